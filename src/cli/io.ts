@@ -1,0 +1,34 @@
+import type { Diagnostic } from "../model/diagnostic.js";
+import { hasErrors } from "../model/diagnostic.js";
+import { type LoadedSpec, loadSpec } from "../spec/load.js";
+import { diagnosticsJson, renderDiagnostics } from "./render/diagnostics.js";
+import type { Style } from "./render/style.js";
+
+/** Where a command writes, and how it colours. Commands return their exit code. */
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly style: Style;
+}
+
+export const EXIT = { ok: 0, failed: 1, invalid: 2, internal: 3 } as const;
+
+export function printJson(io: Io, value: unknown): void {
+  io.out(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Loads the spec for a command that needs a valid one. On errors it reports
+ * them (JSON on stdout with --json, text on stderr otherwise) and returns undefined.
+ */
+export function loadForCommand(
+  target: string,
+  io: Io,
+  json: boolean,
+): { spec: LoadedSpec; warnings: readonly Diagnostic[] } | undefined {
+  const loaded = loadSpec(target);
+  if (loaded.spec && !hasErrors(loaded.diagnostics)) return { spec: loaded.spec, warnings: loaded.diagnostics };
+  if (json) printJson(io, { valid: false, diagnostics: diagnosticsJson(loaded.diagnostics) });
+  else io.err(`${renderDiagnostics(loaded.diagnostics, loaded.sources, io.style)}\n`);
+  return undefined;
+}

@@ -1,0 +1,93 @@
+import { Command, CommanderError, Option } from "commander";
+import { runCheck } from "./commands/check.js";
+import { runFlow } from "./commands/flow.js";
+import { runRules } from "./commands/rules.js";
+import { runSchema } from "./commands/schema.js";
+import { EXIT, type Io } from "./io.js";
+
+const SPEC_ARGUMENT = "spec file, or a folder holding tierwall.yaml (default: the current folder)";
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
+}
+
+/** Builds the command line; each action stores its exit code in `result`. */
+export function buildProgram(io: Io, result: { code: number }): Command {
+  const program = new Command("tierwall")
+    .description("Layered network security for Azure NSGs: model, evaluate and check who may call each tier")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+
+  program
+    .command("check")
+    .description("validate a spec and evaluate every assertion (exit 0: all hold, 1: one fails, 2: invalid input)")
+    .argument("[spec]", SPEC_ARGUMENT, ".")
+    .option("--json", "print the report as JSON")
+    .addHelpText("after", examples("tierwall check examples/layered-ase", "tierwall check tierwall.yaml --json"))
+    .action((spec: string, options: { json?: boolean }) => {
+      result.code = runCheck(spec, options, io);
+    });
+
+  program
+    .command("flow")
+    .description("evaluate one flow across every NSG on its path, and show which rule decided")
+    .argument("[spec]", SPEC_ARGUMENT, ".")
+    .requiredOption("--from <endpoint>", "environment, network interface, subnet, service tag or address")
+    .requiredOption("--to <endpoint>", "environment, network interface, subnet, service tag or address")
+    .addOption(new Option("--protocol <protocol>", "Tcp, Udp, Icmp, Esp or Ah").default("Tcp"))
+    .option("--port <port>", "destination port")
+    .option("--source-port <port>", "source port (default 49152)")
+    .option("--json", "print the result as JSON")
+    .addHelpText(
+      "after",
+      examples(
+        "tierwall flow examples/layered-ase --from fe1ase --to apiase --port 443",
+        "tierwall flow examples/layered-ase --from 203.0.113.99 --to apiase --port 443 --json",
+      ),
+    )
+    .action((spec: string, options: Parameters<typeof runFlow>[1]) => {
+      result.code = runFlow(spec, options, io);
+    });
+
+  program
+    .command("rules")
+    .description("show effective security rules of a NIC or subnet (all of them by default)")
+    .argument("[spec]", SPEC_ARGUMENT, ".")
+    .option("--nic <name>", "a network interface")
+    .option("--subnet <name>", "a subnet, as NAME or VNET/NAME")
+    .option("--json", "print the rules as JSON, shaped like az network nic list-effective-nsg")
+    .addHelpText("after", examples("tierwall rules examples/layered-ase --subnet API-ASE-Subnet", "tierwall rules examples/asg-tiers --nic db1-nic --json"))
+    .action((spec: string, options: Parameters<typeof runRules>[1]) => {
+      result.code = runRules(spec, options, io);
+    });
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of the spec file, for editors")
+    .option("-o, --output <file>", "write it to a file")
+    .addHelpText("after", examples("tierwall schema -o tierwall.schema.json"))
+    .action((options: { output?: string }) => {
+      result.code = runSchema(options, io);
+    });
+
+  return program;
+}
+
+/** Runs the command line and returns the exit code; never throws. */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  const result = { code: EXIT.ok as number };
+  const program = buildProgram(io, result);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return result.code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    }
+    io.err(`tierwall: internal error: ${(e as Error).message}\n`);
+    return EXIT.internal;
+  }
+}

@@ -1,0 +1,228 @@
+import { familyBits, type IpAddress, parseIpAddress, sameAddress } from "../net/address.js";
+import { AddressSet } from "../net/address-set.js";
+import { formatIpAddress } from "../net/address.js";
+import { AZURE_HOST_ADDRESS, type Network, type NicInfo, type SubnetInfo } from "../model/network.js";
+import { isBuiltInTag } from "../model/service-tags.js";
+
+/**
+ * A host a flow starts or ends at, in the terms routing needs: where it sits
+ * (virtual network, subnet, NIC), its private address, the public address it is
+ * reached at and the one it presents when it calls out of its network.
+ */
+export interface Host {
+  readonly label: string;
+  readonly address: IpAddress;
+  readonly vnet?: string;
+  readonly subnet?: SubnetInfo;
+  readonly nic?: NicInfo;
+  readonly publicAddress?: IpAddress;
+  readonly outboundAddress?: IpAddress;
+  /** External: every caller reaches it on its public address (an external ASE). */
+  readonly ingress: "External" | "Internal";
+  /** The platform itself (168.63.129.16) reaches private addresses directly. */
+  readonly platform?: boolean;
+  /** The host stands for a set (a subnet, a tag): this is the address picked to represent it. */
+  readonly representative?: boolean;
+}
+
+export type EndpointResolution = { ok: true; host: Host } | { ok: false; message: string; hint?: string };
+
+const KIND_PREFIXES = ["env", "nic", "subnet", "tag", "ip"] as const;
+type EndpointKind = (typeof KIND_PREFIXES)[number];
+
+/**
+ * Resolves a flow endpoint: an environment, network interface or subnet name, a
+ * service tag, or an address. `env:`, `nic:`, `subnet:`, `tag:` or `ip:` forces the kind.
+ * `family` is the address family to prefer where the endpoint stands for a set.
+ */
+export function resolveEndpoint(network: Network, text: string, family: 4 | 6 = 4): EndpointResolution {
+  const colon = text.indexOf(":");
+  const forced = colon > 0 ? (text.slice(0, colon) as EndpointKind) : undefined;
+  if (forced && (KIND_PREFIXES as readonly string[]).includes(forced)) {
+    return resolveAs(network, forced, text.slice(colon + 1), family) ?? notFound(text);
+  }
+  for (const kind of KIND_PREFIXES) {
+    const host = resolveAs(network, kind, text, family);
+    if (host) return host;
+  }
+  return notFound(text);
+}
+
+function notFound(text: string): EndpointResolution {
+  return {
+    ok: false,
+    message: `${JSON.stringify(text)} is not an environment, network interface, subnet, service tag or IP address`,
+    hint: "write env:NAME, nic:NAME, subnet:VNET/NAME, tag:NAME or an address to say which is meant",
+  };
+}
+
+function resolveAs(network: Network, kind: EndpointKind, name: string, family: 4 | 6): EndpointResolution | undefined {
+  switch (kind) {
+    case "env": {
+      const env = network.environments.get(name);
+      if (!env) return undefined;
+      return {
+        ok: true,
+        host: {
+          label: `environment ${env.name}`,
+          address: env.privateAddress,
+          vnet: env.subnet.vnet,
+          subnet: env.subnet,
+          ...(env.nic ? { nic: env.nic } : {}),
+          ...(env.publicAddress ? { publicAddress: env.publicAddress } : {}),
+          ...(env.outboundAddress ? { outboundAddress: env.outboundAddress } : {}),
+          ingress: env.ingress,
+        },
+      };
+    }
+    case "nic": {
+      const nic = network.nics.get(name);
+      const primary = nic?.ipConfigurations[0];
+      if (!nic || !primary) return undefined;
+      return {
+        ok: true,
+        host: {
+          label: `network interface ${nic.name}`,
+          address: primary.address,
+          vnet: nic.vnet,
+          subnet: primary.subnet,
+          nic,
+          ingress: "Internal",
+        },
+      };
+    }
+    case "subnet": {
+      const [vnet, subnetName] = name.includes("/") ? name.split("/", 2) : [undefined, name];
+      const matches = network.subnets.filter((s) => s.name === subnetName && (vnet === undefined || s.vnet === vnet));
+      if (matches.length > 1)
+        return {
+          ok: false,
+          message: `subnet ${name} exists in several virtual networks (${matches.map((m) => m.vnet).join(", ")})`,
+          hint: "write it as VNET/SUBNET",
+        };
+      const subnet = matches[0];
+      if (!subnet) return undefined;
+      const address = freeHostAddress(network, subnet, family);
+      if (!address) return { ok: false, message: `subnet ${subnet.id} has no free address to stand for it` };
+      return {
+        ok: true,
+        host: { label: `subnet ${subnet.id}`, address, vnet: subnet.vnet, subnet, ingress: "Internal", representative: true },
+      };
+    }
+    case "tag":
+      return resolveTag(network, name, family);
+    case "ip": {
+      const address = parseIpAddress(name);
+      return address ? { ok: true, host: hostAt(network, address) } : undefined;
+    }
+  }
+}
+
+/** The host that holds an address: a NIC or environment, a subnet, or the Internet. */
+export function hostAt(network: Network, address: IpAddress): Host {
+  for (const env of network.environments.values()) {
+    if (sameAddress(env.privateAddress, address)) {
+      const r = resolveAs(network, "env", env.name, address.family);
+      if (r?.ok) return r.host;
+    }
+  }
+  for (const nic of network.nics.values()) {
+    for (const config of nic.ipConfigurations) {
+      if (sameAddress(config.address, address))
+        return {
+          label: `${formatIpAddress(address)} (network interface ${nic.name})`,
+          address,
+          vnet: nic.vnet,
+          subnet: config.subnet,
+          nic,
+          ingress: "Internal",
+        };
+    }
+  }
+  const subnet = network.subnets.find((s) => s.addresses.has(address));
+  if (subnet)
+    return { label: `${formatIpAddress(address)} (subnet ${subnet.id})`, address, vnet: subnet.vnet, subnet, ingress: "Internal" };
+  const vnet = [...network.vnets.values()].find((v) => v.addressSpace.has(address));
+  if (vnet) return { label: `${formatIpAddress(address)} (virtual network ${vnet.name})`, address, vnet: vnet.name, ingress: "Internal" };
+  const platform = address.family === 4 && address.value === AZURE_HOST_ADDRESS.first;
+  return {
+    label: `${formatIpAddress(address)} (${platform ? "Azure platform" : "Internet"})`,
+    address,
+    publicAddress: address,
+    outboundAddress: address,
+    ingress: "Internal",
+    ...(platform ? { platform } : {}),
+  };
+}
+
+// Documentation addresses stand for "some host on the Internet" unless the
+// deployment itself uses them.
+const INTERNET_CANDIDATES: Record<4 | 6, string[]> = {
+  4: ["192.0.2.1", "198.51.100.1", "203.0.113.1"],
+  6: ["2001:db8::1", "2001:db8:ffff::1"],
+};
+
+function resolveTag(network: Network, tag: string, family: 4 | 6): EndpointResolution | undefined {
+  if (tag === "VirtualNetwork")
+    return {
+      ok: false,
+      message: "VirtualNetwork means different addresses in each virtual network",
+      hint: "name a subnet, network interface or environment instead",
+    };
+  if (tag === "AzureLoadBalancer") {
+    const address = { family: 4 as const, value: AZURE_HOST_ADDRESS.first };
+    return { ok: true, host: { ...hostAt(network, address), label: "AzureLoadBalancer (168.63.129.16)", representative: true } };
+  }
+  if (tag === "Internet") {
+    const used = usedAddresses(network);
+    for (const text of INTERNET_CANDIDATES[family]) {
+      const address = parseIpAddress(text) as IpAddress;
+      if (!used.has(address)) {
+        const host = hostAt(network, address);
+        if (host.vnet === undefined) return { ok: true, host: { ...host, label: `Internet (${text})`, representative: true } };
+      }
+    }
+    const free = used.complement().intervals(family)[0];
+    if (!free) return { ok: false, message: "no address is left outside the deployment to stand for the Internet" };
+    const address = { family, value: free[0] };
+    return { ok: true, host: { ...hostAt(network, address), label: `Internet (${formatIpAddress(address)})`, representative: true } };
+  }
+  if (isBuiltInTag(tag)) return undefined;
+  const prefixes = network.serviceTags.prefixes(tag);
+  if (!prefixes) return undefined;
+  const prefix = prefixes.find((p) => p.family === family) ?? prefixes[0];
+  if (!prefix) return { ok: false, message: `service tag ${tag} has no addresses` };
+  const address = { family: prefix.family, value: prefix.first };
+  return {
+    ok: true,
+    host: { ...hostAt(network, address), label: `${tag} (${formatIpAddress(address)})`, representative: true },
+  };
+}
+
+/** Every address the deployment assigns or occupies: networks, connected spaces, public addresses. */
+function usedAddresses(network: Network): AddressSet {
+  let used = AddressSet.empty;
+  for (const vnet of network.vnets.values()) used = used.union(vnet.virtualNetworkTag);
+  const publics: IpAddress[] = [];
+  for (const env of network.environments.values()) {
+    if (env.publicAddress) publics.push(env.publicAddress);
+    if (env.outboundAddress) publics.push(env.outboundAddress);
+  }
+  return used.union(AddressSet.of(publics.map((a) => ({ family: a.family, first: a.value, last: a.value }))));
+}
+
+/** The first address of a subnet that Azure does not reserve and no NIC or environment holds. */
+function freeHostAddress(network: Network, subnet: SubnetInfo, family: 4 | 6): IpAddress | undefined {
+  const taken = new Set<string>();
+  for (const nic of network.nics.values()) for (const c of nic.ipConfigurations) taken.add(formatIpAddress(c.address));
+  for (const env of network.environments.values()) taken.add(formatIpAddress(env.privateAddress));
+  const prefixes = [...subnet.prefixes].sort((a, b) => (a.family === family ? -1 : 0) - (b.family === family ? -1 : 0));
+  for (const prefix of prefixes) {
+    const reserved = familyBits(prefix.family) - prefix.length >= 3 ? 4n : 0n;
+    for (let v = prefix.first + reserved; v < prefix.last && v < prefix.first + reserved + 4096n; v++) {
+      const address = { family: prefix.family, value: v };
+      if (!taken.has(formatIpAddress(address))) return address;
+    }
+  }
+  return undefined;
+}

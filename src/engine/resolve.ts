@@ -1,0 +1,104 @@
+import { AddressSet } from "../net/address-set.js";
+import type { PortRange } from "../net/ports.js";
+import type { RuleProtocol } from "../net/protocol.js";
+import { AZURE_HOST_ADDRESS, type Network, type NsgInfo } from "../model/network.js";
+import type { Access, AddressMatch, Direction, ParsedRule } from "../model/rule.js";
+
+/** A rule with its service tags and ASGs expanded to addresses, ready to match packets. */
+export interface ResolvedRule {
+  readonly rule: ParsedRule;
+  readonly access: Access;
+  readonly priority: number;
+  readonly protocol: RuleProtocol;
+  readonly source: AddressSet;
+  readonly sourcePorts: readonly PortRange[];
+  readonly destination: AddressSet;
+  readonly destinationPorts: readonly PortRange[];
+}
+
+/** An NSG as it applies in one virtual network: the meaning of VirtualNetwork and Internet depends on where it is bound. */
+export interface ResolvedNsg {
+  readonly name: string;
+  readonly vnet: string;
+  readonly inbound: readonly ResolvedRule[];
+  readonly outbound: readonly ResolvedRule[];
+}
+
+export interface TagContext {
+  readonly network: Network;
+  readonly virtualNetworkTag: AddressSet;
+}
+
+const AZURE_LOAD_BALANCER = AddressSet.of([AZURE_HOST_ADDRESS]);
+
+/** The addresses one side of a rule stands for, in a given virtual network. */
+export function resolveAddressMatch(match: AddressMatch, context: TagContext): AddressSet {
+  switch (match.kind) {
+    case "any":
+      return AddressSet.all;
+    case "prefixes":
+      return AddressSet.of(match.prefixes);
+    case "asgs":
+      return AddressSet.of(
+        match.names.flatMap((name) =>
+          (context.network.asgMembers.get(name) ?? []).map((a) => ({ family: a.family, first: a.value, last: a.value })),
+        ),
+      );
+    case "tag":
+      switch (match.tag) {
+        case "VirtualNetwork":
+          return context.virtualNetworkTag;
+        case "Internet":
+          return context.virtualNetworkTag.complement();
+        case "AzureLoadBalancer":
+          return AZURE_LOAD_BALANCER;
+        default:
+          return AddressSet.of(context.network.serviceTags.prefixes(match.tag) ?? []);
+      }
+  }
+}
+
+export function resolveRule(rule: ParsedRule, context: TagContext): ResolvedRule {
+  return {
+    rule,
+    access: rule.access,
+    priority: rule.priority,
+    protocol: rule.protocol,
+    source: resolveAddressMatch(rule.source, context),
+    sourcePorts: rule.sourcePorts,
+    destination: resolveAddressMatch(rule.destination, context),
+    destinationPorts: rule.destinationPorts,
+  };
+}
+
+/** Resolves NSGs lazily, once per (NSG, virtual network). */
+export class NsgResolver {
+  private readonly cache = new Map<string, ResolvedNsg>();
+
+  constructor(readonly network: Network) {}
+
+  resolve(nsgName: string, vnetName: string): ResolvedNsg {
+    const key = `${nsgName}\u0000${vnetName}`;
+    let resolved = this.cache.get(key);
+    if (!resolved) {
+      const nsg = this.network.nsgs.get(nsgName) as NsgInfo;
+      const vnet = this.network.vnets.get(vnetName);
+      const context: TagContext = {
+        network: this.network,
+        virtualNetworkTag: vnet?.virtualNetworkTag ?? AddressSet.empty,
+      };
+      resolved = {
+        name: nsgName,
+        vnet: vnetName,
+        inbound: nsg.inbound.map((r) => resolveRule(r, context)),
+        outbound: nsg.outbound.map((r) => resolveRule(r, context)),
+      };
+      this.cache.set(key, resolved);
+    }
+    return resolved;
+  }
+}
+
+export function rulesFor(nsg: ResolvedNsg, direction: Direction): readonly ResolvedRule[] {
+  return direction === "Inbound" ? nsg.inbound : nsg.outbound;
+}

@@ -1,0 +1,659 @@
+import { formatIpAddress, type IpAddress, parseIpAddress } from "../net/address.js";
+import { AddressSet } from "../net/address-set.js";
+import { formatPrefix, type Prefix, parsePrefix } from "../net/prefix.js";
+import { DEFAULT_SECURITY_RULES } from "./default-rules.js";
+import { type Diagnostic, error, hasErrors, type ValuePath } from "./diagnostic.js";
+import { LIMITS } from "./limits.js";
+import { nameProblem, type ParsedRule, parseSecurityRule, type RuleContext } from "./rule.js";
+import type { ServiceTagCatalog } from "./service-tags.js";
+import {
+  type Environment,
+  type EnvironmentKind,
+  type NetworkSecurityGroup,
+  type ResourceRef,
+  refName,
+  type Topology,
+} from "./types.js";
+
+/** The platform's host address: DNS, DHCP, health probes; part of VirtualNetwork. */
+export const AZURE_HOST_ADDRESS: Prefix = {
+  family: 4,
+  first: 0xa83f8110n,
+  last: 0xa83f8110n,
+  length: 32,
+};
+
+export interface SubnetInfo {
+  /** `vnet/subnet`, unique across the deployment. */
+  readonly id: string;
+  readonly name: string;
+  readonly vnet: string;
+  readonly prefixes: readonly Prefix[];
+  readonly addresses: AddressSet;
+  readonly nsg?: string;
+}
+
+export interface VnetInfo {
+  readonly name: string;
+  readonly addressSpace: AddressSet;
+  readonly subnets: readonly SubnetInfo[];
+  /** Names of the virtual networks peered with this one, in either direction. */
+  readonly peers: readonly string[];
+  /** What the VirtualNetwork service tag means for resources in this network. */
+  readonly virtualNetworkTag: AddressSet;
+}
+
+export interface IpConfigurationInfo {
+  readonly address: IpAddress;
+  readonly subnet: SubnetInfo;
+  readonly asgs: readonly string[];
+}
+
+export interface NicInfo {
+  readonly name: string;
+  readonly vnet: string;
+  readonly nsg?: string;
+  readonly ipConfigurations: readonly IpConfigurationInfo[];
+}
+
+export interface NsgInfo {
+  readonly name: string;
+  /** Custom and default rules of both directions, each direction sorted by priority. */
+  readonly inbound: readonly ParsedRule[];
+  readonly outbound: readonly ParsedRule[];
+}
+
+export interface EnvironmentInfo {
+  readonly name: string;
+  readonly kind: EnvironmentKind;
+  readonly subnet: SubnetInfo;
+  readonly privateAddress: IpAddress;
+  readonly nic?: NicInfo;
+  readonly publicAddress?: IpAddress;
+  readonly outboundAddress?: IpAddress;
+  readonly ingress: "External" | "Internal";
+}
+
+/** A validated deployment, with every reference and address resolved. */
+export interface Network {
+  readonly vnets: ReadonlyMap<string, VnetInfo>;
+  readonly subnets: readonly SubnetInfo[];
+  readonly nics: ReadonlyMap<string, NicInfo>;
+  readonly nsgs: ReadonlyMap<string, NsgInfo>;
+  /** ASG name to the private addresses of its member IP configurations. */
+  readonly asgMembers: ReadonlyMap<string, readonly IpAddress[]>;
+  readonly environments: ReadonlyMap<string, EnvironmentInfo>;
+  readonly serviceTags: ServiceTagCatalog;
+}
+
+const ASE_KINDS: ReadonlySet<EnvironmentKind> = new Set([
+  "AppServiceEnvironmentV1",
+  "AppServiceEnvironmentV2",
+  "AppServiceEnvironmentV3",
+]);
+
+export function isAppServiceEnvironment(kind: EnvironmentKind): boolean {
+  return ASE_KINDS.has(kind);
+}
+
+/**
+ * Validates a deployment as strictly as Azure would and resolves it. Every
+ * problem is reported; the network is returned only when there is no error.
+ */
+export function buildNetwork(
+  topology: Topology,
+  serviceTags: ServiceTagCatalog,
+): { network?: Network; diagnostics: Diagnostic[] } {
+  const builder = new NetworkBuilder(topology, serviceTags);
+  return builder.build();
+}
+
+class NetworkBuilder {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly vnets = new Map<string, VnetInfo>();
+  private readonly subnets: SubnetInfo[] = [];
+  private readonly nics = new Map<string, NicInfo>();
+  private readonly nsgs = new Map<string, NsgInfo>();
+  private readonly asgMembers = new Map<string, IpAddress[]>();
+  private readonly environments = new Map<string, EnvironmentInfo>();
+
+  constructor(
+    private readonly topology: Topology,
+    private readonly serviceTags: ServiceTagCatalog,
+  ) {}
+
+  build(): { network?: Network; diagnostics: Diagnostic[] } {
+    const t = this.topology;
+    this.checkNames("virtualNetworks", "virtual network", t.virtualNetworks);
+    this.checkNames("networkSecurityGroups", "network security group", t.networkSecurityGroups);
+    this.checkNames("applicationSecurityGroups", "application security group", t.applicationSecurityGroups);
+    this.checkNames("networkInterfaces", "network interface", t.networkInterfaces);
+    this.checkNames("environments", "environment", t.environments, false);
+    for (const asg of t.applicationSecurityGroups) this.asgMembers.set(asg.name, []);
+    t.networkSecurityGroups.forEach((nsg, i) => {
+      this.addNsg(nsg, ["networkSecurityGroups", i]);
+    });
+    this.addVirtualNetworks();
+    this.addNetworkInterfaces();
+    t.environments.forEach((env, i) => {
+      this.addEnvironment(env, ["environments", i]);
+    });
+    this.checkAsgNetworks();
+    if (hasErrors(this.diagnostics)) return { diagnostics: this.diagnostics };
+    return {
+      diagnostics: this.diagnostics,
+      network: {
+        vnets: this.vnets,
+        subnets: this.subnets,
+        nics: this.nics,
+        nsgs: this.nsgs,
+        asgMembers: this.asgMembers,
+        environments: this.environments,
+        serviceTags: this.serviceTags,
+      },
+    };
+  }
+
+  private report(d: Diagnostic): void {
+    this.diagnostics.push(d);
+  }
+
+  private checkNames(
+    collection: string,
+    kind: string,
+    items: readonly { name: string }[],
+    armName = true,
+  ): void {
+    const seen = new Map<string, number>();
+    items.forEach((item, i) => {
+      const path = [collection, i, "name"];
+      const bad = armName ? nameProblem(kind, item.name, path) : undefined;
+      if (bad) this.report(bad);
+      // Azure resource names are case-insensitive.
+      const key = item.name.toLowerCase();
+      const first = seen.get(key);
+      if (first !== undefined)
+        this.report(
+          error("DuplicateResourceName", `${kind} ${item.name} is defined twice (also at ${collection}[${first}])`, path),
+        );
+      else seen.set(key, i);
+    });
+  }
+
+  private addNsg(nsg: NetworkSecurityGroup, path: ValuePath): void {
+    const context: RuleContext = {
+      serviceTags: this.serviceTags,
+      applicationSecurityGroups: new Set(this.topology.applicationSecurityGroups.map((a) => a.name)),
+    };
+    const label = `network security group ${nsg.name}`;
+    if (nsg.securityRules.length > LIMITS.rulesPerNsg)
+      this.report(
+        error(
+          "SecurityRuleLimitExceeded",
+          `${label} has ${nsg.securityRules.length} security rules; at most ${LIMITS.rulesPerNsg} are allowed`,
+          [...path, "securityRules"],
+        ),
+      );
+    const parsed: ParsedRule[] = [];
+    const names = new Map<string, number>();
+    const priorities = new Map<string, { name: string; index: number }>();
+    const asgs = new Set<string>();
+    const prefixCount = { source: 0, destination: 0 };
+    nsg.securityRules.forEach((rule, i) => {
+      const rulePath = [...path, "securityRules", i];
+      const result = parseSecurityRule(rule, rulePath, context);
+      this.diagnostics.push(...result.diagnostics);
+      const key = rule.name.toLowerCase();
+      const first = names.get(key);
+      if (first !== undefined)
+        this.report(
+          error(
+            "DuplicateResourceName",
+            `${label}: security rule ${rule.name} is defined twice (also at securityRules[${first}])`,
+            [...rulePath, "name"],
+          ),
+        );
+      else names.set(key, i);
+      const r = result.rule;
+      if (!r) return;
+      parsed.push(r);
+      const slot = `${r.direction}/${r.priority}`;
+      const clash = priorities.get(slot);
+      if (clash)
+        this.report(
+          error(
+            "SecurityRuleConflict",
+            `Security rule ${r.name} conflicts with rule ${clash.name}. Rules cannot have the same Priority and Direction.`,
+            [...rulePath, "priority"],
+            `both are ${r.direction} at priority ${r.priority}`,
+          ),
+        );
+      else priorities.set(slot, { name: r.name, index: i });
+      for (const side of ["source", "destination"] as const) {
+        const match = r[side];
+        if (match.kind === "prefixes") prefixCount[side] += match.prefixes.length;
+        if (match.kind === "asgs") for (const a of match.names) asgs.add(a);
+      }
+    });
+    for (const side of ["source", "destination"] as const) {
+      if (prefixCount[side] > LIMITS.prefixesPerNsgSide)
+        this.report(
+          error(
+            "AddressPrefixLimitExceeded",
+            `${label} has ${prefixCount[side]} ${side} addresses and ranges; at most ${LIMITS.prefixesPerNsgSide} are allowed`,
+            [...path, "securityRules"],
+          ),
+        );
+    }
+    if (asgs.size > LIMITS.asgsPerNsg)
+      this.report(
+        error(
+          "ApplicationSecurityGroupLimitExceeded",
+          `${label} references ${asgs.size} application security groups; at most ${LIMITS.asgsPerNsg} are allowed`,
+          [...path, "securityRules"],
+        ),
+      );
+    const defaults = DEFAULT_SECURITY_RULES.map((rule) => {
+      const r = parseSecurityRule(rule, [], context, true).rule;
+      if (!r) throw new Error(`default rule ${rule.name} does not parse`);
+      return r;
+    });
+    const all = [...parsed, ...defaults];
+    const byPriority = (a: ParsedRule, b: ParsedRule) => a.priority - b.priority;
+    this.nsgs.set(nsg.name, {
+      name: nsg.name,
+      inbound: all.filter((r) => r.direction === "Inbound").sort(byPriority),
+      outbound: all.filter((r) => r.direction === "Outbound").sort(byPriority),
+    });
+  }
+
+  private nsgRef(ref: ResourceRef | undefined, path: ValuePath): string | undefined {
+    if (ref === undefined) return undefined;
+    const name = refName(ref);
+    const found = [...this.nsgs.keys()].find((n) => n.toLowerCase() === name.toLowerCase());
+    const declared = this.topology.networkSecurityGroups.some((n) => n.name.toLowerCase() === name.toLowerCase());
+    if (!found && !declared)
+      this.report(
+        error("InvalidResourceReference", `network security group ${JSON.stringify(name)} is not defined`, path),
+      );
+    return found ?? name;
+  }
+
+  private prefixList(texts: readonly string[], path: ValuePath, what: string): Prefix[] {
+    const out: Prefix[] = [];
+    texts.forEach((text, i) => {
+      const parsed = parsePrefix(text);
+      if (parsed.ok) out.push(parsed.prefix);
+      else
+        this.report(
+          error(
+            "InvalidAddressPrefixFormat",
+            `${what}: ${JSON.stringify(text)} is not a valid CIDR block${parsed.problem === "hostBits" ? " (host bits are set)" : ""}`,
+            [...path, i],
+          ),
+        );
+    });
+    return out;
+  }
+
+  private addVirtualNetworks(): void {
+    const spaces = new Map<string, AddressSet>();
+    const partial: { name: string; space: AddressSet; connected: AddressSet; subnets: SubnetInfo[] }[] = [];
+    this.topology.virtualNetworks.forEach((vnet, i) => {
+      const path: ValuePath = ["virtualNetworks", i];
+      const label = `virtual network ${vnet.name}`;
+      const prefixes = this.prefixList(vnet.addressSpace.addressPrefixes, [...path, "addressSpace", "addressPrefixes"], label);
+      if (vnet.addressSpace.addressPrefixes.length === 0)
+        this.report(error("InvalidAddressPrefixFormat", `${label} has no address space`, [...path, "addressSpace"]));
+      prefixes.forEach((p, j) => {
+        const earlier = prefixes.slice(0, j).find((q) => q.first <= p.last && p.first <= q.last);
+        if (earlier)
+          this.report(
+            error(
+              "VnetAddressSpacesOverlap",
+              `${label}: address prefix ${formatPrefix(p)} overlaps ${formatPrefix(earlier)}`,
+              [...path, "addressSpace", "addressPrefixes", j],
+            ),
+          );
+      });
+      const space = AddressSet.of(prefixes);
+      spaces.set(vnet.name, space);
+      const connected = AddressSet.of(
+        this.prefixList(vnet.connectedAddressPrefixes ?? [], [...path, "connectedAddressPrefixes"], label),
+      );
+      const subnets: SubnetInfo[] = [];
+      const subnetNames = new Map<string, number>();
+      vnet.subnets.forEach((subnet, j) => {
+        const sPath: ValuePath = [...path, "subnets", j];
+        const sLabel = `subnet ${vnet.name}/${subnet.name}`;
+        const bad = nameProblem("subnet", subnet.name, [...sPath, "name"]);
+        if (bad) this.report(bad);
+        const key = subnet.name.toLowerCase();
+        if (subnetNames.has(key))
+          this.report(error("DuplicateResourceName", `${sLabel} is defined twice`, [...sPath, "name"]));
+        subnetNames.set(key, j);
+        const hasOne = subnet.addressPrefix !== undefined;
+        const hasMany = (subnet.addressPrefixes?.length ?? 0) > 0;
+        if (hasOne === hasMany)
+          this.report(
+            error(
+              "InvalidSubnetAddressFields",
+              `${sLabel}: give exactly one of addressPrefix and addressPrefixes`,
+              sPath,
+            ),
+          );
+        const texts = subnet.addressPrefix !== undefined ? [subnet.addressPrefix] : (subnet.addressPrefixes ?? []);
+        const field = subnet.addressPrefix !== undefined ? ["addressPrefix"] : ["addressPrefixes"];
+        const sPrefixes = texts.flatMap((text, k) => {
+          const fieldPath = subnet.addressPrefix !== undefined ? [...sPath, ...field] : [...sPath, ...field, k];
+          const parsed = parsePrefix(text);
+          if (!parsed.ok) {
+            this.report(
+              error(
+                "InvalidAddressPrefixFormat",
+                `${sLabel}: ${JSON.stringify(text)} is not a valid CIDR block${parsed.problem === "hostBits" ? " (host bits are set)" : ""}`,
+                fieldPath,
+              ),
+            );
+            return [];
+          }
+          const p = parsed.prefix;
+          if (!space.isEmpty() && !AddressSet.of([p]).minus(space).isEmpty())
+            this.report(
+              error(
+                "NetcfgSubnetRangeOutsideVnet",
+                `${sLabel}: ${formatPrefix(p)} is not inside the address space of ${vnet.name} (${space})`,
+                fieldPath,
+              ),
+            );
+          for (const other of subnets) {
+            if (other.addresses.overlaps(AddressSet.of([p])))
+              this.report(
+                error("NetcfgSubnetRangesOverlap", `${sLabel}: ${formatPrefix(p)} overlaps subnet ${other.id}`, fieldPath),
+              );
+          }
+          return [p];
+        });
+        const nsg = this.nsgRef(subnet.networkSecurityGroup, [...sPath, "networkSecurityGroup"]);
+        const info: SubnetInfo = {
+          id: `${vnet.name}/${subnet.name}`,
+          name: subnet.name,
+          vnet: vnet.name,
+          prefixes: sPrefixes,
+          addresses: AddressSet.of(sPrefixes),
+          ...(nsg === undefined ? {} : { nsg }),
+        };
+        subnets.push(info);
+        this.subnets.push(info);
+      });
+      partial.push({ name: vnet.name, space, connected, subnets });
+    });
+
+    // Peerings connect both networks, whichever side declares them.
+    const peers = new Map<string, Set<string>>(partial.map((p) => [p.name, new Set()]));
+    this.topology.virtualNetworks.forEach((vnet, i) => {
+      (vnet.virtualNetworkPeerings ?? []).forEach((peering, j) => {
+        const path: ValuePath = ["virtualNetworks", i, "virtualNetworkPeerings", j, "remoteVirtualNetwork"];
+        const remote = refName(peering.remoteVirtualNetwork);
+        if (!spaces.has(remote)) {
+          this.report(error("InvalidResourceReference", `virtual network ${JSON.stringify(remote)} is not defined`, path));
+          return;
+        }
+        if (remote === vnet.name) {
+          this.report(error("InvalidResourceReference", `virtual network ${vnet.name} cannot peer with itself`, path));
+          return;
+        }
+        const a = spaces.get(vnet.name);
+        const b = spaces.get(remote);
+        if (a && b && a.overlaps(b))
+          this.report(
+            error(
+              "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet",
+              `virtual networks ${vnet.name} and ${remote} cannot be peered: their address spaces overlap`,
+              path,
+            ),
+          );
+        peers.get(vnet.name)?.add(remote);
+        peers.get(remote)?.add(vnet.name);
+      });
+    });
+    for (const p of partial) {
+      const peerNames = [...(peers.get(p.name) ?? [])].sort();
+      let tag = p.space.union(p.connected).union(AddressSet.of([AZURE_HOST_ADDRESS]));
+      for (const peer of peerNames) tag = tag.union(spaces.get(peer) ?? AddressSet.empty);
+      this.vnets.set(p.name, {
+        name: p.name,
+        addressSpace: p.space,
+        subnets: p.subnets,
+        peers: peerNames,
+        virtualNetworkTag: tag,
+      });
+    }
+  }
+
+  /** Resolves `vnet/subnet`, a subnet name unique in the deployment, or an ARM subnet id. */
+  private subnetRef(ref: ResourceRef, path: ValuePath): SubnetInfo | undefined {
+    const text = typeof ref === "string" ? ref : ref.id;
+    const idMatch = /\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)\/?$/i.exec(text);
+    const [vnet, name] = idMatch
+      ? [idMatch[1], idMatch[2]]
+      : text.includes("/")
+        ? text.split("/", 2)
+        : [undefined, text];
+    const matches = this.subnets.filter(
+      (s) =>
+        s.name.toLowerCase() === name?.toLowerCase() && (vnet === undefined || s.vnet.toLowerCase() === vnet.toLowerCase()),
+    );
+    if (matches.length === 1) return matches[0];
+    this.report(
+      matches.length === 0
+        ? error("InvalidResourceReference", `subnet ${JSON.stringify(text)} is not defined`, path)
+        : error(
+            "AmbiguousReference",
+            `subnet ${JSON.stringify(text)} exists in several virtual networks (${matches.map((m) => m.vnet).join(", ")})`,
+            path,
+            "write it as vnet/subnet",
+          ),
+    );
+    return undefined;
+  }
+
+  private address(text: string, path: ValuePath, what: string): IpAddress | undefined {
+    const address = parseIpAddress(text);
+    if (!address) this.report(error("InvalidIPAddress", `${what}: ${JSON.stringify(text)} is not an IP address`, path));
+    return address;
+  }
+
+  private checkHostAddress(address: IpAddress, subnet: SubnetInfo, path: ValuePath, what: string): void {
+    if (!subnet.addresses.has(address)) {
+      this.report(
+        error(
+          "PrivateIPAddressNotInSubnet",
+          `${what}: ${formatIpAddress(address)} is not in subnet ${subnet.id} (${subnet.addresses})`,
+          path,
+        ),
+      );
+      return;
+    }
+    // Azure keeps the first four addresses and the last of every IPv4 subnet.
+    const prefix = subnet.prefixes.find((p) => p.family === address.family && p.first <= address.value && address.value <= p.last);
+    if (prefix && prefix.family === 4 && prefix.length <= 29 && (address.value - prefix.first < 4n || address.value === prefix.last))
+      this.report(
+        error(
+          "PrivateIPAddressIsReserved",
+          `${what}: ${formatIpAddress(address)} is one of the addresses Azure reserves in ${formatPrefix(prefix)} (the first four and the last)`,
+          path,
+        ),
+      );
+  }
+
+  private readonly addressOwners = new Map<string, string>();
+
+  private claimAddress(address: IpAddress, vnet: string, owner: string, path: ValuePath): void {
+    const key = `${vnet}|${formatIpAddress(address)}`;
+    const other = this.addressOwners.get(key);
+    if (other)
+      this.report(
+        error("PrivateIPAddressInUse", `${owner}: ${formatIpAddress(address)} is already used by ${other}`, path),
+      );
+    else this.addressOwners.set(key, owner);
+  }
+
+  private addNetworkInterfaces(): void {
+    this.topology.networkInterfaces.forEach((nic, i) => {
+      const path: ValuePath = ["networkInterfaces", i];
+      const label = `network interface ${nic.name}`;
+      const nsg = this.nsgRef(nic.networkSecurityGroup, [...path, "networkSecurityGroup"]);
+      if (nic.ipConfigurations.length === 0)
+        this.report(error("InvalidIpConfiguration", `${label} has no IP configuration`, [...path, "ipConfigurations"]));
+      const configs: IpConfigurationInfo[] = [];
+      nic.ipConfigurations.forEach((config, j) => {
+        const cPath: ValuePath = [...path, "ipConfigurations", j];
+        const subnet = this.subnetRef(config.subnet, [...cPath, "subnet"]);
+        const address = this.address(config.privateIPAddress, [...cPath, "privateIPAddress"], label);
+        const asgs = (config.applicationSecurityGroups ?? []).map(refName);
+        if (asgs.length > LIMITS.asgsPerIpConfiguration)
+          this.report(
+            error(
+              "ApplicationSecurityGroupLimitExceeded",
+              `${label}: ${asgs.length} application security groups on one IP configuration; at most ${LIMITS.asgsPerIpConfiguration} are allowed`,
+              [...cPath, "applicationSecurityGroups"],
+            ),
+          );
+        asgs.forEach((asg, k) => {
+          if (!this.asgMembers.has(asg))
+            this.report(
+              error(
+                "InvalidResourceReference",
+                `application security group ${JSON.stringify(asg)} is not defined`,
+                [...cPath, "applicationSecurityGroups", k],
+              ),
+            );
+        });
+        if (!subnet || !address) return;
+        this.checkHostAddress(address, subnet, [...cPath, "privateIPAddress"], label);
+        this.claimAddress(address, subnet.vnet, label, [...cPath, "privateIPAddress"]);
+        const first = configs[0];
+        if (first && first.subnet.vnet !== subnet.vnet)
+          this.report(
+            error(
+              "IpConfigurationsInDifferentVirtualNetworks",
+              `${label}: all IP configurations must be in one virtual network (${first.subnet.vnet}, not ${subnet.vnet})`,
+              [...cPath, "subnet"],
+            ),
+          );
+        for (const asg of asgs) this.asgMembers.get(asg)?.push(address);
+        configs.push({ address, subnet, asgs });
+      });
+      const vnet = configs[0]?.subnet.vnet;
+      if (vnet !== undefined)
+        this.nics.set(nic.name, { name: nic.name, vnet, ipConfigurations: configs, ...(nsg === undefined ? {} : { nsg }) });
+    });
+  }
+
+  private addEnvironment(env: Environment, path: ValuePath): void {
+    const label = `environment ${env.name}`;
+    let subnet: SubnetInfo | undefined;
+    let privateAddress: IpAddress | undefined;
+    let nic: NicInfo | undefined;
+    if (env.networkInterface !== undefined) {
+      if (env.subnet !== undefined || env.privateIPAddress !== undefined)
+        this.report(
+          error(
+            "InvalidEnvironmentPlacement",
+            `${label}: give either networkInterface or subnet with privateIPAddress, not both`,
+            [...path, "networkInterface"],
+          ),
+        );
+      const name = refName(env.networkInterface);
+      nic = this.nics.get(name);
+      if (!nic) {
+        if (!this.topology.networkInterfaces.some((n) => n.name === name))
+          this.report(
+            error("InvalidResourceReference", `network interface ${JSON.stringify(name)} is not defined`, [
+              ...path,
+              "networkInterface",
+            ]),
+          );
+        return;
+      }
+      const primary = nic.ipConfigurations[0];
+      if (!primary) return;
+      subnet = primary.subnet;
+      privateAddress = primary.address;
+    } else {
+      if (env.subnet === undefined || env.privateIPAddress === undefined) {
+        this.report(
+          error(
+            "InvalidEnvironmentPlacement",
+            `${label}: give its subnet and privateIPAddress, or its networkInterface`,
+            path,
+          ),
+        );
+        return;
+      }
+      subnet = this.subnetRef(env.subnet, [...path, "subnet"]);
+      privateAddress = this.address(env.privateIPAddress, [...path, "privateIPAddress"], label);
+      if (subnet && privateAddress) {
+        this.checkHostAddress(privateAddress, subnet, [...path, "privateIPAddress"], label);
+        this.claimAddress(privateAddress, subnet.vnet, label, [...path, "privateIPAddress"]);
+      }
+    }
+    const publicAddress = this.publicAddress(env.publicIPAddress, [...path, "publicIPAddress"], label);
+    const outboundAddress =
+      this.publicAddress(env.outboundIPAddress, [...path, "outboundIPAddress"], label) ?? publicAddress;
+    if (env.ingress === "External" && !publicAddress)
+      this.report(
+        error("InvalidEnvironmentIngress", `${label}: External ingress needs a publicIPAddress`, [...path, "ingress"]),
+      );
+    if (!subnet || !privateAddress) return;
+    const ingress = env.ingress ?? (isAppServiceEnvironment(env.kind) && publicAddress ? "External" : "Internal");
+    this.environments.set(env.name, {
+      name: env.name,
+      kind: env.kind,
+      subnet,
+      privateAddress,
+      ingress,
+      ...(nic ? { nic } : {}),
+      ...(publicAddress ? { publicAddress } : {}),
+      ...(outboundAddress ? { outboundAddress } : {}),
+    });
+  }
+
+  /** A public address must lie outside every virtual network, or the platform would never present it. */
+  private publicAddress(text: string | undefined, path: ValuePath, what: string): IpAddress | undefined {
+    if (text === undefined) return undefined;
+    const address = this.address(text, path, what);
+    if (!address) return undefined;
+    for (const vnet of this.vnets.values()) {
+      if (vnet.addressSpace.has(address))
+        this.report(
+          error(
+            "PublicAddressInsideVirtualNetwork",
+            `${what}: public address ${text} is inside the address space of virtual network ${vnet.name}`,
+            path,
+          ),
+        );
+    }
+    return address;
+  }
+
+  /** All members of one ASG must be in the same virtual network. */
+  private checkAsgNetworks(): void {
+    for (const [asg, members] of this.asgMembers) {
+      const vnets = new Set<string>();
+      for (const nic of this.nics.values())
+        for (const c of nic.ipConfigurations) if (c.asgs.includes(asg) && members.length > 0) vnets.add(nic.vnet);
+      if (vnets.size > 1) {
+        const index = this.topology.applicationSecurityGroups.findIndex((a) => a.name === asg);
+        this.report(
+          error(
+            "ApplicationSecurityGroupSpansVirtualNetworks",
+            `application security group ${asg} has members in several virtual networks (${[...vnets].sort().join(", ")}); all must be in one`,
+            ["applicationSecurityGroups", index],
+          ),
+        );
+      }
+    }
+  }
+}

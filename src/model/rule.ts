@@ -1,0 +1,397 @@
+import type { IpFamily } from "../net/address.js";
+import { type Prefix, parsePrefix } from "../net/prefix.js";
+import { type PortRange, parsePortRange } from "../net/ports.js";
+import { parseRuleProtocol, type RuleProtocol } from "../net/protocol.js";
+import { type Diagnostic, error, type ValuePath, warning } from "./diagnostic.js";
+import { LIMITS } from "./limits.js";
+import { classicTagReplacement, isBuiltInTag, type ServiceTagCatalog } from "./service-tags.js";
+import { refName, type SecurityRule } from "./types.js";
+
+export type Access = "Allow" | "Deny";
+export type Direction = "Inbound" | "Outbound";
+
+/** What one side (source or destination) of a rule matches, before tags and ASGs are expanded. */
+export type AddressMatch =
+  | { readonly kind: "any" }
+  | { readonly kind: "tag"; readonly tag: string }
+  | { readonly kind: "prefixes"; readonly prefixes: readonly Prefix[] }
+  | { readonly kind: "asgs"; readonly names: readonly string[] };
+
+/** A valid security rule in typed form. */
+export interface ParsedRule {
+  readonly name: string;
+  readonly description?: string;
+  readonly isDefault: boolean;
+  readonly protocol: RuleProtocol;
+  readonly access: Access;
+  readonly priority: number;
+  readonly direction: Direction;
+  readonly source: AddressMatch;
+  readonly sourcePorts: readonly PortRange[];
+  readonly destination: AddressMatch;
+  readonly destinationPorts: readonly PortRange[];
+}
+
+/** What rule parsing needs to know about the rest of the deployment. */
+export interface RuleContext {
+  readonly serviceTags: ServiceTagCatalog;
+  readonly applicationSecurityGroups: ReadonlySet<string>;
+}
+
+// ARM's rule for resource names: 1–80 word characters, '.', '-', '_', starting
+// with a letter or digit and ending with a letter, digit or '_'.
+const NAME = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$/;
+
+export function isValidResourceName(name: string): boolean {
+  return NAME.test(name);
+}
+
+export function nameProblem(kind: string, name: string, path: ValuePath): Diagnostic | undefined {
+  if (isValidResourceName(name)) return undefined;
+  return error(
+    "InvalidResourceName",
+    `${kind} name ${JSON.stringify(name)} is invalid`,
+    path,
+    "names are 1-80 characters of letters, digits, '.', '-' and '_', starting with a letter or digit and ending with a letter, digit or '_'",
+  );
+}
+
+const ACCESS: readonly Access[] = ["Allow", "Deny"];
+const DIRECTIONS: readonly Direction[] = ["Inbound", "Outbound"];
+
+function pickCaseInsensitive<T extends string>(options: readonly T[], text: string): T | undefined {
+  const lower = text.toLowerCase();
+  return options.find((o) => o.toLowerCase() === lower);
+}
+
+/**
+ * Parses and validates one rule, reporting every problem it has. Returns the
+ * typed rule only when it has no errors.
+ */
+export function parseSecurityRule(
+  rule: SecurityRule,
+  path: ValuePath,
+  context: RuleContext,
+  isDefault = false,
+): { rule?: ParsedRule; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const label = `security rule ${rule.name}`;
+
+  const badName = nameProblem("security rule", rule.name, [...path, "name"]);
+  if (badName) diagnostics.push(badName);
+  if (rule.description !== undefined && rule.description.length > LIMITS.descriptionLength) {
+    diagnostics.push(
+      error(
+        "SecurityRuleInvalidDescription",
+        `${label}: the description has ${rule.description.length} characters; at most ${LIMITS.descriptionLength} are allowed`,
+        [...path, "description"],
+      ),
+    );
+  }
+
+  const protocol = parseRuleProtocol(rule.protocol);
+  if (!protocol)
+    diagnostics.push(
+      error(
+        "SecurityRuleInvalidProtocol",
+        `${label}: protocol ${JSON.stringify(rule.protocol)} is not one of Tcp, Udp, Icmp, Esp, Ah, *`,
+        [...path, "protocol"],
+      ),
+    );
+  const access = pickCaseInsensitive(ACCESS, rule.access);
+  if (!access)
+    diagnostics.push(
+      error("SecurityRuleInvalidAccess", `${label}: access ${JSON.stringify(rule.access)} is not Allow or Deny`, [
+        ...path,
+        "access",
+      ]),
+    );
+  const direction = pickCaseInsensitive(DIRECTIONS, rule.direction);
+  if (!direction)
+    diagnostics.push(
+      error(
+        "SecurityRuleInvalidDirection",
+        `${label}: direction ${JSON.stringify(rule.direction)} is not Inbound or Outbound`,
+        [...path, "direction"],
+      ),
+    );
+  const priorityOk =
+    isDefault ||
+    (Number.isInteger(rule.priority) && rule.priority >= LIMITS.minPriority && rule.priority <= LIMITS.maxPriority);
+  if (!priorityOk)
+    diagnostics.push(
+      error(
+        "SecurityRuleInvalidPriority",
+        `${label}: priority ${rule.priority} is outside ${LIMITS.minPriority}-${LIMITS.maxPriority}`,
+        [...path, "priority"],
+        "lower numbers are evaluated first; leave gaps so that rules can be added in between",
+      ),
+    );
+
+  const source = parseAddressSide(rule, "source", path, context, label, diagnostics);
+  const destination = parseAddressSide(rule, "destination", path, context, label, diagnostics);
+  checkOneFamily(source, destination, path, label, diagnostics);
+  const sourcePorts = parsePortSide(rule, "source", path, label, diagnostics);
+  const destinationPorts = parsePortSide(rule, "destination", path, label, diagnostics);
+
+  if (protocol && protocol !== "*" && protocol !== "Tcp" && protocol !== "Udp") {
+    for (const [side, ports] of [
+      ["source", sourcePorts],
+      ["destination", destinationPorts],
+    ] as const) {
+      if (ports && !(ports.length === 1 && ports[0]?.first === 0 && ports[0]?.last === 65535)) {
+        diagnostics.push(
+          warning(
+            "PortsIgnoredForProtocol",
+            `${label}: ${protocol} has no ports, so its ${side} port range is ignored`,
+            [...path, `${side}PortRange`],
+            "use '*'",
+          ),
+        );
+      }
+    }
+  }
+
+  if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
+  return {
+    diagnostics,
+    rule: {
+      name: rule.name,
+      ...(rule.description === undefined ? {} : { description: rule.description }),
+      isDefault,
+      protocol: protocol as RuleProtocol,
+      access: access as Access,
+      priority: rule.priority,
+      direction: direction as Direction,
+      source: source as AddressMatch,
+      sourcePorts: sourcePorts as PortRange[],
+      destination: destination as AddressMatch,
+      destinationPorts: destinationPorts as PortRange[],
+    },
+  };
+}
+
+type Side = "source" | "destination";
+
+function nonEmpty<T>(list: readonly T[] | undefined): list is readonly T[] {
+  return list !== undefined && list.length > 0;
+}
+
+function parseAddressSide(
+  rule: SecurityRule,
+  side: Side,
+  path: ValuePath,
+  context: RuleContext,
+  label: string,
+  diagnostics: Diagnostic[],
+): AddressMatch | undefined {
+  const single = rule[`${side}AddressPrefix`];
+  const plural = rule[`${side}AddressPrefixes`];
+  const asgs = rule[`${side}ApplicationSecurityGroups`];
+  const given = [single !== undefined && single !== "", nonEmpty(plural), nonEmpty(asgs)].filter(Boolean).length;
+  const Side = side === "source" ? "Source" : "Destination";
+  if (given !== 1) {
+    diagnostics.push(
+      error(
+        "SecurityRuleInvalidAddressFields",
+        `${label}: must specify a non empty value for exactly one of ${Side}AddressPrefix, ${Side}AddressPrefixes, ${Side}ApplicationSecurityGroups (${given === 0 ? "none is" : `${given} are`} given)`,
+        given === 0 ? path : [...path, `${side}AddressPrefix`],
+        given === 0 ? `use ${side}AddressPrefix: '*' to match any address` : undefined,
+      ),
+    );
+    return undefined;
+  }
+  if (single !== undefined && single !== "") {
+    const fieldPath = [...path, `${side}AddressPrefix`];
+    if (single === "*") return { kind: "any" };
+    const parsed = parsePrefix(single);
+    if (parsed.ok) return { kind: "prefixes", prefixes: [parsed.prefix] };
+    if (isBuiltInTag(single) || context.serviceTags.has(single)) return { kind: "tag", tag: single };
+    const classic = classicTagReplacement(single);
+    if (classic) {
+      diagnostics.push(
+        error(
+          "SecurityRuleInvalidAddressPrefix",
+          `${label}: ${JSON.stringify(single)} is the classic spelling of a service tag, which Resource Manager rejects`,
+          fieldPath,
+          `write ${classic}`,
+        ),
+      );
+      return undefined;
+    }
+    if (parsed.problem === "hostBits") {
+      diagnostics.push(hostBitsError(single, label, fieldPath));
+      return undefined;
+    }
+    const looksLikeAddress = /^[0-9a-fA-F:.\-/]+$/.test(single) && /[.:]/.test(single);
+    diagnostics.push(
+      looksLikeAddress
+        ? error(
+            "SecurityRuleInvalidAddressPrefix",
+            `${label}: Security rule has invalid Address prefix. Value provided: ${single}`,
+            fieldPath,
+            single.includes("-") ? "address ranges with '-' are not accepted; use CIDR blocks" : undefined,
+          )
+        : error(
+            "UnknownServiceTag",
+            `${label}: ${JSON.stringify(single)} is neither an address, a CIDR block, '*' nor a known service tag`,
+            fieldPath,
+            "VirtualNetwork, Internet and AzureLoadBalancer are built in; other tags come from the service-tags file named by serviceTags in the spec",
+          ),
+    );
+    return undefined;
+  }
+  if (nonEmpty(plural)) {
+    const prefixes: Prefix[] = [];
+    plural.forEach((text, i) => {
+      const fieldPath = [...path, `${side}AddressPrefixes`, i];
+      const parsed = parsePrefix(text);
+      if (parsed.ok) prefixes.push(parsed.prefix);
+      else if (text === "*" || isBuiltInTag(text) || context.serviceTags.has(text) || classicTagReplacement(text))
+        diagnostics.push(
+          error(
+            "SecurityRuleParameterContainsUnsupportedValue",
+            `${label}: ${Side}AddressPrefixes cannot specify existing VIRTUALNETWORK, INTERNET, AZURELOADBALANCER, '*' or system tags. Unsupported value used: ${text}`,
+            fieldPath,
+            `put a single tag or '*' in ${side}AddressPrefix instead`,
+          ),
+        );
+      else if (parsed.problem === "hostBits") diagnostics.push(hostBitsError(text, label, fieldPath));
+      else
+        diagnostics.push(
+          error(
+            "SecurityRuleInvalidAddressPrefix",
+            `${label}: Security rule has invalid Address prefix. Value provided: ${text}`,
+            fieldPath,
+          ),
+        );
+    });
+    return prefixes.length === plural.length ? { kind: "prefixes", prefixes } : undefined;
+  }
+  const refs = asgs as readonly NonNullable<SecurityRule["sourceApplicationSecurityGroups"]>[number][];
+  const fieldPath = [...path, `${side}ApplicationSecurityGroups`];
+  if (refs.length > LIMITS.asgsPerRuleSide) {
+    diagnostics.push(
+      error(
+        "NumberOfApplicationSecurityGroupsReferencedInSecurityRuleLimitReached",
+        `${label}: ${refs.length} application security groups in ${side}; at most ${LIMITS.asgsPerRuleSide} are allowed`,
+        fieldPath,
+      ),
+    );
+  }
+  const names = refs.map(refName);
+  let known = true;
+  names.forEach((name, i) => {
+    if (!context.applicationSecurityGroups.has(name)) {
+      known = false;
+      diagnostics.push(
+        error(
+          "UnknownApplicationSecurityGroup",
+          `${label}: application security group ${JSON.stringify(name)} is not defined`,
+          [...fieldPath, i],
+          "declare it under applicationSecurityGroups",
+        ),
+      );
+    }
+  });
+  return known ? { kind: "asgs", names } : undefined;
+}
+
+function hostBitsError(text: string, label: string, path: ValuePath): Diagnostic {
+  const [address, length] = text.split("/");
+  return error(
+    "SecurityRuleInvalidAddressPrefix",
+    `${label}: Security rule has invalid Address prefix. Value provided: ${text}`,
+    path,
+    `${address} has bits set beyond the /${length} prefix length; write the network address of the block`,
+  );
+}
+
+function familiesOf(match: AddressMatch | undefined): Set<IpFamily> {
+  return new Set(match?.kind === "prefixes" ? match.prefixes.map((p) => p.family) : []);
+}
+
+function checkOneFamily(
+  source: AddressMatch | undefined,
+  destination: AddressMatch | undefined,
+  path: ValuePath,
+  label: string,
+  diagnostics: Diagnostic[],
+): void {
+  const families = new Set([...familiesOf(source), ...familiesOf(destination)]);
+  if (families.size > 1)
+    diagnostics.push(
+      error(
+        "ResourceCannotContainAddressPrefixesFromDifferentAddressFamilies",
+        `${label}: mixes IPv4 and IPv6 address prefixes`,
+        path,
+        "write one rule per address family",
+      ),
+    );
+}
+
+function parsePortSide(
+  rule: SecurityRule,
+  side: Side,
+  path: ValuePath,
+  label: string,
+  diagnostics: Diagnostic[],
+): PortRange[] | undefined {
+  const single = rule[`${side}PortRange`];
+  const plural = rule[`${side}PortRanges`];
+  const hasSingle = single !== undefined && single !== "";
+  const Side = side === "source" ? "Source" : "Destination";
+  if (hasSingle && nonEmpty(plural)) {
+    diagnostics.push(
+      error(
+        "SecurityRuleInvalidPortFields",
+        `${label}: gives both ${side}PortRange and ${side}PortRanges; use one`,
+        [...path, `${side}PortRanges`],
+      ),
+    );
+    return undefined;
+  }
+  if (!hasSingle && !nonEmpty(plural)) {
+    diagnostics.push(
+      error(
+        "SecurityRuleInvalidPortFields",
+        `${label}: must specify ${Side}PortRange or ${Side}PortRanges`,
+        path,
+        `use ${side}PortRange: '*' to match any port`,
+      ),
+    );
+    return undefined;
+  }
+  const texts = hasSingle ? [single] : (plural as readonly string[]);
+  const ranges: PortRange[] = [];
+  texts.forEach((text, i) => {
+    const fieldPath = hasSingle ? [...path, `${side}PortRange`] : [...path, `${side}PortRanges`, i];
+    const parsed = !hasSingle && text === "*" ? undefined : parsePortRange(text);
+    if (parsed?.ok) {
+      ranges.push(parsed.range);
+      return;
+    }
+    const why =
+      parsed === undefined
+        ? "'*' is not accepted in a list; use 0-65535"
+        : parsed.problem === "reversed"
+          ? "the first port of a range must not exceed the last"
+          : text.includes(",")
+            ? "put each port or range in its own list element"
+            : undefined;
+    diagnostics.push(
+      error(
+        "SecurityRuleInvalidPortRange",
+        `${label}: Security rule has invalid Port range. Value provided: ${text}. Value should be an integer OR integer range with '-' delimiter. Valid range 0-65535.`,
+        fieldPath,
+        why,
+      ),
+    );
+  });
+  return ranges.length === texts.length ? ranges : undefined;
+}
+
+/** The name of a rule as Network Watcher and effective rules show it. */
+export function watcherRuleName(rule: Pick<ParsedRule, "name" | "isDefault">): string {
+  return `${rule.isDefault ? "defaultSecurityRules" : "securityRules"}/${rule.name}`;
+}

@@ -1,0 +1,120 @@
+/**
+ * The resources of a deployment as the user writes them, with ARM's property
+ * names and Azure's string forms (prefixes, port ranges, names). Validation
+ * (`validate.ts`) checks them; `network.ts` turns them into resolved values.
+ */
+
+/** A reference to another resource: its name, or `{ id }` with an ARM resource id. */
+export type ResourceRef = string | { readonly id: string };
+
+export interface SecurityRule {
+  readonly name: string;
+  readonly description?: string;
+  readonly protocol: string;
+  readonly access: string;
+  readonly priority: number;
+  readonly direction: string;
+  readonly sourceAddressPrefix?: string;
+  readonly sourceAddressPrefixes?: readonly string[];
+  readonly sourceApplicationSecurityGroups?: readonly ResourceRef[];
+  readonly sourcePortRange?: string;
+  readonly sourcePortRanges?: readonly string[];
+  readonly destinationAddressPrefix?: string;
+  readonly destinationAddressPrefixes?: readonly string[];
+  readonly destinationApplicationSecurityGroups?: readonly ResourceRef[];
+  readonly destinationPortRange?: string;
+  readonly destinationPortRanges?: readonly string[];
+}
+
+export interface NetworkSecurityGroup {
+  readonly name: string;
+  readonly location?: string;
+  readonly flushConnection?: boolean;
+  readonly securityRules: readonly SecurityRule[];
+}
+
+export interface ApplicationSecurityGroup {
+  readonly name: string;
+  readonly location?: string;
+}
+
+export interface Subnet {
+  readonly name: string;
+  readonly addressPrefix?: string;
+  readonly addressPrefixes?: readonly string[];
+  readonly networkSecurityGroup?: ResourceRef;
+}
+
+export interface VirtualNetworkPeering {
+  readonly name?: string;
+  readonly remoteVirtualNetwork: ResourceRef;
+}
+
+export interface VirtualNetwork {
+  readonly name: string;
+  readonly location?: string;
+  readonly addressSpace: { readonly addressPrefixes: readonly string[] };
+  /** Address spaces reached through gateways (on-premises); part of the VirtualNetwork tag. */
+  readonly connectedAddressPrefixes?: readonly string[];
+  readonly subnets: readonly Subnet[];
+  readonly virtualNetworkPeerings?: readonly VirtualNetworkPeering[];
+}
+
+export interface IpConfiguration {
+  readonly name?: string;
+  readonly privateIPAddress: string;
+  readonly subnet: ResourceRef;
+  readonly applicationSecurityGroups?: readonly ResourceRef[];
+}
+
+export interface NetworkInterface {
+  readonly name: string;
+  readonly networkSecurityGroup?: ResourceRef;
+  readonly ipConfigurations: readonly IpConfiguration[];
+}
+
+/** The kinds of workload tierwall knows the platform needs of. */
+export const ENVIRONMENT_KINDS = [
+  "AppServiceEnvironmentV1",
+  "AppServiceEnvironmentV2",
+  "AppServiceEnvironmentV3",
+  "VirtualMachine",
+  "Workload",
+] as const;
+export type EnvironmentKind = (typeof ENVIRONMENT_KINDS)[number];
+
+/**
+ * A named workload placed in a subnet: an App Service Environment, a VM, any app.
+ * `ingress` says how callers reach it: `External` on its public address (an
+ * external ASE: every caller, even one in the same network, arrives from the
+ * Internet), `Internal` on its private address from connected networks.
+ */
+export interface Environment {
+  readonly name: string;
+  readonly kind: EnvironmentKind;
+  readonly description?: string;
+  readonly subnet?: ResourceRef;
+  readonly privateIPAddress?: string;
+  readonly networkInterface?: ResourceRef;
+  /** The public address callers from outside reach it at (an ASE's VIP). */
+  readonly publicIPAddress?: string;
+  /** The address it presents when it calls outside its network; defaults to publicIPAddress. */
+  readonly outboundIPAddress?: string;
+  readonly ingress?: "External" | "Internal";
+}
+
+export interface Topology {
+  readonly virtualNetworks: readonly VirtualNetwork[];
+  readonly networkSecurityGroups: readonly NetworkSecurityGroup[];
+  readonly applicationSecurityGroups: readonly ApplicationSecurityGroup[];
+  readonly networkInterfaces: readonly NetworkInterface[];
+  readonly environments: readonly Environment[];
+}
+
+/** The last segment of an ARM id, or the name itself. */
+export function refName(ref: ResourceRef): string {
+  const text = typeof ref === "string" ? ref : ref.id;
+  if (!text.startsWith("/")) return text;
+  const segments = text.split("/").filter((s) => s.length > 0);
+  return segments[segments.length - 1] ?? text;
+}

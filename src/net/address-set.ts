@@ -1,0 +1,104 @@
+import { familyMax, type IpAddress, type IpFamily } from "./address.js";
+import { formatPrefix, type IpRange, type Prefix, rangeToPrefixes } from "./prefix.js";
+
+type Interval = readonly [first: bigint, last: bigint];
+
+/**
+ * A set of IPv4 and IPv6 addresses, kept as sorted, disjoint, non-adjacent
+ * intervals per family, so that equal sets have equal forms.
+ */
+export class AddressSet {
+  private constructor(
+    readonly v4: readonly Interval[],
+    readonly v6: readonly Interval[],
+  ) {}
+
+  static readonly empty = new AddressSet([], []);
+  static readonly all = new AddressSet([[0n, familyMax(4)]], [[0n, familyMax(6)]]);
+
+  static of(ranges: Iterable<IpRange>): AddressSet {
+    const v4: Interval[] = [];
+    const v6: Interval[] = [];
+    for (const r of ranges) (r.family === 4 ? v4 : v6).push([r.first, r.last]);
+    return new AddressSet(normalize(v4), normalize(v6));
+  }
+
+  intervals(family: IpFamily): readonly Interval[] {
+    return family === 4 ? this.v4 : this.v6;
+  }
+
+  isEmpty(): boolean {
+    return this.v4.length === 0 && this.v6.length === 0;
+  }
+
+  has(address: IpAddress): boolean {
+    const list = this.intervals(address.family);
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const [first, last] = list[mid] as Interval;
+      if (address.value < first) hi = mid - 1;
+      else if (address.value > last) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+
+  union(other: AddressSet): AddressSet {
+    return new AddressSet(normalize([...this.v4, ...other.v4]), normalize([...this.v6, ...other.v6]));
+  }
+
+  /** Everything of both families that is not in this set. */
+  complement(): AddressSet {
+    return new AddressSet(invert(this.v4, familyMax(4)), invert(this.v6, familyMax(6)));
+  }
+
+  intersect(other: AddressSet): AddressSet {
+    return this.complement().union(other.complement()).complement();
+  }
+
+  minus(other: AddressSet): AddressSet {
+    return this.intersect(other.complement());
+  }
+
+  overlaps(other: AddressSet): boolean {
+    return !this.intersect(other).isEmpty();
+  }
+
+  /** The fewest CIDR blocks that cover the set exactly, IPv4 first. */
+  toPrefixes(): Prefix[] {
+    const out: Prefix[] = [];
+    for (const family of [4, 6] as const) {
+      for (const [first, last] of this.intervals(family)) out.push(...rangeToPrefixes({ family, first, last }));
+    }
+    return out;
+  }
+
+  toString(): string {
+    return this.toPrefixes().map(formatPrefix).join(", ");
+  }
+}
+
+function normalize(list: Interval[]): Interval[] {
+  const sorted = [...list].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: [bigint, bigint][] = [];
+  for (const [first, last] of sorted) {
+    const top = out[out.length - 1];
+    if (top && first <= top[1] + 1n) {
+      if (last > top[1]) top[1] = last;
+    } else out.push([first, last]);
+  }
+  return out;
+}
+
+function invert(list: readonly Interval[], max: bigint): Interval[] {
+  const out: Interval[] = [];
+  let next = 0n;
+  for (const [first, last] of list) {
+    if (first > next) out.push([next, first - 1n]);
+    next = last + 1n;
+  }
+  if (next <= max) out.push([next, max]);
+  return out;
+}

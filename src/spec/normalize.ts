@@ -1,0 +1,118 @@
+import { type Diagnostic, error, type ValuePath } from "../model/diagnostic.js";
+import type { NetworkSecurityGroup, SecurityRule, Topology } from "../model/types.js";
+import { parseFlowProtocol } from "../net/protocol.js";
+import type { FlowAssertion } from "../engine/assertions.js";
+import { RULE_FIELDS, type SecurityRuleDocument, type SpecDocument } from "./schema.js";
+
+/**
+ * Turns a schema-checked document into the model: rule fields lifted out of
+ * `properties`, required fields checked, assertions expanded one per port.
+ */
+export function normalizeSpec(doc: SpecDocument): {
+  topology: Topology;
+  assertions: FlowAssertion[];
+  diagnostics: Diagnostic[];
+} {
+  const diagnostics: Diagnostic[] = [];
+  const networkSecurityGroups: NetworkSecurityGroup[] = (doc.networkSecurityGroups ?? []).map((nsg, i) => ({
+    name: nsg.name,
+    ...(nsg.location === undefined ? {} : { location: nsg.location }),
+    securityRules: (nsg.securityRules ?? []).flatMap((rule, j) => {
+      const lifted = liftRule(rule, ["networkSecurityGroups", i, "securityRules", j], diagnostics);
+      return lifted ? [lifted] : [];
+    }),
+  }));
+  const topology: Topology = {
+    virtualNetworks: (doc.virtualNetworks ?? []).map((v) => ({ ...v, subnets: v.subnets ?? [] })),
+    networkSecurityGroups,
+    applicationSecurityGroups: doc.applicationSecurityGroups ?? [],
+    networkInterfaces: doc.networkInterfaces ?? [],
+    environments: doc.environments ?? [],
+  };
+  const assertions = (doc.assertions ?? []).flatMap((a, i) => {
+    const path: ValuePath = ["assertions", i];
+    const protocol = parseFlowProtocol(a.protocol);
+    if (!protocol) {
+      diagnostics.push(
+        error("InvalidAssertion", `protocol ${JSON.stringify(a.protocol)} is not one of Tcp, Udp, Icmp, Esp, Ah`, [
+          ...path,
+          "protocol",
+        ]),
+      );
+      return [];
+    }
+    if (a.port !== undefined && a.ports !== undefined) {
+      diagnostics.push(error("InvalidAssertion", "give port or ports, not both", [...path, "ports"]));
+      return [];
+    }
+    const ports = a.ports ?? (a.port === undefined ? [undefined] : [a.port]);
+    const bad = [...ports, a.sourcePort].find((p) => p !== undefined && (p < 0 || p > 65535));
+    if (bad !== undefined) {
+      diagnostics.push(error("InvalidAssertion", `port ${bad} is outside 0-65535`, path));
+      return [];
+    }
+    if ((protocol === "Tcp" || protocol === "Udp") && ports[0] === undefined) {
+      diagnostics.push(error("InvalidAssertion", `a ${protocol} flow needs a destination port`, path, "add port: N"));
+      return [];
+    }
+    return ports.map((port): FlowAssertion => {
+      const suffix = a.name !== undefined && ports.length > 1 ? ` (port ${port})` : "";
+      return {
+        ...(a.name === undefined ? {} : { name: `${a.name}${suffix}` }),
+        from: a.from,
+        to: a.to,
+        protocol,
+        ...(port === undefined ? {} : { destinationPort: port }),
+        ...(a.sourcePort === undefined ? {} : { sourcePort: a.sourcePort }),
+        expect: a.expect,
+        ...(a.rule === undefined ? {} : { rule: a.rule }),
+        path,
+      };
+    });
+  });
+  return { topology, assertions, diagnostics };
+}
+
+const REQUIRED = ["protocol", "access", "priority", "direction"] as const;
+
+function liftRule(rule: SecurityRuleDocument, path: ValuePath, diagnostics: Diagnostic[]): SecurityRule | undefined {
+  const merged: Record<string, unknown> = { name: rule.name };
+  let ok = true;
+  for (const field of RULE_FIELDS) {
+    const top = rule[field];
+    const nested = rule.properties?.[field];
+    if (top !== undefined && nested !== undefined) {
+      diagnostics.push(
+        error("DuplicateProperty", `security rule ${rule.name}: ${field} is given both here and under properties`, [
+          ...path,
+          field,
+        ]),
+      );
+      ok = false;
+    }
+    const value = top ?? nested;
+    if (value !== undefined) merged[field] = value;
+  }
+  for (const field of REQUIRED) {
+    if (merged[field] === undefined) {
+      diagnostics.push(
+        error("MissingProperty", `security rule ${rule.name} has no ${field}`, path, requiredHint(field)),
+      );
+      ok = false;
+    }
+  }
+  return ok ? (merged as unknown as SecurityRule) : undefined;
+}
+
+function requiredHint(field: (typeof REQUIRED)[number]): string {
+  switch (field) {
+    case "protocol":
+      return "Tcp, Udp, Icmp, Esp, Ah or *";
+    case "access":
+      return "Allow or Deny";
+    case "priority":
+      return "a number from 100 to 4096, unique per direction";
+    case "direction":
+      return "Inbound or Outbound";
+  }
+}
