@@ -27,7 +27,8 @@ export function loadForCommand(
   json: boolean,
 ): { spec: LoadedSpec; warnings: readonly Diagnostic[] } | undefined {
   const loaded = loadSpec(target);
-  if (loaded.spec && !hasErrors(loaded.diagnostics)) return { spec: loaded.spec, warnings: loaded.diagnostics };
+  if (loaded.spec && !hasErrors(loaded.diagnostics))
+    return { spec: loaded.spec, warnings: loaded.diagnostics };
   if (json) printJson(io, { valid: false, diagnostics: diagnosticsJson(loaded.diagnostics) });
   else io.err(`${renderDiagnostics(loaded.diagnostics, loaded.sources, io.style)}\n`);
   return undefined;

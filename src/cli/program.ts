@@ -14,7 +14,9 @@ function examples(...lines: string[]): string {
 /** Builds the command line; each action stores its exit code in `result`. */
 export function buildProgram(io: Io, result: { code: number }): Command {
   const program = new Command("tierwall")
-    .description("Layered network security for Azure NSGs: model, evaluate and check who may call each tier")
+    .description(
+      "Layered network security for Azure NSGs: model, evaluate and check who may call each tier",
+    )
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: io.out, writeErr: io.err })
@@ -22,10 +24,15 @@ export function buildProgram(io: Io, result: { code: number }): Command {
 
   program
     .command("check")
-    .description("validate a spec and evaluate every assertion (exit 0: all hold, 1: one fails, 2: invalid input)")
+    .description(
+      "validate a spec and evaluate every assertion (exit 0: all hold, 1: one fails, 2: invalid input)",
+    )
     .argument("[spec]", SPEC_ARGUMENT, ".")
     .option("--json", "print the report as JSON")
-    .addHelpText("after", examples("tierwall check examples/layered-ase", "tierwall check tierwall.yaml --json"))
+    .addHelpText(
+      "after",
+      examples("tierwall check examples/layered-ase", "tierwall check tierwall.yaml --json"),
+    )
     .action((spec: string, options: { json?: boolean }) => {
       result.code = runCheck(spec, options, io);
     });
@@ -34,8 +41,14 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .command("flow")
     .description("evaluate one flow across every NSG on its path, and show which rule decided")
     .argument("[spec]", SPEC_ARGUMENT, ".")
-    .requiredOption("--from <endpoint>", "environment, network interface, subnet, service tag or address")
-    .requiredOption("--to <endpoint>", "environment, network interface, subnet, service tag or address")
+    .requiredOption(
+      "--from <endpoint>",
+      "environment, network interface, subnet, service tag or address",
+    )
+    .requiredOption(
+      "--to <endpoint>",
+      "environment, network interface, subnet, service tag or address",
+    )
     .addOption(new Option("--protocol <protocol>", "Tcp, Udp, Icmp, Esp or Ah").default("Tcp"))
     .option("--port <port>", "destination port")
     .option("--source-port <port>", "source port (default 49152)")
@@ -58,7 +71,13 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .option("--nic <name>", "a network interface")
     .option("--subnet <name>", "a subnet, as NAME or VNET/NAME")
     .option("--json", "print the rules as JSON, shaped like az network nic list-effective-nsg")
-    .addHelpText("after", examples("tierwall rules examples/layered-ase --subnet API-ASE-Subnet", "tierwall rules examples/asg-tiers --nic db1-nic --json"))
+    .addHelpText(
+      "after",
+      examples(
+        "tierwall rules examples/layered-ase --subnet API-ASE-Subnet",
+        "tierwall rules examples/asg-tiers --nic db1-nic --json",
+      ),
+    )
     .action((spec: string, options: Parameters<typeof runRules>[1]) => {
       result.code = runRules(spec, options, io);
     });

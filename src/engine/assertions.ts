@@ -1,6 +1,6 @@
-import type { FlowProtocol } from "../net/protocol.js";
-import type { Access } from "../model/rule.js";
 import type { SourceLocation, ValuePath } from "../model/diagnostic.js";
+import type { Access } from "../model/rule.js";
+import type { FlowProtocol } from "../net/protocol.js";
 import type { FlowEvaluator, FlowResult } from "./flow.js";
 
 /** A concrete flow and the outcome the user expects of it. */
@@ -21,10 +21,23 @@ export interface FlowAssertion {
 
 export type AssertionOutcome =
   | { readonly status: "held"; readonly assertion: FlowAssertion; readonly result: FlowResult }
-  | { readonly status: "failed"; readonly assertion: FlowAssertion; readonly result: FlowResult; readonly why: string }
-  | { readonly status: "invalid"; readonly assertion: FlowAssertion; readonly why: string; readonly hint?: string };
+  | {
+      readonly status: "failed";
+      readonly assertion: FlowAssertion;
+      readonly result: FlowResult;
+      readonly why: string;
+    }
+  | {
+      readonly status: "invalid";
+      readonly assertion: FlowAssertion;
+      readonly why: string;
+      readonly hint?: string;
+    };
 
-export function checkAssertion(evaluator: FlowEvaluator, assertion: FlowAssertion): AssertionOutcome {
+export function checkAssertion(
+  evaluator: FlowEvaluator,
+  assertion: FlowAssertion,
+): AssertionOutcome {
   const evaluated = evaluator.evaluate(assertion);
   if (!evaluated.ok)
     return {
@@ -35,7 +48,12 @@ export function checkAssertion(evaluator: FlowEvaluator, assertion: FlowAssertio
     };
   const result = evaluated.result;
   if (result.access !== assertion.expect)
-    return { status: "failed", assertion, result, why: `expected ${assertion.expect}, got ${result.access}` };
+    return {
+      status: "failed",
+      assertion,
+      result,
+      why: `expected ${assertion.expect}, got ${result.access}`,
+    };
   if (assertion.rule !== undefined && !sameRuleName(assertion.rule, result.rule))
     return {
       status: "failed",
@@ -56,5 +74,8 @@ function sameRuleName(expected: string, actual: string | undefined): boolean {
 
 export function describeAssertion(assertion: FlowAssertion): string {
   const port = assertion.destinationPort === undefined ? "" : ` port ${assertion.destinationPort}`;
-  return assertion.name ?? `${assertion.from} -> ${assertion.to} ${assertion.protocol}${port}: ${assertion.expect}`;
+  return (
+    assertion.name ??
+    `${assertion.from} -> ${assertion.to} ${assertion.protocol}${port}: ${assertion.expect}`
+  );
 }

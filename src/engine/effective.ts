@@ -1,7 +1,7 @@
-import { formatPrefix } from "../net/prefix.js";
-import { formatPortRangeExpanded } from "../net/ports.js";
 import type { Network, NicInfo, SubnetInfo } from "../model/network.js";
 import { type AddressMatch, type Direction, watcherRuleName } from "../model/rule.js";
+import { formatPortRangeExpanded } from "../net/ports.js";
+import { formatPrefix } from "../net/prefix.js";
 import type { AppliedTo } from "./flow.js";
 import { NsgResolver, type ResolvedRule } from "./resolve.js";
 
@@ -46,7 +46,8 @@ export function effectiveRules(network: Network, target: EffectiveTarget): Effec
     groups.push({ networkSecurityGroup: nsgName, association, effectiveSecurityRules: rules });
   };
   if (subnet?.nsg) add(subnet.nsg, { type: "subnet", name: subnet.id });
-  if ("nic" in target && target.nic.nsg) add(target.nic.nsg, { type: "networkInterface", name: target.nic.name });
+  if ("nic" in target && target.nic.nsg)
+    add(target.nic.nsg, { type: "networkInterface", name: target.nic.name });
   return groups;
 }
 

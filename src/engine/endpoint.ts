@@ -1,8 +1,18 @@
-import { familyBits, type IpAddress, parseIpAddress, sameAddress } from "../net/address.js";
-import { AddressSet } from "../net/address-set.js";
-import { formatIpAddress } from "../net/address.js";
-import { AZURE_HOST_ADDRESS, type Network, type NicInfo, type SubnetInfo } from "../model/network.js";
+import {
+  AZURE_HOST_ADDRESS,
+  type Network,
+  type NicInfo,
+  type SubnetInfo,
+} from "../model/network.js";
 import { isBuiltInTag } from "../model/service-tags.js";
+import {
+  familyBits,
+  formatIpAddress,
+  type IpAddress,
+  parseIpAddress,
+  sameAddress,
+} from "../net/address.js";
+import { AddressSet } from "../net/address-set.js";
 
 /**
  * A host a flow starts or ends at, in the terms routing needs: where it sits
@@ -25,7 +35,9 @@ export interface Host {
   readonly representative?: boolean;
 }
 
-export type EndpointResolution = { ok: true; host: Host } | { ok: false; message: string; hint?: string };
+export type EndpointResolution =
+  | { ok: true; host: Host }
+  | { ok: false; message: string; hint?: string };
 
 const KIND_PREFIXES = ["env", "nic", "subnet", "tag", "ip"] as const;
 type EndpointKind = (typeof KIND_PREFIXES)[number];
@@ -35,7 +47,11 @@ type EndpointKind = (typeof KIND_PREFIXES)[number];
  * service tag, or an address. `env:`, `nic:`, `subnet:`, `tag:` or `ip:` forces the kind.
  * `family` is the address family to prefer where the endpoint stands for a set.
  */
-export function resolveEndpoint(network: Network, text: string, family: 4 | 6 = 4): EndpointResolution {
+export function resolveEndpoint(
+  network: Network,
+  text: string,
+  family: 4 | 6 = 4,
+): EndpointResolution {
   const colon = text.indexOf(":");
   const forced = colon > 0 ? (text.slice(0, colon) as EndpointKind) : undefined;
   if (forced && (KIND_PREFIXES as readonly string[]).includes(forced)) {
@@ -56,7 +72,12 @@ function notFound(text: string): EndpointResolution {
   };
 }
 
-function resolveAs(network: Network, kind: EndpointKind, name: string, family: 4 | 6): EndpointResolution | undefined {
+function resolveAs(
+  network: Network,
+  kind: EndpointKind,
+  name: string,
+  family: 4 | 6,
+): EndpointResolution | undefined {
   switch (kind) {
     case "env": {
       const env = network.environments.get(name);
@@ -93,7 +114,9 @@ function resolveAs(network: Network, kind: EndpointKind, name: string, family: 4
     }
     case "subnet": {
       const [vnet, subnetName] = name.includes("/") ? name.split("/", 2) : [undefined, name];
-      const matches = network.subnets.filter((s) => s.name === subnetName && (vnet === undefined || s.vnet === vnet));
+      const matches = network.subnets.filter(
+        (s) => s.name === subnetName && (vnet === undefined || s.vnet === vnet),
+      );
       if (matches.length > 1)
         return {
           ok: false,
@@ -103,10 +126,18 @@ function resolveAs(network: Network, kind: EndpointKind, name: string, family: 4
       const subnet = matches[0];
       if (!subnet) return undefined;
       const address = freeHostAddress(network, subnet, family);
-      if (!address) return { ok: false, message: `subnet ${subnet.id} has no free address to stand for it` };
+      if (!address)
+        return { ok: false, message: `subnet ${subnet.id} has no free address to stand for it` };
       return {
         ok: true,
-        host: { label: `subnet ${subnet.id}`, address, vnet: subnet.vnet, subnet, ingress: "Internal", representative: true },
+        host: {
+          label: `subnet ${subnet.id}`,
+          address,
+          vnet: subnet.vnet,
+          subnet,
+          ingress: "Internal",
+          representative: true,
+        },
       };
     }
     case "tag":
@@ -141,9 +172,21 @@ export function hostAt(network: Network, address: IpAddress): Host {
   }
   const subnet = network.subnets.find((s) => s.addresses.has(address));
   if (subnet)
-    return { label: `${formatIpAddress(address)} (subnet ${subnet.id})`, address, vnet: subnet.vnet, subnet, ingress: "Internal" };
+    return {
+      label: `${formatIpAddress(address)} (subnet ${subnet.id})`,
+      address,
+      vnet: subnet.vnet,
+      subnet,
+      ingress: "Internal",
+    };
   const vnet = [...network.vnets.values()].find((v) => v.addressSpace.has(address));
-  if (vnet) return { label: `${formatIpAddress(address)} (virtual network ${vnet.name})`, address, vnet: vnet.name, ingress: "Internal" };
+  if (vnet)
+    return {
+      label: `${formatIpAddress(address)} (virtual network ${vnet.name})`,
+      address,
+      vnet: vnet.name,
+      ingress: "Internal",
+    };
   const platform = address.family === 4 && address.value === AZURE_HOST_ADDRESS.first;
   return {
     label: `${formatIpAddress(address)} (${platform ? "Azure platform" : "Internet"})`,
@@ -171,7 +214,14 @@ function resolveTag(network: Network, tag: string, family: 4 | 6): EndpointResol
     };
   if (tag === "AzureLoadBalancer") {
     const address = { family: 4 as const, value: AZURE_HOST_ADDRESS.first };
-    return { ok: true, host: { ...hostAt(network, address), label: "AzureLoadBalancer (168.63.129.16)", representative: true } };
+    return {
+      ok: true,
+      host: {
+        ...hostAt(network, address),
+        label: "AzureLoadBalancer (168.63.129.16)",
+        representative: true,
+      },
+    };
   }
   if (tag === "Internet") {
     const used = usedAddresses(network);
@@ -179,13 +229,25 @@ function resolveTag(network: Network, tag: string, family: 4 | 6): EndpointResol
       const address = parseIpAddress(text) as IpAddress;
       if (!used.has(address)) {
         const host = hostAt(network, address);
-        if (host.vnet === undefined) return { ok: true, host: { ...host, label: `Internet (${text})`, representative: true } };
+        if (host.vnet === undefined)
+          return { ok: true, host: { ...host, label: `Internet (${text})`, representative: true } };
       }
     }
     const free = used.complement().intervals(family)[0];
-    if (!free) return { ok: false, message: "no address is left outside the deployment to stand for the Internet" };
+    if (!free)
+      return {
+        ok: false,
+        message: "no address is left outside the deployment to stand for the Internet",
+      };
     const address = { family, value: free[0] };
-    return { ok: true, host: { ...hostAt(network, address), label: `Internet (${formatIpAddress(address)})`, representative: true } };
+    return {
+      ok: true,
+      host: {
+        ...hostAt(network, address),
+        label: `Internet (${formatIpAddress(address)})`,
+        representative: true,
+      },
+    };
   }
   if (isBuiltInTag(tag)) return undefined;
   const prefixes = network.serviceTags.prefixes(tag);
@@ -195,7 +257,11 @@ function resolveTag(network: Network, tag: string, family: 4 | 6): EndpointResol
   const address = { family: prefix.family, value: prefix.first };
   return {
     ok: true,
-    host: { ...hostAt(network, address), label: `${tag} (${formatIpAddress(address)})`, representative: true },
+    host: {
+      ...hostAt(network, address),
+      label: `${tag} (${formatIpAddress(address)})`,
+      representative: true,
+    },
   };
 }
 
@@ -208,18 +274,31 @@ function usedAddresses(network: Network): AddressSet {
     if (env.publicAddress) publics.push(env.publicAddress);
     if (env.outboundAddress) publics.push(env.outboundAddress);
   }
-  return used.union(AddressSet.of(publics.map((a) => ({ family: a.family, first: a.value, last: a.value }))));
+  return used.union(
+    AddressSet.of(publics.map((a) => ({ family: a.family, first: a.value, last: a.value }))),
+  );
 }
 
 /** The first address of a subnet that Azure does not reserve and no NIC or environment holds. */
-function freeHostAddress(network: Network, subnet: SubnetInfo, family: 4 | 6): IpAddress | undefined {
+function freeHostAddress(
+  network: Network,
+  subnet: SubnetInfo,
+  family: 4 | 6,
+): IpAddress | undefined {
   const taken = new Set<string>();
-  for (const nic of network.nics.values()) for (const c of nic.ipConfigurations) taken.add(formatIpAddress(c.address));
+  for (const nic of network.nics.values())
+    for (const c of nic.ipConfigurations) taken.add(formatIpAddress(c.address));
   for (const env of network.environments.values()) taken.add(formatIpAddress(env.privateAddress));
-  const prefixes = [...subnet.prefixes].sort((a, b) => (a.family === family ? -1 : 0) - (b.family === family ? -1 : 0));
+  const prefixes = [...subnet.prefixes].sort(
+    (a, b) => (a.family === family ? -1 : 0) - (b.family === family ? -1 : 0),
+  );
   for (const prefix of prefixes) {
     const reserved = familyBits(prefix.family) - prefix.length >= 3 ? 4n : 0n;
-    for (let v = prefix.first + reserved; v < prefix.last && v < prefix.first + reserved + 4096n; v++) {
+    for (
+      let v = prefix.first + reserved;
+      v < prefix.last && v < prefix.first + reserved + 4096n;
+      v++
+    ) {
       const address = { family: prefix.family, value: v };
       if (!taken.has(formatIpAddress(address))) return address;
     }

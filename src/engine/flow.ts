@@ -1,7 +1,7 @@
-import { type IpAddress, sameAddress } from "../net/address.js";
-import type { FlowProtocol } from "../net/protocol.js";
 import type { Network } from "../model/network.js";
 import { type Access, type Direction, watcherRuleName } from "../model/rule.js";
+import { type IpAddress, sameAddress } from "../net/address.js";
+import type { FlowProtocol } from "../net/protocol.js";
 import { type Host, resolveEndpoint } from "./endpoint.js";
 import { firstMatch, formatPacket, type Packet } from "./packet.js";
 import { NsgResolver } from "./resolve.js";
@@ -61,7 +61,9 @@ export class FlowEvaluator {
   }
 
   /** Resolves the endpoints and evaluates the flow; an unknown endpoint is an error, not a verdict. */
-  evaluate(query: FlowQuery): { ok: true; result: FlowResult } | { ok: false; message: string; hint?: string } {
+  evaluate(
+    query: FlowQuery,
+  ): { ok: true; result: FlowResult } | { ok: false; message: string; hint?: string } {
     let from = resolveEndpoint(this.network, query.from);
     let to = resolveEndpoint(this.network, query.to);
     if (!from.ok) return from;
@@ -80,7 +82,14 @@ export class FlowEvaluator {
     const base = { from: from.label, to: to.label };
     const route = planRoute(from, to, this.network);
     if (route.kind === "none")
-      return { ...base, access: "Deny", route: "none", reason: route.reason, trace: [], returnTraffic: "Deny" };
+      return {
+        ...base,
+        access: "Deny",
+        route: "none",
+        reason: route.reason,
+        trace: [],
+        returnTraffic: "Deny",
+      };
     if (route.kind === "local")
       return {
         ...base,
@@ -97,18 +106,32 @@ export class FlowEvaluator {
       destination,
       destinationPort: query.destinationPort ?? 0,
     });
-    const stages: { nsg: string; appliedTo: AppliedTo; direction: Direction; vnet: string; packet: Packet }[] = [];
+    const stages: {
+      nsg: string;
+      appliedTo: AppliedTo;
+      direction: Direction;
+      vnet: string;
+      packet: Packet;
+    }[] = [];
     if (from.vnet !== undefined) {
       // Outbound rules see the private source, before the platform translates it.
       const packet = packetOf(from.address, route.outboundDestination);
-      if (from.nic?.nsg) stages.push(stage(from.nic.nsg, "networkInterface", from.nic.name, "Outbound", from.vnet, packet));
-      if (from.subnet?.nsg) stages.push(stage(from.subnet.nsg, "subnet", from.subnet.id, "Outbound", from.vnet, packet));
+      if (from.nic?.nsg)
+        stages.push(
+          stage(from.nic.nsg, "networkInterface", from.nic.name, "Outbound", from.vnet, packet),
+        );
+      if (from.subnet?.nsg)
+        stages.push(
+          stage(from.subnet.nsg, "subnet", from.subnet.id, "Outbound", from.vnet, packet),
+        );
     }
     if (to.vnet !== undefined) {
       // Inbound rules see the address the caller presents and the private destination.
       const packet = packetOf(route.presentedSource, to.address);
-      if (to.subnet?.nsg) stages.push(stage(to.subnet.nsg, "subnet", to.subnet.id, "Inbound", to.vnet, packet));
-      if (to.nic?.nsg) stages.push(stage(to.nic.nsg, "networkInterface", to.nic.name, "Inbound", to.vnet, packet));
+      if (to.subnet?.nsg)
+        stages.push(stage(to.subnet.nsg, "subnet", to.subnet.id, "Inbound", to.vnet, packet));
+      if (to.nic?.nsg)
+        stages.push(stage(to.nic.nsg, "networkInterface", to.nic.name, "Inbound", to.vnet, packet));
     }
     const trace: NsgEvaluation[] = [];
     for (const s of stages) {
@@ -123,10 +146,18 @@ export class FlowEvaluator {
         priority: rule.priority,
       };
       trace.push(evaluation);
-      if (rule.access === "Deny") return verdict(base, route.kind, trace, `denied by ${evaluation.rule} of ${s.nsg}`);
+      if (rule.access === "Deny")
+        return verdict(base, route.kind, trace, `denied by ${evaluation.rule} of ${s.nsg}`);
     }
     if (trace.length === 0)
-      return { ...base, access: "Allow", route: route.kind, reason: "no NSG on the path", trace, returnTraffic: "Allow" };
+      return {
+        ...base,
+        access: "Allow",
+        route: route.kind,
+        reason: "no NSG on the path",
+        trace,
+        returnTraffic: "Allow",
+      };
     return verdict(base, route.kind, trace, "every NSG on the path allows it");
   }
 }
@@ -186,7 +217,8 @@ function planRoute(from: Host, to: Host, network: Network): Route {
     if (from.address.family !== to.address.family) return familyMismatch();
     return { kind: "public", outboundDestination: to.address, presentedSource: from.address };
   }
-  const publicRoute = to.ingress === "External" || (!connected(from, to, network) && !from.platform);
+  const publicRoute =
+    to.ingress === "External" || (!connected(from, to, network) && !from.platform);
   if (!publicRoute) {
     if (sameAddress(from.address, to.address)) return { kind: "local" };
     if (from.address.family !== to.address.family) return familyMismatch();
@@ -208,5 +240,8 @@ function planRoute(from: Host, to: Host, network: Network): Route {
 }
 
 function familyMismatch(): Route {
-  return { kind: "none", reason: "the two ends have addresses of different families (IPv4 and IPv6)" };
+  return {
+    kind: "none",
+    reason: "the two ends have addresses of different families (IPv4 and IPv6)",
+  };
 }

@@ -1,7 +1,7 @@
+import type { Direction } from "../model/rule.js";
 import { formatIpAddress, type IpAddress } from "../net/address.js";
 import { portInRanges } from "../net/ports.js";
 import { type FlowProtocol, hasPorts } from "../net/protocol.js";
-import type { Direction } from "../model/rule.js";
 import { type ResolvedNsg, type ResolvedRule, rulesFor } from "./resolve.js";
 
 /** One packet's 5-tuple as an NSG sees it. Ports are ignored for protocols without them. */
@@ -17,7 +17,10 @@ export function ruleMatches(rule: ResolvedRule, packet: Packet): boolean {
   if (rule.protocol !== "*" && rule.protocol !== packet.protocol) return false;
   if (!rule.source.has(packet.source) || !rule.destination.has(packet.destination)) return false;
   if (!hasPorts(packet.protocol)) return true;
-  return portInRanges(packet.sourcePort, rule.sourcePorts) && portInRanges(packet.destinationPort, rule.destinationPorts);
+  return (
+    portInRanges(packet.sourcePort, rule.sourcePorts) &&
+    portInRanges(packet.destinationPort, rule.destinationPorts)
+  );
 }
 
 /**
@@ -26,7 +29,9 @@ export function ruleMatches(rule: ResolvedRule, packet: Packet): boolean {
  */
 export function firstMatch(nsg: ResolvedNsg, direction: Direction, packet: Packet): ResolvedRule {
   for (const rule of rulesFor(nsg, direction)) if (ruleMatches(rule, packet)) return rule;
-  throw new Error(`NSG ${nsg.name} has no ${direction} rule for the packet; the default rules are missing`);
+  throw new Error(
+    `NSG ${nsg.name} has no ${direction} rule for the packet; the default rules are missing`,
+  );
 }
 
 export function formatPacket(packet: Packet): string {

@@ -1,8 +1,8 @@
+import { AZURE_HOST_ADDRESS, type Network, type NsgInfo } from "../model/network.js";
+import type { Access, AddressMatch, Direction, ParsedRule } from "../model/rule.js";
 import { AddressSet } from "../net/address-set.js";
 import type { PortRange } from "../net/ports.js";
 import type { RuleProtocol } from "../net/protocol.js";
-import { AZURE_HOST_ADDRESS, type Network, type NsgInfo } from "../model/network.js";
-import type { Access, AddressMatch, Direction, ParsedRule } from "../model/rule.js";
 
 /** A rule with its service tags and ASGs expanded to addresses, ready to match packets. */
 export interface ResolvedRule {
@@ -41,7 +41,11 @@ export function resolveAddressMatch(match: AddressMatch, context: TagContext): A
     case "asgs":
       return AddressSet.of(
         match.names.flatMap((name) =>
-          (context.network.asgMembers.get(name) ?? []).map((a) => ({ family: a.family, first: a.value, last: a.value })),
+          (context.network.asgMembers.get(name) ?? []).map((a) => ({
+            family: a.family,
+            first: a.value,
+            last: a.value,
+          })),
         ),
       );
     case "tag":

@@ -24,9 +24,16 @@ export interface Diagnostic {
 }
 
 export const error = (code: string, message: string, path: ValuePath, hint?: string): Diagnostic =>
-  hint === undefined ? { severity: "error", code, message, path } : { severity: "error", code, message, path, hint };
+  hint === undefined
+    ? { severity: "error", code, message, path }
+    : { severity: "error", code, message, path, hint };
 
-export const warning = (code: string, message: string, path: ValuePath, hint?: string): Diagnostic =>
+export const warning = (
+  code: string,
+  message: string,
+  path: ValuePath,
+  hint?: string,
+): Diagnostic =>
   hint === undefined
     ? { severity: "warning", code, message, path }
     : { severity: "warning", code, message, path, hint };

@@ -126,7 +126,11 @@ class NetworkBuilder {
     const t = this.topology;
     this.checkNames("virtualNetworks", "virtual network", t.virtualNetworks);
     this.checkNames("networkSecurityGroups", "network security group", t.networkSecurityGroups);
-    this.checkNames("applicationSecurityGroups", "application security group", t.applicationSecurityGroups);
+    this.checkNames(
+      "applicationSecurityGroups",
+      "application security group",
+      t.applicationSecurityGroups,
+    );
     this.checkNames("networkInterfaces", "network interface", t.networkInterfaces);
     this.checkNames("environments", "environment", t.environments, false);
     for (const asg of t.applicationSecurityGroups) this.asgMembers.set(asg.name, []);
@@ -174,7 +178,11 @@ class NetworkBuilder {
       const first = seen.get(key);
       if (first !== undefined)
         this.report(
-          error("DuplicateResourceName", `${kind} ${item.name} is defined twice (also at ${collection}[${first}])`, path),
+          error(
+            "DuplicateResourceName",
+            `${kind} ${item.name} is defined twice (also at ${collection}[${first}])`,
+            path,
+          ),
         );
       else seen.set(key, i);
     });
@@ -183,7 +191,9 @@ class NetworkBuilder {
   private addNsg(nsg: NetworkSecurityGroup, path: ValuePath): void {
     const context: RuleContext = {
       serviceTags: this.serviceTags,
-      applicationSecurityGroups: new Set(this.topology.applicationSecurityGroups.map((a) => a.name)),
+      applicationSecurityGroups: new Set(
+        this.topology.applicationSecurityGroups.map((a) => a.name),
+      ),
     };
     const label = `network security group ${nsg.name}`;
     if (nsg.securityRules.length > LIMITS.rulesPerNsg)
@@ -271,10 +281,16 @@ class NetworkBuilder {
     if (ref === undefined) return undefined;
     const name = refName(ref);
     const found = [...this.nsgs.keys()].find((n) => n.toLowerCase() === name.toLowerCase());
-    const declared = this.topology.networkSecurityGroups.some((n) => n.name.toLowerCase() === name.toLowerCase());
+    const declared = this.topology.networkSecurityGroups.some(
+      (n) => n.name.toLowerCase() === name.toLowerCase(),
+    );
     if (!found && !declared)
       this.report(
-        error("InvalidResourceReference", `network security group ${JSON.stringify(name)} is not defined`, path),
+        error(
+          "InvalidResourceReference",
+          `network security group ${JSON.stringify(name)} is not defined`,
+          path,
+        ),
       );
     return found ?? name;
   }
@@ -298,13 +314,27 @@ class NetworkBuilder {
 
   private addVirtualNetworks(): void {
     const spaces = new Map<string, AddressSet>();
-    const partial: { name: string; space: AddressSet; connected: AddressSet; subnets: SubnetInfo[] }[] = [];
+    const partial: {
+      name: string;
+      space: AddressSet;
+      connected: AddressSet;
+      subnets: SubnetInfo[];
+    }[] = [];
     this.topology.virtualNetworks.forEach((vnet, i) => {
       const path: ValuePath = ["virtualNetworks", i];
       const label = `virtual network ${vnet.name}`;
-      const prefixes = this.prefixList(vnet.addressSpace.addressPrefixes, [...path, "addressSpace", "addressPrefixes"], label);
+      const prefixes = this.prefixList(
+        vnet.addressSpace.addressPrefixes,
+        [...path, "addressSpace", "addressPrefixes"],
+        label,
+      );
       if (vnet.addressSpace.addressPrefixes.length === 0)
-        this.report(error("InvalidAddressPrefixFormat", `${label} has no address space`, [...path, "addressSpace"]));
+        this.report(
+          error("InvalidAddressPrefixFormat", `${label} has no address space`, [
+            ...path,
+            "addressSpace",
+          ]),
+        );
       prefixes.forEach((p, j) => {
         const earlier = prefixes.slice(0, j).find((q) => q.first <= p.last && p.first <= q.last);
         if (earlier)
@@ -319,7 +349,11 @@ class NetworkBuilder {
       const space = AddressSet.of(prefixes);
       spaces.set(vnet.name, space);
       const connected = AddressSet.of(
-        this.prefixList(vnet.connectedAddressPrefixes ?? [], [...path, "connectedAddressPrefixes"], label),
+        this.prefixList(
+          vnet.connectedAddressPrefixes ?? [],
+          [...path, "connectedAddressPrefixes"],
+          label,
+        ),
       );
       const subnets: SubnetInfo[] = [];
       const subnetNames = new Map<string, number>();
@@ -330,7 +364,9 @@ class NetworkBuilder {
         if (bad) this.report(bad);
         const key = subnet.name.toLowerCase();
         if (subnetNames.has(key))
-          this.report(error("DuplicateResourceName", `${sLabel} is defined twice`, [...sPath, "name"]));
+          this.report(
+            error("DuplicateResourceName", `${sLabel} is defined twice`, [...sPath, "name"]),
+          );
         subnetNames.set(key, j);
         const hasOne = subnet.addressPrefix !== undefined;
         const hasMany = (subnet.addressPrefixes?.length ?? 0) > 0;
@@ -342,10 +378,14 @@ class NetworkBuilder {
               sPath,
             ),
           );
-        const texts = subnet.addressPrefix !== undefined ? [subnet.addressPrefix] : (subnet.addressPrefixes ?? []);
+        const texts =
+          subnet.addressPrefix !== undefined
+            ? [subnet.addressPrefix]
+            : (subnet.addressPrefixes ?? []);
         const field = subnet.addressPrefix !== undefined ? ["addressPrefix"] : ["addressPrefixes"];
         const sPrefixes = texts.flatMap((text, k) => {
-          const fieldPath = subnet.addressPrefix !== undefined ? [...sPath, ...field] : [...sPath, ...field, k];
+          const fieldPath =
+            subnet.addressPrefix !== undefined ? [...sPath, ...field] : [...sPath, ...field, k];
           const parsed = parsePrefix(text);
           if (!parsed.ok) {
             this.report(
@@ -369,7 +409,11 @@ class NetworkBuilder {
           for (const other of subnets) {
             if (other.addresses.overlaps(AddressSet.of([p])))
               this.report(
-                error("NetcfgSubnetRangesOverlap", `${sLabel}: ${formatPrefix(p)} overlaps subnet ${other.id}`, fieldPath),
+                error(
+                  "NetcfgSubnetRangesOverlap",
+                  `${sLabel}: ${formatPrefix(p)} overlaps subnet ${other.id}`,
+                  fieldPath,
+                ),
               );
           }
           return [p];
@@ -393,14 +437,32 @@ class NetworkBuilder {
     const peers = new Map<string, Set<string>>(partial.map((p) => [p.name, new Set()]));
     this.topology.virtualNetworks.forEach((vnet, i) => {
       (vnet.virtualNetworkPeerings ?? []).forEach((peering, j) => {
-        const path: ValuePath = ["virtualNetworks", i, "virtualNetworkPeerings", j, "remoteVirtualNetwork"];
+        const path: ValuePath = [
+          "virtualNetworks",
+          i,
+          "virtualNetworkPeerings",
+          j,
+          "remoteVirtualNetwork",
+        ];
         const remote = refName(peering.remoteVirtualNetwork);
         if (!spaces.has(remote)) {
-          this.report(error("InvalidResourceReference", `virtual network ${JSON.stringify(remote)} is not defined`, path));
+          this.report(
+            error(
+              "InvalidResourceReference",
+              `virtual network ${JSON.stringify(remote)} is not defined`,
+              path,
+            ),
+          );
           return;
         }
         if (remote === vnet.name) {
-          this.report(error("InvalidResourceReference", `virtual network ${vnet.name} cannot peer with itself`, path));
+          this.report(
+            error(
+              "InvalidResourceReference",
+              `virtual network ${vnet.name} cannot peer with itself`,
+              path,
+            ),
+          );
           return;
         }
         const a = spaces.get(vnet.name);
@@ -442,7 +504,8 @@ class NetworkBuilder {
         : [undefined, text];
     const matches = this.subnets.filter(
       (s) =>
-        s.name.toLowerCase() === name?.toLowerCase() && (vnet === undefined || s.vnet.toLowerCase() === vnet.toLowerCase()),
+        s.name.toLowerCase() === name?.toLowerCase() &&
+        (vnet === undefined || s.vnet.toLowerCase() === vnet.toLowerCase()),
     );
     if (matches.length === 1) return matches[0];
     this.report(
@@ -460,11 +523,19 @@ class NetworkBuilder {
 
   private address(text: string, path: ValuePath, what: string): IpAddress | undefined {
     const address = parseIpAddress(text);
-    if (!address) this.report(error("InvalidIPAddress", `${what}: ${JSON.stringify(text)} is not an IP address`, path));
+    if (!address)
+      this.report(
+        error("InvalidIPAddress", `${what}: ${JSON.stringify(text)} is not an IP address`, path),
+      );
     return address;
   }
 
-  private checkHostAddress(address: IpAddress, subnet: SubnetInfo, path: ValuePath, what: string): void {
+  private checkHostAddress(
+    address: IpAddress,
+    subnet: SubnetInfo,
+    path: ValuePath,
+    what: string,
+  ): void {
     if (!subnet.addresses.has(address)) {
       this.report(
         error(
@@ -476,8 +547,15 @@ class NetworkBuilder {
       return;
     }
     // Azure keeps the first four addresses and the last of every IPv4 subnet.
-    const prefix = subnet.prefixes.find((p) => p.family === address.family && p.first <= address.value && address.value <= p.last);
-    if (prefix && prefix.family === 4 && prefix.length <= 29 && (address.value - prefix.first < 4n || address.value === prefix.last))
+    const prefix = subnet.prefixes.find(
+      (p) => p.family === address.family && p.first <= address.value && address.value <= p.last,
+    );
+    if (
+      prefix &&
+      prefix.family === 4 &&
+      prefix.length <= 29 &&
+      (address.value - prefix.first < 4n || address.value === prefix.last)
+    )
       this.report(
         error(
           "PrivateIPAddressIsReserved",
@@ -494,7 +572,11 @@ class NetworkBuilder {
     const other = this.addressOwners.get(key);
     if (other)
       this.report(
-        error("PrivateIPAddressInUse", `${owner}: ${formatIpAddress(address)} is already used by ${other}`, path),
+        error(
+          "PrivateIPAddressInUse",
+          `${owner}: ${formatIpAddress(address)} is already used by ${other}`,
+          path,
+        ),
       );
     else this.addressOwners.set(key, owner);
   }
@@ -505,12 +587,21 @@ class NetworkBuilder {
       const label = `network interface ${nic.name}`;
       const nsg = this.nsgRef(nic.networkSecurityGroup, [...path, "networkSecurityGroup"]);
       if (nic.ipConfigurations.length === 0)
-        this.report(error("InvalidIpConfiguration", `${label} has no IP configuration`, [...path, "ipConfigurations"]));
+        this.report(
+          error("InvalidIpConfiguration", `${label} has no IP configuration`, [
+            ...path,
+            "ipConfigurations",
+          ]),
+        );
       const configs: IpConfigurationInfo[] = [];
       nic.ipConfigurations.forEach((config, j) => {
         const cPath: ValuePath = [...path, "ipConfigurations", j];
         const subnet = this.subnetRef(config.subnet, [...cPath, "subnet"]);
-        const address = this.address(config.privateIPAddress, [...cPath, "privateIPAddress"], label);
+        const address = this.address(
+          config.privateIPAddress,
+          [...cPath, "privateIPAddress"],
+          label,
+        );
         const asgs = (config.applicationSecurityGroups ?? []).map(refName);
         if (asgs.length > LIMITS.asgsPerIpConfiguration)
           this.report(
@@ -547,7 +638,12 @@ class NetworkBuilder {
       });
       const vnet = configs[0]?.subnet.vnet;
       if (vnet !== undefined)
-        this.nics.set(nic.name, { name: nic.name, vnet, ipConfigurations: configs, ...(nsg === undefined ? {} : { nsg }) });
+        this.nics.set(nic.name, {
+          name: nic.name,
+          vnet,
+          ipConfigurations: configs,
+          ...(nsg === undefined ? {} : { nsg }),
+        });
     });
   }
 
@@ -570,10 +666,11 @@ class NetworkBuilder {
       if (!nic) {
         if (!this.topology.networkInterfaces.some((n) => n.name === name))
           this.report(
-            error("InvalidResourceReference", `network interface ${JSON.stringify(name)} is not defined`, [
-              ...path,
-              "networkInterface",
-            ]),
+            error(
+              "InvalidResourceReference",
+              `network interface ${JSON.stringify(name)} is not defined`,
+              [...path, "networkInterface"],
+            ),
           );
         return;
       }
@@ -599,15 +696,24 @@ class NetworkBuilder {
         this.claimAddress(privateAddress, subnet.vnet, label, [...path, "privateIPAddress"]);
       }
     }
-    const publicAddress = this.publicAddress(env.publicIPAddress, [...path, "publicIPAddress"], label);
+    const publicAddress = this.publicAddress(
+      env.publicIPAddress,
+      [...path, "publicIPAddress"],
+      label,
+    );
     const outboundAddress =
-      this.publicAddress(env.outboundIPAddress, [...path, "outboundIPAddress"], label) ?? publicAddress;
+      this.publicAddress(env.outboundIPAddress, [...path, "outboundIPAddress"], label) ??
+      publicAddress;
     if (env.ingress === "External" && !publicAddress)
       this.report(
-        error("InvalidEnvironmentIngress", `${label}: External ingress needs a publicIPAddress`, [...path, "ingress"]),
+        error("InvalidEnvironmentIngress", `${label}: External ingress needs a publicIPAddress`, [
+          ...path,
+          "ingress",
+        ]),
       );
     if (!subnet || !privateAddress) return;
-    const ingress = env.ingress ?? (isAppServiceEnvironment(env.kind) && publicAddress ? "External" : "Internal");
+    const ingress =
+      env.ingress ?? (isAppServiceEnvironment(env.kind) && publicAddress ? "External" : "Internal");
     this.environments.set(env.name, {
       name: env.name,
       kind: env.kind,
@@ -621,7 +727,11 @@ class NetworkBuilder {
   }
 
   /** A public address must lie outside every virtual network, or the platform would never present it. */
-  private publicAddress(text: string | undefined, path: ValuePath, what: string): IpAddress | undefined {
+  private publicAddress(
+    text: string | undefined,
+    path: ValuePath,
+    what: string,
+  ): IpAddress | undefined {
     if (text === undefined) return undefined;
     const address = this.address(text, path, what);
     if (!address) return undefined;
@@ -643,7 +753,8 @@ class NetworkBuilder {
     for (const [asg, members] of this.asgMembers) {
       const vnets = new Set<string>();
       for (const nic of this.nics.values())
-        for (const c of nic.ipConfigurations) if (c.asgs.includes(asg) && members.length > 0) vnets.add(nic.vnet);
+        for (const c of nic.ipConfigurations)
+          if (c.asgs.includes(asg) && members.length > 0) vnets.add(nic.vnet);
       if (vnets.size > 1) {
         const index = this.topology.applicationSecurityGroups.findIndex((a) => a.name === asg);
         this.report(

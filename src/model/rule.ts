@@ -1,6 +1,6 @@
 import type { IpFamily } from "../net/address.js";
-import { type Prefix, parsePrefix } from "../net/prefix.js";
 import { type PortRange, parsePortRange } from "../net/ports.js";
+import { type Prefix, parsePrefix } from "../net/prefix.js";
 import { parseRuleProtocol, type RuleProtocol } from "../net/protocol.js";
 import { type Diagnostic, error, type ValuePath, warning } from "./diagnostic.js";
 import { LIMITS } from "./limits.js";
@@ -101,10 +101,11 @@ export function parseSecurityRule(
   const access = pickCaseInsensitive(ACCESS, rule.access);
   if (!access)
     diagnostics.push(
-      error("SecurityRuleInvalidAccess", `${label}: access ${JSON.stringify(rule.access)} is not Allow or Deny`, [
-        ...path,
-        "access",
-      ]),
+      error(
+        "SecurityRuleInvalidAccess",
+        `${label}: access ${JSON.stringify(rule.access)} is not Allow or Deny`,
+        [...path, "access"],
+      ),
     );
   const direction = pickCaseInsensitive(DIRECTIONS, rule.direction);
   if (!direction)
@@ -117,7 +118,9 @@ export function parseSecurityRule(
     );
   const priorityOk =
     isDefault ||
-    (Number.isInteger(rule.priority) && rule.priority >= LIMITS.minPriority && rule.priority <= LIMITS.maxPriority);
+    (Number.isInteger(rule.priority) &&
+      rule.priority >= LIMITS.minPriority &&
+      rule.priority <= LIMITS.maxPriority);
   if (!priorityOk)
     diagnostics.push(
       error(
@@ -188,7 +191,9 @@ function parseAddressSide(
   const single = rule[`${side}AddressPrefix`];
   const plural = rule[`${side}AddressPrefixes`];
   const asgs = rule[`${side}ApplicationSecurityGroups`];
-  const given = [single !== undefined && single !== "", nonEmpty(plural), nonEmpty(asgs)].filter(Boolean).length;
+  const given = [single !== undefined && single !== "", nonEmpty(plural), nonEmpty(asgs)].filter(
+    Boolean,
+  ).length;
   const Side = side === "source" ? "Source" : "Destination";
   if (given !== 1) {
     diagnostics.push(
@@ -206,7 +211,8 @@ function parseAddressSide(
     if (single === "*") return { kind: "any" };
     const parsed = parsePrefix(single);
     if (parsed.ok) return { kind: "prefixes", prefixes: [parsed.prefix] };
-    if (isBuiltInTag(single) || context.serviceTags.has(single)) return { kind: "tag", tag: single };
+    if (isBuiltInTag(single) || context.serviceTags.has(single))
+      return { kind: "tag", tag: single };
     const classic = classicTagReplacement(single);
     if (classic) {
       diagnostics.push(
@@ -230,7 +236,9 @@ function parseAddressSide(
             "SecurityRuleInvalidAddressPrefix",
             `${label}: Security rule has invalid Address prefix. Value provided: ${single}`,
             fieldPath,
-            single.includes("-") ? "address ranges with '-' are not accepted; use CIDR blocks" : undefined,
+            single.includes("-")
+              ? "address ranges with '-' are not accepted; use CIDR blocks"
+              : undefined,
           )
         : error(
             "UnknownServiceTag",
@@ -247,7 +255,12 @@ function parseAddressSide(
       const fieldPath = [...path, `${side}AddressPrefixes`, i];
       const parsed = parsePrefix(text);
       if (parsed.ok) prefixes.push(parsed.prefix);
-      else if (text === "*" || isBuiltInTag(text) || context.serviceTags.has(text) || classicTagReplacement(text))
+      else if (
+        text === "*" ||
+        isBuiltInTag(text) ||
+        context.serviceTags.has(text) ||
+        classicTagReplacement(text)
+      )
         diagnostics.push(
           error(
             "SecurityRuleParameterContainsUnsupportedValue",
@@ -256,7 +269,8 @@ function parseAddressSide(
             `put a single tag or '*' in ${side}AddressPrefix instead`,
           ),
         );
-      else if (parsed.problem === "hostBits") diagnostics.push(hostBitsError(text, label, fieldPath));
+      else if (parsed.problem === "hostBits")
+        diagnostics.push(hostBitsError(text, label, fieldPath));
       else
         diagnostics.push(
           error(
@@ -268,7 +282,9 @@ function parseAddressSide(
     });
     return prefixes.length === plural.length ? { kind: "prefixes", prefixes } : undefined;
   }
-  const refs = asgs as readonly NonNullable<SecurityRule["sourceApplicationSecurityGroups"]>[number][];
+  const refs = asgs as readonly NonNullable<
+    SecurityRule["sourceApplicationSecurityGroups"]
+  >[number][];
   const fieldPath = [...path, `${side}ApplicationSecurityGroups`];
   if (refs.length > LIMITS.asgsPerRuleSide) {
     diagnostics.push(

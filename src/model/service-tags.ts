@@ -1,4 +1,4 @@
-import { parsePrefix, type Prefix } from "../net/prefix.js";
+import { type Prefix, parsePrefix } from "../net/prefix.js";
 import { type Diagnostic, error, type ValuePath } from "./diagnostic.js";
 
 /** Tags whose addresses follow from the topology rather than from a file. */
@@ -66,12 +66,18 @@ export function parseServiceTagFile(document: unknown): {
     const properties = isObject(value) ? value.properties : undefined;
     const list = isObject(properties) ? properties.addressPrefixes : undefined;
     if (typeof name !== "string" || name.length === 0) {
-      diagnostics.push(error("InvalidServiceTagFile", "a service tag needs a name", [...path, "name"]));
+      diagnostics.push(
+        error("InvalidServiceTagFile", "a service tag needs a name", [...path, "name"]),
+      );
       return;
     }
     if (!Array.isArray(list)) {
       diagnostics.push(
-        error("InvalidServiceTagFile", `service tag ${name} has no properties.addressPrefixes array`, path),
+        error(
+          "InvalidServiceTagFile",
+          `service tag ${name} has no properties.addressPrefixes array`,
+          path,
+        ),
       );
       return;
     }

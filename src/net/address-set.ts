@@ -46,7 +46,10 @@ export class AddressSet {
   }
 
   union(other: AddressSet): AddressSet {
-    return new AddressSet(normalize([...this.v4, ...other.v4]), normalize([...this.v6, ...other.v6]));
+    return new AddressSet(
+      normalize([...this.v4, ...other.v4]),
+      normalize([...this.v6, ...other.v6]),
+    );
   }
 
   /** Everything of both families that is not in this set. */
@@ -70,7 +73,8 @@ export class AddressSet {
   toPrefixes(): Prefix[] {
     const out: Prefix[] = [];
     for (const family of [4, 6] as const) {
-      for (const [first, last] of this.intervals(family)) out.push(...rangeToPrefixes({ family, first, last }));
+      for (const [first, last] of this.intervals(family))
+        out.push(...rangeToPrefixes({ family, first, last }));
     }
     return out;
   }

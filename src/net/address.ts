@@ -38,7 +38,8 @@ export function formatIpAddress(address: IpAddress): string {
     return [24n, 16n, 8n, 0n].map((shift) => String((v >> shift) & 0xffn)).join(".");
   }
   const parts: number[] = [];
-  for (let shift = 112n; shift >= 0n; shift -= 16n) parts.push(Number((address.value >> shift) & 0xffffn));
+  for (let shift = 112n; shift >= 0n; shift -= 16n)
+    parts.push(Number((address.value >> shift) & 0xffffn));
   return ipaddr.fromByteArray(parts.flatMap((p) => [p >> 8, p & 0xff])).toString();
 }
 

@@ -7,7 +7,9 @@ export interface PortRange {
 export const ALL_PORTS: PortRange = { first: 0, last: 65535 };
 
 export type PortRangeProblem = "syntax" | "outOfRange" | "reversed";
-export type PortRangeParse = { ok: true; range: PortRange } | { ok: false; problem: PortRangeProblem };
+export type PortRangeParse =
+  | { ok: true; range: PortRange }
+  | { ok: false; problem: PortRangeProblem };
 
 const PORT = /^[0-9]{1,5}$/;
 

@@ -1,4 +1,10 @@
-import { familyBits, familyMax, formatIpAddress, type IpFamily, parseIpAddress } from "./address.js";
+import {
+  familyBits,
+  familyMax,
+  formatIpAddress,
+  type IpFamily,
+  parseIpAddress,
+} from "./address.js";
 
 /** An inclusive range of addresses of one family. */
 export interface IpRange {
@@ -36,7 +42,12 @@ export function parsePrefix(text: string): PrefixParse {
   if ((address.value & hostMask) !== 0n) return { ok: false, problem: "hostBits" };
   return {
     ok: true,
-    prefix: { family: address.family, first: address.value, last: address.value | hostMask, length },
+    prefix: {
+      family: address.family,
+      first: address.value,
+      last: address.value | hostMask,
+      length,
+    },
   };
 }
 

@@ -3,7 +3,13 @@ import { dirname, join, relative, resolve } from "node:path";
 import { type Document, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import type { FlowAssertion } from "../engine/assertions.js";
-import { type Diagnostic, error, hasErrors, type SourceLocation, type ValuePath } from "../model/diagnostic.js";
+import {
+  type Diagnostic,
+  error,
+  hasErrors,
+  type SourceLocation,
+  type ValuePath,
+} from "../model/diagnostic.js";
 import { buildNetwork, type Network } from "../model/network.js";
 import { parseServiceTagFile, ServiceTagCatalog } from "../model/service-tags.js";
 import { locate } from "./locate.js";
@@ -36,7 +42,11 @@ class SourceFile {
     readonly file: string,
     readonly text: string,
   ) {
-    this.doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: true, prettyErrors: false });
+    this.doc = parseDocument(text, {
+      lineCounter: this.lineCounter,
+      uniqueKeys: true,
+      prettyErrors: false,
+    });
   }
 
   locationOf(path: ValuePath, atKey = false): SourceLocation {
@@ -68,9 +78,15 @@ export function findSpecFile(target: string): { file?: string; diagnostic?: Diag
   if (!existsSync(path))
     return { diagnostic: error("SpecNotFound", `${target}: no such file or folder`, []) };
   if (!statSync(path).isDirectory()) return { file: path };
-  for (const name of SPEC_FILE_NAMES) if (existsSync(join(path, name))) return { file: join(path, name) };
+  for (const name of SPEC_FILE_NAMES)
+    if (existsSync(join(path, name))) return { file: join(path, name) };
   return {
-    diagnostic: error("SpecNotFound", `${target} holds no ${SPEC_FILE_NAMES.join(", ")}`, [], "pass the spec file itself"),
+    diagnostic: error(
+      "SpecNotFound",
+      `${target} holds no ${SPEC_FILE_NAMES.join(", ")}`,
+      [],
+      "pass the spec file itself",
+    ),
   };
 }
 
@@ -90,9 +106,9 @@ export function loadSpec(target: string): LoadResult {
   const raw = source.doc.toJS() ?? {};
   const checked = specSchema.safeParse(raw);
   if (!checked.success) {
-    const diagnostics = checked.error.issues.flatMap((issue) => schemaDiagnostics(issue, raw)).map((d) =>
-      source.at(d, d.code === "UnknownProperty"),
-    );
+    const diagnostics = checked.error.issues
+      .flatMap((issue) => schemaDiagnostics(issue, raw))
+      .map((d) => source.at(d, d.code === "UnknownProperty"));
     return { diagnostics, sources };
   }
   const normalized = normalizeSpec(checked.data);
@@ -116,7 +132,10 @@ export function loadSpec(target: string): LoadResult {
   const built = buildNetwork(normalized.topology, serviceTags);
   diagnostics.push(...built.diagnostics.map((d) => source.at(d)));
   if (!built.network || hasErrors(diagnostics)) return { diagnostics, sources };
-  const assertions = normalized.assertions.map((a) => ({ ...a, location: source.locationOf(a.path) }));
+  const assertions = normalized.assertions.map((a) => ({
+    ...a,
+    location: source.locationOf(a.path),
+  }));
   return { spec: { file: display, network: built.network, assertions }, diagnostics, sources };
 }
 
@@ -125,7 +144,11 @@ function loadServiceTags(
   file: string,
   sources: Map<string, string>,
   spec: SourceFile,
-): { catalog: ServiceTagCatalog; diagnostics: Diagnostic[]; relocate: (d: Diagnostic) => Diagnostic } {
+): {
+  catalog: ServiceTagCatalog;
+  diagnostics: Diagnostic[];
+  relocate: (d: Diagnostic) => Diagnostic;
+} {
   const display = displayName(file);
   const read = readText(file, display);
   if (read.diagnostic)
@@ -141,7 +164,11 @@ function loadServiceTags(
     // Re-read with the YAML parser only on failure: it places the error, but is slow on large files.
     sources.set(display, read.text);
     const source = new SourceFile(display, read.text);
-    return { catalog: ServiceTagCatalog.empty, diagnostics: source.syntaxErrors(), relocate: (d) => d };
+    return {
+      catalog: ServiceTagCatalog.empty,
+      diagnostics: source.syntaxErrors(),
+      relocate: (d) => d,
+    };
   }
   const parsed = parseServiceTagFile(document);
   if (parsed.diagnostics.length === 0) return { ...parsed, relocate: (d) => d };
@@ -150,11 +177,15 @@ function loadServiceTags(
   return { ...parsed, relocate: (d) => source.at(d) };
 }
 
-function readText(file: string, display: string): { text: string; diagnostic?: undefined } | { text?: undefined; diagnostic: Diagnostic } {
+function readText(
+  file: string,
+  display: string,
+): { text: string; diagnostic?: undefined } | { text?: undefined; diagnostic: Diagnostic } {
   try {
     return { text: readFileSync(file, "utf8") };
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    const reason =
+      (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
     return { diagnostic: error("FileUnreadable", `${display}: ${reason}`, []) };
   }
 }
@@ -167,7 +198,10 @@ function displayName(file: string): string {
 type Issue = z.core.$ZodIssue;
 
 function describePath(path: ValuePath): string {
-  return path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("") || "the document";
+  return (
+    path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("") ||
+    "the document"
+  );
 }
 
 function valueAt(root: unknown, path: ValuePath): unknown {
@@ -202,13 +236,18 @@ function schemaDiagnostics(issue: Issue, raw: unknown): Diagnostic[] {
           "UnknownProperty",
           `${where}: unknown property ${JSON.stringify(key)}`,
           [...path, key],
-          guess ? `did you mean ${guess}?` : "unknown properties are errors, so that a typo cannot weaken a policy",
+          guess
+            ? `did you mean ${guess}?`
+            : "unknown properties are errors, so that a typo cannot weaken a policy",
         );
       });
     case "invalid_type": {
       const actual = valueAt(raw, path);
-      if (actual === undefined) return [error("MissingProperty", `${where} is required (${issue.expected})`, path)];
-      return [error("InvalidType", `${where}: expected ${issue.expected}, got ${kindOf(actual)}`, path)];
+      if (actual === undefined)
+        return [error("MissingProperty", `${where} is required (${issue.expected})`, path)];
+      return [
+        error("InvalidType", `${where}: expected ${issue.expected}, got ${kindOf(actual)}`, path),
+      ];
     }
     case "invalid_value":
       return [
@@ -219,7 +258,9 @@ function schemaDiagnostics(issue: Issue, raw: unknown): Diagnostic[] {
         ),
       ];
     case "invalid_union":
-      return [error("InvalidType", `${where}: ${kindOf(valueAt(raw, path))} has the wrong shape`, path)];
+      return [
+        error("InvalidType", `${where}: ${kindOf(valueAt(raw, path))} has the wrong shape`, path),
+      ];
     default:
       return [error("InvalidValue", `${where}: ${issue.message}`, path)];
   }

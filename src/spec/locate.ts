@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type LineCounter, type Node, type Document } from "yaml";
+import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node } from "yaml";
 import type { ValuePath } from "../model/diagnostic.js";
 
 /**
@@ -21,8 +21,11 @@ export function locate(
     if (isMap(node)) {
       let pair = node.items.find((p) => isScalar(p.key) && p.key.value === segment);
       if (!pair) {
-        const props = node.items.find((p) => isScalar(p.key) && p.key.value === "properties")?.value;
-        if (isMap(props)) pair = props.items.find((p) => isScalar(p.key) && p.key.value === segment);
+        const props = node.items.find(
+          (p) => isScalar(p.key) && p.key.value === "properties",
+        )?.value;
+        if (isMap(props))
+          pair = props.items.find((p) => isScalar(p.key) && p.key.value === segment);
       }
       if (!pair) break;
       const key = pair.key as Node;

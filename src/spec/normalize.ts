@@ -1,7 +1,7 @@
+import type { FlowAssertion } from "../engine/assertions.js";
 import { type Diagnostic, error, type ValuePath } from "../model/diagnostic.js";
 import type { NetworkSecurityGroup, SecurityRule, Topology } from "../model/types.js";
 import { parseFlowProtocol } from "../net/protocol.js";
-import type { FlowAssertion } from "../engine/assertions.js";
 import { RULE_FIELDS, type SecurityRuleDocument, type SpecDocument } from "./schema.js";
 
 /**
@@ -14,14 +14,20 @@ export function normalizeSpec(doc: SpecDocument): {
   diagnostics: Diagnostic[];
 } {
   const diagnostics: Diagnostic[] = [];
-  const networkSecurityGroups: NetworkSecurityGroup[] = (doc.networkSecurityGroups ?? []).map((nsg, i) => ({
-    name: nsg.name,
-    ...(nsg.location === undefined ? {} : { location: nsg.location }),
-    securityRules: (nsg.securityRules ?? []).flatMap((rule, j) => {
-      const lifted = liftRule(rule, ["networkSecurityGroups", i, "securityRules", j], diagnostics);
-      return lifted ? [lifted] : [];
+  const networkSecurityGroups: NetworkSecurityGroup[] = (doc.networkSecurityGroups ?? []).map(
+    (nsg, i) => ({
+      name: nsg.name,
+      ...(nsg.location === undefined ? {} : { location: nsg.location }),
+      securityRules: (nsg.securityRules ?? []).flatMap((rule, j) => {
+        const lifted = liftRule(
+          rule,
+          ["networkSecurityGroups", i, "securityRules", j],
+          diagnostics,
+        );
+        return lifted ? [lifted] : [];
+      }),
     }),
-  }));
+  );
   const topology: Topology = {
     virtualNetworks: (doc.virtualNetworks ?? []).map((v) => ({ ...v, subnets: v.subnets ?? [] })),
     networkSecurityGroups,
@@ -34,15 +40,18 @@ export function normalizeSpec(doc: SpecDocument): {
     const protocol = parseFlowProtocol(a.protocol);
     if (!protocol) {
       diagnostics.push(
-        error("InvalidAssertion", `protocol ${JSON.stringify(a.protocol)} is not one of Tcp, Udp, Icmp, Esp, Ah`, [
-          ...path,
-          "protocol",
-        ]),
+        error(
+          "InvalidAssertion",
+          `protocol ${JSON.stringify(a.protocol)} is not one of Tcp, Udp, Icmp, Esp, Ah`,
+          [...path, "protocol"],
+        ),
       );
       return [];
     }
     if (a.port !== undefined && a.ports !== undefined) {
-      diagnostics.push(error("InvalidAssertion", "give port or ports, not both", [...path, "ports"]));
+      diagnostics.push(
+        error("InvalidAssertion", "give port or ports, not both", [...path, "ports"]),
+      );
       return [];
     }
     const ports = a.ports ?? (a.port === undefined ? [undefined] : [a.port]);
@@ -52,7 +61,14 @@ export function normalizeSpec(doc: SpecDocument): {
       return [];
     }
     if ((protocol === "Tcp" || protocol === "Udp") && ports[0] === undefined) {
-      diagnostics.push(error("InvalidAssertion", `a ${protocol} flow needs a destination port`, path, "add port: N"));
+      diagnostics.push(
+        error(
+          "InvalidAssertion",
+          `a ${protocol} flow needs a destination port`,
+          path,
+          "add port: N",
+        ),
+      );
       return [];
     }
     return ports.map((port): FlowAssertion => {
@@ -75,7 +91,11 @@ export function normalizeSpec(doc: SpecDocument): {
 
 const REQUIRED = ["protocol", "access", "priority", "direction"] as const;
 
-function liftRule(rule: SecurityRuleDocument, path: ValuePath, diagnostics: Diagnostic[]): SecurityRule | undefined {
+function liftRule(
+  rule: SecurityRuleDocument,
+  path: ValuePath,
+  diagnostics: Diagnostic[],
+): SecurityRule | undefined {
   const merged: Record<string, unknown> = { name: rule.name };
   let ok = true;
   for (const field of RULE_FIELDS) {
@@ -83,10 +103,11 @@ function liftRule(rule: SecurityRuleDocument, path: ValuePath, diagnostics: Diag
     const nested = rule.properties?.[field];
     if (top !== undefined && nested !== undefined) {
       diagnostics.push(
-        error("DuplicateProperty", `security rule ${rule.name}: ${field} is given both here and under properties`, [
-          ...path,
-          field,
-        ]),
+        error(
+          "DuplicateProperty",
+          `security rule ${rule.name}: ${field} is given both here and under properties`,
+          [...path, field],
+        ),
       );
       ok = false;
     }
@@ -96,7 +117,12 @@ function liftRule(rule: SecurityRuleDocument, path: ValuePath, diagnostics: Diag
   for (const field of REQUIRED) {
     if (merged[field] === undefined) {
       diagnostics.push(
-        error("MissingProperty", `security rule ${rule.name} has no ${field}`, path, requiredHint(field)),
+        error(
+          "MissingProperty",
+          `security rule ${rule.name} has no ${field}`,
+          path,
+          requiredHint(field),
+        ),
       );
       ok = false;
     }

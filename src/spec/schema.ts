@@ -46,7 +46,9 @@ export const securityRuleSchema = z.strictObject({
   name: z.string(),
   ...readOnly,
   ...ruleFields,
-  properties: z.strictObject({ ...ruleFields, provisioningState: z.string().optional() }).optional(),
+  properties: z
+    .strictObject({ ...ruleFields, provisioningState: z.string().optional() })
+    .optional(),
 });
 
 export const networkSecurityGroupSchema = z.strictObject({
@@ -78,7 +80,9 @@ const virtualNetworkSchema = z.strictObject({
   addressSpace: z.strictObject({ addressPrefixes: z.array(z.string()) }),
   connectedAddressPrefixes: z
     .array(z.string())
-    .describe("On-premises address spaces reached through a gateway; part of the VirtualNetwork tag")
+    .describe(
+      "On-premises address spaces reached through a gateway; part of the VirtualNetwork tag",
+    )
     .optional(),
   subnets: z.array(subnetSchema).optional(),
   virtualNetworkPeerings: z
@@ -108,10 +112,15 @@ const environmentSchema = z.strictObject({
   subnet: resourceRef.optional(),
   privateIPAddress: z.string().optional(),
   networkInterface: resourceRef.optional(),
-  publicIPAddress: z.string().describe("The public address callers from outside reach it at").optional(),
+  publicIPAddress: z
+    .string()
+    .describe("The public address callers from outside reach it at")
+    .optional(),
   outboundIPAddress: z
     .string()
-    .describe("The address it presents when it calls outside its network; defaults to publicIPAddress")
+    .describe(
+      "The address it presents when it calls outside its network; defaults to publicIPAddress",
+    )
     .optional(),
   ingress: z
     .enum(["External", "Internal"])
@@ -150,7 +159,9 @@ export const specSchema = z
     environments: z.array(environmentSchema).optional(),
     assertions: z.array(assertionSchema).optional(),
   })
-  .describe("A tierwall spec: a deployment's networks, NSGs and environments, and flows it must allow or deny");
+  .describe(
+    "A tierwall spec: a deployment's networks, NSGs and environments, and flows it must allow or deny",
+  );
 
 export type SpecDocument = z.infer<typeof specSchema>;
 export type SecurityRuleDocument = z.infer<typeof securityRuleSchema>;

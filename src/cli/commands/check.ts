@@ -1,4 +1,8 @@
-import { type AssertionOutcome, checkAssertion, describeAssertion } from "../../engine/assertions.js";
+import {
+  type AssertionOutcome,
+  checkAssertion,
+  describeAssertion,
+} from "../../engine/assertions.js";
 import { FlowEvaluator } from "../../engine/flow.js";
 import { hasErrors } from "../../model/diagnostic.js";
 import type { Network } from "../../model/network.js";
@@ -12,14 +16,20 @@ export function runCheck(target: string, options: { json?: boolean }, io: Io): n
   const loaded = loadSpec(target);
   const { style } = io;
   if (!loaded.spec || hasErrors(loaded.diagnostics)) {
-    if (options.json) printJson(io, { valid: false, diagnostics: diagnosticsJson(loaded.diagnostics), assertions: [] });
+    if (options.json)
+      printJson(io, {
+        valid: false,
+        diagnostics: diagnosticsJson(loaded.diagnostics),
+        assertions: [],
+      });
     else io.out(`${renderDiagnostics(loaded.diagnostics, loaded.sources, style)}\n`);
     return EXIT.invalid;
   }
   const spec = loaded.spec;
   const evaluator = new FlowEvaluator(spec.network);
   const outcomes = spec.assertions.map((a) => checkAssertion(evaluator, a));
-  const count = (status: AssertionOutcome["status"]) => outcomes.filter((o) => o.status === status).length;
+  const count = (status: AssertionOutcome["status"]) =>
+    outcomes.filter((o) => o.status === status).length;
   const summary = { held: count("held"), failed: count("failed"), invalid: count("invalid") };
   const code = summary.invalid > 0 ? EXIT.invalid : summary.failed > 0 ? EXIT.failed : EXIT.ok;
 
@@ -34,7 +44,8 @@ export function runCheck(target: string, options: { json?: boolean }, io: Io): n
     return code;
   }
   const lines: string[] = [];
-  if (loaded.diagnostics.length > 0) lines.push(renderDiagnostics(loaded.diagnostics, loaded.sources, style), "");
+  if (loaded.diagnostics.length > 0)
+    lines.push(renderDiagnostics(loaded.diagnostics, loaded.sources, style), "");
   lines.push(`${style.bold(spec.file)}: ${describeNetwork(spec.network)}`);
   if (outcomes.length === 0) lines.push(style.dim("  the spec is valid and has no assertions"));
   for (const o of outcomes) {
@@ -54,14 +65,22 @@ export function runCheck(target: string, options: { json?: boolean }, io: Io): n
     const port = a.destinationPort === undefined ? "" : ` port ${a.destinationPort}`;
     lines.push(
       `      ${o.why}: ${a.from} -> ${a.to} ${a.protocol}${port} is ${style.access(o.result.access)}` +
-        (o.result.rule ? ` by ${o.result.rule}${o.result.nsg ? ` of ${o.result.nsg}` : ""}` : ` (${o.result.reason})`),
+        (o.result.rule
+          ? ` by ${o.result.rule}${o.result.nsg ? ` of ${o.result.nsg}` : ""}`
+          : ` (${o.result.reason})`),
       `      ${style.dim(where)}`,
       renderTrace(o.result, style, "      "),
     );
   }
-  const parts = [style.green(`${summary.held} held`), summary.failed > 0 ? style.red(`${summary.failed} failed`) : `${summary.failed} failed`];
+  const parts = [
+    style.green(`${summary.held} held`),
+    summary.failed > 0 ? style.red(`${summary.failed} failed`) : `${summary.failed} failed`,
+  ];
   if (summary.invalid > 0) parts.push(style.red(`${summary.invalid} invalid`));
-  lines.push("", `${outcomes.length} assertion${outcomes.length === 1 ? "" : "s"}: ${parts.join(", ")}`);
+  lines.push(
+    "",
+    `${outcomes.length} assertion${outcomes.length === 1 ? "" : "s"}: ${parts.join(", ")}`,
+  );
   io.out(`${lines.join("\n")}\n`);
   return code;
 }

@@ -16,7 +16,8 @@ export interface FlowOptions {
 export function runFlow(target: string, options: FlowOptions, io: Io): number {
   const protocol = parseFlowProtocol(options.protocol);
   const problems: string[] = [];
-  if (!protocol) problems.push(`--protocol ${options.protocol}: expected Tcp, Udp, Icmp, Esp or Ah`);
+  if (!protocol)
+    problems.push(`--protocol ${options.protocol}: expected Tcp, Udp, Icmp, Esp or Ah`);
   const port = parsePort("--port", options.port, problems);
   const sourcePort = parsePort("--source-port", options.sourcePort, problems);
   if (protocol && (protocol === "Tcp" || protocol === "Udp") && port === undefined)
@@ -33,14 +34,21 @@ export function runFlow(target: string, options: FlowOptions, io: Io): number {
     ...(port === undefined ? {} : { destinationPort: port }),
     ...(sourcePort === undefined ? {} : { sourcePort }),
   });
-  if (!evaluated.ok) return usageError(io, [evaluated.message + (evaluated.hint ? ` (${evaluated.hint})` : "")], options.json);
+  if (!evaluated.ok)
+    return usageError(
+      io,
+      [evaluated.message + (evaluated.hint ? ` (${evaluated.hint})` : "")],
+      options.json,
+    );
   const result = evaluated.result;
   if (options.json) {
     printJson(io, flowJson(result));
     return EXIT.ok;
   }
   const { style } = io;
-  const decided = result.rule ? ` by ${style.bold(result.rule)} of ${result.nsg} (${result.appliedTo?.type} ${result.appliedTo?.name})` : "";
+  const decided = result.rule
+    ? ` by ${style.bold(result.rule)} of ${result.nsg} (${result.appliedTo?.type} ${result.appliedTo?.name})`
+    : "";
   io.out(
     [
       `${style.access(style.bold(result.access))}${decided}`,

@@ -24,13 +24,21 @@ export function runRules(target: string, options: RulesOptions, io: Io): number 
     else io.err(`${io.style.red("error")}: ${targets.error}\n`);
     return EXIT.invalid;
   }
-  const results = targets.map(({ label, target }) => ({ target: label, networkSecurityGroups: effectiveRules(network, target) }));
+  const results = targets.map(({ label, target }) => ({
+    target: label,
+    networkSecurityGroups: effectiveRules(network, target),
+  }));
   if (options.json) {
     printJson(io, { value: results });
     return EXIT.ok;
   }
   const blocks = results.map(({ target, networkSecurityGroups }) =>
-    [io.style.bold(target), ...(networkSecurityGroups.length === 0 ? ["  no NSG applies: all traffic is allowed"] : networkSecurityGroups.map((g) => renderGroup(g, io)))].join("\n"),
+    [
+      io.style.bold(target),
+      ...(networkSecurityGroups.length === 0
+        ? ["  no NSG applies: all traffic is allowed"]
+        : networkSecurityGroups.map((g) => renderGroup(g, io))),
+    ].join("\n"),
   );
   io.out(`${blocks.join("\n\n")}\n`);
   return EXIT.ok;
@@ -42,25 +50,35 @@ function selectTargets(
 ): { label: string; target: EffectiveTarget }[] | { error: string } {
   if (options.nic !== undefined) {
     const nic = network.nics.get(options.nic);
-    return nic ? [{ label: `network interface ${nic.name}`, target: { nic } }] : { error: `network interface ${options.nic} is not defined` };
+    return nic
+      ? [{ label: `network interface ${nic.name}`, target: { nic } }]
+      : { error: `network interface ${options.nic} is not defined` };
   }
   if (options.subnet !== undefined) {
     const wanted = options.subnet;
     const matches = network.subnets.filter((s) => s.id === wanted || s.name === wanted);
-    if (matches.length > 1) return { error: `subnet ${wanted} exists in several virtual networks; write VNET/SUBNET` };
+    if (matches.length > 1)
+      return { error: `subnet ${wanted} exists in several virtual networks; write VNET/SUBNET` };
     const subnet = matches[0];
-    return subnet ? [{ label: `subnet ${subnet.id}`, target: { subnet } }] : { error: `subnet ${wanted} is not defined` };
+    return subnet
+      ? [{ label: `subnet ${subnet.id}`, target: { subnet } }]
+      : { error: `subnet ${wanted} is not defined` };
   }
   return [
     ...network.subnets.map((subnet) => ({ label: `subnet ${subnet.id}`, target: { subnet } })),
-    ...[...network.nics.values()].map((nic) => ({ label: `network interface ${nic.name}`, target: { nic } })),
+    ...[...network.nics.values()].map((nic) => ({
+      label: `network interface ${nic.name}`,
+      target: { nic },
+    })),
   ];
 }
 
 function renderGroup(group: EffectiveNsg, io: Io): string {
   const { style } = io;
   const summarize = (given: string, expanded: string[]) =>
-    given === "0.0.0.0/0" || !/[A-Za-z]/.test(given) ? given : `${given} (${expanded.length} prefix${expanded.length === 1 ? "" : "es"})`;
+    given === "0.0.0.0/0" || !/[A-Za-z]/.test(given)
+      ? given
+      : `${given} (${expanded.length} prefix${expanded.length === 1 ? "" : "es"})`;
   const rows = group.effectiveSecurityRules.map((r) => [
     r.direction,
     String(r.priority),
@@ -74,6 +92,20 @@ function renderGroup(group: EffectiveNsg, io: Io): string {
   ]);
   return [
     `  ${group.networkSecurityGroup} ${style.dim(`(on ${group.association.type} ${group.association.name})`)}`,
-    renderTable(["direction", "priority", "name", "access", "protocol", "source", "source ports", "destination", "destination ports"], rows, "    "),
+    renderTable(
+      [
+        "direction",
+        "priority",
+        "name",
+        "access",
+        "protocol",
+        "source",
+        "source ports",
+        "destination",
+        "destination ports",
+      ],
+      rows,
+      "    ",
+    ),
   ].join("\n");
 }

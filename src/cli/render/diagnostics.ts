@@ -5,8 +5,13 @@ import type { Style } from "./style.js";
  * A diagnostic as a terminal shows it: severity, code and message, then the
  * file position and the offending line with a caret under the column.
  */
-export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string>, style: Style): string {
-  const label = d.severity === "error" ? style.red(style.bold("error")) : style.yellow(style.bold("warning"));
+export function renderDiagnostic(
+  d: Diagnostic,
+  sources: ReadonlyMap<string, string>,
+  style: Style,
+): string {
+  const label =
+    d.severity === "error" ? style.red(style.bold("error")) : style.yellow(style.bold("warning"));
   const lines = [`${label} ${style.bold(d.code)}: ${d.message}`];
   if (d.location) {
     const { file, line, column } = d.location;
@@ -17,7 +22,9 @@ export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
       const pad = " ".repeat(gutter.length);
       lines.push(`${pad}  ${style.cyan("|")}`);
       lines.push(`${style.cyan(gutter)}  ${style.cyan("|")} ${text}`);
-      lines.push(`${pad}  ${style.cyan("|")} ${" ".repeat(Math.max(0, column - 1))}${style.red("^")}`);
+      lines.push(
+        `${pad}  ${style.cyan("|")} ${" ".repeat(Math.max(0, column - 1))}${style.red("^")}`,
+      );
     }
   }
   if (d.hint) lines.push(`  ${style.cyan("hint:")} ${d.hint}`);
@@ -32,7 +39,10 @@ export function renderDiagnostics(
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.length - errors;
   const body = diagnostics.map((d) => renderDiagnostic(d, sources, style)).join("\n\n");
-  const counts = [errors > 0 ? `${errors} error${errors === 1 ? "" : "s"}` : "", warnings > 0 ? `${warnings} warning${warnings === 1 ? "" : "s"}` : ""]
+  const counts = [
+    errors > 0 ? `${errors} error${errors === 1 ? "" : "s"}` : "",
+    warnings > 0 ? `${warnings} warning${warnings === 1 ? "" : "s"}` : "",
+  ]
     .filter(Boolean)
     .join(", ");
   return counts ? `${body}\n\n${counts}` : body;
@@ -44,7 +54,9 @@ export function diagnosticsJson(diagnostics: readonly Diagnostic[]): object[] {
     severity: d.severity,
     code: d.code,
     message: d.message,
-    ...(d.location ? { file: d.location.file, line: d.location.line, column: d.location.column } : {}),
+    ...(d.location
+      ? { file: d.location.file, line: d.location.line, column: d.location.column }
+      : {}),
     ...(d.hint ? { hint: d.hint } : {}),
   }));
 }

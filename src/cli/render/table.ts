@@ -1,8 +1,16 @@
+import { stripVTControlCharacters } from "node:util";
+
 /** A plain text table with padded columns; the last column is not padded. */
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[], indent = ""): string {
+export function renderTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  indent = "",
+): string {
   // Widths ignore ANSI colour codes so that coloured cells line up.
-  const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "").length;
-  const widths = header.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ""))));
+  const visible = (s: string) => stripVTControlCharacters(s).length;
+  const widths = header.map((h, i) =>
+    Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ""))),
+  );
   const line = (cells: readonly string[]) =>
     indent +
     cells

@@ -13,7 +13,11 @@ export function renderTrace(result: FlowResult, style: Style, indent = "  "): st
     style.access(t.access),
     `${t.rule} (${t.priority})`,
   ]);
-  return renderTable(["NSG", "applied to", "direction", "packet", "access", "rule (priority)"], rows, indent);
+  return renderTable(
+    ["NSG", "applied to", "direction", "packet", "access", "rule (priority)"],
+    rows,
+    indent,
+  );
 }
 
 export function flowJson(result: FlowResult): object {
