@@ -5,7 +5,7 @@ import { runRules } from "./commands/rules.js";
 import { runSchema } from "./commands/schema.js";
 import { EXIT, type Io } from "./io.js";
 
-const SPEC_ARGUMENT = "spec file, or a folder holding tierwall.yaml (default: the current folder)";
+const SPEC_ARGUMENT = "spec file, or a folder holding tierwall.yaml";
 
 function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;

@@ -108,6 +108,9 @@ function resolveAs(
           vnet: nic.vnet,
           subnet: primary.subnet,
           nic,
+          ...(primary.publicAddress
+            ? { publicAddress: primary.publicAddress, outboundAddress: primary.publicAddress }
+            : {}),
           ingress: "Internal",
         },
       };
@@ -166,6 +169,9 @@ export function hostAt(network: Network, address: IpAddress): Host {
           vnet: nic.vnet,
           subnet: config.subnet,
           nic,
+          ...(config.publicAddress
+            ? { publicAddress: config.publicAddress, outboundAddress: config.publicAddress }
+            : {}),
           ingress: "Internal",
         };
     }

@@ -75,6 +75,12 @@ export class FlowEvaluator {
       to = resolveEndpoint(this.network, query.to, 6);
     if (!from.ok) return from;
     if (!to.ok) return to;
+    if (from.host.vnet === undefined && to.host.vnet === undefined)
+      return {
+        ok: false,
+        message: `neither ${from.host.label} nor ${to.host.label} is in a virtual network, so no NSG is involved`,
+        hint: "one end must be an environment, network interface, subnet or an address inside a virtual network",
+      };
     return { ok: true, result: this.evaluateHosts(from.host, to.host, query) };
   }
 

@@ -45,6 +45,7 @@ export interface VnetInfo {
 
 export interface IpConfigurationInfo {
   readonly address: IpAddress;
+  readonly publicAddress?: IpAddress;
   readonly subnet: SubnetInfo;
   readonly asgs: readonly string[];
 }
@@ -634,7 +635,12 @@ class NetworkBuilder {
             ),
           );
         for (const asg of asgs) this.asgMembers.get(asg)?.push(address);
-        configs.push({ address, subnet, asgs });
+        const publicAddress = this.publicAddress(
+          config.publicIPAddress,
+          [...cPath, "publicIPAddress"],
+          label,
+        );
+        configs.push({ address, subnet, asgs, ...(publicAddress ? { publicAddress } : {}) });
       });
       const vnet = configs[0]?.subnet.vnet;
       if (vnet !== undefined)
@@ -696,11 +702,10 @@ class NetworkBuilder {
         this.claimAddress(privateAddress, subnet.vnet, label, [...path, "privateIPAddress"]);
       }
     }
-    const publicAddress = this.publicAddress(
-      env.publicIPAddress,
-      [...path, "publicIPAddress"],
-      label,
-    );
+    // A workload on a NIC presents the NIC's public address unless it names its own.
+    const publicAddress =
+      this.publicAddress(env.publicIPAddress, [...path, "publicIPAddress"], label) ??
+      nic?.ipConfigurations[0]?.publicAddress;
     const outboundAddress =
       this.publicAddress(env.outboundIPAddress, [...path, "outboundIPAddress"], label) ??
       publicAddress;

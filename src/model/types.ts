@@ -63,6 +63,8 @@ export interface VirtualNetwork {
 export interface IpConfiguration {
   readonly name?: string;
   readonly privateIPAddress: string;
+  /** The public address associated with this configuration, if any. */
+  readonly publicIPAddress?: string;
   readonly subnet: ResourceRef;
   readonly applicationSecurityGroups?: readonly ResourceRef[];
 }

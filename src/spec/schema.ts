@@ -99,6 +99,10 @@ const networkInterfaceSchema = z.strictObject({
     z.strictObject({
       name: z.string().optional(),
       privateIPAddress: z.string(),
+      publicIPAddress: z
+        .string()
+        .describe("The public address associated with it, if any")
+        .optional(),
       subnet: resourceRef,
       applicationSecurityGroups: z.array(resourceRef).optional(),
     }),

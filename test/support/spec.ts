@@ -1,0 +1,27 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hasErrors } from "../../src/model/diagnostic.js";
+import type { Network } from "../../src/model/network.js";
+import { type LoadResult, loadSpec } from "../../src/spec/load.js";
+
+/** Loads spec text through the real loader, from a temporary file. */
+export function loadSpecText(text: string, extraFiles: Record<string, string> = {}): LoadResult {
+  const dir = mkdtempSync(join(tmpdir(), "tierwall-test-"));
+  try {
+    writeFileSync(join(dir, "tierwall.yaml"), text);
+    for (const [name, content] of Object.entries(extraFiles))
+      writeFileSync(join(dir, name), content);
+    return loadSpec(join(dir, "tierwall.yaml"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A valid network from spec text; fails the test with the diagnostics otherwise. */
+export function networkOf(text: string): Network {
+  const loaded = loadSpecText(text);
+  if (!loaded.spec || hasErrors(loaded.diagnostics))
+    throw new Error(loaded.diagnostics.map((d) => `${d.code}: ${d.message}`).join("\n"));
+  return loaded.spec.network;
+}
