@@ -51,7 +51,7 @@ export function runFlow(target: string, options: FlowOptions, io: Io): number {
     : "";
   io.out(
     [
-      `${style.access(style.bold(result.access))}${decided}`,
+      `${style.bold(style.access(result.access))}${decided}`,
       `  ${result.from} -> ${result.to}, ${result.route} route: ${result.reason}`,
       renderTrace(result, style),
       "",

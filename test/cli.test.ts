@@ -1,0 +1,241 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const CLI = join(ROOT, "dist", "cli", "main.js");
+const LAYERED = join(ROOT, "examples", "layered-ase");
+
+function tierwall(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+  // The colour settings of the test's own environment must not leak in.
+  const env: Record<string, string | undefined> = { ...process.env };
+  delete env.FORCE_COLOR;
+  delete env.NO_COLOR;
+  Object.assign(env, options.env);
+  const run = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? ROOT,
+    encoding: "utf8",
+    env,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr, all: run.stdout + run.stderr };
+}
+
+const noStackTrace = (text: string) => {
+  expect(text).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
+  expect(text).not.toMatch(/\b(TypeError|ReferenceError|SyntaxError|RangeError)\b/);
+};
+
+beforeAll(() => {
+  if (!existsSync(CLI))
+    throw new Error("dist/ is missing: npm test builds it before running the tests");
+});
+
+describe("tierwall check", () => {
+  it("holds every assertion of the seed's example", () => {
+    const r = tierwall(["check", "examples/layered-ase"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/(\d+) assertions: \1 held, 0 failed/);
+    expect(r.stdout).toContain("Deny by defaultSecurityRules/DenyAllInBound");
+    const json = JSON.parse(tierwall(["check", "examples/layered-ase", "--json"]).stdout);
+    expect(json.summary).toEqual({ held: json.assertions.length, failed: 0, invalid: 0 });
+    expect(json.assertions.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it("holds every assertion of the ASG example", () => {
+    expect(tierwall(["check", "examples/asg-tiers"]).code).toBe(0);
+  });
+
+  it("finds tierwall.yaml in the current folder when no spec is given", () => {
+    const r = tierwall(["check"], { cwd: LAYERED });
+    expect(r.code).toBe(0);
+  });
+
+  describe("when a front end's outbound address changes", () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), "tierwall-cli-"));
+      cpSync(LAYERED, dir, { recursive: true });
+      const file = join(dir, "tierwall.yaml");
+      const text = readFileSync(file, "utf8");
+      // fe2ase now leaves through another address, which the NSG does not know.
+      writeFileSync(
+        file,
+        text.replace("publicIPAddress: 198.51.100.22", "publicIPAddress: 198.51.100.23"),
+      );
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("fails, naming the flow and the rule that denied it", () => {
+      const r = tierwall(["check", dir]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(
+        "expected Allow, got Deny: fe2ase -> apiase Tcp port 80 is Deny by defaultSecurityRules/DenyAllInBound",
+      );
+      expect(r.stdout).toContain("Tcp 198.51.100.23:49152 -> 10.0.4.4:443");
+      expect(r.stdout).toMatch(/2 failed/);
+      const json = JSON.parse(tierwall(["check", dir, "--json"]).stdout);
+      const failed = json.assertions.filter((a: { status: string }) => a.status === "failed");
+      expect(failed.map((a: { port: number }) => a.port)).toEqual([80, 443]);
+      expect(failed[0].result.rule).toBe("defaultSecurityRules/DenyAllInBound");
+      expect(failed[0].location.line).toBeGreaterThan(1);
+    });
+  });
+
+  it("reports an assertion naming an unknown endpoint as invalid, with its line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-cli-"));
+    try {
+      cpSync(LAYERED, dir, { recursive: true });
+      const file = join(dir, "tierwall.yaml");
+      writeFileSync(file, readFileSync(file, "utf8").replace("from: fe3ase", "from: fe4ase"));
+      const r = tierwall(["check", dir]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toContain('"fe4ase" is not an environment');
+      expect(r.stdout).toMatch(/tierwall\.yaml:\d+:5/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reports a missing spec without a stack trace", () => {
+    const r = tierwall(["check", "no/such/folder"]);
+    expect(r.code).toBe(2);
+    expect(r.all).toContain("SpecNotFound");
+    noStackTrace(r.all);
+  });
+});
+
+describe("tierwall flow", () => {
+  it("prints the decision, the deciding rule and the trace", () => {
+    const r = tierwall([
+      "flow",
+      "examples/layered-ase",
+      "--from",
+      "fe1ase",
+      "--to",
+      "apiase",
+      "--port",
+      "443",
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Allow by securityRules/ALLOW-HTTPS-fe1ase of RestrictBackendApi");
+  });
+
+  it("prints Network Watcher's fields as JSON", () => {
+    const r = tierwall([
+      "flow",
+      "examples/layered-ase",
+      "--from",
+      "203.0.113.99",
+      "--to",
+      "apiase",
+      "--port",
+      "443",
+      "--json",
+    ]);
+    const json = JSON.parse(r.stdout);
+    expect(json.access).toBe("Deny");
+    expect(json.rule).toBe("defaultSecurityRules/DenyAllInBound");
+    expect(json.nsg).toBe("RestrictBackendApi");
+    expect(json.trace).toHaveLength(1);
+    expect(json.trace[0].packet).toBe("Tcp 203.0.113.99:49152 -> 10.0.4.4:443");
+  });
+
+  it("rejects bad arguments with exit 2", () => {
+    expect(
+      tierwall([
+        "flow",
+        "examples/layered-ase",
+        "--from",
+        "fe1ase",
+        "--to",
+        "apiase",
+        "--port",
+        "70000",
+      ]).code,
+    ).toBe(2);
+    expect(
+      tierwall([
+        "flow",
+        "examples/layered-ase",
+        "--from",
+        "fe1ase",
+        "--to",
+        "apiase",
+        "--protocol",
+        "Gre",
+        "--port",
+        "1",
+      ]).code,
+    ).toBe(2);
+    const r = tierwall([
+      "flow",
+      "examples/layered-ase",
+      "--from",
+      "nowhere",
+      "--to",
+      "apiase",
+      "--port",
+      "1",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('"nowhere" is not an environment');
+    noStackTrace(r.all);
+  });
+});
+
+describe("tierwall rules", () => {
+  it("lists the effective rules of a subnet, defaults included", () => {
+    const r = tierwall(["rules", "examples/layered-ase", "--subnet", "API-ASE-Subnet"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("securityRules/ALLOW-AzureMngmt");
+    expect(r.stdout).toContain("defaultSecurityRules/DenyAllOutBound");
+  });
+
+  it("prints az-shaped JSON with expanded prefixes", () => {
+    const json = JSON.parse(
+      tierwall(["rules", "examples/asg-tiers", "--nic", "db1-nic", "--json"]).stdout,
+    );
+    const groups = json.value[0].networkSecurityGroups;
+    expect(groups.map((g: { association: { type: string } }) => g.association.type)).toEqual([
+      "subnet",
+      "networkInterface",
+    ]);
+    const rule = groups[0].effectiveSecurityRules.find(
+      (r: { name: string }) => r.name === "securityRules/allow-api-to-db",
+    );
+    expect(rule.expandedSourceAddressPrefix).toEqual(["10.20.1.20/32"]);
+    expect(rule.destinationPortRange).toEqual(["1433-1433"]);
+  });
+});
+
+describe("the command line as a whole", () => {
+  it("prints the schema that is committed for editors", () => {
+    const printed = JSON.parse(tierwall(["schema"]).stdout);
+    expect(printed).toEqual(
+      JSON.parse(readFileSync(join(ROOT, "schema", "tierwall.schema.json"), "utf8")),
+    );
+    expect(printed.properties.networkSecurityGroups).toBeDefined();
+  });
+
+  it.each(["check", "flow", "rules", "schema"])("%s --help shows an example", (command) => {
+    const r = tierwall([command, "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Examples:");
+    expect(r.stdout).toContain(`$ tierwall ${command}`);
+  });
+
+  it("colours a terminal's output only when asked, never a pipe's", () => {
+    expect(tierwall(["check", "examples/layered-ase"]).stdout).not.toContain("\u001b[");
+    expect(
+      tierwall(["check", "examples/layered-ase"], { env: { FORCE_COLOR: "1" } }).stdout,
+    ).toContain("\u001b[");
+  });
+
+  it("rejects an unknown command with exit 2", () => {
+    const r = tierwall(["frobnicate"]);
+    expect(r.code).toBe(2);
+    noStackTrace(r.all);
+  });
+});
