@@ -143,11 +143,15 @@ export function parseSecurityRule(
       ["destination", destinationPorts],
     ] as const) {
       if (ports && !(ports.length === 1 && ports[0]?.first === 0 && ports[0]?.last === 65535)) {
+        // Point at the field the rule actually uses, singular or plural.
+        const field = nonEmpty(rule[`${side}PortRanges`])
+          ? `${side}PortRanges`
+          : `${side}PortRange`;
         diagnostics.push(
           warning(
             "PortsIgnoredForProtocol",
             `${label}: ${protocol} has no ports, so its ${side} port range is ignored`,
-            [...path, `${side}PortRange`],
+            [...path, field],
             "use '*'",
           ),
         );
@@ -227,6 +231,18 @@ function parseAddressSide(
     }
     if (parsed.problem === "hostBits") {
       diagnostics.push(hostBitsError(single, label, fieldPath));
+      return undefined;
+    }
+    // Azure rejects "any" as an invalid prefix, not as an unknown tag: it means '*'.
+    if (single.toLowerCase() === "any") {
+      diagnostics.push(
+        error(
+          "SecurityRuleInvalidAddressPrefix",
+          `${label}: Security rule has invalid Address prefix. Value provided: ${single}`,
+          fieldPath,
+          "write '*' to match any address",
+        ),
+      );
       return undefined;
     }
     const looksLikeAddress = /^[0-9a-fA-F:.\-/]+$/.test(single) && /[.:]/.test(single);

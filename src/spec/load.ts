@@ -14,7 +14,7 @@ import { buildNetwork, type Network } from "../model/network.js";
 import { parseServiceTagFile, ServiceTagCatalog } from "../model/service-tags.js";
 import { locate } from "./locate.js";
 import { normalizeSpec } from "./normalize.js";
-import { knownPropertyNames, specSchema } from "./schema.js";
+import { knownPropertyNames, type SpecDocument, specSchema } from "./schema.js";
 
 export const SPEC_FILE_NAMES = ["tierwall.yaml", "tierwall.yml", "tierwall.json"];
 
@@ -104,15 +104,16 @@ export function loadSpec(target: string): LoadResult {
   if (syntax.length > 0) return { diagnostics: syntax, sources };
 
   const raw = source.doc.toJS() ?? {};
-  const checked = specSchema.safeParse(raw);
-  if (!checked.success) {
-    const diagnostics = checked.error.issues
-      .flatMap((issue) => schemaDiagnostics(issue, raw))
-      .map((d) => source.at(d, d.code === "UnknownProperty"));
-    return { diagnostics, sources };
-  }
+  const checked = checkShape(raw);
+  const diagnostics: Diagnostic[] = checked.diagnostics.map((d) =>
+    source.at(d, d.code === "UnknownProperty"),
+  );
+  if (!checked.data) return { diagnostics, sources };
+  const misspelt = checked.diagnostics.filter((d) => d.code === "UnknownProperty");
+  const report = (found: readonly Diagnostic[]) =>
+    found.filter((d) => !explainedByTypo(d, misspelt)).map((d) => source.at(d));
   const normalized = normalizeSpec(checked.data);
-  const diagnostics: Diagnostic[] = normalized.diagnostics.map((d) => source.at(d));
+  diagnostics.push(...report(normalized.diagnostics));
 
   let serviceTags = ServiceTagCatalog.empty;
   const tagsRef = checked.data.serviceTags;
@@ -126,11 +127,14 @@ export function loadSpec(target: string): LoadResult {
           };
     serviceTags = loaded.catalog;
     diagnostics.push(...loaded.diagnostics.map(loaded.relocate));
+    // Without its tags, every rule naming one would be reported as well.
+    if (hasErrors(loaded.diagnostics)) return { diagnostics, sources };
   }
-  if (hasErrors(diagnostics)) return { diagnostics, sources };
 
+  // Rules that could not be normalized are left out of the topology, so the rest
+  // is still worth checking: the user sees every problem in one run.
   const built = buildNetwork(normalized.topology, serviceTags);
-  diagnostics.push(...built.diagnostics.map((d) => source.at(d)));
+  diagnostics.push(...report(built.diagnostics.map((d) => inDocument(d, normalized.ruleIndexes))));
   if (!built.network || hasErrors(diagnostics)) return { diagnostics, sources };
   const assertions = normalized.assertions.map((a) => ({
     ...a,
@@ -159,14 +163,18 @@ function loadServiceTags(
     };
   let document: unknown;
   try {
-    document = JSON.parse(read.text);
-  } catch {
+    // Files saved by Windows tools may start with a byte order mark, which JSON.parse rejects.
+    document = JSON.parse(read.text.replace(/^\uFEFF/, ""));
+  } catch (e) {
     // Re-read with the YAML parser only on failure: it places the error, but is slow on large files.
     sources.set(display, read.text);
     const source = new SourceFile(display, read.text);
+    const syntax = source.syntaxErrors();
     return {
       catalog: ServiceTagCatalog.empty,
-      diagnostics: source.syntaxErrors(),
+      // YAML accepts some text that JSON does not (trailing commas, single quotes):
+      // then JSON's own complaint is the report, or the file would pass as empty.
+      diagnostics: syntax.length > 0 ? syntax : [jsonSyntaxError(e as Error, display, read.text)],
       relocate: (d) => d,
     };
   }
@@ -175,6 +183,19 @@ function loadServiceTags(
   sources.set(display, read.text);
   const source = new SourceFile(display, read.text);
   return { ...parsed, relocate: (d) => source.at(d) };
+}
+
+/** JSON.parse's error, placed at the position it names (V8 names one for most errors). */
+function jsonSyntaxError(e: Error, file: string, text: string): Diagnostic {
+  const position = /at position (\d+)/.exec(e.message)?.[1];
+  const before = text.slice(0, position === undefined ? 0 : Number(position)).split("\n");
+  return {
+    severity: "error",
+    code: "InvalidSyntax",
+    message: `not valid JSON: ${e.message.replace(/\s+/g, " ")}`,
+    path: [],
+    location: { file, line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 },
+  };
 }
 
 function readText(
@@ -219,6 +240,53 @@ function kindOf(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "an object";
   return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/**
+ * Checks the document's shape. An unknown key (most often a typo) is reported,
+ * then left out so that the rest of the document is still checked: one typo
+ * must not hide every other problem. Any other shape error stops here, since
+ * the model cannot be built from values of the wrong type.
+ */
+function checkShape(raw: unknown): { data?: SpecDocument; diagnostics: Diagnostic[] } {
+  const first = specSchema.safeParse(raw);
+  if (first.success) return { data: first.data, diagnostics: [] };
+  const issues = first.error.issues;
+  const diagnostics = issues.flatMap((issue) => schemaDiagnostics(issue, raw));
+  if (issues.some((issue) => issue.code !== "unrecognized_keys")) return { diagnostics };
+  const stripped = structuredClone(raw);
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const owner = valueAt(stripped, issue.path as ValuePath) as Record<string, unknown>;
+    for (const key of issue.keys) delete owner[key];
+  }
+  const second = specSchema.safeParse(stripped);
+  return second.success ? { data: second.data, diagnostics } : { diagnostics };
+}
+
+/** A diagnostic on the model, with the rule index of its path made the document's. */
+function inDocument(d: Diagnostic, ruleIndexes: readonly (readonly number[])[]): Diagnostic {
+  const [nsgs, i, rules, j, ...rest] = d.path;
+  if (nsgs !== "networkSecurityGroups" || rules !== "securityRules") return d;
+  if (typeof i !== "number" || typeof j !== "number") return d;
+  const index = ruleIndexes[i]?.[j];
+  return index === undefined ? d : { ...d, path: [nsgs, i, rules, index, ...rest] };
+}
+
+/**
+ * Whether a problem reported at an object (a field it lacks) is explained by a
+ * misspelt key in that object, directly or under its ARM `properties`.
+ */
+function explainedByTypo(d: Diagnostic, misspelt: readonly Diagnostic[]): boolean {
+  return misspelt.some((u) => {
+    const owner = u.path.slice(0, -1);
+    const outer = owner[owner.length - 1] === "properties" ? owner.slice(0, -1) : owner;
+    return samePath(d.path, owner) || samePath(d.path, outer);
+  });
+}
+
+function samePath(a: ValuePath, b: ValuePath): boolean {
+  return a.length === b.length && a.every((segment, i) => segment === b[i]);
 }
 
 let propertyNames: string[] | undefined;

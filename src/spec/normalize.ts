@@ -7,26 +7,36 @@ import { RULE_FIELDS, type SecurityRuleDocument, type SpecDocument } from "./sch
 /**
  * Turns a schema-checked document into the model: rule fields lifted out of
  * `properties`, required fields checked, assertions expanded one per port.
+ * A rule that cannot be lifted is left out, so `ruleIndexes[i][k]` gives the
+ * index in the document of rule k of NSG i, to place diagnostics on the model.
  */
 export function normalizeSpec(doc: SpecDocument): {
   topology: Topology;
   assertions: FlowAssertion[];
   diagnostics: Diagnostic[];
+  ruleIndexes: number[][];
 } {
   const diagnostics: Diagnostic[] = [];
+  const ruleIndexes: number[][] = [];
   const networkSecurityGroups: NetworkSecurityGroup[] = (doc.networkSecurityGroups ?? []).map(
-    (nsg, i) => ({
-      name: nsg.name,
-      ...(nsg.location === undefined ? {} : { location: nsg.location }),
-      securityRules: (nsg.securityRules ?? []).flatMap((rule, j) => {
-        const lifted = liftRule(
-          rule,
-          ["networkSecurityGroups", i, "securityRules", j],
-          diagnostics,
-        );
-        return lifted ? [lifted] : [];
-      }),
-    }),
+    (nsg, i) => {
+      const kept: number[] = [];
+      ruleIndexes.push(kept);
+      return {
+        name: nsg.name,
+        ...(nsg.location === undefined ? {} : { location: nsg.location }),
+        securityRules: (nsg.securityRules ?? []).flatMap((rule, j) => {
+          const lifted = liftRule(
+            rule,
+            ["networkSecurityGroups", i, "securityRules", j],
+            diagnostics,
+          );
+          if (!lifted) return [];
+          kept.push(j);
+          return [lifted];
+        }),
+      };
+    },
   );
   const topology: Topology = {
     virtualNetworks: (doc.virtualNetworks ?? []).map((v) => ({ ...v, subnets: v.subnets ?? [] })),
@@ -86,7 +96,7 @@ export function normalizeSpec(doc: SpecDocument): {
       };
     });
   });
-  return { topology, assertions, diagnostics };
+  return { topology, assertions, diagnostics, ruleIndexes };
 }
 
 const REQUIRED = ["protocol", "access", "priority", "direction"] as const;
