@@ -1,10 +1,11 @@
 import type { Network } from "../model/network.js";
 import { type Access, type Direction, watcherRuleName } from "../model/rule.js";
-import { type IpAddress, sameAddress } from "../net/address.js";
+import type { IpAddress } from "../net/address.js";
 import type { FlowProtocol } from "../net/protocol.js";
 import { type Host, resolveEndpoint } from "./endpoint.js";
 import { firstMatch, formatPacket, type Packet } from "./packet.js";
 import { NsgResolver } from "./resolve.js";
+import { planRoute } from "./route.js";
 
 /** A flow to evaluate: who calls whom, on which protocol and ports. */
 export interface FlowQuery {
@@ -196,58 +197,5 @@ function verdict(
     reason,
     trace,
     returnTraffic: decider.access,
-  };
-}
-
-type Route =
-  | { kind: "private" | "public"; outboundDestination: IpAddress; presentedSource: IpAddress }
-  | { kind: "local" }
-  | { kind: "none"; reason: string };
-
-function connected(a: Host, b: Host, network: Network): boolean {
-  if (a.vnet === undefined || b.vnet === undefined) return false;
-  return a.vnet === b.vnet || (network.vnets.get(a.vnet)?.peers.includes(b.vnet) ?? false);
-}
-
-/**
- * Which addresses the packet carries. Inside connected networks it travels on
- * private addresses. To an external App Service Environment, or from outside the
- * callee's network, it crosses the Internet: the caller presents its outbound
- * address and reaches the callee's public one (the seed's point: calls between
- * ASEs, and an ASE's calls to itself, are Internet calls).
- */
-function planRoute(from: Host, to: Host, network: Network): Route {
-  if (from.vnet === undefined && to.vnet === undefined)
-    return { kind: "none", reason: "neither end is in a virtual network, so no NSG is involved" };
-  if (to.vnet === undefined) {
-    if (from.address.family !== to.address.family) return familyMismatch();
-    return { kind: "public", outboundDestination: to.address, presentedSource: from.address };
-  }
-  const publicRoute =
-    to.ingress === "External" || (!connected(from, to, network) && !from.platform);
-  if (!publicRoute) {
-    if (sameAddress(from.address, to.address)) return { kind: "local" };
-    if (from.address.family !== to.address.family) return familyMismatch();
-    return { kind: "private", outboundDestination: to.address, presentedSource: from.address };
-  }
-  if (!to.publicAddress)
-    return {
-      kind: "none",
-      reason: `${to.label} has no public address and ${from.label} is outside its network, so there is no route`,
-    };
-  const presented = from.vnet === undefined ? from.address : from.outboundAddress;
-  if (!presented)
-    return {
-      kind: "none",
-      reason: `${from.label} has no outbound address, so it cannot call ${to.label} on its public address`,
-    };
-  if (presented.family !== to.publicAddress.family) return familyMismatch();
-  return { kind: "public", outboundDestination: to.publicAddress, presentedSource: presented };
-}
-
-function familyMismatch(): Route {
-  return {
-    kind: "none",
-    reason: "the two ends have addresses of different families (IPv4 and IPv6)",
   };
 }

@@ -1,0 +1,197 @@
+import { FIELD_COUNT, FIELD_MAX, type Span } from "./fields.js";
+
+/**
+ * A reduced, ordered decision diagram over the packet fields, hash-consed so
+ * that equal sets are the same node.
+ *
+ * An inner node tests one field: its `starts` split the field's whole domain
+ * into segments (segment i is [starts[i], starts[i+1] - 1]), each leading to a
+ * child. Adjacent segments never share a child and no node has a single child,
+ * so every set has exactly one form and equality is identity.
+ */
+export interface Node {
+  readonly id: number;
+  /** The field tested; FIELD_COUNT for the two terminals. */
+  readonly level: number;
+  readonly starts: readonly bigint[];
+  readonly kids: readonly Node[];
+}
+
+export const FALSE: Node = { id: 0, level: FIELD_COUNT, starts: [], kids: [] };
+export const TRUE: Node = { id: 1, level: FIELD_COUNT, starts: [], kids: [] };
+
+const unique = new Map<string, Node>();
+let nextId = 2;
+
+/** The canonical node for a segment list, merging equal neighbours. */
+export function makeNode(level: number, starts: readonly bigint[], kids: readonly Node[]): Node {
+  const s: bigint[] = [];
+  const k: Node[] = [];
+  for (let i = 0; i < kids.length; i++) {
+    const kid = kids[i] as Node;
+    if (k.length > 0 && k[k.length - 1] === kid) continue;
+    s.push(starts[i] as bigint);
+    k.push(kid);
+  }
+  if (k.length === 1) return k[0] as Node;
+  let key = `${level}`;
+  for (let i = 0; i < k.length; i++)
+    key += `|${(s[i] as bigint).toString(36)}:${(k[i] as Node).id}`;
+  let node = unique.get(key);
+  if (!node) {
+    node = { id: nextId++, level, starts: s, kids: k };
+    unique.set(key, node);
+  }
+  return node;
+}
+
+/** The node that takes `inside` on the given spans of one field and `outside` elsewhere. */
+export function spanNode(level: number, spans: readonly Span[], inside: Node, outside: Node): Node {
+  const starts: bigint[] = [];
+  const kids: Node[] = [];
+  let next = 0n;
+  for (const [first, last] of [...spans].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    if (last < next) continue;
+    const from = first < next ? next : first;
+    if (from > next) {
+      starts.push(next);
+      kids.push(outside);
+    }
+    starts.push(from);
+    kids.push(inside);
+    next = last + 1n;
+  }
+  if (next <= (FIELD_MAX[level] as bigint)) {
+    starts.push(next);
+    kids.push(outside);
+  }
+  return makeNode(level, starts, kids);
+}
+
+export type Op = "and" | "or" | "diff";
+
+const memo = {
+  and: new Map<number, Map<number, Node>>(),
+  or: new Map<number, Map<number, Node>>(),
+  diff: new Map<number, Map<number, Node>>(),
+};
+let memoSize = 0;
+const MEMO_LIMIT = 2_000_000;
+
+function shortcut(op: Op, a: Node, b: Node): Node | undefined {
+  switch (op) {
+    case "and":
+      if (a === FALSE || b === FALSE) return FALSE;
+      if (a === TRUE) return b;
+      if (b === TRUE || a === b) return a;
+      return undefined;
+    case "or":
+      if (a === TRUE || b === TRUE) return TRUE;
+      if (a === FALSE) return b;
+      if (b === FALSE || a === b) return a;
+      return undefined;
+    case "diff":
+      if (a === FALSE || b === TRUE || a === b) return FALSE;
+      if (b === FALSE) return a;
+      return undefined;
+  }
+}
+
+/** Combines two diagrams with a set operation, by one merge of their segment lists per node pair. */
+export function apply(op: Op, a: Node, b: Node): Node {
+  const quick = shortcut(op, a, b);
+  if (quick) return quick;
+  // and/or are symmetric: one memo entry serves both argument orders.
+  const [x, y] = op !== "diff" && a.id > b.id ? [b, a] : [a, b];
+  let row = memo[op].get(x.id);
+  const hit = row?.get(y.id);
+  if (hit) return hit;
+
+  const level = Math.min(x.level, y.level);
+  const xs = x.level === level ? x : { starts: [0n], kids: [x] };
+  const ys = y.level === level ? y : { starts: [0n], kids: [y] };
+  const starts: bigint[] = [];
+  const kids: Node[] = [];
+  let i = 0;
+  let j = 0;
+  let at = 0n;
+  for (;;) {
+    starts.push(at);
+    kids.push(apply(op, xs.kids[i] as Node, ys.kids[j] as Node));
+    const nextX = xs.starts[i + 1];
+    const nextY = ys.starts[j + 1];
+    if (nextX === undefined && nextY === undefined) break;
+    if (nextY === undefined || (nextX !== undefined && nextX < nextY)) {
+      at = nextX as bigint;
+      i++;
+    } else if (nextX === undefined || nextY < nextX) {
+      at = nextY;
+      j++;
+    } else {
+      at = nextX;
+      i++;
+      j++;
+    }
+  }
+  const result = makeNode(level, starts, kids);
+  if (memoSize > MEMO_LIMIT) clearMemo();
+  if (!row) {
+    row = new Map();
+    memo[op].set(x.id, row);
+  }
+  row.set(y.id, result);
+  memoSize++;
+  return result;
+}
+
+function clearMemo(): void {
+  memo.and.clear();
+  memo.or.clear();
+  memo.diff.clear();
+  memoSize = 0;
+}
+
+/** The diagram below `node` for packets whose field `level` has `value`. */
+export function cofactor(node: Node, level: number, value: bigint): Node {
+  if (node.level !== level) return node;
+  let i = node.starts.length - 1;
+  while (i > 0 && (node.starts[i] as bigint) > value) i--;
+  return node.kids[i] as Node;
+}
+
+/** The segments of a node grouped by child: each child with the spans that lead to it. */
+export function edges(node: Node): { spans: Span[]; kid: Node }[] {
+  const byKid = new Map<Node, Span[]>();
+  const max = FIELD_MAX[node.level] as bigint;
+  node.kids.forEach((kid, i) => {
+    const first = node.starts[i] as bigint;
+    const last = i + 1 < node.starts.length ? (node.starts[i + 1] as bigint) - 1n : max;
+    const list = byKid.get(kid);
+    if (list) list.push([first, last]);
+    else byKid.set(kid, [[first, last]]);
+  });
+  return [...byKid].map(([kid, spans]) => ({ kid, spans }));
+}
+
+/** How many packets the diagram holds. */
+export function count(node: Node, level = 0, cache = new Map<Node, bigint>()): bigint {
+  if (node === FALSE) return 0n;
+  const skipped = (from: number, to: number) => {
+    let n = 1n;
+    for (let l = from; l < to; l++) n *= (FIELD_MAX[l] as bigint) + 1n;
+    return n;
+  };
+  if (node === TRUE) return skipped(level, FIELD_COUNT);
+  let below = cache.get(node);
+  if (below === undefined) {
+    below = 0n;
+    const max = FIELD_MAX[node.level] as bigint;
+    for (let i = 0; i < node.kids.length; i++) {
+      const first = node.starts[i] as bigint;
+      const last = i + 1 < node.starts.length ? (node.starts[i + 1] as bigint) - 1n : max;
+      below += (last - first + 1n) * count(node.kids[i] as Node, node.level + 1, cache);
+    }
+    cache.set(node, below);
+  }
+  return skipped(level, node.level) * below;
+}

@@ -1,0 +1,46 @@
+import type { ResolvedRule } from "../engine/resolve.js";
+import { FLOW_PROTOCOLS } from "../net/protocol.js";
+import { PacketSet } from "./packet-set.js";
+
+/** The packets a rule matches, with its tags and ASGs already expanded. */
+export function ruleMatchSet(rule: ResolvedRule): PacketSet {
+  return PacketSet.box({
+    protocols: rule.protocol === "*" ? FLOW_PROTOCOLS : [rule.protocol],
+    source: rule.source,
+    destination: rule.destination,
+    sourcePorts: rule.sourcePorts,
+    destinationPorts: rule.destinationPorts,
+  });
+}
+
+/** What one rule does in its list: the packets it matches, and those it decides (no earlier rule matched them). */
+export interface RuleEffect {
+  readonly rule: ResolvedRule;
+  readonly matches: PacketSet;
+  readonly decides: PacketSet;
+}
+
+/** A first-match rule list as sets: the packets it allows, and what each rule decides. */
+export interface Decisions {
+  readonly allowed: PacketSet;
+  readonly effects: readonly RuleEffect[];
+}
+
+/**
+ * Azure's first-match evaluation over every packet at once: each rule decides
+ * the packets it matches that no rule before it matched. The default rules
+ * close the list, so every packet is decided by exactly one rule.
+ */
+export function decide(rules: readonly ResolvedRule[]): Decisions {
+  let undecided = PacketSet.all;
+  let allowed = PacketSet.empty;
+  const effects: RuleEffect[] = [];
+  for (const rule of rules) {
+    const matches = ruleMatchSet(rule);
+    const decides = matches.intersect(undecided);
+    if (rule.access === "Allow") allowed = allowed.union(decides);
+    undecided = undecided.minus(decides);
+    effects.push({ rule, matches, decides });
+  }
+  return { allowed, effects };
+}

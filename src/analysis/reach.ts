@@ -1,0 +1,176 @@
+import { type Host, hostAt } from "../engine/endpoint.js";
+import { NsgResolver, rulesFor } from "../engine/resolve.js";
+import { planRoute, type Route, vnetsConnected } from "../engine/route.js";
+import type { Network, SubnetInfo } from "../model/network.js";
+import type { Direction } from "../model/rule.js";
+import type { IpAddress } from "../net/address.js";
+import { AddressSet } from "../net/address-set.js";
+import { PacketSet } from "./packet-set.js";
+import { type Decisions, decide } from "./policy.js";
+
+const single = (a: IpAddress) =>
+  AddressSet.of([{ family: a.family, first: a.value, last: a.value }]);
+
+/** The packets of a flow that get through, as they arrive: source as presented, destination as the callee sees it. */
+export interface FlowSpace {
+  readonly route: Route;
+  readonly allowed: PacketSet;
+  /** Every packet the caller could send on this route, allowed or not, in the same coordinates. */
+  readonly possible: PacketSet;
+}
+
+/**
+ * Exact reachability over every packet: what an NSG allows, what crosses the
+ * NSGs between two hosts, what can arrive at a host from anywhere. Decisions
+ * are computed once per (NSG, virtual network, direction).
+ */
+export class ReachAnalyzer {
+  private readonly resolver: NsgResolver;
+  private readonly decisions = new Map<string, Decisions>();
+  /** Every address outside every virtual network, its connected spaces and the platform's: the Internet's hosts. */
+  readonly outside: AddressSet;
+
+  constructor(readonly network: Network) {
+    this.resolver = new NsgResolver(network);
+    let inside = AddressSet.empty;
+    for (const vnet of network.vnets.values()) inside = inside.union(vnet.virtualNetworkTag);
+    this.outside = inside.complement();
+  }
+
+  nsgDecisions(nsg: string, vnet: string, direction: Direction): Decisions {
+    const key = `${nsg}\u0000${vnet}\u0000${direction}`;
+    let found = this.decisions.get(key);
+    if (!found) {
+      found = decide(rulesFor(this.resolver.resolve(nsg, vnet), direction));
+      this.decisions.set(key, found);
+    }
+    return found;
+  }
+
+  /** The NSGs a host's traffic crosses in a direction, in evaluation order. */
+  private nsgsOf(
+    host: { vnet?: string; subnet?: SubnetInfo; nic?: { nsg?: string } },
+    direction: Direction,
+  ): string[] {
+    const subnet = host.subnet?.nsg;
+    const nic = host.nic?.nsg;
+    const list = direction === "Inbound" ? [subnet, nic] : [nic, subnet];
+    return list.filter((n): n is string => n !== undefined);
+  }
+
+  private allowedBy(
+    host: { vnet?: string; subnet?: SubnetInfo; nic?: { nsg?: string } },
+    direction: Direction,
+  ): PacketSet {
+    let allowed = PacketSet.all;
+    if (host.vnet === undefined) return allowed;
+    for (const nsg of this.nsgsOf(host, direction))
+      allowed = allowed.intersect(this.nsgDecisions(nsg, host.vnet, direction).allowed);
+    return allowed;
+  }
+
+  /** The packets a host's inbound NSGs let in, addressed to it. */
+  inbound(host: Host): PacketSet {
+    return this.allowedBy(host, "Inbound").intersect(
+      PacketSet.box({ destination: single(host.address) }),
+    );
+  }
+
+  /**
+   * The flow from one host to another: the packets that cross both the caller's
+   * outbound NSGs and the callee's inbound NSGs, following the same route as
+   * the flow evaluator (translated to the addresses the callee sees).
+   */
+  flow(from: Host, to: Host): FlowSpace {
+    const route = planRoute(from, to, this.network);
+    if (route.kind === "none")
+      return { route, allowed: PacketSet.empty, possible: PacketSet.empty };
+    if (route.kind === "local") {
+      const local = PacketSet.box({
+        source: single(from.address),
+        destination: single(to.address),
+      });
+      return { route, allowed: local, possible: local };
+    }
+    const possible = PacketSet.box({
+      source: single(route.presentedSource),
+      destination: single(to.address),
+    });
+    let allowed = to.vnet === undefined ? possible : this.inbound(to).intersect(possible);
+    if (from.vnet !== undefined) {
+      const sent = this.allowedBy(from, "Outbound").translate(
+        from.address,
+        route.outboundDestination,
+        route.presentedSource,
+        to.address,
+      );
+      allowed = allowed.intersect(sent);
+    }
+    return { route, allowed, possible };
+  }
+
+  /**
+   * Packets from Internet hosts (any of `sources` outside every virtual network)
+   * into a host: they cross only the callee's inbound NSGs, and only a host
+   * with a public address can be reached.
+   */
+  fromOutside(sources: AddressSet, to: Host): { allowed: PacketSet; possible: PacketSet } {
+    const addresses = sources.intersect(this.outside);
+    if (to.vnet === undefined || !to.publicAddress || addresses.isEmpty())
+      return { allowed: PacketSet.empty, possible: PacketSet.empty };
+    const possible = PacketSet.box({ source: addresses, destination: single(to.address) });
+    return { allowed: this.inbound(to).intersect(possible), possible };
+  }
+
+  /** Every known host: each environment, and each NIC address no environment stands on. */
+  knownHosts(): Host[] {
+    const hosts: Host[] = [];
+    const seen = new Set<string>();
+    const add = (host: Host) => {
+      const key = `${host.address.family}/${host.address.value}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      hosts.push(host);
+    };
+    for (const env of this.network.environments.values())
+      add(hostAt(this.network, env.privateAddress));
+    for (const nic of this.network.nics.values())
+      for (const config of nic.ipConfigurations) add(hostAt(this.network, config.address));
+    return hosts;
+  }
+
+  /**
+   * Everything that can arrive at a host, from anywhere: each known host over
+   * its own route and NSGs; unknown hosts in networks connected to it, through
+   * their subnet's NSG; and any other Internet address. The platform's own
+   * address (168.63.129.16) is not a caller and is left out.
+   */
+  arrivals(to: Host): PacketSet {
+    let all = PacketSet.empty;
+    const known = this.knownHosts();
+    let knownPublic = AddressSet.empty;
+    for (const host of known) {
+      all = all.union(this.flow(host, to).allowed);
+      if (host.outboundAddress) knownPublic = knownPublic.union(single(host.outboundAddress));
+    }
+    all = all.union(this.fromOutside(this.outside.minus(knownPublic), to).allowed);
+    if (to.vnet === undefined || to.ingress === "External") return all;
+    // Hosts without a NIC of their own in a connected network: private route, subnet NSG only.
+    const knownAddresses = AddressSet.of(
+      known.map((h) => ({
+        family: h.address.family,
+        first: h.address.value,
+        last: h.address.value,
+      })),
+    );
+    for (const subnet of this.network.subnets) {
+      if (!vnetsConnected(this.network, subnet.vnet, to.vnet)) continue;
+      const addresses = subnet.addresses.minus(knownAddresses);
+      if (addresses.isEmpty()) continue;
+      const possible = PacketSet.box({ source: addresses, destination: single(to.address) });
+      const sent = this.allowedBy({ vnet: subnet.vnet, subnet }, "Outbound");
+      all = all.union(this.inbound(to).intersect(possible).intersect(sent));
+    }
+    return all;
+  }
+}

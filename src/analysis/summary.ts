@@ -1,0 +1,166 @@
+import { formatPrefix } from "../net/prefix.js";
+import { FLOW_PROTOCOLS, type FlowProtocol, hasPorts } from "../net/protocol.js";
+import { edges, FALSE, type Node, TRUE } from "./diagram.js";
+import {
+  FIELD_COUNT,
+  FIELD_MAX,
+  Field,
+  protocolOf,
+  type Span,
+  spansToAddressSet,
+} from "./fields.js";
+import type { PacketSet } from "./packet-set.js";
+
+/** One rule-like line of a summary: the product of its fields. */
+export interface SummaryLine {
+  readonly protocols: readonly FlowProtocol[];
+  /** CIDR blocks; `*` alone for every address of both families. */
+  readonly source: readonly string[];
+  readonly destination: readonly string[];
+  /** Port ranges (`80`, `1000-2000`); `*` for all. Empty for protocols without ports. */
+  readonly destinationPorts: readonly string[];
+  readonly sourcePorts: readonly string[];
+}
+
+export interface Summary {
+  readonly lines: readonly SummaryLine[];
+  /** Lines left out to keep the summary short. */
+  readonly omitted: number;
+}
+
+type Cube = Span[][];
+
+const FULL = (level: number): Span[] => [[0n, FIELD_MAX[level] as bigint]];
+
+/**
+ * The set as few rule-like lines as its diagram allows: one line per path to
+ * TRUE, then lines that differ in one field only merged, until none do.
+ */
+export function summarize(set: PacketSet, maxLines = 50): Summary {
+  const cubes: Cube[] = [];
+  const limit = Math.max(maxLines * 20, 1000);
+  collect(set.root, 0, [], cubes, limit);
+  const lines = joinFamilies(mergeCubes(cubes).flatMap(toLines));
+  return { lines: lines.slice(0, maxLines), omitted: Math.max(0, lines.length - maxLines) };
+}
+
+function collect(node: Node, level: number, path: Span[][], out: Cube[], limit: number): void {
+  if (out.length >= limit || node === FALSE) return;
+  if (node === TRUE || node.level > level) {
+    if (level === FIELD_COUNT) {
+      out.push(path);
+      return;
+    }
+    collect(node, level + 1, [...path, FULL(level)], out, limit);
+    return;
+  }
+  for (const { spans, kid } of edges(node)) {
+    if (kid !== FALSE) collect(kid, level + 1, [...path, spans], out, limit);
+  }
+}
+
+const key = (spans: readonly Span[]) => spans.map(([a, b]) => `${a}-${b}`).join(",");
+
+function unionSpans(a: readonly Span[], b: readonly Span[]): Span[] {
+  const all = [...a, ...b].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  const out: [bigint, bigint][] = [];
+  for (const [first, last] of all) {
+    const top = out[out.length - 1];
+    if (top && first <= top[1] + 1n) {
+      if (last > top[1]) top[1] = last;
+    } else out.push([first, last]);
+  }
+  return out;
+}
+
+function mergeCubes(cubes: Cube[]): Cube[] {
+  let current = cubes;
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (let field = 0; field < FIELD_COUNT; field++) {
+      const groups = new Map<string, Cube>();
+      for (const cube of current) {
+        const k = cube.map((spans, i) => (i === field ? "" : key(spans))).join("|");
+        const found = groups.get(k);
+        if (found) {
+          found[field] = unionSpans(found[field] as Span[], cube[field] as Span[]);
+          changed = true;
+        } else groups.set(k, [...cube]);
+      }
+      current = [...groups.values()];
+    }
+  }
+  return current;
+}
+
+/** A cube as lines; one that mixes protocols with and without ports becomes two. */
+function toLines(cube: Cube): SummaryLine[] {
+  const protocols: FlowProtocol[] = [];
+  for (const [first, last] of cube[Field.Protocol] as Span[])
+    for (let v = first; v <= last; v++) protocols.push(protocolOf(v));
+  const ported = protocols.filter(hasPorts);
+  const portless = protocols.filter((p) => !hasPorts(p));
+  const line = (ps: FlowProtocol[], withPorts: boolean): SummaryLine => ({
+    protocols: ps.length === FLOW_PROTOCOLS.length ? ["*" as FlowProtocol] : ps,
+    source: formatAddresses(cube[Field.Source] as Span[]),
+    destination: formatAddresses(cube[Field.Destination] as Span[]),
+    destinationPorts: withPorts ? formatPorts(cube[Field.DestinationPort] as Span[]) : [],
+    sourcePorts: withPorts ? formatPorts(cube[Field.SourcePort] as Span[]) : [],
+  });
+  // The universe fixes the ports of portless protocols at 0: such a cube is any port-less packet.
+  const zeroPorts =
+    key(cube[Field.DestinationPort] as Span[]) === "0-0" &&
+    key(cube[Field.SourcePort] as Span[]) === "0-0";
+  if (ported.length === 0 || portless.length === 0 || !zeroPorts)
+    return [line(protocols, ported.length > 0)];
+  return [line(ported, true), line(portless, false)];
+}
+
+/**
+ * A packet's two addresses share a family, so "any to any" is two lines in the
+ * diagram, IPv4 and IPv6; shown as one.
+ */
+function joinFamilies(lines: SummaryLine[]): SummaryLine[] {
+  const anyV4 = (l: SummaryLine) =>
+    l.source.join() === "0.0.0.0/0" && l.destination.join() === "0.0.0.0/0";
+  const anyV6 = (l: SummaryLine) => l.source.join() === "::/0" && l.destination.join() === "::/0";
+  const rest = (l: SummaryLine) => JSON.stringify([l.protocols, l.destinationPorts, l.sourcePorts]);
+  const out: SummaryLine[] = [];
+  const used = new Set<SummaryLine>();
+  for (const line of lines) {
+    if (used.has(line)) continue;
+    const twin = anyV4(line)
+      ? lines.find((o) => !used.has(o) && anyV6(o) && rest(o) === rest(line))
+      : undefined;
+    if (twin) {
+      used.add(twin);
+      out.push({ ...line, source: ["*"], destination: ["*"] });
+    } else out.push(line);
+  }
+  return out;
+}
+
+function formatAddresses(spans: readonly Span[]): string[] {
+  if (key(spans) === key(FULL(Field.Source))) return ["*"];
+  return spansToAddressSet(spans).toPrefixes().map(formatPrefix);
+}
+
+function formatPorts(spans: readonly Span[]): string[] {
+  if (key(spans) === "0-65535") return ["*"];
+  return spans.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`));
+}
+
+/** A line as text: `Tcp 198.51.100.0/24 -> 10.0.3.0/24 ports 80,443`. */
+export function formatSummaryLine(line: SummaryLine, maxPrefixes = 6): string {
+  const addresses = (list: readonly string[]) =>
+    list.length <= maxPrefixes
+      ? list.join(",")
+      : `${list.slice(0, maxPrefixes).join(",")},… (${list.length} prefixes)`;
+  const protocol = line.protocols.join(",");
+  let text = `${protocol} ${addresses(line.source)} -> ${addresses(line.destination)}`;
+  if (line.destinationPorts.length > 0) text += ` ports ${line.destinationPorts.join(",")}`;
+  if (line.sourcePorts.length > 0 && line.sourcePorts[0] !== "*")
+    text += ` from ports ${line.sourcePorts.join(",")}`;
+  return text;
+}
