@@ -665,10 +665,15 @@ describe("buildNetwork: the VirtualNetwork tag", () => {
     expect(tag?.has(address("168.63.129.17"))).toBe(false);
   });
 
-  it("holds the spaces of peers, whichever side declares the peering, but not of peers' peers", () => {
+  it("holds the spaces of peers declared on both sides, but not of peers' peers", () => {
     const vnets = tags([
-      net("hub", "10.0.0.0/16", { virtualNetworkPeerings: [{ remoteVirtualNetwork: "spoke1" }] }),
-      net("spoke1", "10.1.0.0/16"),
+      net("hub", "10.0.0.0/16", {
+        virtualNetworkPeerings: [
+          { remoteVirtualNetwork: "spoke1" },
+          { remoteVirtualNetwork: "SPOKE2" },
+        ],
+      }),
+      net("spoke1", "10.1.0.0/16", { virtualNetworkPeerings: [{ remoteVirtualNetwork: "hub" }] }),
       net("spoke2", "10.2.0.0/16", {
         virtualNetworkPeerings: [
           {
@@ -689,6 +694,27 @@ describe("buildNetwork: the VirtualNetwork tag", () => {
     expect(tagOf("spoke1")).toBe(set("10.1.0.0/16", "10.0.0.0/16", "168.63.129.16/32").toString());
     expect(tagOf("spoke2")).toBe(set("10.2.0.0/16", "10.0.0.0/16", "168.63.129.16/32").toString());
     expect(tagOf("lonely")).toBe(set("10.3.0.0/16", "168.63.129.16/32").toString());
+  });
+
+  it("does not connect a peering declared on one side only, and warns of it", () => {
+    const { network, diagnostics } = build({
+      virtualNetworks: [
+        net("a", "10.0.0.0/16", { virtualNetworkPeerings: [{ remoteVirtualNetwork: "b" }] }),
+        net("b", "10.1.0.0/16"),
+      ],
+      networkSecurityGroups: [],
+      applicationSecurityGroups: [],
+      networkInterfaces: [],
+      environments: [],
+    });
+    expect(diagnostics.map((d) => [d.severity, d.code, d.path])).toEqual([
+      [
+        "warning",
+        "VirtualNetworkPeeringNotConnected",
+        ["virtualNetworks", 0, "virtualNetworkPeerings", 0, "remoteVirtualNetwork"],
+      ],
+    ]);
+    expect(network?.vnets.get("a")?.peers).toEqual([]);
   });
 
   it("rejects peering with an undefined network, with itself, or with an overlapping one", () => {
@@ -719,6 +745,7 @@ describe("buildNetwork: the VirtualNetwork tag", () => {
       p("InvalidResourceReference", PEERING(0, 0)),
       p("InvalidResourceReference", PEERING(0, 1)),
       p("VnetAddressSpaceOverlapsWithAlreadyPeeredVnet", PEERING(0, 2)),
+      p("VirtualNetworkPeeringNotConnected", PEERING(0, 2)),
     ]);
   });
 });
@@ -745,5 +772,56 @@ describe("buildNetwork: several problems", () => {
       "PrivateIPAddressIsReserved",
       "PublicAddressInsideVirtualNetwork",
     ]);
+  });
+});
+
+describe("buildNetwork: Azure's subnet sizes and case-insensitive names", () => {
+  it("rejects IPv4 subnets smaller than /29 and IPv6 subnets other than /64", () => {
+    const vnet: VirtualNetwork = {
+      name: "hub",
+      addressSpace: { addressPrefixes: ["10.0.0.0/16", "fd00::/48"] },
+      subnets: [
+        { name: "web", addressPrefix: "10.0.1.0/24", networkSecurityGroup: "web-nsg" },
+        { name: "db", addressPrefix: "10.0.2.0/24" },
+        { name: "tiny", addressPrefix: "10.0.3.0/30" },
+        { name: "ok29", addressPrefix: "10.0.4.0/29" },
+        { name: "v6wide", addressPrefixes: ["10.0.5.0/24", "fd00:0:0:4::/63"] },
+        { name: "v6ok", addressPrefixes: ["10.0.6.0/24", "fd00:0:0:6::/64"] },
+      ],
+    };
+    expect(problems({ virtualNetworks: [vnet] })).toEqual([
+      p("InvalidSubnetPrefixLength", ["virtualNetworks", 0, "subnets", 2, "addressPrefix"]),
+      p("InvalidSubnetPrefixLength", ["virtualNetworks", 0, "subnets", 4, "addressPrefixes", 1]),
+    ]);
+  });
+
+  it("finds ASGs and a NIC whatever the case they are named in, keeping the declared spelling", () => {
+    const { network, diagnostics } = build({
+      networkSecurityGroups: [
+        {
+          name: "web-nsg",
+          securityRules: [
+            rule("from-web", 100, {
+              sourceAddressPrefix: undefined,
+              sourceApplicationSecurityGroups: ["WEB-ASG"],
+            }),
+          ],
+        },
+      ],
+      networkInterfaces: [
+        {
+          ...WEB1,
+          ipConfigurations: [
+            { privateIPAddress: "10.0.1.4", subnet: "web", applicationSecurityGroups: ["Web-Asg"] },
+          ],
+        },
+      ],
+      environments: [{ name: "vm", kind: "VirtualMachine", networkInterface: "WEB1-NIC" }],
+    });
+    expect(diagnostics).toEqual([]);
+    expect(network?.asgMembers.get("web-asg")?.length).toBe(1);
+    const source = network?.nsgs.get("web-nsg")?.inbound[0]?.source;
+    expect(source).toEqual({ kind: "asgs", names: ["web-asg"] });
+    expect(network?.environments.get("vm")?.nic?.name).toBe("web1-nic");
   });
 });

@@ -2,8 +2,9 @@ import { formatIpAddress, type IpAddress, parseIpAddress } from "../net/address.
 import { AddressSet } from "../net/address-set.js";
 import { formatPrefix, type Prefix, parsePrefix } from "../net/prefix.js";
 import { DEFAULT_SECURITY_RULES } from "./default-rules.js";
-import { type Diagnostic, error, hasErrors, type ValuePath } from "./diagnostic.js";
+import { type Diagnostic, error, hasErrors, type ValuePath, warning } from "./diagnostic.js";
 import { LIMITS } from "./limits.js";
+import { NameIndex } from "./names.js";
 import { nameProblem, type ParsedRule, parseSecurityRule, type RuleContext } from "./rule.js";
 import type { ServiceTagCatalog } from "./service-tags.js";
 import {
@@ -117,11 +118,14 @@ class NetworkBuilder {
   private readonly nsgs = new Map<string, NsgInfo>();
   private readonly asgMembers = new Map<string, IpAddress[]>();
   private readonly environments = new Map<string, EnvironmentInfo>();
+  private readonly asgNames: NameIndex;
 
   constructor(
     private readonly topology: Topology,
     private readonly serviceTags: ServiceTagCatalog,
-  ) {}
+  ) {
+    this.asgNames = new NameIndex(topology.applicationSecurityGroups.map((a) => a.name));
+  }
 
   build(): { network?: Network; diagnostics: Diagnostic[] } {
     const t = this.topology;
@@ -192,9 +196,7 @@ class NetworkBuilder {
   private addNsg(nsg: NetworkSecurityGroup, path: ValuePath): void {
     const context: RuleContext = {
       serviceTags: this.serviceTags,
-      applicationSecurityGroups: new Set(
-        this.topology.applicationSecurityGroups.map((a) => a.name),
-      ),
+      applicationSecurityGroups: this.asgNames,
     };
     const label = `network security group ${nsg.name}`;
     if (nsg.securityRules.length > LIMITS.rulesPerNsg)
@@ -399,6 +401,15 @@ class NetworkBuilder {
             return [];
           }
           const p = parsed.prefix;
+          // Azure's smallest IPv4 subnet is a /29, and IPv6 subnets are exactly /64.
+          if ((p.family === 4 && p.length > 29) || (p.family === 6 && p.length !== 64))
+            this.report(
+              error(
+                "InvalidSubnetPrefixLength",
+                `${sLabel}: ${formatPrefix(p)} is ${p.family === 4 ? "smaller than the smallest IPv4 subnet Azure allows (/29)" : "not a /64, the only size Azure allows for IPv6 subnets"}`,
+                fieldPath,
+              ),
+            );
           if (!space.isEmpty() && !AddressSet.of([p]).minus(space).isEmpty())
             this.report(
               error(
@@ -434,8 +445,10 @@ class NetworkBuilder {
       partial.push({ name: vnet.name, space, connected, subnets });
     });
 
-    // Peerings connect both networks, whichever side declares them.
-    const peers = new Map<string, Set<string>>(partial.map((p) => [p.name, new Set()]));
+    // A peering carries traffic only once both networks declare it; one side
+    // alone stays "Initiated" in Azure.
+    const vnetNames = new NameIndex(spaces.keys());
+    const declared = new Map<string, { remote: string; path: ValuePath }>();
     this.topology.virtualNetworks.forEach((vnet, i) => {
       (vnet.virtualNetworkPeerings ?? []).forEach((peering, j) => {
         const path: ValuePath = [
@@ -445,12 +458,13 @@ class NetworkBuilder {
           j,
           "remoteVirtualNetwork",
         ];
-        const remote = refName(peering.remoteVirtualNetwork);
-        if (!spaces.has(remote)) {
+        const given = refName(peering.remoteVirtualNetwork);
+        const remote = vnetNames.resolve(given);
+        if (remote === undefined) {
           this.report(
             error(
               "InvalidResourceReference",
-              `virtual network ${JSON.stringify(remote)} is not defined`,
+              `virtual network ${JSON.stringify(given)} is not defined`,
               path,
             ),
           );
@@ -476,10 +490,23 @@ class NetworkBuilder {
               path,
             ),
           );
-        peers.get(vnet.name)?.add(remote);
-        peers.get(remote)?.add(vnet.name);
+        declared.set(`${vnet.name}\u0000${remote}`, { remote, path });
       });
     });
+    const peers = new Map<string, Set<string>>(partial.map((p) => [p.name, new Set()]));
+    for (const [key, { remote, path }] of declared) {
+      const local = key.slice(0, key.indexOf("\u0000"));
+      if (declared.has(`${remote}\u0000${local}`)) peers.get(local)?.add(remote);
+      else
+        this.report(
+          warning(
+            "VirtualNetworkPeeringNotConnected",
+            `the peering from ${local} to ${remote} has no peering back from ${remote}: Azure leaves it Initiated and it carries no traffic`,
+            path,
+            `declare a peering to ${local} on ${remote} too`,
+          ),
+        );
+    }
     for (const p of partial) {
       const peerNames = [...(peers.get(p.name) ?? [])].sort();
       let tag = p.space.union(p.connected).union(AddressSet.of([AZURE_HOST_ADDRESS]));
@@ -603,7 +630,10 @@ class NetworkBuilder {
           [...cPath, "privateIPAddress"],
           label,
         );
-        const asgs = (config.applicationSecurityGroups ?? []).map(refName);
+        const asgs = (config.applicationSecurityGroups ?? []).map((ref) => {
+          const name = refName(ref);
+          return this.asgNames.resolve(name) ?? name;
+        });
         if (asgs.length > LIMITS.asgsPerIpConfiguration)
           this.report(
             error(
@@ -667,7 +697,8 @@ class NetworkBuilder {
             [...path, "networkInterface"],
           ),
         );
-      const name = refName(env.networkInterface);
+      const given = refName(env.networkInterface);
+      const name = new NameIndex(this.nics.keys()).resolve(given) ?? given;
       nic = this.nics.get(name);
       if (!nic) {
         if (!this.topology.networkInterfaces.some((n) => n.name === name))

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parsePrefix } from "../net/prefix.js";
 import type { Diagnostic, ValuePath } from "./diagnostic.js";
+import { NameIndex } from "./names.js";
 import { parseSecurityRule, type RuleContext } from "./rule.js";
 import { ServiceTagCatalog } from "./service-tags.js";
 import type { SecurityRule } from "./types.js";
@@ -12,7 +13,7 @@ const at = (...rest: (string | number)[]): ValuePath => [...AT, ...rest];
 const ASGS = ["web", "api", "db", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11"];
 const CONTEXT: RuleContext = {
   serviceTags: ServiceTagCatalog.empty,
-  applicationSecurityGroups: new Set(ASGS),
+  applicationSecurityGroups: new NameIndex(ASGS),
 };
 
 // A valid rule; each test changes what it is about. Setting a field to

@@ -4,6 +4,7 @@ import { type Prefix, parsePrefix } from "../net/prefix.js";
 import { parseRuleProtocol, type RuleProtocol } from "../net/protocol.js";
 import { type Diagnostic, error, type ValuePath, warning } from "./diagnostic.js";
 import { LIMITS } from "./limits.js";
+import type { NameIndex } from "./names.js";
 import { classicTagReplacement, isBuiltInTag, type ServiceTagCatalog } from "./service-tags.js";
 import { refName, type SecurityRule } from "./types.js";
 
@@ -35,7 +36,7 @@ export interface ParsedRule {
 /** What rule parsing needs to know about the rest of the deployment. */
 export interface RuleContext {
   readonly serviceTags: ServiceTagCatalog;
-  readonly applicationSecurityGroups: ReadonlySet<string>;
+  readonly applicationSecurityGroups: NameIndex;
 }
 
 // ARM's rule for resource names: 1–80 word characters, '.', '-', '_', starting
@@ -311,7 +312,10 @@ function parseAddressSide(
       ),
     );
   }
-  const names = refs.map(refName);
+  const names = refs.map((ref) => {
+    const name = refName(ref);
+    return context.applicationSecurityGroups.resolve(name) ?? name;
+  });
   let known = true;
   names.forEach((name, i) => {
     if (!context.applicationSecurityGroups.has(name)) {

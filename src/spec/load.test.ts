@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadSpecText } from "../../test/support/spec.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { findSpecFile, type LoadResult, loadSpec } from "./load.js";
 
@@ -488,5 +489,24 @@ describe("loadSpec: service tags", () => {
   it("reports a file without a values array", () => {
     const result = loadYaml(spec("tags.json", "Storage"), { "tags.json": "[]" });
     expect(result.diagnostics.map((d) => d.code)).toEqual(["InvalidServiceTagFile"]);
+  });
+});
+
+describe("loadSpec: ports written as bare YAML numbers", () => {
+  it('reads 443 as the port range "443"', () => {
+    const result = loadSpecText(`
+networkSecurityGroups:
+  - name: nsg
+    securityRules:
+      - { name: r, protocol: Tcp, access: Allow, priority: 100, direction: Inbound, sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: 443 }
+      - { name: s, protocol: Tcp, access: Allow, priority: 110, direction: Inbound, sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRanges: [80, "8080-8081"] }
+`);
+    expect(result.diagnostics).toEqual([]);
+    const rules = result.spec?.network.nsgs.get("nsg")?.inbound ?? [];
+    expect(rules[0]?.destinationPorts).toEqual([{ first: 443, last: 443 }]);
+    expect(rules[1]?.destinationPorts).toEqual([
+      { first: 80, last: 80 },
+      { first: 8080, last: 8081 },
+    ]);
   });
 });

@@ -22,6 +22,12 @@ const readOnly = {
   resourceGroup: z.string().optional(),
 };
 
+/** A port or range; a bare YAML number (443) is read as the text Azure expects ("443"). */
+const portText = z
+  .union([z.string(), z.number().int()])
+  .transform((v) => String(v))
+  .describe("A port, a range a-b, or *");
+
 const ruleFields = {
   description: z.string().optional(),
   protocol: z.string().describe("Tcp, Udp, Icmp, Esp, Ah or *").optional(),
@@ -31,13 +37,13 @@ const ruleFields = {
   sourceAddressPrefix: z.string().optional(),
   sourceAddressPrefixes: z.array(z.string()).optional(),
   sourceApplicationSecurityGroups: z.array(resourceRef).optional(),
-  sourcePortRange: z.string().optional(),
-  sourcePortRanges: z.array(z.string()).optional(),
+  sourcePortRange: portText.optional(),
+  sourcePortRanges: z.array(portText).optional(),
   destinationAddressPrefix: z.string().optional(),
   destinationAddressPrefixes: z.array(z.string()).optional(),
   destinationApplicationSecurityGroups: z.array(resourceRef).optional(),
-  destinationPortRange: z.string().optional(),
-  destinationPortRanges: z.array(z.string()).optional(),
+  destinationPortRange: portText.optional(),
+  destinationPortRanges: z.array(portText).optional(),
 };
 
 export const RULE_FIELDS = Object.keys(ruleFields) as (keyof typeof ruleFields)[];

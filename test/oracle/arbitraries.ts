@@ -422,7 +422,7 @@ export function securityRulesArb(
 
 /**
  * The fixed topology the NSG-level property binds its NSG in: hub (dual-stack,
- * on-premises space connected) peered with spoke (declared on hub's side only),
+ * on-premises space connected) peered with spoke (declared on both sides, one as an id),
  * and lone, peered with nothing.
  */
 export const NSG_LEVEL_ASGS = ["web", "db", "spoke-app", "empty"] as const;
@@ -453,6 +453,7 @@ export function nsgLevelTopology(securityRules: readonly SecurityRule[]): Topolo
         addressSpace: { addressPrefixes: [vnetSpace(4, 1), vnetSpace(6, 1)] },
         connectedAddressPrefixes: ["172.16.0.0/24"],
         subnets: [{ name: "web", addressPrefixes: [subnetPrefix(4, 1, 1), subnetPrefix(6, 1, 1)] }],
+        virtualNetworkPeerings: [{ name: "spoke-to-hub", remoteVirtualNetwork: "HUB" }],
       },
       {
         name: "lone",

@@ -168,13 +168,13 @@ function findVnet(topology: Topology, name: string): VirtualNetwork {
   return vnet;
 }
 
-/** Peering joins two networks whichever of them declares it. */
+/** Peering joins two networks only when both declare it. */
 function arePeered(topology: Topology, a: string, b: string): boolean {
   const declares = (from: string, to: string) =>
     (findVnet(topology, from).virtualNetworkPeerings ?? []).some((p) =>
       sameName(nameOf(p.remoteVirtualNetwork), to),
     );
-  return declares(a, b) || declares(b, a);
+  return declares(a, b) && declares(b, a);
 }
 
 /**
