@@ -325,10 +325,21 @@ function schemaDiagnostics(issue: Issue, raw: unknown): Diagnostic[] {
           path,
         ),
       ];
-    case "invalid_union":
-      return [
-        error("InvalidType", `${where}: ${kindOf(valueAt(raw, path))} has the wrong shape`, path),
+    case "invalid_union": {
+      // Each alternative failed; where they failed on the type itself, name the types they expect.
+      const expected = [
+        ...new Set(
+          issue.errors.flatMap((branch) =>
+            branch.flatMap((i) =>
+              i.code === "invalid_type" && i.path.length === 0 ? [i.expected] : [],
+            ),
+          ),
+        ),
       ];
+      const wanted =
+        expected.length > 0 ? `expected ${expected.join(" or ")}` : "it has the wrong shape";
+      return [error("InvalidType", `${where}: ${wanted}, got ${kindOf(valueAt(raw, path))}`, path)];
+    }
     default:
       return [error("InvalidValue", `${where}: ${issue.message}`, path)];
   }
