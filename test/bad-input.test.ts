@@ -51,7 +51,7 @@ const EXPECTED: [code: string, line: number, column: number][] = [
   ["SecurityRuleInvalidProtocol", 82, 19], // protocol: HTTP
   ["SecurityRuleInvalidPortRange", 98, 33], // destinationPortRanges: ["80,443"]
   ["SecurityRuleParameterContainsUnsupportedValue", 104, 49], // "*" in sourceAddressPrefixes
-  ["ResourceCannotContainAddressPrefixesFromDifferentAddressFamilies", 108, 9], // the rule
+  ["ResourceCannotContainAddressPrefixesFromDifferentAddressFamilies", 115, 35], // the IPv4 destination
   ["SecurityRuleInvalidAddressPrefix", 122, 30], // 10.0.4.1/24
   ["UnknownServiceTag", 131, 30], // AppServiceManagment
   ["DuplicateResourceName", 152, 15], // - name: allow-https-APIASE

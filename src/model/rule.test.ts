@@ -339,13 +339,13 @@ describe("parseSecurityRule: address families", () => {
         sourceAddressPrefix: undefined,
         sourceAddressPrefixes: ["10.0.0.0/24", "2001:db8::/64"],
       }),
-    ).toEqual([err(MIXED, AT)]);
+    ).toEqual([err(MIXED, at("sourceAddressPrefixes"))]);
   });
 
   it("rejects IPv4 on one side and IPv6 on the other", () => {
     expect(
       problems({ sourceAddressPrefix: "2001:db8::/64", destinationAddressPrefix: "10.0.1.0/24" }),
-    ).toEqual([err(MIXED, AT)]);
+    ).toEqual([err(MIXED, at("destinationAddressPrefix"))]);
   });
 
   it("accepts IPv6 on both sides, and a tag or '*' beside either family", () => {

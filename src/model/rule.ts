@@ -134,7 +134,7 @@ export function parseSecurityRule(
 
   const source = parseAddressSide(rule, "source", path, context, label, diagnostics);
   const destination = parseAddressSide(rule, "destination", path, context, label, diagnostics);
-  checkOneFamily(source, destination, path, label, diagnostics);
+  checkOneFamily(rule, source, destination, path, label, diagnostics);
   const sourcePorts = parsePortSide(rule, "source", path, label, diagnostics);
   const destinationPorts = parsePortSide(rule, "destination", path, label, diagnostics);
 
@@ -347,23 +347,30 @@ function familiesOf(match: AddressMatch | undefined): Set<IpFamily> {
   return new Set(match?.kind === "prefixes" ? match.prefixes.map((p) => p.family) : []);
 }
 
+/** IPv4 and IPv6 cannot meet in one rule; the error points at the side that brings in the second family. */
 function checkOneFamily(
+  rule: SecurityRule,
   source: AddressMatch | undefined,
   destination: AddressMatch | undefined,
   path: ValuePath,
   label: string,
   diagnostics: Diagnostic[],
 ): void {
-  const families = new Set([...familiesOf(source), ...familiesOf(destination)]);
-  if (families.size > 1)
-    diagnostics.push(
-      error(
-        "ResourceCannotContainAddressPrefixesFromDifferentAddressFamilies",
-        `${label}: mixes IPv4 and IPv6 address prefixes`,
-        path,
-        "write one rule per address family",
-      ),
-    );
+  const sourceFamilies = familiesOf(source);
+  const families = new Set([...sourceFamilies, ...familiesOf(destination)]);
+  if (families.size < 2) return;
+  const side: Side = sourceFamilies.size > 1 ? "source" : "destination";
+  const field = nonEmpty(rule[`${side}AddressPrefixes`])
+    ? `${side}AddressPrefixes`
+    : `${side}AddressPrefix`;
+  diagnostics.push(
+    error(
+      "ResourceCannotContainAddressPrefixesFromDifferentAddressFamilies",
+      `${label}: mixes IPv4 and IPv6 address prefixes`,
+      [...path, field],
+      "write one rule per address family",
+    ),
+  );
 }
 
 function parsePortSide(
