@@ -143,17 +143,18 @@ export class SetAssertionChecker {
         addresses: AddressSet.of(network.serviceTags.prefixes(tag) ?? []),
         label: tag,
       };
-    if (text.includes("/")) {
-      const parsed = parsePrefix(text);
-      if (!parsed.ok) throw new Invalid(`${text} is not a valid CIDR block`);
+    // Addresses on the Internet, one or a block; a block must not reach into a network.
+    const parsed = parsePrefix(text);
+    if (parsed.ok) {
       const addresses = AddressSet.of([parsed.prefix]);
-      if (!addresses.minus(this.analyzer.outside).isEmpty())
+      if (addresses.minus(this.analyzer.outside).isEmpty())
+        return { kind: "outside", addresses, label: text };
+      if (parsed.prefix.first !== parsed.prefix.last)
         throw new Invalid(
           `${text} overlaps a virtual network`,
           "name hosts inside a network by environment, NIC or address",
         );
-      return { kind: "outside", addresses, label: text };
-    }
+    } else if (text.includes("/")) throw new Invalid(`${text} is not a valid CIDR block`);
     return { kind: "host", host: this.host(text) };
   }
 
@@ -162,7 +163,15 @@ export class SetAssertionChecker {
     callers: Callers,
     to: Host,
   ): { allowed: PacketSet; possible: PacketSet; why?: string } {
-    if (callers.kind === "outside") return this.analyzer.fromOutside(callers.addresses, to);
+    if (callers.kind === "outside") {
+      const space = this.analyzer.fromOutside(callers.addresses, to);
+      if (space.possible.isEmpty() && !to.publicAddress)
+        return {
+          ...space,
+          why: `${to.label} has no public address, so no Internet host can reach it`,
+        };
+      return space;
+    }
     const space = this.analyzer.flow(callers.host, to);
     return space.route.kind === "none" ? { ...space, why: space.route.reason } : space;
   }

@@ -1,4 +1,5 @@
-import { formatPrefix } from "../net/prefix.js";
+import { AddressSet } from "../net/address-set.js";
+import { formatPrefix, parsePrefix, universe } from "../net/prefix.js";
 import { FLOW_PROTOCOLS, type FlowProtocol, hasPorts } from "../net/protocol.js";
 import { edges, FALSE, type Node, TRUE } from "./diagram.js";
 import {
@@ -153,14 +154,45 @@ function formatPorts(spans: readonly Span[]): string[] {
 
 /** A line as text: `Tcp 198.51.100.0/24 -> 10.0.3.0/24 ports 80,443`. */
 export function formatSummaryLine(line: SummaryLine, maxPrefixes = 6): string {
-  const addresses = (list: readonly string[]) =>
-    list.length <= maxPrefixes
-      ? list.join(",")
-      : `${list.slice(0, maxPrefixes).join(",")},… (${list.length} prefixes)`;
+  const addresses = (list: readonly string[]) => {
+    const text = shortestForm(list);
+    return text.length <= maxPrefixes
+      ? text.join(",")
+      : `${text.slice(0, maxPrefixes).join(",")},… (${text.length} prefixes)`;
+  };
   const protocol = line.protocols.join(",");
   let text = `${protocol} ${addresses(line.source)} -> ${addresses(line.destination)}`;
   if (line.destinationPorts.length > 0) text += ` ports ${line.destinationPorts.join(",")}`;
   if (line.sourcePorts.length > 0 && line.sourcePorts[0] !== "*")
     text += ` from ports ${line.sourcePorts.join(",")}`;
   return text;
+}
+
+/**
+ * A list of prefixes, or the one block that covers them followed by
+ * `except` and its holes, whichever is shorter: "198.51.100.0/24 except
+ * 198.51.100.11/32" rather than eight prefixes.
+ */
+function shortestForm(list: readonly string[]): string[] {
+  if (list.length < 3 || list.includes("*")) return [...list];
+  const prefixes = list.map((t) => parsePrefix(t)).flatMap((p) => (p.ok ? [p.prefix] : []));
+  const family = prefixes[0]?.family;
+  if (
+    prefixes.length !== list.length ||
+    prefixes.some((p) => p.family !== family) ||
+    family === undefined
+  )
+    return [...list];
+  const first = prefixes.reduce((m, p) => (p.first < m ? p.first : m), prefixes[0]?.first ?? 0n);
+  const last = prefixes.reduce((m, p) => (p.last > m ? p.last : m), 0n);
+  let cover = universe(family);
+  for (let length = cover.length; length <= (family === 4 ? 32 : 128); length++) {
+    const size = 1n << BigInt((family === 4 ? 32 : 128) - length);
+    const start = (first / size) * size;
+    if (start + size - 1n < last) break;
+    cover = { family, first: start, last: start + size - 1n, length };
+  }
+  const holes = AddressSet.of([cover]).minus(AddressSet.of(prefixes)).toPrefixes();
+  if (holes.length + 1 >= list.length) return [...list];
+  return [`${formatPrefix(cover)} except ${holes.map(formatPrefix).join(",")}`];
 }

@@ -2,7 +2,6 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { type Document, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import type { FlowAssertion } from "../engine/assertions.js";
 import {
   type Diagnostic,
   error,
@@ -12,6 +11,7 @@ import {
 } from "../model/diagnostic.js";
 import { buildNetwork, type Network } from "../model/network.js";
 import { parseServiceTagFile, ServiceTagCatalog } from "../model/service-tags.js";
+import type { SpecAssertion } from "./assertions.js";
 import { locate } from "./locate.js";
 import { normalizeSpec } from "./normalize.js";
 import { knownPropertyNames, type SpecDocument, specSchema } from "./schema.js";
@@ -22,7 +22,7 @@ export const SPEC_FILE_NAMES = ["tierwall.yaml", "tierwall.yml", "tierwall.json"
 export interface LoadedSpec {
   readonly file: string;
   readonly network: Network;
-  readonly assertions: readonly FlowAssertion[];
+  readonly assertions: readonly SpecAssertion[];
 }
 
 export interface LoadResult {

@@ -1,7 +1,6 @@
-import type { FlowAssertion } from "../engine/assertions.js";
 import { type Diagnostic, error, type ValuePath } from "../model/diagnostic.js";
 import type { NetworkSecurityGroup, SecurityRule, Topology } from "../model/types.js";
-import { parseFlowProtocol } from "../net/protocol.js";
+import { normalizeAssertion, type SpecAssertion } from "./assertions.js";
 import { RULE_FIELDS, type SecurityRuleDocument, type SpecDocument } from "./schema.js";
 
 /**
@@ -12,7 +11,7 @@ import { RULE_FIELDS, type SecurityRuleDocument, type SpecDocument } from "./sch
  */
 export function normalizeSpec(doc: SpecDocument): {
   topology: Topology;
-  assertions: FlowAssertion[];
+  assertions: SpecAssertion[];
   diagnostics: Diagnostic[];
   ruleIndexes: number[][];
 } {
@@ -45,57 +44,9 @@ export function normalizeSpec(doc: SpecDocument): {
     networkInterfaces: doc.networkInterfaces ?? [],
     environments: doc.environments ?? [],
   };
-  const assertions = (doc.assertions ?? []).flatMap((a, i) => {
-    const path: ValuePath = ["assertions", i];
-    const protocol = parseFlowProtocol(a.protocol);
-    if (!protocol) {
-      diagnostics.push(
-        error(
-          "InvalidAssertion",
-          `protocol ${JSON.stringify(a.protocol)} is not one of Tcp, Udp, Icmp, Esp, Ah`,
-          [...path, "protocol"],
-        ),
-      );
-      return [];
-    }
-    if (a.port !== undefined && a.ports !== undefined) {
-      diagnostics.push(
-        error("InvalidAssertion", "give port or ports, not both", [...path, "ports"]),
-      );
-      return [];
-    }
-    const ports = a.ports ?? (a.port === undefined ? [undefined] : [a.port]);
-    const bad = [...ports, a.sourcePort].find((p) => p !== undefined && (p < 0 || p > 65535));
-    if (bad !== undefined) {
-      diagnostics.push(error("InvalidAssertion", `port ${bad} is outside 0-65535`, path));
-      return [];
-    }
-    if ((protocol === "Tcp" || protocol === "Udp") && ports[0] === undefined) {
-      diagnostics.push(
-        error(
-          "InvalidAssertion",
-          `a ${protocol} flow needs a destination port`,
-          path,
-          "add port: N",
-        ),
-      );
-      return [];
-    }
-    return ports.map((port): FlowAssertion => {
-      const suffix = a.name !== undefined && ports.length > 1 ? ` (port ${port})` : "";
-      return {
-        ...(a.name === undefined ? {} : { name: `${a.name}${suffix}` }),
-        from: a.from,
-        to: a.to,
-        protocol,
-        ...(port === undefined ? {} : { destinationPort: port }),
-        ...(a.sourcePort === undefined ? {} : { sourcePort: a.sourcePort }),
-        expect: a.expect,
-        ...(a.rule === undefined ? {} : { rule: a.rule }),
-        path,
-      };
-    });
-  });
+  const assertions = (doc.assertions ?? []).flatMap((a, i) =>
+    normalizeAssertion(a, ["assertions", i], diagnostics),
+  );
   return { topology, assertions, diagnostics, ruleIndexes };
 }
 

@@ -140,16 +140,46 @@ const environmentSchema = z.strictObject({
 
 const port = z.number().int();
 
+const ASSERTION_KINDS = ["flow", "reach", "isolate", "onlyFrom", "exposure"] as const;
+
+const trafficFields = {
+  protocol: z
+    .string()
+    .describe("Tcp, Udp, Icmp, Esp or Ah; for set assertions also * (the default)")
+    .optional(),
+  ports: z
+    .array(z.union([port, z.string()]))
+    .describe('Destination ports; set assertions also take ranges such as "1000-2000"')
+    .optional(),
+};
+
 const assertionSchema = z.strictObject({
   name: z.string().optional(),
-  from: z.string().describe("An environment, network interface, subnet, service tag or address"),
+  kind: z
+    .enum(ASSERTION_KINDS)
+    .describe(
+      "flow (default): one concrete flow and its expected outcome. Over every packet: reach (all allowed), isolate (none allowed), onlyFrom (only the listed callers get in), exposure (what the Internet reaches stays within)",
+    )
+    .optional(),
+  from: z
+    .union([z.string(), z.array(z.string())])
+    .describe(
+      "An environment, network interface, subnet, service tag or address; a list for onlyFrom",
+    )
+    .optional(),
   to: z.string().describe("An environment, network interface, subnet, service tag or address"),
-  protocol: z.string().describe("Tcp, Udp, Icmp, Esp or Ah"),
+  ...trafficFields,
   port: port.describe("Destination port").optional(),
-  ports: z.array(port).describe("Destination ports: one check each").optional(),
   sourcePort: port.optional(),
-  expect: z.enum(["Allow", "Deny"]),
-  rule: z.string().describe("The rule expected to decide, e.g. securityRules/NAME").optional(),
+  expect: z.enum(["Allow", "Deny"]).describe("For a flow: its expected outcome").optional(),
+  rule: z
+    .string()
+    .describe("For a flow: the rule expected to decide, e.g. securityRules/NAME")
+    .optional(),
+  within: z
+    .array(z.strictObject({ ...trafficFields, source: z.string().optional() }))
+    .describe("For exposure: the traffic the Internet may reach")
+    .optional(),
 });
 
 export const specSchema = z

@@ -1,17 +1,18 @@
-import {
-  type AssertionOutcome,
-  checkAssertion,
-  describeAssertion,
-} from "../../engine/assertions.js";
-import { FlowEvaluator } from "../../engine/flow.js";
-import { hasErrors } from "../../model/diagnostic.js";
+import type { SetOutcome } from "../../analysis/assertions.js";
+import { formatSummaryLine } from "../../analysis/summary.js";
+import type { AssertionOutcome } from "../../engine/assertions.js";
+import { formatPacket } from "../../engine/packet.js";
+import { hasErrors, type SourceLocation } from "../../model/diagnostic.js";
 import type { Network } from "../../model/network.js";
+import type { SpecAssertion } from "../../spec/assertions.js";
+import { checkSpecAssertions, describeSpecAssertion, type SpecOutcome } from "../../spec/check.js";
 import { loadSpec } from "../../spec/load.js";
 import { EXIT, type Io, printJson } from "../io.js";
 import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
+import type { Style } from "../render/style.js";
 import { flowJson, renderTrace } from "../render/trace.js";
 
-/** Validates the spec and evaluates every assertion: 0 all hold, 1 one fails, 2 invalid input. */
+/** Validates the spec and checks every assertion: 0 all hold, 1 one fails, 2 invalid input. */
 export function runCheck(target: string, options: { json?: boolean }, io: Io): number {
   const loaded = loadSpec(target);
   const { style } = io;
@@ -26,10 +27,9 @@ export function runCheck(target: string, options: { json?: boolean }, io: Io): n
     return EXIT.invalid;
   }
   const spec = loaded.spec;
-  const evaluator = new FlowEvaluator(spec.network);
-  const outcomes = spec.assertions.map((a) => checkAssertion(evaluator, a));
-  const count = (status: AssertionOutcome["status"]) =>
-    outcomes.filter((o) => o.status === status).length;
+  const outcomes = checkSpecAssertions(spec.network, spec.assertions);
+  const count = (status: "held" | "failed" | "invalid") =>
+    outcomes.filter((o) => o.outcome.status === status).length;
   const summary = { held: count("held"), failed: count("failed"), invalid: count("invalid") };
   const code = summary.invalid > 0 ? EXIT.invalid : summary.failed > 0 ? EXIT.failed : EXIT.ok;
 
@@ -48,30 +48,12 @@ export function runCheck(target: string, options: { json?: boolean }, io: Io): n
     lines.push(renderDiagnostics(loaded.diagnostics, loaded.sources, style), "");
   lines.push(`${style.bold(spec.file)}: ${describeNetwork(spec.network)}`);
   if (outcomes.length === 0) lines.push(style.dim("  the spec is valid and has no assertions"));
-  for (const o of outcomes) {
-    const title = describeAssertion(o.assertion);
-    if (o.status === "held") {
-      const by = o.result.rule ? `by ${o.result.rule}` : `(${o.result.reason})`;
-      lines.push(`  ${style.green("✓")} ${title}  ${style.dim(`${o.result.access} ${by}`)}`);
-      continue;
-    }
-    lines.push(`  ${style.red("✗")} ${title}`);
-    const where = `at ${locationOf(o)}`;
-    if (o.status === "invalid") {
-      lines.push(`      ${o.why}${o.hint ? ` (${o.hint})` : ""}`, `      ${style.dim(where)}`);
-      continue;
-    }
-    const a = o.assertion;
-    const port = a.destinationPort === undefined ? "" : ` port ${a.destinationPort}`;
+  for (const o of outcomes)
     lines.push(
-      `      ${o.why}: ${a.from} -> ${a.to} ${a.protocol}${port} is ${style.access(o.result.access)}` +
-        (o.result.rule
-          ? ` by ${o.result.rule}${o.result.nsg ? ` of ${o.result.nsg}` : ""}`
-          : ` (${o.result.reason})`),
-      `      ${style.dim(where)}`,
-      renderTrace(o.result, style, "      "),
+      ...(o.kind === "flow"
+        ? renderFlowOutcome(o.outcome, style)
+        : renderSetOutcome(o.outcome, style)),
     );
-  }
   const parts = [
     style.green(`${summary.held} held`),
     summary.failed > 0 ? style.red(`${summary.failed} failed`) : `${summary.failed} failed`,
@@ -85,6 +67,60 @@ export function runCheck(target: string, options: { json?: boolean }, io: Io): n
   return code;
 }
 
+const where = (location: SourceLocation | undefined) =>
+  location ? `at ${location.file}:${location.line}:${location.column}` : "";
+
+function renderFlowOutcome(o: AssertionOutcome, style: Style): string[] {
+  const title = describeSpecAssertion({ kind: "flow", ...o.assertion });
+  if (o.status === "held") {
+    const by = o.result.rule ? `by ${o.result.rule}` : `(${o.result.reason})`;
+    return [`  ${style.green("✓")} ${title}  ${style.dim(`${o.result.access} ${by}`)}`];
+  }
+  const head = `  ${style.red("✗")} ${title}`;
+  if (o.status === "invalid")
+    return [
+      head,
+      `      ${o.why}${o.hint ? ` (${o.hint})` : ""}`,
+      `      ${style.dim(where(o.assertion.location))}`,
+    ];
+  const a = o.assertion;
+  const port = a.destinationPort === undefined ? "" : ` port ${a.destinationPort}`;
+  const decided = o.result.rule
+    ? ` by ${o.result.rule}${o.result.nsg ? ` of ${o.result.nsg}` : ""}`
+    : ` (${o.result.reason})`;
+  return [
+    head,
+    `      ${o.why}: ${a.from} -> ${a.to} ${a.protocol}${port} is ${style.access(o.result.access)}${decided}`,
+    `      ${style.dim(where(a.location))}`,
+    renderTrace(o.result, style, "      "),
+  ];
+}
+
+function renderSetOutcome(o: SetOutcome, style: Style): string[] {
+  const title = describeSpecAssertion(o.assertion);
+  if (o.status === "held")
+    return [`  ${style.green("✓")} ${title}  ${style.dim("proven over every packet")}`];
+  const head = `  ${style.red("✗")} ${title}`;
+  if (o.status === "invalid")
+    return [
+      head,
+      `      ${o.why}${o.hint ? ` (${o.hint})` : ""}`,
+      `      ${style.dim(where(o.assertion.location))}`,
+    ];
+  const lines = [head, `      ${o.why}`, `      ${style.dim(where(o.assertion.location))}`];
+  if (o.counterexample) {
+    lines.push(`      for example: ${formatPacket(o.counterexample.packet)}`);
+    if (o.counterexample.trace) lines.push(renderTrace(o.counterexample.trace, style, "      "));
+  }
+  if (o.offending && o.offending.lines.length > 0) {
+    lines.push("      all such packets:");
+    for (const l of o.offending.lines) lines.push(`        ${formatSummaryLine(l)}`);
+    if (o.offending.omitted > 0)
+      lines.push(style.dim(`        … and ${o.offending.omitted} more lines`));
+  }
+  return lines;
+}
+
 function describeNetwork(network: Network): string {
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
   return [
@@ -95,24 +131,40 @@ function describeNetwork(network: Network): string {
   ].join(", ");
 }
 
-function locationOf(o: AssertionOutcome): string {
-  const l = o.assertion.location;
-  return l ? `${l.file}:${l.line}:${l.column}` : "";
-}
-
-function outcomeJson(o: AssertionOutcome): object {
-  const a = o.assertion;
-  return {
-    name: describeAssertion(a),
-    from: a.from,
-    to: a.to,
-    protocol: a.protocol,
-    port: a.destinationPort ?? null,
-    expect: a.expect,
-    ...(a.rule ? { expectRule: a.rule } : {}),
-    status: o.status,
-    ...(o.status === "held" ? {} : { why: o.why }),
-    ...(o.status === "invalid" ? {} : { result: flowJson(o.result) }),
+function outcomeJson(o: SpecOutcome): object {
+  const a: SpecAssertion =
+    o.kind === "flow" ? { kind: "flow", ...o.outcome.assertion } : o.outcome.assertion;
+  const base = {
+    kind: a.kind,
+    name: describeSpecAssertion(a),
+    status: o.outcome.status,
+    ...(o.outcome.status === "held" ? {} : { why: o.outcome.why }),
     ...(a.location ? { location: a.location } : {}),
+  };
+  if (o.kind === "flow") {
+    const f = o.outcome.assertion;
+    return {
+      ...base,
+      from: f.from,
+      to: f.to,
+      protocol: f.protocol,
+      port: f.destinationPort ?? null,
+      expect: f.expect,
+      ...(f.rule ? { expectRule: f.rule } : {}),
+      ...(o.outcome.status === "invalid" ? {} : { result: flowJson(o.outcome.result) }),
+    };
+  }
+  const s = o.outcome;
+  return {
+    ...base,
+    ...(s.status === "failed" && s.counterexample
+      ? {
+          counterexample: {
+            packet: formatPacket(s.counterexample.packet),
+            ...(s.counterexample.trace ? { trace: flowJson(s.counterexample.trace) } : {}),
+          },
+        }
+      : {}),
+    ...(s.status === "failed" && s.offending ? { offending: s.offending } : {}),
   };
 }

@@ -1,0 +1,51 @@
+import { SetAssertionChecker, type SetOutcome, type TrafficScope } from "../analysis/assertions.js";
+import { ReachAnalyzer } from "../analysis/reach.js";
+import { type AssertionOutcome, checkAssertion, describeAssertion } from "../engine/assertions.js";
+import { FlowEvaluator } from "../engine/flow.js";
+import type { Network } from "../model/network.js";
+import { formatPortRange } from "../net/ports.js";
+import type { SpecAssertion } from "./assertions.js";
+
+/** The outcome of one assertion of a spec, of either kind. */
+export type SpecOutcome =
+  | { readonly kind: "flow"; readonly outcome: AssertionOutcome }
+  | { readonly kind: "set"; readonly outcome: SetOutcome };
+
+/** Checks every assertion in order; set assertions share one analyzer, built only if one is present. */
+export function checkSpecAssertions(
+  network: Network,
+  assertions: readonly SpecAssertion[],
+): SpecOutcome[] {
+  const evaluator = new FlowEvaluator(network);
+  let checker: SetAssertionChecker | undefined;
+  return assertions.map((a): SpecOutcome => {
+    if (a.kind === "flow") return { kind: "flow", outcome: checkAssertion(evaluator, a) };
+    checker ??= new SetAssertionChecker(new ReachAnalyzer(network));
+    return { kind: "set", outcome: checker.check(a) };
+  });
+}
+
+/** A title for an assertion: its name, or what it claims. */
+export function describeSpecAssertion(a: SpecAssertion): string {
+  if (a.name !== undefined) return a.name;
+  switch (a.kind) {
+    case "flow":
+      return describeAssertion(a);
+    case "reach":
+      return `${a.from} reaches ${a.to}${describeScope(a)}`;
+    case "isolate":
+      return `${a.from} cannot reach ${a.to}${describeScope(a)}`;
+    case "onlyFrom":
+      return `only ${a.from.join(", ")} reach ${a.to}${describeScope(a)}`;
+    case "exposure":
+      return `the Internet reaches ${a.to} only on ${a.within.map((w) => describeScope(w).trim() || "anything").join("; ") || "nothing"}`;
+  }
+}
+
+/** ` on Tcp ports 80,443`, or nothing for all traffic. */
+export function describeScope(scope: TrafficScope): string {
+  const protocols = scope.protocols?.join(",");
+  const ports = scope.ports?.map(formatPortRange).join(",");
+  if (!protocols && !ports) return "";
+  return ` on ${protocols ?? "any protocol"}${ports ? ` ports ${ports}` : ""}`;
+}
