@@ -6,6 +6,7 @@ import { formatPacket } from "../engine/packet.js";
 import { hasErrors } from "../model/diagnostic.js";
 import type { SpecAssertion } from "../spec/assertions.js";
 import { checkSpecAssertions } from "../spec/check.js";
+import type { SetOutcome } from "./assertions.js";
 import { formatSummaryLine } from "./summary.js";
 
 const LAYERED = readFileSync(
@@ -19,9 +20,9 @@ function check(edit: (text: string) => string = (t) => t, extra = "") {
   if (!loaded.spec || hasErrors(loaded.diagnostics))
     throw new Error(loaded.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
   const outcomes = checkSpecAssertions(loaded.spec.network, loaded.spec.assertions);
-  return (name: string) => {
+  return (name: string): SetOutcome => {
     const found = outcomes.find((o) => (o.outcome.assertion as SpecAssertion).name === name);
-    if (!found) throw new Error(`no assertion ${name}`);
+    if (found?.kind !== "set") throw new Error(`no set assertion ${name}`);
     return found.outcome;
   };
 }
