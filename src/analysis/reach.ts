@@ -122,6 +122,14 @@ export class ReachAnalyzer {
     return { allowed: this.inbound(to).intersect(possible), possible };
   }
 
+  /** What a host in a network may send to Internet hosts (any address outside every network). */
+  toOutside(from: Host): PacketSet {
+    const possible = PacketSet.box({ source: single(from.address), destination: this.outside });
+    return from.vnet === undefined
+      ? possible
+      : this.allowedBy(from, "Outbound").intersect(possible);
+  }
+
   /** Every known host: each environment, and each NIC address no environment stands on. */
   knownHosts(): Host[] {
     const hosts: Host[] = [];

@@ -173,7 +173,7 @@ export function formatSummaryLine(line: SummaryLine, maxPrefixes = 6): string {
  * `except` and its holes, whichever is shorter: "198.51.100.0/24 except
  * 198.51.100.11/32" rather than eight prefixes.
  */
-function shortestForm(list: readonly string[]): string[] {
+export function shortestForm(list: readonly string[]): string[] {
   if (list.length < 3 || list.includes("*")) return [...list];
   const prefixes = list.map((t) => parsePrefix(t)).flatMap((p) => (p.ok ? [p.prefix] : []));
   const family = prefixes[0]?.family;
@@ -195,4 +195,27 @@ function shortestForm(list: readonly string[]): string[] {
   const holes = AddressSet.of([cover]).minus(AddressSet.of(prefixes)).toPrefixes();
   if (holes.length + 1 >= list.length) return [...list];
   return [`${formatPrefix(cover)} except ${holes.map(formatPrefix).join(",")}`];
+}
+
+/**
+ * A line as its traffic only (`Tcp 80,443`), for a cell whose two ends are
+ * known; the addresses are kept where they narrow it to a few blocks.
+ */
+export function formatTraffic(
+  line: SummaryLine,
+  ends: { source?: boolean; destination?: boolean } = {},
+): string {
+  let text = line.protocols.join(",");
+  if (line.destinationPorts.length > 0) text += ` ${line.destinationPorts.join(",")}`;
+  if (line.sourcePorts.length > 0 && line.sourcePorts[0] !== "*")
+    text += ` from ports ${line.sourcePorts.join(",")}`;
+  const narrow = (list: readonly string[]) => {
+    const form = shortestForm(list);
+    return form.length <= 3 && !form.includes("*") ? form.join(",") : undefined;
+  };
+  const source = ends.source ? narrow(line.source) : undefined;
+  const destination = ends.destination ? narrow(line.destination) : undefined;
+  if (source) text += ` from ${source}`;
+  if (destination) text += ` to ${destination}`;
+  return text;
 }

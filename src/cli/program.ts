@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { runCheck } from "./commands/check.js";
 import { runFlow } from "./commands/flow.js";
+import { runExposure, runReach } from "./commands/reach.js";
 import { runRules } from "./commands/rules.js";
 import { runSchema } from "./commands/schema.js";
 import { EXIT, type Io } from "./io.js";
@@ -80,6 +81,42 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     )
     .action((spec: string, options: Parameters<typeof runRules>[1]) => {
       result.code = runRules(spec, options, io);
+    });
+
+  program
+    .command("reach")
+    .description(
+      "the reachability matrix: what each environment, and the Internet, may send to each other one, over every packet",
+    )
+    .argument("[spec]", SPEC_ARGUMENT, ".")
+    .option("--json", "print the matrix as JSON")
+    .option("--format <format>", "text (default) or markdown")
+    .addHelpText(
+      "after",
+      examples(
+        "tierwall reach examples/layered-ase",
+        "tierwall reach examples/asg-tiers --format markdown",
+      ),
+    )
+    .action((spec: string, options: Parameters<typeof runReach>[1]) => {
+      result.code = runReach(spec, options, io);
+    });
+
+  program
+    .command("exposure")
+    .description("what the Internet can reach of each environment, exactly")
+    .argument("[spec]", SPEC_ARGUMENT, ".")
+    .option("--json", "print it as JSON")
+    .option("--format <format>", "text (default) or markdown")
+    .addHelpText(
+      "after",
+      examples(
+        "tierwall exposure examples/layered-ase",
+        "tierwall exposure examples/asg-tiers --json",
+      ),
+    )
+    .action((spec: string, options: Parameters<typeof runExposure>[1]) => {
+      result.code = runExposure(spec, options, io);
     });
 
   program

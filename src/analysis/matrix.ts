@@ -1,0 +1,112 @@
+import type { Host } from "../engine/endpoint.js";
+import { hostAt } from "../engine/endpoint.js";
+import type { Network } from "../model/network.js";
+import { AddressSet } from "../net/address-set.js";
+import { formatPrefix } from "../net/prefix.js";
+import { ALL_IPV4, ALL_IPV6 } from "./fields.js";
+import { PacketSet } from "./packet-set.js";
+import type { ReachAnalyzer } from "./reach.js";
+import { type SummaryLine, summarize } from "./summary.js";
+
+/** One cell of the reachability matrix: what `from` may send to `to`, as rule-like lines. */
+export interface ReachCell {
+  readonly from: string;
+  readonly to: string;
+  /** Everything the row could send the column is allowed. */
+  readonly all: boolean;
+  /** The allowed traffic; an address side reads `*` where it is every host the row or column stands for. */
+  readonly allowed: readonly SummaryLine[];
+  readonly omitted: number;
+}
+
+export const INTERNET = "Internet";
+
+/**
+ * What each environment may send to each other one and to the Internet, and
+ * what the Internet (any host outside every network that is not an
+ * environment) may send to each: exact, over every packet.
+ */
+export function reachMatrix(analyzer: ReachAnalyzer): { names: string[]; cells: ReachCell[] } {
+  const network = analyzer.network;
+  const envs = [...network.environments.values()].map((e) => ({
+    name: e.name,
+    host: envHost(network, e.name),
+  }));
+  let known = AddressSet.empty;
+  for (const { host } of envs)
+    if (host.outboundAddress) known = known.union(AddressSet.of([point(host.outboundAddress)]));
+  const anonymous = analyzer.outside.minus(known);
+  const everyone = (set: AddressSet) => set.toPrefixes().map(formatPrefix).join();
+  const cell = (
+    from: string,
+    to: string,
+    space: { allowed: PacketSet; possible: PacketSet },
+    whole?: { source?: AddressSet; destination?: AddressSet },
+  ): ReachCell => {
+    const s = summarize(space.allowed, 12);
+    // A side that is the whole of what the row or column stands for says nothing: show it as *.
+    const lines = s.lines.map((l) => ({
+      ...l,
+      source: whole?.source && l.source.join() === everyone(whole.source) ? ["*"] : l.source,
+      destination:
+        whole?.destination && l.destination.join() === everyone(whole.destination)
+          ? ["*"]
+          : l.destination,
+    }));
+    const all = !space.possible.isEmpty() && space.allowed.equals(space.possible);
+    return { from, to, all, allowed: lines, omitted: s.omitted };
+  };
+  const cells: ReachCell[] = [];
+  for (const from of envs) {
+    for (const to of envs) cells.push(cell(from.name, to.name, analyzer.flow(from.host, to.host)));
+    const possible = PacketSet.box({
+      source: AddressSet.of([point(from.host.address)]),
+      destination: analyzer.outside,
+    });
+    cells.push(
+      cell(
+        from.name,
+        INTERNET,
+        { allowed: analyzer.toOutside(from.host), possible },
+        {
+          destination: sameFamily(analyzer.outside, from.host),
+        },
+      ),
+    );
+  }
+  for (const to of envs)
+    cells.push(
+      cell(INTERNET, to.name, analyzer.fromOutside(anonymous, to.host), {
+        source: sameFamily(anonymous, to.host),
+      }),
+    );
+  return { names: [...envs.map((e) => e.name), INTERNET], cells };
+}
+
+/** What the Internet, every host outside every network, environments' addresses included, reaches of each environment. */
+export function exposureOf(
+  analyzer: ReachAnalyzer,
+): { environment: string; exposed: readonly SummaryLine[]; omitted: number }[] {
+  return [...analyzer.network.environments.values()].map((env) => {
+    const s = summarize(
+      analyzer.fromOutside(analyzer.outside, envHost(analyzer.network, env.name)).allowed,
+      20,
+    );
+    return { environment: env.name, exposed: s.lines, omitted: s.omitted };
+  });
+}
+
+function envHost(network: Network, name: string): Host {
+  const env = network.environments.get(name);
+  if (!env) throw new Error(`no environment ${name}`);
+  return hostAt(network, env.privateAddress);
+}
+
+/** A packet's two addresses share a family: the part of a set that can talk to a host. */
+function sameFamily(set: AddressSet, host: Host): AddressSet {
+  return set.intersect(host.address.family === 4 ? ALL_IPV4 : ALL_IPV6);
+}
+
+function point(a: { family: 4 | 6; value: bigint }) {
+  return { family: a.family, first: a.value, last: a.value };
+}

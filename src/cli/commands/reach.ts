@@ -1,0 +1,84 @@
+import { exposureOf, INTERNET, reachMatrix } from "../../analysis/matrix.js";
+import { ReachAnalyzer } from "../../analysis/reach.js";
+import { formatSummaryLine, formatTraffic } from "../../analysis/summary.js";
+import { EXIT, type Io, loadForCommand, printJson } from "../io.js";
+import { renderTable } from "../render/table.js";
+
+export interface MatrixOptions {
+  json?: boolean;
+  format?: string;
+}
+
+function checkFormat(io: Io, format: string | undefined): boolean {
+  if (format === undefined || format === "text" || format === "markdown") return true;
+  io.err(`${io.style.red("error")}: --format ${format}: expected text or markdown\n`);
+  return false;
+}
+
+/** The reachability matrix: what each environment, and the Internet, may send to each other one. */
+export function runReach(target: string, options: MatrixOptions, io: Io): number {
+  if (!checkFormat(io, options.format)) return EXIT.invalid;
+  const loaded = loadForCommand(target, io, options.json === true);
+  if (!loaded) return EXIT.invalid;
+  const { names, cells } = reachMatrix(new ReachAnalyzer(loaded.spec.network));
+  if (options.json) {
+    printJson(io, { environments: names.filter((n) => n !== INTERNET), matrix: cells });
+    return EXIT.ok;
+  }
+  const text = (from: string, to: string) => {
+    const cell = cells.find((c) => c.from === from && c.to === to);
+    if (!cell || cell.allowed.length === 0) return "-";
+    if (cell.all) return "all";
+    const parts = cell.allowed.map((l) =>
+      formatTraffic(l, { source: from === INTERNET, destination: to === INTERNET }),
+    );
+    return parts.join("; ") + (cell.omitted > 0 ? `; … ${cell.omitted} more` : "");
+  };
+  const header = ["from \\ to", ...names];
+  const rows = names.map((from) => [
+    from,
+    ...names.map((to) => (from === INTERNET && to === INTERNET ? "" : text(from, to))),
+  ]);
+  if (options.format === "markdown") io.out(`${markdownTable(header, rows)}\n`);
+  else
+    io.out(
+      `${renderTable(header, rows)}\n\n${io.style.dim("each cell: what the row may send to the column, over every packet; - for nothing")}\n`,
+    );
+  return EXIT.ok;
+}
+
+/** What the Internet can reach of each environment, exactly. */
+export function runExposure(target: string, options: MatrixOptions, io: Io): number {
+  if (!checkFormat(io, options.format)) return EXIT.invalid;
+  const loaded = loadForCommand(target, io, options.json === true);
+  if (!loaded) return EXIT.invalid;
+  const exposure = exposureOf(new ReachAnalyzer(loaded.spec.network));
+  if (options.json) {
+    printJson(io, { exposure });
+    return EXIT.ok;
+  }
+  if (options.format === "markdown") {
+    const rows = exposure.map((e) => [
+      e.environment,
+      e.exposed.map((l) => `\`${formatSummaryLine(l)}\``).join("<br>") || "nothing",
+    ]);
+    io.out(`${markdownTable(["environment", "reachable from the Internet"], rows)}\n`);
+    return EXIT.ok;
+  }
+  const blocks = exposure.map((e) => {
+    const lines = e.exposed.map((l) => `  ${formatSummaryLine(l)}`);
+    if (e.omitted > 0) lines.push(io.style.dim(`  … and ${e.omitted} more lines`));
+    return [
+      io.style.bold(e.environment),
+      ...(lines.length > 0 ? lines : [io.style.green("  nothing")]),
+    ].join("\n");
+  });
+  io.out(`${blocks.join("\n\n")}\n`);
+  return EXIT.ok;
+}
+
+function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const escape = (s: string) => s.replace(/\|/g, "\\|");
+  const line = (cells: readonly string[]) => `| ${cells.map(escape).join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
