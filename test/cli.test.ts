@@ -259,6 +259,40 @@ describe("tierwall reach and exposure", () => {
   });
 });
 
+describe("tierwall diff", () => {
+  it("exits 0 for equivalent versions and 1 with the newly allowed set otherwise", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-diff-"));
+    try {
+      const text = readFileSync(join(LAYERED, "tierwall.yaml"), "utf8");
+      writeFileSync(
+        join(dir, "renamed.yaml"),
+        text.replace("name: ALLOW-HTTP-fe1ase", "name: fe1-http"),
+      );
+      // Only fe3ase's HTTP rule (the first with its address) is widened.
+      writeFileSync(
+        join(dir, "broad.yaml"),
+        text.replace("sourceAddressPrefix: 198.51.100.33", "sourceAddressPrefix: 198.51.100.32/30"),
+      );
+      const same = tierwall(["diff", "examples/layered-ase", join(dir, "renamed.yaml")]);
+      expect(same.code).toBe(0);
+      expect(same.stdout).toContain("equivalent");
+      const broad = tierwall(["diff", "examples/layered-ase", join(dir, "broad.yaml")]);
+      expect(broad.code).toBe(1);
+      expect(broad.stdout).toContain(
+        "Internet -> apiase\n  newly allowed:\n    Tcp 198.51.100.32/32,198.51.100.34/31 -> 10.0.4.4/32 ports 80\n",
+      );
+      const json = JSON.parse(
+        tierwall(["diff", "examples/layered-ase", join(dir, "broad.yaml"), "--json"]).stdout,
+      );
+      expect(json.equivalent).toBe(false);
+      expect(json.flows[0].allowedExample).toBe("Tcp 198.51.100.32:49152 -> 10.0.4.4:80");
+      expect(tierwall(["diff", "examples/layered-ase", join(dir, "missing.yaml")]).code).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("the command line as a whole", () => {
   it("prints the schema that is committed for editors", () => {
     const printed = JSON.parse(tierwall(["schema"]).stdout);
@@ -268,7 +302,7 @@ describe("the command line as a whole", () => {
     expect(printed.properties.networkSecurityGroups).toBeDefined();
   });
 
-  it.each(["check", "flow", "rules", "reach", "exposure", "schema"])(
+  it.each(["check", "flow", "rules", "reach", "exposure", "diff", "schema"])(
     "%s --help shows an example",
     (command) => {
       const r = tierwall([command, "--help"]);

@@ -34,7 +34,7 @@ const documentation = ["203.0.113.99", "198.51.100.99", "192.0.2.99", "2001:db8:
 const WITNESS_PREFERENCES: readonly (readonly bigint[])[] = [
   [protocolValue("Tcp"), protocolValue("Udp")],
   documentation,
-  [],
+  [...documentation].reverse(),
   [443n, 80n],
   [49152n],
 ];

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { runCheck } from "./commands/check.js";
+import { runDiff } from "./commands/diff.js";
 import { runFlow } from "./commands/flow.js";
 import { runExposure, runReach } from "./commands/reach.js";
 import { runRules } from "./commands/rules.js";
@@ -117,6 +118,25 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     )
     .action((spec: string, options: Parameters<typeof runExposure>[1]) => {
       result.code = runExposure(spec, options, io);
+    });
+
+  program
+    .command("diff")
+    .description(
+      "the difference in allowed traffic between two versions of a spec, per NSG and per pair of environments (exit 0: equivalent, 1: they differ)",
+    )
+    .argument("<old>", "the spec before")
+    .argument("<new>", "the spec after")
+    .option("--json", "print the difference as JSON")
+    .addHelpText(
+      "after",
+      examples(
+        "tierwall diff before/tierwall.yaml after/tierwall.yaml",
+        "tierwall diff main/ branch/ --json",
+      ),
+    )
+    .action((oldSpec: string, newSpec: string, options: { json?: boolean }) => {
+      result.code = runDiff(oldSpec, newSpec, options, io);
     });
 
   program

@@ -1,0 +1,92 @@
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { networkOf } from "../../test/support/spec.js";
+import { semanticDiff } from "./diff.js";
+import { formatSummaryLine } from "./summary.js";
+
+const LAYERED = readFileSync(
+  join(resolve(import.meta.dirname, "../.."), "examples/layered-ase/tierwall.yaml"),
+  "utf8",
+);
+const before = networkOf(LAYERED);
+const lines = (s: { lines: readonly Parameters<typeof formatSummaryLine>[0][] }) =>
+  s.lines.map((l) => formatSummaryLine(l));
+
+/** A rule in the example's style, for insertion. */
+const rule = (
+  name: string,
+  priority: number,
+  source: string,
+  port: string,
+) => `      - name: ${name}
+        protocol: Tcp
+        access: Allow
+        priority: ${priority}
+        direction: Inbound
+        sourceAddressPrefix: ${source}
+        sourcePortRange: "*"
+        destinationAddressPrefix: "*"
+        destinationPortRange: "${port}"
+`;
+
+const insertBefore = (text: string, ruleName: string, added: string) =>
+  text.replace(`      - name: ${ruleName}\n`, `${added}      - name: ${ruleName}\n`);
+
+describe("semantic diff", () => {
+  it("sees no difference in renames, reorderings and splits that allow the same packets", () => {
+    let text = LAYERED.replace("name: ALLOW-HTTP-fe1ase", "name: fe1-http")
+      .replace("priority: 200\n", "priority: 250\n")
+      // fe2ase's HTTPS rule split in two that allow the same, and a rule that changes nothing (already covered).
+      .replace(/ {6}- name: ALLOW-HTTPS-fe2ase\n(?: {8}.*\n)+/, "");
+    text = insertBefore(
+      text,
+      "ALLOW-HTTP-fe3ase",
+      rule("fe2-https-a", 510, "198.51.100.22", "443") +
+        rule("fe2-https-b", 520, "198.51.100.22/32", "443-443"),
+    );
+    expect(text).not.toContain("ALLOW-HTTPS-fe2ase");
+    expect(text).toContain("fe2-https-b");
+    const diff = semanticDiff(before, networkOf(text));
+    expect(diff.nsgs).toEqual([]);
+    expect(diff.flows).toEqual([]);
+    expect(diff.equivalent).toBe(true);
+  });
+
+  it("prints exactly the newly exposed set when an over-broad rule is added", () => {
+    const text = insertBefore(
+      LAYERED,
+      "ALLOW-HTTPS-apiase",
+      rule("ALLOW-HTTPS-anyone", 950, '"*"', "443"),
+    );
+    const diff = semanticDiff(before, networkOf(text));
+    expect(diff.equivalent).toBe(false);
+    const exposure = diff.flows.find((f) => f.from === "Internet" && f.to === "apiase");
+    expect(lines(exposure?.newlyAllowed as never)).toEqual([
+      "Tcp 0.0.0.0/0 except 10.0.0.0/16,168.63.129.16/32,198.51.100.11/32,198.51.100.22/32,198.51.100.33/32,203.0.113.40/32 -> 10.0.4.4/32 ports 443",
+    ]);
+    expect(exposure?.newlyDenied.lines).toEqual([]);
+    // The callers already had 443: no pair of environments changes.
+    expect(diff.flows.filter((f) => f.from !== "Internet")).toEqual([]);
+    const nsg = diff.nsgs.find((c) => c.nsg === "RestrictBackendApi" && c.direction === "Inbound");
+    expect(nsg?.newlyDenied.lines).toEqual([]);
+    expect(nsg?.allowedExample?.destinationPort).toBe(443);
+  });
+
+  it("shows what removing the self-call rules takes away", () => {
+    const text = LAYERED.replace(/ {6}- name: ALLOW-HTTPS?-apiase\n(?: {8}.*\n)+/g, "");
+    const diff = semanticDiff(before, networkOf(text));
+    const self = diff.flows.find((f) => f.from === "apiase" && f.to === "apiase");
+    expect(lines(self?.newlyDenied as never)).toEqual([
+      "Tcp 203.0.113.40/32 -> 10.0.4.4/32 ports 80,443",
+    ]);
+    expect(self?.newlyAllowed.lines).toEqual([]);
+  });
+
+  it("compares an NSG added or removed with no NSG at all", () => {
+    const text = LAYERED.replace("        networkSecurityGroup: RestrictBackendApi\n", "");
+    const diff = semanticDiff(before, networkOf(text));
+    const exposure = diff.flows.find((f) => f.from === "Internet" && f.to === "apiase");
+    expect(exposure?.newlyAllowed.lines.length).toBeGreaterThan(0);
+  });
+});

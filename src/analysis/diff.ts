@@ -1,0 +1,119 @@
+import { hostAt } from "../engine/endpoint.js";
+import type { Packet } from "../engine/packet.js";
+import { NsgResolver, rulesFor } from "../engine/resolve.js";
+import type { EnvironmentInfo, Network } from "../model/network.js";
+import type { Direction } from "../model/rule.js";
+import { PacketSet } from "./packet-set.js";
+import { decide } from "./policy.js";
+import { ReachAnalyzer } from "./reach.js";
+import { type Summary, summarize } from "./summary.js";
+
+/** Packets a change lets through that were denied before, and the reverse. */
+export interface Change {
+  readonly newlyAllowed: Summary;
+  readonly newlyDenied: Summary;
+  readonly allowedExample?: Packet;
+  readonly deniedExample?: Packet;
+}
+
+export interface NsgChange extends Change {
+  readonly nsg: string;
+  readonly direction: Direction;
+  /** The virtual network whose VirtualNetwork and Internet tags the comparison used. */
+  readonly vnet: string;
+  /** present in both, only before (removed), or only after (added). */
+  readonly presence: "both" | "removed" | "added";
+}
+
+export interface FlowChange extends Change {
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface SemanticDiff {
+  readonly equivalent: boolean;
+  readonly nsgs: readonly NsgChange[];
+  readonly flows: readonly FlowChange[];
+}
+
+function change(before: PacketSet, after: PacketSet): Change | undefined {
+  if (before.equals(after)) return undefined;
+  const added = after.minus(before);
+  const removed = before.minus(after);
+  const allowedExample = added.witness();
+  const deniedExample = removed.witness();
+  return {
+    newlyAllowed: summarize(added, 20),
+    newlyDenied: summarize(removed, 20),
+    ...(allowedExample ? { allowedExample } : {}),
+    ...(deniedExample ? { deniedExample } : {}),
+  };
+}
+
+/** The virtual networks an NSG is bound in (through subnets or NICs); an unbound NSG is compared with no network. */
+function bindings(network: Network, nsg: string): string[] {
+  const vnets = new Set<string>();
+  for (const s of network.subnets) if (s.nsg === nsg) vnets.add(s.vnet);
+  for (const n of network.nics.values()) if (n.nsg === nsg) vnets.add(n.vnet);
+  return [...vnets].sort();
+}
+
+/**
+ * The difference in allowed traffic between two versions of a deployment:
+ * per NSG and direction (where it is bound), and per pair of environments
+ * present in both. Renames, reorderings and splits that allow the same
+ * packets show no difference.
+ */
+export function semanticDiff(before: Network, after: Network): SemanticDiff {
+  const resolvers = { before: new NsgResolver(before), after: new NsgResolver(after) };
+  const nsgs: NsgChange[] = [];
+  const names = [...new Set([...before.nsgs.keys(), ...after.nsgs.keys()])].sort();
+  for (const nsg of names) {
+    const inBefore = before.nsgs.has(nsg);
+    const inAfter = after.nsgs.has(nsg);
+    const presence = inBefore && inAfter ? "both" : inBefore ? "removed" : "added";
+    const vnets = [
+      ...new Set([
+        ...(inBefore ? bindings(before, nsg) : []),
+        ...(inAfter ? bindings(after, nsg) : []),
+      ]),
+    ];
+    for (const vnet of vnets.length > 0 ? vnets : [""]) {
+      for (const direction of ["Inbound", "Outbound"] as const) {
+        const allowed = (side: "before" | "after") => {
+          const network = side === "before" ? before : after;
+          if (!network.nsgs.has(nsg)) return undefined;
+          return decide(rulesFor(resolvers[side].resolve(nsg, vnet), direction)).allowed;
+        };
+        const b = allowed("before");
+        const a = allowed("after");
+        // An NSG added or removed is compared with no NSG, which allows everything.
+        const c = change(b ?? PacketSet.all, a ?? PacketSet.all);
+        if (c) nsgs.push({ nsg, direction, vnet, presence, ...c });
+      }
+    }
+  }
+  const flows: FlowChange[] = [];
+  const analyzers = { before: new ReachAnalyzer(before), after: new ReachAnalyzer(after) };
+  const host = (side: "before" | "after", name: string) => {
+    const network = side === "before" ? before : after;
+    return hostAt(network, (network.environments.get(name) as EnvironmentInfo).privateAddress);
+  };
+  const envs = [...before.environments.keys()].filter((e) => after.environments.has(e)).sort();
+  for (const to of envs) {
+    // The Internet: every host outside every network, before and after.
+    const exposure = (side: "before" | "after") =>
+      analyzers[side].fromOutside(analyzers[side].outside, host(side, to)).allowed;
+    const c = change(exposure("before"), exposure("after"));
+    if (c) flows.push({ from: "Internet", to, ...c });
+  }
+  for (const from of envs) {
+    for (const to of envs) {
+      const space = (side: "before" | "after") =>
+        analyzers[side].flow(host(side, from), host(side, to)).allowed;
+      const c = change(space("before"), space("after"));
+      if (c) flows.push({ from, to, ...c });
+    }
+  }
+  return { equivalent: nsgs.length === 0 && flows.length === 0, nsgs, flows };
+}

@@ -1,0 +1,70 @@
+import { type Change, semanticDiff } from "../../analysis/diff.js";
+import { formatSummaryLine } from "../../analysis/summary.js";
+import { formatPacket } from "../../engine/packet.js";
+import { EXIT, type Io, loadForCommand, printJson } from "../io.js";
+
+/** The semantic difference between two versions of a spec: 0 when they allow the same packets, 1 when not. */
+export function runDiff(
+  oldTarget: string,
+  newTarget: string,
+  options: { json?: boolean },
+  io: Io,
+): number {
+  const before = loadForCommand(oldTarget, io, options.json === true);
+  if (!before) return EXIT.invalid;
+  const after = loadForCommand(newTarget, io, options.json === true);
+  if (!after) return EXIT.invalid;
+  const diff = semanticDiff(before.spec.network, after.spec.network);
+  const code = diff.equivalent ? EXIT.ok : EXIT.failed;
+  if (options.json) {
+    const example = (c: Change) => ({
+      ...(c.allowedExample ? { allowedExample: formatPacket(c.allowedExample) } : {}),
+      ...(c.deniedExample ? { deniedExample: formatPacket(c.deniedExample) } : {}),
+    });
+    printJson(io, {
+      equivalent: diff.equivalent,
+      nsgs: diff.nsgs.map((c) => ({ ...c, ...example(c) })),
+      flows: diff.flows.map((c) => ({ ...c, ...example(c) })),
+    });
+    return code;
+  }
+  const { style } = io;
+  if (diff.equivalent) {
+    io.out(`${style.green("equivalent")}: both versions allow exactly the same packets\n`);
+    return code;
+  }
+  const blocks: string[] = [];
+  for (const c of diff.nsgs) {
+    const where = c.vnet ? ` in ${c.vnet}` : "";
+    const presence =
+      c.presence === "both" ? "" : c.presence === "added" ? " (added)" : " (removed)";
+    blocks.push(renderChange(`NSG ${c.nsg}${presence}, ${c.direction}${where}`, c, io));
+  }
+  for (const c of diff.flows) blocks.push(renderChange(`${c.from} -> ${c.to}`, c, io));
+  const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  blocks.push(
+    `${style.red("not equivalent")}: ${n(diff.nsgs.length, "NSG direction", "NSG directions")} and ${n(diff.flows.length, "pair of endpoints", "pairs of endpoints")} differ`,
+  );
+  io.out(`${blocks.join("\n\n")}\n`);
+  return code;
+}
+
+function renderChange(title: string, c: Change, io: Io): string {
+  const { style } = io;
+  const lines = [style.bold(title)];
+  const part = (
+    label: string,
+    summary: Change["newlyAllowed"],
+    example: Change["allowedExample"],
+    paint: (s: string) => string,
+  ) => {
+    if (summary.lines.length === 0) return;
+    lines.push(`  ${paint(label)}:`);
+    for (const l of summary.lines) lines.push(`    ${formatSummaryLine(l)}`);
+    if (summary.omitted > 0) lines.push(style.dim(`    … and ${summary.omitted} more lines`));
+    if (example) lines.push(style.dim(`    for example ${formatPacket(example)}`));
+  };
+  part("newly allowed", c.newlyAllowed, c.allowedExample, style.red);
+  part("newly denied", c.newlyDenied, c.deniedExample, style.yellow);
+  return lines.join("\n");
+}
