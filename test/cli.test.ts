@@ -259,6 +259,52 @@ describe("tierwall reach and exposure", () => {
   });
 });
 
+describe("tierwall lint", () => {
+  it("is clean on the examples and exits 0", () => {
+    const r = tierwall(["lint", "examples/layered-ase"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("clean");
+  });
+
+  it("exits 1 on findings at error level, with SARIF results on the spec's lines", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-lint-"));
+    try {
+      const text = readFileSync(join(LAYERED, "tierwall.yaml"), "utf8").replace(
+        / {6}- name: ALLOW-HTTPS?-apiase\n(?: {8}.*\n)+/g,
+        "",
+      );
+      writeFileSync(join(dir, "tierwall.yaml"), text);
+      const r = tierwall(["lint", dir]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(
+        "error AseSelfCallNotAllowed: apiase calls itself through its outbound address 203.0.113.40",
+      );
+      const sarif = JSON.parse(tierwall(["lint", dir, "--format", "sarif"]).stdout);
+      expect(sarif.version).toBe("2.1.0");
+      const result = sarif.runs[0].results[0];
+      expect(result.ruleId).toBe("AseSelfCallNotAllowed");
+      expect(result.level).toBe("error");
+      const line = text.split("\n").findIndex((l) => l.includes("- name: apiase")) + 1;
+      expect(result.locations[0].physicalLocation.region).toEqual({
+        startLine: line,
+        startColumn: 5,
+      });
+      expect(sarif.runs[0].tool.driver.rules.map((x: { id: string }) => x.id)).toEqual([
+        "AseSelfCallNotAllowed",
+      ]);
+      const json = JSON.parse(tierwall(["lint", dir, "--json"]).stdout);
+      expect(json.findings[0]).toMatchObject({
+        severity: "error",
+        code: "AseSelfCallNotAllowed",
+        line,
+      });
+      expect(tierwall(["lint", dir, "--format", "xml"]).code).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("tierwall diff", () => {
   it("exits 0 for equivalent versions and 1 with the newly allowed set otherwise", () => {
     const dir = mkdtempSync(join(tmpdir(), "tierwall-diff-"));
@@ -302,7 +348,7 @@ describe("the command line as a whole", () => {
     expect(printed.properties.networkSecurityGroups).toBeDefined();
   });
 
-  it.each(["check", "flow", "rules", "reach", "exposure", "diff", "schema"])(
+  it.each(["check", "flow", "rules", "reach", "exposure", "lint", "diff", "schema"])(
     "%s --help shows an example",
     (command) => {
       const r = tierwall([command, "--help"]);

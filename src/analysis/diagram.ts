@@ -159,6 +159,34 @@ export function cofactor(node: Node, level: number, value: bigint): Node {
   return node.kids[i] as Node;
 }
 
+/** The values field `level` takes over the whole set (the other fields quantified away), as spans. */
+export function project(node: Node, level: number, memo = new Map<Node, Span[]>()): Span[] {
+  if (node === FALSE) return [];
+  if (node.level > level) return [[0n, FIELD_MAX[level] as bigint]];
+  const known = memo.get(node);
+  if (known) return known;
+  let spans: Span[] = [];
+  for (const { spans: own, kid } of edges(node)) {
+    if (kid === FALSE) continue;
+    spans = spans.concat(node.level === level ? own : project(kid, level, memo));
+  }
+  const merged = mergeSpans(spans);
+  memo.set(node, merged);
+  return merged;
+}
+
+function mergeSpans(spans: Span[]): Span[] {
+  const sorted = [...spans].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: [bigint, bigint][] = [];
+  for (const [first, last] of sorted) {
+    const top = out[out.length - 1];
+    if (top && first <= top[1] + 1n) {
+      if (last > top[1]) top[1] = last;
+    } else out.push([first, last]);
+  }
+  return out;
+}
+
 /** The segments of a node grouped by child: each child with the spans that lead to it. */
 export function edges(node: Node): { spans: Span[]; kid: Node }[] {
   const byKid = new Map<Node, Span[]>();

@@ -3,7 +3,17 @@ import { type IpAddress, parseIpAddress } from "../net/address.js";
 import type { AddressSet } from "../net/address-set.js";
 import type { PortRange } from "../net/ports.js";
 import { FLOW_PROTOCOLS, type FlowProtocol, hasPorts } from "../net/protocol.js";
-import { apply, cofactor, count, FALSE, makeNode, type Node, spanNode, TRUE } from "./diagram.js";
+import {
+  apply,
+  cofactor,
+  count,
+  FALSE,
+  makeNode,
+  type Node,
+  project,
+  spanNode,
+  TRUE,
+} from "./diagram.js";
 import {
   addressOf,
   addressSpans,
@@ -13,6 +23,7 @@ import {
   protocolOf,
   protocolValue,
   type Span,
+  spansToAddressSet,
   V6_OFFSET,
 } from "./fields.js";
 
@@ -184,6 +195,20 @@ export class PacketSet {
     });
     const starts = FLOW_PROTOCOLS.map((_, p) => BigInt(p));
     return PacketSet.of(apply("and", makeNode(Field.Protocol, starts, kids), UNIVERSE));
+  }
+
+  /** The source addresses of the set's packets. */
+  sources(): AddressSet {
+    return spansToAddressSet(project(this.root, Field.Source));
+  }
+
+  /** The destination ports the set's TCP and UDP packets use. */
+  destinationPorts(): PortRange[] {
+    const ported = this.intersect(PacketSet.box({ protocols: ["Tcp", "Udp"] }));
+    return project(ported.root, Field.DestinationPort).map(([a, b]) => ({
+      first: Number(a),
+      last: Number(b),
+    }));
   }
 
   /** How many packets the set holds. */

@@ -25,10 +25,12 @@ export function loadForCommand(
   target: string,
   io: Io,
   json: boolean,
-): { spec: LoadedSpec; warnings: readonly Diagnostic[] } | undefined {
+):
+  | { spec: LoadedSpec; warnings: readonly Diagnostic[]; sources: ReadonlyMap<string, string> }
+  | undefined {
   const loaded = loadSpec(target);
   if (loaded.spec && !hasErrors(loaded.diagnostics))
-    return { spec: loaded.spec, warnings: loaded.diagnostics };
+    return { spec: loaded.spec, warnings: loaded.diagnostics, sources: loaded.sources };
   if (json) printJson(io, { valid: false, diagnostics: diagnosticsJson(loaded.diagnostics) });
   else io.err(`${renderDiagnostics(loaded.diagnostics, loaded.sources, io.style)}\n`);
   return undefined;

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { runCheck } from "./commands/check.js";
 import { runDiff } from "./commands/diff.js";
 import { runFlow } from "./commands/flow.js";
+import { runLint } from "./commands/lint.js";
 import { runExposure, runReach } from "./commands/reach.js";
 import { runRules } from "./commands/rules.js";
 import { runSchema } from "./commands/schema.js";
@@ -118,6 +119,25 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     )
     .action((spec: string, options: Parameters<typeof runExposure>[1]) => {
       result.code = runExposure(spec, options, io);
+    });
+
+  program
+    .command("lint")
+    .description(
+      "findings about the NSGs: shadowed, redundant and overlapping rules, open administrative ports, what App Service Environments need (exit 0: clean, 1: findings at error level)",
+    )
+    .argument("[spec]", SPEC_ARGUMENT, ".")
+    .option("--json", "print the findings as JSON")
+    .option("--format <format>", "text (default), json or sarif")
+    .addHelpText(
+      "after",
+      examples(
+        "tierwall lint examples/layered-ase",
+        "tierwall lint tierwall.yaml --format sarif > tierwall.sarif",
+      ),
+    )
+    .action((spec: string, options: Parameters<typeof runLint>[1]) => {
+      result.code = runLint(spec, options, io);
     });
 
   program

@@ -5,7 +5,7 @@ export interface SourceLocation {
   readonly column: number;
 }
 
-export type Severity = "error" | "warning";
+export type Severity = "error" | "warning" | "info";
 
 /** A path from the root of the user's document to the offending value. */
 export type ValuePath = readonly (string | number)[];
@@ -37,6 +37,11 @@ export const warning = (
   hint === undefined
     ? { severity: "warning", code, message, path }
     : { severity: "warning", code, message, path, hint };
+
+export const info = (code: string, message: string, path: ValuePath, hint?: string): Diagnostic =>
+  hint === undefined
+    ? { severity: "info", code, message, path }
+    : { severity: "info", code, message, path, hint };
 
 export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean =>
   diagnostics.some((d) => d.severity === "error");

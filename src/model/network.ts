@@ -60,6 +60,9 @@ export interface NicInfo {
 
 export interface NsgInfo {
   readonly name: string;
+  /** Where the NSG and each custom rule sit in the user's document. */
+  readonly path: ValuePath;
+  readonly rulePaths: ReadonlyMap<string, ValuePath>;
   /** Custom and default rules of both directions, each direction sorted by priority. */
   readonly inbound: readonly ParsedRule[];
   readonly outbound: readonly ParsedRule[];
@@ -67,6 +70,7 @@ export interface NsgInfo {
 
 export interface EnvironmentInfo {
   readonly name: string;
+  readonly path: ValuePath;
   readonly kind: EnvironmentKind;
   readonly subnet: SubnetInfo;
   readonly privateAddress: IpAddress;
@@ -275,6 +279,8 @@ class NetworkBuilder {
     const byPriority = (a: ParsedRule, b: ParsedRule) => a.priority - b.priority;
     this.nsgs.set(nsg.name, {
       name: nsg.name,
+      path,
+      rulePaths: new Map(nsg.securityRules.map((r, i) => [r.name, [...path, "securityRules", i]])),
       inbound: all.filter((r) => r.direction === "Inbound").sort(byPriority),
       outbound: all.filter((r) => r.direction === "Outbound").sort(byPriority),
     });
@@ -752,6 +758,7 @@ class NetworkBuilder {
       env.ingress ?? (isAppServiceEnvironment(env.kind) && publicAddress ? "External" : "Internal");
     this.environments.set(env.name, {
       name: env.name,
+      path,
       kind: env.kind,
       subnet,
       privateAddress,

@@ -65,8 +65,20 @@ export class AddressSet {
     return this.intersect(other.complement());
   }
 
+  /** Whether the sets share an address: one merge of the two interval lists per family. */
   overlaps(other: AddressSet): boolean {
-    return !this.intersect(other).isEmpty();
+    return intervalsMeet(this.v4, other.v4) || intervalsMeet(this.v6, other.v6);
+  }
+
+  /** Whether every address of this set is in `other`. */
+  isSubsetOf(other: AddressSet): boolean {
+    return intervalsWithin(this.v4, other.v4) && intervalsWithin(this.v6, other.v6);
+  }
+
+  equals(other: AddressSet): boolean {
+    const same = (a: readonly Interval[], b: readonly Interval[]) =>
+      a.length === b.length && a.every((x, i) => x[0] === b[i]?.[0] && x[1] === b[i]?.[1]);
+    return same(this.v4, other.v4) && same(this.v6, other.v6);
   }
 
   /** The fewest CIDR blocks that cover the set exactly, IPv4 first. */
@@ -82,6 +94,30 @@ export class AddressSet {
   toString(): string {
     return this.toPrefixes().map(formatPrefix).join(", ");
   }
+}
+
+function intervalsMeet(a: readonly Interval[], b: readonly Interval[]): boolean {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as Interval;
+    const y = b[j] as Interval;
+    if (x[1] < y[0]) i++;
+    else if (y[1] < x[0]) j++;
+    else return true;
+  }
+  return false;
+}
+
+/** Each interval of `a` lies inside one of `b` (both normalized, so no interval spans two of b's). */
+function intervalsWithin(a: readonly Interval[], b: readonly Interval[]): boolean {
+  let j = 0;
+  for (const [first, last] of a) {
+    while (j < b.length && (b[j] as Interval)[1] < first) j++;
+    const y = b[j];
+    if (!y || y[0] > first || y[1] < last) return false;
+  }
+  return true;
 }
 
 function normalize(list: Interval[]): Interval[] {

@@ -23,6 +23,8 @@ export interface LoadedSpec {
   readonly file: string;
   readonly network: Network;
   readonly assertions: readonly SpecAssertion[];
+  /** The line and column of a value in the spec, to place findings about it. */
+  readonly locate: (path: ValuePath) => SourceLocation;
 }
 
 export interface LoadResult {
@@ -140,7 +142,16 @@ export function loadSpec(target: string): LoadResult {
     ...a,
     location: source.locationOf(a.path),
   }));
-  return { spec: { file: display, network: built.network, assertions }, diagnostics, sources };
+  return {
+    spec: {
+      file: display,
+      network: built.network,
+      assertions,
+      locate: (path: ValuePath) => source.locationOf(path),
+    },
+    diagnostics,
+    sources,
+  };
 }
 
 /** Reads the service-tags file a spec names; an unreadable file is reported where the spec names it. */

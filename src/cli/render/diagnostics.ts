@@ -11,7 +11,11 @@ export function renderDiagnostic(
   style: Style,
 ): string {
   const label =
-    d.severity === "error" ? style.red(style.bold("error")) : style.yellow(style.bold("warning"));
+    d.severity === "error"
+      ? style.red(style.bold("error"))
+      : d.severity === "warning"
+        ? style.yellow(style.bold("warning"))
+        : style.cyan(style.bold("note"));
   const lines = [`${label} ${style.bold(d.code)}: ${d.message}`];
   if (d.location) {
     const { file, line, column } = d.location;
@@ -36,12 +40,13 @@ export function renderDiagnostics(
   sources: ReadonlyMap<string, string>,
   style: Style,
 ): string {
-  const errors = diagnostics.filter((d) => d.severity === "error").length;
-  const warnings = diagnostics.length - errors;
+  const count = (severity: string) => diagnostics.filter((d) => d.severity === severity).length;
+  const plural = (n: number, word: string) => (n > 0 ? `${n} ${word}${n === 1 ? "" : "s"}` : "");
   const body = diagnostics.map((d) => renderDiagnostic(d, sources, style)).join("\n\n");
   const counts = [
-    errors > 0 ? `${errors} error${errors === 1 ? "" : "s"}` : "",
-    warnings > 0 ? `${warnings} warning${warnings === 1 ? "" : "s"}` : "",
+    plural(count("error"), "error"),
+    plural(count("warning"), "warning"),
+    plural(count("info"), "note"),
   ]
     .filter(Boolean)
     .join(", ");

@@ -1,0 +1,469 @@
+import { hostAt } from "../engine/endpoint.js";
+import { formatPacket } from "../engine/packet.js";
+import { NsgResolver, type ResolvedRule, rulesFor } from "../engine/resolve.js";
+import { type Diagnostic, error, info, type ValuePath, warning } from "../model/diagnostic.js";
+import { AZURE_HOST_ADDRESS, type EnvironmentInfo, type Network } from "../model/network.js";
+import type { Direction } from "../model/rule.js";
+import { watcherRuleName } from "../model/rule.js";
+import { formatIpAddress } from "../net/address.js";
+import { AddressSet } from "../net/address-set.js";
+import { formatPortRange, type PortRange } from "../net/ports.js";
+import { hasPorts } from "../net/protocol.js";
+import { ALL_IPV4, ALL_IPV6 } from "./fields.js";
+import { PacketSet } from "./packet-set.js";
+import type { RuleEffect } from "./policy.js";
+import type { ReachAnalyzer } from "./reach.js";
+import { formatSummaryLine, summarize } from "./summary.js";
+
+/** Ports that should never be open to the whole Internet, and what listens there. */
+export const ADMIN_PORTS: readonly { port: number; service: string }[] = [
+  { port: 22, service: "SSH" },
+  { port: 23, service: "Telnet" },
+  { port: 135, service: "RPC" },
+  { port: 139, service: "NetBIOS" },
+  { port: 445, service: "SMB" },
+  { port: 1433, service: "SQL Server" },
+  { port: 1434, service: "SQL Server Browser" },
+  { port: 2375, service: "Docker" },
+  { port: 2376, service: "Docker" },
+  { port: 3306, service: "MySQL" },
+  { port: 3389, service: "RDP" },
+  { port: 5432, service: "PostgreSQL" },
+  { port: 5985, service: "WinRM" },
+  { port: 5986, service: "WinRM" },
+  { port: 6379, service: "Redis" },
+  { port: 9200, service: "Elasticsearch" },
+  { port: 11211, service: "memcached" },
+  { port: 27017, service: "MongoDB" },
+];
+
+const single = (a: { family: 4 | 6; value: bigint }) =>
+  AddressSet.of([{ family: a.family, first: a.value, last: a.value }]);
+const ports = (...list: [number, number][]): PortRange[] =>
+  list.map(([first, last]) => ({ first, last }));
+const portsText = (list: readonly PortRange[]) => list.map(formatPortRange).join(",");
+
+/**
+ * Findings about a deployment's NSGs, each a diagnostic placed on the rule or
+ * environment it is about: rules that never or needlessly decide, rules that
+ * overlap with opposite access, administrative ports open to the Internet,
+ * crowded priorities, addresses of nothing known, and what App Service
+ * Environments need (their own calls to themselves, management traffic).
+ */
+export function lint(analyzer: ReachAnalyzer): Diagnostic[] {
+  const network = analyzer.network;
+  const findings = new Map<string, Diagnostic>();
+  const add = (d: Diagnostic) => {
+    const key = `${d.code}|${d.path.join("/")}|${d.message}`;
+    if (!findings.has(key)) findings.set(key, d);
+  };
+  const resolver = new NsgResolver(network);
+  for (const nsg of network.nsgs.values()) {
+    const vnets = bindings(network, nsg.name);
+    for (const vnet of vnets.length > 0 ? vnets : [""]) {
+      for (const direction of ["Inbound", "Outbound"] as const) {
+        const rules = rulesFor(resolver.resolve(nsg.name, vnet), direction);
+        const effects = analyzer.nsgDecisions(nsg.name, vnet, direction).effects;
+        const pathOf = (r: ResolvedRule) => nsg.rulePaths.get(r.rule.name) ?? nsg.path;
+        for (const d of ruleFindings(nsg.name, effects, pathOf)) add(d);
+        for (const d of overlapFindings(nsg.name, rules, pathOf)) add(d);
+        if (direction === "Inbound")
+          for (const d of exposureFindings(nsg.name, effects, analyzer, pathOf)) add(d);
+        for (const d of crowdingFindings(nsg.name, rules, direction, pathOf)) add(d);
+        for (const d of unknownAddressFindings(
+          nsg.name,
+          rules,
+          direction,
+          knownAddresses(network),
+          pathOf,
+        ))
+          add(d);
+      }
+    }
+  }
+  for (const env of network.environments.values())
+    for (const d of environmentFindings(env, analyzer)) add(d);
+  return [...findings.values()];
+}
+
+function bindings(network: Network, nsg: string): string[] {
+  const vnets = new Set<string>();
+  for (const s of network.subnets) if (s.nsg === nsg) vnets.add(s.vnet);
+  for (const n of network.nics.values()) if (n.nsg === nsg) vnets.add(n.vnet);
+  return [...vnets].sort();
+}
+
+const names = (rules: readonly ResolvedRule[]) =>
+  rules.map((r) => watcherRuleName(r.rule)).join(", ");
+
+/**
+ * Shadowed and redundant rules. A rule that decides nothing is covered by
+ * the rules before it (named: the fewest found in priority order). A rule
+ * that decides packets the rules after it would decide the same way can go.
+ */
+function ruleFindings(
+  nsg: string,
+  effects: readonly RuleEffect[],
+  pathOf: (r: ResolvedRule) => ValuePath,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  // after[i]: what the rules from i on allow, on their own (first match).
+  const after: PacketSet[] = new Array(effects.length + 1);
+  after[effects.length] = PacketSet.empty;
+  for (let i = effects.length - 1; i >= 0; i--) {
+    const e = effects[i] as RuleEffect;
+    const rest = (after[i + 1] as PacketSet).minus(e.matches);
+    after[i] = e.rule.access === "Allow" ? rest.union(e.matches) : rest;
+  }
+  effects.forEach((e, i) => {
+    if (e.rule.rule.isDefault) return;
+    const label = `${nsg}: ${watcherRuleName(e.rule.rule)} (${e.rule.priority})`;
+    if (e.matches.isEmpty()) {
+      out.push(
+        warning(
+          "EmptyRule",
+          `${label} matches no packet at all`,
+          pathOf(e.rule),
+          "its source and destination have no address family in common",
+        ),
+      );
+      return;
+    }
+    if (e.decides.isEmpty()) {
+      const cover = covering(effects.slice(0, i), e.matches);
+      const opposite = cover.filter((c) => c.access !== e.rule.access);
+      if (opposite.length === 0)
+        out.push(
+          warning(
+            "RedundantRule",
+            `${label} never decides a packet: ${names(cover)} before it already ${e.rule.access.toLowerCase()} everything it matches; removing it changes nothing`,
+            pathOf(e.rule),
+          ),
+        );
+      else
+        out.push(
+          warning(
+            "ShadowedRule",
+            `${label} never takes effect: ${names(cover)} decide everything it matches first, ${opposite.map((c) => `${watcherRuleName(c.rule)} with ${c.access}`).join(", ")} where it says ${e.rule.access}`,
+            pathOf(e.rule),
+            "raise its priority (a lower number) or narrow the rules before it",
+          ),
+        );
+      return;
+    }
+    const rest = after[i + 1] as PacketSet;
+    const same =
+      e.rule.access === "Allow" ? e.decides.isSubsetOf(rest) : e.decides.intersect(rest).isEmpty();
+    if (!same) return;
+    const later = covering(effects.slice(i + 1), e.decides);
+    const onlyDefaults = later.every((r) => r.rule.isDefault);
+    const message = `${label} is redundant: ${names(later)} after it decide the same packets the same way; removing it changes nothing`;
+    // An explicit deny that only repeats the default deny is often there on purpose, to be seen in logs.
+    if (e.rule.access === "Deny" && onlyDefaults)
+      out.push(info("RedundantRule", message, pathOf(e.rule)));
+    else out.push(warning("RedundantRule", message, pathOf(e.rule)));
+  });
+  return out;
+}
+
+/** The rules, in order, whose matches together cover `target`: each taken only if it covers something new. */
+function covering(effects: readonly RuleEffect[], target: PacketSet): ResolvedRule[] {
+  const taken: ResolvedRule[] = [];
+  let left = target;
+  for (const e of effects) {
+    if (left.isEmpty()) break;
+    const part = e.matches.intersect(left);
+    if (part.isEmpty()) continue;
+    taken.push(e.rule);
+    left = left.minus(part);
+  }
+  return taken;
+}
+
+/** A rule's match as a box whose two address sides are cut to the families they can meet in. */
+interface Box {
+  readonly rule: ResolvedRule;
+  readonly protocols: ReadonlySet<string>;
+  readonly source: AddressSet;
+  readonly destination: AddressSet;
+  readonly ports: readonly PortRange[];
+  readonly sourcePorts: readonly PortRange[];
+  readonly portless: boolean;
+}
+
+const ALL_PROTOCOLS = ["Tcp", "Udp", "Icmp", "Esp", "Ah"];
+
+function boxOf(rule: ResolvedRule): Box {
+  const protocols = new Set(rule.protocol === "*" ? ALL_PROTOCOLS : [rule.protocol]);
+  const families = (s: AddressSet) =>
+    s.intersect(ALL_IPV4).isEmpty()
+      ? ALL_IPV6
+      : s.intersect(ALL_IPV6).isEmpty()
+        ? ALL_IPV4
+        : AddressSet.all;
+  return {
+    rule,
+    protocols,
+    source: rule.source.intersect(families(rule.destination)),
+    destination: rule.destination.intersect(families(rule.source)),
+    ports: rule.destinationPorts,
+    sourcePorts: rule.sourcePorts,
+    portless: [...protocols].some((p) => !hasPorts(p as never)),
+  };
+}
+
+const rangesMeet = (a: readonly PortRange[], b: readonly PortRange[]) =>
+  a.some((x) => b.some((y) => x.first <= y.last && y.first <= x.last));
+const rangesWithin = (a: readonly PortRange[], b: readonly PortRange[]) =>
+  a.every((x) => b.some((y) => y.first <= x.first && x.last <= y.last));
+
+function boxesMeet(a: Box, b: Box): boolean {
+  const common = [...a.protocols].filter((p) => b.protocols.has(p));
+  if (common.length === 0 || !a.source.overlaps(b.source) || !a.destination.overlaps(b.destination))
+    return false;
+  // Ports matter only to TCP and UDP: a shared portless protocol meets whatever the ports.
+  if (common.some((p) => !hasPorts(p as never))) return true;
+  return rangesMeet(a.ports, b.ports) && rangesMeet(a.sourcePorts, b.sourcePorts);
+}
+
+function boxWithin(a: Box, b: Box): boolean {
+  if (![...a.protocols].every((p) => b.protocols.has(p))) return false;
+  if (!a.source.isSubsetOf(b.source) || !a.destination.isSubsetOf(b.destination)) return false;
+  if (![...a.protocols].some((p) => hasPorts(p as never))) return true;
+  return rangesWithin(a.ports, b.ports) && rangesWithin(a.sourcePorts, b.sourcePorts);
+}
+
+/**
+ * Al-Shaer's relations between custom rules of opposite access: a later rule
+ * that generalizes an earlier one (the earlier is its exception, often on
+ * purpose), and rules that overlap without either containing the other (the
+ * order alone decides the packets in both).
+ */
+function overlapFindings(
+  nsg: string,
+  rules: readonly ResolvedRule[],
+  pathOf: (r: ResolvedRule) => ValuePath,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const boxes = rules.filter((r) => !r.rule.isDefault).map(boxOf);
+  for (let i = 0; i < boxes.length; i++) {
+    const a = boxes[i] as Box;
+    for (let j = i + 1; j < boxes.length; j++) {
+      const b = boxes[j] as Box;
+      if (a.rule.access === b.rule.access || !boxesMeet(a, b)) continue;
+      const [ra, rb] = [watcherRuleName(a.rule.rule), watcherRuleName(b.rule.rule)];
+      if (boxWithin(b, a)) continue; // b is shadowed by a: reported as such
+      if (boxWithin(a, b))
+        out.push(
+          info(
+            "GeneralizingRule",
+            `${nsg}: ${rb} (${b.rule.priority}, ${b.rule.access}) generalizes ${ra} (${a.rule.priority}, ${a.rule.access}): it matches everything ${ra} does, which is its exception`,
+            pathOf(b.rule),
+          ),
+        );
+      else
+        out.push(
+          warning(
+            "CorrelatedRules",
+            `${nsg}: ${ra} (${a.rule.priority}, ${a.rule.access}) and ${rb} (${b.rule.priority}, ${b.rule.access}) overlap with opposite access; only their order decides the packets they share`,
+            pathOf(b.rule),
+            "make the overlap explicit: narrow one of them, or check that the order is what you mean",
+          ),
+        );
+    }
+  }
+  return out;
+}
+
+/** More sources than a /16 of IPv4 or a /48 of IPv6: the Internet at large, not a known range. */
+function broad(sources: AddressSet): boolean {
+  const size = (family: 4 | 6) =>
+    sources.intervals(family).reduce((n, [a, b]) => n + (b - a + 1n), 0n);
+  return size(4) > 1n << 16n || size(6) > 1n << 80n;
+}
+
+/**
+ * Allow rules that open an administrative port to the Internet at large,
+ * computed on what each rule really decides: a port a deny before it takes
+ * is not open, nor one open only to a known, narrow range.
+ */
+function exposureFindings(
+  nsg: string,
+  effects: readonly RuleEffect[],
+  analyzer: ReachAnalyzer,
+  pathOf: (r: ResolvedRule) => ValuePath,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const admin = PacketSet.box({
+    protocols: ["Tcp", "Udp"],
+    source: analyzer.outside,
+    destinationPorts: ADMIN_PORTS.map((a) => ({ first: a.port, last: a.port })),
+  });
+  for (const e of effects) {
+    if (e.rule.access !== "Allow") continue;
+    const open = e.decides.intersect(admin);
+    if (open.isEmpty() || !broad(open.sources())) continue;
+    const portsOpen = open.destinationPorts();
+    const services = ADMIN_PORTS.filter((a) =>
+      portsOpen.some((r) => r.first <= a.port && a.port <= r.last),
+    );
+    const example = open.witness();
+    out.push(
+      error(
+        "InternetExposedAdminPort",
+        `${nsg}: ${watcherRuleName(e.rule.rule)} lets the Internet reach ${services.map((s) => `${s.port} (${s.service})`).join(", ")}${example ? `, e.g. ${formatPacket(example)}` : ""}`,
+        pathOf(e.rule),
+        "allow administrative ports only from known addresses, or use a bastion",
+      ),
+    );
+  }
+  return out;
+}
+
+/** Consecutive priorities leave no room to insert a rule between two others. */
+function crowdingFindings(
+  nsg: string,
+  rules: readonly ResolvedRule[],
+  direction: Direction,
+  pathOf: (r: ResolvedRule) => ValuePath,
+): Diagnostic[] {
+  const custom = rules.filter((r) => !r.rule.isDefault);
+  const out: Diagnostic[] = [];
+  for (let i = 1; i < custom.length; i++) {
+    const [a, b] = [custom[i - 1] as ResolvedRule, custom[i] as ResolvedRule];
+    if (b.priority - a.priority === 1)
+      out.push(
+        info(
+          "PriorityCrowding",
+          `${nsg}: no ${direction.toLowerCase()} priority is free between ${a.rule.name} (${a.priority}) and ${b.rule.name} (${b.priority}) to insert a rule`,
+          pathOf(b),
+          "leave gaps (100, 200, ...) so rules can be added in between",
+        ),
+      );
+  }
+  return out;
+}
+
+/** Every address the spec knows: networks, connected spaces, environments' and NICs' addresses. */
+function knownAddresses(network: Network): AddressSet {
+  let known = AddressSet.of([AZURE_HOST_ADDRESS]);
+  for (const vnet of network.vnets.values()) known = known.union(vnet.virtualNetworkTag);
+  for (const env of network.environments.values())
+    for (const a of [env.privateAddress, env.publicAddress, env.outboundAddress])
+      if (a) known = known.union(single(a));
+  for (const nic of network.nics.values())
+    for (const c of nic.ipConfigurations)
+      if (c.publicAddress) known = known.union(single(c.publicAddress));
+  return known;
+}
+
+/** A rule that names, as the far end of its traffic, addresses of nothing the spec knows. */
+function unknownAddressFindings(
+  nsg: string,
+  rules: readonly ResolvedRule[],
+  direction: Direction,
+  known: AddressSet,
+  pathOf: (r: ResolvedRule) => ValuePath,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const r of rules) {
+    const far = direction === "Inbound" ? r.rule.source : r.rule.destination;
+    if (r.rule.isDefault || far.kind !== "prefixes") continue;
+    const set = direction === "Inbound" ? r.source : r.destination;
+    if (set.overlaps(known)) continue;
+    out.push(
+      info(
+        "AddressOfNoKnownEnvironment",
+        `${nsg}: ${watcherRuleName(r.rule)} names ${set}, the address of no environment, network interface or network in the spec`,
+        pathOf(r),
+        "declare the caller as an environment, or check the address for a typo",
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * What App Service Environments need of their NSGs: an external ASE's calls
+ * to itself arrive from its own outbound address (the guide's "sometimes
+ * overlooked" point), and the platform's management traffic must get in.
+ */
+function environmentFindings(env: EnvironmentInfo, analyzer: ReachAnalyzer): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const network = analyzer.network;
+  const host = hostAt(network, env.privateAddress);
+  const nsgNames = [host.subnet?.nsg, host.nic?.nsg].filter(Boolean).join(" and ");
+  if (!nsgNames) return out;
+  const isAse = env.kind.startsWith("AppServiceEnvironment");
+  if (isAse && env.ingress === "External" && env.outboundAddress) {
+    // The ports it serves: those its other callers reach it on, else HTTP and HTTPS.
+    let served = PacketSet.empty;
+    for (const other of network.environments.values()) {
+      if (other.name === env.name) continue;
+      served = served.union(analyzer.flow(hostAt(network, other.privateAddress), host).allowed);
+    }
+    const wanted = served.isEmpty() ? ports([80, 80], [443, 443]) : served.destinationPorts();
+    const self = analyzer.flow(host, host);
+    const missing = self.possible
+      .intersect(PacketSet.box({ protocols: ["Tcp"], destinationPorts: wanted }))
+      .minus(self.allowed);
+    if (!missing.isEmpty())
+      out.push(
+        error(
+          "AseSelfCallNotAllowed",
+          `${env.name} calls itself through its outbound address ${formatIpAddress(env.outboundAddress)} (an Internet call), but ${nsgNames} does not let it in on ${portsText(missing.destinationPorts())}`,
+          env.path,
+          `add inbound rules allowing ${formatIpAddress(env.outboundAddress)} on those ports, as for its other callers`,
+        ),
+      );
+  }
+  const requirement = (label: string, source: AddressSet, portList: PortRange[]) => {
+    const needed = PacketSet.box({
+      protocols: ["Tcp"],
+      source,
+      destination: single(env.privateAddress),
+      destinationPorts: portList,
+    });
+    const blocked = needed.minus(analyzer.inbound(host));
+    if (blocked.isEmpty()) return;
+    const line = summarize(blocked, 1).lines[0];
+    out.push(
+      error(
+        "AseManagementTrafficBlocked",
+        `${env.name} (${env.kind}) needs ${label} on Tcp ${portsText(portList)}, but ${nsgNames} blocks ${line ? formatSummaryLine(line) : "some of it"}`,
+        env.path,
+        "the platform cannot manage the environment without it",
+      ),
+    );
+  };
+  const family = env.privateAddress.family === 4 ? ALL_IPV4 : ALL_IPV6;
+  const loadBalancer = AddressSet.of([AZURE_HOST_ADDRESS]);
+  if (env.kind === "AppServiceEnvironmentV1")
+    requirement(
+      "management from the Internet",
+      analyzer.outside.intersect(family),
+      ports([454, 455]),
+    );
+  if (env.kind === "AppServiceEnvironmentV2") {
+    const tag = network.serviceTags.prefixes("AppServiceManagement");
+    if (tag)
+      requirement(
+        "management from AppServiceManagement",
+        AddressSet.of(tag).intersect(family),
+        ports([454, 455]),
+      );
+    else
+      out.push(
+        info(
+          "AseManagementNotChecked",
+          `${env.name}: management traffic from AppServiceManagement cannot be checked without that tag`,
+          env.path,
+          "name Azure's service-tags file in serviceTags",
+        ),
+      );
+    requirement("health probes from AzureLoadBalancer", loadBalancer, ports([16001, 16001]));
+  }
+  if (env.kind === "AppServiceEnvironmentV3")
+    requirement("health probes from AzureLoadBalancer", loadBalancer, ports([80, 80]));
+  return out;
+}

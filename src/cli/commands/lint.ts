@@ -1,0 +1,34 @@
+import { lint } from "../../analysis/lint.js";
+import { ReachAnalyzer } from "../../analysis/reach.js";
+import type { Diagnostic } from "../../model/diagnostic.js";
+import { EXIT, type Io, loadForCommand, printJson } from "../io.js";
+import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
+import { toSarif } from "../render/sarif.js";
+
+export interface LintOptions {
+  json?: boolean;
+  format?: string;
+}
+
+/** Findings about the spec's NSGs: exit 0 clean, 1 with findings at error level, 2 for invalid input. */
+export function runLint(target: string, options: LintOptions, io: Io): number {
+  const format = options.json ? "json" : (options.format ?? "text");
+  if (!["text", "json", "sarif"].includes(format)) {
+    io.err(`${io.style.red("error")}: --format ${format}: expected text, json or sarif\n`);
+    return EXIT.invalid;
+  }
+  const loaded = loadForCommand(target, io, format !== "text");
+  if (!loaded) return EXIT.invalid;
+  const spec = loaded.spec;
+  const findings: Diagnostic[] = lint(new ReachAnalyzer(spec.network)).map((d) => ({
+    ...d,
+    location: spec.locate(d.path),
+  }));
+  const code = findings.some((d) => d.severity === "error") ? EXIT.failed : EXIT.ok;
+  if (format === "json") printJson(io, { file: spec.file, findings: diagnosticsJson(findings) });
+  else if (format === "sarif") printJson(io, toSarif(findings));
+  else if (findings.length === 0)
+    io.out(`${io.style.green("clean")}: ${spec.file} has no findings\n`);
+  else io.out(`${renderDiagnostics(findings, loaded.sources, io.style)}\n`);
+  return code;
+}
