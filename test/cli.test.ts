@@ -305,6 +305,48 @@ describe("tierwall lint", () => {
   });
 });
 
+describe("tierwall synth", () => {
+  it("prints the guide's rules in its style, proven, and writes them in with -o", () => {
+    const r = tierwall(["synth", "--style", "seed", "examples/layered-ase"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      "# RestrictBackendApi (updated) on subnet yourvnetnamehere/API-ASE-Subnet, for tier api: proven over every packet",
+    );
+    expect(r.stdout).toContain("no change in allowed traffic");
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-synth-"));
+    try {
+      const out = join(dir, "tierwall.yaml");
+      expect(tierwall(["synth", "examples/layered-ase", "-o", out]).code).toBe(0);
+      expect(tierwall(["diff", "examples/layered-ase", out]).code).toBe(0);
+      const json = JSON.parse(tierwall(["synth", "examples/layered-ase", "--json"]).stdout);
+      expect(json.nsgs[0].rules).toHaveLength(2);
+      expect(json.equivalent).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("fails with the reason when the intent cannot be met, and rejects bad options", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-synth-"));
+    try {
+      const text = readFileSync(join(LAYERED, "tierwall.yaml"), "utf8").replaceAll(
+        "kind: AppServiceEnvironmentV1",
+        "kind: AppServiceEnvironmentV2",
+      );
+      writeFileSync(join(dir, "tierwall.yaml"), text);
+      const r = tierwall(["synth", dir]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("SynthesisImpossible");
+      expect(r.stderr).toContain("AppServiceManagement");
+      expect(tierwall(["synth", "examples/layered-ase", "--style", "fancy"]).code).toBe(2);
+      expect(tierwall(["synth", "examples/layered-ase", "--step", "0"]).code).toBe(2);
+      expect(tierwall(["synth", "examples/asg-tiers"]).stderr).toContain("NoTiers");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("tierwall diff", () => {
   it("exits 0 for equivalent versions and 1 with the newly allowed set otherwise", () => {
     const dir = mkdtempSync(join(tmpdir(), "tierwall-diff-"));
@@ -348,7 +390,7 @@ describe("the command line as a whole", () => {
     expect(printed.properties.networkSecurityGroups).toBeDefined();
   });
 
-  it.each(["check", "flow", "rules", "reach", "exposure", "lint", "diff", "schema"])(
+  it.each(["check", "flow", "rules", "reach", "exposure", "lint", "synth", "diff", "schema"])(
     "%s --help shows an example",
     (command) => {
       const r = tierwall([command, "--help"]);

@@ -151,15 +151,18 @@ export class ReachAnalyzer {
    * Everything that can arrive at a host, from anywhere: each known host over
    * its own route and NSGs; unknown hosts in networks connected to it, through
    * their subnet's NSG; and any other Internet address. The platform's own
-   * address (168.63.129.16) is not a caller and is left out.
+   * address (168.63.129.16) is not a caller and is left out, nor is the host
+   * itself on its own address.
    */
   arrivals(to: Host): PacketSet {
     let all = PacketSet.empty;
     const known = this.knownHosts();
     let knownPublic = AddressSet.empty;
     for (const host of known) {
-      all = all.union(this.flow(host, to).allowed);
       if (host.outboundAddress) knownPublic = knownPublic.union(single(host.outboundAddress));
+      const flow = this.flow(host, to);
+      // A host talking to itself on its own address is no caller (an external ASE's self-call, public, is).
+      if (flow.route.kind !== "local") all = all.union(flow.allowed);
     }
     all = all.union(this.fromOutside(this.outside.minus(knownPublic), to).allowed);
     if (to.vnet === undefined || to.ingress === "External") return all;

@@ -6,6 +6,7 @@ import { runLint } from "./commands/lint.js";
 import { runExposure, runReach } from "./commands/reach.js";
 import { runRules } from "./commands/rules.js";
 import { runSchema } from "./commands/schema.js";
+import { runSynth } from "./commands/synth.js";
 import { EXIT, type Io } from "./io.js";
 
 const SPEC_ARGUMENT = "spec file, or a folder holding tierwall.yaml";
@@ -138,6 +139,35 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     )
     .action((spec: string, options: Parameters<typeof runLint>[1]) => {
       result.code = runLint(spec, options, io);
+    });
+
+  program
+    .command("synth")
+    .description(
+      "synthesize NSG rules from the spec's tiers (who may call whom), proven over every packet before they are shown (exit 1: the intent cannot be met)",
+    )
+    .argument("[spec]", SPEC_ARGUMENT, ".")
+    .option("-o, --output <file>", "write the spec with the synthesized NSGs in place")
+    .option(
+      "--style <style>",
+      "compact (default: fewest rules) or seed (one rule per caller and port, as the guide writes them)",
+    )
+    .option("--start <priority>", "priority of the first rule (default 100)")
+    .option("--step <gap>", "gap between priorities, room for later rules (default 100)")
+    .option(
+      "--deny-all",
+      "close each NSG with an explicit deny-all rule, so that flow logs name it",
+    )
+    .option("--json", "print the NSGs and the change as JSON")
+    .addHelpText(
+      "after",
+      examples(
+        "tierwall synth --style seed examples/layered-ase",
+        "tierwall synth examples/three-tier -o tierwall.yaml",
+      ),
+    )
+    .action((spec: string, options: Parameters<typeof runSynth>[1]) => {
+      result.code = runSynth(spec, options, io);
     });
 
   program

@@ -11,6 +11,7 @@ import {
 } from "../model/diagnostic.js";
 import { buildNetwork, type Network } from "../model/network.js";
 import { parseServiceTagFile, ServiceTagCatalog } from "../model/service-tags.js";
+import type { Topology } from "../model/types.js";
 import type { SpecAssertion } from "./assertions.js";
 import { locate } from "./locate.js";
 import { normalizeSpec } from "./normalize.js";
@@ -23,6 +24,10 @@ export interface LoadedSpec {
   readonly file: string;
   readonly network: Network;
   readonly assertions: readonly SpecAssertion[];
+  /** The deployment as written, for tools that change it. */
+  readonly topology: Topology;
+  /** The tiers section as written: who may call whom. */
+  readonly tiers: NonNullable<SpecDocument["tiers"]>;
   /** The line and column of a value in the spec, to place findings about it. */
   readonly locate: (path: ValuePath) => SourceLocation;
 }
@@ -147,6 +152,8 @@ export function loadSpec(target: string): LoadResult {
       file: display,
       network: built.network,
       assertions,
+      topology: normalized.topology,
+      tiers: checked.data.tiers ?? [],
       locate: (path: ValuePath) => source.locationOf(path),
     },
     diagnostics,
@@ -315,9 +322,11 @@ function schemaDiagnostics(issue: Issue, raw: unknown): Diagnostic[] {
           "UnknownProperty",
           `${where}: unknown property ${JSON.stringify(key)}`,
           [...path, key],
-          guess
-            ? `did you mean ${guess}?`
-            : "unknown properties are errors, so that a typo cannot weaken a policy",
+          guess === key
+            ? `${key} belongs elsewhere in the spec, not here`
+            : guess
+              ? `did you mean ${guess}?`
+              : "unknown properties are errors, so that a typo cannot weaken a policy",
         );
       });
     case "invalid_type": {

@@ -182,6 +182,40 @@ const assertionSchema = z.strictObject({
     .optional(),
 });
 
+const allowanceSchema = z.strictObject({
+  source: z.string().describe("A CIDR, an address or a service tag"),
+  ...trafficFields,
+});
+
+const tierSchema = z.strictObject({
+  name: z.string(),
+  description: z.string().optional(),
+  environments: z.array(z.string()).describe("The environments of this tier"),
+  callers: z.array(z.string()).describe("Tiers or environments that may call it").optional(),
+  protocol: z.string().describe("Tcp (the default), Udp or *").optional(),
+  ports: z
+    .array(z.union([port, z.string()]))
+    .describe("Ports callers may call it on")
+    .optional(),
+  selfCalls: z
+    .boolean()
+    .describe("Whether it calls itself (the default for App Service Environments)")
+    .optional(),
+  allow: z
+    .array(allowanceSchema)
+    .describe("Other sources it accepts: a CIDR, an address or a service tag")
+    .optional(),
+  egress: z
+    .array(
+      z.strictObject({
+        to: z.string().describe("A tier, an environment, a CIDR or a service tag"),
+        ...trafficFields,
+      }),
+    )
+    .describe("If given, the only destinations it may call out to")
+    .optional(),
+});
+
 export const specSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -198,6 +232,10 @@ export const specSchema = z
     networkInterfaces: z.array(networkInterfaceSchema).optional(),
     environments: z.array(environmentSchema).optional(),
     assertions: z.array(assertionSchema).optional(),
+    tiers: z
+      .array(tierSchema)
+      .describe("Who may call whom: what tierwall synth turns into NSG rules")
+      .optional(),
   })
   .describe(
     "A tierwall spec: a deployment's networks, NSGs and environments, and flows it must allow or deny",

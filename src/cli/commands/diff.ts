@@ -49,7 +49,7 @@ export function runDiff(
   return code;
 }
 
-function renderChange(title: string, c: Change, io: Io): string {
+export function renderChange(title: string, c: Change, io: Io): string {
   const { style } = io;
   const lines = [style.bold(title)];
   const part = (
