@@ -39,6 +39,18 @@ describe("packet sets", () => {
     expect(icmp.equals(PacketSet.box({ protocols: ["Icmp"] }))).toBe(true);
   });
 
+  it("has no packet whose addresses differ in family, not even the universe", () => {
+    const mixed = {
+      protocol: "Tcp" as const,
+      source: { family: 4 as const, value: 1n },
+      destination: { family: 6 as const, value: 1n },
+      sourcePort: 1,
+      destinationPort: 2,
+    };
+    expect(PacketSet.all.has(mixed)).toBe(false);
+    expect(PacketSet.empty.has(mixed)).toBe(false);
+  });
+
   it("holds only packets whose two addresses share a family", () => {
     const v4ToV6 = PacketSet.box({
       source: addresses("10.0.0.0/8"),

@@ -167,7 +167,9 @@ export class PacketSet {
   }
 
   has(packet: Packet): boolean {
-    return PacketSet.packet(packet).minus(this).isEmpty();
+    // A packet whose two addresses differ in family exists in no set.
+    const one = PacketSet.packet(packet);
+    return !one.isEmpty() && one.minus(this).isEmpty();
   }
 
   /**

@@ -1,7 +1,7 @@
 import { type Host, hostAt } from "../engine/endpoint.js";
 import { NsgResolver, rulesFor } from "../engine/resolve.js";
 import { planRoute, type Route, vnetsConnected } from "../engine/route.js";
-import type { Network, SubnetInfo } from "../model/network.js";
+import { AZURE_HOST_ADDRESS, type Network, type SubnetInfo } from "../model/network.js";
 import type { Direction } from "../model/rule.js";
 import type { IpAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
@@ -69,11 +69,35 @@ export class ReachAnalyzer {
     return allowed;
   }
 
+  private readonly inboundCache = new Map<string, PacketSet>();
+
   /** The packets a host's inbound NSGs let in, addressed to it. */
   inbound(host: Host): PacketSet {
-    return this.allowedBy(host, "Inbound").intersect(
-      PacketSet.box({ destination: single(host.address) }),
-    );
+    const key = `${host.address.family}/${host.address.value}`;
+    let found = this.inboundCache.get(key);
+    if (!found) {
+      found = this.allowedBy(host, "Inbound").intersect(
+        PacketSet.box({ destination: single(host.address) }),
+      );
+      this.inboundCache.set(key, found);
+    }
+    return found;
+  }
+
+  /**
+   * A bound on `arrivals`: what the host's inbound NSGs admit from every source
+   * that could send to it, ignoring the senders' own NSGs. Cheap, and when it
+   * fits a claim, the exact arrivals do too.
+   */
+  arrivalsBound(to: Host): PacketSet {
+    let sources = to.publicAddress ? this.outside : AddressSet.empty;
+    if (to.vnet !== undefined && to.ingress !== "External")
+      for (const vnet of this.network.vnets.values())
+        if (vnetsConnected(this.network, vnet.name, to.vnet))
+          sources = sources.union(vnet.virtualNetworkTag);
+    // The platform's address is no caller, and the host on its own address is none either.
+    const excluded = single(to.address).union(AddressSet.of([AZURE_HOST_ADDRESS]));
+    return this.inbound(to).intersect(PacketSet.box({ source: sources.minus(excluded) }));
   }
 
   /**

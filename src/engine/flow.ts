@@ -2,8 +2,9 @@ import type { Network } from "../model/network.js";
 import { type Access, type Direction, watcherRuleName } from "../model/rule.js";
 import type { IpAddress } from "../net/address.js";
 import type { FlowProtocol } from "../net/protocol.js";
+import { CompiledNsgs } from "./classifier.js";
 import { type Host, resolveEndpoint } from "./endpoint.js";
-import { firstMatch, formatPacket, type Packet } from "./packet.js";
+import { formatPacket, type Packet } from "./packet.js";
 import { NsgResolver } from "./resolve.js";
 import { planRoute } from "./route.js";
 
@@ -56,6 +57,8 @@ export const DEFAULT_SOURCE_PORT = 49152;
 /** Evaluates flows over one network, exactly as Azure does, with resolved NSGs cached across calls. */
 export class FlowEvaluator {
   private readonly resolver: NsgResolver;
+  /** Each NSG direction is compiled on first use; later flows through it cost a few lookups. */
+  private readonly compiled = new CompiledNsgs();
 
   constructor(readonly network: Network) {
     this.resolver = new NsgResolver(network);
@@ -142,7 +145,11 @@ export class FlowEvaluator {
     }
     const trace: NsgEvaluation[] = [];
     for (const s of stages) {
-      const rule = firstMatch(this.resolver.resolve(s.nsg, s.vnet), s.direction, s.packet);
+      const rule = this.compiled.firstMatch(
+        this.resolver.resolve(s.nsg, s.vnet),
+        s.direction,
+        s.packet,
+      );
       const evaluation: NsgEvaluation = {
         nsg: s.nsg,
         appliedTo: s.appliedTo,

@@ -26,10 +26,16 @@ export function ruleMatches(rule: ResolvedRule, packet: Packet): boolean {
 /**
  * Azure's evaluation inside one NSG: rules by ascending priority, the first
  * match decides. The default deny rules match everything, so a rule is always found.
+ * This walks the rule list; flow evaluation uses the compiled classifier
+ * (classifier.ts), and this stays as the plain statement it must agree with.
  */
 export function firstMatch(nsg: ResolvedNsg, direction: Direction, packet: Packet): ResolvedRule {
   for (const rule of rulesFor(nsg, direction)) if (ruleMatches(rule, packet)) return rule;
-  throw new Error(
+  throw noMatchingRule(nsg, direction);
+}
+
+export function noMatchingRule(nsg: ResolvedNsg, direction: Direction): Error {
+  return new Error(
     `NSG ${nsg.name} has no ${direction} rule for the packet; the default rules are missing`,
   );
 }

@@ -492,7 +492,7 @@ function allocate(
   }
   if (renumbered) {
     priorities.length = 0;
-    ordered.forEach((_, i) => priorities.push(options.start + i * options.step));
+    for (let i = 0; i < ordered.length; i++) priorities.push(options.start + i * options.step);
   }
   const withPriority = (p: Planned, priority: number): SecurityRule => {
     const { end: _end, ...fields } = p;

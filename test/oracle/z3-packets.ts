@@ -1,6 +1,8 @@
 /**
  * Packets, NSG rules and first-match rule lists as Z3 bit-vector formulas: an
- * oracle for the packet-set algebra that shares none of its code.
+ * oracle for the packet-set algebra that shares none of its code. The one
+ * part that reads the algebra's output is setFormula, which turns a set's
+ * stored form into a formula so that Z3 can compare the two.
  *
  * A packet is six variables: the IANA protocol number (8 bits), a family bit
  * (true for IPv6), source and destination addresses (128 bits each; an IPv4
@@ -12,6 +14,9 @@
  * Address sets are matched prefix by prefix with masks (not as intervals),
  * ports as ranges, and a rule list as nested if-then-else, so that none of the
  * encoding mirrors the decision diagram's segment lists.
+ *
+ * Z3 runs its queries on worker threads: ask one question at a time (await
+ * each), and call startZ3 once per process.
  */
 import {
   type BitVec,
@@ -93,6 +98,7 @@ export interface Z3Runtime {
  * runs the queue first, when nothing else is using the context.
  */
 const heldBack: (() => void)[] = [];
+const NativeRegistry = globalThis.FinalizationRegistry;
 
 function releaseHeldBack(): void {
   for (let f = heldBack.pop(); f; f = heldBack.pop()) f();
@@ -110,7 +116,6 @@ class DeferringRegistry<T> {
     return this.inner.unregister(token);
   }
 }
-const NativeRegistry = globalThis.FinalizationRegistry;
 
 export async function startZ3(): Promise<Z3Runtime> {
   globalThis.FinalizationRegistry = DeferringRegistry as unknown as FinalizationRegistryConstructor;
@@ -127,13 +132,13 @@ export class Z3Packets {
   readonly packet: PacketTerms;
   /** How many solver queries and concrete evaluations were made. */
   queries = 0;
+  evaluations = 0;
   /**
-   * Queries run one at a time, each on a solver reset before and after, never
-   * with push and pop: so Z3 preprocesses and bit-blasts each query whole,
-   * much faster here than its incremental mode.
+   * One solver, reset after each query rather than used with push and pop:
+   * so Z3 preprocesses and bit-blasts each query whole, which is much faster
+   * here than its incremental mode.
    */
   private readonly solver: Solver<"main">;
-  evaluations = 0;
 
   constructor(readonly z3: Z3) {
     const { BitVec, Bool } = z3;

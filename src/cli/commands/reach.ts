@@ -78,7 +78,7 @@ export function runExposure(target: string, options: MatrixOptions, io: Io): num
 }
 
 function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const escape = (s: string) => s.replace(/\|/g, "\\|");
-  const line = (cells: readonly string[]) => `| ${cells.map(escape).join(" | ")} |`;
+  const escapeCell = (s: string) => s.replace(/\|/g, "\\|");
+  const line = (cells: readonly string[]) => `| ${cells.map(escapeCell).join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
