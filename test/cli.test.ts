@@ -214,6 +214,21 @@ describe("tierwall rules", () => {
   });
 });
 
+describe("tierwall verify", () => {
+  it("proves only the assertions over every packet", () => {
+    const r = tierwall(["verify", "examples/layered-ase"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/4 assertions: 4 held, 0 failed/);
+    const json = JSON.parse(tierwall(["verify", "examples/three-tier", "--json"]).stdout);
+    expect(json.assertions.map((a: { kind: string }) => a.kind)).toEqual([
+      "onlyFrom",
+      "onlyFrom",
+      "exposure",
+      "isolate",
+    ]);
+  });
+});
+
 describe("tierwall reach and exposure", () => {
   it("prints the matrix of the seed's architecture", () => {
     const r = tierwall(["reach", "examples/layered-ase"]);
@@ -390,15 +405,23 @@ describe("the command line as a whole", () => {
     expect(printed.properties.networkSecurityGroups).toBeDefined();
   });
 
-  it.each(["check", "flow", "rules", "reach", "exposure", "lint", "synth", "diff", "schema"])(
-    "%s --help shows an example",
-    (command) => {
-      const r = tierwall([command, "--help"]);
-      expect(r.code).toBe(0);
-      expect(r.stdout).toContain("Examples:");
-      expect(r.stdout).toContain(`$ tierwall ${command}`);
-    },
-  );
+  it.each([
+    "check",
+    "verify",
+    "flow",
+    "rules",
+    "reach",
+    "exposure",
+    "lint",
+    "synth",
+    "diff",
+    "schema",
+  ])("%s --help shows an example", (command) => {
+    const r = tierwall([command, "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Examples:");
+    expect(r.stdout).toContain(`$ tierwall ${command}`);
+  });
 
   it("colours a terminal's output only when asked, never a pipe's", () => {
     expect(tierwall(["check", "examples/layered-ase"]).stdout).not.toContain("\u001b[");

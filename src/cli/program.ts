@@ -42,6 +42,24 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     });
 
   program
+    .command("verify")
+    .description(
+      "prove the spec's assertions over every packet (reach, isolate, onlyFrom, exposure), with counterexamples",
+    )
+    .argument("[spec]", SPEC_ARGUMENT, ".")
+    .option("--json", "print the report as JSON")
+    .addHelpText(
+      "after",
+      examples(
+        "tierwall verify examples/layered-ase",
+        "tierwall verify examples/three-tier --json",
+      ),
+    )
+    .action((spec: string, options: { json?: boolean }) => {
+      result.code = runCheck(spec, { ...options, proofsOnly: true }, io);
+    });
+
+  program
     .command("flow")
     .description("evaluate one flow across every NSG on its path, and show which rule decided")
     .argument("[spec]", SPEC_ARGUMENT, ".")
