@@ -8,7 +8,7 @@ import { watcherRuleName } from "../model/rule.js";
 import { formatIpAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 import { formatPortRange, type PortRange } from "../net/ports.js";
-import { hasPorts } from "../net/protocol.js";
+import { FLOW_PROTOCOLS, type FlowProtocol, hasPorts } from "../net/protocol.js";
 import { ALL_IPV4, ALL_IPV6 } from "./fields.js";
 import { PacketSet } from "./packet-set.js";
 import type { RuleEffect } from "./policy.js";
@@ -183,7 +183,7 @@ function covering(effects: readonly RuleEffect[], target: PacketSet): ResolvedRu
 /** A rule's match as a box whose two address sides are cut to the families they can meet in. */
 interface Box {
   readonly rule: ResolvedRule;
-  readonly protocols: ReadonlySet<string>;
+  readonly protocols: ReadonlySet<FlowProtocol>;
   readonly source: AddressSet;
   readonly destination: AddressSet;
   readonly ports: readonly PortRange[];
@@ -191,10 +191,8 @@ interface Box {
   readonly portless: boolean;
 }
 
-const ALL_PROTOCOLS = ["Tcp", "Udp", "Icmp", "Esp", "Ah"];
-
 function boxOf(rule: ResolvedRule): Box {
-  const protocols = new Set(rule.protocol === "*" ? ALL_PROTOCOLS : [rule.protocol]);
+  const protocols = new Set<FlowProtocol>(rule.protocol === "*" ? FLOW_PROTOCOLS : [rule.protocol]);
   const families = (s: AddressSet) =>
     s.intersect(ALL_IPV4).isEmpty()
       ? ALL_IPV6
@@ -208,7 +206,7 @@ function boxOf(rule: ResolvedRule): Box {
     destination: rule.destination.intersect(families(rule.source)),
     ports: rule.destinationPorts,
     sourcePorts: rule.sourcePorts,
-    portless: [...protocols].some((p) => !hasPorts(p as never)),
+    portless: [...protocols].some((p) => !hasPorts(p)),
   };
 }
 
@@ -222,14 +220,14 @@ function boxesMeet(a: Box, b: Box): boolean {
   if (common.length === 0 || !a.source.overlaps(b.source) || !a.destination.overlaps(b.destination))
     return false;
   // Ports matter only to TCP and UDP: a shared portless protocol meets whatever the ports.
-  if (common.some((p) => !hasPorts(p as never))) return true;
+  if (common.some((p) => !hasPorts(p))) return true;
   return rangesMeet(a.ports, b.ports) && rangesMeet(a.sourcePorts, b.sourcePorts);
 }
 
 function boxWithin(a: Box, b: Box): boolean {
   if (![...a.protocols].every((p) => b.protocols.has(p))) return false;
   if (!a.source.isSubsetOf(b.source) || !a.destination.isSubsetOf(b.destination)) return false;
-  if (![...a.protocols].some((p) => hasPorts(p as never))) return true;
+  if (![...a.protocols].some((p) => hasPorts(p))) return true;
   return rangesWithin(a.ports, b.ports) && rangesWithin(a.sourcePorts, b.sourcePorts);
 }
 

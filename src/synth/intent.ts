@@ -8,7 +8,7 @@ import type { IpAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 import { type PortRange, parsePortRange } from "../net/ports.js";
 import { parsePrefix } from "../net/prefix.js";
-import { FLOW_PROTOCOLS, type FlowProtocol, parseRuleProtocol } from "../net/protocol.js";
+import { type FlowProtocol, parseRuleProtocol } from "../net/protocol.js";
 
 /** A tier as the spec writes it. */
 export interface TierSpec {
@@ -241,5 +241,3 @@ function egressTarget(
     text,
   };
 }
-
-export const ALL_PROTOCOLS: readonly FlowProtocol[] = FLOW_PROTOCOLS;

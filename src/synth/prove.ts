@@ -2,7 +2,7 @@ import { PacketSet } from "../analysis/packet-set.js";
 import { ReachAnalyzer } from "../analysis/reach.js";
 import { formatSummaryLine, summarize } from "../analysis/summary.js";
 import { hostAt } from "../engine/endpoint.js";
-import { formatPacket } from "../engine/packet.js";
+import { formatPacket, type Packet } from "../engine/packet.js";
 import { type Diagnostic, error, hasErrors } from "../model/diagnostic.js";
 import { AZURE_HOST_ADDRESS, buildNetwork, type Network } from "../model/network.js";
 import type { Topology } from "../model/types.js";
@@ -63,7 +63,7 @@ export function proveSynthesis(
           diagnostics.push(
             error(
               "SynthesisUnproven",
-              `the synthesized rules do not let ${c.name} reach ${env.name}, e.g. ${formatPacket(missing.witness() as never)}`,
+              `the synthesized rules do not let ${c.name} reach ${env.name}, e.g. ${formatPacket(missing.witness() as Packet)}`,
               tier.path,
             ),
           );
@@ -76,7 +76,7 @@ export function proveSynthesis(
         diagnostics.push(
           error(
             "SynthesisUnproven",
-            `the synthesized rules would also let in ${line ? formatSummaryLine(line) : "other traffic"} to ${env.name}, e.g. ${formatPacket(extra.witness() as never)}`,
+            `the synthesized rules would also let in ${line ? formatSummaryLine(line) : "other traffic"} to ${env.name}, e.g. ${formatPacket(extra.witness() as Packet)}`,
             tier.path,
           ),
         );

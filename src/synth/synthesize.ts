@@ -7,7 +7,7 @@ import { formatIpAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 import { formatPortRange, type PortRange } from "../net/ports.js";
 import { formatPrefix } from "../net/prefix.js";
-import type { Endpoint, Tier, Traffic } from "./intent.js";
+import type { Endpoint, Tier } from "./intent.js";
 
 /** `seed`: one rule per caller and port, as the guide writes them; `compact`: fewest rules, callers merged. */
 export type Style = "seed" | "compact";
@@ -533,5 +533,3 @@ export function applySynthesis(topology: Topology, nsgs: readonly SynthesizedNsg
     })),
   };
 }
-
-export type { Traffic };
