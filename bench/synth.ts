@@ -2,22 +2,27 @@
  * Synthesis at scale: 200 tiers with 2,000 callers in all, synthesized and
  * proven; then the stable update after one more caller.
  */
-import { resolveTiers, type TierSpec } from "../src/synth/intent.js";
-import { proveSynthesis } from "../src/synth/prove.js";
-import { applySynthesis, DEFAULT_OPTIONS, synthesize } from "../src/synth/synthesize.js";
+
 import { hasErrors } from "../src/model/diagnostic.js";
 import { buildNetwork } from "../src/model/network.js";
 import { ServiceTagCatalog } from "../src/model/service-tags.js";
 import type { Environment, Subnet, Topology } from "../src/model/types.js";
+import { resolveTiers, type TierSpec } from "../src/synth/intent.js";
+import { proveSynthesis } from "../src/synth/prove.js";
+import { applySynthesis, DEFAULT_OPTIONS, synthesize } from "../src/synth/synthesize.js";
 import { type Measurement, measure } from "./measure.js";
 
 /** Tier i is an external ASE in subnet 10.(i/250).(i%250).0/24; its callers are ASEs presenting 198.18.x.y. */
-export function synthEstate(tierCount: number, callersPerTier: number): { topology: Topology; tiers: TierSpec[] } {
+export function synthEstate(
+  tierCount: number,
+  callersPerTier: number,
+): { topology: Topology; tiers: TierSpec[] } {
   const subnets: Subnet[] = [];
   const environments: Environment[] = [];
   const tiers: TierSpec[] = [];
   const callerSubnets = Math.ceil((tierCount * callersPerTier) / 200);
-  for (let s = 0; s < callerSubnets; s++) subnets.push({ name: `callers-${s}`, addressPrefix: `10.200.${s}.0/24` });
+  for (let s = 0; s < callerSubnets; s++)
+    subnets.push({ name: `callers-${s}`, addressPrefix: `10.200.${s}.0/24` });
   let caller = 0;
   for (let t = 0; t < tierCount; t++) {
     subnets.push({ name: `tier-${t}`, addressPrefix: `10.${Math.floor(t / 250)}.${t % 250}.0/24` });
@@ -40,11 +45,19 @@ export function synthEstate(tierCount: number, callersPerTier: number): { topolo
       });
       callers.push(name);
     }
-    tiers.push({ name: `tier-${t}`, environments: [`tier-${t}-ase`], callers, protocol: "Tcp", ports: [80, 443] });
+    tiers.push({
+      name: `tier-${t}`,
+      environments: [`tier-${t}-ase`],
+      callers,
+      protocol: "Tcp",
+      ports: [80, 443],
+    });
   }
   return {
     topology: {
-      virtualNetworks: [{ name: "estate", addressSpace: { addressPrefixes: ["10.0.0.0/8"] }, subnets }],
+      virtualNetworks: [
+        { name: "estate", addressSpace: { addressPrefixes: ["10.0.0.0/8"] }, subnets },
+      ],
       networkSecurityGroups: [],
       applicationSecurityGroups: [],
       networkInterfaces: [],
@@ -56,20 +69,29 @@ export function synthEstate(tierCount: number, callersPerTier: number): { topolo
 
 function synthesizeAndProve(topology: Topology, tierSpecs: TierSpec[]): Topology {
   const built = buildNetwork(topology, ServiceTagCatalog.empty);
-  if (!built.network || hasErrors(built.diagnostics)) throw new Error(built.diagnostics.map((d) => d.message).join("\n"));
+  if (!built.network || hasErrors(built.diagnostics))
+    throw new Error(built.diagnostics.map((d) => d.message).join("\n"));
   const { tiers, diagnostics } = resolveTiers(built.network, tierSpecs);
   if (diagnostics.length > 0) throw new Error(diagnostics.map((d) => d.message).join("\n"));
   const result = synthesize(built.network, topology, tiers, DEFAULT_OPTIONS);
-  if (result.diagnostics.length > 0) throw new Error(result.diagnostics.map((d) => d.message).join("\n"));
+  if (result.diagnostics.length > 0)
+    throw new Error(result.diagnostics.map((d) => d.message).join("\n"));
   const after = applySynthesis(topology, result.nsgs);
   const proven = proveSynthesis(built.network, after, tiers);
   if (!proven.network) throw new Error(proven.diagnostics.map((d) => d.message).join("\n"));
   return after;
 }
 
-export function synthBenchmarks(): { full: Measurement; update: Measurement; tiers: number; callers: number } {
+export function synthBenchmarks(): {
+  full: Measurement;
+  update: Measurement;
+  tiers: number;
+  callers: number;
+} {
   const { topology, tiers } = synthEstate(200, 10);
-  const full = measure("synthesize and prove", () => synthesizeAndProve(topology, tiers), { runs: 3 });
+  const full = measure("synthesize and prove", () => synthesizeAndProve(topology, tiers), {
+    runs: 3,
+  });
   // One more caller for the first tier, on the synthesized estate: only that tier's NSG changes.
   const synthesized = synthesizeAndProve(topology, tiers);
   const extra: Environment = {
@@ -82,6 +104,10 @@ export function synthBenchmarks(): { full: Measurement; update: Measurement; tie
   const grown = { ...synthesized, environments: [...synthesized.environments, extra] };
   const first = tiers[0] as TierSpec;
   const updatedTier: TierSpec = { ...first, callers: [...(first.callers ?? []), "late-caller"] };
-  const update = measure("update after one caller", () => synthesizeAndProve(grown, [updatedTier]), { runs: 5 });
+  const update = measure(
+    "update after one caller",
+    () => synthesizeAndProve(grown, [updatedTier]),
+    { runs: 5 },
+  );
   return { full, update, tiers: 200, callers: 2000 };
 }
