@@ -1,6 +1,15 @@
-/** tierwall as a library: the model, the engine and the spec loader. */
+/** tierwall as a library: the model, the engine, the analysis, synthesis and the spec loader. */
 
+export { type SetAssertion, SetAssertionChecker, type SetOutcome } from "./analysis/assertions.js";
+export { type SemanticDiff, semanticDiff } from "./analysis/diff.js";
+export { lint } from "./analysis/lint.js";
+export { exposureOf, reachMatrix } from "./analysis/matrix.js";
+export { PacketSet } from "./analysis/packet-set.js";
+export { decide, ruleMatchSet } from "./analysis/policy.js";
+export { ReachAnalyzer } from "./analysis/reach.js";
+export { formatSummaryLine, summarize } from "./analysis/summary.js";
 export { type AssertionOutcome, checkAssertion, type FlowAssertion } from "./engine/assertions.js";
+export { CompiledNsgs, FlowClassifier, PROTOCOL_CODE } from "./engine/classifier.js";
 export { type EffectiveNsg, type EffectiveRule, effectiveRules } from "./engine/effective.js";
 export { type Host, hostAt, resolveEndpoint } from "./engine/endpoint.js";
 export {
@@ -23,5 +32,9 @@ export type * from "./model/types.js";
 export { formatIpAddress, type IpAddress, parseIpAddress } from "./net/address.js";
 export { AddressSet } from "./net/address-set.js";
 export { formatPrefix, type Prefix, parsePrefix } from "./net/prefix.js";
+export { checkSpecAssertions, type SpecOutcome } from "./spec/check.js";
 export { type LoadedSpec, type LoadResult, loadSpec } from "./spec/load.js";
 export { specJsonSchema } from "./spec/schema.js";
+export { resolveTiers, type Tier, type TierSpec } from "./synth/intent.js";
+export { proveSynthesis } from "./synth/prove.js";
+export { applySynthesis, type SynthOptions, synthesize } from "./synth/synthesize.js";

@@ -5,9 +5,17 @@ import { AddressSet } from "../net/address-set.js";
 import { ALL_PORTS, type PortRange } from "../net/ports.js";
 import { parsePrefix } from "../net/prefix.js";
 import type { FlowProtocol, RuleProtocol } from "../net/protocol.js";
-import { ALLOW, DENY, FlowClassifier, NO_DECISION, NO_RULE, PROTOCOL_CODE } from "./classifier.js";
-import { type Packet, ruleMatches } from "./packet.js";
-import type { ResolvedRule } from "./resolve.js";
+import {
+  ALLOW,
+  CompiledNsgs,
+  DENY,
+  FlowClassifier,
+  NO_DECISION,
+  NO_RULE,
+  PROTOCOL_CODE,
+} from "./classifier.js";
+import { firstMatch, type Packet, ruleMatches } from "./packet.js";
+import type { ResolvedNsg, ResolvedRule } from "./resolve.js";
 
 interface RuleSpec {
   readonly access?: "Allow" | "Deny";
@@ -299,5 +307,30 @@ describe("FlowClassifier batch API", () => {
     c.decide4(flows, out, 1, 3);
     expect([...out.rule]).toEqual([7, NO_RULE, 2]);
     expect([...out.access]).toEqual([9, NO_DECISION, ALLOW]);
+  });
+});
+
+describe("CompiledNsgs", () => {
+  const nsg: ResolvedNsg = {
+    name: "nsg",
+    vnet: "vnet",
+    inbound: rules({ access: "Deny", source: ["10.0.0.0/8"] }, { access: "Allow" }),
+    outbound: rules({ access: "Deny", destination: ["192.0.2.0/24"] }),
+  };
+
+  it("answers as firstMatch does, compiling each direction once", () => {
+    const compiled = new CompiledNsgs();
+    for (const p of [packet("Tcp", "10.1.1.1", "1.1.1.1"), packet("Udp", "11.1.1.1", "1.1.1.1")])
+      expect(compiled.firstMatch(nsg, "Inbound", p)).toBe(firstMatch(nsg, "Inbound", p));
+    expect(compiled.classifier(nsg.inbound)).toBe(compiled.classifier(nsg.inbound));
+    expect(compiled.classifier(nsg.outbound)).not.toBe(compiled.classifier(nsg.inbound));
+  });
+
+  it("fails as firstMatch does when no rule matches", () => {
+    const p = packet("Tcp", "10.1.1.1", "1.1.1.1");
+    expect(() => firstMatch(nsg, "Outbound", p)).toThrow(/default rules are missing/);
+    expect(() => new CompiledNsgs().firstMatch(nsg, "Outbound", p)).toThrow(
+      "NSG nsg has no Outbound rule for the packet; the default rules are missing",
+    );
   });
 });

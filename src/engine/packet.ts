@@ -34,6 +34,7 @@ export function firstMatch(nsg: ResolvedNsg, direction: Direction, packet: Packe
   throw noMatchingRule(nsg, direction);
 }
 
+/** What both evaluators throw when not even a default rule matches. */
 export function noMatchingRule(nsg: ResolvedNsg, direction: Direction): Error {
   return new Error(
     `NSG ${nsg.name} has no ${direction} rule for the packet; the default rules are missing`,
