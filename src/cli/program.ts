@@ -19,7 +19,7 @@ function examples(...lines: string[]): string {
 export function buildProgram(io: Io, result: { code: number }): Command {
   const program = new Command("tierwall")
     .description(
-      "Layered network security for Azure NSGs: model, evaluate and check who may call each tier",
+      "Layered network security for Azure NSGs: model, evaluate, prove and synthesize who may call each tier",
     )
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")
