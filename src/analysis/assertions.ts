@@ -113,6 +113,21 @@ export class SetAssertionChecker {
     }
   }
 
+  /**
+   * The packets a claim that `from` reaches `to` requires to get through, as
+   * the callee receives them; nothing when an end does not resolve.
+   */
+  needed(claim: { readonly from: string; readonly to: string } & TrafficScope): PacketSet {
+    try {
+      return this.flow(this.callers(claim.from), this.host(claim.to)).possible.intersect(
+        this.scope(claim),
+      );
+    } catch (e) {
+      if (e instanceof Invalid) return PacketSet.empty;
+      throw e;
+    }
+  }
+
   private scope(s: TrafficScope): PacketSet {
     return PacketSet.box({
       protocols: s.protocols ?? FLOW_PROTOCOLS,

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { networkOf } from "../../test/support/spec.js";
+import { neededTraffic } from "../spec/check.js";
 import { lint } from "./lint.js";
 import { ReachAnalyzer } from "./reach.js";
 
@@ -159,6 +160,34 @@ describe("lint", () => {
     expect(found).toContainEqual(["info", "PriorityCrowding", at(1)]);
     expect(found).toContainEqual(["info", "AddressOfNoKnownEnvironment", at(1)]);
     expect(found.filter((c) => c[1] === "AddressOfNoKnownEnvironment")).toHaveLength(1);
+  });
+
+  it("notes allow rules broader than the spec's claims need, on the hosts they are about", () => {
+    const text = spec([rule("web", 100, "Allow", "198.51.100.0/24", "443")]);
+    const network = networkOf(text);
+    const claimed = (from: string) =>
+      neededTraffic(network, [
+        {
+          kind: "reach",
+          from,
+          to: "vm",
+          protocols: ["Tcp"],
+          ports: [{ first: 443, last: 443 }],
+          path: [],
+        },
+      ]);
+    const broader = lint(new ReachAnalyzer(network), claimed("198.51.100.7"));
+    expect(
+      broader.filter((d) => d.code === "BroaderThanNeeded").map((d) => d.path.join(".")),
+    ).toEqual([at(0)]);
+    expect(broader.find((d) => d.code === "BroaderThanNeeded")?.message).toContain(
+      "Tcp 198.51.100.0/24 except 198.51.100.7/32 -> 10.0.1.4/32 ports 443",
+    );
+    // Claimed in full, or not claimed at all: nothing to say.
+    expect(
+      lint(new ReachAnalyzer(network), claimed("198.51.100.0/24")).map((d) => d.code),
+    ).not.toContain("BroaderThanNeeded");
+    expect(lint(new ReachAnalyzer(network)).map((d) => d.code)).not.toContain("BroaderThanNeeded");
   });
 
   it("checks what ASE v2 and v3 need from the load balancer", () => {

@@ -50,7 +50,7 @@ const portsText = (list: readonly PortRange[]) => list.map(formatPortRange).join
  * crowded priorities, addresses of nothing known, and what App Service
  * Environments need (their own calls to themselves, management traffic).
  */
-export function lint(analyzer: ReachAnalyzer): Diagnostic[] {
+export function lint(analyzer: ReachAnalyzer, needed?: PacketSet): Diagnostic[] {
   const network = analyzer.network;
   const findings = new Map<string, Diagnostic>();
   const add = (d: Diagnostic) => {
@@ -69,6 +69,8 @@ export function lint(analyzer: ReachAnalyzer): Diagnostic[] {
         for (const d of overlapFindings(nsg.name, rules, pathOf)) add(d);
         if (direction === "Inbound")
           for (const d of exposureFindings(nsg.name, effects, analyzer, pathOf)) add(d);
+        if (direction === "Inbound" && needed && !needed.isEmpty())
+          for (const d of broaderFindings(nsg.name, effects, analyzer, needed, pathOf)) add(d);
         for (const d of crowdingFindings(nsg.name, rules, direction, pathOf)) add(d);
         for (const d of unknownAddressFindings(
           nsg.name,
@@ -316,6 +318,88 @@ function exposureFindings(
     );
   }
   return out;
+}
+
+/**
+ * Allow rules that let in more than the spec's claims need, judged only on
+ * hosts that some claim is about (a rule toward hosts no claim covers is left
+ * alone), with what the platform needs counted as needed.
+ */
+function broaderFindings(
+  nsg: string,
+  effects: readonly RuleEffect[],
+  analyzer: ReachAnalyzer,
+  needed: PacketSet,
+  pathOf: (r: ResolvedRule) => ValuePath,
+): Diagnostic[] {
+  const network = analyzer.network;
+  let covered = AddressSet.empty;
+  let platform = PacketSet.empty;
+  for (const env of network.environments.values()) {
+    const host = hostAt(network, env.privateAddress);
+    if (host.subnet?.nsg !== nsg && host.nic?.nsg !== nsg) continue;
+    if (needed.intersect(PacketSet.box({ destination: single(env.privateAddress) })).isEmpty())
+      continue;
+    covered = covered.union(single(env.privateAddress));
+    platform = platform.union(platformNeeds(env, analyzer));
+  }
+  if (covered.isEmpty()) return [];
+  const out: Diagnostic[] = [];
+  for (const e of effects) {
+    if (e.rule.access !== "Allow" || e.rule.rule.isDefault) continue;
+    const judged = e.decides.intersect(PacketSet.box({ destination: covered }));
+    const excess = judged.minus(needed).minus(platform);
+    if (judged.isEmpty() || excess.isEmpty()) continue;
+    const line = summarize(excess, 1).lines[0];
+    out.push(
+      info(
+        "BroaderThanNeeded",
+        `${nsg}: ${watcherRuleName(e.rule.rule)} lets in more than the spec's claims need, such as ${line ? formatSummaryLine(line) : "other traffic"}`,
+        pathOf(e.rule),
+        "narrow it, or state the traffic it is for as an assertion",
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * The traffic the platform needs to reach an environment: health probes from
+ * 168.63.129.16 on whatever port a load balancer uses, and what each kind of
+ * App Service Environment needs.
+ */
+function platformNeeds(env: EnvironmentInfo, analyzer: ReachAnalyzer): PacketSet {
+  const probes = PacketSet.box({
+    source: AddressSet.of([AZURE_HOST_ADDRESS]),
+    destination: single(env.privateAddress),
+  });
+  return probes.union(kindNeeds(env, analyzer));
+}
+
+function kindNeeds(env: EnvironmentInfo, analyzer: ReachAnalyzer): PacketSet {
+  const to = single(env.privateAddress);
+  const box = (
+    source: AddressSet,
+    portList: PortRange[],
+    protocols: readonly FlowProtocol[] = ["Tcp"],
+  ) => PacketSet.box({ protocols, source, destination: to, destinationPorts: portList });
+  const loadBalancer = AddressSet.of([AZURE_HOST_ADDRESS]);
+  switch (env.kind) {
+    case "AppServiceEnvironmentV1":
+      return box(analyzer.outside, ports([454, 455]));
+    case "AppServiceEnvironmentV2": {
+      const tag = AddressSet.of(
+        analyzer.network.serviceTags.prefixes("AppServiceManagement") ?? [],
+      );
+      return box(tag, ports([454, 455]))
+        .union(box(loadBalancer, ports([16001, 16001])))
+        .union(box(env.subnet.addresses, ports([0, 65535]), FLOW_PROTOCOLS));
+    }
+    case "AppServiceEnvironmentV3":
+      return box(loadBalancer, ports([80, 80]));
+    default:
+      return PacketSet.empty;
+  }
 }
 
 /** Consecutive priorities leave no room to insert a rule between two others. */

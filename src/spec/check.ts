@@ -1,4 +1,5 @@
 import { SetAssertionChecker, type SetOutcome, type TrafficScope } from "../analysis/assertions.js";
+import { PacketSet } from "../analysis/packet-set.js";
 import { ReachAnalyzer } from "../analysis/reach.js";
 import { type AssertionOutcome, checkAssertion, describeAssertion } from "../engine/assertions.js";
 import { FlowEvaluator } from "../engine/flow.js";
@@ -23,6 +24,29 @@ export function checkSpecAssertions(
     checker ??= new SetAssertionChecker(new ReachAnalyzer(network));
     return { kind: "set", outcome: checker.check(a) };
   });
+}
+
+/**
+ * What the spec's positive claims need to get through: each `reach`, and each
+ * allowed flow taken as its whole connection class (any source port; a tag
+ * or subnet as every address it stands for).
+ */
+export function neededTraffic(network: Network, assertions: readonly SpecAssertion[]): PacketSet {
+  const checker = new SetAssertionChecker(new ReachAnalyzer(network));
+  let needed = PacketSet.empty;
+  for (const a of assertions) {
+    if (a.kind === "reach") needed = needed.union(checker.needed(a));
+    if (a.kind === "flow" && a.expect === "Allow") {
+      const ports =
+        a.destinationPort === undefined
+          ? {}
+          : { ports: [{ first: a.destinationPort, last: a.destinationPort }] };
+      needed = needed.union(
+        checker.needed({ from: a.from, to: a.to, protocols: [a.protocol], ...ports }),
+      );
+    }
+  }
+  return needed;
 }
 
 /** A title for an assertion: its name, or what it claims. */

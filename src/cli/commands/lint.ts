@@ -1,6 +1,7 @@
 import { lint } from "../../analysis/lint.js";
 import { ReachAnalyzer } from "../../analysis/reach.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
+import { neededTraffic } from "../../spec/check.js";
 import { EXIT, type Io, loadForCommand, printJson } from "../io.js";
 import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
 import { toSarif } from "../render/sarif.js";
@@ -20,7 +21,10 @@ export function runLint(target: string, options: LintOptions, io: Io): number {
   const loaded = loadForCommand(target, io, format !== "text");
   if (!loaded) return EXIT.invalid;
   const spec = loaded.spec;
-  const findings: Diagnostic[] = lint(new ReachAnalyzer(spec.network)).map((d) => ({
+  const findings: Diagnostic[] = lint(
+    new ReachAnalyzer(spec.network),
+    neededTraffic(spec.network, spec.assertions),
+  ).map((d) => ({
     ...d,
     location: spec.locate(d.path),
   }));
