@@ -18,7 +18,9 @@ export function exportAzCli(topology: Topology): string {
     "# NSGs, their rules and their associations, as az CLI commands.",
     "# Set RG to the resource group; LOCATION is optional (the group's by default).",
     "set -euo pipefail",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion, not a template
     ': "${RG:?set RG to the resource group}"',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion, not a template
     'location=(); if [ -n "${LOCATION:-}" ]; then location=(--location "$LOCATION"); fi',
     "",
   ];
