@@ -362,6 +362,68 @@ describe("tierwall synth", () => {
   });
 });
 
+describe("tierwall import and export", () => {
+  const SEED = resolve(ROOT, "../shared/seed/000_e6dd8f84f2cb0b33.txt");
+
+  it("imports the guide's classic PowerShell, and exports it as an ARM template that imports back the same", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-formats-"));
+    try {
+      const blocks = [
+        ...readFileSync(SEED, "utf8").matchAll(/```azurepowershell-interactive\n([\s\S]*?)```/g),
+      ].map((m) => m[1]);
+      writeFileSync(join(dir, "seed.ps1"), blocks.join("\n"));
+      const imported = tierwall([
+        "import",
+        "powershell",
+        join(dir, "seed.ps1"),
+        "-o",
+        join(dir, "seed.yaml"),
+      ]);
+      expect(imported.code).toBe(0);
+      expect(imported.stderr).toContain("RenamedForResourceManager");
+      const spec = readFileSync(join(dir, "seed.yaml"), "utf8");
+      expect(spec).toContain("name: ALLOW-HTTPS-apiase");
+      expect(spec).toContain("networkSecurityGroup: RestrictBackendApi");
+      // The guide's addresses are placeholders: checking names them.
+      const check = tierwall(["check", join(dir, "seed.yaml")]);
+      expect(check.code).toBe(2);
+      expect(check.stdout).toContain("65.52.xx.xyz");
+
+      expect(
+        tierwall(["export", "arm", "examples/layered-ase", "-o", join(dir, "azuredeploy.json")])
+          .code,
+      ).toBe(0);
+      expect(
+        tierwall(["import", join(dir, "azuredeploy.json"), "-o", join(dir, "back.yaml")]).code,
+      ).toBe(0);
+      expect(tierwall(["diff", "examples/layered-ase", join(dir, "back.yaml")]).code).toBe(0);
+      const script = tierwall(["export", "azcli", "examples/layered-ase"]);
+      expect(script.stdout).toContain("az network nsg rule create");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("writes nothing when an import fails, and names what it could not read", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-formats-"));
+    try {
+      writeFileSync(
+        join(dir, "broken.json"),
+        '{ "resources": [ { "type": "Microsoft.Network/networkSecurityGroups", }',
+      );
+      const r = tierwall(["import", join(dir, "broken.json"), "-o", join(dir, "out.yaml")]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/InvalidSyntax[\s\S]*broken\.json:1:/);
+      expect(existsSync(join(dir, "out.yaml"))).toBe(false);
+      writeFileSync(join(dir, "notes.txt"), "hello");
+      expect(tierwall(["import", join(dir, "notes.txt")]).stderr).toContain("UnknownFormat");
+      expect(tierwall(["export", "cloudformation", "examples/layered-ase"]).code).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("tierwall diff", () => {
   it("exits 0 for equivalent versions and 1 with the newly allowed set otherwise", () => {
     const dir = mkdtempSync(join(tmpdir(), "tierwall-diff-"));

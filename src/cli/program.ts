@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { runCheck } from "./commands/check.js";
 import { runDiff } from "./commands/diff.js";
 import { runFlow } from "./commands/flow.js";
+import { runExport, runImport } from "./commands/formats.js";
 import { runLint } from "./commands/lint.js";
 import { runExposure, runReach } from "./commands/reach.js";
 import { runRules } from "./commands/rules.js";
@@ -205,6 +206,51 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     )
     .action((oldSpec: string, newSpec: string, options: { json?: boolean }) => {
       result.code = runDiff(oldSpec, newSpec, options, io);
+    });
+
+  program
+    .command("import")
+    .description(
+      "read ARM JSON (templates, az CLI resource output) or a PowerShell script (Az or the classic cmdlets) into a spec",
+    )
+    .argument(
+      "<format-or-file>",
+      "arm or powershell (detected from the content when left out), or the first file",
+    )
+    .argument("[files...]", "more files")
+    .option(
+      "-o, --output <file>",
+      "write the spec to a file (nothing is written when the import fails)",
+    )
+    .option("--parameters <file>", "an ARM parameters file for the template's parameters")
+    .addHelpText(
+      "after",
+      examples(
+        "tierwall import powershell seed.ps1 -o tierwall.yaml",
+        "tierwall import azuredeploy.json --parameters azuredeploy.parameters.json",
+      ),
+    )
+    .action((first: string, files: string[], options: { output?: string; parameters?: string }) => {
+      result.code = runImport([first, ...files], options, io);
+    });
+
+  program
+    .command("export")
+    .description(
+      "write the spec's NSGs and their associations as an ARM template or an az CLI script",
+    )
+    .argument("<format>", "arm or azcli")
+    .argument("[spec]", SPEC_ARGUMENT, ".")
+    .option("-o, --output <file>", "write to a file")
+    .addHelpText(
+      "after",
+      examples(
+        "tierwall export arm examples/layered-ase -o azuredeploy.json",
+        "tierwall export azcli examples/layered-ase > deploy.sh",
+      ),
+    )
+    .action((format: string, spec: string, options: { output?: string }) => {
+      result.code = runExport(format, spec, options, io);
     });
 
   program

@@ -1,0 +1,156 @@
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { exportArm, importArm } from "../../formats/arm.js";
+import { exportAzCli } from "../../formats/azcli.js";
+import { importPowerShell } from "../../formats/powershell.js";
+import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
+import type { Topology } from "../../model/types.js";
+import { writeSpec } from "../../spec/write.js";
+import { EXIT, type Io, loadForCommand } from "../io.js";
+import { renderDiagnostics } from "../render/diagnostics.js";
+
+const IMPORTERS = {
+  arm: (text: string, file: string, parameters?: string) => importArm(text, file, parameters),
+  powershell: (text: string, file: string) => importPowerShell(text, file),
+} as const;
+type ImportFormat = keyof typeof IMPORTERS;
+
+const EXPORTERS = { arm: exportArm, azcli: exportAzCli } as const;
+type ExportFormat = keyof typeof EXPORTERS;
+
+/** JSON is ARM (a template, or resources as the az CLI prints them); cmdlets are PowerShell. */
+export function detectFormat(text: string): ImportFormat | undefined {
+  const start = text.trimStart();
+  if (start.startsWith("{") || start.startsWith("[")) return "arm";
+  if (/\b(New|Set|Get|Add)-Az(ure)?[A-Za-z]+/.test(text)) return "powershell";
+  return undefined;
+}
+
+/** Writes through a temporary file and a rename, so that a failure leaves no half-written output. */
+export function writeAtomically(file: string, text: string): void {
+  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+  } catch (e) {
+    rmSync(temporary, { force: true });
+    throw e;
+  }
+}
+
+function merge(parts: readonly Topology[]): Topology {
+  return {
+    virtualNetworks: parts.flatMap((p) => p.virtualNetworks),
+    networkSecurityGroups: parts.flatMap((p) => p.networkSecurityGroups),
+    applicationSecurityGroups: parts.flatMap((p) => p.applicationSecurityGroups),
+    networkInterfaces: parts.flatMap((p) => p.networkInterfaces),
+    environments: parts.flatMap((p) => p.environments),
+  };
+}
+
+/** `tierwall import [FORMAT] FILE...`: other tools' files into one spec. Nothing is written on error. */
+export function runImport(
+  args: readonly string[],
+  options: { output?: string; parameters?: string },
+  io: Io,
+): number {
+  const [first, ...rest] = args;
+  const format =
+    first !== undefined && first in IMPORTERS && rest.length > 0
+      ? (first as ImportFormat)
+      : undefined;
+  const files = format ? rest : args;
+  if (files.length === 0) {
+    io.err(`${io.style.red("error")}: name the files to import\n`);
+    return EXIT.invalid;
+  }
+  const sources = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  const parts: Topology[] = [];
+  let parameters: string | undefined;
+  if (options.parameters) {
+    try {
+      parameters = readFileSync(options.parameters, "utf8");
+    } catch (e) {
+      io.err(
+        `${io.style.red("error")}: ${options.parameters}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}\n`,
+      );
+      return EXIT.invalid;
+    }
+  }
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      diagnostics.push({
+        severity: "error",
+        code: "FileUnreadable",
+        message: `${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`,
+        path: [],
+      });
+      continue;
+    }
+    sources.set(file, text);
+    const kind = format ?? detectFormat(text);
+    if (!kind) {
+      diagnostics.push({
+        severity: "error",
+        code: "UnknownFormat",
+        message: `${file}: neither ARM JSON nor a PowerShell script`,
+        path: [],
+        hint: "name the format: tierwall import arm|powershell FILE",
+      });
+      continue;
+    }
+    const imported = IMPORTERS[kind](text, file, parameters);
+    diagnostics.push(...imported.diagnostics);
+    parts.push(imported.topology);
+  }
+  if (diagnostics.length > 0) io.err(`${renderDiagnostics(diagnostics, sources, io.style)}\n`);
+  if (hasErrors(diagnostics)) return EXIT.invalid;
+  const spec = writeSpec(
+    merge(parts),
+    `Imported by tierwall from ${files.join(", ")}.\nAdd environments and assertions, then run: tierwall check`,
+  );
+  if (!options.output) {
+    io.out(spec);
+    return EXIT.ok;
+  }
+  try {
+    writeAtomically(options.output, spec);
+  } catch (e) {
+    io.err(`${io.style.red("error")}: cannot write ${options.output}: ${(e as Error).message}\n`);
+    return EXIT.invalid;
+  }
+  return EXIT.ok;
+}
+
+/** `tierwall export FORMAT [SPEC]`: the spec's NSGs and associations, ready to deploy. */
+export function runExport(
+  format: string,
+  target: string,
+  options: { output?: string },
+  io: Io,
+): number {
+  if (!(format in EXPORTERS)) {
+    io.err(
+      `${io.style.red("error")}: export ${format}: expected ${Object.keys(EXPORTERS).join(" or ")}\n`,
+    );
+    return EXIT.invalid;
+  }
+  const loaded = loadForCommand(target, io, false);
+  if (!loaded) return EXIT.invalid;
+  const text = EXPORTERS[format as ExportFormat](loaded.spec.topology);
+  if (!options.output) {
+    io.out(text);
+    return EXIT.ok;
+  }
+  try {
+    writeAtomically(options.output, text);
+  } catch (e) {
+    io.err(`${io.style.red("error")}: cannot write ${options.output}: ${(e as Error).message}\n`);
+    return EXIT.invalid;
+  }
+  return EXIT.ok;
+}
