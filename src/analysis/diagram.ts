@@ -1,3 +1,4 @@
+import { mergeIntervals } from "../net/intervals.js";
 import { FIELD_COUNT, FIELD_MAX, type Span } from "./fields.js";
 
 /**
@@ -170,21 +171,9 @@ export function project(node: Node, level: number, memo = new Map<Node, Span[]>(
     if (kid === FALSE) continue;
     spans = spans.concat(node.level === level ? own : project(kid, level, memo));
   }
-  const merged = mergeSpans(spans);
+  const merged = mergeIntervals(spans);
   memo.set(node, merged);
   return merged;
-}
-
-function mergeSpans(spans: Span[]): Span[] {
-  const sorted = [...spans].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const out: [bigint, bigint][] = [];
-  for (const [first, last] of sorted) {
-    const top = out[out.length - 1];
-    if (top && first <= top[1] + 1n) {
-      if (last > top[1]) top[1] = last;
-    } else out.push([first, last]);
-  }
-  return out;
 }
 
 /** The segments of a node grouped by child: each child with the spans that lead to it. */

@@ -1,4 +1,5 @@
 import { AddressSet } from "../net/address-set.js";
+import { mergeIntervals } from "../net/intervals.js";
 import { formatPrefix, parsePrefix, universe } from "../net/prefix.js";
 import { FLOW_PROTOCOLS, type FlowProtocol, hasPorts } from "../net/protocol.js";
 import { edges, FALSE, type Node, TRUE } from "./diagram.js";
@@ -62,17 +63,7 @@ function collect(node: Node, level: number, path: Span[][], out: Cube[], limit: 
 
 const key = (spans: readonly Span[]) => spans.map(([a, b]) => `${a}-${b}`).join(",");
 
-function unionSpans(a: readonly Span[], b: readonly Span[]): Span[] {
-  const all = [...a, ...b].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-  const out: [bigint, bigint][] = [];
-  for (const [first, last] of all) {
-    const top = out[out.length - 1];
-    if (top && first <= top[1] + 1n) {
-      if (last > top[1]) top[1] = last;
-    } else out.push([first, last]);
-  }
-  return out;
-}
+const unionSpans = (a: readonly Span[], b: readonly Span[]): Span[] => mergeIntervals([...a, ...b]);
 
 function mergeCubes(cubes: Cube[]): Cube[] {
   let current = cubes;

@@ -15,6 +15,7 @@ import {
   type NetworkSecurityGroup,
   type ResourceRef,
   refName,
+  SECURITY_RULE_PROPERTIES,
   type SecurityRule,
   type Subnet,
   type Topology,
@@ -37,24 +38,7 @@ const T = {
   nic: "Microsoft.Network/networkInterfaces",
 } as const;
 
-/** Rule fields in the order ARM documents them, after `name`. */
-const RULE_FIELDS = [
-  "description",
-  "protocol",
-  "access",
-  "priority",
-  "direction",
-  "sourceAddressPrefix",
-  "sourceAddressPrefixes",
-  "sourceApplicationSecurityGroups",
-  "sourcePortRange",
-  "sourcePortRanges",
-  "destinationAddressPrefix",
-  "destinationAddressPrefixes",
-  "destinationApplicationSecurityGroups",
-  "destinationPortRange",
-  "destinationPortRanges",
-] as const;
+const RULE_FIELDS = SECURITY_RULE_PROPERTIES;
 type RuleField = (typeof RULE_FIELDS)[number];
 const ASG_FIELDS = new Set<RuleField>([
   "sourceApplicationSecurityGroups",

@@ -26,6 +26,25 @@ export interface SecurityRule {
   readonly destinationPortRanges?: readonly string[];
 }
 
+/** A rule's properties in the order ARM documents them (after `name`). */
+export const SECURITY_RULE_PROPERTIES = [
+  "description",
+  "protocol",
+  "access",
+  "priority",
+  "direction",
+  "sourceAddressPrefix",
+  "sourceAddressPrefixes",
+  "sourceApplicationSecurityGroups",
+  "sourcePortRange",
+  "sourcePortRanges",
+  "destinationAddressPrefix",
+  "destinationAddressPrefixes",
+  "destinationApplicationSecurityGroups",
+  "destinationPortRange",
+  "destinationPortRanges",
+] as const satisfies readonly (keyof SecurityRule)[];
+
 export interface NetworkSecurityGroup {
   readonly name: string;
   readonly location?: string;

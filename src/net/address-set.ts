@@ -1,7 +1,6 @@
 import { familyMax, type IpAddress, type IpFamily } from "./address.js";
+import { type Interval, mergeIntervals } from "./intervals.js";
 import { formatPrefix, type IpRange, type Prefix, rangeToPrefixes } from "./prefix.js";
-
-type Interval = readonly [first: bigint, last: bigint];
 
 /**
  * A set of IPv4 and IPv6 addresses, kept as sorted, disjoint, non-adjacent
@@ -120,17 +119,7 @@ function intervalsWithin(a: readonly Interval[], b: readonly Interval[]): boolea
   return true;
 }
 
-function normalize(list: Interval[]): Interval[] {
-  const sorted = [...list].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const out: [bigint, bigint][] = [];
-  for (const [first, last] of sorted) {
-    const top = out[out.length - 1];
-    if (top && first <= top[1] + 1n) {
-      if (last > top[1]) top[1] = last;
-    } else out.push([first, last]);
-  }
-  return out;
-}
+const normalize = mergeIntervals;
 
 function invert(list: readonly Interval[], max: bigint): Interval[] {
   const out: Interval[] = [];

@@ -1,30 +1,11 @@
 import { isMap, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from "yaml";
-import type { SecurityRule } from "../model/types.js";
+import { SECURITY_RULE_PROPERTIES, type SecurityRule } from "../model/types.js";
 import type { SynthesizedNsg } from "../synth/synthesize.js";
-
-/** ARM's order of a rule's fields, so that written rules read as Azure shows them. */
-const RULE_ORDER: readonly (keyof SecurityRule)[] = [
-  "name",
-  "description",
-  "protocol",
-  "access",
-  "priority",
-  "direction",
-  "sourceAddressPrefix",
-  "sourceAddressPrefixes",
-  "sourceApplicationSecurityGroups",
-  "sourcePortRange",
-  "sourcePortRanges",
-  "destinationAddressPrefix",
-  "destinationAddressPrefixes",
-  "destinationApplicationSecurityGroups",
-  "destinationPortRange",
-  "destinationPortRanges",
-];
 
 export function orderedRule(rule: SecurityRule): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of RULE_ORDER) if (rule[key] !== undefined) out[key] = rule[key];
+  out.name = rule.name;
+  for (const key of SECURITY_RULE_PROPERTIES) if (rule[key] !== undefined) out[key] = rule[key];
   return out;
 }
 
