@@ -7,22 +7,14 @@ export interface Measurement {
   readonly maxMs: number;
 }
 
-export function measure(
-  name: string,
-  fn: () => unknown,
-  options: { warmup?: number; runs?: number; budgetMs?: number } = {},
-): Measurement {
-  const warmup = options.warmup ?? 1;
-  const runs = options.runs ?? 5;
-  const budget = options.budgetMs ?? 30_000;
-  for (let i = 0; i < warmup; i++) fn();
-  const times: number[] = [];
-  const start = performance.now();
-  while (times.length < runs && (times.length < 1 || performance.now() - start < budget)) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
+export interface MeasureOptions {
+  readonly warmup?: number;
+  readonly runs?: number;
+  /** Stop repeating once this much time has gone by (one timed run at least). */
+  readonly budgetMs?: number;
+}
+
+function summarize(name: string, times: number[]): Measurement {
   times.sort((a, b) => a - b);
   return {
     name,
@@ -33,30 +25,41 @@ export function measure(
   };
 }
 
+const more = (times: readonly number[], runs: number, start: number, budget: number) =>
+  times.length < runs && (times.length < 1 || performance.now() - start < budget);
+
+export function measure(
+  name: string,
+  fn: () => unknown,
+  options: MeasureOptions = {},
+): Measurement {
+  const { warmup = 1, runs = 5, budgetMs = 30_000 } = options;
+  for (let i = 0; i < warmup; i++) fn();
+  const times: number[] = [];
+  const start = performance.now();
+  while (more(times, runs, start, budgetMs)) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return summarize(name, times);
+}
+
 export async function measureAsync(
   name: string,
   fn: () => Promise<unknown>,
-  options: { warmup?: number; runs?: number; budgetMs?: number } = {},
+  options: MeasureOptions = {},
 ): Promise<Measurement> {
-  const warmup = options.warmup ?? 1;
-  const runs = options.runs ?? 5;
-  const budget = options.budgetMs ?? 60_000;
+  const { warmup = 1, runs = 5, budgetMs = 60_000 } = options;
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   const start = performance.now();
-  while (times.length < runs && (times.length < 1 || performance.now() - start < budget)) {
+  while (more(times, runs, start, budgetMs)) {
     const t0 = performance.now();
     await fn();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return {
-    name,
-    runs: times.length,
-    medianMs: times[Math.floor(times.length / 2)] as number,
-    minMs: times[0] as number,
-    maxMs: times[times.length - 1] as number,
-  };
+  return summarize(name, times);
 }
 
 export const ms = (m: number) => (m >= 100 ? m.toFixed(0) : m >= 10 ? m.toFixed(1) : m.toFixed(2));
