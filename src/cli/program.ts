@@ -237,9 +237,9 @@ export function buildProgram(io: Io, result: { code: number }): Command {
   program
     .command("export")
     .description(
-      "write the spec's NSGs and their associations as an ARM template or an az CLI script",
+      "write the spec's NSGs and their associations as an ARM template, an az CLI script or an Az PowerShell script",
     )
-    .argument("<format>", "arm or azcli")
+    .argument("<format>", "arm, azcli or powershell")
     .argument("[spec]", SPEC_ARGUMENT, ".")
     .option("-o, --output <file>", "write to a file")
     .addHelpText(

@@ -702,7 +702,7 @@ class Importer {
     const name = p.required("Name");
     if (!name) return undefined;
     const nsg = this.nsgNamed(name.text, name.pos, classic, true);
-    const location = p.text("Location");
+    const location = p.optionalText("Location");
     if (location) nsg.location = location.text;
     for (const held of p.all("SecurityRules")) {
       if (held.kind === "rule") this.putRule(nsg, held.rule);
@@ -915,7 +915,7 @@ class Importer {
     const vnet = this.vnetNamed(name.text, name.pos);
     vnet.placeholder = false;
     vnet.addressPrefixes = p.texts("AddressPrefix");
-    const location = p.text("Location");
+    const location = p.optionalText("Location");
     if (location) vnet.location = location.text;
     for (const held of p.all("Subnet")) {
       if (held.kind === "subnet") this.putSubnet(vnet, held.subnet);
@@ -1078,6 +1078,16 @@ class Params {
       );
     else if (first) this.importer.badValue(this.command, name, first, "one value");
     return undefined;
+  }
+
+  /**
+   * A value tierwall can do without (a location): a variable the script leaves
+   * to whoever runs it is no error, just not known here.
+   */
+  optionalText(name: string): { text: string; pos: Pos } | undefined {
+    const held = this.all(name);
+    if (held.length === 1 && held[0]?.kind === "unknownVar") return undefined;
+    return this.text(name);
   }
 
   required(name: string): { text: string; pos: Pos } | undefined {

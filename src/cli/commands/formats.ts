@@ -2,6 +2,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { exportArm, importArm } from "../../formats/arm.js";
 import { exportAzCli } from "../../formats/azcli.js";
+import { exportAzPowerShell } from "../../formats/azpowershell.js";
 import { importPowerShell } from "../../formats/powershell.js";
 import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
@@ -15,7 +16,7 @@ const IMPORTERS = {
 } as const;
 type ImportFormat = keyof typeof IMPORTERS;
 
-const EXPORTERS = { arm: exportArm, azcli: exportAzCli } as const;
+const EXPORTERS = { arm: exportArm, azcli: exportAzCli, powershell: exportAzPowerShell } as const;
 type ExportFormat = keyof typeof EXPORTERS;
 
 /** JSON is ARM (a template, or resources as the az CLI prints them); cmdlets are PowerShell. */
