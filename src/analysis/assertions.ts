@@ -228,11 +228,7 @@ export class SetAssertionChecker {
         const space = this.analyzer.flow(callers.host, to);
         if (space.route.kind === "private" || space.route.kind === "public") {
           const presented = space.route.presentedSource;
-          permitted = permitted.union(
-            AddressSet.of([
-              { family: presented.family, first: presented.value, last: presented.value },
-            ]),
-          );
+          permitted = permitted.union(AddressSet.ofAddresses([presented]));
         }
       }
     }

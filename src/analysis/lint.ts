@@ -5,6 +5,7 @@ import { type Diagnostic, error, info, type ValuePath, warning } from "../model/
 import { AZURE_HOST_ADDRESS, type EnvironmentInfo, type Network } from "../model/network.js";
 import type { Direction } from "../model/rule.js";
 import { watcherRuleName } from "../model/rule.js";
+import type { IpAddress } from "../net/address.js";
 import { formatIpAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 import { formatPortRange, type PortRange } from "../net/ports.js";
@@ -37,8 +38,7 @@ export const ADMIN_PORTS: readonly { port: number; service: string }[] = [
   { port: 27017, service: "MongoDB" },
 ];
 
-const single = (a: { family: 4 | 6; value: bigint }) =>
-  AddressSet.of([{ family: a.family, first: a.value, last: a.value }]);
+const single = (a: IpAddress) => AddressSet.ofAddresses([a]);
 const ports = (...list: [number, number][]): PortRange[] =>
   list.map(([first, last]) => ({ first, last }));
 const portsText = (list: readonly PortRange[]) => list.map(formatPortRange).join(",");

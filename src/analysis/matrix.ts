@@ -34,7 +34,7 @@ export function reachMatrix(analyzer: ReachAnalyzer): { names: string[]; cells: 
   }));
   let known = AddressSet.empty;
   for (const { host } of envs)
-    if (host.outboundAddress) known = known.union(AddressSet.of([point(host.outboundAddress)]));
+    if (host.outboundAddress) known = known.union(AddressSet.ofAddresses([host.outboundAddress]));
   const anonymous = analyzer.outside.minus(known);
   const everyone = (set: AddressSet) => set.toPrefixes().map(formatPrefix).join();
   const cell = (
@@ -60,7 +60,7 @@ export function reachMatrix(analyzer: ReachAnalyzer): { names: string[]; cells: 
   for (const from of envs) {
     for (const to of envs) cells.push(cell(from.name, to.name, analyzer.flow(from.host, to.host)));
     const possible = PacketSet.box({
-      source: AddressSet.of([point(from.host.address)]),
+      source: AddressSet.ofAddresses([from.host.address]),
       destination: analyzer.outside,
     });
     cells.push(
@@ -105,8 +105,4 @@ function envHost(network: Network, name: string): Host {
 /** A packet's two addresses share a family: the part of a set that can talk to a host. */
 function sameFamily(set: AddressSet, host: Host): AddressSet {
   return set.intersect(host.address.family === 4 ? ALL_IPV4 : ALL_IPV6);
-}
-
-function point(a: { family: 4 | 6; value: bigint }) {
-  return { family: a.family, first: a.value, last: a.value };
 }

@@ -8,8 +8,7 @@ import { AddressSet } from "../net/address-set.js";
 import { PacketSet } from "./packet-set.js";
 import { type Decisions, decide } from "./policy.js";
 
-const single = (a: IpAddress) =>
-  AddressSet.of([{ family: a.family, first: a.value, last: a.value }]);
+const single = (a: IpAddress) => AddressSet.ofAddresses([a]);
 
 /** The packets of a flow that get through, as they arrive: source as presented, destination as the callee sees it. */
 export interface FlowSpace {
@@ -191,13 +190,7 @@ export class ReachAnalyzer {
     all = all.union(this.fromOutside(this.outside.minus(knownPublic), to).allowed);
     if (to.vnet === undefined || to.ingress === "External") return all;
     // Hosts without a NIC of their own in a connected network: private route, subnet NSG only.
-    const knownAddresses = AddressSet.of(
-      known.map((h) => ({
-        family: h.address.family,
-        first: h.address.value,
-        last: h.address.value,
-      })),
-    );
+    const knownAddresses = AddressSet.ofAddresses(known.map((h) => h.address));
     for (const subnet of this.network.subnets) {
       if (!vnetsConnected(this.network, subnet.vnet, to.vnet)) continue;
       const addresses = subnet.addresses.minus(knownAddresses);

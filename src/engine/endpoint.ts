@@ -280,9 +280,7 @@ function usedAddresses(network: Network): AddressSet {
     if (env.publicAddress) publics.push(env.publicAddress);
     if (env.outboundAddress) publics.push(env.outboundAddress);
   }
-  return used.union(
-    AddressSet.of(publics.map((a) => ({ family: a.family, first: a.value, last: a.value }))),
-  );
+  return used.union(AddressSet.ofAddresses(publics));
 }
 
 /** The first address of a subnet that Azure does not reserve and no NIC or environment holds. */

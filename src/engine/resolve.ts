@@ -39,14 +39,8 @@ export function resolveAddressMatch(match: AddressMatch, context: TagContext): A
     case "prefixes":
       return AddressSet.of(match.prefixes);
     case "asgs":
-      return AddressSet.of(
-        match.names.flatMap((name) =>
-          (context.network.asgMembers.get(name) ?? []).map((a) => ({
-            family: a.family,
-            first: a.value,
-            last: a.value,
-          })),
-        ),
+      return AddressSet.ofAddresses(
+        match.names.flatMap((name) => context.network.asgMembers.get(name) ?? []),
       );
     case "tag":
       switch (match.tag) {

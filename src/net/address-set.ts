@@ -22,6 +22,13 @@ export class AddressSet {
     return new AddressSet(normalize(v4), normalize(v6));
   }
 
+  /** The set of exactly these addresses. */
+  static ofAddresses(addresses: Iterable<IpAddress>): AddressSet {
+    const ranges: IpRange[] = [];
+    for (const a of addresses) ranges.push({ family: a.family, first: a.value, last: a.value });
+    return AddressSet.of(ranges);
+  }
+
   intervals(family: IpFamily): readonly Interval[] {
     return family === 4 ? this.v4 : this.v6;
   }

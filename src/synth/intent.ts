@@ -235,9 +235,7 @@ function egressTarget(
     );
   }
   return {
-    addresses: AddressSet.of(
-      addresses.map((a) => ({ family: a.family, first: a.value, last: a.value })),
-    ),
+    addresses: AddressSet.ofAddresses(addresses),
     text,
   };
 }

@@ -6,6 +6,7 @@ import { formatPacket, type Packet } from "../engine/packet.js";
 import { type Diagnostic, error, hasErrors } from "../model/diagnostic.js";
 import { AZURE_HOST_ADDRESS, buildNetwork, type Network } from "../model/network.js";
 import type { Topology } from "../model/types.js";
+import type { IpAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 import { FLOW_PROTOCOLS } from "../net/protocol.js";
 import type { Endpoint, Tier, Traffic } from "./intent.js";
@@ -17,8 +18,7 @@ const scope = (t: Traffic, source?: AddressSet): PacketSet =>
     ...(source ? { source } : {}),
   });
 
-const point = (a: { family: 4 | 6; value: bigint }) =>
-  AddressSet.of([{ family: a.family, first: a.value, last: a.value }]);
+const point = (a: IpAddress) => AddressSet.ofAddresses([a]);
 
 /**
  * Checks a synthesized deployment against the tiers it came from, over every

@@ -333,9 +333,7 @@ function callerRules(tier: Tier, options: SynthOptions, target: Endpoint | "*"):
   if (options.style === "seed") {
     return tier.callers.flatMap((c) => {
       const source = {
-        addresses: AddressSet.of([
-          { family: c.presented.family, first: c.presented.value, last: c.presented.value },
-        ]),
+        addresses: AddressSet.ofAddresses([c.presented]),
         text: c.name,
       };
       if (portList.length === 0)
@@ -355,7 +353,7 @@ function callerRules(tier: Tier, options: SynthOptions, target: Endpoint | "*"):
   for (const family of [4, 6] as const) {
     const addresses = tier.callers
       .filter((c) => c.presented.family === family)
-      .map((c) => ({ family, first: c.presented.value, last: c.presented.value }));
+      .map((c) => c.presented);
     if (addresses.length === 0) continue;
     out.push(
       rule({
@@ -365,7 +363,7 @@ function callerRules(tier: Tier, options: SynthOptions, target: Endpoint | "*"):
           .map((c) => c.name)
           .join(", ")}`.slice(0, LIMITS.descriptionLength),
         protocol,
-        source: { addresses: AddressSet.of(addresses), text: "callers" },
+        source: { addresses: AddressSet.ofAddresses(addresses), text: "callers" },
         destination: target,
         ...ports(portList),
       }),
