@@ -166,7 +166,7 @@ describe("lint", () => {
     const text = spec([rule("web", 100, "Allow", "198.51.100.0/24", "443")]);
     const network = networkOf(text);
     const claimed = (from: string) =>
-      neededTraffic(network, [
+      neededTraffic(new ReachAnalyzer(network), [
         {
           kind: "reach",
           from,

@@ -58,6 +58,7 @@ export function lint(analyzer: ReachAnalyzer, needed?: PacketSet): Diagnostic[] 
     if (!findings.has(key)) findings.set(key, d);
   };
   const resolver = new NsgResolver(network);
+  const known = knownAddresses(network);
   for (const nsg of network.nsgs.values()) {
     const vnets = bindings(network, nsg.name);
     for (const vnet of vnets.length > 0 ? vnets : [""]) {
@@ -72,14 +73,7 @@ export function lint(analyzer: ReachAnalyzer, needed?: PacketSet): Diagnostic[] 
         if (direction === "Inbound" && needed && !needed.isEmpty())
           for (const d of broaderFindings(nsg.name, effects, analyzer, needed, pathOf)) add(d);
         for (const d of crowdingFindings(nsg.name, rules, direction, pathOf)) add(d);
-        for (const d of unknownAddressFindings(
-          nsg.name,
-          rules,
-          direction,
-          knownAddresses(network),
-          pathOf,
-        ))
-          add(d);
+        for (const d of unknownAddressFindings(nsg.name, rules, direction, known, pathOf)) add(d);
       }
     }
   }

@@ -31,8 +31,11 @@ export function checkSpecAssertions(
  * allowed flow taken as its whole connection class (any source port; a tag
  * or subnet as every address it stands for).
  */
-export function neededTraffic(network: Network, assertions: readonly SpecAssertion[]): PacketSet {
-  const checker = new SetAssertionChecker(new ReachAnalyzer(network));
+export function neededTraffic(
+  analyzer: ReachAnalyzer,
+  assertions: readonly SpecAssertion[],
+): PacketSet {
+  const checker = new SetAssertionChecker(analyzer);
   let needed = PacketSet.empty;
   for (const a of assertions) {
     if (a.kind === "reach") needed = needed.union(checker.needed(a));

@@ -21,13 +21,14 @@ export function runLint(target: string, options: LintOptions, io: Io): number {
   const loaded = loadForCommand(target, io, format !== "text");
   if (!loaded) return EXIT.invalid;
   const spec = loaded.spec;
-  const findings: Diagnostic[] = lint(
-    new ReachAnalyzer(spec.network),
-    neededTraffic(spec.network, spec.assertions),
-  ).map((d) => ({
-    ...d,
-    location: spec.locate(d.path),
-  }));
+  // One analyzer for both: the NSGs' decisions are computed once.
+  const analyzer = new ReachAnalyzer(spec.network);
+  const findings: Diagnostic[] = lint(analyzer, neededTraffic(analyzer, spec.assertions)).map(
+    (d) => ({
+      ...d,
+      location: spec.locate(d.path),
+    }),
+  );
   const code = findings.some((d) => d.severity === "error") ? EXIT.failed : EXIT.ok;
   if (format === "json") printJson(io, { file: spec.file, findings: diagnosticsJson(findings) });
   else if (format === "sarif") printJson(io, toSarif(findings));
