@@ -230,9 +230,11 @@ export function buildProgram(io: Io, result: { code: number }): Command {
         "tierwall import azuredeploy.json --parameters azuredeploy.parameters.json",
       ),
     )
-    .action((first: string, files: string[], options: { output?: string; parameters?: string }) => {
-      result.code = runImport([first, ...files], options, io);
-    });
+    .action(
+      async (first: string, files: string[], options: { output?: string; parameters?: string }) => {
+        result.code = await runImport([first, ...files], options, io);
+      },
+    );
 
   program
     .command("export")

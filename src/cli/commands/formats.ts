@@ -10,14 +10,24 @@ import { writeSpec } from "../../spec/write.js";
 import { EXIT, type Io, loadForCommand } from "../io.js";
 import { renderDiagnostics } from "../render/diagnostics.js";
 
-const IMPORTERS = {
-  arm: (text: string, file: string, parameters?: string) => importArm(text, file, parameters),
-  powershell: (text: string, file: string) => importPowerShell(text, file),
-} as const;
-type ImportFormat = keyof typeof IMPORTERS;
+/** What every importer gives: the model read, and what could not be read. */
+interface Imported {
+  topology: Topology;
+  diagnostics: Diagnostic[];
+}
+type Importer = (text: string, file: string, parameters?: string) => Imported | Promise<Imported>;
 
-const EXPORTERS = { arm: exportArm, azcli: exportAzCli, powershell: exportAzPowerShell } as const;
-type ExportFormat = keyof typeof EXPORTERS;
+const IMPORTERS: Record<string, Importer> = {
+  arm: (text, file, parameters) => importArm(text, file, parameters),
+  powershell: (text, file) => importPowerShell(text, file),
+};
+type ImportFormat = string;
+
+const EXPORTERS: Record<string, (topology: Topology) => string> = {
+  arm: exportArm,
+  azcli: exportAzCli,
+  powershell: exportAzPowerShell,
+};
 
 /** JSON is ARM (a template, or resources as the az CLI prints them); cmdlets are PowerShell. */
 export function detectFormat(text: string): ImportFormat | undefined {
@@ -50,11 +60,11 @@ function merge(parts: readonly Topology[]): Topology {
 }
 
 /** `tierwall import [FORMAT] FILE...`: other tools' files into one spec. Nothing is written on error. */
-export function runImport(
+export async function runImport(
   args: readonly string[],
   options: { output?: string; parameters?: string },
   io: Io,
-): number {
+): Promise<number> {
   const [first, ...rest] = args;
   const format =
     first !== undefined && first in IMPORTERS && rest.length > 0
@@ -104,7 +114,7 @@ export function runImport(
       });
       continue;
     }
-    const imported = IMPORTERS[kind](text, file, parameters);
+    const imported = await (IMPORTERS[kind] as Importer)(text, file, parameters);
     diagnostics.push(...imported.diagnostics);
     parts.push(imported.topology);
   }
@@ -142,7 +152,7 @@ export function runExport(
   }
   const loaded = loadForCommand(target, io, false);
   if (!loaded) return EXIT.invalid;
-  const text = EXPORTERS[format as ExportFormat](loaded.spec.topology);
+  const text = (EXPORTERS[format] as (topology: Topology) => string)(loaded.spec.topology);
   if (!options.output) {
     io.out(text);
     return EXIT.ok;
