@@ -14,7 +14,6 @@ import {
   type NetworkInterface,
   type NetworkSecurityGroup,
   type ResourceRef,
-  refName,
   SECURITY_RULE_PROPERTIES,
   type SecurityRule,
   type Subnet,
@@ -23,20 +22,19 @@ import {
   type VirtualNetworkPeering,
 } from "../model/types.js";
 import { locate } from "../spec/locate.js";
+import {
+  API_VERSION,
+  type PlanValue,
+  planDeployment,
+  RESOURCE_TYPES,
+  ResourceReference,
+} from "./deployment.js";
 
 export const ARM_SCHEMA =
   "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
-export const ARM_API_VERSION = "2024-05-01";
+export const ARM_API_VERSION = API_VERSION;
 
-const T = {
-  asg: "Microsoft.Network/applicationSecurityGroups",
-  nsg: "Microsoft.Network/networkSecurityGroups",
-  rule: "Microsoft.Network/networkSecurityGroups/securityRules",
-  vnet: "Microsoft.Network/virtualNetworks",
-  subnet: "Microsoft.Network/virtualNetworks/subnets",
-  peering: "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
-  nic: "Microsoft.Network/networkInterfaces",
-} as const;
+const T = RESOURCE_TYPES;
 
 const RULE_FIELDS = SECURITY_RULE_PROPERTIES;
 type RuleField = (typeof RULE_FIELDS)[number];
@@ -58,184 +56,34 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const quote = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 /** A literal string value: one starting with `[` would be read as an expression. */
 const literal = (s: string): string => (s.startsWith("[") ? `[${s}` : s);
-const resourceIdExpr = (type: string, ...names: string[]): string =>
-  `[resourceId(${[type, ...names].map(quote).join(", ")})]`;
+const resourceIdExpr = (ref: ResourceReference): string =>
+  `[resourceId(${[ref.type, ...ref.names].map(quote).join(", ")})]`;
+
+function armValue(value: PlanValue): Json {
+  if (value instanceof ResourceReference) return resourceIdExpr(value);
+  if (typeof value === "string") return literal(value);
+  if (typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(armValue);
+  return Object.fromEntries(
+    Object.entries(value as Record<string, PlanValue>).map(([k, v]) => [k, armValue(v)]),
+  );
+}
 
 /** Writes the topology as an ARM deployment template (JSON, 2-space indent). */
 export function exportArm(topology: Topology): string {
-  const lower = (s: string) => s.toLowerCase();
-  const asgs = new Map(topology.applicationSecurityGroups.map((a) => [lower(a.name), a.name]));
-  const nsgs = new Map(topology.networkSecurityGroups.map((n) => [lower(n.name), n.name]));
-  const vnets = new Map(topology.virtualNetworks.map((v) => [lower(v.name), v.name]));
-  const location = (l: string | undefined): string =>
-    l === undefined ? "[parameters('location')]" : literal(l);
-
-  /** The id expression of a referenced resource, and the dependency it adds when declared here. */
-  const reference = (
-    ref: ResourceRef,
-    type: string,
-    declared: ReadonlyMap<string, string>,
-    deps: Set<string>,
-  ): Json => {
-    const name = declared.get(lower(refName(ref)));
-    if (name !== undefined) {
-      const id = resourceIdExpr(type, name);
-      deps.add(id);
-      return { id };
-    }
-    if (typeof ref !== "string") return { id: literal(ref.id) };
-    return { id: resourceIdExpr(type, ref) };
-  };
-
-  const subnetReference = (ref: ResourceRef, deps: Set<string>): Json => {
-    const text = typeof ref === "string" ? ref : ref.id;
-    const idMatch = /\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)\/?$/i.exec(text);
-    let [vnet, subnet] = idMatch
-      ? [idMatch[1], idMatch[2]]
-      : text.includes("/")
-        ? text.split("/", 2)
-        : [undefined, text];
-    if (vnet === undefined) {
-      const holder = topology.virtualNetworks.find((v) =>
-        v.subnets.some((s) => lower(s.name) === lower(subnet ?? "")),
-      );
-      vnet = holder?.name;
-    }
-    const declaredVnet = vnet === undefined ? undefined : vnets.get(lower(vnet));
-    if (declaredVnet !== undefined && subnet !== undefined) {
-      const holder = topology.virtualNetworks.find((v) => v.name === declaredVnet);
-      const declaredSubnet =
-        holder?.subnets.find((s) => lower(s.name) === lower(subnet ?? ""))?.name ?? subnet;
-      deps.add(resourceIdExpr(T.vnet, declaredVnet));
-      return { id: resourceIdExpr(T.subnet, declaredVnet, declaredSubnet) };
-    }
-    if (typeof ref !== "string") return { id: literal(ref.id) };
-    return vnet !== undefined && subnet !== undefined
-      ? { id: resourceIdExpr(T.subnet, vnet, subnet) }
-      : { id: literal(text) };
-  };
-
-  const withDeps = (resource: Record<string, Json>, deps: Set<string>): Record<string, Json> =>
-    deps.size === 0 ? resource : { ...resource, dependsOn: [...deps] };
-
-  const resources: Json[] = [];
-
-  for (const asg of topology.applicationSecurityGroups)
-    resources.push({
-      type: T.asg,
+  const resources = planDeployment(topology).map((r): Json => {
+    const resource: Record<string, Json> = {
+      type: r.type,
       apiVersion: ARM_API_VERSION,
-      name: literal(asg.name),
-      location: location(asg.location),
-    });
-
-  for (const nsg of topology.networkSecurityGroups) {
-    const deps = new Set<string>();
-    const securityRules = nsg.securityRules.map((rule): Json => {
-      const properties: Record<string, Json> = {};
-      for (const field of RULE_FIELDS) {
-        const value = rule[field];
-        if (value === undefined) continue;
-        if (ASG_FIELDS.has(field))
-          properties[field] = (value as readonly ResourceRef[]).map((r) =>
-            reference(r, T.asg, asgs, deps),
-          );
-        else if (Array.isArray(value)) properties[field] = value.map((v: string) => literal(v));
-        else properties[field] = typeof value === "string" ? literal(value) : (value as number);
-      }
-      return { name: literal(rule.name), properties };
-    });
-    const properties: Record<string, Json> = { securityRules };
-    if (nsg.flushConnection !== undefined) properties.flushConnection = nsg.flushConnection;
-    resources.push(
-      withDeps(
-        {
-          type: T.nsg,
-          apiVersion: ARM_API_VERSION,
-          name: literal(nsg.name),
-          location: location(nsg.location),
-          properties,
-        },
-        deps,
-      ),
-    );
-  }
-
-  for (const vnet of topology.virtualNetworks) {
-    const deps = new Set<string>();
-    const subnets = vnet.subnets.map((subnet): Json => {
-      const properties: Record<string, Json> = {};
-      if (subnet.addressPrefix !== undefined) properties.addressPrefix = subnet.addressPrefix;
-      if (subnet.addressPrefixes !== undefined)
-        properties.addressPrefixes = [...subnet.addressPrefixes];
-      if (subnet.networkSecurityGroup !== undefined)
-        properties.networkSecurityGroup = reference(subnet.networkSecurityGroup, T.nsg, nsgs, deps);
-      return { name: literal(subnet.name), properties };
-    });
-    resources.push(
-      withDeps(
-        {
-          type: T.vnet,
-          apiVersion: ARM_API_VERSION,
-          name: literal(vnet.name),
-          location: location(vnet.location),
-          properties: {
-            addressSpace: { addressPrefixes: [...vnet.addressSpace.addressPrefixes] },
-            subnets,
-          },
-        },
-        deps,
-      ),
-    );
-  }
-
-  // Peerings are child resources, so that two networks peered both ways do not depend on each other.
-  for (const vnet of topology.virtualNetworks)
-    for (const peering of vnet.virtualNetworkPeerings ?? []) {
-      const deps = new Set<string>([resourceIdExpr(T.vnet, vnet.name)]);
-      const remote = reference(peering.remoteVirtualNetwork, T.vnet, vnets, deps);
-      const name = peering.name ?? `${vnet.name}-to-${refName(peering.remoteVirtualNetwork)}`;
-      resources.push({
-        type: T.peering,
-        apiVersion: ARM_API_VERSION,
-        name: literal(`${vnet.name}/${name}`),
-        properties: { remoteVirtualNetwork: remote, allowVirtualNetworkAccess: true },
-        dependsOn: [...deps],
-      });
-    }
-
-  for (const nic of topology.networkInterfaces) {
-    const deps = new Set<string>();
-    const several = nic.ipConfigurations.length > 1;
-    const ipConfigurations = nic.ipConfigurations.map((config, i): Json => {
-      const properties: Record<string, Json> = {
-        privateIPAllocationMethod: "Static",
-        privateIPAddress: config.privateIPAddress,
-      };
-      if (config.privateIPAddress.includes(":")) properties.privateIPAddressVersion = "IPv6";
-      properties.subnet = subnetReference(config.subnet, deps);
-      if (config.applicationSecurityGroups !== undefined)
-        properties.applicationSecurityGroups = config.applicationSecurityGroups.map((r) =>
-          reference(r, T.asg, asgs, deps),
-        );
-      if (several) properties.primary = i === 0;
-      return { name: literal(config.name ?? `ipconfig${i + 1}`), properties };
-    });
-    const properties: Record<string, Json> = { ipConfigurations };
-    if (nic.networkSecurityGroup !== undefined)
-      properties.networkSecurityGroup = reference(nic.networkSecurityGroup, T.nsg, nsgs, deps);
-    resources.push(
-      withDeps(
-        {
-          type: T.nic,
-          apiVersion: ARM_API_VERSION,
-          name: literal(nic.name),
-          location: "[parameters('location')]",
-          properties,
-        },
-        deps,
-      ),
-    );
-  }
+      name: literal(r.names.join("/")),
+    };
+    if (r.location !== undefined)
+      resource.location =
+        r.location === "parameter" ? "[parameters('location')]" : literal(r.location.region);
+    if (r.properties !== undefined) resource.properties = armValue(r.properties);
+    if (r.dependsOn.length > 0) resource.dependsOn = r.dependsOn.map(resourceIdExpr);
+    return resource;
+  });
 
   const template = {
     $schema: ARM_SCHEMA,
