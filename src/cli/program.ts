@@ -239,15 +239,16 @@ export function buildProgram(io: Io, result: { code: number }): Command {
   program
     .command("export")
     .description(
-      "write the spec's NSGs and their associations as an ARM template, an az CLI script or an Az PowerShell script",
+      "write the spec's NSGs and their associations as an ARM template, a Bicep file, an az CLI script or an Az PowerShell script",
     )
-    .argument("<format>", "arm, azcli or powershell")
+    .argument("<format>", "arm, bicep, azcli or powershell")
     .argument("[spec]", SPEC_ARGUMENT, ".")
     .option("-o, --output <file>", "write to a file")
     .addHelpText(
       "after",
       examples(
         "tierwall export arm examples/layered-ase -o azuredeploy.json",
+        "tierwall export bicep examples/layered-ase -o main.bicep",
         "tierwall export azcli examples/layered-ase > deploy.sh",
       ),
     )

@@ -3,6 +3,7 @@ import { basename, dirname, join } from "node:path";
 import { exportArm, importArm } from "../../formats/arm.js";
 import { exportAzCli } from "../../formats/azcli.js";
 import { exportAzPowerShell } from "../../formats/azpowershell.js";
+import { exportBicep } from "../../formats/bicep.js";
 import { importPowerShell } from "../../formats/powershell.js";
 import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
@@ -25,6 +26,7 @@ type ImportFormat = string;
 
 const EXPORTERS: Record<string, (topology: Topology) => string> = {
   arm: exportArm,
+  bicep: exportBicep,
   azcli: exportAzCli,
   powershell: exportAzPowerShell,
 };
