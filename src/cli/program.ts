@@ -4,6 +4,7 @@ import { runDiff } from "./commands/diff.js";
 import { runFlow } from "./commands/flow.js";
 import { runExport, runImport } from "./commands/formats.js";
 import { runLint } from "./commands/lint.js";
+import type { NftablesExportOptions } from "./commands/nftables.js";
 import { runExposure, runReach } from "./commands/reach.js";
 import { runRules } from "./commands/rules.js";
 import { runSchema } from "./commands/schema.js";
@@ -244,15 +245,25 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .argument("<format>", "arm, bicep, azcli or powershell")
     .argument("[spec]", SPEC_ARGUMENT, ".")
     .option("-o, --output <file>", "write to a file")
+    .option("--nsg <name>", "nftables: only this NSG's bindings")
+    .option("--subnet <name>", "nftables: only the NSG of this subnet (NAME or VNET/NAME)")
+    .option("--nic <name>", "nftables: only the NSG of this network interface")
+    .option("--interface <name>", "nftables: the interface toward the subnet", "eth0")
+    .option(
+      "--placement <where>",
+      "nftables: host (input/output hooks, on a host in the subnet) or router (forward hook)",
+      "host",
+    )
     .addHelpText(
       "after",
       examples(
         "tierwall export arm examples/layered-ase -o azuredeploy.json",
         "tierwall export bicep examples/layered-ase -o main.bicep",
+        "tierwall export nftables examples/layered-ase --subnet API-ASE-Subnet > api.nft",
         "tierwall export azcli examples/layered-ase > deploy.sh",
       ),
     )
-    .action((format: string, spec: string, options: { output?: string }) => {
+    .action((format: string, spec: string, options: NftablesExportOptions) => {
       result.code = runExport(format, spec, options, io);
     });
 

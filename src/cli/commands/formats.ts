@@ -10,6 +10,7 @@ import type { Topology } from "../../model/types.js";
 import { writeSpec } from "../../spec/write.js";
 import { EXIT, type Io, loadForCommand } from "../io.js";
 import { renderDiagnostics } from "../render/diagnostics.js";
+import { type NftablesExportOptions, runExportNftables } from "./nftables.js";
 
 /** What every importer gives: the model read, and what could not be read. */
 interface Imported {
@@ -143,12 +144,13 @@ export async function runImport(
 export function runExport(
   format: string,
   target: string,
-  options: { output?: string },
+  options: NftablesExportOptions,
   io: Io,
 ): number {
+  if (format === "nftables") return runExportNftables(target, options, io);
   if (!(format in EXPORTERS)) {
     io.err(
-      `${io.style.red("error")}: export ${format}: expected ${Object.keys(EXPORTERS).join(" or ")}\n`,
+      `${io.style.red("error")}: export ${format}: expected ${[...Object.keys(EXPORTERS), "nftables"].join(", ")}\n`,
     );
     return EXIT.invalid;
   }
