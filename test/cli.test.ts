@@ -404,6 +404,38 @@ describe("tierwall import and export", () => {
     }
   });
 
+  it("exports Bicep, and reads its own az CLI script back to the same policy", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-formats-"));
+    try {
+      const bicep = tierwall([
+        "export",
+        "bicep",
+        "examples/asg-tiers",
+        "-o",
+        join(dir, "main.bicep"),
+      ]);
+      expect(bicep.code).toBe(0);
+      expect(readFileSync(join(dir, "main.bicep"), "utf8")).toContain(
+        "param location string = resourceGroup().location",
+      );
+      writeFileSync(
+        join(dir, "deploy.sh"),
+        tierwall(["export", "azcli", "examples/asg-tiers"]).stdout,
+      );
+      const back = tierwall(["import", join(dir, "deploy.sh"), "-o", join(dir, "back.yaml")]);
+      expect(back.code).toBe(0);
+      expect(readFileSync(join(dir, "back.yaml"), "utf8")).toContain("name: allow-web-to-api");
+      writeFileSync(
+        join(dir, "env.sh"),
+        'az network nsg rule create -g rg --nsg-name web -n r --priority 100 --source-address-prefixes "$ADMIN"\n',
+      );
+      const unknown = tierwall(["import", "azcli", join(dir, "env.sh")]);
+      expect(unknown.stderr).toMatch(/ValueNotStaticallyKnown[\s\S]*env\.sh:1:95/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("writes nothing when an import fails, and names what it could not read", () => {
     const dir = mkdtempSync(join(tmpdir(), "tierwall-formats-"));
     try {

@@ -212,11 +212,11 @@ export function buildProgram(io: Io, result: { code: number }): Command {
   program
     .command("import")
     .description(
-      "read ARM JSON (templates, az CLI resource output) or a PowerShell script (Az or the classic cmdlets) into a spec",
+      "read ARM JSON (templates, az CLI resource output), a PowerShell script (Az or the classic cmdlets) or an az CLI script into a spec",
     )
     .argument(
       "<format-or-file>",
-      "arm or powershell (detected from the content when left out), or the first file",
+      "arm, powershell or azcli (detected from the content when left out), or the first file",
     )
     .argument("[files...]", "more files")
     .option(
@@ -228,6 +228,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       "after",
       examples(
         "tierwall import powershell seed.ps1 -o tierwall.yaml",
+        "tierwall import azcli deploy.sh -o tierwall.yaml",
         "tierwall import azuredeploy.json --parameters azuredeploy.parameters.json",
       ),
     )

@@ -2,6 +2,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { exportArm, importArm } from "../../formats/arm.js";
 import { exportAzCli } from "../../formats/azcli.js";
+import { importAzCli } from "../../formats/azcli-import.js";
 import { exportAzPowerShell } from "../../formats/azpowershell.js";
 import { exportBicep } from "../../formats/bicep.js";
 import { importPowerShell } from "../../formats/powershell.js";
@@ -22,6 +23,7 @@ type Importer = (text: string, file: string, parameters?: string) => Imported | 
 const IMPORTERS: Record<string, Importer> = {
   arm: (text, file, parameters) => importArm(text, file, parameters),
   powershell: (text, file) => importPowerShell(text, file),
+  azcli: (text, file) => importAzCli(text, file),
 };
 type ImportFormat = string;
 
@@ -32,11 +34,12 @@ const EXPORTERS: Record<string, (topology: Topology) => string> = {
   powershell: exportAzPowerShell,
 };
 
-/** JSON is ARM (a template, or resources as the az CLI prints them); cmdlets are PowerShell. */
+/** JSON is ARM (a template, or resources as the az CLI prints them); cmdlets are PowerShell; `az network` lines are an az CLI script. */
 export function detectFormat(text: string): ImportFormat | undefined {
   const start = text.trimStart();
   if (start.startsWith("{") || start.startsWith("[")) return "arm";
   if (/\b(New|Set|Get|Add)-Az(ure)?[A-Za-z]+/.test(text)) return "powershell";
+  if (/^[ \t]*az[ \t]+network[ \t]/m.test(text)) return "azcli";
   return undefined;
 }
 
@@ -111,9 +114,9 @@ export async function runImport(
       diagnostics.push({
         severity: "error",
         code: "UnknownFormat",
-        message: `${file}: neither ARM JSON nor a PowerShell script`,
+        message: `${file}: neither ARM JSON, a PowerShell script nor an az CLI script`,
         path: [],
-        hint: "name the format: tierwall import arm|powershell FILE",
+        hint: "name the format: tierwall import arm|powershell|azcli FILE",
       });
       continue;
     }
