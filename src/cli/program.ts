@@ -3,6 +3,7 @@ import { runCheck } from "./commands/check.js";
 import { runDiff } from "./commands/diff.js";
 import { runFlow } from "./commands/flow.js";
 import { runExport, runImport } from "./commands/formats.js";
+import { type LabOptions, runLab } from "./commands/lab.js";
 import { runLint } from "./commands/lint.js";
 import type { NftablesExportOptions } from "./commands/nftables.js";
 import { runExposure, runReach } from "./commands/reach.js";
@@ -266,6 +267,27 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     )
     .action((format: string, spec: string, options: NftablesExportOptions) => {
       result.code = runExport(format, spec, options, io);
+    });
+
+  program
+    .command("lab")
+    .description(
+      "stand the spec up in Linux network namespaces with its NSGs compiled to nftables, and test every assertion with real connections (root)",
+    )
+    .argument("<action>", "up, test or down")
+    .argument("[spec]", SPEC_ARGUMENT, ".")
+    .option("--json", "print JSON")
+    .option("--timeout <ms>", "how long a probe waits before it counts as denied", "1000")
+    .addHelpText(
+      "after",
+      examples(
+        "tierwall lab up examples/layered-ase",
+        "tierwall lab test examples/layered-ase",
+        "tierwall lab down examples/layered-ase",
+      ),
+    )
+    .action(async (action: string, spec: string, options: LabOptions) => {
+      result.code = await runLab(action, spec, options, io);
     });
 
   program
