@@ -1,7 +1,13 @@
 import { type Diagnostic, error, info, warning } from "../model/diagnostic.js";
 import { isValidResourceName } from "../model/rule.js";
 import { classicTagReplacement } from "../model/service-tags.js";
-import type { SecurityRule, Subnet, Topology } from "../model/types.js";
+import type {
+  ApplicationSecurityGroup,
+  ResourceRef,
+  SecurityRule,
+  Subnet,
+  Topology,
+} from "../model/types.js";
 
 /**
  * Imports the NSGs, rules and subnet associations a PowerShell script creates,
@@ -411,6 +417,7 @@ type Held =
   | { readonly kind: "nsg"; readonly name: string; readonly pos: Pos }
   | { readonly kind: "vnet"; readonly name: string; readonly pos: Pos }
   | { readonly kind: "subnet"; readonly subnet: Subnet; readonly pos: Pos }
+  | { readonly kind: "asg"; readonly name: string; readonly pos: Pos }
   | { readonly kind: "unknownVar"; readonly name: string; readonly pos: Pos }
   | { readonly kind: "expr"; readonly text: string; readonly pos: Pos };
 
@@ -458,6 +465,7 @@ class Importer {
   private readonly variables = new Map<string, Held[]>();
   private readonly nsgs = new Map<string, NsgState>();
   private readonly vnets = new Map<string, VnetState>();
+  private readonly asgs = new Map<string, ApplicationSecurityGroup>();
   private readonly handlers: ReadonlyMap<string, Handler>;
 
   constructor(private readonly file: string) {
@@ -480,6 +488,8 @@ class Importer {
       "New-AzVirtualNetworkSubnetConfig": (c) => this.newSubnetConfig(c),
       "Set-AzVirtualNetworkSubnetConfig": (c, input) => this.subnetConfig(c, input),
       "Add-AzVirtualNetworkSubnetConfig": (c, input) => this.subnetConfig(c, input),
+      "New-AzApplicationSecurityGroup": (c) => this.asg(c, true),
+      "Get-AzApplicationSecurityGroup": (c) => this.asg(c, false),
     };
     this.handlers = new Map(Object.entries(handlers).map(([k, v]) => [k.toLowerCase(), v]));
   }
@@ -517,7 +527,7 @@ class Importer {
         ...(n.location === undefined ? {} : { location: n.location }),
         securityRules: n.rules,
       })),
-      applicationSecurityGroups: [],
+      applicationSecurityGroups: [...this.asgs.values()],
       networkInterfaces: [],
       environments: [],
     };
@@ -782,7 +792,7 @@ class Importer {
   ): Held[] | undefined {
     const p = this.params(command, [
       ...RULE_PARAMS,
-      ...(classic ? ["Type", "Action"] : ["Access", "Direction", "Description"]),
+      ...(classic ? ["Type", "Action"] : ["Access", "Direction", "Description", ...ASG_PARAMS]),
       "NetworkSecurityGroup",
     ]);
     const nsg = this.targetNsg(command, p, input, classic);
@@ -813,7 +823,13 @@ class Importer {
   }
 
   private newRuleConfig(command: Command): Held[] | undefined {
-    const p = this.params(command, [...RULE_PARAMS, "Access", "Direction", "Description"]);
+    const p = this.params(command, [
+      ...RULE_PARAMS,
+      "Access",
+      "Direction",
+      "Description",
+      ...ASG_PARAMS,
+    ]);
     const rule = this.buildRule(command, p, false);
     return rule ? [{ kind: "rule", rule, pos: command.pos }] : undefined;
   }
@@ -845,6 +861,10 @@ class Importer {
       priority: Number(priority.text),
       direction: caseOf(["Inbound", "Outbound"], direction.text),
     };
+    for (const side of ["Source", "Destination"] as const) {
+      const asgs = this.asgRefs(command, p, side);
+      if (asgs.length > 0) rule[`${side.toLowerCase()}ApplicationSecurityGroups`] = asgs;
+    }
     for (const [param, field, tags] of [
       ["SourceAddressPrefix", "sourceAddressPrefix", true],
       ["SourcePortRange", "sourcePortRange", false],
@@ -856,6 +876,56 @@ class Importer {
       else if (values.length > 1) rule[`${field}${field.endsWith("x") ? "es" : "s"}`] = values;
     }
     return rule as unknown as SecurityRule;
+  }
+
+  // --- application security groups ---------------------------------------
+
+  private asg(command: Command, create: boolean): Held[] | undefined {
+    const p = this.params(
+      command,
+      create ? ["Name", "ResourceGroupName", "Location", "Tag"] : ["Name", "ResourceGroupName"],
+    );
+    const name = p.required("Name");
+    if (!name) return undefined;
+    const key = name.text.toLowerCase();
+    const location = create ? p.optionalText("Location") : undefined;
+    const known = this.asgs.get(key);
+    if (!known && !create)
+      this.report(
+        info(
+          "ApplicationSecurityGroupNotCreated",
+          `the script does not create application security group ${JSON.stringify(name.text)}; it is imported by name`,
+          [],
+        ),
+        name.pos,
+      );
+    this.asgs.set(key, {
+      name: known?.name ?? name.text,
+      ...(location
+        ? { location: location.text }
+        : known?.location
+          ? { location: known.location }
+          : {}),
+    });
+    return [{ kind: "asg", name: known?.name ?? name.text, pos: command.pos }];
+  }
+
+  /** `-SourceApplicationSecurityGroup` (objects) or `-SourceApplicationSecurityGroupId` (ids), and the same for destination. */
+  private asgRefs(command: Command, p: Params, side: "Source" | "Destination"): ResourceRef[] {
+    const objects = p.all(`${side}ApplicationSecurityGroup`).flatMap((held): ResourceRef[] => {
+      if (held.kind === "asg") return [held.name];
+      this.badValue(
+        command,
+        `${side}ApplicationSecurityGroup`,
+        held,
+        "an application security group from New- or Get-AzApplicationSecurityGroup",
+      );
+      return [];
+    });
+    const ids = p
+      .texts(`${side}ApplicationSecurityGroupId`)
+      .map((id): ResourceRef => (id.startsWith("/") ? { id } : id));
+    return [...objects, ...ids];
   }
 
   // --- virtual networks and subnets -------------------------------------
@@ -1004,7 +1074,7 @@ class Importer {
           ? `$${held.name}, which the script does not set,`
           : held.kind === "expr"
             ? `the expression ${held.text}`
-            : `a ${held.kind === "nsg" ? "network security group" : held.kind === "vnet" ? "virtual network" : held.kind}`;
+            : `a ${held.kind === "nsg" ? "network security group" : held.kind === "vnet" ? "virtual network" : held.kind === "asg" ? "application security group" : held.kind}`;
     this.report(
       error(
         "InvalidParameterValue",
@@ -1024,6 +1094,13 @@ const RULE_PARAMS = [
   "SourcePortRange",
   "DestinationAddressPrefix",
   "DestinationPortRange",
+];
+/** Application security groups exist only in Resource Manager: the Az cmdlets take them. */
+const ASG_PARAMS = [
+  "SourceApplicationSecurityGroup",
+  "SourceApplicationSecurityGroupId",
+  "DestinationApplicationSecurityGroup",
+  "DestinationApplicationSecurityGroupId",
 ];
 
 const PROTOCOLS: Record<string, string> = {
