@@ -123,6 +123,8 @@ class Builder {
     { name: string; nsg?: ResourceRef; configs: (IpConfiguration & { asgs: ResourceRef[] })[] }
   >();
 
+  private readonly leftOutNics = new Set<string>();
+
   constructor(private readonly resources: readonly TfResource[]) {}
 
   build(): { topology: Topology; diagnostics: Diagnostic[] } {
@@ -636,6 +638,20 @@ class Builder {
       "network_security_group_id",
       `network interface ${JSON.stringify(name)} is imported without its NSG`,
     );
+    if (
+      configs.length === 0 &&
+      (blocks.length > 0 || block.dynamicBlocks("ip_configuration").length > 0)
+    ) {
+      // Azure requires an IP configuration; a NIC without a known one cannot be modelled.
+      this.report(
+        "warning",
+        "ExpressionNotStaticallyKnown",
+        block.where(),
+        `network interface ${JSON.stringify(name)} has no IP configuration with a known address; it is left out, with its associations`,
+      );
+      this.leftOutNics.add(lower(name));
+      return;
+    }
     this.nics.set(lower(name), { name, ...(nsg === undefined ? {} : { nsg }), configs });
   }
 
@@ -676,7 +692,7 @@ class Builder {
     if (v === undefined) return undefined;
     const target = this.reference(block, "network_interface_id", v, AZURERM.nic, consequence);
     const nic = this.nics.get(lower(target.name));
-    if (!nic)
+    if (!nic && !this.leftOutNics.has(lower(target.name)))
       this.report(
         "warning",
         "ParentNotDeclared",
