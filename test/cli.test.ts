@@ -436,6 +436,21 @@ describe("tierwall import and export", () => {
     }
   });
 
+  it("imports a template with the service-tags file its rules need, and the result is the same policy", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-formats-"));
+    try {
+      const template = join(dir, "azuredeploy.json");
+      expect(tierwall(["export", "arm", "examples/three-tier", "-o", template]).code).toBe(0);
+      const back = join(dir, "back.yaml");
+      const r = tierwall(["import", template, "examples/three-tier/service-tags.json", "-o", back]);
+      expect(r.code).toBe(0);
+      expect(readFileSync(back, "utf8")).toContain("- name: Storage.WestUS");
+      expect(tierwall(["diff", "examples/three-tier", back]).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("writes nothing when an import fails, and names what it could not read", () => {
     const dir = mkdtempSync(join(tmpdir(), "tierwall-formats-"));
     try {

@@ -217,7 +217,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     )
     .argument(
       "<format-or-file>",
-      "arm, powershell or azcli (detected from the content when left out), or the first file",
+      "arm, powershell, azcli or service-tags (detected from the content when left out), or the first file",
     )
     .argument("[files...]", "more files")
     .option(
@@ -230,6 +230,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       examples(
         "tierwall import powershell seed.ps1 -o tierwall.yaml",
         "tierwall import azcli deploy.sh -o tierwall.yaml",
+        "tierwall import azuredeploy.json ServiceTags_Public.json -o tierwall.yaml",
         "tierwall import azuredeploy.json --parameters azuredeploy.parameters.json",
       ),
     )

@@ -336,7 +336,7 @@ const sameType = (a: unknown, b: string) =>
   typeof a === "string" && a.toLowerCase() === b.toLowerCase();
 
 /** JSON.parse's error, placed at the position it names, or else at the first error a scan finds. */
-function syntaxError(e: Error, file: string, text: string): Diagnostic {
+export function syntaxError(e: Error, file: string, text: string): Diagnostic {
   const named = /at position (\d+)/.exec(e.message)?.[1];
   const position = named === undefined ? firstJsonError(text) : Number(named);
   const before = text.slice(0, position).split("\n");
@@ -487,7 +487,12 @@ export function importArm(text: string, file: string, parametersText?: string): 
   return { topology, diagnostics };
 }
 
-function placed(diagnostics: readonly Diagnostic[], text: string, file: string): Diagnostic[] {
+/** Diagnostics with JSON paths, given the line and column of the value each names. */
+export function placed(
+  diagnostics: readonly Diagnostic[],
+  text: string,
+  file: string,
+): Diagnostic[] {
   if (diagnostics.length === 0) return [];
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });

@@ -6,6 +6,13 @@ import { importAzCli } from "../../formats/azcli-import.js";
 import { exportAzPowerShell } from "../../formats/azpowershell.js";
 import { exportBicep } from "../../formats/bicep.js";
 import { importPowerShell } from "../../formats/powershell.js";
+import {
+  importServiceTags,
+  isServiceTagsText,
+  type ServiceTagDocument,
+  serviceTagsForSpec,
+  withServiceTags,
+} from "../../formats/service-tags.js";
 import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
 import { writeSpec } from "../../spec/write.js";
@@ -17,6 +24,8 @@ import { type NftablesExportOptions, runExportNftables } from "./nftables.js";
 interface Imported {
   topology: Topology;
   diagnostics: Diagnostic[];
+  /** Service tags, which the spec holds beside the topology. */
+  serviceTags?: ServiceTagDocument;
 }
 type Importer = (text: string, file: string, parameters?: string) => Imported | Promise<Imported>;
 
@@ -24,6 +33,10 @@ const IMPORTERS: Record<string, Importer> = {
   arm: (text, file, parameters) => importArm(text, file, parameters),
   powershell: (text, file) => importPowerShell(text, file),
   azcli: (text, file) => importAzCli(text, file),
+  "service-tags": (text, file) => {
+    const { tags, diagnostics } = importServiceTags(text, file);
+    return { topology: merge([]), diagnostics, ...(tags ? { serviceTags: tags } : {}) };
+  },
 };
 type ImportFormat = string;
 
@@ -37,6 +50,7 @@ const EXPORTERS: Record<string, (topology: Topology) => string> = {
 /** JSON is ARM (a template, or resources as the az CLI prints them); cmdlets are PowerShell; `az network` lines are an az CLI script. */
 export function detectFormat(text: string): ImportFormat | undefined {
   const start = text.trimStart();
+  if (start.startsWith("{") && isServiceTagsText(text)) return "service-tags";
   if (start.startsWith("{") || start.startsWith("[")) return "arm";
   if (/\b(New|Set|Get|Add)-Az(ure)?[A-Za-z]+/.test(text)) return "powershell";
   if (/^[ \t]*az[ \t]+network[ \t]/m.test(text)) return "azcli";
@@ -84,6 +98,7 @@ export async function runImport(
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   const parts: Topology[] = [];
+  const tagFiles: ServiceTagDocument[] = [];
   let parameters: string | undefined;
   if (options.parameters) {
     try {
@@ -123,13 +138,19 @@ export async function runImport(
     const imported = await (IMPORTERS[kind] as Importer)(text, file, parameters);
     diagnostics.push(...imported.diagnostics);
     parts.push(imported.topology);
+    if (imported.serviceTags) tagFiles.push(imported.serviceTags);
   }
   if (diagnostics.length > 0) io.err(`${renderDiagnostics(diagnostics, sources, io.style)}\n`);
   if (hasErrors(diagnostics)) return EXIT.invalid;
-  const spec = writeSpec(
-    merge(parts),
+  const topology = merge(parts);
+  const written = writeSpec(
+    topology,
     `Imported by tierwall from ${files.join(", ")}.\nAdd environments and assertions, then run: tierwall check`,
   );
+  const spec =
+    tagFiles.length === 0
+      ? written
+      : withServiceTags(written, serviceTagsForSpec(topology, tagFiles));
   if (!options.output) {
     io.out(spec);
     return EXIT.ok;
