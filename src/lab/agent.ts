@@ -114,7 +114,10 @@ function tcpProbe(probe: AgentProbe, timeoutMs: number): Promise<AgentResult> {
 function udpProbe(probe: AgentProbe, timeoutMs: number): Promise<AgentResult> {
   return new Promise((resolve) => {
     let done = false;
-    const socket = dgram.createSocket(probe.destination.includes(":") ? "udp6" : "udp4");
+    const socket = dgram.createSocket({
+      type: probe.destination.includes(":") ? "udp6" : "udp4",
+      reuseAddr: true,
+    });
     const finish = (outcome: ProbeOutcome, detail?: string) => {
       if (done) return;
       done = true;
@@ -139,11 +142,11 @@ function errorOutcome(e: NodeJS.ErrnoException): ProbeOutcome {
   return "error";
 }
 
-/** Probes sharing a source address and port run one after another; the rest at once. */
+/** The same connection twice runs one after the other; all others at once (sockets share source ports). */
 async function probeAll(probes: readonly AgentProbe[], timeoutMs: number): Promise<AgentResult[]> {
   const groups = new Map<string, AgentProbe[]>();
   for (const p of probes) {
-    const key = `${p.protocol} ${p.source} ${p.sourcePort}`;
+    const key = `${p.protocol} ${p.source} ${p.sourcePort} ${p.destination} ${p.destinationPort}`;
     groups.set(key, [...(groups.get(key) ?? []), p]);
   }
   const results: AgentResult[] = [];
