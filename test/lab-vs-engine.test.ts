@@ -101,6 +101,23 @@ describe("the lab", () => {
     ]);
   }, 60_000);
 
+  it("removes what it made when going up fails", async () => {
+    const spec = loadSpec("examples/asg-tiers").spec as LoadedSpec;
+    const planned = planLab(spec);
+    if (!planned.ok) throw new Error(planned.problems.join("\n"));
+    const plan = planned.plan;
+    made.push(plan.prefix);
+    const last = plan.hosts.length - 1;
+    const broken: LabPlan = {
+      ...plan,
+      hosts: plan.hosts.map((h, i) =>
+        i === last ? { ...h, nftables: "table inet x { oops }\n" } : h,
+      ),
+    };
+    await expect(labUp(broken)).rejects.toThrow(/nft -f - failed/);
+    expect(labNamespaces(plan.prefix)).toEqual([]);
+  }, 60_000);
+
   it("refuses addresses outside the documentation and private ranges", () => {
     const loaded = loadSpecText(`
 virtualNetworks:

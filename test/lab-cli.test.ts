@@ -1,0 +1,154 @@
+/** `tierwall lab` and `tierwall export nftables` as a user runs them (root, iproute2 and nftables). */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const CLI = join(ROOT, "dist", "cli", "main.js");
+const work = mkdtempSync(join(tmpdir(), "tierwall-lab-"));
+// A copy of its own, so that its lab is not the one another test stands up.
+const SPEC = join(work, "layered-ase");
+cpSync(join(ROOT, "examples", "layered-ase"), SPEC, { recursive: true });
+
+function tierwall(args: string[]) {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
+  delete env.FORCE_COLOR;
+  const run = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", env });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+afterAll(() => {
+  tierwall(["lab", "down", SPEC]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe("tierwall lab", () => {
+  it("goes up, reports a second up, tests every assertion, and comes down", () => {
+    const up = tierwall(["lab", "up", SPEC]);
+    expect(up.stderr).toBe("");
+    expect(up.code).toBe(0);
+    expect(up.stdout).toMatch(
+      /environment apiase: 10\.0\.4\.4, public 203\.0\.113\.40; listening on TCP .*\b80\b/,
+    );
+
+    const again = tierwall(["lab", "up", SPEC]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/is already up \(tw-[0-9a-f]{6}-/);
+
+    const test = tierwall(["lab", "test", SPEC]);
+    expect(test.stderr).toBe("");
+    expect(test.code).toBe(0);
+    expect(test.stdout).toContain("✓ apiase calls itself over HTTPS, through its public address");
+    expect(test.stdout).toMatch(
+      /agree {2}Tcp fe2ase -> apiase:443 +engine Allow by securityRules\/ALLOW-HTTPS-fe2ase; network answered/,
+    );
+    expect(test.stdout).toMatch(
+      /agree {2}Tcp 203\.0\.113\.99 -> apiase:80 +engine Deny by defaultSecurityRules\/DenyAllInBound; network timeout/,
+    );
+    expect(test.stdout).toMatch(/(\d+) probes: \1 agree, 0 differ/);
+
+    const json = tierwall(["lab", "test", SPEC, "--json"]);
+    const report = JSON.parse(json.stdout) as { ok: boolean; probes: number; disagreed: number };
+    expect(report.ok).toBe(true);
+    expect(report.disagreed).toBe(0);
+
+    const down = tierwall(["lab", "down", SPEC]);
+    expect(down.code).toBe(0);
+    expect(down.stdout).toMatch(/^down: removed tw-/);
+    expect(tierwall(["lab", "down", SPEC]).stdout).toContain("no lab is up for");
+    const notUp = tierwall(["lab", "test", SPEC]);
+    expect(notUp.code).toBe(1);
+    expect(notUp.stderr).toContain("no lab is up for");
+  }, 60_000);
+
+  it("notices a spec changed since the lab went up", () => {
+    const changed = join(work, "changed");
+    cpSync(SPEC, changed, { recursive: true });
+    expect(tierwall(["lab", "up", changed]).code).toBe(0);
+    try {
+      const file = join(changed, "tierwall.yaml");
+      writeFileSync(file, readFileSync(file, "utf8").replace("10.0.4.4", "10.0.4.5"));
+      const test = tierwall(["lab", "test", changed]);
+      expect(test.code).toBe(1);
+      expect(test.stderr).toContain(
+        "changed since the lab went up; run tierwall lab down, then up again",
+      );
+    } finally {
+      expect(tierwall(["lab", "down", changed]).code).toBe(0);
+    }
+  }, 60_000);
+
+  it("names a bad action, and refuses addresses outside the safe ranges", () => {
+    const bad = tierwall(["lab", "sideways", SPEC]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("error: lab sideways: expected up, test or down\n");
+    const unsafe = join(work, "unsafe");
+    cpSync(SPEC, unsafe, { recursive: true });
+    const file = join(unsafe, "tierwall.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("203.0.113.40", "8.8.4.4"));
+    const refused = tierwall(["lab", "up", unsafe]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      "8.8.4.4 (public address of environment apiase) is outside the documentation and private ranges",
+    );
+  });
+});
+
+describe("tierwall export nftables", () => {
+  it("writes one NSG binding's tables for a chosen interface and placement", () => {
+    const r = tierwall([
+      "export",
+      "nftables",
+      "examples/layered-ase",
+      "--subnet",
+      "API-ASE-Subnet",
+      "--interface",
+      "veth-api",
+      "--placement",
+      "router",
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("table inet nsg_RestrictBackendApi_API_ASE_Subnet {");
+    expect(r.stdout).toContain('oifname "veth-api" jump inbound');
+    expect(r.stdout).toContain("type filter hook forward");
+    const check = spawnSync("unshare", ["--net", "nft", "-c", "-f", "-"], {
+      input: r.stdout,
+      encoding: "utf8",
+    });
+    expect(check.stderr).toBe("");
+    expect(check.status).toBe(0);
+  });
+
+  it("names what is wrong with its options", () => {
+    const none = tierwall([
+      "export",
+      "nftables",
+      "examples/layered-ase",
+      "--subnet",
+      "FE1-ASE-Subnet",
+    ]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(
+      "nothing matches; the bindings are: RestrictBackendApi on yourvnetnamehere/API-ASE-Subnet",
+    );
+    const iface = tierwall([
+      "export",
+      "nftables",
+      "examples/layered-ase",
+      "--interface",
+      "a very long name",
+    ]);
+    expect(iface.code).toBe(2);
+    expect(iface.stderr).toContain("is not an interface name");
+    const placement = tierwall([
+      "export",
+      "nftables",
+      "examples/layered-ase",
+      "--placement",
+      "edge",
+    ]);
+    expect(placement.stderr).toBe("error: --placement: expected host or router\n");
+  });
+});
