@@ -213,18 +213,21 @@ export function buildProgram(io: Io, result: { code: number }): Command {
   program
     .command("import")
     .description(
-      "read ARM JSON (templates, az CLI resource output), a PowerShell script (Az or the classic cmdlets) or an az CLI script into a spec",
+      "read ARM JSON (templates, az CLI resource output), Terraform (.tf files with .tfvars, or terraform show -json), a PowerShell script (Az or the classic cmdlets) or an az CLI script into a spec",
     )
     .argument(
       "<format-or-file>",
-      "arm, powershell, azcli or service-tags (detected from the content when left out), or the first file",
+      "arm, terraform, powershell, azcli or service-tags (detected from the content when left out), or the first file",
     )
     .argument("[files...]", "more files")
     .option(
       "-o, --output <file>",
       "write the spec to a file (nothing is written when the import fails)",
     )
-    .option("--parameters <file>", "an ARM parameters file for the template's parameters")
+    .option(
+      "--parameters <file>",
+      "an ARM parameters file for the template's parameters, or a .tfvars file (like -var-file, it wins)",
+    )
     .addHelpText(
       "after",
       examples(
@@ -232,6 +235,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
         "tierwall import azcli deploy.sh -o tierwall.yaml",
         "tierwall import azuredeploy.json ServiceTags_Public.json -o tierwall.yaml",
         "tierwall import azuredeploy.json --parameters azuredeploy.parameters.json",
+        "tierwall import terraform main.tf variables.tf terraform.tfvars -o tierwall.yaml",
       ),
     )
     .action(
@@ -243,9 +247,9 @@ export function buildProgram(io: Io, result: { code: number }): Command {
   program
     .command("export")
     .description(
-      "write the spec's NSGs and their associations as an ARM template, a Bicep file, an az CLI script or an Az PowerShell script",
+      "write the spec's NSGs and their associations as an ARM template, a Bicep file, Terraform (azurerm), an az CLI script or an Az PowerShell script",
     )
-    .argument("<format>", "arm, bicep, azcli or powershell")
+    .argument("<format>", "arm, bicep, terraform, azcli or powershell")
     .argument("[spec]", SPEC_ARGUMENT, ".")
     .option("-o, --output <file>", "write to a file")
     .option("--nsg <name>", "nftables: only this NSG's bindings")
@@ -262,6 +266,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       examples(
         "tierwall export arm examples/layered-ase -o azuredeploy.json",
         "tierwall export bicep examples/layered-ase -o main.bicep",
+        "tierwall export terraform examples/layered-ase -o main.tf",
         "tierwall export nftables examples/layered-ase --subnet API-ASE-Subnet > api.nft",
         "tierwall export azcli examples/layered-ase > deploy.sh",
       ),

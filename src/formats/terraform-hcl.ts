@@ -393,7 +393,14 @@ export class TerraformModule {
           throw new NotKnown(
             `${address}.${key} is ${mode === "data" ? "read from Azure" : "set by Azure"} when Terraform runs`,
           );
-        return evaluate(raw, scope);
+        try {
+          return evaluate(raw, scope);
+        } catch (e) {
+          // Say which reference led to the value that is not known.
+          if (e instanceof NotKnown && !e.message.startsWith(address))
+            throw new NotKnown(`${address}.${key} is not known: ${e.message}`);
+          throw e;
+        }
       });
     if (attribute === "id" && ID_TYPES.has(type)) {
       if (rest.length > 1) throw new NotKnown(`${address}.id is assigned by Azure`);

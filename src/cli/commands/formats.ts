@@ -13,6 +13,7 @@ import {
   serviceTagsForSpec,
   withServiceTags,
 } from "../../formats/service-tags.js";
+import { exportTerraform, importTerraform, looksLikeTerraform } from "../../formats/terraform.js";
 import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
 import { writeSpec } from "../../spec/write.js";
@@ -40,16 +41,27 @@ const IMPORTERS: Record<string, Importer> = {
 };
 type ImportFormat = string;
 
+/** Formats whose files are read together: a Terraform module is all its .tf and .tfvars files. */
+type ModuleImporter = (
+  sources: { file: string; text: string }[],
+  parameters?: { file: string; text: string },
+) => Promise<Imported>;
+const MODULE_IMPORTERS: Record<string, ModuleImporter> = {
+  terraform: importTerraform,
+};
+
 const EXPORTERS: Record<string, (topology: Topology) => string> = {
   arm: exportArm,
   bicep: exportBicep,
   azcli: exportAzCli,
   powershell: exportAzPowerShell,
+  terraform: exportTerraform,
 };
 
 /** JSON is ARM (a template, or resources as the az CLI prints them); cmdlets are PowerShell; `az network` lines are an az CLI script. */
-export function detectFormat(text: string): ImportFormat | undefined {
+export function detectFormat(text: string, file = ""): ImportFormat | undefined {
   const start = text.trimStart();
+  if (/\.(tf|tfvars)(\.json)?$/i.test(file) || looksLikeTerraform(text)) return "terraform";
   if (start.startsWith("{") && isServiceTagsText(text)) return "service-tags";
   if (start.startsWith("{") || start.startsWith("[")) return "arm";
   if (/\b(New|Set|Get|Add)-Az(ure)?[A-Za-z]+/.test(text)) return "powershell";
@@ -87,7 +99,7 @@ export async function runImport(
 ): Promise<number> {
   const [first, ...rest] = args;
   const format =
-    first !== undefined && first in IMPORTERS && rest.length > 0
+    first !== undefined && (first in IMPORTERS || first in MODULE_IMPORTERS) && rest.length > 0
       ? (first as ImportFormat)
       : undefined;
   const files = format ? rest : args;
@@ -100,9 +112,11 @@ export async function runImport(
   const parts: Topology[] = [];
   const tagFiles: ServiceTagDocument[] = [];
   let parameters: string | undefined;
+  const modules = new Map<string, { file: string; text: string }[]>();
   if (options.parameters) {
     try {
       parameters = readFileSync(options.parameters, "utf8");
+      sources.set(options.parameters, parameters);
     } catch (e) {
       io.err(
         `${io.style.red("error")}: ${options.parameters}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}\n`,
@@ -124,21 +138,34 @@ export async function runImport(
       continue;
     }
     sources.set(file, text);
-    const kind = format ?? detectFormat(text);
+    const kind = format ?? detectFormat(text, file);
     if (!kind) {
       diagnostics.push({
         severity: "error",
         code: "UnknownFormat",
-        message: `${file}: neither ARM JSON, a PowerShell script nor an az CLI script`,
+        message: `${file}: neither ARM JSON, Terraform, a PowerShell script nor an az CLI script`,
         path: [],
-        hint: "name the format: tierwall import arm|powershell|azcli FILE",
+        hint: "name the format: tierwall import arm|terraform|powershell|azcli FILE",
       });
+      continue;
+    }
+    if (kind in MODULE_IMPORTERS) {
+      modules.set(kind, [...(modules.get(kind) ?? []), { file, text }]);
       continue;
     }
     const imported = await (IMPORTERS[kind] as Importer)(text, file, parameters);
     diagnostics.push(...imported.diagnostics);
     parts.push(imported.topology);
     if (imported.serviceTags) tagFiles.push(imported.serviceTags);
+  }
+  for (const [kind, moduleSources] of modules) {
+    const given =
+      options.parameters && parameters !== undefined
+        ? { file: options.parameters, text: parameters }
+        : undefined;
+    const imported = await (MODULE_IMPORTERS[kind] as ModuleImporter)(moduleSources, given);
+    diagnostics.push(...imported.diagnostics);
+    parts.push(imported.topology);
   }
   if (diagnostics.length > 0) io.err(`${renderDiagnostics(diagnostics, sources, io.style)}\n`);
   if (hasErrors(diagnostics)) return EXIT.invalid;
