@@ -469,6 +469,43 @@ describe("tierwall import and export", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("exports Terraform that imports back to the same policy, with its variables from a .tfvars file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-formats-"));
+    try {
+      const main = join(dir, "main.tf");
+      expect(tierwall(["export", "terraform", "examples/asg-tiers", "-o", main]).code).toBe(0);
+      expect(readFileSync(main, "utf8")).toContain('variable "resource_group_name" {');
+      writeFileSync(join(dir, "terraform.tfvars"), 'location = "westeurope"\n');
+      const back = join(dir, "back.yaml");
+      const r = tierwall(["import", "terraform", main, join(dir, "terraform.tfvars"), "-o", back]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe("");
+      expect(readFileSync(back, "utf8")).toContain("location: westeurope");
+      expect(tierwall(["diff", "examples/asg-tiers", back]).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("names Terraform values that are not statically known, and places HCL syntax errors", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-formats-"));
+    try {
+      const r = tierwall(["import", "test/fixtures/terraform/nsg-module/main.tf"]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(
+        /ExpressionNotStaticallyKnown: azurerm_network_security_rule\.custom_rules\.count: length\(var\.custom_rules\) calls length\(\)[\s\S]*main\.tf:41:48/,
+      );
+      writeFileSync(join(dir, "bad.tf"), 'resource "azurerm_subnet" "s" {\n  name = "a\n}\n');
+      const bad = tierwall(["import", join(dir, "bad.tf"), "-o", join(dir, "out.yaml")]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/InvalidSyntax: not valid HCL[\s\S]*bad\.tf:2:12/);
+      noStackTrace(bad.all);
+      expect(existsSync(join(dir, "out.yaml"))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("tierwall diff", () => {
