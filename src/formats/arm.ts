@@ -260,6 +260,39 @@ class TemplateContext {
           return this.text(arg, "format");
         });
       }
+      // Plain functions of known values, as conditions and names use them.
+      case "equals": {
+        const [a, b] = args();
+        return JSON.stringify(a) === JSON.stringify(b);
+      }
+      case "not": {
+        const [a] = args();
+        if (typeof a !== "boolean") throw new NotStatic("not() of a value that is not a boolean");
+        return !a;
+      }
+      case "and":
+      case "or": {
+        const values = args();
+        if (!values.every((v) => typeof v === "boolean"))
+          throw new NotStatic(`${e.name}() of a value that is not a boolean`);
+        return name === "and" ? values.every(Boolean) : values.some(Boolean);
+      }
+      case "if": {
+        const [test, then, otherwise] = e.args;
+        const value = test === undefined ? undefined : this.evaluate(test);
+        if (typeof value !== "boolean" || then === undefined || otherwise === undefined)
+          throw new NotStatic("if() needs a known condition and two values");
+        return this.evaluate(value ? then : otherwise);
+      }
+      case "true":
+      case "false":
+        return name === "true";
+      case "tolower":
+      case "toupper": {
+        const [a] = args();
+        const text = this.text(a, e.name);
+        return name === "tolower" ? text.toLowerCase() : text.toUpperCase();
+      }
       case "resourceid": {
         const values = args().map((v) => this.text(v, "resourceId"));
         const at = values.findIndex((v) => v.includes("/"));
@@ -577,6 +610,22 @@ class Reader {
     };
   }
 
+  /** What leaving out a value that is not statically known costs, for the message. */
+  private consequence = "the value is left out";
+  /** How many values were not statically known: a reader compares before and after. */
+  private unknowns = 0;
+
+  /** Runs `read` with the consequence its unknown values have. */
+  private leaving<V>(consequence: string, read: () => V): V {
+    const saved = this.consequence;
+    this.consequence = consequence;
+    try {
+      return read();
+    } finally {
+      this.consequence = saved;
+    }
+  }
+
   private report(severity: Severity, code: string, message: string, path: ValuePath): void {
     this.diagnostics.push({ severity, code, message, path });
   }
@@ -595,10 +644,11 @@ class Reader {
     } catch (e) {
       if (!(e instanceof NotStatic)) throw e;
       const at = [...path, key];
+      this.unknowns++;
       this.report(
         severity,
         "ExpressionNotStaticallyKnown",
-        `${pathText(at)}: ${JSON.stringify(raw)} cannot be known without deploying (${e.message}); the value is left out`,
+        `${pathText(at)}: ${JSON.stringify(raw)} cannot be known without deploying (${e.message}); ${this.consequence}`,
         at,
       );
       return undefined;
@@ -685,6 +735,10 @@ class Reader {
     let type = this.string(r, "type", path);
     if (type === undefined) return;
     if (parent && !type.includes("/")) type = `${parent.type}/${type}`;
+    if (sameType(type, "Microsoft.Resources/deployments")) {
+      this.deployment(r, path);
+      return;
+    }
     const known = Object.values(T).some((t) => sameType(type, t));
     if (!known) return;
     if (r.copy !== undefined) {
@@ -697,7 +751,9 @@ class Reader {
       return;
     }
     if (r.condition !== undefined) {
-      const condition = this.get(r, "condition", path);
+      const condition = this.leaving("the resource is left out", () =>
+        this.get(r, "condition", path),
+      );
       if (condition !== true) {
         if (condition === false) return;
         if (condition !== undefined)
@@ -710,7 +766,7 @@ class Reader {
         return;
       }
     }
-    const fullName = this.string(r, "name", path);
+    const fullName = this.leaving("the resource is left out", () => this.string(r, "name", path));
     if (fullName === undefined) return;
     const names = fullName.split("/");
     // A child declared inside its parent has its own name only; at the top level, parent/child.
@@ -806,14 +862,54 @@ class Reader {
     return vnet;
   }
 
+  /**
+   * A nested deployment: an inline template evaluated in this template's scope
+   * is read as part of it; a linked template or an inner scope is named.
+   */
+  private deployment(r: JsonObject, path: ValuePath): void {
+    const properties = isObject(r.properties) ? r.properties : {};
+    const at = [...path, "properties"];
+    const options = properties.expressionEvaluationOptions;
+    const inner = isObject(options) && String(options.scope).toLowerCase() === "inner";
+    const template = properties.template;
+    if (isObject(template) && Array.isArray(template.resources) && !inner) {
+      template.resources.forEach((child, i) => {
+        this.resource(child, [...at, "template", "resources", i], undefined);
+      });
+      return;
+    }
+    const linked = properties.templateLink !== undefined;
+    this.report(
+      "warning",
+      linked ? "LinkedTemplateNotRead" : "NestedTemplateNotRead",
+      linked
+        ? `${pathText(at)}: the linked template is not read; import it too if it holds network resources`
+        : `${pathText(at)}: a nested template with its own (inner) scope is not read; its resources are left out`,
+      linked ? [...at, "templateLink"] : at,
+    );
+  }
+
   private rule(r: unknown, path: ValuePath): SecurityRule | undefined {
     if (!isObject(r)) return undefined;
     const name = this.string(r, "name", path);
     if (name === undefined) return undefined;
     const { obj, at } = this.props(r);
     const base = [...path, ...at];
-    const rule: Record<string, unknown> = { name: name.split("/").pop() };
+    const ruleName = name.split("/").pop() as string;
+    const rule: Record<string, unknown> = { name: ruleName };
+    const description = this.string(obj, "description", base);
+    if (description !== undefined && description !== "") rule.description = description;
+    // A rule missing any other value would be a different rule: it is left out whole.
+    const before = this.unknowns;
+    this.leaving(`the rule ${JSON.stringify(ruleName)} is left out`, () =>
+      this.ruleFields(obj, base, rule),
+    );
+    return this.unknowns > before ? undefined : (rule as unknown as SecurityRule);
+  }
+
+  private ruleFields(obj: JsonObject, base: ValuePath, rule: Record<string, unknown>): void {
     for (const field of RULE_FIELDS) {
+      if (field === "description") continue;
       if (ASG_FIELDS.has(field)) {
         const refs = this.refs(obj, field, base);
         if (refs !== undefined && refs.length > 0) rule[field] = refs;
@@ -837,7 +933,6 @@ class Reader {
         if (value !== "") rule[field] = String(value);
       } else this.wrongType(field, "a string", [...base, field]);
     }
-    return rule as unknown as SecurityRule;
   }
 
   private subnet(s: unknown, path: ValuePath, givenName?: string): Subnet | undefined {
@@ -847,16 +942,20 @@ class Reader {
     const { obj, at } = this.props(s);
     const base = [...path, ...at];
     const subnet: { -readonly [K in keyof Subnet]: Subnet[K] } = { name };
-    const prefix = this.string(obj, "addressPrefix", base);
-    if (prefix !== undefined && prefix !== "") subnet.addressPrefix = prefix;
-    const prefixes = this.get(obj, "addressPrefixes", base);
-    if (Array.isArray(prefixes) && prefixes.length > 0)
-      subnet.addressPrefixes = prefixes.map(String);
-    if (obj.networkSecurityGroup !== undefined && obj.networkSecurityGroup !== null) {
-      const nsg = this.ref(obj.networkSecurityGroup, [...base, "networkSecurityGroup"]);
-      if (nsg !== undefined) subnet.networkSecurityGroup = nsg;
-    }
-    return subnet;
+    // A subnet whose range or NSG is not known cannot be placed: it is left out whole.
+    const before = this.unknowns;
+    this.leaving(`the subnet ${JSON.stringify(name)} is left out`, () => {
+      const prefix = this.string(obj, "addressPrefix", base);
+      if (prefix !== undefined && prefix !== "") subnet.addressPrefix = prefix;
+      const prefixes = this.get(obj, "addressPrefixes", base);
+      if (Array.isArray(prefixes) && prefixes.length > 0)
+        subnet.addressPrefixes = prefixes.map(String);
+      if (obj.networkSecurityGroup !== undefined && obj.networkSecurityGroup !== null) {
+        const nsg = this.ref(obj.networkSecurityGroup, [...base, "networkSecurityGroup"]);
+        if (nsg !== undefined) subnet.networkSecurityGroup = nsg;
+      }
+    });
+    return this.unknowns > before ? undefined : subnet;
   }
 
   private peering(
@@ -910,6 +1009,15 @@ class Reader {
       obj.networkSecurityGroup === undefined || obj.networkSecurityGroup === null
         ? undefined
         : this.ref(obj.networkSecurityGroup, [...base, "networkSecurityGroup"]);
+    if (configs.length === 0) {
+      this.report(
+        "warning",
+        "IncompleteNetworkInterface",
+        `${pathText(path)}: network interface ${JSON.stringify(name)} has no IP configuration with a static address and a known subnet; it is left out${nsg === undefined ? "" : ", with its network security group"}`,
+        path,
+      );
+      return undefined;
+    }
     return {
       name,
       ...(nsg === undefined ? {} : { networkSecurityGroup: nsg }),

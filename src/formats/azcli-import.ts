@@ -782,6 +782,14 @@ class AzCliImporter {
     const nsg = this.one(command, parsed, "nsg", flags, at, "the command is ignored", false);
     if (name === undefined || nsg === undefined) return;
     const existing = this.nics.get(name.toLowerCase());
+    if (!existing)
+      this.report(
+        "info",
+        "NetworkInterfaceNotCreated",
+        `the script does not create network interface ${JSON.stringify(name)}; it is imported without IP configurations`,
+        valueAt(parsed, "name", at),
+        "add its ipConfigurations to the spec",
+      );
     const { networkSecurityGroup: _, ...rest } = existing ?? { name, ipConfigurations: [] };
     this.nics.set(name.toLowerCase(), nsg === "" ? rest : { ...rest, networkSecurityGroup: nsg });
   }
