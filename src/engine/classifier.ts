@@ -13,7 +13,9 @@
  * - every vector lives in one Int32Array, deduplicated, addressed by offset;
  * - every interval index lives in one Int32Array: a bucket table on the top
  *   bits of the key, sized to the number of intervals, narrows each lookup to
- *   a few entries, then a binary search finishes it;
+ *   a few entries, then a binary search finishes it; a bucket that lies inside
+ *   one interval holds that interval's vector offset beside its bounds, so
+ *   most lookups are one memory access;
  * - the protocol is folded into the source-port vectors (one AND fewer), and
  *   protocols without ports take an all-ones vector for the destination port,
  *   which is how `ruleMatches` ignores a rule's ports for Icmp, Esp and Ah;
@@ -76,7 +78,7 @@ const MAX_RULES = 2 ** 20;
 
 /** Where one field's bucket table and intervals sit in the index array. */
 interface FieldIndex {
-  /** A key shifted right by this much is its bucket number. */
+  /** A key shifted right by this much is its bucket number (two table entries per bucket). */
   readonly shift: number;
   /** XOR-ed into keys so that signed comparison orders them as unsigned. */
   readonly flip: number;
@@ -282,9 +284,11 @@ export class CompiledNsgs {
  * each comparison, since flows at rule edges make the comparisons unpredictable.
  */
 function lookup32(index: Int32Array, field: FieldIndex, key: number): number {
-  const bucket = field.buckets + (key >>> field.shift);
+  const bucket = field.buckets + 2 * (key >>> field.shift);
+  const direct = index[bucket + 1] as number;
+  if (direct >= 0) return direct;
   let lo = index[bucket] as number;
-  let n = (index[bucket + 1] as number) - lo + 1;
+  let n = (index[bucket + 2] as number) - lo + 1;
   const k = key ^ field.flip;
   const entries = field.entries;
   while (n > 1) {
@@ -304,9 +308,11 @@ function lookup128(
   w2: number,
   w3: number,
 ): number {
-  const bucket = field.buckets + (w0 >>> field.shift);
+  const bucket = field.buckets + 2 * (w0 >>> field.shift);
+  const direct = index[bucket + 1] as number;
+  if (direct >= 0) return direct;
   let lo = index[bucket] as number;
-  let hi = index[bucket + 1] as number;
+  let hi = index[bucket + 2] as number;
   const k0 = w0 ^ FLIP;
   const k1 = w1 ^ FLIP;
   const k2 = w2 ^ FLIP;
@@ -643,7 +649,7 @@ class IndexBuilder {
       entries[2 * i + 1] = classes[i] as number;
     }
     const scale = 2 ** shift;
-    const buckets = bucketTable(bits, starts, (b) => b * scale);
+    const buckets = bucketTable(bits, starts, classes, (b) => b * scale);
     return { shift, flip, buckets: this.push(buckets), entries: this.push(entries) };
   }
 
@@ -662,7 +668,7 @@ class IndexBuilder {
       );
     }
     const scale = 2 ** shift;
-    const buckets = bucketTable(bits, starts, (b) => BigInt(b * scale) << 96n);
+    const buckets = bucketTable(bits, starts, classes, (b) => BigInt(b * scale) << 96n);
     return { shift, flip: FLIP, buckets: this.push(buckets), entries: this.push(entries) };
   }
 
@@ -685,22 +691,34 @@ class IndexBuilder {
 }
 
 /**
- * Entry b is the interval holding the first key of bucket b; the last entry is
- * the last interval. A key of bucket b lies in an interval between entries b and b + 1.
+ * Pairs per bucket: entry 2b is the interval holding the first key of bucket
+ * b, and the last pair's is the last interval, so a key of bucket b lies in an
+ * interval between entries 2b and 2b + 2. Entry 2b + 1 is the vector offset
+ * when the whole bucket lies in one interval, or -1 when a search is needed.
  */
 function bucketTable<T extends number | bigint>(
   bits: number,
   starts: readonly T[],
+  classes: readonly number[],
   firstKey: (bucket: number) => T,
 ): Int32Array {
   const count = 2 ** bits;
-  const table = new Int32Array(count + 1);
+  const table = new Int32Array(2 * (count + 1));
   let i = 0;
   for (let b = 0; b < count; b++) {
     const key = firstKey(b);
     while (i + 1 < starts.length && (starts[i + 1] as T) <= key) i++;
-    table[b] = i;
+    table[2 * b] = i;
   }
-  table[count] = starts.length - 1;
+  table[2 * count] = starts.length - 1;
+  table[2 * count + 1] = -1;
+  for (let b = 0; b < count; b++) {
+    const lo = table[2 * b] as number;
+    const next = table[2 * b + 2] as number;
+    // The next bucket starts in the same interval, or in the one after, exactly at its edge.
+    const pure =
+      lo === next || (b + 1 < count && next === lo + 1 && (starts[next] as T) === firstKey(b + 1));
+    table[2 * b + 1] = pure ? (classes[lo] as number) : -1;
+  }
   return table;
 }
