@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadSpec } from "../src/spec/load.js";
@@ -179,5 +181,34 @@ describe("other bad input through the CLI", () => {
     expect(code).toBe(2);
     expectNoStackTrace(stdout + stderr);
     expect(stdout).toContain("error SpecNotFound:");
+  });
+});
+
+describe("malformed files of the other import formats", () => {
+  // Each file, and what import must print for it: exit 2, the code at file:line:column.
+  const CASES: [file: string, text: string, code: string, where: string][] = [
+    ["deploy.sh", "az network nsg create -g rg \\\n  -n 'web\n", "InvalidSyntax", "2:6"],
+    [
+      "tags.json",
+      '{ "values": [\n  { "name": "Storage", "properties": { "addressPrefixes": ["20.0.0.1/8"] } }\n] }\n',
+      "InvalidServiceTagFile",
+      "2:60",
+    ],
+  ];
+
+  it.each(CASES)("%s: exit 2, the problem placed, nothing written", (file, text, code, where) => {
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-bad-import-"));
+    try {
+      writeFileSync(join(dir, file), text);
+      const out = join(dir, "out.yaml");
+      const { code: exit, stdout, stderr } = run("import", join(dir, file), "-o", out);
+      expect(exit).toBe(2);
+      expectNoStackTrace(stdout + stderr);
+      expect(stderr).toContain(`error ${code}:`);
+      expect(stderr).toContain(`${join(dir, file)}:${where}`);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
