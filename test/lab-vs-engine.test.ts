@@ -141,6 +141,7 @@ environments:
     const cases = fc.sample(topologyArb, { numRuns: 24, seed: 2026 });
     let probes = 0;
     let answered = 0;
+    let ipv6 = 0;
     for (const [i, c] of cases.entries()) {
       const loaded = loadSpecText(c.spec);
       if (!loaded.spec || hasErrors(loaded.diagnostics))
@@ -169,9 +170,11 @@ environments:
       answered += report.assertions
         .flatMap((a) => a.probes)
         .filter((v) => v.network === "answered").length;
+      ipv6 += plan.probes.filter((p) => p.source.family === 6).length;
     }
     // Both verdicts are well represented, so agreement is not agreement on "nothing passes".
-    expect(probes).toBeGreaterThan(300);
+    expect(probes).toBeGreaterThan(250);
+    expect(ipv6).toBeGreaterThan(30);
     expect(answered / probes).toBeGreaterThan(0.2);
     expect(answered / probes).toBeLessThan(0.8);
   }, 300_000);
@@ -194,21 +197,34 @@ const HOSTS = [
   { name: "a", vnet: 0, subnet: 1, address: "10.0.1.4" },
   { name: "b", vnet: 0, subnet: 2, address: "10.0.2.4" },
   { name: "c", vnet: 1, subnet: 1, address: "10.1.1.4" },
+  // IPv6, in the dual-stack subnet of b.
+  { name: "e", vnet: 0, subnet: 2, address: "fd00:0:0:2::4" },
 ] as const;
-const PUBLIC = ["198.51.100.10", "198.51.100.20", "203.0.113.30"] as const;
+const PUBLIC = ["198.51.100.10", "198.51.100.20", "203.0.113.30", "2001:db8:40::40"] as const;
 const OUTSIDE = "192.0.2.77";
+const OUTSIDE6 = "2001:db8:77::77";
 const PORTS = [80, 443, 8080] as const;
 
-const addressArb = fc.constantFrom(
-  "*",
-  "VirtualNetwork",
-  "Internet",
+const TAGS = ["*", "VirtualNetwork", "Internet"];
+const V4 = [
   "10.0.1.4",
   "10.0.2.0/24",
   "10.1.0.0/16",
   "198.51.100.0/24",
   "203.0.113.30",
   "192.0.2.0/24",
+];
+const V6 = ["fd00::/48", "fd00:0:0:2::4", "2001:db8::/32", "2001:db8:77::/48"];
+/** Source and destination of one rule: prefixes of one family only, as Azure requires. */
+const addressesArb = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.tuple(fc.constantFrom(...TAGS, ...V4), fc.constantFrom(...TAGS, ...V4)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.constantFrom(...TAGS, ...V6), fc.constantFrom(...TAGS, ...V6)),
+  },
 );
 const portTextArb = fc.constantFrom("*", "80", "443", "80-443", "8080", "1-1000");
 
@@ -216,8 +232,7 @@ const ruleArb = fc.record({
   access: fc.constantFrom("Allow", "Deny"),
   direction: fc.constantFrom("Inbound", "Inbound", "Outbound"),
   protocol: fc.constantFrom("Tcp", "Udp", "*"),
-  source: addressArb,
-  destination: addressArb,
+  addresses: addressesArb,
   sourcePort: fc.constantFrom("*", "*", "*", "1000-2000"),
   destinationPort: portTextArb,
 });
@@ -225,7 +240,7 @@ const ruleArb = fc.record({
 const topologyArb: fc.Arbitrary<RandomCase> = fc
   .record({
     peered: fc.boolean(),
-    publics: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+    publics: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
     external: fc.boolean(),
     nsgRules: fc.array(fc.array(ruleArb, { minLength: 1, maxLength: 6 }), {
       minLength: 1,
@@ -234,13 +249,13 @@ const topologyArb: fc.Arbitrary<RandomCase> = fc
     bindings: fc.array(fc.constantFrom(-1, 0, 1), { minLength: 3, maxLength: 3 }),
     flows: fc.array(
       fc.record({
-        from: fc.constantFrom("a", "b", "c", "Internet", OUTSIDE),
-        to: fc.constantFrom("a", "b", "c", "Internet", OUTSIDE),
+        from: fc.constantFrom("a", "b", "c", "e", "Internet", OUTSIDE, OUTSIDE6),
+        to: fc.constantFrom("a", "b", "c", "e", "Internet", OUTSIDE, OUTSIDE6),
         protocol: fc.constantFrom("Tcp" as const, "Udp" as const),
         port: fc.constantFrom(...PORTS),
         sourcePort: fc.constantFrom(1000, 40000),
       }),
-      { minLength: 12, maxLength: 24 },
+      { minLength: 16, maxLength: 32 },
     ),
   })
   .map((r) => {
@@ -251,10 +266,10 @@ const topologyArb: fc.Arbitrary<RandomCase> = fc
     const lines = [
       "virtualNetworks:",
       "  - name: v0",
-      "    addressSpace: { addressPrefixes: [10.0.0.0/16] }",
+      '    addressSpace: { addressPrefixes: [10.0.0.0/16, "fd00::/48"] }',
       "    subnets:",
       `      - { name: s01, addressPrefix: 10.0.1.0/24${nsgFor(0)} }`,
-      `      - { name: s02, addressPrefix: 10.0.2.0/24${nsgFor(1)} }`,
+      `      - { name: s02, addressPrefixes: [10.0.2.0/24, "fd00:0:0:2::/64"]${nsgFor(1)} }`,
       ...(r.peered ? ["    virtualNetworkPeerings: [{ remoteVirtualNetwork: v1 }]"] : []),
       "  - name: v1",
       "    addressSpace: { addressPrefixes: [10.1.0.0/16] }",
@@ -263,9 +278,9 @@ const topologyArb: fc.Arbitrary<RandomCase> = fc
       ...(r.peered ? ["    virtualNetworkPeerings: [{ remoteVirtualNetwork: v0 }]"] : []),
       "environments:",
       ...HOSTS.map((h, i) => {
-        const pub = r.publics[i] ? `, publicIPAddress: ${PUBLIC[i]}` : "";
+        const pub = r.publics[i];
         const ingress = r.publics[i] && r.external && i === 0 ? ", ingress: External" : "";
-        return `  - { name: ${h.name}, kind: VirtualMachine, subnet: s${h.vnet}${h.subnet}, privateIPAddress: ${h.address}${pub}${ingress} }`;
+        return `  - { name: ${h.name}, kind: VirtualMachine, subnet: s${h.vnet}${h.subnet}, privateIPAddress: "${h.address}"${pub ? `, publicIPAddress: "${PUBLIC[i]}"` : ""}${ingress} }`;
       }),
       "networkSecurityGroups:",
       ...r.nsgRules.flatMap((rules, n) => [
@@ -273,7 +288,7 @@ const topologyArb: fc.Arbitrary<RandomCase> = fc
         "    securityRules:",
         ...rules.map(
           (rule, k) =>
-            `      - { name: r${k}, priority: ${100 + k * 10}, access: ${rule.access}, direction: ${rule.direction}, protocol: "${rule.protocol}", sourceAddressPrefix: "${rule.source}", destinationAddressPrefix: "${rule.destination}", sourcePortRange: "${rule.sourcePort}", destinationPortRange: "${rule.destinationPort}" }`,
+            `      - { name: r${k}, priority: ${100 + k * 10}, access: ${rule.access}, direction: ${rule.direction}, protocol: "${rule.protocol}", sourceAddressPrefix: "${rule.addresses[0]}", destinationAddressPrefix: "${rule.addresses[1]}", sourcePortRange: "${rule.sourcePort}", destinationPortRange: "${rule.destinationPort}" }`,
         ),
       ]),
     ];

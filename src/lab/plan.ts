@@ -31,6 +31,8 @@ export interface LabHost {
   readonly vnet: string;
   readonly publicAddress?: IpAddress;
   readonly outboundAddress?: IpAddress;
+  /** Reached only on its public address, even from its own network (an external ASE). */
+  readonly external: boolean;
   /** The NSGs of its subnet and network interface, compiled for the host's `eth0`. */
   readonly nftables: string;
   readonly tcpPorts: readonly number[];
@@ -287,6 +289,7 @@ function labHosts(network: Network, prefix: string): Omit<LabHost, "tcpPorts" | 
     nic: { name: string; nsg?: string } | undefined,
     publicAddress?: IpAddress,
     outboundAddress?: IpAddress,
+    external = false,
   ) => {
     const i = hosts.length;
     const bindings: NsgBinding[] = [];
@@ -309,6 +312,7 @@ function labHosts(network: Network, prefix: string): Omit<LabHost, "tcpPorts" | 
       vnet,
       ...(publicAddress ? { publicAddress } : {}),
       ...(outboundAddress ? { outboundAddress } : {}),
+      external,
       nftables: exportNftables(network, bindings, { placement: "host", interface: "eth0" }),
     });
   };
@@ -323,6 +327,7 @@ function labHosts(network: Network, prefix: string): Omit<LabHost, "tcpPorts" | 
       env.nic,
       env.publicAddress,
       env.outboundAddress,
+      env.ingress === "External",
     );
   }
   for (const nic of network.nics.values()) {
@@ -366,6 +371,13 @@ function linkAddress(family: 4 | 6, used: AddressSet): IpAddress {
 const ip = (a: IpAddress) => (a.family === 4 ? "ip" : "ip6");
 
 /**
+ * The connection mark of flows that reached a public address: set where the
+ * destination is translated, it lets the forward rules tell a public route from
+ * a private one for the whole connection.
+ */
+const PUBLIC_ROUTE = "0x1";
+
+/**
  * The router between the namespaces plays Azure's fabric: public addresses are
  * translated to private ones on the way in and callers' private addresses to
  * their outbound ones on the way out; private routes exist only between
@@ -385,22 +397,27 @@ function routerRuleset(
     const target = pub && host.addresses.find((a) => a.family === pub.family);
     if (pub && target)
       prerouting.push(
-        `    ${ip(pub)} daddr ${formatIpAddress(pub)} dnat ${ip(pub)} to ${formatIpAddress(target)}`,
+        `    ${ip(pub)} daddr ${formatIpAddress(pub)} ct mark set ${PUBLIC_ROUTE} dnat ${ip(pub)} to ${formatIpAddress(target)}`,
       );
     const out = host.outboundAddress;
     const from = out && host.addresses.find((a) => a.family === out.family);
     if (out && from) {
       const sel = `${ip(out)} saddr ${formatIpAddress(from)}`;
-      postrouting.push(`    ${sel} ct status dnat snat ${ip(out)} to ${formatIpAddress(out)}`);
+      postrouting.push(
+        `    ${sel} ct mark ${PUBLIC_ROUTE} snat ${ip(out)} to ${formatIpAddress(out)}`,
+      );
       postrouting.push(`    ${sel} oifname "inet" snat ${ip(out)} to ${formatIpAddress(out)}`);
-      forward.push(`    iifname ${q(host.routerInterface)} ct status dnat accept`);
+      forward.push(`    iifname ${q(host.routerInterface)} ct mark ${PUBLIC_ROUTE} accept`);
     }
   }
-  forward.push('    iifname "inet" ct status dnat accept');
+  forward.push(`    iifname "inet" ct mark ${PUBLIC_ROUTE} accept`);
+  // An external host has no private route in, not even from its own network.
+  for (const host of hosts)
+    if (host.external) forward.push(`    oifname ${q(host.routerInterface)} drop`);
   for (const host of hosts) {
     const peers = hosts.filter((h) => vnetsConnected(network, h.vnet, host.vnet));
     forward.push(
-      `    iifname ${q(host.routerInterface)} oifname { ${peers.map((p) => q(p.routerInterface)).join(", ")} } ct status != dnat accept`,
+      `    iifname ${q(host.routerInterface)} oifname { ${peers.map((p) => q(p.routerInterface)).join(", ")} } ct mark != ${PUBLIC_ROUTE} accept`,
       `    iifname ${q(host.routerInterface)} oifname "inet" accept`,
     );
   }

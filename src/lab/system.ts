@@ -321,7 +321,10 @@ export function labDown(prefix: string): string[] {
         // Already gone.
       }
     }
-    ipCommand(["netns", "del", ns]);
+    // Gone already (a concurrent down, or a half-made namespace): nothing left to remove.
+    const result = spawnSync("ip", ["netns", "del", ns], { encoding: "utf8" });
+    if (result.status !== 0 && !/No such file/.test(result.stderr))
+      throw new LabError(`ip netns del ${ns} failed: ${result.stderr.trim()}`);
   }
   rmSync(join(stateRoot(), prefix.replace(/-$/, "")), { recursive: true, force: true });
   return namespaces;
