@@ -247,9 +247,9 @@ export function buildProgram(io: Io, result: { code: number }): Command {
   program
     .command("export")
     .description(
-      "write the spec's NSGs and their associations as an ARM template, a Bicep file, Terraform (azurerm), an az CLI script or an Az PowerShell script",
+      "write the spec's NSGs and their associations as an ARM template, a Bicep file, Terraform (azurerm), an az CLI script, an Az PowerShell script, or an nftables ruleset with Azure's semantics",
     )
-    .argument("<format>", "arm, bicep, terraform, azcli or powershell")
+    .argument("<format>", "arm, bicep, terraform, azcli, powershell or nftables")
     .argument("[spec]", SPEC_ARGUMENT, ".")
     .option("-o, --output <file>", "write to a file")
     .option("--nsg <name>", "nftables: only this NSG's bindings")
