@@ -171,20 +171,25 @@ function link(router: string, routerSide: string, namespace: string, host: LabHo
     ipCommand(["-n", namespace, family(gateway), "route", "replace", text(gateway), "dev", "eth0"]);
     if (!defaults.has(address.family)) {
       defaults.add(address.family);
-      ipCommand([
-        "-n",
-        namespace,
-        family(gateway),
-        "route",
-        "add",
-        "default",
-        "via",
-        text(gateway),
-        "dev",
-        "eth0",
-      ]);
+      defaultRoute(namespace, gateway);
     }
   }
+}
+
+/** The namespace's way out: everything through the router's address on its `eth0` link. */
+function defaultRoute(namespace: string, gateway: IpAddress): void {
+  ipCommand([
+    "-n",
+    namespace,
+    family(gateway),
+    "route",
+    "add",
+    "default",
+    "via",
+    text(gateway),
+    "dev",
+    "eth0",
+  ]);
 }
 
 function linkInternet(plan: LabPlan): void {
@@ -233,18 +238,7 @@ function linkInternet(plan: LabPlan): void {
     ipCommand(["-n", router, family(address), "route", "add", text(address), "dev", side]);
   for (const gateway of plan.router.internetGateways) {
     ipCommand(["-n", inet, family(gateway), "route", "add", text(gateway), "dev", "eth0"]);
-    ipCommand([
-      "-n",
-      inet,
-      family(gateway),
-      "route",
-      "add",
-      "default",
-      "via",
-      text(gateway),
-      "dev",
-      "eth0",
-    ]);
+    defaultRoute(inet, gateway);
   }
 }
 

@@ -1,5 +1,4 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
 import { exportArm, importArm } from "../../formats/arm.js";
 import { exportAzCli } from "../../formats/azcli.js";
 import { importAzCli } from "../../formats/azcli-import.js";
@@ -18,6 +17,7 @@ import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
 import { writeSpec } from "../../spec/write.js";
 import { EXIT, type Io, loadForCommand } from "../io.js";
+import { emit } from "../output.js";
 import { renderDiagnostics } from "../render/diagnostics.js";
 import { type NftablesExportOptions, runExportNftables } from "./nftables.js";
 
@@ -67,18 +67,6 @@ export function detectFormat(text: string, file = ""): ImportFormat | undefined 
   if (/\b(New|Set|Get|Add)-Az(ure)?[A-Za-z]+/.test(text)) return "powershell";
   if (/^[ \t]*az[ \t]+network[ \t]/m.test(text)) return "azcli";
   return undefined;
-}
-
-/** Writes through a temporary file and a rename, so that a failure leaves no half-written output. */
-export function writeAtomically(file: string, text: string): void {
-  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, file);
-  } catch (e) {
-    rmSync(temporary, { force: true });
-    throw e;
-  }
 }
 
 function merge(parts: readonly Topology[]): Topology {
@@ -178,17 +166,7 @@ export async function runImport(
     tagFiles.length === 0
       ? written
       : withServiceTags(written, serviceTagsForSpec(topology, tagFiles));
-  if (!options.output) {
-    io.out(spec);
-    return EXIT.ok;
-  }
-  try {
-    writeAtomically(options.output, spec);
-  } catch (e) {
-    io.err(`${io.style.red("error")}: cannot write ${options.output}: ${(e as Error).message}\n`);
-    return EXIT.invalid;
-  }
-  return EXIT.ok;
+  return emit(spec, options.output, io);
 }
 
 /** `tierwall export FORMAT [SPEC]`: the spec's NSGs and associations, ready to deploy. */
@@ -208,15 +186,5 @@ export function runExport(
   const loaded = loadForCommand(target, io, false);
   if (!loaded) return EXIT.invalid;
   const text = (EXPORTERS[format] as (topology: Topology) => string)(loaded.spec.topology);
-  if (!options.output) {
-    io.out(text);
-    return EXIT.ok;
-  }
-  try {
-    writeAtomically(options.output, text);
-  } catch (e) {
-    io.err(`${io.style.red("error")}: cannot write ${options.output}: ${(e as Error).message}\n`);
-    return EXIT.invalid;
-  }
-  return EXIT.ok;
+  return emit(text, options.output, io);
 }

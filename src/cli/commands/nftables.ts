@@ -6,7 +6,7 @@ import {
 } from "../../formats/nftables.js";
 import type { Network } from "../../model/network.js";
 import { EXIT, type Io, loadForCommand } from "../io.js";
-import { writeAtomically } from "./formats.js";
+import { emit } from "../output.js";
 
 export interface NftablesExportOptions {
   output?: string;
@@ -81,15 +81,5 @@ export function runExportNftables(target: string, options: NftablesExportOptions
     placement,
     interface: iface,
   });
-  if (!options.output) {
-    io.out(text);
-    return EXIT.ok;
-  }
-  try {
-    writeAtomically(options.output, text);
-  } catch (e) {
-    io.err(`${io.style.red("error")}: cannot write ${options.output}: ${(e as Error).message}\n`);
-    return EXIT.invalid;
-  }
-  return EXIT.ok;
+  return emit(text, options.output, io);
 }
