@@ -3,8 +3,9 @@
  *
  * `exportArm` writes a deployable template of the application security groups,
  * NSGs, virtual networks and network interfaces of a topology. `importArm`
- * reads a template (resolving the plain template expressions) or the flattened
- * resource JSON of `az network nsg show` / `az network nsg list`.
+ * reads a template (resolving the plain template expressions), the flattened
+ * resource JSON of `az network nsg show` / `list` and `az network vnet show`, or
+ * the output of `az network nic list-effective-nsg` (read in az-effective-nsg.ts).
  */
 import { LineCounter, parseDocument } from "yaml";
 import type { Diagnostic, Severity, ValuePath } from "../model/diagnostic.js";
@@ -22,6 +23,7 @@ import {
   type VirtualNetworkPeering,
 } from "../model/types.js";
 import { locate } from "../spec/locate.js";
+import { isEffectiveNsgList, readEffectiveNsgs } from "./az-effective-nsg.js";
 import {
   API_VERSION,
   type PlanValue,
@@ -472,8 +474,9 @@ const pathText = (path: ValuePath): string =>
   path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
 
 /**
- * Reads an ARM deployment template (with an optional parameters file) or the
- * resource JSON of `az network nsg show` / `list`. Values that depend on the
+ * Reads an ARM deployment template (with an optional parameters file), the
+ * resource JSON of `az network nsg show` / `list` and `az network vnet show`, or
+ * `az network nic list-effective-nsg` output. Values that depend on the
  * deployment are reported and left out.
  */
 export function importArm(text: string, file: string, parametersText?: string): ArmImport {
@@ -490,6 +493,26 @@ export function importArm(text: string, file: string, parametersText?: string): 
     document = JSON.parse(clean);
   } catch (e) {
     return { topology: empty, diagnostics: [syntaxError(e as Error, file, clean)] };
+  }
+  if (isEffectiveNsgList(document)) {
+    const { networkSecurityGroups, diagnostics } = readEffectiveNsgs(document);
+    const unused: Diagnostic[] =
+      parametersText === undefined
+        ? []
+        : [
+            {
+              severity: "warning",
+              code: "ParametersNotUsed",
+              message:
+                "the parameters file is for templates; effective NSG output has no parameters",
+              path: [],
+              location: { file: `${file} (parameters)`, line: 1, column: 1 },
+            },
+          ];
+    return {
+      topology: { ...empty, networkSecurityGroups },
+      diagnostics: [...unused, ...placed(diagnostics, clean, file)],
+    };
   }
   let parameterValues: Record<string, unknown> = {};
   const preliminary: Diagnostic[] = [];
