@@ -63,6 +63,39 @@ describe("tierwall lab", () => {
     expect(notUp.stderr).toContain("no lab is up for");
   }, 60_000);
 
+  it("shows the kernel's side where the network does not do what the engine says", () => {
+    const tampered = join(work, "tampered");
+    cpSync(SPEC, tampered, { recursive: true });
+    const up = tierwall(["lab", "up", tampered, "--json"]);
+    expect(up.code).toBe(0);
+    try {
+      const hosts = (JSON.parse(up.stdout) as { hosts: { host: string; namespace: string }[] })
+        .hosts;
+      const api = hosts.find((h) => h.host === "environment apiase")?.namespace as string;
+      // Someone drops HTTP on the API's host behind the lab's back.
+      const nft = spawnSync("ip", [
+        "netns",
+        "exec",
+        api,
+        "nft",
+        "insert rule inet nsg_RestrictBackendApi_API_ASE_Subnet inbound tcp dport 80 counter drop",
+      ]);
+      expect(nft.status).toBe(0);
+      const test = tierwall(["lab", "test", tampered]);
+      expect(test.code).toBe(1);
+      expect(test.stdout).toMatch(
+        /DIFFER {2}Tcp fe1ase -> apiase:80 +engine Allow by securityRules\/ALLOW-HTTP-fe1ase; network timeout/,
+      );
+      expect(test.stdout).toMatch(
+        /RestrictBackendApi \(Inbound, subnet yourvnetnamehere\/API-ASE-Subnet\)/,
+      );
+      expect(test.stdout).toContain(`# nft list ruleset in ${api}, with counters`);
+      expect(test.stdout).toMatch(/tcp dport 80 counter packets [1-9]\d* bytes \d+ drop/);
+    } finally {
+      expect(tierwall(["lab", "down", tampered]).code).toBe(0);
+    }
+  }, 60_000);
+
   it("notices a spec changed since the lab went up", () => {
     const changed = join(work, "changed");
     cpSync(SPEC, changed, { recursive: true });

@@ -107,6 +107,9 @@ const SAFE_RANGES = AddressSet.of(
   }),
 );
 
+/** Every run is bounded: connections per `lab test`, each with its own time-out. */
+export const MAX_PROBES = 5000;
+
 export function isLabSafe(address: IpAddress): boolean {
   return SAFE_RANGES.has(address);
 }
@@ -213,6 +216,10 @@ export function planLab(spec: LoadedSpec, options: LabOptions = {}): LabPlanResu
     });
   }
   for (const a of internetAddresses.values()) unsafe(a, "an address on the Internet side");
+  if (probes.length > MAX_PROBES)
+    problems.push(
+      `the assertions ask for ${probes.length} connections; the lab makes at most ${MAX_PROBES}`,
+    );
 
   const used = AddressSet.ofAddresses([
     ...hosts.flatMap((h) => [

@@ -324,6 +324,11 @@ export function labDown(prefix: string): string[] {
   return namespaces;
 }
 
+/** A namespace's ruleset with its counters: what the kernel matched, rule by rule. */
+export function listRuleset(namespace: string): string {
+  return inNamespace(namespace, "nft", ["list", "ruleset"]);
+}
+
 /** The digest the running lab was built from, if it is up. */
 export function runningDigest(plan: LabPlan): string | undefined {
   const file = join(stateRoot(), plan.prefix.replace(/-$/, ""), "state.json");

@@ -5,6 +5,7 @@ import {
   labDown,
   labNamespaces,
   labUp,
+  listRuleset,
   planDigest,
   runningDigest,
   runProbes,
@@ -123,8 +124,31 @@ async function test(
   const results = await runProbes(plan, timeout);
   const report = labReport(plan, spec.assertions, results);
   if (options.json) printJson(io, reportJson(report));
-  else io.out(renderReport(report, io.style));
+  else {
+    io.out(renderReport(report, io.style));
+    if (report.disagreed > 0) io.out(kernelSide(plan, report));
+  }
   return report.disagreed === 0 ? EXIT.ok : EXIT.failed;
+}
+
+/** Where the two differ, the kernel's side: the rulesets on the path, with their counters. */
+function kernelSide(plan: LabPlan, report: LabReport): string {
+  const namespaces = new Set<string>();
+  for (const a of report.assertions)
+    for (const v of a.probes)
+      if (!v.agrees) {
+        namespaces.add(v.probe.namespace);
+        const to = plan.hosts.find((h) =>
+          [...h.addresses, ...(h.publicAddress ? [h.publicAddress] : [])].some(
+            (x) => formatIpAddress(x) === formatIpAddress(v.probe.destination),
+          ),
+        );
+        if (to) namespaces.add(to.namespace);
+      }
+  namespaces.add(plan.router.namespace);
+  return [...namespaces]
+    .map((ns) => `\n# nft list ruleset in ${ns}, with counters\n${listRuleset(ns)}`)
+    .join("");
 }
 
 const outcomeText = (v: ProbeVerdict) =>
