@@ -470,6 +470,33 @@ describe("tierwall import and export", () => {
     }
   });
 
+  it("detects `az network nic list-effective-nsg` output, and with `az network vnet show` gets the example's policy", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-formats-"));
+    try {
+      const fixtures = join(ROOT, "test", "fixtures", "az");
+      cpSync(
+        join(fixtures, "effective-nsg-restrict-backend-api.json"),
+        join(dir, "effective.json"),
+      );
+      const alone = tierwall(["import", "effective.json"], { cwd: dir });
+      expect(alone.code).toBe(0);
+      expect(alone.stdout).toContain("name: RestrictBackendApi");
+      expect(alone.stdout).toContain("sourceAddressPrefix: 198.51.100.11/32");
+      expect(alone.stderr).toMatch(/note AssociationNotImported: [\s\S]*effective\.json:6:17/);
+      const both = tierwall([
+        "import",
+        join(dir, "effective.json"),
+        join(fixtures, "vnet-show-layered.json"),
+        "-o",
+        join(dir, "imported.yaml"),
+      ]);
+      expect(both.code).toBe(0);
+      expect(tierwall(["diff", "examples/layered-ase", join(dir, "imported.yaml")]).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("exports Terraform that imports back to the same policy, with its variables from a .tfvars file", () => {
     const dir = mkdtempSync(join(tmpdir(), "tierwall-formats-"));
     try {
