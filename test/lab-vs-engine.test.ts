@@ -76,6 +76,15 @@ describe("the lab", () => {
     expect(labNamespaces(plan.prefix)).toEqual([]);
   }, 60_000);
 
+  it("agrees on the other examples: NIC NSGs, ASGs, service tags, egress limits", async () => {
+    for (const example of ["asg-tiers", "three-tier"]) {
+      const spec = loadSpec(`examples/${example}`).spec as LoadedSpec;
+      const { plan, report } = await runLab(spec);
+      expect(report.disagreed, explain(plan, renderReport(report, new Style(false)))).toBe(0);
+      expect(report.probes, example).toBeGreaterThan(5);
+    }
+  }, 60_000);
+
   it("catches a ruleset that does not say what the NSG says", async () => {
     const spec = loadSpec("examples/layered-ase").spec as LoadedSpec;
     // One rule compiled wrong: ALLOW-HTTP-fe1ase drops instead of accepting.
