@@ -13,13 +13,11 @@ import {
   type ApplicationSecurityGroup,
   type IpConfiguration,
   type NetworkInterface,
-  type NetworkSecurityGroup,
   type ResourceRef,
   SECURITY_RULE_PROPERTIES,
   type SecurityRule,
   type Subnet,
   type Topology,
-  type VirtualNetwork,
   type VirtualNetworkPeering,
 } from "../model/types.js";
 import { locate } from "../spec/locate.js";
@@ -31,6 +29,7 @@ import {
   RESOURCE_TYPES,
   ResourceReference,
 } from "./deployment.js";
+import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "./drafts.js";
 
 export const ARM_SCHEMA =
   "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
@@ -558,20 +557,6 @@ export function placed(
   }));
 }
 
-interface NsgDraft {
-  name: string;
-  location?: string;
-  flushConnection?: boolean;
-  rules: SecurityRule[];
-}
-interface VnetDraft {
-  name: string;
-  location?: string;
-  addressPrefixes: string[];
-  subnets: Subnet[];
-  peerings: VirtualNetworkPeering[];
-}
-
 /** Collects the resources of one document into a topology. */
 class Reader {
   readonly diagnostics: Diagnostic[] = [];
@@ -610,23 +595,8 @@ class Reader {
         [],
       );
     return {
-      virtualNetworks: [...this.vnets.values()].map(
-        (v): VirtualNetwork => ({
-          name: v.name,
-          ...(v.location === undefined ? {} : { location: v.location }),
-          addressSpace: { addressPrefixes: v.addressPrefixes },
-          subnets: v.subnets,
-          ...(v.peerings.length === 0 ? {} : { virtualNetworkPeerings: v.peerings }),
-        }),
-      ),
-      networkSecurityGroups: [...this.nsgs.values()].map(
-        (n): NetworkSecurityGroup => ({
-          name: n.name,
-          ...(n.location === undefined ? {} : { location: n.location }),
-          ...(n.flushConnection === undefined ? {} : { flushConnection: n.flushConnection }),
-          securityRules: n.rules,
-        }),
-      ),
+      virtualNetworks: [...this.vnets.values()].map(vnetOf),
+      networkSecurityGroups: [...this.nsgs.values()].map(nsgOf),
       applicationSecurityGroups: this.asgs,
       networkInterfaces: this.nics,
       environments: [],

@@ -18,6 +18,7 @@ import {
   type Topology,
 } from "../model/types.js";
 import { lexBash, type Pos, plainText, type SimpleCommand, type Word } from "./bash.js";
+import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "./drafts.js";
 
 export function importAzCli(
   text: string,
@@ -112,16 +113,7 @@ interface Parsed {
   readonly location?: string;
 }
 
-interface NsgState {
-  name: string;
-  location?: string;
-  rules: SecurityRule[];
-}
-interface VnetState {
-  name: string;
-  location?: string;
-  addressPrefixes: string[];
-  subnets: Subnet[];
+interface VnetState extends VnetDraft {
   created: boolean;
   pos: Pos;
 }
@@ -131,7 +123,7 @@ class AzCliImporter {
   private readonly variables = new Map<string, Known>();
   /** Every value an array variable may hold, one per assignment. */
   private readonly arrays = new Map<string, Word[][]>();
-  private readonly nsgs = new Map<string, NsgState>();
+  private readonly nsgs = new Map<string, NsgDraft>();
   private readonly asgs = new Map<string, ApplicationSecurityGroup>();
   private readonly vnets = new Map<string, VnetState>();
   private readonly nics = new Map<string, NetworkInterface>();
@@ -163,17 +155,8 @@ class AzCliImporter {
           "add its address space and subnets' prefixes to the spec",
         );
     return {
-      virtualNetworks: [...this.vnets.values()].map((v) => ({
-        name: v.name,
-        ...(v.location === undefined ? {} : { location: v.location }),
-        addressSpace: { addressPrefixes: v.addressPrefixes },
-        subnets: v.subnets,
-      })),
-      networkSecurityGroups: [...this.nsgs.values()].map((n) => ({
-        name: n.name,
-        ...(n.location === undefined ? {} : { location: n.location }),
-        securityRules: n.rules,
-      })),
+      virtualNetworks: [...this.vnets.values()].map(vnetOf),
+      networkSecurityGroups: [...this.nsgs.values()].map(nsgOf),
       applicationSecurityGroups: [...this.asgs.values()],
       networkInterfaces: [...this.nics.values()],
       environments: [],
@@ -504,7 +487,7 @@ class AzCliImporter {
     return texts[0];
   }
 
-  private nsgNamed(name: string, pos: Pos, create: boolean): NsgState {
+  private nsgNamed(name: string, pos: Pos, create: boolean): NsgDraft {
     const key = name.toLowerCase();
     let nsg = this.nsgs.get(key);
     if (!nsg) {
@@ -649,7 +632,7 @@ class AzCliImporter {
     const key = name.toLowerCase();
     let vnet = this.vnets.get(key);
     if (!vnet) {
-      vnet = { name, addressPrefixes: [], subnets: [], created: false, pos };
+      vnet = { name, addressPrefixes: [], subnets: [], peerings: [], created: false, pos };
       this.vnets.set(key, vnet);
     }
     return vnet;

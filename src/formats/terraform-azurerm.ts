@@ -9,14 +9,12 @@ import type {
   ApplicationSecurityGroup,
   IpConfiguration,
   NetworkInterface,
-  NetworkSecurityGroup,
   ResourceRef,
   SecurityRule,
   Subnet,
   Topology,
-  VirtualNetwork,
-  VirtualNetworkPeering,
 } from "../model/types.js";
+import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "./drafts.js";
 import {
   NotKnown,
   type Place,
@@ -65,19 +63,6 @@ const LIST_FIELDS = new Set<keyof SecurityRule>([
   "destinationAddressPrefixes",
   "destinationPortRanges",
 ]);
-
-interface NsgDraft {
-  name: string;
-  location?: string;
-  rules: SecurityRule[];
-}
-interface VnetDraft {
-  name: string;
-  location?: string;
-  prefixes: string[];
-  subnets: Subnet[];
-  peerings: VirtualNetworkPeering[];
-}
 
 const lower = (s: string) => s.toLowerCase();
 
@@ -152,22 +137,8 @@ class Builder {
     for (const r of of(AZURERM.nicNsg)) this.guarded(() => this.nicAssociation(r.body));
     for (const r of of(AZURERM.nicAsg)) this.guarded(() => this.nicAsgAssociation(r.body));
     const topology: Topology = {
-      virtualNetworks: [...this.vnets.values()].map(
-        (v): VirtualNetwork => ({
-          name: v.name,
-          ...(v.location === undefined ? {} : { location: v.location }),
-          addressSpace: { addressPrefixes: v.prefixes },
-          subnets: v.subnets,
-          ...(v.peerings.length === 0 ? {} : { virtualNetworkPeerings: v.peerings }),
-        }),
-      ),
-      networkSecurityGroups: [...this.nsgs.values()].map(
-        (n): NetworkSecurityGroup => ({
-          name: n.name,
-          ...(n.location === undefined ? {} : { location: n.location }),
-          securityRules: n.rules,
-        }),
-      ),
+      virtualNetworks: [...this.vnets.values()].map(vnetOf),
+      networkSecurityGroups: [...this.nsgs.values()].map(nsgOf),
       applicationSecurityGroups: this.asgs,
       networkInterfaces: [...this.nics.values()].map(
         (n): NetworkInterface => ({
@@ -451,7 +422,13 @@ class Builder {
         "address_space",
         `the virtual network ${JSON.stringify(name)} is left out`,
       ) ?? [];
-    const vnet: VnetDraft = { name, ...this.location(block), prefixes, subnets: [], peerings: [] };
+    const vnet: VnetDraft = {
+      name,
+      ...this.location(block),
+      addressPrefixes: prefixes,
+      subnets: [],
+      peerings: [],
+    };
     this.vnets.set(lower(name), vnet);
     for (const place of block.dynamicBlocks("subnet"))
       this.report(
