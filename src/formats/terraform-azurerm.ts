@@ -310,27 +310,34 @@ class Builder {
     const name = this.required(block, "name", "the NSG and its rules are left out");
     const nsg = this.nsgDraft(name);
     Object.assign(nsg, this.location(block));
-    for (const place of block.dynamicBlocks("security_rule"))
+    for (const r of this.knownBlocks(block, "security_rule", "rules"))
+      this.guarded(() => nsg.rules.push(this.rule(r)));
+  }
+
+  /**
+   * The nested blocks (or list attribute) of that name whose contents are
+   * known; `dynamic` blocks and lists Terraform computes are reported and left out.
+   */
+  private knownBlocks(block: TfBlock, name: string, what: string): TfBlock[] {
+    for (const place of block.dynamicBlocks(name))
       this.report(
         "warning",
         "ExpressionNotStaticallyKnown",
         place,
-        "a dynamic block makes its rules only when Terraform runs; they are left out",
+        `a dynamic block makes its ${what} only when Terraform runs; they are left out`,
       );
-    let rules: TfBlock[];
     try {
-      rules = block.blocks("security_rule");
+      return block.blocks(name);
     } catch (e) {
       if (!(e instanceof NotKnown)) throw e;
       this.report(
         "warning",
         "ExpressionNotStaticallyKnown",
-        block.where("security_rule"),
-        `${e.message}; the rules are left out`,
+        block.where(name),
+        `${e.message}; the ${what} are left out`,
       );
-      return;
+      return [];
     }
-    for (const r of rules) this.guarded(() => nsg.rules.push(this.rule(r)));
   }
 
   private rule(block: TfBlock): SecurityRule {
@@ -430,26 +437,7 @@ class Builder {
       peerings: [],
     };
     this.vnets.set(lower(name), vnet);
-    for (const place of block.dynamicBlocks("subnet"))
-      this.report(
-        "warning",
-        "ExpressionNotStaticallyKnown",
-        place,
-        "a dynamic block makes its subnets only when Terraform runs; they are left out",
-      );
-    let subnets: TfBlock[] = [];
-    try {
-      subnets = block.blocks("subnet");
-    } catch (e) {
-      if (!(e instanceof NotKnown)) throw e;
-      this.report(
-        "warning",
-        "ExpressionNotStaticallyKnown",
-        block.where("subnet"),
-        `${e.message}; the subnets are left out`,
-      );
-    }
-    for (const s of subnets)
+    for (const s of this.knownBlocks(block, "subnet", "subnets"))
       this.guarded(() => {
         const subnetName = this.required(s, "name", "the subnet is left out");
         const consequence = `the subnet ${JSON.stringify(subnetName)} is left out`;
