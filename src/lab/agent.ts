@@ -142,7 +142,7 @@ function errorOutcome(e: NodeJS.ErrnoException): ProbeOutcome {
   return "error";
 }
 
-/** The same connection twice runs one after the other; all others at once (sockets share source ports). */
+/** Every distinct connection at once (sockets share source ports); a repeated one is made once. */
 async function probeAll(probes: readonly AgentProbe[], timeoutMs: number): Promise<AgentResult[]> {
   const groups = new Map<string, AgentProbe[]>();
   for (const p of probes) {
@@ -151,9 +151,10 @@ async function probeAll(probes: readonly AgentProbe[], timeoutMs: number): Promi
   }
   const results: AgentResult[] = [];
   await Promise.all(
-    [...groups.values()].map(async (group) => {
-      for (const p of group)
-        results.push(await (p.protocol === "Tcp" ? tcpProbe : udpProbe)(p, timeoutMs));
+    [...groups.values()].map(async ([first, ...same]) => {
+      const p = first as AgentProbe;
+      const result = await (p.protocol === "Tcp" ? tcpProbe : udpProbe)(p, timeoutMs);
+      results.push(result, ...same.map((q) => ({ ...result, id: q.id })));
     }),
   );
   return results.sort((a, b) => a.id - b.id);
