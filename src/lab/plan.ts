@@ -183,13 +183,10 @@ export function planLab(spec: LoadedSpec, options: LabOptions = {}): LabPlanResu
       continue;
     }
     const route = planRoute(from, to, network);
-    // With no route the caller can only dial the private address, which the lab must not deliver.
+    // With no route the caller can only dial the private address, which the lab must not
+    // deliver; a local flow stays inside the host's namespace, as it crosses no NSG.
     const dialled =
-      route.kind === "none"
-        ? to.address
-        : route.kind === "local"
-          ? to.address
-          : route.outboundDestination;
+      route.kind === "none" || route.kind === "local" ? to.address : route.outboundDestination;
     if (from.address.family !== dialled.family) {
       skip("the two ends have addresses of different families");
       continue;
