@@ -1,5 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -510,6 +518,38 @@ describe("tierwall import and export", () => {
       expect(r.stderr).toBe("");
       expect(readFileSync(back, "utf8")).toContain("location: westeurope");
       expect(tierwall(["diff", "examples/asg-tiers", back]).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("imports a folder as Terraform does: its .tf files, then terraform.tfvars, then *.auto.tfvars in name order", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-formats-"));
+    try {
+      const module = join(dir, "infra");
+      mkdirSync(module);
+      expect(
+        tierwall(["export", "terraform", "examples/asg-tiers", "-o", join(module, "main.tf")]).code,
+      ).toBe(0);
+      writeFileSync(join(module, "terraform.tfvars"), 'location = "westeurope"\n');
+      writeFileSync(join(module, "b.auto.tfvars"), 'location = "northeurope"\n');
+      writeFileSync(join(module, "a.auto.tfvars"), 'location = "eastus"\n');
+      writeFileSync(join(module, "notes.txt"), "not read\n");
+      const back = join(dir, "back.yaml");
+      const r = tierwall(["import", module, "-o", back]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      // The last file to set a variable wins, as in Terraform.
+      expect(readFileSync(back, "utf8")).toContain("location: northeurope");
+      expect(tierwall(["diff", "examples/asg-tiers", back]).code).toBe(0);
+
+      mkdirSync(join(dir, "empty"));
+      const empty = tierwall(["import", join(dir, "empty")]);
+      expect(empty.code).toBe(2);
+      expect(empty.stderr).toContain("NoTerraformFiles");
+      const arm = tierwall(["import", "arm", module]);
+      expect(arm.code).toBe(2);
+      expect(arm.stderr).toContain("a folder is read as a Terraform module");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

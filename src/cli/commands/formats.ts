@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { exportArm, importArm } from "../../formats/arm.js";
 import { exportAzCli } from "../../formats/azcli.js";
 import { importAzCli } from "../../formats/azcli-import.js";
@@ -69,6 +70,65 @@ export function detectFormat(text: string, file = ""): ImportFormat | undefined 
   return undefined;
 }
 
+/**
+ * The files to read, with a folder standing for the Terraform module in it:
+ * its `.tf` files, then the variable files Terraform loads by itself
+ * (`terraform.tfvars`, then `*.auto.tfvars` in name order, each also as `.json`).
+ */
+function withFolders(
+  args: readonly string[],
+  format: ImportFormat | undefined,
+  diagnostics: Diagnostic[],
+): string[] {
+  const files: string[] = [];
+  for (const arg of args) {
+    if (!isFolder(arg)) {
+      files.push(arg);
+      continue;
+    }
+    const problem = (code: string, message: string, hint?: string) =>
+      diagnostics.push({
+        severity: "error",
+        code,
+        message,
+        path: [],
+        ...(hint ? { hint } : {}),
+      });
+    if (format !== undefined && format !== "terraform") {
+      problem(
+        "FolderNotImported",
+        `${arg}: a folder is read as a Terraform module`,
+        `name the ${format} files`,
+      );
+      continue;
+    }
+    const names = readdirSync(arg).sort();
+    const modules = names.filter((n) => /\.tf(\.json)?$/.test(n));
+    if (modules.length === 0) {
+      problem(
+        "NoTerraformFiles",
+        `${arg}: the folder holds no .tf files`,
+        "name the files to import",
+      );
+      continue;
+    }
+    const variables = [
+      ...["terraform.tfvars", "terraform.tfvars.json"].filter((n) => names.includes(n)),
+      ...names.filter((n) => /\.auto\.tfvars(\.json)?$/.test(n)),
+    ];
+    files.push(...[...modules, ...variables].map((n) => join(arg, n)));
+  }
+  return files;
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function merge(parts: readonly Topology[]): Topology {
   return {
     virtualNetworks: parts.flatMap((p) => p.virtualNetworks),
@@ -112,7 +172,7 @@ export async function runImport(
       return EXIT.invalid;
     }
   }
-  for (const file of files) {
+  for (const file of withFolders(files, format, diagnostics)) {
     let text: string;
     try {
       text = readFileSync(file, "utf8");
