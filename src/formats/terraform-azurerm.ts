@@ -475,16 +475,8 @@ class Builder {
     const name = this.required(block, "name", "the subnet is left out");
     const consequence = `the subnet ${JSON.stringify(name)} is left out`;
     const vnetName = this.required(block, "virtual_network_name", consequence);
-    const vnet = this.vnetDraft(vnetName);
-    if (!vnet) {
-      this.report(
-        "warning",
-        "ParentNotDeclared",
-        block.where("virtual_network_name"),
-        `virtual network ${JSON.stringify(vnetName)} is not declared in these files; ${consequence}`,
-      );
-      return;
-    }
+    const vnet = this.parentVnet(block, vnetName, consequence);
+    if (!vnet) return;
     const subnet: Subnet = { name, ...this.prefixes(block, consequence) };
     // azurerm 1.x set the subnet's NSG on the subnet itself.
     const nsg = this.nsgRef(
@@ -495,11 +487,23 @@ class Builder {
     this.addSubnet(vnet, nsg === undefined ? subnet : { ...subnet, networkSecurityGroup: nsg });
   }
 
+  /** The virtual network a subnet or peering names, or undefined (reported) when these files do not declare it. */
+  private parentVnet(block: TfBlock, vnetName: string, consequence: string): VnetDraft | undefined {
+    const vnet = this.vnetDraft(vnetName);
+    if (!vnet)
+      this.report(
+        "warning",
+        "ParentNotDeclared",
+        block.where("virtual_network_name"),
+        `virtual network ${JSON.stringify(vnetName)} is not declared in these files; ${consequence}`,
+      );
+    return vnet;
+  }
+
   private peering(block: TfBlock): void {
     const consequence = "the peering is left out";
     const name = this.string(block, "name", consequence);
     const vnetName = this.required(block, "virtual_network_name", consequence);
-    const vnet = this.vnetDraft(vnetName);
     const remoteValue = this.value(block, "remote_virtual_network_id", consequence);
     if (remoteValue === undefined) return;
     const remote = this.reference(
@@ -509,15 +513,8 @@ class Builder {
       AZURERM.vnet,
       consequence,
     );
-    if (!vnet) {
-      this.report(
-        "warning",
-        "ParentNotDeclared",
-        block.where("virtual_network_name"),
-        `virtual network ${JSON.stringify(vnetName)} is not declared in these files; ${consequence}`,
-      );
-      return;
-    }
+    const vnet = this.parentVnet(block, vnetName, consequence);
+    if (!vnet) return;
     const remoteRef: ResourceRef =
       this.vnetDraft(remote.name) || remote.id === undefined ? remote.name : { id: remote.id };
     vnet.peerings.push({
