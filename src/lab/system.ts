@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatIpAddress, type IpAddress } from "../net/address.js";
 import type { AgentProbe, AgentResult } from "./agent.js";
-import type { LabHost, LabPlan } from "./plan.js";
+import type { LabPlan } from "./plan.js";
 
 export class LabError extends Error {}
 
@@ -35,6 +35,8 @@ function run(command: string, args: readonly string[], input?: string): string {
 }
 
 const ipCommand = (args: readonly string[]) => run("ip", args);
+/** An `ip` command written out; the lab's names and addresses hold no spaces. */
+const ip = (command: string) => ipCommand(command.split(" "));
 const inNamespace = (namespace: string, command: string, args: readonly string[], input?: string) =>
   run("ip", ["netns", "exec", namespace, command, ...args], input);
 
@@ -114,132 +116,55 @@ function build(plan: LabPlan): void {
       `net.ipv6.conf.all.forwarding=${ns === router ? 1 : 0}`,
     ]);
   }
-  for (const host of plan.hosts) link(router, host.routerInterface, host.namespace, host);
-  linkInternet(plan);
+  for (const host of plan.hosts)
+    link(router, host.routerInterface, host.namespace, host.addresses, host.gateways);
+  link(
+    router,
+    plan.router.internetInterface,
+    plan.internet.namespace,
+    plan.internet.addresses,
+    plan.router.internetGateways,
+  );
   inNamespace(router, "nft", ["-f", "-"], plan.router.nftables);
   for (const host of plan.hosts)
     if (host.nftables.includes("table "))
       inNamespace(host.namespace, "nft", ["-f", "-"], host.nftables);
 }
 
-/** A veth pair made inside the router's namespace, its other end moved straight into the host's. */
-function link(router: string, routerSide: string, namespace: string, host: LabHost): void {
-  ipCommand([
-    "-n",
-    router,
-    "link",
-    "add",
-    routerSide,
-    "type",
-    "veth",
-    "peer",
-    "name",
-    "eth0",
-    "netns",
-    namespace,
-  ]);
-  for (const [i, address] of host.addresses.entries()) {
-    const gateway = host.gateways[i] as IpAddress;
-    const nodad = address.family === 6 ? ["nodad"] : [];
-    ipCommand([
-      "-n",
-      namespace,
-      "addr",
-      "add",
-      `${text(address)}/${hostLength(address)}`,
-      "dev",
-      "eth0",
-      ...nodad,
-    ]);
-    ipCommand([
-      "-n",
-      router,
-      "addr",
-      "add",
-      `${text(gateway)}/${hostLength(gateway)}`,
-      "dev",
-      routerSide,
-      ...nodad,
-    ]);
-  }
+/**
+ * A veth pair made inside the router's namespace, its other end (`eth0`) moved
+ * straight into the other namespace: the namespace's addresses on its end, the
+ * router's gateways on the router's, a route each way, and the namespace's
+ * default route through the first gateway of each family.
+ */
+function link(
+  router: string,
+  routerSide: string,
+  namespace: string,
+  addresses: readonly IpAddress[],
+  gateways: readonly IpAddress[],
+): void {
+  ip(`-n ${router} link add ${routerSide} type veth peer name eth0 netns ${namespace}`);
+  for (const address of addresses) addAddress(namespace, "eth0", address);
+  const distinct = [...new Map(gateways.map((g) => [text(g), g])).values()];
+  for (const gateway of distinct) addAddress(router, routerSide, gateway);
   ipCommand(["-n", namespace, "link", "set", "eth0", "up"]);
   ipCommand(["-n", router, "link", "set", routerSide, "up"]);
-  const defaults = new Set<number>();
-  for (const [i, address] of host.addresses.entries()) {
-    const gateway = host.gateways[i] as IpAddress;
+  for (const address of addresses)
     ipCommand(["-n", router, family(address), "route", "add", text(address), "dev", routerSide]);
-    ipCommand(["-n", namespace, family(gateway), "route", "replace", text(gateway), "dev", "eth0"]);
-    if (!defaults.has(address.family)) {
-      defaults.add(address.family);
-      defaultRoute(namespace, gateway);
-    }
+  const defaults = new Set<number>();
+  for (const gateway of distinct) {
+    ipCommand(["-n", namespace, family(gateway), "route", "add", text(gateway), "dev", "eth0"]);
+    if (defaults.has(gateway.family)) continue;
+    defaults.add(gateway.family);
+    ip(`-n ${namespace} ${family(gateway)} route add default via ${text(gateway)} dev eth0`);
   }
 }
 
-/** The namespace's way out: everything through the router's address on its `eth0` link. */
-function defaultRoute(namespace: string, gateway: IpAddress): void {
-  ipCommand([
-    "-n",
-    namespace,
-    family(gateway),
-    "route",
-    "add",
-    "default",
-    "via",
-    text(gateway),
-    "dev",
-    "eth0",
-  ]);
-}
-
-function linkInternet(plan: LabPlan): void {
-  const router = plan.router.namespace;
-  const inet = plan.internet.namespace;
-  const side = plan.router.internetInterface;
-  ipCommand([
-    "-n",
-    router,
-    "link",
-    "add",
-    side,
-    "type",
-    "veth",
-    "peer",
-    "name",
-    "eth0",
-    "netns",
-    inet,
-  ]);
-  for (const gateway of plan.router.internetGateways)
-    ipCommand([
-      "-n",
-      router,
-      "addr",
-      "add",
-      `${text(gateway)}/${hostLength(gateway)}`,
-      "dev",
-      side,
-      ...(gateway.family === 6 ? ["nodad"] : []),
-    ]);
-  for (const address of plan.internet.addresses)
-    ipCommand([
-      "-n",
-      inet,
-      "addr",
-      "add",
-      `${text(address)}/${hostLength(address)}`,
-      "dev",
-      "eth0",
-      ...(address.family === 6 ? ["nodad"] : []),
-    ]);
-  ipCommand(["-n", inet, "link", "set", "eth0", "up"]);
-  ipCommand(["-n", router, "link", "set", side, "up"]);
-  for (const address of plan.internet.addresses)
-    ipCommand(["-n", router, family(address), "route", "add", text(address), "dev", side]);
-  for (const gateway of plan.router.internetGateways) {
-    ipCommand(["-n", inet, family(gateway), "route", "add", text(gateway), "dev", "eth0"]);
-    defaultRoute(inet, gateway);
-  }
+/** One host address on an interface; IPv6 without duplicate detection, which would delay it. */
+function addAddress(namespace: string, device: string, address: IpAddress): void {
+  const nodad = address.family === 6 ? " nodad" : "";
+  ip(`-n ${namespace} addr add ${text(address)}/${hostLength(address)} dev ${device}${nodad}`);
 }
 
 async function startListeners(plan: LabPlan, state: string): Promise<void> {
