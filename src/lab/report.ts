@@ -1,6 +1,7 @@
 /** What the network did beside what the engine predicted, probe by probe and assertion by assertion. */
 import type { Access } from "../model/rule.js";
 import type { SpecAssertion } from "../spec/assertions.js";
+import { describeSpecAssertion } from "../spec/check.js";
 import type { AgentResult, ProbeOutcome } from "./agent.js";
 import type { LabPlan, LabProbe, LabSkip } from "./plan.js";
 
@@ -50,7 +51,7 @@ export function labReport(
   const verdicts = plan.probes.map((p) => verdictOf(p, results.get(p.id)));
   const groups: AssertionReport[] = assertions.map((a, index) => ({
     index,
-    name: a.name ?? describe(a),
+    name: describeSpecAssertion(a),
     probes: verdicts.filter((v) => v.probe.assertion === index),
     skipped: plan.skipped.filter((s) => s.assertion === index),
   }));
@@ -69,17 +70,4 @@ export function labReport(
     disagreed: verdicts.length - agreed,
     skipped: plan.skipped.length,
   };
-}
-
-function describe(a: SpecAssertion): string {
-  switch (a.kind) {
-    case "flow":
-      return `${a.protocol} ${a.from} -> ${a.to}:${a.destinationPort ?? 0} is ${a.expect === "Allow" ? "allowed" : "denied"}`;
-    case "onlyFrom":
-      return `only ${a.from.join(", ")} reach ${a.to}`;
-    case "exposure":
-      return `what the Internet reaches of ${a.to}`;
-    default:
-      return `${a.kind} ${a.from} -> ${a.to}`;
-  }
 }

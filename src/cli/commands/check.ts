@@ -80,6 +80,19 @@ export function runCheck(
 const where = (location: SourceLocation | undefined) =>
   location ? `at ${location.file}:${location.line}:${location.column}` : "";
 
+/** An assertion that cannot be evaluated: why, and where it is. */
+function invalidLines(
+  head: string,
+  o: { why: string; hint?: string; assertion: { location?: SourceLocation } },
+  style: Style,
+): string[] {
+  return [
+    head,
+    `      ${o.why}${o.hint ? ` (${o.hint})` : ""}`,
+    `      ${style.dim(where(o.assertion.location))}`,
+  ];
+}
+
 function renderFlowOutcome(o: AssertionOutcome, style: Style): string[] {
   const title = describeSpecAssertion({ kind: "flow", ...o.assertion });
   if (o.status === "held") {
@@ -87,12 +100,7 @@ function renderFlowOutcome(o: AssertionOutcome, style: Style): string[] {
     return [`  ${style.green("✓")} ${title}  ${style.dim(`${o.result.access} ${by}`)}`];
   }
   const head = `  ${style.red("✗")} ${title}`;
-  if (o.status === "invalid")
-    return [
-      head,
-      `      ${o.why}${o.hint ? ` (${o.hint})` : ""}`,
-      `      ${style.dim(where(o.assertion.location))}`,
-    ];
+  if (o.status === "invalid") return invalidLines(head, o, style);
   const a = o.assertion;
   const port = a.destinationPort === undefined ? "" : ` port ${a.destinationPort}`;
   const decided = o.result.rule
@@ -111,12 +119,7 @@ function renderSetOutcome(o: SetOutcome, style: Style): string[] {
   if (o.status === "held")
     return [`  ${style.green("✓")} ${title}  ${style.dim("proven over every packet")}`];
   const head = `  ${style.red("✗")} ${title}`;
-  if (o.status === "invalid")
-    return [
-      head,
-      `      ${o.why}${o.hint ? ` (${o.hint})` : ""}`,
-      `      ${style.dim(where(o.assertion.location))}`,
-    ];
+  if (o.status === "invalid") return invalidLines(head, o, style);
   const lines = [head, `      ${o.why}`, `      ${style.dim(where(o.assertion.location))}`];
   if (o.counterexample) {
     lines.push(`      for example: ${formatPacket(o.counterexample.packet)}`);
