@@ -5,13 +5,9 @@ import {
   nsgLevelTopology,
   securityRulesArb,
 } from "../../test/oracle/arbitraries.js";
+import { normalNics, normalRule, refKey } from "../../test/support/round-trip.js";
 import type { Diagnostic } from "../model/diagnostic.js";
-import {
-  type NetworkSecurityGroup,
-  type ResourceRef,
-  refName,
-  type Topology,
-} from "../model/types.js";
+import type { NetworkSecurityGroup, Topology } from "../model/types.js";
 import { loadSpec } from "../spec/load.js";
 import { exportArm, importArm } from "./arm.js";
 
@@ -19,36 +15,15 @@ type Json = Record<string, unknown>;
 
 const problems = (ds: readonly Diagnostic[]) => ds.filter((d) => d.severity !== "info");
 
-const refKey = (r: ResourceRef) => refName(r).toLowerCase();
-
-/** Rules with empty values dropped and references reduced to names. */
-function normalNsgs(nsgs: readonly NetworkSecurityGroup[]) {
-  return nsgs.map((nsg) => ({
+/** NSGs with their locations and normalized rules. */
+const normalNsgs = (nsgs: readonly NetworkSecurityGroup[]) =>
+  nsgs.map((nsg) => ({
     name: nsg.name,
     location: nsg.location,
-    rules: nsg.securityRules.map((rule) => {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(rule)) {
-        if (v === "" || (Array.isArray(v) && v.length === 0)) continue;
-        out[k] =
-          k.endsWith("ApplicationSecurityGroups") && Array.isArray(v)
-            ? (v as ResourceRef[]).map(refKey)
-            : v;
-      }
-      return out;
-    }),
+    rules: nsg.securityRules.map((r) => normalRule(r)),
   }));
-}
 
 function normalTopology(t: Topology) {
-  const vnetOf = (subnet: ResourceRef): string => {
-    const text = typeof subnet === "string" ? subnet : subnet.id;
-    if (text.includes("/")) return text.toLowerCase();
-    const vnet = t.virtualNetworks.find((v) =>
-      v.subnets.some((s) => s.name.toLowerCase() === text.toLowerCase()),
-    );
-    return `${vnet?.name}/${text}`.toLowerCase();
-  };
   return {
     nsgs: normalNsgs(t.networkSecurityGroups),
     vnets: t.virtualNetworks.map((v) => ({
@@ -62,16 +37,7 @@ function normalTopology(t: Topology) {
       })),
     })),
     asgs: t.applicationSecurityGroups.map((a) => a.name),
-    nics: t.networkInterfaces.map((n) => ({
-      name: n.name,
-      nsg: n.networkSecurityGroup === undefined ? undefined : refKey(n.networkSecurityGroup),
-      configs: n.ipConfigurations.map((c, i) => ({
-        name: c.name ?? `ipconfig${i + 1}`,
-        address: c.privateIPAddress,
-        subnet: vnetOf(c.subnet),
-        asgs: (c.applicationSecurityGroups ?? []).map(refKey),
-      })),
-    })),
+    nics: normalNics(t),
   };
 }
 

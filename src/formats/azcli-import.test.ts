@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -7,21 +6,14 @@ import {
   nsgLevelTopology,
   securityRulesArb,
 } from "../../test/oracle/arbitraries.js";
-import { loadSpecText } from "../../test/support/spec.js";
+import { exampleTopology, loadSpecText } from "../../test/support/spec.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { refName, type SecurityRule, type Topology } from "../model/types.js";
 import { writeSpec } from "../spec/write.js";
 import { exportAzCli } from "./azcli.js";
 import { importAzCli } from "./azcli-import.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const topologyOf = (example: string): Topology => {
-  const spec = loadSpecText(
-    readFileSync(join(ROOT, "examples", example, "tierwall.yaml"), "utf8"),
-  ).spec;
-  if (!spec) throw new Error(`${example} does not load`);
-  return spec.topology;
-};
+const _ROOT = resolve(import.meta.dirname, "../..");
 
 const problems = (ds: readonly Diagnostic[]) => ds.filter((d) => d.severity !== "info");
 const brief = (ds: readonly Diagnostic[]) =>
@@ -104,7 +96,7 @@ const rule = (line: string) => {
 describe("az CLI import", () => {
   for (const example of ["layered-ase", "asg-tiers"])
     it(`reads back the az CLI export of ${example}`, () => {
-      const topology = topologyOf(example);
+      const topology = exampleTopology(example);
       const back = importAzCli(exportAzCli(topology), "deploy.sh");
       expect(problems(back.diagnostics)).toEqual([]);
       expect(exported(back.topology)).toEqual(exported(topology));

@@ -3,17 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadSpecText } from "../../test/support/spec.js";
+import { exampleTopology } from "../../test/support/spec.js";
 import { exportAzCli, shellQuote } from "./azcli.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const topologyOf = (example: string) => {
-  const spec = loadSpecText(
-    readFileSync(join(ROOT, "examples", example, "tierwall.yaml"), "utf8"),
-  ).spec;
-  if (!spec) throw new Error(`${example} does not load`);
-  return spec.topology;
-};
+const _ROOT = resolve(import.meta.dirname, "../..");
 
 /**
  * Runs the script with a stand-in `az` that records its arguments, one
@@ -47,7 +40,7 @@ describe("az CLI export", () => {
   });
 
   it("creates the seed's NSG rule by rule, every flag given, then applies it to the subnet", () => {
-    const calls = run(exportAzCli(topologyOf("layered-ase")));
+    const calls = run(exportAzCli(exampleTopology("layered-ase")));
     expect(calls[0]).toEqual([
       "network",
       "nsg",
@@ -110,7 +103,7 @@ describe("az CLI export", () => {
   });
 
   it("writes ASGs, plural prefixes and port lists, and NIC associations", () => {
-    const calls = run(exportAzCli(topologyOf("asg-tiers")));
+    const calls = run(exportAzCli(exampleTopology("asg-tiers")));
     expect(calls.slice(0, 3).map((c) => c.slice(0, 3).join(" "))).toEqual([
       "network asg create",
       "network asg create",
@@ -144,7 +137,7 @@ describe("az CLI export", () => {
 
   it("refuses to run without a resource group", () => {
     expect(() =>
-      execFileSync("bash", ["-c", exportAzCli(topologyOf("layered-ase"))], {
+      execFileSync("bash", ["-c", exportAzCli(exampleTopology("layered-ase"))], {
         env: { PATH: process.env.PATH ?? "" },
         stdio: "pipe",
       }),

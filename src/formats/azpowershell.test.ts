@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -7,19 +6,12 @@ import {
   nsgLevelTopology,
   securityRulesArb,
 } from "../../test/oracle/arbitraries.js";
-import { loadSpecText } from "../../test/support/spec.js";
+import { exampleTopology } from "../../test/support/spec.js";
 import { refName, type SecurityRule, type Topology } from "../model/types.js";
 import { exportAzPowerShell, psQuote } from "./azpowershell.js";
 import { importPowerShell } from "./powershell.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const topologyOf = (example: string): Topology => {
-  const spec = loadSpecText(
-    readFileSync(join(ROOT, "examples", example, "tierwall.yaml"), "utf8"),
-  ).spec;
-  if (!spec) throw new Error(`${example} does not load`);
-  return spec.topology;
-};
+const _ROOT = resolve(import.meta.dirname, "../..");
 
 describe("Az PowerShell export", () => {
   it("quotes values literally", () => {
@@ -27,7 +19,7 @@ describe("Az PowerShell export", () => {
   });
 
   it("round-trips the seed's NSG and its subnet through the PowerShell importer", () => {
-    const topology = topologyOf("layered-ase");
+    const topology = exampleTopology("layered-ase");
     const back = importPowerShell(exportAzPowerShell(topology), "export.ps1");
     expect(back.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
     const nsg = back.topology.networkSecurityGroups[0];
@@ -86,7 +78,7 @@ describe("Az PowerShell export", () => {
   });
 
   it("names application security groups by the objects Az expects", () => {
-    const script = exportAzPowerShell(topologyOf("asg-tiers"));
+    const script = exportAzPowerShell(exampleTopology("asg-tiers"));
     expect(script).toContain(
       "$asg_web = Get-AzApplicationSecurityGroup -Name 'web' -ResourceGroupName $ResourceGroupName",
     );

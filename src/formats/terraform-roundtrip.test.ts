@@ -5,46 +5,22 @@ import {
   nsgLevelTopology,
   securityRulesArb,
 } from "../../test/oracle/arbitraries.js";
+import { normalNics, normalRule, refKey } from "../../test/support/round-trip.js";
 import { loadSpecText } from "../../test/support/spec.js";
 import type { Diagnostic } from "../model/diagnostic.js";
-import { type ResourceRef, refName, type SecurityRule, type Topology } from "../model/types.js";
+import type { Topology } from "../model/types.js";
 import { loadSpec } from "../spec/load.js";
 import { exportTerraform, importTerraform } from "./terraform.js";
 
 const problems = (ds: readonly Diagnostic[]) => ds.filter((d) => d.severity !== "info");
-const refKey = (r: ResourceRef) => refName(r).toLowerCase();
-// azurerm validates these spellings, so the exporter writes Azure's; Azure reads them case-insensitively.
-const CASELESS = new Set(["protocol", "access", "direction"]);
-
-function normalRules(rules: readonly SecurityRule[]) {
-  return rules.map((rule) => {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(rule)) {
-      if (v === "" || (Array.isArray(v) && v.length === 0)) continue;
-      out[k] = k.endsWith("ApplicationSecurityGroups")
-        ? (v as ResourceRef[]).map(refKey)
-        : CASELESS.has(k)
-          ? String(v).toLowerCase()
-          : v;
-    }
-    return out;
-  });
-}
 
 /** The model with references reduced to names and one-element prefix lists to their element. */
 function normal(t: Topology) {
-  const vnetOf = (subnet: ResourceRef): string => {
-    const text = typeof subnet === "string" ? subnet : subnet.id;
-    if (text.includes("/")) return text.toLowerCase();
-    const vnet = t.virtualNetworks.find((v) =>
-      v.subnets.some((s) => s.name.toLowerCase() === text.toLowerCase()),
-    );
-    return `${vnet?.name}/${text}`.toLowerCase();
-  };
   return {
     nsgs: t.networkSecurityGroups.map((n) => ({
       name: n.name,
-      rules: normalRules(n.securityRules),
+      // azurerm validates protocol, access and direction spellings, so the export writes Azure's.
+      rules: n.securityRules.map((r) => normalRule(r, true)),
     })),
     asgs: t.applicationSecurityGroups.map((a) => a.name),
     vnets: t.virtualNetworks.map((v) => ({
@@ -57,16 +33,7 @@ function normal(t: Topology) {
       })),
       peerings: (v.virtualNetworkPeerings ?? []).map((p) => refKey(p.remoteVirtualNetwork)),
     })),
-    nics: t.networkInterfaces.map((n) => ({
-      name: n.name,
-      nsg: n.networkSecurityGroup === undefined ? undefined : refKey(n.networkSecurityGroup),
-      configs: n.ipConfigurations.map((c, i) => ({
-        name: c.name ?? `ipconfig${i + 1}`,
-        address: c.privateIPAddress,
-        subnet: vnetOf(c.subnet),
-        asgs: [...new Set((c.applicationSecurityGroups ?? []).map(refKey))].sort(),
-      })),
-    })),
+    nics: normalNics(t),
   };
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hasErrors } from "../../src/model/diagnostic.js";
 import type { Network } from "../../src/model/network.js";
+import type { Topology } from "../../src/model/types.js";
 import { type LoadResult, loadSpec } from "../../src/spec/load.js";
 
 /** Loads spec text through the real loader, from a temporary file. */
@@ -24,4 +25,11 @@ export function networkOf(text: string): Network {
   if (!loaded.spec || hasErrors(loaded.diagnostics))
     throw new Error(loaded.diagnostics.map((d) => `${d.code}: ${d.message}`).join("\n"));
   return loaded.spec.network;
+}
+
+/** The topology of one of the examples, as its spec writes it. */
+export function exampleTopology(example: string): Topology {
+  const loaded = loadSpec(join(import.meta.dirname, "../../examples", example, "tierwall.yaml"));
+  if (!loaded.spec) throw new Error(`examples/${example} does not load`);
+  return loaded.spec.topology;
 }
