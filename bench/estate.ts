@@ -618,19 +618,18 @@ export function boundaryFlows6(
   const rnd = random(seed);
   const into = emptyBatch6(count);
   const edges = rules.map((r) => ruleEdges(r, 6));
+  // An address is picked once and split into its four words; none to pick means any.
   const write = (array: Uint32Array, i: number, list: readonly bigint[]) => {
+    const value = list.length > 0 ? pick(rnd, list) : undefined;
     for (let w = 0; w < 4; w++)
       array[4 * i + w] =
-        list.length > 0 ? Number((pick(rnd, list) >> BigInt(96 - 32 * w)) & 0xffffffffn) : u32(rnd);
+        value === undefined ? u32(rnd) : Number((value >> BigInt(96 - 32 * w)) & 0xffffffffn);
   };
   for (let i = 0; i < count; i++) {
     const e = pick(rnd, edges);
     into.protocol[i] = e.protocol ?? protocolCode(rnd);
-    // One value per address, so pick it once and split it into words.
-    const source = e.source.length > 0 ? [pick(rnd, e.source)] : [];
-    const destination = e.destination.length > 0 ? [pick(rnd, e.destination)] : [];
-    write(into.source, i, source);
-    write(into.destination, i, destination);
+    write(into.source, i, e.source);
+    write(into.destination, i, e.destination);
     into.sourcePort[i] = e.sourcePorts.length > 0 ? pick(rnd, e.sourcePorts) : int(rnd, 65536);
     into.destinationPort[i] =
       e.destinationPorts.length > 0 ? pick(rnd, e.destinationPorts) : int(rnd, 65536);
