@@ -96,7 +96,7 @@ describe("tierwall lab", () => {
     }
   }, 60_000);
 
-  it("notices a spec changed since the lab went up", () => {
+  it("notices a spec changed since the lab went up, and takes the lab down even once the spec no longer loads", () => {
     const changed = join(work, "changed");
     cpSync(SPEC, changed, { recursive: true });
     expect(tierwall(["lab", "up", changed]).code).toBe(0);
@@ -108,8 +108,12 @@ describe("tierwall lab", () => {
       expect(test.stderr).toContain(
         "changed since the lab went up; run tierwall lab down, then up again",
       );
+      writeFileSync(file, "virtualNetworks: [\n");
+      const down = tierwall(["lab", "down", changed]);
+      expect(down.stderr).toBe("");
+      expect(down.stdout).toMatch(/^down: removed tw-/);
     } finally {
-      expect(tierwall(["lab", "down", changed]).code).toBe(0);
+      tierwall(["lab", "down", changed]);
     }
   }, 60_000);
 

@@ -119,6 +119,11 @@ export function labId(specFile: string): string {
   return createHash("sha256").update(specFile).digest("hex").slice(0, 6);
 }
 
+/** The names of a spec file's lab start with this: `tw-<id>-rt`, `tw-<id>-h0`, ... */
+export function labPrefix(specFile: string): string {
+  return `tw-${labId(resolve(specFile))}-`;
+}
+
 export interface LabOptions {
   /** More flows to probe besides the assertions' samples (the differential test's random flows). */
   readonly extraFlows?: readonly ProbeRequest[];
@@ -127,7 +132,7 @@ export interface LabOptions {
 export function planLab(spec: LoadedSpec, options: LabOptions = {}): LabPlanResult {
   const network = spec.network;
   const id = labId(resolve(spec.file));
-  const prefix = `tw-${id}-`;
+  const prefix = labPrefix(spec.file);
   const problems: string[] = [];
   const unsafe = (address: IpAddress, what: string) => {
     if (!isLabSafe(address))

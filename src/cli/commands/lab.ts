@@ -1,4 +1,4 @@
-import { type LabPlan, planLab } from "../../lab/plan.js";
+import { type LabPlan, labPrefix, planLab } from "../../lab/plan.js";
 import { type LabReport, labReport, type ProbeVerdict } from "../../lab/report.js";
 import {
   LabError,
@@ -11,7 +11,7 @@ import {
   runProbes,
 } from "../../lab/system.js";
 import { formatIpAddress } from "../../net/address.js";
-import type { LoadedSpec } from "../../spec/load.js";
+import { findSpecFile, type LoadedSpec } from "../../spec/load.js";
 import { EXIT, type Io, loadForCommand, printJson } from "../io.js";
 import type { Style } from "../render/style.js";
 
@@ -40,6 +40,17 @@ export async function runLab(
   const timeout = Number(options.timeout ?? 1000);
   if (!Number.isInteger(timeout) || timeout < 50 || timeout > 30_000)
     return fail("--timeout: expected milliseconds between 50 and 30000");
+  try {
+    // Taking a lab down needs only its name: the spec may have changed, or stopped loading.
+    if (action === "down") {
+      const found = findSpecFile(target);
+      if (!found.file) return fail(found.diagnostic?.message ?? `${target}: no spec`);
+      return down(found.file, options, io);
+    }
+  } catch (e) {
+    if (e instanceof LabError) return fail(e.message, EXIT.failed);
+    throw e;
+  }
   const loaded = loadForCommand(target, io, options.json === true);
   if (!loaded) return EXIT.invalid;
   const planned = planLab(loaded.spec);
@@ -50,7 +61,6 @@ export async function runLab(
   const plan = planned.plan;
   try {
     if (action === "up") return await up(plan, options, io);
-    if (action === "down") return down(plan, options, io);
     return await test(plan, loaded.spec, timeout, options, io);
   } catch (e) {
     if (e instanceof LabError) return fail(e.message, EXIT.failed);
@@ -95,14 +105,14 @@ async function up(plan: LabPlan, options: LabOptions, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-function down(plan: LabPlan, options: LabOptions, io: Io): number {
-  const removed = labDown(plan.prefix);
+function down(specFile: string, options: LabOptions, io: Io): number {
+  const removed = labDown(labPrefix(specFile));
   if (options.json) printJson(io, { ok: true, removed });
   else
     io.out(
       removed.length > 0
         ? `${io.style.green("down")}: removed ${removed.join(", ")}\n`
-        : `no lab is up for ${plan.spec}\n`,
+        : `no lab is up for ${specFile}\n`,
     );
   return EXIT.ok;
 }
