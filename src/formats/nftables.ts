@@ -27,8 +27,6 @@ export interface NftablesOptions {
   readonly placement: Placement;
   /** The interface toward the subnet (router) or the host's interface in it (host). */
   readonly interface: string;
-  /** Inbound subnet NSGs come before NIC NSGs and outbound the other way, as in Azure. */
-  readonly basePriority?: number;
 }
 
 /** Every binding of the network: NSGs on subnets, then on network interfaces. */
@@ -92,8 +90,6 @@ const INLINE_LIMIT = 16;
 class TableWriter {
   readonly sets: string[] = [];
 
-  constructor(private readonly setPrefix: string) {}
-
   /** `ip saddr {...}` for one family, the shorter of the set and its complement. */
   addressMatch(
     family: IpFamily,
@@ -116,7 +112,7 @@ class TableWriter {
   private elements(family: IpFamily, elements: string[], label: string): string {
     if (elements.length === 1) return elements[0] as string;
     if (elements.length <= INLINE_LIMIT) return `{ ${elements.join(", ")} }`;
-    const name = `${this.setPrefix}${this.sets.length}_${label}`;
+    const name = `a${this.sets.length}_${label}`;
     this.sets.push(
       [
         `  set ${name} {`,
@@ -233,29 +229,22 @@ function compileTable(
   name: string,
   options: NftablesOptions,
 ): string {
-  const writer = new TableWriter("a");
+  const writer = new TableWriter();
   const inbound = chain("inbound", nsg.inbound, writer);
   const outbound = chain("outbound", nsg.outbound, writer);
   const iface = JSON.stringify(options.interface);
-  // Azure evaluates a subnet's NSG before a NIC's on the way in, and the NIC's first on the way out.
-  const base = options.basePriority ?? 0;
-  const nicFirst = binding.appliedTo.type === "networkInterface" ? 0 : 1;
+  const nic = binding.appliedTo.type === "networkInterface";
   const hook = (direction: Direction) => {
     const inbound = direction === "Inbound";
-    const order = inbound ? 1 - nicFirst : nicFirst;
+    // Azure evaluates a subnet's NSG before a NIC's on the way in, and the NIC's first on the way out.
+    const order = nic === inbound ? 1 : 0;
     const hookName = options.placement === "router" ? "forward" : inbound ? "input" : "output";
-    const side =
-      options.placement === "router"
-        ? inbound
-          ? "oifname"
-          : "iifname"
-        : inbound
-          ? "iifname"
-          : "oifname";
+    // A host receives inbound traffic on the interface; a router sends it out of it.
+    const side = inbound === (options.placement === "host") ? "iifname" : "oifname";
     const chainName = inbound ? "inbound" : "outbound";
     return [
       `  chain ${hookName}_${chainName} {`,
-      `    type filter hook ${hookName} priority ${base + order}; policy accept;`,
+      `    type filter hook ${hookName} priority ${order}; policy accept;`,
       `    ${side} ${iface} ct state established,related accept`,
       `    ${side} ${iface} jump ${chainName}`,
       "  }",
