@@ -178,26 +178,20 @@ function protocolMatches(rule: ResolvedRule): string[] {
 
 /** The address part, per family; a family either side cannot match is left out. */
 function addressMatches(rule: ResolvedRule, writer: TableWriter, label: string): string[] {
-  const parts: string[] = [];
-  const families: IpFamily[] = [4, 6];
-  const both = families.every(
+  const families = ([4, 6] as const).filter(
     (f) => rule.source.intervals(f).length > 0 && rule.destination.intervals(f).length > 0,
   );
-  const source = families.map((f) => writer.addressMatch(f, "saddr", rule.source, `${label}s${f}`));
-  const destination = families.map((f) =>
-    writer.addressMatch(f, "daddr", rule.destination, `${label}d${f}`),
+  const perFamily = families.map((f) =>
+    [
+      writer.addressMatch(f, "saddr", rule.source, `${label}s${f}`),
+      writer.addressMatch(f, "daddr", rule.destination, `${label}d${f}`),
+    ].filter((m) => m !== undefined),
   );
-  if (both && source.every((s) => s === undefined) && destination.every((d) => d === undefined))
-    return [""];
-  for (const [i, family] of families.entries()) {
-    if (rule.source.intervals(family).length === 0) continue;
-    if (rule.destination.intervals(family).length === 0) continue;
-    const matches = [source[i], destination[i]].filter((m) => m !== undefined);
-    parts.push(
-      matches.length > 0 ? matches.join(" ") : `meta nfproto ${family === 4 ? "ipv4" : "ipv6"}`,
-    );
-  }
-  return parts;
+  // Every address of both families on both sides: no address match at all.
+  if (families.length === 2 && perFamily.every((m) => m.length === 0)) return [""];
+  return perFamily.map((m, i) =>
+    m.length > 0 ? m.join(" ") : `meta nfproto ${families[i] === 4 ? "ipv4" : "ipv6"}`,
+  );
 }
 
 function ruleLines(rule: ResolvedRule, writer: TableWriter, label: string): string[] {
