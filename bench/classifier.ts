@@ -314,7 +314,7 @@ export interface RateRow {
 export interface CompileRow {
   readonly nsg: SizeCase;
   readonly compile: Measurement;
-  readonly typedArrayBytes: number;
+  readonly compiledBytes: number;
   readonly retainedBytes: number;
 }
 
@@ -430,7 +430,7 @@ function compileRow(nsg: SizeCase, rules: readonly ResolvedRule[]): CompileRow {
   return {
     nsg,
     compile,
-    typedArrayBytes: classifier.byteLength,
+    compiledBytes: classifier.byteLength,
     retainedBytes: retainedBytes(() => FlowClassifier.compile(rules), nsg.rules >= 1000 ? 10 : 50),
   };
 }
@@ -444,7 +444,7 @@ export interface EstateReport {
   readonly buildMs: number;
   readonly resolveMs: number;
   readonly compile: Measurement;
-  readonly typedArrayBytes: number;
+  readonly compiledBytes: number;
   readonly flows: number;
   readonly decide: Rate;
   readonly decideMs: Measurement;
@@ -525,7 +525,7 @@ function estateBenchmark(nsgCount: number, rulesPerNsg: number, flowsPerNsg: num
     buildMs,
     resolveMs,
     compile,
-    typedArrayBytes: bytes,
+    compiledBytes: bytes,
     flows: total,
     decide: rateOf(decideMs, total),
     decideMs,
@@ -578,7 +578,7 @@ export function classifierMarkdown(report: ClassifierReport): string[] {
     "",
     "Generated NSGs (`bench/estate.ts`, seeded): corporate, on-premises and partner prefixes from /8 to /32, some IPv6, port lists and ranges, built-in and catalog service tags (up to 900 prefixes each), ASGs; the augmented NSG adds eight rules of hundreds of prefixes each, bringing it near 4,000 source prefixes. Rules resolved in their virtual network, default rules included; *source prefixes* counts the addresses and ranges written in the rules, *resolved source ranges* the disjoint ranges their source sides stand for once tags, ASGs and Internet are expanded, summed over the rules. Flows: *uniform* draws every field uniformly over its whole space; *boundary* aims each flow at a random rule, with every field at an edge of that rule's ranges or just beyond.",
     "",
-    "Decisions per second on one core, median [slowest–fastest run]. *compiled*: `FlowClassifier` batch API over typed arrays. *numeric loop*: first match over rules pre-parsed into numeric intervals and port ranges (binary search per rule side), IPv4 only. *ipaddr.js*: first match over rules whose CIDRs were parsed once with `ipaddr.parseCIDR`, each flow's addresses parsed before the clock starts, then `addr.match(...)` per prefix. *engine loop*: the engine's naive `firstMatch` over the resolved rules (bigint addresses). The peers are timed on a prefix of the same flows; every implementation returned the same rule for every flow it was timed on, unless the last column says otherwise.",
+    "Decisions per second on one core, median [slowest–fastest run]. *compiled*: `FlowClassifier` batch API: flows in typed arrays, copied a chunk at a time into the classifier memory and decided there by the WebAssembly kernel (the copies are in the time). *numeric loop*: first match over rules pre-parsed into numeric intervals and port ranges (binary search per rule side), IPv4 only. *ipaddr.js*: first match over rules whose CIDRs were parsed once with `ipaddr.parseCIDR`, each flow's addresses parsed before the clock starts, then `addr.match(...)` per prefix. *engine loop*: the engine's naive `firstMatch` over the resolved rules (bigint addresses). The peers are timed on a prefix of the same flows; every implementation returned the same rule for every flow it was timed on, unless the last column says otherwise.",
     "",
     "| NSG | flows | compiled | numeric loop | ipaddr.js | engine loop | compiled / numeric | compiled / ipaddr.js | compiled / engine | same rule |",
     "|---|---|---|---|---|---|---|---|---|---|",
@@ -587,13 +587,13 @@ export function classifierMarkdown(report: ClassifierReport): string[] {
         `| ${r.nsg.label} (${r.nsg.sourcePrefixes.toLocaleString("en")} source prefixes, ${r.nsg.sourceIntervals.toLocaleString("en")} resolved source ranges) | ${r.flows} IPv${r.family} | ${rate(r.compiled)} | ${rate(r.naive)} | ${rate(r.ipaddr)} | ${rate(r.engine)} | ${ratio(r.compiled, r.naive)} | ${ratio(r.compiled, r.ipaddr)} | ${ratio(r.compiled, r.engine)} | ${r.agree ? "yes" : "**no**"} |`,
     ),
     "",
-    "Compile time per NSG direction, median [fastest–slowest] of 15 runs after warm-up, and memory: the compiled form's typed arrays, and the heap plus ArrayBuffer growth per classifier measured after full collections.",
+    "Compile time per NSG direction, median [fastest–slowest] of 15 runs after warm-up, and memory: the compiled form (one ArrayBuffer, copied into the classifier memory when first used), and the heap plus ArrayBuffer growth per classifier measured after full collections.",
     "",
-    "| NSG | compile (ms) | typed arrays | retained |",
+    "| NSG | compile (ms) | compiled form | retained |",
     "|---|---|---|---|",
     ...report.compiles.map(
       (c) =>
-        `| ${c.nsg.label} | ${ms(c.compile.medianMs)} [${ms(c.compile.minMs)}–${ms(c.compile.maxMs)}] | ${kib(c.typedArrayBytes)} | ${kib(c.retainedBytes)} |`,
+        `| ${c.nsg.label} | ${ms(c.compile.medianMs)} [${ms(c.compile.minMs)}–${ms(c.compile.maxMs)}] | ${kib(c.compiledBytes)} | ${kib(c.retainedBytes)} |`,
     ),
     "",
     `An estate of ${e.nsgs.toLocaleString("en")} NSGs of ${e.rulesPerNsg} inbound rules each (${e.nsgs / 20} hub-and-spoke virtual networks, one NSG per subnet), ${(e.flows / 1e6).toFixed(0)} million IPv4 flows (${(e.flows / e.nsgs).toLocaleString("en")} per NSG, half uniform, half at the NSG's rule boundaries), decided NSG by NSG with the batch API:`,
@@ -602,7 +602,7 @@ export function classifierMarkdown(report: ClassifierReport): string[] {
     "|---|---|---|",
     `| build and validate the model | ${ms(e.buildMs)} ms | once, not the classifier |`,
     `| resolve every NSG in its network (tags, ASGs) | ${ms(e.resolveMs)} ms | once, not the classifier |`,
-    `| compile all ${e.classifiers.toLocaleString("en")} NSG directions | ${ms(e.compile.medianMs)} ms [${ms(e.compile.minMs)}–${ms(e.compile.maxMs)}] | ${mib(e.typedArrayBytes)} of typed arrays |`,
+    `| compile all ${e.classifiers.toLocaleString("en")} NSG directions | ${ms(e.compile.medianMs)} ms [${ms(e.compile.minMs)}–${ms(e.compile.maxMs)}] | ${mib(e.compiledBytes)} of compiled forms |`,
     `| decide ${(e.flows / 1e6).toFixed(0)} M flows | ${ms(e.decideMs.medianMs)} ms [${ms(e.decideMs.minMs)}–${ms(e.decideMs.maxMs)}] | ${rate(e.decide)} decisions/s |`,
     `| numeric loop on ${e.naiveSample.toLocaleString("en")} of them | | ${rate(e.naive)} decisions/s; compiled / numeric ${ratio(e.decide, e.naive)}; same rule: ${e.agree ? "yes" : "**no**"} |`,
     "",

@@ -9,7 +9,19 @@ export { decide, ruleMatchSet } from "./analysis/policy.js";
 export { ReachAnalyzer } from "./analysis/reach.js";
 export { formatSummaryLine, summarize } from "./analysis/summary.js";
 export { type AssertionOutcome, checkAssertion, type FlowAssertion } from "./engine/assertions.js";
-export { CompiledNsgs, FlowClassifier, PROTOCOL_CODE } from "./engine/classifier.js";
+export {
+  ALLOW,
+  CompiledNsgs,
+  DENY,
+  type Decisions,
+  type FlowBatch4,
+  type FlowBatch6,
+  FlowClassifier,
+  NO_DECISION,
+  NO_RULE,
+  PROTOCOL_CODE,
+} from "./engine/classifier.js";
+export { ClassifierMemory } from "./engine/classifier-memory.js";
 export { type EffectiveNsg, type EffectiveRule, effectiveRules } from "./engine/effective.js";
 export { type Host, hostAt, resolveEndpoint } from "./engine/endpoint.js";
 export {

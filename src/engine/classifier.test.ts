@@ -14,6 +14,7 @@ import {
   NO_RULE,
   PROTOCOL_CODE,
 } from "./classifier.js";
+import { CHUNK } from "./classifier-memory.js";
 import { firstMatch, type Packet, ruleMatches } from "./packet.js";
 import type { ResolvedNsg, ResolvedRule } from "./resolve.js";
 
@@ -193,6 +194,22 @@ describe("FlowClassifier", () => {
     expect(c.matchIndex(packet("Tcp", "11.0.0.0", "1.1.1.1"))).toBe(NO_RULE);
   });
 
+  it("finds the rule at every position of several 128-bit steps, in both 64-bit lanes", () => {
+    // Rule i alone matches destination port 1000 + i; the kernel scans 128 rules a step.
+    const count = 300;
+    const list = rules(
+      ...Array.from({ length: count }, (_, i) => ({
+        destinationPorts: [{ first: 1000 + i, last: 1000 + i }],
+      })),
+    );
+    const c = FlowClassifier.compile(list);
+    for (let i = 0; i < count; i++) {
+      expect(c.matchIndex(packet("Tcp", "1.1.1.1", "2.2.2.2", 1000 + i))).toBe(i);
+      expect(c.matchIndex(packet("Udp", "::1", "::2", 1000 + i))).toBe(i);
+    }
+    expect(c.matchIndex(packet("Tcp", "1.1.1.1", "2.2.2.2", 1000 + count))).toBe(NO_RULE);
+  });
+
   it("treats each address of a packet in its own family", () => {
     const list = rules({ source: ["10.0.0.0/8"], destination: ["fd00::/8"] }, {});
     const c = FlowClassifier.compile(list);
@@ -307,6 +324,58 @@ describe("FlowClassifier batch API", () => {
     c.decide4(flows, out, 1, 3);
     expect([...out.rule]).toEqual([7, NO_RULE, 2]);
     expect([...out.access]).toEqual([9, NO_DECISION, ALLOW]);
+  });
+});
+
+describe("FlowClassifier batch API over many flows", () => {
+  const list = rules(
+    { access: "Deny", protocol: "Tcp", destinationPorts: [{ first: 0, last: 1023 }] },
+    { protocol: "Udp", source: ["10.0.0.0/8"] },
+    { access: "Deny", source: ["128.0.0.0/1"] },
+    { protocol: "Icmp" },
+  );
+  const c = FlowClassifier.compile(list);
+  const n = 3 * CHUNK + 123;
+  const flows = {
+    protocol: Uint8Array.from({ length: n }, (_, i) => i % 6),
+    source: Uint32Array.from({ length: n }, (_, i) => Math.imul(i, 0x9e3779b1) >>> 0),
+    sourcePort: Uint16Array.from({ length: n }, (_, i) => (i * 7919) & 0xffff),
+    destination: Uint32Array.from({ length: n }, (_, i) => Math.imul(i, 0x85ebca6b) >>> 0),
+    destinationPort: Uint16Array.from({ length: n }, (_, i) => (i * 37) % 2048),
+  };
+  const single = (i: number): number => {
+    const code = flows.protocol[i] as number;
+    const protocol = (Object.keys(PROTOCOL_CODE) as FlowProtocol[])[code];
+    if (!protocol) return NO_RULE;
+    return c.matchIndex({
+      protocol,
+      source: { family: 4, value: BigInt(flows.source[i] as number) },
+      sourcePort: flows.sourcePort[i] as number,
+      destination: { family: 4, value: BigInt(flows.destination[i] as number) },
+      destinationPort: flows.destinationPort[i] as number,
+    });
+  };
+
+  it("decides batches longer than one chunk, and ranges that start and end inside chunks", () => {
+    const out = { rule: new Int32Array(n).fill(-7), access: new Uint8Array(n).fill(9) };
+    c.decide4(flows, out, 100, n - 5);
+    for (let i = 0; i < n; i++) {
+      const expected = i < 100 || i >= n - 5 ? -7 : single(i);
+      if (out.rule[i] !== expected) expect({ i, rule: out.rule[i] }).toEqual({ i, rule: expected });
+    }
+    expect(new Set(out.rule.subarray(100, n - 5))).toEqual(new Set([0, 1, 2, 3, NO_RULE]));
+  });
+
+  it("rejects a range the arrays do not hold, naming the short arrays", () => {
+    const out = { rule: new Int32Array(10), access: new Uint8Array(n) };
+    expect(() => c.decide4(flows, out)).toThrow(
+      new RangeError(`flows [0, ${n}) do not fit: rule holds 10`),
+    );
+    expect(() => c.decide4(flows, out, 5, 2)).toThrow("flows [5, 2) is not a range of positions");
+    const out6 = { rule: new Int32Array(n), access: new Uint8Array(n) };
+    expect(() => c.decide6(flows, out6)).toThrow(
+      `flows [0, ${n}) do not fit: source holds ${Math.floor(n / 4)}, destination holds ${Math.floor(n / 4)}`,
+    );
   });
 });
 

@@ -9,23 +9,26 @@
  * them word by word and takes the lowest set bit: the rules are in priority
  * order, so the lowest index is the rule Azure applies. No rule list is walked.
  *
- * Layout, chosen for the hot loop:
- * - every vector lives in one Int32Array, deduplicated, addressed by offset;
- * - every interval index lives in one Int32Array: a bucket table on the top
- *   bits of the key, sized to the number of intervals, narrows each lookup to
- *   a few entries, then a binary search finishes it; a bucket that lies inside
- *   one interval holds that interval's vector offset beside its bounds, so
- *   most lookups are one memory access;
+ * The compiled form lives in the process's classifier memory (a WebAssembly
+ * memory, classifier-memory.ts), where the kernel (classifier-kernel.ts) reads
+ * it; the single-packet and batch APIs both decide there. Layout:
+ * - vectors are deduplicated, a whole number of 128-bit steps long, and
+ *   addressed directly from the indexes;
+ * - each field's index is a bucket table on the top bits of the key, sized to
+ *   the number of intervals, that narrows a lookup to a few entries for a
+ *   binary search; a bucket that lies inside one interval holds that
+ *   interval's vector itself, so most lookups are one memory access;
  * - the protocol is folded into the source-port vectors (one AND fewer), and
  *   protocols without ports take an all-ones vector for the destination port,
  *   which is how `ruleMatches` ignores a rule's ports for Icmp, Esp and Ah;
- * - IPv4 keys are 32-bit numbers, IPv6 keys four 32-bit words, in separate
- *   indexes, so IPv6 costs IPv4 nothing. Keys are stored with the top bit
- *   flipped so that signed int32 comparison orders them as unsigned values.
+ * - IPv4 keys are 32-bit, IPv6 keys two 64-bit halves, in separate indexes,
+ *   so IPv6 costs IPv4 nothing.
  */
 import type { Direction } from "../model/rule.js";
-import type { IpAddress } from "../net/address.js";
 import { FLOW_PROTOCOLS, type FlowProtocol } from "../net/protocol.js";
+import { ENTRY_BYTES, FIELD, HEADER } from "./classifier-kernel.js";
+import { type ClassifierMemory, classifierMemory, Residency } from "./classifier-memory.js";
+import type { Decisions, FlowBatch4, FlowBatch6 } from "./flow-batch.js";
 import { noMatchingRule, type Packet } from "./packet.js";
 import { type ResolvedNsg, type ResolvedRule, rulesFor } from "./resolve.js";
 
@@ -45,119 +48,58 @@ export const ALLOW = 1;
 export const NO_DECISION = 2;
 export const NO_RULE = -1;
 
-/** IPv4 flows, one entry per flow in each array. */
-export interface FlowBatch4 {
-  readonly protocol: Uint8Array;
-  readonly source: Uint32Array;
-  readonly sourcePort: Uint16Array;
-  readonly destination: Uint32Array;
-  readonly destinationPort: Uint16Array;
-}
+export type { Decisions, FlowBatch4, FlowBatch6 } from "./flow-batch.js";
 
-/** IPv6 flows: addresses as four 32-bit words per flow, most significant first. */
-export interface FlowBatch6 {
-  readonly protocol: Uint8Array;
-  readonly source: Uint32Array;
-  readonly sourcePort: Uint16Array;
-  readonly destination: Uint32Array;
-  readonly destinationPort: Uint16Array;
-}
-
-/** Where the batch API writes: the deciding rule's index (or NO_RULE) and its access code. */
-export interface Decisions {
-  readonly rule: Int32Array;
-  readonly access: Uint8Array;
-}
-
-const FLIP = -0x80000000;
 const PORT_BITS = 16;
 const IP4_BITS = 32;
-const IP6_STRIDE = 5;
 /** Rule indices share a double with a 32-bit position while events are sorted. */
 const MAX_RULES = 2 ** 20;
 
-/** Where one field's bucket table and intervals sit in the index array. */
-interface FieldIndex {
-  /** A key shifted right by this much is its bucket number (two table entries per bucket). */
-  readonly shift: number;
-  /** XOR-ed into keys so that signed comparison orders them as unsigned. */
-  readonly flip: number;
-  readonly buckets: number;
-  readonly entries: number;
-}
-
 export class FlowClassifier {
+  private readonly residency = new Residency();
+
   private constructor(
     /** The rules, in the order whose indices the classifier returns. */
     readonly rules: readonly ResolvedRule[],
-    /** Words per rule vector. */
-    private readonly words: number,
-    private readonly vectors: Int32Array,
-    private readonly index: Int32Array,
-    private readonly accessOf: Uint8Array,
-    /** Vector offset per protocol code, for protocols without ports. */
-    private readonly protocolOffset: Int32Array,
-    private readonly ones: number,
-    private readonly zero: number,
-    private readonly sourcePort: FieldIndex,
-    private readonly destinationPort: FieldIndex,
-    private readonly source4: FieldIndex,
-    private readonly destination4: FieldIndex,
-    private readonly source6: FieldIndex,
-    private readonly destination6: FieldIndex,
+    /** The compiled form, in the layout the kernel reads. */
+    private readonly image: Uint8Array,
+    private readonly memory: ClassifierMemory,
   ) {}
 
-  /** Compiles a rule list in priority order (a ResolvedNsg direction). */
-  static compile(rules: readonly ResolvedRule[]): FlowClassifier {
-    const c = compile(rules);
-    return new FlowClassifier(
-      rules,
-      c.words,
-      c.vectors,
-      c.index,
-      c.accessOf,
-      c.protocolOffset,
-      c.ones,
-      c.zero,
-      c.sourcePort,
-      c.destinationPort,
-      c.source4,
-      c.destination4,
-      c.source6,
-      c.destination6,
-    );
+  /**
+   * Compiles a rule list in priority order (a ResolvedNsg direction). It is
+   * decided in `memory`, by default the one the whole process shares.
+   */
+  static compile(
+    rules: readonly ResolvedRule[],
+    memory: ClassifierMemory = classifierMemory(),
+  ): FlowClassifier {
+    return new FlowClassifier(rules, layOut(compile(rules)), memory);
   }
 
-  /** Bytes held by the compiled form's typed arrays. */
+  /** Bytes of the compiled form. */
   get byteLength(): number {
-    return (
-      this.vectors.byteLength +
-      this.index.byteLength +
-      this.accessOf.byteLength +
-      this.protocolOffset.byteLength
-    );
+    return this.image.byteLength;
+  }
+
+  /** The header's address in the memory, copying the image in if it is not resident. */
+  private get header(): number {
+    return this.memory.load(this.image, this.residency);
   }
 
   /** The index of the rule that decides the packet, or NO_RULE. */
   matchIndex(packet: Packet): number {
     const p = PROTOCOL_CODE[packet.protocol];
-    let t: number;
-    let dp: number;
-    if (p < 2) {
-      // A port outside 0-65535 is in no rule's ranges, not even `*`.
-      t = isPort(packet.sourcePort)
-        ? lookup32(this.index, this.sourcePort, packet.sourcePort) + p * this.words
-        : this.zero;
-      dp = isPort(packet.destinationPort)
-        ? lookup32(this.index, this.destinationPort, packet.destinationPort)
-        : this.zero;
-    } else {
-      t = this.protocolOffset[p] as number;
-      dp = this.ones;
-    }
-    const s = this.addressVector(packet.source, this.source4, this.source6);
-    const d = this.addressVector(packet.destination, this.destination4, this.destination6);
-    return firstSet(this.vectors, this.words, t, dp, s, d);
+    // A port outside 0-65535 is in no rule's ranges, not even `*`.
+    if (p < 2 && !(isPort(packet.sourcePort) && isPort(packet.destinationPort))) return NO_RULE;
+    return this.memory.decideOne(
+      this.header,
+      p,
+      packet.source,
+      packet.sourcePort,
+      packet.destination,
+      packet.destinationPort,
+    );
   }
 
   /** The rule that decides the packet, or undefined when none matches. */
@@ -168,83 +110,15 @@ export class FlowClassifier {
 
   /**
    * Decides IPv4 flows [from, to) of the batch into `out` at the same
-   * positions. One loop with the lookups inlined into it: V8 compiles this
-   * shape best (separate passes per field over a chunk measured slower).
+   * positions. Throws a RangeError when an array is shorter than `to`.
    */
   decide4(flows: FlowBatch4, out: Decisions, from = 0, to = flows.protocol.length): void {
-    const { index, vectors, words, accessOf, protocolOffset, ones } = this;
-    const { protocol, source, sourcePort, destination, destinationPort } = flows;
-    const { rule, access } = out;
-    const sp = this.sourcePort;
-    const dp = this.destinationPort;
-    const s4 = this.source4;
-    const d4 = this.destination4;
-    for (let i = from; i < to; i++) {
-      const p = protocol[i] as number;
-      let t: number;
-      let dv: number;
-      if (p < 2) {
-        t = lookup32(index, sp, sourcePort[i] as number) + p * words;
-        dv = lookup32(index, dp, destinationPort[i] as number);
-      } else {
-        t = protocolOffset[p] as number;
-        dv = ones;
-      }
-      const s = lookup32(index, s4, source[i] as number);
-      const d = lookup32(index, d4, destination[i] as number);
-      const r = firstSet(vectors, words, t, dv, s, d);
-      rule[i] = r;
-      access[i] = r < 0 ? NO_DECISION : (accessOf[r] as number);
-    }
+    this.memory.decideBatch(this.header, 4, flows, out, from, to);
   }
 
   /** Decides IPv6 flows [from, to) of the batch into `out` at the same positions. */
   decide6(flows: FlowBatch6, out: Decisions, from = 0, to = flows.protocol.length): void {
-    const { index, vectors, words, accessOf, protocolOffset, ones } = this;
-    const { protocol, source, sourcePort, destination, destinationPort } = flows;
-    const { rule, access } = out;
-    const sp = this.sourcePort;
-    const dp = this.destinationPort;
-    const s6 = this.source6;
-    const d6 = this.destination6;
-    for (let i = from; i < to; i++) {
-      const p = protocol[i] as number;
-      let t: number;
-      let dv: number;
-      if (p < 2) {
-        t = lookup32(index, sp, sourcePort[i] as number) + p * words;
-        dv = lookup32(index, dp, destinationPort[i] as number);
-      } else {
-        t = protocolOffset[p] as number;
-        dv = ones;
-      }
-      const a = 4 * i;
-      const s = lookup128(
-        index,
-        s6,
-        source[a] as number,
-        source[a + 1] as number,
-        source[a + 2] as number,
-        source[a + 3] as number,
-      );
-      const d = lookup128(
-        index,
-        d6,
-        destination[a] as number,
-        destination[a + 1] as number,
-        destination[a + 2] as number,
-        destination[a + 3] as number,
-      );
-      const r = firstSet(vectors, words, t, dv, s, d);
-      rule[i] = r;
-      access[i] = r < 0 ? NO_DECISION : (accessOf[r] as number);
-    }
-  }
-
-  private addressVector(address: IpAddress, v4: FieldIndex, v6: FieldIndex): number {
-    if (address.family === 4) return lookup32(this.index, v4, Number(address.value));
-    const [w0, w1, w2, w3] = words128(address.value);
-    return lookup128(this.index, v6, w0, w1, w2, w3);
+    this.memory.decideBatch(this.header, 6, flows, out, from, to);
   }
 }
 
@@ -275,129 +149,41 @@ export class CompiledNsgs {
   }
 }
 
-// ---------------------------------------------------------------- queries
-
-/**
- * The vector offset of the interval holding `key` (ports or IPv4: unsigned, at
- * most 32 bits). The bucket of the key's top bits bounds the candidates to
- * [lo, hi]; the search that finishes the job selects rather than branches on
- * each comparison, since flows at rule edges make the comparisons unpredictable.
- */
-function lookup32(index: Int32Array, field: FieldIndex, key: number): number {
-  const bucket = field.buckets + 2 * (key >>> field.shift);
-  const direct = index[bucket + 1] as number;
-  if (direct >= 0) return direct;
-  let lo = index[bucket] as number;
-  let n = (index[bucket + 2] as number) - lo + 1;
-  const k = key ^ field.flip;
-  const entries = field.entries;
-  while (n > 1) {
-    const half = n >>> 1;
-    lo += half & -Number((index[entries + 2 * (lo + half)] as number) <= k);
-    n -= half;
-  }
-  return index[entries + 2 * lo + 1] as number;
-}
-
-/** The vector offset of the interval holding the IPv6 key (w0 most significant); buckets on w0. */
-function lookup128(
-  index: Int32Array,
-  field: FieldIndex,
-  w0: number,
-  w1: number,
-  w2: number,
-  w3: number,
-): number {
-  const bucket = field.buckets + 2 * (w0 >>> field.shift);
-  const direct = index[bucket + 1] as number;
-  if (direct >= 0) return direct;
-  let lo = index[bucket] as number;
-  let hi = index[bucket + 2] as number;
-  const k0 = w0 ^ FLIP;
-  const k1 = w1 ^ FLIP;
-  const k2 = w2 ^ FLIP;
-  const k3 = w3 ^ FLIP;
-  const entries = field.entries;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (startsAtOrBefore(index, entries + IP6_STRIDE * mid, k0, k1, k2, k3)) lo = mid;
-    else hi = mid - 1;
-  }
-  return index[entries + IP6_STRIDE * lo + 4] as number;
-}
-
-function startsAtOrBefore(
-  index: Int32Array,
-  at: number,
-  k0: number,
-  k1: number,
-  k2: number,
-  k3: number,
-): boolean {
-  const s0 = index[at] as number;
-  if (s0 !== k0) return s0 < k0;
-  const s1 = index[at + 1] as number;
-  if (s1 !== k1) return s1 < k1;
-  const s2 = index[at + 2] as number;
-  if (s2 !== k2) return s2 < k2;
-  return (index[at + 3] as number) <= k3;
-}
-
-/** The lowest rule index set in all four vectors, or NO_RULE. */
-function firstSet(
-  v: Int32Array,
-  words: number,
-  a: number,
-  b: number,
-  c: number,
-  d: number,
-): number {
-  for (let w = 0; w < words; w++) {
-    const x =
-      (v[a + w] as number) & (v[b + w] as number) & (v[c + w] as number) & (v[d + w] as number);
-    if (x !== 0) return (w << 5) + 31 - Math.clz32(x & -x);
-  }
-  return NO_RULE;
-}
-
-const MASK32 = 0xffffffffn;
-
-function words128(value: bigint): [number, number, number, number] {
-  return [
-    Number((value >> 96n) & MASK32),
-    Number((value >> 64n) & MASK32),
-    Number((value >> 32n) & MASK32),
-    Number(value & MASK32),
-  ];
-}
-
 // ---------------------------------------------------------------- compilation
 
+/** A field's elementary intervals and the bucket table's size, before placement. */
+interface FieldIntervals<T extends number | bigint> {
+  readonly intervals: Intervals<T>;
+  readonly bits: number;
+}
+
+/** A classifier before it is placed in memory: vector offsets are in words from the first vector. */
 interface Compiled {
   readonly words: number;
   readonly vectors: Int32Array;
-  readonly index: Int32Array;
-  readonly accessOf: Uint8Array;
-  readonly protocolOffset: Int32Array;
+  readonly access: Uint8Array;
+  /** Vector offset per protocol code, for protocols without ports. */
+  readonly protocols: Int32Array;
   readonly ones: number;
-  readonly zero: number;
-  readonly sourcePort: FieldIndex;
-  readonly destinationPort: FieldIndex;
-  readonly source4: FieldIndex;
-  readonly destination4: FieldIndex;
-  readonly source6: FieldIndex;
-  readonly destination6: FieldIndex;
+  readonly sourcePort: FieldIntervals<number>;
+  readonly destinationPort: FieldIntervals<number>;
+  readonly source4: FieldIntervals<number>;
+  readonly destination4: FieldIntervals<number>;
+  readonly source6: FieldIntervals<bigint>;
+  readonly destination6: FieldIntervals<bigint>;
 }
 
 /** An inclusive interval of one field, per rule. */
 type Span<T> = readonly [first: T, last: T];
 
+/** Rules per 128-bit step of the kernel's scan: vectors are a whole number of steps. */
+const STEP_RULES = 128;
+
 function compile(rules: readonly ResolvedRule[]): Compiled {
   if (rules.length >= MAX_RULES)
     throw new Error(`cannot compile ${rules.length} rules; at most ${MAX_RULES - 1}`);
-  const words = Math.max(1, Math.ceil(rules.length / 32));
+  const words = (Math.max(1, Math.ceil(rules.length / STEP_RULES)) * STEP_RULES) / 32;
   const pool = new VectorPool(words);
-  const index = new IndexBuilder();
 
   // Indexed by protocol code: the rules each flow protocol can match.
   const protocolVectors = FLOW_PROTOCOLS.map(() => new Int32Array(words));
@@ -408,17 +194,19 @@ function compile(rules: readonly ResolvedRule[]): Compiled {
   });
   const zero = pool.intern(new Int32Array(words));
   const ones = pool.intern(new Int32Array(words).fill(-1));
-  const protocolOffset = new Int32Array(256).fill(zero);
+  const protocols = new Int32Array(256).fill(zero);
   for (const code of [PROTOCOL_CODE.Icmp, PROTOCOL_CODE.Esp, PROTOCOL_CODE.Ah])
-    protocolOffset[code] = pool.intern(protocolVectors[code] as Int32Array);
+    protocols[code] = pool.intern(protocolVectors[code] as Int32Array);
 
   // Source ports carry the protocol: each class is a Tcp vector followed by a Udp vector.
   const tcp = protocolVectors[PROTOCOL_CODE.Tcp] as Int32Array;
   const udp = protocolVectors[PROTOCOL_CODE.Udp] as Int32Array;
   const pair = new Int32Array(2 * words);
-  const sourcePort = index.add32(
-    PORT_BITS,
-    0,
+  const field = <T extends number | bigint>(intervals: Intervals<T>): FieldIntervals<T> => ({
+    intervals,
+    bits: bucketBits(intervals.starts.length),
+  });
+  const sourcePort = field(
     sweep(portEvents(rules.map((r) => portSpans(r.sourcePorts))), 0, words, (v) => {
       for (let w = 0; w < words; w++) {
         pair[w] = (v[w] as number) & (tcp[w] as number);
@@ -427,42 +215,31 @@ function compile(rules: readonly ResolvedRule[]): Compiled {
       return pool.intern(pair);
     }),
   );
-  const destinationPort = index.add32(
-    PORT_BITS,
-    0,
+  const destinationPort = field(
     sweep(portEvents(rules.map((r) => portSpans(r.destinationPorts))), 0, words, (v) =>
       pool.intern(v),
     ),
   );
   const v4 = (side: "source" | "destination") =>
-    index.add32(
-      IP4_BITS,
-      FLIP,
+    field(
       sweep(ip4Events(rules.map((r) => r[side].intervals(4))), 0, words, (v) => pool.intern(v)),
     );
   const v6 = (side: "source" | "destination") =>
-    index.add128(
+    field(
       sweep(ip6Events(rules.map((r) => r[side].intervals(6))), 0n, words, (v) => pool.intern(v)),
     );
-  const source4 = v4("source");
-  const destination4 = v4("destination");
-  const source6 = v6("source");
-  const destination6 = v6("destination");
-
   return {
     words,
-    vectors: pool.finish(),
-    index: index.finish(),
-    accessOf: Uint8Array.from(rules, (r) => (r.access === "Allow" ? ALLOW : DENY)),
-    protocolOffset,
+    access: Uint8Array.from(rules, (r) => (r.access === "Allow" ? ALLOW : DENY)),
+    protocols,
     ones,
-    zero,
     sourcePort,
     destinationPort,
-    source4,
-    destination4,
-    source6,
-    destination6,
+    source4: v4("source"),
+    destination4: v4("destination"),
+    source6: v6("source"),
+    destination6: v6("destination"),
+    vectors: pool.finish(),
   };
 }
 
@@ -636,78 +413,118 @@ function bucketBits(intervals: number): number {
   return Math.min(16, Math.max(1, log + (intervals > 4096 ? 2 : 1)));
 }
 
-/** Lays out every field's bucket table and entries in one Int32Array. */
-class IndexBuilder {
-  private readonly parts: Int32Array[] = [];
-  private length = 0;
-
-  /** A field whose keys are unsigned numbers of `keyBits` bits (16 or 32). */
-  add32(keyBits: number, flip: number, intervals: Intervals<number>): FieldIndex {
-    const { starts, classes } = intervals;
-    const n = starts.length;
-    const bits = bucketBits(n);
-    const shift = keyBits - bits;
-    const entries = new Int32Array(2 * n);
-    for (let i = 0; i < n; i++) {
-      entries[2 * i] = (starts[i] as number) ^ flip;
-      entries[2 * i + 1] = classes[i] as number;
-    }
-    const scale = 2 ** shift;
-    const buckets = bucketTable(bits, starts, classes, (b) => b * scale);
-    return { shift, flip, buckets: this.push(buckets), entries: this.push(entries) };
-  }
-
-  /** An IPv6 field: entries of four key words and a vector offset; buckets on the top word. */
-  add128(intervals: Intervals<bigint>): FieldIndex {
-    const { starts, classes } = intervals;
-    const n = starts.length;
-    const bits = bucketBits(n);
-    const shift = 32 - bits;
-    const entries = new Int32Array(IP6_STRIDE * n);
-    for (let i = 0; i < n; i++) {
-      const [w0, w1, w2, w3] = words128(starts[i] as bigint);
-      entries.set(
-        [w0 ^ FLIP, w1 ^ FLIP, w2 ^ FLIP, w3 ^ FLIP, classes[i] as number],
-        IP6_STRIDE * i,
-      );
-    }
-    const scale = 2 ** shift;
-    const buckets = bucketTable(bits, starts, classes, (b) => BigInt(b * scale) << 96n);
-    return { shift, flip: FLIP, buckets: this.push(buckets), entries: this.push(entries) };
-  }
-
-  finish(): Int32Array {
-    const out = new Int32Array(this.length);
-    let at = 0;
-    for (const part of this.parts) {
-      out.set(part, at);
-      at += part.length;
-    }
-    return out;
-  }
-
-  private push(part: Int32Array): number {
-    const at = this.length;
-    this.parts.push(part);
-    this.length += part.length;
-    return at;
-  }
+/** Where one field's bucket table and intervals sit in the image. */
+interface FieldPlace {
+  readonly header: number;
+  readonly buckets: number;
+  readonly entries: number;
 }
 
 /**
- * Pairs per bucket: entry 2b is the interval holding the first key of bucket
- * b, and the last pair's is the last interval, so a key of bucket b lies in an
- * interval between entries 2b and 2b + 2. Entry 2b + 1 is the vector offset
- * when the whole bucket lies in one interval, or -1 when a search is needed.
+ * The image of a compiled classifier: the layout the kernel reads
+ * (classifier-kernel.ts: HEADER, FIELD), every address an offset from the
+ * header at 0, every part 16-byte aligned.
+ */
+function layOut(c: Compiled): Uint8Array {
+  let size = HEADER.size;
+  const reserve = (bytes: number) => {
+    const at = size;
+    size += Math.ceil(bytes / 16) * 16;
+    return at;
+  };
+  const vectorsAt = reserve(4 * c.vectors.length);
+  const accessAt = reserve(c.access.length);
+  const protocolsAt = reserve(4 * c.protocols.length);
+  const fieldAt = (
+    header: number,
+    f: FieldIntervals<number | bigint>,
+    entryBytes: number,
+  ): FieldPlace => ({
+    header,
+    buckets: reserve(8 * (2 ** f.bits + 1)),
+    entries: reserve(entryBytes * f.intervals.starts.length),
+  });
+  const key32 = (header: number, f: FieldIntervals<number>, keyBits: number) =>
+    [f, fieldAt(header, f, ENTRY_BYTES.key32), keyBits] as const;
+  const fields32 = [
+    key32(HEADER.sourcePort, c.sourcePort, PORT_BITS),
+    key32(HEADER.destinationPort, c.destinationPort, PORT_BITS),
+    key32(HEADER.source4, c.source4, IP4_BITS),
+    key32(HEADER.destination4, c.destination4, IP4_BITS),
+  ];
+  const fields128 = [
+    [c.source6, fieldAt(HEADER.source6, c.source6, ENTRY_BYTES.key128)],
+    [c.destination6, fieldAt(HEADER.destination6, c.destination6, ENTRY_BYTES.key128)],
+  ] as const;
+
+  const buffer = new ArrayBuffer(size);
+  const i32 = new Int32Array(buffer);
+  const u32 = new Uint32Array(buffer);
+  const u64 = new BigUint64Array(buffer);
+  const vector = (offset: number) => vectorsAt + 4 * offset;
+  i32[HEADER.vectorBytes >>> 2] = 4 * c.words;
+  i32[HEADER.access >>> 2] = accessAt;
+  i32[HEADER.protocols >>> 2] = protocolsAt;
+  i32[HEADER.ones >>> 2] = vector(c.ones);
+  i32.set(c.vectors, vectorsAt >>> 2);
+  new Uint8Array(buffer).set(c.access, accessAt);
+  c.protocols.forEach((offset, code) => {
+    i32[(protocolsAt >>> 2) + code] = vector(offset);
+  });
+
+  const writeField = <T extends number | bigint>(
+    at: FieldPlace,
+    f: FieldIntervals<T>,
+    shift: number,
+    firstKey: (bucket: number) => T,
+  ) => {
+    i32[(at.header + FIELD.buckets) >>> 2] = at.buckets;
+    i32[(at.header + FIELD.entries) >>> 2] = at.entries;
+    i32[(at.header + FIELD.shift) >>> 2] = shift;
+    const { starts, classes } = f.intervals;
+    bucketTable(i32.subarray(at.buckets >>> 2), f.bits, starts, classes, firstKey, vector);
+  };
+  for (const [f, at, keyBits] of fields32) {
+    const shift = keyBits - f.bits;
+    const scale = 2 ** shift;
+    writeField(at, f, shift, (b) => b * scale);
+    const { starts, classes } = f.intervals;
+    const e = at.entries >>> 2;
+    for (let k = 0; k < starts.length; k++) {
+      u32[e + 2 * k] = starts[k] as number;
+      i32[e + 2 * k + 1] = vector(classes[k] as number);
+    }
+  }
+  for (const [f, at] of fields128) {
+    const shift = 64 - f.bits;
+    writeField(at, f, shift, (b) => BigInt(b) << BigInt(64 + shift));
+    const { starts, classes } = f.intervals;
+    for (let k = 0; k < starts.length; k++) {
+      const entry = at.entries + ENTRY_BYTES.key128 * k;
+      const start = starts[k] as bigint;
+      u64[entry >>> 3] = start >> 64n;
+      u64[(entry >>> 3) + 1] = BigInt.asUintN(64, start);
+      i32[(entry >>> 2) + 4] = vector(classes[k] as number);
+    }
+  }
+  return new Uint8Array(buffer);
+}
+
+/**
+ * Writes the bucket table into `table`: pair b is [the interval holding the
+ * first key of bucket b, its vector if the whole bucket lies in that interval
+ * or else 0], and a last pair holds the last interval, so a key of bucket b
+ * lies in an interval between pairs b and b + 1.
  */
 function bucketTable<T extends number | bigint>(
+  table: Int32Array,
   bits: number,
   starts: readonly T[],
   classes: readonly number[],
   firstKey: (bucket: number) => T,
-): Int32Array {
+  vector: (offset: number) => number,
+): void {
   const count = 2 ** bits;
-  const table = new Int32Array(2 * (count + 1));
   let i = 0;
   for (let b = 0; b < count; b++) {
     const key = firstKey(b);
@@ -718,12 +535,11 @@ function bucketTable<T extends number | bigint>(
     if (b > 0) {
       const previous = table[2 * b - 2] as number;
       const pure = i === previous || (i === previous + 1 && (starts[i] as T) === key);
-      table[2 * b - 1] = pure ? (classes[previous] as number) : -1;
+      table[2 * b - 1] = pure ? vector(classes[previous] as number) : 0;
     }
   }
   table[2 * count] = starts.length - 1;
   const last = table[2 * count - 2] as number;
-  table[2 * count - 1] = last === starts.length - 1 ? (classes[last] as number) : -1;
-  table[2 * count + 1] = -1;
-  return table;
+  table[2 * count - 1] = last === starts.length - 1 ? vector(classes[last] as number) : 0;
+  table[2 * count + 1] = 0;
 }

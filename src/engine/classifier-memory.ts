@@ -1,0 +1,303 @@
+/**
+ * The linear memory the kernel decides in, and the calls into the kernel.
+ *
+ * A compiled classifier is a position-independent image in an ordinary
+ * ArrayBuffer, owned and collected like any object. The kernel can only read
+ * its own linear memory, so the images in use are copied into it: the memory
+ * is a cache of resident images, bounded in size, that evicts the least
+ * recently used image when a new one does not fit. One memory serves every
+ * classifier of the process (thousands of separate WebAssembly memories would
+ * each reserve gigabytes of address space).
+ *
+ * Batches are copied in and decisions out through a scratch area, a chunk at
+ * a time, so flows may live in any typed arrays.
+ */
+import type { IpAddress } from "../net/address.js";
+import { decideExport, type Family, kernelModule } from "./classifier-kernel.js";
+import type { Decisions, FlowBatch4, FlowBatch6 } from "./flow-batch.js";
+import { FreeList } from "./wasm/free-list.js";
+
+const PAGE = 65536;
+/** Images start 16-byte aligned, for the kernel's 128-bit loads. */
+const ALIGN = 16;
+/** Address 0 is never an image's, so the layout may use it for "none". */
+const RESERVED = 64;
+/** Flows per kernel call in a batch: the scratch area holds one chunk (42 bytes a flow at most). */
+export const CHUNK = 4096;
+const SCRATCH_BYTES = 42 * CHUNK;
+/** The default bound on resident images: room for thousands of NSGs of 100 rules. */
+export const DEFAULT_LIMIT = 256 * 2 ** 20;
+
+type Decide = (
+  header: number,
+  protocol: number,
+  source: number,
+  sourcePort: number,
+  destination: number,
+  destinationPort: number,
+  count: number,
+  rule: number,
+  access: number,
+) => void;
+
+/** Where each array of a chunk sits in the scratch area. */
+interface Scratch {
+  readonly protocol: number;
+  readonly source: number;
+  readonly sourcePort: number;
+  readonly destination: number;
+  readonly destinationPort: number;
+  readonly rule: number;
+  readonly access: number;
+}
+
+/** Where one image is resident, if it is: kept by the image's owner and by the memory. */
+export class Residency {
+  /** The image's header address while resident; 0 when not. */
+  address = 0;
+  size = 0;
+  lastUse = 0;
+}
+
+const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
+
+export class ClassifierMemory {
+  private readonly memory: WebAssembly.Memory;
+  private readonly maxPages: number;
+  private readonly decide: Readonly<Record<string, Decide>>;
+  private readonly freeList = new FreeList();
+  private readonly residents = new Set<Residency>();
+  private readonly scratch: Scratch;
+  private clock = 0;
+  private views?: {
+    readonly buffer: ArrayBuffer;
+    readonly u8: Uint8Array;
+    readonly u16: Uint16Array;
+    readonly i32: Int32Array;
+    readonly u32: Uint32Array;
+  };
+  /** Images copied in since the memory was made: how often the cache missed. */
+  loads = 0;
+
+  /** `limit`: bytes the memory may grow to (rounded to 64 KiB pages, up to 4 GiB). */
+  constructor(limit = DEFAULT_LIMIT) {
+    const least = Math.ceil((RESERVED + SCRATCH_BYTES) / PAGE);
+    this.maxPages = Math.min(65536, Math.max(least, Math.ceil(limit / PAGE)));
+    const initial = Math.min(this.maxPages, 16);
+    this.memory = new WebAssembly.Memory({ initial, maximum: this.maxPages });
+    const module = new WebAssembly.Module(kernelModule() as Uint8Array<ArrayBuffer>);
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    this.decide = instance.exports as unknown as Record<string, Decide>;
+    this.freeList.give(RESERVED, this.memory.buffer.byteLength - RESERVED);
+    const at = this.allocate(SCRATCH_BYTES);
+    if (at === undefined) throw new RangeError(`a classifier memory needs ${SCRATCH_BYTES} bytes`);
+    const after = (address: number, bytesPerFlow: number) => address + bytesPerFlow * CHUNK;
+    const protocol = at;
+    const source = after(protocol, 1);
+    const sourcePort = after(source, 16);
+    const destination = after(sourcePort, 2);
+    const destinationPort = after(destination, 16);
+    const rule = after(destinationPort, 2);
+    const access = after(rule, 4);
+    this.scratch = { protocol, source, sourcePort, destination, destinationPort, rule, access };
+  }
+
+  /** Bytes the memory spans now. */
+  get reserved(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /** Bytes of the images resident now. */
+  get resident(): number {
+    let bytes = 0;
+    for (const r of this.residents) bytes += r.size;
+    return bytes;
+  }
+
+  /** Typed views of the whole memory, remade after it grew. */
+  private get view() {
+    const buffer = this.memory.buffer;
+    if (this.views?.buffer !== buffer)
+      this.views = {
+        buffer,
+        u8: new Uint8Array(buffer),
+        u16: new Uint16Array(buffer),
+        i32: new Int32Array(buffer),
+        u32: new Uint32Array(buffer),
+      };
+    return this.views;
+  }
+
+  /**
+   * The address of the image's header in the memory: where it is resident, or
+   * where it is copied now, evicting the images used longest ago if need be.
+   */
+  load(image: Uint8Array, residency: Residency): number {
+    residency.lastUse = ++this.clock;
+    if (residency.address !== 0) return residency.address;
+    const size = roundUp(image.byteLength, ALIGN);
+    let address = this.allocate(size);
+    while (address === undefined) {
+      const oldest = this.leastRecentlyUsed(residency);
+      if (!oldest)
+        throw new RangeError(
+          `a compiled classifier of ${image.byteLength} bytes does not fit a classifier memory of ${this.maxPages * PAGE} bytes`,
+        );
+      this.evict(oldest);
+      address = this.allocate(size);
+    }
+    this.view.u8.set(image, address);
+    residency.address = address;
+    residency.size = size;
+    this.residents.add(residency);
+    this.loads++;
+    return address;
+  }
+
+  /** Drops an image from the memory (it is copied in again when next used). */
+  evict(residency: Residency): void {
+    if (residency.address === 0) return;
+    this.freeList.give(residency.address, residency.size);
+    this.residents.delete(residency);
+    residency.address = 0;
+  }
+
+  /** Decides flows [from, to) of a batch into `out` at the same positions. */
+  decideBatch(
+    header: number,
+    family: Family,
+    flows: FlowBatch4 | FlowBatch6,
+    out: Decisions,
+    from: number,
+    to: number,
+  ): void {
+    checkBatch(family, flows, out, from, to);
+    const decide = this.decide[decideExport(family, family)] as Decide;
+    const words = family === 4 ? 1 : 4;
+    const s = this.scratch;
+    const { u8, u16, i32, u32 } = this.view;
+    for (let at = from; at < to; at += CHUNK) {
+      const n = Math.min(CHUNK, to - at);
+      const end = at + n;
+      u8.set(flows.protocol.subarray(at, end), s.protocol);
+      u32.set(flows.source.subarray(words * at, words * end), s.source >>> 2);
+      u16.set(flows.sourcePort.subarray(at, end), s.sourcePort >>> 1);
+      u32.set(flows.destination.subarray(words * at, words * end), s.destination >>> 2);
+      u16.set(flows.destinationPort.subarray(at, end), s.destinationPort >>> 1);
+      decide(
+        header,
+        s.protocol,
+        s.source,
+        s.sourcePort,
+        s.destination,
+        s.destinationPort,
+        n,
+        s.rule,
+        s.access,
+      );
+      out.rule.set(i32.subarray(s.rule >>> 2, (s.rule >>> 2) + n), at);
+      out.access.set(u8.subarray(s.access, s.access + n), at);
+    }
+  }
+
+  /** The deciding rule's index for one flow (or -1); addresses of either family. */
+  decideOne(
+    header: number,
+    protocol: number,
+    source: IpAddress,
+    sourcePort: number,
+    destination: IpAddress,
+    destinationPort: number,
+  ): number {
+    const s = this.scratch;
+    const { u8, u16, i32, u32 } = this.view;
+    u8[s.protocol] = protocol;
+    u16[s.sourcePort >>> 1] = sourcePort;
+    u16[s.destinationPort >>> 1] = destinationPort;
+    writeAddress(u32, s.source >>> 2, source);
+    writeAddress(u32, s.destination >>> 2, destination);
+    const decide = this.decide[decideExport(source.family, destination.family)] as Decide;
+    decide(
+      header,
+      s.protocol,
+      s.source,
+      s.sourcePort,
+      s.destination,
+      s.destinationPort,
+      1,
+      s.rule,
+      s.access,
+    );
+    return i32[s.rule >>> 2] as number;
+  }
+
+  /** A free range of `size` bytes, growing the memory (at least doubling it) up to its limit. */
+  private allocate(size: number): number | undefined {
+    const address = this.freeList.take(size);
+    if (address !== undefined) return address;
+    const end = this.memory.buffer.byteLength;
+    const current = end / PAGE;
+    const missing = size - this.freeList.endingAt(end);
+    const pages = Math.min(this.maxPages - current, Math.max(Math.ceil(missing / PAGE), current));
+    if (pages * PAGE < missing) return undefined;
+    this.memory.grow(pages);
+    this.freeList.give(end, pages * PAGE);
+    return this.freeList.take(size);
+  }
+
+  private leastRecentlyUsed(except: Residency): Residency | undefined {
+    let oldest: Residency | undefined;
+    for (const r of this.residents)
+      if (r !== except && (!oldest || r.lastUse < oldest.lastUse)) oldest = r;
+    return oldest;
+  }
+}
+
+const MASK32 = 0xffffffffn;
+
+function writeAddress(u32: Uint32Array, at: number, address: IpAddress): void {
+  const v = address.value;
+  if (address.family === 4) {
+    u32[at] = Number(v);
+    return;
+  }
+  u32[at] = Number(v >> 96n);
+  u32[at + 1] = Number((v >> 64n) & MASK32);
+  u32[at + 2] = Number((v >> 32n) & MASK32);
+  u32[at + 3] = Number(v & MASK32);
+}
+
+function checkBatch(
+  family: Family,
+  flows: FlowBatch4 | FlowBatch6,
+  out: Decisions,
+  from: number,
+  to: number,
+): void {
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || from > to)
+    throw new RangeError(`flows [${from}, ${to}) is not a range of positions`);
+  const words = family === 4 ? 1 : 4;
+  const short = (
+    [
+      ["protocol", flows.protocol.length],
+      ["source", flows.source.length / words],
+      ["sourcePort", flows.sourcePort.length],
+      ["destination", flows.destination.length / words],
+      ["destinationPort", flows.destinationPort.length],
+      ["rule", out.rule.length],
+      ["access", out.access.length],
+    ] as const
+  ).filter(([, length]) => length < to);
+  if (short.length > 0)
+    throw new RangeError(
+      `flows [${from}, ${to}) do not fit: ${short.map(([name, n]) => `${name} holds ${Math.floor(n)}`).join(", ")}`,
+    );
+}
+
+let shared: ClassifierMemory | undefined;
+
+/** The memory every classifier of this process decides in, made on first use. */
+export function classifierMemory(): ClassifierMemory {
+  shared ??= new ClassifierMemory();
+  return shared;
+}
