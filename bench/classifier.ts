@@ -439,6 +439,8 @@ function compileRow(nsg: SizeCase, rules: readonly ResolvedRule[]): CompileRow {
 
 export interface EstateReport {
   readonly nsgs: number;
+  readonly environments: number;
+  readonly nics: number;
   readonly rulesPerNsg: number;
   readonly classifiers: number;
   readonly buildMs: number;
@@ -520,6 +522,8 @@ function estateBenchmark(nsgCount: number, rulesPerNsg: number, flowsPerNsg: num
   const perNsg = 2 * perHalf;
   return {
     nsgs: nsgCount,
+    environments: e.topology.environments.length,
+    nics: e.topology.networkInterfaces.length,
     rulesPerNsg,
     classifiers: 2 * nsgCount,
     buildMs,
@@ -596,7 +600,7 @@ export function classifierMarkdown(report: ClassifierReport): string[] {
         `| ${c.nsg.label} | ${ms(c.compile.medianMs)} [${ms(c.compile.minMs)}–${ms(c.compile.maxMs)}] | ${kib(c.compiledBytes)} | ${kib(c.retainedBytes)} |`,
     ),
     "",
-    `An estate of ${e.nsgs.toLocaleString("en")} NSGs of ${e.rulesPerNsg} inbound rules each (${e.nsgs / 20} hub-and-spoke virtual networks, one NSG per subnet), ${(e.flows / 1e6).toFixed(0)} million IPv4 flows (${(e.flows / e.nsgs).toLocaleString("en")} per NSG, half uniform, half at the NSG's rule boundaries), decided NSG by NSG with the batch API:`,
+    `An estate of ${e.nsgs.toLocaleString("en")} NSGs of ${e.rulesPerNsg} inbound rules each (${e.nsgs / 20} hub-and-spoke virtual networks, one NSG per subnet, ${e.environments.toLocaleString("en")} workloads and ${e.nics.toLocaleString("en")} NICs), ${(e.flows / 1e6).toFixed(0)} million IPv4 flows (${(e.flows / e.nsgs).toLocaleString("en")} per NSG, half uniform, half at the NSG's rule boundaries), decided NSG by NSG with the batch API:`,
     "",
     "| step | time | notes |",
     "|---|---|---|",

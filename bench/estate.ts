@@ -10,6 +10,7 @@ import { type FlowBatch4, type FlowBatch6, PROTOCOL_CODE } from "../src/engine/c
 import type { ResolvedRule } from "../src/engine/resolve.js";
 import { LIMITS } from "../src/model/limits.js";
 import type {
+  Environment,
   NetworkInterface,
   NetworkSecurityGroup,
   SecurityRule,
@@ -389,6 +390,8 @@ export interface EstateOptions {
   readonly seed: number;
   /** Which NSGs (by index) get augmented rules. */
   readonly augmented?: (nsg: number) => boolean;
+  /** Workloads (virtual machines and apps) per subnet; 10 by default. */
+  readonly environmentsPerSubnet?: number;
 }
 
 export interface Estate {
@@ -401,13 +404,17 @@ export interface Estate {
 /**
  * `nsgs` subnets, each with its own NSG of `rulesPerNsg` inbound and
  * `outboundRules` outbound rules; 20 subnets per virtual network; network 0 is a hub peered
- * with every other; two NICs per subnet, members of the network's ASGs.
+ * with every other; two NICs per subnet, members of the network's ASGs, and
+ * `environmentsPerSubnet` workloads beside them.
  */
 export function estate(options: EstateOptions): Estate {
   const vnetCount = Math.ceil(options.nsgs / SUBNETS_PER_VNET);
   if (vnetCount > 256) throw new Error("at most 5,120 NSGs: one /16 of 10.0.0.0/8 per network");
   const vnets: VirtualNetwork[] = [];
   const nics: NetworkInterface[] = [];
+  const environments: Environment[] = [];
+  const perSubnet = options.environmentsPerSubnet ?? 10;
+  if (perSubnet > 240) throw new Error("at most 240 workloads in a subnet's /24");
   const nsgs: { name: string; vnet: string }[] = [];
   const networkSecurityGroups: NetworkSecurityGroup[] = [];
   for (let v = 0; v < vnetCount; v++) {
@@ -445,6 +452,13 @@ export function estate(options: EstateOptions): Estate {
             },
           ],
         });
+      for (let w = 0; w < perSubnet; w++)
+        environments.push({
+          name: `app-${v}-${k}-${w}`,
+          kind: w % 2 === 0 ? "VirtualMachine" : "Workload",
+          subnet: `${name}/s${k}`,
+          privateIPAddress: `10.${v}.${k}.${10 + w}`,
+        });
     }
     const peers =
       v === 0 ? Array.from({ length: vnetCount - 1 }, (_, i) => `vnet-${i + 1}`) : ["vnet-0"];
@@ -470,7 +484,7 @@ export function estate(options: EstateOptions): Estate {
         ROLES.map((r) => ({ name: asgName(v, r) })),
       ),
       networkInterfaces: nics,
-      environments: [],
+      environments,
     },
     serviceTags: serviceTagFile(options.seed),
     nsgs,
