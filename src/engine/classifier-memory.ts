@@ -61,6 +61,20 @@ export class Residency {
 
 const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
 
+interface Views {
+  readonly u8: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly i32: Int32Array;
+  readonly u32: Uint32Array;
+}
+
+const viewsOf = (buffer: ArrayBuffer): Views => ({
+  u8: new Uint8Array(buffer),
+  u16: new Uint16Array(buffer),
+  i32: new Int32Array(buffer),
+  u32: new Uint32Array(buffer),
+});
+
 export class ClassifierMemory {
   private readonly memory: WebAssembly.Memory;
   private readonly maxPages: number;
@@ -69,13 +83,7 @@ export class ClassifierMemory {
   private readonly residents = new Set<Residency>();
   private readonly scratch: Scratch;
   private clock = 0;
-  private views?: {
-    readonly buffer: ArrayBuffer;
-    readonly u8: Uint8Array;
-    readonly u16: Uint16Array;
-    readonly i32: Int32Array;
-    readonly u32: Uint32Array;
-  };
+  private views?: Views;
   /** Images copied in since the memory was made: how often the cache missed. */
   loads = 0;
 
@@ -114,17 +122,14 @@ export class ClassifierMemory {
     return bytes;
   }
 
-  /** Typed views of the whole memory, remade after it grew. */
-  private get view() {
-    const buffer = this.memory.buffer;
-    if (this.views?.buffer !== buffer)
-      this.views = {
-        buffer,
-        u8: new Uint8Array(buffer),
-        u16: new Uint16Array(buffer),
-        i32: new Int32Array(buffer),
-        u32: new Uint32Array(buffer),
-      };
+  /**
+   * Typed views of the whole memory, remade after it grew: growing detaches
+   * the old buffer, which empties its views (cheaper to test than to fetch
+   * `memory.buffer` on every call).
+   */
+  private get view(): Views {
+    if (this.views === undefined || this.views.u8.byteLength === 0)
+      this.views = viewsOf(this.memory.buffer);
     return this.views;
   }
 
