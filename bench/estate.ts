@@ -520,6 +520,7 @@ export function emptyBatch4(count: number): FlowBatch4 {
 
 function emptyBatch6(count: number): FlowBatch6 {
   return {
+    family: 6,
     protocol: new Uint8Array(count),
     source: new Uint32Array(4 * count),
     sourcePort: new Uint16Array(count),

@@ -71,6 +71,7 @@ function decideInBatch(c: FlowClassifier, packets: readonly Packet[], family: Ip
     c.decide4(flows, out);
   } else {
     const flows: FlowBatch6 = {
+      family: 6,
       ...common,
       source: Uint32Array.from(packets.flatMap((p) => words(p.source.value))),
       destination: Uint32Array.from(packets.flatMap((p) => words(p.destination.value))),
@@ -249,22 +250,25 @@ function packetsFor(rules: readonly ResolvedRule[], picks: readonly PacketPick[]
           : 4
         : p.family;
     const protocol = target && target.protocol !== "*" ? target.protocol : p.protocol;
-    const address = (pick: number | bigint): bigint => {
+    const address = (pick: number | bigint, family: IpFamily): bigint => {
       const list =
         edges.addresses[family].length > 2 ? edges.addresses[family] : all.addresses[family];
       const v =
         typeof pick === "bigint" ? pick & familyMax(family) : (list[pick % list.length] as bigint);
       return v < 0n ? 0n : v > familyMax(family) ? familyMax(family) : v;
     };
+    // A packet whose addresses differ in family is not one Azure carries, but
+    // the classifier must still answer for it as ruleMatches does.
+    const destinationFamily: IpFamily = p.mixed ? (family === 4 ? 6 : 4) : family;
     const port = (pick: number): number =>
       pick < 0
         ? -pick - 1
         : Math.min(65535, Math.max(0, edges.ports[pick % edges.ports.length] as number));
     return {
       protocol,
-      source: { family, value: address(p.source) },
+      source: { family, value: address(p.source, family) },
       sourcePort: port(p.sourcePort),
-      destination: { family, value: address(p.destination) },
+      destination: { family: destinationFamily, value: address(p.destination, destinationFamily) },
       destinationPort: port(p.destinationPort),
     };
   });
@@ -273,6 +277,8 @@ function packetsFor(rules: readonly ResolvedRule[], picks: readonly PacketPick[]
 interface PacketPick {
   readonly aim: number | undefined;
   readonly family: IpFamily;
+  /** The destination is of the other family. */
+  readonly mixed: boolean;
   readonly protocol: FlowProtocol;
   readonly source: number | bigint;
   readonly destination: number | bigint;
@@ -292,6 +298,7 @@ const portPickArb = fc.oneof(
 const packetPickArb: fc.Arbitrary<PacketPick> = fc.record({
   aim: fc.option(fc.nat(), { nil: undefined, freq: 3 }),
   family: fc.constantFrom(4 as const, 4 as const, 6 as const),
+  mixed: fc.constantFrom(false, false, false, false, false, false, false, true),
   protocol: fc.constantFrom<FlowProtocol>("Tcp", "Tcp", "Udp", "Udp", "Icmp", "Esp", "Ah"),
   source: addressPickArb,
   destination: addressPickArb,
@@ -305,6 +312,7 @@ const listStats = {
   upperLane: 0,
   beyondFirstStep: 0,
   ipv6: 0,
+  mixed: 0,
   noPorts: 0,
 };
 
@@ -329,10 +337,13 @@ function compareList(rules: readonly ResolvedRule[], picks: readonly PacketPick[
     if (actual >= 0 && (actual & 127) >= 64) listStats.upperLane++;
     if (actual >= 128) listStats.beyondFirstStep++;
     if (p.source.family === 6) listStats.ipv6++;
+    if (p.source.family !== p.destination.family) listStats.mixed++;
     if (p.protocol !== "Tcp" && p.protocol !== "Udp") listStats.noPorts++;
   });
   for (const family of [4, 6] as const) {
-    const chosen = packets.map((p, i) => ({ p, i })).filter(({ p }) => p.source.family === family);
+    const chosen = packets
+      .map((p, i) => ({ p, i }))
+      .filter(({ p }) => p.source.family === family && p.destination.family === family);
     expect(
       decideInBatch(
         classifier,
@@ -379,6 +390,7 @@ describe("compiled classifier against the naive first match", () => {
     expect(listStats.beyondFirstStep).toBeGreaterThan(30);
     expect(listStats.ipv6).toBeGreaterThan(listStats.decisions / 10);
     expect(listStats.noPorts).toBeGreaterThan(listStats.decisions / 10);
+    expect(listStats.mixed).toBeGreaterThan(listStats.decisions / 20);
   });
 
   it("the comparison can fail: a classifier of the rules in reverse order disagrees", () => {

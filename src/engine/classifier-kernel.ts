@@ -15,6 +15,8 @@
  * One function is built per pair of address families (source, destination);
  * IPv4 keys are 32-bit, IPv6 keys two 64-bit halves, so IPv6 costs IPv4 nothing.
  */
+
+import { NO_DECISION, PORT_PROTOCOLS } from "./flow-batch.js";
 import {
   block,
   br,
@@ -97,9 +99,6 @@ const PARAMS = [
 ] as const;
 
 type Params = Record<(typeof PARAMS)[number], Local>;
-
-/** NO_DECISION of the batch API: no rule matched. */
-const NO_DECISION = 2;
 
 interface FieldLocals {
   readonly buckets: Local;
@@ -205,9 +204,10 @@ function decideFunction(source: Family, destination: Family): FunctionBuilder {
         brIf(next, i32.geU(get(i), get(p.count))),
         set(protocol, i32.load8u(element(get(p.protocol), 0))),
         when(
-          i32.ltU(get(protocol), i32.const(2)),
+          i32.ltU(get(protocol), i32.const(PORT_PROTOCOLS)),
           [
-            // Tcp and Udp: the source-port vectors come in pairs, Tcp's then Udp's.
+            // Tcp (code 0) and Udp (1): the source-port vectors come in pairs, Tcp's
+            // then Udp's, so the protocol code picks its half (PROTOCOL_CODE).
             lookup32(
               search,
               sourcePort,

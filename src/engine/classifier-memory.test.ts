@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import type { ParsedRule } from "../model/rule.js";
 import { AddressSet } from "../net/address-set.js";
@@ -6,6 +8,11 @@ import { FlowClassifier } from "./classifier.js";
 import { CHUNK, ClassifierMemory } from "./classifier-memory.js";
 import type { Packet } from "./packet.js";
 import type { ResolvedRule } from "./resolve.js";
+
+const collectGarbage: () => void = (() => {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+})();
 
 /** `count` rules, rule i alone matching destination port `first + i`. */
 function portRules(count: number, first: number): ResolvedRule[] {
@@ -86,13 +93,41 @@ describe("ClassifierMemory", () => {
     expect(memory.loads).toBe(9);
   });
 
-  it("refuses an image larger than the whole memory, saying so", () => {
+  it("refuses an image larger than the whole memory, saying so, and keeps the others", () => {
     const memory = new ClassifierMemory(roomFor(0, size));
+    const small = FlowClassifier.compile(portRules(10, 1000), memory);
+    expect(small.matchIndex(tcp(1009))).toBe(9);
     const c = FlowClassifier.compile(rules[0] as ResolvedRule[], memory);
     expect(() => c.matchIndex(tcp(1000))).toThrow(
       new RegExp(
         `^a compiled classifier of ${c.byteLength} bytes does not fit a classifier memory of \\d+ bytes$`,
       ),
     );
+    expect(small.matchIndex(tcp(1009))).toBe(9);
+    expect(memory.loads).toBe(1);
+  });
+
+  it("refuses a limit that is not a number of bytes", () => {
+    expect(() => new ClassifierMemory(Number.NaN)).toThrow(
+      new RangeError("a classifier memory's limit is a number of bytes, not NaN"),
+    );
+    expect(() => new ClassifierMemory("1e6" as unknown as number)).toThrow(/not 1e6$/);
+  });
+
+  it("frees a collected classifier's image without waiting for it to be the oldest", async () => {
+    const memory = new ClassifierMemory();
+    const use = () => {
+      const c = FlowClassifier.compile(portRules(100, 1000), memory);
+      expect(c.matchIndex(tcp(1050))).toBe(50);
+    };
+    use();
+    use();
+    expect(memory.resident).toBeGreaterThan(0);
+    // Finalizers run after a collection, on a later turn of the event loop.
+    for (let i = 0; i < 50 && memory.resident > 0; i++) {
+      collectGarbage();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(memory.resident).toBe(0);
   });
 });

@@ -18,9 +18,9 @@ import type { Decisions, FlowBatch4, FlowBatch6 } from "./flow-batch.js";
 import { FreeList } from "./wasm/free-list.js";
 
 const PAGE = 65536;
-/** Images start 16-byte aligned, for the kernel's 128-bit loads. */
+/** Every range handed out starts 16-byte aligned: the kernel's 128-bit loads are faster aligned. */
 const ALIGN = 16;
-/** Address 0 is never an image's, so the layout may use it for "none". */
+/** Address 0 is never an image's, so that a Residency's address 0 can mean "not resident". */
 const RESERVED = 64;
 /** Flows per kernel call in a batch: the scratch area holds one chunk (42 bytes a flow at most). */
 export const CHUNK = 4096;
@@ -51,7 +51,7 @@ interface Scratch {
   readonly access: number;
 }
 
-/** Where one image is resident, if it is: kept by the image's owner and by the memory. */
+/** Where one image is resident, if it is: kept by the image's owner and by the memory. @internal */
 export class Residency {
   /** The image's header address while resident; 0 when not. */
   address = 0;
@@ -84,11 +84,21 @@ export class ClassifierMemory {
   private readonly scratch: Scratch;
   private clock = 0;
   private views?: Views;
+  /** Frees a collected classifier's image at once rather than when it is the oldest. */
+  private readonly collected = new FinalizationRegistry<Residency>((r) => this.evict(r));
   /** Images copied in since the memory was made: how often the cache missed. */
   loads = 0;
 
   /** `limit`: bytes the memory may grow to (rounded to 64 KiB pages, up to 4 GiB). */
   constructor(limit = DEFAULT_LIMIT) {
+    if (typeof limit !== "number" || !(limit > 0))
+      throw new RangeError(
+        `a classifier memory's limit is a number of bytes, not ${String(limit)}`,
+      );
+    // The kernel reads memory as little-endian, as WebAssembly defines it; the
+    // images are written through typed arrays, which use the host's order.
+    if (new Uint8Array(Uint32Array.of(1).buffer)[0] !== 1)
+      throw new Error("the flow classifier needs a little-endian host");
     const least = Math.ceil((RESERVED + SCRATCH_BYTES) / PAGE);
     this.maxPages = Math.min(65536, Math.max(least, Math.ceil(limit / PAGE)));
     const initial = Math.min(this.maxPages, 16);
@@ -97,8 +107,8 @@ export class ClassifierMemory {
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.decide = instance.exports as unknown as Record<string, Decide>;
     this.freeList.give(RESERVED, this.memory.buffer.byteLength - RESERVED);
-    const at = this.allocate(SCRATCH_BYTES);
-    if (at === undefined) throw new RangeError(`a classifier memory needs ${SCRATCH_BYTES} bytes`);
+    // The memory starts with room for the scratch area (`least` pages).
+    const at = this.allocate(SCRATCH_BYTES) as number;
     const after = (address: number, bytesPerFlow: number) => address + bytesPerFlow * CHUNK;
     const protocol = at;
     const source = after(protocol, 1);
@@ -136,19 +146,20 @@ export class ClassifierMemory {
   /**
    * The address of the image's header in the memory: where it is resident, or
    * where it is copied now, evicting the images used longest ago if need be.
+   * @internal
    */
   load(image: Uint8Array, residency: Residency): number {
     residency.lastUse = ++this.clock;
     if (residency.address !== 0) return residency.address;
     const size = roundUp(image.byteLength, ALIGN);
+    // With every image evicted, the free space is one range of this size.
+    if (size > this.maxPages * PAGE - roundUp(RESERVED + SCRATCH_BYTES, ALIGN))
+      throw new RangeError(
+        `a compiled classifier of ${image.byteLength} bytes does not fit a classifier memory of ${this.maxPages * PAGE} bytes`,
+      );
     let address = this.allocate(size);
     while (address === undefined) {
-      const oldest = this.leastRecentlyUsed(residency);
-      if (!oldest)
-        throw new RangeError(
-          `a compiled classifier of ${image.byteLength} bytes does not fit a classifier memory of ${this.maxPages * PAGE} bytes`,
-        );
-      this.evict(oldest);
+      this.evict(this.leastRecentlyUsed() as Residency);
       address = this.allocate(size);
     }
     this.view.u8.set(image, address);
@@ -159,7 +170,15 @@ export class ClassifierMemory {
     return address;
   }
 
-  /** Drops an image from the memory (it is copied in again when next used). */
+  /**
+   * Frees an image's space once `owner` is garbage-collected, rather than
+   * when the image is the oldest. @internal
+   */
+  evictWhenCollected(owner: object, residency: Residency): void {
+    this.collected.register(owner, residency);
+  }
+
+  /** Drops an image from the memory (it is copied in again when next used). @internal */
   evict(residency: Residency): void {
     if (residency.address === 0) return;
     this.freeList.give(residency.address, residency.size);
@@ -167,7 +186,7 @@ export class ClassifierMemory {
     residency.address = 0;
   }
 
-  /** Decides flows [from, to) of a batch into `out` at the same positions. */
+  /** Decides flows [from, to) of a batch into `out` at the same positions. @internal */
   decideBatch(
     header: number,
     family: Family,
@@ -205,7 +224,7 @@ export class ClassifierMemory {
     }
   }
 
-  /** The deciding rule's index for one flow (or -1); addresses of either family. */
+  /** The deciding rule's index for one flow (or -1); addresses of either family. @internal */
   decideOne(
     header: number,
     protocol: number,
@@ -237,7 +256,8 @@ export class ClassifierMemory {
   }
 
   /** A free range of `size` bytes, growing the memory (at least doubling it) up to its limit. */
-  private allocate(size: number): number | undefined {
+  private allocate(bytes: number): number | undefined {
+    const size = roundUp(bytes, ALIGN);
     const address = this.freeList.take(size);
     if (address !== undefined) return address;
     const end = this.memory.buffer.byteLength;
@@ -250,10 +270,9 @@ export class ClassifierMemory {
     return this.freeList.take(size);
   }
 
-  private leastRecentlyUsed(except: Residency): Residency | undefined {
+  private leastRecentlyUsed(): Residency | undefined {
     let oldest: Residency | undefined;
-    for (const r of this.residents)
-      if (r !== except && (!oldest || r.lastUse < oldest.lastUse)) oldest = r;
+    for (const r of this.residents) if (!oldest || r.lastUse < oldest.lastUse) oldest = r;
     return oldest;
   }
 }
@@ -279,6 +298,28 @@ function checkBatch(
   from: number,
   to: number,
 ): void {
+  const declared = flows.family ?? 4;
+  if (declared !== family)
+    throw new TypeError(
+      family === 6
+        ? `decide6 takes IPv6 flows, marked family: 6; this batch says ${flows.family === undefined ? "no family (IPv4)" : `family ${String(flows.family)}`}`
+        : `decide4 takes IPv4 flows; this batch says family ${String(flows.family)}`,
+    );
+  const mistyped = (
+    [
+      ["protocol", flows.protocol, Uint8Array],
+      ["source", flows.source, Uint32Array],
+      ["sourcePort", flows.sourcePort, Uint16Array],
+      ["destination", flows.destination, Uint32Array],
+      ["destinationPort", flows.destinationPort, Uint16Array],
+      ["rule", out.rule, Int32Array],
+      ["access", out.access, Uint8Array],
+    ] as const
+  ).filter(([, array, type]) => !(array instanceof type));
+  if (mistyped.length > 0)
+    throw new TypeError(
+      `the batch's arrays have the wrong types: ${mistyped.map(([name, , type]) => `${name} must be ${type.name.startsWith("I") ? "an" : "a"} ${type.name}`).join("; ")}`,
+    );
   if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || from > to)
     throw new RangeError(`flows [${from}, ${to}) is not a range of positions`);
   const words = family === 4 ? 1 : 4;

@@ -9,6 +9,8 @@ import {
   ALLOW,
   CompiledNsgs,
   DENY,
+  type FlowBatch4,
+  type FlowBatch6,
   FlowClassifier,
   NO_DECISION,
   NO_RULE,
@@ -227,6 +229,12 @@ describe("FlowClassifier", () => {
     expect(c.matchIndex({ ...p, protocol: "Icmp" })).toBe(0);
   });
 
+  it("refuses a packet whose protocol is not a flow protocol", () => {
+    const c = FlowClassifier.compile(rules({}));
+    const p = { ...packet("Tcp", "1.1.1.1", "2.2.2.2"), protocol: "tcp" as FlowProtocol };
+    expect(() => c.matchIndex(p)).toThrow(new TypeError("not a flow protocol: tcp"));
+  });
+
   it("compiles an empty rule list to a classifier that matches nothing", () => {
     const c = FlowClassifier.compile([]);
     expect(c.matchIndex(packet("Tcp", "1.1.1.1", "2.2.2.2"))).toBe(NO_RULE);
@@ -300,6 +308,7 @@ describe("FlowClassifier batch API", () => {
     const words = (a: IpAddress) =>
       [96n, 64n, 32n, 0n].map((shift) => Number((a.value >> shift) & 0xffffffffn));
     const flows = {
+      family: 6 as const,
       protocol: Uint8Array.from(packets, (p) => PROTOCOL_CODE[p.protocol]),
       source: Uint32Array.from(packets.flatMap((p) => words(p.source))),
       sourcePort: Uint16Array.from(packets, (p) => p.sourcePort),
@@ -373,8 +382,25 @@ describe("FlowClassifier batch API over many flows", () => {
     );
     expect(() => c.decide4(flows, out, 5, 2)).toThrow("flows [5, 2) is not a range of positions");
     const out6 = { rule: new Int32Array(n), access: new Uint8Array(n) };
-    expect(() => c.decide6(flows, out6)).toThrow(
+    expect(() => c.decide6({ ...flows, family: 6 }, out6)).toThrow(
       `flows [0, ${n}) do not fit: source holds ${Math.floor(n / 4)}, destination holds ${Math.floor(n / 4)}`,
+    );
+  });
+
+  it("refuses a batch of the other family, or arrays of the wrong type, naming them", () => {
+    const out = { rule: new Int32Array(n), access: new Uint8Array(n) };
+    const v6 = { ...flows, family: 6 as const };
+    expect(() => c.decide4(v6 as unknown as FlowBatch4, out)).toThrow(
+      new TypeError("decide4 takes IPv4 flows; this batch says family 6"),
+    );
+    expect(() => c.decide6(flows as unknown as FlowBatch6, out)).toThrow(
+      new TypeError("decide6 takes IPv6 flows, marked family: 6; this batch says no family (IPv4)"),
+    );
+    const wrong = { ...flows, protocol: new Uint16Array(n), sourcePort: [1, 2, 3] };
+    expect(() => c.decide4(wrong as unknown as FlowBatch4, out)).toThrow(
+      new TypeError(
+        "the batch's arrays have the wrong types: protocol must be a Uint8Array; sourcePort must be a Uint16Array",
+      ),
     );
   });
 });

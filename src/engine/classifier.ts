@@ -26,30 +26,32 @@
  *   so IPv6 costs IPv4 nothing.
  */
 import type { Direction } from "../model/rule.js";
-import { FLOW_PROTOCOLS, type FlowProtocol } from "../net/protocol.js";
+import { FLOW_PROTOCOLS } from "../net/protocol.js";
 import { ENTRY_BYTES, FIELD, HEADER } from "./classifier-kernel.js";
 import { type ClassifierMemory, classifierMemory, Residency } from "./classifier-memory.js";
-import type { Decisions, FlowBatch4, FlowBatch6 } from "./flow-batch.js";
+import {
+  ALLOW,
+  DENY,
+  type Decisions,
+  type FlowBatch4,
+  type FlowBatch6,
+  NO_RULE,
+  PORT_PROTOCOLS,
+  PROTOCOL_CODE,
+} from "./flow-batch.js";
 import { noMatchingRule, type Packet } from "./packet.js";
 import { type ResolvedNsg, type ResolvedRule, rulesFor } from "./resolve.js";
 
-/** Protocol codes of the batch API. Any other code matches no rule. */
-export const PROTOCOL_CODE: Readonly<Record<FlowProtocol, number>> = {
-  Tcp: 0,
-  Udp: 1,
-  Icmp: 2,
-  Esp: 3,
-  Ah: 4,
-};
-
-/** Access codes written by the batch API. */
-export const DENY = 0;
-export const ALLOW = 1;
-/** No rule matched: only possible for a rule list without Azure's default rules, or an unknown protocol code. */
-export const NO_DECISION = 2;
-export const NO_RULE = -1;
-
-export type { Decisions, FlowBatch4, FlowBatch6 } from "./flow-batch.js";
+export {
+  ALLOW,
+  DENY,
+  type Decisions,
+  type FlowBatch4,
+  type FlowBatch6,
+  NO_DECISION,
+  NO_RULE,
+  PROTOCOL_CODE,
+} from "./flow-batch.js";
 
 const PORT_BITS = 16;
 const IP4_BITS = 32;
@@ -66,7 +68,9 @@ export class FlowClassifier {
     /** The compiled form, in the layout the kernel reads. */
     private readonly image: Uint8Array,
     private readonly memory: ClassifierMemory,
-  ) {}
+  ) {
+    memory.evictWhenCollected(this, this.residency);
+  }
 
   /**
    * Compiles a rule list in priority order (a ResolvedNsg direction). It is
@@ -92,8 +96,10 @@ export class FlowClassifier {
   /** The index of the rule that decides the packet, or NO_RULE. */
   matchIndex(packet: Packet): number {
     const p = PROTOCOL_CODE[packet.protocol];
+    if (p === undefined) throw new TypeError(`not a flow protocol: ${String(packet.protocol)}`);
     // A port outside 0-65535 is in no rule's ranges, not even `*`.
-    if (p < 2 && !(isPort(packet.sourcePort) && isPort(packet.destinationPort))) return NO_RULE;
+    if (p < PORT_PROTOCOLS && !(isPort(packet.sourcePort) && isPort(packet.destinationPort)))
+      return NO_RULE;
     return this.memory.decideOne(
       this.header,
       p,
@@ -118,7 +124,10 @@ export class FlowClassifier {
     this.memory.decideBatch(this.header, 4, flows, out, from, to);
   }
 
-  /** Decides IPv6 flows [from, to) of the batch into `out` at the same positions. */
+  /**
+   * Decides IPv6 flows [from, to) of the batch into `out` at the same
+   * positions. Throws a RangeError when an array is shorter than `to`.
+   */
   decide6(flows: FlowBatch6, out: Decisions, from = 0, to = flows.protocol.length): void {
     this.memory.decideBatch(this.header, 6, flows, out, from, to);
   }
