@@ -61,6 +61,9 @@ export class Residency {
 
 const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
 
+/** The kernel, compiled once per process; each memory gets an instance of it. */
+let kernel: WebAssembly.Module | undefined;
+
 interface Views {
   readonly u8: Uint8Array;
   readonly u16: Uint16Array;
@@ -103,8 +106,8 @@ export class ClassifierMemory {
     this.maxPages = Math.min(65536, Math.max(least, Math.ceil(limit / PAGE)));
     const initial = Math.min(this.maxPages, 16);
     this.memory = new WebAssembly.Memory({ initial, maximum: this.maxPages });
-    const module = new WebAssembly.Module(kernelModule() as Uint8Array<ArrayBuffer>);
-    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    kernel ??= new WebAssembly.Module(kernelModule() as Uint8Array<ArrayBuffer>);
+    const instance = new WebAssembly.Instance(kernel, { env: { memory: this.memory } });
     this.decide = instance.exports as unknown as Record<string, Decide>;
     this.freeList.give(RESERVED, this.memory.buffer.byteLength - RESERVED);
     // The memory starts with room for the scratch area (`least` pages).

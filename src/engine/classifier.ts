@@ -93,7 +93,7 @@ export class FlowClassifier {
     return this.memory.load(this.image, this.residency);
   }
 
-  /** The index of the rule that decides the packet, or NO_RULE. */
+  /** The index of the rule that decides the packet, or NO_RULE. Throws a TypeError for an unknown protocol. */
   matchIndex(packet: Packet): number {
     const p = PROTOCOL_CODE[packet.protocol];
     if (p === undefined) throw new TypeError(`not a flow protocol: ${String(packet.protocol)}`);
@@ -118,16 +118,14 @@ export class FlowClassifier {
 
   /**
    * Decides IPv4 flows [from, to) of the batch into `out` at the same
-   * positions. Throws a RangeError when an array is shorter than `to`.
+   * positions. Throws a RangeError when an array is shorter than `to`, and a
+   * TypeError for an IPv6 batch or an array of the wrong type.
    */
   decide4(flows: FlowBatch4, out: Decisions, from = 0, to = flows.protocol.length): void {
     this.memory.decideBatch(this.header, 4, flows, out, from, to);
   }
 
-  /**
-   * Decides IPv6 flows [from, to) of the batch into `out` at the same
-   * positions. Throws a RangeError when an array is shorter than `to`.
-   */
+  /** Decides IPv6 flows [from, to) of a batch marked `family: 6`, as decide4 does IPv4 flows. */
   decide6(flows: FlowBatch6, out: Decisions, from = 0, to = flows.protocol.length): void {
     this.memory.decideBatch(this.header, 6, flows, out, from, to);
   }
