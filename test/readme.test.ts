@@ -1,0 +1,121 @@
+/**
+ * The README stays true: its tour's commands print what it shows, and its
+ * library examples print what their comments say.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const CLI = join(ROOT, "dist", "cli", "main.js");
+const README = readFileSync(join(ROOT, "README.md"), "utf8");
+
+interface Block {
+  readonly language: string;
+  readonly line: number;
+  readonly lines: readonly string[];
+  /** The README shows this output after an edit it describes, so it is not run as it stands. */
+  readonly afterEdit: boolean;
+}
+
+const AFTER_EDIT = "<!-- output after the edit above -->";
+
+function blocks(text: string): Block[] {
+  const out: Block[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^```(\w*)$/.exec(lines[i] as string);
+    if (!open) continue;
+    const start = i + 1;
+    let end = start;
+    while (end < lines.length && lines[end] !== "```") end++;
+    out.push({
+      language: open[1] as string,
+      line: start,
+      lines: lines.slice(start, end),
+      afterEdit: lines[i - 1] === AFTER_EDIT,
+    });
+    i = end;
+  }
+  return out;
+}
+
+/** A command of the tour: `tierwall ...` on an example, printing to the terminal and changing nothing. */
+function tourCommand(block: Block): string[] | undefined {
+  if (block.afterEdit) return undefined;
+  const first = block.lines[0] ?? "";
+  const command = /^\$ (?:npx )?tierwall (.+)$/.exec(first)?.[1];
+  if (!command || !/\bexamples\//.test(command)) return undefined;
+  if (/[<>|#]| -o | lab /.test(` ${command} `)) return undefined;
+  return command.split(/\s+/);
+}
+
+beforeAll(() => {
+  if (!existsSync(CLI))
+    throw new Error("dist/ is missing: npm test builds it before running the tests");
+});
+
+describe("the README's tour", () => {
+  const tour = blocks(README).filter((b) => b.language === "console" && tourCommand(b));
+
+  it("shows commands to check", () => {
+    expect(tour.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(tour.map((b) => [`README.md:${b.line} ${b.lines[0]}`, b] as const))(
+    "%s prints what the README shows, in order",
+    (_, block) => {
+      const args = tourCommand(block) as string[];
+      const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
+      delete env.FORCE_COLOR;
+      const run = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", env });
+      const printed = `${run.stdout}${run.stderr}`.split("\n").map((l) => l.trimEnd());
+      let at = 0;
+      for (const shown of block.lines.slice(1).map((l) => l.trimEnd())) {
+        if (shown === "" || /^\s*\.\.\.$/.test(shown)) continue;
+        const found = printed.indexOf(shown, at);
+        expect(
+          found,
+          `"${shown}" not printed (after line ${at + 1} of the output)`,
+        ).toBeGreaterThanOrEqual(0);
+        at = found + 1;
+      }
+    },
+  );
+});
+
+describe("the README's library examples", () => {
+  const examples = blocks(README).filter((b) => b.language === "ts");
+  const folder = join(ROOT, "test", ".readme-examples");
+  beforeAll(() => mkdirSync(folder, { recursive: true }));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it("are there", () => {
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(examples.map((b) => [`README.md:${b.line}`, b] as const))(
+    "%s prints what its comments say",
+    async (_, block) => {
+      const source = block.lines
+        .join("\n")
+        .replace(/from "tierwall"/g, `from ${JSON.stringify(join(ROOT, "src", "index.ts"))}`);
+      const expected = block.lines
+        .filter((l) => l.includes("console.log("))
+        .map((l) => /\/\/ (.+)$/.exec(l)?.[1] ?? "")
+        .join(", ");
+      const file = join(folder, `example-${block.line}.ts`);
+      writeFileSync(file, source);
+      const printed: string[] = [];
+      const log = console.log;
+      console.log = (...values: unknown[]) => printed.push(values.map(String).join(" "));
+      try {
+        await import(file);
+      } finally {
+        console.log = log;
+      }
+      expect(printed.join(", ")).toBe(expected);
+    },
+  );
+});
