@@ -3,7 +3,16 @@
  * library examples print what their comments say.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -80,6 +89,45 @@ describe("the README's tour", () => {
           `"${shown}" not printed (after line ${at + 1} of the output)`,
         ).toBeGreaterThanOrEqual(0);
         at = found + 1;
+      }
+    },
+  );
+});
+
+/** The examples of the command table that read an example (no lab, no shell redirection). */
+function tableExamples(text: string): string[][] {
+  const table = text.slice(text.indexOf("## Commands"));
+  const rows = table.split("\n").filter((l) => l.startsWith("| `tierwall "));
+  return rows
+    .map((row) => /`tierwall ([^`]+)` \|$/.exec(row)?.[1] ?? "")
+    .filter((command) => /\bexamples\//.test(command) && !/[<>|]| lab /.test(` ${command} `))
+    .map((command) => command.split(/\s+/));
+}
+
+describe("the README's command table", () => {
+  const examples = tableExamples(README);
+
+  it("has examples to run", () => {
+    expect(examples.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it.each(examples.map((args) => [args.join(" "), args] as const))(
+    "tierwall %s runs as the table says",
+    (_, args) => {
+      // In a folder of its own, where `examples` leads to the repository's, so that -o writes there.
+      const cwd = mkdtempSync(join(tmpdir(), "tierwall-readme-"));
+      symlinkSync(join(ROOT, "examples"), join(cwd, "examples"));
+      try {
+        const run = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "utf8" });
+        expect(run.status, run.stderr).toBe(0);
+        const output = args.indexOf("-o");
+        const printed =
+          output < 0 ? run.stdout : readFileSync(join(cwd, args[output + 1] as string), "utf8");
+        if (args.includes("--json") || /sarif|\.json$/.test(args.join(" ")))
+          expect(() => JSON.parse(printed)).not.toThrow();
+        else expect(printed.length).toBeGreaterThan(0);
+      } finally {
+        rmSync(cwd, { recursive: true, force: true });
       }
     },
   );
