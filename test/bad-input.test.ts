@@ -1,31 +1,19 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadSpec } from "../src/spec/load.js";
+import { ROOT, requireBuild, tierwall } from "./support/cli.js";
 
 // Bad input end to end: through the loader, and through the built CLI as a user
 // runs it. Every mistake must be reported at its place, and never as a crash.
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const CLI = "dist/cli/main.js";
 const FIXTURES = "test/fixtures/bad-input";
 const MANY = `${FIXTURES}/many-mistakes/tierwall.yaml`;
 
-beforeAll(() => {
-  if (!existsSync(`${ROOT}${CLI}`)) throw new Error(`${CLI} is missing: run npm run build first`);
-});
+beforeAll(requireBuild);
 
-function run(...args: string[]) {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const run = (...args: string[]) => tierwall(args);
 
 /** What a JavaScript crash prints: a stack frame or an Error name. */
 function expectNoStackTrace(text: string): void {
@@ -76,7 +64,7 @@ describe("a spec with many different mistakes", () => {
   });
 
   it("gets every mistake reported by loadSpec, at its line and column", () => {
-    const result = loadSpec(`${ROOT}${MANY}`);
+    const result = loadSpec(join(ROOT, MANY));
     expect(result.spec).toBeUndefined();
     expect(result.diagnostics.map((d) => [d.code, d.location?.line, d.location?.column])).toEqual(
       EXPECTED,

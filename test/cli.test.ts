@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -11,34 +10,16 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, requireBuild, tierwall } from "./support/cli.js";
 
-const ROOT = resolve(import.meta.dirname, "..");
-const CLI = join(ROOT, "dist", "cli", "main.js");
 const LAYERED = join(ROOT, "examples", "layered-ase");
-
-function tierwall(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  // The colour settings of the test's own environment must not leak in.
-  const env: Record<string, string | undefined> = { ...process.env };
-  delete env.FORCE_COLOR;
-  delete env.NO_COLOR;
-  Object.assign(env, options.env);
-  const run = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: options.cwd ?? ROOT,
-    encoding: "utf8",
-    env,
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr, all: run.stdout + run.stderr };
-}
 
 const noStackTrace = (text: string) => {
   expect(text).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
   expect(text).not.toMatch(/\b(TypeError|ReferenceError|SyntaxError|RangeError)\b/);
 };
 
-beforeAll(() => {
-  if (!existsSync(CLI))
-    throw new Error("dist/ is missing: npm test builds it before running the tests");
-});
+beforeAll(requireBuild);
 
 describe("tierwall check", () => {
   it("holds every assertion of the seed's example", () => {

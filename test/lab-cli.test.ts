@@ -2,22 +2,14 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { ROOT, tierwall } from "./support/cli.js";
 
-const ROOT = resolve(import.meta.dirname, "..");
-const CLI = join(ROOT, "dist", "cli", "main.js");
 const work = mkdtempSync(join(tmpdir(), "tierwall-lab-"));
 // A copy of its own, so that its lab is not the one another test stands up.
 const SPEC = join(work, "layered-ase");
 cpSync(join(ROOT, "examples", "layered-ase"), SPEC, { recursive: true });
-
-function tierwall(args: string[]) {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
-  delete env.FORCE_COLOR;
-  const run = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", env });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 afterAll(() => {
   tierwall(["lab", "down", SPEC]);

@@ -1,23 +1,9 @@
-/**
- * The README stays true: its tour's commands print what it shows, and its
- * library examples print what their comments say.
- */
-import { spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, requireBuild, tierwall } from "./support/cli.js";
 
-const ROOT = resolve(import.meta.dirname, "..");
-const CLI = join(ROOT, "dist", "cli", "main.js");
 const README = readFileSync(join(ROOT, "README.md"), "utf8");
 
 interface Block {
@@ -60,10 +46,7 @@ function tourCommand(block: Block): string[] | undefined {
   return command.split(/\s+/);
 }
 
-beforeAll(() => {
-  if (!existsSync(CLI))
-    throw new Error("dist/ is missing: npm test builds it before running the tests");
-});
+beforeAll(requireBuild);
 
 describe("the README's tour", () => {
   const tour = blocks(README).filter((b) => b.language === "console" && tourCommand(b));
@@ -76,10 +59,9 @@ describe("the README's tour", () => {
     "%s prints what the README shows, in order",
     (_, block) => {
       const args = tourCommand(block) as string[];
-      const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
-      delete env.FORCE_COLOR;
-      const run = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", env });
-      const printed = `${run.stdout}${run.stderr}`.split("\n").map((l) => l.trimEnd());
+      const printed = tierwall(args)
+        .all.split("\n")
+        .map((l) => l.trimEnd());
       let at = 0;
       for (const shown of block.lines.slice(1).map((l) => l.trimEnd())) {
         if (shown === "" || /^\s*\.\.\.$/.test(shown)) continue;
@@ -118,8 +100,8 @@ describe("the README's command table", () => {
       const cwd = mkdtempSync(join(tmpdir(), "tierwall-readme-"));
       symlinkSync(join(ROOT, "examples"), join(cwd, "examples"));
       try {
-        const run = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "utf8" });
-        expect(run.status, run.stderr).toBe(0);
+        const run = tierwall(args, { cwd });
+        expect(run.code, run.stderr).toBe(0);
         const output = args.indexOf("-o");
         const printed =
           output < 0 ? run.stdout : readFileSync(join(cwd, args[output + 1] as string), "utf8");
