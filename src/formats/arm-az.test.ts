@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { loadSpecText, networkOf } from "../../test/support/spec.js";
 import { semanticDiff } from "../analysis/diff.js";
 import type { Diagnostic } from "../model/diagnostic.js";
-import type { SecurityRule, Topology } from "../model/types.js";
+import { mergeTopologies, type SecurityRule } from "../model/types.js";
 import { loadSpec } from "../spec/load.js";
 import { writeSpec } from "../spec/write.js";
 import { importArm } from "./arm.js";
@@ -21,16 +21,6 @@ const id = (rg: string, path: string) =>
   `${SUB}/resourceGroups/${rg}/providers/Microsoft.Network/${path}`;
 
 const codes = (ds: readonly Diagnostic[]) => ds.map((d) => `${d.severity} ${d.code}`);
-
-function merge(parts: readonly Topology[]): Topology {
-  return {
-    virtualNetworks: parts.flatMap((p) => p.virtualNetworks),
-    networkSecurityGroups: parts.flatMap((p) => p.networkSecurityGroups),
-    applicationSecurityGroups: parts.flatMap((p) => p.applicationSecurityGroups),
-    networkInterfaces: parts.flatMap((p) => p.networkInterfaces),
-    environments: parts.flatMap((p) => p.environments),
-  };
-}
 
 /** The line and column of the first occurrence of `needle` (after `after`, if given). */
 function at(text: string, needle: string, after = ""): { line: number; column: number } {
@@ -95,7 +85,7 @@ describe("importArm: az network nic list-effective-nsg", () => {
     const effective = importArm(fixture("effective-nsg-restrict-backend-api.json"), "e.json");
     const vnet = importArm(fixture("vnet-show-layered.json"), "v.json");
     expect(vnet.diagnostics).toEqual([]);
-    const imported = writeSpec(merge([effective.topology, vnet.topology]));
+    const imported = writeSpec(mergeTopologies([effective.topology, vnet.topology]));
     const before = networkOf(
       readFileSync(resolve(ROOT, "examples/layered-ase/tierwall.yaml"), "utf8"),
     );
@@ -111,7 +101,7 @@ describe("importArm: az network nic list-effective-nsg", () => {
     const changed = importArm(widened, "e.json");
     const other = semanticDiff(
       before,
-      networkOf(writeSpec(merge([changed.topology, vnet.topology]))),
+      networkOf(writeSpec(mergeTopologies([changed.topology, vnet.topology]))),
     );
     expect(other.equivalent).toBe(false);
     expect(other.nsgs.map((c) => [c.nsg, c.direction])).toEqual([
@@ -469,7 +459,10 @@ describe("importArm: az network vnet show", () => {
       (f) => importArm(fixture(f), f).topology,
     );
     // The peering names a network outside the import: dropped to check the rest.
-    const spec = writeSpec(merge(parts)).replace(/ {4}virtualNetworkPeerings:\n(?: {6}.*\n)+/, "");
+    const spec = writeSpec(mergeTopologies(parts)).replace(
+      / {4}virtualNetworkPeerings:\n(?: {6}.*\n)+/,
+      "",
+    );
     const loaded = loadSpecText(spec);
     // Only the service tags, which come from Azure's published file, are missing.
     expect(loaded.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual([

@@ -132,6 +132,17 @@ export interface Topology {
   readonly environments: readonly Environment[];
 }
 
+/** The resources of several topologies together, in order (as importers read several files). */
+export function mergeTopologies(parts: readonly Topology[]): Topology {
+  return {
+    virtualNetworks: parts.flatMap((p) => p.virtualNetworks),
+    networkSecurityGroups: parts.flatMap((p) => p.networkSecurityGroups),
+    applicationSecurityGroups: parts.flatMap((p) => p.applicationSecurityGroups),
+    networkInterfaces: parts.flatMap((p) => p.networkInterfaces),
+    environments: parts.flatMap((p) => p.environments),
+  };
+}
+
 /** The last segment of an ARM id, or the name itself. */
 export function refName(ref: ResourceRef): string {
   const text = typeof ref === "string" ? ref : ref.id;

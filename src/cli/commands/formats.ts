@@ -15,7 +15,7 @@ import {
 } from "../../formats/service-tags.js";
 import { exportTerraform, importTerraform, looksLikeTerraform } from "../../formats/terraform.js";
 import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
-import type { Topology } from "../../model/types.js";
+import { mergeTopologies, type Topology } from "../../model/types.js";
 import { writeSpec } from "../../spec/write.js";
 import { EXIT, type Io, loadForCommand } from "../io.js";
 import { emit } from "../output.js";
@@ -37,7 +37,7 @@ const IMPORTERS: Record<string, Importer> = {
   azcli: (text, file) => importAzCli(text, file),
   "service-tags": (text, file) => {
     const { tags, diagnostics } = importServiceTags(text, file);
-    return { topology: merge([]), diagnostics, ...(tags ? { serviceTags: tags } : {}) };
+    return { topology: mergeTopologies([]), diagnostics, ...(tags ? { serviceTags: tags } : {}) };
   },
 };
 type ImportFormat = string;
@@ -129,16 +129,6 @@ function isFolder(path: string): boolean {
   }
 }
 
-function merge(parts: readonly Topology[]): Topology {
-  return {
-    virtualNetworks: parts.flatMap((p) => p.virtualNetworks),
-    networkSecurityGroups: parts.flatMap((p) => p.networkSecurityGroups),
-    applicationSecurityGroups: parts.flatMap((p) => p.applicationSecurityGroups),
-    networkInterfaces: parts.flatMap((p) => p.networkInterfaces),
-    environments: parts.flatMap((p) => p.environments),
-  };
-}
-
 /** `tierwall import [FORMAT] FILE...`: other tools' files into one spec. Nothing is written on error. */
 export async function runImport(
   args: readonly string[],
@@ -217,7 +207,7 @@ export async function runImport(
   }
   if (diagnostics.length > 0) io.err(`${renderDiagnostics(diagnostics, sources, io.style)}\n`);
   if (hasErrors(diagnostics)) return EXIT.invalid;
-  const topology = merge(parts);
+  const topology = mergeTopologies(parts);
   const written = writeSpec(
     topology,
     `Imported by tierwall from ${files.join(", ")}.\nAdd environments and assertions, then run: tierwall check`,
