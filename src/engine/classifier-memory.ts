@@ -81,7 +81,8 @@ const viewsOf = (buffer: ArrayBuffer): Views => ({
 export class ClassifierMemory {
   private readonly memory: WebAssembly.Memory;
   private readonly maxPages: number;
-  private readonly decide: Readonly<Record<string, Decide>>;
+  /** The kernel's decide functions, by source and destination family. */
+  private readonly decide: Readonly<Record<Family, Readonly<Record<Family, Decide>>>>;
   private readonly freeList = new FreeList();
   private readonly residents = new Set<Residency>();
   private readonly scratch: Scratch;
@@ -108,7 +109,13 @@ export class ClassifierMemory {
     this.memory = new WebAssembly.Memory({ initial, maximum: this.maxPages });
     kernel ??= new WebAssembly.Module(kernelModule() as Uint8Array<ArrayBuffer>);
     const instance = new WebAssembly.Instance(kernel, { env: { memory: this.memory } });
-    this.decide = instance.exports as unknown as Record<string, Decide>;
+    const exports = instance.exports as unknown as Record<string, Decide>;
+    const pick = (source: Family, destination: Family) =>
+      exports[decideExport(source, destination)] as Decide;
+    this.decide = {
+      4: { 4: pick(4, 4), 6: pick(4, 6) },
+      6: { 4: pick(6, 4), 6: pick(6, 6) },
+    };
     this.freeList.give(RESERVED, this.memory.buffer.byteLength - RESERVED);
     // The memory starts with room for the scratch area (`least` pages).
     const at = this.allocate(SCRATCH_BYTES) as number;
@@ -199,7 +206,7 @@ export class ClassifierMemory {
     to: number,
   ): void {
     checkBatch(family, flows, out, from, to);
-    const decide = this.decide[decideExport(family, family)] as Decide;
+    const decide = this.decide[family][family];
     const words = family === 4 ? 1 : 4;
     const s = this.scratch;
     const { u8, u16, i32, u32 } = this.view;
@@ -211,17 +218,7 @@ export class ClassifierMemory {
       u16.set(flows.sourcePort.subarray(at, end), s.sourcePort >>> 1);
       u32.set(flows.destination.subarray(words * at, words * end), s.destination >>> 2);
       u16.set(flows.destinationPort.subarray(at, end), s.destinationPort >>> 1);
-      decide(
-        header,
-        s.protocol,
-        s.source,
-        s.sourcePort,
-        s.destination,
-        s.destinationPort,
-        n,
-        s.rule,
-        s.access,
-      );
+      this.run(decide, header, n);
       out.rule.set(i32.subarray(s.rule >>> 2, (s.rule >>> 2) + n), at);
       out.access.set(u8.subarray(s.access, s.access + n), at);
     }
@@ -243,7 +240,13 @@ export class ClassifierMemory {
     u16[s.destinationPort >>> 1] = destinationPort;
     writeAddress(u32, s.source >>> 2, source);
     writeAddress(u32, s.destination >>> 2, destination);
-    const decide = this.decide[decideExport(source.family, destination.family)] as Decide;
+    this.run(this.decide[source.family][destination.family], header, 1);
+    return i32[s.rule >>> 2] as number;
+  }
+
+  /** Runs a decide function over the first `count` flows of the scratch area. */
+  private run(decide: Decide, header: number, count: number): void {
+    const s = this.scratch;
     decide(
       header,
       s.protocol,
@@ -251,11 +254,10 @@ export class ClassifierMemory {
       s.sourcePort,
       s.destination,
       s.destinationPort,
-      1,
+      count,
       s.rule,
       s.access,
     );
-    return i32[s.rule >>> 2] as number;
   }
 
   /** A free range of `size` bytes, growing the memory (at least doubling it) up to its limit. */
