@@ -12,6 +12,19 @@ function planOf(spec: LoadedSpec): LabPlan {
   return planned.plan;
 }
 
+/** A spec of one VM, `a`, in subnet `s`, with these assertions (YAML list items). */
+const oneHost = (assertions: string) =>
+  loadSpecText(`
+virtualNetworks:
+  - name: v
+    addressSpace: { addressPrefixes: [10.0.0.0/16] }
+    subnets: [{ name: s, addressPrefix: 10.0.1.0/24 }]
+environments:
+  - { name: a, kind: VirtualMachine, subnet: s, privateIPAddress: 10.0.1.4 }
+assertions:
+${assertions}
+`);
+
 const seed = () => planOf(loadSpec("examples/layered-ase").spec as LoadedSpec);
 
 describe("the lab's plan", () => {
@@ -69,17 +82,9 @@ describe("the lab's plan", () => {
   });
 
   it("names what it cannot probe", () => {
-    const loaded = loadSpecText(`
-virtualNetworks:
-  - name: v
-    addressSpace: { addressPrefixes: [10.0.0.0/16] }
-    subnets: [{ name: s, addressPrefix: 10.0.1.0/24 }]
-environments:
-  - { name: a, kind: VirtualMachine, subnet: s, privateIPAddress: 10.0.1.4 }
-assertions:
+    const loaded = oneHost(`
   - { from: a, to: subnet:s, protocol: Tcp, port: 80, expect: Allow }
-  - { from: Internet, to: a, protocol: Icmp, expect: Deny }
-`);
+  - { from: Internet, to: a, protocol: Icmp, expect: Deny }`);
     const plan = planOf(loaded.spec as LoadedSpec);
     expect(plan.probes).toEqual([]);
     expect(plan.skipped.map((s) => s.reason)).toEqual([
@@ -92,16 +97,13 @@ assertions:
     expect(isLabSafe({ family: 4, value: 0xc0000201n })).toBe(true); // 192.0.2.1
     expect(isLabSafe({ family: 4, value: 0x08080808n })).toBe(false); // 8.8.8.8
     const ports = Array.from({ length: 600 }, (_, i) => 1000 + i).join(", ");
-    const loaded = loadSpecText(`
-virtualNetworks:
-  - name: v
-    addressSpace: { addressPrefixes: [10.0.0.0/16] }
-    subnets: [{ name: s, addressPrefix: 10.0.1.0/24 }]
-environments:
-  - { name: a, kind: VirtualMachine, subnet: s, privateIPAddress: 10.0.1.4 }
-assertions:
-${Array.from({ length: 10 }, (_, i) => `  - { name: n${i}, from: Internet, to: a, protocol: Tcp, ports: [${ports}], expect: Deny }`).join("\n")}
-`);
+    const loaded = oneHost(
+      Array.from(
+        { length: 10 },
+        (_, i) =>
+          `  - { name: n${i}, from: Internet, to: a, protocol: Tcp, ports: [${ports}], expect: Deny }`,
+      ).join("\n"),
+    );
     const planned = planLab(loaded.spec as LoadedSpec);
     expect(planned.ok).toBe(false);
     if (!planned.ok)
