@@ -34,6 +34,7 @@ import {
   emptyBatch4,
   estate,
   mixedFlows4,
+  SUBNETS_PER_VNET,
   uniformFlows4,
   uniformFlows6,
 } from "./estate.js";
@@ -600,7 +601,7 @@ export function classifierMarkdown(report: ClassifierReport): string[] {
         `| ${c.nsg.label} | ${ms(c.compile.medianMs)} [${ms(c.compile.minMs)}–${ms(c.compile.maxMs)}] | ${kib(c.compiledBytes)} | ${kib(c.retainedBytes)} |`,
     ),
     "",
-    `An estate of ${e.nsgs.toLocaleString("en")} NSGs of ${e.rulesPerNsg} inbound rules each (${e.nsgs / 20} hub-and-spoke virtual networks, one NSG per subnet, ${e.environments.toLocaleString("en")} workloads and ${e.nics.toLocaleString("en")} NICs), ${(e.flows / 1e6).toFixed(0)} million IPv4 flows (${(e.flows / e.nsgs).toLocaleString("en")} per NSG, half uniform, half at the NSG's rule boundaries), decided NSG by NSG with the batch API:`,
+    `An estate of ${e.nsgs.toLocaleString("en")} NSGs of ${e.rulesPerNsg} inbound rules each (${e.nsgs / SUBNETS_PER_VNET} hub-and-spoke virtual networks, one NSG per subnet, ${e.environments.toLocaleString("en")} workloads and ${e.nics.toLocaleString("en")} NICs), ${(e.flows / 1e6).toFixed(0)} million IPv4 flows (${(e.flows / e.nsgs).toLocaleString("en")} per NSG, half uniform, half at the NSG's rule boundaries), decided NSG by NSG with the batch API:`,
     "",
     "| step | time | notes |",
     "|---|---|---|",

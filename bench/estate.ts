@@ -41,6 +41,8 @@ function weighted<T>(rnd: Random, choices: readonly (readonly [number, T])[]): T
 
 /** Subnets per virtual network; network v is 10.v.0.0/16 and fd00:v::/48, subnet k 10.v.k.0/24 and fd00:v:0:k::/64. */
 export const SUBNETS_PER_VNET = 20;
+/** So that 1,000 NSGs come with the 10,000 environments of a large estate. */
+const WORKLOADS_PER_SUBNET = 10;
 
 const ipv4 = (value: number, length: number): string => {
   const network = length === 0 ? 0 : (value >>> (32 - length)) << (32 - length);
@@ -390,8 +392,6 @@ export interface EstateOptions {
   readonly seed: number;
   /** Which NSGs (by index) get augmented rules. */
   readonly augmented?: (nsg: number) => boolean;
-  /** Workloads (virtual machines and apps) per subnet; 10 by default. */
-  readonly environmentsPerSubnet?: number;
 }
 
 export interface Estate {
@@ -405,7 +405,7 @@ export interface Estate {
  * `nsgs` subnets, each with its own NSG of `rulesPerNsg` inbound and
  * `outboundRules` outbound rules; 20 subnets per virtual network; network 0 is a hub peered
  * with every other; two NICs per subnet, members of the network's ASGs, and
- * `environmentsPerSubnet` workloads beside them.
+ * WORKLOADS_PER_SUBNET workloads (virtual machines and apps) beside them.
  */
 export function estate(options: EstateOptions): Estate {
   const vnetCount = Math.ceil(options.nsgs / SUBNETS_PER_VNET);
@@ -413,8 +413,6 @@ export function estate(options: EstateOptions): Estate {
   const vnets: VirtualNetwork[] = [];
   const nics: NetworkInterface[] = [];
   const environments: Environment[] = [];
-  const perSubnet = options.environmentsPerSubnet ?? 10;
-  if (perSubnet > 240) throw new Error("at most 240 workloads in a subnet's /24");
   const nsgs: { name: string; vnet: string }[] = [];
   const networkSecurityGroups: NetworkSecurityGroup[] = [];
   for (let v = 0; v < vnetCount; v++) {
@@ -452,7 +450,7 @@ export function estate(options: EstateOptions): Estate {
             },
           ],
         });
-      for (let w = 0; w < perSubnet; w++)
+      for (let w = 0; w < WORKLOADS_PER_SUBNET; w++)
         environments.push({
           name: `app-${v}-${k}-${w}`,
           kind: w % 2 === 0 ? "VirtualMachine" : "Workload",
