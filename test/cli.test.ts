@@ -524,6 +524,14 @@ describe("tierwall import and export", () => {
       expect(readFileSync(back, "utf8")).toContain("location: northeurope");
       expect(tierwall(["diff", "examples/asg-tiers", back]).code).toBe(0);
 
+      // A .tf.json file is named and left out; the rest of the module still imports.
+      writeFileSync(join(module, "extra.tf.json"), '{"resource": {}}\n');
+      const withJson = tierwall(["import", module, "-o", back]);
+      expect(withJson.code).toBe(0);
+      expect(withJson.stderr).toContain(
+        "extra.tf.json: Terraform's JSON configuration syntax is not read; the file is left out",
+      );
+
       mkdirSync(join(dir, "empty"));
       const empty = tierwall(["import", join(dir, "empty")]);
       expect(empty.code).toBe(2);

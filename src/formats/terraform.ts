@@ -20,6 +20,23 @@ export interface TerraformImport {
 
 const isTfvars = (file: string) => /\.tfvars(\.json)?$/i.test(file);
 
+/**
+ * The files of a module folder, as Terraform loads them: its `.tf` files,
+ * then `terraform.tfvars`, then `*.auto.tfvars` in name order (each also as
+ * `.json`). `unread` names the `.tf.json` files, whose syntax is not read.
+ */
+export function moduleFiles(names: readonly string[]): { files: string[]; unread: string[] } {
+  const sorted = [...names].sort();
+  const variables = [
+    ...["terraform.tfvars", "terraform.tfvars.json"].filter((n) => sorted.includes(n)),
+    ...sorted.filter((n) => /\.auto\.tfvars(\.json)?$/.test(n)),
+  ];
+  return {
+    files: [...sorted.filter((n) => n.endsWith(".tf")), ...variables],
+    unread: sorted.filter((n) => n.endsWith(".tf.json")),
+  };
+}
+
 /** `terraform show -json` output, when the text is that. */
 function showDocument(text: string): TfObject | undefined {
   const start = text.trimStart();

@@ -13,7 +13,12 @@ import {
   serviceTagsForSpec,
   withServiceTags,
 } from "../../formats/service-tags.js";
-import { exportTerraform, importTerraform, looksLikeTerraform } from "../../formats/terraform.js";
+import {
+  exportTerraform,
+  importTerraform,
+  looksLikeTerraform,
+  moduleFiles,
+} from "../../formats/terraform.js";
 import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
 import { mergeTopologies, type Topology } from "../../model/types.js";
 import { writeSpec } from "../../spec/write.js";
@@ -70,11 +75,7 @@ export function detectFormat(text: string, file = ""): ImportFormat | undefined 
   return undefined;
 }
 
-/**
- * The files to read, with a folder standing for the Terraform module in it:
- * its `.tf` files, then the variable files Terraform loads by itself
- * (`terraform.tfvars`, then `*.auto.tfvars` in name order, each also as `.json`).
- */
+/** The files to read, with a folder standing for the Terraform module in it (moduleFiles). */
 function withFolders(
   args: readonly string[],
   format: ImportFormat | undefined,
@@ -86,14 +87,12 @@ function withFolders(
       files.push(arg);
       continue;
     }
-    const problem = (code: string, message: string, hint?: string) =>
-      diagnostics.push({
-        severity: "error",
-        code,
-        message,
-        path: [],
-        ...(hint ? { hint } : {}),
-      });
+    const problem = (
+      code: string,
+      message: string,
+      hint?: string,
+      severity: "error" | "warning" = "error",
+    ) => diagnostics.push({ severity, code, message, path: [], ...(hint ? { hint } : {}) });
     if (format !== undefined && format !== "terraform") {
       problem(
         "FolderNotImported",
@@ -102,9 +101,15 @@ function withFolders(
       );
       continue;
     }
-    const names = readdirSync(arg).sort();
-    const modules = names.filter((n) => /\.tf(\.json)?$/.test(n));
-    if (modules.length === 0) {
+    const { files: found, unread } = moduleFiles(readdirSync(arg));
+    for (const name of unread)
+      problem(
+        "UnsupportedSyntax",
+        `${join(arg, name)}: Terraform's JSON configuration syntax is not read; the file is left out`,
+        undefined,
+        "warning",
+      );
+    if (!found.some((n) => n.endsWith(".tf"))) {
       problem(
         "NoTerraformFiles",
         `${arg}: the folder holds no .tf files`,
@@ -112,11 +117,7 @@ function withFolders(
       );
       continue;
     }
-    const variables = [
-      ...["terraform.tfvars", "terraform.tfvars.json"].filter((n) => names.includes(n)),
-      ...names.filter((n) => /\.auto\.tfvars(\.json)?$/.test(n)),
-    ];
-    files.push(...[...modules, ...variables].map((n) => join(arg, n)));
+    files.push(...found.map((n) => join(arg, n)));
   }
   return files;
 }
