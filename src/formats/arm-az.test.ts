@@ -295,6 +295,15 @@ describe("importArm: az network nic list-effective-nsg", () => {
         'port range "https" should be N, N-M or *',
       ],
       [
+        "a reversed port range",
+        (d) => {
+          d.value[0].effectiveSecurityRules[0].destinationPortRanges = ["443-80"];
+        },
+        "InvalidEffectiveSecurityRule",
+        ["value", 0, "effectiveSecurityRules", 0, "destinationPortRange"],
+        'port range "443-80" should be N, N-M or * (0-65535, first <= last)',
+      ],
+      [
         "a rule with no source address (an ASG's)",
         (d) => {
           const r = d.value[0].effectiveSecurityRules[0];

@@ -25,6 +25,8 @@
 import { DEFAULT_SECURITY_RULES } from "../model/default-rules.js";
 import type { Diagnostic, Severity, ValuePath } from "../model/diagnostic.js";
 import type { NetworkSecurityGroup, SecurityRule } from "../model/types.js";
+import { formatPortRange, parsePortRange } from "../net/ports.js";
+import { parseRuleProtocol, type RuleProtocol } from "../net/protocol.js";
 
 type JsonObject = Record<string, unknown>;
 const isObject = (v: unknown): v is JsonObject =>
@@ -43,15 +45,9 @@ export function isEffectiveNsgList(doc: unknown): boolean {
   return effectiveItems(doc) !== undefined;
 }
 
-const PROTOCOLS: Record<string, string> = {
-  all: "*",
-  "*": "*",
-  tcp: "Tcp",
-  udp: "Udp",
-  icmp: "Icmp",
-  esp: "Esp",
-  ah: "Ah",
-};
+/** The view spells any protocol `All`; the rest as rules do. */
+const protocolOf = (text: string): RuleProtocol | undefined =>
+  text.toLowerCase() === "all" ? "*" : parseRuleProtocol(text);
 const ANY_V4 = "0.0.0.0/0";
 const ANY_V6 = "::/0";
 
@@ -310,7 +306,7 @@ class EffectiveReader {
 
   private protocol(r: JsonObject, path: ValuePath): string {
     const v = r.protocol;
-    const protocol = typeof v === "string" ? PROTOCOLS[v.toLowerCase()] : undefined;
+    const protocol = typeof v === "string" ? protocolOf(v) : undefined;
     if (protocol === undefined)
       this.fail(
         "InvalidEffectiveSecurityRule",
@@ -369,17 +365,16 @@ class EffectiveReader {
       this.fail("InvalidEffectiveSecurityRule", `${single} is missing`, [...path, single]);
     const out: string[] = [];
     for (const value of values) {
-      const v = value.trim();
-      const range = /^(\d+)(?:-(\d+))?$/.exec(v);
-      if (v !== "*" && !range)
+      const parsed = parsePortRange(value.trim());
+      if (!parsed.ok)
         this.fail(
           "InvalidEffectiveSecurityRule",
-          `port range ${JSON.stringify(value)} should be N, N-M or *`,
+          `port range ${JSON.stringify(value)} should be N, N-M or * (0-65535, first <= last)`,
           [...path, single],
         );
-      if (v === "*" || v === "0-65535") return ["*"];
-      // The view shows a single port N as N-N.
-      const port = range?.[2] === range?.[1] ? (range?.[1] as string) : v;
+      // The view shows any port as 0-65535 and a single port N as N-N.
+      const port = formatPortRange(parsed.range);
+      if (port === "*") return ["*"];
       if (!out.includes(port)) out.push(port);
     }
     return out;
