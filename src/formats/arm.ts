@@ -7,6 +7,7 @@
  * resource JSON of `az network nsg show` / `list` and `az network vnet show`, or
  * the output of `az network nic list-effective-nsg` (read in az-effective-nsg.ts).
  */
+
 import { LineCounter, parseDocument } from "yaml";
 import type { Diagnostic, Severity, ValuePath } from "../model/diagnostic.js";
 import {
@@ -21,6 +22,7 @@ import {
   type VirtualNetworkPeering,
 } from "../model/types.js";
 import { locate } from "../spec/locate.js";
+import { isObject, type JsonObject, pathText } from "./arm-json.js";
 import { isEffectiveNsgList, readEffectiveNsgs } from "./az-effective-nsg.js";
 import {
   API_VERSION,
@@ -363,9 +365,6 @@ export interface ArmImport {
   readonly diagnostics: Diagnostic[];
 }
 
-type JsonObject = Record<string, unknown>;
-const isObject = (v: unknown): v is JsonObject =>
-  v !== null && typeof v === "object" && !Array.isArray(v);
 const sameType = (a: unknown, b: string) =>
   typeof a === "string" && a.toLowerCase() === b.toLowerCase();
 
@@ -468,9 +467,6 @@ function firstJsonError(text: string): number {
     return Math.min(at as number, text.length);
   }
 }
-
-const pathText = (path: ValuePath): string =>
-  path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
 
 /**
  * Reads an ARM deployment template (with an optional parameters file), the

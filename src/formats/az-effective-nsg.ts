@@ -27,10 +27,7 @@ import type { Diagnostic, Severity, ValuePath } from "../model/diagnostic.js";
 import type { NetworkSecurityGroup, SecurityRule } from "../model/types.js";
 import { formatPortRange, parsePortRange } from "../net/ports.js";
 import { parseRuleProtocol, type RuleProtocol } from "../net/protocol.js";
-
-type JsonObject = Record<string, unknown>;
-const isObject = (v: unknown): v is JsonObject =>
-  v !== null && typeof v === "object" && !Array.isArray(v);
+import { armId, isObject, type JsonObject, pathText } from "./arm-json.js";
 
 /** The items of an effective-NSG list, with the path of the array, or undefined for other documents. */
 function effectiveItems(doc: unknown): { items: unknown[]; at: ValuePath } | undefined {
@@ -50,9 +47,6 @@ const protocolOf = (text: string): RuleProtocol | undefined =>
   text.toLowerCase() === "all" ? "*" : parseRuleProtocol(text);
 const ANY_V4 = "0.0.0.0/0";
 const ANY_V6 = "::/0";
-
-const pathText = (path: ValuePath): string =>
-  path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
 
 /** Thrown to abandon one rule or item after its error is reported. */
 class Abandon extends Error {}
@@ -153,9 +147,8 @@ class EffectiveReader {
     const ref = item.networkSecurityGroup;
     if (!isObject(ref) || typeof ref.id !== "string")
       this.fail("InvalidEffectiveNsg", "networkSecurityGroup should be an object with an id", at);
-    const name = /\/providers\/Microsoft\.Network\/networkSecurityGroups\/([^/]+)\/?$/i.exec(
-      ref.id,
-    )?.[1];
+    const parsed = armId(ref.id);
+    const name = parsed?.type === "networksecuritygroups" ? parsed.name : undefined;
     if (name === undefined)
       this.fail(
         "InvalidResourceId",
@@ -186,15 +179,16 @@ class EffectiveReader {
       const key = `${nsg.id}|${ref.id.toLowerCase()}`;
       if (this.notedAssociations.has(key)) continue;
       this.notedAssociations.add(key);
-      const subnet = /\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)\/?$/i.exec(ref.id);
-      const nic = /\/networkInterfaces\/([^/]+)\/?$/i.exec(ref.id);
+      const target = armId(ref.id);
+      const subnet = target?.type === "virtualnetworks/subnets" ? target : undefined;
+      const nic = target?.type === "networkinterfaces" ? target : undefined;
       const message =
         kind === "subnet"
           ? subnet
-            ? `${nsg.name} is associated with subnet ${subnet[2]} of virtual network ${subnet[1]}; this output does not give the subnet's address prefix, so the association is not recorded: import \`az network vnet show --name ${subnet[1]}\` output with it`
+            ? `${nsg.name} is associated with subnet ${subnet.name} of virtual network ${subnet.parent}; this output does not give the subnet's address prefix, so the association is not recorded: import \`az network vnet show --name ${subnet.parent}\` output with it`
             : `${nsg.name} is associated with subnet ${JSON.stringify(ref.id)}, which is not a subnet id; the association is not recorded`
           : nic
-            ? `${nsg.name} is associated with network interface ${nic[1]}; this output does not give its IP configurations, so the association is not recorded: import \`az network nic show --name ${nic[1]}\` output with it`
+            ? `${nsg.name} is associated with network interface ${nic.name}; this output does not give its IP configurations, so the association is not recorded: import \`az network nic show --name ${nic.name}\` output with it`
             : `${nsg.name} is associated with network interface ${JSON.stringify(ref.id)}, which is not a network interface id; the association is not recorded`;
       this.report("info", "AssociationNotImported", `${pathText([...at, "id"])}: ${message}`, [
         ...at,

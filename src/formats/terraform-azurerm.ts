@@ -4,6 +4,7 @@
  * association resources. Whatever is not known is reported for exactly its
  * attribute, and the rule or resource that needs it is left out.
  */
+
 import type { Diagnostic, Severity } from "../model/diagnostic.js";
 import type {
   ApplicationSecurityGroup,
@@ -14,6 +15,7 @@ import type {
   Subnet,
   Topology,
 } from "../model/types.js";
+import { armId } from "./arm-json.js";
 import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "./drafts.js";
 import {
   NotKnown,
@@ -66,20 +68,6 @@ const LIST_FIELDS = new Set<keyof SecurityRule>([
 
 const lower = (s: string) => s.toLowerCase();
 
-/** The type and names an ARM resource id names (a subnet's with its network). */
-function armId(id: string): { type: string; name: string; parent?: string } | undefined {
-  const m = /\/providers\/Microsoft\.Network\/([^/]+)\/([^/]+)(?:\/([^/]+)\/([^/]+))?\/?$/i.exec(
-    id,
-  );
-  if (!m) return undefined;
-  return m[3] === undefined
-    ? { type: lower(m[1] as string), name: m[2] as string }
-    : {
-        type: `${lower(m[1] as string)}/${lower(m[3])}`,
-        name: m[4] as string,
-        parent: m[2] as string,
-      };
-}
 const ARM_TYPES: Record<string, string> = {
   [AZURERM.nsg]: "networksecuritygroups",
   [AZURERM.asg]: "applicationsecuritygroups",
