@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { stringify } from "yaml";
 import { semanticDiff } from "../../analysis/diff.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
@@ -7,6 +7,7 @@ import { resolveTiers } from "../../synth/intent.js";
 import { proveSynthesis } from "../../synth/prove.js";
 import { applySynthesis, DEFAULT_OPTIONS, type Style, synthesize } from "../../synth/synthesize.js";
 import { EXIT, type Io, loadForCommand, printJson } from "../io.js";
+import { writeAtomically } from "../output.js";
 import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
 import { renderChange } from "./diff.js";
 
@@ -88,7 +89,7 @@ export function runSynth(target: string, options: SynthCommandOptions, io: Io): 
 
   if (options.output) {
     try {
-      writeFileSync(
+      writeAtomically(
         options.output,
         writeSynthesis(readFileSync(spec.file, "utf8"), synthesized.nsgs),
       );
