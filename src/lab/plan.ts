@@ -47,6 +47,8 @@ export interface LabProbe {
   readonly description: string;
   /** The namespace the connection starts in. */
   readonly namespace: string;
+  /** The namespace that answers it. */
+  readonly destinationNamespace: string;
   readonly protocol: "Tcp" | "Udp";
   readonly source: IpAddress;
   readonly sourcePort: number;
@@ -64,7 +66,6 @@ export interface LabSkip {
 }
 
 export interface LabPlan {
-  readonly id: string;
   readonly prefix: string;
   readonly spec: string;
   readonly router: {
@@ -114,14 +115,12 @@ export function isLabSafe(address: IpAddress): boolean {
   return SAFE_RANGES.has(address);
 }
 
-/** A short stable name for the lab of a spec file: namespaces are `tw-<id>-...`. */
-export function labId(specFile: string): string {
-  return createHash("sha256").update(specFile).digest("hex").slice(0, 6);
-}
-
-/** The names of a spec file's lab start with this: `tw-<id>-rt`, `tw-<id>-h0`, ... */
+/**
+ * The names of a spec file's lab start with this: `tw-<id>-rt`, `tw-<id>-h0`,
+ * ..., where the id is short and stable: a digest of the file's absolute path.
+ */
 export function labPrefix(specFile: string): string {
-  return `tw-${labId(resolve(specFile))}-`;
+  return `tw-${createHash("sha256").update(resolve(specFile)).digest("hex").slice(0, 6)}-`;
 }
 
 export interface LabOptions {
@@ -131,7 +130,6 @@ export interface LabOptions {
 
 export function planLab(spec: LoadedSpec, options: LabOptions = {}): LabPlanResult {
   const network = spec.network;
-  const id = labId(resolve(spec.file));
   const prefix = labPrefix(spec.file);
   const problems: string[] = [];
   const unsafe = (address: IpAddress, what: string) => {
@@ -209,6 +207,7 @@ export function planLab(spec: LoadedSpec, options: LabOptions = {}): LabPlanResu
       ...(request.assertion === undefined ? {} : { assertion: request.assertion }),
       description: request.description,
       namespace: fromHost?.namespace ?? `${prefix}inet`,
+      destinationNamespace: toHost?.namespace ?? `${prefix}inet`,
       protocol: request.protocol,
       source: from.address,
       sourcePort: request.sourcePort,
@@ -245,7 +244,6 @@ export function planLab(spec: LoadedSpec, options: LabOptions = {}): LabPlanResu
   return {
     ok: true,
     plan: {
-      id,
       prefix,
       spec: spec.file,
       router: {

@@ -19,8 +19,13 @@ export function stateRoot(): string {
   return process.env.TIERWALL_LAB_STATE ?? "/run/tierwall-lab";
 }
 
-function run(command: string, args: readonly string[], input?: string): string {
-  const result = spawnSync(command, args, { input, encoding: "utf8" });
+/** Runs a command to its end; its output, or a LabError. `tolerate`: failures that are fine, as "". */
+function run(
+  command: string,
+  args: readonly string[],
+  options: { input?: string; tolerate?: RegExp } = {},
+): string {
+  const result = spawnSync(command, args, { input: options.input, encoding: "utf8" });
   if (result.error) {
     const missing = (result.error as NodeJS.ErrnoException).code === "ENOENT";
     throw new LabError(
@@ -29,16 +34,15 @@ function run(command: string, args: readonly string[], input?: string): string {
         : `${command} ${args.join(" ")}: ${result.error.message}`,
     );
   }
+  if (result.status !== 0 && options.tolerate?.test(result.stderr)) return "";
   if (result.status !== 0)
     throw new LabError(`${command} ${args.join(" ")} failed: ${result.stderr.trim()}`);
   return result.stdout;
 }
 
 const ipCommand = (args: readonly string[]) => run("ip", args);
-/** An `ip` command written out; the lab's names and addresses hold no spaces. */
-const ip = (command: string) => ipCommand(command.split(" "));
 const inNamespace = (namespace: string, command: string, args: readonly string[], input?: string) =>
-  run("ip", ["netns", "exec", namespace, command, ...args], input);
+  run("ip", ["netns", "exec", namespace, command, ...args], { input });
 
 /** The lab's namespaces that exist now. */
 export function labNamespaces(prefix: string): string[] {
@@ -144,7 +148,8 @@ function link(
   addresses: readonly IpAddress[],
   gateways: readonly IpAddress[],
 ): void {
-  ip(`-n ${router} link add ${routerSide} type veth peer name eth0 netns ${namespace}`);
+  const peer = ["peer", "name", "eth0", "netns", namespace];
+  ipCommand(["-n", router, "link", "add", routerSide, "type", "veth", ...peer]);
   for (const address of addresses) addAddress(namespace, "eth0", address);
   const distinct = [...new Map(gateways.map((g) => [text(g), g])).values()];
   for (const gateway of distinct) addAddress(router, routerSide, gateway);
@@ -157,14 +162,16 @@ function link(
     ipCommand(["-n", namespace, family(gateway), "route", "add", text(gateway), "dev", "eth0"]);
     if (defaults.has(gateway.family)) continue;
     defaults.add(gateway.family);
-    ip(`-n ${namespace} ${family(gateway)} route add default via ${text(gateway)} dev eth0`);
+    const via = ["via", text(gateway), "dev", "eth0"];
+    ipCommand(["-n", namespace, family(gateway), "route", "add", "default", ...via]);
   }
 }
 
 /** One host address on an interface; IPv6 without duplicate detection, which would delay it. */
 function addAddress(namespace: string, device: string, address: IpAddress): void {
-  const nodad = address.family === 6 ? " nodad" : "";
-  ip(`-n ${namespace} addr add ${text(address)}/${hostLength(address)} dev ${device}${nodad}`);
+  const nodad = address.family === 6 ? ["nodad"] : [];
+  const prefix = `${text(address)}/${hostLength(address)}`;
+  ipCommand(["-n", namespace, "addr", "add", prefix, "dev", device, ...nodad]);
 }
 
 async function startListeners(plan: LabPlan, state: string): Promise<void> {
@@ -241,9 +248,7 @@ export function labDown(prefix: string): string[] {
       }
     }
     // Gone already (a concurrent down, or a half-made namespace): nothing left to remove.
-    const result = spawnSync("ip", ["netns", "del", ns], { encoding: "utf8" });
-    if (result.status !== 0 && !/No such file/.test(result.stderr))
-      throw new LabError(`ip netns del ${ns} failed: ${result.stderr.trim()}`);
+    run("ip", ["netns", "del", ns], { tolerate: /No such file/ });
   }
   rmSync(join(stateRoot(), prefix.replace(/-$/, "")), { recursive: true, force: true });
   return namespaces;

@@ -10,6 +10,7 @@ import {
   runningDigest,
   runProbes,
 } from "../../lab/system.js";
+import type { Diagnostic } from "../../model/diagnostic.js";
 import { formatIpAddress } from "../../net/address.js";
 import { findSpecFile, type LoadedSpec } from "../../spec/load.js";
 import { EXIT, type Io, loadForCommand, printJson } from "../io.js";
@@ -44,24 +45,18 @@ export async function runLab(
     // Taking a lab down needs only its name: the spec may have changed, or stopped loading.
     if (action === "down") {
       const found = findSpecFile(target);
-      if (!found.file) return fail(found.diagnostic?.message ?? `${target}: no spec`);
+      if (!found.file) return fail((found.diagnostic as Diagnostic).message);
       return down(found.file, options, io);
     }
-  } catch (e) {
-    if (e instanceof LabError) return fail(e.message, EXIT.failed);
-    throw e;
-  }
-  const loaded = loadForCommand(target, io, options.json === true);
-  if (!loaded) return EXIT.invalid;
-  const planned = planLab(loaded.spec);
-  if (!planned.ok)
-    return fail(
-      `the lab refuses this spec:\n${planned.problems.map((p) => `  ${p}`).join("\n")}\nThe lab assigns only documentation (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) and private (10/8, 172.16/12, 192.168/16, fc00::/7) addresses.`,
-    );
-  const plan = planned.plan;
-  try {
-    if (action === "up") return await up(plan, options, io);
-    return await test(plan, loaded.spec, timeout, options, io);
+    const loaded = loadForCommand(target, io, options.json === true);
+    if (!loaded) return EXIT.invalid;
+    const planned = planLab(loaded.spec);
+    if (!planned.ok)
+      return fail(
+        `the lab refuses this spec:\n${planned.problems.map((p) => `  ${p}`).join("\n")}\nThe lab assigns only documentation (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) and private (10/8, 172.16/12, 192.168/16, fc00::/7) addresses.`,
+      );
+    if (action === "up") return await up(planned.plan, options, io);
+    return await test(planned.plan, loaded.spec, timeout, options, io);
   } catch (e) {
     if (e instanceof LabError) return fail(e.message, EXIT.failed);
     throw e;
@@ -148,12 +143,7 @@ function kernelSide(plan: LabPlan, report: LabReport): string {
     for (const v of a.probes)
       if (!v.agrees) {
         namespaces.add(v.probe.namespace);
-        const to = plan.hosts.find((h) =>
-          [...h.addresses, ...(h.publicAddress ? [h.publicAddress] : [])].some(
-            (x) => formatIpAddress(x) === formatIpAddress(v.probe.destination),
-          ),
-        );
-        if (to) namespaces.add(to.namespace);
+        namespaces.add(v.probe.destinationNamespace);
       }
   namespaces.add(plan.router.namespace);
   return [...namespaces]
