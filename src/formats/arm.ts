@@ -23,7 +23,7 @@ import {
 } from "../model/types.js";
 import { locate } from "../spec/locate.js";
 import { isObject, type JsonObject, pathText } from "./arm-json.js";
-import { isEffectiveNsgList, readEffectiveNsgs } from "./az-effective-nsg.js";
+import { readEffectiveNsgs } from "./az-effective-nsg.js";
 import {
   API_VERSION,
   type PlanValue,
@@ -489,8 +489,9 @@ export function importArm(text: string, file: string, parametersText?: string): 
   } catch (e) {
     return { topology: empty, diagnostics: [syntaxError(e as Error, file, clean)] };
   }
-  if (isEffectiveNsgList(document)) {
-    const { networkSecurityGroups, diagnostics } = readEffectiveNsgs(document);
+  const effective = readEffectiveNsgs(document);
+  if (effective) {
+    const { networkSecurityGroups, diagnostics } = effective;
     const unused: Diagnostic[] =
       parametersText === undefined
         ? []

@@ -37,11 +37,6 @@ function effectiveItems(doc: unknown): { items: unknown[]; at: ValuePath } | und
   return effective ? { items, at } : undefined;
 }
 
-/** Whether the document is `az network nic list-effective-nsg` output (or its `value` array). */
-export function isEffectiveNsgList(doc: unknown): boolean {
-  return effectiveItems(doc) !== undefined;
-}
-
 /** The view spells any protocol `All`; the rest as rules do. */
 const protocolOf = (text: string): RuleProtocol | undefined =>
   text.toLowerCase() === "all" ? "*" : parseRuleProtocol(text);
@@ -59,14 +54,17 @@ interface Draft {
   readonly seen: Map<string, { rule: SecurityRule; at: ValuePath }>;
 }
 
-/** Reads the NSGs of an effective-NSG list; diagnostics carry JSON paths only. */
-export function readEffectiveNsgs(doc: unknown): {
-  networkSecurityGroups: NetworkSecurityGroup[];
-  diagnostics: Diagnostic[];
-} {
-  const reader = new EffectiveReader();
+/**
+ * Reads the NSGs of `az network nic list-effective-nsg` output (or its `value`
+ * array); undefined for any other document. Diagnostics carry JSON paths only.
+ */
+export function readEffectiveNsgs(
+  doc: unknown,
+): { networkSecurityGroups: NetworkSecurityGroup[]; diagnostics: Diagnostic[] } | undefined {
   const found = effectiveItems(doc);
-  if (found) for (const [i, item] of found.items.entries()) reader.item(item, [...found.at, i]);
+  if (!found) return undefined;
+  const reader = new EffectiveReader();
+  for (const [i, item] of found.items.entries()) reader.item(item, [...found.at, i]);
   return {
     networkSecurityGroups: reader.nsgs.map((d) => ({ name: d.name, securityRules: d.rules })),
     diagnostics: reader.diagnostics,
