@@ -352,7 +352,10 @@ class EffectiveReader {
 
   private ports(r: JsonObject, path: ValuePath, side: "source" | "destination"): string[] {
     const single = `${side}PortRange`;
-    const values = this.values(r, path, single, `${side}PortRanges`);
+    const list = `${side}PortRanges`;
+    const values = this.values(r, path, single, list);
+    // An error points at the field the values came from: the list when it has any.
+    const from = Array.isArray(r[list]) && r[list].length > 0 ? list : single;
     if (values.length === 0)
       this.fail("InvalidEffectiveSecurityRule", `${single} is missing`, [...path, single]);
     const out: string[] = [];
@@ -362,7 +365,7 @@ class EffectiveReader {
         this.fail(
           "InvalidEffectiveSecurityRule",
           `port range ${JSON.stringify(value)} should be N, N-M or * (0-65535, first <= last)`,
-          [...path, single],
+          [...path, from],
         );
       // The view shows any port as 0-65535 and a single port N as N-N.
       const port = formatPortRange(parsed.range);

@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -12,8 +11,6 @@ import { refName, type SecurityRule, type Topology } from "../model/types.js";
 import { writeSpec } from "../spec/write.js";
 import { exportAzCli } from "./azcli.js";
 import { importAzCli } from "./azcli-import.js";
-
-const _ROOT = resolve(import.meta.dirname, "../..");
 
 const problems = (ds: readonly Diagnostic[]) => ds.filter((d) => d.severity !== "info");
 const brief = (ds: readonly Diagnostic[]) =>

@@ -1,12 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { exampleTopology } from "../../test/support/spec.js";
 import { exportAzCli, shellQuote } from "./azcli.js";
-
-const _ROOT = resolve(import.meta.dirname, "../..");
 
 /**
  * Runs the script with a stand-in `az` that records its arguments, one

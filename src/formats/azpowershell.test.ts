@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -10,8 +9,6 @@ import { exampleTopology } from "../../test/support/spec.js";
 import { refName, type SecurityRule, type Topology } from "../model/types.js";
 import { exportAzPowerShell, psQuote } from "./azpowershell.js";
 import { importPowerShell } from "./powershell.js";
-
-const _ROOT = resolve(import.meta.dirname, "../..");
 
 describe("Az PowerShell export", () => {
   it("quotes values literally", () => {
