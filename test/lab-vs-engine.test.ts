@@ -182,6 +182,7 @@ environments:
       ipv6 += plan.probes.filter((p) => p.source.family === 6).length;
     }
     // Both verdicts are well represented, so agreement is not agreement on "nothing passes".
+    // (Seed 2026 gives about 280 probes: flows without a lab host at either end are skipped.)
     expect(probes).toBeGreaterThan(250);
     expect(ipv6).toBeGreaterThan(30);
     expect(answered / probes).toBeGreaterThan(0.2);

@@ -63,7 +63,10 @@ describe("the lab's plan", () => {
     expect(samplePorts([{ first: 443, last: 443 }])).toEqual([443]);
     expect(samplePorts(undefined)).toEqual([1, 32768, 65535]);
     const plan = seed();
-    const isolate = plan.probes.filter((p) => p.assertion === 17);
+    const spec = loadSpec("examples/layered-ase").spec as LoadedSpec;
+    const isolateIndex = spec.assertions.findIndex((a) => a.kind === "isolate");
+    const isolate = plan.probes.filter((p) => p.assertion === isolateIndex);
+    expect(isolate.length).toBeGreaterThan(0);
     expect(isolate.map((p) => `${p.protocol} ${p.destinationPort}`)).toContain("Udp 453");
     expect(isolate.every((p) => p.engine.access === "Deny")).toBe(true);
   });
