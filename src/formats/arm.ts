@@ -616,6 +616,13 @@ class Reader {
     }
   }
 
+  /** Runs `read` as `leaving` does; whether every value it met was known (else `consequence` holds). */
+  private whole(consequence: string, read: () => void): boolean {
+    const before = this.unknowns;
+    this.leaving(consequence, read);
+    return this.unknowns === before;
+  }
+
   private report(severity: Severity, code: string, message: string, path: ValuePath): void {
     this.diagnostics.push({ severity, code, message, path });
   }
@@ -890,11 +897,10 @@ class Reader {
     const description = this.string(obj, "description", base);
     if (description !== undefined && description !== "") rule.description = description;
     // A rule missing any other value would be a different rule: it is left out whole.
-    const before = this.unknowns;
-    this.leaving(`the rule ${JSON.stringify(ruleName)} is left out`, () =>
+    const known = this.whole(`the rule ${JSON.stringify(ruleName)} is left out`, () =>
       this.ruleFields(obj, base, rule),
     );
-    return this.unknowns > before ? undefined : (rule as unknown as SecurityRule);
+    return known ? (rule as unknown as SecurityRule) : undefined;
   }
 
   private ruleFields(obj: JsonObject, base: ValuePath, rule: Record<string, unknown>): void {
@@ -933,8 +939,7 @@ class Reader {
     const base = [...path, ...at];
     const subnet: { -readonly [K in keyof Subnet]: Subnet[K] } = { name };
     // A subnet whose range or NSG is not known cannot be placed: it is left out whole.
-    const before = this.unknowns;
-    this.leaving(`the subnet ${JSON.stringify(name)} is left out`, () => {
+    const known = this.whole(`the subnet ${JSON.stringify(name)} is left out`, () => {
       const prefix = this.string(obj, "addressPrefix", base);
       if (prefix !== undefined && prefix !== "") subnet.addressPrefix = prefix;
       const prefixes = this.get(obj, "addressPrefixes", base);
@@ -945,7 +950,7 @@ class Reader {
         if (nsg !== undefined) subnet.networkSecurityGroup = nsg;
       }
     });
-    return this.unknowns > before ? undefined : subnet;
+    return known ? subnet : undefined;
   }
 
   private peering(
