@@ -12,6 +12,8 @@ export interface MeasureOptions {
   readonly runs?: number;
   /** Stop repeating once this much time has gone by (one timed run at least). */
   readonly budgetMs?: number;
+  /** Runs before each run, outside the time: to start every run from the same state. */
+  readonly before?: () => void;
 }
 
 function summarize(name: string, times: number[]): Measurement {
@@ -33,11 +35,15 @@ export function measure(
   fn: () => unknown,
   options: MeasureOptions = {},
 ): Measurement {
-  const { warmup = 1, runs = 5, budgetMs = 30_000 } = options;
-  for (let i = 0; i < warmup; i++) fn();
+  const { warmup = 1, runs = 5, budgetMs = 30_000, before } = options;
+  for (let i = 0; i < warmup; i++) {
+    before?.();
+    fn();
+  }
   const times: number[] = [];
   const start = performance.now();
   while (more(times, runs, start, budgetMs)) {
+    before?.();
     const t0 = performance.now();
     fn();
     times.push(performance.now() - t0);
