@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadSpec } from "../src/spec/load.js";
+import { loadSpec } from "../src/specfile/load.js";
 import { ROOT, requireBuild, tierwall } from "./support/cli.js";
 
 // Bad input end to end: through the loader, and through the built CLI as a user

@@ -14,7 +14,7 @@ import { flowEnds } from "../src/lab/probes.js";
 import { labReport } from "../src/lab/report.js";
 import { labDown, labNamespaces, labUp, runProbes } from "../src/lab/system.js";
 import { hasErrors } from "../src/model/diagnostic.js";
-import { type LoadedSpec, loadSpec } from "../src/spec/load.js";
+import { type LoadedSpec, loadSpec } from "../src/specfile/load.js";
 import { loadSpecText } from "./support/spec.js";
 
 const made: string[] = [];

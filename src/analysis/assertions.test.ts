@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { loadSpecText } from "../../test/support/spec.js";
 import { formatPacket } from "../engine/packet.js";
 import { hasErrors } from "../model/diagnostic.js";
-import type { SpecAssertion } from "../spec/assertions.js";
-import { checkSpecAssertions } from "../spec/check.js";
+import type { SpecAssertion } from "../specfile/assertions.js";
+import { checkSpecAssertions } from "../specfile/check.js";
 import type { SetOutcome } from "./assertions.js";
 import { formatSummaryLine } from "./summary.js";
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { networkOf } from "../../test/support/spec.js";
-import { neededTraffic } from "../spec/check.js";
+import { neededTraffic } from "../specfile/check.js";
 import { lint } from "./lint.js";
 import { ReachAnalyzer } from "./reach.js";
 

@@ -1,6 +1,6 @@
 import type { Diagnostic } from "../model/diagnostic.js";
 import { hasErrors } from "../model/diagnostic.js";
-import { type LoadedSpec, loadSpec } from "../spec/load.js";
+import { type LoadedSpec, loadSpec } from "../specfile/load.js";
 import { diagnosticsJson, renderDiagnostics } from "./render/diagnostics.js";
 import type { Style } from "./render/style.js";
 

@@ -10,7 +10,7 @@ import { exampleTopology, loadSpecText, networkOf } from "../../test/support/spe
 import { semanticDiff } from "../analysis/diff.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { mergeTopologies, type SecurityRule } from "../model/types.js";
-import { writeSpec } from "../spec/write.js";
+import { writeSpec } from "../specfile/write.js";
 import { importArm } from "./arm.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { loadSpecText } from "../../test/support/spec.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { Topology } from "../model/types.js";
-import { writeSpec } from "../spec/write.js";
+import { writeSpec } from "../specfile/write.js";
 import { importArm } from "./arm.js";
 import { withServiceTags } from "./service-tags.js";
 

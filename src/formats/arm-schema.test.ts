@@ -23,7 +23,7 @@ import {
   securityRulesArb,
 } from "../../test/oracle/arbitraries.js";
 import type { SecurityRule, Topology } from "../model/types.js";
-import { loadSpec } from "../spec/load.js";
+import { loadSpec } from "../specfile/load.js";
 import { ARM_API_VERSION, exportArm } from "./arm.js";
 
 const SPEC_DIR = resolve(import.meta.dirname, "../../test/fixtures/arm-rest-spec");

@@ -8,7 +8,7 @@ import {
 import { normalNics, normalRule, refKey } from "../../test/support/round-trip.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { NetworkSecurityGroup, Topology } from "../model/types.js";
-import { loadSpec } from "../spec/load.js";
+import { loadSpec } from "../specfile/load.js";
 import { exportArm, importArm } from "./arm.js";
 
 type Json = Record<string, unknown>;

@@ -21,7 +21,7 @@ import {
   type Topology,
   type VirtualNetworkPeering,
 } from "../model/types.js";
-import { locate } from "../spec/locate.js";
+import { locate } from "../specfile/locate.js";
 import { isObject, type JsonObject, pathText } from "./arm-json.js";
 import { readEffectiveNsgs } from "./az-effective-nsg.js";
 import {

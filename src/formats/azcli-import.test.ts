@@ -8,7 +8,7 @@ import {
 import { exampleTopology, loadSpecText } from "../../test/support/spec.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { refName, type SecurityRule, type Topology } from "../model/types.js";
-import { writeSpec } from "../spec/write.js";
+import { writeSpec } from "../specfile/write.js";
 import { exportAzCli } from "./azcli.js";
 import { importAzCli } from "./azcli-import.js";
 

@@ -6,7 +6,7 @@ import {
   securityRulesArb,
 } from "../../test/oracle/arbitraries.js";
 import type { Topology } from "../model/types.js";
-import { loadSpec } from "../spec/load.js";
+import { loadSpec } from "../specfile/load.js";
 import { exportArm, importArm } from "./arm.js";
 import { bicepString, exportBicep } from "./bicep.js";
 

@@ -11,7 +11,7 @@ import { loadSpecText } from "../../test/support/spec.js";
 import { hasErrors } from "../model/diagnostic.js";
 import { buildNetwork, type Network } from "../model/network.js";
 import { parseServiceTagFile } from "../model/service-tags.js";
-import { loadSpec } from "../spec/load.js";
+import { loadSpec } from "../specfile/load.js";
 import { exportNftables, nsgBindings } from "./nftables.js";
 
 /** nft's own parser and the kernel's checks, in a throwaway network namespace. */

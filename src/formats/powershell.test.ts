@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "../model/diagnostic.js";
-import { loadSpec } from "../spec/load.js";
+import { loadSpec } from "../specfile/load.js";
 import { importPowerShell } from "./powershell.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadSpecText } from "../../test/support/spec.js";
 import type { Diagnostic } from "../model/diagnostic.js";
-import { writeSpec } from "../spec/write.js";
+import { writeSpec } from "../specfile/write.js";
 import { exportTerraform, importTerraform, looksLikeTerraform } from "./terraform.js";
 
 const tf = (text: string, file = "main.tf") => ({ file, text });

@@ -9,7 +9,7 @@ import { normalNics, normalRule, refKey } from "../../test/support/round-trip.js
 import { loadSpecText } from "../../test/support/spec.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { Topology } from "../model/types.js";
-import { loadSpec } from "../spec/load.js";
+import { loadSpec } from "../specfile/load.js";
 import { exportTerraform, importTerraform } from "./terraform.js";
 
 const problems = (ds: readonly Diagnostic[]) => ds.filter((d) => d.severity !== "info");
@@ -126,7 +126,7 @@ describe("Terraform export, imported back", () => {
   it("writes a spec that loads without errors after the round trip", async () => {
     const topology = loadSpec("examples/asg-tiers/tierwall.yaml").spec?.topology as Topology;
     const { back } = await roundTrip(topology);
-    const { writeSpec } = await import("../spec/write.js");
+    const { writeSpec } = await import("../specfile/write.js");
     const loaded = loadSpecText(writeSpec(back.topology, "round trip"));
     expect(loaded.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   });

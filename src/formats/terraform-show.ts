@@ -6,7 +6,7 @@
  */
 import { LineCounter, parseDocument } from "yaml";
 import type { Diagnostic, ValuePath } from "../model/diagnostic.js";
-import { locate } from "../spec/locate.js";
+import { locate } from "../specfile/locate.js";
 import {
   isObject,
   type Place,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { loadSpecText } from "../../test/support/spec.js";
 import { formatIpAddress } from "../net/address.js";
-import type { LoadedSpec } from "../spec/load.js";
-import { loadSpec } from "../spec/load.js";
+import type { LoadedSpec } from "../specfile/load.js";
+import { loadSpec } from "../specfile/load.js";
 import { isLabSafe, type LabPlan, MAX_PROBES, planLab } from "./plan.js";
 import { samplePorts } from "./probes.js";
 

@@ -13,7 +13,7 @@ import type { Network, SubnetInfo } from "../model/network.js";
 import { formatIpAddress, type IpAddress, parseIpAddress, sameAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 import { parsePrefix } from "../net/prefix.js";
-import type { LoadedSpec } from "../spec/load.js";
+import type { LoadedSpec } from "../specfile/load.js";
 import { type ProbeRequest, probeRequests } from "./probes.js";
 
 export type { ProbeRequest };

@@ -11,7 +11,7 @@ import { formatIpAddress } from "../net/address.js";
 import { ALL_PORTS, type PortRange } from "../net/ports.js";
 import { parsePrefix } from "../net/prefix.js";
 import type { FlowProtocol } from "../net/protocol.js";
-import type { SpecAssertion } from "../spec/assertions.js";
+import type { SpecAssertion } from "../specfile/assertions.js";
 
 export interface ProbeRequest {
   readonly assertion?: number;

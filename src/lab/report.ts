@@ -1,7 +1,7 @@
 /** What the network did beside what the engine predicted, probe by probe and assertion by assertion. */
 import type { Access } from "../model/rule.js";
-import type { SpecAssertion } from "../spec/assertions.js";
-import { describeSpecAssertion } from "../spec/check.js";
+import type { SpecAssertion } from "../specfile/assertions.js";
+import { describeSpecAssertion } from "../specfile/check.js";
 import type { AgentResult, ProbeOutcome } from "./agent.js";
 import type { LabPlan, LabProbe, LabSkip } from "./plan.js";
 

@@ -5,7 +5,7 @@ import { loadSpecText } from "../../test/support/spec.js";
 import { semanticDiff } from "../analysis/diff.js";
 import { hasErrors } from "../model/diagnostic.js";
 import type { SecurityRule } from "../model/types.js";
-import { writeSynthesis } from "../spec/edit.js";
+import { writeSynthesis } from "../specfile/edit.js";
 import { resolveTiers } from "./intent.js";
 import { proveSynthesis } from "./prove.js";
 import { applySynthesis, DEFAULT_OPTIONS, type SynthOptions, synthesize } from "./synthesize.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { hasErrors } from "../../src/model/diagnostic.js";
 import type { Network } from "../../src/model/network.js";
 import type { Topology } from "../../src/model/types.js";
-import { type LoadResult, loadSpec } from "../../src/spec/load.js";
+import { type LoadResult, loadSpec } from "../../src/specfile/load.js";
 
 /** Loads spec text through the real loader, from a temporary file. */
 export function loadSpecText(text: string, extraFiles: Record<string, string> = {}): LoadResult {

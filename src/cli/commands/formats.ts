@@ -21,7 +21,7 @@ import {
 } from "../../formats/terraform.js";
 import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
 import { mergeTopologies, type Topology } from "../../model/types.js";
-import { writeSpec } from "../../spec/write.js";
+import { writeSpec } from "../../specfile/write.js";
 import { EXIT, type Io, loadForCommand } from "../io.js";
 import { emit } from "../output.js";
 import { renderDiagnostics } from "../render/diagnostics.js";

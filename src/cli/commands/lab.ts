@@ -12,7 +12,7 @@ import {
 } from "../../lab/system.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
 import { formatIpAddress } from "../../net/address.js";
-import { findSpecFile, type LoadedSpec } from "../../spec/load.js";
+import { findSpecFile, type LoadedSpec } from "../../specfile/load.js";
 import { EXIT, type Io, loadForCommand, printJson } from "../io.js";
 import type { Style } from "../render/style.js";
 

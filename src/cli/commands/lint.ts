@@ -1,7 +1,7 @@
 import { lint } from "../../analysis/lint.js";
 import { ReachAnalyzer } from "../../analysis/reach.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
-import { neededTraffic } from "../../spec/check.js";
+import { neededTraffic } from "../../specfile/check.js";
 import { EXIT, type Io, loadForCommand, printJson } from "../io.js";
 import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
 import { toSarif } from "../render/sarif.js";

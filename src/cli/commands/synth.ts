@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { stringify } from "yaml";
 import { semanticDiff } from "../../analysis/diff.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
-import { orderedRule, writeSynthesis } from "../../spec/edit.js";
+import { orderedRule, writeSynthesis } from "../../specfile/edit.js";
 import { resolveTiers } from "../../synth/intent.js";
 import { proveSynthesis } from "../../synth/prove.js";
 import { applySynthesis, DEFAULT_OPTIONS, type Style, synthesize } from "../../synth/synthesize.js";
