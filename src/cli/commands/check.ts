@@ -5,7 +5,11 @@ import { formatPacket } from "../../engine/packet.js";
 import { hasErrors, type SourceLocation } from "../../model/diagnostic.js";
 import type { Network } from "../../model/network.js";
 import type { SpecAssertion } from "../../specfile/assertions.js";
-import { checkSpecAssertions, describeSpecAssertion, type SpecOutcome } from "../../specfile/check.js";
+import {
+  checkSpecAssertions,
+  describeSpecAssertion,
+  type SpecOutcome,
+} from "../../specfile/check.js";
 import { loadSpec } from "../../specfile/load.js";
 import { EXIT, type Io, printJson } from "../io.js";
 import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
