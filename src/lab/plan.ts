@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { type Host, resolveEndpoint } from "../engine/endpoint.js";
 import { FlowEvaluator, type FlowResult } from "../engine/flow.js";
 import { planRoute, vnetsConnected } from "../engine/route.js";
-import { exportNftables, type NsgBinding } from "../formats/nftables.js";
+import { exportNftables, type NsgBinding } from "../formats/nftables/export.js";
 import type { Network, SubnetInfo } from "../model/network.js";
 import { formatIpAddress, type IpAddress, parseIpAddress, sameAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";

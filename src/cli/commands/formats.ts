@@ -1,24 +1,24 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { exportArm, importArm } from "../../formats/arm.js";
-import { exportAzCli } from "../../formats/azcli.js";
-import { importAzCli } from "../../formats/azcli-import.js";
-import { exportAzPowerShell } from "../../formats/azpowershell.js";
-import { exportBicep } from "../../formats/bicep.js";
-import { importPowerShell } from "../../formats/powershell.js";
+import { exportArm, importArm } from "../../formats/arm/import.js";
+import { exportAzCli } from "../../formats/azcli/export.js";
+import { importAzCli } from "../../formats/azcli/import.js";
+import { exportBicep } from "../../formats/bicep/export.js";
+import { exportAzPowerShell } from "../../formats/powershell/export.js";
+import { importPowerShell } from "../../formats/powershell/import.js";
 import {
   importServiceTags,
   isServiceTagsText,
   type ServiceTagDocument,
   serviceTagsForSpec,
   withServiceTags,
-} from "../../formats/service-tags.js";
+} from "../../formats/service-tags/import.js";
 import {
   exportTerraform,
   importTerraform,
   looksLikeTerraform,
   moduleFiles,
-} from "../../formats/terraform.js";
+} from "../../formats/terraform/import.js";
 import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
 import { mergeTopologies, type Topology } from "../../model/types.js";
 import { writeSpec } from "../../specfile/write.js";

@@ -3,7 +3,7 @@ import {
   type NsgBinding,
   nsgBindings,
   type Placement,
-} from "../../formats/nftables.js";
+} from "../../formats/nftables/export.js";
 import type { Network } from "../../model/network.js";
 import { EXIT, type Io, loadForCommand } from "../io.js";
 import { emit } from "../output.js";

@@ -1,0 +1,239 @@
+/**
+ * The resources a topology deploys as, whatever the template language: what
+ * the ARM and Bicep exporters both write. A reference to a resource declared
+ * in the same deployment stays a reference, so that each language writes it
+ * its own way (`resourceId()` with `dependsOn`, or a symbolic name).
+ */
+import {
+  type ResourceRef,
+  refName,
+  SECURITY_RULE_PROPERTIES,
+  type SecurityRule,
+  type Topology,
+} from "../../model/types.js";
+
+export const API_VERSION = "2024-05-01";
+
+export const RESOURCE_TYPES = {
+  asg: "Microsoft.Network/applicationSecurityGroups",
+  nsg: "Microsoft.Network/networkSecurityGroups",
+  rule: "Microsoft.Network/networkSecurityGroups/securityRules",
+  vnet: "Microsoft.Network/virtualNetworks",
+  subnet: "Microsoft.Network/virtualNetworks/subnets",
+  peering: "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+  nic: "Microsoft.Network/networkInterfaces",
+} as const;
+const T = RESOURCE_TYPES;
+
+/** The id of a resource given by type and name segments, as `resourceId()` builds it. */
+export class ResourceReference {
+  constructor(
+    readonly type: string,
+    readonly names: readonly string[],
+  ) {}
+
+  get key(): string {
+    return `${this.type}|${this.names.join("/")}`.toLowerCase();
+  }
+}
+
+export type PlanValue =
+  | string
+  | number
+  | boolean
+  | ResourceReference
+  | readonly PlanValue[]
+  | { readonly [key: string]: PlanValue };
+
+/** Where a resource is placed: a region by name, or the deployment's location parameter. */
+export type PlanLocation = { readonly region: string } | "parameter";
+
+export interface PlannedResource {
+  readonly type: string;
+  /** One segment for a top-level resource; the parent's name, then its own, for a child. */
+  readonly names: readonly string[];
+  readonly location?: PlanLocation;
+  readonly properties?: Readonly<Record<string, PlanValue>>;
+  /** Resources of this deployment that must exist first, in the order first needed. */
+  readonly dependsOn: readonly ResourceReference[];
+}
+
+const ASG_FIELDS = new Set<string>([
+  "sourceApplicationSecurityGroups",
+  "destinationApplicationSecurityGroups",
+]);
+
+/** Collects the dependencies of one resource, each once. */
+class Needs {
+  private readonly refs = new Map<string, ResourceReference>();
+  add(ref: ResourceReference): void {
+    if (!this.refs.has(ref.key)) this.refs.set(ref.key, ref);
+  }
+  list(): ResourceReference[] {
+    return [...this.refs.values()];
+  }
+}
+
+/** The application security groups, NSGs, virtual networks, peerings and NICs of a topology. */
+export function planDeployment(topology: Topology): PlannedResource[] {
+  const lower = (s: string) => s.toLowerCase();
+  const asgs = new Map(topology.applicationSecurityGroups.map((a) => [lower(a.name), a.name]));
+  const nsgs = new Map(topology.networkSecurityGroups.map((n) => [lower(n.name), n.name]));
+  const vnets = new Map(topology.virtualNetworks.map((v) => [lower(v.name), v.name]));
+  const location = (l: string | undefined): PlanLocation =>
+    l === undefined ? "parameter" : { region: l };
+
+  /** `{ id }` of a referenced resource; a dependency when it is declared here. */
+  const reference = (
+    ref: ResourceRef,
+    type: string,
+    declared: ReadonlyMap<string, string>,
+    needs: Needs,
+  ): PlanValue => {
+    const name = declared.get(lower(refName(ref)));
+    if (name !== undefined) {
+      const id = new ResourceReference(type, [name]);
+      needs.add(id);
+      return { id };
+    }
+    if (typeof ref !== "string") return { id: ref.id };
+    return { id: new ResourceReference(type, [ref]) };
+  };
+
+  /** A subnet named `subnet`, `vnet/subnet` or by id; a dependency on its network when declared here. */
+  const subnetReference = (ref: ResourceRef, needs: Needs): PlanValue => {
+    const text = typeof ref === "string" ? ref : ref.id;
+    const idMatch = /\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)\/?$/i.exec(text);
+    let [vnet, subnet] = idMatch
+      ? [idMatch[1], idMatch[2]]
+      : text.includes("/")
+        ? text.split("/", 2)
+        : [undefined, text];
+    if (vnet === undefined) {
+      const holder = topology.virtualNetworks.find((v) =>
+        v.subnets.some((s) => lower(s.name) === lower(subnet ?? "")),
+      );
+      vnet = holder?.name;
+    }
+    const declaredVnet = vnet === undefined ? undefined : vnets.get(lower(vnet));
+    if (declaredVnet !== undefined && subnet !== undefined) {
+      const holder = topology.virtualNetworks.find((v) => v.name === declaredVnet);
+      const declaredSubnet =
+        holder?.subnets.find((s) => lower(s.name) === lower(subnet ?? ""))?.name ?? subnet;
+      needs.add(new ResourceReference(T.vnet, [declaredVnet]));
+      return { id: new ResourceReference(T.subnet, [declaredVnet, declaredSubnet]) };
+    }
+    if (typeof ref !== "string") return { id: ref.id };
+    return vnet !== undefined && subnet !== undefined
+      ? { id: new ResourceReference(T.subnet, [vnet, subnet]) }
+      : { id: text };
+  };
+
+  const rule = (r: SecurityRule, needs: Needs): PlanValue => {
+    const properties: Record<string, PlanValue> = {};
+    for (const field of SECURITY_RULE_PROPERTIES) {
+      const value = r[field];
+      if (value === undefined) continue;
+      properties[field] = ASG_FIELDS.has(field)
+        ? (value as readonly ResourceRef[]).map((a) => reference(a, T.asg, asgs, needs))
+        : (value as PlanValue);
+    }
+    return { name: r.name, properties };
+  };
+
+  const resources: PlannedResource[] = [];
+
+  for (const asg of topology.applicationSecurityGroups)
+    resources.push({
+      type: T.asg,
+      names: [asg.name],
+      location: location(asg.location),
+      dependsOn: [],
+    });
+
+  for (const nsg of topology.networkSecurityGroups) {
+    const needs = new Needs();
+    const properties: Record<string, PlanValue> = {
+      securityRules: nsg.securityRules.map((r) => rule(r, needs)),
+    };
+    if (nsg.flushConnection !== undefined) properties.flushConnection = nsg.flushConnection;
+    resources.push({
+      type: T.nsg,
+      names: [nsg.name],
+      location: location(nsg.location),
+      properties,
+      dependsOn: needs.list(),
+    });
+  }
+
+  for (const vnet of topology.virtualNetworks) {
+    const needs = new Needs();
+    const subnets = vnet.subnets.map((subnet): PlanValue => {
+      const properties: Record<string, PlanValue> = {};
+      if (subnet.addressPrefix !== undefined) properties.addressPrefix = subnet.addressPrefix;
+      if (subnet.addressPrefixes !== undefined) properties.addressPrefixes = subnet.addressPrefixes;
+      if (subnet.networkSecurityGroup !== undefined)
+        properties.networkSecurityGroup = reference(
+          subnet.networkSecurityGroup,
+          T.nsg,
+          nsgs,
+          needs,
+        );
+      return { name: subnet.name, properties };
+    });
+    resources.push({
+      type: T.vnet,
+      names: [vnet.name],
+      location: location(vnet.location),
+      properties: { addressSpace: { addressPrefixes: vnet.addressSpace.addressPrefixes }, subnets },
+      dependsOn: needs.list(),
+    });
+  }
+
+  // Peerings are child resources, so that two networks peered both ways do not depend on each other.
+  for (const vnet of topology.virtualNetworks)
+    for (const peering of vnet.virtualNetworkPeerings ?? []) {
+      const needs = new Needs();
+      needs.add(new ResourceReference(T.vnet, [vnet.name]));
+      const remote = reference(peering.remoteVirtualNetwork, T.vnet, vnets, needs);
+      resources.push({
+        type: T.peering,
+        names: [
+          vnet.name,
+          peering.name ?? `${vnet.name}-to-${refName(peering.remoteVirtualNetwork)}`,
+        ],
+        properties: { remoteVirtualNetwork: remote, allowVirtualNetworkAccess: true },
+        dependsOn: needs.list(),
+      });
+    }
+
+  for (const nic of topology.networkInterfaces) {
+    const needs = new Needs();
+    const several = nic.ipConfigurations.length > 1;
+    const ipConfigurations = nic.ipConfigurations.map((config, i): PlanValue => {
+      const properties: Record<string, PlanValue> = {
+        privateIPAllocationMethod: "Static",
+        privateIPAddress: config.privateIPAddress,
+      };
+      if (config.privateIPAddress.includes(":")) properties.privateIPAddressVersion = "IPv6";
+      properties.subnet = subnetReference(config.subnet, needs);
+      if (config.applicationSecurityGroups !== undefined)
+        properties.applicationSecurityGroups = config.applicationSecurityGroups.map((r) =>
+          reference(r, T.asg, asgs, needs),
+        );
+      if (several) properties.primary = i === 0;
+      return { name: config.name ?? `ipconfig${i + 1}`, properties };
+    });
+    const properties: Record<string, PlanValue> = { ipConfigurations };
+    if (nic.networkSecurityGroup !== undefined)
+      properties.networkSecurityGroup = reference(nic.networkSecurityGroup, T.nsg, nsgs, needs);
+    resources.push({
+      type: T.nic,
+      names: [nic.name],
+      location: "parameter",
+      properties,
+      dependsOn: needs.list(),
+    });
+  }
+  return resources;
+}

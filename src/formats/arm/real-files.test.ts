@@ -1,0 +1,201 @@
+/**
+ * Real public ARM templates with NSGs (test/fixtures/arm, each with its
+ * SOURCE.md): each imports, naming exactly the values that are known only
+ * when deploying, and what it imports passes tierwall's validation.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadSpecText } from "../../../test/support/spec.js";
+import type { Diagnostic } from "../../model/diagnostic.js";
+import type { Topology } from "../../model/types.js";
+import { writeSpec } from "../../specfile/write.js";
+import { withServiceTags } from "../service-tags/import.js";
+import { importArm } from "./import.js";
+
+const DIR = resolve(import.meta.dirname, "../../../test/fixtures/arm");
+
+function importFixture(name: string) {
+  const parameters = join(DIR, name, "azuredeploy.parameters.json");
+  const file = `${name}/azuredeploy.json`;
+  const text = readFileSync(join(DIR, file), "utf8");
+  return importArm(
+    text,
+    file,
+    existsSync(parameters) ? readFileSync(parameters, "utf8") : undefined,
+  );
+}
+
+/** Warnings and errors as "code path", and where they point. */
+const named = (ds: readonly Diagnostic[]) =>
+  ds.filter((d) => d.severity !== "info").map((d) => `${d.code} ${d.path.join(".")}`);
+
+const shape = (t: Topology) => ({
+  nsgs: Object.fromEntries(
+    t.networkSecurityGroups.map((n) => [n.name, n.securityRules.map((r) => r.name)]),
+  ),
+  subnets: t.virtualNetworks.flatMap((v) =>
+    v.subnets.map((s) => `${v.name}/${s.name} ${s.addressPrefix} ${s.networkSecurityGroup ?? "-"}`),
+  ),
+  nics: t.networkInterfaces.map((n) => n.name),
+});
+
+const specErrors = (text: string) =>
+  loadSpecText(text)
+    .diagnostics.filter((d) => d.severity === "error")
+    .map((d) => d.code);
+
+/** Expected import of each template: its NSGs and subnets, and exactly what is not known. */
+const EXPECTED: Record<
+  string,
+  { notKnown: string[]; nsgs: Record<string, string[]>; subnets: string[]; messages?: string[] }
+> = {
+  "security-group-create": {
+    notKnown: [],
+    nsgs: { networkSecurityGroup1: ["first_rule"] },
+    subnets: ["virtualNetwork1/subnet 10.0.0.0/24 networkSecurityGroup1"],
+  },
+  "flowlogs-prereq": {
+    notKnown: [],
+    nsgs: { networkSecurityGroup1: ["first_rule"] },
+    subnets: ["virtualNetwork1/subnet 10.0.0.0/24 networkSecurityGroup1"],
+  },
+  "traffic-analytics-prereq": {
+    notKnown: [],
+    nsgs: { networkSecurityGroup01: ["first_rule"] },
+    subnets: ["virtualNetwork01/subnet1 10.0.0.0/24 networkSecurityGroup01"],
+  },
+  "nsg-add-to-existing-subnet": {
+    notKnown: ["LinkedTemplateNotRead resources.1.properties.templateLink"],
+    nsgs: { "new-nsg": ["SSH"] },
+    subnets: [],
+    messages: ["the linked template is not read"],
+  },
+  "vm-simple-linux": {
+    notKnown: [
+      "IncompleteIpConfiguration resources.0.properties.ipConfigurations.0",
+      "IncompleteNetworkInterface resources.0",
+    ],
+    nsgs: { SecGroupNet: ["SSH"] },
+    // The subnet is a child resource named with format().
+    subnets: ["vNet/Subnet 10.1.0.0/24 -"],
+    messages: ['network interface "simpleLinuxVMNetInt"', "with its network security group"],
+  },
+  "vm-simple-windows": {
+    notKnown: [
+      "IncompleteIpConfiguration resources.4.properties.ipConfigurations.0",
+      "IncompleteNetworkInterface resources.4",
+    ],
+    nsgs: { "default-NSG": ["default-allow-3389"] },
+    subnets: ["MyVNET/Subnet 10.0.0.0/24 default-NSG"],
+  },
+  "vm-simple-sles": {
+    notKnown: [
+      "IncompleteIpConfiguration resources.4.properties.ipConfigurations.0",
+      "IncompleteNetworkInterface resources.4",
+    ],
+    nsgs: { "Subnet-nsg": ["default-allow-22"] },
+    subnets: ["MyVNET/Subnet 10.0.0.0/24 Subnet-nsg"],
+  },
+  "vm-simple-rhel": {
+    // The network's and the NIC's names come from uniqueString(): known only when deploying.
+    notKnown: [
+      "ExpressionNotStaticallyKnown resources.2.name",
+      "ExpressionNotStaticallyKnown resources.3.name",
+    ],
+    nsgs: { "default-NSG": ["default-allow-22"] },
+    subnets: [],
+    messages: ["(uniquestring() is known only when deploying); the resource is left out"],
+  },
+  "azure-bastion-nsg": {
+    // The conditions (new or existing network) are plain equals() of parameters.
+    notKnown: [],
+    nsgs: {
+      "GEN-UNIQUE-8-nsg": [
+        "AllowHttpsInBound",
+        "AllowGatewayManagerInBound",
+        "AllowLoadBalancerInBound",
+        "AllowBastionHostCommunicationInBound",
+        "DenyAllInBound",
+        "AllowSshRdpOutBound",
+        "AllowAzureCloudCommunicationOutBound",
+        "AllowBastionHostCommunicationOutBound",
+        "AllowGetSessionInformationOutBound",
+        "DenyAllOutBound",
+      ],
+    },
+    subnets: ["vnet01/AzureBastionSubnet 10.1.1.0/27 GEN-UNIQUE-8-nsg"],
+  },
+  "vnet-nsg-for-redis": {
+    // Every rule names the subnet's range through reference(): each is left out whole,
+    // and so is the subnet the nested template updates.
+    notKnown: [
+      ...[
+        [0, "destination"],
+        [1, "source"],
+        [2, "source"],
+        [2, "destination"],
+        [3, "source"],
+        [3, "destination"],
+        [4, "destination"],
+        [5, "destination"],
+        [6, "source"],
+        [6, "destination"],
+        [7, "destination"],
+        [8, "destination"],
+      ].map(
+        ([i, side]) =>
+          `ExpressionNotStaticallyKnown resources.0.properties.securityRules.${i}.properties.${side}AddressPrefix`,
+      ),
+      "ExpressionNotStaticallyKnown resources.1.properties.template.resources.0.properties.addressPrefix",
+    ],
+    nsgs: { "GEN-UNIQUE": [] },
+    subnets: [],
+    messages: [
+      'the rule "Allow_Outbound_Storage_PKI" is left out',
+      'the subnet "GET-PREREQ-existingSubnetName" is left out',
+    ],
+  },
+};
+
+describe("real public ARM templates", () => {
+  const fixtures = readdirSync(DIR).filter((n) => existsSync(join(DIR, n, "azuredeploy.json")));
+
+  it("are ten, each with its source noted", () => {
+    expect(fixtures.sort()).toEqual(Object.keys(EXPECTED).sort());
+    for (const name of fixtures) {
+      const source = readFileSync(join(DIR, name, "SOURCE.md"), "utf8");
+      expect(source).toMatch(/Azure\/azure-quickstart-templates/);
+      expect(source).toMatch(/commit `[0-9a-f]{40}`/);
+      expect(source).toContain("MIT");
+    }
+  });
+
+  for (const [name, expected] of Object.entries(EXPECTED))
+    it(`${name}: imports, naming what is known only when deploying, and validates`, () => {
+      const { topology, diagnostics } = importFixture(name);
+      expect(named(diagnostics)).toEqual(expected.notKnown);
+      expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      for (const d of diagnostics) expect(d.location?.file).toBe(`${name}/azuredeploy.json`);
+      for (const m of expected.messages ?? [])
+        expect(diagnostics.map((d) => d.message).join("\n")).toContain(m);
+      const got = shape(topology);
+      expect(got.nsgs).toEqual(expected.nsgs);
+      expect(got.subnets).toEqual(expected.subnets);
+      expect(got.nics).toEqual([]);
+      if (name !== "azure-bastion-nsg") expect(specErrors(writeSpec(topology))).toEqual([]);
+    });
+
+  it("azure-bastion-nsg: its service tags are named when checking, and it validates with them", () => {
+    const { topology } = importFixture("azure-bastion-nsg");
+    expect(specErrors(writeSpec(topology))).toEqual(["UnknownServiceTag", "UnknownServiceTag"]);
+    // Stand-in prefixes (documentation ranges): Azure publishes the real ones weekly.
+    const tags = {
+      values: [
+        { name: "GatewayManager", properties: { addressPrefixes: ["192.0.2.0/24"] } },
+        { name: "AzureCloud", properties: { addressPrefixes: ["198.51.100.0/24"] } },
+      ],
+    };
+    expect(specErrors(withServiceTags(writeSpec(topology), tags))).toEqual([]);
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * Bicep export: the same resources as the ARM template (`deployment.ts`), with
+ * symbolic names, so that references carry the dependencies that ARM lists
+ * in `dependsOn`.
+ */
+import type { Topology } from "../../model/types.js";
+import {
+  API_VERSION,
+  type PlannedResource,
+  type PlanValue,
+  planDeployment,
+  RESOURCE_TYPES,
+  ResourceReference,
+} from "../arm/deployment.js";
+
+/** A Bicep string literal: one line, with `\`, `'`, `${` and control characters escaped. */
+export function bicepString(value: string): string {
+  let out = "";
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i] as string;
+    const code = c.charCodeAt(0);
+    if (c === "\\") out += "\\\\";
+    else if (c === "'") out += "\\'";
+    else if (c === "$" && value[i + 1] === "{") out += "\\$";
+    else if (c === "\n") out += "\\n";
+    else if (c === "\r") out += "\\r";
+    else if (c === "\t") out += "\\t";
+    else if (code < 0x20 || code === 0x7f) out += `\\u{${code.toString(16)}}`;
+    else out += c;
+  }
+  return `'${out}'`;
+}
+
+/** The escaped text of a string, for use inside an interpolated string. */
+const inside = (value: string): string => bicepString(value).slice(1, -1);
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const KIND_OF: Record<string, string> = {
+  [RESOURCE_TYPES.asg]: "asg",
+  [RESOURCE_TYPES.nsg]: "nsg",
+  [RESOURCE_TYPES.vnet]: "vnet",
+  [RESOURCE_TYPES.peering]: "peering",
+  [RESOURCE_TYPES.nic]: "nic",
+};
+
+/** Symbolic names from resource names (`web-nsg` → `nsgWebNsg`), unique whatever their case. */
+function symbolNames(resources: readonly PlannedResource[]): Map<string, string> {
+  const taken = new Set<string>(["location"]);
+  const symbols = new Map<string, string>();
+  for (const r of resources) {
+    const words = (r.names[r.names.length - 1] ?? "")
+      .split(/[^A-Za-z0-9]+/)
+      .filter((w) => w.length > 0)
+      .map((w) => (w[0] as string).toUpperCase() + w.slice(1));
+    const base = `${KIND_OF[r.type] ?? "resource"}${words.join("")}`;
+    let symbol = base;
+    for (let n = 2; taken.has(symbol.toLowerCase()); n++) symbol = `${base}${n}`;
+    taken.add(symbol.toLowerCase());
+    symbols.set(new ResourceReference(r.type, r.names).key, symbol);
+  }
+  return symbols;
+}
+
+/** Writes the topology as a Bicep file that deploys to a resource group. */
+export function exportBicep(topology: Topology): string {
+  const resources = planDeployment(topology);
+  const symbols = symbolNames(resources);
+  const symbolOf = (type: string, names: readonly string[]) =>
+    symbols.get(new ResourceReference(type, names).key);
+
+  const reference = (ref: ResourceReference): string => {
+    const symbol = symbolOf(ref.type, ref.names);
+    if (symbol !== undefined) return `${symbol}.id`;
+    // Subnets are declared inside their network, which has the symbol.
+    const [vnet, subnet] = ref.names;
+    const network =
+      ref.type === RESOURCE_TYPES.subnet && vnet !== undefined && subnet !== undefined
+        ? symbolOf(RESOURCE_TYPES.vnet, [vnet])
+        : undefined;
+    if (network !== undefined && subnet !== undefined)
+      return `'\${${network}.id}/subnets/${inside(subnet)}'`;
+    return `resourceId(${[ref.type, ...ref.names].map(bicepString).join(", ")})`;
+  };
+
+  const value = (v: PlanValue, indent: string): string => {
+    if (v instanceof ResourceReference) return reference(v);
+    if (typeof v === "string") return bicepString(v);
+    if (typeof v === "number" || typeof v === "boolean") return String(v);
+    const inner = `${indent}  `;
+    if (Array.isArray(v))
+      return v.length === 0
+        ? "[]"
+        : `[\n${v.map((item) => `${inner}${value(item, inner)}`).join("\n")}\n${indent}]`;
+    const entries = Object.entries(v as Record<string, PlanValue>);
+    return entries.length === 0
+      ? "{}"
+      : `{\n${entries.map(([k, item]) => `${inner}${key(k)}: ${value(item, inner)}`).join("\n")}\n${indent}}`;
+  };
+
+  const lines = [
+    "// Application security groups, network security groups, virtual networks and network interfaces.",
+    "// Environments, assertions, tiers, connected address prefixes and public IP addresses are not exported.",
+    "// Deploy with: az deployment group create --resource-group RG --template-file FILE.bicep",
+    "",
+    "@description('Location of resources that do not name their own')",
+    "param location string = resourceGroup().location",
+  ];
+  for (const r of resources) {
+    const symbol = symbolOf(r.type, r.names) as string;
+    const body: string[] = [];
+    const parent =
+      r.names.length > 1
+        ? symbolOf(r.type.split("/").slice(0, -1).join("/"), r.names.slice(0, -1))
+        : undefined;
+    if (parent !== undefined) body.push(`  parent: ${parent}`);
+    body.push(
+      `  name: ${bicepString(parent !== undefined ? (r.names[r.names.length - 1] as string) : r.names.join("/"))}`,
+    );
+    if (r.location !== undefined)
+      body.push(
+        `  location: ${r.location === "parameter" ? "location" : bicepString(r.location.region)}`,
+      );
+    if (r.properties !== undefined) body.push(`  properties: ${value(r.properties, "  ")}`);
+    lines.push(
+      "",
+      `resource ${symbol} ${bicepString(`${r.type}@${API_VERSION}`)} = {`,
+      ...body,
+      "}",
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+const key = (k: string): string => (IDENTIFIER.test(k) ? k : bicepString(k));

@@ -1,0 +1,280 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { Diagnostic } from "../../model/diagnostic.js";
+import { loadSpec } from "../../specfile/load.js";
+import { importPowerShell } from "./import.js";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+const SEED = resolve(ROOT, "../shared/seed/000_e6dd8f84f2cb0b33.txt");
+
+/** The seed's PowerShell blocks, every other line blanked so that line numbers match the document. */
+function seedScript(): { text: string; lines: string[] } {
+  const lines = readFileSync(SEED, "utf8").split("\n");
+  let inside = false;
+  const text = lines
+    .map((line) => {
+      if (line.startsWith("```")) {
+        inside = line.startsWith("```azurepowershell");
+        return "";
+      }
+      return inside ? line : "";
+    })
+    .join("\n");
+  return { text, lines };
+}
+
+const codes = (diagnostics: readonly Diagnostic[], code: string) =>
+  diagnostics.filter((d) => d.code === code);
+
+describe("PowerShell import: the seed's classic cmdlets", () => {
+  const { text, lines } = seedScript();
+  const { topology, diagnostics } = importPowerShell(text, "seed.md");
+
+  it("reads every statement, with no errors or warnings", () => {
+    expect(diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+  });
+
+  it("imports RestrictBackendApi rule by rule as the example has it", () => {
+    const loaded = loadSpec(resolve(ROOT, "examples/layered-ase/tierwall.yaml"));
+    const expected = loaded.spec?.topology.networkSecurityGroups.find(
+      (n) => n.name === "RestrictBackendApi",
+    );
+    expect(expected).toBeDefined();
+    expect(topology.networkSecurityGroups.map((n) => n.name)).toEqual(["RestrictBackendApi"]);
+    const nsg = topology.networkSecurityGroups[0];
+    expect(nsg?.location).toBe("South Central US");
+    const rules = nsg?.securityRules ?? [];
+    const example = expected?.securityRules ?? [];
+    expect(rules.map((r) => r.name)).toEqual(example.map((r) => r.name));
+
+    // The seed's placeholders stand for the example's documentation addresses.
+    const placeholders: Record<string, string> = {
+      "198.51.100.11": "65.52.xx.xyz", // fe1ase
+      "198.51.100.22": "191.238.xyz.abc", // fe2ase
+      "198.51.100.33": "23.98.abc.xyz", // fe3ase
+      "203.0.113.40": "70.37.xyz.abc", // apiase
+    };
+    example.forEach((want, i) => {
+      const got = rules[i];
+      expect(got).toBeDefined();
+      if (!got) return;
+      expect(got.priority).toBe(want.priority);
+      expect(got.direction).toBe(want.direction);
+      expect(got.access).toBe(want.access);
+      expect(got.protocol).toBe(want.protocol);
+      expect(got.sourcePortRange).toBe(want.sourcePortRange);
+      expect(got.destinationAddressPrefix).toBe(want.destinationAddressPrefix);
+      expect(got.destinationPortRange).toBe(want.destinationPortRange);
+      const source = want.sourceAddressPrefix ?? "";
+      expect(got.sourceAddressPrefix).toBe(placeholders[source] ?? source);
+      expect(got.sourceAddressPrefixes).toBeUndefined();
+    });
+    // The classic INTERNET tag is spelt as Resource Manager spells it.
+    expect(rules[0]?.sourceAddressPrefix).toBe("Internet");
+    expect(text).toContain("'INTERNET'");
+  });
+
+  it("applies the NSG to API-ASE-Subnet of a placeholder virtual network", () => {
+    expect(topology.virtualNetworks).toEqual([
+      {
+        name: "yourvnetnamehere",
+        addressSpace: { addressPrefixes: [] },
+        subnets: [{ name: "API-ASE-Subnet", networkSecurityGroup: "RestrictBackendApi" }],
+      },
+    ]);
+    const placeholder = codes(diagnostics, "PlaceholderVirtualNetwork");
+    expect(placeholder).toHaveLength(1);
+    expect(placeholder[0]?.severity).toBe("info");
+    const line = placeholder[0]?.location?.line ?? 0;
+    expect(lines[line - 1]).toContain("-VirtualNetworkName 'yourvnetnamehere'");
+  });
+
+  it("reports each renamed rule at its name", () => {
+    const renamed = codes(diagnostics, "RenamedForResourceManager");
+    expect(renamed).toHaveLength(9);
+    for (const d of renamed) {
+      expect(d.severity).toBe("info");
+      expect(d.location?.file).toBe("seed.md");
+      const { line = 0, column = 0 } = d.location ?? {};
+      const original = /"(ALLOW [^"]+)"/.exec(lines[line - 1]?.slice(column - 1) ?? "")?.[1];
+      expect(original).toBeDefined();
+      expect(lines[line - 1]?.[column - 1]).toBe('"');
+      expect(d.message).toContain(JSON.stringify(original));
+      expect(d.message).toContain(JSON.stringify(original?.replace(/ /g, "-")));
+    }
+    const first = renamed[0];
+    expect(first?.location).toEqual({
+      file: "seed.md",
+      line: lines.findIndex((l) => l.includes('"ALLOW AzureMngmt"')) + 1,
+      column: (lines.find((l) => l.includes('"ALLOW AzureMngmt"')) ?? "").indexOf('"ALLOW') + 1,
+    });
+  });
+});
+
+describe("PowerShell import: the Az module", () => {
+  it("builds an NSG from rule configs, with plural prefixes and arrays", () => {
+    const script = [
+      '$rg = "rg-web"',
+      '$location = "westeurope"',
+      "$rule1 = New-AzNetworkSecurityRuleConfig -Name web-rule -Description 'Allow HTTP' `",
+      "  -Access Allow -Protocol TCP -Direction Inbound -Priority 100 `",
+      "  -SourceAddressPrefix Internet -SourcePortRange * `",
+      '  -DestinationAddressPrefix "10.0.1.0/24","10.0.2.0/24" -DestinationPortRange @("80", "443")',
+      "$rule2 = New-AzNetworkSecurityRuleConfig -Name rdp-rule -Access Deny -Protocol * -Direction Inbound -Priority 200 -SourceAddressPrefix * -SourcePortRange * -DestinationAddressPrefix VirtualNetwork -DestinationPortRange 3389",
+      '$nsg = New-AzNetworkSecurityGroup -ResourceGroupName $rg -Location $location -Name "nsg-$rg" `',
+      "  -SecurityRules $rule1,$rule2",
+    ].join("\n");
+    const { topology, diagnostics } = importPowerShell(script, "az.ps1");
+    expect(diagnostics).toEqual([]);
+    expect(topology.networkSecurityGroups).toEqual([
+      {
+        name: "nsg-rg-web",
+        location: "westeurope",
+        securityRules: [
+          {
+            name: "web-rule",
+            description: "Allow HTTP",
+            protocol: "Tcp",
+            access: "Allow",
+            priority: 100,
+            direction: "Inbound",
+            sourceAddressPrefix: "Internet",
+            sourcePortRange: "*",
+            destinationAddressPrefixes: ["10.0.1.0/24", "10.0.2.0/24"],
+            destinationPortRanges: ["80", "443"],
+          },
+          {
+            name: "rdp-rule",
+            protocol: "*",
+            access: "Deny",
+            priority: 200,
+            direction: "Inbound",
+            sourceAddressPrefix: "*",
+            sourcePortRange: "*",
+            destinationAddressPrefix: "VirtualNetwork",
+            destinationPortRange: "3389",
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("adds rules to the NSG a variable holds and associates it with a subnet", () => {
+    const script = [
+      "# an NSG fetched, extended and applied",
+      "$nsg = New-AzNetworkSecurityGroup -Name app-nsg -ResourceGroupName rg -Location eastus",
+      "Add-AzNetworkSecurityRuleConfig -NetworkSecurityGroup $nsg -Name allow-sql -Access Allow `",
+      "  -Protocol Tcp -Direction Inbound -Priority 300 -SourceAddressPrefix 10.0.1.0/24 `",
+      "  -SourcePortRange * -DestinationAddressPrefix * -DestinationPortRange 1433 | Set-AzNetworkSecurityGroup",
+      "$nsg | Add-AzNetworkSecurityRuleConfig -Name deny-out -Access Deny -Protocol Udp -Direction Outbound -Priority 4000 -SourceAddressPrefix * -SourcePortRange * -DestinationAddressPrefix Internet -DestinationPortRange 0-65535; $nsg | Set-AzNetworkSecurityGroup",
+      "$vnet = Get-AzVirtualNetwork -Name app-vnet -ResourceGroupName rg",
+      "Set-AzVirtualNetworkSubnetConfig -Name data -VirtualNetwork $vnet -AddressPrefix 10.0.2.0/24 -NetworkSecurityGroup $nsg",
+      "$vnet | Set-AzVirtualNetwork",
+      "Set-AzVirtualNetworkSubnetConfig -Name web -VirtualNetwork $other -AddressPrefix 10.1.0.0/24 -NetworkSecurityGroup $nsg",
+    ].join("\n");
+    const { topology, diagnostics } = importPowerShell(script, "az.ps1");
+    expect(diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    const nsg = topology.networkSecurityGroups[0];
+    expect(nsg?.name).toBe("app-nsg");
+    expect(nsg?.securityRules.map((r) => [r.name, r.priority, r.direction, r.protocol])).toEqual([
+      ["allow-sql", 300, "Inbound", "Tcp"],
+      ["deny-out", 4000, "Outbound", "Udp"],
+    ]);
+    expect(nsg?.securityRules[0]?.sourceAddressPrefix).toBe("10.0.1.0/24");
+    expect(topology.virtualNetworks).toEqual([
+      {
+        name: "app-vnet",
+        addressSpace: { addressPrefixes: [] },
+        subnets: [{ name: "data", addressPrefix: "10.0.2.0/24", networkSecurityGroup: "app-nsg" }],
+      },
+      {
+        name: "other",
+        addressSpace: { addressPrefixes: [] },
+        subnets: [{ name: "web", addressPrefix: "10.1.0.0/24", networkSecurityGroup: "app-nsg" }],
+      },
+    ]);
+    expect(codes(diagnostics, "VirtualNetworkNamedAfterVariable")[0]?.location).toEqual({
+      file: "az.ps1",
+      line: 10,
+      column: (script.split("\n")[9]?.indexOf("$other") ?? 0) + 1,
+    });
+    expect(codes(diagnostics, "PlaceholderVirtualNetwork")).toHaveLength(2);
+  });
+
+  it("builds a virtual network with its subnets", () => {
+    const script = [
+      "$nsg = New-AzNetworkSecurityGroup -Name n -ResourceGroupName rg -Location eastus",
+      "$s = New-AzVirtualNetworkSubnetConfig -Name a -AddressPrefix 10.0.0.0/24 -NetworkSecurityGroup $nsg",
+      "New-AzVirtualNetwork -Name v -ResourceGroupName rg -Location eastus -AddressPrefix 10.0.0.0/16 -Subnet $s",
+    ].join("\n");
+    const { topology, diagnostics } = importPowerShell(script, "az.ps1");
+    expect(diagnostics).toEqual([]);
+    expect(topology.virtualNetworks).toEqual([
+      {
+        name: "v",
+        location: "eastus",
+        addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+        subnets: [{ name: "a", addressPrefix: "10.0.0.0/24", networkSecurityGroup: "n" }],
+      },
+    ]);
+  });
+});
+
+describe("PowerShell import: bad input", () => {
+  it("reports an unknown cmdlet at its line and column, and goes on", () => {
+    const script = [
+      "New-AzureNetworkSecurityGroup -Name n -Location 'West US'",
+      "  Remove-AzureNetworkSecurityGroup -Name n",
+      "foreach ($x in $y) { Write-Host $x }",
+      "$n = n; exit",
+    ].join("\n");
+    const { topology, diagnostics } = importPowerShell(script, "bad.ps1");
+    expect(topology.networkSecurityGroups.map((n) => n.name)).toEqual(["n"]);
+    const unsupported = codes(diagnostics, "UnsupportedStatement");
+    expect(unsupported.map((d) => [d.severity, d.location])).toEqual([
+      ["warning", { file: "bad.ps1", line: 2, column: 3 }],
+      ["warning", { file: "bad.ps1", line: 3, column: 1 }],
+      ["warning", { file: "bad.ps1", line: 4, column: 9 }],
+    ]);
+    expect(unsupported[0]?.message).toContain("Remove-AzureNetworkSecurityGroup");
+    expect(unsupported[1]?.message).toContain("foreach");
+  });
+
+  it("reports a parameter without a value as an error at the parameter", () => {
+    const script = [
+      "$r = New-AzNetworkSecurityRuleConfig -Name r -Access Allow -Protocol Tcp -Direction Inbound `",
+      "  -Priority -SourceAddressPrefix * -SourcePortRange * -DestinationAddressPrefix * -DestinationPortRange 80",
+    ].join("\n");
+    const { diagnostics } = importPowerShell(script, "bad.ps1");
+    const errors = diagnostics.filter((d) => d.severity === "error");
+    expect(errors.map((d) => [d.code, d.location])).toEqual([
+      ["MissingParameterValue", { file: "bad.ps1", line: 2, column: 3 }],
+    ]);
+    expect(errors[0]?.message).toContain("-Priority");
+  });
+
+  it("reports a malformed value, a missing list element and an unterminated string", () => {
+    const line =
+      "Get-AzureNetworkSecurityGroup -Name n | Set-AzureNetworkSecurityRule -Name r -Type Inbound -Priority high -Action Allow -SourceAddressPrefix * -SourcePortRange * -DestinationAddressPrefix * -DestinationPortRange 80 -Protocol TCP";
+    const priority = importPowerShell(line, "bad.ps1").diagnostics.filter(
+      (d) => d.severity === "error",
+    );
+    expect(priority.map((d) => [d.code, d.location?.column])).toEqual([
+      ["InvalidParameterValue", line.indexOf("high") + 1],
+    ]);
+    const list = importPowerShell(
+      "New-AzNetworkSecurityGroup -Name n -SecurityRules $a,",
+      "bad.ps1",
+    ).diagnostics;
+    expect(list.map((d) => [d.code, d.severity, d.location?.line])).toEqual([
+      ["MissingParameterValue", "error", 1],
+    ]);
+    const quote = importPowerShell("New-AzureNetworkSecurityGroup -Name 'n", "bad.ps1").diagnostics;
+    expect(quote[0]).toMatchObject({
+      code: "UnterminatedString",
+      severity: "error",
+      location: { line: 1, column: 37 },
+    });
+  });
+});

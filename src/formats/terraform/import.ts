@@ -1,0 +1,123 @@
+/**
+ * Terraform (azurerm) to and from the model. Import reads a module's `.tf`
+ * files together, with `.tfvars` values, or `terraform show -json` output
+ * (state or plan); export writes azurerm HCL.
+ */
+import type { Diagnostic } from "../../model/diagnostic.js";
+import type { Topology } from "../../model/types.js";
+import { azurermTopology } from "./azurerm.js";
+import { TerraformModule, type TerraformSource } from "./module.js";
+import { isTerraformShow, showResources } from "./show.js";
+import type { TfObject, TfResource } from "./values.js";
+
+export { exportTerraform } from "./export.js";
+export type { TerraformSource } from "./module.js";
+
+export interface TerraformImport {
+  readonly topology: Topology;
+  readonly diagnostics: Diagnostic[];
+}
+
+const isTfvars = (file: string) => /\.tfvars(\.json)?$/i.test(file);
+
+/**
+ * The files of a module folder, as Terraform loads them: its `.tf` files,
+ * then `terraform.tfvars`, then `*.auto.tfvars` in name order (each also as
+ * `.json`). `unread` names the `.tf.json` files, whose syntax is not read.
+ */
+export function moduleFiles(names: readonly string[]): { files: string[]; unread: string[] } {
+  const sorted = [...names].sort();
+  const variables = [
+    ...["terraform.tfvars", "terraform.tfvars.json"].filter((n) => sorted.includes(n)),
+    ...sorted.filter((n) => /\.auto\.tfvars(\.json)?$/.test(n)),
+  ];
+  return {
+    files: [...sorted.filter((n) => n.endsWith(".tf")), ...variables],
+    unread: sorted.filter((n) => n.endsWith(".tf.json")),
+  };
+}
+
+/** `terraform show -json` output, when the text is that. */
+function showDocument(text: string): TfObject | undefined {
+  const start = text.trimStart();
+  if (!start.startsWith("{")) return undefined;
+  try {
+    const document: unknown = JSON.parse(start);
+    return isTerraformShow(document) ? (document as TfObject) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the text looks like Terraform: `terraform show -json` output, or HCL with Terraform's blocks. */
+export function looksLikeTerraform(text: string): boolean {
+  if (showDocument(text)) return true;
+  return /^\s*(resource|data|variable|locals|module|provider|terraform|output)\s*("[^"\n]*"\s*)*\{/m.test(
+    text,
+  );
+}
+
+/**
+ * Imports a set of files as Terraform does one module: `.tf` files together,
+ * `.tfvars` (and `.tfvars.json`) as variable values in the order given, then
+ * `parameters` (like -var-file), which wins. A `terraform show -json` file is
+ * read on its own.
+ */
+export async function importTerraform(
+  sources: readonly TerraformSource[],
+  parameters?: TerraformSource,
+): Promise<TerraformImport> {
+  const diagnostics: Diagnostic[] = [];
+  const resources: TfResource[] = [];
+  const configs: TerraformSource[] = [];
+  const tfvars: TerraformSource[] = [];
+  for (const src of sources) {
+    const text = src.text.replace(/^\uFEFF/, "");
+    if (isTfvars(src.file)) {
+      tfvars.push({ file: src.file, text });
+      continue;
+    }
+    const show = showDocument(text);
+    if (show) {
+      const read = showResources(show, text, src.file);
+      diagnostics.push(...read.diagnostics);
+      resources.push(...read.resources);
+    } else if (text.trimStart().startsWith("{") && src.file.endsWith(".json")) {
+      diagnostics.push(jsonProblem(text, src.file));
+    } else configs.push({ file: src.file, text });
+  }
+  if (parameters) tfvars.push(parameters);
+  if (configs.length > 0 || tfvars.length > 0) {
+    const module = await TerraformModule.read(configs, tfvars);
+    diagnostics.push(...module.diagnostics);
+    resources.push(...module.resources());
+  }
+  const read = azurermTopology(resources);
+  return { topology: read.topology, diagnostics: [...diagnostics, ...read.diagnostics] };
+}
+
+/** Why a JSON file is not `terraform show -json` output: a syntax error where it is, or its shape. */
+function jsonProblem(text: string, file: string): Diagnostic {
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const at = /at position (\d+)/.exec(message)?.[1];
+    const before = at === undefined ? [""] : text.slice(0, Number(at)).split("\n");
+    return {
+      severity: "error",
+      code: "InvalidSyntax",
+      message: `not valid JSON: ${message}`,
+      path: [],
+      location: { file, line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 },
+    };
+  }
+  return {
+    severity: "error",
+    code: "UnrecognizedDocument",
+    message:
+      "JSON that is not `terraform show -json` output (no format_version with values or planned_values); Terraform's JSON configuration syntax (.tf.json) is not read",
+    path: [],
+    location: { file, line: 1, column: 1 },
+  };
+}
