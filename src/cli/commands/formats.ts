@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { exportArm, importArm } from "../../formats/arm/import.js";
+import { exportArm } from "../../formats/arm/export.js";
+import { importArm } from "../../formats/arm/import.js";
 import { exportAzCli } from "../../formats/azcli/export.js";
 import { importAzCli } from "../../formats/azcli/import.js";
 import { exportBicep } from "../../formats/bicep/export.js";

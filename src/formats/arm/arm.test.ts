@@ -9,7 +9,8 @@ import { normalNics, normalRule, refKey } from "../../../test/support/round-trip
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { NetworkSecurityGroup, Topology } from "../../model/types.js";
 import { loadSpec } from "../../specfile/load.js";
-import { exportArm, importArm } from "./import.js";
+import { exportArm } from "./export.js";
+import { importArm } from "./import.js";
 
 type Json = Record<string, unknown>;
 

@@ -24,7 +24,7 @@ import {
 } from "../../../test/oracle/arbitraries.js";
 import type { SecurityRule, Topology } from "../../model/types.js";
 import { loadSpec } from "../../specfile/load.js";
-import { ARM_API_VERSION, exportArm } from "./import.js";
+import { ARM_API_VERSION, exportArm } from "./export.js";
 
 const SPEC_DIR = resolve(import.meta.dirname, "../../../test/fixtures/arm-rest-spec");
 const FILES = [

@@ -7,7 +7,8 @@ import {
 } from "../../../test/oracle/arbitraries.js";
 import type { Topology } from "../../model/types.js";
 import { loadSpec } from "../../specfile/load.js";
-import { exportArm, importArm } from "../arm/import.js";
+import { exportArm } from "../arm/export.js";
+import { importArm } from "../arm/import.js";
 import { bicepString, exportBicep } from "./export.js";
 
 // ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import { stringify } from "yaml";
 import { type Diagnostic, error } from "../../model/diagnostic.js";
 import { parseServiceTagFile } from "../../model/service-tags.js";
 import type { Topology } from "../../model/types.js";
-import { placed, syntaxError } from "../arm/import.js";
+import { placed, syntaxError } from "../shared/json-positions.js";
 
 export interface ServiceTag {
   readonly name: string;

@@ -1,0 +1,66 @@
+/**
+ * A topology as an ARM deployment template: the application security groups,
+ * NSGs, virtual networks and network interfaces, linked by `resourceId()`
+ * expressions with their `dependsOn`.
+ */
+import type { Topology } from "../../model/types.js";
+import { API_VERSION, type PlanValue, planDeployment, ResourceReference } from "./deployment.js";
+
+export const ARM_SCHEMA =
+  "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+export const ARM_API_VERSION = API_VERSION;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const quote = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+/** A literal string value: one starting with `[` would be read as an expression. */
+const literal = (s: string): string => (s.startsWith("[") ? `[${s}` : s);
+const resourceIdExpr = (ref: ResourceReference): string =>
+  `[resourceId(${[ref.type, ...ref.names].map(quote).join(", ")})]`;
+
+function armValue(value: PlanValue): Json {
+  if (value instanceof ResourceReference) return resourceIdExpr(value);
+  if (typeof value === "string") return literal(value);
+  if (typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(armValue);
+  return Object.fromEntries(
+    Object.entries(value as Record<string, PlanValue>).map(([k, v]) => [k, armValue(v)]),
+  );
+}
+
+/** Writes the topology as an ARM deployment template (JSON, 2-space indent). */
+export function exportArm(topology: Topology): string {
+  const resources = planDeployment(topology).map((r): Json => {
+    const resource: Record<string, Json> = {
+      type: r.type,
+      apiVersion: ARM_API_VERSION,
+      name: literal(r.names.join("/")),
+    };
+    if (r.location !== undefined)
+      resource.location =
+        r.location === "parameter" ? "[parameters('location')]" : literal(r.location.region);
+    if (r.properties !== undefined) resource.properties = armValue(r.properties);
+    if (r.dependsOn.length > 0) resource.dependsOn = r.dependsOn.map(resourceIdExpr);
+    return resource;
+  });
+
+  const template = {
+    $schema: ARM_SCHEMA,
+    contentVersion: "1.0.0.0",
+    metadata: {
+      generator: "tierwall",
+      description:
+        "Application security groups, network security groups, virtual networks and network interfaces. " +
+        "Environments, assertions, tiers, connected address prefixes and public IP addresses are not exported.",
+    },
+    parameters: {
+      location: {
+        type: "string",
+        defaultValue: "[resourceGroup().location]",
+        metadata: { description: "Location of resources that do not name their own" },
+      },
+    },
+    resources,
+  };
+  return `${JSON.stringify(template, null, 2)}\n`;
+}
