@@ -1,0 +1,280 @@
+/**
+ * Evaluates a PowerShell script statement by statement, without running it:
+ * variables hold what values and commands give, pipelines pass it on, and each
+ * cmdlet is handed to the handler registered for it. Whatever is not
+ * understood is reported where it stands.
+ */
+import { type Diagnostic, error, warning } from "../../model/diagnostic.js";
+import type { SecurityRule, Subnet } from "../../model/types.js";
+import {
+  type Arg,
+  COMMAND_NAME,
+  type Command,
+  parseSegment,
+  parseValue,
+  SyntaxProblem,
+  splitPipeline,
+  type Value,
+} from "./syntax.js";
+import { type Pos, splitStatements, type Token, tokenize } from "./tokens.js";
+
+/** What a value or a variable holds, as far as the network is concerned. */
+export type Held =
+  | { readonly kind: "text"; readonly text: string; readonly pos: Pos }
+  | { readonly kind: "rule"; readonly rule: SecurityRule; readonly pos: Pos }
+  | { readonly kind: "nsg"; readonly name: string; readonly pos: Pos }
+  | { readonly kind: "vnet"; readonly name: string; readonly pos: Pos }
+  | { readonly kind: "subnet"; readonly subnet: Subnet; readonly pos: Pos }
+  | { readonly kind: "asg"; readonly name: string; readonly pos: Pos }
+  | { readonly kind: "unknownVar"; readonly name: string; readonly pos: Pos }
+  | { readonly kind: "expr"; readonly text: string; readonly pos: Pos };
+
+/** A cmdlet's effect: what it outputs given its pipeline input, or undefined when it failed. */
+export type Handler = (command: Command, input: readonly Held[] | undefined) => Held[] | undefined;
+
+/** Parameters no cmdlet needs a value for. */
+const SWITCHES = new Set(
+  ["Force", "AsJob", "PassThru", "Confirm", "WhatIf", "Verbose", "Debug", "Detailed"].map((s) =>
+    s.toLowerCase(),
+  ),
+);
+
+/** Cmdlets that change nothing the model holds: signing in, resource groups, saving changes. */
+const NO_NETWORK_EFFECT = new Set(
+  [
+    "Connect-AzAccount",
+    "Login-AzAccount",
+    "Set-AzContext",
+    "Select-AzSubscription",
+    "New-AzResourceGroup",
+    "Add-AzureAccount",
+    "Select-AzureSubscription",
+    "Write-Host",
+    "Write-Output",
+  ].map((s) => s.toLowerCase()),
+);
+
+export class Script {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly variables = new Map<string, Held[]>();
+  private handlers: ReadonlyMap<string, Handler> = new Map();
+
+  constructor(private readonly file: string) {}
+
+  /** Evaluates the script's statements in order, with a handler per cmdlet name (any case). */
+  run(text: string, handlers: Readonly<Record<string, Handler>>): void {
+    this.handlers = new Map(Object.entries(handlers).map(([k, v]) => [k.toLowerCase(), v]));
+    const tokens = tokenize(text, (d, pos) => this.report(d, pos));
+    for (const statement of splitStatements(tokens)) this.statement(statement);
+  }
+
+  report(d: Diagnostic, pos: Pos): void {
+    this.diagnostics.push({
+      ...d,
+      location: { file: this.file, line: pos.line, column: pos.column },
+    });
+  }
+
+  private statement(tokens: readonly Token[]): void {
+    try {
+      const first = tokens[0] as Token;
+      let target: Token | undefined;
+      let rest = tokens;
+      if (first.kind === "var" && tokens[1]?.kind === "assign") {
+        target = first;
+        rest = tokens.slice(2);
+        if (rest.length === 0)
+          throw new SyntaxProblem(
+            error("MissingValue", `$${first.text} = has no value`, []),
+            tokens[1],
+          );
+      }
+      const head = rest[0] as Token;
+      // `$x = word` assigns the word; elsewhere a bare word is a command.
+      const isPipeline =
+        head.kind === "word" && (!target || COMMAND_NAME.test(head.text) || rest.length > 1);
+      let result: Held[] | undefined;
+      if (isPipeline || head.kind !== "word") result = this.pipeline(rest);
+      else result = this.resolve(parseValue(rest, 0).value);
+      if (target && result) this.variables.set(target.text.toLowerCase(), result);
+    } catch (problem) {
+      if (!(problem instanceof SyntaxProblem)) throw problem;
+      this.report(problem.diagnostic, problem.pos);
+    }
+  }
+
+  private pipeline(tokens: readonly Token[]): Held[] | undefined {
+    let input: Held[] | undefined;
+    for (const segmentTokens of splitPipeline(tokens)) {
+      const segment = parseSegment(segmentTokens);
+      if ("value" in segment) {
+        input = this.resolve(segment.value);
+        continue;
+      }
+      const { command } = segment;
+      const handler = this.handlers.get(command.name.toLowerCase());
+      if (NO_NETWORK_EFFECT.has(command.name.toLowerCase())) {
+        input = [];
+        continue;
+      }
+      if (!handler) {
+        this.report(
+          warning(
+            "UnsupportedStatement",
+            `${command.name} is not supported; the statement is ignored`,
+            [],
+            "the importer reads the NSG, rule and subnet cmdlets of the Az module and of classic Service Management",
+          ),
+          command.pos,
+        );
+        return undefined;
+      }
+      for (const value of command.positional)
+        this.report(
+          warning(
+            "UnsupportedArgument",
+            `${command.name}: positional arguments are not supported; name the parameter`,
+            [],
+          ),
+          value.pos,
+        );
+      const output = handler(command, input);
+      if (output === undefined) return undefined;
+      input = output;
+    }
+    return input;
+  }
+
+  /** Every element of a value, with variables replaced by what they hold. */
+  resolve(value: Value): Held[] {
+    return value.items.flatMap((item): Held[] => {
+      if (item.kind === "expr") return [{ kind: "expr", text: item.text, pos: item.pos }];
+      if (item.kind === "var") {
+        const held = this.variables.get(item.text.toLowerCase());
+        if (held) return held.map((h) => ({ ...h, pos: item.pos }));
+        return [{ kind: "unknownVar", name: item.text, pos: item.pos }];
+      }
+      const text = item.kind === "string" && item.expand ? this.expand(item.text) : item.text;
+      return [{ kind: "text", text, pos: item.pos }];
+    });
+  }
+
+  private expand(text: string): string {
+    return text.replace(/\$(?:\{([^}]+)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (whole, braced, plain) => {
+      const held = this.variables.get(String(braced ?? plain).toLowerCase());
+      return held?.length === 1 && held[0]?.kind === "text" ? held[0].text : whole;
+    });
+  }
+
+  // --- parameters ----------------------------------------------------------
+
+  /** The command's parameters by name; reports unknown ones and missing values. */
+  params(command: Command, known: readonly string[]): Params {
+    const byName = new Map<string, Arg>();
+    const knownLower = new Set(known.map((k) => k.toLowerCase()));
+    for (const arg of command.args) {
+      const lower = arg.name.toLowerCase();
+      if (!knownLower.has(lower) && !SWITCHES.has(lower)) {
+        this.report(
+          warning(
+            "UnsupportedParameter",
+            `${command.name}: -${arg.name} is not supported; it is ignored`,
+            [],
+          ),
+          arg.pos,
+        );
+        continue;
+      }
+      if (arg.value === undefined && !SWITCHES.has(lower)) {
+        this.report(
+          error("MissingParameterValue", `${command.name}: -${arg.name} has no value`, []),
+          arg.pos,
+        );
+        continue;
+      }
+      byName.set(lower, arg);
+    }
+    return new Params(this, command, byName);
+  }
+
+  badValue(command: Command, param: string, held: Held, expected: string): void {
+    const what =
+      held.kind === "text"
+        ? JSON.stringify(held.text)
+        : held.kind === "unknownVar"
+          ? `$${held.name}, which the script does not set,`
+          : held.kind === "expr"
+            ? `the expression ${held.text}`
+            : `a ${held.kind === "nsg" ? "network security group" : held.kind === "vnet" ? "virtual network" : held.kind === "asg" ? "application security group" : held.kind}`;
+    this.report(
+      error(
+        "InvalidParameterValue",
+        `${command.name}: -${param} is ${what}; expected ${expected}`,
+        [],
+      ),
+      held.pos,
+    );
+  }
+}
+
+/** A command's parameters, read as text or as what they hold. */
+export class Params {
+  constructor(
+    private readonly script: Script,
+    private readonly command: Command,
+    private readonly byName: ReadonlyMap<string, Arg>,
+  ) {}
+
+  all(name: string): Held[] {
+    const arg = this.byName.get(name.toLowerCase());
+    return arg?.value ? this.script.resolve(arg.value) : [];
+  }
+
+  /** The texts of a parameter; other values are reported and left out. */
+  texts(name: string): string[] {
+    return this.all(name).flatMap((held) => {
+      if (held.kind === "text") return [held.text];
+      this.script.badValue(this.command, name, held, "text");
+      return [];
+    });
+  }
+
+  text(name: string): { text: string; pos: Pos } | undefined {
+    const held = this.all(name);
+    const first = held[0];
+    if (held.length === 1 && first?.kind === "text") return { text: first.text, pos: first.pos };
+    if (held.length > 1)
+      this.script.badValue(
+        this.command,
+        name,
+        { kind: "expr", text: "a list", pos: first?.pos ?? this.command.pos },
+        "one value",
+      );
+    else if (first) this.script.badValue(this.command, name, first, "one value");
+    return undefined;
+  }
+
+  /**
+   * A value tierwall can do without (a location): a variable the script leaves
+   * to whoever runs it is no error, just not known here.
+   */
+  optionalText(name: string): { text: string; pos: Pos } | undefined {
+    const held = this.all(name);
+    if (held.length === 1 && held[0]?.kind === "unknownVar") return undefined;
+    return this.text(name);
+  }
+
+  required(name: string): { text: string; pos: Pos } | undefined {
+    const arg = this.byName.get(name.toLowerCase());
+    if (arg === undefined) {
+      // A parameter given without its value has been reported already.
+      if (!this.command.args.some((a) => a.name.toLowerCase() === name.toLowerCase()))
+        this.script.report(
+          error("MissingParameter", `${this.command.name}: -${name} is required`, []),
+          this.command.pos,
+        );
+      return undefined;
+    }
+    return this.text(name);
+  }
+}
