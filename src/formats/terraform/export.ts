@@ -11,7 +11,7 @@ import {
   type SecurityRule,
   type Topology,
 } from "../../model/types.js";
-import { AZURERM, RULE_ATTRIBUTES } from "./azurerm.js";
+import { AZURERM, RULE_ATTRIBUTES } from "./azurerm-schema.js";
 import {
   attr,
   blank,

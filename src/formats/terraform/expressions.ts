@@ -19,6 +19,19 @@ export interface Scope {
   readonly countIndex?: number;
 }
 
+/** The scope of a value that may not refer to anything: a variable's default, a `.tfvars` value. */
+export const noReferences: Scope = {
+  variable: (name) => {
+    throw new NotKnown(`var.${name} cannot be used here`);
+  },
+  local: (name) => {
+    throw new NotKnown(`local.${name} cannot be used here`);
+  },
+  resource: (_mode, type, name) => {
+    throw new NotKnown(`${type}.${name} cannot be used here`);
+  },
+};
+
 /** The value of a parsed HCL value (string templates, numbers, booleans, lists, objects). */
 export function evaluate(raw: unknown, scope: Scope): TfValue {
   if (typeof raw === "string") return template(raw, scope);

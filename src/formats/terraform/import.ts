@@ -6,12 +6,13 @@
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
 import { azurermTopology } from "./azurerm.js";
-import { TerraformModule, type TerraformSource } from "./module.js";
+import type { TerraformSource } from "./hcl-parse.js";
+import { TerraformModule } from "./module.js";
 import { isTerraformShow, showResources } from "./show.js";
 import type { TfObject, TfResource } from "./values.js";
 
 export { exportTerraform } from "./export.js";
-export type { TerraformSource } from "./module.js";
+export type { TerraformSource } from "./hcl-parse.js";
 
 export interface TerraformImport {
   readonly topology: Topology;

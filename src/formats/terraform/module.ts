@@ -1,163 +1,30 @@
 /**
  * A Terraform module read from its `.tf` files (and `.tfvars` values): the
  * variables, locals and resources, with references between them resolved
- * where they are plain. Parsing is `@cdktf/hcl2json`'s; positions come from
- * a scan of the text, which the parser does not give.
+ * where they are plain. A reference to the `id` of a resource other
+ * resources refer to is kept as a ResourceId (its type and name).
  */
-import { parse } from "@cdktf/hcl2json";
-import type { Diagnostic, SourceLocation } from "../../model/diagnostic.js";
-import { evaluate, follow, type Scope, type Step } from "./expressions.js";
-import { type SourceBlock, scanHcl } from "./hcl-source.js";
+import type { Diagnostic } from "../../model/diagnostic.js";
+import { ARM_TYPES } from "./azurerm-schema.js";
+import { evaluate, follow, noReferences, type Scope, type Step } from "./expressions.js";
+import { HclBlock } from "./hcl-block.js";
 import {
-  isObject,
-  NotKnown,
-  type Place,
-  ResourceId,
-  type TfBlock,
-  type TfResource,
-  type TfValue,
-  ValueBlock,
-} from "./values.js";
-
-export interface TerraformSource {
-  readonly file: string;
-  readonly text: string;
-}
-
-type Raw = Record<string, unknown>;
-const isRaw = (v: unknown): v is Raw => v !== null && typeof v === "object" && !Array.isArray(v);
-const rawBlocks = (v: unknown): Raw[] => (Array.isArray(v) ? v.filter(isRaw) : []);
-
-/** The parser's errors ("file:line,col-...: summary; detail"), each at its position. */
-export function syntaxErrors(message: string, file: string): Diagnostic[] {
-  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const head = new RegExp(`${escaped}:(\\d+),(\\d+)-(?:\\d+,)?\\d+: `, "g");
-  const starts = [...message.matchAll(head)];
-  const found = starts.map((m, k) => {
-    const end = k + 1 < starts.length ? (starts[k + 1]?.index as number) : message.length;
-    const text = message
-      .slice((m.index as number) + m[0].length, end)
-      .replace(/\]\s*$/, "")
-      .trim();
-    const [summary, ...detail] = text.split("; ");
-    return {
-      line: Number(m[1]),
-      column: Number(m[2]),
-      text: detail.length > 0 ? `${summary}: ${detail.join("; ")}` : (summary ?? text),
-    };
-  });
-  if (found.length === 0)
-    found.push({ line: 1, column: 1, text: message.replace(/^parse config: /, "") });
-  const seen = new Set<string>();
-  return found
-    .sort((a, b) => a.line - b.line || a.column - b.column)
-    .filter((f) => {
-      const key = `${f.line}:${f.column}:${f.text}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    })
-    .map((f) => ({
-      severity: "error",
-      code: "InvalidSyntax",
-      message: `not valid HCL: ${f.text}`,
-      path: [],
-      location: { file, line: f.line, column: f.column },
-    }));
-}
+  isRaw,
+  type ParsedFile,
+  parseFile,
+  type Raw,
+  rawBlocks,
+  readTfvars,
+  type TerraformSource,
+} from "./hcl-parse.js";
+import type { SourceBlock } from "./hcl-source.js";
+import { NotKnown, type Place, ResourceId, type TfResource, type TfValue } from "./values.js";
 
 interface Declared {
   readonly raw: Raw;
   readonly file: string;
   readonly source: SourceBlock | undefined;
 }
-
-interface Parsed {
-  readonly json: Raw;
-  readonly source: SourceBlock;
-}
-
-/** Parses one HCL file; syntax errors go to `diagnostics`. */
-async function parseFile(
-  src: TerraformSource,
-  diagnostics: Diagnostic[],
-): Promise<Parsed | undefined> {
-  try {
-    const json = (await parse(src.file, src.text)) as Raw;
-    return { json, source: scanHcl(src.text) };
-  } catch (e) {
-    diagnostics.push(...syntaxErrors((e as Error).message, src.file));
-    return undefined;
-  }
-}
-
-const noReferences: Scope = {
-  variable: (name) => {
-    throw new NotKnown(`var.${name} cannot be used here`);
-  },
-  local: (name) => {
-    throw new NotKnown(`local.${name} cannot be used here`);
-  },
-  resource: (_mode, type, name) => {
-    throw new NotKnown(`${type}.${name} cannot be used here`);
-  },
-};
-
-/** Values of a `.tfvars` file (HCL) or `.tfvars.json` file. */
-async function readTfvars(
-  src: TerraformSource,
-  diagnostics: Diagnostic[],
-): Promise<Map<string, TfValue>> {
-  const values = new Map<string, TfValue>();
-  let raw: Raw;
-  let source: SourceBlock | undefined;
-  if (src.file.endsWith(".json")) {
-    try {
-      const parsed: unknown = JSON.parse(src.text.replace(/^\uFEFF/, ""));
-      if (!isRaw(parsed)) throw new Error("a .tfvars.json file holds one object");
-      // JSON variable values are literal: no templates to evaluate.
-      for (const [k, v] of Object.entries(parsed)) values.set(k, v as TfValue);
-    } catch (e) {
-      diagnostics.push({
-        severity: "error",
-        code: "InvalidSyntax",
-        message: `not valid JSON: ${(e as Error).message}`,
-        path: [],
-        location: { file: src.file, line: 1, column: 1 },
-      });
-    }
-    return values;
-  }
-  const parsed = await parseFile(src, diagnostics);
-  if (!parsed) return values;
-  raw = parsed.json;
-  source = parsed.source;
-  for (const [name, value] of Object.entries(raw)) {
-    try {
-      values.set(name, evaluate(value, noReferences));
-    } catch (e) {
-      if (!(e instanceof NotKnown)) throw e;
-      const at = source.attributes.get(name);
-      diagnostics.push({
-        severity: "warning",
-        code: "ExpressionNotStaticallyKnown",
-        message: `${name}: ${e.message}; the value is left out`,
-        path: [name],
-        ...(at ? { location: { file: src.file, ...at } } : {}),
-      });
-    }
-  }
-  return values;
-}
-
-/** The `id` of the resource types tierwall reads, as references by name. */
-const ID_TYPES = new Set([
-  "azurerm_network_security_group",
-  "azurerm_application_security_group",
-  "azurerm_virtual_network",
-  "azurerm_subnet",
-  "azurerm_network_interface",
-]);
 
 /** A module: its declarations from every file, and how references among them resolve. */
 export class TerraformModule {
@@ -190,7 +57,7 @@ export class TerraformModule {
     return module;
   }
 
-  private add({ json, source }: Parsed, file: string): void {
+  private add({ json, source }: ParsedFile, file: string): void {
     const sourceBlocks = (type: string, ...labels: string[]) =>
       source.blocks.filter((b) => b.type === type && labels.every((l, i) => b.labels[i] === l));
     for (const [name, blocks] of Object.entries(isRaw(json.variable) ? json.variable : {}))
@@ -402,7 +269,8 @@ export class TerraformModule {
           throw e;
         }
       });
-    if (attribute === "id" && ID_TYPES.has(type)) {
+    // The id of a resource others refer to stands for the resource, by its name.
+    if (attribute === "id" && Object.hasOwn(ARM_TYPES, type)) {
       if (rest.length > 1) throw new NotKnown(`${address}.id is assigned by Azure`);
       const named = (key: string): string => {
         const v = attributeOf(key);
@@ -416,88 +284,5 @@ export class TerraformModule {
     if (attribute === "id")
       throw new NotKnown(`${address}.id is assigned by Azure when Terraform runs`);
     return follow(attributeOf(attribute), rest.slice(1), `${address}.${attribute}`);
-  }
-}
-
-/** A body of the configuration: attributes evaluate when asked, in the resource's scope. */
-class HclBlock implements TfBlock {
-  constructor(
-    private readonly raw: Raw,
-    private readonly place: Place,
-    private readonly source: SourceBlock | undefined,
-    private readonly file: string,
-    private readonly scope: Scope,
-  ) {}
-
-  get(attribute: string): TfValue | undefined {
-    const raw = this.raw[attribute];
-    if (raw === undefined) return undefined;
-    const v = evaluate(raw, this.scope);
-    return v === null ? undefined : v;
-  }
-
-  blocks(name: string): TfBlock[] {
-    const raw = this.raw[name];
-    if (raw === undefined) return [];
-    const sources = this.source?.blocks.filter((b) => b.type === name) ?? [];
-    if (Array.isArray(raw) && raw.every(isRaw) && sources.length === raw.length)
-      return raw.map((item, i) => {
-        const source = sources[i];
-        const path = [...this.place.path, name, i];
-        return new HclBlock(
-          item,
-          this.place0(`${this.place.text}.${name}[${i}]`, path, source),
-          source,
-          this.file,
-          this.scope,
-        );
-      });
-    // Given as an attribute (`name = [{...}]`, or a reference to such a list).
-    const value = evaluate(raw, this.scope);
-    if (value === null) return [];
-    if (!Array.isArray(value)) throw new NotKnown(`${name} is not a list of objects`);
-    const at = this.where(name);
-    return value.flatMap((item: TfValue, i: number) =>
-      isObject(item)
-        ? [
-            new ValueBlock(
-              item,
-              { ...at, text: `${at.text}[${i}]`, path: [...at.path, i] },
-              () => at.location,
-            ),
-          ]
-        : [],
-    );
-  }
-
-  dynamicBlocks(name: string): Place[] {
-    const dynamic = isRaw(this.raw.dynamic) ? rawBlocks(this.raw.dynamic[name]) : [];
-    const sources =
-      this.source?.blocks.filter((b) => b.type === "dynamic" && b.labels[0] === name) ?? [];
-    return dynamic.map((_, i) =>
-      this.place0(
-        `${this.place.text}.dynamic.${name}`,
-        [...this.place.path, "dynamic", name, i],
-        sources[i],
-      ),
-    );
-  }
-
-  where(attribute?: string): Place {
-    if (attribute === undefined) return this.place;
-    const at = this.source?.attributes.get(attribute);
-    const location: SourceLocation | undefined = at
-      ? { file: this.file, ...at }
-      : this.place.location;
-    return {
-      text: `${this.place.text}.${attribute}`,
-      path: [...this.place.path, attribute],
-      ...(location ? { location } : {}),
-    };
-  }
-
-  private place0(text: string, path: (string | number)[], source: SourceBlock | undefined): Place {
-    const location = source ? { file: this.file, ...source.position } : this.place.location;
-    return { text, path, ...(location ? { location } : {}) };
   }
 }

@@ -1,0 +1,245 @@
+/**
+ * The flags of an az command, as az reads them: `--flag value`, `--flag=value`,
+ * several values after a list flag, aliases, and `"${array[@]}"` spreads.
+ * Values follow the script's variables; one that is not statically known is
+ * reported, naming its flag, and the command says what it leaves out.
+ */
+import type { Severity } from "../../model/diagnostic.js";
+import { type Pos, plainText, type Word } from "./bash.js";
+import type { AzCliReader } from "./reader.js";
+import type { Known } from "./script.js";
+
+/** Flags every command takes that change nothing in the model. */
+const IGNORED_FLAGS = new Set([
+  "--resource-group",
+  "-g",
+  "--subscription",
+  "--output",
+  "-o",
+  "--query",
+  "--only-show-errors",
+  "--no-wait",
+  "--verbose",
+  "--debug",
+  "--tags",
+  "--yes",
+  "-y",
+]);
+const LOCATION_FLAGS = ["--location", "-l"];
+const SWITCHES = new Set([
+  "--only-show-errors",
+  "--no-wait",
+  "--verbose",
+  "--debug",
+  "--yes",
+  "-y",
+]);
+
+/** A flag a command reads: its canonical name and aliases, and whether it takes several values. */
+export interface FlagSpec {
+  readonly names: readonly string[];
+  readonly list?: boolean;
+}
+export type Flags = Record<string, FlagSpec>;
+
+export const NAME_FLAG: FlagSpec = { names: ["--name", "-n"] };
+
+/** An az command the importer reads: the flags it takes, and what it does with their values. */
+export interface AzCommand {
+  readonly flags: Flags;
+  /** What becomes of the command when a value it needs is not known: "the rule is left out". */
+  readonly leftOut: string;
+  run(reader: AzCliReader, args: AzArgs): void;
+}
+
+/** A flag's values, each with where it is written; `pos` is the flag's own position. */
+interface FlagValues {
+  readonly known: readonly { readonly value: Known; readonly pos: Pos }[];
+  readonly pos: Pos;
+}
+
+/** The flags one command was given, read by the names its `AzCommand` gives them. */
+export class AzArgs {
+  private sawUnknown = false;
+
+  constructor(
+    private readonly reader: AzCliReader,
+    /** The command's name: `network nsg rule create`. */
+    readonly command: string,
+    /** Where the command is written. */
+    readonly at: Pos,
+    private readonly spec: AzCommand,
+    private readonly values: ReadonlyMap<string, FlagValues>,
+    readonly location: string | undefined,
+  ) {}
+
+  /** Whether a value was reported as not statically known (handlers then leave their resource out). */
+  get unknown(): boolean {
+    return this.sawUnknown;
+  }
+
+  /** Reports a problem of this command: the message is prefixed with `az <command>: `. */
+  report(severity: Severity, code: string, message: string, pos: Pos, hint?: string): void {
+    this.reader.report(severity, code, `az ${this.command}: ${message}`, pos, hint);
+  }
+
+  /** The flag's values, undefined when it is not given; [] when one is not known (reported). */
+  list(key: string): string[] | undefined {
+    const entry = this.values.get(key);
+    if (!entry) return undefined;
+    const texts: string[] = [];
+    for (const { value, pos } of entry.known) {
+      if ("unknown" in value) {
+        this.sawUnknown = true;
+        this.report(
+          "warning",
+          "ValueNotStaticallyKnown",
+          `${this.flagName(key)} is not statically known (${value.unknown}); ${this.spec.leftOut}`,
+          pos,
+        );
+        return [];
+      }
+      texts.push(value.text);
+    }
+    return texts;
+  }
+
+  /** The flag's value, undefined when it is not given or not known. */
+  optional(key: string): string | undefined {
+    return this.list(key)?.[0];
+  }
+
+  /** The flag's value; when the flag is not given, that is reported and the value is undefined. */
+  required(key: string): string | undefined {
+    const texts = this.list(key);
+    if (texts === undefined)
+      this.report("error", "MissingParameter", `${this.flagName(key)} is required`, this.at);
+    return texts?.[0];
+  }
+
+  /** Where the flag is written, else the command. */
+  flagAt(key: string): Pos {
+    return this.values.get(key)?.pos ?? this.at;
+  }
+
+  /** Where the flag's first value is written, else the command. */
+  valueAt(key: string): Pos {
+    return this.values.get(key)?.known[0]?.pos ?? this.at;
+  }
+
+  private flagName(key: string): string {
+    return (this.spec.flags[key] as FlagSpec).names[0] as string;
+  }
+}
+
+const isFlag = (text: string | undefined): text is string =>
+  text !== undefined && /^--?[A-Za-z]/.test(text);
+
+/**
+ * Reads a command's arguments against the flags it takes. Flags it does not
+ * take are reported and ignored; undefined (reported) when a flag lacks its value.
+ */
+export function readArgs(
+  reader: AzCliReader,
+  command: string,
+  args: readonly Word[],
+  at: Pos,
+  spec: AzCommand,
+): AzArgs | undefined {
+  const report = (severity: Severity, code: string, message: string, pos: Pos) =>
+    reader.report(severity, code, `az ${command}: ${message}`, pos);
+  const byName = new Map<string, string>();
+  for (const [key, flag] of Object.entries(spec.flags))
+    for (const n of flag.names) byName.set(n, key);
+  const values = new Map<string, FlagValues>();
+  let location: string | undefined;
+  let ok = true;
+  const take = (flag: string, flagPos: Pos, items: Word[]): void => {
+    const key = byName.get(flag);
+    if (LOCATION_FLAGS.includes(flag)) {
+      const v = items[0] ? reader.script.value(items[0]) : undefined;
+      if (v && "text" in v) location = v.text;
+      return;
+    }
+    if (key === undefined) {
+      if (!IGNORED_FLAGS.has(flag))
+        report(
+          "warning",
+          "UnsupportedParameter",
+          `${flag} is not supported; it is ignored`,
+          flagPos,
+        );
+      else if (!SWITCHES.has(flag) && items.length === 0) {
+        report("error", "MissingParameterValue", `${flag} has no value`, flagPos);
+        ok = false;
+      }
+      return;
+    }
+    const list = (spec.flags[key] as FlagSpec).list;
+    if (items.length === 0 || (!list && items.length > 1)) {
+      report(
+        "error",
+        "InvalidParameterValue",
+        `${flag} takes ${list ? "one or more values" : "one value"}, not ${items.length}`,
+        flagPos,
+      );
+      ok = false;
+      return;
+    }
+    values.set(key, {
+      known: items.map((w) => ({ value: reader.script.value(w), pos: w.pos })),
+      pos: flagPos,
+    });
+  };
+  let k = 0;
+  while (k < args.length) {
+    const word = args[k] as Word;
+    const spread = reader.script.arraySpread(word);
+    if (spread !== undefined) {
+      // "${name[@]}": each value the array may hold must add only flags that change nothing here.
+      for (const possible of spread.values) {
+        const flagsIn = possible.map(plainText).filter((t) => t?.startsWith("-"));
+        if (
+          flagsIn.some(
+            (f) => f === undefined || !(LOCATION_FLAGS.includes(f) || IGNORED_FLAGS.has(f)),
+          )
+        ) {
+          report(
+            "warning",
+            "ValueNotStaticallyKnown",
+            `the arguments in \${${spread.name}[@]} are not statically known; they are ignored`,
+            word.pos,
+          );
+          break;
+        }
+      }
+      k++;
+      continue;
+    }
+    const text = plainText(word);
+    if (!isFlag(text)) {
+      report(
+        "warning",
+        "UnsupportedArgument",
+        `${text === undefined ? "an argument that is not statically known" : JSON.stringify(text)} is not a flag; it is ignored`,
+        word.pos,
+      );
+      k++;
+      continue;
+    }
+    const eq = text.indexOf("=");
+    const flag = eq > 0 ? text.slice(0, eq) : text;
+    const items: Word[] = [];
+    if (eq > 0) items.push({ pos: word.pos, parts: [{ kind: "text", text: text.slice(eq + 1) }] });
+    k++;
+    while (eq < 0 && k < args.length) {
+      const next = args[k] as Word;
+      if (reader.script.arraySpread(next) !== undefined) break;
+      if (isFlag(plainText(next))) break;
+      items.push(next);
+      k++;
+    }
+    take(flag, word.pos, items);
+  }
+  return ok ? new AzArgs(reader, command, at, spec, values, location) : undefined;
+}

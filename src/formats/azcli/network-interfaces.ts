@@ -1,0 +1,76 @@
+/**
+ * `az network nic create|update`: network interfaces, their static IP
+ * configuration with its ASGs, and the NSG on the interface.
+ */
+import type { IpConfiguration } from "../../model/types.js";
+import { type AzArgs, type AzCommand, type FlagSpec, NAME_FLAG } from "./arguments.js";
+import { type AzCliReader, refOf } from "./reader.js";
+
+const NSG_FLAG: FlagSpec = { names: ["--network-security-group"] };
+
+export const NETWORK_INTERFACE_COMMANDS: Record<string, AzCommand> = {
+  "network nic create": {
+    flags: {
+      name: NAME_FLAG,
+      vnet: { names: ["--vnet-name"] },
+      subnet: { names: ["--subnet"] },
+      address: { names: ["--private-ip-address"] },
+      nsg: NSG_FLAG,
+      asgs: { names: ["--application-security-groups", "--asgs"], list: true },
+    },
+    leftOut: "the network interface is left out",
+    run: nicCreate,
+  },
+  "network nic update": {
+    flags: { name: NAME_FLAG, nsg: NSG_FLAG },
+    leftOut: "the command is ignored",
+    run: nicUpdate,
+  },
+};
+
+function nicCreate(reader: AzCliReader, args: AzArgs): void {
+  const name = args.required("name");
+  const vnet = args.optional("vnet");
+  const subnet = args.required("subnet");
+  const address = args.optional("address");
+  const nsg = args.optional("nsg");
+  const asgs = args.list("asgs");
+  if (name === undefined || subnet === undefined || args.unknown) return;
+  const configs: IpConfiguration[] = [];
+  if (address === undefined)
+    args.report(
+      "warning",
+      "ValueNotStaticallyKnown",
+      "without --private-ip-address, Azure assigns the address when the script runs; the IP configuration is left out",
+      args.at,
+    );
+  else
+    configs.push({
+      name: "ipconfig1",
+      privateIPAddress: address,
+      subnet: subnet.startsWith("/") || vnet === undefined ? subnet : `${vnet}/${subnet}`,
+      ...(asgs === undefined ? {} : { applicationSecurityGroups: asgs.map(refOf) }),
+    });
+  reader.nics.set(name.toLowerCase(), {
+    name,
+    ...(nsg === undefined ? {} : { networkSecurityGroup: nsg }),
+    ipConfigurations: configs,
+  });
+}
+
+function nicUpdate(reader: AzCliReader, args: AzArgs): void {
+  const name = args.required("name");
+  const nsg = args.optional("nsg");
+  if (name === undefined || nsg === undefined) return;
+  const existing = reader.nics.get(name.toLowerCase());
+  if (!existing)
+    reader.report(
+      "info",
+      "NetworkInterfaceNotCreated",
+      `the script does not create network interface ${JSON.stringify(name)}; it is imported without IP configurations`,
+      args.valueAt("name"),
+      "add its ipConfigurations to the spec",
+    );
+  const { networkSecurityGroup: _, ...rest } = existing ?? { name, ipConfigurations: [] };
+  reader.nics.set(name.toLowerCase(), nsg === "" ? rest : { ...rest, networkSecurityGroup: nsg });
+}

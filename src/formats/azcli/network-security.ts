@@ -1,0 +1,165 @@
+/**
+ * `az network nsg create`, `nsg rule create|delete` and `asg create`: NSGs,
+ * their rules with az's defaults (`--destination-port-ranges` is 80 when left
+ * out), and application security groups.
+ */
+import { SECURITY_RULE_PROPERTIES, type SecurityRule } from "../../model/types.js";
+import { type AzArgs, type AzCommand, type Flags, NAME_FLAG } from "./arguments.js";
+import { type AzCliReader, refOf } from "./reader.js";
+
+const RULE_FLAGS: Flags = {
+  nsg: { names: ["--nsg-name"] },
+  name: NAME_FLAG,
+  priority: { names: ["--priority"] },
+  direction: { names: ["--direction"] },
+  access: { names: ["--access"] },
+  protocol: { names: ["--protocol"] },
+  description: { names: ["--description"] },
+  sourcePrefixes: { names: ["--source-address-prefixes"], list: true },
+  sourcePorts: { names: ["--source-port-ranges"], list: true },
+  sourceAsgs: { names: ["--source-asgs"], list: true },
+  destinationPrefixes: { names: ["--destination-address-prefixes"], list: true },
+  destinationPorts: { names: ["--destination-port-ranges"], list: true },
+  destinationAsgs: { names: ["--destination-asgs"], list: true },
+};
+
+const ENUMS = {
+  direction: ["Inbound", "Outbound"],
+  access: ["Allow", "Deny"],
+  protocol: ["*", "Ah", "Esp", "Icmp", "Tcp", "Udp"],
+} as const;
+
+export const NETWORK_SECURITY_COMMANDS: Record<string, AzCommand> = {
+  "network nsg create": {
+    flags: { name: NAME_FLAG },
+    leftOut: "the NSG is left out",
+    run: nsgCreate,
+  },
+  "network nsg rule create": {
+    flags: RULE_FLAGS,
+    leftOut: "the rule is left out",
+    run: ruleCreate,
+  },
+  "network nsg rule delete": {
+    flags: { nsg: { names: ["--nsg-name"] }, name: NAME_FLAG },
+    leftOut: "the command is ignored",
+    run: ruleDelete,
+  },
+  "network asg create": {
+    flags: { name: NAME_FLAG },
+    leftOut: "the ASG is left out",
+    run: asgCreate,
+  },
+};
+
+function nsgCreate(reader: AzCliReader, args: AzArgs): void {
+  const name = args.required("name");
+  if (name === undefined) return;
+  const nsg = reader.nsgNamed(name, args.at, true);
+  if (args.location !== undefined) nsg.location = args.location;
+}
+
+function asgCreate(reader: AzCliReader, args: AzArgs): void {
+  const name = args.required("name");
+  if (name === undefined) return;
+  reader.asgs.set(name.toLowerCase(), {
+    name,
+    ...(args.location === undefined ? {} : { location: args.location }),
+  });
+}
+
+function ruleCreate(reader: AzCliReader, args: AzArgs): void {
+  const nsgName = args.required("nsg");
+  const name = args.required("name");
+  const priority = args.required("priority");
+  const fields = {
+    direction: args.optional("direction"),
+    access: args.optional("access"),
+    protocol: args.optional("protocol"),
+    description: args.optional("description"),
+    sourcePrefixes: args.list("sourcePrefixes"),
+    sourcePorts: args.list("sourcePorts"),
+    sourceAsgs: args.list("sourceAsgs"),
+    destinationPrefixes: args.list("destinationPrefixes"),
+    destinationPorts: args.list("destinationPorts"),
+    destinationAsgs: args.list("destinationAsgs"),
+  };
+  if (nsgName === undefined || name === undefined || priority === undefined) return;
+  if (args.unknown) return;
+  if (!/^\d+$/.test(priority)) {
+    args.report(
+      "error",
+      "InvalidParameterValue",
+      `--priority ${JSON.stringify(priority)} is not a whole number`,
+      args.valueAt("priority"),
+    );
+    return;
+  }
+  const choice = (key: keyof typeof ENUMS, given: string | undefined, fallback: string) => {
+    if (given === undefined) return fallback;
+    const found = ENUMS[key].find((o) => o.toLowerCase() === given.toLowerCase());
+    if (found === undefined)
+      args.report(
+        "error",
+        "InvalidParameterValue",
+        `--${key} ${JSON.stringify(given)} is not one of ${ENUMS[key].join(", ")}`,
+        args.valueAt(key),
+      );
+    return found;
+  };
+  const direction = choice("direction", fields.direction, "Inbound");
+  const access = choice("access", fields.access, "Allow");
+  const protocol = choice("protocol", fields.protocol, "*");
+  if (direction === undefined || access === undefined || protocol === undefined) return;
+  const rule: Record<string, unknown> = {
+    name,
+    ...(fields.description === undefined ? {} : { description: fields.description }),
+    protocol,
+    access,
+    priority: Number(priority),
+    direction,
+  };
+  // As az does: one value sets the singular property, several the plural one; ASGs replace the prefix.
+  for (const side of ["source", "destination"] as const) {
+    const asgs = fields[`${side}Asgs`];
+    const prefixes = fields[`${side}Prefixes`];
+    if (asgs !== undefined) {
+      if (prefixes !== undefined && prefixes.length > 1) {
+        args.report(
+          "error",
+          "InvalidParameterValue",
+          `--${side}-asgs and several --${side}-address-prefixes together are rejected by Azure`,
+          args.flagAt(`${side}Asgs`),
+        );
+        return;
+      }
+      rule[`${side}ApplicationSecurityGroups`] = asgs.map(refOf);
+    } else {
+      const values = prefixes ?? ["*"];
+      rule[values.length === 1 ? `${side}AddressPrefix` : `${side}AddressPrefixes`] =
+        values.length === 1 ? values[0] : values;
+    }
+    const ports = fields[`${side}Ports`] ?? [side === "source" ? "*" : "80"];
+    rule[ports.length === 1 ? `${side}PortRange` : `${side}PortRanges`] =
+      ports.length === 1 ? ports[0] : ports;
+  }
+  const nsg = reader.nsgNamed(nsgName, args.valueAt("nsg"), false);
+  const existing = nsg.rules.findIndex((r) => r.name.toLowerCase() === name.toLowerCase());
+  const ordered = orderRule(rule);
+  if (existing < 0) nsg.rules.push(ordered);
+  else nsg.rules[existing] = ordered;
+}
+
+function ruleDelete(reader: AzCliReader, args: AzArgs): void {
+  const nsgName = args.required("nsg");
+  const name = args.required("name");
+  if (nsgName === undefined || name === undefined) return;
+  const nsg = reader.nsgNamed(nsgName, args.at, false);
+  nsg.rules = nsg.rules.filter((r) => r.name.toLowerCase() !== name.toLowerCase());
+}
+
+/** A rule with its properties in ARM's documented order. */
+function orderRule(rule: Record<string, unknown>): SecurityRule {
+  const order = ["name", ...SECURITY_RULE_PROPERTIES].filter((k) => k in rule);
+  return Object.fromEntries(order.map((k) => [k, rule[k]])) as unknown as SecurityRule;
+}

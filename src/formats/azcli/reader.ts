@@ -1,0 +1,93 @@
+/**
+ * What reading an az CLI script collects: the diagnostics, each at its line
+ * and column, the script's variables, and the resources its commands create,
+ * by name as az finds them (case-insensitively).
+ */
+import { type Diagnostic, error, info, type Severity, warning } from "../../model/diagnostic.js";
+import type {
+  ApplicationSecurityGroup,
+  NetworkInterface,
+  ResourceRef,
+  Topology,
+} from "../../model/types.js";
+import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "../shared/drafts.js";
+import type { Pos } from "./bash.js";
+import { Script } from "./script.js";
+
+/** A virtual network the script names: whether it creates it, and where the network is first named. */
+export interface VnetState extends VnetDraft {
+  created: boolean;
+  pos: Pos;
+}
+
+export class AzCliReader {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly script = new Script();
+  readonly nsgs = new Map<string, NsgDraft>();
+  readonly asgs = new Map<string, ApplicationSecurityGroup>();
+  readonly vnets = new Map<string, VnetState>();
+  readonly nics = new Map<string, NetworkInterface>();
+
+  constructor(private readonly file: string) {}
+
+  report(severity: Severity, code: string, message: string, pos: Pos, hint?: string): void {
+    const d =
+      severity === "error"
+        ? error(code, message, [], hint)
+        : severity === "warning"
+          ? warning(code, message, [], hint)
+          : info(code, message, [], hint);
+    this.diagnostics.push({ ...d, location: { file: this.file, ...pos } });
+  }
+
+  /** The NSG of that name; one the script does not create (`create` false) is noted once. */
+  nsgNamed(name: string, pos: Pos, create: boolean): NsgDraft {
+    const key = name.toLowerCase();
+    let nsg = this.nsgs.get(key);
+    if (!nsg) {
+      nsg = { name, rules: [] };
+      this.nsgs.set(key, nsg);
+      if (!create)
+        this.report(
+          "info",
+          "NetworkSecurityGroupNotCreated",
+          `the script does not create network security group ${JSON.stringify(name)}; only the rules it adds are imported`,
+          pos,
+        );
+    }
+    return nsg;
+  }
+
+  /** The virtual network of that name, a placeholder until the script creates it. */
+  vnetNamed(name: string, pos: Pos): VnetState {
+    const key = name.toLowerCase();
+    let vnet = this.vnets.get(key);
+    if (!vnet) {
+      vnet = { name, addressPrefixes: [], subnets: [], peerings: [], created: false, pos };
+      this.vnets.set(key, vnet);
+    }
+    return vnet;
+  }
+
+  topology(): Topology {
+    for (const vnet of this.vnets.values())
+      if (!vnet.created)
+        this.report(
+          "info",
+          "PlaceholderVirtualNetwork",
+          `virtual network ${JSON.stringify(vnet.name)} is not created by the script; it is imported without address space, with only the subnets the script names`,
+          vnet.pos,
+          "add its address space and subnets' prefixes to the spec",
+        );
+    return {
+      virtualNetworks: [...this.vnets.values()].map(vnetOf),
+      networkSecurityGroups: [...this.nsgs.values()].map(nsgOf),
+      applicationSecurityGroups: [...this.asgs.values()],
+      networkInterfaces: [...this.nics.values()],
+      environments: [],
+    };
+  }
+}
+
+/** A resource as a flag names it: an ARM id, or a name in the resource group. */
+export const refOf = (text: string): ResourceRef => (text.startsWith("/") ? { id: text } : text);

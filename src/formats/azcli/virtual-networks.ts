@@ -1,0 +1,110 @@
+/**
+ * `az network vnet create` and `vnet subnet create|update`: virtual networks
+ * (az's default address space when none is given), their subnets, and the
+ * NSGs on those subnets.
+ */
+import type { Subnet } from "../../model/types.js";
+import { type AzArgs, type AzCommand, type FlagSpec, type Flags, NAME_FLAG } from "./arguments.js";
+import { type AzCliReader, refOf, type VnetState } from "./reader.js";
+
+const NSG_FLAG: FlagSpec = { names: ["--network-security-group", "--nsg"] };
+const PREFIXES_FLAG: FlagSpec = { names: ["--address-prefixes", "--address-prefix"], list: true };
+
+const SUBNET_FLAGS: Flags = {
+  vnet: { names: ["--vnet-name"] },
+  name: NAME_FLAG,
+  prefixes: PREFIXES_FLAG,
+  nsg: NSG_FLAG,
+};
+
+export const VIRTUAL_NETWORK_COMMANDS: Record<string, AzCommand> = {
+  "network vnet create": {
+    flags: {
+      name: NAME_FLAG,
+      prefixes: PREFIXES_FLAG,
+      subnet: { names: ["--subnet-name"] },
+      subnetPrefixes: { names: ["--subnet-prefixes", "--subnet-prefix"], list: true },
+      nsg: NSG_FLAG,
+    },
+    leftOut: "the virtual network is left out",
+    run: vnetCreate,
+  },
+  "network vnet subnet create": {
+    flags: SUBNET_FLAGS,
+    leftOut: "the command is ignored",
+    run: (reader, args) => subnetPut(reader, args, true),
+  },
+  "network vnet subnet update": {
+    flags: SUBNET_FLAGS,
+    leftOut: "the command is ignored",
+    run: (reader, args) => subnetPut(reader, args, false),
+  },
+};
+
+function vnetCreate(reader: AzCliReader, args: AzArgs): void {
+  const name = args.required("name");
+  const prefixes = args.list("prefixes");
+  const subnetName = args.optional("subnet");
+  const subnetPrefixes = args.list("subnetPrefixes");
+  const nsg = args.optional("nsg");
+  if (name === undefined || args.unknown) return;
+  const vnet = reader.vnetNamed(name, args.at);
+  vnet.created = true;
+  // az's documented default address space.
+  vnet.addressPrefixes = prefixes ?? ["10.0.0.0/16"];
+  if (args.location !== undefined) vnet.location = args.location;
+  if (subnetName !== undefined) {
+    if (subnetPrefixes === undefined)
+      args.report(
+        "warning",
+        "ValueNotStaticallyKnown",
+        `subnet ${JSON.stringify(subnetName)} has no --subnet-prefixes; az chooses its range when the script runs`,
+        args.at,
+        "give --subnet-prefixes, or add the subnet's addressPrefix to the spec",
+      );
+    putSubnet(vnet, subnetOf(subnetName, subnetPrefixes, nsg), true);
+  } else if (nsg !== undefined || subnetPrefixes !== undefined)
+    args.report(
+      "warning",
+      "UnsupportedParameter",
+      "subnet settings without --subnet-name are ignored",
+      args.at,
+    );
+}
+
+/** `subnet create` (`create`) puts the subnet as given; `subnet update` changes what it gives. */
+function subnetPut(reader: AzCliReader, args: AzArgs, create: boolean): void {
+  const vnetName = args.required("vnet");
+  const name = args.required("name");
+  const prefixes = args.list("prefixes");
+  const nsg = args.optional("nsg");
+  if (vnetName === undefined || name === undefined || args.unknown) return;
+  const vnet = reader.vnetNamed(vnetName, args.at);
+  const subnet = subnetOf(name, prefixes, nsg === "" ? undefined : nsg);
+  const existing = vnet.subnets.find((s) => s.name.toLowerCase() === name.toLowerCase());
+  if (!create && existing && nsg === "") {
+    // `--network-security-group ""` detaches the NSG.
+    const { networkSecurityGroup: _, ...rest } = existing;
+    putSubnet(vnet, { ...rest, ...subnet }, true);
+  } else putSubnet(vnet, subnet, create);
+}
+
+/** Adds the subnet to its network, or replaces (`replace`) or updates the one of that name. */
+function putSubnet(vnet: VnetState, subnet: Subnet, replace: boolean): void {
+  const at = vnet.subnets.findIndex((s) => s.name.toLowerCase() === subnet.name.toLowerCase());
+  if (at < 0) vnet.subnets.push(subnet);
+  else vnet.subnets[at] = replace ? subnet : { ...vnet.subnets[at], ...subnet };
+}
+
+function subnetOf(
+  name: string,
+  prefixes: readonly string[] | undefined,
+  nsg: string | undefined,
+): Subnet {
+  return {
+    name,
+    ...(prefixes?.length === 1 ? { addressPrefix: prefixes[0] } : {}),
+    ...(prefixes !== undefined && prefixes.length > 1 ? { addressPrefixes: prefixes } : {}),
+    ...(nsg === undefined ? {} : { networkSecurityGroup: refOf(nsg) }),
+  };
+}

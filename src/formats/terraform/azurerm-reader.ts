@@ -1,0 +1,278 @@
+/**
+ * What the azurerm resource readers share: diagnostics at the place of the
+ * attribute they are about, attribute values of the expected type, references
+ * between resources, and the drafts of the topology they fill. A value that is
+ * not known is reported for exactly its attribute, and the rule or resource
+ * that needs it is left out (Skip, which `guarded` catches).
+ */
+import type { Diagnostic, Severity } from "../../model/diagnostic.js";
+import type {
+  ApplicationSecurityGroup,
+  IpConfiguration,
+  NetworkInterface,
+  ResourceRef,
+  Topology,
+} from "../../model/types.js";
+import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "../shared/drafts.js";
+import { armId } from "../shared/json.js";
+import { ARM_TYPES, AZURERM } from "./azurerm-schema.js";
+import { NotKnown, type Place, ResourceId, type TfBlock, type TfValue } from "./values.js";
+
+/** Thrown when what is being read is left out; the reason is already reported. */
+class Skip extends Error {}
+
+/** An IP configuration with the ASGs it joins, which association resources may add to. */
+export type IpConfigurationDraft = IpConfiguration & { asgs: ResourceRef[] };
+
+export interface NicDraft {
+  name: string;
+  nsg?: ResourceRef;
+  configs: IpConfigurationDraft[];
+}
+
+/** A reference read from an attribute: the resource's name, its parent's, and the ARM id when given one. */
+export interface Target {
+  readonly name: string;
+  readonly parent?: string;
+  readonly id?: string;
+}
+
+export const lower = (s: string) => s.toLowerCase();
+
+export class AzurermReader {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly asgs: ApplicationSecurityGroup[] = [];
+  readonly nsgs = new Map<string, NsgDraft>();
+  readonly vnets = new Map<string, VnetDraft>();
+  readonly nics = new Map<string, NicDraft>();
+  /** Interfaces left out for want of a known IP configuration: their associations go without a word. */
+  readonly leftOutNics = new Set<string>();
+
+  report(severity: Severity, code: string, place: Place, message: string): void {
+    this.diagnostics.push({
+      severity,
+      code,
+      message: `${place.text}: ${message}`,
+      path: place.path,
+      ...(place.location ? { location: place.location } : {}),
+    });
+  }
+
+  /** Runs a reader; what it skips is left out, and reading goes on. */
+  guarded(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      if (!(e instanceof Skip)) throw e;
+    }
+  }
+
+  // --- attribute values ---------------------------------------------------------
+
+  /**
+   * The attribute's value; when it is not known, reports it with `consequence`
+   * ("the rule x is left out") and throws Skip unless the attribute is optional to the caller.
+   */
+  value(
+    block: TfBlock,
+    attribute: string,
+    consequence: string,
+    severity: Severity = "warning",
+    skip = true,
+  ): TfValue | undefined {
+    try {
+      return block.get(attribute);
+    } catch (e) {
+      if (!(e instanceof NotKnown)) throw e;
+      this.report(
+        severity,
+        "ExpressionNotStaticallyKnown",
+        block.where(attribute),
+        `${e.message}; ${consequence}`,
+      );
+      if (skip) throw new Skip();
+      return undefined;
+    }
+  }
+
+  wrongType(block: TfBlock, attribute: string, what: string, consequence: string): never {
+    this.report(
+      "warning",
+      "InvalidPropertyType",
+      block.where(attribute),
+      `should be ${what}; ${consequence}`,
+    );
+    throw new Skip();
+  }
+
+  /** A string (or number, or boolean, as text); undefined when unset or empty. */
+  string(block: TfBlock, attribute: string, consequence: string): string | undefined {
+    const v = this.value(block, attribute, consequence);
+    if (v === undefined || v === "") return undefined;
+    if (typeof v === "string") return v;
+    if (typeof v === "number" || typeof v === "boolean") return String(v);
+    return this.wrongType(block, attribute, "a string", consequence);
+  }
+
+  /** A string that must be set: when it is not, that is reported and Skip thrown. */
+  required(block: TfBlock, attribute: string, consequence: string): string {
+    const v = this.string(block, attribute, consequence);
+    if (v === undefined) this.missing(block, attribute, consequence);
+    return v;
+  }
+
+  /** Reports that the attribute is not set, and throws Skip. */
+  missing(block: TfBlock, attribute: string, consequence: string): never {
+    this.report(
+      "warning",
+      "MissingProperty",
+      block.where(),
+      `${attribute} is not set; ${consequence}`,
+    );
+    throw new Skip();
+  }
+
+  strings(block: TfBlock, attribute: string, consequence: string): string[] | undefined {
+    const v = this.value(block, attribute, consequence);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v))
+      return this.wrongType(block, attribute, "a list of strings", consequence);
+    return v.map((item: TfValue) => {
+      if (typeof item === "string" || typeof item === "number") return String(item);
+      return this.wrongType(block, attribute, "a list of strings", consequence);
+    });
+  }
+
+  /** A location is informative only: when not known, the resource stays, without it. */
+  location(block: TfBlock): { location?: string } {
+    try {
+      const v = block.get("location");
+      return typeof v === "string" && v !== "" ? { location: v } : {};
+    } catch (e) {
+      if (!(e instanceof NotKnown)) throw e;
+      this.report(
+        "info",
+        "ExpressionNotStaticallyKnown",
+        block.where("location"),
+        `${e.message}; the location is left to the deployment`,
+      );
+      return {};
+    }
+  }
+
+  /**
+   * The nested blocks (or list attribute) of that name whose contents are
+   * known; `dynamic` blocks and lists Terraform computes are reported and left out.
+   */
+  knownBlocks(block: TfBlock, name: string, what: string): TfBlock[] {
+    for (const place of block.dynamicBlocks(name))
+      this.report(
+        "warning",
+        "ExpressionNotStaticallyKnown",
+        place,
+        `a dynamic block makes its ${what} only when Terraform runs; they are left out`,
+      );
+    try {
+      return block.blocks(name);
+    } catch (e) {
+      if (!(e instanceof NotKnown)) throw e;
+      this.report(
+        "warning",
+        "ExpressionNotStaticallyKnown",
+        block.where(name),
+        `${e.message}; the ${what} are left out`,
+      );
+      return [];
+    }
+  }
+
+  // --- references ---------------------------------------------------------------
+
+  /** A reference to a resource of `type`: a configuration reference, an ARM id, or (where allowed) a name. */
+  reference(
+    block: TfBlock,
+    attribute: string,
+    value: TfValue,
+    type: string,
+    consequence: string,
+    names = false,
+  ): Target {
+    if (value instanceof ResourceId) {
+      if (value.type !== type)
+        this.wrongType(block, attribute, `a reference to a ${type}`, consequence);
+      return { name: value.name, ...(value.parent === undefined ? {} : { parent: value.parent }) };
+    }
+    if (typeof value === "string" && value.startsWith("/")) {
+      const id = armId(value);
+      if (!id || id.type !== ARM_TYPES[type])
+        return this.wrongType(block, attribute, `the id of a ${type}`, consequence);
+      return { ...id, id: value };
+    }
+    if (typeof value === "string" && names && value !== "") return { name: value };
+    return this.wrongType(
+      block,
+      attribute,
+      names ? `the name of a ${type}` : `the id of a ${type}`,
+      consequence,
+    );
+  }
+
+  /** A model reference: the name when the resource is declared here, else its ARM id. */
+  modelRef(target: Target, declared: boolean): ResourceRef {
+    return declared || target.id === undefined ? target.name : { id: target.id };
+  }
+
+  /** An NSG id attribute as a model reference; undefined when unset, or not known (reported). */
+  nsgRef(block: TfBlock, attribute: string, consequence: string): ResourceRef | undefined {
+    const v = this.value(block, attribute, consequence, "warning", false);
+    if (v === undefined || v === "") return undefined;
+    try {
+      const target = this.reference(block, attribute, v, AZURERM.nsg, consequence);
+      return this.modelRef(target, this.nsgs.has(lower(target.name)));
+    } catch (e) {
+      if (e instanceof Skip) return undefined;
+      throw e;
+    }
+  }
+
+  /** One ASG id of the attribute as a model reference. */
+  asgRef(block: TfBlock, attribute: string, value: TfValue, consequence: string): ResourceRef {
+    const target = this.reference(block, attribute, value, AZURERM.asg, consequence);
+    const declared = this.asgs.some((a) => lower(a.name) === lower(target.name));
+    return this.modelRef(target, declared);
+  }
+
+  // --- drafts -------------------------------------------------------------------
+
+  /** The NSG of that name, created empty when first named. */
+  nsgDraft(name: string): NsgDraft {
+    let nsg = this.nsgs.get(lower(name));
+    if (!nsg) {
+      nsg = { name, rules: [] };
+      this.nsgs.set(lower(name), nsg);
+    }
+    return nsg;
+  }
+
+  vnetDraft(name: string): VnetDraft | undefined {
+    return this.vnets.get(lower(name));
+  }
+
+  topology(): Topology {
+    return {
+      virtualNetworks: [...this.vnets.values()].map(vnetOf),
+      networkSecurityGroups: [...this.nsgs.values()].map(nsgOf),
+      applicationSecurityGroups: this.asgs,
+      networkInterfaces: [...this.nics.values()].map(
+        (n): NetworkInterface => ({
+          name: n.name,
+          ...(n.nsg === undefined ? {} : { networkSecurityGroup: n.nsg }),
+          ipConfigurations: n.configs.map(({ asgs, ...c }) =>
+            asgs.length === 0 ? c : { ...c, applicationSecurityGroups: asgs },
+          ),
+        }),
+      ),
+      environments: [],
+    };
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Network security in azurerm: application security groups, NSGs with their
+ * inline `security_rule` blocks, and rule resources
+ * (`azurerm_network_security_rule`).
+ */
+import type { SecurityRule } from "../../model/types.js";
+import { type AzurermReader, lower } from "./azurerm-reader.js";
+import { RULE_ATTRIBUTES } from "./azurerm-schema.js";
+import type { TfBlock, TfValue } from "./values.js";
+
+const LIST_FIELDS = new Set<keyof SecurityRule>([
+  "sourceAddressPrefixes",
+  "sourcePortRanges",
+  "destinationAddressPrefixes",
+  "destinationPortRanges",
+]);
+
+export function readAsg(r: AzurermReader, block: TfBlock): void {
+  const name = r.required(block, "name", "the application security group is left out");
+  r.asgs.push({ name, ...r.location(block) });
+}
+
+export function readNsg(r: AzurermReader, block: TfBlock): void {
+  const name = r.required(block, "name", "the NSG and its rules are left out");
+  const nsg = r.nsgDraft(name);
+  Object.assign(nsg, r.location(block));
+  for (const rule of r.knownBlocks(block, "security_rule", "rules"))
+    r.guarded(() => nsg.rules.push(readRule(r, rule)));
+}
+
+export function readRuleResource(r: AzurermReader, block: TfBlock): void {
+  const rule = readRule(r, block);
+  const consequence = `the rule ${JSON.stringify(rule.name)} is left out`;
+  const v = r.value(block, "network_security_group_name", consequence);
+  if (typeof v !== "string" || v === "")
+    r.wrongType(block, "network_security_group_name", "a name", consequence);
+  const declared = r.nsgs.has(lower(v as string));
+  if (!declared)
+    r.report(
+      "info",
+      "ParentNotDeclared",
+      block.where("network_security_group_name"),
+      `NSG ${JSON.stringify(v)} is not declared in these files; its rule is imported into an NSG of that name`,
+    );
+  // A state lists a rule resource's rule in its NSG's security_rule too: the resource's wins.
+  const rules = r.nsgDraft(v as string).rules;
+  const same = rules.findIndex((x) => lower(x.name) === lower(rule.name));
+  if (same < 0) rules.push(rule);
+  else rules[same] = rule;
+}
+
+/** A rule, from a `security_rule` block or a rule resource. */
+function readRule(r: AzurermReader, block: TfBlock): SecurityRule {
+  let consequence = "the rule is left out";
+  const name = r.required(block, "name", consequence);
+  consequence = `the rule ${JSON.stringify(name)} is left out`;
+  const rule: Record<string, unknown> = { name };
+  for (const [attribute, field] of RULE_ATTRIBUTES) {
+    if (field === "description") {
+      const v = r.value(block, attribute, "the description is left out", "warning", false);
+      if (typeof v === "string" && v !== "") rule[field] = v;
+      continue;
+    }
+    if (field.endsWith("ApplicationSecurityGroups")) {
+      const v = r.value(block, attribute, consequence);
+      if (v === undefined) continue;
+      if (!Array.isArray(v)) r.wrongType(block, attribute, "a list of ids", consequence);
+      const refs = (v as readonly TfValue[]).map((item) =>
+        r.asgRef(block, attribute, item, consequence),
+      );
+      if (refs.length > 0) rule[field] = refs;
+    } else if (field === "priority") {
+      const v = r.value(block, attribute, consequence);
+      const n = typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v;
+      if (typeof n === "number") rule[field] = n;
+      else if (v !== undefined) r.wrongType(block, attribute, "a number", consequence);
+    } else if (LIST_FIELDS.has(field)) {
+      const v = r.strings(block, attribute, consequence);
+      if (v !== undefined && v.length > 0) rule[field] = v;
+    } else {
+      const v = r.string(block, attribute, consequence);
+      if (v !== undefined) rule[field] = v;
+    }
+  }
+  return rule as unknown as SecurityRule;
+}

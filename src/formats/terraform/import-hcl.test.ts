@@ -1,0 +1,233 @@
+import { describe, expect, it } from "vitest";
+import { importTerraform } from "./import.js";
+
+const tf = (text: string, file = "main.tf") => ({ file, text });
+
+describe("importTerraform: values", () => {
+  it("takes literals, variable defaults, locals and references to other resources' names", async () => {
+    const { topology, diagnostics } = await importTerraform([
+      tf(`variable "prefix" {
+  default = "web"
+}
+variable "ports" {
+  type    = list(string)
+  default = ["80", "443"]
+}
+locals {
+  source = "10.0.1.0/24"
+  nsg    = "\${var.prefix}-nsg"
+}
+resource "azurerm_resource_group" "rg" {
+  name     = "rg1"
+  location = "West Europe"
+}
+resource "azurerm_network_security_group" "nsg" {
+  name                = local.nsg
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+}
+resource "azurerm_network_security_rule" "in" {
+  name                        = "\${var.prefix}-in"
+  network_security_group_name = azurerm_network_security_group.nsg.name
+  resource_group_name         = azurerm_resource_group.rg.name
+  priority                    = "200"
+  direction                   = "Inbound"
+  access                      = "Allow"
+  protocol                    = "Tcp"
+  source_port_range           = "*"
+  destination_port_ranges     = var.ports
+  source_address_prefix       = local.source
+  destination_address_prefix  = "VirtualNetwork"
+  description                 = "literal $\${x} and %%{y}"
+}
+`),
+    ]);
+    expect(diagnostics).toEqual([]);
+    expect(topology.networkSecurityGroups).toEqual([
+      {
+        name: "web-nsg",
+        location: "West Europe",
+        securityRules: [
+          {
+            name: "web-in",
+            // The HCL escapes $${ and %%{ give the literal text.
+            description: ["literal $", "{x} and %{y}"].join(""),
+            protocol: "Tcp",
+            access: "Allow",
+            priority: 200,
+            direction: "Inbound",
+            sourceAddressPrefix: "10.0.1.0/24",
+            sourcePortRange: "*",
+            destinationAddressPrefix: "VirtualNetwork",
+            destinationPortRanges: ["80", "443"],
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("combines the files of one module, and takes .tfvars values over defaults, later files and --parameters last", async () => {
+    const files = [
+      tf(
+        `resource "azurerm_network_security_group" "nsg" {
+  name     = var.name
+  location = var.location
+}`,
+        "main.tf",
+      ),
+      tf(`variable "name" { default = "from-default" }\nvariable "location" {}`, "variables.tf"),
+      tf(`name = "from-tfvars"\nlocation = "westus"`, "terraform.tfvars"),
+      tf(`{"name": "from-json"}`, "prod.tfvars.json"),
+    ];
+    const first = await importTerraform(files);
+    expect(first.diagnostics).toEqual([]);
+    expect(first.topology.networkSecurityGroups[0]).toMatchObject({
+      name: "from-json",
+      location: "westus",
+    });
+    const second = await importTerraform(files, tf(`name = "from-parameters"`, "override.tfvars"));
+    expect(second.topology.networkSecurityGroups[0]?.name).toBe("from-parameters");
+  });
+
+  it("reads virtual networks with inline subnets, subnets, peerings, NICs and every association", async () => {
+    const { topology, diagnostics } = await importTerraform([
+      tf(`resource "azurerm_application_security_group" "web" {
+  name = "web"
+}
+resource "azurerm_network_security_group" "a" {
+  name = "nsg-a"
+}
+resource "azurerm_network_security_group" "b" {
+  name = "nsg-b"
+}
+resource "azurerm_virtual_network" "hub" {
+  name          = "hub"
+  address_space = ["10.0.0.0/16", "fd00::/48"]
+  subnet {
+    name             = "inline"
+    address_prefixes = ["10.0.9.0/24"]
+    security_group   = azurerm_network_security_group.b.id
+  }
+}
+resource "azurerm_virtual_network" "spoke" {
+  name          = "spoke"
+  address_space = ["10.1.0.0/16"]
+}
+resource "azurerm_virtual_network_peering" "hub_to_spoke" {
+  name                      = "hub-to-spoke"
+  virtual_network_name      = azurerm_virtual_network.hub.name
+  remote_virtual_network_id = azurerm_virtual_network.spoke.id
+}
+resource "azurerm_subnet" "app" {
+  name                 = "app"
+  virtual_network_name = azurerm_virtual_network.hub.name
+  address_prefixes     = ["10.0.1.0/24", "fd00:0:0:1::/64"]
+}
+resource "azurerm_subnet_network_security_group_association" "app" {
+  subnet_id                 = azurerm_subnet.app.id
+  network_security_group_id = azurerm_network_security_group.a.id
+}
+resource "azurerm_network_interface" "vm" {
+  name = "vm-nic"
+  ip_configuration {
+    name                          = "ipconfig1"
+    subnet_id                     = azurerm_subnet.app.id
+    private_ip_address_allocation = "Static"
+    private_ip_address            = "10.0.1.4"
+  }
+}
+resource "azurerm_network_interface_security_group_association" "vm" {
+  network_interface_id      = azurerm_network_interface.vm.id
+  network_security_group_id = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-b"
+}
+resource "azurerm_network_interface_application_security_group_association" "vm" {
+  network_interface_id          = azurerm_network_interface.vm.id
+  application_security_group_id = azurerm_application_security_group.web.id
+}
+`),
+    ]);
+    expect(diagnostics).toEqual([]);
+    expect(topology.virtualNetworks).toEqual([
+      {
+        name: "hub",
+        addressSpace: { addressPrefixes: ["10.0.0.0/16", "fd00::/48"] },
+        subnets: [
+          { name: "inline", addressPrefix: "10.0.9.0/24", networkSecurityGroup: "nsg-b" },
+          {
+            name: "app",
+            addressPrefixes: ["10.0.1.0/24", "fd00:0:0:1::/64"],
+            networkSecurityGroup: "nsg-a",
+          },
+        ],
+        virtualNetworkPeerings: [{ name: "hub-to-spoke", remoteVirtualNetwork: "spoke" }],
+      },
+      { name: "spoke", addressSpace: { addressPrefixes: ["10.1.0.0/16"] }, subnets: [] },
+    ]);
+    expect(topology.networkInterfaces).toEqual([
+      {
+        name: "vm-nic",
+        networkSecurityGroup: "nsg-b",
+        ipConfigurations: [
+          {
+            name: "ipconfig1",
+            privateIPAddress: "10.0.1.4",
+            subnet: "hub/app",
+            applicationSecurityGroups: ["web"],
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("reads security_rule given as an attribute (a list of objects, from a variable)", async () => {
+    const { topology, diagnostics } = await importTerraform([
+      tf(`variable "rules" {
+  default = [{ name = "a", priority = 100, direction = "Inbound", access = "Deny", protocol = "*",
+    source_port_range = "*", destination_port_range = "*", source_address_prefix = "Internet",
+    destination_address_prefix = "*" }]
+}
+resource "azurerm_network_security_group" "nsg" {
+  name          = "n"
+  security_rule = var.rules
+}`),
+    ]);
+    expect(diagnostics).toEqual([]);
+    expect(topology.networkSecurityGroups[0]?.securityRules.map((r) => [r.name, r.access])).toEqual(
+      [["a", "Deny"]],
+    );
+  });
+});
+
+describe("importTerraform: bad input", () => {
+  it("places HCL syntax errors at their line and column, without a stack trace", async () => {
+    const { diagnostics } = await importTerraform([
+      tf(
+        `resource "azurerm_network_security_group" "nsg" {\n  name = "x"\n  location = \n}\n`,
+        "bad.tf",
+      ),
+    ]);
+    expect(diagnostics).toEqual([
+      {
+        severity: "error",
+        code: "InvalidSyntax",
+        message:
+          "not valid HCL: Invalid expression: Expected the start of an expression, but found an invalid expression token.",
+        path: [],
+        location: { file: "bad.tf", line: 3, column: 14 },
+      },
+    ]);
+  });
+
+  it("places an error in a .tfvars file", async () => {
+    const { diagnostics } = await importTerraform([tf(`name = "x`, "a.tfvars")]);
+    expect(diagnostics[0]).toMatchObject({
+      code: "InvalidSyntax",
+      location: { file: "a.tfvars", line: 1 },
+    });
+  });
+
+  it("names JSON that is not terraform show -json output", async () => {
+    const { diagnostics } = await importTerraform([tf(`{"resource": {}}`, "main.tf.json")]);
+    expect(diagnostics[0]?.code).toBe("UnrecognizedDocument");
+  });
+});
