@@ -1,4 +1,8 @@
-/** tierwall as a library: the model, the engine, the analysis, synthesis and the spec loader. */
+/**
+ * tierwall as a library: the model, the engine, the analysis, synthesis, the
+ * spec loader and writer, and import and export of every format. An ES module
+ * (Node.js 20.12 or later): from CommonJS, load it with `await import("tierwall")`.
+ */
 
 export { type SetAssertion, SetAssertionChecker, type SetOutcome } from "./analysis/assertions.js";
 export { type SemanticDiff, semanticDiff } from "./analysis/diff.js";
@@ -34,6 +38,27 @@ export {
 } from "./engine/flow.js";
 export { firstMatch, formatPacket, type Packet, ruleMatches } from "./engine/packet.js";
 export { NsgResolver, type ResolvedNsg, type ResolvedRule, resolveRule } from "./engine/resolve.js";
+export {
+  detectFormat,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ExportResult,
+  exportTopology,
+  IMPORT_FORMATS,
+  type ImportFormat,
+  type ImportOptions,
+  type ImportResult,
+  importSources,
+  type SourceFile,
+} from "./formats/catalog.js";
+export {
+  exportNftables,
+  type NftablesOptions,
+  type NsgBinding,
+  nsgBindings,
+  type Placement,
+} from "./formats/nftables/export.js";
+export type { ServiceTag, ServiceTagDocument } from "./formats/service-tags/import.js";
 export { DEFAULT_SECURITY_RULES } from "./model/default-rules.js";
 export type { Diagnostic, Severity, SourceLocation } from "./model/diagnostic.js";
 export { LIMITS } from "./model/limits.js";
@@ -47,6 +72,7 @@ export { formatPrefix, type Prefix, parsePrefix } from "./net/prefix.js";
 export { checkSpecAssertions, type SpecOutcome } from "./specfile/check.js";
 export { type LoadedSpec, type LoadResult, loadSpec } from "./specfile/load.js";
 export { specJsonSchema } from "./specfile/schema.js";
+export { writeSpec } from "./specfile/write.js";
 export { resolveTiers, type Tier, type TierSpec } from "./synth/intent.js";
 export { proveSynthesis } from "./synth/prove.js";
 export { applySynthesis, type SynthOptions, synthesize } from "./synth/synthesize.js";

@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, requireBuild, tierwall } from "./support/cli.js";
 
@@ -352,29 +352,27 @@ describe("tierwall synth", () => {
 });
 
 describe("tierwall import and export", () => {
-  const SEED = resolve(ROOT, "../shared/seed/000_e6dd8f84f2cb0b33.txt");
-
   it("imports the guide's classic PowerShell, and exports it as an ARM template that imports back the same", () => {
     const dir = mkdtempSync(join(tmpdir(), "tierwall-formats-"));
     try {
-      const blocks = [
-        ...readFileSync(SEED, "utf8").matchAll(/```azurepowershell-interactive\n([\s\S]*?)```/g),
-      ].map((m) => m[1]);
-      writeFileSync(join(dir, "seed.ps1"), blocks.join("\n"));
       const imported = tierwall([
         "import",
         "powershell",
-        join(dir, "seed.ps1"),
+        "examples/layered-ase/guide.ps1",
         "-o",
-        join(dir, "seed.yaml"),
+        join(dir, "guide.yaml"),
       ]);
       expect(imported.code).toBe(0);
       expect(imported.stderr).toContain("RenamedForResourceManager");
-      const spec = readFileSync(join(dir, "seed.yaml"), "utf8");
+      const spec = readFileSync(join(dir, "guide.yaml"), "utf8");
       expect(spec).toContain("name: ALLOW-HTTPS-apiase");
       expect(spec).toContain("networkSecurityGroup: RestrictBackendApi");
-      // The guide's addresses are placeholders: checking names them.
-      const check = tierwall(["check", join(dir, "seed.yaml")]);
+      // An address the guide leaves as a placeholder: checking names it.
+      writeFileSync(
+        join(dir, "placeholder.yaml"),
+        spec.replace("sourceAddressPrefix: 198.51.100.11", "sourceAddressPrefix: 65.52.xx.xyz"),
+      );
+      const check = tierwall(["check", join(dir, "placeholder.yaml")]);
       expect(check.code).toBe(2);
       expect(check.stdout).toContain("65.52.xx.xyz");
 

@@ -15,7 +15,10 @@ import { labReport } from "../src/lab/report.js";
 import { labDown, labNamespaces, labUp, runProbes } from "../src/lab/system.js";
 import { hasErrors } from "../src/model/diagnostic.js";
 import { type LoadedSpec, loadSpec } from "../src/specfile/load.js";
+import { labMissing, titled } from "./support/environment.js";
 import { loadSpecText } from "./support/spec.js";
+
+const lab = labMissing();
 
 const made: string[] = [];
 afterAll(() => {
@@ -50,82 +53,98 @@ function explain(plan: LabPlan, text: string): string {
 }
 
 describe("the lab", () => {
-  it("stands the seed's architecture up and the kernel agrees with every assertion", async () => {
-    const loaded = loadSpec("examples/layered-ase");
-    const spec = loaded.spec as LoadedSpec;
-    const { plan, report } = await runLab(spec);
-    const text = renderReport(report, new Style(false));
-    expect(report.disagreed, explain(plan, text)).toBe(0);
-    const outcome = (description: string) =>
-      report.assertions
-        .flatMap((a) => a.probes)
-        .filter((v) => v.probe.description === description)
-        .map((v) => v.network);
-    // Every front end, and apiase itself through its public address, get HTTP answers on 80 and 443.
-    for (const caller of ["fe1ase", "fe2ase", "fe3ase", "apiase"])
-      for (const port of [80, 443])
-        expect(outcome(`Tcp ${caller} -> apiase:${port}`), `${caller}:${port}`).toContain(
-          "answered",
-        );
-    // The Internet is turned away on 80 and 443 and answered on the management ports.
-    for (const port of [80, 443])
-      expect(outcome(`Tcp 203.0.113.99 -> apiase:${port}`)).toEqual(["timeout"]);
-    for (const port of [454, 455])
-      expect(outcome(`Tcp 192.0.2.10 -> apiase:${port}`)).toEqual(["answered"]);
-    expect(report.probes).toBeGreaterThan(50);
-    expect(labNamespaces(plan.prefix)).toEqual([]);
-  }, 60_000);
-
-  it("agrees on the other examples: NIC NSGs, ASGs, service tags, egress limits", async () => {
-    for (const example of ["asg-tiers", "three-tier"]) {
-      const spec = loadSpec(`examples/${example}`).spec as LoadedSpec;
+  it.skipIf(lab !== undefined)(
+    titled("stands the seed's architecture up and the kernel agrees with every assertion", lab),
+    async () => {
+      const loaded = loadSpec("examples/layered-ase");
+      const spec = loaded.spec as LoadedSpec;
       const { plan, report } = await runLab(spec);
-      expect(report.disagreed, explain(plan, renderReport(report, new Style(false)))).toBe(0);
-      expect(report.probes, example).toBeGreaterThan(5);
-    }
-  }, 60_000);
+      const text = renderReport(report, new Style(false));
+      expect(report.disagreed, explain(plan, text)).toBe(0);
+      const outcome = (description: string) =>
+        report.assertions
+          .flatMap((a) => a.probes)
+          .filter((v) => v.probe.description === description)
+          .map((v) => v.network);
+      // Every front end, and apiase itself through its public address, get HTTP answers on 80 and 443.
+      for (const caller of ["fe1ase", "fe2ase", "fe3ase", "apiase"])
+        for (const port of [80, 443])
+          expect(outcome(`Tcp ${caller} -> apiase:${port}`), `${caller}:${port}`).toContain(
+            "answered",
+          );
+      // The Internet is turned away on 80 and 443 and answered on the management ports.
+      for (const port of [80, 443])
+        expect(outcome(`Tcp 203.0.113.99 -> apiase:${port}`)).toEqual(["timeout"]);
+      for (const port of [454, 455])
+        expect(outcome(`Tcp 192.0.2.10 -> apiase:${port}`)).toEqual(["answered"]);
+      expect(report.probes).toBeGreaterThan(50);
+      expect(labNamespaces(plan.prefix)).toEqual([]);
+    },
+    60_000,
+  );
 
-  it("catches a ruleset that does not say what the NSG says", async () => {
-    const spec = loadSpec("examples/layered-ase").spec as LoadedSpec;
-    // One rule compiled wrong: ALLOW-HTTP-fe1ase drops instead of accepting.
-    const broken = (plan: LabPlan): LabPlan => ({
-      ...plan,
-      hosts: plan.hosts.map((h) => ({
-        ...h,
-        nftables: h.nftables.replace(
-          'accept comment "securityRules/ALLOW-HTTP-fe1ase',
-          'drop comment "securityRules/ALLOW-HTTP-fe1ase',
+  it.skipIf(lab !== undefined)(
+    titled("agrees on the other examples: NIC NSGs, ASGs, service tags, egress limits", lab),
+    async () => {
+      for (const example of ["asg-tiers", "three-tier"]) {
+        const spec = loadSpec(`examples/${example}`).spec as LoadedSpec;
+        const { plan, report } = await runLab(spec);
+        expect(report.disagreed, explain(plan, renderReport(report, new Style(false)))).toBe(0);
+        expect(report.probes, example).toBeGreaterThan(5);
+      }
+    },
+    60_000,
+  );
+
+  it.skipIf(lab !== undefined)(
+    titled("catches a ruleset that does not say what the NSG says", lab),
+    async () => {
+      const spec = loadSpec("examples/layered-ase").spec as LoadedSpec;
+      // One rule compiled wrong: ALLOW-HTTP-fe1ase drops instead of accepting.
+      const broken = (plan: LabPlan): LabPlan => ({
+        ...plan,
+        hosts: plan.hosts.map((h) => ({
+          ...h,
+          nftables: h.nftables.replace(
+            'accept comment "securityRules/ALLOW-HTTP-fe1ase',
+            'drop comment "securityRules/ALLOW-HTTP-fe1ase',
+          ),
+        })),
+      });
+      const { report } = await runLab(spec, [], broken);
+      const differing = report.assertions
+        .flatMap((a) => a.probes)
+        .filter((v) => !v.agrees)
+        .map((v) => `${v.probe.description} ${v.engine} ${v.network}`);
+      // fe1ase's own calls, and the exposure probe from its outbound address, which is fe1ase.
+      expect([...new Set(differing)]).toEqual([
+        "Tcp fe1ase -> apiase:80 Allow timeout",
+        "Tcp ip:198.51.100.11 -> apiase:80 Allow timeout",
+      ]);
+    },
+    60_000,
+  );
+
+  it.skipIf(lab !== undefined)(
+    titled("removes what it made when going up fails", lab),
+    async () => {
+      const spec = loadSpec("examples/asg-tiers").spec as LoadedSpec;
+      const planned = planLab(spec);
+      if (!planned.ok) throw new Error(planned.problems.join("\n"));
+      const plan = planned.plan;
+      made.push(plan.prefix);
+      const last = plan.hosts.length - 1;
+      const broken: LabPlan = {
+        ...plan,
+        hosts: plan.hosts.map((h, i) =>
+          i === last ? { ...h, nftables: "table inet x { oops }\n" } : h,
         ),
-      })),
-    });
-    const { report } = await runLab(spec, [], broken);
-    const differing = report.assertions
-      .flatMap((a) => a.probes)
-      .filter((v) => !v.agrees)
-      .map((v) => `${v.probe.description} ${v.engine} ${v.network}`);
-    // fe1ase's own calls, and the exposure probe from its outbound address, which is fe1ase.
-    expect([...new Set(differing)]).toEqual([
-      "Tcp fe1ase -> apiase:80 Allow timeout",
-      "Tcp ip:198.51.100.11 -> apiase:80 Allow timeout",
-    ]);
-  }, 60_000);
-
-  it("removes what it made when going up fails", async () => {
-    const spec = loadSpec("examples/asg-tiers").spec as LoadedSpec;
-    const planned = planLab(spec);
-    if (!planned.ok) throw new Error(planned.problems.join("\n"));
-    const plan = planned.plan;
-    made.push(plan.prefix);
-    const last = plan.hosts.length - 1;
-    const broken: LabPlan = {
-      ...plan,
-      hosts: plan.hosts.map((h, i) =>
-        i === last ? { ...h, nftables: "table inet x { oops }\n" } : h,
-      ),
-    };
-    await expect(labUp(broken)).rejects.toThrow(/nft -f - failed/);
-    expect(labNamespaces(plan.prefix)).toEqual([]);
-  }, 60_000);
+      };
+      await expect(labUp(broken)).rejects.toThrow(/nft -f - failed/);
+      expect(labNamespaces(plan.prefix)).toEqual([]);
+    },
+    60_000,
+  );
 
   it("refuses addresses outside the documentation and private ranges", () => {
     const loaded = loadSpecText(`
@@ -146,48 +165,52 @@ environments:
       ]);
   });
 
-  it("agrees with the engine on random topologies, NSGs and flows", async () => {
-    const cases = fc.sample(topologyArb, { numRuns: 24, seed: 2026 });
-    let probes = 0;
-    let answered = 0;
-    let ipv6 = 0;
-    for (const [i, c] of cases.entries()) {
-      const loaded = loadSpecText(c.spec);
-      if (!loaded.spec || hasErrors(loaded.diagnostics))
-        throw new Error(
-          `generator bug in case ${i}:\n${loaded.diagnostics.map((d) => d.message).join("\n")}\n${c.spec}`,
-        );
-      const spec = { ...loaded.spec, file: resolve(`lab-random-${i}.yaml`) };
-      const flows: ProbeRequest[] = [];
-      for (const [j, f] of c.flows.entries()) {
-        const ends = flowEnds(spec.network, f.from, f.to);
-        if (!ends.ok) continue;
-        flows.push({
-          description: `${f.protocol} ${f.from}:${f.sourcePort} -> ${f.to}:${f.port}`,
-          from: ends.from,
-          to: ends.to,
-          protocol: f.protocol,
-          destinationPort: f.port,
-          // Distinct source ports let every probe of a namespace run at once.
-          sourcePort: f.sourcePort + j,
-        });
+  it.skipIf(lab !== undefined)(
+    titled("agrees with the engine on random topologies, NSGs and flows", lab),
+    async () => {
+      const cases = fc.sample(topologyArb, { numRuns: 24, seed: 2026 });
+      let probes = 0;
+      let answered = 0;
+      let ipv6 = 0;
+      for (const [i, c] of cases.entries()) {
+        const loaded = loadSpecText(c.spec);
+        if (!loaded.spec || hasErrors(loaded.diagnostics))
+          throw new Error(
+            `generator bug in case ${i}:\n${loaded.diagnostics.map((d) => d.message).join("\n")}\n${c.spec}`,
+          );
+        const spec = { ...loaded.spec, file: resolve(`lab-random-${i}.yaml`) };
+        const flows: ProbeRequest[] = [];
+        for (const [j, f] of c.flows.entries()) {
+          const ends = flowEnds(spec.network, f.from, f.to);
+          if (!ends.ok) continue;
+          flows.push({
+            description: `${f.protocol} ${f.from}:${f.sourcePort} -> ${f.to}:${f.port}`,
+            from: ends.from,
+            to: ends.to,
+            protocol: f.protocol,
+            destinationPort: f.port,
+            // Distinct source ports let every probe of a namespace run at once.
+            sourcePort: f.sourcePort + j,
+          });
+        }
+        const { plan, report } = await runLab(spec, flows);
+        const text = renderReport(report, new Style(false));
+        expect(report.disagreed, `case ${i}\n${c.spec}\n${explain(plan, text)}`).toBe(0);
+        probes += report.probes;
+        answered += report.assertions
+          .flatMap((a) => a.probes)
+          .filter((v) => v.network === "answered").length;
+        ipv6 += plan.probes.filter((p) => p.source.family === 6).length;
       }
-      const { plan, report } = await runLab(spec, flows);
-      const text = renderReport(report, new Style(false));
-      expect(report.disagreed, `case ${i}\n${c.spec}\n${explain(plan, text)}`).toBe(0);
-      probes += report.probes;
-      answered += report.assertions
-        .flatMap((a) => a.probes)
-        .filter((v) => v.network === "answered").length;
-      ipv6 += plan.probes.filter((p) => p.source.family === 6).length;
-    }
-    // Both verdicts are well represented, so agreement is not agreement on "nothing passes".
-    // (Seed 2026 gives about 280 probes: flows without a lab host at either end are skipped.)
-    expect(probes).toBeGreaterThan(250);
-    expect(ipv6).toBeGreaterThan(30);
-    expect(answered / probes).toBeGreaterThan(0.2);
-    expect(answered / probes).toBeLessThan(0.8);
-  }, 300_000);
+      // Both verdicts are well represented, so agreement is not agreement on "nothing passes".
+      // (Seed 2026 gives about 280 probes: flows without a lab host at either end are skipped.)
+      expect(probes).toBeGreaterThan(250);
+      expect(ipv6).toBeGreaterThan(30);
+      expect(answered / probes).toBeGreaterThan(0.2);
+      expect(answered / probes).toBeLessThan(0.8);
+    },
+    300_000,
+  );
 });
 
 // ---------------------------------------------------------------- random topologies

@@ -1,7 +1,3 @@
-import type { Diagnostic } from "../model/diagnostic.js";
-import { hasErrors } from "../model/diagnostic.js";
-import { type LoadedSpec, loadSpec } from "../specfile/load.js";
-import { diagnosticsJson, renderDiagnostics } from "./render/diagnostics.js";
 import type { Style } from "./render/style.js";
 
 /** Where a command writes, and how it colours. Commands return their exit code. */
@@ -17,21 +13,14 @@ export function printJson(io: Io, value: unknown): void {
   io.out(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/**
- * Loads the spec for a command that needs a valid one. On errors it reports
- * them (JSON on stdout with --json, text on stderr otherwise) and returns undefined.
- */
-export function loadForCommand(
-  target: string,
+/** An error in how a command was called: JSON on stdout with --json, text on stderr otherwise. Returns EXIT.invalid. */
+export function usageError(
   io: Io,
-  json: boolean,
-):
-  | { spec: LoadedSpec; warnings: readonly Diagnostic[]; sources: ReadonlyMap<string, string> }
-  | undefined {
-  const loaded = loadSpec(target);
-  if (loaded.spec && !hasErrors(loaded.diagnostics))
-    return { spec: loaded.spec, warnings: loaded.diagnostics, sources: loaded.sources };
-  if (json) printJson(io, { valid: false, diagnostics: diagnosticsJson(loaded.diagnostics) });
-  else io.err(`${renderDiagnostics(loaded.diagnostics, loaded.sources, io.style)}\n`);
-  return undefined;
+  json: boolean | undefined,
+  code: string,
+  message: string,
+): number {
+  if (json) printJson(io, { valid: false, diagnostics: [{ severity: "error", code, message }] });
+  else io.err(`${io.style.red("error")}: ${message}\n`);
+  return EXIT.invalid;
 }

@@ -1,6 +1,8 @@
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { EXIT, type Io } from "./io.js";
+import type { Diagnostic } from "../model/diagnostic.js";
+import { EXIT, type Io, printJson } from "./io.js";
+import { diagnosticsJson } from "./render/diagnostics.js";
 
 /** Prints the output, or writes it to the file asked for, whole or not at all. */
 export function emit(text: string, output: string | undefined, io: Io): number {
@@ -15,6 +17,28 @@ export function emit(text: string, output: string | undefined, io: Io): number {
     return EXIT.invalid;
   }
   return EXIT.ok;
+}
+
+/**
+ * An export's text, printed or written to `output`; with `json`, a report
+ * instead: the format, the spec's warnings, and the text or the file written.
+ */
+export function emitExport(
+  text: string,
+  format: string,
+  warnings: readonly Diagnostic[],
+  options: { output?: string; json?: boolean },
+  io: Io,
+): number {
+  if (!options.json) return emit(text, options.output, io);
+  const written = options.output ? emit(text, options.output, io) : EXIT.ok;
+  printJson(io, {
+    valid: written === EXIT.ok,
+    format,
+    diagnostics: diagnosticsJson(warnings),
+    ...(options.output ? { output: options.output } : { text }),
+  });
+  return written;
 }
 
 /** Writes through a temporary file and a rename, so that a failure leaves no half-written output. */

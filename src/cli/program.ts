@@ -1,16 +1,19 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { runCheck } from "./commands/check.js";
-import { runDiff } from "./commands/diff.js";
-import { runFlow } from "./commands/flow.js";
-import { runExport, runImport } from "./commands/formats.js";
-import { type LabOptions, runLab } from "./commands/lab.js";
-import { runLint } from "./commands/lint.js";
-import type { NftablesExportOptions } from "./commands/nftables.js";
-import { runExposure, runReach } from "./commands/reach.js";
-import { runRules } from "./commands/rules.js";
-import { runSchema } from "./commands/schema.js";
-import { runSynth } from "./commands/synth.js";
+import type { runFlow } from "./commands/flow.js";
+import type { ExportOptions } from "./commands/formats.js";
+import type { LabOptions } from "./commands/lab.js";
+import type { runLint } from "./commands/lint.js";
+import type { runExposure, runReach } from "./commands/reach.js";
+import type { runRules } from "./commands/rules.js";
+import type { runSynth } from "./commands/synth.js";
 import { EXIT, type Io } from "./io.js";
+
+/** The version in the package's own package.json (two folders up from the build's cli/). */
+function packageVersion(): string {
+  const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+  return (JSON.parse(text) as { version: string }).version;
+}
 
 const SPEC_ARGUMENT = "spec file, or a folder holding tierwall.yaml";
 
@@ -18,13 +21,17 @@ function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
 }
 
-/** Builds the command line; each action stores its exit code in `result`. */
+/**
+ * Builds the command line; each action stores its exit code in `result`. A
+ * command's module is loaded when the command runs, so that each pays only for
+ * what it uses (`--version` and `--help` load none).
+ */
 export function buildProgram(io: Io, result: { code: number }): Command {
   const program = new Command("tierwall")
     .description(
       "Layered network security for Azure NSGs: model, evaluate, prove and synthesize who may call each tier",
     )
-    .version("0.1.0")
+    .version(packageVersion())
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
@@ -40,7 +47,8 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       "after",
       examples("tierwall check examples/layered-ase", "tierwall check tierwall.yaml --json"),
     )
-    .action((spec: string, options: { json?: boolean }) => {
+    .action(async (spec: string, options: { json?: boolean }) => {
+      const { runCheck } = await import("./commands/check.js");
       result.code = runCheck(spec, options, io);
     });
 
@@ -58,7 +66,8 @@ export function buildProgram(io: Io, result: { code: number }): Command {
         "tierwall verify examples/three-tier --json",
       ),
     )
-    .action((spec: string, options: { json?: boolean }) => {
+    .action(async (spec: string, options: { json?: boolean }) => {
+      const { runCheck } = await import("./commands/check.js");
       result.code = runCheck(spec, { ...options, proofsOnly: true }, io);
     });
 
@@ -85,7 +94,8 @@ export function buildProgram(io: Io, result: { code: number }): Command {
         "tierwall flow examples/layered-ase --from 203.0.113.99 --to apiase --port 443 --json",
       ),
     )
-    .action((spec: string, options: Parameters<typeof runFlow>[1]) => {
+    .action(async (spec: string, options: Parameters<typeof runFlow>[1]) => {
+      const { runFlow } = await import("./commands/flow.js");
       result.code = runFlow(spec, options, io);
     });
 
@@ -103,7 +113,8 @@ export function buildProgram(io: Io, result: { code: number }): Command {
         "tierwall rules examples/asg-tiers --nic db1-nic --json",
       ),
     )
-    .action((spec: string, options: Parameters<typeof runRules>[1]) => {
+    .action(async (spec: string, options: Parameters<typeof runRules>[1]) => {
+      const { runRules } = await import("./commands/rules.js");
       result.code = runRules(spec, options, io);
     });
 
@@ -122,7 +133,8 @@ export function buildProgram(io: Io, result: { code: number }): Command {
         "tierwall reach examples/asg-tiers --format markdown",
       ),
     )
-    .action((spec: string, options: Parameters<typeof runReach>[1]) => {
+    .action(async (spec: string, options: Parameters<typeof runReach>[1]) => {
+      const { runReach } = await import("./commands/reach.js");
       result.code = runReach(spec, options, io);
     });
 
@@ -139,7 +151,8 @@ export function buildProgram(io: Io, result: { code: number }): Command {
         "tierwall exposure examples/asg-tiers --json",
       ),
     )
-    .action((spec: string, options: Parameters<typeof runExposure>[1]) => {
+    .action(async (spec: string, options: Parameters<typeof runExposure>[1]) => {
+      const { runExposure } = await import("./commands/reach.js");
       result.code = runExposure(spec, options, io);
     });
 
@@ -158,7 +171,8 @@ export function buildProgram(io: Io, result: { code: number }): Command {
         "tierwall lint tierwall.yaml --format sarif > tierwall.sarif",
       ),
     )
-    .action((spec: string, options: Parameters<typeof runLint>[1]) => {
+    .action(async (spec: string, options: Parameters<typeof runLint>[1]) => {
+      const { runLint } = await import("./commands/lint.js");
       result.code = runLint(spec, options, io);
     });
 
@@ -187,7 +201,8 @@ export function buildProgram(io: Io, result: { code: number }): Command {
         "tierwall synth examples/three-tier -o tierwall.yaml",
       ),
     )
-    .action((spec: string, options: Parameters<typeof runSynth>[1]) => {
+    .action(async (spec: string, options: Parameters<typeof runSynth>[1]) => {
+      const { runSynth } = await import("./commands/synth.js");
       result.code = runSynth(spec, options, io);
     });
 
@@ -206,7 +221,8 @@ export function buildProgram(io: Io, result: { code: number }): Command {
         "tierwall diff main/ branch/ --json",
       ),
     )
-    .action((oldSpec: string, newSpec: string, options: { json?: boolean }) => {
+    .action(async (oldSpec: string, newSpec: string, options: { json?: boolean }) => {
+      const { runDiff } = await import("./commands/diff.js");
       result.code = runDiff(oldSpec, newSpec, options, io);
     });
 
@@ -228,10 +244,11 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       "--parameters <file>",
       "an ARM parameters file for the template's parameters, or a .tfvars file (like -var-file, it wins)",
     )
+    .option("--json", "print the diagnostics, and the spec unless -o writes it, as JSON")
     .addHelpText(
       "after",
       examples(
-        "tierwall import powershell seed.ps1 -o tierwall.yaml",
+        "tierwall import powershell examples/layered-ase/seed.ps1 -o tierwall.yaml",
         "tierwall import azcli deploy.sh -o tierwall.yaml",
         "tierwall import azuredeploy.json ServiceTags_Public.json -o tierwall.yaml",
         "tierwall import azuredeploy.json --parameters azuredeploy.parameters.json",
@@ -239,7 +256,12 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       ),
     )
     .action(
-      async (first: string, files: string[], options: { output?: string; parameters?: string }) => {
+      async (
+        first: string,
+        files: string[],
+        options: { output?: string; parameters?: string; json?: boolean },
+      ) => {
+        const { runImport } = await import("./commands/formats.js");
         result.code = await runImport([first, ...files], options, io);
       },
     );
@@ -261,6 +283,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       "nftables: host (input/output hooks, on a host in the subnet) or router (forward hook)",
       "host",
     )
+    .option("--json", "print the result (the text, or the file written) or the errors as JSON")
     .addHelpText(
       "after",
       examples(
@@ -271,8 +294,9 @@ export function buildProgram(io: Io, result: { code: number }): Command {
         "tierwall export azcli examples/layered-ase > deploy.sh",
       ),
     )
-    .action((format: string, spec: string, options: NftablesExportOptions) => {
-      result.code = runExport(format, spec, options, io);
+    .action(async (format: string, spec: string, options: ExportOptions) => {
+      const { runExport } = await import("./commands/formats.js");
+      result.code = await runExport(format, spec, options, io);
     });
 
   program
@@ -293,6 +317,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       ),
     )
     .action(async (action: string, spec: string, options: LabOptions) => {
+      const { runLab } = await import("./commands/lab.js");
       result.code = await runLab(action, spec, options, io);
     });
 
@@ -300,8 +325,10 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .command("schema")
     .description("print the JSON Schema of the spec file, for editors")
     .option("-o, --output <file>", "write it to a file")
+    .option("--json", "accepted for uniformity: the schema is JSON")
     .addHelpText("after", examples("tierwall schema -o tierwall.schema.json"))
-    .action((options: { output?: string }) => {
+    .action(async (options: { output?: string }) => {
+      const { runSchema } = await import("./commands/schema.js");
       result.code = runSchema(options, io);
     });
 

@@ -1,7 +1,8 @@
 import { type Change, semanticDiff } from "../../analysis/diff.js";
 import { formatSummaryLine } from "../../analysis/summary.js";
 import { formatPacket } from "../../engine/packet.js";
-import { EXIT, type Io, loadForCommand, printJson } from "../io.js";
+import { EXIT, type Io, printJson } from "../io.js";
+import { loadForCommand } from "../load.js";
 
 /** The semantic difference between two versions of a spec: 0 when they allow the same packets, 1 when not. */
 export function runDiff(

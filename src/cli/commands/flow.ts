@@ -1,6 +1,7 @@
 import { FlowEvaluator } from "../../engine/flow.js";
 import { parseFlowProtocol } from "../../net/protocol.js";
-import { EXIT, type Io, loadForCommand, printJson } from "../io.js";
+import { EXIT, type Io, printJson } from "../io.js";
+import { loadForCommand } from "../load.js";
 import { flowJson, renderTrace } from "../render/trace.js";
 
 export interface FlowOptions {

@@ -1,80 +1,22 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { exportArm } from "../../formats/arm/export.js";
-import { importArm } from "../../formats/arm/import.js";
-import { exportAzCli } from "../../formats/azcli/export.js";
-import { importAzCli } from "../../formats/azcli/import.js";
-import { exportBicep } from "../../formats/bicep/export.js";
-import { exportAzPowerShell } from "../../formats/powershell/export.js";
-import { importPowerShell } from "../../formats/powershell/import.js";
+import { parse } from "yaml";
 import {
-  importServiceTags,
-  isServiceTagsText,
-  type ServiceTagDocument,
-  serviceTagsForSpec,
-  withServiceTags,
-} from "../../formats/service-tags/import.js";
-import {
-  exportTerraform,
-  importTerraform,
-  looksLikeTerraform,
-  moduleFiles,
-} from "../../formats/terraform/import.js";
+  EXPORT_FORMATS,
+  exportTopology,
+  type ImportFormat,
+  importSources,
+  isExportFormat,
+  isImportFormat,
+  type SourceFile,
+} from "../../formats/catalog.js";
+import { moduleFiles } from "../../formats/terraform/import.js";
 import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
-import { mergeTopologies, type Topology } from "../../model/types.js";
-import { writeSpec } from "../../specfile/write.js";
-import { EXIT, type Io, loadForCommand } from "../io.js";
-import { emit } from "../output.js";
-import { renderDiagnostics } from "../render/diagnostics.js";
+import { EXIT, type Io, printJson, usageError } from "../io.js";
+import { loadForCommand } from "../load.js";
+import { emit, emitExport } from "../output.js";
+import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
 import { type NftablesExportOptions, runExportNftables } from "./nftables.js";
-
-/** What every importer gives: the model read, and what could not be read. */
-interface Imported {
-  topology: Topology;
-  diagnostics: Diagnostic[];
-  /** Service tags, which the spec holds beside the topology. */
-  serviceTags?: ServiceTagDocument;
-}
-type Importer = (text: string, file: string, parameters?: string) => Imported | Promise<Imported>;
-
-const IMPORTERS: Record<string, Importer> = {
-  arm: (text, file, parameters) => importArm(text, file, parameters),
-  powershell: (text, file) => importPowerShell(text, file),
-  azcli: (text, file) => importAzCli(text, file),
-  "service-tags": (text, file) => {
-    const { tags, diagnostics } = importServiceTags(text, file);
-    return { topology: mergeTopologies([]), diagnostics, ...(tags ? { serviceTags: tags } : {}) };
-  },
-};
-type ImportFormat = string;
-
-/** Formats whose files are read together: a Terraform module is all its .tf and .tfvars files. */
-type ModuleImporter = (
-  sources: { file: string; text: string }[],
-  parameters?: { file: string; text: string },
-) => Promise<Imported>;
-const MODULE_IMPORTERS: Record<string, ModuleImporter> = {
-  terraform: importTerraform,
-};
-
-const EXPORTERS: Record<string, (topology: Topology) => string> = {
-  arm: exportArm,
-  bicep: exportBicep,
-  azcli: exportAzCli,
-  powershell: exportAzPowerShell,
-  terraform: exportTerraform,
-};
-
-/** JSON is ARM (a template, or resources as the az CLI prints them); cmdlets are PowerShell; `az network` lines are an az CLI script. */
-export function detectFormat(text: string, file = ""): ImportFormat | undefined {
-  const start = text.trimStart();
-  if (/\.(tf|tfvars)(\.json)?$/i.test(file) || looksLikeTerraform(text)) return "terraform";
-  if (start.startsWith("{") && isServiceTagsText(text)) return "service-tags";
-  if (start.startsWith("{") || start.startsWith("[")) return "arm";
-  if (/\b(New|Set|Get|Add)-Az(ure)?[A-Za-z]+/.test(text)) return "powershell";
-  if (/^[ \t]*az[ \t]+network[ \t]/m.test(text)) return "azcli";
-  return undefined;
-}
 
 /** The files to read, with a folder standing for the Terraform module in it (moduleFiles). */
 function withFolders(
@@ -131,112 +73,93 @@ function isFolder(path: string): boolean {
   }
 }
 
+/** A file's text, or a FileUnreadable diagnostic. */
+function read(file: string, diagnostics: Diagnostic[]): SourceFile | undefined {
+  try {
+    return { file, text: readFileSync(file, "utf8") };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    diagnostics.push({
+      severity: "error",
+      code: "FileUnreadable",
+      message: `${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a folder" : (e as Error).message}`,
+      path: [],
+    });
+    return undefined;
+  }
+}
+
 /** `tierwall import [FORMAT] FILE...`: other tools' files into one spec. Nothing is written on error. */
 export async function runImport(
   args: readonly string[],
-  options: { output?: string; parameters?: string },
+  options: { output?: string; parameters?: string; json?: boolean },
   io: Io,
 ): Promise<number> {
   const [first, ...rest] = args;
   const format =
-    first !== undefined && (first in IMPORTERS || first in MODULE_IMPORTERS) && rest.length > 0
-      ? (first as ImportFormat)
-      : undefined;
+    first !== undefined && isImportFormat(first) && rest.length > 0 ? first : undefined;
   const files = format ? rest : args;
-  if (files.length === 0) {
-    io.err(`${io.style.red("error")}: name the files to import\n`);
-    return EXIT.invalid;
-  }
-  const sources = new Map<string, string>();
+  if (files.length === 0)
+    return usageError(io, options.json, "NoFiles", "name the files to import");
   const diagnostics: Diagnostic[] = [];
-  const parts: Topology[] = [];
-  const tagFiles: ServiceTagDocument[] = [];
-  let parameters: string | undefined;
-  const modules = new Map<string, { file: string; text: string }[]>();
-  if (options.parameters) {
-    try {
-      parameters = readFileSync(options.parameters, "utf8");
-      sources.set(options.parameters, parameters);
-    } catch (e) {
-      io.err(
-        `${io.style.red("error")}: ${options.parameters}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}\n`,
-      );
-      return EXIT.invalid;
-    }
-  }
-  for (const file of withFolders(files, format, diagnostics)) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (e) {
-      diagnostics.push({
-        severity: "error",
-        code: "FileUnreadable",
-        message: `${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`,
-        path: [],
-      });
-      continue;
-    }
-    sources.set(file, text);
-    const kind = format ?? detectFormat(text, file);
-    if (!kind) {
-      diagnostics.push({
-        severity: "error",
-        code: "UnknownFormat",
-        message: `${file}: neither ARM JSON, Terraform, a PowerShell script nor an az CLI script`,
-        path: [],
-        hint: "name the format: tierwall import arm|terraform|powershell|azcli FILE",
-      });
-      continue;
-    }
-    if (kind in MODULE_IMPORTERS) {
-      modules.set(kind, [...(modules.get(kind) ?? []), { file, text }]);
-      continue;
-    }
-    const imported = await (IMPORTERS[kind] as Importer)(text, file, parameters);
-    diagnostics.push(...imported.diagnostics);
-    parts.push(imported.topology);
-    if (imported.serviceTags) tagFiles.push(imported.serviceTags);
-  }
-  for (const [kind, moduleSources] of modules) {
-    const given =
-      options.parameters && parameters !== undefined
-        ? { file: options.parameters, text: parameters }
-        : undefined;
-    const imported = await (MODULE_IMPORTERS[kind] as ModuleImporter)(moduleSources, given);
-    diagnostics.push(...imported.diagnostics);
-    parts.push(imported.topology);
-  }
-  if (diagnostics.length > 0) io.err(`${renderDiagnostics(diagnostics, sources, io.style)}\n`);
-  if (hasErrors(diagnostics)) return EXIT.invalid;
-  const topology = mergeTopologies(parts);
-  const written = writeSpec(
-    topology,
-    `Imported by tierwall from ${files.join(", ")}.\nAdd environments and assertions, then run: tierwall check`,
+  const parameters = options.parameters ? read(options.parameters, diagnostics) : undefined;
+  const sources = withFolders(files, format, diagnostics).flatMap(
+    (file) => read(file, diagnostics) ?? [],
   );
-  const spec =
-    tagFiles.length === 0
-      ? written
-      : withServiceTags(written, serviceTagsForSpec(topology, tagFiles));
+  const unreadable = hasErrors(diagnostics);
+  const result = await importSources(sources, {
+    ...(format ? { format } : {}),
+    ...(parameters ? { parameters } : {}),
+  });
+  diagnostics.push(...result.diagnostics);
+  // A file that could not be read leaves the spec incomplete: nothing is written.
+  const spec = unreadable ? undefined : result.spec;
+  if (options.json) {
+    const written = spec !== undefined && options.output ? emit(spec, options.output, io) : EXIT.ok;
+    printJson(io, {
+      valid: spec !== undefined && written === EXIT.ok,
+      diagnostics: diagnosticsJson(diagnostics),
+      ...(spec === undefined
+        ? {}
+        : options.output
+          ? { output: options.output }
+          : { spec: parse(spec) as unknown }),
+    });
+    return spec === undefined ? EXIT.invalid : written;
+  }
+  if (diagnostics.length > 0) {
+    const texts = new Map(
+      [...sources, ...(parameters ? [parameters] : [])].map((s) => [s.file, s.text]),
+    );
+    io.err(`${renderDiagnostics(diagnostics, texts, io.style)}\n`);
+  }
+  if (spec === undefined) return EXIT.invalid;
   return emit(spec, options.output, io);
 }
 
+export type ExportOptions = NftablesExportOptions;
+
 /** `tierwall export FORMAT [SPEC]`: the spec's NSGs and associations, ready to deploy. */
-export function runExport(
+export async function runExport(
   format: string,
   target: string,
-  options: NftablesExportOptions,
+  options: ExportOptions,
   io: Io,
-): number {
+): Promise<number> {
   if (format === "nftables") return runExportNftables(target, options, io);
-  if (!(format in EXPORTERS)) {
-    io.err(
-      `${io.style.red("error")}: export ${format}: expected ${[...Object.keys(EXPORTERS), "nftables"].join(", ")}\n`,
+  if (!isExportFormat(format))
+    return usageError(
+      io,
+      options.json,
+      "UnknownFormat",
+      `export ${format}: expected ${[...EXPORT_FORMATS, "nftables"].join(", ")}`,
     );
-    return EXIT.invalid;
-  }
-  const loaded = loadForCommand(target, io, false);
+  const loaded = loadForCommand(target, io, options.json === true);
   if (!loaded) return EXIT.invalid;
-  const text = (EXPORTERS[format] as (topology: Topology) => string)(loaded.spec.topology);
-  return emit(text, options.output, io);
+  const { spec } = loaded;
+  const exported = await exportTopology(format, spec.topology);
+  const notes = exported.diagnostics.map((d) => ({ ...d, location: spec.locate(d.path) }));
+  if (notes.length > 0 && !options.json)
+    io.err(`${renderDiagnostics(notes, loaded.sources, io.style)}\n`);
+  return emitExport(exported.text, format, [...loaded.warnings, ...notes], options, io);
 }

@@ -13,7 +13,8 @@ import {
 import type { Diagnostic } from "../../model/diagnostic.js";
 import { formatIpAddress } from "../../net/address.js";
 import { findSpecFile, type LoadedSpec } from "../../specfile/load.js";
-import { EXIT, type Io, loadForCommand, printJson } from "../io.js";
+import { EXIT, type Io, printJson } from "../io.js";
+import { loadForCommand } from "../load.js";
 import type { Style } from "../render/style.js";
 
 export interface LabOptions {

@@ -2,7 +2,8 @@ import { lint } from "../../analysis/lint.js";
 import { ReachAnalyzer } from "../../analysis/reach.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
 import { neededTraffic } from "../../specfile/check.js";
-import { EXIT, type Io, loadForCommand, printJson } from "../io.js";
+import { EXIT, type Io, printJson } from "../io.js";
+import { loadForCommand } from "../load.js";
 import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
 import { toSarif } from "../render/sarif.js";
 

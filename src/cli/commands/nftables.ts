@@ -5,11 +5,13 @@ import {
   type Placement,
 } from "../../formats/nftables/export.js";
 import type { Network } from "../../model/network.js";
-import { EXIT, type Io, loadForCommand } from "../io.js";
-import { emit } from "../output.js";
+import { EXIT, type Io, usageError } from "../io.js";
+import { loadForCommand } from "../load.js";
+import { emitExport } from "../output.js";
 
 export interface NftablesExportOptions {
   output?: string;
+  json?: boolean;
   nsg?: string;
   subnet?: string;
   nic?: string;
@@ -58,28 +60,22 @@ function selectBindings(
 
 /** `tierwall export nftables [SPEC]`: the NSGs as an nft ruleset with Azure's semantics. */
 export function runExportNftables(target: string, options: NftablesExportOptions, io: Io): number {
+  const fail = (message: string) => usageError(io, options.json, "InvalidOption", message);
   const placement = (options.placement ?? "host") as Placement;
-  if (placement !== "host" && placement !== "router") {
-    io.err(`${io.style.red("error")}: --placement: expected host or router\n`);
-    return EXIT.invalid;
-  }
+  if (placement !== "host" && placement !== "router")
+    return fail("--placement: expected host or router");
   const iface = options.interface ?? "eth0";
-  if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(iface)) {
-    io.err(
-      `${io.style.red("error")}: --interface: ${JSON.stringify(iface)} is not an interface name (1 to 15 letters, digits, _ . : @ -)\n`,
+  if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(iface))
+    return fail(
+      `--interface: ${JSON.stringify(iface)} is not an interface name (1 to 15 letters, digits, _ . : @ -)`,
     );
-    return EXIT.invalid;
-  }
-  const loaded = loadForCommand(target, io, false);
+  const loaded = loadForCommand(target, io, options.json === true);
   if (!loaded) return EXIT.invalid;
   const selected = selectBindings(loaded.spec.network, options);
-  if (!selected.ok) {
-    io.err(`${io.style.red("error")}: ${selected.message}\n`);
-    return EXIT.invalid;
-  }
+  if (!selected.ok) return fail(selected.message);
   const text = exportNftables(loaded.spec.network, selected.bindings, {
     placement,
     interface: iface,
   });
-  return emit(text, options.output, io);
+  return emitExport(text, "nftables", loaded.warnings, options, io);
 }

@@ -1,7 +1,8 @@
 import { exposureOf, INTERNET, reachMatrix } from "../../analysis/matrix.js";
 import { ReachAnalyzer } from "../../analysis/reach.js";
 import { formatSummaryLine, formatTraffic } from "../../analysis/summary.js";
-import { EXIT, type Io, loadForCommand, printJson } from "../io.js";
+import { EXIT, type Io, printJson } from "../io.js";
+import { loadForCommand } from "../load.js";
 import { renderTable } from "../render/table.js";
 
 export interface MatrixOptions {

@@ -1,6 +1,7 @@
 import { type EffectiveNsg, type EffectiveTarget, effectiveRules } from "../../engine/effective.js";
 import type { Network } from "../../model/network.js";
-import { EXIT, type Io, loadForCommand, printJson } from "../io.js";
+import { EXIT, type Io, printJson } from "../io.js";
+import { loadForCommand } from "../load.js";
 import { renderTable } from "../render/table.js";
 
 export interface RulesOptions {

@@ -20,19 +20,48 @@ export function renderDiagnostic(
   if (d.location) {
     const { file, line, column } = d.location;
     lines.push(`  ${style.cyan("-->")} ${file}:${line}:${column}`);
-    const text = sources.get(file)?.split(/\r?\n/)[line - 1];
-    if (text !== undefined) {
+    const source = sources.get(file);
+    const whole = source === undefined ? undefined : lineOf(source, line);
+    if (whole !== undefined) {
+      const { text, caret } = clip(whole, column);
       const gutter = String(line);
       const pad = " ".repeat(gutter.length);
       lines.push(`${pad}  ${style.cyan("|")}`);
       lines.push(`${style.cyan(gutter)}  ${style.cyan("|")} ${text}`);
       lines.push(
-        `${pad}  ${style.cyan("|")} ${" ".repeat(Math.max(0, column - 1))}${style.red("^")}`,
+        `${pad}  ${style.cyan("|")} ${" ".repeat(Math.max(0, caret - 1))}${style.red("^")}`,
       );
     }
   }
   if (d.hint) lines.push(`  ${style.cyan("hint:")} ${d.hint}`);
   return lines.join("\n");
+}
+
+/** Line `line` (1-based) of a text, found without splitting all of it: specs may be megabytes. */
+function lineOf(text: string, line: number): string | undefined {
+  let start = 0;
+  for (let i = 1; i < line; i++) {
+    const end = text.indexOf("\n", start);
+    if (end === -1) return undefined;
+    start = end + 1;
+  }
+  const end = text.indexOf("\n", start);
+  return text.slice(start, end === -1 ? undefined : end).replace(/\r$/, "");
+}
+
+/** The widest stretch of a line a code frame shows; a generated line may be megabytes long. */
+const FRAME_WIDTH = 240;
+
+/** The stretch of a line shown around a column, and the caret's column in it. */
+function clip(text: string, column: number): { text: string; caret: number } {
+  if (text.length <= FRAME_WIDTH) return { text, caret: column };
+  const start = Math.max(0, Math.min(column - 1 - FRAME_WIDTH / 2, text.length - FRAME_WIDTH));
+  const head = start > 0 ? "…" : "";
+  const tail = start + FRAME_WIDTH < text.length ? "…" : "";
+  return {
+    text: `${head}${text.slice(start, start + FRAME_WIDTH)}${tail}`,
+    caret: column - start + head.length,
+  };
 }
 
 export function renderDiagnostics(

@@ -10,7 +10,7 @@ import { loadSpecText } from "../../../test/support/spec.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
 import { writeSpec } from "../../specfile/write.js";
-import { withServiceTags } from "../service-tags/import.js";
+import { withServiceTags } from "../service-tags/spec.js";
 import { importArm } from "./import.js";
 
 const DIR = resolve(import.meta.dirname, "../../../test/fixtures/arm");

@@ -1,18 +1,20 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { sharedFile, titled } from "../../../test/support/environment.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
 import { loadSpec } from "../../specfile/load.js";
 import { importPowerShell } from "./import.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
-const SEED = resolve(ROOT, "../shared/seed/000_e6dd8f84f2cb0b33.txt");
+const EXAMPLE = resolve(ROOT, "examples/layered-ase");
+const seed = sharedFile("seed/000_e6dd8f84f2cb0b33.txt");
 
-/** The seed's PowerShell blocks, every other line blanked so that line numbers match the document. */
-function seedScript(): { text: string; lines: string[] } {
-  const lines = readFileSync(SEED, "utf8").split("\n");
+/** The guide's PowerShell blocks, every other line blanked so that line numbers match the document. */
+function seedScript(): string {
   let inside = false;
-  const text = lines
+  return readFileSync(seed.path, "utf8")
+    .split("\n")
     .map((line) => {
       if (line.startsWith("```")) {
         inside = line.startsWith("```azurepowershell");
@@ -21,22 +23,37 @@ function seedScript(): { text: string; lines: string[] } {
       return inside ? line : "";
     })
     .join("\n");
-  return { text, lines };
 }
 
 const codes = (diagnostics: readonly Diagnostic[], code: string) =>
   diagnostics.filter((d) => d.code === code);
 
-describe("PowerShell import: the seed's classic cmdlets", () => {
-  const { text, lines } = seedScript();
-  const { topology, diagnostics } = importPowerShell(text, "seed.md");
+/**
+ * What importing the guide's classic script must give: the example's
+ * RestrictBackendApi rule by rule, on API-ASE-Subnet of a placeholder network.
+ * `address` maps the example's source addresses to those the script writes.
+ */
+function classicScriptTests(
+  file: string,
+  script: () => string,
+  address: (example: string) => string = (a) => a,
+): void {
+  let text = "";
+  let lines: string[] = [];
+  let imported: ReturnType<typeof importPowerShell>;
+  beforeAll(() => {
+    text = script();
+    lines = text.split("\n");
+    imported = importPowerShell(text, file);
+  });
 
   it("reads every statement, with no errors or warnings", () => {
-    expect(diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    expect(imported.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
   });
 
   it("imports RestrictBackendApi rule by rule as the example has it", () => {
-    const loaded = loadSpec(resolve(ROOT, "examples/layered-ase/tierwall.yaml"));
+    const { topology } = imported;
+    const loaded = loadSpec(resolve(EXAMPLE, "tierwall.yaml"));
     const expected = loaded.spec?.topology.networkSecurityGroups.find(
       (n) => n.name === "RestrictBackendApi",
     );
@@ -47,14 +64,6 @@ describe("PowerShell import: the seed's classic cmdlets", () => {
     const rules = nsg?.securityRules ?? [];
     const example = expected?.securityRules ?? [];
     expect(rules.map((r) => r.name)).toEqual(example.map((r) => r.name));
-
-    // The seed's placeholders stand for the example's documentation addresses.
-    const placeholders: Record<string, string> = {
-      "198.51.100.11": "65.52.xx.xyz", // fe1ase
-      "198.51.100.22": "191.238.xyz.abc", // fe2ase
-      "198.51.100.33": "23.98.abc.xyz", // fe3ase
-      "203.0.113.40": "70.37.xyz.abc", // apiase
-    };
     example.forEach((want, i) => {
       const got = rules[i];
       expect(got).toBeDefined();
@@ -66,8 +75,7 @@ describe("PowerShell import: the seed's classic cmdlets", () => {
       expect(got.sourcePortRange).toBe(want.sourcePortRange);
       expect(got.destinationAddressPrefix).toBe(want.destinationAddressPrefix);
       expect(got.destinationPortRange).toBe(want.destinationPortRange);
-      const source = want.sourceAddressPrefix ?? "";
-      expect(got.sourceAddressPrefix).toBe(placeholders[source] ?? source);
+      expect(got.sourceAddressPrefix).toBe(address(want.sourceAddressPrefix ?? ""));
       expect(got.sourceAddressPrefixes).toBeUndefined();
     });
     // The classic INTERNET tag is spelt as Resource Manager spells it.
@@ -76,6 +84,7 @@ describe("PowerShell import: the seed's classic cmdlets", () => {
   });
 
   it("applies the NSG to API-ASE-Subnet of a placeholder virtual network", () => {
+    const { topology, diagnostics } = imported;
     expect(topology.virtualNetworks).toEqual([
       {
         name: "yourvnetnamehere",
@@ -91,11 +100,11 @@ describe("PowerShell import: the seed's classic cmdlets", () => {
   });
 
   it("reports each renamed rule at its name", () => {
-    const renamed = codes(diagnostics, "RenamedForResourceManager");
+    const renamed = codes(imported.diagnostics, "RenamedForResourceManager");
     expect(renamed).toHaveLength(9);
     for (const d of renamed) {
       expect(d.severity).toBe("info");
-      expect(d.location?.file).toBe("seed.md");
+      expect(d.location?.file).toBe(file);
       const { line = 0, column = 0 } = d.location ?? {};
       const original = /"(ALLOW [^"]+)"/.exec(lines[line - 1]?.slice(column - 1) ?? "")?.[1];
       expect(original).toBeDefined();
@@ -103,14 +112,38 @@ describe("PowerShell import: the seed's classic cmdlets", () => {
       expect(d.message).toContain(JSON.stringify(original));
       expect(d.message).toContain(JSON.stringify(original?.replace(/ /g, "-")));
     }
-    const first = renamed[0];
-    expect(first?.location).toEqual({
-      file: "seed.md",
+    expect(renamed[0]?.location).toEqual({
+      file,
       line: lines.findIndex((l) => l.includes('"ALLOW AzureMngmt"')) + 1,
       column: (lines.find((l) => l.includes('"ALLOW AzureMngmt"')) ?? "").indexOf('"ALLOW') + 1,
     });
   });
+}
+
+describe("PowerShell import: the guide's classic cmdlets, as the example writes them", () => {
+  classicScriptTests("guide.ps1", () => readFileSync(resolve(EXAMPLE, "guide.ps1"), "utf8"));
+
+  it("keeps the guide's line wraps: statements end where the next line starts with a command", () => {
+    const text = readFileSync(resolve(EXAMPLE, "guide.ps1"), "utf8");
+    // A wrapped line ends with a space, and its command goes on at the next line's parameter.
+    expect(text).toMatch(/"ALLOW HTTP fe1ase" \n-Type Inbound/);
+    expect(text).toMatch(/'198\.51\.100\.11' {2}-SourcePortRange/);
+  });
 });
+
+describe.skipIf(seed.missing !== undefined)(
+  titled("PowerShell import: the guide's own script", seed.missing),
+  () => {
+    // The guide's placeholders stand for the example's documentation addresses.
+    const placeholders: Record<string, string> = {
+      "198.51.100.11": "65.52.xx.xyz", // fe1ase
+      "198.51.100.22": "191.238.xyz.abc", // fe2ase
+      "198.51.100.33": "23.98.abc.xyz", // fe3ase
+      "203.0.113.40": "70.37.xyz.abc", // apiase
+    };
+    classicScriptTests("seed.md", seedScript, (a) => placeholders[a] ?? a);
+  },
+);
 
 describe("PowerShell import: the Az module", () => {
   it("builds an NSG from rule configs, with plural prefixes and arrays", () => {

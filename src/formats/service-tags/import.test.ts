@@ -5,12 +5,8 @@ import { loadSpecText } from "../../../test/support/spec.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
 import { writeSpec } from "../../specfile/write.js";
-import {
-  importServiceTags,
-  isServiceTagsText,
-  serviceTagsForSpec,
-  withServiceTags,
-} from "./import.js";
+import { importServiceTags, isServiceTagsDocument } from "./import.js";
+import { serviceTagsForSpec, withServiceTags } from "./spec.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 /** The response body of Azure's published example of the service tags list. */
@@ -58,8 +54,8 @@ const withRules = (...prefixes: string[]): Topology => ({
 
 describe("service tags import", () => {
   it("reads the file as Azure publishes it, regional tags included, keeping names and prefixes", () => {
-    expect(isServiceTagsText(PUBLISHED)).toBe(true);
-    expect(isServiceTagsText('{"resources": []}')).toBe(false);
+    expect(isServiceTagsDocument(JSON.parse(PUBLISHED))).toBe(true);
+    expect(isServiceTagsDocument({ resources: [] })).toBe(false);
     const { tags, diagnostics } = importServiceTags(PUBLISHED, "ServiceTags_Public.json");
     expect(diagnostics).toEqual([]);
     expect(tags?.values.map((t) => t.name)).toEqual([

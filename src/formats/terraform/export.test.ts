@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { SecurityRule, Topology } from "../../model/types.js";
+import { exportTerraform } from "./export.js";
 import { hclString, identifier, Labels } from "./hcl-write.js";
-import { exportTerraform, importTerraform } from "./import.js";
+import { importTerraform } from "./import.js";
 
 const rule = (name: string, extra: Partial<SecurityRule> = {}): SecurityRule => ({
   name,

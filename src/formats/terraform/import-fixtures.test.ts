@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadSpecText } from "../../../test/support/spec.js";
 import { writeSpec } from "../../specfile/write.js";
-import { exportTerraform, importTerraform } from "./import.js";
+import { exportTerraform } from "./export.js";
+import { importTerraform } from "./import.js";
 
 const tf = (text: string, file = "main.tf") => ({ file, text });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "../../model/diagnostic.js";
-import { importTerraform, looksLikeTerraform } from "./import.js";
+import { detectFormat } from "../catalog.js";
+import { importTerraform } from "./import.js";
 
 const tf = (text: string, file = "main.tf") => ({ file, text });
 const notKnown = (ds: readonly Diagnostic[]) =>
@@ -202,8 +203,8 @@ describe("importTerraform: terraform show -json", () => {
   });
 
   it("is recognised by its keys", () => {
-    expect(looksLikeTerraform(`{"format_version":"1.0","values":{}}`)).toBe(true);
-    expect(looksLikeTerraform(`{"$schema":"x","resources":[]}`)).toBe(false);
-    expect(looksLikeTerraform(`resource "azurerm_subnet" "s" {\n}`)).toBe(true);
+    expect(detectFormat(`{"format_version":"1.0","values":{}}`)).toBe("terraform");
+    expect(detectFormat(`{"$schema":"x","resources":[]}`)).toBe("arm");
+    expect(detectFormat(`resource "azurerm_subnet" "s" {\n}`)).toBe("terraform");
   });
 });

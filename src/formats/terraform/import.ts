@@ -1,17 +1,17 @@
 /**
- * Terraform (azurerm) to and from the model. Import reads a module's `.tf`
- * files together, with `.tfvars` values, or `terraform show -json` output
- * (state or plan); export writes azurerm HCL.
+ * Terraform (azurerm) into the model: a module's `.tf` files read together,
+ * with `.tfvars` values, or `terraform show -json` output (state or plan).
+ * The HCL parser (WebAssembly, slow to load) is loaded only when there is HCL
+ * to read.
  */
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
+import { syntaxError } from "../shared/json-positions.js";
 import { azurermTopology } from "./azurerm.js";
 import type { TerraformSource } from "./hcl-parse.js";
-import { TerraformModule } from "./module.js";
 import { isTerraformShow, showResources } from "./show.js";
 import type { TfObject, TfResource } from "./values.js";
 
-export { exportTerraform } from "./export.js";
 export type { TerraformSource } from "./hcl-parse.js";
 
 export interface TerraformImport {
@@ -50,9 +50,8 @@ function showDocument(text: string): TfObject | undefined {
   }
 }
 
-/** Whether the text looks like Terraform: `terraform show -json` output, or HCL with Terraform's blocks. */
-export function looksLikeTerraform(text: string): boolean {
-  if (showDocument(text)) return true;
+/** Whether the text is HCL with Terraform's blocks (`resource "..." "..." {`, `variable`, `locals`...). */
+export function looksLikeHcl(text: string): boolean {
   return /^\s*(resource|data|variable|locals|module|provider|terraform|output)\s*("[^"\n]*"\s*)*\{/m.test(
     text,
   );
@@ -89,6 +88,7 @@ export async function importTerraform(
   }
   if (parameters) tfvars.push(parameters);
   if (configs.length > 0 || tfvars.length > 0) {
+    const { TerraformModule } = await import("./module.js");
     const module = await TerraformModule.read(configs, tfvars);
     diagnostics.push(...module.diagnostics);
     resources.push(...module.resources());
@@ -102,16 +102,7 @@ function jsonProblem(text: string, file: string): Diagnostic {
   try {
     JSON.parse(text);
   } catch (e) {
-    const message = (e as Error).message;
-    const at = /at position (\d+)/.exec(message)?.[1];
-    const before = at === undefined ? [""] : text.slice(0, Number(at)).split("\n");
-    return {
-      severity: "error",
-      code: "InvalidSyntax",
-      message: `not valid JSON: ${message}`,
-      path: [],
-      location: { file, line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 },
-    };
+    return syntaxError(e as Error, file, text);
   }
   return {
     severity: "error",

@@ -10,7 +10,8 @@ import { loadSpecText } from "../../../test/support/spec.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
 import { loadSpec } from "../../specfile/load.js";
-import { exportTerraform, importTerraform } from "./import.js";
+import { exportTerraform } from "./export.js";
+import { importTerraform } from "./import.js";
 
 const problems = (ds: readonly Diagnostic[]) => ds.filter((d) => d.severity !== "info");
 

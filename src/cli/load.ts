@@ -1,0 +1,24 @@
+import type { Diagnostic } from "../model/diagnostic.js";
+import { hasErrors } from "../model/diagnostic.js";
+import { type LoadedSpec, loadSpec } from "../specfile/load.js";
+import { type Io, printJson } from "./io.js";
+import { diagnosticsJson, renderDiagnostics } from "./render/diagnostics.js";
+
+/**
+ * Loads the spec for a command that needs a valid one. On errors it reports
+ * them (JSON on stdout with --json, text on stderr otherwise) and returns undefined.
+ */
+export function loadForCommand(
+  target: string,
+  io: Io,
+  json: boolean,
+):
+  | { spec: LoadedSpec; warnings: readonly Diagnostic[]; sources: ReadonlyMap<string, string> }
+  | undefined {
+  const loaded = loadSpec(target);
+  if (loaded.spec && !hasErrors(loaded.diagnostics))
+    return { spec: loaded.spec, warnings: loaded.diagnostics, sources: loaded.sources };
+  if (json) printJson(io, { valid: false, diagnostics: diagnosticsJson(loaded.diagnostics) });
+  else io.err(`${renderDiagnostics(loaded.diagnostics, loaded.sources, io.style)}\n`);
+  return undefined;
+}

@@ -1,0 +1,218 @@
+/**
+ * The formats tierwall reads and writes, by name, and one way to call them:
+ * `importSources` reads files of any format into one topology (and its spec
+ * text), `exportTopology` writes one. Each format's code is loaded when it is
+ * first used, so that reading an ARM template never loads the Terraform parser.
+ */
+import { type Diagnostic, hasErrors, info } from "../model/diagnostic.js";
+import { mergeTopologies, type Topology } from "../model/types.js";
+import { writeSpec } from "../specfile/write.js";
+import { isServiceTagsDocument, type ServiceTagDocument } from "./service-tags/import.js";
+import { serviceTagsForSpec, withServiceTags } from "./service-tags/spec.js";
+import { looksLikeHcl } from "./terraform/import.js";
+import { isTerraformShow } from "./terraform/show.js";
+
+export const IMPORT_FORMATS = ["arm", "terraform", "powershell", "azcli", "service-tags"] as const;
+/** A format `importSources` reads. */
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+export const EXPORT_FORMATS = ["arm", "bicep", "terraform", "azcli", "powershell"] as const;
+/** A deployment format `exportTopology` writes (nftables, which needs the built network, is `exportNftables`). */
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** A file's name (used in diagnostics) and its text. */
+export interface SourceFile {
+  readonly file: string;
+  readonly text: string;
+}
+
+export interface ImportOptions {
+  /** The format of every source; detected from each one's content when left out. */
+  readonly format?: ImportFormat;
+  /** An ARM parameters file for templates, or a `.tfvars` file that wins over the others (like `-var-file`). */
+  readonly parameters?: SourceFile;
+}
+
+export interface ImportResult {
+  /** Everything read, from every source. */
+  readonly topology: Topology;
+  /** The service tags of a service-tags file among the sources: those the rules name, or every tag when there are no rules. */
+  readonly serviceTags?: ServiceTagDocument;
+  /** What could not be read or modelled, each at its file, line and column. */
+  readonly diagnostics: Diagnostic[];
+  /** The spec as YAML, ready to write; undefined when a diagnostic is an error. */
+  readonly spec?: string;
+}
+
+/** What one format's importer gives. */
+interface Imported {
+  readonly topology: Topology;
+  readonly diagnostics: Diagnostic[];
+  readonly serviceTags?: ServiceTagDocument;
+}
+
+/** Formats read one file at a time. Terraform reads a module's files together (see importSources). */
+const FILE_IMPORTERS: Record<
+  Exclude<ImportFormat, "terraform">,
+  (source: SourceFile, parameters?: SourceFile) => Promise<Imported>
+> = {
+  arm: async (source, parameters) =>
+    (await import("./arm/import.js")).importArm(source.text, source.file, parameters?.text),
+  powershell: async (source) =>
+    (await import("./powershell/import.js")).importPowerShell(source.text, source.file),
+  azcli: async (source) =>
+    (await import("./azcli/import.js")).importAzCli(source.text, source.file),
+  "service-tags": async (source) => {
+    const { importServiceTags } = await import("./service-tags/import.js");
+    const { tags, diagnostics } = importServiceTags(source.text, source.file);
+    return { topology: mergeTopologies([]), diagnostics, ...(tags ? { serviceTags: tags } : {}) };
+  },
+};
+
+const EXPORTERS: Record<ExportFormat, () => Promise<(topology: Topology) => string>> = {
+  arm: async () => (await import("./arm/export.js")).exportArm,
+  bicep: async () => (await import("./bicep/export.js")).exportBicep,
+  terraform: async () => (await import("./terraform/export.js")).exportTerraform,
+  azcli: async () => (await import("./azcli/export.js")).exportAzCli,
+  powershell: async () => (await import("./powershell/export.js")).exportAzPowerShell,
+};
+
+export const isImportFormat = (name: string): name is ImportFormat =>
+  (IMPORT_FORMATS as readonly string[]).includes(name);
+export const isExportFormat = (name: string): name is ExportFormat =>
+  (EXPORT_FORMATS as readonly string[]).includes(name);
+
+/**
+ * The format of a file from its name and content: `.tf` and `.tfvars` files and
+ * `terraform show -json` output are Terraform; other JSON is a service-tags file
+ * or else ARM (a template, or resources as the az CLI prints them); cmdlets are
+ * PowerShell; `az network` lines are an az CLI script.
+ */
+export function detectFormat(text: string, file = ""): ImportFormat | undefined {
+  if (/\.(tf|tfvars)(\.json)?$/i.test(file)) return "terraform";
+  const start = text.replace(/^\uFEFF/, "").trimStart();
+  if (start.startsWith("{") || start.startsWith("[")) {
+    const document = parsedOrUndefined(start);
+    if (isTerraformShow(document)) return "terraform";
+    if (isServiceTagsDocument(document)) return "service-tags";
+    return "arm";
+  }
+  if (looksLikeHcl(text)) return "terraform";
+  if (/\b(New|Set|Get|Add)-Az(ure)?[A-Za-z]+/.test(text)) return "powershell";
+  if (/^[ \t]*az[ \t]+network[ \t]/m.test(text)) return "azcli";
+  return undefined;
+}
+
+function parsedOrUndefined(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the sources into one topology. Each is read in its own format (given,
+ * or detected); Terraform sources are read together, as one module. Nothing is
+ * guessed: what cannot be read is a diagnostic at its place, and `spec` is
+ * left undefined when any diagnostic is an error.
+ */
+export async function importSources(
+  sources: readonly SourceFile[],
+  options: ImportOptions = {},
+): Promise<ImportResult> {
+  const diagnostics: Diagnostic[] = [];
+  const parts: Topology[] = [];
+  const tagFiles: ServiceTagDocument[] = [];
+  const terraform: SourceFile[] = [];
+  for (const source of sources) {
+    const format = options.format ?? detectFormat(source.text, source.file);
+    if (format === undefined) {
+      diagnostics.push({
+        severity: "error",
+        code: "UnknownFormat",
+        message: `${source.file}: neither ARM JSON, Terraform, a PowerShell script, an az CLI script nor a service-tags file`,
+        path: [],
+        location: { file: source.file, line: 1, column: 1 },
+        hint: `name the format: one of ${IMPORT_FORMATS.join(", ")}`,
+      });
+      continue;
+    }
+    if (format === "terraform") {
+      terraform.push(source);
+      continue;
+    }
+    const imported = await FILE_IMPORTERS[format](source, options.parameters);
+    diagnostics.push(...imported.diagnostics);
+    parts.push(imported.topology);
+    if (imported.serviceTags) tagFiles.push(imported.serviceTags);
+  }
+  if (terraform.length > 0) {
+    const { importTerraform } = await import("./terraform/import.js");
+    const imported = await importTerraform(terraform, options.parameters);
+    diagnostics.push(...imported.diagnostics);
+    parts.push(imported.topology);
+  }
+  const topology = mergeTopologies(parts);
+  const serviceTags = tagFiles.length > 0 ? serviceTagsForSpec(topology, tagFiles) : undefined;
+  if (hasErrors(diagnostics))
+    return { topology, diagnostics, ...(serviceTags ? { serviceTags } : {}) };
+  const written = writeSpec(
+    topology,
+    `Imported by tierwall from ${sources.map((s) => s.file).join(", ")}.\nAdd environments and assertions, then run: tierwall check`,
+  );
+  const spec = serviceTags ? withServiceTags(written, serviceTags) : written;
+  return { topology, diagnostics, spec, ...(serviceTags ? { serviceTags } : {}) };
+}
+
+export interface ExportResult {
+  /** The file's text. */
+  readonly text: string;
+  /** What the topology holds that the deployment does not create (notes), each at its path in the spec. */
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * The topology's NSGs, rules, ASGs, networks, interfaces and associations in a
+ * deployment format. The topology is one `loadSpec` accepted (exporters do not
+ * validate).
+ */
+export async function exportTopology(
+  format: ExportFormat,
+  topology: Topology,
+): Promise<ExportResult> {
+  const text = (await EXPORTERS[format]())(topology);
+  return { text, diagnostics: notDeployed(topology) };
+}
+
+/**
+ * What decides reachability in the spec but is no resource the exports create:
+ * public addresses of interfaces (the public IP resources are not modelled)
+ * and address spaces reached through gateways.
+ */
+function notDeployed(topology: Topology): Diagnostic[] {
+  const notes: Diagnostic[] = [];
+  topology.virtualNetworks.forEach((vnet, v) => {
+    if (vnet.connectedAddressPrefixes?.length)
+      notes.push(
+        info(
+          "NotExported",
+          `virtual network ${vnet.name}: connectedAddressPrefixes (${vnet.connectedAddressPrefixes.join(", ")}) are reached through a gateway the export does not create`,
+          ["virtualNetworks", v, "connectedAddressPrefixes"],
+        ),
+      );
+  });
+  topology.networkInterfaces.forEach((nic, n) => {
+    nic.ipConfigurations.forEach((config, c) => {
+      if (config.publicIPAddress !== undefined)
+        notes.push(
+          info(
+            "NotExported",
+            `network interface ${nic.name}: the public address ${config.publicIPAddress} is not exported; associate a public IP resource with it when deploying`,
+            ["networkInterfaces", n, "ipConfigurations", c, "publicIPAddress"],
+          ),
+        );
+    });
+  });
+  return notes;
+}
