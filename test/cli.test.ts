@@ -376,6 +376,28 @@ describe("tierwall import and export", () => {
       expect(check.code).toBe(2);
       expect(check.stdout).toContain("65.52.xx.xyz");
 
+      // The README's import tour: check asks for what the script leaves out; with it, the NSG is the example's.
+      const asked = tierwall(["check", join(dir, "guide.yaml")]);
+      expect(asked.code).toBe(2);
+      expect(asked.stdout).toContain(
+        "error InvalidAddressPrefixFormat: virtual network yourvnetnamehere has no address space",
+      );
+      writeFileSync(
+        join(dir, "guide.yaml"),
+        spec
+          .replace("addressPrefixes: []", "addressPrefixes: [10.0.0.0/16]")
+          .replace(
+            "- name: API-ASE-Subnet",
+            "- name: API-ASE-Subnet\n        addressPrefix: 10.0.4.0/24",
+          ),
+      );
+      const same = tierwall(["diff", "examples/layered-ase", join(dir, "guide.yaml")]);
+      expect(same.stdout).toBe("equivalent: both versions allow exactly the same packets\n");
+      expect(same.code).toBe(0);
+      expect(
+        tierwall(["export", "bicep", join(dir, "guide.yaml"), "-o", join(dir, "main.bicep")]).code,
+      ).toBe(0);
+
       expect(
         tierwall(["export", "arm", "examples/layered-ase", "-o", join(dir, "azuredeploy.json")])
           .code,
