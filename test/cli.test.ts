@@ -584,6 +584,101 @@ describe("tierwall import and export", () => {
   });
 });
 
+describe("--json on import, export and schema", () => {
+  it("import prints its diagnostics and the spec, or names the file it wrote", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-json-"));
+    try {
+      const printed = tierwall(["import", "examples/layered-ase/guide.ps1", "--json"]);
+      expect(printed.code).toBe(0);
+      expect(printed.stderr).toBe("");
+      const report = JSON.parse(printed.stdout) as {
+        valid: boolean;
+        diagnostics: { code: string; line: number }[];
+        spec: { networkSecurityGroups: { securityRules: unknown[] }[] };
+      };
+      expect(report.valid).toBe(true);
+      expect(report.diagnostics.filter((d) => d.code === "RenamedForResourceManager")).toHaveLength(
+        9,
+      );
+      expect(report.spec.networkSecurityGroups[0]?.securityRules).toHaveLength(9);
+
+      const written = tierwall([
+        "import",
+        "examples/layered-ase/guide.ps1",
+        "--json",
+        "-o",
+        join(dir, "t.yaml"),
+      ]);
+      expect(JSON.parse(written.stdout)).toMatchObject({
+        valid: true,
+        output: join(dir, "t.yaml"),
+      });
+      expect(readFileSync(join(dir, "t.yaml"), "utf8")).toContain("name: RestrictBackendApi");
+
+      writeFileSync(join(dir, "bad.json"), '{"resources": [');
+      const bad = tierwall([
+        "import",
+        join(dir, "bad.json"),
+        "--json",
+        "-o",
+        join(dir, "out.yaml"),
+      ]);
+      expect(bad.code).toBe(2);
+      expect(JSON.parse(bad.stdout)).toMatchObject({
+        valid: false,
+        diagnostics: [
+          { severity: "error", code: "InvalidSyntax", file: join(dir, "bad.json"), line: 1 },
+        ],
+      });
+      expect(existsSync(join(dir, "out.yaml"))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("export prints the text, or the errors, as JSON", () => {
+    const arm = tierwall(["export", "arm", "examples/layered-ase", "--json"]);
+    expect(arm.code).toBe(0);
+    const report = JSON.parse(arm.stdout) as { valid: boolean; format: string; text: string };
+    expect(report).toMatchObject({ valid: true, format: "arm" });
+    expect(JSON.parse(report.text)).toHaveProperty("resources");
+    const nft = tierwall([
+      "export",
+      "nftables",
+      "examples/layered-ase",
+      "--json",
+      "--placement",
+      "edge",
+    ]);
+    expect(nft.code).toBe(2);
+    expect(JSON.parse(nft.stdout)).toMatchObject({
+      valid: false,
+      diagnostics: [{ code: "InvalidOption", message: "--placement: expected host or router" }],
+    });
+    const unknown = tierwall(["export", "yaml", "examples/layered-ase", "--json"]);
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout)).toMatchObject({
+      valid: false,
+      diagnostics: [{ code: "UnknownFormat" }],
+    });
+    const invalid = tierwall([
+      "export",
+      "bicep",
+      "test/fixtures/bad-input/many-mistakes",
+      "--json",
+    ]);
+    expect(invalid.code).toBe(2);
+    expect((JSON.parse(invalid.stdout) as { valid: boolean }).valid).toBe(false);
+  });
+
+  it("schema takes it too: the schema is JSON", () => {
+    const plain = tierwall(["schema"]);
+    const json = tierwall(["schema", "--json"]);
+    expect(json.code).toBe(0);
+    expect(json.stdout).toBe(plain.stdout);
+  });
+});
+
 describe("tierwall diff", () => {
   it("exits 0 for equivalent versions and 1 with the newly allowed set otherwise", () => {
     const dir = mkdtempSync(join(tmpdir(), "tierwall-diff-"));

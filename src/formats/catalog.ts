@@ -187,11 +187,21 @@ export async function exportTopology(
 
 /**
  * What decides reachability in the spec but is no resource the exports create:
- * public addresses of interfaces (the public IP resources are not modelled)
- * and address spaces reached through gateways.
+ * the environments (the workloads the spec describes), public addresses of
+ * interfaces (public IP resources are not modelled), and address spaces
+ * reached through gateways.
  */
 function notDeployed(topology: Topology): Diagnostic[] {
   const notes: Diagnostic[] = [];
+  const environments = topology.environments.map((e) => e.name);
+  if (environments.length > 0)
+    notes.push(
+      info(
+        "NotExported",
+        `environments (${environments.join(", ")}) describe the workloads the spec checks; the export creates none of them`,
+        ["environments"],
+      ),
+    );
   topology.virtualNetworks.forEach((vnet, v) => {
     if (vnet.connectedAddressPrefixes?.length)
       notes.push(

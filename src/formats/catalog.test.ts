@@ -1,0 +1,78 @@
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadSpec } from "../specfile/load.js";
+import { detectFormat, EXPORT_FORMATS, exportTopology, importSources } from "./catalog.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const source = (path: string) => ({ file: path, text: readFileSync(join(ROOT, path), "utf8") });
+
+describe("the format catalog", () => {
+  it("tells each format from a file's name and content", () => {
+    expect(detectFormat('{"$schema": "x", "resources": []}')).toBe("arm");
+    expect(detectFormat('[{"type": "Microsoft.Network/networkSecurityGroups"}]')).toBe("arm");
+    expect(detectFormat('\uFEFF{"format_version": "1.2", "values": {}}')).toBe("terraform");
+    expect(
+      detectFormat('{"values": [{"name": "Storage", "properties": {"addressPrefixes": []}}]}'),
+    ).toBe("service-tags");
+    expect(detectFormat('variable "x" {}', "variables.tf")).toBe("terraform");
+    expect(detectFormat("x = 1", "terraform.tfvars")).toBe("terraform");
+    expect(detectFormat('resource "azurerm_subnet" "s" {\n}')).toBe("terraform");
+    expect(detectFormat("New-AzNetworkSecurityGroup -Name n")).toBe("powershell");
+    expect(detectFormat("#!/bin/bash\naz network nsg create -n n -g rg")).toBe("azcli");
+    expect(detectFormat("just some text")).toBeUndefined();
+    expect(detectFormat("{ not json")).toBe("arm");
+  });
+
+  it("imports files of several formats into one topology, with the spec's text", async () => {
+    const result = await importSources([
+      source("examples/layered-ase/guide.ps1"),
+      source("test/fixtures/az/vnet-show-layered.json"),
+    ]);
+    expect(result.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    expect(result.topology.networkSecurityGroups.map((n) => n.name)).toEqual([
+      "RestrictBackendApi",
+    ]);
+    expect(result.topology.virtualNetworks.length).toBe(2);
+    expect(result.spec).toMatch(
+      /^# Imported by tierwall from examples\/layered-ase\/guide\.ps1, test\/fixtures\/az\/vnet-show-layered\.json\./,
+    );
+  });
+
+  it("names a file it cannot tell, and gives no spec when anything is an error", async () => {
+    const result = await importSources([
+      { file: "notes.txt", text: "nothing to see" },
+      source("examples/layered-ase/guide.ps1"),
+    ]);
+    expect(result.spec).toBeUndefined();
+    expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([
+      expect.objectContaining({
+        code: "UnknownFormat",
+        location: { file: "notes.txt", line: 1, column: 1 },
+      }),
+    ]);
+    // A format given is taken for every file, whatever it looks like.
+    const forced = await importSources([source("examples/layered-ase/guide.ps1")], {
+      format: "arm",
+    });
+    expect(forced.diagnostics[0]).toMatchObject({ code: "InvalidSyntax", severity: "error" });
+  });
+
+  it("exports every deployment format, naming what the export does not create", async () => {
+    const { spec } = loadSpec(join(ROOT, "examples/three-tier"));
+    expect(spec).toBeDefined();
+    if (!spec) return;
+    for (const format of EXPORT_FORMATS) {
+      const { text, diagnostics } = await exportTopology(format, spec.topology);
+      expect(text, format).toContain("web-nsg");
+      expect(
+        diagnostics.map((d) => [d.code, d.path.join(".")]),
+        format,
+      ).toEqual([
+        ["NotExported", "environments"],
+        ["NotExported", "networkInterfaces.0.ipConfigurations.0.publicIPAddress"],
+        ["NotExported", "networkInterfaces.1.ipConfigurations.0.publicIPAddress"],
+      ]);
+    }
+  });
+});
