@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSpec } from "../src/specfile/load.js";
 import { ROOT, requireBuild, tierwall } from "./support/cli.js";
 
@@ -198,5 +198,401 @@ describe("malformed files of the other import formats", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("hostile input", () => {
+  // Each case: a file written to a temporary folder, and every diagnostic it must
+  // give (code, message, line, column). None may crash, hang, warn on stderr, or
+  // take 2 s in the loader.
+  const many = (n: number, line: (i: number) => string) =>
+    Array.from({ length: n }, (_, i) => line(i)).join("\n");
+  const letters = "abcdefghij";
+  const aliasBomb = many(10, (i) => {
+    const items = i === 0 ? "x" : `*${letters[i - 1]}`;
+    return `${letters[i]}: &${letters[i]} [${Array(10).fill(items).join(",")}]`;
+  });
+  const unknownKeys = (n: number) =>
+    `networkSecurityGroups:\n  - name: n\n${many(n, (i) => `    bogus${i}: 1`)}\n`;
+  const unknownKeysJson = (n: number) =>
+    `{"networkSecurityGroups": [{"name": "n",\n${many(n, (i) => `"bogus${i}": 1`).replace(/\n/g, ",\n")}}]}\n`;
+  const deepBlockMaps = (n: number) =>
+    `${many(n, (i) => `${" ".repeat(i)}a:`)}\n${" ".repeat(n)}x\n`;
+  const deepBlockSeqs = (n: number) =>
+    `description:\n${many(n, (i) => `${" ".repeat(i)}-`)}\n${" ".repeat(n)}x\n`;
+  const deepFlow = (n: number) => `description: ${"[".repeat(n)}${"]".repeat(n)}\n`;
+  const rule = (name: string, priority: number, fields: string) =>
+    `      - name: ${name}\n        protocol: Tcp\n        access: Allow\n        priority: ${priority}\n        direction: Inbound\n${fields}`;
+  const nsg = `networkSecurityGroups:\n  - name: nsg\n    securityRules:\n`;
+  const UNKNOWN = 'networkSecurityGroups[0]: unknown property "bogus';
+  const TOP = "the spec must be a mapping of sections such as networkSecurityGroups:, not";
+  const DEEP = "nesting deeper than 100 levels";
+
+  type Expected = [code: string, message: string, line: number, column: number];
+  const CASES: [name: string, file: string, text: string | Buffer, expected: Expected[]][] = [
+    [
+      "an alias bomb",
+      "tierwall.yaml",
+      aliasBomb,
+      [
+        [
+          "AliasLimitExceeded",
+          "alias *d: aliases would copy more than 100000 values, the limit",
+          5,
+          29,
+        ],
+      ],
+    ],
+    [
+      "an undefined alias",
+      "tierwall.yaml",
+      "description: ok\ntiers: *nope\n",
+      [["UndefinedAlias", "alias *nope: there is no anchor &nope before it", 2, 8]],
+    ],
+    [
+      "an alias inside the value it names",
+      "tierwall.yaml",
+      "description: ok\ntiers: &t [*t]\n",
+      [["RecursiveAlias", "alias *t is inside the value &t it names", 2, 12]],
+    ],
+    [
+      "50,000 unknown keys",
+      "tierwall.yaml",
+      unknownKeys(50_000),
+      [
+        ...Array.from(
+          { length: 20 },
+          (_, i): Expected => ["UnknownProperty", `${UNKNOWN}${i}"`, 3 + i, 5],
+        ),
+        [
+          "UnknownProperty",
+          "49980 more UnknownProperty problems not listed; the next is here",
+          23,
+          5,
+        ],
+      ],
+    ],
+    [
+      "50,000 unknown keys in JSON",
+      "tierwall.json",
+      unknownKeysJson(50_000),
+      [
+        ...Array.from(
+          { length: 20 },
+          (_, i): Expected => ["UnknownProperty", `${UNKNOWN}${i}"`, 2 + i, 1],
+        ),
+        [
+          "UnknownProperty",
+          "49980 more UnknownProperty problems not listed; the next is here",
+          22,
+          1,
+        ],
+      ],
+    ],
+    [
+      "3,000 nested block mappings",
+      "tierwall.yaml",
+      deepBlockMaps(3_000),
+      [["NestingTooDeep", DEEP, 101, 101]],
+    ],
+    [
+      "3,000 nested block sequences",
+      "tierwall.yaml",
+      deepBlockSeqs(3_000),
+      [["NestingTooDeep", DEEP, 101, 100]],
+    ],
+    [
+      "10,000 nested flow sequences",
+      "tierwall.yaml",
+      deepFlow(10_000),
+      [["NestingTooDeep", DEEP, 1, 113]],
+    ],
+    [
+      "1,000,000 nested flow sequences",
+      "tierwall.yaml",
+      deepFlow(1_000_000),
+      [["NestingTooDeep", DEEP, 1, 113]],
+    ],
+    [
+      "10,000 nested arrays in JSON",
+      "tierwall.json",
+      `{"description": ${"[".repeat(10_000)}${"]".repeat(10_000)}}`,
+      [["NestingTooDeep", DEEP, 1, 116]],
+    ],
+    [
+      "aliases that nest too deep together",
+      "tierwall.yaml",
+      `a: &a ${"[".repeat(60)}${"]".repeat(60)}\ndescription: ${"[".repeat(60)}*a${"]".repeat(60)}\n`,
+      [["NestingTooDeep", `${DEEP} (through alias *a)`, 2, 74]],
+    ],
+    [
+      "a list as a key",
+      "tierwall.yaml",
+      "description: ok\n[a, b]: x\n",
+      [["InvalidKey", "a key must be a name, not a list", 2, 1]],
+    ],
+    [
+      "an explicit complex key",
+      "tierwall.yaml",
+      // `[a, b] : x` is itself a mapping, the key of `?`.
+      "? [a, b] : x\n",
+      [["InvalidKey", "a key must be a name, not a mapping", 1, 3]],
+    ],
+    [
+      "a numeric key",
+      "tierwall.yaml",
+      "description: ok\n1: x\n",
+      [["UnknownProperty", 'the document: unknown property "1"', 2, 1]],
+    ],
+    [
+      "a numeric key in a flow mapping",
+      "tierwall.yaml",
+      "networkSecurityGroups: [{1: 2}]\n",
+      [
+        ["MissingProperty", "networkSecurityGroups[0].name is required (string)", 1, 25],
+        ["UnknownProperty", 'networkSecurityGroups[0]: unknown property "1"', 1, 26],
+      ],
+    ],
+    [
+      "a __proto__ key",
+      "tierwall.yaml",
+      "description: ok\n__proto__: {tiers: 1}\n",
+      [["UnknownProperty", 'the document: unknown property "__proto__"', 2, 1]],
+    ],
+    ["an empty file", "tierwall.yaml", "", [["EmptySpec", "the spec is empty", 1, 1]]],
+    [
+      "a whitespace-only file",
+      "tierwall.yaml",
+      "  \n\t\n\n",
+      [["EmptySpec", "the spec is empty", 1, 1]],
+    ],
+    ["a BOM-only file", "tierwall.yaml", "\uFEFF", [["EmptySpec", "the spec is empty", 1, 1]]],
+    [
+      "a comment-only file",
+      "tierwall.yaml",
+      "# nothing yet\n---\n",
+      [["EmptySpec", "the spec is empty", 1, 1]],
+    ],
+    ["an empty JSON file", "tierwall.json", "", [["EmptySpec", "the spec is empty", 1, 1]]],
+    [
+      "a null document",
+      "tierwall.yaml",
+      "# a comment\nnull\n",
+      [["InvalidType", `${TOP} null`, 2, 1]],
+    ],
+    [
+      "a scalar document",
+      "tierwall.yaml",
+      "hello\n",
+      [["InvalidType", `${TOP} string "hello"`, 1, 1]],
+    ],
+    ["a list document", "tierwall.yaml", "- a\n- b\n", [["InvalidType", `${TOP} a list`, 1, 1]]],
+    ["a JSON list", "tierwall.json", "[]\n", [["InvalidType", `${TOP} a list`, 1, 1]]],
+    [
+      "duplicate tier names",
+      "tierwall.yaml",
+      "tiers:\n  - name: api\n    environments: []\n  - name: API\n    environments: []\n",
+      [["DuplicateResourceName", "tier API is defined twice (also at tiers[0])", 4, 11]],
+    ],
+    [
+      "empty address and port values",
+      "tierwall.yaml",
+      nsg +
+        rule(
+          "r1",
+          100,
+          '        sourceAddressPrefix: ""\n        sourcePortRange: "*"\n        destinationAddressPrefix: "*"\n        destinationPortRange: ""\n',
+        ) +
+        rule(
+          "r2",
+          200,
+          '        sourceAddressPrefixes: []\n        sourcePortRange: "*"\n        destinationAddressPrefix: "*"\n        destinationPortRanges: [""]\n',
+        ),
+      [
+        [
+          "SecurityRuleInvalidAddressFields",
+          "security rule r1: must specify a non empty value for exactly one of SourceAddressPrefix, SourceAddressPrefixes, SourceApplicationSecurityGroups (none is given)",
+          9,
+          30,
+        ],
+        [
+          "SecurityRuleInvalidPortFields",
+          "security rule r1: must specify DestinationPortRange or DestinationPortRanges",
+          12,
+          31,
+        ],
+        [
+          "SecurityRuleInvalidAddressFields",
+          "security rule r2: must specify a non empty value for exactly one of SourceAddressPrefix, SourceAddressPrefixes, SourceApplicationSecurityGroups (none is given)",
+          18,
+          32,
+        ],
+        [
+          "SecurityRuleInvalidPortRange",
+          "security rule r2: Security rule has invalid Port range. Value provided: . Value should be an integer OR integer range with '-' delimiter. Valid range 0-65535.",
+          21,
+          33,
+        ],
+      ],
+    ],
+    [
+      "invalid UTF-8",
+      "tierwall.yaml",
+      Buffer.concat([
+        Buffer.from("description: ok\ntiers: [caf\u00e9, "),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from("]\n"),
+      ]),
+      [["InvalidEncoding", "the file is not UTF-8 text: byte 0xff", 2, 15]],
+    ],
+    [
+      "invalid UTF-8 in JSON",
+      "tierwall.json",
+      Buffer.concat([
+        Buffer.from('{"description": "'),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('"}'),
+      ]),
+      [["InvalidEncoding", "the file is not UTF-8 text: byte 0xc3", 1, 18]],
+    ],
+    [
+      "a NUL byte",
+      "tierwall.yaml",
+      "description: ok\ntiers: [a\u0000b]\n",
+      [["InvalidCharacter", "control character U+0000 is not allowed in a spec", 2, 10]],
+    ],
+    [
+      "CRLF line endings",
+      "tierwall.yaml",
+      (
+        nsg +
+        rule(
+          "r1",
+          100,
+          '        sourceAddressPrefix: "*"\n        sourcePortRange: "*"\n        destinationAddressPrefix: "*"\n        destinationPortRange: "80-"\n',
+        )
+      ).replace(/\n/g, "\r\n"),
+      [
+        [
+          "SecurityRuleInvalidPortRange",
+          "security rule r1: Security rule has invalid Port range. Value provided: 80-. Value should be an integer OR integer range with '-' delimiter. Valid range 0-65535.",
+          12,
+          31,
+        ],
+      ],
+    ],
+    [
+      "tab indentation",
+      "tierwall.yaml",
+      "tiers:\n\t- name: api\n",
+      [["InvalidSyntax", "Tabs are not allowed as indentation", 2, 1]],
+    ],
+    [
+      "a duplicate key",
+      "tierwall.yaml",
+      "description: a\ndescription: b\n",
+      [["InvalidSyntax", "Map keys must be unique", 2, 1]],
+    ],
+    [
+      "a duplicate key in JSON",
+      "tierwall.json",
+      '{"tiers": [],\n "tiers": []}\n',
+      [["InvalidSyntax", "Map keys must be unique", 2, 2]],
+    ],
+    [
+      "a 1 MB line",
+      "tierwall.yaml",
+      `{description: "${"x".repeat(1 << 20)}", bogus: 1}\n`,
+      [["UnknownProperty", 'the document: unknown property "bogus"', 1, (1 << 20) + 19]],
+    ],
+    [
+      "two documents",
+      "tierwall.yaml",
+      "---\ndescription: a\n---\ndescription: b\n",
+      [["InvalidSyntax", "a spec file holds one YAML document; a second one starts here", 3, 1]],
+    ],
+  ];
+
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "tierwall-hostile-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const write = (name: string, file: string, text: string | Buffer) => {
+    const folder = join(dir, name.replace(/\W+/g, "-"));
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, file), text);
+    return join(folder, file);
+  };
+
+  it.each(CASES)(
+    "%s: loadSpec gives exactly these diagnostics, in under 2 s",
+    (name, file, text, expected) => {
+      const path = write(name, file, text);
+      const start = performance.now();
+      const result = loadSpec(path);
+      const elapsed = performance.now() - start;
+      expect(result.spec).toBeUndefined();
+      expect(
+        result.diagnostics.map((d) => [d.code, d.message, d.location?.line, d.location?.column]),
+      ).toEqual(expected);
+      expect(new Set(result.diagnostics.map((d) => d.location?.file))).toEqual(new Set([path]));
+      expect(elapsed).toBeLessThan(2000);
+    },
+  );
+
+  // The command adds Node's start-up to the loader's time, which a loaded
+  // machine stretches: the bound here only catches a hang.
+  it.each(CASES)(
+    "%s: check exits 2, places each problem, prints no stack trace or warning",
+    (name, file, text, expected) => {
+      const path = write(name, file, text);
+      const start = performance.now();
+      const { code, stdout, stderr } = run("check", path);
+      expect(performance.now() - start).toBeLessThan(10_000);
+      expect(code).toBe(2);
+      expectNoStackTrace(stdout + stderr);
+      expect(stderr).toBe("");
+      for (const [diagnostic, , line, column] of expected) {
+        expect(stdout).toContain(`error ${diagnostic}:`);
+        expect(stdout).toContain(`--> ${path}:${line}:${column}\n`);
+      }
+    },
+  );
+
+  it("hints at the listed unknown properties only, and says why the rest are not listed", () => {
+    const listed = loadSpec(write("hints", "tierwall.yaml", unknownKeys(30))).diagnostics;
+    expect(listed).toHaveLength(21);
+    expect(listed[0]?.hint).toBe(
+      "unknown properties are errors, so that a typo cannot weaken a policy",
+    );
+    expect(listed[20]?.hint).toBe("only the first 20 of each kind are listed");
+  });
+
+  it("loads a valid spec in time linear in its size", () => {
+    // NSGs of 1,000 valid rules, about 260 kB each.
+    const valid = (count: number) =>
+      `networkSecurityGroups:\n${many(
+        count,
+        (k) =>
+          `  - name: nsg${k}\n    securityRules:\n${many(1000, (j) =>
+            rule(
+              `rule-${j}`,
+              100 + j,
+              `        sourceAddressPrefix: 10.${j >> 8}.${j & 255}.0/24\n        sourcePortRange: "*"\n        destinationAddressPrefix: "*"\n        destinationPortRange: "${1000 + j}"`,
+            ),
+          )}`,
+      )}\n`;
+    const time = (count: number) => {
+      const path = write(`valid-${count}`, "tierwall.yaml", valid(count));
+      const start = performance.now();
+      const result = loadSpec(path);
+      expect(result.diagnostics).toEqual([]);
+      return performance.now() - start;
+    };
+    time(1); // warms the code up
+    // Four times the size (1 MB); quadratic time would be sixteen times longer.
+    expect(time(4)).toBeLessThan(10 * time(1));
   });
 });

@@ -4,7 +4,7 @@ import { formatPrefix, type Prefix, parsePrefix } from "../net/prefix.js";
 import { DEFAULT_SECURITY_RULES } from "./default-rules.js";
 import { type Diagnostic, error, hasErrors, type ValuePath, warning } from "./diagnostic.js";
 import { LIMITS } from "./limits.js";
-import { NameIndex } from "./names.js";
+import { duplicateNames, NameIndex } from "./names.js";
 import { nameProblem, type ParsedRule, parseSecurityRule, type RuleContext } from "./rule.js";
 import type { ServiceTagCatalog } from "./service-tags.js";
 import {
@@ -177,23 +177,12 @@ class NetworkBuilder {
     items: readonly { name: string }[],
     armName = true,
   ): void {
-    const seen = new Map<string, number>();
+    const duplicates = duplicateNames(collection, kind, items);
     items.forEach((item, i) => {
-      const path = [collection, i, "name"];
-      const bad = armName ? nameProblem(kind, item.name, path) : undefined;
+      const bad = armName ? nameProblem(kind, item.name, [collection, i, "name"]) : undefined;
       if (bad) this.report(bad);
-      // Azure resource names are case-insensitive.
-      const key = item.name.toLowerCase();
-      const first = seen.get(key);
-      if (first !== undefined)
-        this.report(
-          error(
-            "DuplicateResourceName",
-            `${kind} ${item.name} is defined twice (also at ${collection}[${first}])`,
-            path,
-          ),
-        );
-      else seen.set(key, i);
+      const duplicate = duplicates.get(i);
+      if (duplicate) this.report(duplicate);
     });
   }
 

@@ -363,14 +363,17 @@ describe("parseSecurityRule: exactly one address field per side", () => {
     expect(problems({ destinationAddressPrefix: undefined })).toEqual([err(FIELDS, AT)]);
   });
 
-  it("treats an empty prefix and empty lists as absent", () => {
+  it("treats an empty prefix and empty lists as absent, placed at the first empty one", () => {
     expect(
       problems({
         sourceAddressPrefix: "",
         sourceAddressPrefixes: [],
         sourceApplicationSecurityGroups: [],
       }),
-    ).toEqual([err(FIELDS, AT)]);
+    ).toEqual([err(FIELDS, at("sourceAddressPrefix"))]);
+    expect(
+      problems({ destinationAddressPrefix: undefined, destinationAddressPrefixes: [] }),
+    ).toEqual([err(FIELDS, at("destinationAddressPrefixes"))]);
   });
 
   it("rejects a prefix beside a list, at the prefix", () => {
@@ -459,8 +462,10 @@ describe("parseSecurityRule: ports", () => {
     "rejects the single range %j",
     (text) => {
       if (text === "") {
-        // An empty single range counts as absent.
-        expect(problems({ destinationPortRange: text })).toEqual([err(FIELDS, AT)]);
+        // An empty single range counts as absent, and is placed at itself.
+        expect(problems({ destinationPortRange: text })).toEqual([
+          err(FIELDS, at("destinationPortRange")),
+        ]);
         return;
       }
       expect(problems({ destinationPortRange: text })).toEqual([
@@ -506,10 +511,10 @@ describe("parseSecurityRule: ports", () => {
     ]);
   });
 
-  it("rejects neither, at the rule", () => {
+  it("rejects neither, at the rule, or at an empty list", () => {
     expect(problems({ destinationPortRange: undefined })).toEqual([err(FIELDS, AT)]);
     expect(problems({ sourcePortRange: undefined, sourcePortRanges: [] })).toEqual([
-      err(FIELDS, AT),
+      err(FIELDS, at("sourcePortRanges")),
     ]);
   });
 

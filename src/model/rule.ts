@@ -185,6 +185,22 @@ function nonEmpty<T>(list: readonly T[] | undefined): list is readonly T[] {
   return list !== undefined && list.length > 0;
 }
 
+/**
+ * Where a side without a value is reported: at the first of `fields` given
+ * empty ("" or []), which is what the user wrote, else at the rule.
+ */
+function emptyField(
+  rule: SecurityRule,
+  path: ValuePath,
+  fields: (keyof SecurityRule)[],
+): ValuePath {
+  const field = fields.find((f) => {
+    const value = rule[f];
+    return value === "" || (Array.isArray(value) && value.length === 0);
+  });
+  return field === undefined ? path : [...path, field];
+}
+
 function parseAddressSide(
   rule: SecurityRule,
   side: Side,
@@ -205,7 +221,13 @@ function parseAddressSide(
       error(
         "SecurityRuleInvalidAddressFields",
         `${label}: must specify a non empty value for exactly one of ${Side}AddressPrefix, ${Side}AddressPrefixes, ${Side}ApplicationSecurityGroups (${given === 0 ? "none is" : `${given} are`} given)`,
-        given === 0 ? path : [...path, `${side}AddressPrefix`],
+        given === 0
+          ? emptyField(rule, path, [
+              `${side}AddressPrefix`,
+              `${side}AddressPrefixes`,
+              `${side}ApplicationSecurityGroups`,
+            ])
+          : [...path, `${side}AddressPrefix`],
         given === 0 ? `use ${side}AddressPrefix: '*' to match any address` : undefined,
       ),
     );
@@ -399,7 +421,7 @@ function parsePortSide(
       error(
         "SecurityRuleInvalidPortFields",
         `${label}: must specify ${Side}PortRange or ${Side}PortRanges`,
-        path,
+        emptyField(rule, path, [`${side}PortRange`, `${side}PortRanges`]),
         `use ${side}PortRange: '*' to match any port`,
       ),
     );

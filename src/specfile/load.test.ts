@@ -76,8 +76,14 @@ describe("loadSpec: a valid spec", () => {
     expect(result.spec?.network.nsgs.get("web-nsg")?.inbound[0]?.name).toBe("allow-https");
   });
 
-  it("loads an empty file as an empty deployment", () => {
+  it("rejects an empty file: a check of nothing must not pass", () => {
     const result = loadYaml("");
+    expect(found(result)).toEqual(["EmptySpec 1:1"]);
+    expect(result.spec).toBeUndefined();
+  });
+
+  it("loads an explicitly empty mapping as an empty deployment", () => {
+    const result = loadYaml("{}\n");
     expect(result.diagnostics).toEqual([]);
     expect(result.spec?.network.vnets.size).toBe(0);
   });
@@ -183,6 +189,34 @@ describe("loadSpec: files that cannot be read or parsed", () => {
 
   it("reports a document that is not a mapping", () => {
     expect(loadYaml("- just\n- a list\n").diagnostics.map((d) => d.code)).toEqual(["InvalidType"]);
+  });
+});
+
+describe("loadSpec: anchors and aliases", () => {
+  it("lets one anchor stand for a list in many rules", () => {
+    // 150 uses of one list: the yaml package's own guard refuses more than 100.
+    const rules = Array.from({ length: 150 }, (_, i) =>
+      rule(`r${i}`, {
+        priority: String(100 + i),
+        sourceAddressPrefix: undefined,
+        sourceAddressPrefixes: i === 0 ? "&callers [10.0.1.0/24, 10.0.2.0/24]" : "*callers",
+      }),
+    );
+    const result = loadYaml(PREAMBLE + rules.join(""));
+    expect(result.diagnostics).toEqual([]);
+    const inbound = (result.spec?.network.nsgs.get("web-nsg")?.inbound ?? []).filter(
+      (r) => !r.isDefault,
+    );
+    expect(inbound).toHaveLength(150);
+    expect(inbound[149]?.source).toEqual(inbound[0]?.source);
+  });
+
+  it("reads a key that is a number as its text, and places it", () => {
+    const result = loadYaml(`${PREAMBLE}${rule("r1")}        443: open\n`);
+    expect(found(result)).toEqual(["UnknownProperty 21:9"]);
+    expect(result.diagnostics[0]?.message).toBe(
+      'networkSecurityGroups[0].securityRules[0]: unknown property "443"',
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { type Document, LineCounter, parseDocument } from "yaml";
+import { type Document, isMap, isScalar, LineCounter } from "yaml";
 import type { z } from "zod";
 import {
   type Diagnostic,
@@ -13,8 +13,11 @@ import { buildNetwork, type Network } from "../model/network.js";
 import { parseServiceTagFile, ServiceTagCatalog } from "../model/service-tags.js";
 import type { Topology } from "../model/types.js";
 import type { SpecAssertion } from "./assertions.js";
+import { invalidUtf8 } from "./encoding.js";
 import { locate } from "./locate.js";
 import { normalizeSpec } from "./normalize.js";
+import { parseYaml, type TextProblem } from "./parse.js";
+import { plainValue } from "./plain.js";
 import { knownPropertyNames, type SpecDocument, specSchema } from "./schema.js";
 
 export const SPEC_FILE_NAMES = ["tierwall.yaml", "tierwall.yml", "tierwall.json"];
@@ -42,21 +45,22 @@ export interface LoadResult {
 
 /** A parsed YAML or JSON file that can place a value path at a line and column. */
 class SourceFile {
-  readonly doc: Document;
+  /** Undefined when the text could not be parsed at all (nesting too deep). */
+  readonly doc: Document | undefined;
+  private readonly problems: readonly TextProblem[];
   private readonly lineCounter = new LineCounter();
 
   constructor(
     readonly file: string,
     readonly text: string,
   ) {
-    this.doc = parseDocument(text, {
-      lineCounter: this.lineCounter,
-      uniqueKeys: true,
-      prettyErrors: false,
-    });
+    const parsed = parseYaml(text, this.lineCounter);
+    this.doc = parsed.doc;
+    this.problems = parsed.problems;
   }
 
   locationOf(path: ValuePath, atKey = false): SourceLocation {
+    if (!this.doc) return this.locationAt(0);
     return { file: this.file, ...locate(this.doc, this.lineCounter, path, atKey) };
   }
 
@@ -64,18 +68,26 @@ class SourceFile {
     return { ...d, location: this.locationOf(d.path, atKey) };
   }
 
+  /** What makes the text unreadable: YAML syntax, nesting, characters. */
   syntaxErrors(): Diagnostic[] {
-    return [...this.doc.errors, ...this.doc.warnings].map((e) => {
-      const { line, col } = this.lineCounter.linePos(e.pos[0]);
-      const message = e.message.split("\n")[0] ?? e.message;
-      return {
-        severity: "error" as const,
-        code: "InvalidSyntax",
-        message,
-        path: [],
-        location: { file: this.file, line, column: col },
-      };
-    });
+    return this.problems.map((p) => this.placed(p));
+  }
+
+  /** The document as plain values, or why it cannot be read as such. */
+  content(): { value?: unknown; diagnostics: Diagnostic[] } {
+    const syntax = this.syntaxErrors();
+    if (syntax.length > 0 || !this.doc) return { diagnostics: syntax };
+    const plain = plainValue(this.doc);
+    return { value: plain.value, diagnostics: plain.problems.map((p) => this.placed(p)) };
+  }
+
+  private placed(p: TextProblem): Diagnostic {
+    return { ...error(p.code, p.message, [], p.hint), location: this.locationAt(p.offset) };
+  }
+
+  private locationAt(offset: number): SourceLocation {
+    const { line, col } = this.lineCounter.linePos(offset);
+    return { file: this.file, line, column: col };
   }
 }
 
@@ -107,18 +119,24 @@ export function loadSpec(target: string): LoadResult {
   if (read.diagnostic) return { diagnostics: [read.diagnostic], sources };
   sources.set(display, read.text);
   const source = new SourceFile(display, read.text);
-  const syntax = source.syntaxErrors();
-  if (syntax.length > 0) return { diagnostics: syntax, sources };
+  const done = (diagnostics: readonly Diagnostic[], spec?: LoadedSpec): LoadResult => ({
+    ...(spec ? { spec } : {}),
+    diagnostics: capPerCode(diagnostics, withSuggestion),
+    sources,
+  });
+  const content = source.content();
+  if (content.diagnostics.length > 0) return done(content.diagnostics);
+  const top = topLevelProblem(source, content.value);
+  if (top) return done([top]);
 
-  const raw = source.doc.toJS() ?? {};
-  const checked = checkShape(raw);
+  const checked = checkShape(content.value);
   const diagnostics: Diagnostic[] = checked.diagnostics.map((d) =>
     source.at(d, d.code === "UnknownProperty"),
   );
-  if (!checked.data) return { diagnostics, sources };
-  const misspelt = checked.diagnostics.filter((d) => d.code === "UnknownProperty");
+  if (!checked.data) return done(diagnostics);
+  const explained = typoExplains(checked.diagnostics);
   const report = (found: readonly Diagnostic[]) =>
-    found.filter((d) => !explainedByTypo(d, misspelt)).map((d) => source.at(d));
+    found.filter((d) => !explained(d)).map((d) => source.at(d));
   const normalized = normalizeSpec(checked.data);
   diagnostics.push(...report(normalized.diagnostics));
 
@@ -135,30 +153,86 @@ export function loadSpec(target: string): LoadResult {
     serviceTags = loaded.catalog;
     diagnostics.push(...loaded.diagnostics.map(loaded.relocate));
     // Without its tags, every rule naming one would be reported as well.
-    if (hasErrors(loaded.diagnostics)) return { diagnostics, sources };
+    if (hasErrors(loaded.diagnostics)) return done(diagnostics);
   }
 
   // Rules that could not be normalized are left out of the topology, so the rest
   // is still worth checking: the user sees every problem in one run.
   const built = buildNetwork(normalized.topology, serviceTags);
   diagnostics.push(...report(built.diagnostics.map((d) => inDocument(d, normalized.ruleIndexes))));
-  if (!built.network || hasErrors(diagnostics)) return { diagnostics, sources };
+  if (!built.network || hasErrors(diagnostics)) return done(diagnostics);
   const assertions = normalized.assertions.map((a) => ({
     ...a,
     location: source.locationOf(a.path),
   }));
-  return {
-    spec: {
-      file: display,
-      network: built.network,
-      assertions,
-      topology: normalized.topology,
-      tiers: checked.data.tiers ?? [],
-      locate: (path: ValuePath) => source.locationOf(path),
-    },
-    diagnostics,
-    sources,
-  };
+  return done(diagnostics, {
+    file: display,
+    network: built.network,
+    assertions,
+    topology: normalized.topology,
+    tiers: checked.data.tiers ?? [],
+    locate: (path: ValuePath) => source.locationOf(path),
+  });
+}
+
+/**
+ * At most this many diagnostics of one code are listed (in text and JSON
+ * alike), then one that counts the rest and points at the next. The first few
+ * show the pattern; thousands more of the same (a file of unknown keys is no
+ * spec) bury every other problem. `detail` completes the listed ones only: it
+ * may be costly.
+ */
+const LISTED_PER_CODE = 20;
+
+function capPerCode(
+  diagnostics: readonly Diagnostic[],
+  detail: (d: Diagnostic) => Diagnostic,
+): Diagnostic[] {
+  const counts = new Map<string, number>();
+  const listed: Diagnostic[] = [];
+  const summaries = new Map<string, number>();
+  for (const d of diagnostics) {
+    const count = (counts.get(d.code) ?? 0) + 1;
+    counts.set(d.code, count);
+    if (count <= LISTED_PER_CODE) listed.push(detail(d));
+    else if (count === LISTED_PER_CODE + 1) summaries.set(d.code, listed.push(d) - 1);
+  }
+  for (const [code, index] of summaries) {
+    const next = listed[index] as Diagnostic;
+    listed[index] = {
+      ...next,
+      message: `${(counts.get(code) ?? 0) - LISTED_PER_CODE} more ${code} problems not listed; the next is here`,
+      hint: `only the first ${LISTED_PER_CODE} of each kind are listed`,
+    };
+  }
+  return listed;
+}
+
+/**
+ * An empty file, or a top level that is not a mapping of sections: either would
+ * pass a check that checks nothing.
+ */
+function topLevelProblem(source: SourceFile, value: unknown): Diagnostic | undefined {
+  const top = source.doc?.contents;
+  if (isMap(top)) return undefined;
+  // A document of only comments or `---` holds an empty scalar.
+  if (!top || (isScalar(top) && top.range?.[0] === top.range?.[1]))
+    return {
+      ...error(
+        "EmptySpec",
+        "the spec is empty",
+        [],
+        "a spec describes at least the network security groups to check",
+      ),
+      location: { file: source.file, line: 1, column: 1 },
+    };
+  return source.at(
+    error(
+      "InvalidType",
+      `the spec must be a mapping of sections such as networkSecurityGroups:, not ${kindOf(value)}`,
+      [],
+    ),
+  );
 }
 
 /** Reads the service-tags file a spec names; an unreadable file is reported where the spec names it. */
@@ -220,13 +294,27 @@ function readText(
   file: string,
   display: string,
 ): { text: string; diagnostic?: undefined } | { text?: undefined; diagnostic: Diagnostic } {
+  let bytes: Buffer;
   try {
-    return { text: readFileSync(file, "utf8") };
+    bytes = readFileSync(file);
   } catch (e) {
     const reason =
       (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
     return { diagnostic: error("FileUnreadable", `${display}: ${reason}`, []) };
   }
+  const bad = invalidUtf8(bytes);
+  if (!bad) return { text: bytes.toString("utf8") };
+  return {
+    diagnostic: {
+      ...error(
+        "InvalidEncoding",
+        `the file is not UTF-8 text: byte 0x${bad.byte.toString(16).padStart(2, "0")}`,
+        [],
+        "save it as UTF-8",
+      ),
+      location: { file: display, line: bad.line, column: bad.column },
+    },
+  };
 }
 
 function displayName(file: string): string {
@@ -295,16 +383,15 @@ function inDocument(d: Diagnostic, ruleIndexes: readonly (readonly number[])[]):
  * Whether a problem reported at an object (a field it lacks) is explained by a
  * misspelt key in that object, directly or under its ARM `properties`.
  */
-function explainedByTypo(d: Diagnostic, misspelt: readonly Diagnostic[]): boolean {
-  return misspelt.some((u) => {
+function typoExplains(shape: readonly Diagnostic[]): (d: Diagnostic) => boolean {
+  const owners = new Set<string>();
+  for (const u of shape) {
+    if (u.code !== "UnknownProperty") continue;
     const owner = u.path.slice(0, -1);
-    const outer = owner[owner.length - 1] === "properties" ? owner.slice(0, -1) : owner;
-    return samePath(d.path, owner) || samePath(d.path, outer);
-  });
-}
-
-function samePath(a: ValuePath, b: ValuePath): boolean {
-  return a.length === b.length && a.every((segment, i) => segment === b[i]);
+    owners.add(JSON.stringify(owner));
+    if (owner[owner.length - 1] === "properties") owners.add(JSON.stringify(owner.slice(0, -1)));
+  }
+  return (d) => owners.has(JSON.stringify(d.path));
 }
 
 let propertyNames: string[] | undefined;
@@ -315,20 +402,13 @@ function schemaDiagnostics(issue: Issue, raw: unknown): Diagnostic[] {
   const where = describePath(path);
   switch (issue.code) {
     case "unrecognized_keys":
-      return issue.keys.map((key) => {
-        propertyNames ??= knownPropertyNames();
-        const guess = closest(key, propertyNames);
-        return error(
-          "UnknownProperty",
-          `${where}: unknown property ${JSON.stringify(key)}`,
-          [...path, key],
-          guess === key
-            ? `${key} belongs elsewhere in the spec, not here`
-            : guess
-              ? `did you mean ${guess}?`
-              : "unknown properties are errors, so that a typo cannot weaken a policy",
-        );
-      });
+      // The hint comes later, from withSuggestion, for the listed ones only.
+      return issue.keys.map((key) =>
+        error("UnknownProperty", `${where}: unknown property ${JSON.stringify(key)}`, [
+          ...path,
+          key,
+        ]),
+      );
     case "invalid_type": {
       const actual = valueAt(raw, path);
       if (actual === undefined)
@@ -363,6 +443,21 @@ function schemaDiagnostics(issue: Issue, raw: unknown): Diagnostic[] {
     default:
       return [error("InvalidValue", `${where}: ${issue.message}`, path)];
   }
+}
+
+/** An unknown property with a hint: the property the key may have meant to be. */
+function withSuggestion(d: Diagnostic): Diagnostic {
+  if (d.code !== "UnknownProperty" || d.hint !== undefined) return d;
+  const key = String(d.path[d.path.length - 1]);
+  propertyNames ??= knownPropertyNames();
+  const guess = closest(key, propertyNames);
+  const hint =
+    guess === key
+      ? `${key} belongs elsewhere in the spec, not here`
+      : guess
+        ? `did you mean ${guess}?`
+        : "unknown properties are errors, so that a typo cannot weaken a policy";
+  return { ...d, hint };
 }
 
 function closest(word: string, candidates: readonly string[]): string | undefined {

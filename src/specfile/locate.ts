@@ -1,4 +1,13 @@
-import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node } from "yaml";
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  type LineCounter,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from "yaml";
 import type { ValuePath } from "../model/diagnostic.js";
 
 /**
@@ -16,16 +25,13 @@ export function locate(
   let node: Node | null | undefined = doc.contents as Node | null;
   let position = node?.range?.[0] ?? 0;
   for (let i = 0; i < path.length && node; i++) {
-    const segment = path[i];
+    const segment = path[i] as string | number;
     const last = i === path.length - 1;
     if (isMap(node)) {
-      let pair = node.items.find((p) => isScalar(p.key) && p.key.value === segment);
+      let pair = pairNamed(node, segment);
       if (!pair) {
-        const props = node.items.find(
-          (p) => isScalar(p.key) && p.key.value === "properties",
-        )?.value;
-        if (isMap(props))
-          pair = props.items.find((p) => isScalar(p.key) && p.key.value === segment);
+        const props = pairNamed(node, "properties")?.value;
+        if (isMap(props)) pair = pairNamed(props, segment);
       }
       if (!pair) break;
       const key = pair.key as Node;
@@ -41,4 +47,31 @@ export function locate(
   }
   const { line, col } = lineCounter.linePos(position);
   return { line, column: col };
+}
+
+/**
+ * The property name a key stands for: a scalar as its text (`443:` is "443"),
+ * an empty key as ""; undefined for a list, a mapping or an alias.
+ */
+export function keyName(key: unknown): string | undefined {
+  if (key === null || key === undefined) return "";
+  if (!isScalar(key)) return undefined;
+  return key.value === null ? "" : String(key.value);
+}
+
+// Each map's pairs by key name, built on first use: a map may hold many
+// thousands of keys, and many of them may need placing.
+const indexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairNamed(map: YAMLMap, name: string | number): Pair | undefined {
+  let index = indexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const pair of map.items) {
+      const key = keyName(pair.key);
+      if (key !== undefined && !index.has(key)) index.set(key, pair as Pair);
+    }
+    indexes.set(map, index);
+  }
+  return index.get(String(name));
 }

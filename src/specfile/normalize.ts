@@ -1,11 +1,13 @@
 import { type Diagnostic, error, type ValuePath } from "../model/diagnostic.js";
+import { duplicateNames } from "../model/names.js";
 import type { NetworkSecurityGroup, SecurityRule, Topology } from "../model/types.js";
 import { normalizeAssertion, type SpecAssertion } from "./assertions.js";
 import { RULE_FIELDS, type SecurityRuleDocument, type SpecDocument } from "./schema.js";
 
 /**
  * Turns a schema-checked document into the model: rule fields lifted out of
- * `properties`, required fields checked, assertions expanded one per port.
+ * `properties`, required fields checked, assertions expanded one per port,
+ * tier names checked for duplicates.
  * A rule that cannot be lifted is left out, so `ruleIndexes[i][k]` gives the
  * index in the document of rule k of NSG i, to place diagnostics on the model.
  */
@@ -47,6 +49,8 @@ export function normalizeSpec(doc: SpecDocument): {
   const assertions = (doc.assertions ?? []).flatMap((a, i) =>
     normalizeAssertion(a, ["assertions", i], diagnostics),
   );
+  // Tiers are named like the resources they stand for, so alike: one of each name.
+  diagnostics.push(...duplicateNames("tiers", "tier", doc.tiers ?? []).values());
   return { topology, assertions, diagnostics, ruleIndexes };
 }
 
