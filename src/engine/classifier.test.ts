@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { ParsedRule } from "../model/rule.js";
 import { type IpAddress, parseIpAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
@@ -414,11 +414,25 @@ describe("CompiledNsgs", () => {
   };
 
   it("answers as firstMatch does, compiling each direction once", () => {
-    const compiled = new CompiledNsgs();
+    const compiled = new CompiledNsgs(0);
     for (const p of [packet("Tcp", "10.1.1.1", "1.1.1.1"), packet("Udp", "11.1.1.1", "1.1.1.1")])
       expect(compiled.firstMatch(nsg, "Inbound", p)).toBe(firstMatch(nsg, "Inbound", p));
     expect(compiled.classifier(nsg.inbound)).toBe(compiled.classifier(nsg.inbound));
     expect(compiled.classifier(nsg.outbound)).not.toBe(compiled.classifier(nsg.inbound));
+  });
+
+  it("walks a direction's rules for its first packets, then compiles it", () => {
+    const compiled = new CompiledNsgs(2);
+    const compile = vi.spyOn(FlowClassifier, "compile");
+    try {
+      const packets = [1, 2, 3, 4].map((i) => packet("Tcp", `10.1.1.${i}`, "1.1.1.1"));
+      const rules = packets.map((p) => compiled.firstMatch(nsg, "Inbound", p));
+      expect(rules).toEqual(packets.map((p) => firstMatch(nsg, "Inbound", p)));
+      expect(compile).toHaveBeenCalledTimes(1);
+      expect(compile).toHaveBeenCalledWith(nsg.inbound);
+    } finally {
+      compile.mockRestore();
+    }
   });
 
   it("fails as firstMatch does when no rule matches", () => {

@@ -39,7 +39,7 @@ import {
   PORT_PROTOCOLS,
   PROTOCOL_CODE,
 } from "./flow-batch.js";
-import { noMatchingRule, type Packet } from "./packet.js";
+import { firstMatch, noMatchingRule, type Packet } from "./packet.js";
 import { type ResolvedNsg, type ResolvedRule, rulesFor } from "./resolve.js";
 
 export {
@@ -134,12 +134,18 @@ export class FlowClassifier {
 const isPort = (port: number): boolean => Number.isInteger(port) && port >= 0 && port <= 65535;
 
 /**
- * First match through compiled classifiers, each NSG direction compiled once on
- * first use. Keyed by the resolved rule list, which NsgResolver keeps per (NSG,
- * virtual network), so a classifier lives as long as its rules.
+ * First match through compiled classifiers. Keyed by the resolved rule list,
+ * which NsgResolver keeps per (NSG, virtual network), so a classifier lives as
+ * long as its rules. A list is compiled once it has decided `compileAfter`
+ * packets by walking it: a handful of flows (a `check`, a `flow`) are decided
+ * sooner by the walk than by compiling, and the kernel is not even built.
  */
 export class CompiledNsgs {
   private readonly classifiers = new WeakMap<readonly ResolvedRule[], FlowClassifier>();
+  /** Packets decided by walking each list not yet compiled. */
+  private readonly walked = new WeakMap<readonly ResolvedRule[], number>();
+
+  constructor(private readonly compileAfter = 64) {}
 
   classifier(rules: readonly ResolvedRule[]): FlowClassifier {
     let c = this.classifiers.get(rules);
@@ -150,9 +156,17 @@ export class CompiledNsgs {
     return c;
   }
 
-  /** The same answer as packet.ts's firstMatch, from the compiled form. */
+  /** The same answer as packet.ts's firstMatch: by walking the list at first, then from the compiled form. */
   firstMatch(nsg: ResolvedNsg, direction: Direction, packet: Packet): ResolvedRule {
-    const rule = this.classifier(rulesFor(nsg, direction)).match(packet);
+    const rules = rulesFor(nsg, direction);
+    if (!this.classifiers.has(rules)) {
+      const walked = this.walked.get(rules) ?? 0;
+      if (walked < this.compileAfter) {
+        this.walked.set(rules, walked + 1);
+        return firstMatch(nsg, direction, packet);
+      }
+    }
+    const rule = this.classifier(rules).match(packet);
     if (!rule) throw noMatchingRule(nsg, direction);
     return rule;
   }

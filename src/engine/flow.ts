@@ -57,11 +57,16 @@ export const DEFAULT_SOURCE_PORT = 49152;
 /** Evaluates flows over one network, exactly as Azure does, with resolved NSGs cached across calls. */
 export class FlowEvaluator {
   private readonly resolver: NsgResolver;
-  /** Each NSG direction is compiled on first use; later flows through it cost a few lookups. */
-  private readonly compiled = new CompiledNsgs();
+  /** Each NSG direction is walked for its first flows, then compiled; later flows cost a few lookups. */
+  private readonly compiled: CompiledNsgs;
 
-  constructor(readonly network: Network) {
+  /** `compileAfter`: how many flows an NSG direction decides by walking its rules before it is compiled. */
+  constructor(
+    readonly network: Network,
+    options: { readonly compileAfter?: number } = {},
+  ) {
     this.resolver = new NsgResolver(network);
+    this.compiled = new CompiledNsgs(options.compileAfter);
   }
 
   /** Resolves the endpoints and evaluates the flow; an unknown endpoint is an error, not a verdict. */

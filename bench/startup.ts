@@ -1,0 +1,81 @@
+/**
+ * Start-up: whole `tierwall` processes as a user runs them, beside Node's own
+ * start (`node -e 0`) in the same run. Time is the wall clock from spawn to
+ * exit; memory is the process's peak resident set, read by a preloaded module
+ * when it exits (loaded the same way for every command, Node's included).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { type Measurement, measure } from "./measure.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const CLI = join(ROOT, "dist", "cli", "main.js");
+
+export interface StartupRow {
+  readonly label: string;
+  readonly time: Measurement;
+  readonly peakMiB: number;
+}
+
+const COMMANDS: readonly { label: string; args: readonly string[] }[] = [
+  { label: "`node -e 0` (Node's own start)", args: ["-e", "0"] },
+  { label: "`tierwall --version`", args: [CLI, "--version"] },
+  { label: "`tierwall --help`", args: [CLI, "--help"] },
+  { label: "`tierwall check examples/layered-ase`", args: [CLI, "check", "examples/layered-ase"] },
+  {
+    label: "`tierwall flow examples/layered-ase --from fe1ase --to apiase --port 443`",
+    args: [
+      CLI,
+      "flow",
+      "examples/layered-ase",
+      "--from",
+      "fe1ase",
+      "--to",
+      "apiase",
+      "--port",
+      "443",
+    ],
+  },
+  {
+    label: "`tierwall import examples/layered-ase/guide.ps1` (PowerShell)",
+    args: [CLI, "import", "examples/layered-ase/guide.ps1"],
+  },
+  {
+    label: "`tierwall import test/fixtures/terraform/hashicorp-nsg` (loads the HCL parser)",
+    args: [CLI, "import", "test/fixtures/terraform/hashicorp-nsg"],
+  },
+];
+
+export function startupBenchmarks(): StartupRow[] {
+  const folder = mkdtempSync(join(tmpdir(), "tierwall-startup-"));
+  const hook = join(folder, "peak.mjs");
+  const peakFile = join(folder, "peak");
+  writeFileSync(
+    hook,
+    `import { writeFileSync } from "node:fs";\nprocess.on("exit", () => writeFileSync(${JSON.stringify(peakFile)}, String(process.resourceUsage().maxRSS)));\n`,
+  );
+  const run = (args: readonly string[], preload: boolean) => {
+    const r = spawnSync(process.execPath, preload ? ["--import", hook, ...args] : [...args], {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "pipe"],
+      encoding: "utf8",
+    });
+    if (r.status !== 0) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
+  };
+  try {
+    return COMMANDS.map(({ label, args }) => {
+      const time = measure(label, () => run(args, false), { warmup: 3, runs: 21 });
+      const peaks: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        run(args, true);
+        peaks.push(Number(readFileSync(peakFile, "utf8")) / 1024);
+      }
+      peaks.sort((a, b) => a - b);
+      return { label, time, peakMiB: peaks[2] as number };
+    });
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
