@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadSpec } from "../specfile/load.js";
 import { detectFormat, EXPORT_FORMATS, exportTopology, importSources } from "./catalog.js";
+import { tooDeepAt } from "./shared/nesting.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const source = (path: string) => ({ file: path, text: readFileSync(join(ROOT, path), "utf8") });
@@ -74,5 +75,43 @@ describe("the format catalog", () => {
         ["NotExported", "networkInterfaces.1.ipConfigurations.0.publicIPAddress"],
       ]);
     }
+  });
+});
+
+describe("the format catalog on hostile input", () => {
+  it("refuses a file nested deeper than the readers go, at the bracket that passes the limit", async () => {
+    const depth = 50_000;
+    const deep = `{"resources": [{"type": "Microsoft.Network/networkSecurityGroups", "name": "n", "properties": {"x": ${"[".repeat(depth)}${"]".repeat(depth)}}}]}`;
+    const script = `New-AzNetworkSecurityGroup -Name n -Tag ${"@(".repeat(depth)}${")".repeat(depth)}`;
+    for (const [file, text] of [
+      ["deep.json", deep],
+      ["deep.ps1", script],
+      ["deep.tf", `locals { x = ${"[".repeat(depth)}${"]".repeat(depth)} }`],
+    ] as const) {
+      const result = await importSources([{ file, text }]);
+      expect(result.diagnostics, file).toEqual([
+        expect.objectContaining({
+          code: "NestingTooDeep",
+          location: expect.objectContaining({ file, line: 1 }),
+        }),
+      ]);
+    }
+    const parameters = {
+      file: "p.json",
+      text: `{"parameters": ${"[".repeat(depth)}${"]".repeat(depth)}}`,
+    };
+    const refused = await importSources(
+      [source("test/fixtures/arm/security-group-create/azuredeploy.json")],
+      {
+        parameters,
+      },
+    );
+    expect(refused.diagnostics.map((d) => d.code)).toEqual(["NestingTooDeep"]);
+  });
+
+  it("counts no bracket inside a string, and takes real files as they are", () => {
+    expect(tooDeepAt(`{"a": "${"[".repeat(500)}"}`)).toBe(-1);
+    expect(tooDeepAt(`# don't ${"(".repeat(50)}\n${")".repeat(50)}`)).toBe(-1);
+    expect(tooDeepAt("[".repeat(101))).toBe(100);
   });
 });

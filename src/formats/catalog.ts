@@ -9,6 +9,7 @@ import { mergeTopologies, type Topology } from "../model/types.js";
 import { writeSpec } from "../specfile/write.js";
 import { isServiceTagsDocument, type ServiceTagDocument } from "./service-tags/import.js";
 import { serviceTagsForSpec, withServiceTags } from "./service-tags/spec.js";
+import { nestingProblem } from "./shared/nesting.js";
 import { looksLikeHcl } from "./terraform/import.js";
 import { isTerraformShow } from "./terraform/show.js";
 
@@ -125,7 +126,14 @@ export async function importSources(
   const parts: Topology[] = [];
   const tagFiles: ServiceTagDocument[] = [];
   const terraform: SourceFile[] = [];
+  const parametersTooDeep = options.parameters && nestingProblem(options.parameters);
+  if (parametersTooDeep) return { topology: mergeTopologies([]), diagnostics: [parametersTooDeep] };
   for (const source of sources) {
+    const tooDeep = nestingProblem(source);
+    if (tooDeep) {
+      diagnostics.push(tooDeep);
+      continue;
+    }
     const format = options.format ?? detectFormat(source.text, source.file);
     if (format === undefined) {
       diagnostics.push({
