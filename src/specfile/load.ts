@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import * as v from "valibot";
 import { type Document, isMap, isScalar, LineCounter } from "yaml";
-import type { z } from "zod";
 import {
   type Diagnostic,
   error,
@@ -322,7 +322,11 @@ function displayName(file: string): string {
   return rel.startsWith("..") || rel === "" ? file : rel;
 }
 
-type Issue = z.core.$ZodIssue;
+type Issue = v.BaseIssue<unknown>;
+
+/** Where an issue is, as keys and indexes. */
+const issuePath = (issue: Issue): ValuePath =>
+  (issue.path ?? []).map((item) => item.key as string | number);
 
 function describePath(path: ValuePath): string {
   return (
@@ -355,20 +359,22 @@ function kindOf(value: unknown): string {
  * the model cannot be built from values of the wrong type.
  */
 function checkShape(raw: unknown): { data?: SpecDocument; diagnostics: Diagnostic[] } {
-  const first = specSchema.safeParse(raw);
-  if (first.success) return { data: first.data, diagnostics: [] };
-  const issues = first.error.issues;
-  const diagnostics = issues.flatMap((issue) => schemaDiagnostics(issue, raw));
-  if (issues.some((issue) => issue.code !== "unrecognized_keys")) return { diagnostics };
+  const first = v.safeParse(specSchema, raw);
+  if (first.success) return { data: first.output, diagnostics: [] };
+  const diagnostics = first.issues.map(schemaDiagnostic);
+  if (first.issues.some((issue) => !isUnknownKey(issue))) return { diagnostics };
   const stripped = structuredClone(raw);
-  for (const issue of issues) {
-    if (issue.code !== "unrecognized_keys") continue;
-    const owner = valueAt(stripped, issue.path as ValuePath) as Record<string, unknown>;
-    for (const key of issue.keys) delete owner[key];
+  for (const issue of first.issues) {
+    const path = issuePath(issue);
+    const owner = valueAt(stripped, path.slice(0, -1)) as Record<string | number, unknown>;
+    delete owner[path.at(-1) as string | number];
   }
-  const second = specSchema.safeParse(stripped);
-  return second.success ? { data: second.data, diagnostics } : { diagnostics };
+  const second = v.safeParse(specSchema, stripped);
+  return second.success ? { data: second.output, diagnostics } : { diagnostics };
 }
+
+/** The schema reports a key it does not know as a value that must not be there. */
+const isUnknownKey = (issue: Issue) => issue.type === "never";
 
 /** A diagnostic on the model, with the rule index of its path made the document's. */
 function inDocument(d: Diagnostic, ruleIndexes: readonly (readonly number[])[]): Diagnostic {
@@ -396,54 +402,75 @@ function typoExplains(shape: readonly Diagnostic[]): (d: Diagnostic) => boolean 
 
 let propertyNames: string[] | undefined;
 
-/** A zod issue as diagnostics, in words a network engineer reads without knowing zod. */
-function schemaDiagnostics(issue: Issue, raw: unknown): Diagnostic[] {
-  const path = issue.path.filter((s): s is string | number => typeof s !== "symbol");
+/** A schema issue as a diagnostic, in words a network engineer reads without knowing the schema. */
+function schemaDiagnostic(issue: Issue): Diagnostic {
+  const path = issuePath(issue);
   const where = describePath(path);
-  switch (issue.code) {
-    case "unrecognized_keys":
-      // The hint comes later, from withSuggestion, for the listed ones only.
-      return issue.keys.map((key) =>
-        error("UnknownProperty", `${where}: unknown property ${JSON.stringify(key)}`, [
-          ...path,
-          key,
-        ]),
-      );
-    case "invalid_type": {
-      const actual = valueAt(raw, path);
-      if (actual === undefined)
-        return [error("MissingProperty", `${where} is required (${issue.expected})`, path)];
-      return [
-        error("InvalidType", `${where}: expected ${issue.expected}, got ${kindOf(actual)}`, path),
-      ];
-    }
-    case "invalid_value":
-      return [
-        error(
-          "InvalidValue",
-          `${where}: ${kindOf(valueAt(raw, path))} is not one of ${issue.values.map(String).join(", ")}`,
-          path,
-        ),
-      ];
-    case "invalid_union": {
+  if (isUnknownKey(issue)) {
+    // The hint comes later, from withSuggestion, for the listed ones only.
+    const owner = describePath(path.slice(0, -1));
+    return error(
+      "UnknownProperty",
+      `${owner}: unknown property ${JSON.stringify(path.at(-1))}`,
+      path,
+    );
+  }
+  switch (issue.type) {
+    case "union": {
       // Each alternative failed; where they failed on the type itself, name the types they expect.
       const expected = [
         ...new Set(
-          issue.errors.flatMap((branch) =>
-            branch.flatMap((i) =>
-              i.code === "invalid_type" && i.path.length === 0 ? [i.expected] : [],
-            ),
+          (issue.issues ?? []).flatMap((i) =>
+            i.kind === "schema" && !i.path ? [typeName(i)] : [],
           ),
         ),
       ];
       const wanted =
         expected.length > 0 ? `expected ${expected.join(" or ")}` : "it has the wrong shape";
-      return [error("InvalidType", `${where}: ${wanted}, got ${kindOf(valueAt(raw, path))}`, path)];
+      return error("InvalidType", `${where}: ${wanted}, got ${kindOf(issue.input)}`, path);
     }
-    default:
-      return [error("InvalidValue", `${where}: ${issue.message}`, path)];
+    case "picklist":
+      return error(
+        "InvalidValue",
+        `${where}: ${kindOf(issue.input)} is not one of ${picklistOptions(issue).join(", ")}`,
+        path,
+      );
+    case "min_length":
+      return error(
+        "InvalidValue",
+        `${where}: Too small: expected string to have >=${issue.requirement} characters`,
+        path,
+      );
+    case "safe_integer": {
+      const big = (issue.input as number) > 0;
+      const limit = big ? `<=${Number.MAX_SAFE_INTEGER}` : `>=${Number.MIN_SAFE_INTEGER}`;
+      return error(
+        "InvalidValue",
+        `${where}: Too ${big ? "big" : "small"}: expected int to be ${limit}`,
+        path,
+      );
+    }
   }
+  if (issue.kind !== "schema") return error("InvalidValue", `${where}: ${issue.message}`, path);
+  // The schema checks an absent property as undefined.
+  if (issue.input === undefined)
+    return error("MissingProperty", `${where} is required (${typeName(issue)})`, path);
+  return error(
+    "InvalidType",
+    `${where}: expected ${typeName(issue)}, got ${kindOf(issue.input)}`,
+    path,
+  );
 }
+
+/** The type an issue expects, in lower case: valibot names objects and lists Object and Array. */
+const typeName = (issue: Issue) => String(issue.expected).toLowerCase();
+
+/** A picklist's options, from what its issue expects: ("Allow" | "Deny"). */
+const picklistOptions = (issue: Issue) =>
+  String(issue.expected)
+    .replace(/^\(|\)$/g, "")
+    .split(" | ")
+    .map((option) => option.slice(1, -1));
 
 /** An unknown property with a hint: the property the key may have meant to be. */
 function withSuggestion(d: Diagnostic): Diagnostic {

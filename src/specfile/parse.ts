@@ -2,7 +2,7 @@ import { Composer, type CST, type Document, Lexer, type LineCounter, Parser } fr
 
 /**
  * How deep collections may nest. A spec needs fewer than ten levels. The YAML
- * composer, zod and structuredClone all recurse, and a few hundred levels of
+ * composer, the schema check and structuredClone all recurse, and a few hundred levels of
  * `[[[` exhaust the call stack, so deeper input is refused before composing.
  */
 export const MAX_NESTING = 100;

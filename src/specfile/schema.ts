@@ -1,4 +1,5 @@
-import { z } from "zod";
+import { toJsonSchema } from "@valibot/to-json-schema";
+import * as v from "valibot";
 import { ENVIRONMENT_KINDS } from "../model/types.js";
 
 /*
@@ -9,244 +10,373 @@ import { ENVIRONMENT_KINDS } from "../model/types.js";
  * Values are checked against Azure's rules later (model/), with all problems reported.
  */
 
-const resourceRef = z
-  .union([z.string().min(1), z.strictObject({ id: z.string().min(1) })])
-  .describe("A resource name, or { id } with an ARM resource id");
+const isMapping = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+type Config = v.Config<v.BaseIssue<unknown>>;
+type Dataset = v.OutputDataset<unknown, v.BaseIssue<unknown>>;
+
+/** `schema`, run by `run`: for what valibot's own schemas check otherwise. */
+function withRun<S extends v.GenericSchema>(
+  schema: S,
+  run: (dataset: v.UnknownDataset, config: Config) => Dataset,
+): S {
+  return v._standardSchema<S>({ ...schema, "~run": run as S["~run"] });
+}
+
+/** Fails `dataset` as not of the type `schema` stands for (`expected` names it). */
+function wrongType(
+  schema: v.GenericSchema,
+  dataset: v.UnknownDataset,
+  config: Config,
+  expected = schema.expects,
+): Dataset {
+  v._addIssue(schema, "type", dataset, config, { expected });
+  // _addIssue has made it a failure, which its type does not follow.
+  return dataset as unknown as Dataset;
+}
+
+/** `schema` (an object or a record), taking a mapping only: valibot's take a list too. */
+function mapping<S extends v.GenericSchema>(schema: S, expected?: string): S {
+  return withRun(schema, (dataset, config) =>
+    isMapping(dataset.value)
+      ? schema["~run"](dataset, config)
+      : wrongType(schema, dataset, config, expected),
+  );
+}
+
+/**
+ * A mapping of these properties and no others. Every other key is reported
+ * (valibot's strictObject reports the first only, and skips `__proto__`), with
+ * issue type "never", and leaves the rest usable: a union holding the object
+ * then reports the key rather than failing as a whole. An absent property is
+ * checked as undefined, so its own schema says what it expects.
+ */
+function closed<const E extends v.ObjectEntries>(entries: E): v.StrictObjectSchema<E, undefined> {
+  const schema = v.strictObject(entries);
+  const unknownKey = v.never();
+  return withRun(schema, (dataset, config) => {
+    const input = dataset.value;
+    if (!isMapping(input)) return wrongType(schema, dataset, config);
+    const value: Record<string, unknown> = {};
+    const issues: v.BaseIssue<unknown>[] = [];
+    let typed = true;
+    const collect = (key: string, checked: Dataset) => {
+      const item: v.ObjectPathItem = {
+        type: "object",
+        origin: "value",
+        input,
+        key,
+        value: input[key],
+      };
+      for (const issue of checked.issues ?? [])
+        issues.push({ ...issue, path: [item, ...(issue.path ?? [])] });
+    };
+    for (const [key, entry] of Object.entries(entries)) {
+      const checked = entry["~run"]({ value: input[key] }, config);
+      collect(key, checked);
+      typed &&= checked.typed;
+      // An absent optional property stays absent.
+      if (checked.value !== undefined) value[key] = checked.value;
+    }
+    for (const key of Object.keys(input))
+      if (!Object.hasOwn(entries, key))
+        collect(key, unknownKey["~run"]({ value: input[key] }, config));
+    return (issues.length > 0 ? { typed, value, issues } : { typed, value }) as Dataset;
+  });
+}
+
+const safeInteger = v.pipe(v.number(), v.safeInteger());
+
+/**
+ * An integer. A fraction is of the wrong type (expected "int"), and so are
+ * NaN and the infinities (expected "number"), so that a union of it names
+ * every type it takes; an integer beyond the safe range is a wrong value.
+ */
+const int = withRun(safeInteger, (dataset, config) => {
+  const value = dataset.value;
+  if (typeof value !== "number" || Number.isInteger(value))
+    return safeInteger["~run"](dataset, config);
+  return wrongType(safeInteger, dataset, config, Number.isFinite(value) ? "int" : "number");
+});
+
+const resourceRef = v.pipe(
+  v.union([v.pipe(v.string(), v.minLength(1)), closed({ id: v.pipe(v.string(), v.minLength(1)) })]),
+  v.description("A resource name, or { id } with an ARM resource id"),
+);
 
 /** Read-only fields that Azure's outputs carry; accepted and ignored. */
 const readOnly = {
-  id: z.string().optional(),
-  etag: z.string().optional(),
-  type: z.string().optional(),
-  provisioningState: z.string().optional(),
-  resourceGroup: z.string().optional(),
+  id: v.optional(v.string()),
+  etag: v.optional(v.string()),
+  type: v.optional(v.string()),
+  provisioningState: v.optional(v.string()),
+  resourceGroup: v.optional(v.string()),
 };
 
-/** A port or range; a bare YAML number (443) is read as the text Azure expects ("443"). */
-const portText = z
-  .union([z.string(), z.number().int()])
-  .transform((v) => String(v))
-  .describe("A port, a range a-b, or *");
+/**
+ * A port or range; a bare YAML number (443) is read as the text Azure expects
+ * ("443"). The description comes before the transform: the JSON Schema, which
+ * describes the input, stops there.
+ */
+const portText = v.pipe(
+  v.union([v.string(), int]),
+  v.description("A port, a range a-b, or *"),
+  v.transform((value) => String(value)),
+);
 
 const ruleFields = {
-  description: z.string().optional(),
-  protocol: z.string().describe("Tcp, Udp, Icmp, Esp, Ah or *").optional(),
-  access: z.string().describe("Allow or Deny").optional(),
-  priority: z.number().int().describe("100-4096; lower is evaluated first").optional(),
-  direction: z.string().describe("Inbound or Outbound").optional(),
-  sourceAddressPrefix: z.string().optional(),
-  sourceAddressPrefixes: z.array(z.string()).optional(),
-  sourceApplicationSecurityGroups: z.array(resourceRef).optional(),
-  sourcePortRange: portText.optional(),
-  sourcePortRanges: z.array(portText).optional(),
-  destinationAddressPrefix: z.string().optional(),
-  destinationAddressPrefixes: z.array(z.string()).optional(),
-  destinationApplicationSecurityGroups: z.array(resourceRef).optional(),
-  destinationPortRange: portText.optional(),
-  destinationPortRanges: z.array(portText).optional(),
+  description: v.optional(v.string()),
+  protocol: v.optional(v.pipe(v.string(), v.description("Tcp, Udp, Icmp, Esp, Ah or *"))),
+  access: v.optional(v.pipe(v.string(), v.description("Allow or Deny"))),
+  priority: v.optional(v.pipe(int, v.description("100-4096; lower is evaluated first"))),
+  direction: v.optional(v.pipe(v.string(), v.description("Inbound or Outbound"))),
+  sourceAddressPrefix: v.optional(v.string()),
+  sourceAddressPrefixes: v.optional(v.array(v.string())),
+  sourceApplicationSecurityGroups: v.optional(v.array(resourceRef)),
+  sourcePortRange: v.optional(portText),
+  sourcePortRanges: v.optional(v.array(portText)),
+  destinationAddressPrefix: v.optional(v.string()),
+  destinationAddressPrefixes: v.optional(v.array(v.string())),
+  destinationApplicationSecurityGroups: v.optional(v.array(resourceRef)),
+  destinationPortRange: v.optional(portText),
+  destinationPortRanges: v.optional(v.array(portText)),
 };
 
 export const RULE_FIELDS = Object.keys(ruleFields) as (keyof typeof ruleFields)[];
 
-export const securityRuleSchema = z.strictObject({
-  name: z.string(),
+export const securityRuleSchema = closed({
+  name: v.string(),
   ...readOnly,
   ...ruleFields,
-  properties: z
-    .strictObject({ ...ruleFields, provisioningState: z.string().optional() })
-    .optional(),
+  properties: v.optional(closed({ ...ruleFields, provisioningState: v.optional(v.string()) })),
 });
 
-export const networkSecurityGroupSchema = z.strictObject({
-  name: z.string(),
+export const networkSecurityGroupSchema = closed({
+  name: v.string(),
   ...readOnly,
-  location: z.string().optional(),
-  tags: z.record(z.string(), z.string()).optional(),
-  resourceGuid: z.string().optional(),
-  flushConnection: z.boolean().optional(),
-  securityRules: z.array(securityRuleSchema).optional(),
-  defaultSecurityRules: z
-    .array(z.unknown())
-    .describe("Read-only in Azure's output; tierwall always applies the six default rules")
-    .optional(),
+  location: v.optional(v.string()),
+  tags: v.optional(mapping(v.record(v.string(), v.string()), "record")),
+  resourceGuid: v.optional(v.string()),
+  flushConnection: v.optional(v.boolean()),
+  securityRules: v.optional(v.array(securityRuleSchema)),
+  defaultSecurityRules: v.optional(
+    v.pipe(
+      v.array(v.unknown()),
+      v.description("Read-only in Azure's output; tierwall always applies the six default rules"),
+    ),
+  ),
 });
 
-const subnetSchema = z.strictObject({
-  name: z.string(),
+const subnetSchema = closed({
+  name: v.string(),
   ...readOnly,
-  addressPrefix: z.string().optional(),
-  addressPrefixes: z.array(z.string()).optional(),
-  networkSecurityGroup: resourceRef.optional(),
+  addressPrefix: v.optional(v.string()),
+  addressPrefixes: v.optional(v.array(v.string())),
+  networkSecurityGroup: v.optional(resourceRef),
 });
 
-const virtualNetworkSchema = z.strictObject({
-  name: z.string(),
+const virtualNetworkSchema = closed({
+  name: v.string(),
   ...readOnly,
-  location: z.string().optional(),
-  addressSpace: z.strictObject({ addressPrefixes: z.array(z.string()) }),
-  connectedAddressPrefixes: z
-    .array(z.string())
-    .describe(
-      "On-premises address spaces reached through a gateway; part of the VirtualNetwork tag",
-    )
-    .optional(),
-  subnets: z.array(subnetSchema).optional(),
-  virtualNetworkPeerings: z
-    .array(z.strictObject({ name: z.string().optional(), remoteVirtualNetwork: resourceRef }))
-    .optional(),
+  location: v.optional(v.string()),
+  addressSpace: closed({ addressPrefixes: v.array(v.string()) }),
+  connectedAddressPrefixes: v.optional(
+    v.pipe(
+      v.array(v.string()),
+      v.description(
+        "On-premises address spaces reached through a gateway; part of the VirtualNetwork tag",
+      ),
+    ),
+  ),
+  subnets: v.optional(v.array(subnetSchema)),
+  virtualNetworkPeerings: v.optional(
+    v.array(closed({ name: v.optional(v.string()), remoteVirtualNetwork: resourceRef })),
+  ),
 });
 
-const networkInterfaceSchema = z.strictObject({
-  name: z.string(),
+const networkInterfaceSchema = closed({
+  name: v.string(),
   ...readOnly,
-  location: z.string().optional(),
-  networkSecurityGroup: resourceRef.optional(),
-  ipConfigurations: z.array(
-    z.strictObject({
-      name: z.string().optional(),
-      privateIPAddress: z.string(),
-      publicIPAddress: z
-        .string()
-        .describe("The public address associated with it, if any")
-        .optional(),
+  location: v.optional(v.string()),
+  networkSecurityGroup: v.optional(resourceRef),
+  ipConfigurations: v.array(
+    closed({
+      name: v.optional(v.string()),
+      privateIPAddress: v.string(),
+      publicIPAddress: v.optional(
+        v.pipe(v.string(), v.description("The public address associated with it, if any")),
+      ),
       subnet: resourceRef,
-      applicationSecurityGroups: z.array(resourceRef).optional(),
+      applicationSecurityGroups: v.optional(v.array(resourceRef)),
     }),
   ),
 });
 
-const environmentSchema = z.strictObject({
-  name: z.string(),
-  kind: z.enum(ENVIRONMENT_KINDS),
-  description: z.string().optional(),
-  subnet: resourceRef.optional(),
-  privateIPAddress: z.string().optional(),
-  networkInterface: resourceRef.optional(),
-  publicIPAddress: z
-    .string()
-    .describe("The public address callers from outside reach it at")
-    .optional(),
-  outboundIPAddress: z
-    .string()
-    .describe(
-      "The address it presents when it calls outside its network; defaults to publicIPAddress",
-    )
-    .optional(),
-  ingress: z
-    .enum(["External", "Internal"])
-    .describe("External: callers always reach it on its public address (default for ASEs with one)")
-    .optional(),
+const environmentSchema = closed({
+  name: v.string(),
+  kind: v.picklist(ENVIRONMENT_KINDS),
+  description: v.optional(v.string()),
+  subnet: v.optional(resourceRef),
+  privateIPAddress: v.optional(v.string()),
+  networkInterface: v.optional(resourceRef),
+  publicIPAddress: v.optional(
+    v.pipe(v.string(), v.description("The public address callers from outside reach it at")),
+  ),
+  outboundIPAddress: v.optional(
+    v.pipe(
+      v.string(),
+      v.description(
+        "The address it presents when it calls outside its network; defaults to publicIPAddress",
+      ),
+    ),
+  ),
+  ingress: v.optional(
+    v.pipe(
+      v.picklist(["External", "Internal"]),
+      v.description(
+        "External: callers always reach it on its public address (default for ASEs with one)",
+      ),
+    ),
+  ),
 });
-
-const port = z.number().int();
 
 const ASSERTION_KINDS = ["flow", "reach", "isolate", "onlyFrom", "exposure"] as const;
 
 const trafficFields = {
-  protocol: z
-    .string()
-    .describe("Tcp, Udp, Icmp, Esp or Ah; for set assertions also * (the default)")
-    .optional(),
-  ports: z
-    .array(z.union([port, z.string()]))
-    .describe('Destination ports; set assertions also take ranges such as "1000-2000"')
-    .optional(),
+  protocol: v.optional(
+    v.pipe(
+      v.string(),
+      v.description("Tcp, Udp, Icmp, Esp or Ah; for set assertions also * (the default)"),
+    ),
+  ),
+  ports: v.optional(
+    v.pipe(
+      v.array(v.union([int, v.string()])),
+      v.description('Destination ports; set assertions also take ranges such as "1000-2000"'),
+    ),
+  ),
 };
 
-const assertionSchema = z.strictObject({
-  name: z.string().optional(),
-  kind: z
-    .enum(ASSERTION_KINDS)
-    .describe(
-      "flow (default): one concrete flow and its expected outcome. Over every packet: reach (all allowed), isolate (none allowed), onlyFrom (only the listed callers get in), exposure (what the Internet reaches stays within)",
-    )
-    .optional(),
-  from: z
-    .union([z.string(), z.array(z.string())])
-    .describe(
-      "An environment, network interface, subnet, service tag or address; a list for onlyFrom",
-    )
-    .optional(),
-  to: z.string().describe("An environment, network interface, subnet, service tag or address"),
+const assertionSchema = closed({
+  name: v.optional(v.string()),
+  kind: v.optional(
+    v.pipe(
+      v.picklist(ASSERTION_KINDS),
+      v.description(
+        "flow (default): one concrete flow and its expected outcome. Over every packet: reach (all allowed), isolate (none allowed), onlyFrom (only the listed callers get in), exposure (what the Internet reaches stays within)",
+      ),
+    ),
+  ),
+  from: v.optional(
+    v.pipe(
+      v.union([v.string(), v.array(v.string())]),
+      v.description(
+        "An environment, network interface, subnet, service tag or address; a list for onlyFrom",
+      ),
+    ),
+  ),
+  to: v.pipe(
+    v.string(),
+    v.description("An environment, network interface, subnet, service tag or address"),
+  ),
   ...trafficFields,
-  port: port.describe("Destination port").optional(),
-  sourcePort: port.optional(),
-  expect: z.enum(["Allow", "Deny"]).describe("For a flow: its expected outcome").optional(),
-  rule: z
-    .string()
-    .describe("For a flow: the rule expected to decide, e.g. securityRules/NAME")
-    .optional(),
-  within: z
-    .array(z.strictObject({ ...trafficFields, source: z.string().optional() }))
-    .describe("For exposure: the traffic the Internet may reach")
-    .optional(),
+  port: v.optional(v.pipe(int, v.description("Destination port"))),
+  sourcePort: v.optional(int),
+  expect: v.optional(
+    v.pipe(v.picklist(["Allow", "Deny"]), v.description("For a flow: its expected outcome")),
+  ),
+  rule: v.optional(
+    v.pipe(
+      v.string(),
+      v.description("For a flow: the rule expected to decide, e.g. securityRules/NAME"),
+    ),
+  ),
+  within: v.optional(
+    v.pipe(
+      v.array(closed({ ...trafficFields, source: v.optional(v.string()) })),
+      v.description("For exposure: the traffic the Internet may reach"),
+    ),
+  ),
 });
 
-const allowanceSchema = z.strictObject({
-  source: z.string().describe("A CIDR, an address or a service tag"),
+const allowanceSchema = closed({
+  source: v.pipe(v.string(), v.description("A CIDR, an address or a service tag")),
   ...trafficFields,
 });
 
-const tierSchema = z.strictObject({
-  name: z.string(),
-  description: z.string().optional(),
-  environments: z.array(z.string()).describe("The environments of this tier"),
-  callers: z.array(z.string()).describe("Tiers or environments that may call it").optional(),
-  protocol: z.string().describe("Tcp (the default), Udp or *").optional(),
-  ports: z
-    .array(z.union([port, z.string()]))
-    .describe("Ports callers may call it on")
-    .optional(),
-  selfCalls: z
-    .boolean()
-    .describe("Whether it calls itself (the default for App Service Environments)")
-    .optional(),
-  allow: z
-    .array(allowanceSchema)
-    .describe("Other sources it accepts: a CIDR, an address or a service tag")
-    .optional(),
-  egress: z
-    .array(
-      z.strictObject({
-        to: z.string().describe("A tier, an environment, a CIDR or a service tag"),
-        ...trafficFields,
-      }),
-    )
-    .describe("If given, the only destinations it may call out to")
-    .optional(),
+const tierSchema = closed({
+  name: v.string(),
+  description: v.optional(v.string()),
+  environments: v.pipe(v.array(v.string()), v.description("The environments of this tier")),
+  callers: v.optional(
+    v.pipe(v.array(v.string()), v.description("Tiers or environments that may call it")),
+  ),
+  protocol: v.optional(v.pipe(v.string(), v.description("Tcp (the default), Udp or *"))),
+  ports: v.optional(
+    v.pipe(v.array(v.union([int, v.string()])), v.description("Ports callers may call it on")),
+  ),
+  selfCalls: v.optional(
+    v.pipe(
+      v.boolean(),
+      v.description("Whether it calls itself (the default for App Service Environments)"),
+    ),
+  ),
+  allow: v.optional(
+    v.pipe(
+      v.array(allowanceSchema),
+      v.description("Other sources it accepts: a CIDR, an address or a service tag"),
+    ),
+  ),
+  egress: v.optional(
+    v.pipe(
+      v.array(
+        closed({
+          to: v.pipe(v.string(), v.description("A tier, an environment, a CIDR or a service tag")),
+          ...trafficFields,
+        }),
+      ),
+      v.description("If given, the only destinations it may call out to"),
+    ),
+  ),
 });
 
-export const specSchema = z
-  .strictObject({
-    $schema: z.string().optional(),
-    description: z.string().optional(),
-    serviceTags: z
-      .union([z.string(), z.strictObject({ values: z.array(z.unknown()) }).loose()])
-      .describe("Path of a service-tags JSON file as Azure publishes it, or its content")
-      .optional(),
-    virtualNetworks: z.array(virtualNetworkSchema).optional(),
-    networkSecurityGroups: z.array(networkSecurityGroupSchema).optional(),
-    applicationSecurityGroups: z
-      .array(z.strictObject({ name: z.string(), ...readOnly, location: z.string().optional() }))
-      .optional(),
-    networkInterfaces: z.array(networkInterfaceSchema).optional(),
-    environments: z.array(environmentSchema).optional(),
-    assertions: z.array(assertionSchema).optional(),
-    tiers: z
-      .array(tierSchema)
-      .describe("Who may call whom: what tierwall synth turns into NSG rules")
-      .optional(),
-  })
-  .describe(
+export const specSchema = v.pipe(
+  closed({
+    $schema: v.optional(v.string()),
+    description: v.optional(v.string()),
+    serviceTags: v.optional(
+      v.pipe(
+        v.union([v.string(), mapping(v.looseObject({ values: v.array(v.unknown()) }))]),
+        v.description("Path of a service-tags JSON file as Azure publishes it, or its content"),
+      ),
+    ),
+    virtualNetworks: v.optional(v.array(virtualNetworkSchema)),
+    networkSecurityGroups: v.optional(v.array(networkSecurityGroupSchema)),
+    applicationSecurityGroups: v.optional(
+      v.array(closed({ name: v.string(), ...readOnly, location: v.optional(v.string()) })),
+    ),
+    networkInterfaces: v.optional(v.array(networkInterfaceSchema)),
+    environments: v.optional(v.array(environmentSchema)),
+    assertions: v.optional(v.array(assertionSchema)),
+    tiers: v.optional(
+      v.pipe(
+        v.array(tierSchema),
+        v.description("Who may call whom: what tierwall synth turns into NSG rules"),
+      ),
+    ),
+  }),
+  v.description(
     "A tierwall spec: a deployment's networks, NSGs and environments, and flows it must allow or deny",
-  );
+  ),
+);
 
-export type SpecDocument = z.infer<typeof specSchema>;
-export type SecurityRuleDocument = z.infer<typeof securityRuleSchema>;
+export type SpecDocument = v.InferOutput<typeof specSchema>;
+export type SecurityRuleDocument = v.InferOutput<typeof securityRuleSchema>;
 
-/** The JSON Schema of the spec file, for editors. */
+/** The JSON Schema of the spec file, for editors: it describes what may be written (the input). */
 export function specJsonSchema(): unknown {
-  return z.toJSONSchema(specSchema, { target: "draft-2020-12", io: "input" });
+  return toJsonSchema(specSchema, { target: "draft-2020-12", typeMode: "input" });
 }
 
 /** Every property name the schema knows, to suggest the intended one for a typo. */
