@@ -37,8 +37,11 @@ export async function runLab(
   if (!["up", "test", "down"].includes(action))
     return fail(`lab ${action}: expected up, test or down`);
   if (process.platform !== "linux") return fail("the lab needs Linux network namespaces");
-  if (process.getuid?.() !== 0)
-    return fail("the lab needs root, to create network namespaces and load nftables rulesets");
+  // The spec and the plan are checked first: what is wrong with them is worth knowing without root.
+  const notRoot = () =>
+    process.getuid?.() !== 0
+      ? fail("the lab needs root, to create network namespaces and load nftables rulesets")
+      : undefined;
   const timeout = Number(options.timeout ?? 1000);
   if (!Number.isInteger(timeout) || timeout < 50 || timeout > 30_000)
     return fail("--timeout: expected milliseconds between 50 and 30000");
@@ -47,7 +50,7 @@ export async function runLab(
     if (action === "down") {
       const found = findSpecFile(target);
       if (!found.file) return fail((found.diagnostic as Diagnostic).message);
-      return down(found.file, options, io);
+      return notRoot() ?? down(found.file, options, io);
     }
     const loaded = loadForCommand(target, io, options.json === true);
     if (!loaded) return EXIT.invalid;
@@ -56,6 +59,8 @@ export async function runLab(
       return fail(
         `the lab refuses this spec:\n${planned.problems.map((p) => `  ${p}`).join("\n")}\nThe lab assigns only documentation (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) and private (10/8, 172.16/12, 192.168/16, fc00::/7) addresses.`,
       );
+    const refused = notRoot();
+    if (refused !== undefined) return refused;
     if (action === "up") return await up(planned.plan, options, io);
     return await test(planned.plan, loaded.spec, timeout, options, io);
   } catch (e) {
