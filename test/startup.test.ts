@@ -44,6 +44,11 @@ describe("start-up", () => {
     expect(files).toEqual(["cli/io.js", "cli/main.js", "cli/program.js", "cli/render/style.js"]);
   });
 
+  it("checks a spec with the spec's parser and schema, and not the JSON Schema writer or Terraform's parser", () => {
+    const { packages } = staticClosure("cli/commands/check.js");
+    expect(packages).toEqual(["ipaddr.js", "valibot", "yaml"]);
+  });
+
   it("loads the Terraform parser only to read Terraform", () => {
     for (const entry of ["index.js", "formats/catalog.js", "cli/commands/formats.js"])
       expect(staticClosure(entry).packages, entry).not.toContain("@cdktf/hcl2json");

@@ -1,4 +1,3 @@
-import { toJsonSchema } from "@valibot/to-json-schema";
 import * as v from "valibot";
 import { ENVIRONMENT_KINDS } from "../model/types.js";
 
@@ -374,25 +373,35 @@ export const specSchema = v.pipe(
 export type SpecDocument = v.InferOutput<typeof specSchema>;
 export type SecurityRuleDocument = v.InferOutput<typeof securityRuleSchema>;
 
-/** The JSON Schema of the spec file, for editors: it describes what may be written (the input). */
-export function specJsonSchema(): unknown {
-  return toJsonSchema(specSchema, { target: "draft-2020-12", typeMode: "input" });
-}
-
-/** Every property name the schema knows, to suggest the intended one for a typo. */
+/**
+ * Every property name the schema knows, to suggest the intended one for a
+ * typo: the keys of every object schema in it, found by walking the schema
+ * objects (objects through `entries`, lists through `item`, unions through
+ * `options`, optional values through `wrapped`, pipes through `pipe`).
+ */
 export function knownPropertyNames(): string[] {
   const names = new Set<string>();
-  const walk = (value: unknown, depth: number): void => {
-    if (depth > 12 || typeof value !== "object" || value === null) return;
+  const seen = new Set<object>();
+  const walk = (value: unknown): void => {
+    if (typeof value !== "object" || value === null || seen.has(value)) return;
+    seen.add(value);
     if (Array.isArray(value)) {
-      for (const v of value) walk(v, depth + 1);
+      for (const item of value) walk(item);
       return;
     }
-    const record = value as Record<string, unknown>;
-    if (record.properties && typeof record.properties === "object")
-      for (const key of Object.keys(record.properties)) names.add(key);
-    for (const v of Object.values(record)) walk(v, depth + 1);
+    const schema = value as {
+      entries?: object;
+      item?: unknown;
+      options?: unknown;
+      wrapped?: unknown;
+      pipe?: unknown;
+    };
+    if (schema.entries) {
+      for (const key of Object.keys(schema.entries)) names.add(key);
+      for (const entry of Object.values(schema.entries)) walk(entry);
+    }
+    for (const inner of [schema.item, schema.options, schema.wrapped, schema.pipe]) walk(inner);
   };
-  walk(specJsonSchema(), 0);
+  walk(specSchema);
   return [...names];
 }

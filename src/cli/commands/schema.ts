@@ -1,4 +1,4 @@
-import { specJsonSchema } from "../../specfile/schema.js";
+import { specJsonSchema } from "../../specfile/json-schema.js";
 import type { Io } from "../io.js";
 import { emit } from "../output.js";
 

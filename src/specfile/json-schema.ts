@@ -1,0 +1,7 @@
+import { toJsonSchema } from "@valibot/to-json-schema";
+import { specSchema } from "./schema.js";
+
+/** The JSON Schema of the spec file, for editors: it describes what may be written (the input). */
+export function specJsonSchema(): unknown {
+  return toJsonSchema(specSchema, { target: "draft-2020-12", typeMode: "input" });
+}
