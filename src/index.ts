@@ -70,8 +70,8 @@ export { formatIpAddress, type IpAddress, parseIpAddress } from "./net/address.j
 export { AddressSet } from "./net/address-set.js";
 export { formatPrefix, type Prefix, parsePrefix } from "./net/prefix.js";
 export { checkSpecAssertions, type SpecOutcome } from "./specfile/check.js";
-export { type LoadedSpec, type LoadResult, loadSpec } from "./specfile/load.js";
 export { specJsonSchema } from "./specfile/json-schema.js";
+export { type LoadedSpec, type LoadResult, loadSpec } from "./specfile/load.js";
 export { writeSpec } from "./specfile/write.js";
 export { resolveTiers, type Tier, type TierSpec } from "./synth/intent.js";
 export { proveSynthesis } from "./synth/prove.js";
