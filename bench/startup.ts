@@ -1,8 +1,9 @@
 /**
  * Start-up: whole `tierwall` processes as a user runs them, beside Node's own
  * start (`node -e 0`) in the same run. Time is the wall clock from spawn to
- * exit; memory is the process's peak resident set, read by a preloaded module
- * when it exits (loaded the same way for every command, Node's included).
+ * exit; memory is the process's peak resident set (VmHWM), read by a
+ * preloaded module when it exits (loaded the same way for every command,
+ * Node's included).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -54,7 +55,8 @@ export function startupBenchmarks(): StartupRow[] {
   const peakFile = join(folder, "peak");
   writeFileSync(
     hook,
-    `import { writeFileSync } from "node:fs";\nprocess.on("exit", () => writeFileSync(${JSON.stringify(peakFile)}, String(process.resourceUsage().maxRSS)));\n`,
+    // VmHWM, not getrusage's maxRSS: Linux carries maxRSS over from the spawning process through exec.
+    `import { readFileSync, writeFileSync } from "node:fs";\nprocess.on("exit", () => writeFileSync(${JSON.stringify(peakFile)}, /VmHWM:\\s*(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]));\n`,
   );
   const run = (args: readonly string[], preload: boolean) => {
     const r = spawnSync(process.execPath, preload ? ["--import", hook, ...args] : [...args], {
