@@ -14,6 +14,7 @@ import { parseServiceTagFile, ServiceTagCatalog } from "../model/service-tags.js
 import type { Topology } from "../model/types.js";
 import type { SpecAssertion } from "./assertions.js";
 import { invalidUtf8 } from "./encoding.js";
+import { jsonSyntaxError } from "./json-syntax.js";
 import { locate } from "./locate.js";
 import { normalizeSpec } from "./normalize.js";
 import { parseYaml, type TextProblem } from "./parse.js";
@@ -275,19 +276,6 @@ function loadServiceTags(
   sources.set(display, read.text);
   const source = new SourceFile(display, read.text);
   return { ...parsed, relocate: (d) => source.at(d) };
-}
-
-/** JSON.parse's error, placed at the position it names (V8 names one for most errors). */
-function jsonSyntaxError(e: Error, file: string, text: string): Diagnostic {
-  const position = /at position (\d+)/.exec(e.message)?.[1];
-  const before = text.slice(0, position === undefined ? 0 : Number(position)).split("\n");
-  return {
-    severity: "error",
-    code: "InvalidSyntax",
-    message: `not valid JSON: ${e.message.replace(/\s+/g, " ")}`,
-    path: [],
-    location: { file, line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 },
-  };
 }
 
 function readText(

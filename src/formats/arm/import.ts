@@ -5,8 +5,9 @@
  */
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
+import { jsonSyntaxError } from "../../specfile/json-syntax.js";
 import { isObject } from "../shared/json.js";
-import { placed, syntaxError } from "../shared/json-positions.js";
+import { placed } from "../shared/json-positions.js";
 import { readEffectiveNsgs } from "./effective-nsg.js";
 import { ResourceReader } from "./resources.js";
 
@@ -34,7 +35,7 @@ export function importArm(text: string, file: string, parametersText?: string): 
   try {
     document = JSON.parse(clean);
   } catch (e) {
-    return { topology: empty, diagnostics: [syntaxError(e as Error, file, clean)] };
+    return { topology: empty, diagnostics: [jsonSyntaxError(e as Error, file, clean)] };
   }
   const effective = readEffectiveNsgs(document);
   if (effective) {
@@ -76,7 +77,7 @@ export function importArm(text: string, file: string, parametersText?: string): 
     } catch (e) {
       return {
         topology: empty,
-        diagnostics: [syntaxError(e as Error, parametersFile, cleanParameters)],
+        diagnostics: [jsonSyntaxError(e as Error, parametersFile, cleanParameters)],
       };
     }
   }

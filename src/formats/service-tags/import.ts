@@ -5,8 +5,9 @@
  */
 import { type Diagnostic, error } from "../../model/diagnostic.js";
 import { parseServiceTagFile } from "../../model/service-tags.js";
+import { jsonSyntaxError } from "../../specfile/json-syntax.js";
 import { isObject } from "../shared/json.js";
-import { placed, syntaxError } from "../shared/json-positions.js";
+import { placed } from "../shared/json-positions.js";
 
 export interface ServiceTag {
   readonly name: string;
@@ -34,7 +35,7 @@ export function importServiceTags(
   try {
     document = JSON.parse(clean);
   } catch (e) {
-    return { diagnostics: [syntaxError(e as Error, file, clean)] };
+    return { diagnostics: [jsonSyntaxError(e as Error, file, clean)] };
   }
   const { diagnostics } = parseServiceTagFile(document);
   const values = isObject(document) && Array.isArray(document.values) ? document.values : [];

@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
-import { syntaxError } from "../shared/json-positions.js";
+import { jsonSyntaxError } from "../../specfile/json-syntax.js";
 import { azurermTopology } from "./azurerm.js";
 import type { TerraformSource } from "./hcl-parse.js";
 import { isTerraformShow, showResources } from "./show.js";
@@ -102,7 +102,7 @@ function jsonProblem(text: string, file: string): Diagnostic {
   try {
     JSON.parse(text);
   } catch (e) {
-    return syntaxError(e as Error, file, text);
+    return jsonSyntaxError(e as Error, file, text);
   }
   return {
     severity: "error",
