@@ -2,11 +2,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadSpecText } from "../../../test/support/spec.js";
+import { tf } from "../../../test/support/terraform.js";
 import { writeSpec } from "../../specfile/write.js";
 import { exportTerraform } from "./export.js";
 import { importTerraform } from "./import.js";
-
-const tf = (text: string, file = "main.tf") => ({ file, text });
 
 describe("real public Terraform configurations", () => {
   const root = join(import.meta.dirname, "../../../test/fixtures/terraform");

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { tf } from "../../../test/support/terraform.js";
 import { importTerraform } from "./import.js";
-
-const tf = (text: string, file = "main.tf") => ({ file, text });
 
 describe("importTerraform: values", () => {
   it("takes literals, variable defaults, locals and references to other resources' names", async () => {

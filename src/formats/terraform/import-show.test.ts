@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Diagnostic } from "../../model/diagnostic.js";
+import { notKnown, tf } from "../../../test/support/terraform.js";
 import { detectFormat } from "../catalog.js";
 import { importTerraform } from "./import.js";
-
-const tf = (text: string, file = "main.tf") => ({ file, text });
-const notKnown = (ds: readonly Diagnostic[]) =>
-  ds
-    .filter((d) => d.code === "ExpressionNotStaticallyKnown" && d.severity === "warning")
-    .map((d) => `${d.location?.line}:${d.location?.column} ${d.message}`);
 
 describe("importTerraform: terraform show -json", () => {
   const rule = {
