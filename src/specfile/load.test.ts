@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadSpecText } from "../../test/support/spec.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { findSpecFile, type LoadResult, loadSpec } from "./load.js";
@@ -13,6 +13,9 @@ beforeAll(() => {
 });
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
 });
 
 /** Writes the files to a fresh folder and loads the first one named. */
@@ -473,7 +476,8 @@ describe("loadSpec: service tags", () => {
     const [first] = result.diagnostics;
     expect(first?.code).toBe("InvalidSyntax");
     expect(first?.location).toEqual({ file: join(dir, "tags.json"), line: 2, column: 22 });
-    expect(result.sources.has(join(dir, "tags.json"))).toBe(true);
+    // Placed, but not shown: the file's text stays out of code frames.
+    expect(result.sources.has(join(dir, "tags.json"))).toBe(false);
   });
 
   it("reports JSON that only YAML accepts, rather than reading it as empty", () => {
@@ -523,6 +527,116 @@ describe("loadSpec: service tags", () => {
   it("reports a file without a values array", () => {
     const result = loadYaml(spec("tags.json", "Storage"), { "tags.json": "[]" });
     expect(result.diagnostics.map((d) => d.code)).toEqual(["InvalidServiceTagFile"]);
+  });
+
+  it("reports an empty path at the value, not the spec's folder as unreadable", () => {
+    const result = loadYaml(spec('""', "Storage"));
+    expect(found(result)).toEqual(["InvalidValue 1:14"]);
+    expect(result.diagnostics[0]?.message).toBe("serviceTags: the path is empty");
+  });
+
+  it("reports a folder at the value", () => {
+    const dir = join(root, String(count++));
+    mkdirSync(join(dir, "tags"), { recursive: true });
+    writeFileSync(join(dir, "tierwall.yaml"), spec("tags", "Storage"));
+    const folder = loadSpec(join(dir, "tierwall.yaml"));
+    expect(found(folder)).toEqual(["NotARegularFile 1:14"]);
+  });
+
+  it("reports a file over the size limit at the value, with how to raise the limit", () => {
+    vi.stubEnv("TIERWALL_MAX_FILE_MIB", "0.01");
+    const padded = TAGS + " ".repeat(20_000);
+    const result = loadYaml(spec("tags.json", "Storage"), { "tags.json": padded });
+    expect(found(result)).toEqual(["FileTooLarge 1:14"]);
+    expect(result.diagnostics[0]?.message).toContain("larger than 0.01 MiB");
+    expect(result.diagnostics[0]?.hint).toContain("TIERWALL_MAX_FILE_MIB=");
+  });
+});
+
+describe("loadSpec: the service-tags file is read only inside the spec's repository", () => {
+  const TAGS =
+    '{"values": [{"name": "Storage", "properties": {"addressPrefixes": ["20.38.0.0/16"]}}]}';
+  const specNaming = (file: string) =>
+    `serviceTags: ${file}\n${PREAMBLE}${rule("r1", { destinationAddressPrefix: "Storage" })}`;
+  /** A repository (a folder with .git) with the spec in specs/, and a folder outside it. */
+  function repository(tagsRef: string): { repo: string; outside: string; spec: string } {
+    const base = join(root, String(count++));
+    const repo = join(base, "repo");
+    const outside = join(base, "outside");
+    mkdirSync(join(repo, ".git"), { recursive: true });
+    mkdirSync(join(repo, "specs"));
+    mkdirSync(outside);
+    writeFileSync(join(outside, "tags.json"), TAGS);
+    writeFileSync(join(repo, ".git", "config"), "[credential]\n\thelper = store\n");
+    const spec = join(repo, "specs", "tierwall.yaml");
+    writeFileSync(spec, specNaming(tagsRef));
+    return { repo, outside, spec };
+  }
+
+  it("reads a file elsewhere in the repository", () => {
+    const { repo, spec } = repository("../tags.json");
+    writeFileSync(join(repo, "tags.json"), TAGS);
+    expect(loadSpec(spec).diagnostics).toEqual([]);
+  });
+
+  it("refuses /etc/passwd, by absolute or relative path, at the value and without its text", () => {
+    for (const ref of ["/etc/passwd", "../../../../../../../../../../etc/passwd"]) {
+      const { spec } = repository(ref);
+      const result = loadSpec(spec);
+      expect(found(result)).toEqual(["PathNotAllowed 1:14"]);
+      expect(result.diagnostics[0]?.message).toMatch(/\/etc\/passwd, outside the repository /);
+      expect(JSON.stringify(result)).not.toContain("root:");
+      expect([...result.sources.keys()]).toEqual([spec]);
+    }
+  });
+
+  it("refuses a symbolic link in the repository that leads outside it, naming where it leads", () => {
+    const { repo, outside, spec } = repository("../tags.json");
+    symlinkSync(join(outside, "tags.json"), join(repo, "tags.json"));
+    const result = loadSpec(spec);
+    expect(found(result)).toEqual(["PathNotAllowed 1:14"]);
+    expect(result.diagnostics[0]?.message).toContain(`is ${join(outside, "tags.json")}, outside`);
+    expect(result.diagnostics[0]?.hint).toContain("TIERWALL_ALLOW_OUTSIDE_PATHS=1");
+  });
+
+  it("refuses the repository's .git folder, where credentials may be kept", () => {
+    const { spec } = repository("../.git/config");
+    const result = loadSpec(spec);
+    expect(found(result)).toEqual(["PathNotAllowed 1:14"]);
+    expect(result.diagnostics[0]?.message).toContain(".git folder");
+  });
+
+  it("outside any repository, keeps to the spec's own folder", () => {
+    const dir = join(root, String(count++));
+    mkdirSync(join(dir, "spec"), { recursive: true });
+    writeFileSync(join(dir, "tags.json"), TAGS);
+    writeFileSync(join(dir, "spec", "tierwall.yaml"), specNaming("../tags.json"));
+    const result = loadSpec(join(dir, "spec", "tierwall.yaml"));
+    expect(found(result)).toEqual(["PathNotAllowed 1:14"]);
+    expect(result.diagnostics[0]?.message).toContain(`outside the folder ${join(dir, "spec")}`);
+  });
+
+  it("refuses a spec that is a symbolic link out of its folder", () => {
+    const { outside } = repository("tags.json");
+    writeFileSync(join(outside, "tierwall.yaml"), "networkSecurityGroups: []\n");
+    const dir = join(root, String(count++));
+    mkdirSync(dir);
+    symlinkSync(join(outside, "tierwall.yaml"), join(dir, "tierwall.yaml"));
+    expect(loadSpec(dir).diagnostics.map((d) => d.code)).toEqual(["PathNotAllowed"]);
+  });
+
+  it("reads outside when TIERWALL_ALLOW_OUTSIDE_PATHS=1, and still shows none of such a file's text", () => {
+    vi.stubEnv("TIERWALL_ALLOW_OUTSIDE_PATHS", "1");
+    const linked = repository("../tags.json");
+    symlinkSync(join(linked.outside, "tags.json"), join(linked.repo, "tags.json"));
+    expect(loadSpec(linked.spec).diagnostics).toEqual([]);
+    const { spec } = repository("/etc/passwd");
+    const result = loadSpec(spec);
+    expect(result.diagnostics.map((d) => [d.code, d.location])).toEqual([
+      ["InvalidSyntax", { file: "/etc/passwd", line: 1, column: 1 }],
+    ]);
+    expect(result.diagnostics[0]?.message).toBe("not valid JSON: unexpected character");
+    expect(JSON.stringify(result)).not.toContain("root:");
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import * as v from "valibot";
 import { type Document, isMap, isScalar, LineCounter } from "yaml";
@@ -19,6 +19,7 @@ import { locate } from "./locate.js";
 import { normalizeSpec } from "./normalize.js";
 import { parseYaml, type TextProblem } from "./parse.js";
 import { plainValue } from "./plain.js";
+import { type ReadArea, readArea, readInputFile } from "./read-file.js";
 import { knownPropertyNames, type SpecDocument, specSchema } from "./schema.js";
 
 export const SPEC_FILE_NAMES = ["tierwall.yaml", "tierwall.yml", "tierwall.json"];
@@ -116,7 +117,9 @@ export function loadSpec(target: string): LoadResult {
   const found = findSpecFile(target);
   if (!found.file) return { diagnostics: [found.diagnostic as Diagnostic], sources };
   const display = displayName(found.file);
-  const read = readText(found.file, display);
+  // The spec and the files it names are read inside its repository (read-file.ts).
+  const area = readArea(dirname(found.file));
+  const read = readText(found.file, display, area);
   if (read.diagnostic) return { diagnostics: [read.diagnostic], sources };
   sources.set(display, read.text);
   const source = new SourceFile(display, read.text);
@@ -146,7 +149,7 @@ export function loadSpec(target: string): LoadResult {
   if (tagsRef !== undefined) {
     const loaded =
       typeof tagsRef === "string"
-        ? loadServiceTags(resolve(dirname(found.file), tagsRef), sources, source)
+        ? loadServiceTags(tagsRef, dirname(found.file), area, source)
         : {
             ...parseServiceTagFile(tagsRef),
             relocate: (d: Diagnostic) => source.at({ ...d, path: ["serviceTags", ...d.path] }),
@@ -236,44 +239,58 @@ function topLevelProblem(source: SourceFile, value: unknown): Diagnostic | undef
   );
 }
 
-/** Reads the service-tags file a spec names; an unreadable file is reported where the spec names it. */
+/**
+ * Reads the service-tags file a spec names, relative to the spec's folder and
+ * inside its repository; a path that cannot be read is reported where the spec
+ * names it. Problems inside the file are placed at its lines, but its text is
+ * never shown (no code frame, no quote in a message): the spec may come from
+ * someone else, and the file is not the one the user asked to check.
+ */
 function loadServiceTags(
-  file: string,
-  sources: Map<string, string>,
+  ref: string,
+  folder: string,
+  area: ReadArea,
   spec: SourceFile,
 ): {
   catalog: ServiceTagCatalog;
   diagnostics: Diagnostic[];
   relocate: (d: Diagnostic) => Diagnostic;
 } {
-  const display = displayName(file);
-  const read = readText(file, display);
-  if (read.diagnostic)
+  const atValue = (d: Diagnostic) => spec.at({ ...d, path: ["serviceTags"] });
+  if (ref.trim() === "")
     return {
       catalog: ServiceTagCatalog.empty,
-      diagnostics: [read.diagnostic],
-      relocate: (d) => spec.at({ ...d, path: ["serviceTags"] }),
+      diagnostics: [
+        error(
+          "InvalidValue",
+          "serviceTags: the path is empty",
+          [],
+          "name Azure's service-tags file, relative to the spec's folder, or leave serviceTags out",
+        ),
+      ],
+      relocate: atValue,
     };
+  const file = resolve(folder, ref);
+  const display = displayName(file);
+  const read = readText(file, display, area);
+  if (read.diagnostic)
+    return { catalog: ServiceTagCatalog.empty, diagnostics: [read.diagnostic], relocate: atValue };
   let document: unknown;
   try {
     // Files saved by Windows tools may start with a byte order mark, which JSON.parse rejects.
     document = JSON.parse(read.text.replace(/^\uFEFF/, ""));
   } catch (e) {
-    // Re-read with the YAML parser only on failure: it places the error, but is slow on large files.
-    sources.set(display, read.text);
-    const source = new SourceFile(display, read.text);
-    const syntax = source.syntaxErrors();
+    const placed = jsonSyntaxError(e as Error, display, read.text);
+    // V8 quotes the text around some errors ("Unexpected token 'r', "root:x:0:0"...").
+    const message = placed.message.replace(/Unexpected token .*$/, "unexpected character");
     return {
       catalog: ServiceTagCatalog.empty,
-      // YAML accepts some text that JSON does not (trailing commas, single quotes):
-      // then JSON's own complaint is the report, or the file would pass as empty.
-      diagnostics: syntax.length > 0 ? syntax : [jsonSyntaxError(e as Error, display, read.text)],
+      diagnostics: [{ ...placed, message }],
       relocate: (d) => d,
     };
   }
   const parsed = parseServiceTagFile(document);
   if (parsed.diagnostics.length === 0) return { ...parsed, relocate: (d) => d };
-  sources.set(display, read.text);
   const source = new SourceFile(display, read.text);
   return { ...parsed, relocate: (d) => source.at(d) };
 }
@@ -281,15 +298,10 @@ function loadServiceTags(
 function readText(
   file: string,
   display: string,
+  area: ReadArea,
 ): { text: string; diagnostic?: undefined } | { text?: undefined; diagnostic: Diagnostic } {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    const reason =
-      (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
-    return { diagnostic: error("FileUnreadable", `${display}: ${reason}`, []) };
-  }
+  const { bytes, diagnostic } = readInputFile(file, { display, area });
+  if (!bytes) return { diagnostic };
   const bad = invalidUtf8(bytes);
   if (!bad) return { text: bytes.toString("utf8") };
   return {
