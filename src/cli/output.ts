@@ -21,7 +21,8 @@ export function emit(text: string, output: string | undefined, io: Io): number {
 
 /**
  * An export's text, printed or written to `output`; with `json`, a report
- * instead: the format, the spec's warnings, and the text or the file written.
+ * instead: the format, the spec's warnings, and the text or the file written,
+ * with `extra` fields (the partial-policy notice).
  */
 export function emitExport(
   text: string,
@@ -29,6 +30,7 @@ export function emitExport(
   warnings: readonly Diagnostic[],
   options: { output?: string; json?: boolean },
   io: Io,
+  extra: object = {},
 ): number {
   if (!options.json) return emit(text, options.output, io);
   const written = options.output ? emit(text, options.output, io) : EXIT.ok;
@@ -37,6 +39,7 @@ export function emitExport(
     format,
     diagnostics: diagnosticsJson(warnings),
     ...(options.output ? { output: options.output } : { text }),
+    ...extra,
   });
   return written;
 }

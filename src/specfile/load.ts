@@ -20,7 +20,7 @@ import { normalizeSpec } from "./normalize.js";
 import { parseYaml, type TextProblem } from "./parse.js";
 import { plainValue } from "./plain.js";
 import { type ReadArea, readArea, readInputFile } from "./read-file.js";
-import { knownPropertyNames, type SpecDocument, specSchema } from "./schema.js";
+import { knownPropertyNames, type PartialItem, type SpecDocument, specSchema } from "./schema.js";
 
 export const SPEC_FILE_NAMES = ["tierwall.yaml", "tierwall.yml", "tierwall.json"];
 
@@ -33,6 +33,8 @@ export interface LoadedSpec {
   readonly topology: Topology;
   /** The tiers section as written: who may call whom. */
   readonly tiers: NonNullable<SpecDocument["tiers"]>;
+  /** What the import that wrote the spec could not read (its `partial` section): answers hold for the rest. */
+  readonly partial: readonly PartialItem[];
   /** The line and column of a value in the spec, to place findings about it. */
   readonly locate: (path: ValuePath) => SourceLocation;
 }
@@ -175,6 +177,7 @@ export function loadSpec(target: string): LoadResult {
     assertions,
     topology: normalized.topology,
     tiers: checked.data.tiers ?? [],
+    partial: checked.data.partial ?? [],
     locate: (path: ValuePath) => source.locationOf(path),
   });
 }

@@ -340,6 +340,19 @@ const tierSchema = closed({
   ),
 });
 
+/**
+ * What the import that wrote the spec could not read, each item something whose
+ * absence could let through traffic the source denies (`tierwall import
+ * --allow-partial`): analyses of the spec answer for what it holds only.
+ */
+const partialItemSchema = closed({
+  what: v.pipe(v.string(), v.description("What is missing: a rule, an association, a resource")),
+  why: v.pipe(v.string(), v.description("Why the import could not read it")),
+  source: v.optional(
+    v.pipe(v.string(), v.description("Where it is in the imported file: file:line:column")),
+  ),
+});
+
 export const specSchema = v.pipe(
   closed({
     $schema: v.optional(v.string()),
@@ -364,6 +377,14 @@ export const specSchema = v.pipe(
         v.description("Who may call whom: what tierwall synth turns into NSG rules"),
       ),
     ),
+    partial: v.optional(
+      v.pipe(
+        v.array(partialItemSchema),
+        v.description(
+          "What the import that wrote this spec could not read; the policy may deny more than the spec says",
+        ),
+      ),
+    ),
   }),
   v.description(
     "A tierwall spec: a deployment's networks, NSGs and environments, and flows it must allow or deny",
@@ -372,6 +393,7 @@ export const specSchema = v.pipe(
 
 export type SpecDocument = v.InferOutput<typeof specSchema>;
 export type SecurityRuleDocument = v.InferOutput<typeof securityRuleSchema>;
+export type PartialItem = v.InferOutput<typeof partialItemSchema>;
 
 /**
  * Every property name the schema knows, to suggest the intended one for a

@@ -12,6 +12,7 @@ import {
 } from "../../specfile/check.js";
 import { loadSpec } from "../../specfile/load.js";
 import { EXIT, type Io, printJson } from "../io.js";
+import { notePartial, partialJson } from "../partial.js";
 import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
 import type { Style } from "../render/style.js";
 import { flowJson, renderTrace } from "../render/trace.js";
@@ -38,6 +39,7 @@ export function runCheck(
     return EXIT.invalid;
   }
   const spec = loaded.spec;
+  notePartial(io, [spec]);
   const assertions = options.proofsOnly
     ? spec.assertions.filter((a) => a.kind !== "flow")
     : spec.assertions;
@@ -54,6 +56,7 @@ export function runCheck(
       diagnostics: diagnosticsJson(loaded.diagnostics),
       assertions: outcomes.map(outcomeJson),
       summary,
+      ...partialJson(spec),
     });
     return code;
   }

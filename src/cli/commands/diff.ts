@@ -3,6 +3,7 @@ import { formatSummaryLine } from "../../analysis/summary.js";
 import { formatPacket } from "../../engine/packet.js";
 import { EXIT, type Io, printJson } from "../io.js";
 import { loadForCommand } from "../load.js";
+import { partialJson } from "../partial.js";
 
 /** The semantic difference between two versions of a spec: 0 when they allow the same packets, 1 when not. */
 export function runDiff(
@@ -26,6 +27,7 @@ export function runDiff(
       equivalent: diff.equivalent,
       nsgs: diff.nsgs.map((c) => ({ ...c, ...example(c) })),
       flows: diff.flows.map((c) => ({ ...c, ...example(c) })),
+      ...partialJson(before.spec, after.spec),
     });
     return code;
   }

@@ -2,6 +2,7 @@ import { FlowEvaluator } from "../../engine/flow.js";
 import { parseFlowProtocol } from "../../net/protocol.js";
 import { EXIT, type Io, printJson } from "../io.js";
 import { loadForCommand } from "../load.js";
+import { partialJson } from "../partial.js";
 import { flowJson, renderTrace } from "../render/trace.js";
 
 export interface FlowOptions {
@@ -43,7 +44,7 @@ export function runFlow(target: string, options: FlowOptions, io: Io): number {
     );
   const result = evaluated.result;
   if (options.json) {
-    printJson(io, flowJson(result));
+    printJson(io, { ...flowJson(result), ...partialJson(loaded.spec) });
     return EXIT.ok;
   }
   const { style } = io;

@@ -15,6 +15,7 @@ import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
 import { EXIT, type Io, printJson, usageError } from "../io.js";
 import { loadForCommand } from "../load.js";
 import { emit, emitExport } from "../output.js";
+import { partialJson } from "../partial.js";
 import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
 import { type NftablesExportOptions, runExportNftables } from "./nftables.js";
 
@@ -161,5 +162,12 @@ export async function runExport(
   const notes = exported.diagnostics.map((d) => ({ ...d, location: spec.locate(d.path) }));
   if (notes.length > 0 && !options.json)
     io.err(`${renderDiagnostics(notes, loaded.sources, io.style)}\n`);
-  return emitExport(exported.text, format, [...loaded.warnings, ...notes], options, io);
+  return emitExport(
+    exported.text,
+    format,
+    [...loaded.warnings, ...notes],
+    options,
+    io,
+    partialJson(spec),
+  );
 }

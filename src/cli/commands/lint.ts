@@ -4,6 +4,7 @@ import type { Diagnostic } from "../../model/diagnostic.js";
 import { neededTraffic } from "../../specfile/check.js";
 import { EXIT, type Io, printJson } from "../io.js";
 import { loadForCommand } from "../load.js";
+import { partialJson } from "../partial.js";
 import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
 import { toSarif } from "../render/sarif.js";
 
@@ -31,8 +32,9 @@ export function runLint(target: string, options: LintOptions, io: Io): number {
     }),
   );
   const code = findings.some((d) => d.severity === "error") ? EXIT.failed : EXIT.ok;
-  if (format === "json") printJson(io, { file: spec.file, findings: diagnosticsJson(findings) });
-  else if (format === "sarif") printJson(io, toSarif(findings));
+  if (format === "json")
+    printJson(io, { file: spec.file, findings: diagnosticsJson(findings), ...partialJson(spec) });
+  else if (format === "sarif") printJson(io, toSarif(findings, partialJson(spec)));
   else if (findings.length === 0)
     io.out(`${io.style.green("clean")}: ${spec.file} has no findings\n`);
   else io.out(`${renderDiagnostics(findings, loaded.sources, io.style)}\n`);

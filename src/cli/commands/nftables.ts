@@ -8,6 +8,7 @@ import type { Network } from "../../model/network.js";
 import { EXIT, type Io, usageError } from "../io.js";
 import { loadForCommand } from "../load.js";
 import { emitExport } from "../output.js";
+import { partialJson } from "../partial.js";
 
 export interface NftablesExportOptions {
   output?: string;
@@ -77,5 +78,5 @@ export function runExportNftables(target: string, options: NftablesExportOptions
     placement,
     interface: iface,
   });
-  return emitExport(text, "nftables", loaded.warnings, options, io);
+  return emitExport(text, "nftables", loaded.warnings, options, io, partialJson(loaded.spec));
 }

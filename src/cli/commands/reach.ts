@@ -3,6 +3,7 @@ import { ReachAnalyzer } from "../../analysis/reach.js";
 import { formatSummaryLine, formatTraffic } from "../../analysis/summary.js";
 import { EXIT, type Io, printJson } from "../io.js";
 import { loadForCommand } from "../load.js";
+import { partialJson } from "../partial.js";
 import { renderTable } from "../render/table.js";
 
 export interface MatrixOptions {
@@ -23,7 +24,11 @@ export function runReach(target: string, options: MatrixOptions, io: Io): number
   if (!loaded) return EXIT.invalid;
   const { names, cells } = reachMatrix(new ReachAnalyzer(loaded.spec.network));
   if (options.json) {
-    printJson(io, { environments: names.filter((n) => n !== INTERNET), matrix: cells });
+    printJson(io, {
+      environments: names.filter((n) => n !== INTERNET),
+      matrix: cells,
+      ...partialJson(loaded.spec),
+    });
     return EXIT.ok;
   }
   const text = (from: string, to: string) => {
@@ -55,7 +60,7 @@ export function runExposure(target: string, options: MatrixOptions, io: Io): num
   if (!loaded) return EXIT.invalid;
   const exposure = exposureOf(new ReachAnalyzer(loaded.spec.network));
   if (options.json) {
-    printJson(io, { exposure });
+    printJson(io, { exposure, ...partialJson(loaded.spec) });
     return EXIT.ok;
   }
   if (options.format === "markdown") {

@@ -2,6 +2,7 @@ import { type EffectiveNsg, type EffectiveTarget, effectiveRules } from "../../e
 import type { Network } from "../../model/network.js";
 import { EXIT, type Io, printJson } from "../io.js";
 import { loadForCommand } from "../load.js";
+import { partialJson } from "../partial.js";
 import { renderTable } from "../render/table.js";
 
 export interface RulesOptions {
@@ -30,7 +31,7 @@ export function runRules(target: string, options: RulesOptions, io: Io): number 
     networkSecurityGroups: effectiveRules(network, target),
   }));
   if (options.json) {
-    printJson(io, { value: results });
+    printJson(io, { value: results, ...partialJson(loaded.spec) });
     return EXIT.ok;
   }
   const blocks = results.map(({ target, networkSecurityGroups }) =>

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { stringify } from "yaml";
 import { semanticDiff } from "../../analysis/diff.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
@@ -9,6 +8,7 @@ import { applySynthesis, DEFAULT_OPTIONS, type Style, synthesize } from "../../s
 import { EXIT, type Io, printJson } from "../io.js";
 import { loadForCommand } from "../load.js";
 import { writeAtomically } from "../output.js";
+import { partialJson } from "../partial.js";
 import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
 import { renderChange } from "./diff.js";
 
@@ -54,7 +54,7 @@ export function runSynth(target: string, options: SynthCommandOptions, io: Io): 
   const { spec, sources } = loaded;
   const report = (diagnostics: readonly Diagnostic[], code: number) => {
     const placed = diagnostics.map((d) => ({ ...d, location: spec.locate(d.path) }));
-    if (options.json) printJson(io, { diagnostics: diagnosticsJson(placed) });
+    if (options.json) printJson(io, { diagnostics: diagnosticsJson(placed), ...partialJson(spec) });
     else io.err(`${renderDiagnostics(placed, sources, io.style)}\n`);
     return code;
   };
@@ -92,7 +92,8 @@ export function runSynth(target: string, options: SynthCommandOptions, io: Io): 
     try {
       writeAtomically(
         options.output,
-        writeSynthesis(readFileSync(spec.file, "utf8"), synthesized.nsgs),
+        // The text that was checked, not the file again: it may have changed, or been swapped.
+        writeSynthesis(sources.get(spec.file) as string, synthesized.nsgs),
       );
     } catch (e) {
       io.err(`${io.style.red("error")}: cannot write ${options.output}: ${(e as Error).message}\n`);
@@ -109,6 +110,7 @@ export function runSynth(target: string, options: SynthCommandOptions, io: Io): 
       proven: true,
       equivalent: diff.equivalent,
       diff: { nsgs: diff.nsgs, flows: diff.flows },
+      ...partialJson(spec),
     });
     return EXIT.ok;
   }

@@ -4,9 +4,9 @@ const LEVEL = { error: "error", warning: "warning", info: "note" } as const;
 
 /**
  * Diagnostics as a SARIF 2.1.0 log, so that code-scanning tools show each
- * finding on the spec's line.
+ * finding on the spec's line; `properties`, when not empty, is the run's property bag.
  */
-export function toSarif(diagnostics: readonly Diagnostic[]): object {
+export function toSarif(diagnostics: readonly Diagnostic[], properties: object = {}): object {
   const ruleIds = [...new Set(diagnostics.map((d) => d.code))].sort();
   return {
     version: "2.1.0",
@@ -42,6 +42,7 @@ export function toSarif(diagnostics: readonly Diagnostic[]): object {
               }
             : {}),
         })),
+        ...(Object.keys(properties).length > 0 ? { properties } : {}),
       },
     ],
   };
