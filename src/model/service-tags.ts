@@ -6,14 +6,14 @@ export const BUILT_IN_TAGS = ["VirtualNetwork", "Internet", "AzureLoadBalancer"]
 export type BuiltInTag = (typeof BUILT_IN_TAGS)[number];
 
 /** The spellings of the classic deployment model, which ARM rejects. */
-const CLASSIC_SPELLINGS: Record<string, BuiltInTag> = {
-  VIRTUAL_NETWORK: "VirtualNetwork",
-  INTERNET: "Internet",
-  AZURE_LOADBALANCER: "AzureLoadBalancer",
-};
+const CLASSIC_SPELLINGS: ReadonlyMap<string, BuiltInTag> = new Map([
+  ["VIRTUAL_NETWORK", "VirtualNetwork"],
+  ["INTERNET", "Internet"],
+  ["AZURE_LOADBALANCER", "AzureLoadBalancer"],
+]);
 
 export function classicTagReplacement(text: string): BuiltInTag | undefined {
-  return CLASSIC_SPELLINGS[text];
+  return CLASSIC_SPELLINGS.get(text);
 }
 
 export function isBuiltInTag(text: string): text is BuiltInTag {

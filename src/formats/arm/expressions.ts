@@ -216,14 +216,18 @@ export class TemplateContext {
     const given = this.lookup(this.parameterValues, key);
     if (given) {
       const entry = given[1];
-      if (entry !== null && typeof entry === "object" && "value" in entry)
+      if (entry !== null && typeof entry === "object" && Object.hasOwn(entry, "value"))
         return (entry as { value: unknown }).value;
       throw new NotStatic(`parameter ${key} has no value in the parameters file`);
     }
     const declared = this.lookup(this.parameters, key);
     if (!declared) throw new NotStatic(`parameter ${key} is not declared`);
     const definition = declared[1];
-    if (definition === null || typeof definition !== "object" || !("defaultValue" in definition))
+    if (
+      definition === null ||
+      typeof definition !== "object" ||
+      !Object.hasOwn(definition, "defaultValue")
+    )
       throw new NotStatic(`parameter ${key} has no value and no defaultValue`);
     return this.guarded(`parameters/${key}`, () =>
       this.value((definition as { defaultValue: unknown }).defaultValue),

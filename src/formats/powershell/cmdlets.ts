@@ -15,6 +15,7 @@ import type {
   Subnet,
   Topology,
 } from "../../model/types.js";
+import { parseRuleProtocol } from "../../net/protocol.js";
 import type { Handler, Held, Params, Script } from "./script.js";
 import type { Command } from "./syntax.js";
 import type { Pos } from "./tokens.js";
@@ -301,7 +302,7 @@ export class NetworkCmdlets {
     const rule: Record<string, unknown> = {
       name: classic ? this.armName("security rule", name.text, name.pos) : name.text,
       ...(description ? { description: description.text } : {}),
-      protocol: PROTOCOLS[protocol.text.toLowerCase()] ?? protocol.text,
+      protocol: parseRuleProtocol(protocol.text) ?? protocol.text,
       access: caseOf(["Allow", "Deny"], access.text),
       priority: Number(priority.text),
       direction: caseOf(["Inbound", "Outbound"], direction.text),
@@ -534,15 +535,6 @@ const ASG_PARAMS = [
   "DestinationApplicationSecurityGroup",
   "DestinationApplicationSecurityGroupId",
 ];
-
-const PROTOCOLS: Record<string, string> = {
-  tcp: "Tcp",
-  udp: "Udp",
-  icmp: "Icmp",
-  esp: "Esp",
-  ah: "Ah",
-  "*": "*",
-};
 
 function caseOf(options: readonly string[], text: string): string {
   return options.find((o) => o.toLowerCase() === text.toLowerCase()) ?? text;

@@ -26,13 +26,13 @@ import {
 const lower = (s: string) => s.toLowerCase();
 
 /** The spellings azurerm's validation accepts (Azure itself reads them case-insensitively). */
-const CANONICAL: Record<string, string> = Object.fromEntries(
+const CANONICAL: ReadonlyMap<string, string> = new Map(
   ["Tcp", "Udp", "Icmp", "Esp", "Ah", "*", "Allow", "Deny", "Inbound", "Outbound"].map((v) => [
     lower(v),
     v,
   ]),
 );
-const canonical = (v: string) => CANONICAL[lower(v)] ?? v;
+const canonical = (v: string) => CANONICAL.get(lower(v)) ?? v;
 
 /** Writes the topology as a Terraform configuration for the azurerm provider, `terraform fmt` style. */
 export function exportTerraform(topology: Topology): string {

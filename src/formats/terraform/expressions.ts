@@ -37,12 +37,11 @@ export function evaluate(raw: unknown, scope: Scope): TfValue {
   if (typeof raw === "string") return template(raw, scope);
   if (raw === null || typeof raw === "number" || typeof raw === "boolean") return raw;
   if (Array.isArray(raw)) return raw.map((item) => evaluate(item, scope));
-  if (typeof raw === "object") {
-    const out: Record<string, TfValue> = {};
-    for (const [k, v] of Object.entries(raw as Record<string, unknown>))
-      out[k] = evaluate(v, scope);
-    return out;
-  }
+  if (typeof raw === "object")
+    // fromEntries defines each key, so that a key named __proto__ stays a key.
+    return Object.fromEntries(
+      Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k, evaluate(v, scope)]),
+    );
   throw new NotKnown(`an unexpected value ${String(raw)}`);
 }
 
@@ -214,7 +213,7 @@ export function follow(value: TfValue, steps: readonly Step[], text: string): Tf
     const key = "attribute" in step ? step.attribute : step.index;
     at = "attribute" in step ? `${at}.${step.attribute}` : `${at}[${JSON.stringify(step.index)}]`;
     if (Array.isArray(v) && typeof key === "number" && key < v.length) v = v[key] as TfValue;
-    else if (isObject(v) && typeof key === "string" && key in v) v = v[key] as TfValue;
+    else if (isObject(v) && typeof key === "string" && Object.hasOwn(v, key)) v = v[key] as TfValue;
     else if (v instanceof ResourceId) throw new NotKnown(`${at} is assigned by Azure`);
     else throw new NotKnown(`${at} does not exist`);
   }

@@ -255,7 +255,7 @@ export class TerraformModule {
     const scope = this.scope(countIndex);
     const attributeOf = (key: string): TfValue =>
       this.guard(`${address}.${key}`, () => {
-        const raw = d.raw[key];
+        const raw = Object.hasOwn(d.raw, key) ? d.raw[key] : undefined;
         if (raw === undefined)
           throw new NotKnown(
             `${address}.${key} is ${mode === "data" ? "read from Azure" : "set by Azure"} when Terraform runs`,

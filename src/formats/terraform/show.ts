@@ -118,7 +118,9 @@ export function showResources(
   /** An id known only after apply, as the configuration's reference to a resource of this plan. */
   const referenced = (r: JsonResource, attribute: string): ResourceId | undefined => {
     const configAddress = r.address.replace(/\[[^\]]*\]$/, "");
-    const expression = expressions.get(configAddress)?.[attribute];
+    const attributes = expressions.get(configAddress);
+    const expression =
+      attributes && Object.hasOwn(attributes, attribute) ? attributes[attribute] : undefined;
     const refs =
       isObject(expression) && Array.isArray(expression.references) ? expression.references : [];
     const first = refs.find((x): x is string => typeof x === "string" && x.endsWith(".id"));
@@ -132,12 +134,12 @@ export function showResources(
 
   const resources = found.map((r): TfResource => {
     const unknown = unknowns.get(r.address);
-    const values: Record<string, TfValue> = { ...r.values };
+    const values = new Map<string, TfValue>(Object.entries(r.values));
     if (plan && isObject(unknown as TfValue))
       for (const [k, u] of Object.entries(unknown as TfObject))
-        if (u === true && values[k] === undefined) {
+        if (u === true && values.get(k) === undefined) {
           const id = referenced(r, k);
-          if (id) values[k] = id;
+          if (id) values.set(k, id);
         }
     const location = placeOf(r.path.slice(0, -1));
     const place: Place = { text: r.address, path: r.path, ...(location ? { location } : {}) };
@@ -145,7 +147,7 @@ export function showResources(
       mode: r.mode === "data" ? "data" : "managed",
       type: r.type,
       address: r.address,
-      body: new ValueBlock(values, place, placeOf, plan ? unknown : undefined),
+      body: new ValueBlock(Object.fromEntries(values), place, placeOf, plan ? unknown : undefined),
     };
   });
   return { resources, diagnostics };
