@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { runFlow } from "./commands/flow.js";
 import type { ExportOptions } from "./commands/formats.js";
 import type { LabOptions } from "./commands/lab.js";
@@ -16,6 +16,13 @@ function packageVersion(): string {
 }
 
 const SPEC_ARGUMENT = "spec file, or a folder holding tierwall.yaml";
+
+/** -o's value: an empty name is refused, where it would otherwise print to standard output. */
+function outputFile(value: string): string {
+  if (value === "")
+    throw new InvalidArgumentError("the file name is empty (leave out -o to print the output)");
+  return value;
+}
 
 function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
@@ -182,7 +189,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       "synthesize NSG rules from the spec's tiers (who may call whom), proven over every packet before they are shown (exit 1: the intent cannot be met)",
     )
     .argument("[spec]", SPEC_ARGUMENT, ".")
-    .option("-o, --output <file>", "write the spec with the synthesized NSGs in place")
+    .option("-o, --output <file>", "write the spec with the synthesized NSGs in place", outputFile)
     .option(
       "--style <style>",
       "compact (default: fewest rules) or seed (one rule per caller and port, as the guide writes them)",
@@ -239,6 +246,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .option(
       "-o, --output <file>",
       "write the spec to a file (nothing is written when the import fails)",
+      outputFile,
     )
     .option(
       "--parameters <file>",
@@ -273,7 +281,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     )
     .argument("<format>", "arm, bicep, terraform, azcli, powershell or nftables")
     .argument("[spec]", SPEC_ARGUMENT, ".")
-    .option("-o, --output <file>", "write to a file")
+    .option("-o, --output <file>", "write to a file", outputFile)
     .option("--nsg <name>", "nftables: only this NSG's bindings")
     .option("--subnet <name>", "nftables: only the NSG of this subnet (NAME or VNET/NAME)")
     .option("--nic <name>", "nftables: only the NSG of this network interface")
@@ -324,7 +332,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
   program
     .command("schema")
     .description("print the JSON Schema of the spec file, for editors")
-    .option("-o, --output <file>", "write it to a file")
+    .option("-o, --output <file>", "write it to a file", outputFile)
     .option("--json", "accepted for uniformity: the schema is JSON")
     .addHelpText("after", examples("tierwall schema -o tierwall.schema.json"))
     .action(async (options: { output?: string }) => {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import {
@@ -12,6 +12,7 @@ import {
 } from "../../formats/catalog.js";
 import { moduleFiles } from "../../formats/terraform/import.js";
 import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
+import { readInputFile } from "../../specfile/read-file.js";
 import { EXIT, type Io, printJson, usageError } from "../io.js";
 import { loadForCommand } from "../load.js";
 import { emit, emitExport } from "../output.js";
@@ -45,7 +46,14 @@ function withFolders(
       );
       continue;
     }
-    const { files: found, unread } = moduleFiles(readdirSync(arg));
+    let names: string[];
+    try {
+      names = readdirSync(arg);
+    } catch (e) {
+      problem("FileUnreadable", `${arg}: ${(e as Error).message}`);
+      continue;
+    }
+    const { files: found, unread } = moduleFiles(names);
     for (const name of unread)
       problem(
         "UnsupportedSyntax",
@@ -74,20 +82,12 @@ function isFolder(path: string): boolean {
   }
 }
 
-/** A file's text, or a FileUnreadable diagnostic. */
+/** A file's text, or why it is not read (readInputFile: a regular file, bounded, where it was named). */
 function read(file: string, diagnostics: Diagnostic[]): SourceFile | undefined {
-  try {
-    return { file, text: readFileSync(file, "utf8") };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    diagnostics.push({
-      severity: "error",
-      code: "FileUnreadable",
-      message: `${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a folder" : (e as Error).message}`,
-      path: [],
-    });
-    return undefined;
-  }
+  const { bytes, diagnostic } = readInputFile(file);
+  if (bytes) return { file, text: bytes.toString("utf8") };
+  diagnostics.push(diagnostic);
+  return undefined;
 }
 
 /** `tierwall import [FORMAT] FILE...`: other tools' files into one spec. Nothing is written on error. */
