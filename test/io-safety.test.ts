@@ -322,7 +322,7 @@ describe("reads are bounded, of regular files, and inside the spec's repository"
     const refused = run(["check", repo]);
     expect(refused.code).toBe(2);
     expect(refused.stdout).toContain(
-      `error PathNotAllowed: ${join(repo, "tags.json")} is ${join(outside, "tags.json")}, outside the repository ${repo}`,
+      `error PathNotAllowed: ${join(repo, "tags.json")} leads to ${join(outside, "tags.json")}, which is outside the repository ${repo}`,
     );
     expect(refused.stdout).toContain("hint: tierwall reads only files inside it");
     const allowed = run(["check", repo], {

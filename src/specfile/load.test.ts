@@ -584,7 +584,7 @@ describe("loadSpec: the service-tags file is read only inside the spec's reposit
       const { spec } = repository(ref);
       const result = loadSpec(spec);
       expect(found(result)).toEqual(["PathNotAllowed 1:14"]);
-      expect(result.diagnostics[0]?.message).toMatch(/\/etc\/passwd, outside the repository /);
+      expect(result.diagnostics[0]?.message).toMatch(/\/etc\/passwd is outside the repository /);
       expect(JSON.stringify(result)).not.toContain("root:");
       expect([...result.sources.keys()]).toEqual([spec]);
     }
@@ -595,7 +595,9 @@ describe("loadSpec: the service-tags file is read only inside the spec's reposit
     symlinkSync(join(outside, "tags.json"), join(repo, "tags.json"));
     const result = loadSpec(spec);
     expect(found(result)).toEqual(["PathNotAllowed 1:14"]);
-    expect(result.diagnostics[0]?.message).toContain(`is ${join(outside, "tags.json")}, outside`);
+    expect(result.diagnostics[0]?.message).toContain(
+      `leads to ${join(outside, "tags.json")}, which is outside`,
+    );
     expect(result.diagnostics[0]?.hint).toContain("TIERWALL_ALLOW_OUTSIDE_PATHS=1");
   });
 

@@ -15,7 +15,7 @@ import {
   type Stats,
   statSync,
 } from "node:fs";
-import { dirname, isAbsolute, join, relative, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { type Diagnostic, error } from "../model/diagnostic.js";
 
 /** Raises the size limit, in MiB: Azure's weekly service-tags file is about 5 MB. */
@@ -66,7 +66,8 @@ export function readInputFile(
   } catch (e) {
     return { diagnostic: unreadable(display, e) };
   }
-  const refused = outsideArea(display, real, options.area ?? readArea(dirname(file)));
+  const named = real === resolve(file) ? display : `${display} leads to ${real}, which`;
+  const refused = outsideArea(named, real, options.area ?? readArea(dirname(file)));
   if (refused) return { diagnostic: refused };
   // Checked before opening too: opening some devices has effects of its own.
   let before: Stats;
@@ -139,7 +140,7 @@ function readBounded(fd: number, expected: number, limit: number): Buffer | unde
 }
 
 /** Why a real path may not be read: outside the area, or in the repository's own .git. */
-function outsideArea(display: string, real: string, area: ReadArea): Diagnostic | undefined {
+function outsideArea(named: string, real: string, area: ReadArea): Diagnostic | undefined {
   if (process.env[ALLOW_OUTSIDE_VARIABLE] === "1") return undefined;
   const rel = relative(area.root, real);
   const outside = rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel);
@@ -147,13 +148,13 @@ function outsideArea(display: string, real: string, area: ReadArea): Diagnostic 
   if (outside)
     return error(
       "PathNotAllowed",
-      `${display} is ${real}, outside ${area.repository ? "the repository" : "the folder"} ${area.root}`,
+      `${named} is outside ${area.repository ? "the repository" : "the folder"} ${area.root}`,
       [],
       hint,
     );
   // The repository's metadata holds its configuration, which may hold credentials.
   if (rel.split(sep).includes(".git"))
-    return error("PathNotAllowed", `${display} is inside the repository's .git folder`, [], hint);
+    return error("PathNotAllowed", `${named} is inside the repository's .git folder`, [], hint);
   return undefined;
 }
 
