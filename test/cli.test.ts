@@ -487,11 +487,17 @@ describe("tierwall import and export", () => {
         join(fixtures, "effective-nsg-restrict-backend-api.json"),
         join(dir, "effective.json"),
       );
+      // Alone, it cannot place the NSG on its subnet: that would take the NSG off the path.
       const alone = tierwall(["import", "effective.json"], { cwd: dir });
-      expect(alone.code).toBe(0);
-      expect(alone.stdout).toContain("name: RestrictBackendApi");
-      expect(alone.stdout).toContain("sourceAddressPrefix: 198.51.100.11/32");
-      expect(alone.stderr).toMatch(/note AssociationNotImported: [\s\S]*effective\.json:6:17/);
+      expect(alone.code).toBe(2);
+      expect(alone.stdout).toBe("");
+      expect(alone.stderr).toMatch(/error AssociationNotImported: [\s\S]*effective\.json:6:17/);
+      const partial = tierwall(["import", "effective.json", "--allow-partial"], { cwd: dir });
+      expect(partial.code).toBe(0);
+      expect(partial.stdout).toContain("name: RestrictBackendApi");
+      expect(partial.stdout).toContain("sourceAddressPrefix: 198.51.100.11/32");
+      expect(partial.stdout).toContain("source: effective.json:6:17");
+      expect(partial.stderr).toMatch(/warning AssociationNotImported: [\s\S]*effective\.json:6:17/);
       const both = tierwall([
         "import",
         join(dir, "effective.json"),

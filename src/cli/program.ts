@@ -253,6 +253,10 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       "an ARM parameters file for the template's parameters, or a .tfvars file (like -var-file, it wins)",
     )
     .option("--json", "print the diagnostics, and the spec unless -o writes it, as JSON")
+    .option(
+      "--allow-partial",
+      "write the spec even when a Deny rule, an NSG association or anything else that narrows the policy cannot be read; the spec lists it under partial",
+    )
     .addHelpText(
       "after",
       examples(
@@ -267,7 +271,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       async (
         first: string,
         files: string[],
-        options: { output?: string; parameters?: string; json?: boolean },
+        options: { output?: string; parameters?: string; json?: boolean; allowPartial?: boolean },
       ) => {
         const { runImport } = await import("./commands/formats.js");
         result.code = await runImport([first, ...files], options, io);

@@ -6,10 +6,13 @@
  */
 import { type Diagnostic, hasErrors, info } from "../model/diagnostic.js";
 import { mergeTopologies, type Topology } from "../model/types.js";
+import type { PartialItem } from "../specfile/schema.js";
 import { writeSpec } from "../specfile/write.js";
 import { isServiceTagsDocument, type ServiceTagDocument } from "./service-tags/import.js";
 import { serviceTagsForSpec, withServiceTags } from "./service-tags/spec.js";
+import { settleOmissions, withPartial } from "./shared/left-out.js";
 import { nestingProblem } from "./shared/nesting.js";
+import { refusal, UnwritableText } from "./shared/unwritable.js";
 import { looksLikeHcl } from "./terraform/import.js";
 import { isTerraformShow } from "./terraform/show.js";
 
@@ -32,6 +35,12 @@ export interface ImportOptions {
   readonly format?: ImportFormat;
   /** An ARM parameters file for templates, or a `.tfvars` file that wins over the others (like `-var-file`). */
   readonly parameters?: SourceFile;
+  /**
+   * Whether to write the spec when something that narrows the policy cannot be
+   * read (a Deny rule, an NSG association...): it is then a warning, and the
+   * spec lists it under `partial`. Otherwise it is an error (shared/left-out.ts).
+   */
+  readonly allowPartial?: boolean;
 }
 
 export interface ImportResult {
@@ -43,6 +52,8 @@ export interface ImportResult {
   readonly diagnostics: Diagnostic[];
   /** The spec as YAML, ready to write; undefined when a diagnostic is an error. */
   readonly spec?: string;
+  /** With `allowPartial`: what narrows the policy but could not be read, as the spec's `partial` section lists it. */
+  readonly partial?: readonly PartialItem[];
 }
 
 /** What one format's importer gives. */
@@ -163,20 +174,29 @@ export async function importSources(
   }
   const topology = mergeTopologies(parts);
   const serviceTags = tagFiles.length > 0 ? serviceTagsForSpec(topology, tagFiles) : undefined;
+  const settled = settleOmissions(diagnostics, topology, options.allowPartial === true);
+  diagnostics.splice(0, diagnostics.length, ...settled.diagnostics);
   if (hasErrors(diagnostics))
     return { topology, diagnostics, ...(serviceTags ? { serviceTags } : {}) };
   const written = writeSpec(
     topology,
     `Imported by tierwall from ${sources.map((s) => s.file).join(", ")}.\nAdd environments and assertions, then run: tierwall check`,
   );
-  const spec = serviceTags ? withServiceTags(written, serviceTags) : written;
-  return { topology, diagnostics, spec, ...(serviceTags ? { serviceTags } : {}) };
+  const spec = withPartial(
+    serviceTags ? withServiceTags(written, serviceTags) : written,
+    settled.partial,
+  );
+  const partial = settled.partial.length > 0 ? { partial: settled.partial } : {};
+  return { topology, diagnostics, spec, ...partial, ...(serviceTags ? { serviceTags } : {}) };
 }
 
 export interface ExportResult {
-  /** The file's text. */
+  /** The file's text; empty when a diagnostic is an error. */
   readonly text: string;
-  /** What the topology holds that the deployment does not create (notes), each at its path in the spec. */
+  /**
+   * What the topology holds that the deployment does not create (notes), each
+   * at its path in the spec; or why it cannot be written (UnwritableText errors).
+   */
   readonly diagnostics: Diagnostic[];
 }
 
@@ -189,8 +209,13 @@ export async function exportTopology(
   format: ExportFormat,
   topology: Topology,
 ): Promise<ExportResult> {
-  const text = (await EXPORTERS[format]())(topology);
-  return { text, diagnostics: notDeployed(topology) };
+  const write = await EXPORTERS[format]();
+  try {
+    return { text: write(topology), diagnostics: notDeployed(topology) };
+  } catch (e) {
+    if (!(e instanceof UnwritableText)) throw e;
+    return { text: "", diagnostics: refusal(format, e, topology) };
+  }
 }
 
 /**

@@ -90,10 +90,14 @@ function read(file: string, diagnostics: Diagnostic[]): SourceFile | undefined {
   return undefined;
 }
 
-/** `tierwall import [FORMAT] FILE...`: other tools' files into one spec. Nothing is written on error. */
+/**
+ * `tierwall import [FORMAT] FILE...`: other tools' files into one spec. Nothing
+ * is written on error; with `allowPartial`, what narrows the policy but cannot
+ * be read is a warning, and the spec lists it under `partial`.
+ */
 export async function runImport(
   args: readonly string[],
-  options: { output?: string; parameters?: string; json?: boolean },
+  options: { output?: string; parameters?: string; json?: boolean; allowPartial?: boolean },
   io: Io,
 ): Promise<number> {
   const [first, ...rest] = args;
@@ -111,6 +115,7 @@ export async function runImport(
   const result = await importSources(sources, {
     ...(format ? { format } : {}),
     ...(parameters ? { parameters } : {}),
+    allowPartial: options.allowPartial === true,
   });
   diagnostics.push(...result.diagnostics);
   // A file that could not be read leaves the spec incomplete: nothing is written.
@@ -120,6 +125,7 @@ export async function runImport(
     printJson(io, {
       valid: spec !== undefined && written === EXIT.ok,
       diagnostics: diagnosticsJson(diagnostics),
+      ...(spec !== undefined && result.partial ? { partial: result.partial } : {}),
       ...(spec === undefined
         ? {}
         : options.output

@@ -315,7 +315,9 @@ describe("importArm: templates", () => {
     });
     expect(warnings[0]?.message).toContain("resources[1].properties.securityRules[1]");
     expect(warnings[0]?.message).toContain("reference(");
-    expect(warnings[0]?.message).toContain('the rule "allow-gateway" is left out');
+    expect(warnings[0]?.message).toContain(
+      'the rule "allow-gateway" of network security group "prod-nsg" is left out',
+    );
     const line = template.split("\n").findIndex((l) => l.includes("[reference(")) + 1;
     expect(warnings[0]?.location).toMatchObject({ file: "main.json", line });
     // The location parameter defaults to the resource group's: known only when deploying.

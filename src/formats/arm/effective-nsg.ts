@@ -19,7 +19,9 @@
  *   rule: they are not read.
  * An association cannot be recorded: the model places an NSG on a subnet with
  * its address prefix, or on a NIC with its IP configurations, and this output
- * gives neither; each is reported as a note naming what to import with it.
+ * gives neither; each is reported naming what to import with it. Left out, it
+ * would take the NSG off its path (shared/left-out.ts): the import fails unless
+ * another file imported with it holds the association.
  */
 
 import { DEFAULT_SECURITY_RULES } from "../../model/default-rules.js";
@@ -28,6 +30,7 @@ import type { NetworkSecurityGroup, SecurityRule } from "../../model/types.js";
 import { formatPortRange, parsePortRange } from "../../net/ports.js";
 import { parseRuleProtocol, type RuleProtocol } from "../../net/protocol.js";
 import { armId, isObject, type JsonObject, pathText } from "../shared/json.js";
+import { type LeftOut, reporting } from "../shared/left-out.js";
 
 /** The items of an effective-NSG list, with the path of the array, or undefined for other documents. */
 function effectiveItems(doc: unknown): { items: unknown[]; at: ValuePath } | undefined {
@@ -76,8 +79,15 @@ class EffectiveReader {
   readonly nsgs: Draft[] = [];
   private readonly notedAssociations = new Set<string>();
 
-  private report(severity: Severity, code: string, message: string, path: ValuePath): void {
-    this.diagnostics.push({ severity, code, message, path });
+  private report(
+    severity: Severity,
+    code: string,
+    message: string,
+    path: ValuePath,
+    leftOut?: LeftOut,
+  ): void {
+    const d: Diagnostic = { severity, code, message, path };
+    this.diagnostics.push(leftOut ? reporting(d, leftOut) : d);
   }
 
   private fail(code: string, message: string, path: ValuePath): never {
@@ -188,10 +198,23 @@ class EffectiveReader {
           : nic
             ? `${nsg.name} is associated with network interface ${nic.name}; this output does not give its IP configurations, so the association is not recorded: import \`az network nic show --name ${nic.name}\` output with it`
             : `${nsg.name} is associated with network interface ${JSON.stringify(ref.id)}, which is not a network interface id; the association is not recorded`;
-      this.report("info", "AssociationNotImported", `${pathText([...at, "id"])}: ${message}`, [
-        ...at,
-        "id",
-      ]);
+      const leftOut: LeftOut = {
+        kind: "association",
+        nsg: nsg.name,
+        ...(subnet
+          ? { target: { subnet: `${subnet.parent}/${subnet.name}` } }
+          : nic
+            ? { target: { nic: nic.name } }
+            : {}),
+        what: `the association of network security group ${JSON.stringify(nsg.name)} with ${kind === "subnet" ? "subnet" : "network interface"} ${JSON.stringify(subnet ? `${subnet.parent}/${subnet.name}` : (nic?.name ?? ref.id))}`,
+      };
+      this.report(
+        "info",
+        "AssociationNotImported",
+        `${pathText([...at, "id"])}: ${message}`,
+        [...at, "id"],
+        leftOut,
+      );
     }
   }
 

@@ -105,7 +105,9 @@ const EXPECTED: Record<
     ],
     nsgs: { "default-NSG": ["default-allow-22"] },
     subnets: [],
-    messages: ["(uniquestring() is known only when deploying); the resource is left out"],
+    messages: [
+      "(uniquestring() is known only when deploying); the virtual network at resources[2] is left out",
+    ],
   },
   "azure-bastion-nsg": {
     // The conditions (new or existing network) are plain equals() of parameters.
@@ -152,8 +154,8 @@ const EXPECTED: Record<
     nsgs: { "GEN-UNIQUE": [] },
     subnets: [],
     messages: [
-      'the rule "Allow_Outbound_Storage_PKI" is left out',
-      'the subnet "GET-PREREQ-existingSubnetName" is left out',
+      'the rule "Allow_Outbound_Storage_PKI" of network security group "GEN-UNIQUE" is left out',
+      'the subnet "GET-PREREQ-existingSubnetName" of virtual network',
     ],
   },
 };

@@ -2,7 +2,9 @@
  * Reads the network resources of an ARM document (a template's `resources`,
  * a list of resources as the az CLI prints them, or one resource) into a
  * topology. Values are resolved through the template's expressions; one that
- * is known only when deploying is reported with what leaving it out costs.
+ * is known only when deploying is reported with what it leaves out (an
+ * omission that importSources classifies). A value of the wrong type is an
+ * error: read as anything else, it would change the policy.
  */
 import type { Diagnostic, Severity, ValuePath } from "../../model/diagnostic.js";
 import {
@@ -10,6 +12,7 @@ import {
   type IpConfiguration,
   type NetworkInterface,
   type ResourceRef,
+  refName,
   SECURITY_RULE_PROPERTIES,
   type SecurityRule,
   type Subnet,
@@ -18,6 +21,7 @@ import {
 } from "../../model/types.js";
 import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "../shared/drafts.js";
 import { isObject, type JsonObject, pathText } from "../shared/json.js";
+import { type LeftOut, reporting } from "../shared/left-out.js";
 import { RESOURCE_TYPES } from "./deployment.js";
 import { NotStatic, ResourceIdValue, TemplateContext } from "./expressions.js";
 
@@ -38,6 +42,23 @@ const LIST_FIELDS = new Set<RuleField>([
 
 const sameType = (a: unknown, b: string) =>
   typeof a === "string" && a.toLowerCase() === b.toLowerCase();
+
+/** What each network resource type is called in messages. */
+const KIND_NAMES: readonly (readonly [string, string])[] = [
+  [T.asg, "application security group"],
+  [T.nsg, "network security group"],
+  [T.rule, "security rule"],
+  [T.vnet, "virtual network"],
+  [T.subnet, "subnet"],
+  [T.peering, "virtual network peering"],
+  [T.nic, "network interface"],
+];
+
+/** Whether a value looks meant as a resource: an object with a type, a name or properties. */
+const resourceLike = (v: unknown): v is JsonObject =>
+  isObject(v) && ["type", "name", "properties", "apiVersion"].some((k) => Object.hasOwn(v, k));
+
+const given = (v: unknown) => v !== undefined && v !== null;
 
 /** Collects the resources of one document into a topology. */
 export class ResourceReader {
@@ -63,12 +84,22 @@ export class ResourceReader {
   read(): Topology {
     const doc = this.document;
     const list = (items: unknown[], at: ValuePath) => {
+      // Content with nothing meant as a resource is not Azure resource JSON at all.
+      if (!items.some(resourceLike)) {
+        this.report(
+          "error",
+          "UnrecognizedDocument",
+          `${pathText(at) || "the document"}: ${items.length === 0 ? "an empty list" : "a list with no resource in it"}; there is no Azure resource to import`,
+          at,
+        );
+        return;
+      }
       for (const [i, r] of items.entries()) this.resource(r, [...at, i], undefined);
     };
     if (Array.isArray(doc)) list(doc, []);
     else if (isObject(doc) && Array.isArray(doc.resources)) list(doc.resources, ["resources"]);
     else if (isObject(doc) && Array.isArray(doc.value)) list(doc.value, ["value"]);
-    else if (isObject(doc) && typeof doc.type === "string") this.resource(doc, [], undefined);
+    else if (isObject(doc) && given(doc.type)) this.resource(doc, [], undefined);
     else
       this.report(
         "error",
@@ -85,31 +116,49 @@ export class ResourceReader {
     };
   }
 
-  /** What leaving out a value that is not statically known costs, for the message. */
-  private consequence = "the value is left out";
+  /** What a value that is not statically known leaves out; undefined for a value that decides no packet. */
+  private leftOut: LeftOut | undefined;
   /** How many values were not statically known: a reader compares before and after. */
   private unknowns = 0;
 
-  /** Runs `read` with the consequence its unknown values have. */
-  private leaving<V>(consequence: string, read: () => V): V {
-    const saved = this.consequence;
-    this.consequence = consequence;
+  /** Runs `read` with what its unknown values leave out. */
+  private leaving<V>(leftOut: LeftOut, read: () => V): V {
+    const saved = this.leftOut;
+    this.leftOut = leftOut;
     try {
       return read();
     } finally {
-      this.consequence = saved;
+      this.leftOut = saved;
     }
   }
 
-  /** Runs `read` as `leaving` does; whether every value it met was known (else `consequence` holds). */
-  private whole(consequence: string, read: () => void): boolean {
+  /** Runs `read` as `leaving` does; whether every value it met was known (else `leftOut` is left out). */
+  private whole(leftOut: LeftOut, read: () => void): boolean {
     const before = this.unknowns;
-    this.leaving(consequence, read);
+    this.leaving(leftOut, read);
     return this.unknowns === before;
   }
 
-  private report(severity: Severity, code: string, message: string, path: ValuePath): void {
-    this.diagnostics.push({ severity, code, message, path });
+  private report(
+    severity: Severity,
+    code: string,
+    message: string,
+    path: ValuePath,
+    leftOut?: LeftOut,
+  ): void {
+    const d: Diagnostic = { severity, code, message, path };
+    this.diagnostics.push(leftOut ? reporting(d, leftOut) : d);
+  }
+
+  /** Reports an omission that is not a value (a copy loop, a linked template). */
+  private notKnown(path: ValuePath, why: string, leftOut: LeftOut): void {
+    this.report(
+      "warning",
+      "ExpressionNotStaticallyKnown",
+      `${pathText(path)}: ${why}; ${leftOut.what} ${leftOut.kind === "resources" ? "are" : "is"} left out`,
+      path,
+      leftOut,
+    );
   }
 
   /** The resolved value at `key` of `obj`, or undefined (reported) when it cannot be known. */
@@ -127,14 +176,31 @@ export class ResourceReader {
       if (!(e instanceof NotStatic)) throw e;
       const at = [...path, key];
       this.unknowns++;
+      const leftOut = this.leftOut;
       this.report(
         severity,
         "ExpressionNotStaticallyKnown",
-        `${pathText(at)}: ${JSON.stringify(raw)} cannot be known without deploying (${e.message}); ${this.consequence}`,
+        `${pathText(at)}: ${JSON.stringify(raw)} cannot be known without deploying (${e.message}); ${leftOut ? `${leftOut.what} is left out` : "the value is left out"}`,
         at,
+        leftOut,
       );
       return undefined;
     }
+  }
+
+  /** A value's resolution when it is statically known, without reporting; undefined otherwise. */
+  private peek(raw: unknown): unknown {
+    try {
+      return this.context.value(raw);
+    } catch (e) {
+      if (!(e instanceof NotStatic)) throw e;
+      return undefined;
+    }
+  }
+
+  private peekString(raw: unknown): string | undefined {
+    const v = this.peek(raw);
+    return typeof v === "string" ? v : undefined;
   }
 
   private string(
@@ -151,13 +217,33 @@ export class ResourceReader {
     return undefined;
   }
 
+  /** A value of the wrong type is an error: read as anything else, it would change what the rule or resource means. */
   private wrongType(key: string, what: string, path: ValuePath): void {
     this.report(
-      "warning",
+      "error",
       "InvalidPropertyType",
-      `${pathText(path)}: ${key} should be ${what}; it is left out`,
+      `${pathText(path) || "the document"}: ${key} should be ${what}`,
       path,
     );
+  }
+
+  /** A property a resource needs is missing. */
+  private missing(key: string, what: string, path: ValuePath): void {
+    this.report(
+      "error",
+      "MissingProperty",
+      `${pathText(path) || "the resource"}: ${what} has no ${key}`,
+      path,
+    );
+  }
+
+  /** The array at `key`, [] when it is not given; a value of another type is an error. */
+  private array(obj: JsonObject, key: string, path: ValuePath): unknown[] {
+    const v = obj[key];
+    if (!given(v)) return [];
+    if (Array.isArray(v)) return v;
+    this.wrongType(key, "an array", [...path, key]);
+    return [];
   }
 
   /** A `{ id }` reference (or an id string) as a model reference. */
@@ -188,17 +274,29 @@ export class ResourceReader {
     subnet = false,
   ): ResourceRef[] | undefined {
     const raw = obj[key];
-    if (raw === undefined || raw === null) return undefined;
-    if (!Array.isArray(raw)) {
-      this.wrongType(key, "an array", [...path, key]);
-      return undefined;
-    }
+    if (!given(raw)) return undefined;
     const out: ResourceRef[] = [];
-    raw.forEach((item, i) => {
+    this.array(obj, key, path).forEach((item, i) => {
       const r = this.ref(item, [...path, key, i], subnet);
       if (r !== undefined) out.push(r);
     });
     return out;
+  }
+
+  /** The names of the ASGs an IP configuration joins, when every one is statically known. */
+  private peekAsgs(config: unknown): string[] | undefined {
+    if (!isObject(config)) return [];
+    const refs = this.props(config).obj.applicationSecurityGroups;
+    if (!given(refs)) return [];
+    if (!Array.isArray(refs)) return undefined;
+    const names: string[] = [];
+    for (const ref of refs) {
+      const v = this.peek(isObject(ref) ? ref.id : ref);
+      if (v instanceof ResourceIdValue) names.push(v.names[v.names.length - 1] as string);
+      else if (typeof v === "string") names.push(refName(v.startsWith("/") ? { id: v } : v));
+      else return undefined;
+    }
+    return names;
   }
 
   /** The object holding a resource's settings: `properties` in templates, the resource itself when flattened. */
@@ -208,13 +306,59 @@ export class ResourceReader {
       : { obj: resource, at: [] };
   }
 
+  /**
+   * What leaving out a whole resource of `type` leaves out: its kind and, from
+   * its body, whatever decides whether that widens (a rule's access, an NSG on
+   * a subnet or interface, the ASGs an interface joins).
+   */
+  private wholeResource(
+    type: string,
+    r: JsonObject,
+    name: string | undefined,
+    path: ValuePath,
+  ): LeftOut {
+    const kind = KIND_NAMES.find(([t]) => sameType(type, t))?.[1] ?? "resource";
+    const what =
+      name === undefined ? `the ${kind} at ${pathText(path)}` : `${kind} ${JSON.stringify(name)}`;
+    const { obj } = this.props(r);
+    if (sameType(type, T.asg)) return { kind: "applicationSecurityGroup", what };
+    if (sameType(type, T.nsg)) return { kind: "networkSecurityGroup", what };
+    if (sameType(type, T.rule)) {
+      const access = this.peekString(obj.access);
+      return { kind: "rule", ...(access === undefined ? {} : { access }), what };
+    }
+    if (sameType(type, T.vnet)) return { kind: "virtualNetwork", what };
+    if (sameType(type, T.subnet))
+      return { kind: "subnet", nsg: given(obj.networkSecurityGroup), what };
+    if (sameType(type, T.peering)) return { kind: "peering", what };
+    if (sameType(type, T.nic)) {
+      const configs = Array.isArray(obj.ipConfigurations) ? obj.ipConfigurations : [];
+      const each = configs.map((c) => this.peekAsgs(c));
+      const asgs = each.every((a) => a !== undefined) ? each.flat() : undefined;
+      return {
+        kind: "networkInterface",
+        nsg: given(obj.networkSecurityGroup),
+        ...(asgs === undefined ? {} : { asgs }),
+        what,
+      };
+    }
+    return { kind: "resources", what };
+  }
+
   private resource(
     r: unknown,
     path: ValuePath,
     parent: { type: string; name: string } | undefined,
   ): void {
-    if (!isObject(r)) return;
-    let type = this.string(r, "type", path);
+    // What is clearly not meant as a resource is not one; a resource without its type is an error.
+    if (!resourceLike(r)) return;
+    if (!given(r.type)) {
+      this.missing("type", "the resource", path);
+      return;
+    }
+    let type = this.leaving({ kind: "resources", what: `the resource at ${pathText(path)}` }, () =>
+      this.string(r, "type", path),
+    );
     if (type === undefined) return;
     if (parent && !type.includes("/")) type = `${parent.type}/${type}`;
     if (sameType(type, "Microsoft.Resources/deployments")) {
@@ -223,32 +367,28 @@ export class ResourceReader {
     }
     const known = Object.values(T).some((t) => sameType(type, t));
     if (!known) return;
-    if (r.copy !== undefined) {
-      this.report(
-        "warning",
-        "ExpressionNotStaticallyKnown",
-        `${pathText([...path, "copy"])}: a copy loop makes resources known only when deploying; the resource is left out`,
-        [...path, "copy"],
-      );
+    const whole = this.wholeResource(type, r, this.peekString(r.name), path);
+    if (given(r.copy)) {
+      this.notKnown([...path, "copy"], "a copy loop makes its copies known only when deploying", {
+        ...whole,
+        what: `the copies of ${whole.what}`,
+      });
       return;
     }
     if (r.condition !== undefined) {
-      const condition = this.leaving("the resource is left out", () =>
-        this.get(r, "condition", path),
-      );
+      const condition = this.leaving(whole, () => this.get(r, "condition", path));
+      if (condition === false) return;
       if (condition !== true) {
-        if (condition === false) return;
         if (condition !== undefined)
-          this.report(
-            "warning",
-            "ExpressionNotStaticallyKnown",
-            `${pathText([...path, "condition"])}: not a boolean; the resource is left out`,
-            [...path, "condition"],
-          );
+          this.wrongType("condition", "a boolean", [...path, "condition"]);
         return;
       }
     }
-    const fullName = this.leaving("the resource is left out", () => this.string(r, "name", path));
+    if (!given(r.name)) {
+      this.missing("name", `the ${KIND_NAMES.find(([t]) => sameType(type, t))?.[1]}`, path);
+      return;
+    }
+    const fullName = this.leaving(whole, () => this.string(r, "name", path));
     if (fullName === undefined) return;
     const names = fullName.split("/");
     // A child declared inside its parent has its own name only; at the top level, parent/child.
@@ -256,72 +396,118 @@ export class ResourceReader {
     const name = segments[segments.length - 1] as string;
     const isChild = [T.rule, T.subnet, T.peering].some((t) => sameType(type, t));
     if (isChild && segments.length < 2) {
-      this.missingParent(fullName, [...path, "name"]);
+      this.report(
+        "error",
+        "InvalidResourceName",
+        `${pathText([...path, "name"])}: child resource ${JSON.stringify(fullName)} does not name its parent (parent/child)`,
+        [...path, "name"],
+      );
       return;
     }
     const location = this.string(r, "location", path, "info");
+    const { obj, at } = this.props(r);
+    const base = [...path, ...at];
+    if (isObject(r.properties) && given(r.properties.copy))
+      this.propertyCopy(type, r.properties.copy, [...path, "properties", "copy"], obj, name);
 
     if (sameType(type, T.asg)) {
       this.asgs.push({ name, ...(location === undefined ? {} : { location }) });
     } else if (sameType(type, T.nsg)) {
       const nsg = this.nsg(name);
       if (location !== undefined) nsg.location = location;
-      const { obj, at } = this.props(r);
-      const flush = this.get(obj, "flushConnection", [...path, ...at]);
+      const flush = this.get(obj, "flushConnection", base);
       if (typeof flush === "boolean") nsg.flushConnection = flush;
-      const rules = obj.securityRules;
-      if (Array.isArray(rules))
-        rules.forEach((rule, i) => {
-          const parsed = this.rule(rule, [...path, ...at, "securityRules", i]);
-          if (parsed) nsg.rules.push(parsed);
-        });
+      this.array(obj, "securityRules", base).forEach((rule, i) => {
+        const parsed = this.rule(rule, [...base, "securityRules", i], nsg.name);
+        if (parsed) nsg.rules.push(parsed);
+      });
     } else if (sameType(type, T.rule)) {
-      const parsed = this.rule(r, path);
+      const parsed = this.rule(r, path, segments[0] as string);
       if (parsed) this.nsg(segments[0] as string).rules.push(parsed);
     } else if (sameType(type, T.vnet)) {
       const vnet = this.vnet(name);
       if (location !== undefined) vnet.location = location;
-      const { obj, at } = this.props(r);
-      const base = [...path, ...at];
-      const space = obj.addressSpace;
-      if (isObject(space)) {
-        const prefixes = this.get(space, "addressPrefixes", [...base, "addressSpace"]);
-        if (Array.isArray(prefixes))
-          vnet.addressPrefixes.push(...prefixes.filter((p) => typeof p === "string"));
-      }
-      if (Array.isArray(obj.subnets))
-        obj.subnets.forEach((s, i) => {
-          const subnet = this.subnet(s, [...base, "subnets", i]);
-          if (subnet) vnet.subnets.push(subnet);
-        });
-      if (Array.isArray(obj.virtualNetworkPeerings))
-        obj.virtualNetworkPeerings.forEach((p, i) => {
-          const peering = this.peering(p, [...base, "virtualNetworkPeerings", i]);
-          if (peering) vnet.peerings.push(peering);
-        });
+      this.addressSpace(obj, base, vnet);
+      this.array(obj, "subnets", base).forEach((s, i) => {
+        const subnet = this.subnet(s, [...base, "subnets", i], vnet.name);
+        if (subnet) vnet.subnets.push(subnet);
+      });
+      this.array(obj, "virtualNetworkPeerings", base).forEach((p, i) => {
+        const peering = this.peering(p, [...base, "virtualNetworkPeerings", i], vnet.name);
+        if (peering) vnet.peerings.push(peering);
+      });
     } else if (sameType(type, T.subnet)) {
-      const subnet = this.subnet(r, path, name);
+      const subnet = this.subnet(r, path, segments[0] as string, name);
       if (subnet) this.vnet(segments[0] as string).subnets.push(subnet);
     } else if (sameType(type, T.peering)) {
-      const peering = this.peering(r, path, name);
+      const peering = this.peering(r, path, segments[0] as string, name);
       if (peering) this.vnet(segments[0] as string).peerings.push(peering);
     } else if (sameType(type, T.nic)) {
       const nic = this.nic(r, path, name);
       if (nic) this.nics.push(nic);
     }
 
-    if (Array.isArray(r.resources) && !type.includes("/", type.indexOf("/") + 1))
-      for (const [i, child] of r.resources.entries())
+    if (!type.includes("/", type.indexOf("/") + 1))
+      for (const [i, child] of this.array(r, "resources", path).entries())
         this.resource(child, [...path, "resources", i], { type, name });
   }
 
-  private missingParent(name: string, path: ValuePath): void {
-    this.report(
-      "warning",
-      "InvalidResourceName",
-      `${pathText(path)}: child resource ${JSON.stringify(name)} does not name its parent (parent/child); it is left out`,
-      path,
-    );
+  /**
+   * A property copy loop (`properties.copy`) makes a list property's items
+   * when deploying: named, with what leaving them out costs, for the
+   * properties the model reads.
+   */
+  private propertyCopy(
+    type: string,
+    copy: unknown,
+    path: ValuePath,
+    obj: JsonObject,
+    owner: string,
+  ): void {
+    if (!Array.isArray(copy)) {
+      this.wrongType("copy", "an array of copy loops", path);
+      return;
+    }
+    copy.forEach((loop, i) => {
+      const property = isObject(loop) ? this.peekString(loop.name) : undefined;
+      const input = isObject(loop) && isObject(loop.input) ? this.props(loop.input).obj : {};
+      const of = (kind: string) => `the ${property} of ${kind} ${JSON.stringify(owner)}`;
+      let leftOut: LeftOut | undefined;
+      if (sameType(type, T.nsg) && property === "securityRules") {
+        const access = this.peekString(input.access);
+        leftOut = {
+          kind: "rule",
+          ...(access === undefined ? {} : { access }),
+          what: of("network security group"),
+        };
+      } else if (sameType(type, T.vnet) && property === "subnets")
+        leftOut = {
+          kind: "subnet",
+          nsg: given(input.networkSecurityGroup),
+          what: of("virtual network"),
+        };
+      else if (sameType(type, T.vnet) && property === "virtualNetworkPeerings")
+        leftOut = { kind: "peering", what: of("virtual network") };
+      else if (sameType(type, T.nic) && property === "ipConfigurations") {
+        const asgs = this.peekAsgs(isObject(loop) ? loop.input : undefined);
+        leftOut = {
+          kind: "networkInterface",
+          nsg: given(obj.networkSecurityGroup),
+          ...(asgs === undefined ? {} : { asgs }),
+          what: of("network interface"),
+        };
+      } else if (property === undefined)
+        leftOut = {
+          kind: "resources",
+          what: `the items the copy loop makes for ${JSON.stringify(owner)}`,
+        };
+      if (leftOut)
+        this.notKnown(
+          [...path, i],
+          "a property copy loop makes its items known only when deploying",
+          leftOut,
+        );
+    });
   }
 
   private nsg(name: string): NsgDraft {
@@ -344,9 +530,42 @@ export class ResourceReader {
     return vnet;
   }
 
+  /** A network's address space: what VirtualNetwork and Internet mean in every rule. */
+  private addressSpace(obj: JsonObject, base: ValuePath, vnet: VnetDraft): void {
+    const space = obj.addressSpace;
+    if (!given(space)) return;
+    const at = [...base, "addressSpace"];
+    if (!isObject(space)) {
+      this.wrongType("addressSpace", "an object with addressPrefixes", at);
+      return;
+    }
+    const prefixes = this.leaving(
+      {
+        kind: "addressSpace",
+        what: `the address space of virtual network ${JSON.stringify(vnet.name)}`,
+      },
+      () => this.get(space, "addressPrefixes", at),
+    );
+    if (prefixes === undefined || prefixes === null) return;
+    if (!Array.isArray(prefixes)) {
+      this.wrongType("addressPrefixes", "an array of address prefixes", [...at, "addressPrefixes"]);
+      return;
+    }
+    prefixes.forEach((p, i) => {
+      if (typeof p === "string") vnet.addressPrefixes.push(p);
+      else
+        this.wrongType("addressPrefixes", "address prefixes (strings)", [
+          ...at,
+          "addressPrefixes",
+          i,
+        ]);
+    });
+  }
+
   /**
    * A nested deployment: an inline template evaluated in this template's scope
-   * is read as part of it; a linked template or an inner scope is named.
+   * is read as part of it; a linked template or an inner scope is named, as
+   * resources not known.
    */
   private deployment(r: JsonObject, path: ValuePath): void {
     const properties = isObject(r.properties) ? r.properties : {};
@@ -354,35 +573,57 @@ export class ResourceReader {
     const options = properties.expressionEvaluationOptions;
     const inner = isObject(options) && String(options.scope).toLowerCase() === "inner";
     const template = properties.template;
-    if (isObject(template) && Array.isArray(template.resources) && !inner) {
-      template.resources.forEach((child, i) => {
+    if (isObject(template) && !inner) {
+      this.array(template, "resources", [...at, "template"]).forEach((child, i) => {
         this.resource(child, [...at, "template", "resources", i], undefined);
       });
       return;
     }
     const linked = properties.templateLink !== undefined;
+    const leftOut: LeftOut = {
+      kind: "resources",
+      what: linked
+        ? "the resources of the linked template"
+        : "the resources of the nested template",
+    };
     this.report(
       "warning",
       linked ? "LinkedTemplateNotRead" : "NestedTemplateNotRead",
       linked
-        ? `${pathText(at)}: the linked template is not read; import it too if it holds network resources`
+        ? `${pathText(at)}: the linked template is not read; ${leftOut.what} are left out`
         : `${pathText(at)}: a nested template with its own (inner) scope is not read; its resources are left out`,
       linked ? [...at, "templateLink"] : at,
+      leftOut,
     );
   }
 
-  private rule(r: unknown, path: ValuePath): SecurityRule | undefined {
-    if (!isObject(r)) return undefined;
-    const name = this.string(r, "name", path);
-    if (name === undefined) return undefined;
+  private rule(r: unknown, path: ValuePath, nsg: string): SecurityRule | undefined {
+    if (!isObject(r)) {
+      this.wrongType("a security rule", "an object", path);
+      return undefined;
+    }
     const { obj, at } = this.props(r);
+    const access = this.peekString(obj.access);
+    const leftOut = (what: string): LeftOut => ({
+      kind: "rule",
+      ...(access === undefined ? {} : { access }),
+      what: `${what} of network security group ${JSON.stringify(nsg)}`,
+    });
+    if (!given(r.name)) {
+      this.missing("name", "the security rule", path);
+      return undefined;
+    }
+    const name = this.leaving(leftOut(`the security rule at ${pathText(path)}`), () =>
+      this.string(r, "name", path),
+    );
+    if (name === undefined) return undefined;
     const base = [...path, ...at];
     const ruleName = name.split("/").pop() as string;
     const rule: Record<string, unknown> = { name: ruleName };
     const description = this.string(obj, "description", base);
     if (description !== undefined && description !== "") rule.description = description;
     // A rule missing any other value would be a different rule: it is left out whole.
-    const known = this.whole(`the rule ${JSON.stringify(ruleName)} is left out`, () =>
+    const known = this.whole(leftOut(`the rule ${JSON.stringify(ruleName)}`), () =>
       this.ruleFields(obj, base, rule),
     );
     return known ? (rule as unknown as SecurityRule) : undefined;
@@ -403,7 +644,11 @@ export class ResourceReader {
           this.wrongType(field, "an array", [...base, field]);
           continue;
         }
-        const items = value.map(String);
+        const items: string[] = [];
+        value.forEach((item, i) => {
+          if (typeof item === "string" || typeof item === "number") items.push(String(item));
+          else this.wrongType(field, "a list of strings", [...base, field, i]);
+        });
         // Azure returns empty lists for the fields a rule does not use.
         if (items.length > 0) rule[field] = items;
       } else if (field === "priority") {
@@ -416,21 +661,48 @@ export class ResourceReader {
     }
   }
 
-  private subnet(s: unknown, path: ValuePath, givenName?: string): Subnet | undefined {
-    if (!isObject(s)) return undefined;
-    const name = givenName ?? this.string(s, "name", path);
-    if (name === undefined) return undefined;
+  private subnet(
+    s: unknown,
+    path: ValuePath,
+    vnet: string,
+    givenName?: string,
+  ): Subnet | undefined {
+    if (!isObject(s)) {
+      this.wrongType("a subnet", "an object", path);
+      return undefined;
+    }
     const { obj, at } = this.props(s);
     const base = [...path, ...at];
+    const leftOut = (what: string): LeftOut => ({
+      kind: "subnet",
+      nsg: given(obj.networkSecurityGroup),
+      what: `${what} of virtual network ${JSON.stringify(vnet)}`,
+    });
+    if (givenName === undefined && !given(s.name)) {
+      this.missing("name", "the subnet", path);
+      return undefined;
+    }
+    const name =
+      givenName ??
+      this.leaving(leftOut(`the subnet at ${pathText(path)}`), () => this.string(s, "name", path));
+    if (name === undefined) return undefined;
     const subnet: { -readonly [K in keyof Subnet]: Subnet[K] } = { name };
     // A subnet whose range or NSG is not known cannot be placed: it is left out whole.
-    const known = this.whole(`the subnet ${JSON.stringify(name)} is left out`, () => {
+    const known = this.whole(leftOut(`the subnet ${JSON.stringify(name)}`), () => {
       const prefix = this.string(obj, "addressPrefix", base);
       if (prefix !== undefined && prefix !== "") subnet.addressPrefix = prefix;
       const prefixes = this.get(obj, "addressPrefixes", base);
-      if (Array.isArray(prefixes) && prefixes.length > 0)
-        subnet.addressPrefixes = prefixes.map(String);
-      if (obj.networkSecurityGroup !== undefined && obj.networkSecurityGroup !== null) {
+      if (Array.isArray(prefixes) && prefixes.length > 0) {
+        const texts = prefixes.filter((p): p is string => typeof p === "string");
+        if (texts.length === prefixes.length) subnet.addressPrefixes = texts;
+        else
+          this.wrongType("addressPrefixes", "a list of address prefixes", [
+            ...base,
+            "addressPrefixes",
+          ]);
+      } else if (given(prefixes) && !Array.isArray(prefixes))
+        this.wrongType("addressPrefixes", "an array", [...base, "addressPrefixes"]);
+      if (given(obj.networkSecurityGroup)) {
         const nsg = this.ref(obj.networkSecurityGroup, [...base, "networkSecurityGroup"]);
         if (nsg !== undefined) subnet.networkSecurityGroup = nsg;
       }
@@ -441,13 +713,27 @@ export class ResourceReader {
   private peering(
     p: unknown,
     path: ValuePath,
+    vnet: string,
     givenName?: string,
   ): VirtualNetworkPeering | undefined {
-    if (!isObject(p)) return undefined;
-    const name = givenName ?? this.string(p, "name", path);
+    if (!isObject(p)) {
+      this.wrongType("a peering", "an object", path);
+      return undefined;
+    }
     const { obj, at } = this.props(p);
-    if (obj.remoteVirtualNetwork === undefined) return undefined;
-    const remote = this.ref(obj.remoteVirtualNetwork, [...path, ...at, "remoteVirtualNetwork"]);
+    const peek = givenName ?? this.peekString(p.name);
+    const leftOut: LeftOut = {
+      kind: "peering",
+      what: `${peek === undefined ? "a peering" : `peering ${JSON.stringify(peek)}`} of virtual network ${JSON.stringify(vnet)}`,
+    };
+    const name = givenName ?? this.leaving(leftOut, () => this.string(p, "name", path));
+    if (!given(obj.remoteVirtualNetwork)) {
+      this.missing("remoteVirtualNetwork", "the peering", [...path, ...at]);
+      return undefined;
+    }
+    const remote = this.leaving(leftOut, () =>
+      this.ref(obj.remoteVirtualNetwork, [...path, ...at, "remoteVirtualNetwork"]),
+    );
     if (remote === undefined) return undefined;
     return { ...(name === undefined ? {} : { name }), remoteVirtualNetwork: remote };
   }
@@ -455,46 +741,77 @@ export class ResourceReader {
   private nic(r: JsonObject, path: ValuePath, name: string): NetworkInterface | undefined {
     const { obj, at } = this.props(r);
     const base = [...path, ...at];
+    const label = `network interface ${JSON.stringify(name)}`;
+    const hasNsg = given(obj.networkSecurityGroup);
+    const nsg = hasNsg
+      ? this.leaving({ kind: "association", what: `the NSG of ${label}` }, () =>
+          this.ref(obj.networkSecurityGroup, [...base, "networkSecurityGroup"]),
+        )
+      : undefined;
     const configs: IpConfiguration[] = [];
-    if (Array.isArray(obj.ipConfigurations))
-      obj.ipConfigurations.forEach((c, i) => {
-        if (!isObject(c)) return;
-        const cPath = [...base, "ipConfigurations", i];
-        const configName = this.string(c, "name", cPath);
-        const { obj: co, at: cAt } = this.props(c);
-        const cBase = [...cPath, ...cAt];
-        const address = this.string(co, "privateIPAddress", cBase);
-        const subnet =
-          co.subnet === undefined || co.subnet === null
-            ? undefined
-            : this.ref(co.subnet, [...cBase, "subnet"], true);
-        if (address === undefined || subnet === undefined) {
-          this.report(
-            "warning",
-            "IncompleteIpConfiguration",
-            `${pathText(cPath)}: an IP configuration without a known static privateIPAddress and subnet is left out`,
-            cPath,
-          );
-          return;
-        }
-        const asgs = this.refs(co, "applicationSecurityGroups", cBase);
-        configs.push({
-          ...(configName === undefined ? {} : { name: configName }),
-          privateIPAddress: address,
-          subnet,
-          ...(asgs === undefined || asgs.length === 0 ? {} : { applicationSecurityGroups: asgs }),
-        });
+    const allAsgs: (string[] | undefined)[] = [];
+    this.array(obj, "ipConfigurations", base).forEach((c, i) => {
+      const cPath = [...base, "ipConfigurations", i];
+      if (!isObject(c)) {
+        this.wrongType("an IP configuration", "an object", cPath);
+        return;
+      }
+      const peekName = this.peekString(c.name);
+      const asgNames = this.peekAsgs(c);
+      allAsgs.push(asgNames);
+      const leftOut: LeftOut = {
+        kind: "networkInterface",
+        nsg: hasNsg,
+        ...(asgNames === undefined ? {} : { asgs: asgNames }),
+        what: `IP configuration ${JSON.stringify(peekName ?? String(i))} of ${label}`,
+      };
+      const { obj: co, at: cAt } = this.props(c);
+      const cBase = [...cPath, ...cAt];
+      let configName: string | undefined;
+      let address: string | undefined;
+      let subnet: ResourceRef | undefined;
+      this.leaving(leftOut, () => {
+        configName = this.string(c, "name", cPath);
+        address = this.string(co, "privateIPAddress", cBase);
+        subnet = given(co.subnet) ? this.ref(co.subnet, [...cBase, "subnet"], true) : undefined;
       });
-    const nsg =
-      obj.networkSecurityGroup === undefined || obj.networkSecurityGroup === null
-        ? undefined
-        : this.ref(obj.networkSecurityGroup, [...base, "networkSecurityGroup"]);
+      if (address === undefined || subnet === undefined) {
+        this.report(
+          "warning",
+          "IncompleteIpConfiguration",
+          `${pathText(cPath)}: an IP configuration without a known static privateIPAddress and subnet is left out`,
+          cPath,
+          leftOut,
+        );
+        return;
+      }
+      const asgs = this.leaving(
+        {
+          kind: "asgMembership",
+          what: `the application security groups of IP configuration ${JSON.stringify(configName ?? String(i))} of ${label}`,
+        },
+        () => this.refs(co, "applicationSecurityGroups", cBase),
+      );
+      configs.push({
+        ...(configName === undefined ? {} : { name: configName }),
+        privateIPAddress: address,
+        subnet,
+        ...(asgs === undefined || asgs.length === 0 ? {} : { applicationSecurityGroups: asgs }),
+      });
+    });
     if (configs.length === 0) {
+      const asgs = allAsgs.every((a) => a !== undefined) ? allAsgs.flat() : undefined;
       this.report(
         "warning",
         "IncompleteNetworkInterface",
-        `${pathText(path)}: network interface ${JSON.stringify(name)} has no IP configuration with a static address and a known subnet; it is left out${nsg === undefined ? "" : ", with its network security group"}`,
+        `${pathText(path)}: ${label} has no IP configuration with a static address and a known subnet; it is left out${hasNsg ? ", with its network security group" : ""}`,
         path,
+        {
+          kind: "networkInterface",
+          nsg: hasNsg,
+          ...(asgs === undefined ? {} : { asgs }),
+          what: label,
+        },
       );
       return undefined;
     }
