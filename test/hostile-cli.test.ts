@@ -660,6 +660,43 @@ describe.each(NAMES)("user text %s", (n) => {
   });
 });
 
+describe("values nested thousands deep inside strings, and chains of references", () => {
+  const deep = 3000;
+  const wrap = (open: string, close: string, inner = "x") =>
+    `${open.repeat(deep)}${inner}${close.repeat(deep)}`;
+  const nsg = (name: string) => ({
+    type: "Microsoft.Network/networkSecurityGroups",
+    name,
+    properties: { securityRules: [] },
+  });
+  const variables = Object.fromEntries(
+    Array.from({ length: deep }, (_, i) => [`v${i}`, `[variables('v${i + 1}')]`]),
+  );
+  const files: Record<string, string> = {
+    "concat.json": json({ resources: [nsg(`[${wrap("concat(", ")", "'a'")}]`)] }),
+    "chain.json": json({ variables, resources: [nsg("[variables('v0')]")] }),
+    "locals.tf": `locals {\n${Array.from({ length: deep }, (_, i) => `  l${i} = local.l${i + 1}\n`).join("")}}\nresource "azurerm_network_security_group" "g" {\n  name = local.l0\n  location = "x"\n}\n`,
+    "template.tf": `resource "azurerm_network_security_group" "g" {\n  name = "${wrap('${"', '"}')}"\n  location = "x"\n}\n`,
+    // A backslash does not escape in PowerShell: the brackets after it are code.
+    "escape.ps1": `$x = "\\"\n$y = ${wrap("@(", ")")}\nNew-AzNetworkSecurityGroup -Name n -ResourceGroupName g -Location x\n`,
+    "subexpression.ps1": `New-AzNetworkSecurityGroup -Name "${wrap('$("', '")')}" -ResourceGroupName g -Location x\n`,
+    "substitution.sh": `az network nsg create --name "${wrap('$(echo "', '")')}" -g g\n`,
+    "backticks.sh": `az network nsg create --name "${wrap("`echo ", "`")}" -g g\n`,
+  };
+  let dir: string;
+  beforeAll(() => {
+    dir = join(root, "deep");
+    mkdirSync(dir);
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  });
+
+  it.each(Object.keys(files))("%s is read or refused, at a place", async (file) => {
+    const r = await cli(["import", join(dir, file)]);
+    expect(sane(r)).toBeUndefined();
+    if (r.code === 2) expect(r.err).toMatch(new RegExp(`${file}:\\d+:\\d+`));
+  });
+});
+
 /** YAML with every key and value bare where YAML allows it, quoted otherwise. */
 function yamlOf(value: unknown, indent = ""): string {
   const scalar = (v: unknown) =>

@@ -1,3 +1,5 @@
+import { MAX_NESTING } from "../../specfile/parse.js";
+
 /**
  * ARM template expressions (`[parameters('x')]`, `[concat(...)]`,
  * `[resourceId(...)]`...) resolved where they are plain: what depends on the
@@ -15,6 +17,20 @@ export class ResourceIdValue {
 /** Thrown while evaluating an expression that cannot be known without deploying. */
 export class NotStatic extends Error {}
 
+/**
+ * Thrown for an expression that nests deeper than MAX_NESTING levels, counting
+ * the variables and parameters it refers to: parsing and evaluating recurse,
+ * and thousands of levels (`concat(concat(...))` inside one JSON string, or a
+ * chain of variables each naming the next) would exhaust the stack.
+ */
+export class ExpressionTooDeep extends NotStatic {
+  constructor() {
+    super(
+      `expressions nest more than ${MAX_NESTING} levels deep here, counting the variables and parameters they name; ${MAX_NESTING} is the limit`,
+    );
+  }
+}
+
 type Expr =
   | { readonly kind: "literal"; readonly value: string | number | boolean }
   | { readonly kind: "call"; readonly name: string; readonly args: readonly Expr[] }
@@ -23,8 +39,16 @@ type Expr =
 /** Parses the inside of `[...]`; throws NotStatic on anything it does not understand. */
 function parseExpression(text: string): Expr {
   let i = 0;
+  let depth = 0;
   const space = () => {
     while (i < text.length && /\s/.test(text[i] ?? "")) i++;
+  };
+  // Sticky patterns match at i, without copying the rest of the text at each token.
+  const at = (pattern: RegExp): string | undefined => {
+    pattern.lastIndex = i;
+    const m = pattern.exec(text)?.[0];
+    if (m !== undefined) i += m.length;
+    return m;
   };
   const fail = (why: string): never => {
     throw new NotStatic(why);
@@ -51,21 +75,17 @@ function parseExpression(text: string): Expr {
       }
       return { kind: "literal", value };
     }
-    const number = /^-?\d+/.exec(text.slice(i));
-    if (number) {
-      i += number[0].length;
-      return { kind: "literal", value: Number(number[0]) };
-    }
-    const ident = /^[A-Za-z_][\w.]*/.exec(text.slice(i));
-    if (!ident) return fail(`unexpected ${JSON.stringify(text.slice(i, i + 10))}`);
-    i += ident[0].length;
-    const name = ident[0];
+    const number = at(/-?\d+/y);
+    if (number !== undefined) return { kind: "literal", value: Number(number) };
+    const name = at(/[A-Za-z_][\w.]*/y);
+    if (name === undefined) return fail(`unexpected ${JSON.stringify(text.slice(i, i + 10))}`);
     space();
     if (text[i] !== "(") {
       if (name === "true" || name === "false") return { kind: "literal", value: name === "true" };
       return fail(`unexpected ${name}`);
     }
     i++;
+    if (++depth > MAX_NESTING) throw new ExpressionTooDeep();
     const args: Expr[] = [];
     space();
     if (text[i] === ")") i++;
@@ -83,6 +103,7 @@ function parseExpression(text: string): Expr {
         }
         fail("expected , or )");
       }
+    depth--;
     return { kind: "call", name, args };
   };
   const postfix = (): Expr => {
@@ -103,6 +124,8 @@ function parseExpression(text: string): Expr {
 export class TemplateContext {
   private readonly variableCache = new Map<string, unknown>();
   private readonly resolving = new Set<string>();
+  /** How deep evaluation is: calls, and the lists and objects of the values they reach. */
+  private depth = 0;
 
   constructor(
     private readonly parameters: Record<string, unknown>,
@@ -113,20 +136,37 @@ export class TemplateContext {
   /** The value of a JSON value with its expressions resolved; throws NotStatic. */
   value(v: unknown): unknown {
     if (typeof v === "string") {
+      // `[...]` is an expression, `[[...]` the literal starting with one `[`; other strings are literal.
+      if (!v.startsWith("[") || !v.endsWith("]")) return v;
       if (v.startsWith("[[")) return v.slice(1);
-      if (v.startsWith("[") && v.endsWith("]"))
-        return this.evaluate(parseExpression(v.slice(1, -1)));
-      return v;
+      return this.evaluate(parseExpression(v.slice(1, -1)));
     }
-    if (Array.isArray(v)) return v.map((x) => this.value(x));
+    if (Array.isArray(v)) return this.deeper(() => v.map((x) => this.value(x)));
     if (v !== null && typeof v === "object")
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.value(x)]));
+      return this.deeper(() =>
+        Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.value(x)])),
+      );
     return v;
+  }
+
+  /** Runs `f` one level deeper; throws ExpressionTooDeep past the limit. */
+  private deeper<T>(f: () => T): T {
+    if (this.depth >= MAX_NESTING) throw new ExpressionTooDeep();
+    this.depth++;
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
   }
 
   private evaluate(e: Expr): unknown {
     if (e.kind === "literal") return e.value;
     if (e.kind === "access") throw new NotStatic("property or index access");
+    return this.deeper(() => this.call(e));
+  }
+
+  private call(e: Extract<Expr, { kind: "call" }>): unknown {
     const args = () => e.args.map((a) => this.evaluate(a));
     const name = e.name.toLowerCase();
     switch (name) {

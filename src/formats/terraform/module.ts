@@ -5,6 +5,7 @@
  * resources refer to is kept as a ResourceId (its type and name).
  */
 import type { Diagnostic } from "../../model/diagnostic.js";
+import { MAX_NESTING } from "../../specfile/parse.js";
 import { ARM_TYPES } from "./azurerm-schema.js";
 import { evaluate, follow, noReferences, type Scope, type Step } from "./expressions.js";
 import { HclBlock } from "./hcl-block.js";
@@ -18,7 +19,14 @@ import {
   type TerraformSource,
 } from "./hcl-parse.js";
 import type { SourceBlock } from "./hcl-source.js";
-import { NotKnown, type Place, ResourceId, type TfResource, type TfValue } from "./values.js";
+import {
+  NotKnown,
+  type Place,
+  ReferencesTooDeep,
+  ResourceId,
+  type TfResource,
+  type TfValue,
+} from "./values.js";
 
 interface Declared {
   readonly raw: Raw;
@@ -187,6 +195,8 @@ export class TerraformModule {
 
   private guard<T>(key: string, f: () => T): T {
     if (this.resolving.has(key)) throw new NotKnown(`${key} refers to itself`);
+    if (this.resolving.size >= MAX_NESTING)
+      throw new ReferencesTooDeep([...this.resolving][0] ?? key);
     this.resolving.add(key);
     try {
       return f();
@@ -221,7 +231,11 @@ export class TerraformModule {
       try {
         return evaluate(declared.raw, this.scope());
       } catch (e) {
-        if (e instanceof NotKnown && !e.message.startsWith(`local.${name}`))
+        if (
+          e instanceof NotKnown &&
+          !(e instanceof ReferencesTooDeep) &&
+          !e.message.startsWith(`local.${name}`)
+        )
           throw new NotKnown(`local.${name} is not known: ${e.message}`);
         throw e;
       }
@@ -264,7 +278,11 @@ export class TerraformModule {
           return evaluate(raw, scope);
         } catch (e) {
           // Say which reference led to the value that is not known.
-          if (e instanceof NotKnown && !e.message.startsWith(address))
+          if (
+            e instanceof NotKnown &&
+            !(e instanceof ReferencesTooDeep) &&
+            !e.message.startsWith(address)
+          )
             throw new NotKnown(`${address}.${key} is not known: ${e.message}`);
           throw e;
         }

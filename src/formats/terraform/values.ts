@@ -3,6 +3,7 @@
  * sees them, whichever source they came from.
  */
 import type { SourceLocation, ValuePath } from "../../model/diagnostic.js";
+import { MAX_NESTING } from "../../specfile/parse.js";
 
 export type TfValue = string | number | boolean | null | readonly TfValue[] | TfObject | ResourceId;
 export interface TfObject {
@@ -21,6 +22,19 @@ export class ResourceId {
 
 /** A value that only Terraform (or Azure) knows when it runs; the message says why. */
 export class NotKnown extends Error {}
+
+/**
+ * A value reached through references nested deeper than MAX_NESTING (a local
+ * naming a local naming a local...): following them recurses, and thousands
+ * would exhaust the stack. Not followed, like any value tierwall cannot know.
+ */
+export class ReferencesTooDeep extends NotKnown {
+  constructor(readonly start: string) {
+    super(
+      `${start} is reached through references nested deeper than ${MAX_NESTING} levels, the limit`,
+    );
+  }
+}
 
 export const isObject = (v: unknown): v is TfObject =>
   v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof ResourceId);
