@@ -601,6 +601,22 @@ describe("loadSpec: the service-tags file is read only inside the spec's reposit
     expect(result.diagnostics[0]?.hint).toContain("TIERWALL_ALLOW_OUTSIDE_PATHS=1");
   });
 
+  it("says no more of a missing file outside than of one that is there", () => {
+    const { spec } = repository(`${root}/no-such-folder/tags.json`);
+    expect(found(loadSpec(spec))).toEqual(["PathNotAllowed 1:14"]);
+    const linked = repository("../tags.json");
+    symlinkSync(join(linked.outside, "missing.json"), join(linked.repo, "tags.json"));
+    const result = loadSpec(linked.spec);
+    expect(found(result)).toEqual(["PathNotAllowed 1:14"]);
+    expect(result.diagnostics[0]?.message).toContain(
+      `leads to ${join(linked.outside, "missing.json")}`,
+    );
+    // A link to nothing inside the repository is only missing.
+    const inside = repository("../tags.json");
+    symlinkSync(join(inside.repo, "missing.json"), join(inside.repo, "tags.json"));
+    expect(found(loadSpec(inside.spec))).toEqual(["FileUnreadable 1:14"]);
+  });
+
   it("refuses the repository's .git folder, where credentials may be kept", () => {
     const { spec } = repository("../.git/config");
     const result = loadSpec(spec);

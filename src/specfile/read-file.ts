@@ -10,12 +10,13 @@ import {
   constants,
   fstatSync,
   openSync,
+  readlinkSync,
   readSync,
   realpathSync,
   type Stats,
   statSync,
 } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { type Diagnostic, error } from "../model/diagnostic.js";
 
 /** Raises the size limit, in MiB: Azure's weekly service-tags file is about 5 MB. */
@@ -60,12 +61,9 @@ export function readInputFile(
   const display = options.display ?? file;
   const limit = maxFileBytes();
   if (typeof limit !== "number") return { diagnostic: limit };
-  let real: string;
-  try {
-    real = realpathSync(file);
-  } catch (e) {
-    return { diagnostic: unreadable(display, e) };
-  }
+  // Checked before anything is said of the file: "no such file" for a path outside
+  // would tell whether something exists there.
+  const real = leadsTo(resolve(file));
   const named = real === resolve(file) ? display : `${display} leads to ${real}, which`;
   const refused = outsideArea(named, real, options.area ?? readArea(dirname(file)));
   if (refused) return { diagnostic: refused };
@@ -193,6 +191,28 @@ function unreadable(display: string, e: unknown): Diagnostic {
 }
 
 const sameFile = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
+
+/**
+ * The real path `path` leads to, following symbolic links even where what they
+ * name does not exist (realpath fails then).
+ */
+function leadsTo(path: string, hops = 0): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    // Not there, or a link to nothing: resolved by hand below.
+  }
+  if (hops > 40) return path;
+  let link: string | undefined;
+  try {
+    link = readlinkSync(path);
+  } catch {
+    // Not a link.
+  }
+  if (link !== undefined) return leadsTo(resolve(dirname(path), link), hops + 1);
+  const parent = dirname(path);
+  return parent === path ? path : join(leadsTo(parent, hops), basename(path));
+}
 
 function realpathOr(path: string): string {
   try {
