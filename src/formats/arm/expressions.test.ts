@@ -51,7 +51,9 @@ describe("ARM template expressions nested deeply", () => {
     };
     const text = JSON.stringify(template, null, 1);
     const { diagnostics } = importArm(text, "deep.json");
-    const deep = diagnostics.filter((d) => d.message.includes(`${MAX_NESTING} is the limit`));
+    const deep = diagnostics.filter((d) => d.code === "ExpressionTooDeep");
+    expect(deep.every((d) => d.severity === "error")).toBe(true);
+    expect(deep.every((d) => d.message.includes(`${MAX_NESTING} is the limit`))).toBe(true);
     expect(deep.map((d) => d.path)).toEqual([
       ["resources", 0, "name"],
       ["resources", 1, "name"],

@@ -23,7 +23,7 @@ import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "../shared/drafts.j
 import { isObject, type JsonObject, pathText } from "../shared/json.js";
 import { type LeftOut, reporting } from "../shared/left-out.js";
 import { RESOURCE_TYPES } from "./deployment.js";
-import { NotStatic, ResourceIdValue, TemplateContext } from "./expressions.js";
+import { ExpressionTooDeep, NotStatic, ResourceIdValue, TemplateContext } from "./expressions.js";
 
 const T = RESOURCE_TYPES;
 
@@ -176,6 +176,11 @@ export class ResourceReader {
       if (!(e instanceof NotStatic)) throw e;
       const at = [...path, key];
       this.unknowns++;
+      // Not a value known only when deploying: one tierwall refuses to follow.
+      if (e instanceof ExpressionTooDeep) {
+        this.report("error", "ExpressionTooDeep", `${pathText(at)}: ${e.message}`, at);
+        return undefined;
+      }
       const leftOut = this.leftOut;
       this.report(
         severity,
