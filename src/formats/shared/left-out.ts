@@ -55,9 +55,15 @@ export type Omission =
   /**
    * A network interface or one of its IP configurations: `nsg` when the
    * interface has, or may have, an NSG; `asgs`, the ASGs it joins (undefined
-   * when they are not known).
+   * when they are not known). With `nic`, the interface's name: an NSG or
+   * ASGs that other resources give it (association resources) count too.
    */
-  | { readonly kind: "networkInterface"; readonly nsg: boolean; readonly asgs?: readonly string[] }
+  | {
+      readonly kind: "networkInterface";
+      readonly nsg: boolean;
+      readonly asgs?: readonly string[];
+      readonly nic?: string;
+    }
   /** Memberships of ASGs; `asgs` undefined when the groups are not known. */
   | { readonly kind: "asgMembership"; readonly asgs?: readonly string[] }
   | { readonly kind: "addressSpace" }
@@ -162,11 +168,20 @@ export function widening(o: Omission, topology: Topology): string | undefined {
       return "a subnet or network interface may use it, and its rules would be off their path";
     case "subnet":
       return o.nsg ? "its NSG would be off the path to its addresses" : undefined;
-    case "networkInterface":
-      if (o.nsg) return "the interface's NSG would be off the path to its addresses";
-      if (o.asgs === undefined || denyNames(topology, o.asgs))
+    case "networkInterface": {
+      const nic =
+        o.nic === undefined
+          ? undefined
+          : topology.networkInterfaces.find((n) => lower(n.name) === lower(o.nic ?? ""));
+      if (o.nsg || nic?.networkSecurityGroup !== undefined)
+        return "the interface's NSG would be off the path to its addresses";
+      const joined = (nic?.ipConfigurations ?? []).flatMap((c) =>
+        (c.applicationSecurityGroups ?? []).map(refName),
+      );
+      if (o.asgs === undefined || denyNames(topology, [...o.asgs, ...joined]))
         return "Deny rules naming its application security groups would no longer match it";
       return undefined;
+    }
     case "asgMembership":
       return o.asgs === undefined || denyNames(topology, o.asgs)
         ? "Deny rules naming the groups would no longer match it"

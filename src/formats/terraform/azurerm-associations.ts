@@ -1,38 +1,85 @@
 /**
  * The azurerm resources that attach one resource to another: an NSG to a
  * subnet or to a network interface, and a network interface to an ASG. They
- * are read after what they attach, and change it.
+ * are read after what they attach, and change it. One that cannot be applied
+ * is reported as leaving out the association (or the memberships).
  */
 import type { Subnet } from "../../model/types.js";
 import type { VnetDraft } from "../shared/drafts.js";
-import { type AzurermReader, lower, type NicDraft } from "./azurerm-reader.js";
+import type { LeftOut } from "../shared/left-out.js";
+import { type AzurermReader, lower, type NicDraft, type Target } from "./azurerm-reader.js";
 import { AZURERM } from "./azurerm-schema.js";
-import type { TfBlock } from "./values.js";
+import { ResourceId, type TfBlock } from "./values.js";
 
 const consequence = "the association is left out";
 
+/** The association being read, with its NSG's name and its target once they are known. */
+function association(
+  block: TfBlock,
+  nsg?: string,
+  target?: { subnet: string } | { nic: string },
+): LeftOut {
+  return {
+    kind: "association",
+    ...(nsg === undefined ? {} : { nsg }),
+    ...(target === undefined ? {} : { target }),
+    what: `the association ${block.where().text}`,
+  };
+}
+
 export function readSubnetNsgAssociation(r: AzurermReader, block: TfBlock): void {
-  const at = associatedSubnet(r, block);
+  const nsgName = peekNsg(r, block);
+  const at = r.omitting(association(block, nsgName), () => associatedSubnet(r, block, nsgName));
   if (!at) return;
-  const nsg = r.nsgRef(block, "network_security_group_id", consequence);
+  const nsg = r.omitting(association(block), () =>
+    r.nsgRef(block, "network_security_group_id", consequence),
+  );
   if (nsg === undefined) return;
   const subnet = at.vnet.subnets[at.index] as Subnet;
   at.vnet.subnets[at.index] = { ...subnet, networkSecurityGroup: nsg };
 }
 
 export function readNicNsgAssociation(r: AzurermReader, block: TfBlock): void {
-  const nic = associatedNic(r, block);
+  const nsgName = peekNsg(r, block);
+  const nic = r.omitting(association(block, nsgName), () =>
+    associatedNic(r, block, (target) => association(block, nsgName, { nic: target.name })),
+  );
   if (!nic) return;
-  const nsg = r.nsgRef(block, "network_security_group_id", consequence);
+  const nsg = r.omitting(association(block), () =>
+    r.nsgRef(block, "network_security_group_id", consequence),
+  );
   if (nsg !== undefined) nic.nsg = nsg;
 }
 
+/** The name of the NSG an association names, when it is known (read without reporting). */
+function peekNsg(r: AzurermReader, block: TfBlock): string | undefined {
+  const v = r.peek(block, "network_security_group_id");
+  if (v instanceof ResourceId) return v.name;
+  return typeof v === "string" && v !== "" ? (v.split("/").pop() ?? v) : undefined;
+}
+
 export function readNicAsgAssociation(r: AzurermReader, block: TfBlock): void {
-  const nic = associatedNic(r, block);
+  const membership = (asgs?: string[]): LeftOut => ({
+    kind: "asgMembership",
+    ...(asgs === undefined ? {} : { asgs }),
+    what: `the application security group membership ${block.where().text}`,
+  });
+  const peeked = r.peek(block, "application_security_group_id");
+  const asgs =
+    peeked instanceof ResourceId
+      ? [peeked.name]
+      : typeof peeked === "string" && peeked !== ""
+        ? [peeked.split("/").pop() ?? peeked]
+        : undefined;
+  const nic = r.omitting(membership(asgs), () => associatedNic(r, block, () => membership(asgs)));
   if (!nic) return;
-  const v = r.value(block, "application_security_group_id", consequence);
-  if (v === undefined) return;
-  const ref = r.asgRef(block, "application_security_group_id", v, consequence);
+  const ref = r.omitting(membership(), () => {
+    const v = r.value(block, "application_security_group_id", consequence);
+    return v === undefined
+      ? undefined
+      : r.asgRef(block, "application_security_group_id", v, consequence);
+  });
+  if (ref === undefined) return;
   const key = lower(typeof ref === "string" ? ref : ref.id);
   // azurerm 1.x named one IP configuration; later versions join every configuration of the interface.
   const only = r.string(block, "ip_configuration_name", consequence);
@@ -41,40 +88,54 @@ export function readNicAsgAssociation(r: AzurermReader, block: TfBlock): void {
       if (!c.asgs.some((a) => lower(typeof a === "string" ? a : a.id) === key)) c.asgs.push(ref);
 }
 
-/** The declared subnet an association names, or undefined (reported). */
+/** The declared subnet an association names, or undefined (reported: the association is left out). */
 function associatedSubnet(
   r: AzurermReader,
   block: TfBlock,
+  nsg: string | undefined,
 ): { vnet: VnetDraft; index: number } | undefined {
   const v = r.value(block, "subnet_id", consequence);
-  if (v === undefined) return undefined;
+  if (v === undefined) r.missing(block, "subnet_id");
   const target = r.reference(block, "subnet_id", v, AZURERM.subnet, consequence);
   const vnet = target.parent === undefined ? undefined : r.vnetDraft(target.parent);
   const index = vnet?.subnets.findIndex((s) => lower(s.name) === lower(target.name)) ?? -1;
   if (!vnet || index < 0) {
+    const subnet = target.parent === undefined ? target.name : `${target.parent}/${target.name}`;
     r.report(
       "warning",
       "ParentNotDeclared",
       block.where("subnet_id"),
       `subnet ${target.parent ?? "?"}/${target.name} is not declared in these files; ${consequence}`,
+      association(block, nsg, { subnet }),
     );
     return undefined;
   }
   return { vnet, index };
 }
 
-/** The declared network interface an association names, or undefined (reported unless it was left out). */
-function associatedNic(r: AzurermReader, block: TfBlock): NicDraft | undefined {
+/**
+ * The declared network interface an association names, or undefined: reported
+ * as leaving out what `leftOut` says, whether the interface is not declared
+ * or was itself left out.
+ */
+function associatedNic(
+  r: AzurermReader,
+  block: TfBlock,
+  leftOut: (target: Target) => LeftOut,
+): NicDraft | undefined {
   const v = r.value(block, "network_interface_id", consequence);
-  if (v === undefined) return undefined;
+  if (v === undefined) r.missing(block, "network_interface_id");
   const target = r.reference(block, "network_interface_id", v, AZURERM.nic, consequence);
   const nic = r.nics.get(lower(target.name));
-  if (!nic && !r.leftOutNics.has(lower(target.name)))
+  if (!nic)
     r.report(
       "warning",
       "ParentNotDeclared",
       block.where("network_interface_id"),
-      `network interface ${target.name} is not declared in these files; ${consequence}`,
+      r.leftOutNics.has(lower(target.name))
+        ? `network interface ${target.name} is left out (see there); ${consequence}`
+        : `network interface ${target.name} is not declared in these files; ${consequence}`,
+      leftOut(target),
     );
   return nic;
 }

@@ -2,14 +2,30 @@
  * Network interfaces in azurerm: their IP configurations with static
  * addresses, the ASGs those join, and the NSG on the interface. A Dynamic
  * address is Azure's to assign, so its configuration is left out, and an
- * interface without a known configuration is left out with its associations.
+ * interface without a known configuration is left out; what that costs is
+ * named with the omission (an NSG or ASGs the interface has, from the
+ * interface itself or from association resources).
  */
+import type { LeftOut } from "../shared/left-out.js";
 import { type AzurermReader, type IpConfigurationDraft, lower } from "./azurerm-reader.js";
 import { AZURERM } from "./azurerm-schema.js";
-import { NotKnown, type TfBlock, type TfValue } from "./values.js";
+import { NotKnown, ResourceId, type TfBlock, type TfValue } from "./values.js";
 
 export function readNic(r: AzurermReader, block: TfBlock): void {
-  const name = r.required(block, "name", "the network interface is left out");
+  const address = block.where().text;
+  // azurerm 1.x set the interface's NSG on the interface; later versions, an association does.
+  const hasNsg = r.isSet(block, "network_security_group_id");
+  const omission = (what: string, nic?: string, asgs?: readonly string[]): LeftOut => ({
+    kind: "networkInterface",
+    nsg: hasNsg,
+    ...(nic === undefined ? {} : { nic }),
+    ...(asgs === undefined ? {} : { asgs }),
+    what,
+  });
+  const name = r.omitting(omission(`network interface ${address}`), () =>
+    r.required(block, "name", "the network interface is left out"),
+  );
+  const label = `network interface ${JSON.stringify(name)}`;
   const configs: IpConfigurationDraft[] = [];
   let blocks: TfBlock[] = [];
   try {
@@ -21,6 +37,7 @@ export function readNic(r: AzurermReader, block: TfBlock): void {
       "ExpressionNotStaticallyKnown",
       block.where("ip_configuration"),
       `${e.message}; its IP configurations are left out`,
+      omission(`the IP configurations of ${label}`, name),
     );
   }
   const dynamic = block.dynamicBlocks("ip_configuration");
@@ -30,29 +47,51 @@ export function readNic(r: AzurermReader, block: TfBlock): void {
       "ExpressionNotStaticallyKnown",
       place,
       "a dynamic block makes its IP configurations only when Terraform runs; they are left out",
+      omission(`the IP configurations of ${label}`, name),
     );
+  const peeked: (string[] | undefined)[] = [];
   for (const c of blocks)
     r.guarded(() => {
-      const config = readIpConfiguration(r, c);
+      const asgs = peekAsgs(r, c);
+      peeked.push(asgs);
+      const configName = r.peek(c, "name");
+      const what = `IP configuration ${JSON.stringify(typeof configName === "string" ? configName : "")} of ${label}`;
+      const config = r.omitting(omission(what, name, asgs), () => readIpConfiguration(r, c));
       if (config) configs.push(config);
     });
-  const nsg = r.nsgRef(
-    block,
-    "network_security_group_id",
-    `network interface ${JSON.stringify(name)} is imported without its NSG`,
+  const nsg = r.omitting({ kind: "association", what: `the NSG of ${label}` }, () =>
+    r.nsgRef(block, "network_security_group_id", `${label} is imported without its NSG`),
   );
   if (configs.length === 0 && (blocks.length > 0 || dynamic.length > 0)) {
     // Azure requires an IP configuration; a NIC without a known one cannot be modelled.
+    const asgs = peeked.every((a) => a !== undefined) ? peeked.flat() : undefined;
     r.report(
       "warning",
       "ExpressionNotStaticallyKnown",
       block.where(),
-      `network interface ${JSON.stringify(name)} has no IP configuration with a known address; it is left out, with its associations`,
+      `${label} has no IP configuration with a known address; it is left out, with its associations`,
+      omission(label, name, asgs),
     );
     r.leftOutNics.add(lower(name));
     return;
   }
   r.nics.set(lower(name), { name, ...(nsg === undefined ? {} : { nsg }), configs });
+}
+
+/** The names of the ASGs an `ip_configuration` block names, when they are known. */
+export function peekAsgs(r: AzurermReader, c: TfBlock): string[] | undefined {
+  const v = r.peek(c, "application_security_group_ids");
+  if (v === undefined || v === null)
+    return r.isSet(c, "application_security_group_ids") ? undefined : [];
+  if (!Array.isArray(v)) return undefined;
+  const names: string[] = [];
+  for (const item of v as readonly TfValue[]) {
+    if (item instanceof ResourceId) names.push(item.name);
+    else if (typeof item === "string" && item.startsWith("/"))
+      names.push(item.split("/").pop() ?? item);
+    else return undefined;
+  }
+  return names;
 }
 
 /** An `ip_configuration` block with a static address; undefined (reported) for a Dynamic one. */
@@ -66,6 +105,7 @@ function readIpConfiguration(r: AzurermReader, c: TfBlock): IpConfigurationDraft
       "ExpressionNotStaticallyKnown",
       c.where("private_ip_address_allocation"),
       `a Dynamic private address is assigned by Azure when deploying; ${consequence}`,
+      r.omitted(),
     );
     return undefined;
   }

@@ -9,10 +9,15 @@ import { AZURERM } from "./azurerm-schema.js";
 import type { TfBlock } from "./values.js";
 
 export function readVnet(r: AzurermReader, block: TfBlock): void {
-  const name = r.required(block, "name", "the virtual network is left out");
-  const prefixes =
-    r.strings(block, "address_space", `the virtual network ${JSON.stringify(name)} is left out`) ??
-    [];
+  const address = block.where().text;
+  const { name, prefixes } = r.omitting(
+    { kind: "virtualNetwork", what: `virtual network ${address}` },
+    () => {
+      const name = r.required(block, "name", "the virtual network is left out");
+      const consequence = `the virtual network ${JSON.stringify(name)} is left out`;
+      return { name, prefixes: r.strings(block, "address_space", consequence) ?? [] };
+    },
+  );
   const vnet: VnetDraft = {
     name,
     ...r.location(block),
@@ -21,54 +26,97 @@ export function readVnet(r: AzurermReader, block: TfBlock): void {
     peerings: [],
   };
   r.vnets.set(lower(name), vnet);
-  for (const s of r.knownBlocks(block, "subnet", "subnets"))
+  const blocks = r.omitting(
+    // What a dynamic block makes is not read: its subnets may carry NSGs.
+    { kind: "subnet", nsg: true, what: `the subnets ${address} makes when Terraform runs` },
+    () => r.knownBlocks(block, "subnet", "subnets"),
+  );
+  for (const s of blocks)
     r.guarded(() => {
-      const subnetName = r.required(s, "name", "the subnet is left out");
+      const omission = (what: string) => ({
+        kind: "subnet" as const,
+        nsg: r.isSet(s, "security_group"),
+        what: `${what} of virtual network ${JSON.stringify(name)}`,
+      });
+      const subnetName = r.omitting(omission(`the subnet ${s.where().text}`), () =>
+        r.required(s, "name", "the subnet is left out"),
+      );
       const consequence = `the subnet ${JSON.stringify(subnetName)} is left out`;
-      const subnet: Subnet = { name: subnetName, ...subnetPrefixes(r, s, consequence) };
-      const nsg = r.nsgRef(
-        s,
-        "security_group",
-        `subnet ${JSON.stringify(subnetName)} is imported without its NSG`,
+      const subnet: Subnet = {
+        name: subnetName,
+        ...r.omitting(omission(`subnet ${JSON.stringify(subnetName)}`), () =>
+          subnetPrefixes(r, s, consequence),
+        ),
+      };
+      const nsg = r.omitting(
+        {
+          kind: "association",
+          what: `the NSG of subnet ${JSON.stringify(`${name}/${subnetName}`)}`,
+        },
+        () =>
+          r.nsgRef(
+            s,
+            "security_group",
+            `subnet ${JSON.stringify(subnetName)} is imported without its NSG`,
+          ),
       );
       addSubnet(vnet, nsg === undefined ? subnet : { ...subnet, networkSecurityGroup: nsg });
     });
 }
 
 export function readSubnet(r: AzurermReader, block: TfBlock): void {
-  const name = r.required(block, "name", "the subnet is left out");
+  const omission = (what: string) => ({
+    kind: "subnet" as const,
+    // azurerm 1.x set the subnet's NSG on the subnet itself; later versions, an association does.
+    nsg: r.isSet(block, "network_security_group_id"),
+    what,
+  });
+  const address = block.where().text;
+  const name = r.omitting(omission(`subnet ${address}`), () =>
+    r.required(block, "name", "the subnet is left out"),
+  );
   const consequence = `the subnet ${JSON.stringify(name)} is left out`;
-  const vnetName = r.required(block, "virtual_network_name", consequence);
-  const vnet = parentVnet(r, block, vnetName, consequence);
-  if (!vnet) return;
-  const subnet: Subnet = { name, ...subnetPrefixes(r, block, consequence) };
-  // azurerm 1.x set the subnet's NSG on the subnet itself.
-  const nsg = r.nsgRef(
-    block,
-    "network_security_group_id",
-    `subnet ${JSON.stringify(name)} is imported without its NSG`,
+  const named = omission(`subnet ${JSON.stringify(name)} (${address})`);
+  const { vnet, prefixes } = r.omitting(named, () => {
+    const vnetName = r.required(block, "virtual_network_name", consequence);
+    const vnet = parentVnet(r, block, vnetName, consequence, named);
+    return { vnet, prefixes: vnet ? subnetPrefixes(r, block, consequence) : undefined };
+  });
+  if (!vnet || !prefixes) return;
+  const subnet: Subnet = { name, ...prefixes };
+  const nsg = r.omitting(
+    { kind: "association", what: `the NSG of subnet ${JSON.stringify(`${vnet.name}/${name}`)}` },
+    () =>
+      r.nsgRef(
+        block,
+        "network_security_group_id",
+        `subnet ${JSON.stringify(name)} is imported without its NSG`,
+      ),
   );
   addSubnet(vnet, nsg === undefined ? subnet : { ...subnet, networkSecurityGroup: nsg });
 }
 
 export function readPeering(r: AzurermReader, block: TfBlock): void {
   const consequence = "the peering is left out";
-  const name = r.string(block, "name", consequence);
-  const vnetName = r.required(block, "virtual_network_name", consequence);
-  const remoteValue = r.value(block, "remote_virtual_network_id", consequence);
-  if (remoteValue === undefined) return;
-  const remote = r.reference(
-    block,
-    "remote_virtual_network_id",
-    remoteValue,
-    AZURERM.vnet,
-    consequence,
-  );
-  const vnet = parentVnet(r, block, vnetName, consequence);
-  if (!vnet) return;
-  vnet.peerings.push({
-    ...(name === undefined ? {} : { name }),
-    remoteVirtualNetwork: r.modelRef(remote, r.vnetDraft(remote.name) !== undefined),
+  const omission = { kind: "peering" as const, what: `peering ${block.where().text}` };
+  r.omitting(omission, () => {
+    const name = r.string(block, "name", consequence);
+    const vnetName = r.required(block, "virtual_network_name", consequence);
+    const remoteValue = r.value(block, "remote_virtual_network_id", consequence);
+    if (remoteValue === undefined) r.missing(block, "remote_virtual_network_id");
+    const remote = r.reference(
+      block,
+      "remote_virtual_network_id",
+      remoteValue,
+      AZURERM.vnet,
+      consequence,
+    );
+    const vnet = parentVnet(r, block, vnetName, consequence, omission);
+    if (!vnet) return;
+    vnet.peerings.push({
+      ...(name === undefined ? {} : { name }),
+      remoteVirtualNetwork: r.modelRef(remote, r.vnetDraft(remote.name) !== undefined),
+    });
   });
 }
 
@@ -92,12 +140,16 @@ function addSubnet(vnet: VnetDraft, subnet: Subnet): void {
   else vnet.subnets[i] = { ...vnet.subnets[i], ...subnet };
 }
 
-/** The virtual network a subnet or peering names, or undefined (reported) when these files do not declare it. */
+/**
+ * The virtual network a subnet or peering names, or undefined when these files
+ * do not declare it: reported as leaving out what `leftOut` says.
+ */
 function parentVnet(
   r: AzurermReader,
   block: TfBlock,
   vnetName: string,
   consequence: string,
+  leftOut: Parameters<AzurermReader["omitting"]>[0],
 ): VnetDraft | undefined {
   const vnet = r.vnetDraft(vnetName);
   if (!vnet)
@@ -106,6 +158,7 @@ function parentVnet(
       "ParentNotDeclared",
       block.where("virtual_network_name"),
       `virtual network ${JSON.stringify(vnetName)} is not declared in these files; ${consequence}`,
+      leftOut,
     );
   return vnet;
 }

@@ -2,8 +2,11 @@
  * What the azurerm resource readers share: diagnostics at the place of the
  * attribute they are about, attribute values of the expected type, references
  * between resources, and the drafts of the topology they fill. A value that is
- * not known is reported for exactly its attribute, and the rule or resource
- * that needs it is left out (Skip, which `guarded` catches).
+ * not known is reported for exactly its attribute, with what leaving it out
+ * leaves out (the omission being read, `omitting`; importSources classifies
+ * it), and the rule or resource that needs it is left out (Skip, which
+ * `guarded` catches). A value of the wrong type, or a required one missing, is
+ * an error.
  */
 import type { Diagnostic, Severity } from "../../model/diagnostic.js";
 import type {
@@ -15,6 +18,7 @@ import type {
 } from "../../model/types.js";
 import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "../shared/drafts.js";
 import { armId } from "../shared/json.js";
+import { type LeftOut, reporting } from "../shared/left-out.js";
 import { ARM_TYPES, AZURERM } from "./azurerm-schema.js";
 import { NotKnown, type Place, ResourceId, type TfBlock, type TfValue } from "./values.js";
 
@@ -48,14 +52,54 @@ export class AzurermReader {
   /** Interfaces left out for want of a known IP configuration: their associations go without a word. */
   readonly leftOutNics = new Set<string>();
 
-  report(severity: Severity, code: string, place: Place, message: string): void {
-    this.diagnostics.push({
+  report(severity: Severity, code: string, place: Place, message: string, leftOut?: LeftOut): void {
+    const d: Diagnostic = {
       severity,
       code,
       message: `${place.text}: ${message}`,
       path: place.path,
       ...(place.location ? { location: place.location } : {}),
-    });
+    };
+    this.diagnostics.push(leftOut ? reporting(d, leftOut) : d);
+  }
+
+  /** What is being read: what a value that is not known leaves out. */
+  private omission: LeftOut | undefined;
+
+  /** Runs `f` reading `leftOut`: its unknown values are reported as leaving it out. */
+  omitting<T>(leftOut: LeftOut, f: () => T): T {
+    const saved = this.omission;
+    this.omission = leftOut;
+    try {
+      return f();
+    } finally {
+      this.omission = saved;
+    }
+  }
+
+  /** What is being read, as `omitting` set it. */
+  omitted(): LeftOut | undefined {
+    return this.omission;
+  }
+
+  /** Whether the attribute is set, known or not. */
+  isSet(block: TfBlock, attribute: string): boolean {
+    try {
+      return block.get(attribute) !== undefined;
+    } catch (e) {
+      if (!(e instanceof NotKnown)) throw e;
+      return true;
+    }
+  }
+
+  /** The attribute's value when it is statically known, without reporting; undefined otherwise. */
+  peek(block: TfBlock, attribute: string): TfValue | undefined {
+    try {
+      return block.get(attribute);
+    } catch (e) {
+      if (!(e instanceof NotKnown)) throw e;
+      return undefined;
+    }
   }
 
   /** Runs a reader; what it skips is left out, and reading goes on. */
@@ -89,19 +133,16 @@ export class AzurermReader {
         "ExpressionNotStaticallyKnown",
         block.where(attribute),
         `${e.message}; ${consequence}`,
+        this.omission,
       );
       if (skip) throw new Skip();
       return undefined;
     }
   }
 
-  wrongType(block: TfBlock, attribute: string, what: string, consequence: string): never {
-    this.report(
-      "warning",
-      "InvalidPropertyType",
-      block.where(attribute),
-      `should be ${what}; ${consequence}`,
-    );
+  /** A value of the wrong type: an error, since read as anything else it would change the policy. */
+  wrongType(block: TfBlock, attribute: string, what: string, _consequence?: string): never {
+    this.report("error", "InvalidPropertyType", block.where(attribute), `should be ${what}`);
     throw new Skip();
   }
 
@@ -121,14 +162,9 @@ export class AzurermReader {
     return v;
   }
 
-  /** Reports that the attribute is not set, and throws Skip. */
-  missing(block: TfBlock, attribute: string, consequence: string): never {
-    this.report(
-      "warning",
-      "MissingProperty",
-      block.where(),
-      `${attribute} is not set; ${consequence}`,
-    );
+  /** Reports that an attribute azurerm requires is not set (an error), and throws Skip. */
+  missing(block: TfBlock, attribute: string, _consequence?: string): never {
+    this.report("error", "MissingProperty", block.where(), `${attribute} is not set`);
     throw new Skip();
   }
 
@@ -171,6 +207,7 @@ export class AzurermReader {
         "ExpressionNotStaticallyKnown",
         place,
         `a dynamic block makes its ${what} only when Terraform runs; they are left out`,
+        this.omission,
       );
     try {
       return block.blocks(name);
@@ -181,6 +218,7 @@ export class AzurermReader {
         "ExpressionNotStaticallyKnown",
         block.where(name),
         `${e.message}; the ${what} are left out`,
+        this.omission,
       );
       return [];
     }

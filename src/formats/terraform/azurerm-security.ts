@@ -4,6 +4,7 @@
  * (`azurerm_network_security_rule`).
  */
 import type { SecurityRule } from "../../model/types.js";
+import type { LeftOut } from "../shared/left-out.js";
 import { type AzurermReader, lower } from "./azurerm-reader.js";
 import { RULE_ATTRIBUTES } from "./azurerm-schema.js";
 import type { TfBlock, TfValue } from "./values.js";
@@ -16,22 +17,34 @@ const LIST_FIELDS = new Set<keyof SecurityRule>([
 ]);
 
 export function readAsg(r: AzurermReader, block: TfBlock): void {
-  const name = r.required(block, "name", "the application security group is left out");
-  r.asgs.push({ name, ...r.location(block) });
+  const what = `application security group ${block.where().text}`;
+  r.omitting({ kind: "applicationSecurityGroup", what }, () => {
+    const name = r.required(block, "name", "the application security group is left out");
+    r.asgs.push({ name, ...r.location(block) });
+  });
 }
 
 export function readNsg(r: AzurermReader, block: TfBlock): void {
-  const name = r.required(block, "name", "the NSG and its rules are left out");
+  const address = block.where().text;
+  const name = r.omitting(
+    { kind: "networkSecurityGroup", what: `network security group ${address}` },
+    () => r.required(block, "name", "the NSG and its rules are left out"),
+  );
   const nsg = r.nsgDraft(name);
   Object.assign(nsg, r.location(block));
-  for (const rule of r.knownBlocks(block, "security_rule", "rules"))
-    r.guarded(() => nsg.rules.push(readRule(r, rule)));
+  const blocks = r.omitting(
+    { kind: "rule", what: `the security rules ${address} makes when Terraform runs` },
+    () => r.knownBlocks(block, "security_rule", "rules"),
+  );
+  for (const rule of blocks) r.guarded(() => nsg.rules.push(readRule(r, rule)));
 }
 
 export function readRuleResource(r: AzurermReader, block: TfBlock): void {
   const rule = readRule(r, block);
   const consequence = `the rule ${JSON.stringify(rule.name)} is left out`;
-  const v = r.value(block, "network_security_group_name", consequence);
+  const v = r.omitting(ruleOmission(r, block, rule.name), () =>
+    r.value(block, "network_security_group_name", consequence),
+  );
   if (typeof v !== "string" || v === "")
     r.wrongType(block, "network_security_group_name", "a name", consequence);
   const declared = r.nsgs.has(lower(v as string));
@@ -49,38 +62,57 @@ export function readRuleResource(r: AzurermReader, block: TfBlock): void {
   else rules[same] = rule;
 }
 
+/** What leaving out the rule of `block` leaves out: a rule, with its access when that is known. */
+function ruleOmission(r: AzurermReader, block: TfBlock, name?: string): LeftOut {
+  const access = r.peek(block, "access");
+  return {
+    kind: "rule",
+    ...(typeof access === "string" ? { access } : {}),
+    what: `security rule ${name === undefined ? "" : `${JSON.stringify(name)} `}(${block.where().text})`,
+  };
+}
+
 /** A rule, from a `security_rule` block or a rule resource. */
 function readRule(r: AzurermReader, block: TfBlock): SecurityRule {
+  // The description decides no packet: when it is not known, the rule stays without it.
+  const description = r.value(
+    block,
+    "description",
+    "the description is left out",
+    "warning",
+    false,
+  );
   let consequence = "the rule is left out";
-  const name = r.required(block, "name", consequence);
+  const name = r.omitting(ruleOmission(r, block), () => r.required(block, "name", consequence));
   consequence = `the rule ${JSON.stringify(name)} is left out`;
   const rule: Record<string, unknown> = { name };
-  for (const [attribute, field] of RULE_ATTRIBUTES) {
-    if (field === "description") {
-      const v = r.value(block, attribute, "the description is left out", "warning", false);
-      if (typeof v === "string" && v !== "") rule[field] = v;
-      continue;
+  r.omitting(ruleOmission(r, block, name), () => {
+    for (const [attribute, field] of RULE_ATTRIBUTES) {
+      if (field === "description") {
+        if (typeof description === "string" && description !== "") rule[field] = description;
+        continue;
+      }
+      if (field.endsWith("ApplicationSecurityGroups")) {
+        const v = r.value(block, attribute, consequence);
+        if (v === undefined) continue;
+        if (!Array.isArray(v)) r.wrongType(block, attribute, "a list of ids", consequence);
+        const refs = (v as readonly TfValue[]).map((item) =>
+          r.asgRef(block, attribute, item, consequence),
+        );
+        if (refs.length > 0) rule[field] = refs;
+      } else if (field === "priority") {
+        const v = r.value(block, attribute, consequence);
+        const n = typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v;
+        if (typeof n === "number") rule[field] = n;
+        else if (v !== undefined) r.wrongType(block, attribute, "a number", consequence);
+      } else if (LIST_FIELDS.has(field)) {
+        const v = r.strings(block, attribute, consequence);
+        if (v !== undefined && v.length > 0) rule[field] = v;
+      } else {
+        const v = r.string(block, attribute, consequence);
+        if (v !== undefined) rule[field] = v;
+      }
     }
-    if (field.endsWith("ApplicationSecurityGroups")) {
-      const v = r.value(block, attribute, consequence);
-      if (v === undefined) continue;
-      if (!Array.isArray(v)) r.wrongType(block, attribute, "a list of ids", consequence);
-      const refs = (v as readonly TfValue[]).map((item) =>
-        r.asgRef(block, attribute, item, consequence),
-      );
-      if (refs.length > 0) rule[field] = refs;
-    } else if (field === "priority") {
-      const v = r.value(block, attribute, consequence);
-      const n = typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v;
-      if (typeof n === "number") rule[field] = n;
-      else if (v !== undefined) r.wrongType(block, attribute, "a number", consequence);
-    } else if (LIST_FIELDS.has(field)) {
-      const v = r.strings(block, attribute, consequence);
-      if (v !== undefined && v.length > 0) rule[field] = v;
-    } else {
-      const v = r.string(block, attribute, consequence);
-      if (v !== undefined) rule[field] = v;
-    }
-  }
+  });
   return rule as unknown as SecurityRule;
 }

@@ -6,17 +6,18 @@
  */
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
+import type { LeftOut } from "../shared/left-out.js";
 import {
   readNicAsgAssociation,
   readNicNsgAssociation,
   readSubnetNsgAssociation,
 } from "./azurerm-associations.js";
-import { readNic } from "./azurerm-interfaces.js";
+import { peekAsgs, readNic } from "./azurerm-interfaces.js";
 import { readPeering, readSubnet, readVnet } from "./azurerm-networks.js";
 import { AzurermReader } from "./azurerm-reader.js";
 import { AZURERM } from "./azurerm-schema.js";
 import { readAsg, readNsg, readRuleResource } from "./azurerm-security.js";
-import type { TfBlock, TfResource } from "./values.js";
+import { NotKnown, type TfBlock, type TfResource } from "./values.js";
 
 /** The resource types read, each with its reader, in the order they run: declarations first, then what attaches to them. */
 const READERS: readonly (readonly [string, (r: AzurermReader, body: TfBlock) => void])[] = [
@@ -49,9 +50,56 @@ export function azurermTopology(resources: readonly TfResource[]): {
           r.skipped.severity === "info" ? "ResourceNotCreated" : "ExpressionNotStaticallyKnown",
           r.skipped.place,
           r.skipped.reason,
+          r.skipped.severity === "info" ? undefined : repeated(reader, r),
         );
     }
     for (const body of bodies) reader.guarded(() => read(reader, body));
   }
   return { topology: reader.topology(), diagnostics: reader.diagnostics };
+}
+
+/**
+ * What leaving out the copies of a repeated resource (count, for_each) leaves
+ * out, from what is the same in every copy: a rule's literal access, an
+ * interface's NSG and ASGs.
+ */
+function repeated(reader: AzurermReader, r: TfResource): LeftOut {
+  const what = `the copies of ${r.address}`;
+  const body = r.skipped?.body;
+  const set = (attribute: string) => body === undefined || reader.isSet(body, attribute);
+  switch (r.type) {
+    case AZURERM.rule: {
+      const access = body === undefined ? undefined : reader.peek(body, "access");
+      return { kind: "rule", ...(typeof access === "string" ? { access } : {}), what };
+    }
+    case AZURERM.nsg:
+      return { kind: "networkSecurityGroup", what };
+    case AZURERM.asg:
+      return { kind: "applicationSecurityGroup", what };
+    case AZURERM.vnet:
+      return { kind: "virtualNetwork", what };
+    case AZURERM.subnet:
+      return { kind: "subnet", nsg: set("network_security_group_id"), what };
+    case AZURERM.peering:
+      return { kind: "peering", what };
+    case AZURERM.nic: {
+      let asgs: string[] | undefined;
+      try {
+        const each = (body?.blocks("ip_configuration") ?? []).map((c) => peekAsgs(reader, c));
+        asgs = body && each.every((a) => a !== undefined) ? each.flat() : undefined;
+      } catch (e) {
+        if (!(e instanceof NotKnown)) throw e;
+      }
+      return {
+        kind: "networkInterface",
+        nsg: set("network_security_group_id"),
+        ...(asgs === undefined ? {} : { asgs }),
+        what,
+      };
+    }
+    case AZURERM.nicAsg:
+      return { kind: "asgMembership", what };
+    default:
+      return { kind: "association", what };
+  }
 }

@@ -98,6 +98,8 @@ describe("real public Terraform configurations", () => {
       notKnown: [
         "main.tf:62:37 azurerm_network_interface.my_terraform_nic.ip_configuration[0].private_ip_address_allocation",
         "main.tf:54:1 azurerm_network_interface.my_terraform_nic",
+        // The interface is left out, and with it the NSG its association gives it.
+        "main.tf:69:31 azurerm_network_interface_security_group_association.example.network_interface_id",
       ],
       nsgs: ["myNetworkSecurityGroup"],
       rules: 1,
@@ -107,6 +109,7 @@ describe("real public Terraform configurations", () => {
       notKnown: [
         "main.tf:73:37 azurerm_network_interface.my_terraform_nic.ip_configuration[0].private_ip_address_allocation",
         "main.tf:65:1 azurerm_network_interface.my_terraform_nic",
+        "main.tf:80:31 azurerm_network_interface_security_group_association.example.network_interface_id",
       ],
       nsgs: ["myNetworkSecurityGroup"],
       rules: 2,
@@ -116,6 +119,7 @@ describe("real public Terraform configurations", () => {
       notKnown: [
         "network_interface.tf:9:37 azurerm_network_interface.terraform.ip_configuration[0].private_ip_address_allocation",
         "network_interface.tf:1:1 azurerm_network_interface.terraform",
+        "security_group_association.tf:2:31 azurerm_network_interface_security_group_association.terraform.network_interface_id",
       ],
       nsgs: ["terraform-security-group"],
       rules: 1,

@@ -143,7 +143,7 @@ export class TerraformModule {
         type: d.type,
         address,
         body: undefined,
-        skipped: { reason, place: block().where(attribute), severity },
+        skipped: { reason, place: block().where(attribute), severity, body: block() },
       });
       if (forEach !== undefined)
         return skip(

@@ -67,6 +67,11 @@ export interface TfResource {
     readonly reason: string;
     readonly place: Place;
     readonly severity: "info" | "warning";
+    /**
+     * The body, for what is the same in every copy (a rule's literal access):
+     * what leaving the copies out costs. Reading it throws NotKnown as `get` does.
+     */
+    readonly body?: TfBlock;
   };
 }
 
