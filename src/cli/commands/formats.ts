@@ -168,6 +168,16 @@ export async function runExport(
   const notes = exported.diagnostics.map((d) => ({ ...d, location: spec.locate(d.path) }));
   if (notes.length > 0 && !options.json)
     io.err(`${renderDiagnostics(notes, loaded.sources, io.style)}\n`);
+  // Text the format cannot write: nothing is written.
+  if (hasErrors(notes)) {
+    if (options.json)
+      printJson(io, {
+        valid: false,
+        format,
+        diagnostics: diagnosticsJson([...loaded.warnings, ...notes]),
+      });
+    return EXIT.invalid;
+  }
   return emitExport(
     exported.text,
     format,

@@ -1,10 +1,46 @@
 import type { SecurityRule, Topology } from "../../model/types.js";
 import { refName } from "../../model/types.js";
+import { hasHidden, isHidden } from "../shared/hidden-characters.js";
+import { wellFormed, writing } from "../shared/unwritable.js";
+import { DOUBLE_QUOTES, SINGLE_QUOTES } from "./tokens.js";
 
-/** A value in single quotes, as PowerShell reads it literally. */
+/** Hidden characters PowerShell 5.1 and 7 both have a backtick escape for. */
+const BACKTICK_ESCAPES: ReadonlyMap<string, string> = new Map([
+  ["\0", "0"],
+  ["\n", "n"],
+  ["\r", "r"],
+  ["\t", "t"],
+]);
+
+/**
+ * A value as PowerShell reads it literally. PowerShell opens and closes
+ * strings at the typographic quotes too (‘ ’ ‚ ‛, and “ ” „ for double-quoted
+ * strings), so each of them is escaped, not only the ASCII one.
+ *
+ * Text without hidden characters goes in single quotes, where nothing is
+ * special but the quotes, each doubled. Text with hidden characters goes in
+ * double quotes, where they can be escaped so that a reviewer sees them:
+ * `n, `r, `t, `0, and $([char]0x202E) for the others (Windows PowerShell 5.1
+ * has no `u{...}); there the backtick, `$` and the double quotes are escaped.
+ */
 export function psQuote(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+  wellFormed(value);
+  if (!hasHidden(value))
+    return `'${[...value].map((c) => (SINGLE_QUOTES.has(c) ? c + c : c)).join("")}'`;
+  let out = "";
+  for (const char of value) {
+    const named = BACKTICK_ESCAPES.get(char);
+    if (char === "`" || char === "$" || DOUBLE_QUOTES.has(char)) out += `\`${char}`;
+    else if (named !== undefined) out += `\`${named}`;
+    else if (isHidden(char)) out += char.split("").map(charCode).join("");
+    else out += char;
+  }
+  return `"${out}"`;
 }
+
+/** One UTF-16 unit as a subexpression: an astral character takes two, which PowerShell joins back. */
+const charCode = (unit: string): string =>
+  `$([char]0x${unit.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")})`;
 
 /** A PowerShell variable name for a resource, from its name. */
 const variable = (prefix: string, name: string) =>
@@ -26,19 +62,22 @@ export function exportAzPowerShell(topology: Topology): string {
       `${variable("asg", asg.name)} = Get-AzApplicationSecurityGroup -Name ${psQuote(asg.name)} -ResourceGroupName $ResourceGroupName`,
     );
   if (topology.applicationSecurityGroups.length > 0) lines.push("");
-  for (const nsg of topology.networkSecurityGroups) {
+  topology.networkSecurityGroups.forEach((nsg, n) => {
     const rules: string[] = [];
     nsg.securityRules.forEach((rule, i) => {
       const name = variable(`rule${i + 1}`, nsg.name);
       rules.push(name);
-      lines.push(`${name} = New-AzNetworkSecurityRuleConfig ${ruleParameters(rule)}`);
+      const parameters = writing(["networkSecurityGroups", n, "securityRules", i], rule, () =>
+        ruleParameters(rule),
+      );
+      lines.push(`${name} = New-AzNetworkSecurityRuleConfig ${parameters}`);
     });
     const list = rules.length > 0 ? ` -SecurityRules ${rules.join(",")}` : "";
     lines.push(
       `${variable("nsg", nsg.name)} = New-AzNetworkSecurityGroup -Name ${psQuote(nsg.name)} -ResourceGroupName $ResourceGroupName -Location $Location${list} -Force`,
       "",
     );
-  }
+  });
   for (const vnet of topology.virtualNetworks) {
     const associated = vnet.subnets.filter((s) => s.networkSecurityGroup !== undefined);
     if (associated.length === 0) continue;

@@ -36,6 +36,8 @@ export const SINGLE_QUOTES = new Set(["'", "\u2018", "\u2019", "\u201a", "\u201b
 export const DOUBLE_QUOTES = new Set(['"', "\u201c", "\u201d", "\u201e"]);
 const WORD_END = /[\s|;,(){}'"\u2018\u2019\u201a\u201b\u201c\u201d\u201e]/;
 const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "0": "\0" };
+/** `$([char]0x202E)` in a double-quoted string: a character by its code, which both PowerShell 5.1 and 7 read. */
+const CHAR_CODE = /^\$\(\s*\[char\]\s*0x([0-9a-f]{1,4})\s*\)/i;
 
 /** Reports a problem at a position; tokenizing goes on after it. */
 export type Report = (diagnostic: Diagnostic, pos: Pos) => void;
@@ -110,6 +112,12 @@ export function tokenize(text: string, report: Report): Token[] {
           const next = text[i + 1] as string;
           value += ESCAPES[next] ?? next;
           advance(2);
+          continue;
+        }
+        const code = double && d === "$" ? CHAR_CODE.exec(text.slice(i, i + 24)) : null;
+        if (code) {
+          value += String.fromCharCode(Number.parseInt(code[1] as string, 16));
+          advance(code[0].length);
           continue;
         }
         value += d;
