@@ -11,6 +11,7 @@ import {
   type SecurityRule,
   type Topology,
 } from "../../model/types.js";
+import { UnwritableText } from "../shared/unwritable.js";
 
 export const API_VERSION = "2024-05-01";
 
@@ -72,6 +73,20 @@ class Needs {
   list(): ResourceReference[] {
     return [...this.refs.values()];
   }
+}
+
+/**
+ * A name as one segment of a resource's name (`vnet/peering`). A `/` in it
+ * would make another resource of another type, so such a name is refused
+ * (only peering names can hold one: the others are validated).
+ */
+function segment(name: string): string {
+  if (name.includes("/"))
+    throw new UnwritableText(
+      name,
+      "holds '/', which separates the segments of a resource's name in ARM and Bicep",
+    );
+  return name;
 }
 
 /** The application security groups, NSGs, virtual networks, peerings and NICs of a topology. */
@@ -200,7 +215,7 @@ export function planDeployment(topology: Topology): PlannedResource[] {
         type: T.peering,
         names: [
           vnet.name,
-          peering.name ?? `${vnet.name}-to-${refName(peering.remoteVirtualNetwork)}`,
+          segment(peering.name ?? `${vnet.name}-to-${refName(peering.remoteVirtualNetwork)}`),
         ],
         properties: { remoteVirtualNetwork: remote, allowVirtualNetworkAccess: true },
         dependsOn: needs.list(),

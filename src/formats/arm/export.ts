@@ -4,6 +4,8 @@
  * expressions with their `dependsOn`.
  */
 import type { Topology } from "../../model/types.js";
+import { escapeHiddenInJson } from "../shared/hidden-characters.js";
+import { wellFormed } from "../shared/unwritable.js";
 import { API_VERSION, type PlanValue, planDeployment, ResourceReference } from "./deployment.js";
 
 export const ARM_SCHEMA =
@@ -12,9 +14,15 @@ export const ARM_API_VERSION = API_VERSION;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-const quote = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-/** A literal string value: one starting with `[` would be read as an expression. */
-const literal = (s: string): string => (s.startsWith("[") ? `[${s}` : s);
+/** A string inside an expression: in single quotes, each one doubled. */
+const quote = (s: string): string => `'${wellFormed(s).replace(/'/g, "''")}'`;
+/**
+ * A literal string value. ARM reads a string that starts with `[` and ends
+ * with `]` as an expression, unless it starts with `[[`, which stands for one
+ * `[`; any other string is taken as it is (so `[x` is not escaped).
+ */
+const literal = (s: string): string =>
+  wellFormed(s).startsWith("[") && s.endsWith("]") ? `[${s}` : s;
 const resourceIdExpr = (ref: ResourceReference): string =>
   `[resourceId(${[ref.type, ...ref.names].map(quote).join(", ")})]`;
 
@@ -62,5 +70,6 @@ export function exportArm(topology: Topology): string {
     },
     resources,
   };
-  return `${JSON.stringify(template, null, 2)}\n`;
+  // Hidden characters as \u escapes, so that a reviewer sees them.
+  return `${escapeHiddenInJson(JSON.stringify(template, null, 2))}\n`;
 }
