@@ -203,6 +203,7 @@ export function hostileTopology(text: string): Topology {
 export function substituted<T>(value: T, from: string, to: string): T {
   if (typeof value === "string") return value.split(from).join(to) as T;
   if (Array.isArray(value)) return value.map((v) => substituted(v, from, to)) as T;
+  if (value instanceof Set) return new Set([...value].map((v) => substituted(v, from, to))) as T;
   if (value !== null && typeof value === "object")
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [k, substituted(v, from, to)]),

@@ -12,21 +12,34 @@ import {
   RESOURCE_TYPES,
   ResourceReference,
 } from "../arm/deployment.js";
+import { isHidden } from "../shared/hidden-characters.js";
+import { wellFormed } from "../shared/unwritable.js";
 
-/** A Bicep string literal: one line, with `\`, `'`, `${` and control characters escaped. */
+const NAMED_ESCAPES: ReadonlyMap<string, string> = new Map([
+  ["\\", "\\\\"],
+  ["'", "\\'"],
+  ["\n", "\\n"],
+  ["\r", "\\r"],
+  ["\t", "\\t"],
+]);
+
+/**
+ * A Bicep string literal, on one line, with Bicep's escapes: `\\`, `\'`,
+ * `\n`, `\r`, `\t`, `\$` before `{` (which would open an interpolation), and
+ * `\u{...}` for every other hidden character, so that a reviewer sees it.
+ */
 export function bicepString(value: string): string {
+  wellFormed(value);
   let out = "";
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i] as string;
-    const code = c.charCodeAt(0);
-    if (c === "\\") out += "\\\\";
-    else if (c === "'") out += "\\'";
-    else if (c === "$" && value[i + 1] === "{") out += "\\$";
-    else if (c === "\n") out += "\\n";
-    else if (c === "\r") out += "\\r";
-    else if (c === "\t") out += "\\t";
-    else if (code < 0x20 || code === 0x7f) out += `\\u{${code.toString(16)}}`;
-    else out += c;
+  for (let i = 0; i < value.length; ) {
+    const code = value.codePointAt(i) as number;
+    const char = String.fromCodePoint(code);
+    i += char.length;
+    const named = NAMED_ESCAPES.get(char);
+    if (named !== undefined) out += named;
+    else if (char === "$" && value[i] === "{") out += "\\$";
+    else if (isHidden(char)) out += `\\u{${code.toString(16)}}`;
+    else out += char;
   }
   return `'${out}'`;
 }
