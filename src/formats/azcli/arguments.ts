@@ -5,6 +5,7 @@
  * reported, naming its flag, and the command says what it leaves out.
  */
 import type { Severity } from "../../model/diagnostic.js";
+import type { LeftOut } from "../shared/left-out.js";
 import { type Pos, plainText, type Word } from "./bash.js";
 import type { AzCliReader } from "./reader.js";
 import type { Known } from "./script.js";
@@ -44,11 +45,19 @@ export type Flags = Record<string, FlagSpec>;
 
 export const NAME_FLAG: FlagSpec = { names: ["--name", "-n"] };
 
+/** What a command's flags give, read without reporting: a value's text when it is statically known. */
+export interface FlagPeek {
+  text(key: string): string | undefined;
+  given(key: string): boolean;
+}
+
 /** An az command the importer reads: the flags it takes, and what it does with their values. */
 export interface AzCommand {
   readonly flags: Flags;
   /** What becomes of the command when a value it needs is not known: "the rule is left out". */
   readonly leftOut: string;
+  /** What the command makes or changes, for when it is left out (shared/left-out.ts). */
+  omits(flags: FlagPeek): LeftOut;
   run(reader: AzCliReader, args: AzArgs): void;
 }
 
@@ -59,7 +68,7 @@ interface FlagValues {
 }
 
 /** The flags one command was given, read by the names its `AzCommand` gives them. */
-export class AzArgs {
+export class AzArgs implements FlagPeek {
   private sawUnknown = false;
 
   constructor(
@@ -78,6 +87,15 @@ export class AzArgs {
     return this.sawUnknown;
   }
 
+  text(key: string): string | undefined {
+    const first = this.values.get(key)?.known[0]?.value;
+    return first && "text" in first ? first.text : undefined;
+  }
+
+  given(key: string): boolean {
+    return this.values.has(key);
+  }
+
   /** Reports a problem of this command: the message is prefixed with `az <command>: `. */
   report(severity: Severity, code: string, message: string, pos: Pos, hint?: string): void {
     this.reader.report(severity, code, `az ${this.command}: ${message}`, pos, hint);
@@ -91,11 +109,13 @@ export class AzArgs {
     for (const { value, pos } of entry.known) {
       if ("unknown" in value) {
         this.sawUnknown = true;
-        this.report(
+        this.reader.report(
           "warning",
           "ValueNotStaticallyKnown",
-          `${this.flagName(key)} is not statically known (${value.unknown}); ${this.spec.leftOut}`,
+          `az ${this.command}: ${this.flagName(key)} is not statically known (${value.unknown}); ${this.spec.leftOut}`,
           pos,
+          undefined,
+          this.spec.omits(this),
         );
         return [];
       }
@@ -242,4 +262,39 @@ export function readArgs(
     take(flag, word.pos, items);
   }
   return ok ? new AzArgs(reader, command, at, spec, values, location) : undefined;
+}
+
+/**
+ * The flags of a command that is not run (one in a loop), read without
+ * reporting: for what leaving it out costs.
+ */
+export function peekFlags(reader: AzCliReader, args: readonly Word[], spec: AzCommand): FlagPeek {
+  const keys = new Map<string, string>();
+  for (const [key, flag] of Object.entries(spec.flags))
+    for (const n of flag.names) keys.set(n, key);
+  const found = new Map<string, Word | undefined>();
+  args.forEach((word, k) => {
+    const text = plainText(word);
+    if (!isFlag(text)) return;
+    const eq = text.indexOf("=");
+    const key = keys.get(eq > 0 ? text.slice(0, eq) : text);
+    if (key === undefined || found.has(key)) return;
+    const next = args[k + 1];
+    found.set(
+      key,
+      eq > 0
+        ? { pos: word.pos, parts: [{ kind: "text", text: text.slice(eq + 1) }] }
+        : next !== undefined && !isFlag(plainText(next))
+          ? next
+          : undefined,
+    );
+  });
+  return {
+    given: (key) => found.has(key),
+    text: (key) => {
+      const word = found.get(key);
+      const value = word && reader.script.value(word);
+      return value && "text" in value ? value.text : undefined;
+    },
+  };
 }

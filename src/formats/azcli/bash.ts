@@ -192,6 +192,21 @@ export function lexBash(text: string): { commands: SimpleCommand[]; problem?: Le
     if (current.length > 0) commands.push({ words: current, pos: (current[0] as Word).pos });
     current = [];
   };
+  /** Here-documents opened on the current line: their bodies start at the next. */
+  let heredocs: { delimiter: string; tabs: boolean; pos: Pos }[] = [];
+  /** Past the bodies of the pending here-documents, each up to its delimiter line. */
+  const skipHeredocs = () => {
+    for (const h of heredocs)
+      for (;;) {
+        if (i >= text.length)
+          fail(`the here-document opened here has no closing ${h.delimiter} line`, h.pos);
+        const end = text.indexOf("\n", i);
+        const line = text.slice(i, end < 0 ? text.length : end);
+        advance(line.length + 1);
+        if ((h.tabs ? line.replace(/^\t+/, "") : line) === h.delimiter) break;
+      }
+    heredocs = [];
+  };
   try {
     while (i < text.length) {
       const c = text[i] as string;
@@ -200,16 +215,29 @@ export function lexBash(text: string): { commands: SimpleCommand[]; problem?: Le
         const op = OPERATORS.find((o) => text.startsWith(o, i)) ?? c;
         flush();
         advance(op.length);
+        // A here-document's body is text for its command, never commands.
+        if (c === "\n" && heredocs.length > 0) skipHeredocs();
       } else if (/\s/.test(c)) advance();
       else if (c === "#") while (i < text.length && text[i] !== "\n") advance();
       else if (c === "<" || c === ">") {
         // Redirections: the operator and its target are no arguments.
+        const at = pos();
+        const from = i;
         while (i < text.length && /[<>&0-9]/.test(text[i] as string)) advance();
+        // `<<` and `<<-` open a here-document (`<<<` is a here-string).
+        const heredoc = /(^|[^<])<<$/.test(text.slice(from, i));
+        const tabs = heredoc && text[i] === "-";
+        if (tabs) advance();
         while (i < text.length && /[ \t]/.test(text[i] as string)) advance();
-        if (i < text.length && !/[\n;&|]/.test(text[i] as string)) word();
+        if (i < text.length && !/[\n;&|]/.test(text[i] as string)) {
+          const target = word();
+          const delimiter = target.parts.map((p) => (p.kind === "text" ? p.text : "")).join("");
+          if (heredoc) heredocs.push({ delimiter, tabs, pos: at });
+        }
       } else current.push(word());
     }
     flush();
+    if (heredocs.length > 0) skipHeredocs();
     return { commands };
   } catch (e) {
     const at = (e as { at?: Pos }).at;

@@ -8,7 +8,8 @@
  */
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
-import { type AzCommand, readArgs } from "./arguments.js";
+import type { LeftOut } from "../shared/left-out.js";
+import { type AzCommand, peekFlags, readArgs } from "./arguments.js";
 import { lexBash, plainText, type Word } from "./bash.js";
 import { NETWORK_INTERFACE_COMMANDS } from "./network-interfaces.js";
 import { NETWORK_SECURITY_COMMANDS } from "./network-security.js";
@@ -23,6 +24,22 @@ const COMMANDS = new Map<string, AzCommand>(
     ...NETWORK_INTERFACE_COMMANDS,
   }),
 );
+
+/**
+ * Commands the importer does not read that change what the model holds: left
+ * out, each costs what its omission says (shared/left-out.ts). Any other
+ * command changes nothing the model holds (a public IP, a load balancer).
+ */
+const UNSUPPORTED_OMISSIONS: readonly (readonly [RegExp, LeftOut])[] = [
+  [/^network nsg rule update$/, { kind: "ruleChange", what: "the change of the rule" }],
+  [/^network vnet peering (create|update|sync)$/, { kind: "peering", what: "the peering" }],
+  [/^network vnet update$/, { kind: "addressSpace", what: "the change of the virtual network" }],
+  [
+    /^network nic ip-config (create|update|add)$/,
+    { kind: "networkInterface", nsg: true, what: "the IP configuration" },
+  ],
+  [/^network nic ip-config asg (add|remove)$/, { kind: "asgMembership", what: "the memberships" }],
+];
 
 /** az commands that read, sign in or manage groups: nothing the model holds changes. */
 const NO_NETWORK_EFFECT = [
@@ -63,6 +80,7 @@ function azCommand(reader: AzCliReader, words: readonly Word[]): void {
   }
   const name = path.join(" ");
   const block = reader.script.block;
+  const command = COMMANDS.get(name);
   if (block !== undefined && /^network /.test(name)) {
     if (block.keyword === "for" || block.keyword === "while" || block.keyword === "until") {
       reader.report(
@@ -70,6 +88,10 @@ function azCommand(reader: AzCliReader, words: readonly Word[]): void {
         "ValueNotStaticallyKnown",
         `az ${name} runs in the loop at line ${block.pos.line}: how often, and with which values, is known only when the script runs; it is left out`,
         at,
+        undefined,
+        command
+          ? loopOmission(command.omits(peekFlags(reader, words.slice(k), command)))
+          : unsupportedOmission(name),
       );
       return;
     }
@@ -80,7 +102,6 @@ function azCommand(reader: AzCliReader, words: readonly Word[]): void {
       at,
     );
   }
-  const command = COMMANDS.get(name);
   if (command) {
     const args = readArgs(reader, name, words.slice(k), at, command);
     if (args) command.run(reader, args);
@@ -91,7 +112,17 @@ function azCommand(reader: AzCliReader, words: readonly Word[]): void {
       `az ${name} is not supported; the command is ignored`,
       at,
       `the importer reads az network ${commandList([...COMMANDS.keys()])}`,
+      unsupportedOmission(name),
     );
+}
+
+/** What a command run in a loop leaves out: whatever each run makes. */
+const loopOmission = (o: LeftOut): LeftOut => ({ ...o, what: `${o.what}, run in a loop` });
+
+/** What leaving out a command the importer does not read costs, if anything the model holds. */
+function unsupportedOmission(name: string): LeftOut | undefined {
+  const found = UNSUPPORTED_OMISSIONS.find(([pattern]) => pattern.test(name));
+  return found && { ...found[1], what: `${found[1].what} az ${name} makes` };
 }
 
 /** The commands' names without `network`, verbs of one group together: `nsg rule create|delete`. */

@@ -4,6 +4,7 @@
  */
 import type { IpConfiguration } from "../../model/types.js";
 import { type AzArgs, type AzCommand, type FlagSpec, NAME_FLAG } from "./arguments.js";
+import { named } from "./network-security.js";
 import { type AzCliReader, refOf } from "./reader.js";
 
 const NSG_FLAG: FlagSpec = { names: ["--network-security-group"] };
@@ -19,11 +20,26 @@ export const NETWORK_INTERFACE_COMMANDS: Record<string, AzCommand> = {
       asgs: { names: ["--application-security-groups", "--asgs"], list: true },
     },
     leftOut: "the network interface is left out",
+    omits: (f) => {
+      const asgs = f.given("asgs") ? undefined : [];
+      const name = f.text("name");
+      return {
+        kind: "networkInterface",
+        nsg: f.given("nsg"),
+        ...(asgs === undefined ? {} : { asgs }),
+        ...(name === undefined ? {} : { nic: name }),
+        what: `network interface ${named(name)}`,
+      };
+    },
     run: nicCreate,
   },
   "network nic update": {
     flags: { name: NAME_FLAG, nsg: NSG_FLAG },
     leftOut: "the command is ignored",
+    omits: (f) => ({
+      kind: "association",
+      what: `the NSG of network interface ${named(f.text("name"))}`,
+    }),
     run: nicUpdate,
   },
 };
@@ -37,20 +53,25 @@ function nicCreate(reader: AzCliReader, args: AzArgs): void {
   const asgs = args.list("asgs");
   if (name === undefined || subnet === undefined || args.unknown) return;
   const configs: IpConfiguration[] = [];
-  if (address === undefined)
-    args.report(
+  if (address === undefined) {
+    // The model places an interface by its static address: without one, it is left out.
+    reader.report(
       "warning",
       "ValueNotStaticallyKnown",
-      "without --private-ip-address, Azure assigns the address when the script runs; the IP configuration is left out",
+      `az network nic create: without --private-ip-address, Azure assigns the address when the script runs; network interface ${JSON.stringify(name)} is left out`,
       args.at,
+      undefined,
+      NETWORK_INTERFACE_COMMANDS["network nic create"]?.omits(args),
     );
-  else
-    configs.push({
-      name: "ipconfig1",
-      privateIPAddress: address,
-      subnet: subnet.startsWith("/") || vnet === undefined ? subnet : `${vnet}/${subnet}`,
-      ...(asgs === undefined ? {} : { applicationSecurityGroups: asgs.map(refOf) }),
-    });
+    reader.leftOutNics.add(name.toLowerCase());
+    return;
+  }
+  configs.push({
+    name: "ipconfig1",
+    privateIPAddress: address,
+    subnet: subnet.startsWith("/") || vnet === undefined ? subnet : `${vnet}/${subnet}`,
+    ...(asgs === undefined ? {} : { applicationSecurityGroups: asgs.map(refOf) }),
+  });
   reader.nics.set(name.toLowerCase(), {
     name,
     ...(nsg === undefined ? {} : { networkSecurityGroup: nsg }),
@@ -63,6 +84,23 @@ function nicUpdate(reader: AzCliReader, args: AzArgs): void {
   const nsg = args.optional("nsg");
   if (name === undefined || nsg === undefined) return;
   const existing = reader.nics.get(name.toLowerCase());
+  if (!existing && reader.leftOutNics.has(name.toLowerCase())) {
+    if (nsg !== "")
+      reader.report(
+        "warning",
+        "ValueNotStaticallyKnown",
+        `az network nic update: network interface ${JSON.stringify(name)} is left out (it has no static address); its NSG ${JSON.stringify(nsg)} is left out with it`,
+        args.valueAt("nsg"),
+        undefined,
+        {
+          kind: "association",
+          nsg,
+          target: { nic: name },
+          what: `the NSG of network interface ${JSON.stringify(name)}`,
+        },
+      );
+    return;
+  }
   if (!existing)
     reader.report(
       "info",

@@ -4,7 +4,7 @@
  * out), and application security groups.
  */
 import { SECURITY_RULE_PROPERTIES, type SecurityRule } from "../../model/types.js";
-import { type AzArgs, type AzCommand, type Flags, NAME_FLAG } from "./arguments.js";
+import { type AzArgs, type AzCommand, type FlagPeek, type Flags, NAME_FLAG } from "./arguments.js";
 import { type AzCliReader, refOf } from "./reader.js";
 
 const RULE_FLAGS: Flags = {
@@ -29,25 +29,47 @@ const ENUMS = {
   protocol: ["*", "Ah", "Esp", "Icmp", "Tcp", "Udp"],
 } as const;
 
+/** A name as messages show it: quoted, or "(not known)". */
+export const named = (text: string | undefined) =>
+  text === undefined ? "(not known)" : JSON.stringify(text);
+
+/** The rule a command names: `security rule "ssh" of network security group "web-nsg"`. */
+const ruleNamed = (f: FlagPeek) =>
+  `security rule ${named(f.text("name"))} of network security group ${named(f.text("nsg"))}`;
+
 export const NETWORK_SECURITY_COMMANDS: Record<string, AzCommand> = {
   "network nsg create": {
     flags: { name: NAME_FLAG },
     leftOut: "the NSG is left out",
+    omits: (f) => ({
+      kind: "networkSecurityGroup",
+      what: `network security group ${named(f.text("name"))}`,
+    }),
     run: nsgCreate,
   },
   "network nsg rule create": {
     flags: RULE_FLAGS,
     leftOut: "the rule is left out",
+    // az's default access is Allow.
+    omits: (f) => {
+      const access = f.given("access") ? f.text("access") : "Allow";
+      return { kind: "rule", ...(access === undefined ? {} : { access }), what: ruleNamed(f) };
+    },
     run: ruleCreate,
   },
   "network nsg rule delete": {
     flags: { nsg: { names: ["--nsg-name"] }, name: NAME_FLAG },
     leftOut: "the command is ignored",
+    omits: (f) => ({ kind: "ruleChange", what: `the removal of ${ruleNamed(f)}` }),
     run: ruleDelete,
   },
   "network asg create": {
     flags: { name: NAME_FLAG },
     leftOut: "the ASG is left out",
+    omits: (f) => ({
+      kind: "applicationSecurityGroup",
+      what: `application security group ${named(f.text("name"))}`,
+    }),
     run: asgCreate,
   },
 };

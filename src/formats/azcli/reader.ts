@@ -11,6 +11,7 @@ import type {
   Topology,
 } from "../../model/types.js";
 import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "../shared/drafts.js";
+import { type LeftOut, reporting } from "../shared/left-out.js";
 import type { Pos } from "./bash.js";
 import { Script } from "./script.js";
 
@@ -27,17 +28,28 @@ export class AzCliReader {
   readonly asgs = new Map<string, ApplicationSecurityGroup>();
   readonly vnets = new Map<string, VnetState>();
   readonly nics = new Map<string, NetworkInterface>();
+  /** Interfaces left out for want of a static address, by lower-cased name. */
+  readonly leftOutNics = new Set<string>();
 
   constructor(private readonly file: string) {}
 
-  report(severity: Severity, code: string, message: string, pos: Pos, hint?: string): void {
+  /** Reports a problem at its place; `leftOut`, what it leaves out (shared/left-out.ts). */
+  report(
+    severity: Severity,
+    code: string,
+    message: string,
+    pos: Pos,
+    hint?: string,
+    leftOut?: LeftOut,
+  ): void {
     const d =
       severity === "error"
         ? error(code, message, [], hint)
         : severity === "warning"
           ? warning(code, message, [], hint)
           : info(code, message, [], hint);
-    this.diagnostics.push({ ...d, location: { file: this.file, ...pos } });
+    const placed = { ...d, location: { file: this.file, ...pos } };
+    this.diagnostics.push(leftOut ? reporting(placed, leftOut) : placed);
   }
 
   /** The NSG of that name; one the script does not create (`create` false) is noted once. */

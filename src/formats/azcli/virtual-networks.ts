@@ -4,11 +4,23 @@
  * NSGs on those subnets.
  */
 import type { Subnet } from "../../model/types.js";
-import { type AzArgs, type AzCommand, type FlagSpec, type Flags, NAME_FLAG } from "./arguments.js";
+import {
+  type AzArgs,
+  type AzCommand,
+  type FlagPeek,
+  type FlagSpec,
+  type Flags,
+  NAME_FLAG,
+} from "./arguments.js";
+import { named } from "./network-security.js";
 import { type AzCliReader, refOf, type VnetState } from "./reader.js";
 
 const NSG_FLAG: FlagSpec = { names: ["--network-security-group", "--nsg"] };
 const PREFIXES_FLAG: FlagSpec = { names: ["--address-prefixes", "--address-prefix"], list: true };
+
+/** The subnet a command names: `subnet "web" of virtual network "vnet"`. */
+const subnetNamed = (f: FlagPeek) =>
+  `subnet ${named(f.text("name"))} of virtual network ${named(f.text("vnet"))}`;
 
 const SUBNET_FLAGS: Flags = {
   vnet: { names: ["--vnet-name"] },
@@ -27,16 +39,23 @@ export const VIRTUAL_NETWORK_COMMANDS: Record<string, AzCommand> = {
       nsg: NSG_FLAG,
     },
     leftOut: "the virtual network is left out",
+    omits: (f) => ({ kind: "virtualNetwork", what: `virtual network ${named(f.text("name"))}` }),
     run: vnetCreate,
   },
   "network vnet subnet create": {
     flags: SUBNET_FLAGS,
     leftOut: "the command is ignored",
+    omits: (f) => ({ kind: "subnet", nsg: f.given("nsg"), what: subnetNamed(f) }),
     run: (reader, args) => subnetPut(reader, args, true),
   },
   "network vnet subnet update": {
     flags: SUBNET_FLAGS,
     leftOut: "the command is ignored",
+    // An update that sets the NSG, left out, leaves the subnet without it.
+    omits: (f) =>
+      f.given("nsg")
+        ? { kind: "association", what: `the NSG of ${subnetNamed(f)}` }
+        : { kind: "subnet", nsg: false, what: `the update of ${subnetNamed(f)}` },
     run: (reader, args) => subnetPut(reader, args, false),
   },
 };

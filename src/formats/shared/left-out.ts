@@ -11,7 +11,9 @@
  * - A rule left out lets the packets it matched fall to the rules after it.
  *   For an Allow rule those can only be allowed by a later rule or denied: the
  *   spec allows no more. For a Deny rule, or one whose access is not known, a
- *   later rule may allow them: it widens.
+ *   later rule may allow them: it widens. A change or removal of a rule left
+ *   out keeps the rule as it was, which may allow what the changed one denies:
+ *   it widens.
  * - An NSG's association with a subnet or NIC, or an NSG as a whole, left out
  *   takes the NSG off the paths it guards: it widens. (A left-out NSG may be
  *   associated under a name that is itself not known, so every one counts.)
@@ -40,6 +42,8 @@ import type { PartialItem } from "../../specfile/schema.js";
 export type Omission =
   /** A security rule; `access` as written when it is known. */
   | { readonly kind: "rule"; readonly access?: string }
+  /** A change to a rule, or its removal, not applied: the rule is kept as it was. */
+  | { readonly kind: "ruleChange" }
   /**
    * An NSG's association with a subnet or NIC. With `nsg` and `target`, the
    * association is satisfied (nothing widens) when the whole import holds it.
@@ -160,6 +164,8 @@ export function widening(o: Omission, topology: Topology): string | undefined {
       return o.access === undefined
         ? "it may be a Deny rule, and the packets it denies would fall to later rules, which may allow them"
         : "the packets it denies would fall to later rules, which may allow them";
+    case "ruleChange":
+      return "the rule would be kept as it was, and may allow what the source's denies";
     case "association":
       if (o.nsg !== undefined && o.target !== undefined && associated(topology, o.nsg, o.target))
         return undefined;
