@@ -1,8 +1,9 @@
 /**
  * The words of a bash script, as far as reading `az` commands needs: line
- * continuations, quoting, comments, variable expansions and array
- * assignments. The script is read, never run.
+ * continuations, quoting (ANSI-C `$'...'` too), comments, variable
+ * expansions and array assignments. The script is read, never run.
  */
+import { readAnsiC } from "./ansi-c.js";
 
 export interface Pos {
   readonly line: number;
@@ -172,6 +173,12 @@ export function lexBash(text: string): { commands: SimpleCommand[]; problem?: Le
             advance();
           }
         }
+      } else if (c === "$" && text[i + 1] === "'") {
+        const start = pos();
+        const quoted =
+          readAnsiC(text, i + 2) ?? fail("the string opened here has no closing '", start);
+        literal(quoted.value);
+        advance(quoted.end - i);
       } else if (c === "$") dollar(parts);
       else if (c === "`") {
         const s = pos();

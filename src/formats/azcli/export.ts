@@ -1,9 +1,60 @@
 import type { SecurityRule, Topology } from "../../model/types.js";
 import { refName } from "../../model/types.js";
+import { hasHidden, isHidden } from "../shared/hidden-characters.js";
+import { UnwritableText, wellFormed, writing } from "../shared/unwritable.js";
 
-/** A value in single quotes, safe for bash whatever it holds. */
+/**
+ * A value as one bash word, taken literally. Text without hidden characters
+ * goes in single quotes, where only the quote itself is special. Text with
+ * hidden characters goes in ANSI-C quotes ($'...'), where each is written as
+ * the \xHH escapes of its UTF-8 bytes so that a reviewer sees it (\u needs
+ * bash 4.2 and a UTF-8 locale; \x works in every bash). NUL ends a C string,
+ * so no bash word can hold it: such text is refused.
+ */
 export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+  wellFormed(value);
+  if (value.includes("\0"))
+    throw new UnwritableText(value, "holds NUL (U+0000), which bash cannot pass to a command");
+  if (!hasHidden(value)) return `'${value.replace(/'/g, `'\\''`)}'`;
+  let out = "";
+  for (const char of value) {
+    if (char === "\\" || char === "'") out += `\\${char}`;
+    else if (isHidden(char))
+      for (const byte of Buffer.from(char, "utf8"))
+        out += `\\x${byte.toString(16).padStart(2, "0")}`;
+    else out += char;
+  }
+  return `$'${out}'`;
+}
+
+/**
+ * Why az would not take a value as written, if it would not: it reads its
+ * arguments again after bash. A value starting with `@` (or whose part after
+ * its first `=` does) names a file whose content az sends instead; one
+ * starting with `-` is an option to argparse; az's shorthand syntax reads
+ * `null` and `None` as no value, `??` as a request for help (the command
+ * shows it and succeeds without creating anything), and a value starting
+ * with `'` as quoted. Lists read more: `[...]` and `{...}` are shorthand
+ * lists and objects, `key=value` sets an element.
+ */
+function azReading(value: string, list: boolean): string | undefined {
+  const afterEquals = value.includes("=") ? value.slice(value.indexOf("=") + 1) : value;
+  if (/^@./s.test(afterEquals))
+    return "starts with '@' (or has it after its first '='), which makes az send the content of the file it names";
+  if (value.startsWith("-")) return "starts with '-', which az reads as an option";
+  if (["null", "None", "??"].includes(value))
+    return `is ${value}, which az reads as ${value === "??" ? "a request for help: the command would create nothing" : "no value"}`;
+  if (value.startsWith("'")) return "starts with a single quote, which az reads as its own quoting";
+  if (list && (/^[[{]/.test(value) || value.includes("=")))
+    return "starts with '[' or '{', or holds '=', which az reads as a list, an object or an assignment";
+  return undefined;
+}
+
+/** A value of one az argument: quoted for bash, refused when az would read it as something else. */
+function azValue(value: string, list = false): string {
+  const why = azReading(value, list);
+  if (why !== undefined) throw new UnwritableText(value, why);
+  return shellQuote(value);
 }
 
 /**
@@ -24,33 +75,65 @@ export function exportAzCli(topology: Topology): string {
     'location=(); if [ -n "${LOCATION:-}" ]; then location=(--location "$LOCATION"); fi',
     "",
   ];
-  for (const asg of topology.applicationSecurityGroups)
+  topology.applicationSecurityGroups.forEach((asg, a) => {
     lines.push(
-      `az network asg create --resource-group "$RG" --name ${shellQuote(asg.name)} "\${location[@]}" --output none`,
+      writing(
+        ["applicationSecurityGroups", a],
+        asg,
+        () =>
+          `az network asg create --resource-group "$RG" --name ${azValue(asg.name)} "\${location[@]}" --output none`,
+      ),
     );
-  for (const nsg of topology.networkSecurityGroups) {
+  });
+  topology.networkSecurityGroups.forEach((nsg, n) => {
     lines.push(
-      `az network nsg create --resource-group "$RG" --name ${shellQuote(nsg.name)} "\${location[@]}" --output none`,
+      writing(
+        ["networkSecurityGroups", n],
+        { name: nsg.name },
+        () =>
+          `az network nsg create --resource-group "$RG" --name ${azValue(nsg.name)} "\${location[@]}" --output none`,
+      ),
     );
-    for (const rule of nsg.securityRules) lines.push(ruleCommand(nsg.name, rule));
-    lines.push("");
-  }
-  for (const vnet of topology.virtualNetworks)
-    for (const subnet of vnet.subnets)
-      if (subnet.networkSecurityGroup !== undefined)
-        lines.push(
-          `az network vnet subnet update --resource-group "$RG" --vnet-name ${shellQuote(vnet.name)} --name ${shellQuote(subnet.name)} --network-security-group ${shellQuote(refName(subnet.networkSecurityGroup))} --output none`,
-        );
-  for (const nic of topology.networkInterfaces)
-    if (nic.networkSecurityGroup !== undefined)
+    nsg.securityRules.forEach((rule, r) => {
       lines.push(
-        `az network nic update --resource-group "$RG" --name ${shellQuote(nic.name)} --network-security-group ${shellQuote(refName(nic.networkSecurityGroup))} --output none`,
+        writing(["networkSecurityGroups", n, "securityRules", r], rule, () =>
+          ruleCommand(nsg.name, rule),
+        ),
       );
+    });
+    lines.push("");
+  });
+  topology.virtualNetworks.forEach((vnet, v) => {
+    vnet.subnets.forEach((subnet, s) => {
+      if (subnet.networkSecurityGroup === undefined) return;
+      const nsg = refName(subnet.networkSecurityGroup);
+      lines.push(
+        writing(
+          ["virtualNetworks", v, "subnets", s],
+          subnet,
+          () =>
+            `az network vnet subnet update --resource-group "$RG" --vnet-name ${azValue(vnet.name)} --name ${azValue(subnet.name)} --network-security-group ${azValue(nsg)} --output none`,
+        ),
+      );
+    });
+  });
+  topology.networkInterfaces.forEach((nic, i) => {
+    if (nic.networkSecurityGroup === undefined) return;
+    const nsg = refName(nic.networkSecurityGroup);
+    lines.push(
+      writing(
+        ["networkInterfaces", i],
+        nic,
+        () =>
+          `az network nic update --resource-group "$RG" --name ${azValue(nic.name)} --network-security-group ${azValue(nsg)} --output none`,
+      ),
+    );
+  });
   return `${lines.join("\n").trimEnd()}\n`;
 }
 
 function ruleCommand(nsg: string, rule: SecurityRule): string {
-  const list = (values: readonly string[]) => values.map(shellQuote).join(" ");
+  const list = (values: readonly string[]) => values.map((v) => azValue(v, true)).join(" ");
   const side = (s: "source" | "destination") => {
     const asgs = rule[`${s}ApplicationSecurityGroups`];
     if (asgs && asgs.length > 0) return `--${s}-asgs ${list(asgs.map(refName))}`;
@@ -64,11 +147,11 @@ function ruleCommand(nsg: string, rule: SecurityRule): string {
     return `--${s}-port-ranges ${list(many && many.length > 0 ? many : [one ?? "*"])}`;
   };
   return [
-    `az network nsg rule create --resource-group "$RG" --nsg-name ${shellQuote(nsg)} --name ${shellQuote(rule.name)}`,
-    `--priority ${rule.priority} --direction ${rule.direction} --access ${rule.access} --protocol ${shellQuote(rule.protocol)}`,
+    `az network nsg rule create --resource-group "$RG" --nsg-name ${azValue(nsg)} --name ${azValue(rule.name)}`,
+    `--priority ${rule.priority} --direction ${rule.direction} --access ${rule.access} --protocol ${azValue(rule.protocol)}`,
     `${side("source")} ${ports("source")}`,
     `${side("destination")} ${ports("destination")}`,
-    ...(rule.description ? [`--description ${shellQuote(rule.description)}`] : []),
+    ...(rule.description ? [`--description ${azValue(rule.description)}`] : []),
     "--output none",
   ].join(" \\\n  ");
 }
