@@ -2,21 +2,40 @@
  * Writing HCL as `terraform fmt` leaves it: two-space indentation, and the `=`
  * of consecutive one-line attributes aligned within their block.
  */
+import { isHidden, spelledOut } from "../shared/hidden-characters.js";
+import { wellFormed } from "../shared/unwritable.js";
 
-/** A string literal: quotes, backslashes and control characters escaped, and `${`/`%{` kept literal. */
+const NAMED_ESCAPES: ReadonlyMap<string, string> = new Map([
+  ["\n", "\\n"],
+  ["\r", "\\r"],
+  ["\t", "\\t"],
+]);
+
+/**
+ * A string literal that HCL reads back as the same text: quotes and
+ * backslashes escaped, `${` and `%{` doubled to stay literal, and hidden
+ * characters escaped (`\n`, `\r`, `\t`, else `\uNNNN` or `\UNNNNNNNN`) so
+ * that a reviewer sees them. Terraform normalizes every string to Unicode NFC
+ * as it reads it, whatever its escapes: text in another form (a decomposed
+ * accent) is deployed in NFC, which shows the same.
+ */
 export function hclString(value: string): string {
+  wellFormed(value);
   let out = "";
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i] as string;
-    const next = value[i + 1];
-    if (c === '"') out += '\\"';
-    else if (c === "\\") out += "\\\\";
-    else if (c === "\n") out += "\\n";
-    else if (c === "\r") out += "\\r";
-    else if (c === "\t") out += "\\t";
-    else if ((c === "$" || c === "%") && next === "{") out += `${c}${c}`;
-    else if (c < " ") out += `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-    else out += c;
+  for (let i = 0; i < value.length; ) {
+    const code = value.codePointAt(i) as number;
+    const char = String.fromCodePoint(code);
+    i += char.length;
+    const named = NAMED_ESCAPES.get(char);
+    if (char === '"' || char === "\\") out += `\\${char}`;
+    else if (named !== undefined) out += named;
+    else if ((char === "$" || char === "%") && value[i] === "{") out += `${char}${char}`;
+    else if (isHidden(char))
+      out +=
+        code > 0xffff
+          ? `\\U${code.toString(16).padStart(8, "0")}`
+          : `\\u${code.toString(16).padStart(4, "0")}`;
+    else out += char;
   }
   return `"${out}"`;
 }
@@ -64,7 +83,8 @@ export function renderBody(items: readonly HclItem[], depth = 0): string[] {
     }
     flush();
     if ("blank" in item) lines.push("");
-    else if ("comment" in item) lines.push(`${indent}# ${item.comment}`);
+    // A comment is one line, whatever names it quotes.
+    else if ("comment" in item) lines.push(`${indent}# ${spelledOut(item.comment)}`);
     else {
       const labels = (item.labels ?? []).map((l) => ` ${hclString(l)}`).join("");
       if (item.body.length === 0) lines.push(`${indent}${item.block}${labels} {}`);
