@@ -6,6 +6,7 @@
  */
 import { type Diagnostic, error, warning } from "../../model/diagnostic.js";
 import type { SecurityRule, Subnet } from "../../model/types.js";
+import { type LeftOut, reporting } from "../shared/left-out.js";
 import {
   type Arg,
   COMMAND_NAME,
@@ -38,6 +39,21 @@ const SWITCHES = new Set(
     s.toLowerCase(),
   ),
 );
+
+/**
+ * Cmdlets the importer does not read that change what the model holds: left
+ * out, each costs what its omission says (shared/left-out.ts). Any other
+ * cmdlet changes nothing the model holds (a public IP, a load balancer).
+ */
+const UNSUPPORTED_OMISSIONS: readonly (readonly [RegExp, LeftOut])[] = [
+  [/^(New|Set)-AzNetworkInterface$/i, { kind: "networkInterface", nsg: true, what: "" }],
+  [
+    /^(New|Add|Set)-AzNetworkInterfaceIpConfig$/i,
+    { kind: "networkInterface", nsg: true, what: "" },
+  ],
+  [/^(Add|Set)-AzVirtualNetworkPeering$/i, { kind: "peering", what: "" }],
+  [/^Set-AzureNetworkSecurityGroup(Config|Association)$/i, { kind: "association", what: "" }],
+];
 
 /** Cmdlets that change nothing the model holds: signing in, resource groups, saving changes. */
 const NO_NETWORK_EFFECT = new Set(
@@ -118,13 +134,20 @@ export class Script {
         continue;
       }
       if (!handler) {
+        const d = warning(
+          "UnsupportedStatement",
+          `${command.name} is not supported; the statement is ignored`,
+          [],
+          "the importer reads the NSG, rule and subnet cmdlets of the Az module and of classic Service Management",
+        );
+        const omits = UNSUPPORTED_OMISSIONS.find(([p]) => p.test(command.name))?.[1];
         this.report(
-          warning(
-            "UnsupportedStatement",
-            `${command.name} is not supported; the statement is ignored`,
-            [],
-            "the importer reads the NSG, rule and subnet cmdlets of the Az module and of classic Service Management",
-          ),
+          omits
+            ? reporting(d, {
+                ...omits,
+                what: `what ${command.name} at line ${command.pos.line} changes`,
+              })
+            : d,
           command.pos,
         );
         return undefined;

@@ -4,6 +4,7 @@
  * and pipelines.
  */
 import { type Diagnostic, error, warning } from "../../model/diagnostic.js";
+import { reporting } from "../shared/left-out.js";
 import type { Pos, Token, TokenKind } from "./tokens.js";
 
 export type Item =
@@ -155,12 +156,19 @@ export function parseSegment(tokens: readonly Token[]): Segment {
 }
 
 function unexpected(token: Token, head?: Token): SyntaxProblem {
+  // What a script block runs (a loop's body, a branch) is not read: it may make anything.
   if (token.kind === "lbrace")
     return new SyntaxProblem(
-      warning(
-        "UnsupportedStatement",
-        `${head ? `${head.text} with a script block` : "a script block"} is not supported; the statement is ignored`,
-        [],
+      reporting(
+        warning(
+          "UnsupportedStatement",
+          `${head ? `${head.text} with a script block` : "a script block"} is not supported; the statement is ignored`,
+          [],
+        ),
+        {
+          kind: "resources",
+          what: `what the script block of ${head ? head.text : "the statement"} at line ${(head ?? token).line} makes`,
+        },
       ),
       head ?? token,
     );
