@@ -4,6 +4,8 @@ import { type Direction, watcherRuleName } from "../../model/rule.js";
 import { familyMax, formatIpAddress, type IpFamily } from "../../net/address.js";
 import type { AddressSet } from "../../net/address-set.js";
 import { formatPortRange, type PortRange } from "../../net/ports.js";
+import { hasHidden, spelledOut } from "../shared/hidden-characters.js";
+import { UnwritableText, wellFormed } from "../shared/unwritable.js";
 
 /** Where an NSG is applied, as Network Watcher names it, and the virtual network that gives its tags meaning. */
 export interface NsgBinding {
@@ -27,6 +29,34 @@ export interface NftablesOptions {
   readonly placement: Placement;
   /** The interface toward the subnet (router) or the host's interface in it (host). */
   readonly interface: string;
+}
+
+/** The longest comment nft accepts, in bytes. */
+const NFT_COMMENT_BYTES = 128;
+
+/**
+ * A string in double quotes, as nft reads it. nft strings have no escapes:
+ * a `"` or a line break cannot be written, so such text is refused (the
+ * names written here are validated resource names, which never hold one).
+ */
+export function nftString(text: string): string {
+  if (text.includes('"') || hasHidden(wellFormed(text)))
+    throw new UnwritableText(
+      text,
+      "holds a double quote or a hidden character, which nft strings cannot hold",
+    );
+  return `"${text}"`;
+}
+
+/** A comment, shortened to what nft accepts (long names make longer ones). */
+function nftComment(text: string): string {
+  let kept = text;
+  if (Buffer.byteLength(kept) > NFT_COMMENT_BYTES) {
+    const chars = [...kept];
+    while (Buffer.byteLength(`${chars.join("")}...`) > NFT_COMMENT_BYTES) chars.pop();
+    kept = `${chars.join("")}...`;
+  }
+  return `comment ${nftString(kept)}`;
 }
 
 /** Every binding of the network: NSGs on subnets, then on network interfaces. */
@@ -196,7 +226,7 @@ function addressMatches(rule: ResolvedRule, writer: TableWriter, label: string):
 
 function ruleLines(rule: ResolvedRule, writer: TableWriter, label: string): string[] {
   const verdict = rule.access === "Allow" ? "accept" : "drop";
-  const comment = `comment "${watcherRuleName(rule.rule)} (${rule.priority})"`;
+  const comment = nftComment(`${watcherRuleName(rule.rule)} (${rule.priority})`);
   const lines: string[] = [];
   for (const addresses of addressMatches(rule, writer, label))
     for (const protocol of protocolMatches(rule)) {
@@ -204,7 +234,9 @@ function ruleLines(rule: ResolvedRule, writer: TableWriter, label: string): stri
       lines.push(`    ${match ? `${match} ` : ""}counter ${verdict} ${comment}`);
     }
   if (lines.length === 0)
-    lines.push(`    # ${watcherRuleName(rule.rule)} (${rule.priority}) matches no address`);
+    lines.push(
+      `    # ${spelledOut(watcherRuleName(rule.rule))} (${rule.priority}) matches no address`,
+    );
   return lines;
 }
 
@@ -226,7 +258,7 @@ function compileTable(
   const writer = new TableWriter();
   const inbound = chain("inbound", nsg.inbound, writer);
   const outbound = chain("outbound", nsg.outbound, writer);
-  const iface = JSON.stringify(options.interface);
+  const iface = nftString(options.interface);
   const nic = binding.appliedTo.type === "networkInterface";
   const hook = (direction: Direction) => {
     const inbound = direction === "Inbound";
@@ -246,7 +278,7 @@ function compileTable(
   };
   return [
     `table inet ${name} {`,
-    `  comment ${JSON.stringify(`NSG ${binding.nsg} on ${binding.appliedTo.type} ${binding.appliedTo.name}`)}`,
+    `  ${nftComment(`NSG ${binding.nsg} on ${binding.appliedTo.type} ${binding.appliedTo.name}`)}`,
     ...writer.sets,
     inbound,
     outbound,
