@@ -9,6 +9,7 @@ export function renderDiagnostic(
   d: Diagnostic,
   sources: ReadonlyMap<string, string>,
   style: Style,
+  sourceLines = new SourceLines(sources),
 ): string {
   const label =
     d.severity === "error"
@@ -20,8 +21,7 @@ export function renderDiagnostic(
   if (d.location) {
     const { file, line, column } = d.location;
     lines.push(`  ${style.cyan("-->")} ${file}:${line}:${column}`);
-    const source = sources.get(file);
-    const whole = source === undefined ? undefined : lineOf(source, line);
+    const whole = sourceLines.line(file, line);
     if (whole !== undefined) {
       const { text, caret } = clip(whole, column);
       const gutter = String(line);
@@ -37,16 +37,38 @@ export function renderDiagnostic(
   return lines.join("\n");
 }
 
-/** Line `line` (1-based) of a text, found without splitting all of it: specs may be megabytes. */
-function lineOf(text: string, line: number): string | undefined {
-  let start = 0;
-  for (let i = 1; i < line; i++) {
-    const end = text.indexOf("\n", start);
-    if (end === -1) return undefined;
-    start = end + 1;
+/**
+ * The lines of the sources, each file scanned once and only as far as a
+ * diagnostic needs: specs may be megabytes, and an import may report
+ * thousands of problems in one file.
+ */
+class SourceLines {
+  /** Per file, the offset where each line starts, as far as scanned. */
+  private readonly starts = new Map<string, number[]>();
+
+  constructor(private readonly sources: ReadonlyMap<string, string>) {}
+
+  /** Line `line` (1-based) of `file`, without its line end; undefined past its end. */
+  line(file: string, line: number): string | undefined {
+    const text = this.sources.get(file);
+    if (text === undefined || line < 1) return undefined;
+    let starts = this.starts.get(file);
+    if (!starts) {
+      starts = [0];
+      this.starts.set(file, starts);
+    }
+    // A start past the end (length + 1) marks that the text has no more lines.
+    let last = starts[starts.length - 1] as number;
+    while (starts.length <= line && last <= text.length) {
+      const end = text.indexOf("\n", last);
+      last = end === -1 ? text.length + 1 : end + 1;
+      starts.push(last);
+    }
+    const start = starts[line - 1];
+    if (start === undefined || start > text.length) return undefined;
+    const next = starts[line] ?? text.length + 1;
+    return text.slice(start, next - 1).replace(/\r$/, "");
   }
-  const end = text.indexOf("\n", start);
-  return text.slice(start, end === -1 ? undefined : end).replace(/\r$/, "");
 }
 
 /** The widest stretch of a line a code frame shows; a generated line may be megabytes long. */
@@ -71,7 +93,8 @@ export function renderDiagnostics(
 ): string {
   const count = (severity: string) => diagnostics.filter((d) => d.severity === severity).length;
   const plural = (n: number, word: string) => (n > 0 ? `${n} ${word}${n === 1 ? "" : "s"}` : "");
-  const body = diagnostics.map((d) => renderDiagnostic(d, sources, style)).join("\n\n");
+  const lines = new SourceLines(sources);
+  const body = diagnostics.map((d) => renderDiagnostic(d, sources, style, lines)).join("\n\n");
   const counts = [
     plural(count("error"), "error"),
     plural(count("warning"), "warning"),
