@@ -20,7 +20,10 @@ const written = (description: string): unknown => {
     resources: { type: string; properties?: { securityRules?: { properties: object }[] } }[];
   };
   const nsg = template.resources.find((r) => r.type.endsWith("networkSecurityGroups"));
-  return (nsg?.properties?.securityRules?.[0]?.properties as { description: string }).description;
+  const rule = nsg?.properties?.securityRules?.[0]?.properties as
+    | { description?: string }
+    | undefined;
+  return rule?.description;
 };
 
 describe("ARM export of hostile text", () => {

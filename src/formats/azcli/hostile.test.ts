@@ -192,10 +192,10 @@ describe("az CLI export of hostile text", () => {
       if (refusedByAz(text)) continue;
       const commands = argumentsBashPasses(exportAzCli(hostileTopology(text)));
       const rule = commands?.find((c) => c.includes("rule") && c.includes("r1"));
-      const valueOf = (flag: string) => rule?.[rule.indexOf(flag) + 1];
-      expect(valueOf("--description"), name).toBe(text);
-      expect(valueOf("--source-address-prefixes"), name).toBe(text);
-      expect(valueOf("--destination-address-prefixes"), name).toBe(text);
+      const argument = (flag: string) => rule?.[rule.indexOf(flag) + 1];
+      expect(argument("--description"), name).toBe(text);
+      expect(argument("--source-address-prefixes"), name).toBe(text);
+      expect(argument("--destination-address-prefixes"), name).toBe(text);
       expect(commands?.length, name).toBe(7);
     }
   });
