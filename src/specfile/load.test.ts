@@ -272,7 +272,7 @@ describe("loadSpec: the document's shape", () => {
     const result = loadYaml(
       `virtualNetworks:\n  - name: hub\n    addressSpace: [10.0.0.0/16]\n${PREAMBLE.slice(PREAMBLE.indexOf("networkSecurityGroups"))}${rule("r1", { priority: "100.5" })}`,
     );
-    expect(found(result)).toEqual(["InvalidType 3:19", "InvalidType 10:19"]);
+    expect(found(result)).toEqual(["InvalidNumber 10:19", "InvalidType 3:19"]);
   });
 
   it("reports a value outside an enumeration", () => {

@@ -77,12 +77,19 @@ class SourceFile {
     return this.problems.map((p) => this.placed(p));
   }
 
-  /** The document as plain values, or why it cannot be read as such. */
-  content(): { value?: unknown; diagnostics: Diagnostic[] } {
+  /**
+   * The document as plain values, or why it cannot be read as such; and the
+   * numbers not written in decimal digits, errors that leave the value readable.
+   */
+  content(): { value?: unknown; diagnostics: Diagnostic[]; numbers: Diagnostic[] } {
     const syntax = this.syntaxErrors();
-    if (syntax.length > 0 || !this.doc) return { diagnostics: syntax };
+    if (syntax.length > 0 || !this.doc) return { diagnostics: syntax, numbers: [] };
     const plain = plainValue(this.doc);
-    return { value: plain.value, diagnostics: plain.problems.map((p) => this.placed(p)) };
+    return {
+      value: plain.value,
+      diagnostics: plain.problems.map((p) => this.placed(p)),
+      numbers: plain.numbers.map((p) => this.placed(p)),
+    };
   }
 
   private placed(p: TextProblem): Diagnostic {
@@ -125,12 +132,12 @@ export function loadSpec(target: string): LoadResult {
   if (read.diagnostic) return { diagnostics: [read.diagnostic], sources };
   sources.set(display, read.text);
   const source = new SourceFile(display, read.text);
+  const content = source.content();
   const done = (diagnostics: readonly Diagnostic[], spec?: LoadedSpec): LoadResult => ({
-    ...(spec ? { spec } : {}),
-    diagnostics: capPerCode(diagnostics, withSuggestion),
+    ...(spec && content.numbers.length === 0 ? { spec } : {}),
+    diagnostics: capPerCode(oncePerNumber(content.numbers, diagnostics), withSuggestion),
     sources,
   });
-  const content = source.content();
   if (content.diagnostics.length > 0) return done(content.diagnostics);
   const top = topLevelProblem(source, content.value);
   if (top) return done([top]);
@@ -180,6 +187,20 @@ export function loadSpec(target: string): LoadResult {
     partial: checked.data.partial ?? [],
     locate: (path: ValuePath) => source.locationOf(path),
   });
+}
+
+/**
+ * The numbers not written in decimal digits, and the other diagnostics but
+ * those at the same place: a type or range error there is the same mistake.
+ */
+function oncePerNumber(
+  numbers: readonly Diagnostic[],
+  diagnostics: readonly Diagnostic[],
+): Diagnostic[] {
+  if (numbers.length === 0) return [...diagnostics];
+  const place = (d: Diagnostic) => `${d.location?.line}:${d.location?.column}`;
+  const taken = new Set(numbers.map(place));
+  return [...numbers, ...diagnostics.filter((d) => !taken.has(place(d)))];
 }
 
 /**

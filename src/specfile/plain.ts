@@ -25,17 +25,23 @@ export const MAX_ALIASED_VALUES = 100_000;
  * throws without a position on an unknown or excessive alias, counts alias uses
  * rather than what they copy (so 101 uses of one short list fail), and warns on
  * stderr about a key that is a list or a mapping. Like toJS, every alias of an
- * anchor shares one value. Duplicate keys are reported here, in one pass.
+ * anchor shares one value. Duplicate keys are reported here, in one pass, and
+ * numbers written other than in decimal digits (`numbers`, with the value).
  */
-export function plainValue(doc: Document): { value?: unknown; problems: TextProblem[] } {
+export function plainValue(doc: Document): {
+  value?: unknown;
+  problems: TextProblem[];
+  numbers: TextProblem[];
+} {
   const converter = new Converter();
+  const { numbers } = converter;
   try {
     const { value } = converter.convert(doc.contents, 0);
     return converter.problems.length > 0
-      ? { problems: converter.problems }
-      : { value, problems: [] };
+      ? { problems: converter.problems, numbers }
+      : { value, problems: [], numbers };
   } catch (e) {
-    if (e instanceof Stop) return { problems: [...converter.problems, e.problem] };
+    if (e instanceof Stop) return { problems: [...converter.problems, e.problem], numbers };
     throw e;
   }
 }
@@ -53,9 +59,14 @@ interface Converted {
 
 const offsetOf = (node: Node | null | undefined) => node?.range?.[0] ?? 0;
 
+/** A whole number in decimal digits, as a spec writes its numbers. */
+const DECIMAL = /^-?[0-9]+$/;
+
 class Converter {
   /** Problems that do not stop the conversion: duplicate keys. */
   readonly problems: TextProblem[] = [];
+  /** Numbers written other than in decimal digits: errors in the value, which is still given. */
+  readonly numbers: TextProblem[] = [];
   /** The latest node of each anchor name so far: an alias names the one before it. */
   private readonly anchors = new Map<string, Node>();
   private readonly converted = new Map<Node, Converted>();
@@ -111,7 +122,32 @@ class Converter {
       });
       return collection(map, values);
     }
-    return { value: (node as Scalar).value, size: 1, height: 0 };
+    const scalar = node as Scalar;
+    if (typeof scalar.value === "number") this.checkNumber(scalar);
+    return { value: scalar.value, size: 1, height: 0 };
+  }
+
+  /**
+   * A number must be written as a whole number in decimal digits: YAML also
+   * reads 1e3, 0x10, 0o20, +80, 80.0 and .inf as numbers, and JSON 1e3, where
+   * Azure takes ports and priorities in digits only.
+   */
+  private checkNumber(scalar: Scalar): void {
+    const written = scalar.source ?? String(scalar.value);
+    const value = scalar.value as number;
+    const problem = (message: string, hint: string) =>
+      this.numbers.push({ code: "InvalidNumber", message, offset: offsetOf(scalar), hint });
+    const wanted = "ports and priorities are whole numbers, like 443; quote text";
+    if (!DECIMAL.test(written))
+      problem(
+        `${written}: numbers in a spec are whole numbers written in decimal digits`,
+        Number.isSafeInteger(value) ? `write ${value}` : wanted,
+      );
+    else if (!Number.isSafeInteger(value))
+      problem(
+        `${written} is larger than any number a spec takes (at most ${Number.MAX_SAFE_INTEGER})`,
+        wanted,
+      );
   }
 
   private key(key: Node | null): string {
