@@ -660,6 +660,36 @@ describe.each(NAMES)("user text %s", (n) => {
   });
 });
 
+describe("numbers in options", () => {
+  const spec = join(import.meta.dirname, "..", "examples", "three-tier");
+  it.each(["1e3", "0x100", " 200", "200 ", "+200", "200.0", "٢٠٠", ""])(
+    "are decimal digits only: %j is refused",
+    async (n) => {
+      const runs = [
+        ["synth", spec, "--start", n],
+        ["synth", spec, "--step", n],
+        ["flow", spec, "--from", "Internet", "--to", "web1", "--port", n],
+        ["flow", spec, "--from", "Internet", "--to", "web1", "--port", "443", "--source-port", n],
+        ["lab", "test", spec, "--timeout", n],
+      ];
+      for (const args of runs) {
+        const r = await cli(args);
+        expect(r.code, args.join(" ")).toBe(2);
+        expect(r.err, args.join(" ")).toMatch(
+          /--(start|step|port|source-port|timeout)\b.*expected/,
+        );
+      }
+    },
+  );
+
+  it("take the digits", async () => {
+    expect((await cli(["synth", spec, "--start", "200", "--step", "10"])).code).toBe(0);
+    expect(
+      (await cli(["flow", spec, "--from", "Internet", "--to", "web1", "--port", "0443"])).code,
+    ).toBe(0);
+  });
+});
+
 describe("values nested thousands deep inside strings, and chains of references", () => {
   const deep = 3000;
   const wrap = (open: string, close: string, inner = "x") =>

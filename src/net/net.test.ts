@@ -121,6 +121,15 @@ describe("ports and protocols", () => {
       expect(parsePortRange(bad).ok, bad).toBe(false);
   });
 
+  it("takes decimal digits only, as Azure does", () => {
+    const notDigits = ["1e3", "0x10", "0o20", "0b1", "+80", "80.0", "1_000", "80 ", "\t80", "80\n"];
+    // Other scripts' digits: Arabic-Indic, Devanagari, fullwidth, mathematical bold.
+    const otherDigits = ["٣", "८०", "８０", "𝟖𝟎", "8٠"];
+    for (const bad of [...notDigits, ...otherDigits, "Infinity", "NaN", "1e3-2e3", "80-٣"])
+      expect(parsePortRange(bad), JSON.stringify(bad)).toEqual({ ok: false, problem: "syntax" });
+    expect(parsePortRange("0080")).toEqual({ ok: true, range: { first: 80, last: 80 } });
+  });
+
   it("reads protocols case-insensitively", () => {
     expect(parseRuleProtocol("TCP")).toBe("Tcp");
     expect(parseRuleProtocol("*")).toBe("*");

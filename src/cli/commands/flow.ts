@@ -2,6 +2,7 @@ import { FlowEvaluator } from "../../engine/flow.js";
 import { parseFlowProtocol } from "../../net/protocol.js";
 import { EXIT, type Io, printJson } from "../io.js";
 import { loadForCommand } from "../load.js";
+import { wholeNumber } from "../numbers.js";
 import { partialJson } from "../partial.js";
 import { flowJson, renderTrace } from "../render/trace.js";
 
@@ -64,11 +65,12 @@ export function runFlow(target: string, options: FlowOptions, io: Io): number {
 
 function parsePort(flag: string, text: string | undefined, problems: string[]): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65535) {
+  const port = wholeNumber(text);
+  if (port === undefined || port > 65535) {
     problems.push(`${flag} ${text}: expected a port from 0 to 65535`);
     return undefined;
   }
-  return Number(text);
+  return port;
 }
 
 function usageError(io: Io, problems: string[], json?: boolean): number {

@@ -15,6 +15,7 @@ import { formatIpAddress } from "../../net/address.js";
 import { findSpecFile, type LoadedSpec } from "../../specfile/load.js";
 import { EXIT, type Io, printJson } from "../io.js";
 import { loadForCommand } from "../load.js";
+import { wholeNumber } from "../numbers.js";
 import type { Style } from "../render/style.js";
 
 export interface LabOptions {
@@ -42,8 +43,8 @@ export async function runLab(
     process.getuid?.() !== 0
       ? fail("the lab needs root, to create network namespaces and load nftables rulesets")
       : undefined;
-  const timeout = Number(options.timeout ?? 1000);
-  if (!Number.isInteger(timeout) || timeout < 50 || timeout > 30_000)
+  const timeout = wholeNumber(options.timeout ?? "1000");
+  if (timeout === undefined || timeout < 50 || timeout > 30_000)
     return fail("--timeout: expected milliseconds between 50 and 30000");
   try {
     // Taking a lab down needs only its name: the spec may have changed, or stopped loading.

@@ -7,6 +7,7 @@ import { proveSynthesis } from "../../synth/prove.js";
 import { applySynthesis, DEFAULT_OPTIONS, type Style, synthesize } from "../../synth/synthesize.js";
 import { EXIT, type Io, printJson } from "../io.js";
 import { loadForCommand } from "../load.js";
+import { wholeNumber } from "../numbers.js";
 import { writeAtomically } from "../output.js";
 import { partialJson } from "../partial.js";
 import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
@@ -38,9 +39,11 @@ export function runSynth(target: string, options: SynthCommandOptions, io: Io): 
     max: number,
   ) => {
     if (text === undefined) return fallback;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min || n > max)
+    const n = wholeNumber(text);
+    if (n === undefined || n < min || n > max) {
       problems.push(`${flag} ${text}: expected a whole number from ${min} to ${max}`);
+      return fallback;
+    }
     return n;
   };
   const start = number("--start", options.start, DEFAULT_OPTIONS.start, 100, 4096);
