@@ -5,7 +5,7 @@
  * protocols, keys and values of specs and imported files. Each run must end
  * with a located diagnostic or a normal answer: never an internal error.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -658,6 +658,33 @@ describe.each(NAMES)("user text %s", (n) => {
     }
     expect(failed).toEqual([]);
   });
+});
+
+it("every command that reads a spec refuses one whose tiers name what is not there", async () => {
+  const layered = join(import.meta.dirname, "..", "examples", "layered-ase", "tierwall.yaml");
+  const file = join(root, "bad-tiers.yaml");
+  writeFileSync(
+    file,
+    readFileSync(layered, "utf8")
+      .replace("callers: [fe1ase, fe2ase, fe3ase]", "callers: [fe1ase, fe9ase]")
+      .replace("ports: [80, 443]\n", "ports: [80, 99999]\n"),
+  );
+  for (const args of [
+    ["check", file],
+    ["verify", file],
+    ["lint", file],
+    ["reach", file],
+    ["rules", file],
+    ["export", "arm", file],
+    ["flow", file, "--from", "fe1ase", "--to", "apiase", "--port", "443"],
+  ]) {
+    const r = await cli(args);
+    const name = args[0];
+    expect(r.code, name).toBe(2);
+    expect(r.out + r.err, name).toContain('caller "fe9ase" is neither a tier nor an environment');
+    expect(r.out + r.err, name).toContain("port 99999 is not a port");
+    expect(r.out + r.err, name).toMatch(/bad-tiers\.yaml:5\d:\d+/);
+  }
 });
 
 describe("numbers in options", () => {

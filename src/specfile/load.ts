@@ -12,6 +12,7 @@ import {
 import { buildNetwork, type Network } from "../model/network.js";
 import { parseServiceTagFile, ServiceTagCatalog } from "../model/service-tags.js";
 import type { Topology } from "../model/types.js";
+import { tierProblems } from "../synth/intent.js";
 import type { SpecAssertion } from "./assertions.js";
 import { invalidUtf8 } from "./encoding.js";
 import { jsonSyntaxError } from "./json-syntax.js";
@@ -173,6 +174,9 @@ export function loadSpec(target: string): LoadResult {
   // is still worth checking: the user sees every problem in one run.
   const built = buildNetwork(normalized.topology, serviceTags);
   diagnostics.push(...report(built.diagnostics.map((d) => inDocument(d, normalized.ruleIndexes))));
+  // Tiers name the network's environments and tags: they are checked once it is built.
+  if (built.network)
+    diagnostics.push(...report(tierProblems(built.network, checked.data.tiers ?? [])));
   if (!built.network || hasErrors(diagnostics)) return done(diagnostics);
   const assertions = normalized.assertions.map((a) => ({
     ...a,

@@ -64,7 +64,12 @@ export interface Tier {
   readonly egress?: readonly (Traffic & { readonly destination: Endpoint })[];
 }
 
-/** Resolves the tiers section against the network, reporting every name that does not resolve. */
+/**
+ * Resolves the tiers section against the network, reporting every name that
+ * does not resolve and every protocol, port or source that is not one
+ * (InvalidTier), and each caller that cannot reach a tier from one address
+ * (SynthesisImpossible).
+ */
 export function resolveTiers(
   network: Network,
   specs: readonly TierSpec[],
@@ -91,7 +96,6 @@ export function resolveTiers(
     });
     if (spec.environments.length === 0) problem("has no environments", ["environments"]);
     const traffic = trafficOf(spec, (m, f) => problem(m, f));
-    if (!traffic) return;
     // Callers: tiers (all their environments) or single environments, then the tier itself.
     const callerEnvs: { name: string; env: EnvironmentInfo }[] = [];
     (spec.callers ?? []).forEach((name, j) => {
@@ -116,14 +120,20 @@ export function resolveTiers(
     for (const { name, env } of callerEnvs) {
       if (seen.has(name)) continue;
       seen.add(name);
+      // Not a mistake in the tier as written: what the network makes of it.
       const presented = presentedAddress(network, env, environments, (m) =>
-        problem(m, ["callers"]),
+        diagnostics.push(
+          error("SynthesisImpossible", `tier ${spec.name}: ${m}`, [...path, "callers"]),
+        ),
       );
       if (presented) callers.push({ name, environment: env, presented });
     }
     const allow = (spec.allow ?? []).flatMap((a, j) => {
+      // What an allowance inherits from a tier whose own traffic is wrong is reported once, there.
       const t = trafficOf(
-        { protocol: a.protocol ?? spec.protocol, ports: a.ports ?? spec.ports },
+        traffic
+          ? { protocol: a.protocol ?? spec.protocol, ports: a.ports ?? spec.ports }
+          : { protocol: a.protocol ?? "*", ports: a.ports },
         (m, f) => problem(m, ["allow", j, ...(f ?? [])]),
       );
       const source = endpointOf(network, a.source, (m) => problem(m, ["allow", j, "source"]));
@@ -138,6 +148,8 @@ export function resolveTiers(
       );
       return t && destination ? [{ ...t, destination }] : [];
     });
+    // The rest is checked too, so that every problem of the tier is reported at once.
+    if (!traffic) return;
     tiers.push({
       name: spec.name,
       path,
@@ -238,4 +250,9 @@ function egressTarget(
     addresses: AddressSet.ofAddresses(addresses),
     text,
   };
+}
+
+/** What is wrong with the tiers as written: names, protocols, ports and sources (not what synthesis can meet). */
+export function tierProblems(network: Network, specs: readonly TierSpec[]): Diagnostic[] {
+  return resolveTiers(network, specs).diagnostics.filter((d) => d.code === "InvalidTier");
 }

@@ -131,13 +131,59 @@ describe("synthesis that cannot meet its intent", () => {
     const r = run(text);
     expect(r.diagnostics.map((d) => d.code)).toEqual(["SynthesisImpossible"]);
   });
+});
 
-  it("reports tiers that name what does not exist", () => {
-    const r = run(
-      LAYERED.replace("callers: [fe1ase, fe2ase, fe3ase]", "callers: [fe1ase, fe9ase]"),
+describe("tiers, checked when the spec loads for any command", () => {
+  const problems = (text: string) =>
+    loadSpecText(text).diagnostics.map(
+      (d) => `${d.code} ${d.path.join(".")} ${d.location?.line}: ${d.message}`,
     );
-    expect(r.diagnostics.map((d) => [d.code, d.path.join(".")])).toEqual([
-      ["InvalidTier", "tiers.0.callers.1"],
+  const line = (text: string, needle: string) =>
+    text.slice(0, text.indexOf(needle)).split("\n").length;
+
+  it("name environments, tiers and tags that exist, and real protocols and ports", () => {
+    const text = LAYERED.replace("callers: [fe1ase, fe2ase, fe3ase]", "callers: [fe1ase, fe9ase]")
+      .replace("environments: [apiase]", "environments: [apiase, nowhere]")
+      .replace(
+        "protocol: Tcp\n    ports: [80, 443]\n",
+        "protocol: Http\n    ports: [80, 99999]\n    allow:\n      - source: Nowhere\n      - { source: Internet, ports: [70000] }\n    egress:\n      - to: 10.0.0.0/33\n",
+      );
+    expect(problems(text)).toEqual([
+      `InvalidTier tiers.0.environments.1 ${line(text, "nowhere]")}: tier api: environment "nowhere" is not defined`,
+      `InvalidTier tiers.0.protocol ${line(text, "protocol: Http")}: tier api: protocol "Http" is not one of Tcp, Udp, Icmp, Esp, Ah, *`,
+      `InvalidTier tiers.0.callers.1 ${line(text, "fe9ase")}: tier api: caller "fe9ase" is neither a tier nor an environment`,
+      `InvalidTier tiers.0.allow.0.source ${line(text, "source: Nowhere")}: tier api: "Nowhere" is neither a CIDR block, an address nor a known service tag`,
+      `InvalidTier tiers.0.allow.1.ports.0 ${line(text, "ports: [70000]")}: tier api: port 70000 is not a port or a range a-b within 0-65535`,
+      `InvalidTier tiers.0.egress.0.to ${line(text, "to: 10.0.0.0/33")}: tier api: "10.0.0.0/33" is neither a CIDR block, an address nor a known service tag`,
+    ]);
+  });
+
+  it("are reported with every problem of each tier", () => {
+    const text = LAYERED.replace("callers: [fe1ase, fe2ase, fe3ase]", "callers: [fe1ase, fe9ase]")
+      .replace("environments: [apiase]", "environments: [apiase, nowhere]")
+      .replace("ports: [80, 443]\n", "ports: [80, 99999]\n");
+    expect(problems(text)).toEqual([
+      `InvalidTier tiers.0.environments.1 ${line(text, "nowhere]")}: tier api: environment "nowhere" is not defined`,
+      `InvalidTier tiers.0.ports.1 ${line(text, "99999")}: tier api: port 99999 is not a port or a range a-b within 0-65535`,
+      `InvalidTier tiers.0.callers.1 ${line(text, "fe9ase")}: tier api: caller "fe9ase" is neither a tier nor an environment`,
+    ]);
+  });
+
+  it("leave what synthesis cannot meet to synthesis", () => {
+    const text = `virtualNetworks:
+  - { name: one, addressSpace: { addressPrefixes: [10.1.0.0/16] }, subnets: [{ name: a, addressPrefix: 10.1.1.0/24 }] }
+  - { name: two, addressSpace: { addressPrefixes: [10.2.0.0/16] }, subnets: [{ name: b, addressPrefix: 10.2.1.0/24 }] }
+environments:
+  - { name: front, kind: Workload, subnet: a, privateIPAddress: 10.1.1.4 }
+  - { name: back, kind: Workload, subnet: b, privateIPAddress: 10.2.1.4 }
+tiers:
+  - { name: api, environments: [back], callers: [front], ports: [443] }
+`;
+    expect(problems(text)).toEqual([]);
+    const loaded = loadSpecText(text);
+    const spec = loaded.spec as NonNullable<typeof loaded.spec>;
+    expect(resolveTiers(spec.network, spec.tiers).diagnostics.map((d) => d.code)).toEqual([
+      "SynthesisImpossible",
     ]);
   });
 });
