@@ -5,15 +5,15 @@ import { DEFAULT_SECURITY_RULES } from "./default-rules.js";
 import { type Diagnostic, error, hasErrors, type ValuePath, warning } from "./diagnostic.js";
 import { LIMITS } from "./limits.js";
 import { duplicateNames, NameIndex } from "./names.js";
+import { isIdRef, type ReferencedType, referenced } from "./resource-id.js";
 import { nameProblem, type ParsedRule, parseSecurityRule, type RuleContext } from "./rule.js";
 import type { ServiceTagCatalog } from "./service-tags.js";
-import {
-  type Environment,
-  type EnvironmentKind,
-  type NetworkSecurityGroup,
-  type ResourceRef,
-  refName,
-  type Topology,
+import type {
+  Environment,
+  EnvironmentKind,
+  NetworkSecurityGroup,
+  ResourceRef,
+  Topology,
 } from "./types.js";
 
 /** The platform's host address: DNS, DHCP, health probes; part of VirtualNetwork. */
@@ -275,9 +275,26 @@ class NetworkBuilder {
     });
   }
 
+  /**
+   * The resource a reference names, which must be of `type`; undefined (reported
+   * at the id) when it is an id of another type.
+   */
+  private named(
+    ref: ResourceRef,
+    type: ReferencedType,
+    path: ValuePath,
+  ): { name: string; parent?: string } | undefined {
+    const found = referenced(ref, type);
+    if (found.problem === undefined) return found;
+    const at = typeof ref === "string" ? path : [...path, "id"];
+    this.report(error("InvalidResourceReference", found.problem, at));
+    return undefined;
+  }
+
   private nsgRef(ref: ResourceRef | undefined, path: ValuePath): string | undefined {
     if (ref === undefined) return undefined;
-    const name = refName(ref);
+    const name = this.named(ref, "networkSecurityGroups", path)?.name;
+    if (name === undefined) return undefined;
     const found = [...this.nsgs.keys()].find((n) => n.toLowerCase() === name.toLowerCase());
     const declared = this.topology.networkSecurityGroups.some(
       (n) => n.name.toLowerCase() === name.toLowerCase(),
@@ -453,7 +470,8 @@ class NetworkBuilder {
           j,
           "remoteVirtualNetwork",
         ];
-        const given = refName(peering.remoteVirtualNetwork);
+        const given = this.named(peering.remoteVirtualNetwork, "virtualNetworks", path)?.name;
+        if (given === undefined) return;
         const remote = vnetNames.resolve(given);
         if (remote === undefined) {
           this.report(
@@ -519,12 +537,13 @@ class NetworkBuilder {
   /** Resolves `vnet/subnet`, a subnet name unique in the deployment, or an ARM subnet id. */
   private subnetRef(ref: ResourceRef, path: ValuePath): SubnetInfo | undefined {
     const text = typeof ref === "string" ? ref : ref.id;
-    const idMatch = /\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)\/?$/i.exec(text);
-    const [vnet, name] = idMatch
-      ? [idMatch[1], idMatch[2]]
-      : text.includes("/")
-        ? text.split("/", 2)
-        : [undefined, text];
+    let vnet: string | undefined;
+    let name: string | undefined;
+    if (isIdRef(ref)) {
+      const found = this.named(ref, "virtualNetworks/subnets", path);
+      if (!found) return undefined;
+      [vnet, name] = [found.parent, found.name];
+    } else [vnet, name] = text.includes("/") ? text.split("/", 2) : [undefined, text];
     const matches = this.subnets.filter(
       (s) =>
         s.name.toLowerCase() === name?.toLowerCase() &&
@@ -625,10 +644,12 @@ class NetworkBuilder {
           [...cPath, "privateIPAddress"],
           label,
         );
-        const asgs = (config.applicationSecurityGroups ?? []).map((ref) => {
-          const name = refName(ref);
-          return this.asgNames.resolve(name) ?? name;
+        const refs = (config.applicationSecurityGroups ?? []).flatMap((ref, k) => {
+          const at = [...cPath, "applicationSecurityGroups", k];
+          const name = this.named(ref, "applicationSecurityGroups", at)?.name;
+          return name === undefined ? [] : [{ name: this.asgNames.resolve(name) ?? name, at }];
         });
+        const asgs = refs.map((r) => r.name);
         if (asgs.length > LIMITS.asgsPerIpConfiguration)
           this.report(
             error(
@@ -637,16 +658,15 @@ class NetworkBuilder {
               [...cPath, "applicationSecurityGroups"],
             ),
           );
-        asgs.forEach((asg, k) => {
+        for (const { name: asg, at } of refs)
           if (!this.asgMembers.has(asg))
             this.report(
               error(
                 "InvalidResourceReference",
                 `application security group ${JSON.stringify(asg)} is not defined`,
-                [...cPath, "applicationSecurityGroups", k],
+                at,
               ),
             );
-        });
         if (!subnet || !address) return;
         this.checkHostAddress(address, subnet, [...cPath, "privateIPAddress"], label);
         this.claimAddress(address, subnet.vnet, label, [...cPath, "privateIPAddress"]);
@@ -692,7 +712,11 @@ class NetworkBuilder {
             [...path, "networkInterface"],
           ),
         );
-      const given = refName(env.networkInterface);
+      const given = this.named(env.networkInterface, "networkInterfaces", [
+        ...path,
+        "networkInterface",
+      ])?.name;
+      if (given === undefined) return;
       const name = new NameIndex(this.nics.keys()).resolve(given) ?? given;
       nic = this.nics.get(name);
       if (!nic) {

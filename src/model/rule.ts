@@ -5,8 +5,9 @@ import { parseRuleProtocol, type RuleProtocol } from "../net/protocol.js";
 import { type Diagnostic, error, type ValuePath, warning } from "./diagnostic.js";
 import { LIMITS } from "./limits.js";
 import type { NameIndex } from "./names.js";
+import { referenced } from "./resource-id.js";
 import { classicTagReplacement, isBuiltInTag, type ServiceTagCatalog } from "./service-tags.js";
-import { refName, type SecurityRule } from "./types.js";
+import type { SecurityRule } from "./types.js";
 
 export type Access = "Allow" | "Deny";
 export type Direction = "Inbound" | "Outbound";
@@ -334,13 +335,18 @@ function parseAddressSide(
       ),
     );
   }
-  const names = refs.map((ref) => {
-    const name = refName(ref);
-    return context.applicationSecurityGroups.resolve(name) ?? name;
-  });
   let known = true;
+  const names = refs.map((ref, i) => {
+    const found = referenced(ref, "applicationSecurityGroups");
+    if (found.problem === undefined)
+      return context.applicationSecurityGroups.resolve(found.name) ?? found.name;
+    known = false;
+    const at = typeof ref === "string" ? [...fieldPath, i] : [...fieldPath, i, "id"];
+    diagnostics.push(error("InvalidResourceReference", `${label}: ${found.problem}`, at));
+    return undefined;
+  });
   names.forEach((name, i) => {
-    if (!context.applicationSecurityGroups.has(name)) {
+    if (name !== undefined && !context.applicationSecurityGroups.has(name)) {
       known = false;
       diagnostics.push(
         error(
@@ -352,7 +358,7 @@ function parseAddressSide(
       );
     }
   });
-  return known ? { kind: "asgs", names } : undefined;
+  return known ? { kind: "asgs", names: names as string[] } : undefined;
 }
 
 function hostBitsError(text: string, label: string, path: ValuePath): Diagnostic {
