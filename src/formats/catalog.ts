@@ -10,8 +10,10 @@ import type { PartialItem } from "../specfile/schema.js";
 import { writeSpec } from "../specfile/write.js";
 import { isServiceTagsDocument, type ServiceTagDocument } from "./service-tags/import.js";
 import { serviceTagsForSpec, withServiceTags } from "./service-tags/spec.js";
+import { mergePlaceholders, validateImported } from "./shared/imported.js";
 import { settleOmissions, withPartial } from "./shared/left-out.js";
 import { nestingProblem } from "./shared/nesting.js";
+import { Origins } from "./shared/origins.js";
 import { refusal, UnwritableText } from "./shared/unwritable.js";
 import { looksLikeHcl } from "./terraform/import.js";
 import { isTerraformShow } from "./terraform/show.js";
@@ -63,17 +65,25 @@ interface Imported {
   readonly serviceTags?: ServiceTagDocument;
 }
 
-/** Formats read one file at a time. Terraform reads a module's files together (see importSources). */
+/**
+ * Formats read one file at a time, recording in `origins` where each value
+ * they write came from. Terraform reads a module's files together (see importSources).
+ */
 const FILE_IMPORTERS: Record<
   Exclude<ImportFormat, "terraform">,
-  (source: SourceFile, parameters?: SourceFile) => Promise<Imported>
+  (source: SourceFile, parameters: SourceFile | undefined, origins: Origins) => Promise<Imported>
 > = {
-  arm: async (source, parameters) =>
-    (await import("./arm/import.js")).importArm(source.text, source.file, parameters?.text),
-  powershell: async (source) =>
-    (await import("./powershell/import.js")).importPowerShell(source.text, source.file),
-  azcli: async (source) =>
-    (await import("./azcli/import.js")).importAzCli(source.text, source.file),
+  arm: async (source, parameters, origins) =>
+    (await import("./arm/import.js")).importArm(
+      source.text,
+      source.file,
+      parameters?.text,
+      origins,
+    ),
+  powershell: async (source, _, origins) =>
+    (await import("./powershell/import.js")).importPowerShell(source.text, source.file, origins),
+  azcli: async (source, _, origins) =>
+    (await import("./azcli/import.js")).importAzCli(source.text, source.file, origins),
   "service-tags": async (source) => {
     const { importServiceTags } = await import("./service-tags/import.js");
     const { tags, diagnostics } = importServiceTags(source.text, source.file);
@@ -127,7 +137,10 @@ function parsedOrUndefined(json: string): unknown {
  * Reads the sources into one topology. Each is read in its own format (given,
  * or detected); Terraform sources are read together, as one module. Nothing is
  * guessed: what cannot be read is a diagnostic at its place, and `spec` is
- * left undefined when any diagnostic is an error.
+ * left undefined when any diagnostic is an error. What narrows the policy and
+ * cannot be read is an error unless `allowPartial` (shared/left-out.ts); what
+ * is read is validated as `check` validates a spec, each problem at its place
+ * in the sources (shared/imported.ts).
  */
 export async function importSources(
   sources: readonly SourceFile[],
@@ -135,6 +148,7 @@ export async function importSources(
 ): Promise<ImportResult> {
   const diagnostics: Diagnostic[] = [];
   const parts: Topology[] = [];
+  const origins = new Origins();
   const tagFiles: ServiceTagDocument[] = [];
   const terraform: SourceFile[] = [];
   const parametersTooDeep = options.parameters && nestingProblem(options.parameters);
@@ -161,19 +175,23 @@ export async function importSources(
       terraform.push(source);
       continue;
     }
-    const imported = await FILE_IMPORTERS[format](source, options.parameters);
+    const imported = await FILE_IMPORTERS[format](source, options.parameters, origins);
     diagnostics.push(...imported.diagnostics);
     parts.push(imported.topology);
     if (imported.serviceTags) tagFiles.push(imported.serviceTags);
   }
   if (terraform.length > 0) {
     const { importTerraform } = await import("./terraform/import.js");
-    const imported = await importTerraform(terraform, options.parameters);
+    const imported = await importTerraform(terraform, options.parameters, origins);
     diagnostics.push(...imported.diagnostics);
     parts.push(imported.topology);
   }
-  const topology = mergeTopologies(parts);
+  const combined = mergePlaceholders(mergeTopologies(parts), origins);
+  const topology = combined.topology;
+  diagnostics.push(...combined.diagnostics);
   const serviceTags = tagFiles.length > 0 ? serviceTagsForSpec(topology, tagFiles) : undefined;
+  // Validated only when read without error: otherwise what was not read would be reported again.
+  if (!hasErrors(diagnostics)) diagnostics.push(...validateImported(topology, origins, serviceTags));
   const settled = settleOmissions(diagnostics, topology, options.allowPartial === true);
   diagnostics.splice(0, diagnostics.length, ...settled.diagnostics);
   if (hasErrors(diagnostics))

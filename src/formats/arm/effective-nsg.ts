@@ -31,6 +31,7 @@ import { formatPortRange, parsePortRange } from "../../net/ports.js";
 import { parseRuleProtocol, type RuleProtocol } from "../../net/protocol.js";
 import { armId, isObject, type JsonObject, pathText } from "../shared/json.js";
 import { type LeftOut, reporting } from "../shared/left-out.js";
+import { type Origin, Origins } from "../shared/origins.js";
 
 /** The items of an effective-NSG list, with the path of the array, or undefined for other documents. */
 function effectiveItems(doc: unknown): { items: unknown[]; at: ValuePath } | undefined {
@@ -63,13 +64,19 @@ interface Draft {
  */
 export function readEffectiveNsgs(
   doc: unknown,
+  origins = new Origins(),
+  at: (path: ValuePath) => Origin | undefined = () => undefined,
 ): { networkSecurityGroups: NetworkSecurityGroup[]; diagnostics: Diagnostic[] } | undefined {
   const found = effectiveItems(doc);
   if (!found) return undefined;
-  const reader = new EffectiveReader();
+  const reader = new EffectiveReader(origins, at);
   for (const [i, item] of found.items.entries()) reader.item(item, [...found.at, i]);
   return {
-    networkSecurityGroups: reader.nsgs.map((d) => ({ name: d.name, securityRules: d.rules })),
+    networkSecurityGroups: reader.nsgs.map((d) => {
+      const nsg = { name: d.name, securityRules: d.rules };
+      origins.carry(d, nsg);
+      return nsg;
+    }),
     diagnostics: reader.diagnostics,
   };
 }
@@ -78,6 +85,11 @@ class EffectiveReader {
   readonly diagnostics: Diagnostic[] = [];
   readonly nsgs: Draft[] = [];
   private readonly notedAssociations = new Set<string>();
+
+  constructor(
+    private readonly origins: Origins,
+    private readonly at: (path: ValuePath) => Origin | undefined,
+  ) {}
 
   private report(
     severity: Severity,
@@ -173,6 +185,7 @@ class EffectiveReader {
       );
     if (existing) return existing;
     const draft: Draft = { id, name, rules: [], seen: new Map() };
+    this.origins.record(draft, this.at([...at, "id"]), { name: this.at([...at, "id"]) });
     this.nsgs.push(draft);
     return draft;
   }
@@ -279,6 +292,9 @@ class EffectiveReader {
       return;
     }
     nsg.seen.set(key, { rule: parsed, at: path });
+    this.origins.record(parsed, this.at(path), { name: this.at([...path, "name"]) });
+    for (const field of Object.keys(parsed))
+      if (field !== "name") this.origins.field(parsed, field, this.at([...path, field]));
     nsg.rules.push(parsed);
     if (loneAny) lone.push({ name, at: path });
   }

@@ -7,7 +7,9 @@ import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
 import { jsonSyntaxError } from "../../specfile/json-syntax.js";
 import { isObject } from "../shared/json.js";
-import { placed } from "../shared/json-positions.js";
+import { repeatedKeyErrors } from "../shared/json-keys.js";
+import { jsonLocator, placed } from "../shared/json-positions.js";
+import { Origins } from "../shared/origins.js";
 import { readEffectiveNsgs } from "./effective-nsg.js";
 import { ResourceReader } from "./resources.js";
 
@@ -20,9 +22,15 @@ export interface ArmImport {
  * Reads an ARM deployment template (with an optional parameters file), the
  * resource JSON of `az network nsg show` / `list` and `az network vnet show`, or
  * `az network nic list-effective-nsg` output. Values that depend on the
- * deployment are reported and left out.
+ * deployment are reported and left out; `origins` records where each value
+ * written came from. A key given twice in one object is an error.
  */
-export function importArm(text: string, file: string, parametersText?: string): ArmImport {
+export function importArm(
+  text: string,
+  file: string,
+  parametersText?: string,
+  origins = new Origins(),
+): ArmImport {
   const empty: Topology = {
     virtualNetworks: [],
     networkSecurityGroups: [],
@@ -37,7 +45,10 @@ export function importArm(text: string, file: string, parametersText?: string): 
   } catch (e) {
     return { topology: empty, diagnostics: [jsonSyntaxError(e as Error, file, clean)] };
   }
-  const effective = readEffectiveNsgs(document);
+  const repeated = repeatedKeyErrors(clean, file);
+  if (repeated.length > 0) return { topology: empty, diagnostics: repeated };
+  const locator = jsonLocator(clean, file);
+  const effective = readEffectiveNsgs(document, origins, (path) => () => locator(path));
   if (effective) {
     const { networkSecurityGroups, diagnostics } = effective;
     const unused: Diagnostic[] =
@@ -55,7 +66,7 @@ export function importArm(text: string, file: string, parametersText?: string): 
           ];
     return {
       topology: { ...empty, networkSecurityGroups },
-      diagnostics: [...unused, ...placed(diagnostics, clean, file)],
+      diagnostics: [...unused, ...placed(diagnostics, clean, file, locator)],
     };
   }
   let parameterValues: Record<string, unknown> = {};
@@ -65,6 +76,8 @@ export function importArm(text: string, file: string, parametersText?: string): 
     const cleanParameters = parametersText.replace(/^\uFEFF/, "");
     try {
       const parsed: unknown = JSON.parse(cleanParameters);
+      const twice = repeatedKeyErrors(cleanParameters, parametersFile);
+      if (twice.length > 0) return { topology: empty, diagnostics: twice };
       if (isObject(parsed) && isObject(parsed.parameters)) parameterValues = parsed.parameters;
       else
         preliminary.push({
@@ -81,8 +94,8 @@ export function importArm(text: string, file: string, parametersText?: string): 
       };
     }
   }
-  const reader = new ResourceReader(document, parameterValues);
+  const reader = new ResourceReader(document, parameterValues, origins, locator);
   const topology = reader.read();
-  const diagnostics = [...preliminary, ...placed(reader.diagnostics, clean, file)];
+  const diagnostics = [...preliminary, ...placed(reader.diagnostics, clean, file, locator)];
   return { topology, diagnostics };
 }

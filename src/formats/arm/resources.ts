@@ -6,7 +6,7 @@
  * omission that importSources classifies). A value of the wrong type is an
  * error: read as anything else, it would change the policy.
  */
-import type { Diagnostic, Severity, ValuePath } from "../../model/diagnostic.js";
+import type { Diagnostic, Severity, SourceLocation, ValuePath } from "../../model/diagnostic.js";
 import {
   type ApplicationSecurityGroup,
   type IpConfiguration,
@@ -22,6 +22,7 @@ import {
 import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "../shared/drafts.js";
 import { isObject, type JsonObject, pathText } from "../shared/json.js";
 import { type LeftOut, reporting } from "../shared/left-out.js";
+import { type Origin, Origins } from "../shared/origins.js";
 import { RESOURCE_TYPES } from "./deployment.js";
 import { ExpressionTooDeep, NotStatic, ResourceIdValue, TemplateContext } from "./expressions.js";
 
@@ -68,11 +69,22 @@ export class ResourceReader {
   private readonly nsgs = new Map<string, NsgDraft>();
   private readonly vnets = new Map<string, VnetDraft>();
   private readonly nics: NetworkInterface[] = [];
+  /** NSGs and networks a resource of their own declares (the others are named by child resources only). */
+  private readonly declared = new Set<NsgDraft | VnetDraft>();
+  /** Where a value at a JSON path of the document is, placed when needed. */
+  private readonly at: (path: ValuePath) => Origin;
 
+  /**
+   * `origins` records where each value written came from; `locate` places a
+   * JSON path of the document.
+   */
   constructor(
     private readonly document: unknown,
     parameterValues: Record<string, unknown>,
+    private readonly origins = new Origins(),
+    locate: (path: ValuePath) => SourceLocation | undefined = () => undefined,
   ) {
+    this.at = (path) => () => locate(path);
     const template = isObject(document) ? document : {};
     this.context = new TemplateContext(
       isObject(template.parameters) ? template.parameters : {},
@@ -107,9 +119,16 @@ export class ResourceReader {
         "neither a deployment template (no resources array) nor Azure resource JSON (no type)",
         [],
       );
+    // A network only child resources name is a placeholder: its address space is for the user to give.
+    for (const vnet of this.vnets.values())
+      if (!this.declared.has(vnet)) this.origins.stub(vnet, "addressSpace");
+    const carried = <D extends object, M extends object>(draft: D, model: M): M => {
+      this.origins.carry(draft, model);
+      return model;
+    };
     return {
-      virtualNetworks: [...this.vnets.values()].map(vnetOf),
-      networkSecurityGroups: [...this.nsgs.values()].map(nsgOf),
+      virtualNetworks: [...this.vnets.values()].map((v) => carried(v, vnetOf(v))),
+      networkSecurityGroups: [...this.nsgs.values()].map((n) => carried(n, nsgOf(n))),
       applicationSecurityGroups: this.asgs,
       networkInterfaces: this.nics,
       environments: [],
@@ -283,7 +302,9 @@ export class ResourceReader {
     const out: ResourceRef[] = [];
     this.array(obj, key, path).forEach((item, i) => {
       const r = this.ref(item, [...path, key, i], subnet);
-      if (r !== undefined) out.push(r);
+      if (r === undefined) return;
+      this.origins.field(out, out.length, this.at([...path, key, i]));
+      out.push(r);
     });
     return out;
   }
@@ -416,9 +437,11 @@ export class ResourceReader {
       this.propertyCopy(type, r.properties.copy, [...path, "properties", "copy"], obj, name);
 
     if (sameType(type, T.asg)) {
-      this.asgs.push({ name, ...(location === undefined ? {} : { location }) });
+      const asg = { name, ...(location === undefined ? {} : { location }) };
+      this.origins.record(asg, this.at(path), { name: this.at([...path, "name"]) });
+      this.asgs.push(asg);
     } else if (sameType(type, T.nsg)) {
-      const nsg = this.nsg(name);
+      const nsg = this.nsg(name, path, base);
       if (location !== undefined) nsg.location = location;
       const flush = this.get(obj, "flushConnection", base);
       if (typeof flush === "boolean") nsg.flushConnection = flush;
@@ -428,9 +451,9 @@ export class ResourceReader {
       });
     } else if (sameType(type, T.rule)) {
       const parsed = this.rule(r, path, segments[0] as string);
-      if (parsed) this.nsg(segments[0] as string).rules.push(parsed);
+      if (parsed) this.nsg(segments[0] as string, path).rules.push(parsed);
     } else if (sameType(type, T.vnet)) {
-      const vnet = this.vnet(name);
+      const vnet = this.vnet(name, path, base);
       if (location !== undefined) vnet.location = location;
       this.addressSpace(obj, base, vnet);
       this.array(obj, "subnets", base).forEach((s, i) => {
@@ -443,10 +466,10 @@ export class ResourceReader {
       });
     } else if (sameType(type, T.subnet)) {
       const subnet = this.subnet(r, path, segments[0] as string, name);
-      if (subnet) this.vnet(segments[0] as string).subnets.push(subnet);
+      if (subnet) this.vnet(segments[0] as string, path).subnets.push(subnet);
     } else if (sameType(type, T.peering)) {
       const peering = this.peering(r, path, segments[0] as string, name);
-      if (peering) this.vnet(segments[0] as string).peerings.push(peering);
+      if (peering) this.vnet(segments[0] as string, path).peerings.push(peering);
     } else if (sameType(type, T.nic)) {
       const nic = this.nic(r, path, name);
       if (nic) this.nics.push(nic);
@@ -515,24 +538,70 @@ export class ResourceReader {
     });
   }
 
-  private nsg(name: string): NsgDraft {
-    const key = name.toLowerCase();
-    let nsg = this.nsgs.get(key);
-    if (!nsg) {
-      nsg = { name, rules: [] };
-      this.nsgs.set(key, nsg);
-    }
+  /**
+   * The NSG of that name. With `base` (where its properties are), the resource
+   * at `path` declares it; without, a child resource at `path` names it, and it
+   * is a placeholder until declared.
+   */
+  private nsg(name: string, path: ValuePath, base?: ValuePath): NsgDraft {
+    const nsg = this.draft(this.nsgs, name, () => ({ name, rules: [] }), path, base);
+    if (base) this.origins.field(nsg, "securityRules", this.at([...base, "securityRules"]));
     return nsg;
   }
 
-  private vnet(name: string): VnetDraft {
-    const key = name.toLowerCase();
-    let vnet = this.vnets.get(key);
-    if (!vnet) {
-      vnet = { name, addressPrefixes: [], subnets: [], peerings: [] };
-      this.vnets.set(key, vnet);
+  /** The virtual network of that name, declared or a placeholder, as `nsg` says. */
+  private vnet(name: string, path: ValuePath, base?: ValuePath): VnetDraft {
+    const vnet = this.draft(
+      this.vnets,
+      name,
+      () => ({ name, addressPrefixes: [], subnets: [], peerings: [] }),
+      path,
+      base,
+    );
+    if (base) {
+      this.origins.field(vnet, "addressSpace", this.at([...base, "addressSpace"]));
+      this.origins.field(vnet, "subnets", this.at([...base, "subnets"]));
     }
     return vnet;
+  }
+
+  /**
+   * A draft of `drafts` by name (any case). One resource may declare it; a
+   * second declaration is an error, since Azure would reject the template
+   * (and a list of several groups' resources holds two the model cannot tell apart).
+   */
+  private draft<D extends NsgDraft | VnetDraft>(
+    drafts: Map<string, D>,
+    name: string,
+    make: () => D,
+    path: ValuePath,
+    base: ValuePath | undefined,
+  ): D {
+    const key = name.toLowerCase();
+    let draft = drafts.get(key);
+    if (!draft) {
+      draft = make();
+      drafts.set(key, draft);
+      this.origins.record(draft, this.at(path));
+      this.origins.placeholder(draft);
+    }
+    if (base === undefined) return draft;
+    if (this.declared.has(draft))
+      this.report(
+        "error",
+        "DuplicateResourceName",
+        `${pathText([...path, "name"])}: ${name} is declared a second time in this document`,
+        [...path, "name"],
+      );
+    else {
+      this.declared.add(draft);
+      this.origins.record(draft, this.at(path), {
+        name: this.at([...path, "name"]),
+        location: this.at([...path, "location"]),
+      });
+      this.origins.placeholder(draft, false);
+    }
+    return draft;
   }
 
   /** A network's address space: what VirtualNetwork and Internet mean in every rule. */
@@ -557,13 +626,13 @@ export class ResourceReader {
       return;
     }
     prefixes.forEach((p, i) => {
-      if (typeof p === "string") vnet.addressPrefixes.push(p);
-      else
-        this.wrongType("addressPrefixes", "address prefixes (strings)", [
-          ...at,
-          "addressPrefixes",
-          i,
-        ]);
+      const place = [...at, "addressPrefixes", i];
+      if (typeof p !== "string") {
+        this.wrongType("addressPrefixes", "address prefixes (strings)", place);
+        return;
+      }
+      this.origins.field(vnet.addressPrefixes, vnet.addressPrefixes.length, this.at(place));
+      vnet.addressPrefixes.push(p);
     });
   }
 
@@ -631,7 +700,11 @@ export class ResourceReader {
     const known = this.whole(leftOut(`the rule ${JSON.stringify(ruleName)}`), () =>
       this.ruleFields(obj, base, rule),
     );
-    return known ? (rule as unknown as SecurityRule) : undefined;
+    if (!known) return undefined;
+    this.origins.record(rule, this.at(path), { name: this.at([...path, "name"]) });
+    for (const field of Object.keys(rule))
+      if (field !== "name") this.origins.field(rule, field, this.at([...base, field]));
+    return rule as unknown as SecurityRule;
   }
 
   private ruleFields(obj: JsonObject, base: ValuePath, rule: Record<string, unknown>): void {
@@ -651,8 +724,12 @@ export class ResourceReader {
         }
         const items: string[] = [];
         value.forEach((item, i) => {
-          if (typeof item === "string" || typeof item === "number") items.push(String(item));
-          else this.wrongType(field, "a list of strings", [...base, field, i]);
+          if (typeof item !== "string" && typeof item !== "number") {
+            this.wrongType(field, "a list of strings", [...base, field, i]);
+            return;
+          }
+          this.origins.field(items, items.length, this.at([...base, field, i]));
+          items.push(String(item));
         });
         // Azure returns empty lists for the fields a rule does not use.
         if (items.length > 0) rule[field] = items;
@@ -712,7 +789,14 @@ export class ResourceReader {
         if (nsg !== undefined) subnet.networkSecurityGroup = nsg;
       }
     });
-    return known ? subnet : undefined;
+    if (!known) return undefined;
+    this.origins.record(subnet, this.at(path), {
+      name: this.at(givenName === undefined ? [...path, "name"] : path),
+      addressPrefix: this.at([...base, "addressPrefix"]),
+      addressPrefixes: this.at([...base, "addressPrefixes"]),
+      networkSecurityGroup: this.at([...base, "networkSecurityGroup"]),
+    });
+    return subnet;
   }
 
   private peering(
@@ -740,7 +824,11 @@ export class ResourceReader {
       this.ref(obj.remoteVirtualNetwork, [...path, ...at, "remoteVirtualNetwork"]),
     );
     if (remote === undefined) return undefined;
-    return { ...(name === undefined ? {} : { name }), remoteVirtualNetwork: remote };
+    const peering = { ...(name === undefined ? {} : { name }), remoteVirtualNetwork: remote };
+    this.origins.record(peering, this.at(path), {
+      remoteVirtualNetwork: this.at([...path, ...at, "remoteVirtualNetwork"]),
+    });
+    return peering;
   }
 
   private nic(r: JsonObject, path: ValuePath, name: string): NetworkInterface | undefined {
@@ -797,12 +885,18 @@ export class ResourceReader {
         },
         () => this.refs(co, "applicationSecurityGroups", cBase),
       );
-      configs.push({
+      const config = {
         ...(configName === undefined ? {} : { name: configName }),
         privateIPAddress: address,
         subnet,
         ...(asgs === undefined || asgs.length === 0 ? {} : { applicationSecurityGroups: asgs }),
+      };
+      this.origins.record(config, this.at(cPath), {
+        privateIPAddress: this.at([...cBase, "privateIPAddress"]),
+        subnet: this.at([...cBase, "subnet"]),
+        applicationSecurityGroups: this.at([...cBase, "applicationSecurityGroups"]),
       });
+      configs.push(config);
     });
     if (configs.length === 0) {
       const asgs = allAsgs.every((a) => a !== undefined) ? allAsgs.flat() : undefined;
@@ -820,10 +914,16 @@ export class ResourceReader {
       );
       return undefined;
     }
-    return {
+    const nic = {
       name,
       ...(nsg === undefined ? {} : { networkSecurityGroup: nsg }),
       ipConfigurations: configs,
     };
+    this.origins.record(nic, this.at(path), {
+      name: this.at([...path, "name"]),
+      networkSecurityGroup: this.at([...base, "networkSecurityGroup"]),
+      ipConfigurations: this.at([...base, "ipConfigurations"]),
+    });
+    return nic;
   }
 }

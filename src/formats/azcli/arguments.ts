@@ -147,6 +147,16 @@ export class AzArgs implements FlagPeek {
     return this.values.get(key)?.known[0]?.pos ?? this.at;
   }
 
+  /** Where each of the flag's values is written; [] when the flag is not given. */
+  valuesAt(key: string): Pos[] {
+    return (this.values.get(key)?.known ?? []).map((k) => k.pos);
+  }
+
+  /** Where the flag's value is written, or undefined when the flag is not given (for origins). */
+  givenAt(key: string): Pos | undefined {
+    return this.values.get(key)?.known[0]?.pos;
+  }
+
   private flagName(key: string): string {
     return (this.spec.flags[key] as FlagSpec).names[0] as string;
   }

@@ -9,6 +9,7 @@
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
 import type { LeftOut } from "../shared/left-out.js";
+import type { Origins } from "../shared/origins.js";
 import { type AzCommand, peekFlags, readArgs } from "./arguments.js";
 import { lexBash, plainText, type Word } from "./bash.js";
 import { NETWORK_INTERFACE_COMMANDS } from "./network-interfaces.js";
@@ -57,8 +58,9 @@ const NO_NETWORK_EFFECT = [
 export function importAzCli(
   text: string,
   file: string,
+  origins?: Origins,
 ): { topology: Topology; diagnostics: Diagnostic[] } {
-  const reader = new AzCliReader(file);
+  const reader = new AzCliReader(file, origins);
   const { commands, problem } = lexBash(text.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n"));
   for (const command of commands) {
     const az = reader.script.statement(command);

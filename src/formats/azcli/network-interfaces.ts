@@ -66,17 +66,28 @@ function nicCreate(reader: AzCliReader, args: AzArgs): void {
     reader.leftOutNics.add(name.toLowerCase());
     return;
   }
-  configs.push({
+  const config = {
     name: "ipconfig1",
     privateIPAddress: address,
     subnet: subnet.startsWith("/") || vnet === undefined ? subnet : `${vnet}/${subnet}`,
     ...(asgs === undefined ? {} : { applicationSecurityGroups: asgs.map(refOf) }),
+  };
+  reader.origins.record(config, reader.at(args.at), {
+    privateIPAddress: reader.at(args.givenAt("address")),
+    subnet: reader.at(args.givenAt("subnet")),
+    applicationSecurityGroups: reader.at(args.givenAt("asgs")),
   });
-  reader.nics.set(name.toLowerCase(), {
+  configs.push(config);
+  const nic = {
     name,
     ...(nsg === undefined ? {} : { networkSecurityGroup: nsg }),
     ipConfigurations: configs,
+  };
+  reader.origins.record(nic, reader.at(args.at), {
+    name: reader.at(args.valueAt("name")),
+    networkSecurityGroup: reader.at(args.givenAt("nsg")),
   });
+  reader.nics.set(name.toLowerCase(), nic);
 }
 
 function nicUpdate(reader: AzCliReader, args: AzArgs): void {
@@ -110,5 +121,13 @@ function nicUpdate(reader: AzCliReader, args: AzArgs): void {
       "add its ipConfigurations to the spec",
     );
   const { networkSecurityGroup: _, ...rest } = existing ?? { name, ipConfigurations: [] };
-  reader.nics.set(name.toLowerCase(), nsg === "" ? rest : { ...rest, networkSecurityGroup: nsg });
+  const nic = nsg === "" ? rest : { ...rest, networkSecurityGroup: nsg };
+  if (existing) reader.origins.carry(existing, nic);
+  else {
+    reader.origins.record(nic, reader.at(args.at), { name: reader.at(args.valueAt("name")) });
+    // Its IP configurations are for the user to give.
+    reader.origins.stub(nic, "ipConfigurations");
+  }
+  reader.origins.field(nic, "networkSecurityGroup", reader.at(args.valueAt("nsg")));
+  reader.nics.set(name.toLowerCase(), nic);
 }

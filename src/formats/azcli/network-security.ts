@@ -79,15 +79,17 @@ function nsgCreate(reader: AzCliReader, args: AzArgs): void {
   if (name === undefined) return;
   const nsg = reader.nsgNamed(name, args.at, true);
   if (args.location !== undefined) nsg.location = args.location;
+  // Created here, after rules were added to it: a declaration from now on.
+  reader.origins.placeholder(nsg, false);
+  reader.origins.record(nsg, reader.at(args.at), { name: reader.at(args.valueAt("name")) });
 }
 
 function asgCreate(reader: AzCliReader, args: AzArgs): void {
   const name = args.required("name");
   if (name === undefined) return;
-  reader.asgs.set(name.toLowerCase(), {
-    name,
-    ...(args.location === undefined ? {} : { location: args.location }),
-  });
+  const asg = { name, ...(args.location === undefined ? {} : { location: args.location }) };
+  reader.origins.record(asg, reader.at(args.at), { name: reader.at(args.valueAt("name")) });
+  reader.asgs.set(name.toLowerCase(), asg);
 }
 
 function ruleCreate(reader: AzCliReader, args: AzArgs): void {
@@ -168,6 +170,7 @@ function ruleCreate(reader: AzCliReader, args: AzArgs): void {
   const nsg = reader.nsgNamed(nsgName, args.valueAt("nsg"), false);
   const existing = nsg.rules.findIndex((r) => r.name.toLowerCase() === name.toLowerCase());
   const ordered = orderRule(rule);
+  recordRule(reader, args, ordered);
   if (existing < 0) nsg.rules.push(ordered);
   else nsg.rules[existing] = ordered;
 }
@@ -178,6 +181,34 @@ function ruleDelete(reader: AzCliReader, args: AzArgs): void {
   if (nsgName === undefined || name === undefined) return;
   const nsg = reader.nsgNamed(nsgName, args.at, false);
   nsg.rules = nsg.rules.filter((r) => r.name.toLowerCase() !== name.toLowerCase());
+}
+
+/** Where each value of the rule is written: at its flag's value, or at the command for a default. */
+function recordRule(reader: AzCliReader, args: AzArgs, rule: SecurityRule): void {
+  const flags: Record<string, string> = {
+    name: "name",
+    description: "description",
+    protocol: "protocol",
+    access: "access",
+    priority: "priority",
+    direction: "direction",
+  };
+  for (const side of ["source", "destination"] as const) {
+    for (const field of ["AddressPrefix", "AddressPrefixes"])
+      flags[`${side}${field}`] = `${side}Prefixes`;
+    for (const field of ["PortRange", "PortRanges"]) flags[`${side}${field}`] = `${side}Ports`;
+    flags[`${side}ApplicationSecurityGroups`] = `${side}Asgs`;
+  }
+  reader.origins.record(rule, reader.at(args.at));
+  for (const [field, flag] of Object.entries(flags)) {
+    const value = (rule as unknown as Record<string, unknown>)[field];
+    if (value === undefined) continue;
+    reader.origins.field(rule, field, reader.at(args.givenAt(flag) ?? args.at));
+    if (Array.isArray(value))
+      args.valuesAt(flag).forEach((pos, k) => {
+        reader.origins.field(value, k, reader.at(pos));
+      });
+  }
 }
 
 /** A rule with its properties in ARM's documented order. */

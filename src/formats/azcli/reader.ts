@@ -12,6 +12,7 @@ import type {
 } from "../../model/types.js";
 import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "../shared/drafts.js";
 import { type LeftOut, reporting } from "../shared/left-out.js";
+import { type Origin, Origins } from "../shared/origins.js";
 import type { Pos } from "./bash.js";
 import { Script } from "./script.js";
 
@@ -31,7 +32,16 @@ export class AzCliReader {
   /** Interfaces left out for want of a static address, by lower-cased name. */
   readonly leftOutNics = new Set<string>();
 
-  constructor(private readonly file: string) {}
+  /** `origins` records where each value written came from. */
+  constructor(
+    private readonly file: string,
+    readonly origins = new Origins(),
+  ) {}
+
+  /** Where a position of the script is. */
+  at(pos: Pos | undefined): Origin | undefined {
+    return pos && { file: this.file, ...pos };
+  }
 
   /** Reports a problem at its place; `leftOut`, what it leaves out (shared/left-out.ts). */
   report(
@@ -59,6 +69,9 @@ export class AzCliReader {
     if (!nsg) {
       nsg = { name, rules: [] };
       this.nsgs.set(key, nsg);
+      this.origins.record(nsg, this.at(pos), { name: this.at(pos) });
+      // An NSG the script only adds rules to merges into one another file declares.
+      if (!create) this.origins.placeholder(nsg);
       if (!create)
         this.report(
           "info",
@@ -77,23 +90,32 @@ export class AzCliReader {
     if (!vnet) {
       vnet = { name, addressPrefixes: [], subnets: [], peerings: [], created: false, pos };
       this.vnets.set(key, vnet);
+      this.origins.record(vnet, this.at(pos), { name: this.at(pos) });
     }
     return vnet;
   }
 
   topology(): Topology {
-    for (const vnet of this.vnets.values())
-      if (!vnet.created)
-        this.report(
+    for (const vnet of this.vnets.values()) {
+      if (vnet.created) continue;
+      // Its address space is for the user to give, or another file to declare.
+      this.origins.placeholder(vnet);
+      this.origins.stub(vnet, "addressSpace");
+      this.report(
           "info",
           "PlaceholderVirtualNetwork",
           `virtual network ${JSON.stringify(vnet.name)} is not created by the script; it is imported without address space, with only the subnets the script names`,
           vnet.pos,
           "add its address space and subnets' prefixes to the spec",
         );
+    }
+    const carried = <D extends object, M extends object>(draft: D, model: M): M => {
+      this.origins.carry(draft, model);
+      return model;
+    };
     return {
-      virtualNetworks: [...this.vnets.values()].map(vnetOf),
-      networkSecurityGroups: [...this.nsgs.values()].map(nsgOf),
+      virtualNetworks: [...this.vnets.values()].map((v) => carried(v, vnetOf(v))),
+      networkSecurityGroups: [...this.nsgs.values()].map((n) => carried(n, nsgOf(n))),
       applicationSecurityGroups: [...this.asgs.values()],
       networkInterfaces: [...this.nics.values()],
       environments: [],

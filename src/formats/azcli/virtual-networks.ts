@@ -71,6 +71,13 @@ function vnetCreate(reader: AzCliReader, args: AzArgs): void {
   vnet.created = true;
   // az's documented default address space.
   vnet.addressPrefixes = prefixes ?? ["10.0.0.0/16"];
+  reader.origins.record(vnet, reader.at(args.at), {
+    name: reader.at(args.valueAt("name")),
+    addressSpace: reader.at(args.givenAt("prefixes") ?? args.at),
+  });
+  args.valuesAt("prefixes").forEach((pos, k) => {
+    reader.origins.field(vnet.addressPrefixes, k, reader.at(pos));
+  });
   if (args.location !== undefined) vnet.location = args.location;
   if (subnetName !== undefined) {
     if (subnetPrefixes === undefined)
@@ -81,7 +88,16 @@ function vnetCreate(reader: AzCliReader, args: AzArgs): void {
         args.at,
         "give --subnet-prefixes, or add the subnet's addressPrefix to the spec",
       );
-    putSubnet(vnet, subnetOf(subnetName, subnetPrefixes, nsg), true);
+    putSubnet(
+      reader,
+      vnet,
+      placed(reader, args, subnetOf(subnetName, subnetPrefixes, nsg), {
+        name: "subnet",
+        prefixes: "subnetPrefixes",
+        nsg: "nsg",
+      }),
+      true,
+    );
   } else if (nsg !== undefined || subnetPrefixes !== undefined)
     args.report(
       "warning",
@@ -99,20 +115,64 @@ function subnetPut(reader: AzCliReader, args: AzArgs, create: boolean): void {
   const nsg = args.optional("nsg");
   if (vnetName === undefined || name === undefined || args.unknown) return;
   const vnet = reader.vnetNamed(vnetName, args.at);
-  const subnet = subnetOf(name, prefixes, nsg === "" ? undefined : nsg);
+  const subnet = placed(reader, args, subnetOf(name, prefixes, nsg === "" ? undefined : nsg), {
+    name: "name",
+    prefixes: "prefixes",
+    nsg: "nsg",
+  });
   const existing = vnet.subnets.find((s) => s.name.toLowerCase() === name.toLowerCase());
   if (!create && existing && nsg === "") {
     // `--network-security-group ""` detaches the NSG.
     const { networkSecurityGroup: _, ...rest } = existing;
-    putSubnet(vnet, { ...rest, ...subnet }, true);
-  } else putSubnet(vnet, subnet, create);
+    const detached = { ...rest, ...subnet };
+    reader.origins.carry(existing, detached);
+    reader.origins.carry(subnet, detached);
+    putSubnet(reader, vnet, detached, true);
+  } else putSubnet(reader, vnet, subnet, create);
+}
+
+/**
+ * The subnet with where its values are written (`flags` names the command's
+ * flags for its name, prefixes and NSG); one without a range is a stub: az
+ * chooses it, or the subnet was created elsewhere.
+ */
+function placed(
+  reader: AzCliReader,
+  args: AzArgs,
+  subnet: Subnet,
+  flags: { name: string; prefixes: string; nsg: string },
+): Subnet {
+  const prefixes = reader.at(args.givenAt(flags.prefixes));
+  reader.origins.record(subnet, reader.at(args.at), {
+    name: reader.at(args.valueAt(flags.name)),
+    addressPrefix: prefixes,
+    addressPrefixes: prefixes,
+    networkSecurityGroup: reader.at(args.givenAt(flags.nsg)),
+  });
+  if (subnet.addressPrefix === undefined && subnet.addressPrefixes === undefined)
+    reader.origins.stub(subnet);
+  return subnet;
 }
 
 /** Adds the subnet to its network, or replaces (`replace`) or updates the one of that name. */
-function putSubnet(vnet: VnetState, subnet: Subnet, replace: boolean): void {
+function putSubnet(reader: AzCliReader, vnet: VnetState, subnet: Subnet, replace: boolean): void {
   const at = vnet.subnets.findIndex((s) => s.name.toLowerCase() === subnet.name.toLowerCase());
-  if (at < 0) vnet.subnets.push(subnet);
-  else vnet.subnets[at] = replace ? subnet : { ...vnet.subnets[at], ...subnet };
+  if (at < 0) {
+    vnet.subnets.push(subnet);
+    return;
+  }
+  const before = vnet.subnets[at] as Subnet;
+  if (replace) {
+    vnet.subnets[at] = subnet;
+    return;
+  }
+  const updated = { ...before, ...subnet };
+  reader.origins.carry(before, updated);
+  // The update's own values are placed at the update.
+  for (const key of Object.keys(subnet)) reader.origins.copyField(subnet, key, updated);
+  if (updated.addressPrefix !== undefined || updated.addressPrefixes !== undefined)
+    reader.origins.unstub(updated);
+  vnet.subnets[at] = updated;
 }
 
 function subnetOf(

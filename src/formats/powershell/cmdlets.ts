@@ -16,6 +16,7 @@ import type {
   Topology,
 } from "../../model/types.js";
 import { parseRuleProtocol } from "../../net/protocol.js";
+import { Origins } from "../shared/origins.js";
 import type { Handler, Held, Params, Script } from "./script.js";
 import type { Command } from "./syntax.js";
 import type { Pos } from "./tokens.js";
@@ -40,7 +41,16 @@ export class NetworkCmdlets {
   private readonly vnets = new Map<string, VnetState>();
   private readonly asgs = new Map<string, ApplicationSecurityGroup>();
 
-  constructor(private readonly script: Script) {}
+  /** `origins` records where each value written came from. */
+  constructor(
+    private readonly script: Script,
+    private readonly origins = new Origins(),
+  ) {}
+
+  /** Where a position of the script is. */
+  private at(pos: Pos | undefined) {
+    return pos && this.script.locationOf(pos);
+  }
 
   /** The handler of each cmdlet this class reads. */
   handlers(): Record<string, Handler> {
@@ -70,7 +80,10 @@ export class NetworkCmdlets {
 
   topology(): Topology {
     const virtualNetworks = [...this.vnets.values()].map((v) => {
-      if (v.placeholder)
+      if (v.placeholder) {
+        // Its address space is for the user to give, or another file to declare.
+        this.origins.placeholder(v);
+        this.origins.stub(v, "addressSpace");
         this.script.report(
           info(
             "PlaceholderVirtualNetwork",
@@ -80,20 +93,27 @@ export class NetworkCmdlets {
           ),
           v.pos,
         );
-      return {
+      }
+      const vnet = {
         name: v.name,
         ...(v.location === undefined ? {} : { location: v.location }),
         addressSpace: { addressPrefixes: v.addressPrefixes },
         subnets: v.subnets,
       };
+      this.origins.carry(v, vnet);
+      return vnet;
     });
     return {
       virtualNetworks,
-      networkSecurityGroups: [...this.nsgs.values()].map((n) => ({
-        name: n.name,
-        ...(n.location === undefined ? {} : { location: n.location }),
-        securityRules: n.rules,
-      })),
+      networkSecurityGroups: [...this.nsgs.values()].map((n) => {
+        const nsg = {
+          name: n.name,
+          ...(n.location === undefined ? {} : { location: n.location }),
+          securityRules: n.rules,
+        };
+        this.origins.carry(n, nsg);
+        return nsg;
+      }),
       applicationSecurityGroups: [...this.asgs.values()],
       networkInterfaces: [],
       environments: [],
@@ -109,6 +129,9 @@ export class NetworkCmdlets {
     if (!nsg) {
       nsg = { name: armName, rules: [] };
       this.nsgs.set(key, nsg);
+      this.origins.record(nsg, this.at(pos), { name: this.at(pos) });
+      // An NSG the script only adds rules to merges into one another file declares.
+      if (!create) this.origins.placeholder(nsg);
       if (!create)
         this.script.report(
           info(
@@ -157,6 +180,7 @@ export class NetworkCmdlets {
     const name = p.required("Name");
     if (!name) return undefined;
     const nsg = this.nsgNamed(name.text, name.pos, classic, true);
+    this.origins.placeholder(nsg, false);
     const location = p.optionalText("Location");
     if (location) nsg.location = location.text;
     for (const held of p.all("SecurityRules")) {
@@ -222,6 +246,8 @@ export class NetworkCmdlets {
     );
     const nsg: NsgState = { name: variable, rules: [] };
     this.nsgs.set(variable.toLowerCase(), nsg);
+    this.origins.record(nsg, this.at(pos), { name: this.at(pos) });
+    this.origins.placeholder(nsg);
     return nsg;
   }
 
@@ -311,6 +337,14 @@ export class NetworkCmdlets {
       const asgs = this.asgRefs(command, p, side);
       if (asgs.length > 0) rule[`${side.toLowerCase()}ApplicationSecurityGroups`] = asgs;
     }
+    this.origins.record(rule, this.at(command.pos), {
+      name: this.at(name.pos),
+      priority: this.at(priority.pos),
+      access: this.at(access.pos),
+      direction: this.at(direction.pos),
+      protocol: this.at(protocol.pos),
+      description: this.at(description?.pos),
+    });
     for (const [param, field, tags] of [
       ["SourceAddressPrefix", "sourceAddressPrefix", true],
       ["SourcePortRange", "sourcePortRange", false],
@@ -318,8 +352,15 @@ export class NetworkCmdlets {
       ["DestinationPortRange", "destinationPortRange", false],
     ] as const) {
       const values = p.texts(param).map((t) => (classic && tags ? classicTag(t) : t));
+      const positions = p.all(param).map((held) => held.pos);
+      const plural = `${field}${field.endsWith("x") ? "es" : "s"}`;
       if (values.length === 1) rule[field] = values[0];
-      else if (values.length > 1) rule[`${field}${field.endsWith("x") ? "es" : "s"}`] = values;
+      else if (values.length > 1) rule[plural] = values;
+      this.origins.field(rule, values.length > 1 ? plural : field, this.at(positions[0]));
+      if (values.length > 1)
+        positions.forEach((pos, k) => {
+          this.origins.field(values, k, this.at(pos));
+        });
     }
     return rule as unknown as SecurityRule;
   }
@@ -345,14 +386,16 @@ export class NetworkCmdlets {
         ),
         name.pos,
       );
-    this.asgs.set(key, {
+    const asg = {
       name: known?.name ?? name.text,
       ...(location
         ? { location: location.text }
         : known?.location
           ? { location: known.location }
           : {}),
-    });
+    };
+    this.origins.record(asg, this.at(name.pos), { name: this.at(name.pos) });
+    this.asgs.set(key, asg);
     return [{ kind: "asg", name: known?.name ?? name.text, pos: command.pos }];
   }
 
@@ -382,14 +425,24 @@ export class NetworkCmdlets {
     if (!vnet) {
       vnet = { name, addressPrefixes: [], subnets: [], placeholder: true, pos };
       this.vnets.set(key, vnet);
+      this.origins.record(vnet, this.at(pos), { name: this.at(pos) });
     }
     return vnet;
   }
 
   private putSubnet(vnet: VnetState, subnet: Subnet): void {
     const at = vnet.subnets.findIndex((s) => s.name.toLowerCase() === subnet.name.toLowerCase());
-    if (at < 0) vnet.subnets.push(subnet);
-    else vnet.subnets[at] = { ...vnet.subnets[at], ...subnet };
+    if (at < 0) {
+      vnet.subnets.push(subnet);
+      return;
+    }
+    const before = vnet.subnets[at] as Subnet;
+    const updated = { ...before, ...subnet };
+    this.origins.carry(before, updated);
+    for (const key of Object.keys(subnet)) this.origins.copyField(subnet, key, updated);
+    if (updated.addressPrefix !== undefined || updated.addressPrefixes !== undefined)
+      this.origins.unstub(updated);
+    vnet.subnets[at] = updated;
   }
 
   private classicToSubnet(
@@ -404,10 +457,14 @@ export class NetworkCmdlets {
     const vnetName = p.required("VirtualNetworkName");
     const subnetName = p.required("SubnetName");
     if (!nsg || !vnetName || !subnetName) return undefined;
-    this.putSubnet(this.vnetNamed(vnetName.text, vnetName.pos), {
-      name: subnetName.text,
-      networkSecurityGroup: nsg.name,
+    const subnet = { name: subnetName.text, networkSecurityGroup: nsg.name };
+    this.origins.record(subnet, this.at(command.pos), {
+      name: this.at(subnetName.pos),
+      networkSecurityGroup: this.at(name?.pos ?? command.pos),
     });
+    // The classic cmdlet names the subnet only: its range is for the user to give.
+    this.origins.stub(subnet);
+    this.putSubnet(this.vnetNamed(vnetName.text, vnetName.pos), subnet);
     return [{ kind: "nsg", name: nsg.name, pos: command.pos }];
   }
 
@@ -431,6 +488,13 @@ export class NetworkCmdlets {
     const vnet = this.vnetNamed(name.text, name.pos);
     vnet.placeholder = false;
     vnet.addressPrefixes = p.texts("AddressPrefix");
+    this.origins.record(vnet, this.at(command.pos), {
+      name: this.at(name.pos),
+      addressSpace: this.at(p.all("AddressPrefix")[0]?.pos),
+    });
+    p.all("AddressPrefix").forEach((held, k) => {
+      this.origins.field(vnet.addressPrefixes, k, this.at(held.pos));
+    });
     const location = p.optionalText("Location");
     if (location) vnet.location = location.text;
     for (const held of p.all("Subnet")) {
@@ -464,12 +528,20 @@ export class NetworkCmdlets {
     else if (given.length === 1 && first?.kind === "text") networkSecurityGroup = first.text;
     else if (first)
       this.script.badValue(command, "NetworkSecurityGroup", first, "one network security group");
-    return {
+    const subnet = {
       name,
       ...(prefixes.length === 1 ? { addressPrefix: prefixes[0] } : {}),
       ...(prefixes.length > 1 ? { addressPrefixes: prefixes } : {}),
       ...(networkSecurityGroup === undefined ? {} : { networkSecurityGroup }),
     };
+    const prefixAt = this.at(p.all("AddressPrefix")[0]?.pos);
+    this.origins.record(subnet, this.at(command.pos), {
+      addressPrefix: prefixAt,
+      addressPrefixes: prefixAt,
+      networkSecurityGroup: this.at(first?.pos),
+    });
+    if (prefixes.length === 0) this.origins.stub(subnet);
+    return subnet;
   }
 
   private newSubnetConfig(command: Command): Held[] | undefined {

@@ -6,15 +6,17 @@
  */
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
+import type { Origins } from "../shared/origins.js";
 import { NetworkCmdlets } from "./cmdlets.js";
 import { Script } from "./script.js";
 
 export function importPowerShell(
   text: string,
   file: string,
+  origins?: Origins,
 ): { topology: Topology; diagnostics: Diagnostic[] } {
   const script = new Script(file);
-  const network = new NetworkCmdlets(script);
+  const network = new NetworkCmdlets(script, origins);
   script.run(text, network.handlers());
   return { topology: network.topology(), diagnostics: script.diagnostics };
 }

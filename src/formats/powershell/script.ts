@@ -84,6 +84,11 @@ export class Script {
     for (const statement of splitStatements(tokens)) this.statement(statement);
   }
 
+  /** Where a position of the script is. */
+  locationOf(pos: Pos): { file: string; line: number; column: number } {
+    return { file: this.file, line: pos.line, column: pos.column };
+  }
+
   report(d: Diagnostic, pos: Pos): void {
     this.diagnostics.push({
       ...d,

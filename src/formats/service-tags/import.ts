@@ -7,6 +7,7 @@ import { type Diagnostic, error } from "../../model/diagnostic.js";
 import { parseServiceTagFile } from "../../model/service-tags.js";
 import { jsonSyntaxError } from "../../specfile/json-syntax.js";
 import { isObject } from "../shared/json.js";
+import { repeatedKeyErrors } from "../shared/json-keys.js";
 import { placed } from "../shared/json-positions.js";
 
 export interface ServiceTag {
@@ -37,6 +38,8 @@ export function importServiceTags(
   } catch (e) {
     return { diagnostics: [jsonSyntaxError(e as Error, file, clean)] };
   }
+  const repeated = repeatedKeyErrors(clean, file);
+  if (repeated.length > 0) return { diagnostics: repeated };
   const { diagnostics } = parseServiceTagFile(document);
   const values = isObject(document) && Array.isArray(document.values) ? document.values : [];
   const seen = new Map<string, number>();

@@ -211,7 +211,7 @@ export function widening(o: Omission, topology: Topology): string | undefined {
 }
 
 const ALLOW_PARTIAL_HINT =
-  "give its value (a parameters or .tfvars file), or import with --allow-partial to write the spec with it listed under partial";
+  "make it known to the import (a parameters or .tfvars file, a value the script sets), or import with --allow-partial to write the spec with it listed under partial";
 
 /**
  * Decides every omission the diagnostics report, over the whole import: one

@@ -36,7 +36,10 @@ export function readSubnetNsgAssociation(r: AzurermReader, block: TfBlock): void
   );
   if (nsg === undefined) return;
   const subnet = at.vnet.subnets[at.index] as Subnet;
-  at.vnet.subnets[at.index] = { ...subnet, networkSecurityGroup: nsg };
+  const associated = { ...subnet, networkSecurityGroup: nsg };
+  r.origins.carry(subnet, associated);
+  r.origins.field(associated, "networkSecurityGroup", r.at(block, "network_security_group_id"));
+  at.vnet.subnets[at.index] = associated;
 }
 
 export function readNicNsgAssociation(r: AzurermReader, block: TfBlock): void {
@@ -48,7 +51,9 @@ export function readNicNsgAssociation(r: AzurermReader, block: TfBlock): void {
   const nsg = r.omitting(association(block), () =>
     r.nsgRef(block, "network_security_group_id", consequence),
   );
-  if (nsg !== undefined) nic.nsg = nsg;
+  if (nsg === undefined) return;
+  nic.nsg = nsg;
+  r.origins.field(nic, "networkSecurityGroup", r.at(block, "network_security_group_id"));
 }
 
 /** The name of the NSG an association names, when it is known (read without reporting). */

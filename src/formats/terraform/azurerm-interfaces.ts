@@ -75,7 +75,9 @@ export function readNic(r: AzurermReader, block: TfBlock): void {
     r.leftOutNics.add(lower(name));
     return;
   }
-  r.nics.set(lower(name), { name, ...(nsg === undefined ? {} : { nsg }), configs });
+  const nic = { name, ...(nsg === undefined ? {} : { nsg }), configs };
+  r.record(nic, block, { name: "name", networkSecurityGroup: "network_security_group_id" });
+  r.nics.set(lower(name), nic);
 }
 
 /** The names of the ASGs an `ip_configuration` block names, when they are known. */
@@ -117,10 +119,16 @@ function readIpConfiguration(r: AzurermReader, c: TfBlock): IpConfigurationDraft
   const asgRefs = Array.isArray(asgs)
     ? asgs.map((a: TfValue) => r.asgRef(c, "application_security_group_ids", a, consequence))
     : [];
-  return {
+  const config = {
     ...(configName === undefined ? {} : { name: configName }),
     privateIPAddress: address,
     subnet: subnet.parent === undefined ? subnet.name : `${subnet.parent}/${subnet.name}`,
     asgs: asgRefs,
   };
+  r.record(config, c, {
+    privateIPAddress: "private_ip_address",
+    subnet: "subnet_id",
+    applicationSecurityGroups: "application_security_group_ids",
+  });
+  return config;
 }

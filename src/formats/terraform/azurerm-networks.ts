@@ -25,6 +25,10 @@ export function readVnet(r: AzurermReader, block: TfBlock): void {
     subnets: [],
     peerings: [],
   };
+  r.record(vnet, block, { name: "name", addressSpace: "address_space" });
+  vnet.addressPrefixes.forEach((_, k) => {
+    r.origins.field(vnet.addressPrefixes, k, r.at(block, "address_space"));
+  });
   r.vnets.set(lower(name), vnet);
   const blocks = r.omitting(
     // What a dynamic block makes is not read: its subnets may carry NSGs.
@@ -60,7 +64,14 @@ export function readVnet(r: AzurermReader, block: TfBlock): void {
             `subnet ${JSON.stringify(subnetName)} is imported without its NSG`,
           ),
       );
-      addSubnet(vnet, nsg === undefined ? subnet : { ...subnet, networkSecurityGroup: nsg });
+      const placed = nsg === undefined ? subnet : { ...subnet, networkSecurityGroup: nsg };
+      r.record(placed, s, {
+        name: "name",
+        addressPrefix: "address_prefix",
+        addressPrefixes: "address_prefixes",
+        networkSecurityGroup: "security_group",
+      });
+      addSubnet(r, vnet, placed);
     });
 }
 
@@ -93,7 +104,14 @@ export function readSubnet(r: AzurermReader, block: TfBlock): void {
         `subnet ${JSON.stringify(name)} is imported without its NSG`,
       ),
   );
-  addSubnet(vnet, nsg === undefined ? subnet : { ...subnet, networkSecurityGroup: nsg });
+  const placed = nsg === undefined ? subnet : { ...subnet, networkSecurityGroup: nsg };
+  r.record(placed, block, {
+    name: "name",
+    addressPrefix: "address_prefixes",
+    addressPrefixes: "address_prefixes",
+    networkSecurityGroup: "network_security_group_id",
+  });
+  addSubnet(r, vnet, placed);
 }
 
 export function readPeering(r: AzurermReader, block: TfBlock): void {
@@ -113,10 +131,12 @@ export function readPeering(r: AzurermReader, block: TfBlock): void {
     );
     const vnet = parentVnet(r, block, vnetName, consequence, omission);
     if (!vnet) return;
-    vnet.peerings.push({
+    const peering = {
       ...(name === undefined ? {} : { name }),
       remoteVirtualNetwork: r.modelRef(remote, r.vnetDraft(remote.name) !== undefined),
-    });
+    };
+    r.record(peering, block, { name: "name", remoteVirtualNetwork: "remote_virtual_network_id" });
+    vnet.peerings.push(peering);
   });
 }
 
@@ -134,10 +154,17 @@ function subnetPrefixes(
 }
 
 /** Merges a subnet into its network (state lists a network's subnets inline and as resources). */
-function addSubnet(vnet: VnetDraft, subnet: Subnet): void {
+function addSubnet(r: AzurermReader, vnet: VnetDraft, subnet: Subnet): void {
   const i = vnet.subnets.findIndex((s) => lower(s.name) === lower(subnet.name));
-  if (i < 0) vnet.subnets.push(subnet);
-  else vnet.subnets[i] = { ...vnet.subnets[i], ...subnet };
+  const before = vnet.subnets[i];
+  if (before === undefined) {
+    vnet.subnets.push(subnet);
+    return;
+  }
+  const merged = { ...before, ...subnet };
+  r.origins.carry(before, merged);
+  r.origins.carry(subnet, merged);
+  vnet.subnets[i] = merged;
 }
 
 /**

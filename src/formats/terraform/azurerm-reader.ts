@@ -19,6 +19,7 @@ import type {
 import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "../shared/drafts.js";
 import { armId } from "../shared/json.js";
 import { type LeftOut, reporting } from "../shared/left-out.js";
+import { type Origin, Origins } from "../shared/origins.js";
 import { ARM_TYPES, AZURERM } from "./azurerm-schema.js";
 import { NotKnown, type Place, ResourceId, type TfBlock, type TfValue } from "./values.js";
 
@@ -49,8 +50,27 @@ export class AzurermReader {
   readonly nsgs = new Map<string, NsgDraft>();
   readonly vnets = new Map<string, VnetDraft>();
   readonly nics = new Map<string, NicDraft>();
-  /** Interfaces left out for want of a known IP configuration: their associations go without a word. */
+  /** Interfaces left out for want of a known IP configuration, by lower-cased name. */
   readonly leftOutNics = new Set<string>();
+
+  /** `origins` records where each value written came from. */
+  constructor(readonly origins = new Origins()) {}
+
+  /** Where an attribute of a block (or the block) is written. */
+  at(block: TfBlock, attribute?: string): Origin | undefined {
+    return block.where(attribute).location;
+  }
+
+  /** Records where `object` and the values its `attributes` give are written (field: attribute). */
+  record(object: object, block: TfBlock, attributes: Readonly<Record<string, string>> = {}): void {
+    this.origins.record(
+      object,
+      this.at(block),
+      Object.fromEntries(
+        Object.entries(attributes).map(([field, attribute]) => [field, this.at(block, attribute)]),
+      ),
+    );
+  }
 
   report(severity: Severity, code: string, place: Place, message: string, leftOut?: LeftOut): void {
     const d: Diagnostic = {
@@ -297,18 +317,23 @@ export class AzurermReader {
   }
 
   topology(): Topology {
+    const carried = <D extends object, M extends object>(draft: D, model: M): M => {
+      this.origins.carry(draft, model);
+      return model;
+    };
     return {
-      virtualNetworks: [...this.vnets.values()].map(vnetOf),
-      networkSecurityGroups: [...this.nsgs.values()].map(nsgOf),
+      virtualNetworks: [...this.vnets.values()].map((v) => carried(v, vnetOf(v))),
+      networkSecurityGroups: [...this.nsgs.values()].map((n) => carried(n, nsgOf(n))),
       applicationSecurityGroups: this.asgs,
       networkInterfaces: [...this.nics.values()].map(
-        (n): NetworkInterface => ({
-          name: n.name,
-          ...(n.nsg === undefined ? {} : { networkSecurityGroup: n.nsg }),
-          ipConfigurations: n.configs.map(({ asgs, ...c }) =>
-            asgs.length === 0 ? c : { ...c, applicationSecurityGroups: asgs },
-          ),
-        }),
+        (n): NetworkInterface =>
+          carried(n, {
+            name: n.name,
+            ...(n.nsg === undefined ? {} : { networkSecurityGroup: n.nsg }),
+            ipConfigurations: n.configs.map(({ asgs, ...c }) =>
+              carried(c, asgs.length === 0 ? c : { ...c, applicationSecurityGroups: asgs }),
+            ),
+          }),
       ),
       environments: [],
     };

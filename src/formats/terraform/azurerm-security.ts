@@ -20,7 +20,9 @@ export function readAsg(r: AzurermReader, block: TfBlock): void {
   const what = `application security group ${block.where().text}`;
   r.omitting({ kind: "applicationSecurityGroup", what }, () => {
     const name = r.required(block, "name", "the application security group is left out");
-    r.asgs.push({ name, ...r.location(block) });
+    const asg = { name, ...r.location(block) };
+    r.record(asg, block, { name: "name" });
+    r.asgs.push(asg);
   });
 }
 
@@ -32,6 +34,8 @@ export function readNsg(r: AzurermReader, block: TfBlock): void {
   );
   const nsg = r.nsgDraft(name);
   Object.assign(nsg, r.location(block));
+  r.record(nsg, block, { name: "name", securityRules: "security_rule" });
+  r.origins.placeholder(nsg, false);
   const blocks = r.omitting(
     { kind: "rule", what: `the security rules ${address} makes when Terraform runs` },
     () => r.knownBlocks(block, "security_rule", "rules"),
@@ -48,13 +52,18 @@ export function readRuleResource(r: AzurermReader, block: TfBlock): void {
   if (typeof v !== "string" || v === "")
     r.wrongType(block, "network_security_group_name", "a name", consequence);
   const declared = r.nsgs.has(lower(v as string));
-  if (!declared)
+  if (!declared) {
+    // Rules for an NSG declared elsewhere: it merges into that declaration.
+    const nsg = r.nsgDraft(v as string);
+    r.record(nsg, block, { name: "network_security_group_name" });
+    r.origins.placeholder(nsg);
     r.report(
       "info",
       "ParentNotDeclared",
       block.where("network_security_group_name"),
       `NSG ${JSON.stringify(v)} is not declared in these files; its rule is imported into an NSG of that name`,
     );
+  }
   // A state lists a rule resource's rule in its NSG's security_rule too: the resource's wins.
   const rules = r.nsgDraft(v as string).rules;
   const same = rules.findIndex((x) => lower(x.name) === lower(rule.name));
@@ -114,5 +123,13 @@ function readRule(r: AzurermReader, block: TfBlock): SecurityRule {
       }
     }
   });
+  r.record(
+    rule,
+    block,
+    Object.fromEntries([
+      ["name", "name"],
+      ...RULE_ATTRIBUTES.map(([attribute, field]) => [field, attribute]),
+    ]),
+  );
   return rule as unknown as SecurityRule;
 }

@@ -7,6 +7,7 @@
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
 import type { LeftOut } from "../shared/left-out.js";
+import type { Origins } from "../shared/origins.js";
 import {
   readNicAsgAssociation,
   readNicNsgAssociation,
@@ -34,11 +35,14 @@ const READERS: readonly (readonly [string, (r: AzurermReader, body: TfBlock) => 
 ];
 
 /** Reads the resources into a topology, reporting what is not known. */
-export function azurermTopology(resources: readonly TfResource[]): {
+export function azurermTopology(
+  resources: readonly TfResource[],
+  origins?: Origins,
+): {
   topology: Topology;
   diagnostics: Diagnostic[];
 } {
-  const reader = new AzurermReader();
+  const reader = new AzurermReader(origins);
   for (const [type, read] of READERS) {
     const bodies: TfBlock[] = [];
     for (const r of resources) {

@@ -7,6 +7,8 @@
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
 import { jsonSyntaxError } from "../../specfile/json-syntax.js";
+import { repeatedKeyErrors } from "../shared/json-keys.js";
+import type { Origins } from "../shared/origins.js";
 import { azurermTopology } from "./azurerm.js";
 import type { TerraformSource } from "./hcl-parse.js";
 import { isTerraformShow, showResources } from "./show.js";
@@ -66,6 +68,7 @@ export function looksLikeHcl(text: string): boolean {
 export async function importTerraform(
   sources: readonly TerraformSource[],
   parameters?: TerraformSource,
+  origins?: Origins,
 ): Promise<TerraformImport> {
   const diagnostics: Diagnostic[] = [];
   const resources: TfResource[] = [];
@@ -78,7 +81,9 @@ export async function importTerraform(
       continue;
     }
     const show = showDocument(text);
-    if (show) {
+    const repeated = show ? repeatedKeyErrors(text, src.file) : [];
+    if (repeated.length > 0) diagnostics.push(...repeated);
+    else if (show) {
       const read = showResources(show, text, src.file);
       diagnostics.push(...read.diagnostics);
       resources.push(...read.resources);
@@ -93,7 +98,7 @@ export async function importTerraform(
     diagnostics.push(...module.diagnostics);
     resources.push(...module.resources());
   }
-  const read = azurermTopology(resources);
+  const read = azurermTopology(resources, origins);
   return { topology: read.topology, diagnostics: [...diagnostics, ...read.diagnostics] };
 }
 

@@ -1,0 +1,146 @@
+/**
+ * What importSources does with everything the sources hold once they are read:
+ * placeholders merged into the declarations of the same name (a network a
+ * script only names, declared by `az network vnet show` output), then the
+ * model's own validation, each problem placed in the source its value came
+ * from. Imports validate what they write with the same checks and codes as
+ * `tierwall check`.
+ */
+import { type Diagnostic, error } from "../../model/diagnostic.js";
+import { buildNetwork } from "../../model/network.js";
+import { parseServiceTagFile, ServiceTagCatalog } from "../../model/service-tags.js";
+import {
+  type NetworkSecurityGroup,
+  refName,
+  type SecurityRule,
+  type Subnet,
+  type Topology,
+  type VirtualNetwork,
+} from "../../model/types.js";
+import type { ServiceTagDocument } from "../service-tags/import.js";
+import type { Origins } from "./origins.js";
+
+const lower = (s: string) => s.toLowerCase();
+
+/**
+ * The topology with each placeholder merged into the declaration of the same
+ * name (or into the first placeholder, when none declares it): a network's
+ * subnets and their NSGs, an NSG's rules. Two declarations stay two, for
+ * validation to report.
+ */
+export function mergePlaceholders(
+  topology: Topology,
+  origins: Origins,
+): { topology: Topology; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const virtualNetworks = merged(topology.virtualNetworks, origins, (into, from) =>
+    mergeVnet(into, from, origins, diagnostics),
+  );
+  const networkSecurityGroups = merged(topology.networkSecurityGroups, origins, (into, from) =>
+    mergeNsg(into, from, origins),
+  );
+  return { topology: { ...topology, virtualNetworks, networkSecurityGroups }, diagnostics };
+}
+
+function merged<T extends { readonly name: string }>(
+  items: readonly T[],
+  origins: Origins,
+  merge: (into: T, from: T) => T,
+): T[] {
+  const out: T[] = [];
+  for (const item of items) {
+    const same = out.findIndex((o) => lower(o.name) === lower(item.name));
+    const other = out[same];
+    if (other === undefined || (!origins.isPlaceholder(item) && !origins.isPlaceholder(other)))
+      out.push(item);
+    else if (origins.isPlaceholder(item)) out[same] = merge(other, item);
+    else out[same] = merge(item, other);
+  }
+  return out;
+}
+
+/** `into` with what the placeholder `from` gives: its subnets, and the NSGs it puts on them. */
+function mergeVnet(
+  into: VirtualNetwork,
+  from: VirtualNetwork,
+  origins: Origins,
+  diagnostics: Diagnostic[],
+): VirtualNetwork {
+  const subnets = [...into.subnets];
+  for (const s of from.subnets) {
+    const at = subnets.findIndex((t) => lower(t.name) === lower(s.name));
+    const target = subnets[at];
+    if (target === undefined) {
+      subnets.push(s);
+      continue;
+    }
+    if (s.networkSecurityGroup === undefined) continue;
+    if (
+      target.networkSecurityGroup !== undefined &&
+      lower(refName(target.networkSecurityGroup)) !== lower(refName(s.networkSecurityGroup))
+    ) {
+      diagnostics.push({
+        ...error(
+          "ConflictingImports",
+          `subnet ${into.name}/${s.name} has NSG ${refName(target.networkSecurityGroup)} in one file and ${refName(s.networkSecurityGroup)} in another`,
+          [],
+          "import the files that describe the deployment as it is",
+        ),
+        ...located(origins, s, "networkSecurityGroup"),
+      });
+      continue;
+    }
+    const subnet: Subnet = { ...target, networkSecurityGroup: s.networkSecurityGroup };
+    origins.carry(target, subnet);
+    origins.copyField(s, "networkSecurityGroup", subnet);
+    subnets[at] = subnet;
+  }
+  const vnet = { ...into, subnets };
+  origins.carry(into, vnet);
+  return vnet;
+}
+
+/** `into` with the rules the placeholder `from` adds (a rule of the same name is replaced). */
+function mergeNsg(
+  into: NetworkSecurityGroup,
+  from: NetworkSecurityGroup,
+  origins: Origins,
+): NetworkSecurityGroup {
+  const rules: SecurityRule[] = [...into.securityRules];
+  for (const r of from.securityRules) {
+    const at = rules.findIndex((t) => lower(t.name) === lower(r.name));
+    if (at < 0) rules.push(r);
+    else rules[at] = r;
+  }
+  const nsg = { ...into, securityRules: rules };
+  origins.carry(into, nsg);
+  return nsg;
+}
+
+const located = (origins: Origins, object: object, key: string) => {
+  const location = origins.locate({ object }, ["object", key]);
+  return location ? { location } : {};
+};
+
+/**
+ * The model's validation of the imported topology (buildNetwork, as `check`
+ * runs it), each problem at the place in the sources its value came from. A
+ * stub's missing value is left out: the importer's own note names it.
+ */
+export function validateImported(
+  topology: Topology,
+  origins: Origins,
+  serviceTags: ServiceTagDocument | undefined,
+): Diagnostic[] {
+  const catalog = serviceTags ? parseServiceTagFile(serviceTags).catalog : ServiceTagCatalog.empty;
+  return buildNetwork(topology, catalog)
+    .diagnostics.filter((d) => !origins.isStub(topology, d.path))
+    .map((d) => {
+      const location = origins.locate(topology, d.path);
+      const hint =
+        d.code === "UnknownServiceTag"
+          ? "VirtualNetwork, Internet and AzureLoadBalancer are built in; import Azure's service-tags file (ServiceTags_Public_*.json) with it for the others"
+          : d.hint;
+      return { ...d, ...(location ? { location } : {}), ...(hint ? { hint } : {}) };
+    });
+}
