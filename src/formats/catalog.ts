@@ -191,7 +191,8 @@ export async function importSources(
   diagnostics.push(...combined.diagnostics);
   const serviceTags = tagFiles.length > 0 ? serviceTagsForSpec(topology, tagFiles) : undefined;
   // Validated only when read without error: otherwise what was not read would be reported again.
-  if (!hasErrors(diagnostics)) diagnostics.push(...validateImported(topology, origins, serviceTags));
+  if (!hasErrors(diagnostics))
+    diagnostics.push(...validateImported(topology, origins, serviceTags));
   const settled = settleOmissions(diagnostics, topology, options.allowPartial === true);
   diagnostics.splice(0, diagnostics.length, ...settled.diagnostics);
   if (hasErrors(diagnostics))

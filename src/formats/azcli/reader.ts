@@ -102,12 +102,12 @@ export class AzCliReader {
       this.origins.placeholder(vnet);
       this.origins.stub(vnet, "addressSpace");
       this.report(
-          "info",
-          "PlaceholderVirtualNetwork",
-          `virtual network ${JSON.stringify(vnet.name)} is not created by the script; it is imported without address space, with only the subnets the script names`,
-          vnet.pos,
-          "add its address space and subnets' prefixes to the spec",
-        );
+        "info",
+        "PlaceholderVirtualNetwork",
+        `virtual network ${JSON.stringify(vnet.name)} is not created by the script; it is imported without address space, with only the subnets the script names`,
+        vnet.pos,
+        "add its address space and subnets' prefixes to the spec",
+      );
     }
     const carried = <D extends object, M extends object>(draft: D, model: M): M => {
       this.origins.carry(draft, model);
