@@ -80,9 +80,7 @@ export function readNicAsgAssociation(r: AzurermReader, block: TfBlock): void {
   if (!nic) return;
   const ref = r.omitting(membership(), () => {
     const v = r.value(block, "application_security_group_id", consequence);
-    return v === undefined
-      ? undefined
-      : r.asgRef(block, "application_security_group_id", v, consequence);
+    return v === undefined ? undefined : r.asgRef(block, "application_security_group_id", v);
   });
   if (ref === undefined) return;
   const key = lower(typeof ref === "string" ? ref : ref.id);
@@ -101,7 +99,7 @@ function associatedSubnet(
 ): { vnet: VnetDraft; index: number } | undefined {
   const v = r.value(block, "subnet_id", consequence);
   if (v === undefined) r.missing(block, "subnet_id");
-  const target = r.reference(block, "subnet_id", v, AZURERM.subnet, consequence);
+  const target = r.reference(block, "subnet_id", v, AZURERM.subnet);
   const vnet = target.parent === undefined ? undefined : r.vnetDraft(target.parent);
   const index = vnet?.subnets.findIndex((s) => lower(s.name) === lower(target.name)) ?? -1;
   if (!vnet || index < 0) {
@@ -130,7 +128,7 @@ function associatedNic(
 ): NicDraft | undefined {
   const v = r.value(block, "network_interface_id", consequence);
   if (v === undefined) r.missing(block, "network_interface_id");
-  const target = r.reference(block, "network_interface_id", v, AZURERM.nic, consequence);
+  const target = r.reference(block, "network_interface_id", v, AZURERM.nic);
   const nic = r.nics.get(lower(target.name));
   if (!nic)
     r.report(

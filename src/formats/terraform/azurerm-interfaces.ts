@@ -113,11 +113,11 @@ function readIpConfiguration(r: AzurermReader, c: TfBlock): IpConfigurationDraft
   }
   const address = r.required(c, "private_ip_address", consequence);
   const subnetValue = r.value(c, "subnet_id", consequence);
-  if (subnetValue === undefined) r.missing(c, "subnet_id", consequence);
-  const subnet = r.reference(c, "subnet_id", subnetValue, AZURERM.subnet, consequence);
+  if (subnetValue === undefined) r.missing(c, "subnet_id");
+  const subnet = r.reference(c, "subnet_id", subnetValue, AZURERM.subnet);
   const asgs = (r.value(c, "application_security_group_ids", consequence) ?? []) as TfValue;
   const asgRefs = Array.isArray(asgs)
-    ? asgs.map((a: TfValue) => r.asgRef(c, "application_security_group_ids", a, consequence))
+    ? asgs.map((a: TfValue) => r.asgRef(c, "application_security_group_ids", a))
     : [];
   const config = {
     ...(configName === undefined ? {} : { name: configName }),

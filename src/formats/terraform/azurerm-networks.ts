@@ -122,13 +122,7 @@ export function readPeering(r: AzurermReader, block: TfBlock): void {
     const vnetName = r.required(block, "virtual_network_name", consequence);
     const remoteValue = r.value(block, "remote_virtual_network_id", consequence);
     if (remoteValue === undefined) r.missing(block, "remote_virtual_network_id");
-    const remote = r.reference(
-      block,
-      "remote_virtual_network_id",
-      remoteValue,
-      AZURERM.vnet,
-      consequence,
-    );
+    const remote = r.reference(block, "remote_virtual_network_id", remoteValue, AZURERM.vnet);
     const vnet = parentVnet(r, block, vnetName, consequence, omission);
     if (!vnet) return;
     const peering = {
@@ -149,7 +143,7 @@ function subnetPrefixes(
   const list = r.strings(block, "address_prefixes", consequence);
   const one = r.string(block, "address_prefix", consequence);
   const all = [...(list ?? []), ...(one === undefined ? [] : [one])];
-  if (all.length === 0) r.missing(block, "address_prefixes", consequence);
+  if (all.length === 0) r.missing(block, "address_prefixes");
   return all.length === 1 ? { addressPrefix: all[0] as string } : { addressPrefixes: all };
 }
 

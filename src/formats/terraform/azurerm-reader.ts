@@ -161,7 +161,7 @@ export class AzurermReader {
   }
 
   /** A value of the wrong type: an error, since read as anything else it would change the policy. */
-  wrongType(block: TfBlock, attribute: string, what: string, _consequence?: string): never {
+  wrongType(block: TfBlock, attribute: string, what: string): never {
     this.report("error", "InvalidPropertyType", block.where(attribute), `should be ${what}`);
     throw new Skip();
   }
@@ -172,18 +172,18 @@ export class AzurermReader {
     if (v === undefined || v === "") return undefined;
     if (typeof v === "string") return v;
     if (typeof v === "number" || typeof v === "boolean") return String(v);
-    return this.wrongType(block, attribute, "a string", consequence);
+    return this.wrongType(block, attribute, "a string");
   }
 
   /** A string that must be set: when it is not, that is reported and Skip thrown. */
   required(block: TfBlock, attribute: string, consequence: string): string {
     const v = this.string(block, attribute, consequence);
-    if (v === undefined) this.missing(block, attribute, consequence);
+    if (v === undefined) this.missing(block, attribute);
     return v;
   }
 
   /** Reports that an attribute azurerm requires is not set (an error), and throws Skip. */
-  missing(block: TfBlock, attribute: string, _consequence?: string): never {
+  missing(block: TfBlock, attribute: string): never {
     this.report("error", "MissingProperty", block.where(), `${attribute} is not set`);
     throw new Skip();
   }
@@ -191,11 +191,10 @@ export class AzurermReader {
   strings(block: TfBlock, attribute: string, consequence: string): string[] | undefined {
     const v = this.value(block, attribute, consequence);
     if (v === undefined) return undefined;
-    if (!Array.isArray(v))
-      return this.wrongType(block, attribute, "a list of strings", consequence);
+    if (!Array.isArray(v)) return this.wrongType(block, attribute, "a list of strings");
     return v.map((item: TfValue) => {
       if (typeof item === "string" || typeof item === "number") return String(item);
-      return this.wrongType(block, attribute, "a list of strings", consequence);
+      return this.wrongType(block, attribute, "a list of strings");
     });
   }
 
@@ -252,18 +251,16 @@ export class AzurermReader {
     attribute: string,
     value: TfValue,
     type: string,
-    consequence: string,
     names = false,
   ): Target {
     if (value instanceof ResourceId) {
-      if (value.type !== type)
-        this.wrongType(block, attribute, `a reference to a ${type}`, consequence);
+      if (value.type !== type) this.wrongType(block, attribute, `a reference to a ${type}`);
       return { name: value.name, ...(value.parent === undefined ? {} : { parent: value.parent }) };
     }
     if (typeof value === "string" && value.startsWith("/")) {
       const id = armId(value);
       if (!id || id.type !== ARM_TYPES[type])
-        return this.wrongType(block, attribute, `the id of a ${type}`, consequence);
+        return this.wrongType(block, attribute, `the id of a ${type}`);
       return { ...id, id: value };
     }
     if (typeof value === "string" && names && value !== "") return { name: value };
@@ -271,7 +268,6 @@ export class AzurermReader {
       block,
       attribute,
       names ? `the name of a ${type}` : `the id of a ${type}`,
-      consequence,
     );
   }
 
@@ -285,7 +281,7 @@ export class AzurermReader {
     const v = this.value(block, attribute, consequence, "warning", false);
     if (v === undefined || v === "") return undefined;
     try {
-      const target = this.reference(block, attribute, v, AZURERM.nsg, consequence);
+      const target = this.reference(block, attribute, v, AZURERM.nsg);
       return this.modelRef(target, this.nsgs.has(lower(target.name)));
     } catch (e) {
       if (e instanceof Skip) return undefined;
@@ -294,8 +290,8 @@ export class AzurermReader {
   }
 
   /** One ASG id of the attribute as a model reference. */
-  asgRef(block: TfBlock, attribute: string, value: TfValue, consequence: string): ResourceRef {
-    const target = this.reference(block, attribute, value, AZURERM.asg, consequence);
+  asgRef(block: TfBlock, attribute: string, value: TfValue): ResourceRef {
+    const target = this.reference(block, attribute, value, AZURERM.asg);
     const declared = this.asgs.some((a) => lower(a.name) === lower(target.name));
     return this.modelRef(target, declared);
   }

@@ -50,7 +50,7 @@ export function readRuleResource(r: AzurermReader, block: TfBlock): void {
     r.value(block, "network_security_group_name", consequence),
   );
   if (typeof v !== "string" || v === "")
-    r.wrongType(block, "network_security_group_name", "a name", consequence);
+    r.wrongType(block, "network_security_group_name", "a name");
   const declared = r.nsgs.has(lower(v as string));
   if (!declared) {
     // Rules for an NSG declared elsewhere: it merges into that declaration.
@@ -104,16 +104,14 @@ function readRule(r: AzurermReader, block: TfBlock): SecurityRule {
       if (field.endsWith("ApplicationSecurityGroups")) {
         const v = r.value(block, attribute, consequence);
         if (v === undefined) continue;
-        if (!Array.isArray(v)) r.wrongType(block, attribute, "a list of ids", consequence);
-        const refs = (v as readonly TfValue[]).map((item) =>
-          r.asgRef(block, attribute, item, consequence),
-        );
+        if (!Array.isArray(v)) r.wrongType(block, attribute, "a list of ids");
+        const refs = (v as readonly TfValue[]).map((item) => r.asgRef(block, attribute, item));
         if (refs.length > 0) rule[field] = refs;
       } else if (field === "priority") {
         const v = r.value(block, attribute, consequence);
         const n = typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v;
         if (typeof n === "number") rule[field] = n;
-        else if (v !== undefined) r.wrongType(block, attribute, "a number", consequence);
+        else if (v !== undefined) r.wrongType(block, attribute, "a number");
       } else if (LIST_FIELDS.has(field)) {
         const v = r.strings(block, attribute, consequence);
         if (v !== undefined && v.length > 0) rule[field] = v;
