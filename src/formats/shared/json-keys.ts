@@ -11,27 +11,27 @@ export function repeatedKeys(text: string): { offset: number; key: string }[] {
   const found: { offset: number; key: string }[] = [];
   /** The keys of each open object; null for an array. */
   const open: (Set<string> | null)[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === "{") open.push(new Set());
-    else if (c === "[") open.push(null);
-    else if (c === "}" || c === "]") open.pop();
-    else if (c === '"') {
+  const QUOTE = 34;
+  const BACKSLASH = 92;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 /* { */) open.push(new Set());
+    else if (c === 91 /* [ */) open.push(null);
+    else if (c === 125 /* } */ || c === 93 /* ] */) open.pop();
+    else if (c === QUOTE) {
       const start = i;
-      i++;
-      while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
-      const raw = text.slice(start + 1, i);
-      let next = i + 1;
-      while (next < text.length && " \t\r\n".includes(text[next] as string)) next++;
+      for (i++; i < text.length && text.charCodeAt(i) !== QUOTE; i++)
+        if (text.charCodeAt(i) === BACKSLASH) i++;
       const keys = open[open.length - 1];
-      if (text[next] === ":" && keys) {
-        const key = raw.includes("\\") ? (JSON.parse(`"${raw}"`) as string) : raw;
-        if (keys.has(key)) found.push({ offset: start, key });
-        else keys.add(key);
-      }
+      if (!keys) continue;
+      let next = i + 1;
+      while (next < text.length && text.charCodeAt(next) <= 32) next++;
+      if (text[next] !== ":") continue;
+      const raw = text.slice(start + 1, i);
+      const key = raw.includes("\\") ? (JSON.parse(`"${raw}"`) as string) : raw;
+      if (keys.has(key)) found.push({ offset: start, key });
+      else keys.add(key);
     }
-    i++;
   }
   return found;
 }
