@@ -36,7 +36,12 @@ const rule = (name: string, access: string, fields: Record<string, unknown> = {}
 });
 
 /** A template with one NSG holding `rules`, on a subnet; `extra` resources after it. */
-function template(rules: unknown[], extra: unknown[] = [], nsgExtra = {}): string {
+function template(
+  rules: unknown[],
+  extra: unknown[] = [],
+  nsgExtra = {},
+  addressPrefixes: unknown = ["10.0.0.0/16"],
+): string {
   return JSON.stringify(
     {
       $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
@@ -58,7 +63,7 @@ function template(rules: unknown[], extra: unknown[] = [], nsgExtra = {}): strin
           apiVersion: "2024-05-01",
           name: "vnet",
           properties: {
-            addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+            addressSpace: { addressPrefixes },
             subnets: [
               {
                 name: "web",
@@ -215,6 +220,36 @@ describe("ARM import: a Deny rule that cannot be known fails the import, at its 
       "ExpressionNotStaticallyKnown",
       "LinkedTemplateNotRead",
     ]);
+  });
+});
+
+describe("ARM import: an address space that cannot be known", () => {
+  // Left out, what it holds is Internet rather than VirtualNetwork to every rule.
+  const unknownSpace = (rules: unknown[]) => template(rules, [], {}, "[parameters('adminSource')]");
+
+  it("widens when a rule allows Internet: it would allow more", async () => {
+    const text = unknownSpace([
+      rule("allow-web", "Allow", { sourceAddressPrefix: "Internet", destinationPortRange: "443" }),
+    ]);
+    const found = errors((await importOne(text)).diagnostics);
+    expect(found[0]).toMatchObject({
+      code: "ExpressionNotStaticallyKnown",
+      location: at(text, `"[parameters('adminSource')]"`),
+      hint: expect.stringContaining("a rule denies VirtualNetwork or allows Internet"),
+    });
+    // And a network with no address space at all is no valid network: validation says so.
+    expect(found.slice(1).map((d) => d.code)).toEqual(["InvalidAddressPrefixFormat"]);
+  });
+
+  it("does not when no rule names either tag, though the network left without one is invalid", async () => {
+    const text = unknownSpace([
+      rule("deny-ssh", "Deny", { sourceAddressPrefix: "203.0.113.0/24" }),
+    ]);
+    const result = await importOne(text);
+    expect(result.diagnostics.filter((d) => d.code === "ExpressionNotStaticallyKnown")).toEqual([
+      expect.objectContaining({ severity: "warning" }),
+    ]);
+    expect(errors(result.diagnostics).map((d) => d.code)).toEqual(["InvalidAddressPrefixFormat"]);
   });
 });
 
