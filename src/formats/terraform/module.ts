@@ -6,6 +6,7 @@
  */
 import type { Diagnostic } from "../../model/diagnostic.js";
 import { MAX_NESTING } from "../../specfile/parse.js";
+import { reporting } from "../shared/left-out.js";
 import { ARM_TYPES } from "./azurerm-schema.js";
 import { evaluate, follow, noReferences, type Scope, type Step } from "./expressions.js";
 import { HclBlock } from "./hcl-block.js";
@@ -109,13 +110,19 @@ export class TerraformModule {
       const raw = rawBlocks(blocks)[0];
       const at = sourceBlocks("module", name)[0];
       const from = typeof raw?.source === "string" ? ` (source ${JSON.stringify(raw.source)})` : "";
-      this.diagnostics.push({
-        severity: "info",
-        code: "ModuleNotRead",
-        message: `module "${name}"${from}: the resources of a module call are not read; import the module's own .tf files to include them`,
-        path: ["module", name],
-        ...(at ? { location: { file, ...at.position } } : {}),
-      });
+      // What the module makes is not seen: it may hold Deny rules, NSGs or their associations.
+      this.diagnostics.push(
+        reporting(
+          {
+            severity: "info",
+            code: "ModuleNotRead",
+            message: `module "${name}"${from}: the resources of a module call are not read; import the module's own .tf files to include them`,
+            path: ["module", name],
+            ...(at ? { location: { file, ...at.position } } : {}),
+          },
+          { kind: "resources", what: `the resources of module "${name}"` },
+        ),
+      );
     }
   }
 

@@ -147,6 +147,18 @@ resource "azurerm_network_interface_security_group_association" "a" {
     expect(result.spec).toMatch(/\npartial:\n {2}- what: the association /);
   });
 
+  it("a module call, whose resources are not read", async () => {
+    const text = `module "nsg" {\n  source = "Azure/network-security-group/azurerm"\n}\n`;
+    expect(errors((await importSources([tf(text)])).diagnostics)).toEqual([
+      expect.objectContaining({
+        code: "ModuleNotRead",
+        location: { file: "main.tf", line: 1, column: 1 },
+      }),
+    ]);
+    const partial = await importSources([tf(text)], { allowPartial: true });
+    expect(partial.partial?.map((p) => p.what)).toEqual(['the resources of module "nsg"']);
+  });
+
   it("an NSG association whose NSG is not known", async () => {
     const text = `${vm.replace(/resource "azurerm_network_interface"[\s\S]*/, "")}
 resource "azurerm_subnet_network_security_group_association" "a" {
