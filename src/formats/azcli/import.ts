@@ -10,7 +10,7 @@ import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
 import type { LeftOut } from "../shared/left-out.js";
 import type { Origins } from "../shared/origins.js";
-import { type AzCommand, peekFlags, readArgs } from "./arguments.js";
+import { type AzCommand, type FlagPeek, peekFlags, readArgs } from "./arguments.js";
 import { lexBash, plainText, type Word } from "./bash.js";
 import { NETWORK_INTERFACE_COMMANDS } from "./network-interfaces.js";
 import { NETWORK_SECURITY_COMMANDS } from "./network-security.js";
@@ -97,6 +97,20 @@ function azCommand(reader: AzCliReader, words: readonly Word[]): void {
       );
       return;
     }
+    const flags = command && peekFlags(reader, words.slice(k), command);
+    if (command && flags && widensIfApplied(name, flags)) {
+      // Were it not to run, the spec would allow more than the deployment: left out instead.
+      const detach = flags.text("nsg") === "";
+      reader.report(
+        "warning",
+        "ConditionalCommand",
+        `az ${name} runs only under the ${block.keyword} at line ${block.pos.line}; applied, it could allow what the deployment denies when it does not run, so it is left out`,
+        at,
+        undefined,
+        detach ? undefined : command.omits(flags),
+      );
+      return;
+    }
     reader.report(
       "warning",
       "ConditionalCommand",
@@ -116,6 +130,20 @@ function azCommand(reader: AzCliReader, words: readonly Word[]): void {
       `the importer reads az network ${commandList([...COMMANDS.keys()])}`,
       unsupportedOmission(name),
     );
+}
+
+/**
+ * Whether applying a command that may not run could allow more than a
+ * deployment where it does not: an Allow rule (az's default access), a rule's
+ * removal, an NSG detached. Anything else applied can only narrow.
+ */
+function widensIfApplied(name: string, flags: FlagPeek): boolean {
+  if (name === "network nsg rule create") {
+    const access = flags.given("access") ? flags.text("access") : "Allow";
+    return access === undefined || access.toLowerCase() !== "deny";
+  }
+  if (name === "network nsg rule delete") return true;
+  return flags.given("nsg") && flags.text("nsg") === "";
 }
 
 /** What a command run in a loop leaves out: whatever each run makes. */

@@ -71,6 +71,21 @@ describe("az CLI import: what narrows the policy and is not known fails the impo
     ]);
   });
 
+  it("a removal under a condition: applied, it could remove a Deny rule the deployment keeps", async () => {
+    const text = `${HEAD + rule("Deny", "")}if [ "$OPEN" = yes ]; then\n  az network nsg rule delete -g rg --nsg-name web-nsg -n r1\nfi\n`;
+    const result = await importSources(script(text));
+    expect(errors(result.diagnostics)).toEqual([
+      expect.objectContaining({
+        code: "ConditionalCommand",
+        location: at(text, "az network nsg rule delete"),
+      }),
+    ]);
+    const partial = await importSources(script(text), { allowPartial: true });
+    expect(partial.topology.networkSecurityGroups[0]?.securityRules.map((r) => r.name)).toEqual([
+      "r1",
+    ]);
+  });
+
   it("a subnet's NSG that is a command's output, and an interface whose address Azure assigns", async () => {
     const subnet = `${HEAD}az network vnet create -g rg -n vnet --address-prefixes 10.0.0.0/16
 az network vnet subnet update -g rg --vnet-name vnet -n web --network-security-group "$(az network nsg show -g rg -n web-nsg --query id -o tsv)"
