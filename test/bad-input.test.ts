@@ -392,7 +392,11 @@ describe("hostile input", () => {
       "duplicate tier names",
       "tierwall.yaml",
       "tiers:\n  - name: api\n    environments: []\n  - name: API\n    environments: []\n",
-      [["DuplicateResourceName", "tier API is defined twice (also at tiers[0])", 4, 11]],
+      [
+        ["DuplicateResourceName", "tier API is defined twice (also at tiers[0])", 4, 11],
+        ["InvalidTier", "tier api: has no environments", 3, 19],
+        ["InvalidTier", "tier API: has no environments", 5, 19],
+      ],
     ],
     [
       "empty address and port values",
