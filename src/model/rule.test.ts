@@ -77,6 +77,24 @@ describe("parseSecurityRule: the base rule", () => {
   });
 });
 
+describe("parseSecurityRule: required properties", () => {
+  it("reports each one missing, as an importer or the library may leave them out", () => {
+    expect(
+      problems({
+        protocol: undefined,
+        access: undefined,
+        priority: undefined,
+        direction: undefined,
+      }),
+    ).toEqual(
+      ["protocol", "access", "priority", "direction"].map(() => err("MissingProperty", AT)),
+    );
+    expect(parse({ protocol: undefined }).diagnostics[0]?.message).toBe(
+      "security rule allow-https has no protocol",
+    );
+  });
+});
+
 describe("parseSecurityRule: names", () => {
   it.each([
     ["-leading-dash"],

@@ -58,6 +58,9 @@ export function nameProblem(kind: string, name: string, path: ValuePath): Diagno
   );
 }
 
+/** What every rule states. */
+const REQUIRED = ["name", "protocol", "access", "priority", "direction"] as const;
+
 const ACCESS: readonly Access[] = ["Allow", "Deny"];
 const DIRECTIONS: readonly Direction[] = ["Inbound", "Outbound"];
 
@@ -78,6 +81,14 @@ export function parseSecurityRule(
 ): { rule?: ParsedRule; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const label = `security rule ${rule.name}`;
+  // A spec's loader reports these first; an importer, or a caller of the library, may not have.
+  const missing = REQUIRED.filter((field) => rule[field] === undefined);
+  if (missing.length > 0)
+    return {
+      diagnostics: missing.map((field) =>
+        error("MissingProperty", `${label} has no ${field}`, path),
+      ),
+    };
 
   const badName = nameProblem("security rule", rule.name, [...path, "name"]);
   if (badName) diagnostics.push(badName);
