@@ -8,6 +8,7 @@ import type { runExposure, runReach } from "./commands/reach.js";
 import type { runRules } from "./commands/rules.js";
 import type { runSynth } from "./commands/synth.js";
 import { EXIT, type Io } from "./io.js";
+import { terminalIo } from "./render/terminal.js";
 
 /** The version in the package's own package.json (two folders up from the build's cli/). */
 function packageVersion(): string {
@@ -348,7 +349,8 @@ export function buildProgram(io: Io, result: { code: number }): Command {
 }
 
 /** Runs the command line and returns the exit code; never throws. */
-export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+export async function runCli(argv: readonly string[], given: Io): Promise<number> {
+  const io = terminalIo(given);
   const result = { code: EXIT.ok as number };
   const program = buildProgram(io, result);
   try {

@@ -44,6 +44,14 @@ const jsonUnits = (char: string): string =>
 export const escapeHiddenInJson = (json: string): string =>
   json.replace(HIDDEN_ALL, (char) => (/^[\t\n\r]$/.test(char) ? char : jsonUnits(char)));
 
+/**
+ * Text for a terminal: every hidden character but the line feeds and tabs
+ * that lay it out written as JSON writes it (`\u001b`, `\u202e`), so that
+ * the terminal shows it rather than obeys it, and JSON printed stays JSON.
+ */
+export const escapeHiddenButLayout = (text: string): string =>
+  text.replace(HIDDEN_ALL, (char) => (char === "\n" || char === "\t" ? char : jsonUnits(char)));
+
 /** A text quoted for a message or a comment: one line, every hidden character spelled out. */
 export const shown = (text: string): string => escapeHiddenInJson(JSON.stringify(text));
 

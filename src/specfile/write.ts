@@ -1,4 +1,5 @@
-import { stringify } from "yaml";
+import { Document, visit } from "yaml";
+import { escapeHiddenButLayout, hasHidden, hasLoneSurrogate } from "../model/hidden-characters.js";
 import type { Topology } from "../model/types.js";
 import { orderedRule } from "./edit.js";
 
@@ -15,11 +16,22 @@ export function writeSpec(topology: Topology, header?: string): string {
       ...n,
       securityRules: n.securityRules.map(orderedRule),
     }));
-  const text = stringify(doc, { lineWidth: 0 });
-  return header
-    ? `${header
-        .split("\n")
-        .map((l) => `# ${l}`.trimEnd())
-        .join("\n")}\n${text}`
-    : text;
+  const document = new Document(doc);
+  // Text holding hidden characters is double-quoted, where \u escapes mean the
+  // same, so that the written spec shows them (see escapeHiddenButLayout).
+  visit(document, {
+    Scalar: (_, node) => {
+      if (typeof node.value === "string" && (hasHidden(node.value) || hasLoneSurrogate(node.value)))
+        node.type = "QUOTE_DOUBLE";
+    },
+  });
+  const text = document.toString({ lineWidth: 0 });
+  return escapeHiddenButLayout(
+    header
+      ? `${header
+          .split("\n")
+          .map((l) => `# ${l}`.trimEnd())
+          .join("\n")}\n${text}`
+      : text,
+  );
 }

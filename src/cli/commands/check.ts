@@ -15,6 +15,7 @@ import { EXIT, type Io, printJson } from "../io.js";
 import { notePartial, partialJson } from "../partial.js";
 import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
 import type { Style } from "../render/style.js";
+import { shortened } from "../render/terminal.js";
 import { flowJson, renderTrace } from "../render/trace.js";
 
 /**
@@ -80,7 +81,7 @@ export function runCheck(
     "",
     `${outcomes.length} assertion${outcomes.length === 1 ? "" : "s"}: ${parts.join(", ")}`,
   );
-  io.out(`${lines.join("\n")}\n`);
+  io.out(`${shortened(lines.join("\n"))}\n`);
   return code;
 }
 

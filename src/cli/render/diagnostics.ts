@@ -1,5 +1,6 @@
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Style } from "./style.js";
+import { shortened } from "./terminal.js";
 
 /**
  * A diagnostic as a terminal shows it: severity, code and message, then the
@@ -17,7 +18,7 @@ export function renderDiagnostic(
       : d.severity === "warning"
         ? style.yellow(style.bold("warning"))
         : style.cyan(style.bold("note"));
-  const lines = [`${label} ${style.bold(d.code)}: ${d.message}`];
+  const lines = [`${label} ${style.bold(d.code)}: ${shortened(d.message)}`];
   if (d.location) {
     const { file, line, column } = d.location;
     lines.push(`  ${style.cyan("-->")} ${file}:${line}:${column}`);
@@ -33,7 +34,7 @@ export function renderDiagnostic(
       );
     }
   }
-  if (d.hint) lines.push(`  ${style.cyan("hint:")} ${d.hint}`);
+  if (d.hint) lines.push(`  ${style.cyan("hint:")} ${shortened(d.hint)}`);
   return lines.join("\n");
 }
 
@@ -110,10 +111,10 @@ export function diagnosticsJson(diagnostics: readonly Diagnostic[]): object[] {
   return diagnostics.map((d) => ({
     severity: d.severity,
     code: d.code,
-    message: d.message,
+    message: shortened(d.message),
     ...(d.location
       ? { file: d.location.file, line: d.location.line, column: d.location.column }
       : {}),
-    ...(d.hint ? { hint: d.hint } : {}),
+    ...(d.hint ? { hint: shortened(d.hint) } : {}),
   }));
 }

@@ -1,4 +1,4 @@
-import { stripVTControlCharacters } from "node:util";
+import { unstyled } from "./style.js";
 
 /** A plain text table with padded columns; the last column is not padded. */
 export function renderTable(
@@ -6,8 +6,8 @@ export function renderTable(
   rows: readonly (readonly string[])[],
   indent = "",
 ): string {
-  // Widths ignore ANSI colour codes so that coloured cells line up.
-  const visible = (s: string) => stripVTControlCharacters(s).length;
+  // Widths ignore styles so that coloured cells line up.
+  const visible = (s: string) => unstyled(s).length;
   const widths = header.map((h, i) =>
     Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ""))),
   );
