@@ -238,3 +238,34 @@ describe("a network a script only names", () => {
     ]);
   });
 });
+
+describe("files that disagree", () => {
+  it("a subnet's NSG in one file and another NSG in the other is an error at the second", async () => {
+    const script = {
+      file: "deploy.sh",
+      text: "az network nsg create -g rg -n web\naz network vnet subnet update -g rg --vnet-name vnet -n app --network-security-group web\n",
+    };
+    const vnet = {
+      file: "vnet.json",
+      text: JSON.stringify({
+        type: "Microsoft.Network/virtualNetworks",
+        name: "vnet",
+        properties: {
+          addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+          subnets: [
+            {
+              name: "app",
+              properties: { addressPrefix: "10.0.1.0/24", networkSecurityGroup: { id: "other" } },
+            },
+          ],
+        },
+      }),
+    };
+    expect(errors((await importSources([vnet, script])).diagnostics)).toEqual([
+      expect.objectContaining({
+        code: "ConflictingImports",
+        location: at(script, "web", "--network-security-group"),
+      }),
+    ]);
+  });
+});

@@ -118,7 +118,7 @@ function mergeNsg(
 }
 
 const located = (origins: Origins, object: object, key: string) => {
-  const location = origins.locate({ object }, ["object", key]);
+  const location = origins.locate(object, [key]);
   return location ? { location } : {};
 };
 
