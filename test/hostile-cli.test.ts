@@ -804,6 +804,20 @@ describe("what reaches the terminal", () => {
       ["flow", join(dir, "huge.yaml"), "--from", huge, "--to", huge, "--port", "1"],
       ["rules", join(ROOT_DIR, "examples", "asg-tiers"), "--nic", huge],
       ["check", huge],
+      [
+        "flow",
+        join(ROOT_DIR, "examples", "layered-ase"),
+        "--from",
+        huge,
+        "--to",
+        "apiase",
+        "--port",
+        "1",
+        "--json",
+      ],
+      ["rules", join(ROOT_DIR, "examples", "asg-tiers"), "--subnet", huge, "--json"],
+      ["export", huge, file, "--json"],
+      ["lab", huge, "--json"],
     ]) {
       const r = await cli(args);
       expect(r.code, args[0]).toBe(2);

@@ -1,4 +1,5 @@
 import type { Style } from "./render/style.js";
+import { shortened } from "./render/terminal.js";
 
 /** Where a command writes, and how it colours. Commands return their exit code. */
 export interface Io {
@@ -20,7 +21,9 @@ export function usageError(
   code: string,
   message: string,
 ): number {
-  if (json) printJson(io, { valid: false, diagnostics: [{ severity: "error", code, message }] });
-  else io.err(`${io.style.red("error")}: ${message}\n`);
+  const shown = shortened(message);
+  if (json)
+    printJson(io, { valid: false, diagnostics: [{ severity: "error", code, message: shown }] });
+  else io.err(`${io.style.red("error")}: ${shown}\n`);
   return EXIT.invalid;
 }

@@ -4,6 +4,7 @@ import { EXIT, type Io, printJson } from "../io.js";
 import { loadForCommand } from "../load.js";
 import { wholeNumber } from "../numbers.js";
 import { partialJson } from "../partial.js";
+import { shortened } from "../render/terminal.js";
 import { flowJson, renderTrace } from "../render/trace.js";
 
 export interface FlowOptions {
@@ -74,7 +75,7 @@ function parsePort(flag: string, text: string | undefined, problems: string[]): 
 }
 
 function usageError(io: Io, problems: string[], json?: boolean): number {
-  if (json) printJson(io, { error: problems });
+  if (json) printJson(io, { error: problems.map(shortened) });
   else io.err(`${problems.map((p) => `${io.style.red("error")}: ${p}`).join("\n")}\n`);
   return EXIT.invalid;
 }

@@ -17,6 +17,7 @@ import { EXIT, type Io, printJson } from "../io.js";
 import { loadForCommand } from "../load.js";
 import { wholeNumber } from "../numbers.js";
 import type { Style } from "../render/style.js";
+import { shortened } from "../render/terminal.js";
 
 export interface LabOptions {
   json?: boolean;
@@ -31,7 +32,7 @@ export async function runLab(
   io: Io,
 ): Promise<number> {
   const fail = (message: string, code: number = EXIT.invalid) => {
-    if (options.json) printJson(io, { ok: false, error: message });
+    if (options.json) printJson(io, { ok: false, error: shortened(message) });
     else io.err(`${io.style.red("error")}: ${message}\n`);
     return code;
   };

@@ -4,6 +4,7 @@ import { EXIT, type Io, printJson } from "../io.js";
 import { loadForCommand } from "../load.js";
 import { partialJson } from "../partial.js";
 import { renderTable } from "../render/table.js";
+import { shortened } from "../render/terminal.js";
 
 export interface RulesOptions {
   nic?: string;
@@ -22,7 +23,7 @@ export function runRules(target: string, options: RulesOptions, io: Io): number 
   const network = loaded.spec.network;
   const targets = selectTargets(network, options);
   if (!Array.isArray(targets)) {
-    if (options.json) printJson(io, { error: [targets.error] });
+    if (options.json) printJson(io, { error: [shortened(targets.error)] });
     else io.err(`${io.style.red("error")}: ${targets.error}\n`);
     return EXIT.invalid;
   }
