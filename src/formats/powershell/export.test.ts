@@ -30,6 +30,52 @@ describe("Az PowerShell export", () => {
     ]);
   });
 
+  it("gives each NSG and ASG a variable of its own, whatever characters their names differ in", () => {
+    const rule = (name: string, asg: string): SecurityRule => ({
+      name,
+      protocol: "Tcp",
+      access: "Deny",
+      priority: 100,
+      direction: "Inbound",
+      sourceApplicationSecurityGroups: [asg],
+      sourcePortRange: "*",
+      destinationAddressPrefix: "*",
+      destinationPortRange: "22",
+    });
+    const names = ["a-b", "a_b", "a.b", "A-B2", "a_b_2"];
+    const topology: Topology = {
+      virtualNetworks: [
+        {
+          name: "v",
+          addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+          subnets: names.slice(0, 3).map((n, i) => ({
+            name: `s${i}`,
+            addressPrefix: `10.0.${i}.0/24`,
+            networkSecurityGroup: n,
+          })),
+        },
+      ],
+      applicationSecurityGroups: names.map((name) => ({ name })),
+      networkInterfaces: [],
+      environments: [],
+      networkSecurityGroups: names.map((name, i) => ({
+        name,
+        securityRules: [rule(`r${i}`, names[(i + 1) % names.length] as string)],
+      })),
+    };
+    const back = importPowerShell(exportAzPowerShell(topology), "export.ps1");
+    expect(back.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    expect(back.topology.networkSecurityGroups.map((n) => n.name)).toEqual(names);
+    expect(back.topology.networkSecurityGroups.map((n) => n.securityRules)).toEqual(
+      topology.networkSecurityGroups.map((n) => n.securityRules),
+    );
+    expect(back.topology.virtualNetworks[0]?.subnets.map((s) => s.networkSecurityGroup)).toEqual([
+      "a-b",
+      "a_b",
+      "a.b",
+    ]);
+  });
+
   it("round-trips plural prefixes, port lists, descriptions with quotes and both directions", () => {
     const topology: Topology = {
       virtualNetworks: [],

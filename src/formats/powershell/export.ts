@@ -42,15 +42,37 @@ export function psQuote(value: string): string {
 const charCode = (unit: string): string =>
   `$([char]0x${unit.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")})`;
 
-/** A PowerShell variable name for a resource, from its name. */
-const variable = (prefix: string, name: string) =>
-  `$${prefix}_${name.replace(/[^A-Za-z0-9_]/g, "_")}`;
+/**
+ * PowerShell variable names for resources, readable (`$nsg_web_nsg`), and one
+ * per resource: names such as a-b, a_b and a.b would all read `$nsg_a_b`, and
+ * PowerShell's variable names ignore case, so a name already given to another
+ * resource gets a number.
+ */
+class Variables {
+  private readonly byResource = new Map<string, string>();
+  private readonly taken = new Set<string>();
+
+  of(prefix: string, name: string): string {
+    const key = `${prefix}\0${name.toLowerCase()}`;
+    let variable = this.byResource.get(key);
+    if (variable === undefined) {
+      const base = `${prefix}_${name.replace(/[^A-Za-z0-9_]/g, "_")}`;
+      variable = base;
+      for (let n = 2; this.taken.has(variable.toLowerCase()); n++) variable = `${base}_${n}`;
+      this.taken.add(variable.toLowerCase());
+      this.byResource.set(key, variable);
+    }
+    return `$${variable}`;
+  }
+}
 
 /**
  * An Az PowerShell script that creates the NSGs with their rules and applies
  * them to their subnets. Set $ResourceGroupName and $Location before it runs.
  */
 export function exportAzPowerShell(topology: Topology): string {
+  const variables = new Variables();
+  const variable = (prefix: string, name: string) => variables.of(prefix, name);
   const lines = [
     "# NSGs, their rules and their associations, with the Az module.",
     "# Set $ResourceGroupName and $Location first, e.g. $ResourceGroupName = 'my-rg'; $Location = 'westus'",
@@ -68,7 +90,7 @@ export function exportAzPowerShell(topology: Topology): string {
       const name = variable(`rule${i + 1}`, nsg.name);
       rules.push(name);
       const parameters = writing(["networkSecurityGroups", n, "securityRules", i], rule, () =>
-        ruleParameters(rule),
+        ruleParameters(rule, variables),
       );
       lines.push(`${name} = New-AzNetworkSecurityRuleConfig ${parameters}`);
     });
@@ -97,14 +119,14 @@ export function exportAzPowerShell(topology: Topology): string {
   return `${lines.join("\n").trimEnd()}\n`;
 }
 
-function ruleParameters(rule: SecurityRule): string {
+function ruleParameters(rule: SecurityRule, variables: Variables): string {
   const values = (many: readonly string[] | undefined, one: string | undefined) =>
     (many && many.length > 0 ? many : [one ?? "*"]).map(psQuote).join(",");
   const side = (s: "source" | "destination", Side: "Source" | "Destination") => {
     const asgs = rule[`${s}ApplicationSecurityGroups`];
     const address =
       asgs && asgs.length > 0
-        ? `-${Side}ApplicationSecurityGroup ${asgs.map((a) => variable("asg", refName(a))).join(",")}`
+        ? `-${Side}ApplicationSecurityGroup ${asgs.map((a) => variables.of("asg", refName(a))).join(",")}`
         : `-${Side}AddressPrefix ${values(rule[`${s}AddressPrefixes`], rule[`${s}AddressPrefix`])}`;
     return `${address} -${Side}PortRange ${values(rule[`${s}PortRanges`], rule[`${s}PortRange`])}`;
   };
