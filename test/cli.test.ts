@@ -550,12 +550,19 @@ describe("tierwall import and export", () => {
       expect(readFileSync(back, "utf8")).toContain("location: northeurope");
       expect(tierwall(["diff", "examples/asg-tiers", back]).code).toBe(0);
 
-      // A .tf.json file is named and left out; the rest of the module still imports.
+      // A .tf.json file is not read: what it may declare (a deny rule, an association)
+      // is left out, so the import fails, or with --allow-partial records it.
       writeFileSync(join(module, "extra.tf.json"), '{"resource": {}}\n');
-      const withJson = tierwall(["import", module, "-o", back]);
-      expect(withJson.code).toBe(0);
+      const withJson = tierwall(["import", module, "-o", join(dir, "json.yaml")]);
+      expect(withJson.code).toBe(2);
       expect(withJson.stderr).toContain(
-        "extra.tf.json: Terraform's JSON configuration syntax is not read; the file is left out",
+        "extra.tf.json: Terraform's JSON configuration syntax is not read; the resources it declares are left out",
+      );
+      expect(existsSync(join(dir, "json.yaml"))).toBe(false);
+      const partial = tierwall(["import", module, "--allow-partial", "-o", join(dir, "json.yaml")]);
+      expect(partial.code).toBe(0);
+      expect(readFileSync(join(dir, "json.yaml"), "utf8")).toMatch(
+        /partial:[\s\S]*extra\.tf\.json/,
       );
 
       mkdirSync(join(dir, "empty"));

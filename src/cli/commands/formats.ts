@@ -32,12 +32,8 @@ function withFolders(
       files.push(arg);
       continue;
     }
-    const problem = (
-      code: string,
-      message: string,
-      hint?: string,
-      severity: "error" | "warning" = "error",
-    ) => diagnostics.push({ severity, code, message, path: [], ...(hint ? { hint } : {}) });
+    const problem = (code: string, message: string, hint?: string) =>
+      diagnostics.push({ severity: "error", code, message, path: [], ...(hint ? { hint } : {}) });
     if (format !== undefined && format !== "terraform") {
       problem(
         "FolderNotImported",
@@ -54,13 +50,6 @@ function withFolders(
       continue;
     }
     const { files: found, unread } = moduleFiles(names);
-    for (const name of unread)
-      problem(
-        "UnsupportedSyntax",
-        `${join(arg, name)}: Terraform's JSON configuration syntax is not read; the file is left out`,
-        undefined,
-        "warning",
-      );
     if (!found.some((n) => n.endsWith(".tf"))) {
       problem(
         "NoTerraformFiles",
@@ -69,7 +58,8 @@ function withFolders(
       );
       continue;
     }
-    files.push(...found.map((n) => join(arg, n)));
+    // The importer weighs what a .tf.json file it cannot read leaves out.
+    files.push(...[...found, ...unread].map((n) => join(arg, n)));
   }
   return files;
 }

@@ -226,7 +226,18 @@ describe("importTerraform: bad input", () => {
   });
 
   it("names JSON that is not terraform show -json output", async () => {
-    const { diagnostics } = await importTerraform([tf(`{"resource": {}}`, "main.tf.json")]);
+    const { diagnostics } = await importTerraform([tf(`{"resource": {}}`, "plan.json")]);
     expect(diagnostics[0]?.code).toBe("UnrecognizedDocument");
+  });
+
+  it("leaves out a .tf.json configuration, saying so, for the import to weigh", async () => {
+    const { diagnostics } = await importTerraform([tf(`{"resource": {}}`, "main.tf.json")]);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({
+        code: "UnsupportedSyntax",
+        location: { file: "main.tf.json", line: 1, column: 1 },
+        leftOut: { kind: "resources", what: "the resources of main.tf.json" },
+      }),
+    ]);
   });
 });

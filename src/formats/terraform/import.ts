@@ -8,6 +8,7 @@ import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
 import { jsonSyntaxError } from "../../specfile/json-syntax.js";
 import { repeatedKeyErrors } from "../shared/json-keys.js";
+import { reporting } from "../shared/left-out.js";
 import type { Origins } from "../shared/origins.js";
 import { azurermTopology } from "./azurerm.js";
 import type { TerraformSource } from "./hcl-parse.js";
@@ -26,7 +27,8 @@ const isTfvars = (file: string) => /\.tfvars(\.json)?$/i.test(file);
 /**
  * The files of a module folder, as Terraform loads them: its `.tf` files,
  * then `terraform.tfvars`, then `*.auto.tfvars` in name order (each also as
- * `.json`). `unread` names the `.tf.json` files, whose syntax is not read.
+ * `.json`). `unread` names the `.tf.json` files, whose syntax is not read:
+ * they are imported too, so that what they leave out is weighed as any omission.
  */
 export function moduleFiles(names: readonly string[]): { files: string[]; unread: string[] } {
   const sorted = [...names].sort();
@@ -80,6 +82,10 @@ export async function importTerraform(
       tfvars.push({ file: src.file, text });
       continue;
     }
+    if (/\.tf\.json$/i.test(src.file)) {
+      diagnostics.push(unreadConfiguration(src.file));
+      continue;
+    }
     const show = showDocument(text);
     const repeated = show ? repeatedKeyErrors(text, src.file) : [];
     if (repeated.length > 0) diagnostics.push(...repeated);
@@ -100,6 +106,24 @@ export async function importTerraform(
   }
   const read = azurermTopology(resources, origins);
   return { topology: read.topology, diagnostics: [...diagnostics, ...read.diagnostics] };
+}
+
+/**
+ * A `.tf.json` file: Terraform's JSON configuration syntax is not read, and
+ * the resources it may declare (deny rules, associations) are left out.
+ */
+function unreadConfiguration(file: string): Diagnostic {
+  return reporting(
+    {
+      severity: "warning",
+      code: "UnsupportedSyntax",
+      message: `${file}: Terraform's JSON configuration syntax is not read; the resources it declares are left out`,
+      path: [],
+      location: { file, line: 1, column: 1 },
+      hint: "write the configuration as .tf, or import the plan: terraform show -json",
+    },
+    { kind: "resources", what: `the resources of ${file}` },
+  );
 }
 
 /** Why a JSON file is not `terraform show -json` output: a syntax error where it is, or its shape. */
