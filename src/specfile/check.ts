@@ -65,7 +65,7 @@ export function describeSpecAssertion(a: SpecAssertion): string {
     case "onlyFrom":
       return `only ${a.from.join(", ")} reach ${a.to}${describeScope(a)}`;
     case "exposure":
-      return `the Internet reaches ${a.to} only on ${a.within.map((w) => describeScope(w).trim() || "anything").join("; ") || "nothing"}`;
+      return `the Internet reaches ${a.to} only${a.within.map((w) => describeScope(w) || " on anything").join(";") || " nothing"}`;
   }
 }
 
