@@ -4,9 +4,11 @@
  * no command's work and no Terraform parser. Commands load their own modules
  * when they run, and the Terraform parser loads only to read Terraform.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { COMMANDS } from "../bench/startup.js";
 import { ROOT, requireBuild, tierwall } from "./support/cli.js";
 
 const DIST = join(ROOT, "dist");
@@ -61,6 +63,13 @@ describe("start-up", () => {
     for (const entry of ["index.js", "formats/catalog.js", "cli/commands/formats.js"])
       expect(staticClosure(entry).packages, entry).not.toContain("@cdktf/hcl2json");
     expect(staticClosure("formats/terraform/module.js").packages).toContain("@cdktf/hcl2json");
+  });
+
+  it("runs every command the start-up benchmark times", () => {
+    for (const { label, args } of COMMANDS) {
+      const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
+      expect(run.status, `${label}: ${run.stderr}`).toBe(0);
+    }
   });
 
   it("answers --version and --help without loading a command", () => {
