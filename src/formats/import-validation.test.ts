@@ -269,3 +269,66 @@ describe("files that disagree", () => {
     ]);
   });
 });
+
+describe("an interface a script gives an NSG but does not create", () => {
+  const script = {
+    file: "deploy.sh",
+    text: "az network nsg create -g rg -n web\naz network nic update -g rg -n vm1-nic --network-security-group web\n",
+  };
+  const vnet = {
+    file: "vnet.json",
+    text: JSON.stringify([
+      {
+        type: "Microsoft.Network/virtualNetworks",
+        name: "vnet",
+        properties: {
+          addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+          subnets: [{ name: "app", properties: { addressPrefix: "10.0.1.0/24" } }],
+        },
+      },
+      {
+        type: "Microsoft.Network/networkInterfaces",
+        name: "vm1-nic",
+        properties: {
+          ipConfigurations: [
+            {
+              name: "ipconfig1",
+              properties: {
+                privateIPAllocationMethod: "Static",
+                privateIPAddress: "10.0.1.4",
+                subnet: {
+                  id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/app",
+                },
+              },
+            },
+          ],
+        },
+      },
+    ]),
+  };
+
+  it("is not written without IP configurations (which check rejects): its NSG is left out, by name", async () => {
+    const result = await importSources([script]);
+    expect(result.spec).toBeUndefined();
+    expect(errors(result.diagnostics)).toEqual([
+      expect.objectContaining({
+        code: "NetworkInterfaceNotDeclared",
+        location: at(script, "vm1-nic"),
+      }),
+    ]);
+    const partial = await importSources([script], { allowPartial: true });
+    expect(partial.topology.networkInterfaces).toEqual([]);
+    expect(partial.partial).toEqual([
+      expect.objectContaining({ what: 'the NSG of network interface "vm1-nic"' }),
+    ]);
+  });
+
+  it("merges into the interface another file declares", async () => {
+    const result = await importSources([script, vnet]);
+    expect(errors(result.diagnostics)).toEqual([]);
+    expect(result.topology.networkInterfaces).toEqual([
+      expect.objectContaining({ name: "vm1-nic", networkSecurityGroup: "web" }),
+    ]);
+    expect(result.spec).toContain("networkSecurityGroup: web");
+  });
+});

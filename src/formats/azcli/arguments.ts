@@ -1,6 +1,7 @@
 /**
  * The flags of an az command, as az reads them: `--flag value`, `--flag=value`,
- * several values after a list flag, aliases, and `"${array[@]}"` spreads.
+ * several values after a list flag, aliases, any unambiguous prefix of an
+ * option (`--source-address-prefix`), and `"${array[@]}"` spreads.
  * Values follow the script's variables; one that is not statically known is
  * reported, naming its flag, and the command says what it leaves out.
  */
@@ -25,6 +26,8 @@ const IGNORED_FLAGS = new Set([
   "--tags",
   "--yes",
   "-y",
+  "--help",
+  "--ids",
 ]);
 const LOCATION_FLAGS = ["--location", "-l"];
 const SWITCHES = new Set([
@@ -54,6 +57,12 @@ export interface FlagPeek {
 /** An az command the importer reads: the flags it takes, and what it does with their values. */
 export interface AzCommand {
   readonly flags: Flags;
+  /**
+   * The command's other long options, which the importer does not read: az
+   * takes any unambiguous prefix of an option, and these make some prefixes
+   * ambiguous (`--subnet` of `vnet create` could be `--subnets`).
+   */
+  readonly otherOptions?: readonly string[];
   /** What becomes of the command when a value it needs is not known: "the rule is left out". */
   readonly leftOut: string;
   /** What the command makes or changes, for when it is left out (shared/left-out.ts). */
@@ -165,6 +174,37 @@ export class AzArgs implements FlagPeek {
 const isFlag = (text: string | undefined): text is string =>
   text !== undefined && /^--?[A-Za-z]/.test(text);
 
+/** Every option the command takes, by what it stands for: one of its flags' keys, or itself. */
+function optionsOf(spec: AzCommand): Map<string, string> {
+  const options = new Map<string, string>();
+  for (const o of [...IGNORED_FLAGS, ...LOCATION_FLAGS, ...(spec.otherOptions ?? [])])
+    options.set(o, LOCATION_FLAGS.includes(o) ? "location" : o);
+  for (const [key, flag] of Object.entries(spec.flags))
+    for (const n of flag.names) options.set(n, key);
+  return options;
+}
+
+/**
+ * The option a flag names, as az's argument parser (Python's argparse) finds
+ * it: the option written in full, else the one option it is a prefix of
+ * (`--destination-port-range` is `--destination-port-ranges`). A prefix of
+ * several options is ambiguous, and az refuses the command; a flag that is
+ * no option's prefix is given back as written.
+ */
+export function resolveOption(
+  flag: string,
+  options: ReadonlyMap<string, string>,
+): { readonly option: string } | { readonly ambiguous: readonly string[] } {
+  if (options.has(flag) || !flag.startsWith("--")) return { option: flag };
+  // One option per meaning: the first of its names (aliases of one option are no ambiguity).
+  const byMeaning = new Map<string, string>();
+  for (const [o, meaning] of options)
+    if (o.startsWith(flag) && !byMeaning.has(meaning)) byMeaning.set(meaning, o);
+  const matches = [...byMeaning.values()];
+  if (matches.length > 1) return { ambiguous: matches.sort() };
+  return { option: matches[0] ?? flag };
+}
+
 /**
  * Reads a command's arguments against the flags it takes. Flags it does not
  * take are reported and ignored; undefined (reported) when a flag lacks its value.
@@ -181,6 +221,7 @@ export function readArgs(
   const byName = new Map<string, string>();
   for (const [key, flag] of Object.entries(spec.flags))
     for (const n of flag.names) byName.set(n, key);
+  const options = optionsOf(spec);
   const values = new Map<string, FlagValues>();
   let location: string | undefined;
   let ok = true;
@@ -258,7 +299,7 @@ export function readArgs(
       continue;
     }
     const eq = text.indexOf("=");
-    const flag = eq > 0 ? text.slice(0, eq) : text;
+    const written = eq > 0 ? text.slice(0, eq) : text;
     const items: Word[] = [];
     if (eq > 0) items.push({ pos: word.pos, parts: [{ kind: "text", text: text.slice(eq + 1) }] });
     k++;
@@ -269,7 +310,18 @@ export function readArgs(
       items.push(next);
       k++;
     }
-    take(flag, word.pos, items);
+    const resolved = resolveOption(written, options);
+    if ("ambiguous" in resolved) {
+      report(
+        "error",
+        "AmbiguousParameter",
+        `${written} could be ${resolved.ambiguous.join(", ")}; az refuses an ambiguous option, so the command fails`,
+        word.pos,
+      );
+      ok = false;
+      continue;
+    }
+    take(resolved.option, word.pos, items);
   }
   return ok ? new AzArgs(reader, command, at, spec, values, location) : undefined;
 }
@@ -282,12 +334,14 @@ export function peekFlags(reader: AzCliReader, args: readonly Word[], spec: AzCo
   const keys = new Map<string, string>();
   for (const [key, flag] of Object.entries(spec.flags))
     for (const n of flag.names) keys.set(n, key);
+  const options = optionsOf(spec);
   const found = new Map<string, Word | undefined>();
   args.forEach((word, k) => {
     const text = plainText(word);
     if (!isFlag(text)) return;
     const eq = text.indexOf("=");
-    const key = keys.get(eq > 0 ? text.slice(0, eq) : text);
+    const resolved = resolveOption(eq > 0 ? text.slice(0, eq) : text, options);
+    const key = "option" in resolved ? keys.get(resolved.option) : undefined;
     if (key === undefined || found.has(key)) return;
     const next = args[k + 1];
     found.set(

@@ -312,4 +312,50 @@ describe("az CLI import", () => {
     expect(loaded.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(loaded.spec).toBeDefined();
   });
+
+  it("reads an option by any unambiguous prefix, as az does, and refuses an ambiguous one", () => {
+    const script = [
+      "az network nsg create -g rg -n web",
+      // As Microsoft's samples write it: each singular flag is a prefix of the plural option.
+      'az network nsg rule create -g rg --nsg-name web -n ssh --access Allow --protocol Tcp --direction Inbound --priority 300 --source-address-prefix Internet --source-port-range "*" --destination-address-prefix "*" --destination-port-range 22',
+      "az network nsg rule create -g rg --nsg-name web -n https --prio 310 --destination-port=443 --acc Deny",
+      "az network nsg rule create -g rg --nsg-name web -n both --priority 320 --dest 22",
+    ].join("\n");
+    const r = importAzCli(script, "deploy.sh");
+    expect(brief(r.diagnostics)).toEqual(["error AmbiguousParameter 4:72"]);
+    expect(r.diagnostics[0]?.message).toBe(
+      "az network nsg rule create: --dest could be --destination-address-prefixes, --destination-asgs, --destination-port-ranges; az refuses an ambiguous option, so the command fails",
+    );
+    expect(r.topology.networkSecurityGroups[0]?.securityRules).toEqual([
+      {
+        name: "ssh",
+        protocol: "Tcp",
+        access: "Allow",
+        priority: 300,
+        direction: "Inbound",
+        sourceAddressPrefix: "Internet",
+        sourcePortRange: "*",
+        destinationAddressPrefix: "*",
+        destinationPortRange: "22",
+      },
+      {
+        name: "https",
+        protocol: "*",
+        access: "Deny",
+        priority: 310,
+        direction: "Inbound",
+        sourceAddressPrefix: "*",
+        sourcePortRange: "*",
+        destinationAddressPrefix: "*",
+        destinationPortRange: "443",
+      },
+    ]);
+  });
+
+  it("counts the options az has but the importer does not read when a prefix is ambiguous", () => {
+    // vnet create also takes --subnets: --subnet could be three options.
+    const r = importAzCli("az network vnet create -g rg -n v --subnet web", "deploy.sh");
+    expect(brief(r.diagnostics)).toEqual(["error AmbiguousParameter 1:35"]);
+    expect(r.diagnostics[0]?.message).toContain("--subnet-name, --subnet-prefixes, --subnets");
+  });
 });

@@ -17,8 +17,26 @@ export const NETWORK_INTERFACE_COMMANDS: Record<string, AzCommand> = {
       subnet: { names: ["--subnet"] },
       address: { names: ["--private-ip-address"] },
       nsg: NSG_FLAG,
-      asgs: { names: ["--application-security-groups", "--asgs"], list: true },
+      asgs: {
+        names: ["--app-security-groups", "--application-security-groups", "--asgs"],
+        list: true,
+      },
     },
+    otherOptions: [
+      "--accelerated-networking",
+      "--auxiliary-mode",
+      "--auxiliary-sku",
+      "--dns-servers",
+      "--edge-zone",
+      "--gateway-name",
+      "--internal-dns-name",
+      "--ip-forwarding",
+      "--lb-address-pools",
+      "--lb-inbound-nat-rules",
+      "--lb-name",
+      "--private-ip-address-version",
+      "--public-ip-address",
+    ],
     leftOut: "the network interface is left out",
     omits: (f) => {
       const asgs = f.given("asgs") ? undefined : [];
@@ -35,6 +53,18 @@ export const NETWORK_INTERFACE_COMMANDS: Record<string, AzCommand> = {
   },
   "network nic update": {
     flags: { name: NAME_FLAG, nsg: NSG_FLAG },
+    otherOptions: [
+      "--accelerated-networking",
+      "--auxiliary-mode",
+      "--auxiliary-sku",
+      "--dns-servers",
+      "--internal-dns-name",
+      "--ip-forwarding",
+      "--add",
+      "--set",
+      "--remove",
+      "--force-string",
+    ],
     leftOut: "the command is ignored",
     omits: (f) => ({
       kind: "association",
@@ -116,17 +146,17 @@ function nicUpdate(reader: AzCliReader, args: AzArgs): void {
     reader.report(
       "info",
       "NetworkInterfaceNotCreated",
-      `the script does not create network interface ${JSON.stringify(name)}; it is imported without IP configurations`,
+      `the script does not create network interface ${JSON.stringify(name)}; its NSG is imported onto the interface of that name another imported file declares`,
       args.valueAt("name"),
-      "add its ipConfigurations to the spec",
+      "import the interface with the script (az network nic show output, or the template that creates it)",
     );
   const { networkSecurityGroup: _, ...rest } = existing ?? { name, ipConfigurations: [] };
   const nic = nsg === "" ? rest : { ...rest, networkSecurityGroup: nsg };
   if (existing) reader.origins.carry(existing, nic);
   else {
     reader.origins.record(nic, reader.at(args.at), { name: reader.at(args.valueAt("name")) });
-    // Its IP configurations are for the user to give.
-    reader.origins.stub(nic, "ipConfigurations");
+    // It merges into the declaration of another file (shared/imported.ts), or is left out.
+    reader.origins.placeholder(nic);
   }
   reader.origins.field(nic, "networkSecurityGroup", reader.at(args.valueAt("nsg")));
   reader.nics.set(name.toLowerCase(), nic);

@@ -29,6 +29,23 @@ const SUBNET_FLAGS: Flags = {
   nsg: NSG_FLAG,
 };
 
+/** The options of `vnet subnet create` the importer does not read. */
+const SUBNET_OPTIONS = [
+  "--default-outbound-access",
+  "--default-outbound",
+  "--delegations",
+  "--disable-private-endpoint-network-policies",
+  "--disable-private-link-service-network-policies",
+  "--ipam-pool-prefix-allocations",
+  "--nat-gateway",
+  "--private-endpoint-network-policies",
+  "--private-link-service-network-policies",
+  "--route-table",
+  "--service-endpoint-policy",
+  "--service-endpoints",
+  "--sharing-scope",
+];
+
 export const VIRTUAL_NETWORK_COMMANDS: Record<string, AzCommand> = {
   "network vnet create": {
     flags: {
@@ -38,18 +55,35 @@ export const VIRTUAL_NETWORK_COMMANDS: Record<string, AzCommand> = {
       subnetPrefixes: { names: ["--subnet-prefixes", "--subnet-prefix"], list: true },
       nsg: NSG_FLAG,
     },
+    otherOptions: [
+      "--bgp-community",
+      "--ddos-protection",
+      "--ddos-protection-plan",
+      "--dns-servers",
+      "--edge-zone",
+      "--enable-encryption",
+      "--encryption-enforcement-policy",
+      "--flowtimeout",
+      "--ipam-pool-prefix-allocations",
+      "--private-endpoint-network-policies",
+      "--private-link-service-network-policies",
+      "--subnets",
+      "--vm-protection",
+    ],
     leftOut: "the virtual network is left out",
     omits: (f) => ({ kind: "virtualNetwork", what: `virtual network ${named(f.text("name"))}` }),
     run: vnetCreate,
   },
   "network vnet subnet create": {
     flags: SUBNET_FLAGS,
+    otherOptions: SUBNET_OPTIONS,
     leftOut: "the command is ignored",
     omits: (f) => ({ kind: "subnet", nsg: f.given("nsg"), what: subnetNamed(f) }),
     run: (reader, args) => subnetPut(reader, args, true),
   },
   "network vnet subnet update": {
     flags: SUBNET_FLAGS,
+    otherOptions: [...SUBNET_OPTIONS, "--add", "--set", "--remove", "--force-string"],
     leftOut: "the command is ignored",
     // An update that sets the NSG, left out, leaves the subnet without it.
     omits: (f) =>

@@ -1,15 +1,17 @@
 /**
  * What importSources does with everything the sources hold once they are read:
  * placeholders merged into the declarations of the same name (a network a
- * script only names, declared by `az network vnet show` output), then the
+ * script only names, declared by `az network vnet show` output; an interface
+ * a script gives an NSG), then the
  * model's own validation, each problem placed in the source its value came
  * from. Imports validate what they write with the same checks and codes as
  * `tierwall check`.
  */
-import { type Diagnostic, error } from "../../model/diagnostic.js";
+import { type Diagnostic, error, info, warning } from "../../model/diagnostic.js";
 import { buildNetwork } from "../../model/network.js";
 import { parseServiceTagFile, ServiceTagCatalog } from "../../model/service-tags.js";
 import {
+  type NetworkInterface,
   type NetworkSecurityGroup,
   refName,
   type SecurityRule,
@@ -18,6 +20,7 @@ import {
   type VirtualNetwork,
 } from "../../model/types.js";
 import type { ServiceTagDocument } from "../service-tags/import.js";
+import { reporting } from "./left-out.js";
 import type { Origins } from "./origins.js";
 
 const lower = (s: string) => s.toLowerCase();
@@ -39,7 +42,80 @@ export function mergePlaceholders(
   const networkSecurityGroups = merged(topology.networkSecurityGroups, origins, (into, from) =>
     mergeNsg(into, from, origins),
   );
-  return { topology: { ...topology, virtualNetworks, networkSecurityGroups }, diagnostics };
+  const networkInterfaces = merged(topology.networkInterfaces, origins, (into, from) =>
+    mergeNic(into, from, origins, diagnostics),
+  ).filter((nic) => !undeclaredNic(nic, origins, diagnostics));
+  return {
+    topology: { ...topology, virtualNetworks, networkSecurityGroups, networkInterfaces },
+    diagnostics,
+  };
+}
+
+/**
+ * Whether the interface is a placeholder no file declares: without its IP
+ * configurations it cannot be written (Azure requires one), so it is left
+ * out, and with it the NSG a script gives it (an omission, shared/left-out.ts).
+ */
+function undeclaredNic(
+  nic: NetworkInterface,
+  origins: Origins,
+  diagnostics: Diagnostic[],
+): boolean {
+  if (!origins.isPlaceholder(nic) || nic.ipConfigurations.length > 0) return false;
+  const nsg = nic.networkSecurityGroup;
+  const d: Diagnostic = {
+    ...(nsg === undefined ? info : warning)(
+      "NetworkInterfaceNotDeclared",
+      `network interface ${JSON.stringify(nic.name)} is created by no imported file, so its IP configurations are not known; it is left out${nsg === undefined ? "" : `, with its NSG ${JSON.stringify(refName(nsg))}`}`,
+      [],
+      "import the interface too (az network nic show output, or the template that creates it)",
+    ),
+    ...located(origins, nic, "name"),
+  };
+  diagnostics.push(
+    nsg === undefined
+      ? d
+      : reporting(d, {
+          kind: "association",
+          nsg: refName(nsg),
+          target: { nic: nic.name },
+          what: `the NSG of network interface ${JSON.stringify(nic.name)}`,
+        }),
+  );
+  return true;
+}
+
+/** `into` with the NSG the placeholder `from` gives it; a different NSG in each file is a conflict. */
+function mergeNic(
+  into: NetworkInterface,
+  from: NetworkInterface,
+  origins: Origins,
+  diagnostics: Diagnostic[],
+): NetworkInterface {
+  const name = (ref: NetworkInterface["networkSecurityGroup"]) =>
+    ref === undefined ? undefined : lower(refName(ref));
+  if (from.networkSecurityGroup === undefined && into.networkSecurityGroup === undefined)
+    return into;
+  if (
+    into.networkSecurityGroup !== undefined &&
+    name(into.networkSecurityGroup) !== name(from.networkSecurityGroup)
+  ) {
+    const other = from.networkSecurityGroup;
+    diagnostics.push({
+      ...error(
+        "ConflictingImports",
+        `network interface ${into.name} has NSG ${refName(into.networkSecurityGroup)} in one file and ${other === undefined ? "none" : refName(other)} in another`,
+        [],
+        "import the files that describe the deployment as it is",
+      ),
+      ...located(origins, from, "networkSecurityGroup"),
+    });
+    return into;
+  }
+  const nic = { ...into, networkSecurityGroup: from.networkSecurityGroup } as NetworkInterface;
+  origins.carry(into, nic);
+  origins.copyField(from, "networkSecurityGroup", nic);
+  return nic;
 }
 
 function merged<T extends { readonly name: string }>(
