@@ -23,6 +23,12 @@ import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "../shared/drafts.j
 import { isObject, type JsonObject, pathText } from "../shared/json.js";
 import { type LeftOut, reporting } from "../shared/left-out.js";
 import { type Origin, Origins } from "../shared/origins.js";
+import {
+  isPortField,
+  PORT_RANGE_TRIMMED,
+  trimmedMessage,
+  trimmedPortRange,
+} from "../shared/port-ranges.js";
 import { RESOURCE_TYPES } from "./deployment.js";
 import { ExpressionTooDeep, NotStatic, ResourceIdValue, TemplateContext } from "./expressions.js";
 
@@ -729,7 +735,7 @@ export class ResourceReader {
             return;
           }
           this.origins.field(items, items.length, this.at([...base, field, i]));
-          items.push(String(item));
+          items.push(this.portRange(field, String(item), [...base, field, i]));
         });
         // Azure returns empty lists for the fields a rule does not use.
         if (items.length > 0) rule[field] = items;
@@ -738,9 +744,17 @@ export class ResourceReader {
         if (typeof n === "number") rule[field] = n;
         else this.wrongType(field, "a number", [...base, field]);
       } else if (typeof value === "string" || typeof value === "number") {
-        if (value !== "") rule[field] = String(value);
+        if (value !== "") rule[field] = this.portRange(field, String(value), [...base, field]);
       } else this.wrongType(field, "a string", [...base, field]);
     }
+  }
+
+  /** A port range as Azure deploys it (trimmed, with a note); any other value as written. */
+  private portRange(field: string, value: string, path: ValuePath): string {
+    const trimmed = isPortField(field) ? trimmedPortRange(value) : undefined;
+    if (trimmed === undefined) return value;
+    this.report("info", PORT_RANGE_TRIMMED, `${pathText(path)}: ${trimmedMessage(value)}`, path);
+    return trimmed;
   }
 
   private subnet(

@@ -4,6 +4,7 @@
  * out), and application security groups.
  */
 import { SECURITY_RULE_PROPERTIES, type SecurityRule } from "../../model/types.js";
+import { PORT_RANGE_TRIMMED, trimmedMessage, trimmedPortRange } from "../shared/port-ranges.js";
 import { type AzArgs, type AzCommand, type FlagPeek, type Flags, NAME_FLAG } from "./arguments.js";
 import { type AzCliReader, refOf } from "./reader.js";
 
@@ -163,7 +164,17 @@ function ruleCreate(reader: AzCliReader, args: AzArgs): void {
       rule[values.length === 1 ? `${side}AddressPrefix` : `${side}AddressPrefixes`] =
         values.length === 1 ? values[0] : values;
     }
-    const ports = fields[`${side}Ports`] ?? [side === "source" ? "*" : "80"];
+    const ports = (fields[`${side}Ports`] ?? [side === "source" ? "*" : "80"]).map((p, k) => {
+      const trimmed = trimmedPortRange(p);
+      if (trimmed === undefined) return p;
+      args.report(
+        "info",
+        PORT_RANGE_TRIMMED,
+        trimmedMessage(p),
+        args.valuesAt(`${side}Ports`)[k] ?? args.at,
+      );
+      return trimmed;
+    });
     rule[ports.length === 1 ? `${side}PortRange` : `${side}PortRanges`] =
       ports.length === 1 ? ports[0] : ports;
   }

@@ -17,6 +17,7 @@ import type {
 } from "../../model/types.js";
 import { parseRuleProtocol } from "../../net/protocol.js";
 import { Origins } from "../shared/origins.js";
+import { PORT_RANGE_TRIMMED, trimmedMessage, trimmedPortRange } from "../shared/port-ranges.js";
 import type { Handler, Held, Params, Script } from "./script.js";
 import type { Command } from "./syntax.js";
 import type { Pos } from "./tokens.js";
@@ -351,8 +352,17 @@ export class NetworkCmdlets {
       ["DestinationAddressPrefix", "destinationAddressPrefix", true],
       ["DestinationPortRange", "destinationPortRange", false],
     ] as const) {
-      const values = p.texts(param).map((t) => (classic && tags ? classicTag(t) : t));
       const positions = p.all(param).map((held) => held.pos);
+      const values = p.texts(param).map((t, k) => {
+        if (tags) return classic ? classicTag(t) : t;
+        const trimmed = trimmedPortRange(t);
+        if (trimmed === undefined) return t;
+        this.script.report(
+          info(PORT_RANGE_TRIMMED, `${command.name}: ${trimmedMessage(t)}`, []),
+          positions[k] ?? command.pos,
+        );
+        return trimmed;
+      });
       const plural = `${field}${field.endsWith("x") ? "es" : "s"}`;
       if (values.length === 1) rule[field] = values[0];
       else if (values.length > 1) rule[plural] = values;

@@ -5,6 +5,12 @@
  */
 import type { SecurityRule } from "../../model/types.js";
 import type { LeftOut } from "../shared/left-out.js";
+import {
+  isPortField,
+  PORT_RANGE_TRIMMED,
+  trimmedMessage,
+  trimmedPortRange,
+} from "../shared/port-ranges.js";
 import { type AzurermReader, lower } from "./azurerm-reader.js";
 import { RULE_ATTRIBUTES } from "./azurerm-schema.js";
 import type { TfBlock, TfValue } from "./values.js";
@@ -114,10 +120,11 @@ function readRule(r: AzurermReader, block: TfBlock): SecurityRule {
         else if (v !== undefined) r.wrongType(block, attribute, "a number");
       } else if (LIST_FIELDS.has(field)) {
         const v = r.strings(block, attribute, consequence);
-        if (v !== undefined && v.length > 0) rule[field] = v;
+        if (v !== undefined && v.length > 0)
+          rule[field] = v.map((item) => portRange(r, block, attribute, field, item));
       } else {
         const v = r.string(block, attribute, consequence);
-        if (v !== undefined) rule[field] = v;
+        if (v !== undefined) rule[field] = portRange(r, block, attribute, field, v);
       }
     }
   });
@@ -130,4 +137,18 @@ function readRule(r: AzurermReader, block: TfBlock): SecurityRule {
     ]),
   );
   return rule as unknown as SecurityRule;
+}
+
+/** A port range as Azure deploys it (trimmed, with a note); any other value as written. */
+function portRange(
+  r: AzurermReader,
+  block: TfBlock,
+  attribute: string,
+  field: string,
+  value: string,
+): string {
+  const trimmed = isPortField(field) ? trimmedPortRange(value) : undefined;
+  if (trimmed === undefined) return value;
+  r.report("info", PORT_RANGE_TRIMMED, block.where(attribute), trimmedMessage(value));
+  return trimmed;
 }
