@@ -8,12 +8,13 @@
 import { error, info } from "../../model/diagnostic.js";
 import { isValidResourceName } from "../../model/rule.js";
 import { classicTagReplacement } from "../../model/service-tags.js";
-import type {
-  ApplicationSecurityGroup,
-  ResourceRef,
-  SecurityRule,
-  Subnet,
-  Topology,
+import {
+  type ApplicationSecurityGroup,
+  type ResourceRef,
+  refName,
+  type SecurityRule,
+  type Subnet,
+  type Topology,
 } from "../../model/types.js";
 import { parseRuleProtocol } from "../../net/protocol.js";
 import { Origins } from "../shared/origins.js";
@@ -37,9 +38,22 @@ interface VnetState {
   pos: Pos;
 }
 
+/**
+ * A change `Set-` or `Add-AzVirtualNetworkSubnetConfig` makes to a virtual
+ * network object: Azure gets it only when `Set-AzVirtualNetwork` saves the object.
+ */
+interface SubnetChange {
+  readonly vnet: string;
+  readonly vnetPos: Pos;
+  readonly subnet: Subnet;
+  readonly command: Command;
+}
+
 export class NetworkCmdlets {
   private readonly nsgs = new Map<string, NsgState>();
   private readonly vnets = new Map<string, VnetState>();
+  /** Subnet changes to virtual network objects not saved yet, in the script's order. */
+  private unsaved: SubnetChange[] = [];
   private readonly asgs = new Map<string, ApplicationSecurityGroup>();
 
   /** `origins` records where each value written came from. */
@@ -80,6 +94,18 @@ export class NetworkCmdlets {
   }
 
   topology(): Topology {
+    for (const change of this.unsaved) {
+      const nsg = change.subnet.networkSecurityGroup;
+      this.script.report(
+        info(
+          "SubnetChangeNotSaved",
+          `${change.command.name} changes the virtual network object only, and no later Set-AzVirtualNetwork saves ${JSON.stringify(change.vnet)}: Azure never gets subnet ${JSON.stringify(change.subnet.name)}${nsg === undefined ? "" : ` with NSG ${JSON.stringify(refName(nsg))}`}, so it is not imported`,
+          [],
+          `save the change: $vnet | Set-AzVirtualNetwork`,
+        ),
+        change.command.pos,
+      );
+    }
     const virtualNetworks = [...this.vnets.values()].map((v) => {
       if (v.placeholder) {
         // Its address space is for the user to give, or another file to declare.
@@ -520,10 +546,18 @@ export class NetworkCmdlets {
     return [{ kind: "vnet", name: vnet.name, pos: command.pos }];
   }
 
+  /** `Set-AzVirtualNetwork`: the subnet changes made to the network object reach Azure. */
   private saveVnet(command: Command, input: readonly Held[] | undefined): Held[] | undefined {
     const p = this.script.params(command, ["VirtualNetwork"]);
     const given = p.all("VirtualNetwork");
-    return given.length > 0 ? given : [...(input ?? [])];
+    const held = given.length > 0 ? given : [...(input ?? [])];
+    const saved = new Set(
+      held.flatMap((h) => (h.kind === "vnet" || h.kind === "unknownVar" ? [lower(h.name)] : [])),
+    );
+    for (const change of this.unsaved.filter((c) => saved.has(lower(c.vnet))))
+      this.putSubnet(this.vnetNamed(change.vnet, change.vnetPos), change.subnet);
+    this.unsaved = this.unsaved.filter((c) => !saved.has(lower(c.vnet)));
+    return held;
   }
 
   /** The subnet fields `-AddressPrefix` and `-NetworkSecurityGroup` give. */
@@ -572,8 +606,8 @@ export class NetworkCmdlets {
     const given = p.all("VirtualNetwork");
     const held = given.length > 0 ? given : (input ?? []);
     const first = held[0];
-    let vnet: VnetState | undefined;
-    if (held.length === 1 && first?.kind === "vnet") vnet = this.vnetNamed(first.name, first.pos);
+    let vnet: { name: string; pos: Pos } | undefined;
+    if (held.length === 1 && first?.kind === "vnet") vnet = first;
     else if (held.length === 1 && first?.kind === "unknownVar") {
       this.script.report(
         info(
@@ -584,7 +618,7 @@ export class NetworkCmdlets {
         ),
         first.pos,
       );
-      vnet = this.vnetNamed(first.name, first.pos);
+      vnet = first;
     } else if (first) this.script.badValue(command, "VirtualNetwork", first, "one virtual network");
     else
       this.script.report(
@@ -596,7 +630,12 @@ export class NetworkCmdlets {
         command.pos,
       );
     if (!vnet || !name) return undefined;
-    this.putSubnet(vnet, this.subnetFields(command, p, name.text));
+    this.unsaved.push({
+      vnet: vnet.name,
+      vnetPos: vnet.pos,
+      subnet: this.subnetFields(command, p, name.text),
+      command,
+    });
     return [{ kind: "vnet", name: vnet.name, pos: command.pos }];
   }
 }
@@ -617,6 +656,8 @@ const ASG_PARAMS = [
   "DestinationApplicationSecurityGroup",
   "DestinationApplicationSecurityGroupId",
 ];
+
+const lower = (s: string) => s.toLowerCase();
 
 function caseOf(options: readonly string[], text: string): string {
   return options.find((o) => o.toLowerCase() === text.toLowerCase()) ?? text;

@@ -204,7 +204,7 @@ describe("PowerShell import: the Az module", () => {
       "$vnet = Get-AzVirtualNetwork -Name app-vnet -ResourceGroupName rg",
       "Set-AzVirtualNetworkSubnetConfig -Name data -VirtualNetwork $vnet -AddressPrefix 10.0.2.0/24 -NetworkSecurityGroup $nsg",
       "$vnet | Set-AzVirtualNetwork",
-      "Set-AzVirtualNetworkSubnetConfig -Name web -VirtualNetwork $other -AddressPrefix 10.1.0.0/24 -NetworkSecurityGroup $nsg",
+      "Set-AzVirtualNetworkSubnetConfig -Name web -VirtualNetwork $other -AddressPrefix 10.1.0.0/24 -NetworkSecurityGroup $nsg | Set-AzVirtualNetwork",
     ].join("\n");
     const { topology, diagnostics } = importPowerShell(script, "az.ps1");
     expect(diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
@@ -233,6 +233,28 @@ describe("PowerShell import: the Az module", () => {
       column: (script.split("\n")[9]?.indexOf("$other") ?? 0) + 1,
     });
     expect(codes(diagnostics, "PlaceholderVirtualNetwork")).toHaveLength(2);
+  });
+
+  it("applies a subnet change only when Set-AzVirtualNetwork saves the network, as Azure does", () => {
+    const script = [
+      "$nsg = New-AzNetworkSecurityGroup -Name n -ResourceGroupName rg -Location eastus",
+      "$s = New-AzVirtualNetworkSubnetConfig -Name a -AddressPrefix 10.0.0.0/24",
+      "$vnet = New-AzVirtualNetwork -Name v -ResourceGroupName rg -Location eastus -AddressPrefix 10.0.0.0/16 -Subnet $s",
+      "Set-AzVirtualNetworkSubnetConfig -VirtualNetwork $vnet -Name a -AddressPrefix 10.0.0.0/24 -NetworkSecurityGroup $nsg",
+      "$saved = Get-AzVirtualNetwork -Name w -ResourceGroupName rg",
+      "Add-AzVirtualNetworkSubnetConfig -VirtualNetwork $saved -Name b -AddressPrefix 10.1.0.0/24 -NetworkSecurityGroup $nsg",
+      "Set-AzVirtualNetwork -VirtualNetwork $saved",
+    ].join("\n");
+    const { topology, diagnostics } = importPowerShell(script, "az.ps1");
+    expect(topology.virtualNetworks.map((v) => [v.name, v.subnets])).toEqual([
+      ["v", [{ name: "a", addressPrefix: "10.0.0.0/24" }]],
+      ["w", [{ name: "b", addressPrefix: "10.1.0.0/24", networkSecurityGroup: "n" }]],
+    ]);
+    const unsaved = codes(diagnostics, "SubnetChangeNotSaved");
+    expect(unsaved.map((d) => [d.severity, d.location?.line])).toEqual([["info", 4]]);
+    expect(unsaved[0]?.message).toBe(
+      'Set-AzVirtualNetworkSubnetConfig changes the virtual network object only, and no later Set-AzVirtualNetwork saves "v": Azure never gets subnet "a" with NSG "n", so it is not imported',
+    );
   });
 
   it("builds a virtual network with its subnets", () => {
