@@ -52,6 +52,14 @@ export class AzurermReader {
   readonly nics = new Map<string, NicDraft>();
   /** Interfaces left out for want of a known IP configuration, by lower-cased name. */
   readonly leftOutNics = new Set<string>();
+  /** Whether the resource being read comes from `terraform show -json` (TfResource.shown). */
+  shown = false;
+  /**
+   * How each NSG's rules are declared, by lower-cased NSG name: where its
+   * inline `security_rule` blocks are, and its rule resources by lower-cased
+   * rule name (the azurerm provider documents the two together as a conflict).
+   */
+  readonly ruleDeclarations = new Map<string, { inline?: Place; resources: Map<string, Place> }>();
 
   /** `origins` records where each value written came from. */
   constructor(readonly origins = new Origins()) {}

@@ -47,7 +47,53 @@ export function readNsg(r: AzurermReader, block: TfBlock): void {
     () => r.knownBlocks(block, "security_rule", "rules"),
   );
   for (const rule of blocks) r.guarded(() => nsg.rules.push(readRule(r, rule)));
+  // In terraform show output, inline rules also list the rule resources' rules.
+  const first = blocks[0];
+  if (first !== undefined && !r.shown) declarations(r, name).inline = first.where();
 }
+
+function declarations(r: AzurermReader, nsg: string) {
+  let found = r.ruleDeclarations.get(lower(nsg));
+  if (!found) {
+    found = { resources: new Map() };
+    r.ruleDeclarations.set(lower(nsg), found);
+  }
+  return found;
+}
+
+/**
+ * Whether the rule resource is the first of its name on its NSG: two are one
+ * Azure rule that each apply rewrites (an error at the second). Inline rules
+ * beside rule resources are the conflict the azurerm provider documents: each
+ * apply of the NSG removes the resources' rules, and the next apply adds them
+ * back (a warning). Both kinds are imported, as a first apply leaves them.
+ */
+function declaredOnce(r: AzurermReader, block: TfBlock, nsg: string, rule: string): boolean {
+  const seen = declarations(r, nsg);
+  const place = block.where("name");
+  const before = seen.resources.get(lower(rule));
+  if (before !== undefined) {
+    r.report(
+      "error",
+      "DuplicateResourceName",
+      place,
+      `security rule ${JSON.stringify(rule)} of NSG ${JSON.stringify(nsg)} is also declared by ${before.text}${lineOf(before)}; the two resources would rewrite one rule on every apply`,
+    );
+    return false;
+  }
+  if (seen.inline !== undefined && seen.resources.size === 0)
+    r.report(
+      "warning",
+      "InlineAndSeparateRules",
+      block.where(),
+      `NSG ${JSON.stringify(nsg)} has inline security_rule blocks (${seen.inline.text}${lineOf(seen.inline)}) and rule resources: each apply of the NSG removes the resources' rules and the next adds them back; both are imported, as a first apply leaves them`,
+    );
+  seen.resources.set(lower(rule), block.where());
+  return true;
+}
+
+const lineOf = (place: { readonly location?: { readonly line: number } }) =>
+  place.location ? ` at line ${place.location.line}` : "";
 
 export function readRuleResource(r: AzurermReader, block: TfBlock): void {
   const rule = readRule(r, block);
@@ -57,6 +103,7 @@ export function readRuleResource(r: AzurermReader, block: TfBlock): void {
   );
   if (typeof v !== "string" || v === "")
     r.wrongType(block, "network_security_group_name", "a name");
+  if (!declaredOnce(r, block, v as string, rule.name)) return;
   const declared = r.nsgs.has(lower(v as string));
   if (!declared) {
     // Rules for an NSG declared elsewhere: it merges into that declaration.

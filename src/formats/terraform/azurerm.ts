@@ -44,10 +44,10 @@ export function azurermTopology(
 } {
   const reader = new AzurermReader(origins);
   for (const [type, read] of READERS) {
-    const bodies: TfBlock[] = [];
+    const bodies: [TfBlock, boolean][] = [];
     for (const r of resources) {
       if (r.mode !== "managed" || r.type !== type) continue;
-      if (r.body !== undefined) bodies.push(r.body);
+      if (r.body !== undefined) bodies.push([r.body, r.shown === true]);
       else if (r.skipped)
         reader.report(
           r.skipped.severity,
@@ -57,7 +57,10 @@ export function azurermTopology(
           r.skipped.severity === "info" ? undefined : repeated(reader, r),
         );
     }
-    for (const body of bodies) reader.guarded(() => read(reader, body));
+    for (const [body, shown] of bodies) {
+      reader.shown = shown;
+      reader.guarded(() => read(reader, body));
+    }
   }
   return { topology: reader.topology(), diagnostics: reader.diagnostics };
 }

@@ -241,3 +241,71 @@ describe("importTerraform: bad input", () => {
     ]);
   });
 });
+
+describe("rules declared twice, or both inline and as resources", () => {
+  const rule = (resource: string, name: string, priority: number) => `
+resource "azurerm_network_security_rule" "${resource}" {
+  name                        = "${name}"
+  network_security_group_name = azurerm_network_security_group.nsg.name
+  resource_group_name         = "rg"
+  priority                    = ${priority}
+  direction                   = "Inbound"
+  access                      = "Allow"
+  protocol                    = "Tcp"
+  source_port_range           = "*"
+  destination_port_range      = "22"
+  source_address_prefix       = "*"
+  destination_address_prefix  = "*"
+}
+`;
+  const nsg = (inline: string) => `
+resource "azurerm_network_security_group" "nsg" {
+  name                = "web"
+  location            = "westus"
+  resource_group_name = "rg"
+${inline}}
+`;
+
+  it("two rule resources of one name on one NSG: an error at the second", async () => {
+    const text = nsg("") + rule("a", "ssh", 100) + rule("b", "SSH", 200);
+    const { diagnostics } = await importTerraform([{ file: "main.tf", text }]);
+    expect(diagnostics.map((d) => [d.severity, d.code, d.location?.line])).toEqual([
+      [
+        "error",
+        "DuplicateResourceName",
+        text.split("\n").findIndex((l) => l.includes('"SSH"')) + 1,
+      ],
+    ]);
+    expect(diagnostics[0]?.message).toContain(
+      "is also declared by azurerm_network_security_rule.a",
+    );
+  });
+
+  it("inline security_rule blocks beside rule resources: a warning at the resources, and both are read", async () => {
+    const inline = `  security_rule {
+    name                       = "https"
+    priority                   = 110
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "Tcp"
+    source_port_range          = "*"
+    destination_port_range     = "443"
+    source_address_prefix      = "*"
+    destination_address_prefix = "*"
+  }
+`;
+    const text = nsg(inline) + rule("a", "ssh", 100);
+    const { topology, diagnostics } = await importTerraform([{ file: "main.tf", text }]);
+    expect(diagnostics.map((d) => [d.severity, d.code, d.location?.line])).toEqual([
+      [
+        "warning",
+        "InlineAndSeparateRules",
+        text.split("\n").findIndex((l) => l.includes('"a"')) + 1,
+      ],
+    ]);
+    expect(topology.networkSecurityGroups[0]?.securityRules.map((r) => r.name)).toEqual([
+      "https",
+      "ssh",
+    ]);
+  });
+});

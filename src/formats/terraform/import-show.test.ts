@@ -25,6 +25,37 @@ describe("importTerraform: terraform show -json", () => {
   const nsgId =
     "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg1";
 
+  it("reads a rule resource's rule, which a state also lists in its NSG, once and without a conflict", async () => {
+    const state = {
+      format_version: "1.0",
+      values: {
+        root_module: {
+          resources: [
+            {
+              address: "azurerm_network_security_group.nsg",
+              mode: "managed",
+              type: "azurerm_network_security_group",
+              name: "nsg",
+              values: { id: nsgId, name: "nsg1", security_rule: [rule] },
+            },
+            {
+              address: "azurerm_network_security_rule.ssh",
+              mode: "managed",
+              type: "azurerm_network_security_rule",
+              name: "ssh",
+              values: { ...rule, network_security_group_name: "nsg1" },
+            },
+          ],
+        },
+      },
+    };
+    const { topology, diagnostics } = await importTerraform([
+      { file: "state.json", text: JSON.stringify(state) },
+    ]);
+    expect(diagnostics).toEqual([]);
+    expect(topology.networkSecurityGroups[0]?.securityRules.map((r) => r.name)).toEqual(["ssh"]);
+  });
+
   it("reads a state, with its child modules, ids and empty defaults", async () => {
     const state = {
       format_version: "1.0",

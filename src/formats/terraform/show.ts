@@ -148,6 +148,7 @@ export function showResources(
       type: r.type,
       address: r.address,
       body: new ValueBlock(Object.fromEntries(values), place, placeOf, plan ? unknown : undefined),
+      shown: true,
     };
   });
   return { resources, diagnostics };

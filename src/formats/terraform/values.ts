@@ -63,6 +63,11 @@ export interface TfResource {
   readonly address: string;
   /** Undefined when the resource is repeated (count, for_each) and so not read; `skipped` says why. */
   readonly body: TfBlock | undefined;
+  /**
+   * Read from `terraform show -json` (state or plan), where an NSG's
+   * `security_rule` also lists the rules of its rule resources.
+   */
+  readonly shown?: boolean;
   readonly skipped?: {
     readonly reason: string;
     readonly place: Place;
