@@ -64,6 +64,24 @@ describe("the format catalog", () => {
     expect(forced.diagnostics[0]).toMatchObject({ code: "InvalidSyntax", severity: "error" });
   });
 
+  it("asks for a Bicep file to be compiled first, whatever format is named", async () => {
+    const bicep = {
+      file: "infra/main.bicep",
+      text: "param location string = resourceGroup().location\nresource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {\n  name: 'web'\n}\n",
+    };
+    for (const options of [{}, { format: "arm" as const }]) {
+      const result = await importSources([bicep], options);
+      expect(result.diagnostics).toEqual([
+        expect.objectContaining({
+          severity: "error",
+          code: "BicepNotCompiled",
+          location: { file: "infra/main.bicep", line: 1, column: 1 },
+          hint: "compile it first (az bicep build --file infra/main.bicep, or bicep build infra/main.bicep), then import infra/main.json",
+        }),
+      ]);
+    }
+  });
+
   it("exports every deployment format, naming what the export does not create", async () => {
     const { spec } = loadSpec(join(ROOT, "examples/three-tier"));
     expect(spec).toBeDefined();

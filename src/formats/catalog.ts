@@ -125,6 +125,20 @@ export function detectFormat(text: string, file = ""): ImportFormat | undefined 
   return undefined;
 }
 
+/** A Bicep source file: it is read once compiled to the ARM template Azure deploys. */
+function bicepSource(source: SourceFile): Diagnostic | undefined {
+  if (!/\.bicep$/i.test(source.file) || source.text.trimStart().startsWith("{")) return undefined;
+  const json = source.file.replace(/\.bicep$/i, ".json");
+  return {
+    severity: "error",
+    code: "BicepNotCompiled",
+    message: `${source.file}: a Bicep file is imported as the ARM template it compiles to`,
+    path: [],
+    location: { file: source.file, line: 1, column: 1 },
+    hint: `compile it first (az bicep build --file ${source.file}, or bicep build ${source.file}), then import ${json}`,
+  };
+}
+
 function parsedOrUndefined(json: string): unknown {
   try {
     return JSON.parse(json);
@@ -157,6 +171,11 @@ export async function importSources(
     const tooDeep = nestingProblem(source);
     if (tooDeep) {
       diagnostics.push(tooDeep);
+      continue;
+    }
+    const bicep = bicepSource(source);
+    if (bicep) {
+      diagnostics.push(bicep);
       continue;
     }
     const format = options.format ?? detectFormat(source.text, source.file);
