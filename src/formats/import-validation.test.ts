@@ -138,13 +138,41 @@ describe("ARM import validates what it writes, at the template's lines", () => {
     ]);
   });
 
-  it("a service tag no imported file defines, with what to import", async () => {
+  it("service tags without a service-tags file: named once, at the first, as what check will need", async () => {
+    const source = template([
+      rule("r1", { sourceAddressPrefix: "Storage" }),
+      rule("r2", { priority: 110, destinationAddressPrefix: "Sql" }),
+      rule("r3", { priority: 120, sourceAddressPrefix: "Storage" }),
+    ]);
+    const result = await importSources([source]);
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({
+        severity: "warning",
+        code: "ServiceTagsFileNeeded",
+        message:
+          "the rules name service tags whose addresses only Azure's service-tags file gives: Storage, Sql; the spec is written, and check will need that file",
+        location: at(source, '"Storage"'),
+        hint: expect.stringContaining("ServiceTags_Public_YYYYMMDD.json"),
+      }),
+    ]);
+    expect(result.spec).toContain("sourceAddressPrefix: Storage");
+  });
+
+  it("a service tag the imported service-tags file does not hold, at its place", async () => {
     const source = template([rule("r1", { sourceAddressPrefix: "Storage" })]);
-    expect(errors((await importSources([source])).diagnostics)).toEqual([
+    const tags = {
+      file: "ServiceTags_Public.json",
+      text: JSON.stringify({
+        changeNumber: 1,
+        cloud: "Public",
+        values: [{ name: "Sql", id: "Sql", properties: { addressPrefixes: ["192.0.2.0/24"] } }],
+      }),
+    };
+    expect(errors((await importSources([source, tags])).diagnostics)).toEqual([
       expect.objectContaining({
         code: "UnknownServiceTag",
         location: at(source, '"Storage"'),
-        hint: expect.stringContaining("import Azure's service-tags file"),
+        hint: expect.stringContaining("does not hold this tag"),
       }),
     ]);
   });
