@@ -304,7 +304,7 @@ function compareTopologyCase(c: TopologyCase, ref: FlowReference, record: boolea
       const decider = expected.rule?.replace(/\/.*$/, "") ?? "(none)";
       flowStats.deciders.set(decider, (flowStats.deciders.get(decider) ?? 0) + 1);
       const nic = c.topology.networkInterfaces.find((n) => n.name === flow.from);
-      if (nic?.ipConfigurations[0]?.privateIPAddress.includes(":")) flowStats.ipv6++;
+      if (nic?.ipConfigurations[0]?.privateIPAddress?.includes(":")) flowStats.ipv6++;
     }
     if (JSON.stringify(engine) !== JSON.stringify(expected))
       problems.push(

@@ -5,13 +5,8 @@ import {
   type SubnetInfo,
 } from "../model/network.js";
 import { isBuiltInTag } from "../model/service-tags.js";
-import {
-  familyBits,
-  formatIpAddress,
-  type IpAddress,
-  parseIpAddress,
-  sameAddress,
-} from "../net/address.js";
+import { firstFreeHost } from "../model/subnet-hosts.js";
+import { formatIpAddress, type IpAddress, parseIpAddress, sameAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 
 /**
@@ -296,16 +291,5 @@ function freeHostAddress(
   const prefixes = [...subnet.prefixes].sort(
     (a, b) => (a.family === family ? -1 : 0) - (b.family === family ? -1 : 0),
   );
-  for (const prefix of prefixes) {
-    const reserved = familyBits(prefix.family) - prefix.length >= 3 ? 4n : 0n;
-    for (
-      let v = prefix.first + reserved;
-      v < prefix.last && v < prefix.first + reserved + 4096n;
-      v++
-    ) {
-      const address = { family: prefix.family, value: v };
-      if (!taken.has(formatIpAddress(address))) return address;
-    }
-  }
-  return undefined;
+  return firstFreeHost(prefixes, taken);
 }

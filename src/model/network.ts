@@ -5,13 +5,16 @@ import { DEFAULT_SECURITY_RULES } from "./default-rules.js";
 import { type Diagnostic, error, hasErrors, type ValuePath, warning } from "./diagnostic.js";
 import { LIMITS } from "./limits.js";
 import { duplicateNames, NameIndex } from "./names.js";
+import { AddressNames, dynamicLabel, standInAddress } from "./public-ips.js";
 import { isIdRef, type ReferencedType, referenced } from "./resource-id.js";
 import { nameProblem, type ParsedRule, parseSecurityRule, type RuleContext } from "./rule.js";
 import type { ServiceTagCatalog } from "./service-tags.js";
+import { firstFreeHost } from "./subnet-hosts.js";
 import type {
   Environment,
   EnvironmentKind,
   NetworkSecurityGroup,
+  PublicIPSku,
   ResourceRef,
   Topology,
 } from "./types.js";
@@ -44,9 +47,21 @@ export interface VnetInfo {
   readonly virtualNetworkTag: AddressSet;
 }
 
-export interface IpConfigurationInfo {
+/** A public IP resource; `address` is its own, or the stand-in for an unknown one (public-ips.ts). */
+export interface PublicIpInfo {
+  readonly name: string;
+  readonly sku: PublicIPSku;
   readonly address: IpAddress;
+  readonly known: boolean;
+}
+
+export interface IpConfigurationInfo {
+  /** Its private address; for a Dynamic one not given, the subnet's first free host stands for it. */
+  readonly address: IpAddress;
+  readonly dynamic?: boolean;
   readonly publicAddress?: IpAddress;
+  /** The public IP resource `publicAddress` belongs to, when it is given as one. */
+  readonly publicIp?: PublicIpInfo;
   readonly subnet: SubnetInfo;
   readonly asgs: readonly string[];
 }
@@ -76,6 +91,7 @@ export interface EnvironmentInfo {
   readonly privateAddress: IpAddress;
   readonly nic?: NicInfo;
   readonly publicAddress?: IpAddress;
+  readonly publicIp?: PublicIpInfo;
   readonly outboundAddress?: IpAddress;
   readonly ingress: "External" | "Internal";
 }
@@ -89,6 +105,9 @@ export interface Network {
   /** ASG name to the private addresses of its member IP configurations. */
   readonly asgMembers: ReadonlyMap<string, readonly IpAddress[]>;
   readonly environments: ReadonlyMap<string, EnvironmentInfo>;
+  readonly publicIps: ReadonlyMap<string, PublicIpInfo>;
+  /** How its addresses are printed: unknown public ones by name, Dynamic ones by subnet. */
+  readonly addressNames: AddressNames;
   readonly serviceTags: ServiceTagCatalog;
 }
 
@@ -122,13 +141,21 @@ class NetworkBuilder {
   private readonly nsgs = new Map<string, NsgInfo>();
   private readonly asgMembers = new Map<string, IpAddress[]>();
   private readonly environments = new Map<string, EnvironmentInfo>();
+  private readonly publicIps = new Map<string, PublicIpInfo>();
   private readonly asgNames: NameIndex;
+  private readonly publicIpNames: NameIndex;
+  /** Private addresses written in the topology, and those given to Dynamic configurations so far. */
+  private readonly privateTaken = new Set<string>();
+  private readonly dynamicAddresses: IpAddress[] = [];
+  /** Which resource each public IP is associated with (by lower-case name). */
+  private readonly publicIpOwners = new Map<string, string>();
 
   constructor(
     private readonly topology: Topology,
     private readonly serviceTags: ServiceTagCatalog,
   ) {
     this.asgNames = new NameIndex(topology.applicationSecurityGroups.map((a) => a.name));
+    this.publicIpNames = new NameIndex((topology.publicIPAddresses ?? []).map((p) => p.name));
   }
 
   build(): { network?: Network; diagnostics: Diagnostic[] } {
@@ -142,11 +169,14 @@ class NetworkBuilder {
     );
     this.checkNames("networkInterfaces", "network interface", t.networkInterfaces);
     this.checkNames("environments", "environment", t.environments, false);
+    this.checkNames("publicIPAddresses", "public IP address", t.publicIPAddresses ?? []);
     for (const asg of t.applicationSecurityGroups) this.asgMembers.set(asg.name, []);
     t.networkSecurityGroups.forEach((nsg, i) => {
       this.addNsg(nsg, ["networkSecurityGroups", i]);
     });
     this.addVirtualNetworks();
+    this.addPublicIps();
+    this.notePrivateAddresses();
     this.addNetworkInterfaces();
     t.environments.forEach((env, i) => {
       this.addEnvironment(env, ["environments", i]);
@@ -162,6 +192,11 @@ class NetworkBuilder {
         nsgs: this.nsgs,
         asgMembers: this.asgMembers,
         environments: this.environments,
+        publicIps: this.publicIps,
+        addressNames: new AddressNames([
+          ...[...this.publicIps.values()].filter((p) => !p.known).map((p) => p.address),
+          ...this.dynamicAddresses,
+        ]),
         serviceTags: this.serviceTags,
       },
     };
@@ -460,7 +495,7 @@ class NetworkBuilder {
     // A peering carries traffic only once both networks declare it; one side
     // alone stays "Initiated" in Azure.
     const vnetNames = new NameIndex(spaces.keys());
-    const declared = new Map<string, { remote: string; path: ValuePath }>();
+    const declared = new Map<string, { remote: string; path: ValuePath; tagged: boolean }>();
     this.topology.virtualNetworks.forEach((vnet, i) => {
       (vnet.virtualNetworkPeerings ?? []).forEach((peering, j) => {
         const path: ValuePath = [
@@ -503,7 +538,11 @@ class NetworkBuilder {
               path,
             ),
           );
-        declared.set(`${vnet.name}\u0000${remote}`, { remote, path });
+        declared.set(`${vnet.name}\u0000${remote}`, {
+          remote,
+          path,
+          tagged: peering.allowVirtualNetworkAccess !== false,
+        });
       });
     });
     const peers = new Map<string, Set<string>>(partial.map((p) => [p.name, new Set()]));
@@ -520,10 +559,17 @@ class NetworkBuilder {
           ),
         );
     }
+    // allowVirtualNetworkAccess: false takes the peer out of this network's
+    // VirtualNetwork tag and nothing more: traffic still flows where a rule allows
+    // its addresses (the 2022 documentation and third-party tests; the 2018
+    // documentation said no traffic flows). The peer's own tag is its own
+    // peering's to decide.
     for (const p of partial) {
       const peerNames = [...(peers.get(p.name) ?? [])].sort();
       let tag = p.space.union(p.connected).union(AddressSet.of([AZURE_HOST_ADDRESS]));
-      for (const peer of peerNames) tag = tag.union(spaces.get(peer) ?? AddressSet.empty);
+      for (const peer of peerNames)
+        if (declared.get(`${p.name}\u0000${peer}`)?.tagged !== false)
+          tag = tag.union(spaces.get(peer) ?? AddressSet.empty);
       this.vnets.set(p.name, {
         name: p.name,
         addressSpace: p.space,
@@ -639,11 +685,22 @@ class NetworkBuilder {
       nic.ipConfigurations.forEach((config, j) => {
         const cPath: ValuePath = [...path, "ipConfigurations", j];
         const subnet = this.subnetRef(config.subnet, [...cPath, "subnet"]);
-        const address = this.address(
-          config.privateIPAddress,
-          [...cPath, "privateIPAddress"],
-          label,
-        );
+        const dynamic =
+          config.privateIPAddress === undefined && config.privateIPAllocationMethod === "Dynamic";
+        if (config.privateIPAddress === undefined && !dynamic)
+          this.report(
+            error(
+              "InvalidIpConfiguration",
+              `${label}: an IP configuration needs its privateIPAddress, or privateIPAllocationMethod: Dynamic`,
+              cPath,
+            ),
+          );
+        const address =
+          config.privateIPAddress === undefined
+            ? dynamic && subnet
+              ? this.dynamicAddress(subnet, config.privateIPAddressVersion, cPath, label)
+              : undefined
+            : this.address(config.privateIPAddress, [...cPath, "privateIPAddress"], label);
         const refs = (config.applicationSecurityGroups ?? []).flatMap((ref, k) => {
           const at = [...cPath, "applicationSecurityGroups", k];
           const name = this.named(ref, "applicationSecurityGroups", at)?.name;
@@ -668,7 +725,7 @@ class NetworkBuilder {
               ),
             );
         if (!subnet || !address) return;
-        this.checkHostAddress(address, subnet, [...cPath, "privateIPAddress"], label);
+        if (!dynamic) this.checkHostAddress(address, subnet, [...cPath, "privateIPAddress"], label);
         this.claimAddress(address, subnet.vnet, label, [...cPath, "privateIPAddress"]);
         const first = configs[0];
         if (first && first.subnet.vnet !== subnet.vnet)
@@ -680,12 +737,21 @@ class NetworkBuilder {
             ),
           );
         for (const asg of asgs) this.asgMembers.get(asg)?.push(address);
-        const publicAddress = this.publicAddress(
+        const endpoint = this.publicEndpoint(
           config.publicIPAddress,
           [...cPath, "publicIPAddress"],
           label,
         );
-        configs.push({ address, subnet, asgs, ...(publicAddress ? { publicAddress } : {}) });
+        if (endpoint?.publicIp)
+          this.claimPublicIp(endpoint.publicIp, label, [...cPath, "publicIPAddress"]);
+        configs.push({
+          address,
+          subnet,
+          asgs,
+          ...(dynamic ? { dynamic } : {}),
+          ...(endpoint ? { publicAddress: endpoint.address } : {}),
+          ...(endpoint?.publicIp ? { publicIp: endpoint.publicIp } : {}),
+        });
       });
       const vnet = configs[0]?.subnet.vnet;
       if (vnet !== undefined)
@@ -753,9 +819,12 @@ class NetworkBuilder {
       }
     }
     // A workload on a NIC presents the NIC's public address unless it names its own.
-    const publicAddress =
-      this.publicAddress(env.publicIPAddress, [...path, "publicIPAddress"], label) ??
-      nic?.ipConfigurations[0]?.publicAddress;
+    const own = this.publicEndpoint(env.publicIPAddress, [...path, "publicIPAddress"], label);
+    const primary = nic?.ipConfigurations[0];
+    if (own?.publicIp && own.publicIp !== primary?.publicIp)
+      this.claimPublicIp(own.publicIp, label, [...path, "publicIPAddress"]);
+    const publicAddress = own ? own.address : primary?.publicAddress;
+    const publicIp = own ? own.publicIp : primary?.publicIp;
     const outboundAddress =
       this.publicAddress(env.outboundIPAddress, [...path, "outboundIPAddress"], label) ??
       publicAddress;
@@ -778,8 +847,157 @@ class NetworkBuilder {
       ingress,
       ...(nic ? { nic } : {}),
       ...(publicAddress ? { publicAddress } : {}),
+      ...(publicIp ? { publicIp } : {}),
       ...(outboundAddress ? { outboundAddress } : {}),
     });
+  }
+
+  /**
+   * The public IP resources, each with its address: its own when given, else a
+   * stand-in (public-ips.ts) that no network, address given or other stand-in holds.
+   */
+  private addPublicIps(): void {
+    const pips = this.topology.publicIPAddresses ?? [];
+    const known = new Set<string>();
+    const addresses = new Map<number, IpAddress>();
+    pips.forEach((pip, i) => {
+      const path: ValuePath = ["publicIPAddresses", i];
+      const label = `public IP address ${pip.name}`;
+      if (pip.sku === "Standard" && pip.publicIPAllocationMethod === "Dynamic")
+        this.report(
+          error(
+            "InvalidPublicIPAllocationMethod",
+            `${label}: a Standard public IP address is Static; only Basic ones can be Dynamic`,
+            [...path, "publicIPAllocationMethod"],
+          ),
+        );
+      if (pip.ipAddress === undefined) return;
+      const address = this.publicAddress(pip.ipAddress, [...path, "ipAddress"], label);
+      if (!address) return;
+      addresses.set(i, address);
+      known.add(`${address.family}/${address.value}`);
+    });
+    const inside = (a: IpAddress) =>
+      [...this.vnets.values()].some((v) => v.virtualNetworkTag.has(a));
+    pips.forEach((pip, i) => {
+      if (this.publicIps.has(pip.name)) return;
+      const given = addresses.get(i);
+      if (pip.ipAddress !== undefined && !given) return;
+      const family = pip.publicIPAddressVersion === "IPv6" ? 6 : 4;
+      const standIn =
+        given === undefined
+          ? standInAddress(
+              pip.name,
+              family,
+              (a) => known.has(`${a.family}/${a.value}`) || inside(a),
+            )
+          : undefined;
+      const address = given ?? (standIn && { ...standIn, label: `<${pip.name}>` });
+      if (!address) return;
+      known.add(`${address.family}/${address.value}`);
+      this.publicIps.set(pip.name, {
+        name: pip.name,
+        sku: pip.sku,
+        address,
+        known: given !== undefined,
+      });
+    });
+  }
+
+  /**
+   * A public address as a configuration or environment gives it: an address,
+   * or a public IP resource by name or id (text that is an address is one).
+   */
+  private publicEndpoint(
+    ref: ResourceRef | undefined,
+    path: ValuePath,
+    what: string,
+  ): { address: IpAddress; publicIp?: PublicIpInfo } | undefined {
+    if (ref === undefined) return undefined;
+    if (typeof ref === "string" && parseIpAddress(ref)) {
+      const address = this.publicAddress(ref, path, what);
+      return address ? { address } : undefined;
+    }
+    const name = this.named(ref, "publicIPAddresses", path)?.name;
+    if (name === undefined) return undefined;
+    const declared = this.publicIpNames.resolve(name);
+    const publicIp = declared === undefined ? undefined : this.publicIps.get(declared);
+    if (declared === undefined)
+      this.report(
+        error(
+          "InvalidResourceReference",
+          `${what}: public IP address ${JSON.stringify(name)} is not defined`,
+          path,
+          "give an IP address, or the name of a resource under publicIPAddresses",
+        ),
+      );
+    return publicIp ? { address: publicIp.address, publicIp } : undefined;
+  }
+
+  /** Azure associates a public IP address with one resource at a time. */
+  private claimPublicIp(publicIp: PublicIpInfo, owner: string, path: ValuePath): void {
+    const key = publicIp.name.toLowerCase();
+    const other = this.publicIpOwners.get(key);
+    if (other)
+      this.report(
+        error(
+          "PublicIPAddressInUse",
+          `${owner}: public IP address ${publicIp.name} is already associated with ${other}`,
+          path,
+        ),
+      );
+    else this.publicIpOwners.set(key, owner);
+  }
+
+  /** Notes every private address the topology writes, so that no Dynamic configuration takes one. */
+  private notePrivateAddresses(): void {
+    const texts = [
+      ...this.topology.networkInterfaces.flatMap((n) =>
+        n.ipConfigurations.map((c) => c.privateIPAddress),
+      ),
+      ...this.topology.environments.map((e) => e.privateIPAddress),
+    ];
+    for (const text of texts) {
+      const address = text === undefined ? undefined : parseIpAddress(text);
+      if (address) this.privateTaken.add(formatIpAddress(address));
+    }
+  }
+
+  /**
+   * The address standing for a Dynamic configuration: the subnet's first host
+   * of the family that Azure does not reserve and nothing else holds, as Azure
+   * itself picks the next one.
+   */
+  private dynamicAddress(
+    subnet: SubnetInfo,
+    version: string | undefined,
+    path: ValuePath,
+    what: string,
+  ): IpAddress | undefined {
+    const family = version === "IPv6" ? 6 : 4;
+    const prefixes = subnet.prefixes.filter((p) => p.family === family);
+    const address = firstFreeHost(prefixes, this.privateTaken);
+    if (!address) {
+      this.report(
+        prefixes.length === 0
+          ? error(
+              "InvalidIpConfiguration",
+              `${what}: subnet ${subnet.id} has no IPv${family} range for a Dynamic address`,
+              [...path, "subnet"],
+            )
+          : error(
+              "SubnetIsFull",
+              `${what}: subnet ${subnet.id} has no free address left for a Dynamic configuration`,
+              [...path, "subnet"],
+            ),
+      );
+      return undefined;
+    }
+    this.privateTaken.add(formatIpAddress(address));
+    const prefix = prefixes.find((p) => p.first <= address.value && address.value <= p.last);
+    const labelled = prefix ? { ...address, label: dynamicLabel(prefix) } : address;
+    this.dynamicAddresses.push(labelled);
+    return labelled;
   }
 
   /** A public address must lie outside every virtual network, or the platform would never present it. */

@@ -23,6 +23,7 @@ const REFERENCED = {
   virtualNetworks: "virtual network",
   "virtualNetworks/subnets": "subnet",
   networkInterfaces: "network interface",
+  publicIPAddresses: "public IP address",
 } as const;
 
 export type ReferencedType = keyof typeof REFERENCED;

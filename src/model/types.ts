@@ -67,6 +67,12 @@ export interface Subnet {
 export interface VirtualNetworkPeering {
   readonly name?: string;
   readonly remoteVirtualNetwork: ResourceRef;
+  /**
+   * Whether the remote network is part of this network's VirtualNetwork tag
+   * (true when left out). False does not stop traffic: rules that allow the
+   * remote addresses by address still let it through (network.ts).
+   */
+  readonly allowVirtualNetworkAccess?: boolean;
 }
 
 export interface VirtualNetwork {
@@ -79,11 +85,44 @@ export interface VirtualNetwork {
   readonly virtualNetworkPeerings?: readonly VirtualNetworkPeering[];
 }
 
+export const PUBLIC_IP_SKUS = ["Basic", "Standard"] as const;
+/** Standard is closed to inbound traffic unless an NSG allows it; Basic is open. */
+export type PublicIPSku = (typeof PUBLIC_IP_SKUS)[number];
+
+export const ALLOCATION_METHODS = ["Static", "Dynamic"] as const;
+export type AllocationMethod = (typeof ALLOCATION_METHODS)[number];
+
+export const IP_VERSIONS = ["IPv4", "IPv6"] as const;
+export type IpVersion = (typeof IP_VERSIONS)[number];
+
+/**
+ * A public IP address resource. Its address may be unknown (assigned when
+ * deploying): it is then a public endpoint known by its name only.
+ */
+export interface PublicIPAddress {
+  readonly name: string;
+  readonly location?: string;
+  readonly sku: PublicIPSku;
+  /** The address, when known (a static address Azure has assigned, as its output shows). */
+  readonly ipAddress?: string;
+  readonly publicIPAllocationMethod?: AllocationMethod;
+  /** The family of an address not given; IPv4 when left out. */
+  readonly publicIPAddressVersion?: IpVersion;
+}
+
 export interface IpConfiguration {
   readonly name?: string;
-  readonly privateIPAddress: string;
-  /** The public address associated with this configuration, if any. */
-  readonly publicIPAddress?: string;
+  /** The private address; left out with `privateIPAllocationMethod: Dynamic`, some free host of the subnet. */
+  readonly privateIPAddress?: string;
+  readonly privateIPAllocationMethod?: AllocationMethod;
+  /** The family of a Dynamic address not given; IPv4 when left out. */
+  readonly privateIPAddressVersion?: IpVersion;
+  /**
+   * The public address associated with this configuration, if any: an address,
+   * or a public IP resource by name or `{ id }`. Text that is an IP address is
+   * an address.
+   */
+  readonly publicIPAddress?: ResourceRef;
   readonly subnet: ResourceRef;
   readonly applicationSecurityGroups?: readonly ResourceRef[];
 }
@@ -117,8 +156,8 @@ export interface Environment {
   readonly subnet?: ResourceRef;
   readonly privateIPAddress?: string;
   readonly networkInterface?: ResourceRef;
-  /** The public address callers from outside reach it at (an ASE's VIP). */
-  readonly publicIPAddress?: string;
+  /** The public address callers from outside reach it at (an ASE's VIP), or a public IP resource. */
+  readonly publicIPAddress?: ResourceRef;
   /** The address it presents when it calls outside its network; defaults to publicIPAddress. */
   readonly outboundIPAddress?: string;
   readonly ingress?: "External" | "Internal";
@@ -130,16 +169,20 @@ export interface Topology {
   readonly applicationSecurityGroups: readonly ApplicationSecurityGroup[];
   readonly networkInterfaces: readonly NetworkInterface[];
   readonly environments: readonly Environment[];
+  /** Left out when there are none, as by importers that do not read them. */
+  readonly publicIPAddresses?: readonly PublicIPAddress[];
 }
 
 /** The resources of several topologies together, in order (as importers read several files). */
 export function mergeTopologies(parts: readonly Topology[]): Topology {
+  const publicIPAddresses = parts.flatMap((p) => p.publicIPAddresses ?? []);
   return {
     virtualNetworks: parts.flatMap((p) => p.virtualNetworks),
     networkSecurityGroups: parts.flatMap((p) => p.networkSecurityGroups),
     applicationSecurityGroups: parts.flatMap((p) => p.applicationSecurityGroups),
     networkInterfaces: parts.flatMap((p) => p.networkInterfaces),
     environments: parts.flatMap((p) => p.environments),
+    ...(publicIPAddresses.length > 0 ? { publicIPAddresses } : {}),
   };
 }
 

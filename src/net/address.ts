@@ -7,6 +7,11 @@ export type IpFamily = 4 | 6;
 export interface IpAddress {
   readonly family: IpFamily;
   readonly value: bigint;
+  /**
+   * How it is shown when it stands for an address not known before deploying
+   * (`<pip-web>`, `10.0.1.x`): see model/public-ips.ts. Never part of its value.
+   */
+  readonly label?: string;
 }
 
 export const familyBits = (family: IpFamily): number => (family === 4 ? 32 : 128);
@@ -41,6 +46,11 @@ export function formatIpAddress(address: IpAddress): string {
   for (let shift = 112n; shift >= 0n; shift -= 16n)
     parts.push(Number((address.value >> shift) & 0xffffn));
   return ipaddr.fromByteArray(parts.flatMap((p) => [p >> 8, p & 0xff])).toString();
+}
+
+/** The address as shown to people: its label when it stands for one not known, else its text. */
+export function displayAddress(address: IpAddress): string {
+  return address.label ?? formatIpAddress(address);
 }
 
 export function sameAddress(a: IpAddress, b: IpAddress): boolean {

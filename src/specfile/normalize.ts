@@ -45,6 +45,7 @@ export function normalizeSpec(doc: SpecDocument): {
     applicationSecurityGroups: doc.applicationSecurityGroups ?? [],
     networkInterfaces: doc.networkInterfaces ?? [],
     environments: doc.environments ?? [],
+    ...(doc.publicIPAddresses ? { publicIPAddresses: doc.publicIPAddresses } : {}),
   };
   const assertions = (doc.assertions ?? []).flatMap((a, i) =>
     normalizeAssertion(a, ["assertions", i], diagnostics),

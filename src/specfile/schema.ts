@@ -1,5 +1,10 @@
 import * as v from "valibot";
-import { ENVIRONMENT_KINDS } from "../model/types.js";
+import {
+  ALLOCATION_METHODS,
+  ENVIRONMENT_KINDS,
+  IP_VERSIONS,
+  PUBLIC_IP_SKUS,
+} from "../model/types.js";
 
 /*
  * The spec file's shape. Property names are ARM's, so that what
@@ -190,8 +195,57 @@ const virtualNetworkSchema = closed({
   ),
   subnets: v.optional(v.array(subnetSchema)),
   virtualNetworkPeerings: v.optional(
-    v.array(closed({ name: v.optional(v.string()), remoteVirtualNetwork: resourceRef })),
+    v.array(
+      closed({
+        name: v.optional(v.string()),
+        remoteVirtualNetwork: resourceRef,
+        allowVirtualNetworkAccess: v.optional(
+          v.pipe(
+            v.boolean(),
+            v.description(
+              "Whether the remote network is part of this one's VirtualNetwork tag (default true); false does not stop traffic that rules allow by address",
+            ),
+          ),
+        ),
+      }),
+    ),
   ),
+});
+
+const publicEndpointRef = v.pipe(
+  v.union([v.pipe(v.string(), v.minLength(1)), closed({ id: v.pipe(v.string(), v.minLength(1)) })]),
+  v.description(
+    "An IP address, or a public IP address resource by name or { id } (text that is an address is one)",
+  ),
+);
+
+const skuName = v.picklist(PUBLIC_IP_SKUS);
+
+const publicIPAddressSchema = closed({
+  name: v.string(),
+  ...readOnly,
+  location: v.optional(v.string()),
+  tags: v.optional(mapping(v.record(v.string(), v.string()), "record")),
+  sku: v.pipe(
+    v.union([
+      skuName,
+      closed({ name: skuName, tier: v.optional(v.picklist(["Regional", "Global"])) }),
+    ]),
+    v.description(
+      "Basic (open to inbound traffic) or Standard (closed unless an NSG allows it), or ARM's { name, tier }",
+    ),
+    v.transform((sku) => (typeof sku === "string" ? sku : sku.name)),
+  ),
+  ipAddress: v.optional(
+    v.pipe(
+      v.string(),
+      v.description("Its address when known; left out, it is assigned when deploying"),
+    ),
+  ),
+  publicIPAllocationMethod: v.optional(v.picklist(ALLOCATION_METHODS)),
+  publicIPAddressVersion: v.optional(v.picklist(IP_VERSIONS)),
+  idleTimeoutInMinutes: v.optional(int),
+  zones: v.optional(v.array(v.string())),
 });
 
 const networkInterfaceSchema = closed({
@@ -202,10 +256,19 @@ const networkInterfaceSchema = closed({
   ipConfigurations: v.array(
     closed({
       name: v.optional(v.string()),
-      privateIPAddress: v.string(),
-      publicIPAddress: v.optional(
-        v.pipe(v.string(), v.description("The public address associated with it, if any")),
+      privateIPAddress: v.optional(
+        v.pipe(v.string(), v.description("Its private address; required unless Dynamic")),
       ),
+      privateIPAllocationMethod: v.optional(
+        v.pipe(
+          v.picklist(ALLOCATION_METHODS),
+          v.description(
+            "Dynamic without privateIPAddress: some free host of the subnet, which Azure assigns",
+          ),
+        ),
+      ),
+      privateIPAddressVersion: v.optional(v.picklist(IP_VERSIONS)),
+      publicIPAddress: v.optional(publicEndpointRef),
       subnet: resourceRef,
       applicationSecurityGroups: v.optional(v.array(resourceRef)),
     }),
@@ -220,7 +283,12 @@ const environmentSchema = closed({
   privateIPAddress: v.optional(v.string()),
   networkInterface: v.optional(resourceRef),
   publicIPAddress: v.optional(
-    v.pipe(v.string(), v.description("The public address callers from outside reach it at")),
+    v.pipe(
+      publicEndpointRef,
+      v.description(
+        "The public address callers from outside reach it at: an address, or a public IP address resource",
+      ),
+    ),
   ),
   outboundIPAddress: v.optional(
     v.pipe(
@@ -368,6 +436,7 @@ export const specSchema = v.pipe(
     applicationSecurityGroups: v.optional(
       v.array(closed({ name: v.string(), ...readOnly, location: v.optional(v.string()) })),
     ),
+    publicIPAddresses: v.optional(v.array(publicIPAddressSchema)),
     networkInterfaces: v.optional(v.array(networkInterfaceSchema)),
     environments: v.optional(v.array(environmentSchema)),
     assertions: v.optional(v.array(assertionSchema)),

@@ -15,6 +15,7 @@ import type {
   Topology,
   VirtualNetwork,
 } from "../../src/model/types.js";
+import { privateAddresses } from "./reference-evaluator.js";
 
 export type Family = 4 | 6;
 export type FlowProtocolName = "Tcp" | "Udp" | "Icmp" | "Esp" | "Ah";
@@ -636,7 +637,8 @@ export function candidatesFor(rules: readonly SecurityRule[], topology: Topology
       );
   }
   for (const nic of topology.networkInterfaces)
-    for (const c of nic.ipConfigurations) topologyTexts.push(c.privateIPAddress);
+    for (const c of nic.ipConfigurations)
+      if (c.privateIPAddress !== undefined) topologyTexts.push(c.privateIPAddress);
   for (const prefixes of Object.values(SERVICE_TAGS)) topologyTexts.push(...prefixes);
 
   const ruleTexts = (rule: SecurityRule, side: "source" | "destination"): string[] => {
@@ -659,7 +661,7 @@ export function candidatesFor(rules: readonly SecurityRule[], topology: Topology
             names.includes(typeof a === "string" ? a : (a.id.split("/").pop() ?? "")),
           ),
         )
-        .map((c) => c.privateIPAddress),
+        .flatMap((c) => privateAddresses(topology).get(c) ?? []),
     );
   };
   const rulePortTexts = (rule: SecurityRule, side: "source" | "destination"): string[] => {

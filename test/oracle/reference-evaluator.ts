@@ -198,15 +198,64 @@ function inVirtualNetworkTag(topology: Topology, vnetName: string, address: Ip):
 /** An ASG stands for the private addresses of the IP configurations that are its members. */
 function inAsg(topology: Topology, asg: ResourceRef, address: Ip): boolean {
   const asgName = nameOf(asg);
+  const addresses = privateAddresses(topology);
   for (const nic of topology.networkInterfaces) {
     for (const config of nic.ipConfigurations) {
       const member = (config.applicationSecurityGroups ?? []).some((a) =>
         sameName(nameOf(a), asgName),
       );
-      if (member && sameAddress(ipaddr.parse(config.privateIPAddress), address)) return true;
+      const own = addresses.get(config);
+      if (member && own !== undefined && sameAddress(ipaddr.parse(own), address)) return true;
     }
   }
   return false;
+}
+
+/**
+ * The private address of every IP configuration. One written is itself. A
+ * Dynamic one without an address gets, in the order the interfaces and their
+ * configurations are declared, the first host of its subnet's range of its
+ * family, from the fifth address on (Azure keeps the first four), that no
+ * configuration or environment writes and no Dynamic one before it got.
+ */
+export function privateAddresses(topology: Topology): Map<IpConfiguration, string> {
+  const out = new Map<IpConfiguration, string>();
+  const taken = new Set<string>();
+  const written = [
+    ...topology.networkInterfaces.flatMap((n) => n.ipConfigurations.map((c) => c.privateIPAddress)),
+    ...topology.environments.map((e) => e.privateIPAddress),
+  ];
+  for (const text of written)
+    if (text !== undefined) taken.add(ipaddr.parse(text).toNormalizedString());
+  for (const nic of topology.networkInterfaces)
+    for (const config of nic.ipConfigurations) {
+      if (config.privateIPAddress !== undefined) {
+        out.set(config, config.privateIPAddress);
+        continue;
+      }
+      const { subnet } = subnetOf(topology, config);
+      const kind = config.privateIPAddressVersion === "IPv6" ? "ipv6" : "ipv4";
+      const range = (subnet.addressPrefixes ?? [subnet.addressPrefix ?? ""]).find(
+        (p) => ipaddr.parseCIDR(p)[0].kind() === kind,
+      );
+      if (range === undefined) throw new Error("reference: no range for a Dynamic address");
+      const bytes = ipaddr.parseCIDR(range)[0].toByteArray();
+      for (let n = 4; n < 4096; n++) {
+        const candidate = [...bytes];
+        let carry = n;
+        for (let i = candidate.length - 1; i >= 0 && carry > 0; i--) {
+          const sum = (candidate[i] as number) + carry;
+          candidate[i] = sum % 256;
+          carry = Math.floor(sum / 256);
+        }
+        const text = ipaddr.fromByteArray(candidate).toNormalizedString();
+        if (taken.has(text)) continue;
+        taken.add(text);
+        out.set(config, ipaddr.fromByteArray(candidate).toString());
+        break;
+      }
+    }
+  return out;
 }
 
 interface Where {
@@ -379,9 +428,11 @@ function place(topology: Topology, nicName: string): Placement {
   if (!primary) throw new Error(`reference: ${nicName} has no IP configuration`);
   const { vnet, subnet } = subnetOf(topology, primary);
   const subnetNsg = findNsg(topology, subnet.networkSecurityGroup)?.name;
+  const address = privateAddresses(topology).get(primary);
+  if (address === undefined) throw new Error(`reference: ${nicName} has no address`);
   return {
     nic,
-    address: primary.privateIPAddress,
+    address,
     vnet: vnet.name,
     ...(subnetNsg === undefined ? {} : { subnetNsg }),
   };

@@ -217,7 +217,10 @@ export function planDeployment(topology: Topology): PlannedResource[] {
           vnet.name,
           segment(peering.name ?? `${vnet.name}-to-${refName(peering.remoteVirtualNetwork)}`),
         ],
-        properties: { remoteVirtualNetwork: remote, allowVirtualNetworkAccess: true },
+        properties: {
+          remoteVirtualNetwork: remote,
+          allowVirtualNetworkAccess: peering.allowVirtualNetworkAccess !== false,
+        },
         dependsOn: needs.list(),
       });
     }
@@ -226,11 +229,14 @@ export function planDeployment(topology: Topology): PlannedResource[] {
     const needs = new Needs();
     const several = nic.ipConfigurations.length > 1;
     const ipConfigurations = nic.ipConfigurations.map((config, i): PlanValue => {
-      const properties: Record<string, PlanValue> = {
-        privateIPAllocationMethod: "Static",
-        privateIPAddress: config.privateIPAddress,
-      };
-      if (config.privateIPAddress.includes(":")) properties.privateIPAddressVersion = "IPv6";
+      // A Dynamic configuration is left to Azure to address, as the spec does.
+      const address = config.privateIPAddress;
+      const properties: Record<string, PlanValue> =
+        address === undefined
+          ? { privateIPAllocationMethod: "Dynamic" }
+          : { privateIPAllocationMethod: "Static", privateIPAddress: address };
+      if (address === undefined ? config.privateIPAddressVersion === "IPv6" : address.includes(":"))
+        properties.privateIPAddressVersion = "IPv6";
       properties.subnet = subnetReference(config.subnet, needs);
       if (config.applicationSecurityGroups !== undefined)
         properties.applicationSecurityGroups = config.applicationSecurityGroups.map((r) =>

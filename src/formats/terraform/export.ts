@@ -200,6 +200,10 @@ export function exportTerraform(topology: Topology): string {
               ? lookup(AZURERM.vnet, remote)
               : hclString(remote.id),
         ),
+        // azurerm's default is true, as ARM's is.
+        ...(peering.allowVirtualNetworkAccess === false
+          ? [attr("allow_virtual_network_access", "false")]
+          : []),
       ]);
     }
 
@@ -225,13 +229,18 @@ export function exportTerraform(topology: Topology): string {
   function nicResources(nic: NetworkInterface, label: string): void {
     const body: HclItem[] = [attr("name", hclString(nic.name)), ...placed(undefined)];
     nic.ipConfigurations.forEach((c, i) => {
+      const address = c.privateIPAddress;
       const config: HclItem[] = [
         attr("name", hclString(c.name ?? `ipconfig${i + 1}`)),
         attr("subnet_id", subnetId(c.subnet)),
-        attr("private_ip_address_allocation", hclString("Static")),
-        attr("private_ip_address", hclString(c.privateIPAddress)),
+        ...(address === undefined
+          ? [attr("private_ip_address_allocation", hclString("Dynamic"))]
+          : [
+              attr("private_ip_address_allocation", hclString("Static")),
+              attr("private_ip_address", hclString(address)),
+            ]),
       ];
-      if (c.privateIPAddress.includes(":"))
+      if (address === undefined ? c.privateIPAddressVersion === "IPv6" : address.includes(":"))
         config.push(attr("private_ip_address_version", hclString("IPv6")));
       if (nic.ipConfigurations.length > 1) config.push(attr("primary", i === 0 ? "true" : "false"));
       body.push(blank, block("ip_configuration", [], config));

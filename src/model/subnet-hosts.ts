@@ -1,0 +1,26 @@
+import { familyBits, formatIpAddress, type IpAddress } from "../net/address.js";
+import type { Prefix } from "../net/prefix.js";
+
+/**
+ * The first host of the prefixes, in their order, that Azure does not reserve
+ * (the first four of a block, and its last) and that `taken` (addresses as
+ * text) does not hold: where Azure puts the next Dynamic address, and the host
+ * that stands for a subnet. Only the first 4096 hosts of each block are tried.
+ */
+export function firstFreeHost(
+  prefixes: readonly Prefix[],
+  taken: ReadonlySet<string>,
+): IpAddress | undefined {
+  for (const prefix of prefixes) {
+    const reserved = familyBits(prefix.family) - prefix.length >= 3 ? 4n : 0n;
+    for (
+      let v = prefix.first + reserved;
+      v < prefix.last && v < prefix.first + reserved + 4096n;
+      v++
+    ) {
+      const address = { family: prefix.family, value: v };
+      if (!taken.has(formatIpAddress(address))) return address;
+    }
+  }
+  return undefined;
+}
