@@ -374,3 +374,57 @@ describe("statefulness and protocols", () => {
     );
   });
 });
+
+describe("the route and the NSGs' verdict, apart", () => {
+  // vm2-nic without its public address: the Internet has no route to it.
+  const unreachable = (appRules: string[]) =>
+    spec(appRules).replace("publicIPAddress: 198.51.100.5, ", "");
+  const httpsFromInternet = rule(
+    "allow-https",
+    100,
+    "Inbound",
+    "Allow",
+    `sourceAddressPrefix: Internet, destinationAddressPrefix: "*", destinationPortRange: "443"`,
+  );
+
+  it("no route is no rule's denial: the NSGs would allow it, and say so", () => {
+    const r = flow(unreachable([httpsFromInternet]), { from: "203.0.113.7", to: "nic:vm2-nic" });
+    expect(r.access).toBe("Deny");
+    expect(r.route).toBe("none");
+    expect(r.rule).toBeUndefined();
+    expect(r.trace).toEqual([]);
+    expect(r.routeReason).toMatch(/has no public address/);
+    expect(r.nsgs?.access).toBe("Allow");
+    expect(r.nsgs?.rule).toBe("securityRules/allow-https");
+    expect(r.nsgs?.evaluations[0]?.packet).toBe("Tcp 203.0.113.7:49152 -> 10.1.1.5:443");
+    expect(r.reason).toMatch(/^no route: .*; the NSGs would allow it$/);
+  });
+
+  it("with no route, the NSGs' own denial is reported beside it", () => {
+    const r = flow(unreachable([]), { from: "203.0.113.7", to: "nic:vm2-nic" });
+    expect(r.access).toBe("Deny");
+    expect(r.rule).toBeUndefined();
+    expect(r.nsgs?.rule).toBe("defaultSecurityRules/DenyAllInBound");
+    expect(r.reason).toMatch(
+      /; the NSGs would deny it too, by defaultSecurityRules\/DenyAllInBound of app-nsg$/,
+    );
+  });
+
+  it("ends of different families form no packet, so no NSG verdict", () => {
+    const r = flow(spec([]), { from: "nic:vm6-nic", to: "nic:vm2-nic" });
+    expect(r.route).toBe("none");
+    expect(r.nsgs).toBeUndefined();
+  });
+
+  it("a routed flow's NSG verdict is its trace, and its route says how it travels", () => {
+    const r = flow(spec([httpsFromInternet]), { from: "203.0.113.7", to: "nic:vm2-nic" });
+    expect(r.access).toBe("Allow");
+    expect(r.nsgs?.evaluations).toEqual(r.trace);
+    expect(r.nsgs?.rule).toBe(r.rule);
+    expect(r.routeReason).toBe(
+      "across the Internet, from 203.0.113.7 to 198.51.100.5, translated to 10.1.1.5",
+    );
+    const inside = flow(spec([]), { from: "nic:db-nic", to: "nic:vm2-nic" });
+    expect(inside.routeReason).toBe("on private addresses, inside connected networks");
+  });
+});

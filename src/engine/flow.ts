@@ -1,12 +1,22 @@
 import type { Network } from "../model/network.js";
-import { type Access, type Direction, watcherRuleName } from "../model/rule.js";
-import type { IpAddress } from "../net/address.js";
+import type { Access } from "../model/rule.js";
+import { formatIpAddress, type IpAddress } from "../net/address.js";
 import type { FlowProtocol } from "../net/protocol.js";
 import { CompiledNsgs } from "./classifier.js";
 import { type Host, resolveEndpoint } from "./endpoint.js";
-import { formatPacket, type Packet } from "./packet.js";
+import {
+  type AppliedTo,
+  evaluateStages,
+  type NsgEvaluation,
+  type NsgStage,
+  type NsgVerdict,
+  nsgStages,
+} from "./nsg-chain.js";
+import type { Packet } from "./packet.js";
 import { NsgResolver } from "./resolve.js";
-import { planRoute } from "./route.js";
+import { planRoute, type Route, vnetsConnected } from "./route.js";
+
+export type { AppliedTo, NsgEvaluation, NsgVerdict } from "./nsg-chain.js";
 
 /** A flow to evaluate: who calls whom, on which protocol and ports. */
 export interface FlowQuery {
@@ -15,24 +25,6 @@ export interface FlowQuery {
   readonly protocol: FlowProtocol;
   readonly destinationPort?: number;
   readonly sourcePort?: number;
-}
-
-/** What an NSG is bound to, as Network Watcher names it. */
-export interface AppliedTo {
-  readonly type: "subnet" | "networkInterface";
-  readonly name: string;
-}
-
-/** One NSG crossed by the flow, and its verdict. */
-export interface NsgEvaluation {
-  readonly nsg: string;
-  readonly appliedTo: AppliedTo;
-  readonly direction: Direction;
-  readonly packet: string;
-  readonly access: Access;
-  /** Network Watcher form: `securityRules/NAME` or `defaultSecurityRules/NAME`. */
-  readonly rule: string;
-  readonly priority: number;
 }
 
 export interface FlowResult {
@@ -45,8 +37,17 @@ export interface FlowResult {
   readonly to: string;
   /** How the packet travels: inside the network on private addresses, or across the Internet. */
   readonly route: "private" | "public" | "local" | "none";
+  /** How the packet travels, in words, or why it cannot. */
+  readonly routeReason: string;
+  /** The verdict as a whole: what decided, the route or the NSGs. */
   readonly reason: string;
-  /** Every NSG crossed, in evaluation order. */
+  /**
+   * The NSGs' own verdict, apart from the route. With no route it is taken on the
+   * addresses the packet would carry, so that "no route" is never read as a rule's
+   * denial; absent when no packet can be formed (ends of different families).
+   */
+  readonly nsgs?: NsgVerdict;
+  /** Every NSG crossed, in evaluation order (none when the packet cannot travel). */
   readonly trace: readonly NsgEvaluation[];
   /** Return traffic of an allowed flow is allowed by connection state, whatever the rules say. */
   readonly returnTraffic: Access;
@@ -96,24 +97,57 @@ export class FlowEvaluator {
   evaluateHosts(from: Host, to: Host, query: Omit<FlowQuery, "from" | "to">): FlowResult {
     const base = { from: from.label, to: to.label };
     const route = planRoute(from, to, this.network);
-    if (route.kind === "none")
-      return {
-        ...base,
-        access: "Deny",
-        route: "none",
-        reason: route.reason,
-        trace: [],
-        returnTraffic: "Deny",
-      };
     if (route.kind === "local")
       return {
         ...base,
         access: "Allow",
         route: "local",
-        reason: "the traffic stays inside the host and crosses no NSG",
+        routeReason: STAYS_IN_HOST,
+        reason: STAYS_IN_HOST,
+        nsgs: { access: "Allow", evaluations: [] },
         trace: [],
         returnTraffic: "Allow",
       };
+    if (route.kind === "none") {
+      const addresses = unroutedAddresses(from, to, this.network);
+      const nsgs = addresses && this.evaluateNsgs(from, to, query, addresses);
+      return {
+        ...base,
+        access: "Deny",
+        route: "none",
+        routeReason: route.reason,
+        reason: `no route: ${route.reason}${nsgs ? `; ${whatTheNsgsWouldDo(nsgs)}` : ""}`,
+        ...(nsgs ? { nsgs } : {}),
+        trace: [],
+        returnTraffic: "Deny",
+      };
+    }
+    const nsgs = this.evaluateNsgs(from, to, query, route);
+    return {
+      ...base,
+      access: nsgs.access,
+      ...(nsgs.rule ? { rule: nsgs.rule, nsg: nsgs.nsg, appliedTo: nsgs.appliedTo } : {}),
+      route: route.kind,
+      routeReason: describeRoute(route, to),
+      reason:
+        nsgs.evaluations.length === 0
+          ? "no NSG on the path"
+          : nsgs.access === "Deny"
+            ? `denied by ${nsgs.rule} of ${nsgs.nsg}`
+            : "every NSG on the path allows it",
+      nsgs,
+      trace: nsgs.evaluations,
+      returnTraffic: nsgs.access,
+    };
+  }
+
+  /** The NSGs on the path, the caller's outbound ones and then the callee's inbound ones. */
+  private evaluateNsgs(
+    from: Host,
+    to: Host,
+    query: Omit<FlowQuery, "from" | "to">,
+    addresses: Addresses,
+  ): NsgVerdict {
     const packetOf = (source: IpAddress, destination: IpAddress): Packet => ({
       protocol: query.protocol,
       source,
@@ -121,93 +155,61 @@ export class FlowEvaluator {
       destination,
       destinationPort: query.destinationPort ?? 0,
     });
-    const stages: {
-      nsg: string;
-      appliedTo: AppliedTo;
-      direction: Direction;
-      vnet: string;
-      packet: Packet;
-    }[] = [];
-    if (from.vnet !== undefined) {
-      // Outbound rules see the private source, before the platform translates it.
-      const packet = packetOf(from.address, route.outboundDestination);
-      if (from.nic?.nsg)
-        stages.push(
-          stage(from.nic.nsg, "networkInterface", from.nic.name, "Outbound", from.vnet, packet),
-        );
-      if (from.subnet?.nsg)
-        stages.push(
-          stage(from.subnet.nsg, "subnet", from.subnet.id, "Outbound", from.vnet, packet),
-        );
-    }
-    if (to.vnet !== undefined) {
-      // Inbound rules see the address the caller presents and the private destination.
-      const packet = packetOf(route.presentedSource, to.address);
-      if (to.subnet?.nsg)
-        stages.push(stage(to.subnet.nsg, "subnet", to.subnet.id, "Inbound", to.vnet, packet));
-      if (to.nic?.nsg)
-        stages.push(stage(to.nic.nsg, "networkInterface", to.nic.name, "Inbound", to.vnet, packet));
-    }
-    const trace: NsgEvaluation[] = [];
-    for (const s of stages) {
-      const rule = this.compiled.firstMatch(
-        this.resolver.resolve(s.nsg, s.vnet),
-        s.direction,
-        s.packet,
+    const stages: NsgStage[] = [];
+    // Outbound rules see the private source, before the platform translates it.
+    if (from.vnet !== undefined)
+      stages.push(
+        ...nsgStages(
+          "Outbound",
+          from,
+          from.vnet,
+          packetOf(from.address, addresses.outboundDestination),
+        ),
       );
-      const evaluation: NsgEvaluation = {
-        nsg: s.nsg,
-        appliedTo: s.appliedTo,
-        direction: s.direction,
-        packet: formatPacket(s.packet),
-        access: rule.access,
-        rule: watcherRuleName(rule.rule),
-        priority: rule.priority,
-      };
-      trace.push(evaluation);
-      if (rule.access === "Deny")
-        return verdict(base, route.kind, trace, `denied by ${evaluation.rule} of ${s.nsg}`);
-    }
-    if (trace.length === 0)
-      return {
-        ...base,
-        access: "Allow",
-        route: route.kind,
-        reason: "no NSG on the path",
-        trace,
-        returnTraffic: "Allow",
-      };
-    return verdict(base, route.kind, trace, "every NSG on the path allows it");
+    // Inbound rules see the address the caller presents and the private destination.
+    if (to.vnet !== undefined)
+      stages.push(
+        ...nsgStages("Inbound", to, to.vnet, packetOf(addresses.presentedSource, to.address)),
+      );
+    return evaluateStages(stages, this.resolver, this.compiled);
   }
 }
 
-function stage(
-  nsg: string,
-  type: AppliedTo["type"],
-  name: string,
-  direction: Direction,
-  vnet: string,
-  packet: Packet,
-): { nsg: string; appliedTo: AppliedTo; direction: Direction; vnet: string; packet: Packet } {
-  return { nsg, appliedTo: { type, name }, direction, vnet, packet };
+const STAYS_IN_HOST = "the traffic stays inside the host and crosses no NSG";
+
+type Addresses = { readonly outboundDestination: IpAddress; readonly presentedSource: IpAddress };
+
+/**
+ * The addresses a packet with no route would carry, for asking the NSGs what
+ * they would do: the callee's public address and the caller's outbound one when
+ * the two are not in connected networks and have them, else their own addresses.
+ * Undefined when the two ends are of different families: no packet carries both.
+ */
+function unroutedAddresses(from: Host, to: Host, network: Network): Addresses | undefined {
+  const apart = to.vnet !== undefined && !vnetsConnected(network, from.vnet, to.vnet);
+  const presentedSource =
+    apart && from.vnet !== undefined ? (from.outboundAddress ?? from.address) : from.address;
+  const outboundDestination = apart ? (to.publicAddress ?? to.address) : to.address;
+  if (
+    from.address.family !== outboundDestination.family ||
+    presentedSource.family !== to.address.family
+  )
+    return undefined;
+  return { outboundDestination, presentedSource };
 }
 
-function verdict(
-  base: { from: string; to: string },
-  route: "private" | "public",
-  trace: NsgEvaluation[],
-  reason: string,
-): FlowResult {
-  const decider = trace[trace.length - 1] as NsgEvaluation;
-  return {
-    ...base,
-    access: decider.access,
-    rule: decider.rule,
-    nsg: decider.nsg,
-    appliedTo: decider.appliedTo,
-    route,
-    reason,
-    trace,
-    returnTraffic: decider.access,
-  };
+function whatTheNsgsWouldDo(nsgs: NsgVerdict): string {
+  if (nsgs.evaluations.length === 0) return "no NSG would filter it";
+  return nsgs.access === "Allow"
+    ? "the NSGs would allow it"
+    : `the NSGs would deny it too, by ${nsgs.rule} of ${nsgs.nsg}`;
+}
+
+function describeRoute(route: Route & { kind: "private" | "public" }, to: Host): string {
+  if (route.kind === "private") return "on private addresses, inside connected networks";
+  const destination = formatIpAddress(route.outboundDestination);
+  if (to.vnet === undefined) return `across the Internet, to ${destination}`;
+  const source = formatIpAddress(route.presentedSource);
+  const translated = formatIpAddress(to.address);
+  return `across the Internet, from ${source} to ${destination}${translated === destination ? "" : `, translated to ${translated}`}`;
 }
