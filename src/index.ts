@@ -35,7 +35,16 @@ export {
   type FlowQuery,
   type FlowResult,
   type NsgEvaluation,
+  type NsgVerdict,
 } from "./engine/flow.js";
+export {
+  type IpFlowEnd,
+  type IpFlowVerification,
+  IpFlowVerifier,
+  type IpFlowVerifyQuery,
+  type IpFlowVerifyResult,
+  parseIpFlowEnd,
+} from "./engine/ip-flow-verify.js";
 export { firstMatch, formatPacket, type Packet, ruleMatches } from "./engine/packet.js";
 export { NsgResolver, type ResolvedNsg, type ResolvedRule, resolveRule } from "./engine/resolve.js";
 export {

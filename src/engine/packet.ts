@@ -41,12 +41,13 @@ export function noMatchingRule(nsg: ResolvedNsg, direction: Direction): Error {
   );
 }
 
-export function formatPacket(packet: Packet): string {
+/** `sourcePort` shows another source port, such as `*` for a packet that stands for any. */
+export function formatPacket(packet: Packet, sourcePort = String(packet.sourcePort)): string {
   const ports = hasPorts(packet.protocol);
   const src = formatIpAddress(packet.source);
   const dst = formatIpAddress(packet.destination);
   const wrap = (a: string) => (a.includes(":") ? `[${a}]` : a);
   return ports
-    ? `${packet.protocol} ${wrap(src)}:${packet.sourcePort} -> ${wrap(dst)}:${packet.destinationPort}`
+    ? `${packet.protocol} ${wrap(src)}:${sourcePort} -> ${wrap(dst)}:${packet.destinationPort}`
     : `${packet.protocol} ${src} -> ${dst}`;
 }
