@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import type { runFlow } from "./commands/flow.js";
 import type { ExportOptions } from "./commands/formats.js";
 import type { LabOptions } from "./commands/lab.js";
@@ -81,25 +81,32 @@ export function buildProgram(io: Io, result: { code: number }): Command {
 
   program
     .command("flow")
-    .description("evaluate one flow across every NSG on its path, and show which rule decided")
+    .description(
+      "evaluate one flow across every NSG on its path, with its route, and show which rule decided; with --nic, answer as Network Watcher's IP flow verify",
+    )
     .argument("[spec]", SPEC_ARGUMENT, ".")
-    .requiredOption(
-      "--from <endpoint>",
-      "environment, network interface, subnet, service tag or address",
+    .option("--from <endpoint>", "environment, network interface, subnet, service tag or address")
+    .option("--to <endpoint>", "environment, network interface, subnet, service tag or address")
+    .option(
+      "--protocol <protocol>",
+      "Tcp (the default), Udp, Icmp, Esp or Ah; with --nic, TCP or UDP (required)",
     )
-    .requiredOption(
-      "--to <endpoint>",
-      "environment, network interface, subnet, service tag or address",
-    )
-    .addOption(new Option("--protocol <protocol>", "Tcp, Udp, Icmp, Esp or Ah").default("Tcp"))
     .option("--port <port>", "destination port")
     .option("--source-port <port>", "source port (default 49152)")
+    .option(
+      "--nic <name>",
+      "IP flow verify on this network interface (or an environment): NSGs only, no route",
+    )
+    .option("--direction <direction>", "with --nic: Inbound or Outbound")
+    .option("--local <ip:port>", "with --nic: an address the NIC holds, and its port")
+    .option("--remote <ip:port>", "with --nic: any address, and its port (* for a source port)")
     .option("--json", "print the result as JSON")
     .addHelpText(
       "after",
       examples(
         "tierwall flow examples/layered-ase --from fe1ase --to apiase --port 443",
         "tierwall flow examples/layered-ase --from 203.0.113.99 --to apiase --port 443 --json",
+        "tierwall flow examples/layered-ase --nic apiase --direction Inbound --local 10.0.4.4:443 --remote 198.51.100.11:50000 --protocol TCP",
       ),
     )
     .action(async (spec: string, options: Parameters<typeof runFlow>[1]) => {

@@ -1,13 +1,18 @@
 import type { FlowResult } from "../../engine/flow.js";
+import type { IpFlowVerifyResult } from "../../engine/ip-flow-verify.js";
+import type { AppliedTo, NsgEvaluation } from "../../engine/nsg-chain.js";
 import type { Style } from "./style.js";
 import { renderTable } from "./table.js";
 
-/** The NSGs a flow crossed, one line each, in evaluation order. */
-export function renderTrace(result: FlowResult, style: Style, indent = "  "): string {
-  if (result.trace.length === 0) return `${indent}${style.dim(result.reason)}`;
-  const rows = result.trace.map((t) => [
+/** The NSGs a packet met, one line each, in evaluation order. */
+export function renderEvaluations(
+  evaluations: readonly NsgEvaluation[],
+  style: Style,
+  indent = "  ",
+): string {
+  const rows = evaluations.map((t) => [
     t.nsg,
-    `${t.appliedTo.type} ${t.appliedTo.name}`,
+    applied(t.appliedTo),
     t.direction,
     t.packet,
     style.access(t.access),
@@ -20,6 +25,55 @@ export function renderTrace(result: FlowResult, style: Style, indent = "  "): st
   );
 }
 
+/**
+ * The NSGs of a flow's trace. With no route, the NSGs it would have met, on the
+ * addresses it would carry, so that a missing route is not read as a rule's denial.
+ */
+export function renderTrace(result: FlowResult, style: Style, indent = "  "): string {
+  const evaluations = result.route === "none" ? (result.nsgs?.evaluations ?? []) : result.trace;
+  if (evaluations.length === 0) return `${indent}${style.dim(result.reason)}`;
+  const table = renderEvaluations(evaluations, style, indent);
+  return result.route === "none"
+    ? `${indent}${style.dim("no route; the NSGs, on the addresses the packet would carry:")}\n${table}`
+    : table;
+}
+
+/** The first line of a flow's answer: what decided it, the route or a rule. */
+export function flowHeadline(result: FlowResult, style: Style): string {
+  const access = style.bold(style.access(result.access));
+  if (result.route === "none" || result.route === "local") return `${access}, ${result.reason}`;
+  if (!result.rule) return `${access}: ${result.reason}`;
+  return `${access} by ${style.bold(result.rule)} of ${result.nsg} (${applied(result.appliedTo)})`;
+}
+
+/** The route and the NSGs' verdict, each on its line, then the NSGs. */
+export function renderFlow(result: FlowResult, style: Style): string {
+  const evaluations = result.nsgs?.evaluations ?? [];
+  return [
+    flowHeadline(result, style),
+    `  ${result.from} -> ${result.to}`,
+    `  route: ${result.route}, ${result.routeReason}`,
+    `  NSGs:  ${describeNsgs(result)}`,
+    ...(evaluations.length > 0 ? [renderEvaluations(evaluations, style)] : []),
+  ].join("\n");
+}
+
+function describeNsgs(result: FlowResult): string {
+  const nsgs = result.nsgs;
+  if (!nsgs) return "not evaluated: no packet carries addresses of both families";
+  if (result.route === "local") return "none crossed";
+  if (result.route !== "none") return result.reason;
+  if (nsgs.evaluations.length === 0) return "none on the path";
+  const verdict = nsgs.rule
+    ? `${nsgs.access} by ${nsgs.rule} of ${nsgs.nsg} (${applied(nsgs.appliedTo)})`
+    : nsgs.access;
+  return `${verdict}, on the addresses the packet would carry`;
+}
+
+function applied(a: AppliedTo | undefined): string {
+  return a ? `${a.type} ${a.name}` : "";
+}
+
 export function flowJson(result: FlowResult): object {
   return {
     access: result.access,
@@ -28,9 +82,51 @@ export function flowJson(result: FlowResult): object {
     appliedTo: result.appliedTo ?? null,
     from: result.from,
     to: result.to,
-    route: result.route,
+    decidedBy: result.route === "none" || result.route === "local" ? "route" : "nsgs",
+    route: { kind: result.route, reason: result.routeReason },
+    nsgs: result.nsgs
+      ? {
+          access: result.nsgs.access,
+          rule: result.nsgs.rule ?? null,
+          nsg: result.nsgs.nsg ?? null,
+          appliedTo: result.nsgs.appliedTo ?? null,
+          evaluations: result.nsgs.evaluations,
+        }
+      : null,
     reason: result.reason,
     returnTraffic: result.returnTraffic,
     trace: result.trace,
+  };
+}
+
+/** IP flow verify's answer: Allow or Deny, the rule, and the NSG that holds it. */
+export function renderIpFlowVerify(result: IpFlowVerifyResult, style: Style): string {
+  const access = style.bold(style.access(result.access));
+  const headline = result.ruleName
+    ? `${access} by ${style.bold(result.ruleName)} of ${result.nsg} (${applied(result.appliedTo)})`
+    : `${access}: no NSG applies, so no rule is named`;
+  return [
+    headline,
+    `  IP flow verify on ${result.target}, ${result.direction}: ${result.packet}`,
+    result.evaluations.length === 0
+      ? `  ${style.dim("neither the subnet nor the network interface has an NSG")}`
+      : renderEvaluations(result.evaluations, style),
+  ].join("\n");
+}
+
+/** Shaped like the REST API's `VerificationIPFlowResult`, with tierwall's trace under `trace`. */
+export function ipFlowVerifyJson(result: IpFlowVerifyResult): object {
+  return {
+    access: result.access,
+    // Azure omits ruleName when no rule matched.
+    ...(result.ruleName ? { ruleName: result.ruleName } : {}),
+    trace: {
+      target: result.target,
+      direction: result.direction,
+      packet: result.packet,
+      nsg: result.nsg ?? null,
+      appliedTo: result.appliedTo ?? null,
+      evaluations: result.evaluations,
+    },
   };
 }
