@@ -1,5 +1,8 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { requireBuild, tierwall } from "./support/cli.js";
+import { ROOT, requireBuild, tierwall } from "./support/cli.js";
 
 beforeAll(requireBuild);
 
@@ -206,5 +209,28 @@ describe("tierwall flow: the route and the NSGs apart", () => {
     });
     expect(json.nsgs.rule).toBe("defaultSecurityRules/DenyAllInBound");
     expect(json.rule).toBe("defaultSecurityRules/DenyAllInBound");
+  });
+
+  it("check shows a failed flow's missing route with the NSGs it would have met", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-route-"));
+    try {
+      cpSync(join(ROOT, "examples", "asg-tiers"), dir, { recursive: true });
+      const file = join(dir, "tierwall.yaml");
+      const text = readFileSync(file, "utf8");
+      // Expect the Internet to reach api1, which has no public address.
+      writeFileSync(
+        file,
+        text.replace(/(to: api1\n {4}protocol: Tcp\n {4}port: 8443\n {4}expect: )Deny/, "$1Allow"),
+      );
+      const r = tierwall(["check", dir]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/got Deny: Internet -> api1 Tcp port 8443 is Deny \(no route: /);
+      expect(r.stdout).toContain("no route; the NSGs, on the addresses the packet would carry:");
+      expect(r.stdout).toMatch(
+        /workload-nsg .* Deny +defaultSecurityRules\/DenyAllInBound \(65500\)/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
