@@ -288,7 +288,8 @@ export class SetAssertionChecker {
     callers: Callers | undefined,
     to: Host,
   ): SetOutcome {
-    const packet = offending.witness() as Packet;
+    const names = this.analyzer.network.addressNames;
+    const packet = names.labelledPacket(offending.witness() as Packet);
     const from = callers?.kind === "host" ? callers.host : this.callerOf(packet);
     const trace = this.evaluator.evaluateHosts(from, to, {
       protocol: packet.protocol,
@@ -300,7 +301,7 @@ export class SetAssertionChecker {
       assertion: a,
       why,
       counterexample: { packet, trace },
-      offending: summarize(offending, 20),
+      offending: summarize(offending, 20, names),
     };
   }
 }

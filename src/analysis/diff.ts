@@ -2,6 +2,7 @@ import { hostAt } from "../engine/endpoint.js";
 import type { Packet } from "../engine/packet.js";
 import { NsgResolver, rulesFor } from "../engine/resolve.js";
 import type { EnvironmentInfo, Network } from "../model/network.js";
+import { AddressNames } from "../model/public-ips.js";
 import type { Direction } from "../model/rule.js";
 import { PacketSet } from "./packet-set.js";
 import { decide } from "./policy.js";
@@ -36,15 +37,25 @@ export interface SemanticDiff {
   readonly flows: readonly FlowChange[];
 }
 
-function change(before: PacketSet, after: PacketSet): Change | undefined {
+/** Names: the versions' addresses that stand for ones not known, newly allowed ones shown as after, denied as before. */
+function change(
+  before: PacketSet,
+  after: PacketSet,
+  names: { before: AddressNames; after: AddressNames } = {
+    before: AddressNames.none,
+    after: AddressNames.none,
+  },
+): Change | undefined {
   if (before.equals(after)) return undefined;
   const added = after.minus(before);
   const removed = before.minus(after);
-  const allowedExample = added.witness();
-  const deniedExample = removed.witness();
+  const allowed = added.witness();
+  const denied = removed.witness();
+  const allowedExample = allowed && names.after.labelledPacket(allowed);
+  const deniedExample = denied && names.before.labelledPacket(denied);
   return {
-    newlyAllowed: summarize(added, 20),
-    newlyDenied: summarize(removed, 20),
+    newlyAllowed: summarize(added, 20, names.after),
+    newlyDenied: summarize(removed, 20, names.before),
     ...(allowedExample ? { allowedExample } : {}),
     ...(deniedExample ? { deniedExample } : {}),
   };
@@ -95,6 +106,7 @@ export function semanticDiff(before: Network, after: Network): SemanticDiff {
   }
   const flows: FlowChange[] = [];
   const analyzers = { before: new ReachAnalyzer(before), after: new ReachAnalyzer(after) };
+  const shown = { before: before.addressNames, after: after.addressNames };
   const host = (side: "before" | "after", name: string) => {
     const network = side === "before" ? before : after;
     return hostAt(network, (network.environments.get(name) as EnvironmentInfo).privateAddress);
@@ -104,14 +116,14 @@ export function semanticDiff(before: Network, after: Network): SemanticDiff {
     // The Internet: every host outside every network, before and after.
     const exposure = (side: "before" | "after") =>
       analyzers[side].fromOutside(analyzers[side].outside, host(side, to)).allowed;
-    const c = change(exposure("before"), exposure("after"));
+    const c = change(exposure("before"), exposure("after"), shown);
     if (c) flows.push({ from: "Internet", to, ...c });
   }
   for (const from of envs) {
     for (const to of envs) {
       const space = (side: "before" | "after") =>
         analyzers[side].flow(host(side, from), host(side, to)).allowed;
-      const c = change(space("before"), space("after"));
+      const c = change(space("before"), space("after"), shown);
       if (c) flows.push({ from, to, ...c });
     }
   }

@@ -6,7 +6,7 @@ import { AZURE_HOST_ADDRESS, type EnvironmentInfo, type Network } from "../model
 import type { Direction } from "../model/rule.js";
 import { watcherRuleName } from "../model/rule.js";
 import type { IpAddress } from "../net/address.js";
-import { formatIpAddress } from "../net/address.js";
+import { displayAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 import { formatPortRange, type PortRange } from "../net/ports.js";
 import { FLOW_PROTOCOLS, type FlowProtocol, hasPorts } from "../net/protocol.js";
@@ -301,7 +301,8 @@ function exposureFindings(
     const services = ADMIN_PORTS.filter((a) =>
       portsOpen.some((r) => r.first <= a.port && a.port <= r.last),
     );
-    const example = open.witness();
+    const witness = open.witness();
+    const example = witness && analyzer.network.addressNames.labelledPacket(witness);
     out.push(
       error(
         "InternetExposedAdminPort",
@@ -344,7 +345,7 @@ function broaderFindings(
     const judged = e.decides.intersect(PacketSet.box({ destination: covered }));
     const excess = judged.minus(needed).minus(platform);
     if (judged.isEmpty() || excess.isEmpty()) continue;
-    const line = summarize(excess, 1).lines[0];
+    const line = summarize(excess, 1, network.addressNames).lines[0];
     out.push(
       info(
         "BroaderThanNeeded",
@@ -487,9 +488,9 @@ function environmentFindings(env: EnvironmentInfo, analyzer: ReachAnalyzer): Dia
       out.push(
         error(
           "AseSelfCallNotAllowed",
-          `${env.name} calls itself through its outbound address ${formatIpAddress(env.outboundAddress)} (an Internet call), but ${nsgNames} does not let it in on ${portsText(missing.destinationPorts())}`,
+          `${env.name} calls itself through its outbound address ${displayAddress(env.outboundAddress)} (an Internet call), but ${nsgNames} does not let it in on ${portsText(missing.destinationPorts())}`,
           env.path,
-          `add inbound rules allowing ${formatIpAddress(env.outboundAddress)} on those ports, as for its other callers`,
+          `add inbound rules allowing ${displayAddress(env.outboundAddress)} on those ports, as for its other callers`,
         ),
       );
   }
@@ -502,7 +503,7 @@ function environmentFindings(env: EnvironmentInfo, analyzer: ReachAnalyzer): Dia
     });
     const blocked = needed.minus(analyzer.inbound(host));
     if (blocked.isEmpty()) return;
-    const line = summarize(blocked, 1).lines[0];
+    const line = summarize(blocked, 1, network.addressNames).lines[0];
     out.push(
       error(
         "AseManagementTrafficBlocked",

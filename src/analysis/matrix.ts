@@ -1,12 +1,12 @@
 import type { Host } from "../engine/endpoint.js";
 import { hostAt } from "../engine/endpoint.js";
 import type { Network } from "../model/network.js";
+import { displayAddress, sameAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
-import { formatPrefix } from "../net/prefix.js";
 import { ALL_IPV4, ALL_IPV6 } from "./fields.js";
 import { PacketSet } from "./packet-set.js";
 import type { ReachAnalyzer } from "./reach.js";
-import { type SummaryLine, summarize } from "./summary.js";
+import { formatAddressSet, type SummaryLine, summarize } from "./summary.js";
 
 /** One cell of the reachability matrix: what `from` may send to `to`, as rule-like lines. */
 export interface ReachCell {
@@ -36,14 +36,15 @@ export function reachMatrix(analyzer: ReachAnalyzer): { names: string[]; cells: 
   for (const { host } of envs)
     if (host.outboundAddress) known = known.union(AddressSet.ofAddresses([host.outboundAddress]));
   const anonymous = analyzer.outside.minus(known);
-  const everyone = (set: AddressSet) => set.toPrefixes().map(formatPrefix).join();
+  const names = network.addressNames;
+  const everyone = (set: AddressSet) => formatAddressSet(set, names).join();
   const cell = (
     from: string,
     to: string,
     space: { allowed: PacketSet; possible: PacketSet },
     whole?: { source?: AddressSet; destination?: AddressSet },
   ): ReachCell => {
-    const s = summarize(space.allowed, 12);
+    const s = summarize(space.allowed, 12, names);
     // A side that is the whole of what the row or column stands for says nothing: show it as *.
     const lines = s.lines.map((l) => ({
       ...l,
@@ -83,17 +84,47 @@ export function reachMatrix(analyzer: ReachAnalyzer): { names: string[]; cells: 
   return { names: [...envs.map((e) => e.name), INTERNET], cells };
 }
 
-/** What the Internet, every host outside every network, environments' addresses included, reaches of each environment. */
-export function exposureOf(
-  analyzer: ReachAnalyzer,
-): { environment: string; exposed: readonly SummaryLine[]; omitted: number }[] {
-  return [...analyzer.network.environments.values()].map((env) => {
-    const s = summarize(
-      analyzer.fromOutside(analyzer.outside, envHost(analyzer.network, env.name)).allowed,
-      20,
-    );
-    return { environment: env.name, exposed: s.lines, omitted: s.omitted };
-  });
+/** What the Internet reaches of one environment, or of a NIC through its public address. */
+export interface Exposure {
+  readonly environment?: string;
+  readonly networkInterface?: string;
+  /** The public address it is reached at: an address, or `<name>` when not known. */
+  readonly publicAddress?: string;
+  /** The public IP resource it is reached on, when it is one. */
+  readonly publicIPAddress?: string;
+  readonly exposed: readonly SummaryLine[];
+  readonly omitted: number;
+}
+
+/**
+ * What the Internet, every host outside every network, environments'
+ * addresses included, reaches of each environment, and of each network
+ * interface with a public address that no environment stands on.
+ */
+export function exposureOf(analyzer: ReachAnalyzer): Exposure[] {
+  const network = analyzer.network;
+  const names = network.addressNames;
+  const exposure = (host: Host) => {
+    const s = summarize(analyzer.fromOutside(analyzer.outside, host).allowed, 20, names);
+    return {
+      ...(host.publicAddress ? { publicAddress: displayAddress(host.publicAddress) } : {}),
+      ...(host.publicIp ? { publicIPAddress: host.publicIp.name } : {}),
+      exposed: s.lines,
+      omitted: s.omitted,
+    };
+  };
+  const envs = [...network.environments.values()];
+  const out: Exposure[] = envs.map((env) => ({
+    environment: env.name,
+    ...exposure(envHost(network, env.name)),
+  }));
+  for (const nic of network.nics.values())
+    for (const config of nic.ipConfigurations) {
+      if (!config.publicAddress || envs.some((e) => sameAddress(e.privateAddress, config.address)))
+        continue;
+      out.push({ networkInterface: nic.name, ...exposure(hostAt(network, config.address)) });
+    }
+  return out;
 }
 
 function envHost(network: Network, name: string): Host {

@@ -1,6 +1,6 @@
 import { type Host, hostAt } from "../engine/endpoint.js";
 import { NsgResolver, rulesFor } from "../engine/resolve.js";
-import { planRoute, type Route, vnetsConnected } from "../engine/route.js";
+import { closedPublicIp, planRoute, type Route, vnetsConnected } from "../engine/route.js";
 import { AZURE_HOST_ADDRESS, type Network, type SubnetInfo } from "../model/network.js";
 import type { Direction } from "../model/rule.js";
 import type { IpAddress } from "../net/address.js";
@@ -84,19 +84,32 @@ export class ReachAnalyzer {
   }
 
   /**
+   * What a host lets in of the packets that reach it across the Internet: what
+   * its inbound NSGs admit, or nothing behind a Standard public IP that no NSG
+   * opens (route.ts).
+   */
+  publicInbound(to: Host): PacketSet {
+    return closedPublicIp(to) === undefined ? this.inbound(to) : PacketSet.empty;
+  }
+
+  /**
    * A bound on `arrivals`: what the host's inbound NSGs admit from every source
    * that could send to it, ignoring the senders' own NSGs. Cheap, and when it
    * fits a claim, the exact arrivals do too.
    */
   arrivalsBound(to: Host): PacketSet {
-    let sources = to.publicAddress ? this.outside : AddressSet.empty;
+    let sources = AddressSet.empty;
     if (to.vnet !== undefined && to.ingress !== "External")
       for (const vnet of this.network.vnets.values())
         if (vnetsConnected(this.network, vnet.name, to.vnet))
           sources = sources.union(vnet.virtualNetworkTag);
     // The platform's address is no caller, and the host on its own address is none either.
     const excluded = single(to.address).union(AddressSet.of([AZURE_HOST_ADDRESS]));
-    return this.inbound(to).intersect(PacketSet.box({ source: sources.minus(excluded) }));
+    const bound = this.inbound(to).intersect(PacketSet.box({ source: sources.minus(excluded) }));
+    if (!to.publicAddress) return bound;
+    return bound.union(
+      this.publicInbound(to).intersect(PacketSet.box({ source: this.outside.minus(excluded) })),
+    );
   }
 
   /**
@@ -119,7 +132,8 @@ export class ReachAnalyzer {
       source: single(route.presentedSource),
       destination: single(to.address),
     });
-    let allowed = to.vnet === undefined ? possible : this.inbound(to).intersect(possible);
+    const admitted = route.kind === "public" ? this.publicInbound(to) : this.inbound(to);
+    let allowed = to.vnet === undefined ? possible : admitted.intersect(possible);
     if (from.vnet !== undefined) {
       const sent = this.allowedBy(from, "Outbound").translate(
         from.address,
@@ -142,7 +156,7 @@ export class ReachAnalyzer {
     if (to.vnet === undefined || !to.publicAddress || addresses.isEmpty())
       return { allowed: PacketSet.empty, possible: PacketSet.empty };
     const possible = PacketSet.box({ source: addresses, destination: single(to.address) });
-    return { allowed: this.inbound(to).intersect(possible), possible };
+    return { allowed: this.publicInbound(to).intersect(possible), possible };
   }
 
   /** What a host in a network may send to Internet hosts (any address outside every network). */

@@ -1,3 +1,5 @@
+import { type AddressNames, UNKNOWN_PUBLIC_BLOCKS } from "../model/public-ips.js";
+import type { IpAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 import { mergeIntervals } from "../net/intervals.js";
 import { formatPrefix, parsePrefix, universe } from "../net/prefix.js";
@@ -16,7 +18,12 @@ import type { PacketSet } from "./packet-set.js";
 /** One rule-like line of a summary: the product of its fields. */
 export interface SummaryLine {
   readonly protocols: readonly FlowProtocol[];
-  /** CIDR blocks; `*` alone for every address of both families. */
+  /**
+   * CIDR blocks; `*` alone for every address of both families. An address
+   * that stands for one not known shows as its label (`<pip-web>`,
+   * `10.0.1.x`), and `except <pip-web>` takes an unknown public address out
+   * of the blocks before it.
+   */
   readonly source: readonly string[];
   readonly destination: readonly string[];
   /** Port ranges (`80`, `1000-2000`); `*` for all. Empty for protocols without ports. */
@@ -37,12 +44,13 @@ const FULL = (level: number): Span[] => [[0n, FIELD_MAX[level] as bigint]];
 /**
  * The set as few rule-like lines as its diagram allows: one line per path to
  * TRUE, then lines that differ in one field only merged, until none do.
+ * `names` labels the deployment's addresses that stand for ones not known.
  */
-export function summarize(set: PacketSet, maxLines = 50): Summary {
+export function summarize(set: PacketSet, maxLines = 50, names?: AddressNames): Summary {
   const cubes: Cube[] = [];
   const limit = Math.max(maxLines * 20, 1000);
   collect(set.root, 0, [], cubes, limit);
-  const lines = joinFamilies(mergeCubes(cubes).flatMap(toLines));
+  const lines = joinFamilies(mergeCubes(cubes).flatMap((cube) => toLines(cube, names)));
   return { lines: lines.slice(0, maxLines), omitted: Math.max(0, lines.length - maxLines) };
 }
 
@@ -87,7 +95,7 @@ function mergeCubes(cubes: Cube[]): Cube[] {
 }
 
 /** A cube as lines; one that mixes protocols with and without ports becomes two. */
-function toLines(cube: Cube): SummaryLine[] {
+function toLines(cube: Cube, names: AddressNames | undefined): SummaryLine[] {
   const protocols: FlowProtocol[] = [];
   for (const [first, last] of cube[Field.Protocol] as Span[])
     for (let v = first; v <= last; v++) protocols.push(protocolOf(v));
@@ -95,8 +103,8 @@ function toLines(cube: Cube): SummaryLine[] {
   const portless = protocols.filter((p) => !hasPorts(p));
   const line = (ps: FlowProtocol[], withPorts: boolean): SummaryLine => ({
     protocols: ps.length === FLOW_PROTOCOLS.length ? ["*" as FlowProtocol] : ps,
-    source: formatAddresses(cube[Field.Source] as Span[]),
-    destination: formatAddresses(cube[Field.Destination] as Span[]),
+    source: formatAddresses(cube[Field.Source] as Span[], names),
+    destination: formatAddresses(cube[Field.Destination] as Span[], names),
     destinationPorts: withPorts ? formatPorts(cube[Field.DestinationPort] as Span[]) : [],
     sourcePorts: withPorts ? formatPorts(cube[Field.SourcePort] as Span[]) : [],
   });
@@ -133,9 +141,52 @@ function joinFamilies(lines: SummaryLine[]): SummaryLine[] {
   return out;
 }
 
-function formatAddresses(spans: readonly Span[]): string[] {
+function formatAddresses(spans: readonly Span[], names: AddressNames | undefined): string[] {
   if (key(spans) === key(FULL(Field.Source))) return ["*"];
-  return spansToAddressSet(spans).toPrefixes().map(formatPrefix);
+  return formatAddressSet(spansToAddressSet(spans), names);
+}
+
+/**
+ * A set of addresses as CIDR blocks, the deployment's labelled addresses by
+ * their labels. Stand-ins for unknown public addresses are never shown as
+ * addresses: where the set holds the rest of their reserved block (as
+ * "every Internet address" does), the block is shown whole and the stand-ins
+ * the set lacks follow `except`; otherwise the stand-ins it holds are listed by name.
+ */
+export function formatAddressSet(set: AddressSet, names?: AddressNames): string[] {
+  if (!names) return set.toPrefixes().map(formatPrefix);
+  let shown = set;
+  const listed: string[] = [];
+  const excepted: string[] = [];
+  for (const family of [4, 6] as const) {
+    const block = AddressSet.of([UNKNOWN_PUBLIC_BLOCKS[family]]);
+    const standIns = names.unknownPublic.intersect(block);
+    if (standIns.isEmpty()) continue;
+    const labels = (of: AddressSet) => addressesOf(of, family).map((a) => names.text(a));
+    if (block.minus(standIns).isSubsetOf(set)) {
+      shown = shown.union(standIns);
+      excepted.push(...labels(standIns.minus(set)));
+    } else {
+      shown = shown.minus(standIns);
+      listed.push(...labels(standIns.intersect(set)));
+    }
+  }
+  const texts = shown
+    .toPrefixes()
+    .map(
+      (p) =>
+        (p.first === p.last ? names.label({ family: p.family, value: p.first }) : undefined) ??
+        formatPrefix(p),
+    );
+  return [...texts, ...listed.sort(), ...excepted.sort().map((e) => `except ${e}`)];
+}
+
+/** The addresses of a small set (a deployment's stand-ins), one by one. */
+function addressesOf(set: AddressSet, family: 4 | 6): IpAddress[] {
+  const out: IpAddress[] = [];
+  for (const [first, last] of set.intervals(family))
+    for (let value = first; value <= last; value++) out.push({ family, value });
+  return out;
 }
 
 function formatPorts(spans: readonly Span[]): string[] {
@@ -165,6 +216,21 @@ export function formatSummaryLine(line: SummaryLine, maxPrefixes = 6): string {
  * 198.51.100.11/32" rather than eight prefixes.
  */
 export function shortestForm(list: readonly string[]): string[] {
+  // Labels and `except` items (formatAddressSet) follow the blocks' own form.
+  const labelled = list.filter((t) => !parsePrefix(t).ok && t !== "*");
+  if (labelled.length === 0) return blocksForm(list);
+  const excepted = labelled.filter((t) => t.startsWith("except ")).map((t) => t.slice(7));
+  const form = [
+    ...blocksForm(list.filter((t) => !labelled.includes(t))),
+    ...labelled.filter((t) => !t.startsWith("except ")),
+  ];
+  if (excepted.length === 0) return form;
+  const only = form.length === 1 ? form[0] : undefined;
+  if (only === undefined) return [...form, `except ${excepted.join(",")}`];
+  return [`${only}${only.includes(" except ") ? "," : " except "}${excepted.join(",")}`];
+}
+
+function blocksForm(list: readonly string[]): string[] {
   if (list.length < 3 || list.includes("*")) return [...list];
   const prefixes = list.map((t) => parsePrefix(t)).flatMap((p) => (p.ok ? [p.prefix] : []));
   const family = prefixes[0]?.family;

@@ -1,12 +1,20 @@
 import {
   AZURE_HOST_ADDRESS,
+  type IpConfigurationInfo,
   type Network,
   type NicInfo,
+  type PublicIpInfo,
   type SubnetInfo,
 } from "../model/network.js";
 import { isBuiltInTag } from "../model/service-tags.js";
 import { firstFreeHost } from "../model/subnet-hosts.js";
-import { formatIpAddress, type IpAddress, parseIpAddress, sameAddress } from "../net/address.js";
+import {
+  displayAddress,
+  formatIpAddress,
+  type IpAddress,
+  parseIpAddress,
+  sameAddress,
+} from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 
 /**
@@ -21,6 +29,8 @@ export interface Host {
   readonly subnet?: SubnetInfo;
   readonly nic?: NicInfo;
   readonly publicAddress?: IpAddress;
+  /** The public IP resource `publicAddress` belongs to: its SKU decides what gets in without an NSG. */
+  readonly publicIp?: PublicIpInfo;
   readonly outboundAddress?: IpAddress;
   /** External: every caller reaches it on its public address (an external ASE). */
   readonly ingress: "External" | "Internal";
@@ -34,13 +44,15 @@ export type EndpointResolution =
   | { ok: true; host: Host }
   | { ok: false; message: string; hint?: string };
 
-const KIND_PREFIXES = ["env", "nic", "subnet", "tag", "ip"] as const;
+const KIND_PREFIXES = ["env", "nic", "subnet", "pip", "tag", "ip"] as const;
 type EndpointKind = (typeof KIND_PREFIXES)[number];
 
 /**
  * Resolves a flow endpoint: an environment, network interface or subnet name, a
- * service tag, or an address. `env:`, `nic:`, `subnet:`, `tag:` or `ip:` forces the kind.
- * `family` is the address family to prefer where the endpoint stands for a set.
+ * public IP address by name, a service tag, or an address (the known address
+ * of a public IP stands for what it is associated with). `env:`, `nic:`,
+ * `subnet:`, `pip:`, `tag:` or `ip:` forces the kind. `family` is the address
+ * family to prefer where the endpoint stands for a set.
  */
 export function resolveEndpoint(
   network: Network,
@@ -62,8 +74,8 @@ export function resolveEndpoint(
 function notFound(text: string): EndpointResolution {
   return {
     ok: false,
-    message: `${JSON.stringify(text)} is not an environment, network interface, subnet, service tag or IP address`,
-    hint: "write env:NAME, nic:NAME, subnet:VNET/NAME, tag:NAME or an address to say which is meant",
+    message: `${JSON.stringify(text)} is not an environment, network interface, subnet, public IP address, service tag or IP address`,
+    hint: "write env:NAME, nic:NAME, subnet:VNET/NAME, pip:NAME, tag:NAME or an address to say which is meant",
   };
 }
 
@@ -86,6 +98,7 @@ function resolveAs(
           subnet: env.subnet,
           ...(env.nic ? { nic: env.nic } : {}),
           ...(env.publicAddress ? { publicAddress: env.publicAddress } : {}),
+          ...(env.publicIp ? { publicIp: env.publicIp } : {}),
           ...(env.outboundAddress ? { outboundAddress: env.outboundAddress } : {}),
           ingress: env.ingress,
         },
@@ -97,19 +110,11 @@ function resolveAs(
       if (!nic || !primary) return undefined;
       return {
         ok: true,
-        host: {
-          label: `network interface ${nic.name}`,
-          address: primary.address,
-          vnet: nic.vnet,
-          subnet: primary.subnet,
-          nic,
-          ...(primary.publicAddress
-            ? { publicAddress: primary.publicAddress, outboundAddress: primary.publicAddress }
-            : {}),
-          ingress: "Internal",
-        },
+        host: { ...configHost(nic, primary), label: `network interface ${nic.name}` },
       };
     }
+    case "pip":
+      return publicIpHost(network, name);
     case "subnet": {
       const [vnet, subnetName] = name.includes("/") ? name.split("/", 2) : [undefined, name];
       const matches = network.subnets.filter(
@@ -142,9 +147,67 @@ function resolveAs(
       return resolveTag(network, name, family);
     case "ip": {
       const address = parseIpAddress(name);
-      return address ? { ok: true, host: hostAt(network, address) } : undefined;
+      if (!address) return undefined;
+      const pip = [...network.publicIps.values()].find(
+        (p) => p.known && sameAddress(p.address, address),
+      );
+      return pip ? publicIpHost(network, pip.name) : { ok: true, host: hostAt(network, address) };
     }
   }
+}
+
+/** A NIC's IP configuration as a host, with the public address and IP it has. */
+function configHost(nic: NicInfo, config: IpConfigurationInfo): Host {
+  return {
+    label: `${displayAddress(config.address)} (${config.dynamic ? "Dynamic, " : ""}network interface ${nic.name})`,
+    address: config.address,
+    vnet: nic.vnet,
+    subnet: config.subnet,
+    nic,
+    ...(config.publicAddress
+      ? { publicAddress: config.publicAddress, outboundAddress: config.publicAddress }
+      : {}),
+    ...(config.publicIp ? { publicIp: config.publicIp } : {}),
+    ingress: "Internal",
+  };
+}
+
+/**
+ * What a public IP is associated with, reached on it: every caller, even one in
+ * the same network, comes across the Internet and is translated to the private
+ * address (the route of an external App Service Environment).
+ */
+function publicIpHost(network: Network, name: string): EndpointResolution | undefined {
+  const pip = [...network.publicIps.values()].find(
+    (p) => p.name.toLowerCase() === name.toLowerCase(),
+  );
+  if (!pip) return undefined;
+  const label = `public IP ${pip.name}`;
+  const env = [...network.environments.values()].find((e) => e.publicIp === pip);
+  let host: Host | undefined;
+  if (env) {
+    const r = resolveAs(network, "env", env.name, pip.address.family);
+    if (r?.ok) host = { ...r.host, label: `${label} (environment ${env.name})` };
+  } else
+    for (const nic of network.nics.values())
+      for (const config of nic.ipConfigurations)
+        if (config.publicIp === pip)
+          host = { ...configHost(nic, config), label: `${label} (network interface ${nic.name})` };
+  if (!host)
+    return {
+      ok: false,
+      message: `${label} is associated with no network interface or environment, so nothing is reached on it`,
+    };
+  return {
+    ok: true,
+    host: {
+      ...host,
+      publicAddress: pip.address,
+      publicIp: pip,
+      outboundAddress: pip.address,
+      ingress: "External",
+    },
+  };
 }
 
 /** The host that holds an address: a NIC or environment, a subnet, or the Internet. */
@@ -157,18 +220,7 @@ export function hostAt(network: Network, address: IpAddress): Host {
   }
   for (const nic of network.nics.values()) {
     for (const config of nic.ipConfigurations) {
-      if (sameAddress(config.address, address))
-        return {
-          label: `${formatIpAddress(address)} (network interface ${nic.name})`,
-          address,
-          vnet: nic.vnet,
-          subnet: config.subnet,
-          nic,
-          ...(config.publicAddress
-            ? { publicAddress: config.publicAddress, outboundAddress: config.publicAddress }
-            : {}),
-          ingress: "Internal",
-        };
+      if (sameAddress(config.address, address)) return configHost(nic, config);
     }
   }
   const subnet = network.subnets.find((s) => s.addresses.has(address));
@@ -270,11 +322,13 @@ function resolveTag(network: Network, tag: string, family: 4 | 6): EndpointResol
 function usedAddresses(network: Network): AddressSet {
   let used = AddressSet.empty;
   for (const vnet of network.vnets.values()) used = used.union(vnet.virtualNetworkTag);
-  const publics: IpAddress[] = [];
+  const publics: IpAddress[] = [...network.publicIps.values()].map((p) => p.address);
   for (const env of network.environments.values()) {
     if (env.publicAddress) publics.push(env.publicAddress);
     if (env.outboundAddress) publics.push(env.outboundAddress);
   }
+  for (const nic of network.nics.values())
+    for (const c of nic.ipConfigurations) if (c.publicAddress) publics.push(c.publicAddress);
   return used.union(AddressSet.ofAddresses(publics));
 }
 

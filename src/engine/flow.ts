@@ -1,6 +1,6 @@
 import type { Network } from "../model/network.js";
 import type { Access } from "../model/rule.js";
-import { formatIpAddress, type IpAddress } from "../net/address.js";
+import { displayAddress, type IpAddress } from "../net/address.js";
 import type { FlowProtocol } from "../net/protocol.js";
 import { CompiledNsgs } from "./classifier.js";
 import { type Host, resolveEndpoint } from "./endpoint.js";
@@ -14,7 +14,7 @@ import {
 } from "./nsg-chain.js";
 import type { Packet } from "./packet.js";
 import { NsgResolver } from "./resolve.js";
-import { planRoute, type Route, vnetsConnected } from "./route.js";
+import { closedPublicIp, planRoute, type Route, vnetsConnected } from "./route.js";
 
 export type { AppliedTo, NsgEvaluation, NsgVerdict } from "./nsg-chain.js";
 
@@ -123,6 +123,19 @@ export class FlowEvaluator {
       };
     }
     const nsgs = this.evaluateNsgs(from, to, query, route);
+    // Behind a Standard public IP with no NSG, the NSGs' "allow" is not the last word.
+    const closed = route.kind === "public" ? closedPublicIp(to) : undefined;
+    if (closed !== undefined && nsgs.access === "Allow")
+      return {
+        ...base,
+        access: "Deny",
+        route: route.kind,
+        routeReason: describeRoute(route, to),
+        reason: closed,
+        nsgs,
+        trace: nsgs.evaluations,
+        returnTraffic: "Deny",
+      };
     return {
       ...base,
       access: nsgs.access,
@@ -207,9 +220,9 @@ function whatTheNsgsWouldDo(nsgs: NsgVerdict): string {
 
 function describeRoute(route: Route & { kind: "private" | "public" }, to: Host): string {
   if (route.kind === "private") return "on private addresses, inside connected networks";
-  const destination = formatIpAddress(route.outboundDestination);
+  const destination = displayAddress(route.outboundDestination);
   if (to.vnet === undefined) return `across the Internet, to ${destination}`;
-  const source = formatIpAddress(route.presentedSource);
-  const translated = formatIpAddress(to.address);
+  const source = displayAddress(route.presentedSource);
+  const translated = displayAddress(to.address);
   return `across the Internet, from ${source} to ${destination}${translated === destination ? "" : `, translated to ${translated}`}`;
 }

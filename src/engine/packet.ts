@@ -1,5 +1,5 @@
 import type { Direction } from "../model/rule.js";
-import { formatIpAddress, type IpAddress } from "../net/address.js";
+import { displayAddress, type IpAddress } from "../net/address.js";
 import { portInRanges } from "../net/ports.js";
 import { type FlowProtocol, hasPorts } from "../net/protocol.js";
 import { type ResolvedNsg, type ResolvedRule, rulesFor } from "./resolve.js";
@@ -44,8 +44,8 @@ export function noMatchingRule(nsg: ResolvedNsg, direction: Direction): Error {
 /** `sourcePort` shows another source port, such as `*` for a packet that stands for any. */
 export function formatPacket(packet: Packet, sourcePort = String(packet.sourcePort)): string {
   const ports = hasPorts(packet.protocol);
-  const src = formatIpAddress(packet.source);
-  const dst = formatIpAddress(packet.destination);
+  const src = displayAddress(packet.source);
+  const dst = displayAddress(packet.destination);
   const wrap = (a: string) => (a.includes(":") ? `[${a}]` : a);
   return ports
     ? `${packet.protocol} ${wrap(src)}:${sourcePort} -> ${wrap(dst)}:${packet.destinationPort}`

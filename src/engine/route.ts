@@ -60,3 +60,17 @@ function familyMismatch(): Route {
     reason: "the two ends have addresses of different families (IPv4 and IPv6)",
   };
 }
+
+/**
+ * Why a packet that reaches a host across the Internet is dropped whatever
+ * the rules: a Standard public IP is closed to inbound traffic unless an NSG
+ * allows it, so with no NSG on the host's subnet or NIC nothing gets in (a
+ * Basic one, or a plain address, is open: then the NSGs alone decide).
+ * Undefined when the NSGs decide.
+ */
+export function closedPublicIp(to: Host): string | undefined {
+  const pip = to.publicIp;
+  if (pip?.sku !== "Standard" || to.subnet?.nsg !== undefined || to.nic?.nsg !== undefined)
+    return undefined;
+  return `${to.label} is reached on Standard public IP ${pip.name}, which is closed to inbound traffic unless an NSG allows it, and no NSG applies to its subnet or network interface`;
+}

@@ -10,7 +10,14 @@ import { FlowEvaluator, type FlowResult } from "../engine/flow.js";
 import { planRoute, vnetsConnected } from "../engine/route.js";
 import { exportNftables, type NsgBinding } from "../formats/nftables/export.js";
 import type { Network, SubnetInfo } from "../model/network.js";
-import { formatIpAddress, type IpAddress, parseIpAddress, sameAddress } from "../net/address.js";
+import { isStandIn } from "../model/public-ips.js";
+import {
+  displayAddress,
+  formatIpAddress,
+  type IpAddress,
+  parseIpAddress,
+  sameAddress,
+} from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 import { parsePrefix } from "../net/prefix.js";
 import type { LoadedSpec } from "../specfile/load.js";
@@ -133,7 +140,11 @@ export function planLab(spec: LoadedSpec, options: LabOptions = {}): LabPlanResu
   const prefix = labPrefix(spec.file);
   const problems: string[] = [];
   const unsafe = (address: IpAddress, what: string) => {
-    if (!isLabSafe(address))
+    if (isStandIn(address))
+      problems.push(
+        `${displayAddress(address)} (${what}) is a public IP whose address is not known; give its ipAddress from the documentation ranges to stand it up`,
+      );
+    else if (!isLabSafe(address))
       problems.push(
         `${formatIpAddress(address)} (${what}) is outside the documentation and private ranges`,
       );

@@ -104,6 +104,17 @@ export class AddressNames {
     return this.byKey.get(key(address)) ?? address;
   }
 
+  /** A packet with its addresses labelled, as the deployment shows them. */
+  labelledPacket<P extends { readonly source: IpAddress; readonly destination: IpAddress }>(
+    packet: P,
+  ): P {
+    return {
+      ...packet,
+      source: this.labelled(packet.source),
+      destination: this.labelled(packet.destination),
+    };
+  }
+
   /** The address as shown. */
   text(address: IpAddress): string {
     return this.label(address) ?? formatIpAddress(address);

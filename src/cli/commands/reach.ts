@@ -1,4 +1,4 @@
-import { exposureOf, INTERNET, reachMatrix } from "../../analysis/matrix.js";
+import { type Exposure, exposureOf, INTERNET, reachMatrix } from "../../analysis/matrix.js";
 import { ReachAnalyzer } from "../../analysis/reach.js";
 import { formatSummaryLine, formatTraffic } from "../../analysis/summary.js";
 import { EXIT, type Io, printJson } from "../io.js";
@@ -53,7 +53,14 @@ export function runReach(target: string, options: MatrixOptions, io: Io): number
   return EXIT.ok;
 }
 
-/** What the Internet can reach of each environment, exactly. */
+/** What an exposure is of: an environment, or a network interface on its public address. */
+function titleOf(e: Exposure): string {
+  if (e.environment !== undefined) return e.environment;
+  const on = e.publicIPAddress ?? e.publicAddress;
+  return `network interface ${e.networkInterface}${on === undefined ? "" : ` (public IP ${on})`}`;
+}
+
+/** What the Internet can reach of each environment and public network interface, exactly. */
 export function runExposure(target: string, options: MatrixOptions, io: Io): number {
   if (!checkFormat(io, options.format)) return EXIT.invalid;
   const loaded = loadForCommand(target, io, options.json === true);
@@ -65,7 +72,7 @@ export function runExposure(target: string, options: MatrixOptions, io: Io): num
   }
   if (options.format === "markdown") {
     const rows = exposure.map((e) => [
-      e.environment,
+      titleOf(e),
       e.exposed.map((l) => `\`${formatSummaryLine(l)}\``).join("<br>") || "nothing",
     ]);
     io.out(`${markdownTable(["environment", "reachable from the Internet"], rows)}\n`);
@@ -75,7 +82,7 @@ export function runExposure(target: string, options: MatrixOptions, io: Io): num
     const lines = e.exposed.map((l) => `  ${formatSummaryLine(l)}`);
     if (e.omitted > 0) lines.push(io.style.dim(`  … and ${e.omitted} more lines`));
     return [
-      io.style.bold(e.environment),
+      io.style.bold(titleOf(e)),
       ...(lines.length > 0 ? lines : [io.style.green("  nothing")]),
     ].join("\n");
   });
