@@ -143,8 +143,15 @@ export function resolveTiers(
       const t = trafficOf({ protocol: e.protocol ?? "*", ports: e.ports }, (m, f) =>
         problem(m, ["egress", j, ...(f ?? [])]),
       );
-      const destination = egressTarget(network, byName, e.to, (m) =>
-        problem(m, ["egress", j, "to"]),
+      const destination = egressTarget(
+        network,
+        byName,
+        e.to,
+        (m) => problem(m, ["egress", j, "to"]),
+        (m) =>
+          diagnostics.push(
+            error("SynthesisImpossible", `tier ${spec.name}: ${m}`, [...path, "egress", j, "to"]),
+          ),
       );
       return t && destination ? [{ ...t, destination }] : [];
     });
@@ -205,6 +212,13 @@ function presentedAddress(
       return undefined;
     }
     const address = route.kind === "local" ? caller.privateAddress : route.presentedSource;
+    // A rule cannot name an address Azure assigns only when deploying.
+    if (address.label !== undefined) {
+      problem(
+        `${caller.name} reaches ${target.name} from ${address.label}, an address not known before deploying; give it (ipAddress, privateIPAddress) so that a rule can name it`,
+      );
+      return undefined;
+    }
     if (presented && (presented.value !== address.value || presented.family !== address.family)) {
       problem(
         `${caller.name} reaches the tier's environments from different addresses; put them in separate tiers`,
@@ -228,12 +242,17 @@ function endpointOf(
   return undefined;
 }
 
-/** An egress destination: a tier or environment (their addresses as reached), or a CIDR or tag. */
+/**
+ * An egress destination: a tier or environment (their addresses as reached),
+ * or a CIDR or tag. One reached at an address not known before deploying is
+ * `impossible`: no rule can name it.
+ */
 function egressTarget(
   network: Network,
   tiers: ReadonlyMap<string, TierSpec>,
   text: string,
   problem: (message: string) => void,
+  impossible: (message: string) => void,
 ): Endpoint | undefined {
   const names =
     tiers.get(text)?.environments ?? (network.environments.has(text) ? [text] : undefined);
@@ -242,9 +261,15 @@ function egressTarget(
   for (const name of names) {
     const env = network.environments.get(name);
     if (!env) continue;
-    addresses.push(
-      env.ingress === "External" && env.publicAddress ? env.publicAddress : env.privateAddress,
-    );
+    const address =
+      env.ingress === "External" && env.publicAddress ? env.publicAddress : env.privateAddress;
+    if (address.label !== undefined) {
+      impossible(
+        `${name} is reached at ${address.label}, an address not known before deploying; give it (ipAddress, privateIPAddress) so that a rule can name it`,
+      );
+      return undefined;
+    }
+    addresses.push(address);
   }
   return {
     addresses: AddressSet.ofAddresses(addresses),

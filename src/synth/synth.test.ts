@@ -123,6 +123,21 @@ describe("synthesis that cannot meet its intent", () => {
     );
   });
 
+  it("fails when a caller presents a public address not known before deploying", () => {
+    const text = LAYERED.replace(
+      "publicIPAddress: 198.51.100.11",
+      "publicIPAddress: pip-fe1",
+    ).replace(
+      "environments:\n",
+      "publicIPAddresses: [{ name: pip-fe1, sku: Standard }]\nenvironments:\n",
+    );
+    const r = run(text);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["SynthesisImpossible"]);
+    expect(r.diagnostics[0]?.message).toContain(
+      "fe1ase reaches apiase from <pip-fe1>, an address not known before deploying",
+    );
+  });
+
   it("fails for an ASE v2 when the AppServiceManagement tag is unknown", () => {
     const text = LAYERED.replaceAll(
       "kind: AppServiceEnvironmentV1",
