@@ -105,16 +105,27 @@ describe("parseSecurityRule: names", () => {
     [""],
     ["_leading-underscore"],
     ["slash/in"],
+    ["a<b"],
+    ["<>"],
+    ["<has space>"],
+    ["<x>-"],
   ])("rejects %j with InvalidResourceName at name", (name) => {
     expect(problems({ name })).toEqual([err("InvalidResourceName", at("name"))]);
   });
 
-  it.each([["a"], ["a".repeat(80)], ["trailing_"], ["Allow.HTTPS-from_fe1"], ["7"]])(
-    "accepts %j",
-    (name) => {
-      expect(valid({ name }).name).toBe(name);
-    },
-  );
+  it.each([
+    ["a"],
+    ["a".repeat(80)],
+    ["trailing_"],
+    ["Allow.HTTPS-from_fe1"],
+    ["7"],
+    // An import's placeholder for a part known only when deploying.
+    ["<projectName>"],
+    ["<var.prefix>-nsg"],
+    ["msdocs-nsg-<randomIdentifier>"],
+  ])("accepts %j", (name) => {
+    expect(valid({ name }).name).toBe(name);
+  });
 
   it("explains the naming rule in the hint", () => {
     const [d] = parse({ name: "bad name" }).diagnostics;

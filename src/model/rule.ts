@@ -44,9 +44,20 @@ export interface RuleContext {
 // with a letter or digit and ending with a letter, digit or '_'.
 const NAME = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$/;
 
+/**
+ * A placeholder in a name, `<projectName>`: what an import writes for a part
+ * of a name known only when deploying (a parameter without a value). ARM
+ * names never hold '<' or '>', so it cannot be mistaken for a real name.
+ */
+export const NAME_PLACEHOLDER = /<[^<>\s]+>/g;
+
+/** Whether the name is valid in ARM, each placeholder standing for one character. */
 export function isValidResourceName(name: string): boolean {
-  return NAME.test(name);
+  return NAME.test(name.replace(NAME_PLACEHOLDER, "x"));
 }
+
+/** Whether the name holds a placeholder. */
+export const hasPlaceholder = (name: string): boolean => /<[^<>\s]+>/.test(name);
 
 export function nameProblem(kind: string, name: string, path: ValuePath): Diagnostic | undefined {
   if (isValidResourceName(name)) return undefined;
@@ -54,7 +65,7 @@ export function nameProblem(kind: string, name: string, path: ValuePath): Diagno
     "InvalidResourceName",
     `${kind} name ${JSON.stringify(name)} is invalid`,
     path,
-    "names are 1-80 characters of letters, digits, '.', '-' and '_', starting with a letter or digit and ending with a letter, digit or '_'",
+    "names are 1-80 characters of letters, digits, '.', '-' and '_', starting with a letter or digit and ending with a letter, digit or '_'; an import writes <placeholder> for a part known only when deploying",
   );
 }
 

@@ -98,15 +98,17 @@ const EXPECTED: Record<
     subnets: ["MyVNET/Subnet 10.0.0.0/24 Subnet-nsg"],
   },
   "vm-simple-rhel": {
-    // The network's and the NIC's names come from uniqueString(): known only when deploying.
+    // The network's and the NIC's names come from uniqueString(), known only when deploying:
+    // a placeholder stands for it, and the network and its subnet's NSG are read.
     notKnown: [
-      "ExpressionNotStaticallyKnown resources.2.name",
-      "ExpressionNotStaticallyKnown resources.3.name",
+      "NamePlaceholder resources.2.name",
+      "IncompleteIpConfiguration resources.3.properties.ipConfigurations.0",
+      "IncompleteNetworkInterface resources.3",
     ],
     nsgs: { "default-NSG": ["default-allow-22"] },
-    subnets: [],
+    subnets: ["<uniquestring('GEN-UNIQUE-10')>vnet/Subnet 10.0.0.0/24 default-NSG"],
     messages: [
-      "(uniquestring() is known only when deploying); the virtual network at resources[2] is left out",
+      "uniquestring() is known only when deploying; it stands as <uniquestring('GEN-UNIQUE-10')> in the names it is part of",
     ],
   },
   "azure-bastion-nsg": {

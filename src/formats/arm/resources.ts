@@ -20,7 +20,7 @@ import {
   type VirtualNetworkPeering,
 } from "../../model/types.js";
 import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "../shared/drafts.js";
-import { isObject, type JsonObject, pathText } from "../shared/json.js";
+import { armId, isObject, type JsonObject, pathText } from "../shared/json.js";
 import { type LeftOut, reporting } from "../shared/left-out.js";
 import { type Origin, Origins } from "../shared/origins.js";
 import {
@@ -30,7 +30,13 @@ import {
   trimmedPortRange,
 } from "../shared/port-ranges.js";
 import { RESOURCE_TYPES } from "./deployment.js";
-import { ExpressionTooDeep, NotStatic, ResourceIdValue, TemplateContext } from "./expressions.js";
+import {
+  ExpressionTooDeep,
+  NotStatic,
+  type ResourceFinder,
+  ResourceIdValue,
+  TemplateContext,
+} from "./expressions.js";
 
 const T = RESOURCE_TYPES;
 
@@ -66,6 +72,41 @@ const resourceLike = (v: unknown): v is JsonObject =>
   isObject(v) && ["type", "name", "properties", "apiVersion"].some((k) => Object.hasOwn(v, k));
 
 const given = (v: unknown) => v !== undefined && v !== null;
+
+/** An item of a list property: written in the template, or made by a copy loop (`loop`, copy `index`). */
+interface ListItem {
+  readonly raw: unknown;
+  readonly path: ValuePath;
+  readonly loop?: string;
+  readonly index?: number;
+}
+
+/** A value as template JSON that evaluates to itself: a string starting with '[' is escaped. */
+function literal(value: unknown): unknown {
+  if (typeof value === "string") return value.startsWith("[") ? `[${value}` : value;
+  if (Array.isArray(value)) return value.map(literal);
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    Object.getPrototypeOf(value) === Object.prototype
+  )
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, literal(v)]));
+  return value;
+}
+
+/** A copy loop's count as Azure takes it: a whole number from 0 to 800. */
+const isCount = (v: unknown): v is number =>
+  typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 800;
+
+/** The type and names of the Microsoft.Network resource an ARM id names. */
+function armTarget(id: string): { type: string; names: string[] } | undefined {
+  const parsed = armId(id);
+  if (!parsed) return undefined;
+  return {
+    type: `Microsoft.Network/${parsed.type}`,
+    names: parsed.parent === undefined ? [parsed.name] : [parsed.parent, parsed.name],
+  };
+}
 
 /** Collects the resources of one document into a topology. */
 export class ResourceReader {
@@ -114,8 +155,13 @@ export class ResourceReader {
       }
       for (const [i, r] of items.entries()) this.resource(r, [...at, i], undefined);
     };
+    this.context.finder = this.finder(doc);
     if (Array.isArray(doc)) list(doc, []);
     else if (isObject(doc) && Array.isArray(doc.resources)) list(doc.resources, ["resources"]);
+    else if (isObject(doc) && isObject(doc.resources))
+      // languageVersion 2.0 (what Bicep writes): resources by symbolic name.
+      for (const [symbol, r] of Object.entries(doc.resources))
+        this.resource(r, ["resources", symbol], undefined);
     else if (isObject(doc) && Array.isArray(doc.value)) list(doc.value, ["value"]);
     else if (isObject(doc) && given(doc.type)) this.resource(doc, [], undefined);
     else
@@ -125,6 +171,7 @@ export class ResourceReader {
         "neither a deployment template (no resources array) nor Azure resource JSON (no type)",
         [],
       );
+    this.dropRepeated();
     // A network only child resources name is a placeholder: its address space is for the user to give.
     for (const vnet of this.vnets.values())
       if (!this.declared.has(vnet)) this.origins.stub(vnet, "addressSpace");
@@ -138,6 +185,90 @@ export class ResourceReader {
       applicationSecurityGroups: this.asgs,
       networkInterfaces: this.nics,
       environments: [],
+    };
+  }
+
+  /** The copies of a resource read the same values: each diagnostic is kept once. */
+  private dropRepeated(): void {
+    const seen = new Set<string>();
+    const kept = this.diagnostics.filter((d) => {
+      const key = JSON.stringify([d.severity, d.code, d.message, d.path]);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    this.diagnostics.splice(0, this.diagnostics.length, ...kept);
+  }
+
+  /**
+   * How `reference()` finds what the template declares: by symbolic name
+   * (languageVersion 2.0), by id, or by name. A resource made by a copy loop,
+   * or one the template only refers to (`existing`), is not found.
+   */
+  private finder(doc: unknown): ResourceFinder {
+    const entries: { symbol?: string; raw: JsonObject; parent?: JsonObject }[] = [];
+    const add = (raw: unknown, symbol?: string, parent?: JsonObject) => {
+      if (!isObject(raw) || given(raw.copy) || raw.existing === true) return;
+      entries.push({
+        raw,
+        ...(symbol === undefined ? {} : { symbol }),
+        ...(parent ? { parent } : {}),
+      });
+      if (Array.isArray(raw.resources))
+        for (const child of raw.resources) add(child, undefined, raw);
+    };
+    const resources = isObject(doc) ? doc.resources : undefined;
+    if (Array.isArray(resources)) for (const r of resources) add(r);
+    else if (isObject(resources))
+      for (const [symbol, r] of Object.entries(resources)) add(r, symbol);
+    const finding = new Set<JsonObject>();
+    const identity = (
+      e: (typeof entries)[number],
+    ): { type: string; names: string[] } | undefined => {
+      if (finding.has(e.raw)) return undefined;
+      finding.add(e.raw);
+      try {
+        let type = this.peekString(e.raw.type);
+        const name = this.peekName(e.raw.name);
+        if (type === undefined || name === undefined) return undefined;
+        if (!e.parent) return { type, names: name.split("/") };
+        const parentType = this.peekString(e.parent.type);
+        const parentName = this.peekName(e.parent.name);
+        if (parentType === undefined || parentName === undefined) return undefined;
+        if (!type.includes("/")) type = `${parentType}/${type}`;
+        return { type, names: [...parentName.split("/"), ...name.split("/").slice(-1)] };
+      } finally {
+        finding.delete(e.raw);
+      }
+    };
+    const same = (a: readonly string[], b: readonly string[]) =>
+      a.length === b.length && a.every((x, i) => x.toLowerCase() === b[i]?.toLowerCase());
+    return (target) => {
+      if (typeof target === "string" && !target.includes("/")) {
+        const bySymbol = entries.find((e) => e.symbol === target);
+        const matches = bySymbol
+          ? [bySymbol]
+          : entries.filter((e) => {
+              const id = identity(e);
+              return id !== undefined && same([id.names.at(-1) ?? ""], [target]);
+            });
+        const only = matches.length === 1 ? matches[0] : undefined;
+        const id = only && identity(only);
+        return only && id ? { ...id, raw: only.raw } : undefined;
+      }
+      const wanted =
+        target instanceof ResourceIdValue
+          ? { type: target.type, names: [...target.names] }
+          : typeof target === "string"
+            ? armTarget(target)
+            : undefined;
+      if (!wanted) return undefined;
+      for (const e of entries) {
+        const id = identity(e);
+        if (id && sameType(id.type, wanted.type) && same(id.names, wanted.names))
+          return { ...id, raw: e.raw };
+      }
+      return undefined;
     };
   }
 
@@ -180,7 +311,7 @@ export class ResourceReader {
     this.report(
       "warning",
       "ExpressionNotStaticallyKnown",
-      `${pathText(path)}: ${why}; ${leftOut.what} ${leftOut.kind === "resources" ? "are" : "is"} left out`,
+      `${pathText(path)}: ${why}; ${leftOut.what} ${leftOut.kind === "resources" || leftOut.what.startsWith("the copies") ? "are" : "is"} left out`,
       path,
       leftOut,
     );
@@ -192,11 +323,15 @@ export class ResourceReader {
     key: string,
     path: ValuePath,
     severity: Severity = "warning",
+    naming = false,
   ): unknown {
     const raw = obj[key];
     if (raw === undefined) return undefined;
     try {
-      return this.context.value(raw);
+      if (!naming) return this.context.value(raw);
+      const value = this.context.name(raw);
+      this.placeholdersAt([...path, key], value);
+      return value;
     } catch (e) {
       if (!(e instanceof NotStatic)) throw e;
       const at = [...path, key];
@@ -214,6 +349,47 @@ export class ResourceReader {
         at,
         leftOut,
       );
+      return undefined;
+    }
+  }
+
+  /** Each placeholder the name holds is reported once, where it first stands. */
+  private placeholdersAt(path: ValuePath, name: unknown): void {
+    const texts =
+      name instanceof ResourceIdValue ? name.names.join("/") : typeof name === "string" ? name : "";
+    if (!texts.includes("<")) return;
+    for (const [text, why] of this.context.placeholders) {
+      if (this.placed.has(text) || !texts.includes(text)) continue;
+      this.placed.add(text);
+      this.report(
+        "warning",
+        "NamePlaceholder",
+        `${pathText(path)}: ${why}; it stands as ${text} in the names it is part of, here and wherever the same value is used`,
+        path,
+      );
+    }
+  }
+
+  /** The placeholders reported so far. */
+  private readonly placed = new Set<string>();
+
+  /** A name (of a resource, a rule, a subnet): what cannot be known in it is a placeholder. */
+  private name(obj: JsonObject, key: string, path: ValuePath): string | undefined {
+    const v = this.get(obj, key, path, "warning", true);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === "string") return v;
+    if (typeof v === "number") return String(v);
+    this.wrongType(key, "a string", [...path, key]);
+    return undefined;
+  }
+
+  /** A name's resolution, placeholders and all, without reporting; undefined when it is not a string. */
+  private peekName(raw: unknown): string | undefined {
+    try {
+      const v = this.context.name(raw);
+      return typeof v === "string" ? v : undefined;
+    } catch (e) {
+      if (!(e instanceof NotStatic)) throw e;
       return undefined;
     }
   }
@@ -284,16 +460,73 @@ export class ResourceReader {
         this.wrongType("reference", "an object with an id", path);
         return undefined;
       }
-      const id = this.get(v, "id", path);
+      const id = this.get(v, "id", path, "warning", true);
       if (id === undefined) return undefined;
+      if (id instanceof ResourceIdValue && !this.placedHere(id)) {
+        this.notStatic(
+          [...path, "id"],
+          `${JSON.stringify(v.id)} names a resource by a value known only when deploying (${id.names.join("/")}), and this template declares none of that name`,
+        );
+        return undefined;
+      }
       v = id;
     }
     if (v instanceof ResourceIdValue)
       return subnet && v.names.length >= 2
         ? `${v.names[0]}/${v.names[1]}`
         : (v.names[v.names.length - 1] as string);
+    if (typeof v === "string" && v.includes("<") && v.includes("/"))
+      return this.placedId(v, path, subnet);
     if (typeof v === "string") return v.startsWith("/") ? { id: v } : v;
     this.wrongType("reference", "a resource id", path);
+    return undefined;
+  }
+
+  /**
+   * Whether an id without placeholders, or one naming a resource this
+   * template declares (itself or its parent, for a subnet declared inside
+   * its network): a placeholder names what nothing else can be matched to.
+   */
+  private placedHere(id: ResourceIdValue): boolean {
+    if (!id.names.some((n) => n.includes("<"))) return true;
+    const parent = new ResourceIdValue(
+      id.type.split("/").slice(0, 2).join("/"),
+      id.names.slice(0, 1),
+    );
+    return (
+      this.context.finder(id) !== undefined ||
+      (id.names.length > 1 && this.context.finder(parent) !== undefined)
+    );
+  }
+
+  /** Reports a value not known (an omission of what is being read, as `get` does). */
+  private notStatic(path: ValuePath, why: string): void {
+    this.unknowns++;
+    this.report(
+      "warning",
+      "ExpressionNotStaticallyKnown",
+      `${pathText(path)}: ${why}; ${this.leftOut ? `${this.leftOut.what} is left out` : "the value is left out"}`,
+      path,
+      this.leftOut,
+    );
+  }
+
+  /**
+   * An id built with placeholders (`<subscription().id>/resourceGroups/...`):
+   * the resource it names, by name, when its type and name are known.
+   */
+  private placedId(id: string, path: ValuePath, subnet: boolean): ResourceRef | undefined {
+    const m = /\/providers\/([^/]+\/[^/]+)\/([^/]+)(?:\/([^/]+)\/([^/]+))?\/?$/.exec(id);
+    const [, type, name, child, childName] = m ?? [];
+    if (type !== undefined && name !== undefined) {
+      const target =
+        child === undefined || childName === undefined
+          ? new ResourceIdValue(type, [name])
+          : new ResourceIdValue(`${type}/${child}`, [name, childName]);
+      if (this.placedHere(target))
+        return subnet && childName !== undefined ? `${name}/${childName}` : (childName ?? name);
+    }
+    this.notStatic(path, `the id ${JSON.stringify(id)} cannot be known without deploying`);
     return undefined;
   }
 
@@ -303,10 +536,16 @@ export class ResourceReader {
     path: ValuePath,
     subnet = false,
   ): ResourceRef[] | undefined {
-    const raw = obj[key];
+    let raw = obj[key];
     if (!given(raw)) return undefined;
+    // A list written as one expression (what Bicep writes for a map()) is read as its value.
+    if (typeof raw === "string") {
+      const value = this.get(obj, key, path);
+      if (value === undefined) return undefined;
+      raw = literal(value);
+    }
     const out: ResourceRef[] = [];
-    this.array(obj, key, path).forEach((item, i) => {
+    this.array({ [key]: raw }, key, path).forEach((item, i) => {
       const r = this.ref(item, [...path, key, i], subnet);
       if (r === undefined) return;
       this.origins.field(out, out.length, this.at([...path, key, i]));
@@ -397,16 +636,51 @@ export class ResourceReader {
       this.deployment(r, path);
       return;
     }
+    // A resource the template refers to but another deployment made (languageVersion 2.0).
+    if (r.existing === true) return;
     const known = Object.values(T).some((t) => sameType(type, t));
     if (!known) return;
-    const whole = this.wholeResource(type, r, this.peekString(r.name), path);
-    if (given(r.copy)) {
-      this.notKnown([...path, "copy"], "a copy loop makes its copies known only when deploying", {
-        ...whole,
-        what: `the copies of ${whole.what}`,
-      });
+    if (given(r.copy)) this.copies(r, path, parent, type);
+    else this.declare(r, path, parent, type);
+  }
+
+  /**
+   * A resource's copy loop: each copy is read, `copyIndex()` giving its
+   * number, when the count is known (a literal, parameters, variables);
+   * otherwise the copies are left out.
+   */
+  private copies(
+    r: JsonObject,
+    path: ValuePath,
+    parent: { type: string; name: string } | undefined,
+    type: string,
+  ): void {
+    const copy = r.copy;
+    const loop = isObject(copy) ? this.peekString(copy.name) : undefined;
+    const count = isObject(copy) ? this.peek(copy.count) : undefined;
+    if (loop === undefined || !isCount(count)) {
+      const whole = this.wholeResource(type, r, this.peekString(r.name), path);
+      this.notKnown(
+        [...path, "copy"],
+        loop === undefined
+          ? "a copy loop without a name"
+          : `a copy loop whose count (${JSON.stringify(isObject(copy) ? copy.count : copy)}) is known only when deploying`,
+        { ...whole, what: `the copies of ${whole.what}` },
+      );
       return;
     }
+    for (let index = 0; index < count; index++)
+      this.context.inLoop(loop, index, true, () => this.declare(r, path, parent, type));
+  }
+
+  /** One resource of a type the model holds (one copy of a copy loop). */
+  private declare(
+    r: JsonObject,
+    path: ValuePath,
+    parent: { type: string; name: string } | undefined,
+    type: string,
+  ): void {
+    const whole = this.wholeResource(type, r, this.peekName(r.name), path);
     if (r.condition !== undefined) {
       const condition = this.leaving(whole, () => this.get(r, "condition", path));
       if (condition === false) return;
@@ -420,7 +694,7 @@ export class ResourceReader {
       this.missing("name", `the ${KIND_NAMES.find(([t]) => sameType(type, t))?.[1]}`, path);
       return;
     }
-    const fullName = this.leaving(whole, () => this.string(r, "name", path));
+    const fullName = this.leaving(whole, () => this.name(r, "name", path));
     if (fullName === undefined) return;
     const names = fullName.split("/");
     // A child declared inside its parent has its own name only; at the top level, parent/child.
@@ -439,8 +713,15 @@ export class ResourceReader {
     const location = this.string(r, "location", path, "info");
     const { obj, at } = this.props(r);
     const base = [...path, ...at];
-    if (isObject(r.properties) && given(r.properties.copy))
-      this.propertyCopy(type, r.properties.copy, [...path, "properties", "copy"], obj, name);
+    const copies =
+      isObject(r.properties) && given(r.properties.copy)
+        ? this.propertyCopy(type, r.properties.copy, [...path, "properties", "copy"], obj, name)
+        : new Map<string, ListItem[]>();
+    /** The items of a list property: those written, then those its copy loop makes. */
+    const items = (key: string): ListItem[] => [
+      ...this.array(obj, key, base).map((raw, i) => ({ raw, path: [...base, key, i] })),
+      ...(copies.get(key) ?? []),
+    ];
 
     if (sameType(type, T.asg)) {
       const asg = { name, ...(location === undefined ? {} : { location }) };
@@ -451,10 +732,11 @@ export class ResourceReader {
       if (location !== undefined) nsg.location = location;
       const flush = this.get(obj, "flushConnection", base);
       if (typeof flush === "boolean") nsg.flushConnection = flush;
-      this.array(obj, "securityRules", base).forEach((rule, i) => {
-        const parsed = this.rule(rule, [...base, "securityRules", i], nsg.name);
-        if (parsed) nsg.rules.push(parsed);
-      });
+      for (const item of items("securityRules"))
+        this.inCopy(item, () => {
+          const parsed = this.rule(item.raw, item.path, nsg.name);
+          if (parsed) nsg.rules.push(parsed);
+        });
     } else if (sameType(type, T.rule)) {
       const parsed = this.rule(r, path, segments[0] as string);
       if (parsed) this.nsg(segments[0] as string, path).rules.push(parsed);
@@ -462,14 +744,16 @@ export class ResourceReader {
       const vnet = this.vnet(name, path, base);
       if (location !== undefined) vnet.location = location;
       this.addressSpace(obj, base, vnet);
-      this.array(obj, "subnets", base).forEach((s, i) => {
-        const subnet = this.subnet(s, [...base, "subnets", i], vnet.name);
-        if (subnet) vnet.subnets.push(subnet);
-      });
-      this.array(obj, "virtualNetworkPeerings", base).forEach((p, i) => {
-        const peering = this.peering(p, [...base, "virtualNetworkPeerings", i], vnet.name);
-        if (peering) vnet.peerings.push(peering);
-      });
+      for (const item of items("subnets"))
+        this.inCopy(item, () => {
+          const subnet = this.subnet(item.raw, item.path, vnet.name);
+          if (subnet) vnet.subnets.push(subnet);
+        });
+      for (const item of items("virtualNetworkPeerings"))
+        this.inCopy(item, () => {
+          const peering = this.peering(item.raw, item.path, vnet.name);
+          if (peering) vnet.peerings.push(peering);
+        });
     } else if (sameType(type, T.subnet)) {
       const subnet = this.subnet(r, path, segments[0] as string, name);
       if (subnet) this.vnet(segments[0] as string, path).subnets.push(subnet);
@@ -486,10 +770,18 @@ export class ResourceReader {
         this.resource(child, [...path, "resources", i], { type, name });
   }
 
+  /** Reads `item`, in its copy of a property copy loop when a loop made it. */
+  private inCopy(item: ListItem, read: () => void): void {
+    if (item.loop === undefined) read();
+    else this.context.inLoop(item.loop, item.index ?? 0, false, read);
+  }
+
   /**
-   * A property copy loop (`properties.copy`) makes a list property's items
-   * when deploying: named, with what leaving them out costs, for the
-   * properties the model reads.
+   * The items property copy loops (`properties.copy`) make, by property, for
+   * the lists the model reads (an NSG's rules, a network's subnets and
+   * peerings), each read in its copy. A loop whose count is known only when
+   * deploying (and, for now, one making a NIC's IP configurations) is left
+   * out, named with what that costs.
    */
   private propertyCopy(
     type: string,
@@ -497,32 +789,37 @@ export class ResourceReader {
     path: ValuePath,
     obj: JsonObject,
     owner: string,
-  ): void {
+  ): Map<string, ListItem[]> {
+    const made = new Map<string, ListItem[]>();
     if (!Array.isArray(copy)) {
       this.wrongType("copy", "an array of copy loops", path);
-      return;
+      return made;
     }
     copy.forEach((loop, i) => {
       const property = isObject(loop) ? this.peekString(loop.name) : undefined;
       const input = isObject(loop) && isObject(loop.input) ? this.props(loop.input).obj : {};
       const of = (kind: string) => `the ${property} of ${kind} ${JSON.stringify(owner)}`;
       let leftOut: LeftOut | undefined;
+      let read = false;
       if (sameType(type, T.nsg) && property === "securityRules") {
         const access = this.peekString(input.access);
+        read = true;
         leftOut = {
           kind: "rule",
           ...(access === undefined ? {} : { access }),
           what: of("network security group"),
         };
-      } else if (sameType(type, T.vnet) && property === "subnets")
+      } else if (sameType(type, T.vnet) && property === "subnets") {
+        read = true;
         leftOut = {
           kind: "subnet",
           nsg: given(input.networkSecurityGroup),
           what: of("virtual network"),
         };
-      else if (sameType(type, T.vnet) && property === "virtualNetworkPeerings")
+      } else if (sameType(type, T.vnet) && property === "virtualNetworkPeerings") {
+        read = true;
         leftOut = { kind: "peering", what: of("virtual network") };
-      else if (sameType(type, T.nic) && property === "ipConfigurations") {
+      } else if (sameType(type, T.nic) && property === "ipConfigurations") {
         const asgs = this.peekAsgs(isObject(loop) ? loop.input : undefined);
         leftOut = {
           kind: "networkInterface",
@@ -535,12 +832,37 @@ export class ResourceReader {
           kind: "resources",
           what: `the items the copy loop makes for ${JSON.stringify(owner)}`,
         };
+      const count = isObject(loop) ? this.peek(loop.count) : undefined;
+      if (read && property !== undefined && isObject(loop) && isCount(count)) {
+        const inputPath = [...path, i, "input"];
+        const items = Array.from({ length: count }, (_, index): ListItem => {
+          // An input written as one expression is evaluated in its copy, and read as a literal.
+          const raw =
+            typeof loop.input === "string"
+              ? this.peekLiteral(property, index, loop.input)
+              : loop.input;
+          return { raw, path: inputPath, loop: property, index };
+        });
+        made.set(property, [...(made.get(property) ?? []), ...items]);
+        return;
+      }
       if (leftOut)
         this.notKnown(
           [...path, i],
-          "a property copy loop makes its items known only when deploying",
+          read
+            ? `a property copy loop whose count (${JSON.stringify(isObject(loop) ? loop.count : loop)}) is known only when deploying`
+            : "a property copy loop makes its items known only when deploying",
           leftOut,
         );
+    });
+    return made;
+  }
+
+  /** An expression's value in one copy of a loop, as JSON the reader reads literally; undefined when not known. */
+  private peekLiteral(loop: string, index: number, raw: string): unknown {
+    return this.context.inLoop(loop, index, false, () => {
+      const value = this.peek(raw);
+      return value === undefined ? raw : literal(value);
     });
   }
 
@@ -694,7 +1016,7 @@ export class ResourceReader {
       return undefined;
     }
     const name = this.leaving(leftOut(`the security rule at ${pathText(path)}`), () =>
-      this.string(r, "name", path),
+      this.name(r, "name", path),
     );
     if (name === undefined) return undefined;
     const base = [...path, ...at];
@@ -780,7 +1102,7 @@ export class ResourceReader {
     }
     const name =
       givenName ??
-      this.leaving(leftOut(`the subnet at ${pathText(path)}`), () => this.string(s, "name", path));
+      this.leaving(leftOut(`the subnet at ${pathText(path)}`), () => this.name(s, "name", path));
     if (name === undefined) return undefined;
     const subnet: { -readonly [K in keyof Subnet]: Subnet[K] } = { name };
     // A subnet whose range or NSG is not known cannot be placed: it is left out whole.
@@ -824,12 +1146,12 @@ export class ResourceReader {
       return undefined;
     }
     const { obj, at } = this.props(p);
-    const peek = givenName ?? this.peekString(p.name);
+    const peek = givenName ?? this.peekName(p.name);
     const leftOut: LeftOut = {
       kind: "peering",
       what: `${peek === undefined ? "a peering" : `peering ${JSON.stringify(peek)}`} of virtual network ${JSON.stringify(vnet)}`,
     };
-    const name = givenName ?? this.leaving(leftOut, () => this.string(p, "name", path));
+    const name = givenName ?? this.leaving(leftOut, () => this.name(p, "name", path));
     if (!given(obj.remoteVirtualNetwork)) {
       this.missing("remoteVirtualNetwork", "the peering", [...path, ...at]);
       return undefined;

@@ -96,9 +96,17 @@ describe("ARM import: a Deny rule that cannot be known fails the import, at its 
       "uniqueString() is known only when deploying",
     ],
     [
-      "reference()",
+      "reference() of a resource the template does not declare",
       { sourceAddressPrefix: "[reference('gw-ip').ipAddress]" },
-      "property or index access",
+      "reference() of a resource this template does not declare is known only when deploying",
+    ],
+    [
+      "reference() of what Azure sets in a resource the template declares",
+      {
+        sourceAddressPrefix:
+          "[reference('vnet', '2024-05-01', 'full').properties.provisioningState]",
+      },
+      "provisioningState is set by Azure when deploying, not by the template",
     ],
     [
       "a parameter with no value",
@@ -142,16 +150,17 @@ describe("ARM import: a Deny rule that cannot be known fails the import, at its 
       condition: "[parameters('deploy')]",
       properties: rule("deny-rdp", "Deny").properties,
     };
+    // Copy loops whose count is known only when deploying.
     const looped = {
       ...child,
       name: "[concat('web-nsg/deny-', copyIndex())]",
       condition: undefined,
-      copy: { name: "denies", count: 3 },
+      copy: { name: "denies", count: "[length(parameters('adminSource'))]" },
     };
     const propertyCopy = [
       {
         name: "securityRules",
-        count: 2,
+        count: "[length(parameters('adminSource'))]",
         input: rule("[concat('d', copyIndex('securityRules'))]", "Deny"),
       },
     ];
@@ -198,7 +207,20 @@ describe("ARM import: a Deny rule that cannot be known fails the import, at its 
     );
   });
 
-  it("an NSG left out whole, and the linked template, which may hold anything", async () => {
+  it("reference() of what the template sets resolves, without deploying", async () => {
+    const text = template([
+      rule("deny-web-subnet", "Deny", {
+        sourceAddressPrefix: "[reference('vnet').subnets[0].properties.addressPrefix]",
+      }),
+    ]);
+    const result = await importOne(text);
+    expect(result.diagnostics).toEqual([]);
+    expect(result.topology.networkSecurityGroups[0]?.securityRules[0]?.sourceAddressPrefix).toBe(
+      "10.0.1.0/24",
+    );
+  });
+
+  it("an NSG whose name is a parameter without value is read under a placeholder; the linked template, which may hold anything, fails", async () => {
     const text = template(
       [],
       [
@@ -216,9 +238,17 @@ describe("ARM import: a Deny rule that cannot be known fails the import, at its 
       ],
     );
     const result = await importOne(text);
-    expect(errors(result.diagnostics).map((d) => d.code)).toEqual([
-      "ExpressionNotStaticallyKnown",
-      "LinkedTemplateNotRead",
+    expect(errors(result.diagnostics).map((d) => d.code)).toEqual(["LinkedTemplateNotRead"]);
+    expect(result.diagnostics).toContainEqual(
+      expect.objectContaining({
+        severity: "warning",
+        code: "NamePlaceholder",
+        location: at(text, `"[parameters('nsgName')]"`),
+      }),
+    );
+    expect(result.topology.networkSecurityGroups.map((n) => n.name)).toEqual([
+      "web-nsg",
+      "<nsgName>",
     ]);
   });
 });
