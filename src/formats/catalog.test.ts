@@ -99,6 +99,67 @@ describe("the format catalog", () => {
       ]);
     }
   });
+
+  it("names a public IP resource an interface uses, and writes a Dynamic interface as Dynamic", async () => {
+    const { spec } = loadSpec(join(ROOT, "examples/three-tier"));
+    if (!spec) throw new Error("examples/three-tier does not load");
+    const [first, ...rest] = spec.topology.networkInterfaces;
+    const config = first?.ipConfigurations[0];
+    if (!first || !config) throw new Error("examples/three-tier has no interface");
+    const { privateIPAddress: _, ...dynamic } = config;
+    const topology = {
+      ...spec.topology,
+      publicIPAddresses: [{ name: "pip-web", sku: "Standard" as const }],
+      networkInterfaces: [
+        {
+          ...first,
+          ipConfigurations: [
+            {
+              ...dynamic,
+              privateIPAllocationMethod: "Dynamic" as const,
+              publicIPAddress: "pip-web",
+            },
+          ],
+        },
+        ...rest,
+      ],
+    };
+    const arm = await exportTopology("arm", topology);
+    expect(arm.diagnostics.map((d) => d.message)).toContain(
+      `network interface ${first.name}: public IP address pip-web is not exported; create it and associate it with the interface when deploying`,
+    );
+    expect(arm.text).toContain('"privateIPAllocationMethod": "Dynamic"');
+    const terraform = await exportTopology("terraform", topology);
+    expect(terraform.text).toContain('private_ip_address_allocation = "Dynamic"');
+  });
+
+  it("writes a peering's allowVirtualNetworkAccess: false", async () => {
+    const vnet = (name: string, prefix: string, remote: string, access?: boolean) => ({
+      name,
+      addressSpace: { addressPrefixes: [prefix] },
+      subnets: [],
+      virtualNetworkPeerings: [
+        {
+          remoteVirtualNetwork: remote,
+          ...(access === undefined ? {} : { allowVirtualNetworkAccess: access }),
+        },
+      ],
+    });
+    const topology = {
+      virtualNetworks: [vnet("a", "10.1.0.0/16", "b", false), vnet("b", "10.2.0.0/16", "a")],
+      networkSecurityGroups: [],
+      applicationSecurityGroups: [],
+      networkInterfaces: [],
+      environments: [],
+    };
+    const arm = (await exportTopology("arm", topology)).text;
+    expect(arm.match(/"allowVirtualNetworkAccess": (true|false)/g)).toEqual([
+      '"allowVirtualNetworkAccess": false',
+      '"allowVirtualNetworkAccess": true',
+    ]);
+    const terraform = (await exportTopology("terraform", topology)).text;
+    expect(terraform.match(/allow_virtual_network_access\s*=\s*false/g)).toHaveLength(1);
+  });
 });
 
 describe("the format catalog on hostile input", () => {

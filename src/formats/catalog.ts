@@ -5,7 +5,8 @@
  * first used, so that reading an ARM template never loads the Terraform parser.
  */
 import { type Diagnostic, hasErrors, info } from "../model/diagnostic.js";
-import { mergeTopologies, type Topology } from "../model/types.js";
+import { mergeTopologies, refName, type Topology } from "../model/types.js";
+import { parseIpAddress } from "../net/address.js";
 import type { PartialItem } from "../specfile/schema.js";
 import { writeSpec } from "../specfile/write.js";
 import { isServiceTagsDocument, type ServiceTagDocument } from "./service-tags/import.js";
@@ -258,9 +259,8 @@ export async function exportTopology(
 
 /**
  * What decides reachability in the spec but is no resource the exports create:
- * the environments (the workloads the spec describes), public addresses of
- * interfaces (public IP resources are not modelled), and address spaces
- * reached through gateways.
+ * the environments (the workloads the spec describes), public addresses and
+ * public IP resources of interfaces, and address spaces reached through gateways.
  */
 function notDeployed(topology: Topology): Diagnostic[] {
   const notes: Diagnostic[] = [];
@@ -285,14 +285,19 @@ function notDeployed(topology: Topology): Diagnostic[] {
   });
   topology.networkInterfaces.forEach((nic, n) => {
     nic.ipConfigurations.forEach((config, c) => {
-      if (config.publicIPAddress !== undefined)
-        notes.push(
-          info(
-            "NotExported",
-            `network interface ${nic.name}: the public address ${config.publicIPAddress} is not exported; associate a public IP resource with it when deploying`,
-            ["networkInterfaces", n, "ipConfigurations", c, "publicIPAddress"],
-          ),
-        );
+      const pip = config.publicIPAddress;
+      if (pip === undefined) return;
+      // A public IP resource is named, not created: the exports write no public IPs.
+      const named = typeof pip !== "string" || parseIpAddress(pip) === undefined;
+      notes.push(
+        info(
+          "NotExported",
+          named
+            ? `network interface ${nic.name}: public IP address ${refName(pip)} is not exported; create it and associate it with the interface when deploying`
+            : `network interface ${nic.name}: the public address ${pip} is not exported; associate a public IP resource with it when deploying`,
+          ["networkInterfaces", n, "ipConfigurations", c, "publicIPAddress"],
+        ),
+      );
     });
   });
   return notes;
