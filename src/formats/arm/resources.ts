@@ -24,6 +24,11 @@ import { armId, isObject, type JsonObject, pathText } from "../shared/json.js";
 import { type LeftOut, reporting } from "../shared/left-out.js";
 import { type Origin, Origins } from "../shared/origins.js";
 import {
+  NAME_PLACEHOLDER_CODE,
+  newPlaceholders,
+  placeholderMessage,
+} from "../shared/placeholders.js";
+import {
   isPortField,
   PORT_RANGE_TRIMMED,
   trimmedMessage,
@@ -355,19 +360,16 @@ export class ResourceReader {
 
   /** Each placeholder the name holds is reported once, where it first stands. */
   private placeholdersAt(path: ValuePath, name: unknown): void {
-    const texts =
+    const text =
       name instanceof ResourceIdValue ? name.names.join("/") : typeof name === "string" ? name : "";
-    if (!texts.includes("<")) return;
-    for (const [text, why] of this.context.placeholders) {
-      if (this.placed.has(text) || !texts.includes(text)) continue;
-      this.placed.add(text);
+    const found = newPlaceholders(text, this.context.placeholders, this.placed);
+    if (found.length > 0)
       this.report(
         "warning",
-        "NamePlaceholder",
-        `${pathText(path)}: ${why}; it stands as ${text} in the names it is part of, here and wherever the same value is used`,
+        NAME_PLACEHOLDER_CODE,
+        `${pathText(path)}: ${placeholderMessage(found)}`,
         path,
       );
-    }
   }
 
   /** The placeholders reported so far. */

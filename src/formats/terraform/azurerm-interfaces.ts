@@ -23,7 +23,7 @@ export function readNic(r: AzurermReader, block: TfBlock): void {
     what,
   });
   const name = r.omitting(omission(`network interface ${address}`), () =>
-    r.required(block, "name", "the network interface is left out"),
+    r.name(block, "name", "the network interface is left out"),
   );
   const label = `network interface ${JSON.stringify(name)}`;
   const configs: IpConfigurationDraft[] = [];

@@ -13,7 +13,7 @@ export function readVnet(r: AzurermReader, block: TfBlock): void {
   const { name, prefixes } = r.omitting(
     { kind: "virtualNetwork", what: `virtual network ${address}` },
     () => {
-      const name = r.required(block, "name", "the virtual network is left out");
+      const name = r.name(block, "name", "the virtual network is left out");
       const consequence = `the virtual network ${JSON.stringify(name)} is left out`;
       return { name, prefixes: r.strings(block, "address_space", consequence) ?? [] };
     },
@@ -43,7 +43,7 @@ export function readVnet(r: AzurermReader, block: TfBlock): void {
         what: `${what} of virtual network ${JSON.stringify(name)}`,
       });
       const subnetName = r.omitting(omission(`the subnet ${s.where().text}`), () =>
-        r.required(s, "name", "the subnet is left out"),
+        r.name(s, "name", "the subnet is left out"),
       );
       const consequence = `the subnet ${JSON.stringify(subnetName)} is left out`;
       const subnet: Subnet = {
@@ -84,12 +84,12 @@ export function readSubnet(r: AzurermReader, block: TfBlock): void {
   });
   const address = block.where().text;
   const name = r.omitting(omission(`subnet ${address}`), () =>
-    r.required(block, "name", "the subnet is left out"),
+    r.name(block, "name", "the subnet is left out"),
   );
   const consequence = `the subnet ${JSON.stringify(name)} is left out`;
   const named = omission(`subnet ${JSON.stringify(name)} (${address})`);
   const { vnet, prefixes } = r.omitting(named, () => {
-    const vnetName = r.required(block, "virtual_network_name", consequence);
+    const vnetName = r.name(block, "virtual_network_name", consequence);
     const vnet = parentVnet(r, block, vnetName, consequence, named);
     return { vnet, prefixes: vnet ? subnetPrefixes(r, block, consequence) : undefined };
   });
@@ -119,7 +119,7 @@ export function readPeering(r: AzurermReader, block: TfBlock): void {
   const omission = { kind: "peering" as const, what: `peering ${block.where().text}` };
   r.omitting(omission, () => {
     const name = r.string(block, "name", consequence);
-    const vnetName = r.required(block, "virtual_network_name", consequence);
+    const vnetName = r.name(block, "virtual_network_name", consequence);
     const remoteValue = r.value(block, "remote_virtual_network_id", consequence);
     if (remoteValue === undefined) r.missing(block, "remote_virtual_network_id");
     const remote = r.reference(block, "remote_virtual_network_id", remoteValue, AZURERM.vnet);

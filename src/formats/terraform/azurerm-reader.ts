@@ -20,6 +20,11 @@ import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "../shared/drafts.j
 import { armId } from "../shared/json.js";
 import { type LeftOut, reporting } from "../shared/left-out.js";
 import { type Origin, Origins } from "../shared/origins.js";
+import {
+  NAME_PLACEHOLDER_CODE,
+  newPlaceholders,
+  placeholderMessage,
+} from "../shared/placeholders.js";
 import { ARM_TYPES, AZURERM } from "./azurerm-schema.js";
 import { NotKnown, type Place, ResourceId, type TfBlock, type TfValue } from "./values.js";
 
@@ -189,6 +194,43 @@ export class AzurermReader {
     if (v === undefined) this.missing(block, attribute);
     return v;
   }
+
+  /**
+   * A name that must be set: a part of it that is not known (`var.prefix`
+   * without a value) is a placeholder, `<var.prefix>`, reported once where it
+   * first stands; a name not known at all is reported as `value` does.
+   */
+  name(block: TfBlock, attribute: string, consequence: string): string {
+    let v: TfValue | undefined;
+    try {
+      v = block.name(attribute);
+    } catch (e) {
+      if (!(e instanceof NotKnown)) throw e;
+      this.report(
+        "warning",
+        "ExpressionNotStaticallyKnown",
+        block.where(attribute),
+        `${e.message}; ${consequence}`,
+        this.omission,
+      );
+      throw new Skip();
+    }
+    if (v === undefined || v === "") return this.missing(block, attribute);
+    if (typeof v === "number") return String(v);
+    if (typeof v !== "string") return this.wrongType(block, attribute, "a name");
+    const found = newPlaceholders(v, block.placeholders, this.placed);
+    if (found.length > 0)
+      this.report(
+        "warning",
+        NAME_PLACEHOLDER_CODE,
+        block.where(attribute),
+        placeholderMessage(found),
+      );
+    return v;
+  }
+
+  /** The placeholders reported so far. */
+  private readonly placed = new Set<string>();
 
   /** Reports that an attribute azurerm requires is not set (an error), and throws Skip. */
   missing(block: TfBlock, attribute: string): never {

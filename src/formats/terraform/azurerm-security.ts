@@ -25,7 +25,7 @@ const LIST_FIELDS = new Set<keyof SecurityRule>([
 export function readAsg(r: AzurermReader, block: TfBlock): void {
   const what = `application security group ${block.where().text}`;
   r.omitting({ kind: "applicationSecurityGroup", what }, () => {
-    const name = r.required(block, "name", "the application security group is left out");
+    const name = r.name(block, "name", "the application security group is left out");
     const asg = { name, ...r.location(block) };
     r.record(asg, block, { name: "name" });
     r.asgs.push(asg);
@@ -36,7 +36,7 @@ export function readNsg(r: AzurermReader, block: TfBlock): void {
   const address = block.where().text;
   const name = r.omitting(
     { kind: "networkSecurityGroup", what: `network security group ${address}` },
-    () => r.required(block, "name", "the NSG and its rules are left out"),
+    () => r.name(block, "name", "the NSG and its rules are left out"),
   );
   const nsg = r.nsgDraft(name);
   Object.assign(nsg, r.location(block));
@@ -99,10 +99,8 @@ export function readRuleResource(r: AzurermReader, block: TfBlock): void {
   const rule = readRule(r, block);
   const consequence = `the rule ${JSON.stringify(rule.name)} is left out`;
   const v = r.omitting(ruleOmission(r, block, rule.name), () =>
-    r.value(block, "network_security_group_name", consequence),
+    r.name(block, "network_security_group_name", consequence),
   );
-  if (typeof v !== "string" || v === "")
-    r.wrongType(block, "network_security_group_name", "a name");
   if (!declaredOnce(r, block, v as string, rule.name)) return;
   const declared = r.nsgs.has(lower(v as string));
   if (!declared) {
@@ -145,7 +143,7 @@ function readRule(r: AzurermReader, block: TfBlock): SecurityRule {
     false,
   );
   let consequence = "the rule is left out";
-  const name = r.omitting(ruleOmission(r, block), () => r.required(block, "name", consequence));
+  const name = r.omitting(ruleOmission(r, block), () => r.name(block, "name", consequence));
   consequence = `the rule ${JSON.stringify(name)} is left out`;
   const rule: Record<string, unknown> = { name };
   r.omitting(ruleOmission(r, block, name), () => {

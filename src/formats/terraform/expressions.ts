@@ -4,7 +4,7 @@
  * non-literal expression is wrapped as `"${...}"`. Literals and plain
  * references are evaluated; anything else is NotKnown, with what it is.
  */
-import { isObject, NotKnown, ResourceId, type TfValue } from "./values.js";
+import { isObject, NotKnown, ReferencesTooDeep, ResourceId, type TfValue } from "./values.js";
 
 /** One step after the root of a reference: `.name` or `[index]`. */
 export type Step = { readonly attribute: string } | { readonly index: number | string };
@@ -17,6 +17,13 @@ export interface Scope {
   resource(mode: "managed" | "data", type: string, name: string, steps: readonly Step[]): TfValue;
   /** `count.index`, when the resource has a count known to be 1. */
   readonly countIndex?: number;
+  /**
+   * Set when a name is evaluated: an interpolation that is not known becomes
+   * a placeholder, `<var.prefix>`, recorded here with why it is not known.
+   */
+  readonly placeholders?: Map<string, string>;
+  /** The same scope evaluating names (with `placeholders`). */
+  readonly named?: () => Scope;
 }
 
 /** The scope of a value that may not refer to anything: a variable's default, a `.tfvars` value. */
@@ -92,16 +99,30 @@ function closingBrace(s: string, from: number): number {
   return s.length;
 }
 
+/** The expression's value; in a name (`scope.placeholders`), a placeholder when it is not known. */
+function named(text: string, scope: Scope): TfValue {
+  // count.index and each.key differ from copy to copy: one placeholder cannot stand for them.
+  if (!scope.placeholders || /\b(count|each)\./.test(text)) return expression(text, scope);
+  try {
+    return expression(text, scope);
+  } catch (e) {
+    if (!(e instanceof NotKnown) || e instanceof ReferencesTooDeep) throw e;
+    const placeholder = `<${text.replace(/\s+/g, "")}>`;
+    if (!scope.placeholders.has(placeholder)) scope.placeholders.set(placeholder, e.message);
+    return placeholder;
+  }
+}
+
 function template(s: string, scope: Scope): TfValue {
   const parts = templateParts(s);
   if (parts.length === 1) {
     const only = parts[0] as Part;
-    return "text" in only ? only.text : expression(only.expression, scope);
+    return "text" in only ? only.text : named(only.expression, scope);
   }
   return parts
     .map((part) => {
       if ("text" in part) return part.text;
-      const v = expression(part.expression, scope);
+      const v = named(part.expression, scope);
       if (typeof v === "string" || typeof v === "number" || typeof v === "boolean")
         return String(v);
       throw new NotKnown(`${part.expression} is not a string, so it cannot be interpolated`);

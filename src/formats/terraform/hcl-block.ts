@@ -33,6 +33,17 @@ export class HclBlock implements TfBlock {
     return v === null ? undefined : v;
   }
 
+  get placeholders(): ReadonlyMap<string, string> {
+    return this.scope.named?.().placeholders ?? new Map();
+  }
+
+  name(attribute: string): TfValue | undefined {
+    const raw = this.raw[attribute];
+    if (raw === undefined) return undefined;
+    const v = evaluate(raw, this.scope.named?.() ?? this.scope);
+    return v === null ? undefined : v;
+  }
+
   blocks(name: string): TfBlock[] {
     const raw = this.raw[name];
     if (raw === undefined) return [];

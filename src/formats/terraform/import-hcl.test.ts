@@ -309,3 +309,70 @@ ${inline}}
     ]);
   });
 });
+
+describe("names built of values not known", () => {
+  it("stand under one placeholder per value, so that references still meet", async () => {
+    const text = `variable "prefix" {}
+resource "azurerm_network_security_group" "nsg" {
+  name                = "\${var.prefix}-nsg"
+  location            = "westus"
+  resource_group_name = "rg"
+}
+resource "azurerm_network_security_rule" "deny" {
+  name                        = "deny-all"
+  network_security_group_name = azurerm_network_security_group.nsg.name
+  resource_group_name         = "rg"
+  priority                    = 4000
+  direction                   = "Inbound"
+  access                      = "Deny"
+  protocol                    = "*"
+  source_port_range           = "*"
+  destination_port_range      = "*"
+  source_address_prefix       = "*"
+  destination_address_prefix  = "*"
+}
+resource "azurerm_virtual_network" "vnet" {
+  name                = "\${var.prefix}-vnet"
+  location            = "westus"
+  resource_group_name = "rg"
+  address_space       = ["10.0.0.0/16"]
+}
+resource "azurerm_subnet" "app" {
+  name                 = "app"
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.vnet.name
+  address_prefixes     = ["10.0.1.0/24"]
+}
+resource "azurerm_subnet_network_security_group_association" "a" {
+  subnet_id                 = azurerm_subnet.app.id
+  network_security_group_id = azurerm_network_security_group.nsg.id
+}
+resource "azurerm_network_security_group" "copies" {
+  count               = 2
+  name                = "copy-\${count.index}"
+  location            = "westus"
+  resource_group_name = "rg"
+}
+`;
+    const { topology, diagnostics } = await importTerraform([tf(text)]);
+    expect(
+      diagnostics.filter((d) => d.severity !== "info").map((d) => [d.code, d.location?.line]),
+    ).toEqual([
+      // The copies of a counted resource are left out: their names differ from copy to copy.
+      ["ExpressionNotStaticallyKnown", 37],
+      ["NamePlaceholder", 3],
+    ]);
+    expect(diagnostics.find((d) => d.code === "NamePlaceholder")?.message).toBe(
+      "azurerm_network_security_group.nsg.name: var.prefix has no default and no value in a .tfvars file; it stands as <var.prefix> in the names it is part of, here and wherever the same value is used",
+    );
+    expect(
+      topology.networkSecurityGroups.map((n) => [n.name, n.securityRules.map((r) => r.name)]),
+    ).toEqual([["<var.prefix>-nsg", ["deny-all"]]]);
+    expect(topology.virtualNetworks.map((v) => [v.name, v.subnets])).toEqual([
+      [
+        "<var.prefix>-vnet",
+        [{ name: "app", addressPrefix: "10.0.1.0/24", networkSecurityGroup: "<var.prefix>-nsg" }],
+      ],
+    ]);
+  });
+});

@@ -212,12 +212,18 @@ export class TerraformModule {
     }
   }
 
-  private scope(countIndex?: number): Scope {
+  /** The placeholders names were given, with why each value is not known (Scope.placeholders). */
+  private readonly placeholders = new Map<string, string>();
+
+  /** What a resource's body evaluates in; `naming`, for its names (placeholders for what is not known). */
+  private scope(countIndex?: number, naming = false): Scope {
     return {
       variable: (name) => this.variable(name),
-      local: (name) => this.local(name),
-      resource: (mode, type, name, steps) => this.reference(mode, type, name, steps),
+      local: (name) => this.local(name, naming),
+      resource: (mode, type, name, steps) => this.reference(mode, type, name, steps, naming),
       ...(countIndex === undefined ? {} : { countIndex }),
+      ...(naming ? { placeholders: this.placeholders } : {}),
+      named: () => this.scope(countIndex, true),
     };
   }
 
@@ -231,12 +237,12 @@ export class TerraformModule {
     return evaluate(declared.raw.default, noReferences);
   }
 
-  private local(name: string): TfValue {
+  private local(name: string, naming = false): TfValue {
     const declared = this.locals.get(name);
     if (!declared) throw new NotKnown(`local.${name} is not declared in these files`);
     return this.guard(`local.${name}`, () => {
       try {
-        return evaluate(declared.raw, this.scope());
+        return evaluate(declared.raw, this.scope(undefined, naming));
       } catch (e) {
         if (
           e instanceof NotKnown &&
@@ -254,6 +260,7 @@ export class TerraformModule {
     type: string,
     name: string,
     steps: readonly Step[],
+    naming = false,
   ): TfValue {
     const address = mode === "data" ? `data.${type}.${name}` : `${type}.${name}`;
     const d = this.declared.get(address);
@@ -273,9 +280,9 @@ export class TerraformModule {
     if (first === undefined || !("attribute" in first))
       throw new NotKnown(`${address} is a whole resource`);
     const attribute = first.attribute;
-    const scope = this.scope(countIndex);
-    const attributeOf = (key: string): TfValue =>
+    const attributeOf = (key: string, named = naming): TfValue =>
       this.guard(`${address}.${key}`, () => {
+        const scope = this.scope(countIndex, named);
         const raw = Object.hasOwn(d.raw, key) ? d.raw[key] : undefined;
         if (raw === undefined)
           throw new NotKnown(
@@ -297,8 +304,9 @@ export class TerraformModule {
     // The id of a resource others refer to stands for the resource, by its name.
     if (attribute === "id" && Object.hasOwn(ARM_TYPES, type)) {
       if (rest.length > 1) throw new NotKnown(`${address}.id is assigned by Azure`);
+      // A resource is referred to by its name: what is not known in it is a placeholder.
       const named = (key: string): string => {
-        const v = attributeOf(key);
+        const v = attributeOf(key, true);
         if (typeof v !== "string") throw new NotKnown(`${address}.${key} is not a string`);
         return v;
       };

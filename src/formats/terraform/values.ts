@@ -50,6 +50,12 @@ export interface Place {
 export interface TfBlock {
   /** The attribute's value, undefined when it is not set; throws NotKnown. */
   get(attribute: string): TfValue | undefined;
+  /**
+   * A name's value: a part not known is a placeholder (`<var.prefix>`), the
+   * same wherever the same value is used; `placeholders` says why each is.
+   */
+  name(attribute: string): TfValue | undefined;
+  readonly placeholders: ReadonlyMap<string, string>;
   /** The nested blocks of that name (or the objects of an attribute of that name); throws NotKnown. */
   blocks(name: string): TfBlock[];
   /** Where the `dynamic "name"` blocks are: they make blocks known only when Terraform runs. */
@@ -91,6 +97,13 @@ export class ValueBlock implements TfBlock {
     private readonly placeOf: (path: ValuePath) => Place["location"],
     private readonly unknown: unknown = undefined,
   ) {}
+
+  readonly placeholders: ReadonlyMap<string, string> = new Map();
+
+  /** Values in a state or plan are known: a name is its value. */
+  name(attribute: string): TfValue | undefined {
+    return this.get(attribute);
+  }
 
   get(attribute: string): TfValue | undefined {
     const v = this.value[attribute];
