@@ -43,10 +43,16 @@ const SWITCHES = new Set([
 export interface FlagSpec {
   readonly names: readonly string[];
   readonly list?: boolean;
+  /**
+   * A resource's name: a part not known stands as a placeholder
+   * (`nsg-<randomIdentifier>`). With "nsg", a reference to an NSG: only to
+   * one the script names (a placeholder could stand for any other).
+   */
+  readonly name?: true | "nsg";
 }
 export type Flags = Record<string, FlagSpec>;
 
-export const NAME_FLAG: FlagSpec = { names: ["--name", "-n"] };
+export const NAME_FLAG: FlagSpec = { names: ["--name", "-n"], name: true };
 
 /** What a command's flags give, read without reporting: a value's text when it is statically known. */
 export interface FlagPeek {
@@ -115,7 +121,18 @@ export class AzArgs implements FlagPeek {
     const entry = this.values.get(key);
     if (!entry) return undefined;
     const texts: string[] = [];
+    const spec = this.spec.flags[key] as FlagSpec;
     for (const { value, pos } of entry.known) {
+      if (
+        "unknown" in value &&
+        value.placeholder !== undefined &&
+        (spec.name === true ||
+          (spec.name === "nsg" && this.reader.nsgs.has(value.placeholder.toLowerCase())))
+      ) {
+        this.reader.placeholders(value.placeholder, value.why ?? new Map(), pos);
+        texts.push(value.placeholder);
+        continue;
+      }
       if ("unknown" in value) {
         this.sawUnknown = true;
         this.reader.report(

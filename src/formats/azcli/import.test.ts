@@ -358,4 +358,35 @@ describe("az CLI import", () => {
     expect(brief(r.diagnostics)).toEqual(["error AmbiguousParameter 1:35"]);
     expect(r.diagnostics[0]?.message).toContain("--subnet-name, --subnet-prefixes, --subnets");
   });
+
+  it("gives a name built of a variable not known a placeholder, the same wherever it is used", () => {
+    const script = [
+      'let "suffix=$RANDOM*$RANDOM"',
+      'vnet="vnet-$suffix"',
+      'nsg="nsg-$suffix"',
+      "az network vnet create -g rg --name $vnet --address-prefix 10.0.0.0/16 --subnet-name web --subnet-prefix 10.0.1.0/24",
+      "az network nsg create -g rg --name $nsg",
+      "az network nsg rule create -g rg --nsg-name $nsg -n ssh --priority 100 --source-address-prefix Internet --destination-port-range 22",
+      "az network vnet subnet update -g rg --vnet-name $vnet -n web --network-security-group $nsg",
+      // A placeholder that names no NSG of the script could stand for any NSG: not known.
+      "az network vnet subnet update -g rg --vnet-name $vnet -n web --network-security-group $OTHER",
+    ].join("\n");
+    const r = importAzCli(script, "deploy.sh");
+    expect(brief(r.diagnostics)).toEqual([
+      "warning NamePlaceholder 4:37",
+      "warning ValueNotStaticallyKnown 8:87",
+    ]);
+    expect(r.diagnostics[0]?.message).toBe(
+      "$suffix is computed by let when the script runs; it stands as <suffix> in the names it is part of, here and wherever the same value is used",
+    );
+    expect(r.topology.networkSecurityGroups.map((n) => [n.name, n.securityRules.length])).toEqual([
+      ["nsg-<suffix>", 1],
+    ]);
+    expect(r.topology.virtualNetworks.map((v) => [v.name, v.subnets])).toEqual([
+      [
+        "vnet-<suffix>",
+        [{ name: "web", addressPrefix: "10.0.1.0/24", networkSecurityGroup: "nsg-<suffix>" }],
+      ],
+    ]);
+  });
 });

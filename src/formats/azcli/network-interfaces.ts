@@ -7,14 +7,14 @@ import { type AzArgs, type AzCommand, type FlagSpec, NAME_FLAG } from "./argumen
 import { named } from "./network-security.js";
 import { type AzCliReader, refOf } from "./reader.js";
 
-const NSG_FLAG: FlagSpec = { names: ["--network-security-group"] };
+const NSG_FLAG: FlagSpec = { names: ["--network-security-group"], name: "nsg" };
 
 export const NETWORK_INTERFACE_COMMANDS: Record<string, AzCommand> = {
   "network nic create": {
     flags: {
       name: NAME_FLAG,
-      vnet: { names: ["--vnet-name"] },
-      subnet: { names: ["--subnet"] },
+      vnet: { names: ["--vnet-name"], name: true },
+      subnet: { names: ["--subnet"], name: true },
       address: { names: ["--private-ip-address"] },
       nsg: NSG_FLAG,
       asgs: {

@@ -9,7 +9,7 @@ import { type AzArgs, type AzCommand, type FlagPeek, type Flags, NAME_FLAG } fro
 import { type AzCliReader, refOf } from "./reader.js";
 
 const RULE_FLAGS: Flags = {
-  nsg: { names: ["--nsg-name"] },
+  nsg: { names: ["--nsg-name"], name: true },
   name: NAME_FLAG,
   priority: { names: ["--priority"] },
   direction: { names: ["--direction"] },
@@ -59,7 +59,7 @@ export const NETWORK_SECURITY_COMMANDS: Record<string, AzCommand> = {
     run: ruleCreate,
   },
   "network nsg rule delete": {
-    flags: { nsg: { names: ["--nsg-name"] }, name: NAME_FLAG },
+    flags: { nsg: { names: ["--nsg-name"], name: true }, name: NAME_FLAG },
     leftOut: "the command is ignored",
     omits: (f) => ({ kind: "ruleChange", what: `the removal of ${ruleNamed(f)}` }),
     run: ruleDelete,

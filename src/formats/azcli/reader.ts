@@ -13,6 +13,11 @@ import type {
 import { type NsgDraft, nsgOf, type VnetDraft, vnetOf } from "../shared/drafts.js";
 import { type LeftOut, reporting } from "../shared/left-out.js";
 import { type Origin, Origins } from "../shared/origins.js";
+import {
+  NAME_PLACEHOLDER_CODE,
+  newPlaceholders,
+  placeholderMessage,
+} from "../shared/placeholders.js";
 import type { Pos } from "./bash.js";
 import { Script } from "./script.js";
 
@@ -60,6 +65,16 @@ export class AzCliReader {
           : info(code, message, [], hint);
     const placed = { ...d, location: { file: this.file, ...pos } };
     this.diagnostics.push(leftOut ? reporting(placed, leftOut) : placed);
+  }
+
+  /** The placeholders named so far. */
+  private readonly placed = new Set<string>();
+
+  /** Names the placeholders of a name not named before, where the name stands. */
+  placeholders(name: string, why: ReadonlyMap<string, string>, pos: Pos): void {
+    const found = newPlaceholders(name, why, this.placed);
+    if (found.length > 0)
+      this.report("warning", NAME_PLACEHOLDER_CODE, placeholderMessage(found), pos);
   }
 
   /** The NSG of that name; one the script does not create (`create` false) is noted once. */

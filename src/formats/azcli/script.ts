@@ -7,8 +7,18 @@
  */
 import { type Pos, plainText, type SimpleCommand, type Word } from "./bash.js";
 
-/** A value the script gives, or why it is not known before it runs. */
-export type Known = { readonly text: string } | { readonly unknown: string };
+/**
+ * A value the script gives, or why it is not known before it runs. A value
+ * made of text and variables that are not known has a `placeholder` for use
+ * in names: `msdocs-nsg-<randomIdentifier>`.
+ */
+export type Known =
+  | { readonly text: string }
+  | {
+      readonly unknown: string;
+      readonly placeholder?: string;
+      readonly why?: ReadonlyMap<string, string>;
+    };
 
 /** An open block: the keyword that opened it, and where. */
 export interface Block {
@@ -53,6 +63,17 @@ export class Script {
     if (first === undefined) return undefined;
     const head = plainText(first);
     if (head === "az") return words;
+    // `let "x=$RANDOM*$RANDOM"`: arithmetic the shell computes when the script runs.
+    if (head === "let") {
+      for (const w of words.slice(1)) {
+        const name = /^([A-Za-z_][A-Za-z0-9_]*)\s*[-+*/%&|^]?=/.exec(
+          w.parts.map((p) => (p.kind === "text" ? p.text : "\0")).join(""),
+        )?.[1];
+        if (name !== undefined)
+          this.setUnknown(name, `$${name} is computed by let when the script runs`);
+      }
+      return undefined;
+    }
     const assignments = ["export", "readonly", "declare", "local", "typeset"].includes(head ?? "")
       ? words.slice(1).filter((w) => !(plainText(w) ?? "").startsWith("-"))
       : words;
@@ -62,7 +83,7 @@ export class Script {
       for (const w of words.slice(1)) {
         const name = plainText(w);
         if (name !== undefined && !name.startsWith("-"))
-          this.variables.set(name, { unknown: `$${name} is read at run time` });
+          this.setUnknown(name, `$${name} is read at run time`);
       }
     return undefined;
   }
@@ -84,21 +105,43 @@ export class Script {
     }
     const block = this.block;
     if (block !== undefined) {
-      this.variables.set(name, {
-        unknown: `$${name} is set inside the ${block.keyword} block at line ${block.pos.line}`,
-      });
+      this.setUnknown(
+        name,
+        `$${name} is set inside the ${block.keyword} block at line ${block.pos.line}`,
+      );
       return;
     }
-    this.variables.set(
-      name,
-      first.text.includes("+=") ? { unknown: `$${name} is appended to` } : this.value(rest),
-    );
+    if (first.text.includes("+=")) {
+      this.setUnknown(name, `$${name} is appended to`);
+      return;
+    }
+    const value = this.value(rest);
+    if ("text" in value) this.variables.set(name, value);
+    // A value built of unknown variables keeps its placeholder: `vnet-<randomIdentifier>`.
+    else if (value.placeholder !== undefined) this.variables.set(name, value);
+    else this.setUnknown(name, value.unknown);
   }
 
-  /** The value of a word, following the script's variables. */
+  /** How many times each variable was given a value not known, for telling those values apart. */
+  private readonly unknownSets = new Map<string, number>();
+
+  /** The variable holds a value not known: its placeholder is `<name>` (`<name~2>` for its second such value). */
+  private setUnknown(name: string, why: string): void {
+    const n = (this.unknownSets.get(name) ?? 0) + 1;
+    this.unknownSets.set(name, n);
+    const placeholder = n === 1 ? `<${name}>` : `<${name}~${n}>`;
+    this.variables.set(name, { unknown: why, placeholder, why: new Map([[placeholder, why]]) });
+  }
+
+  /**
+   * The value of a word, following the script's variables. Text and plain
+   * variables not known give a placeholder too (`$X` unset is `<X>`).
+   */
   value(word: Word): Known {
     if (word.array !== undefined) return { unknown: "an array" };
     let out = "";
+    let unknown: string | undefined;
+    const why = new Map<string, string>();
     for (const part of word.parts) {
       if (part.kind === "text") out += part.text;
       else if (part.kind === "subst")
@@ -110,18 +153,30 @@ export class Script {
         if (name === undefined || operator?.endsWith("+"))
           return { unknown: `\${${part.expr}} is known only when the script runs` };
         const known = this.variables.get(name);
-        if (known === undefined)
-          return {
-            unknown: `$${name} is not set in the script${operator === undefined ? "" : ` (\${${part.expr}} depends on the environment)`}`,
-          };
-        if ("unknown" in known) return known;
+        if (known === undefined) {
+          const reason = `$${name} is not set in the script${operator === undefined ? "" : ` (\${${part.expr}} depends on the environment)`}`;
+          // `${X:-default}` is X or the default: no one placeholder stands for it.
+          if (operator !== undefined) return { unknown: reason };
+          unknown ??= reason;
+          out += `<${name}>`;
+          why.set(`<${name}>`, reason);
+          continue;
+        }
+        if ("unknown" in known) {
+          if (known.placeholder === undefined || operator !== undefined)
+            return { unknown: known.unknown };
+          unknown ??= known.unknown;
+          out += known.placeholder;
+          for (const [k, v] of known.why ?? []) why.set(k, v);
+          continue;
+        }
         // `${X:-default}` of an empty X is the default, which may itself expand: not followed.
         if (known.text === "" && operator?.startsWith(":"))
           return { unknown: `\${${part.expr}} of an empty $${name}` };
         out += known.text;
       }
     }
-    return { text: out };
+    return unknown === undefined ? { text: out } : { unknown, placeholder: out, why };
   }
 
   /** `"${name[@]}"`: the array's name and every value it may hold (the word itself when not assigned). */

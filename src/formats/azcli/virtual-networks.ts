@@ -15,7 +15,7 @@ import {
 import { named } from "./network-security.js";
 import { type AzCliReader, refOf, type VnetState } from "./reader.js";
 
-const NSG_FLAG: FlagSpec = { names: ["--network-security-group", "--nsg"] };
+const NSG_FLAG: FlagSpec = { names: ["--network-security-group", "--nsg"], name: "nsg" };
 const PREFIXES_FLAG: FlagSpec = { names: ["--address-prefixes", "--address-prefix"], list: true };
 
 /** The subnet a command names: `subnet "web" of virtual network "vnet"`. */
@@ -23,7 +23,7 @@ const subnetNamed = (f: FlagPeek) =>
   `subnet ${named(f.text("name"))} of virtual network ${named(f.text("vnet"))}`;
 
 const SUBNET_FLAGS: Flags = {
-  vnet: { names: ["--vnet-name"] },
+  vnet: { names: ["--vnet-name"], name: true },
   name: NAME_FLAG,
   prefixes: PREFIXES_FLAG,
   nsg: NSG_FLAG,
@@ -51,7 +51,7 @@ export const VIRTUAL_NETWORK_COMMANDS: Record<string, AzCommand> = {
     flags: {
       name: NAME_FLAG,
       prefixes: PREFIXES_FLAG,
-      subnet: { names: ["--subnet-name"] },
+      subnet: { names: ["--subnet-name"], name: true },
       subnetPrefixes: { names: ["--subnet-prefixes", "--subnet-prefix"], list: true },
       nsg: NSG_FLAG,
     },
