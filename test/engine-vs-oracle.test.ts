@@ -36,6 +36,7 @@ import {
   type ReferenceFlow,
   type ReferencePacket,
   referenceFlow,
+  referenceInternetFlow,
   referenceNsgDecision,
 } from "./oracle/reference-evaluator.js";
 
@@ -208,15 +209,25 @@ const nsgCaseArb = fc.tuple(
 type FlowReference = (topology: Topology, flow: FlowChoice) => ReferenceFlow;
 
 const flowReference: FlowReference = (topology, flow) =>
-  referenceFlow(
-    topology,
-    SERVICE_TAGS,
-    flow.from,
-    flow.to,
-    flow.protocol,
-    flow.sourcePort,
-    flow.destinationPort,
-  );
+  flow.source === undefined
+    ? referenceFlow(
+        topology,
+        SERVICE_TAGS,
+        flow.from,
+        flow.to,
+        flow.protocol,
+        flow.sourcePort,
+        flow.destinationPort,
+      )
+    : referenceInternetFlow(
+        topology,
+        SERVICE_TAGS,
+        flow.source,
+        flow.to,
+        flow.protocol,
+        flow.sourcePort,
+        flow.destinationPort,
+      );
 
 const flowStats = {
   flows: 0,
@@ -226,6 +237,10 @@ const flowStats = {
   routes: new Map<string, number>(),
   deciders: new Map<string, number>(),
   ipv6: 0,
+  /** From an Internet address; kept out by a Standard public IP with no NSG; to a Dynamic address. */
+  internet: 0,
+  closed: 0,
+  dynamic: 0,
 };
 
 function engineView(result: FlowResult) {
@@ -284,14 +299,16 @@ function compareTopologyCase(c: TopologyCase, ref: FlowReference, record: boolea
   const problems: string[] = [];
   for (const flow of c.flows) {
     const evaluated = evaluator.evaluate({
-      from: `nic:${flow.from}`,
+      from: flow.source === undefined ? `nic:${flow.from}` : `ip:${flow.source}`,
       to: `nic:${flow.to}`,
       protocol: flow.protocol,
       sourcePort: flow.sourcePort,
       destinationPort: flow.destinationPort,
     });
     if (!evaluated.ok) {
-      problems.push(`the engine cannot evaluate ${flow.from} -> ${flow.to}: ${evaluated.message}`);
+      problems.push(
+        `the engine cannot evaluate ${flow.source ?? flow.from} -> ${flow.to}: ${evaluated.message}`,
+      );
       continue;
     }
     const engine = engineView(evaluated.result);
@@ -305,11 +322,16 @@ function compareTopologyCase(c: TopologyCase, ref: FlowReference, record: boolea
       flowStats.deciders.set(decider, (flowStats.deciders.get(decider) ?? 0) + 1);
       const nic = c.topology.networkInterfaces.find((n) => n.name === flow.from);
       if (nic?.ipConfigurations[0]?.privateIPAddress?.includes(":")) flowStats.ipv6++;
+      if (flow.source !== undefined) flowStats.internet++;
+      if (expected.route === "public" && expected.access === "Deny" && !expected.rule)
+        flowStats.closed++;
+      const callee = c.topology.networkInterfaces.find((n) => n.name === flow.to);
+      if (callee?.ipConfigurations[0]?.privateIPAllocationMethod === "Dynamic") flowStats.dynamic++;
     }
     if (JSON.stringify(engine) !== JSON.stringify(expected))
       problems.push(
         [
-          `Topology-level disagreement: ${flow.protocol} ${flow.from}:${flow.sourcePort} -> ${flow.to}:${flow.destinationPort}`,
+          `Topology-level disagreement: ${flow.protocol} ${flow.source ?? flow.from}:${flow.sourcePort} -> ${flow.to}:${flow.destinationPort}`,
           `  engine:    ${JSON.stringify(engine)}`,
           `  reference: ${JSON.stringify(expected)}`,
           "  topology:",
@@ -375,19 +397,23 @@ describe("engine against the reference evaluator", () => {
       { seed: SEED, numRuns: TOPOLOGY_RUNS },
     );
     console.log(
-      `Topology level: ${TOPOLOGY_RUNS} topologies, ${flowStats.flows} flows compared (${flowStats.allow} Allow, ${flowStats.deny} Deny, ${flowStats.ipv6} from an IPv6 primary), ${flowStats.nsgDecisions} NSG decisions on their paths; routes ${JSON.stringify(Object.fromEntries(flowStats.routes))}; deciders ${JSON.stringify(Object.fromEntries(flowStats.deciders))}`,
+      `Topology level: ${TOPOLOGY_RUNS} topologies, ${flowStats.flows} flows compared (${flowStats.allow} Allow, ${flowStats.deny} Deny, ${flowStats.ipv6} from an IPv6 primary, ${flowStats.internet} from the Internet, ${flowStats.dynamic} to a Dynamic address, ${flowStats.closed} kept out by a Standard public IP with no NSG), ${flowStats.nsgDecisions} NSG decisions on their paths; routes ${JSON.stringify(Object.fromEntries(flowStats.routes))}; deciders ${JSON.stringify(Object.fromEntries(flowStats.deciders))}`,
     );
     expect(flowStats.flows).toBeGreaterThan(3_000);
     expect(flowStats.allow).toBeGreaterThan(flowStats.flows / 10);
     expect(flowStats.deny).toBeGreaterThan(flowStats.flows / 10);
-    expect(flowStats.routes.get("private") ?? 0).toBeGreaterThan(flowStats.flows / 2);
+    expect(flowStats.routes.get("private") ?? 0).toBeGreaterThan(flowStats.flows / 3);
+    expect(flowStats.routes.get("public") ?? 0).toBeGreaterThan(flowStats.flows / 20);
     expect(flowStats.routes.get("local") ?? 0).toBeGreaterThan(0);
     expect(flowStats.routes.get("none") ?? 0).toBeGreaterThan(0);
-    expect(flowStats.deciders.get("securityRules") ?? 0).toBeGreaterThan(flowStats.flows / 10);
+    expect(flowStats.deciders.get("securityRules") ?? 0).toBeGreaterThan(flowStats.flows / 20);
     expect(flowStats.deciders.get("defaultSecurityRules") ?? 0).toBeGreaterThan(
       flowStats.flows / 10,
     );
     expect(flowStats.ipv6).toBeGreaterThan(0);
+    expect(flowStats.internet).toBeGreaterThan(flowStats.flows / 20);
+    expect(flowStats.dynamic).toBeGreaterThan(flowStats.flows / 20);
+    expect(flowStats.closed).toBeGreaterThan(50);
   });
 });
 

@@ -5,7 +5,7 @@ import { DEFAULT_SECURITY_RULES } from "./default-rules.js";
 import { type Diagnostic, error, hasErrors, type ValuePath, warning } from "./diagnostic.js";
 import { LIMITS } from "./limits.js";
 import { duplicateNames, NameIndex } from "./names.js";
-import { AddressNames, dynamicLabel, standInAddress } from "./public-ips.js";
+import { AddressNames, dynamicLabel, standInAddress, UNKNOWN_PUBLIC_BLOCKS } from "./public-ips.js";
 import { isIdRef, type ReferencedType, referenced } from "./resource-id.js";
 import { nameProblem, type ParsedRule, parseSecurityRule, type RuleContext } from "./rule.js";
 import type { ServiceTagCatalog } from "./service-tags.js";
@@ -744,6 +744,8 @@ class NetworkBuilder {
         );
         if (endpoint?.publicIp)
           this.claimPublicIp(endpoint.publicIp, label, [...cPath, "publicIPAddress"]);
+        if (endpoint)
+          this.checkFamilies(address, endpoint.address, [...cPath, "publicIPAddress"], label);
         configs.push({
           address,
           subnet,
@@ -825,6 +827,8 @@ class NetworkBuilder {
       this.claimPublicIp(own.publicIp, label, [...path, "publicIPAddress"]);
     const publicAddress = own ? own.address : primary?.publicAddress;
     const publicIp = own ? own.publicIp : primary?.publicIp;
+    if (own && privateAddress)
+      this.checkFamilies(privateAddress, own.address, [...path, "publicIPAddress"], label);
     const outboundAddress =
       this.publicAddress(env.outboundIPAddress, [...path, "outboundIPAddress"], label) ??
       publicAddress;
@@ -858,7 +862,6 @@ class NetworkBuilder {
    */
   private addPublicIps(): void {
     const pips = this.topology.publicIPAddresses ?? [];
-    const known = new Set<string>();
     const addresses = new Map<number, IpAddress>();
     pips.forEach((pip, i) => {
       const path: ValuePath = ["publicIPAddresses", i];
@@ -875,26 +878,37 @@ class NetworkBuilder {
       const address = this.publicAddress(pip.ipAddress, [...path, "ipAddress"], label);
       if (!address) return;
       addresses.set(i, address);
-      known.add(`${address.family}/${address.value}`);
     });
-    const inside = (a: IpAddress) =>
-      [...this.vnets.values()].some((v) => v.virtualNetworkTag.has(a));
+    // A stand-in is outside every network and every address given, and a prefix a
+    // rule or service tag names matches it only when it covers the whole reserved
+    // block (0.0.0.0/0 does), never by where the stand-in falls.
+    let excluded = AddressSet.of(
+      this.namedPrefixes().filter((p) => {
+        const block = UNKNOWN_PUBLIC_BLOCKS[p.family];
+        return p.first <= block.last && block.first <= p.last && p.length > block.length;
+      }),
+    );
+    for (const vnet of this.vnets.values()) excluded = excluded.union(vnet.virtualNetworkTag);
+    excluded = excluded.union(AddressSet.ofAddresses(addresses.values()));
     pips.forEach((pip, i) => {
       if (this.publicIps.has(pip.name)) return;
       const given = addresses.get(i);
       if (pip.ipAddress !== undefined && !given) return;
       const family = pip.publicIPAddressVersion === "IPv6" ? 6 : 4;
-      const standIn =
-        given === undefined
-          ? standInAddress(
-              pip.name,
-              family,
-              (a) => known.has(`${a.family}/${a.value}`) || inside(a),
-            )
-          : undefined;
+      const standIn = given === undefined ? standInAddress(pip.name, family, excluded) : undefined;
       const address = given ?? (standIn && { ...standIn, label: `<${pip.name}>` });
-      if (!address) return;
-      known.add(`${address.family}/${address.value}`);
+      if (!address) {
+        this.report(
+          error(
+            "PublicIPAddressNotKnown",
+            `public IP address ${pip.name}: its address is not known, and the addresses reserved to stand for such addresses (${formatPrefix(UNKNOWN_PUBLIC_BLOCKS[family])}) are all named by rules or service tags`,
+            ["publicIPAddresses", i],
+            "give its ipAddress",
+          ),
+        );
+        return;
+      }
+      excluded = excluded.union(AddressSet.ofAddresses([address]));
       this.publicIps.set(pip.name, {
         name: pip.name,
         sku: pip.sku,
@@ -932,6 +946,35 @@ class NetworkBuilder {
         ),
       );
     return publicIp ? { address: publicIp.address, publicIp } : undefined;
+  }
+
+  /** Every prefix the rules name, and those of the service tags they name. */
+  private namedPrefixes(): Prefix[] {
+    const out: Prefix[] = [];
+    for (const nsg of this.nsgs.values())
+      for (const rule of [...nsg.inbound, ...nsg.outbound])
+        for (const side of [rule.source, rule.destination]) {
+          if (side.kind === "prefixes") out.push(...side.prefixes);
+          if (side.kind === "tag") out.push(...(this.serviceTags.prefixes(side.tag) ?? []));
+        }
+    return out;
+  }
+
+  /** The platform translates a public address to a private one of the same family only. */
+  private checkFamilies(
+    privateAddress: IpAddress,
+    publicAddress: IpAddress,
+    path: ValuePath,
+    what: string,
+  ): void {
+    if (privateAddress.family !== publicAddress.family)
+      this.report(
+        error(
+          "PublicIPAddressFamilyMismatch",
+          `${what}: its public address is IPv${publicAddress.family} and its private address IPv${privateAddress.family}; a public address is translated to a private one of its own family`,
+          path,
+        ),
+      );
   }
 
   /** Azure associates a public IP address with one resource at a time. */

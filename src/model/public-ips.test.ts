@@ -77,7 +77,7 @@ describe("public IP addresses", () => {
     const { network } = build(
       [
         { privateIPAddress: "10.0.1.4", subnet: "web", publicIPAddress: "a" },
-        { privateIPAddress: "10.0.1.5", subnet: "web", publicIPAddress: "b" },
+        { privateIPAddress: "fd00:0:0:1::5", subnet: "web", publicIPAddress: "b" },
       ],
       {
         publicIPAddresses: [
@@ -92,6 +92,33 @@ describe("public IP addresses", () => {
     expect(b?.family).toBe(6);
     expect(b && b.value >= UNKNOWN_PUBLIC_BLOCKS[6].first).toBe(true);
     expect(network?.addressNames.unknownPublic.has(a ?? { family: 4, value: 0n })).toBe(true);
+  });
+
+  it("stand an unknown address where no prefix a rule names falls, unless it covers the whole block", () => {
+    const nsg = (...prefixes: string[]) => ({
+      name: "nsg",
+      securityRules: [
+        {
+          name: "r",
+          protocol: "*",
+          access: "Deny",
+          priority: 100,
+          direction: "Inbound",
+          sourceAddressPrefixes: prefixes,
+          sourcePortRange: "*",
+          destinationAddressPrefix: "*",
+          destinationPortRange: "*",
+        },
+      ],
+    });
+    const configs = [{ privateIPAddress: "10.0.1.4", subnet: "web", publicIPAddress: "pip-web" }];
+    const named = ["240.0.0.0/5", "248.0.0.0/6", "128.0.0.0/1"];
+    const { network } = build(configs, { networkSecurityGroups: [nsg(...named)] });
+    const address = network?.publicIps.get("pip-web")?.address;
+    expect(address && formatIpAddress(address)).toMatch(/^25[2-5]\./);
+    expect(
+      problems(configs, { networkSecurityGroups: [nsg("240.0.0.0/5", "248.0.0.0/5")] }),
+    ).toEqual([p("PublicIPAddressNotKnown", ["publicIPAddresses", 0])]);
   });
 
   it("are referred to by name, by id, or given as an address", () => {
@@ -157,6 +184,16 @@ describe("public IP addresses", () => {
       p("PublicAddressInsideVirtualNetwork", ["publicIPAddresses", 2, "ipAddress"]),
       p("InvalidIPAddress", ["publicIPAddresses", 3, "ipAddress"]),
     ]);
+  });
+
+  it("are of their configuration's family", () => {
+    const at = ["networkInterfaces", 0, "ipConfigurations", 0, "publicIPAddress"];
+    expect(
+      problems([{ privateIPAddress: "fd00:0:0:1::4", subnet: "web", publicIPAddress: "pip-web" }]),
+    ).toEqual([p("PublicIPAddressFamilyMismatch", at)]);
+    expect(
+      problems([{ privateIPAddress: "10.0.1.4", subnet: "web", publicIPAddress: "2001:db8::4" }]),
+    ).toEqual([p("PublicIPAddressFamilyMismatch", at)]);
   });
 
   it("give an environment its public IP, its own or its interface's", () => {

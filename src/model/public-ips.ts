@@ -46,20 +46,21 @@ function digest(name: string): bigint {
 
 /**
  * The address standing for the unknown address of the public IP `name`
- * (compared case-insensitively, as Azure names are): from its digest, the
- * next address of the block that `taken` does not hold.
+ * (compared case-insensitively, as Azure names are): the address of the
+ * block, outside `excluded`, that the name's digest picks.
  */
 export function standInAddress(
   name: string,
   family: IpFamily,
-  taken: (address: IpAddress) => boolean,
+  excluded: AddressSet,
 ): IpAddress | undefined {
-  const block = UNKNOWN_PUBLIC_BLOCKS[family];
-  const size = block.last - block.first - 1n;
-  const start = digest(name.toLowerCase()) % size;
-  for (let step = 0n; step < 65536n; step++) {
-    const address = { family, value: block.first + 1n + ((start + step) % size) };
-    if (!taken(address)) return address;
+  const free = AddressSet.of([UNKNOWN_PUBLIC_BLOCKS[family]]).minus(excluded).intervals(family);
+  const size = free.reduce((n, [first, last]) => n + (last - first + 1n), 0n);
+  if (size === 0n) return undefined;
+  let index = digest(name.toLowerCase()) % size;
+  for (const [first, last] of free) {
+    if (index <= last - first) return { family, value: first + index };
+    index -= last - first + 1n;
   }
   return undefined;
 }

@@ -9,6 +9,7 @@ import ipaddr from "ipaddr.js";
 import type {
   IpConfiguration,
   NetworkInterface,
+  PublicIPAddress,
   ResourceRef,
   SecurityRule,
   Subnet,
@@ -749,7 +750,9 @@ export function concretePacket(choice: PacketChoice, candidates: Candidates): Co
 export const TOPOLOGY_ASGS = ["asg-0a", "asg-0b", "asg-1a", "asg-1b", "asg-unused"] as const;
 
 export interface FlowChoice {
+  /** A NIC's name; with `source`, the flow comes from that Internet address instead. */
   readonly from: string;
+  readonly source?: string;
   readonly to: string;
   readonly protocol: FlowProtocolName;
   readonly sourcePort: number;
@@ -777,6 +780,11 @@ const shapeArb = fc.record({
   twoVnets: fc.boolean(),
   peering: fc.constantFrom("none", "first", "second", "both"),
   peeringById: fc.boolean(),
+  // Each side's allowVirtualNetworkAccess: left out, true or false.
+  peeringAccess: fc.tuple(
+    fc.constantFrom(undefined, true, false),
+    fc.constantFrom(undefined, true, false),
+  ),
   connected: fc.tuple(fc.boolean(), fc.boolean()),
   nsgRefStyle: fc.constantFrom("name" as const, "upper" as const, "id" as const),
   subnetRefById: fc.boolean(),
@@ -800,6 +808,15 @@ const shapeArb = fc.record({
       v6First: fc.boolean(),
       secondary: fc.constantFrom("none" as const, "otherFamily" as const, "otherSubnet" as const),
       secondaryAsgs: fc.subarray(["a", "b"]),
+      // A Dynamic primary address, and a public IP of either SKU, its address known or not.
+      dynamic: fc.constantFrom(false, false, false, true),
+      publicIp: fc.option(
+        fc.record({
+          sku: fc.constantFrom("Basic" as const, "Standard" as const),
+          known: fc.boolean(),
+        }),
+        { nil: undefined, freq: 2 },
+      ),
     }),
     { minLength: 2, maxLength: 6 },
   ),
@@ -812,6 +829,8 @@ const shapeArb = fc.record({
         { weight: 8, arbitrary: fc.integer({ min: 1, max: 5 }) },
       ),
       protocol: flowProtocolArb,
+      // Now and then from an Internet address, of either family.
+      internet: fc.constantFrom(...Array(6).fill(undefined), 4 as const, 6 as const),
       sourcePort: fc.oneof(
         { weight: 1, arbitrary: pickArb(65535n) },
         { weight: 1, arbitrary: flowPortArb.map((port): Pick => ({ random: BigInt(port) })) },
@@ -874,6 +893,9 @@ export const topologyCaseArb: fc.Arbitrary<TopologyCase> = shapeArb.map((shape) 
                 remoteVirtualNetwork: shape.peeringById
                   ? { id: `${ARM}/virtualNetworks/${other}` }
                   : other,
+                ...(shape.peeringAccess[v] === undefined
+                  ? {}
+                  : { allowVirtualNetworkAccess: shape.peeringAccess[v] }),
               },
             ],
           }
@@ -894,6 +916,7 @@ export const topologyCaseArb: fc.Arbitrary<TopologyCase> = shapeArb.map((shape) 
     shape.subnetRefById
       ? { id: `${ARM}/virtualNetworks/vnet-${s.v}/subnets/${s.name}` }
       : `vnet-${s.v}/${s.name}`;
+  const publicIPAddresses: PublicIPAddress[] = [];
   const nics: NetworkInterface[] = shape.nics.map((n, i) => {
     const s = subnetInfo[n.subnet % subnetInfo.length] as (typeof subnetInfo)[number];
     const primaryFamily: Family = !shape.dualStack
@@ -906,12 +929,27 @@ export const topologyCaseArb: fc.Arbitrary<TopologyCase> = shapeArb.map((shape) 
             ? 6
             : 4;
     const asgsOf = (letters: string[]) => letters.map((l) => `asg-${s.v}${l}`);
+    const pip = n.publicIp && {
+      name: `pip-${i}`,
+      sku: n.publicIp.sku,
+      ...(primaryFamily === 6 ? { publicIPAddressVersion: "IPv6" as const } : {}),
+      ...(n.publicIp.known
+        ? { ipAddress: primaryFamily === 4 ? `198.51.100.${10 + i}` : `2001:db8:1::${10 + i}` }
+        : {}),
+    };
+    if (pip) publicIPAddresses.push(pip);
     const configs: IpConfiguration[] = [
       {
         name: "primary",
-        privateIPAddress: claim(primaryFamily, s.v, s.k, n.host),
+        ...(n.dynamic
+          ? {
+              privateIPAllocationMethod: "Dynamic" as const,
+              ...(primaryFamily === 6 ? { privateIPAddressVersion: "IPv6" as const } : {}),
+            }
+          : { privateIPAddress: claim(primaryFamily, s.v, s.k, n.host) }),
         subnet: subnetRef(s),
         applicationSecurityGroups: asgsOf(n.asgs),
+        ...(pip ? { publicIPAddress: pip.name } : {}),
       },
     ];
     if (n.secondary === "otherFamily" && shape.dualStack) {
@@ -947,6 +985,7 @@ export const topologyCaseArb: fc.Arbitrary<TopologyCase> = shapeArb.map((shape) 
     applicationSecurityGroups: TOPOLOGY_ASGS.map((name) => ({ name })),
     networkInterfaces: nics,
     environments: [],
+    ...(publicIPAddresses.length > 0 ? { publicIPAddresses } : {}),
   };
   // Ports: the ends of the rules' ranges and the ports just outside them, or any port.
   const ports = candidatesFor(shape.nsgRules.flat(), { ...topology, networkInterfaces: [] }).any
@@ -957,6 +996,9 @@ export const topologyCaseArb: fc.Arbitrary<TopologyCase> = shapeArb.map((shape) 
     const from = f.from % nics.length;
     return {
       from: `nic-${from}`,
+      ...(f.internet === undefined
+        ? {}
+        : { source: f.internet === 4 ? "203.0.113.77" : "2001:db8:ff::77" }),
       to: `nic-${f.offset === 0 ? from : (from + 1 + (f.offset % (nics.length - 1))) % nics.length}`,
       protocol: f.protocol,
       sourcePort: port(f.sourcePort),

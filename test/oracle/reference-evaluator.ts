@@ -52,7 +52,7 @@ export interface ReferenceStage {
 export interface ReferenceFlow {
   readonly access: ReferenceAccess;
   readonly rule?: string;
-  readonly route: "private" | "local" | "none";
+  readonly route: "private" | "public" | "local" | "none";
   readonly trace: readonly ReferenceStage[];
 }
 
@@ -177,9 +177,18 @@ function arePeered(topology: Topology, a: string, b: string): boolean {
   return declares(a, b) && declares(b, a);
 }
 
+/** Whether `from`'s own peering to `to` leaves `to` in its VirtualNetwork tag (allowVirtualNetworkAccess, true unless false). */
+function tagsPeer(topology: Topology, from: string, to: string): boolean {
+  return (findVnet(topology, from).virtualNetworkPeerings ?? []).some(
+    (p) => sameName(nameOf(p.remoteVirtualNetwork), to) && p.allowVirtualNetworkAccess !== false,
+  );
+}
+
 /**
  * The VirtualNetwork tag as seen from `vnetName`: its address space, the
- * spaces of its peers, its connected (on-premises) spaces and the host IP.
+ * spaces of its peers (those its own peering does not take out with
+ * allowVirtualNetworkAccess: false), its connected (on-premises) spaces and
+ * the host IP.
  */
 function inVirtualNetworkTag(topology: Topology, vnetName: string, address: Ip): boolean {
   if (inPrefix(address, AZURE_HOST)) return true;
@@ -188,7 +197,7 @@ function inVirtualNetworkTag(topology: Topology, vnetName: string, address: Ip):
   if (inAnyPrefix(address, vnet.connectedAddressPrefixes)) return true;
   for (const other of topology.virtualNetworks) {
     if (sameName(other.name, vnet.name)) continue;
-    if (arePeered(topology, vnet.name, other.name)) {
+    if (arePeered(topology, vnet.name, other.name) && tagsPeer(topology, vnet.name, other.name)) {
       if (inAnyPrefix(address, other.addressSpace.addressPrefixes)) return true;
     }
   }
@@ -330,11 +339,59 @@ function protocolMatches(rule: SecurityRule, protocol: string): boolean {
 
 // ---------------------------------------------------------------- one NSG
 
+/**
+ * A public address not known before deploying, written `<4:name>` or
+ * `<6:name>`: some Internet address that no network holds, in a block no
+ * deployment uses (240.0.0.0/4, 100::/64). `*`, `Internet`, and a prefix or
+ * service tag that covers that whole block (0.0.0.0/0 does) match it; every
+ * other prefix, tag and ASG does not, wherever its stand-in would fall.
+ */
+const UNKNOWN = /^<([46]):[^>]+>$/;
+const UNKNOWN_BLOCK: Record<string, readonly [string, number]> = {
+  "4": ["240.0.0.0", 4],
+  "6": ["100::", 64],
+};
+
+function coversUnknown(prefix: string, family: string): boolean {
+  const [start, length] = UNKNOWN_BLOCK[family] as readonly [string, number];
+  if (!prefix.includes("/")) return false;
+  const [network, bits] = ipaddr.parseCIDR(prefix);
+  const address = ipaddr.parse(start);
+  return network.kind() === address.kind() && bits <= length && address.match(network, bits);
+}
+
+function unknownSideMatches(
+  rule: SecurityRule,
+  side: "source" | "destination",
+  family: string,
+  serviceTags: ReferenceServiceTags,
+): boolean {
+  const single = side === "source" ? rule.sourceAddressPrefix : rule.destinationAddressPrefix;
+  const many = side === "source" ? rule.sourceAddressPrefixes : rule.destinationAddressPrefixes;
+  if (single !== undefined && single !== "") {
+    if (single === "*" || single === "Internet") return true;
+    if (single === "VirtualNetwork" || single === "AzureLoadBalancer") return false;
+    const tagged = serviceTags[single];
+    return (tagged ?? [single]).some((p) => coversUnknown(p, family));
+  }
+  return (many ?? []).some((p) => coversUnknown(p, family));
+}
+
+function sideMatches(
+  rule: SecurityRule,
+  side: "source" | "destination",
+  text: string,
+  where: Where,
+): boolean {
+  const unknown = UNKNOWN.exec(text);
+  if (unknown) return unknownSideMatches(rule, side, unknown[1] as string, where.serviceTags);
+  return addressSideMatches(rule, side, ipaddr.parse(text), where);
+}
+
 function ruleMatches(rule: SecurityRule, packet: ReferencePacket, where: Where): boolean {
   if (!protocolMatches(rule, packet.protocol)) return false;
-  if (!addressSideMatches(rule, "source", ipaddr.parse(packet.source), where)) return false;
-  if (!addressSideMatches(rule, "destination", ipaddr.parse(packet.destination), where))
-    return false;
+  if (!sideMatches(rule, "source", packet.source, where)) return false;
+  if (!sideMatches(rule, "destination", packet.destination, where)) return false;
   if (!carriesPorts(packet.protocol)) return true;
   return (
     portSideMatches(rule, "source", packet.sourcePort) &&
@@ -438,13 +495,77 @@ function place(topology: Topology, nicName: string): Placement {
   };
 }
 
+/** The public address of a NIC's primary configuration (`<f:name>` when not known), and its SKU. */
+function publicOf(
+  topology: Topology,
+  at: Placement,
+): { address: string; sku: "Basic" | "Standard" | undefined } | undefined {
+  const ref = at.nic.ipConfigurations[0]?.publicIPAddress;
+  if (ref === undefined) return undefined;
+  if (typeof ref === "string" && ipaddr.isValid(ref)) return { address: ref, sku: undefined };
+  const pip = (topology.publicIPAddresses ?? []).find((p) => sameName(p.name, nameOf(ref)));
+  if (!pip) throw new Error(`reference: no public IP address ${nameOf(ref)}`);
+  const family = pip.publicIPAddressVersion === "IPv6" ? "6" : "4";
+  return { address: pip.ipAddress ?? `<${family}:${pip.name}>`, sku: pip.sku };
+}
+
+const familyOf = (text: string) => UNKNOWN.exec(text)?.[1] ?? (text.includes(":") ? "6" : "4");
+
 /**
- * A flow from one NIC's primary address to another's, on private addresses.
- * Without a route (networks neither the same nor peered, or different address
- * families) nothing arrives: Deny with no rule. A NIC calling its own address
- * crosses no NSG. Otherwise: the source NIC's NSG then its subnet's NSG
- * (Outbound), the destination subnet's NSG then its NIC's NSG (Inbound); the
- * first Deny decides, else the last NSG crossed; no NSG at all allows.
+ * Evaluates the stages in order, each NSG on its own packet: the first Deny
+ * decides, else the last NSG crossed; with none, `open` decides (a Standard
+ * public IP with no NSG lets nothing in).
+ */
+function runStages(
+  topology: Topology,
+  serviceTags: ReferenceServiceTags,
+  stages: readonly {
+    nsg: string | undefined;
+    vnet: string;
+    direction: ReferenceDirection;
+    packet: ReferencePacket;
+  }[],
+  route: "private" | "public",
+  closedWithoutInboundNsg = false,
+): ReferenceFlow {
+  const trace: ReferenceStage[] = [];
+  for (const stage of stages) {
+    if (stage.nsg === undefined) continue;
+    const nsg = findNsg(topology, stage.nsg) as NetworkSecurityGroup;
+    const decision = referenceNsgDecision(
+      topology,
+      serviceTags,
+      nsg,
+      stage.vnet,
+      stage.direction,
+      stage.packet,
+    );
+    trace.push({
+      nsg: nsg.name,
+      direction: stage.direction,
+      access: decision.access,
+      rule: decision.rule,
+    });
+    if (decision.access === "Deny") return { access: "Deny", rule: decision.rule, route, trace };
+  }
+  const inbound = stages.some((st) => st.direction === "Inbound" && st.nsg !== undefined);
+  if (closedWithoutInboundNsg && !inbound) return { access: "Deny", route, trace };
+  const last = trace[trace.length - 1];
+  if (last === undefined) return { access: "Allow", route, trace };
+  return { access: "Allow", rule: last.rule, route, trace };
+}
+
+/**
+ * A flow from one NIC's primary address to another's. In the same or peered
+ * networks it travels on private addresses; a NIC calling its own address
+ * crosses no NSG. Otherwise it crosses the Internet: the caller needs a
+ * public IP (its outbound address) and the callee one to be reached at, of
+ * the same family, else nothing arrives (Deny with no rule). On either route:
+ * the source NIC's NSG then its subnet's NSG (Outbound), on the private source
+ * and the address called; the destination subnet's NSG then its NIC's NSG
+ * (Inbound), on the address presented and the private destination. The first
+ * Deny decides, else the last NSG crossed; no NSG at all allows, except that
+ * a Standard public IP with no inbound NSG lets nothing in.
  */
 export function referenceFlow(
   topology: Topology,
@@ -458,55 +579,91 @@ export function referenceFlow(
   const from = place(topology, fromNic);
   const to = place(topology, toNic);
   const connected = sameName(from.vnet, to.vnet) || arePeered(topology, from.vnet, to.vnet);
-  if (!connected) return { access: "Deny", route: "none", trace: [] };
+  const packet = (source: string, destination: string): ReferencePacket => ({
+    protocol,
+    source,
+    sourcePort,
+    destination,
+    destinationPort,
+  });
+  const fromNsg = findNsg(topology, from.nic.networkSecurityGroup)?.name;
+  const toNsg = findNsg(topology, to.nic.networkSecurityGroup)?.name;
+  if (!connected) {
+    const presented = publicOf(topology, from);
+    const reached = publicOf(topology, to);
+    if (!presented || !reached || familyOf(presented.address) !== familyOf(reached.address))
+      return { access: "Deny", route: "none", trace: [] };
+    const out = packet(from.address, reached.address);
+    const into = packet(presented.address, to.address);
+    return runStages(
+      topology,
+      serviceTags,
+      [
+        { nsg: fromNsg, vnet: from.vnet, direction: "Outbound", packet: out },
+        { nsg: from.subnetNsg, vnet: from.vnet, direction: "Outbound", packet: out },
+        { nsg: to.subnetNsg, vnet: to.vnet, direction: "Inbound", packet: into },
+        { nsg: toNsg, vnet: to.vnet, direction: "Inbound", packet: into },
+      ],
+      "public",
+      reached.sku === "Standard",
+    );
+  }
   const source = ipaddr.parse(from.address);
   const destination = ipaddr.parse(to.address);
   if (sameAddress(source, destination)) return { access: "Allow", route: "local", trace: [] };
   if (source.kind() !== destination.kind()) return { access: "Deny", route: "none", trace: [] };
+  const p = packet(from.address, to.address);
+  return runStages(
+    topology,
+    serviceTags,
+    [
+      { nsg: fromNsg, vnet: from.vnet, direction: "Outbound", packet: p },
+      { nsg: from.subnetNsg, vnet: from.vnet, direction: "Outbound", packet: p },
+      { nsg: to.subnetNsg, vnet: to.vnet, direction: "Inbound", packet: p },
+      { nsg: toNsg, vnet: to.vnet, direction: "Inbound", packet: p },
+    ],
+    "private",
+  );
+}
 
-  const packet: ReferencePacket = {
+/**
+ * A flow from an Internet address to a NIC's primary configuration, on its
+ * public IP: with none (or one of the other family) nothing arrives, Deny with
+ * no rule. Otherwise the packet, from the Internet address to the private
+ * address (the platform translates the public one first), meets the subnet's
+ * NSG then the NIC's (Inbound); the first Deny decides, else the last NSG
+ * crossed. With no NSG at all, a Standard public IP lets nothing in and a
+ * Basic one (or a plain address) everything.
+ */
+export function referenceInternetFlow(
+  topology: Topology,
+  serviceTags: ReferenceServiceTags,
+  source: string,
+  toNic: string,
+  protocol: string,
+  sourcePort: number,
+  destinationPort: number,
+): ReferenceFlow {
+  const to = place(topology, toNic);
+  const reached = publicOf(topology, to);
+  if (!reached || familyOf(source) !== familyOf(to.address))
+    return { access: "Deny", route: "none", trace: [] };
+  const into: ReferencePacket = {
     protocol,
-    source: from.address,
+    source,
     sourcePort,
     destination: to.address,
     destinationPort,
   };
-  const stages: { nsg: string | undefined; vnet: string; direction: ReferenceDirection }[] = [
-    {
-      nsg: findNsg(topology, from.nic.networkSecurityGroup)?.name,
-      vnet: from.vnet,
-      direction: "Outbound",
-    },
-    { nsg: from.subnetNsg, vnet: from.vnet, direction: "Outbound" },
-    { nsg: to.subnetNsg, vnet: to.vnet, direction: "Inbound" },
-    {
-      nsg: findNsg(topology, to.nic.networkSecurityGroup)?.name,
-      vnet: to.vnet,
-      direction: "Inbound",
-    },
-  ];
-  const trace: ReferenceStage[] = [];
-  for (const stage of stages) {
-    if (stage.nsg === undefined) continue;
-    const nsg = findNsg(topology, stage.nsg) as NetworkSecurityGroup;
-    const decision = referenceNsgDecision(
-      topology,
-      serviceTags,
-      nsg,
-      stage.vnet,
-      stage.direction,
-      packet,
-    );
-    trace.push({
-      nsg: nsg.name,
-      direction: stage.direction,
-      access: decision.access,
-      rule: decision.rule,
-    });
-    if (decision.access === "Deny")
-      return { access: "Deny", rule: decision.rule, route: "private", trace };
-  }
-  const last = trace[trace.length - 1];
-  if (last === undefined) return { access: "Allow", route: "private", trace };
-  return { access: "Allow", rule: last.rule, route: "private", trace };
+  const toNsg = findNsg(topology, to.nic.networkSecurityGroup)?.name;
+  return runStages(
+    topology,
+    serviceTags,
+    [
+      { nsg: to.subnetNsg, vnet: to.vnet, direction: "Inbound", packet: into },
+      { nsg: toNsg, vnet: to.vnet, direction: "Inbound", packet: into },
+    ],
+    "public",
+    reached.sku === "Standard",
+  );
 }
