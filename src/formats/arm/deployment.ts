@@ -23,6 +23,7 @@ export const RESOURCE_TYPES = {
   subnet: "Microsoft.Network/virtualNetworks/subnets",
   peering: "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
   nic: "Microsoft.Network/networkInterfaces",
+  pip: "Microsoft.Network/publicIPAddresses",
 } as const;
 const T = RESOURCE_TYPES;
 

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadSpecText } from "../../../test/support/spec.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
-import type { Topology } from "../../model/types.js";
+import { refName, type Topology } from "../../model/types.js";
 import { writeSpec } from "../../specfile/write.js";
 import { withServiceTags } from "../service-tags/spec.js";
 import { importArm } from "./import.js";
@@ -37,7 +37,17 @@ const shape = (t: Topology) => ({
   subnets: t.virtualNetworks.flatMap((v) =>
     v.subnets.map((s) => `${v.name}/${s.name} ${s.addressPrefix} ${s.networkSecurityGroup ?? "-"}`),
   ),
-  nics: t.networkInterfaces.map((n) => n.name),
+  // Each interface's configurations: its address (or Dynamic), public IP and subnet.
+  nics: t.networkInterfaces.map(
+    (n) =>
+      `${n.name}: ${n.ipConfigurations
+        .map(
+          (c) =>
+            `${c.privateIPAddress ?? c.privateIPAllocationMethod} ${c.publicIPAddress === undefined ? "-" : refName(c.publicIPAddress)} ${refName(c.subnet)}`,
+        )
+        .join(", ")}${n.networkSecurityGroup ? ` nsg ${refName(n.networkSecurityGroup)}` : ""}`,
+  ),
+  publicIPs: (t.publicIPAddresses ?? []).map((p) => `${p.name} ${p.sku}`),
 });
 
 const specErrors = (text: string) =>
@@ -48,7 +58,14 @@ const specErrors = (text: string) =>
 /** Expected import of each template: its NSGs and subnets, and exactly what is not known. */
 const EXPECTED: Record<
   string,
-  { notKnown: string[]; nsgs: Record<string, string[]>; subnets: string[]; messages?: string[] }
+  {
+    notKnown: string[];
+    nsgs: Record<string, string[]>;
+    subnets: string[];
+    messages?: string[];
+    nics?: string[];
+    publicIPs?: string[];
+  }
 > = {
   "security-group-create": {
     notKnown: [],
@@ -71,42 +88,41 @@ const EXPECTED: Record<
     subnets: [],
     messages: ["the linked template is not read"],
   },
+  // The VMs' interfaces have Dynamic addresses: each is some free host of its subnet,
+  // with its public IP (Dynamic, so Basic) and its NSG.
   "vm-simple-linux": {
-    notKnown: [
-      "IncompleteIpConfiguration resources.0.properties.ipConfigurations.0",
-      "IncompleteNetworkInterface resources.0",
-    ],
+    notKnown: [],
     nsgs: { SecGroupNet: ["SSH"] },
     // The subnet is a child resource named with format().
     subnets: ["vNet/Subnet 10.1.0.0/24 -"],
-    messages: ['network interface "simpleLinuxVMNetInt"', "with its network security group"],
+    nics: ["simpleLinuxVMNetInt: Dynamic simpleLinuxVMPublicIP vNet/Subnet nsg SecGroupNet"],
+    publicIPs: ["simpleLinuxVMPublicIP Basic"],
   },
   "vm-simple-windows": {
-    notKnown: [
-      "IncompleteIpConfiguration resources.4.properties.ipConfigurations.0",
-      "IncompleteNetworkInterface resources.4",
-    ],
+    notKnown: [],
     nsgs: { "default-NSG": ["default-allow-3389"] },
     subnets: ["MyVNET/Subnet 10.0.0.0/24 default-NSG"],
+    nics: ["myVMNic: Dynamic myPublicIP MyVNET/Subnet"],
+    publicIPs: ["myPublicIP Basic"],
   },
   "vm-simple-sles": {
-    notKnown: [
-      "IncompleteIpConfiguration resources.4.properties.ipConfigurations.0",
-      "IncompleteNetworkInterface resources.4",
-    ],
+    notKnown: [],
     nsgs: { "Subnet-nsg": ["default-allow-22"] },
     subnets: ["MyVNET/Subnet 10.0.0.0/24 Subnet-nsg"],
+    nics: ["myVMNic: Dynamic myPublicIP MyVNET/Subnet"],
+    publicIPs: ["myPublicIP Basic"],
   },
   "vm-simple-rhel": {
     // The network's and the NIC's names come from uniqueString(), known only when deploying:
     // a placeholder stands for it, and the network and its subnet's NSG are read.
-    notKnown: [
-      "NamePlaceholder resources.2.name",
-      "IncompleteIpConfiguration resources.3.properties.ipConfigurations.0",
-      "IncompleteNetworkInterface resources.3",
-    ],
+    // The public IP, declared first, holds the placeholder first.
+    notKnown: ["NamePlaceholder resources.0.name"],
     nsgs: { "default-NSG": ["default-allow-22"] },
     subnets: ["<uniquestring('GEN-UNIQUE-10')>vnet/Subnet 10.0.0.0/24 default-NSG"],
+    nics: [
+      "<uniquestring('GEN-UNIQUE-10')>nic: Dynamic <uniquestring('GEN-UNIQUE-10')>publicip <uniquestring('GEN-UNIQUE-10')>vnet/Subnet",
+    ],
+    publicIPs: ["<uniquestring('GEN-UNIQUE-10')>publicip Basic"],
     messages: [
       "uniquestring() is known only when deploying; it stands as <uniquestring('GEN-UNIQUE-10')> in the names it is part of",
     ],
@@ -129,6 +145,8 @@ const EXPECTED: Record<
       ],
     },
     subnets: ["vnet01/AzureBastionSubnet 10.1.1.0/27 GEN-UNIQUE-8-nsg"],
+    // The bastion host's public IP, associated with nothing the model holds.
+    publicIPs: ["GEN-UNIQUE-8-pip Standard"],
   },
   "vnet-nsg-for-redis": {
     // Every rule names the subnet's range through reference(): each is left out whole,
@@ -186,7 +204,8 @@ describe("real public ARM templates", () => {
       const got = shape(topology);
       expect(got.nsgs).toEqual(expected.nsgs);
       expect(got.subnets).toEqual(expected.subnets);
-      expect(got.nics).toEqual([]);
+      expect(got.nics).toEqual(expected.nics ?? []);
+      expect(got.publicIPs).toEqual(expected.publicIPs ?? []);
       if (name !== "azure-bastion-nsg") expect(specErrors(writeSpec(topology))).toEqual([]);
     });
 

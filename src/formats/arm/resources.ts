@@ -8,9 +8,13 @@
  */
 import type { Diagnostic, Severity, SourceLocation, ValuePath } from "../../model/diagnostic.js";
 import {
+  ALLOCATION_METHODS,
   type ApplicationSecurityGroup,
+  IP_VERSIONS,
   type IpConfiguration,
   type NetworkInterface,
+  PUBLIC_IP_SKUS,
+  type PublicIPAddress,
   type ResourceRef,
   refName,
   SECURITY_RULE_PROPERTIES,
@@ -70,6 +74,7 @@ const KIND_NAMES: readonly (readonly [string, string])[] = [
   [T.subnet, "subnet"],
   [T.peering, "virtual network peering"],
   [T.nic, "network interface"],
+  [T.pip, "public IP address"],
 ];
 
 /** Whether a value looks meant as a resource: an object with a type, a name or properties. */
@@ -121,6 +126,10 @@ export class ResourceReader {
   private readonly nsgs = new Map<string, NsgDraft>();
   private readonly vnets = new Map<string, VnetDraft>();
   private readonly nics: NetworkInterface[] = [];
+  /** Public IP addresses by lower-case name: declared, then those only interfaces name. */
+  private readonly pips = new Map<string, PublicIPAddress>();
+  /** The public IPs interfaces name, by lower-case name, each where first named. */
+  private readonly pipRefs = new Map<string, { name: string; path: ValuePath }>();
   /** NSGs and networks a resource of their own declares (the others are named by child resources only). */
   private readonly declared = new Set<NsgDraft | VnetDraft>();
   /** Where a value at a JSON path of the document is, placed when needed. */
@@ -184,12 +193,15 @@ export class ResourceReader {
       this.origins.carry(draft, model);
       return model;
     };
+    this.undeclaredPublicIps();
+    const publicIPAddresses = [...this.pips.values()];
     return {
       virtualNetworks: [...this.vnets.values()].map((v) => carried(v, vnetOf(v))),
       networkSecurityGroups: [...this.nsgs.values()].map((n) => carried(n, nsgOf(n))),
       applicationSecurityGroups: this.asgs,
       networkInterfaces: this.nics,
       environments: [],
+      ...(publicIPAddresses.length > 0 ? { publicIPAddresses } : {}),
     };
   }
 
@@ -604,6 +616,7 @@ export class ResourceReader {
     if (sameType(type, T.subnet))
       return { kind: "subnet", nsg: given(obj.networkSecurityGroup), what };
     if (sameType(type, T.peering)) return { kind: "peering", what };
+    if (sameType(type, T.pip)) return { kind: "publicIPAddress", what };
     if (sameType(type, T.nic)) {
       const configs = Array.isArray(obj.ipConfigurations) ? obj.ipConfigurations : [];
       const each = configs.map((c) => this.peekAsgs(c));
@@ -762,6 +775,8 @@ export class ResourceReader {
     } else if (sameType(type, T.peering)) {
       const peering = this.peering(r, path, segments[0] as string, name);
       if (peering) this.vnet(segments[0] as string, path).peerings.push(peering);
+    } else if (sameType(type, T.pip)) {
+      this.publicIp(r, path, name, location);
     } else if (sameType(type, T.nic)) {
       const nic = this.nic(r, path, name);
       if (nic) this.nics.push(nic);
@@ -1162,11 +1177,142 @@ export class ResourceReader {
       this.ref(obj.remoteVirtualNetwork, [...path, ...at, "remoteVirtualNetwork"]),
     );
     if (remote === undefined) return undefined;
-    const peering = { ...(name === undefined ? {} : { name }), remoteVirtualNetwork: remote };
+    // False takes the peer out of this network's VirtualNetwork tag; one not
+    // known is read as Azure's default, true, which leaves the tag widest.
+    const access = this.peek(obj.allowVirtualNetworkAccess);
+    if (given(obj.allowVirtualNetworkAccess) && typeof access !== "boolean")
+      this.report(
+        "warning",
+        "ExpressionNotStaticallyKnown",
+        `${pathText([...path, ...at, "allowVirtualNetworkAccess"])}: cannot be known without deploying; it is read as true, Azure's default, which keeps the remote network in the VirtualNetwork tag`,
+        [...path, ...at, "allowVirtualNetworkAccess"],
+      );
+    const peering = {
+      ...(name === undefined ? {} : { name }),
+      remoteVirtualNetwork: remote,
+      ...(access === false ? { allowVirtualNetworkAccess: false } : {}),
+    };
     this.origins.record(peering, this.at(path), {
       remoteVirtualNetwork: this.at([...path, ...at, "remoteVirtualNetwork"]),
+      allowVirtualNetworkAccess: this.at([...path, ...at, "allowVirtualNetworkAccess"]),
     });
     return peering;
+  }
+
+  /**
+   * A public IP address: its SKU, its address when known (as `az network
+   * public-ip show` prints it), its allocation method and version. A SKU not
+   * given or not known is read as Basic, open to inbound traffic: Azure made
+   * public IPs without a SKU Basic (and a Dynamic one can only be Basic); what
+   * it makes of one today is not documented, so the reading that hides no
+   * exposure is taken, and named.
+   */
+  private publicIp(r: JsonObject, path: ValuePath, name: string, location?: string): void {
+    const { obj, at } = this.props(r);
+    const base = [...path, ...at];
+    const key = name.toLowerCase();
+    if (this.pips.has(key)) {
+      this.report(
+        "error",
+        "DuplicateResourceName",
+        `${pathText([...path, "name"])}: ${name} is declared a second time in this document`,
+        [...path, "name"],
+      );
+      return;
+    }
+    const pick = <T extends string>(options: readonly T[], raw: unknown): T | undefined => {
+      const text = this.peekString(raw)?.toLowerCase();
+      return options.find((o) => o.toLowerCase() === text);
+    };
+    const skuRaw = isObject(r.sku) ? r.sku.name : r.sku;
+    const sku = pick(PUBLIC_IP_SKUS, skuRaw);
+    const allocation = pick(ALLOCATION_METHODS, obj.publicIPAllocationMethod);
+    const version = pick(IP_VERSIONS, obj.publicIPAddressVersion);
+    const address = this.peekString(obj.ipAddress);
+    if (sku === undefined && allocation !== "Dynamic") {
+      const at = given(skuRaw) ? [...path, "sku"] : path;
+      this.report(
+        "info",
+        "PublicIPSkuNotKnown",
+        `${pathText(at) || "the resource"}: public IP address ${JSON.stringify(name)} ${given(skuRaw) ? `has a SKU (${JSON.stringify(skuRaw)}) that is not known to be Basic or Standard` : "gives no SKU"}; it is read as Basic, open to inbound traffic where no NSG applies`,
+        at,
+      );
+    }
+    const pip: PublicIPAddress = {
+      name,
+      ...(location === undefined ? {} : { location }),
+      sku: sku ?? "Basic",
+      ...(address === undefined || address === "" ? {} : { ipAddress: address }),
+      ...(allocation === undefined ? {} : { publicIPAllocationMethod: allocation }),
+      ...(version === undefined ? {} : { publicIPAddressVersion: version }),
+    };
+    this.origins.record(pip, this.at(path), {
+      name: this.at([...path, "name"]),
+      sku: this.at([...path, "sku"]),
+      ipAddress: this.at([...base, "ipAddress"]),
+      publicIPAllocationMethod: this.at([...base, "publicIPAllocationMethod"]),
+    });
+    this.pips.set(key, pip);
+  }
+
+  /**
+   * The public IP an IP configuration names: by name (a placeholder for what
+   * cannot be known in it), or by an id the model checks. One whose name
+   * cannot be read at all stands as `<NIC.CONFIG.publicIPAddress>`: the
+   * interface keeps its public endpoint either way.
+   */
+  private publicIpRef(
+    raw: unknown,
+    path: ValuePath,
+    nic: string,
+    config: string | number,
+  ): ResourceRef | undefined {
+    if (isObject(raw) && !("id" in raw)) {
+      this.wrongType("publicIPAddress", "an object with an id", path);
+      return undefined;
+    }
+    const at = isObject(raw) ? [...path, "id"] : path;
+    let value: unknown;
+    try {
+      value = this.context.name(isObject(raw) ? raw.id : raw);
+    } catch (e) {
+      if (!(e instanceof NotStatic)) throw e;
+    }
+    let ref: ResourceRef | undefined;
+    if (value instanceof ResourceIdValue) ref = value.names.at(-1);
+    else if (typeof value === "string" && value.startsWith("/") && !value.includes("<"))
+      ref = { id: value };
+    else if (typeof value === "string") ref = value.split("/").filter(Boolean).at(-1);
+    if (ref === undefined) {
+      ref = `<${nic}.${config}.publicIPAddress>`;
+      this.report(
+        "warning",
+        "PublicIPAddressNameNotKnown",
+        `${pathText(at)}: the public IP address's name cannot be known without deploying; it stands as ${ref}, a public address not known`,
+        at,
+      );
+    } else this.placeholdersAt(at, typeof ref === "string" ? ref : ref.id);
+    const key = refName(ref).toLowerCase();
+    if (!this.pipRefs.has(key)) this.pipRefs.set(key, { name: refName(ref), path: at });
+    return ref;
+  }
+
+  /**
+   * A public IP an interface names that this document does not declare (made
+   * by another deployment, or by a copy loop not read) is still a public
+   * endpoint: a placeholder with its address not known and its SKU read as
+   * Basic, open where no NSG applies, so that no exposure is hidden. A file
+   * imported with it that declares it replaces it; if none does, the import
+   * names it (shared/imported.ts).
+   */
+  private undeclaredPublicIps(): void {
+    for (const [key, { name, path }] of this.pipRefs) {
+      if (this.pips.has(key)) continue;
+      const pip: PublicIPAddress = { name, sku: "Basic" };
+      this.origins.record(pip, this.at(path), { name: this.at(path) });
+      this.origins.placeholder(pip);
+      this.pips.set(key, pip);
+    }
   }
 
   private nic(r: JsonObject, path: ValuePath, name: string): NetworkInterface | undefined {
@@ -1201,16 +1347,19 @@ export class ResourceReader {
       let configName: string | undefined;
       let address: string | undefined;
       let subnet: ResourceRef | undefined;
+      // No address given, Dynamic (ARM's default): some free host of the subnet, assigned when deploying.
+      const method = this.peekString(co.privateIPAllocationMethod)?.toLowerCase();
+      const dynamic = !given(co.privateIPAddress) && method !== "static";
       this.leaving(leftOut, () => {
         configName = this.string(c, "name", cPath);
-        address = this.string(co, "privateIPAddress", cBase);
+        if (!dynamic) address = this.string(co, "privateIPAddress", cBase);
         subnet = given(co.subnet) ? this.ref(co.subnet, [...cBase, "subnet"], true) : undefined;
       });
-      if (address === undefined || subnet === undefined) {
+      if ((address === undefined && !dynamic) || subnet === undefined) {
         this.report(
           "warning",
           "IncompleteIpConfiguration",
-          `${pathText(cPath)}: an IP configuration without a known static privateIPAddress and subnet is left out`,
+          `${pathText(cPath)}: an IP configuration without a known subnet and private address (a static one, or Dynamic) is left out`,
           cPath,
           leftOut,
         );
@@ -1223,14 +1372,26 @@ export class ResourceReader {
         },
         () => this.refs(co, "applicationSecurityGroups", cBase),
       );
-      const config = {
+      const version = this.peekString(co.privateIPAddressVersion)?.toLowerCase();
+      const publicIp = given(co.publicIPAddress)
+        ? this.publicIpRef(co.publicIPAddress, [...cBase, "publicIPAddress"], name, configName ?? i)
+        : undefined;
+      const config: IpConfiguration = {
         ...(configName === undefined ? {} : { name: configName }),
-        privateIPAddress: address,
+        ...(address === undefined
+          ? {
+              privateIPAllocationMethod: "Dynamic",
+              ...(version === "ipv6" ? { privateIPAddressVersion: "IPv6" } : {}),
+            }
+          : { privateIPAddress: address }),
+        ...(publicIp === undefined ? {} : { publicIPAddress: publicIp }),
         subnet,
         ...(asgs === undefined || asgs.length === 0 ? {} : { applicationSecurityGroups: asgs }),
       };
       this.origins.record(config, this.at(cPath), {
         privateIPAddress: this.at([...cBase, "privateIPAddress"]),
+        privateIPAllocationMethod: this.at([...cBase, "privateIPAllocationMethod"]),
+        publicIPAddress: this.at([...cBase, "publicIPAddress"]),
         subnet: this.at([...cBase, "subnet"]),
         applicationSecurityGroups: this.at([...cBase, "applicationSecurityGroups"]),
       });
@@ -1241,7 +1402,7 @@ export class ResourceReader {
       this.report(
         "warning",
         "IncompleteNetworkInterface",
-        `${pathText(path)}: ${label} has no IP configuration with a static address and a known subnet; it is left out${hasNsg ? ", with its network security group" : ""}`,
+        `${pathText(path)}: ${label} has no IP configuration with a known subnet and private address; it is left out${hasNsg ? ", with its network security group" : ""}`,
         path,
         {
           kind: "networkInterface",

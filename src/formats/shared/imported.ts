@@ -45,8 +45,28 @@ export function mergePlaceholders(
   const networkInterfaces = merged(topology.networkInterfaces, origins, (into, from) =>
     mergeNic(into, from, origins, diagnostics),
   ).filter((nic) => !undeclaredNic(nic, origins, diagnostics));
+  // A public IP an interface only names gives way to its declaration.
+  const publicIPAddresses =
+    topology.publicIPAddresses && merged(topology.publicIPAddresses, origins, (into) => into);
+  for (const pip of publicIPAddresses ?? [])
+    if (origins.isPlaceholder(pip))
+      diagnostics.push({
+        ...warning(
+          "PublicIPAddressNotDeclared",
+          `public IP address ${JSON.stringify(pip.name)} is declared by no imported file; it is imported with its address not known and read as Basic, open to inbound traffic where no NSG applies, since its SKU is not known`,
+          [],
+          "import what declares it (its template, or az network public-ip show output) for its SKU and address",
+        ),
+        ...located(origins, pip, "name"),
+      });
   return {
-    topology: { ...topology, virtualNetworks, networkSecurityGroups, networkInterfaces },
+    topology: {
+      ...topology,
+      virtualNetworks,
+      networkSecurityGroups,
+      networkInterfaces,
+      ...(publicIPAddresses ? { publicIPAddresses } : {}),
+    },
     diagnostics,
   };
 }

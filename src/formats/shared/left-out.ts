@@ -32,6 +32,11 @@
  *   linked template, a module call) may hold any of the above: widening.
  * - An ASG left out changes nothing silently: a rule or NIC naming it fails
  *   validation. A value that decides no packet (a location) is not described.
+ * - A public IP address left out takes a public endpoint away: the Internet
+ *   reaches less, so the spec allows no more. (An interface that names it
+ *   keeps a public IP of that name whose address and SKU are not known, read
+ *   as Basic: what Azure may leave open is shown, never hidden.) A Dynamic
+ *   private address is not left out: it is some free host of its subnet.
  */
 import { stringify } from "yaml";
 import type { Diagnostic } from "../../model/diagnostic.js";
@@ -73,6 +78,7 @@ export type Omission =
   | { readonly kind: "addressSpace" }
   | { readonly kind: "peering" }
   | { readonly kind: "virtualNetwork" }
+  | { readonly kind: "publicIPAddress" }
   /** Resources of unknown number or type: a linked template, a module call. */
   | { readonly kind: "resources" }
   | { readonly kind: "applicationSecurityGroup" };
@@ -206,6 +212,7 @@ export function widening(o: Omission, topology: Topology): string | undefined {
     case "resources":
       return "they may hold Deny rules, NSGs or their associations";
     case "applicationSecurityGroup":
+    case "publicIPAddress":
       return undefined;
   }
 }
