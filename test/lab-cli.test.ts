@@ -127,6 +127,52 @@ describe("tierwall lab", () => {
     60_000,
   );
 
+  it.skipIf(lab !== undefined)(
+    titled(
+      "keeps the Internet out of a VM on a Standard public IP with no NSG, and lets it into one on a Basic public IP",
+      lab,
+    ),
+    () => {
+      const spec = join(work, "public-ips");
+      cpSync(SPEC, spec, { recursive: true });
+      writeFileSync(
+        join(spec, "tierwall.yaml"),
+        `virtualNetworks:
+  - name: v
+    addressSpace: { addressPrefixes: [10.0.0.0/16] }
+    subnets: [{ name: s, addressPrefix: 10.0.1.0/24 }]
+publicIPAddresses:
+  - { name: pip-std, sku: Standard, ipAddress: 203.0.113.9 }
+  - { name: pip-basic, sku: Basic, ipAddress: 203.0.113.10 }
+networkInterfaces:
+  - name: vm-std
+    ipConfigurations: [{ privateIPAllocationMethod: Dynamic, subnet: s, publicIPAddress: pip-std }]
+  - name: vm-basic
+    ipConfigurations: [{ privateIPAllocationMethod: Dynamic, subnet: s, publicIPAddress: pip-basic }]
+assertions:
+  - { from: 192.0.2.77, to: nic:vm-std, protocol: Tcp, port: 3389, expect: Deny }
+  - { from: 192.0.2.77, to: nic:vm-basic, protocol: Tcp, port: 3389, expect: Allow }
+  - { from: nic:vm-basic, to: nic:vm-std, protocol: Tcp, port: 3389, expect: Allow }
+`,
+      );
+      try {
+        expect(tierwall(["lab", "up", spec]).code).toBe(0);
+        const test = tierwall(["lab", "test", spec]);
+        expect(test.stdout).toMatch(
+          /agree {2}Tcp 192\.0\.2\.77 -> nic:vm-std:3389 +engine Deny; network timeout/,
+        );
+        expect(test.stdout).toMatch(
+          /agree {2}Tcp 192\.0\.2\.77 -> nic:vm-basic:3389 +engine Allow; network answered/,
+        );
+        expect(test.stdout).toContain("3 probes: 3 agree, 0 differ");
+        expect(test.code).toBe(0);
+      } finally {
+        tierwall(["lab", "down", spec]);
+      }
+    },
+    60_000,
+  );
+
   it("names a bad action, and refuses addresses outside the safe ranges", () => {
     const bad = tierwall(["lab", "sideways", SPEC]);
     expect(bad.code).toBe(2);

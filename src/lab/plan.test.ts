@@ -58,6 +58,51 @@ describe("the lab's plan", () => {
     );
   });
 
+  it("drops what arrives on a Standard public IP that no NSG opens, and lets it through a Basic one", () => {
+    const spec = (sku: string) =>
+      loadSpecText(`
+virtualNetworks:
+  - name: v
+    addressSpace: { addressPrefixes: [10.0.0.0/16] }
+    subnets: [{ name: s, addressPrefix: 10.0.1.0/24 }]
+publicIPAddresses: [{ name: pip, sku: ${sku}, ipAddress: 203.0.113.9 }]
+networkInterfaces:
+  - name: vm
+    ipConfigurations: [{ privateIPAllocationMethod: Dynamic, subnet: s, publicIPAddress: pip }]
+`).spec as LoadedSpec;
+    const standard = planOf(spec("Standard"));
+    expect(standard.hosts[0]?.closedPublic).toBe(true);
+    const rules = standard.router.nftables;
+    expect(rules).toContain("ip daddr 203.0.113.9 ct mark set 0x1 dnat ip to 10.0.1.4");
+    // Before any rule that accepts a public route.
+    expect(rules.indexOf('oifname "h0" ct mark 0x1 drop')).toBeGreaterThan(0);
+    expect(rules.indexOf('oifname "h0" ct mark 0x1 drop')).toBeLessThan(
+      rules.indexOf('iifname "inet" ct mark 0x1 accept'),
+    );
+    expect(planOf(spec("Basic")).router.nftables).not.toContain('oifname "h0" ct mark 0x1 drop');
+    expect(planOf(spec("Basic")).hosts[0]?.closedPublic).toBe(false);
+  });
+
+  it("refuses a public IP whose address is not known, by name", () => {
+    const planned = planLab(
+      loadSpecText(`
+virtualNetworks:
+  - name: v
+    addressSpace: { addressPrefixes: [10.0.0.0/16] }
+    subnets: [{ name: s, addressPrefix: 10.0.1.0/24 }]
+publicIPAddresses: [{ name: pip-web, sku: Basic }]
+networkInterfaces:
+  - name: vm
+    ipConfigurations: [{ privateIPAddress: 10.0.1.4, subnet: s, publicIPAddress: pip-web }]
+`).spec as LoadedSpec,
+    );
+    expect(planned.ok).toBe(false);
+    if (!planned.ok)
+      expect(planned.problems[0]).toBe(
+        "<pip-web> (public address of network interface vm) is a public IP whose address is not known; give its ipAddress from the documentation ranges to stand it up",
+      );
+  });
+
   it("samples claims over every packet at the edges of their port ranges", () => {
     expect(samplePorts([{ first: 0, last: 79 }])).toEqual([1, 40, 79]);
     expect(samplePorts([{ first: 443, last: 443 }])).toEqual([443]);

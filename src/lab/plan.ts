@@ -9,7 +9,7 @@ import { type Host, resolveEndpoint } from "../engine/endpoint.js";
 import { FlowEvaluator, type FlowResult } from "../engine/flow.js";
 import { planRoute, vnetsConnected } from "../engine/route.js";
 import { exportNftables, type NsgBinding } from "../formats/nftables/export.js";
-import type { Network, SubnetInfo } from "../model/network.js";
+import type { Network, PublicIpInfo, SubnetInfo } from "../model/network.js";
 import { isStandIn } from "../model/public-ips.js";
 import {
   displayAddress,
@@ -40,6 +40,8 @@ export interface LabHost {
   readonly outboundAddress?: IpAddress;
   /** Reached only on its public address, even from its own network (an external ASE). */
   readonly external: boolean;
+  /** Reached on a Standard public IP and no NSG applies: nothing gets in on it (engine/route.ts). */
+  readonly closedPublic: boolean;
   /** The NSGs of its subnet and network interface, compiled for the host's `eth0`. */
   readonly nftables: string;
   readonly tcpPorts: readonly number[];
@@ -308,6 +310,7 @@ function labHosts(network: Network, prefix: string): Omit<LabHost, "tcpPorts" | 
     publicAddress?: IpAddress,
     outboundAddress?: IpAddress,
     external = false,
+    publicIp?: PublicIpInfo,
   ) => {
     const i = hosts.length;
     const bindings: NsgBinding[] = [];
@@ -331,6 +334,7 @@ function labHosts(network: Network, prefix: string): Omit<LabHost, "tcpPorts" | 
       ...(publicAddress ? { publicAddress } : {}),
       ...(outboundAddress ? { outboundAddress } : {}),
       external,
+      closedPublic: publicIp?.sku === "Standard" && bindings.length === 0,
       nftables: exportNftables(network, bindings, { placement: "host", interface: "eth0" }),
     });
   };
@@ -346,6 +350,7 @@ function labHosts(network: Network, prefix: string): Omit<LabHost, "tcpPorts" | 
       env.publicAddress,
       env.outboundAddress,
       env.ingress === "External",
+      env.publicIp,
     );
   }
   for (const nic of network.nics.values()) {
@@ -360,6 +365,8 @@ function labHosts(network: Network, prefix: string): Omit<LabHost, "tcpPorts" | 
       nic,
       configs[0]?.publicAddress,
       configs[0]?.publicAddress,
+      false,
+      configs[0]?.publicIp,
     );
   }
   return hosts;
@@ -410,6 +417,10 @@ function routerRuleset(
   const prerouting: string[] = [];
   const postrouting: string[] = [];
   const forward: string[] = ["    ct state established,related accept"];
+  // A Standard public IP that no NSG opens lets nothing in.
+  for (const host of hosts)
+    if (host.closedPublic)
+      forward.push(`    oifname ${q(host.routerInterface)} ct mark ${PUBLIC_ROUTE} drop`);
   for (const host of hosts) {
     const pub = host.publicAddress;
     const target = pub && host.addresses.find((a) => a.family === pub.family);
