@@ -15,6 +15,7 @@ import { mergePlaceholders, validateImported } from "./shared/imported.js";
 import { settleOmissions, withPartial } from "./shared/left-out.js";
 import { nestingProblem } from "./shared/nesting.js";
 import { Origins } from "./shared/origins.js";
+import { type Inventory, type SourceSummary, summarize } from "./shared/summary.js";
 import { refusal, UnwritableText } from "./shared/unwritable.js";
 import { looksLikeHcl } from "./terraform/import.js";
 import { isTerraformShow } from "./terraform/show.js";
@@ -57,6 +58,8 @@ export interface ImportResult {
   readonly spec?: string;
   /** With `allowPartial`: what narrows the policy but could not be read, as the spec's `partial` section lists it. */
   readonly partial?: readonly PartialItem[];
+  /** Source by source: what was read, modelled, not modelled, and left out (shared/summary.ts). */
+  readonly summary: readonly SourceSummary[];
 }
 
 /** What one format's importer gives. */
@@ -64,6 +67,8 @@ interface Imported {
   readonly topology: Topology;
   readonly diagnostics: Diagnostic[];
   readonly serviceTags?: ServiceTagDocument;
+  /** The resources (commands, cmdlets) it read, by type. */
+  readonly inventory?: Inventory;
 }
 
 /**
@@ -167,7 +172,9 @@ export async function importSources(
   const tagFiles: ServiceTagDocument[] = [];
   const terraform: SourceFile[] = [];
   const parametersTooDeep = options.parameters && nestingProblem(options.parameters);
-  if (parametersTooDeep) return { topology: mergeTopologies([]), diagnostics: [parametersTooDeep] };
+  if (parametersTooDeep)
+    return { topology: mergeTopologies([]), diagnostics: [parametersTooDeep], summary: [] };
+  const inventories: Read[] = [];
   for (const source of sources) {
     const tooDeep = nestingProblem(source);
     if (tooDeep) {
@@ -199,24 +206,40 @@ export async function importSources(
     diagnostics.push(...imported.diagnostics);
     parts.push(imported.topology);
     if (imported.serviceTags) tagFiles.push(imported.serviceTags);
+    if (imported.inventory)
+      inventories.push({ source: source.file, files: [source.file], imported });
   }
   if (terraform.length > 0) {
     const { importTerraform } = await import("./terraform/import.js");
     const imported = await importTerraform(terraform, options.parameters, origins);
     diagnostics.push(...imported.diagnostics);
     parts.push(imported.topology);
+    const files = terraform.map((t) => t.file);
+    inventories.push({ source: moduleName(files), files, imported });
   }
   const combined = mergePlaceholders(mergeTopologies(parts), origins);
   const topology = combined.topology;
   diagnostics.push(...combined.diagnostics);
+  // Before omissions are settled: the summary names what each left out.
+  const summary = inventories.map(({ source, files, imported }) =>
+    summarize(
+      source,
+      imported.inventory as Inventory,
+      imported.topology,
+      diagnostics.filter((d) => d.location !== undefined && files.includes(d.location.file)),
+    ),
+  );
+
   const serviceTags = tagFiles.length > 0 ? serviceTagsForSpec(topology, tagFiles) : undefined;
   // Validated only when read without error: otherwise what was not read would be reported again.
   if (!hasErrors(diagnostics))
     diagnostics.push(...validateImported(topology, origins, serviceTags));
   const settled = settleOmissions(diagnostics, topology, options.allowPartial === true);
   diagnostics.splice(0, diagnostics.length, ...settled.diagnostics);
+  const nothing = nothingImported(sources, topology, tagFiles.length > 0, diagnostics, summary);
+  if (nothing) diagnostics.push(nothing);
   if (hasErrors(diagnostics))
-    return { topology, diagnostics, ...(serviceTags ? { serviceTags } : {}) };
+    return { topology, diagnostics, summary, ...(serviceTags ? { serviceTags } : {}) };
   const written = writeSpec(
     topology,
     `Imported by tierwall from ${sources.map((s) => s.file).join(", ")}.\nAdd environments and assertions, then run: tierwall check`,
@@ -226,7 +249,63 @@ export async function importSources(
     settled.partial,
   );
   const partial = settled.partial.length > 0 ? { partial: settled.partial } : {};
-  return { topology, diagnostics, spec, ...partial, ...(serviceTags ? { serviceTags } : {}) };
+  return {
+    topology,
+    diagnostics,
+    spec,
+    ...partial,
+    summary,
+    ...(serviceTags ? { serviceTags } : {}),
+  };
+}
+
+/** A source read, with what its importer gave. */
+interface Read {
+  readonly source: string;
+  readonly files: readonly string[];
+  readonly imported: Imported;
+}
+
+/** How a module's files are named in a summary: their folder, when they share one. */
+function moduleName(files: readonly string[]): string {
+  const folders = new Set(
+    files.map((f) => (f.includes("/") ? f.slice(0, f.lastIndexOf("/")) : ".")),
+  );
+  const [only] = folders;
+  return folders.size === 1 && only !== undefined ? `${only}/` : files.join(", ");
+}
+
+/**
+ * An import that gives nothing at all (no NSG, network, interface, ASG nor
+ * service tag) is an error, not an empty spec: what was read is summed up.
+ */
+function nothingImported(
+  sources: readonly SourceFile[],
+  topology: Topology,
+  tags: boolean,
+  diagnostics: readonly Diagnostic[],
+  summary: readonly SourceSummary[],
+): Diagnostic | undefined {
+  const first = sources[0];
+  if (first === undefined || tags || hasErrors(diagnostics)) return undefined;
+  if (
+    topology.networkSecurityGroups.length +
+      topology.virtualNetworks.length +
+      topology.networkInterfaces.length +
+      topology.applicationSecurityGroups.length +
+      topology.environments.length >
+    0
+  )
+    return undefined;
+  const read = summary.map((s) => `${s.source}: ${s.read} ${s.unit} read`).join("; ");
+  return {
+    severity: "error",
+    code: "NothingImported",
+    message: `nothing to import: the sources hold no NSG, virtual network, network interface or application security group tierwall reads${read === "" ? "" : ` (${read})`}`,
+    path: [],
+    location: { file: first.file, line: 1, column: 1 },
+    hint: "the warnings above name what was left out, or not modelled; the summary below counts it",
+  };
 }
 
 export interface ExportResult {

@@ -10,6 +10,7 @@ import {
   isImportFormat,
   type SourceFile,
 } from "../../formats/catalog.js";
+import { summaryText } from "../../formats/shared/summary.js";
 import { moduleFiles } from "../../formats/terraform/import.js";
 import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
 import { readInputFile } from "../../specfile/read-file.js";
@@ -116,6 +117,7 @@ export async function runImport(
       valid: spec !== undefined && written === EXIT.ok,
       diagnostics: diagnosticsJson(diagnostics),
       ...(spec !== undefined && result.partial ? { partial: result.partial } : {}),
+      summary: result.summary,
       ...(spec === undefined
         ? {}
         : options.output
@@ -130,6 +132,8 @@ export async function runImport(
     );
     io.err(`${renderDiagnostics(diagnostics, texts, io.style)}\n`);
   }
+  if (result.summary.length > 0)
+    io.err(`${result.summary.map((s) => `summary: ${summaryText(s)}`).join("\n")}\n`);
   if (spec === undefined) return EXIT.invalid;
   return emit(spec, options.output, io);
 }

@@ -10,12 +10,15 @@ import { isObject } from "../shared/json.js";
 import { repeatedKeyErrors } from "../shared/json-keys.js";
 import { jsonLocator, placed } from "../shared/json-positions.js";
 import { Origins } from "../shared/origins.js";
+import type { Inventory } from "../shared/summary.js";
 import { readEffectiveNsgs } from "./effective-nsg.js";
 import { ResourceReader } from "./resources.js";
 
 export interface ArmImport {
   readonly topology: Topology;
   readonly diagnostics: Diagnostic[];
+  /** The resources read, by type (shared/summary.ts); none for effective-NSG output. */
+  readonly inventory?: Inventory;
 }
 
 /**
@@ -97,5 +100,5 @@ export function importArm(
   const reader = new ResourceReader(document, parameterValues, origins, locator);
   const topology = reader.read();
   const diagnostics = [...preliminary, ...placed(reader.diagnostics, clean, file, locator)];
-  return { topology, diagnostics };
+  return { topology, diagnostics, inventory: reader.inventory };
 }

@@ -38,6 +38,13 @@ import {
   trimmedMessage,
   trimmedPortRange,
 } from "../shared/port-ranges.js";
+import { Inventory } from "../shared/summary.js";
+import {
+  ipForwardingMessage,
+  NOT_MODELLED_CODE,
+  notModelledMessage,
+  standing,
+} from "../shared/unmodelled.js";
 import { RESOURCE_TYPES } from "./deployment.js";
 import {
   ExpressionTooDeep,
@@ -121,6 +128,8 @@ function armTarget(id: string): { type: string; names: string[] } | undefined {
 /** Collects the resources of one document into a topology. */
 export class ResourceReader {
   readonly diagnostics: Diagnostic[] = [];
+  /** The resources of the document by type, as they stand to tierwall (shared/summary.ts). */
+  readonly inventory = new Inventory("resources");
   private readonly context: TemplateContext;
   private readonly asgs: ApplicationSecurityGroup[] = [];
   private readonly nsgs = new Map<string, NsgDraft>();
@@ -653,10 +662,52 @@ export class ResourceReader {
     }
     // A resource the template refers to but another deployment made (languageVersion 2.0).
     if (r.existing === true) return;
-    const known = Object.values(T).some((t) => sameType(type, t));
-    if (!known) return;
+    const known = Object.values(T).find((t) => sameType(type, t));
+    if (known === undefined) {
+      this.notModelled(type, r, path);
+      return;
+    }
+    this.inventory.add(known, "modelled");
     if (given(r.copy)) this.copies(r, path, parent, type);
     else this.declare(r, path, parent, type);
+  }
+
+  /**
+   * A resource of a type the model does not hold: named with what it may
+   * change (shared/unmodelled.ts), or counted as deciding no packet; a type
+   * tierwall knows nothing of is named too. Its child resources are counted.
+   */
+  private notModelled(type: string, r: JsonObject, path: ValuePath): void {
+    const found = standing("arm", type);
+    if (found.standing === "notModelled") {
+      const canonical = found.kind.arm.find((t) => sameType(type, t)) ?? type;
+      this.inventory.add(canonical, "notModelled");
+      this.report(
+        "warning",
+        NOT_MODELLED_CODE,
+        `${pathText(path)}: ${notModelledMessage(canonical, this.peekString(r.name), found.kind)}`,
+        path,
+      );
+    } else if (found.standing === "notRelevant") this.inventory.add(type, "notRelevant");
+    else {
+      this.inventory.add(type, "unknown");
+      this.report(
+        /^Microsoft\.Network\//i.test(type) ? "warning" : "info",
+        "UnknownResourceType",
+        `${pathText(path)}: ${type} is not known to tierwall; what it changes in reachability is not read`,
+        path,
+      );
+    }
+    if (!type.includes("/", type.indexOf("/") + 1))
+      for (const [i, child] of this.array(r, "resources", path).entries()) {
+        const childType = isObject(child) ? this.peekString(child.type) : undefined;
+        if (childType === undefined || !isObject(child)) continue;
+        this.notModelled(childType.includes("/") ? childType : `${type}/${childType}`, child, [
+          ...path,
+          "resources",
+          i,
+        ]);
+      }
   }
 
   /**
@@ -780,6 +831,13 @@ export class ResourceReader {
     } else if (sameType(type, T.nic)) {
       const nic = this.nic(r, path, name);
       if (nic) this.nics.push(nic);
+      if (this.peek(obj.enableIPForwarding) === true)
+        this.report(
+          "warning",
+          NOT_MODELLED_CODE,
+          `${pathText([...base, "enableIPForwarding"])}: ${ipForwardingMessage(name)}`,
+          [...base, "enableIPForwarding"],
+        );
     }
 
     if (!type.includes("/", type.indexOf("/") + 1))

@@ -7,6 +7,7 @@
  */
 import type { Severity } from "../../model/diagnostic.js";
 import type { LeftOut } from "../shared/left-out.js";
+import { ipForwardingMessage, NOT_MODELLED_CODE } from "../shared/unmodelled.js";
 import { type Pos, plainText, type Word } from "./bash.js";
 import type { AzCliReader } from "./reader.js";
 import type { Known } from "./script.js";
@@ -103,8 +104,7 @@ export class AzArgs implements FlagPeek {
   }
 
   text(key: string): string | undefined {
-    const first = this.values.get(key)?.known[0]?.value;
-    return first && "text" in first ? first.text : undefined;
+    return nameOrText(this.spec, key, this.values.get(key)?.known[0]?.value);
   }
 
   given(key: string): boolean {
@@ -188,6 +188,13 @@ export class AzArgs implements FlagPeek {
   }
 }
 
+/** A value's text when known; for a name, its placeholder when not (what leaving it out names). */
+function nameOrText(spec: AzCommand, key: string, value: Known | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if ("text" in value) return value.text;
+  return spec.flags[key]?.name === true ? value.placeholder : undefined;
+}
+
 const isFlag = (text: string | undefined): text is string =>
   text !== undefined && /^--?[A-Za-z]/.test(text);
 
@@ -250,7 +257,13 @@ export function readArgs(
       return;
     }
     if (key === undefined) {
-      if (!IGNORED_FLAGS.has(flag))
+      const value = items[0] ? reader.script.value(items[0]) : undefined;
+      if (
+        flag === "--ip-forwarding" &&
+        !(value && "text" in value && value.text.toLowerCase() === "false")
+      )
+        report("warning", NOT_MODELLED_CODE, ipForwardingMessage(undefined), flagPos);
+      else if (!IGNORED_FLAGS.has(flag))
         report(
           "warning",
           "UnsupportedParameter",
@@ -374,8 +387,7 @@ export function peekFlags(reader: AzCliReader, args: readonly Word[], spec: AzCo
     given: (key) => found.has(key),
     text: (key) => {
       const word = found.get(key);
-      const value = word && reader.script.value(word);
-      return value && "text" in value ? value.text : undefined;
+      return nameOrText(spec, key, word && reader.script.value(word));
     },
   };
 }

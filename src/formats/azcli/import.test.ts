@@ -211,13 +211,37 @@ describe("az CLI import", () => {
       "az vm create -g rg -n vm1 --image Ubuntu2204",
       "az network nsg list -g rg",
       "  az network nsg rule create -g rg --nsg-name web -n r1 --priority 100 --frobnicate yes",
+      "az network lb create -g rg -n lb1",
+      "az vm create -g rg -n vm2 --nics vm2-nic --image Ubuntu2204",
+      "az network frobnicator create -n x",
     ].join("\n");
     const r = importAzCli(script, "deploy.sh");
     expect(brief(r.diagnostics)).toEqual([
       "warning UnsupportedStatement 5:1",
-      "warning UnsupportedStatement 6:1",
+      "warning NotModelled 6:1",
       "warning UnsupportedParameter 8:72",
       "info NetworkSecurityGroupNotCreated 8:47",
+      "warning NotModelled 9:1",
+      "warning UnsupportedStatement 11:1",
+    ]);
+    expect(r.diagnostics[1]?.message).toBe(
+      "az vm create without --nics makes a network interface, and unless told otherwise a public IP and an NSG open to SSH or RDP, none of which is read",
+    );
+    expect(r.diagnostics[4]?.message).toBe(
+      "az network lb create: load balancer not modelled; its inbound NAT rules and load-balancing rules may expose backends, and its probes come from AzureLoadBalancer",
+    );
+    // Every command is counted: modelled, not modelled, deciding no packet, or not known.
+    expect(r.inventory.types()).toEqual([
+      { type: "az login", standing: "notRelevant", count: 1 },
+      { type: "az account set", standing: "notRelevant", count: 1 },
+      { type: "az group create", standing: "notRelevant", count: 1 },
+      { type: "az network nsg rule update", standing: "unknown", count: 1 },
+      { type: "az vm create", standing: "notModelled", count: 1 },
+      { type: "az network nsg list", standing: "notRelevant", count: 1 },
+      { type: "az network nsg rule create", standing: "modelled", count: 1 },
+      { type: "az network lb create", standing: "notModelled", count: 1 },
+      { type: "az vm create", standing: "notRelevant", count: 1 },
+      { type: "az network frobnicator create", standing: "unknown", count: 1 },
     ]);
     expect(r.diagnostics[0]?.message).toBe(
       "az network nsg rule update is not supported; the command is ignored",

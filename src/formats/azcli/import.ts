@@ -10,8 +10,10 @@ import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
 import type { LeftOut } from "../shared/left-out.js";
 import type { Origins } from "../shared/origins.js";
+import type { Inventory } from "../shared/summary.js";
+import { NOT_MODELLED_CODE, standing } from "../shared/unmodelled.js";
 import { type AzCommand, type FlagPeek, peekFlags, readArgs } from "./arguments.js";
-import { lexBash, plainText, type Word } from "./bash.js";
+import { lexBash, type Pos, plainText, type Word } from "./bash.js";
 import { NETWORK_INTERFACE_COMMANDS } from "./network-interfaces.js";
 import { NETWORK_SECURITY_COMMANDS } from "./network-security.js";
 import { AzCliReader } from "./reader.js";
@@ -59,7 +61,7 @@ export function importAzCli(
   text: string,
   file: string,
   origins?: Origins,
-): { topology: Topology; diagnostics: Diagnostic[] } {
+): { topology: Topology; diagnostics: Diagnostic[]; inventory: Inventory } {
   const reader = new AzCliReader(file, origins);
   const { commands, problem } = lexBash(text.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n"));
   for (const command of commands) {
@@ -67,7 +69,11 @@ export function importAzCli(
     if (az !== undefined) azCommand(reader, az);
   }
   if (problem) reader.report("error", "InvalidSyntax", problem.message, problem.pos);
-  return { topology: reader.topology(), diagnostics: reader.diagnostics };
+  return {
+    topology: reader.topology(),
+    diagnostics: reader.diagnostics,
+    inventory: reader.inventory,
+  };
 }
 
 /** One `az` command: its name is the words before the first flag. */
@@ -83,7 +89,8 @@ function azCommand(reader: AzCliReader, words: readonly Word[]): void {
   const name = path.join(" ");
   const block = reader.script.block;
   const command = COMMANDS.get(name);
-  if (block !== undefined && /^network /.test(name)) {
+  const unmodelled = notModelled(reader, name, words.slice(k), at);
+  if (block !== undefined && /^network /.test(name) && !unmodelled) {
     if (block.keyword === "for" || block.keyword === "while" || block.keyword === "until") {
       reader.report(
         "warning",
@@ -121,7 +128,7 @@ function azCommand(reader: AzCliReader, words: readonly Word[]): void {
   if (command) {
     const args = readArgs(reader, name, words.slice(k), at, command);
     if (args) command.run(reader, args);
-  } else if (!NO_NETWORK_EFFECT.some((p) => p.test(name)))
+  } else if (!unmodelled && !NO_NETWORK_EFFECT.some((p) => p.test(name)))
     reader.report(
       "warning",
       "UnsupportedStatement",
@@ -130,6 +137,49 @@ function azCommand(reader: AzCliReader, words: readonly Word[]): void {
       `the importer reads az network ${commandList([...COMMANDS.keys()])}`,
       unsupportedOmission(name),
     );
+}
+
+/**
+ * Counts the command (AzCliReader.inventory) and, for one that makes or
+ * changes what tierwall does not model, names it with what it may change:
+ * whether it was named so. `az vm create` without `--nics` makes a network
+ * interface, and by default a public IP and an NSG open to SSH or RDP.
+ */
+function notModelled(reader: AzCliReader, name: string, args: readonly Word[], at: Pos): boolean {
+  const type = `az ${name}`;
+  if (COMMANDS.has(name)) {
+    reader.inventory.add(type, "modelled");
+    return false;
+  }
+  const omission = UNSUPPORTED_OMISSIONS.some(([pattern]) => pattern.test(name));
+  const found = standing("azcli", name);
+  if (name === "vm create" && !args.some((w) => plainText(w)?.startsWith("--nics"))) {
+    reader.inventory.add(type, "notModelled");
+    reader.report(
+      "warning",
+      NOT_MODELLED_CODE,
+      `${type} without --nics makes a network interface, and unless told otherwise a public IP and an NSG open to SSH or RDP, none of which is read`,
+      at,
+      "create the interface with az network nic create and pass it with --nics",
+    );
+    return true;
+  }
+  if (found.standing === "notModelled" && !omission) {
+    reader.inventory.add(type, "notModelled");
+    reader.report(
+      "warning",
+      NOT_MODELLED_CODE,
+      `${type}: ${found.kind.what} not modelled; ${found.kind.consequence}`,
+      at,
+    );
+    return true;
+  }
+  if (found.standing === "notRelevant" || NO_NETWORK_EFFECT.some((p) => p.test(name))) {
+    reader.inventory.add(type, "notRelevant");
+    return true;
+  }
+  reader.inventory.add(type, "unknown");
+  return false;
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   newPlaceholders,
   placeholderMessage,
 } from "../shared/placeholders.js";
+import { Inventory } from "../shared/summary.js";
 import type { Pos } from "./bash.js";
 import { Script } from "./script.js";
 
@@ -30,6 +31,8 @@ export interface VnetState extends VnetDraft {
 export class AzCliReader {
   readonly diagnostics: Diagnostic[] = [];
   readonly script = new Script();
+  /** The az commands read, by command (shared/summary.ts). */
+  readonly inventory = new Inventory("az commands");
   readonly nsgs = new Map<string, NsgDraft>();
   readonly asgs = new Map<string, ApplicationSecurityGroup>();
   readonly vnets = new Map<string, VnetState>();

@@ -7,6 +7,7 @@
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
 import type { Origins } from "../shared/origins.js";
+import type { Inventory } from "../shared/summary.js";
 import { NetworkCmdlets } from "./cmdlets.js";
 import { Script } from "./script.js";
 
@@ -14,9 +15,13 @@ export function importPowerShell(
   text: string,
   file: string,
   origins?: Origins,
-): { topology: Topology; diagnostics: Diagnostic[] } {
+): { topology: Topology; diagnostics: Diagnostic[]; inventory: Inventory } {
   const script = new Script(file);
   const network = new NetworkCmdlets(script, origins);
   script.run(text, network.handlers());
-  return { topology: network.topology(), diagnostics: script.diagnostics };
+  return {
+    topology: network.topology(),
+    diagnostics: script.diagnostics,
+    inventory: script.inventory,
+  };
 }

@@ -7,6 +7,8 @@
 import { type Diagnostic, error, warning } from "../../model/diagnostic.js";
 import type { SecurityRule, Subnet } from "../../model/types.js";
 import { type LeftOut, reporting } from "../shared/left-out.js";
+import { Inventory } from "../shared/summary.js";
+import { NOT_MODELLED_CODE, standing } from "../shared/unmodelled.js";
 import {
   type Arg,
   COMMAND_NAME,
@@ -72,6 +74,8 @@ const NO_NETWORK_EFFECT = new Set(
 
 export class Script {
   readonly diagnostics: Diagnostic[] = [];
+  /** The cmdlets read, by name (shared/summary.ts). */
+  readonly inventory = new Inventory("cmdlets");
   private readonly variables = new Map<string, Held[]>();
   private handlers: ReadonlyMap<string, Handler> = new Map();
 
@@ -134,18 +138,48 @@ export class Script {
       }
       const { command } = segment;
       const handler = this.handlers.get(command.name.toLowerCase());
-      if (NO_NETWORK_EFFECT.has(command.name.toLowerCase())) {
+      const found = standing("powershell", command.name);
+      if (NO_NETWORK_EFFECT.has(command.name.toLowerCase()) || found.standing === "notRelevant") {
+        // New-AzVM's simple parameter set (no -VM) makes the VM's network itself.
+        if (/^New-AzVM$/i.test(command.name) && !command.args.some((a) => /^VM$/i.test(a.name))) {
+          this.inventory.add(command.name, "notModelled");
+          this.report(
+            warning(
+              NOT_MODELLED_CODE,
+              `${command.name} without -VM makes a virtual network, a network interface, a public IP and an NSG with the ports of -OpenPorts, none of which is read`,
+              [],
+              "build the network with the Az network cmdlets and pass New-AzVM a configuration (-VM)",
+            ),
+            command.pos,
+          );
+          return undefined;
+        }
+        this.inventory.add(command.name, "notRelevant");
         input = [];
         continue;
       }
+      if (handler) this.inventory.add(command.name, "modelled");
+      const omits = UNSUPPORTED_OMISSIONS.find(([p]) => p.test(command.name))?.[1];
+      if (!handler && !omits && found.standing === "notModelled") {
+        this.inventory.add(command.name, "notModelled");
+        this.report(
+          warning(
+            NOT_MODELLED_CODE,
+            `${command.name}: ${found.kind.what} not modelled; ${found.kind.consequence}`,
+            [],
+          ),
+          command.pos,
+        );
+        return undefined;
+      }
       if (!handler) {
+        this.inventory.add(command.name, omits ? "notModelled" : "unknown");
         const d = warning(
           "UnsupportedStatement",
           `${command.name} is not supported; the statement is ignored`,
           [],
           "the importer reads the NSG, rule and subnet cmdlets of the Az module and of classic Service Management",
         );
-        const omits = UNSUPPORTED_OMISSIONS.find(([p]) => p.test(command.name))?.[1];
         this.report(
           omits
             ? reporting(d, {

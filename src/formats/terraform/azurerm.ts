@@ -8,6 +8,8 @@ import type { Diagnostic } from "../../model/diagnostic.js";
 import type { Topology } from "../../model/types.js";
 import type { LeftOut } from "../shared/left-out.js";
 import type { Origins } from "../shared/origins.js";
+import { Inventory } from "../shared/summary.js";
+import { ipForwardingMessage, NOT_MODELLED_CODE, standing } from "../shared/unmodelled.js";
 import {
   readNicAsgAssociation,
   readNicNsgAssociation,
@@ -41,8 +43,18 @@ export function azurermTopology(
 ): {
   topology: Topology;
   diagnostics: Diagnostic[];
+  inventory: Inventory;
 } {
   const reader = new AzurermReader(origins);
+  const inventory = new Inventory("resources");
+  const modelled = new Set(READERS.map(([type]) => type));
+  for (const r of resources)
+    if (r.mode === "managed") {
+      if (modelled.has(r.type)) inventory.add(r.type, "modelled");
+      else notModelled(reader, inventory, r);
+    }
+  for (const r of resources)
+    if (r.mode === "managed" && r.type === AZURERM.nic && r.body) ipForwarding(reader, r.body);
   for (const [type, read] of READERS) {
     const bodies: [TfBlock, boolean][] = [];
     for (const r of resources) {
@@ -62,7 +74,47 @@ export function azurermTopology(
       reader.guarded(() => read(reader, body));
     }
   }
-  return { topology: reader.topology(), diagnostics: reader.diagnostics };
+  return { topology: reader.topology(), diagnostics: reader.diagnostics, inventory };
+}
+
+/** A resource of a type the model does not hold: named with what it may change, or counted. */
+function notModelled(reader: AzurermReader, inventory: Inventory, r: TfResource): void {
+  const found = standing("terraform", r.type);
+  const place = r.body?.where() ?? r.skipped?.place;
+  if (found.standing === "notModelled") {
+    inventory.add(r.type, "notModelled");
+    if (place)
+      reader.report(
+        "warning",
+        NOT_MODELLED_CODE,
+        place,
+        `${found.kind.what} not modelled; ${found.kind.consequence}`,
+      );
+  } else if (found.standing === "notRelevant") inventory.add(r.type, "notRelevant");
+  else {
+    inventory.add(r.type, "unknown");
+    if (place)
+      reader.report(
+        r.type.startsWith("azurerm_") ? "warning" : "info",
+        "UnknownResourceType",
+        place,
+        `${r.type} is not known to tierwall; what it changes in reachability is not read`,
+      );
+  }
+}
+
+/** IP forwarding on an interface (`ip_forwarding_enabled`, `enable_ip_forwarding` before azurerm 4). */
+function ipForwarding(reader: AzurermReader, body: TfBlock): void {
+  for (const attribute of ["ip_forwarding_enabled", "enable_ip_forwarding"])
+    if (reader.peek(body, attribute) === true) {
+      const name = reader.peek(body, "name");
+      reader.report(
+        "warning",
+        NOT_MODELLED_CODE,
+        body.where(attribute),
+        ipForwardingMessage(typeof name === "string" ? name : body.where().text),
+      );
+    }
 }
 
 /**

@@ -10,6 +10,7 @@ import { jsonSyntaxError } from "../../specfile/json-syntax.js";
 import { repeatedKeyErrors } from "../shared/json-keys.js";
 import { reporting } from "../shared/left-out.js";
 import type { Origins } from "../shared/origins.js";
+import type { Inventory } from "../shared/summary.js";
 import { azurermTopology } from "./azurerm.js";
 import type { TerraformSource } from "./hcl-parse.js";
 import { isTerraformShow, showResources } from "./show.js";
@@ -20,6 +21,8 @@ export type { TerraformSource } from "./hcl-parse.js";
 export interface TerraformImport {
   readonly topology: Topology;
   readonly diagnostics: Diagnostic[];
+  /** The managed resources read, by type (shared/summary.ts). */
+  readonly inventory: Inventory;
 }
 
 const isTfvars = (file: string) => /\.tfvars(\.json)?$/i.test(file);
@@ -105,7 +108,11 @@ export async function importTerraform(
     resources.push(...module.resources());
   }
   const read = azurermTopology(resources, origins);
-  return { topology: read.topology, diagnostics: [...diagnostics, ...read.diagnostics] };
+  return {
+    topology: read.topology,
+    diagnostics: [...diagnostics, ...read.diagnostics],
+    inventory: read.inventory,
+  };
 }
 
 /**
