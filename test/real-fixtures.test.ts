@@ -1,0 +1,319 @@
+/**
+ * The real public files of the shared folder (fixtures/real, see its
+ * README.md), each imported as `tierwall import` reads it: what was
+ * modelled (NSGs with their rule counts, associations), what was named
+ * (each warning and error by code and place), and whether `check` accepts
+ * what was written (else the import said why). Skipped, with the reason,
+ * when the shared folder is not there.
+ *
+ * The pins change as the importers learn more. Run with
+ * TIERWALL_PRINT_PINS=1 to print the current ones in this file's form.
+ */
+import { readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { importSources } from "../src/formats/catalog.js";
+import type { Topology } from "../src/model/types.js";
+import { refName } from "../src/model/types.js";
+import { sharedFile, titled } from "./support/environment.js";
+import { fixtureSources } from "./support/fixtures.js";
+import { loadSpecText } from "./support/spec.js";
+
+interface Pins {
+  /** Each NSG imported, with its number of rules. */
+  readonly nsgs: Record<string, number>;
+  /** `vnet/subnet -> nsg` and `nic -> nsg`. */
+  readonly associations: readonly string[];
+  /** Each warning and error: `severity code line:column` (in the fixture's file). */
+  readonly named: readonly string[];
+  /** The error codes `check` gives the written spec, or, when none is written, the import's. */
+  readonly refused: readonly string[];
+}
+
+const real = sharedFile("fixtures/real");
+
+async function pinsOf(name: string): Promise<Pins> {
+  const sources = fixtureSources(real.path, name);
+  const result = await importSources(sources);
+  const t: Topology = result.topology;
+  const at = (file: string) =>
+    file.startsWith(`${name}/`) ? `${file.slice(name.length + 1)}:` : "";
+  const named = result.diagnostics
+    .filter((d) => d.severity !== "info")
+    .map(
+      (d) =>
+        `${d.severity} ${d.code} ${d.location ? `${at(d.location.file)}${d.location.line}:${d.location.column}` : "-"}`,
+    );
+  const refused = result.spec
+    ? loadSpecText(result.spec)
+        .diagnostics.filter((d) => d.severity === "error")
+        .map((d) => d.code)
+    : result.diagnostics.filter((d) => d.severity === "error").map((d) => d.code);
+  return {
+    nsgs: Object.fromEntries(t.networkSecurityGroups.map((n) => [n.name, n.securityRules.length])),
+    associations: [
+      ...t.virtualNetworks.flatMap((v) =>
+        v.subnets
+          .filter((s) => s.networkSecurityGroup !== undefined)
+          .map((s) => `${v.name}/${s.name} -> ${refName(s.networkSecurityGroup ?? "")}`),
+      ),
+      ...t.networkInterfaces
+        .filter((n) => n.networkSecurityGroup !== undefined)
+        .map((n) => `${n.name} -> ${refName(n.networkSecurityGroup ?? "")}`),
+    ],
+    named,
+    refused: [...new Set(refused)],
+  };
+}
+
+/** The pins of each file, by its number in SOURCES.tsv. */
+const PINS: Record<string, Pins> = {
+  "01": {
+    nsgs: {
+      networkSecurityGroup1: 1,
+    },
+    associations: ["virtualNetwork1/subnet -> networkSecurityGroup1"],
+    named: [],
+    refused: [],
+  },
+  "03": {
+    nsgs: {
+      SecGroupNet: 1,
+    },
+    associations: ["simpleLinuxVMNetInt -> SecGroupNet"],
+    named: [],
+    refused: [],
+  },
+  "05": {
+    nsgs: {
+      webNsg: 2,
+    },
+    associations: ["vnet/subnet01 -> webNsg"],
+    named: [],
+    refused: [],
+  },
+  "06": {
+    nsgs: {
+      "Subnet-1-nsg": 0,
+    },
+    associations: ["myVNET/Subnet-1 -> Subnet-1-nsg"],
+    named: ["warning NotModelled 221:5", "warning NotModelled 247:5"],
+    refused: [],
+  },
+  "08": {
+    nsgs: {
+      DefaultNSG: 1,
+    },
+    associations: [
+      "Contoso_Network/FrontendSubnet -> DefaultNSG",
+      "Contoso_Network/NVASubnet -> DefaultNSG",
+      "Contoso_Network/BackendSubnet -> DefaultNSG",
+    ],
+    named: [
+      "warning NamePlaceholder 88:15",
+      "warning NotModelled 125:5",
+      "warning NotModelled 243:31",
+    ],
+    refused: [],
+  },
+  "12": {
+    nsgs: {
+      WebNSG: 3,
+      AppGwNSG: 3,
+    },
+    associations: ["MyVNet/WebSubnet -> WebNSG", "MyVNet/AppGatewaySubnet -> AppGwNSG"],
+    named: ["warning NotModelled 561:5"],
+    refused: [],
+  },
+  "15": {
+    nsgs: {
+      dsNsg: 4,
+    },
+    associations: ["DsVM0 -> dsNsg", "DsVM1 -> dsNsg"],
+    named: ["warning NotModelled 105:5", "warning NotModelled 265:5"],
+    refused: [],
+  },
+  "16": {
+    nsgs: {
+      "databricks-nsg": 6,
+    },
+    associations: [
+      "databricks-vnet/public-subnet -> databricks-nsg",
+      "databricks-vnet/private-subnet -> databricks-nsg",
+    ],
+    named: ["warning NotModelled 128:5", "warning ServiceTagsFileNeeded 181:43"],
+    refused: ["UnknownServiceTag"],
+  },
+  "19": {
+    nsgs: {
+      "<name>": 0,
+    },
+    associations: [],
+    named: ["warning NamePlaceholder 502:15"],
+    refused: [],
+  },
+  "21": {
+    nsgs: {
+      nsg: 0,
+    },
+    associations: [],
+    named: [
+      "error ExpressionNotStaticallyKnown main.tf:26:11",
+      "error ExpressionNotStaticallyKnown main.tf:48:14",
+      "error ExpressionNotStaticallyKnown main.tf:81:11",
+      "error ExpressionNotStaticallyKnown main.tf:110:14",
+    ],
+    refused: ["ExpressionNotStaticallyKnown"],
+  },
+  "23": {
+    nsgs: {
+      "<var.prefix>-nsg": 1,
+    },
+    associations: [],
+    named: ["warning NamePlaceholder main.tf:28:25"],
+    refused: [],
+  },
+  "25": {
+    nsgs: {
+      "<var.prefix>-nsg": 1,
+    },
+    associations: [],
+    named: [
+      "warning NotModelled main.tf:13:1",
+      "warning NamePlaceholder main.tf:21:25",
+      "warning ExpressionNotStaticallyKnown main.tf:34:37",
+      "warning ExpressionNotStaticallyKnown main.tf:26:1",
+      "error ParentNotDeclared main.tf:66:35",
+    ],
+    refused: ["ParentNotDeclared"],
+  },
+  "27": {
+    nsgs: {
+      tls_webserver: 0,
+    },
+    associations: [],
+    named: [
+      "warning NotModelled main.tf:27:1",
+      "warning ExpressionNotStaticallyKnown main.tf:72:34",
+      "warning NamePlaceholder main.tf:14:25",
+      "warning ExpressionNotStaticallyKnown main.tf:42:37",
+      "warning ExpressionNotStaticallyKnown main.tf:34:1",
+      "warning ExpressionNotStaticallyKnown main.tf:55:37",
+      "warning ExpressionNotStaticallyKnown main.tf:47:1",
+      "error ParentNotDeclared main.tf:77:31",
+    ],
+    refused: ["ParentNotDeclared"],
+  },
+  "28": {
+    nsgs: {
+      tls_webserver: 0,
+    },
+    associations: ["<var.prefix>-network/internal -> tls_webserver"],
+    named: [
+      "warning NotModelled main.tf:32:1",
+      "warning NotModelled main.tf:83:1",
+      "warning NotModelled main.tf:94:1",
+      "warning NotModelled main.tf:99:1",
+      "warning NotModelled main.tf:110:29",
+      "warning ExpressionNotStaticallyKnown main.tf:74:34",
+      "warning NamePlaceholder main.tf:18:25",
+      "warning ExpressionNotStaticallyKnown main.tf:40:25",
+    ],
+    refused: [],
+  },
+  "31": {
+    nsgs: {
+      "<var.openshift_cluster_prefix>-primary-nsg": 3,
+      "<var.openshift_cluster_prefix>-infra-nsg": 3,
+      "<var.openshift_cluster_prefix>-node-nsg": 3,
+    },
+    associations: [],
+    named: [
+      "warning NotModelled main.tf:235:1",
+      "warning NotModelled main.tf:243:1",
+      "warning NotModelled main.tf:251:1",
+      "warning NotModelled main.tf:286:1",
+      "warning NotModelled main.tf:298:1",
+      "warning NotModelled main.tf:304:1",
+      "warning NotModelled main.tf:315:1",
+      "warning NotModelled main.tf:331:1",
+      "warning NotModelled main.tf:345:1",
+      "warning NotModelled main.tf:357:1",
+      "warning NotModelled main.tf:363:1",
+      "warning NotModelled main.tf:374:1",
+      "warning NotModelled main.tf:384:1",
+      "warning NotModelled main.tf:397:1",
+      "warning NamePlaceholder main.tf:21:25",
+      "error ExpressionNotStaticallyKnown main.tf:413:31",
+      "error ExpressionNotStaticallyKnown main.tf:436:47",
+      "error ExpressionNotStaticallyKnown main.tf:426:1",
+      "error ExpressionNotStaticallyKnown main.tf:452:47",
+      "error ExpressionNotStaticallyKnown main.tf:442:1",
+      "error ExpressionNotStaticallyKnown main.tf:467:37",
+      "error ExpressionNotStaticallyKnown main.tf:457:1",
+    ],
+    refused: ["ExpressionNotStaticallyKnown"],
+  },
+  "34": {
+    nsgs: {
+      "<var.prefix>-mi-security-group": 12,
+    },
+    associations: ["<var.prefix>-mi-vnet/<var.prefix>-mi-snet -> <var.prefix>-mi-security-group"],
+    named: [
+      "warning NotModelled main.tf:206:1",
+      "warning NotModelled main.tf:1188:1",
+      "warning NamePlaceholder main.tf:5:25",
+    ],
+    refused: [],
+  },
+  "36": {
+    nsgs: {
+      "msdocs-nsg-frontend-<randomIdentifier>": 3,
+      "msdocs-nsg-backend-<randomIdentifier>": 3,
+    },
+    associations: [
+      "msdocs-vNet-<randomIdentifier>/msdocs-frontend-subnet-<randomIdentifier> -> msdocs-nsg-frontend-<randomIdentifier>",
+      "msdocs-vNet-<randomIdentifier>/msdocs-backend-subnet-<randomIdentifier> -> msdocs-nsg-backend-<randomIdentifier>",
+    ],
+    named: [
+      "warning NamePlaceholder 38:63",
+      "warning NotModelled 83:1",
+      "warning UnsupportedParameter 87:151",
+      "error ValueNotStaticallyKnown 87:1",
+      "warning NotModelled 95:1",
+      "warning UnsupportedParameter 99:149",
+      "error ValueNotStaticallyKnown 99:1",
+    ],
+    refused: ["ValueNotStaticallyKnown"],
+  },
+  "38": {
+    nsgs: {
+      "MyNsg-FrontEnd": 3,
+      "MyNsg-BackEnd": 1,
+    },
+    associations: [],
+    named: [
+      "warning NotModelled 58:15",
+      "error UnsupportedStatement 62:12",
+      "error UnsupportedStatement 66:12",
+    ],
+    refused: ["UnsupportedStatement"],
+  },
+  "40": {
+    nsgs: {},
+    associations: [],
+    named: ["error BicepNotCompiled 1:1"],
+    refused: ["BicepNotCompiled"],
+  },
+};
+
+describe("the real public files import as pinned", () => {
+  for (const number of Object.keys(PINS))
+    it.skipIf(real.missing !== undefined)(titled(`fixture ${number}`, real.missing), async () => {
+      const name = readdirSync(real.path).find((n) => n.startsWith(`${number}-`));
+      expect(name).toBeDefined();
+      const got = await pinsOf(name as string);
+      if (process.env.TIERWALL_PRINT_PINS === "1")
+        console.log(`  "${number}": ${JSON.stringify(got, null, 2).replaceAll("\n", "\n  ")},`);
+      expect(got).toEqual(PINS[number]);
+    });
+});
