@@ -46,7 +46,7 @@ describe("a VM with a public IP, from the command line", () => {
     const r = flow(file);
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")[0]).toBe(
-      "Deny: network interface vm1 is reached on Standard public IP pip-web, which is closed to inbound traffic unless an NSG allows it, and no NSG applies to its subnet or network interface",
+      "Deny: Standard public IP pip-web is closed to inbound traffic unless an NSG allows it, and no NSG applies to network interface vm1 or subnet vnet/web",
     );
     expect(r.stdout).toContain(
       "route: public, across the Internet, from 192.0.2.77 to <pip-web>, translated to 10.0.1.x",

@@ -72,5 +72,9 @@ export function closedPublicIp(to: Host): string | undefined {
   const pip = to.publicIp;
   if (pip?.sku !== "Standard" || to.subnet?.nsg !== undefined || to.nic?.nsg !== undefined)
     return undefined;
-  return `${to.label} is reached on Standard public IP ${pip.name}, which is closed to inbound traffic unless an NSG allows it, and no NSG applies to its subnet or network interface`;
+  const where = [
+    ...(to.nic ? [`network interface ${to.nic.name}`] : []),
+    ...(to.subnet ? [`subnet ${to.subnet.id}`] : []),
+  ].join(" or ");
+  return `Standard public IP ${pip.name} is closed to inbound traffic unless an NSG allows it, and no NSG applies to ${where || "what it is associated with"}`;
 }
