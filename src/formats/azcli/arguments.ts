@@ -258,12 +258,11 @@ export function readArgs(
     }
     if (key === undefined) {
       const value = items[0] ? reader.script.value(items[0]) : undefined;
-      if (
-        flag === "--ip-forwarding" &&
-        !(value && "text" in value && value.text.toLowerCase() === "false")
-      )
-        report("warning", NOT_MODELLED_CODE, ipForwardingMessage(undefined), flagPos);
-      else if (!IGNORED_FLAGS.has(flag))
+      const off = value !== undefined && "text" in value && value.text.toLowerCase() === "false";
+      // IP forwarding off is what the model assumes; on, it is named.
+      if (flag === "--ip-forwarding") {
+        if (!off) report("warning", NOT_MODELLED_CODE, ipForwardingMessage(undefined), flagPos);
+      } else if (!IGNORED_FLAGS.has(flag))
         report(
           "warning",
           "UnsupportedParameter",

@@ -413,4 +413,16 @@ describe("az CLI import", () => {
       ],
     ]);
   });
+
+  it("names IP forwarding on an interface, which the model does not hold", () => {
+    const script = [
+      "az network nic create -g rg -n fw-nic --vnet-name v --subnet s --private-ip-address 10.0.0.4 --ip-forwarding true",
+      "az network nic update -g rg -n fw-nic --ip-forwarding false",
+    ].join("\n");
+    const r = importAzCli(script, "deploy.sh");
+    expect(brief(problems(r.diagnostics))).toEqual(["warning NotModelled 1:94"]);
+    expect(r.diagnostics[0]?.message).toBe(
+      "az network nic create: IP forwarding on the network interface is not modelled; it lets the interface forward packets for other addresses, as an appliance does, on paths the spec does not show",
+    );
+  });
 });

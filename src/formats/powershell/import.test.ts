@@ -333,3 +333,27 @@ describe("PowerShell import: bad input", () => {
     });
   });
 });
+
+describe("PowerShell import: what the model does not hold", () => {
+  it("names New-AzVM's simple parameter set, which makes a network, and counts a VM built from a configuration", () => {
+    const script = [
+      "New-AzVM -ResourceGroupName rg -Name vm1 -Image Ubuntu2204 -OpenPorts 22",
+      "$config = New-AzVMConfig -VMName vm2 -VMSize Standard_B1s",
+      "New-AzVM -ResourceGroupName rg -Location eastus -VM $config",
+      "New-AzLoadBalancer -ResourceGroupName rg -Name lb -Location eastus",
+    ].join("\n");
+    const { diagnostics } = importPowerShell(script, "vm.ps1");
+    expect(diagnostics.map((d) => [d.code, d.location?.line, d.message])).toEqual([
+      [
+        "NotModelled",
+        1,
+        "New-AzVM without -VM makes a virtual network, a network interface, a public IP and an NSG with the ports of -OpenPorts, none of which is read",
+      ],
+      [
+        "NotModelled",
+        4,
+        "New-AzLoadBalancer: load balancer not modelled; its inbound NAT rules and load-balancing rules may expose backends, and its probes come from AzureLoadBalancer",
+      ],
+    ]);
+  });
+});

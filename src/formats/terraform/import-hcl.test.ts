@@ -376,3 +376,43 @@ resource "azurerm_network_security_group" "copies" {
     ]);
   });
 });
+
+describe("what the model does not hold", () => {
+  it("is named where it stands: a load balancer, and IP forwarding on an interface", async () => {
+    const text = `resource "azurerm_lb" "lb" {
+  name                = "lb"
+  location            = "westus"
+  resource_group_name = "rg"
+}
+resource "azurerm_network_interface" "nva" {
+  name                  = "nva-nic"
+  location              = "westus"
+  resource_group_name   = "rg"
+  ip_forwarding_enabled = true
+  ip_configuration {
+    name                          = "c"
+    subnet_id                     = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s"
+    private_ip_address_allocation = "Static"
+    private_ip_address            = "10.0.0.4"
+  }
+}
+`;
+    const { diagnostics, inventory } = await importTerraform([tf(text)]);
+    expect(
+      diagnostics.filter((d) => d.code === "NotModelled").map((d) => [d.location?.line, d.message]),
+    ).toEqual([
+      [
+        1,
+        "azurerm_lb.lb: load balancer not modelled; its inbound NAT rules and load-balancing rules may expose backends, and its probes come from AzureLoadBalancer",
+      ],
+      [
+        10,
+        'azurerm_network_interface.nva.ip_forwarding_enabled: IP forwarding on network interface "nva-nic" is not modelled; it lets the interface forward packets for other addresses, as an appliance does, on paths the spec does not show',
+      ],
+    ]);
+    expect(inventory.types()).toEqual([
+      { type: "azurerm_lb", standing: "notModelled", count: 1 },
+      { type: "azurerm_network_interface", standing: "modelled", count: 1 },
+    ]);
+  });
+});
