@@ -881,21 +881,29 @@ class NetworkBuilder {
     });
     // A stand-in is outside every network and every address given, and a prefix a
     // rule or service tag names matches it only when it covers the whole reserved
-    // block (0.0.0.0/0 does), never by where the stand-in falls.
-    let excluded = AddressSet.of(
-      this.namedPrefixes().filter((p) => {
-        const block = UNKNOWN_PUBLIC_BLOCKS[p.family];
-        return p.first <= block.last && block.first <= p.last && p.length > block.length;
-      }),
-    );
-    for (const vnet of this.vnets.values()) excluded = excluded.union(vnet.virtualNetworkTag);
-    excluded = excluded.union(AddressSet.ofAddresses(addresses.values()));
+    // block (0.0.0.0/0 does), never by where the stand-in falls. Worked out once,
+    // when a public IP first needs one.
+    let excluded: AddressSet | undefined;
+    const standInFor = (name: string, family: 4 | 6): IpAddress | undefined => {
+      if (!excluded) {
+        excluded = AddressSet.of(
+          this.namedPrefixes().filter((p) => {
+            const block = UNKNOWN_PUBLIC_BLOCKS[p.family];
+            return p.first <= block.last && block.first <= p.last && p.length > block.length;
+          }),
+        ).union(AddressSet.ofAddresses(addresses.values()));
+        for (const vnet of this.vnets.values()) excluded = excluded.union(vnet.virtualNetworkTag);
+      }
+      const address = standInAddress(name, family, excluded);
+      if (address) excluded = excluded.union(AddressSet.ofAddresses([address]));
+      return address;
+    };
     pips.forEach((pip, i) => {
       if (this.publicIps.has(pip.name)) return;
       const given = addresses.get(i);
       if (pip.ipAddress !== undefined && !given) return;
       const family = pip.publicIPAddressVersion === "IPv6" ? 6 : 4;
-      const standIn = given === undefined ? standInAddress(pip.name, family, excluded) : undefined;
+      const standIn = given === undefined ? standInFor(pip.name, family) : undefined;
       const address = given ?? (standIn && { ...standIn, label: `<${pip.name}>` });
       if (!address) {
         this.report(
@@ -908,7 +916,6 @@ class NetworkBuilder {
         );
         return;
       }
-      excluded = excluded.union(AddressSet.ofAddresses([address]));
       this.publicIps.set(pip.name, {
         name: pip.name,
         sku: pip.sku,
