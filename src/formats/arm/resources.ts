@@ -248,10 +248,17 @@ export class ResourceReader {
     else if (isObject(resources))
       for (const [symbol, r] of Object.entries(resources)) add(r, symbol);
     const finding = new Set<JsonObject>();
-    const identity = (
-      e: (typeof entries)[number],
-    ): { type: string; names: string[] } | undefined => {
+    type Identity = { type: string; names: string[] } | undefined;
+    // Each resource's type and name, evaluated once (not while another is being found).
+    const known = new Map<JsonObject, Identity>();
+    const identity = (e: (typeof entries)[number]): Identity => {
+      if (known.has(e.raw)) return known.get(e.raw);
       if (finding.has(e.raw)) return undefined;
+      const found = evaluate(e);
+      if (finding.size === 0) known.set(e.raw, found);
+      return found;
+    };
+    const evaluate = (e: (typeof entries)[number]): Identity => {
       finding.add(e.raw);
       try {
         let type = this.peekString(e.raw.type);
