@@ -15,6 +15,7 @@ import {
 import type { Packet } from "./packet.js";
 import { NsgResolver } from "./resolve.js";
 import { closedPublicIp, planRoute, type Route, vnetsConnected } from "./route.js";
+import { describeSelectedRoute, type SelectedRoute } from "./route-selection.js";
 
 export type { AppliedTo, NsgEvaluation, NsgVerdict } from "./nsg-chain.js";
 
@@ -39,6 +40,8 @@ export interface FlowResult {
   readonly route: "private" | "public" | "local" | "none";
   /** How the packet travels, in words, or why it cannot. */
   readonly routeReason: string;
+  /** The route it follows out of the caller's subnet (a user route or a system route), when it leaves one. */
+  readonly nextHop?: SelectedRoute;
   /** The verdict as a whole: what decided, the route or the NSGs. */
   readonly reason: string;
   /**
@@ -116,6 +119,7 @@ export class FlowEvaluator {
         access: "Deny",
         route: "none",
         routeReason: route.reason,
+        ...(route.hop ? { nextHop: route.hop } : {}),
         reason: `no route: ${route.reason}${nsgs ? `; ${whatTheNsgsWouldDo(nsgs)}` : ""}`,
         ...(nsgs ? { nsgs } : {}),
         trace: [],
@@ -130,7 +134,8 @@ export class FlowEvaluator {
         ...base,
         access: "Deny",
         route: route.kind,
-        routeReason: describeRoute(route, to),
+        routeReason: describeRoute(route, to, this.network),
+        ...(route.hop ? { nextHop: route.hop } : {}),
         reason: closed,
         nsgs,
         trace: nsgs.evaluations,
@@ -141,13 +146,14 @@ export class FlowEvaluator {
       access: nsgs.access,
       ...(nsgs.rule ? { rule: nsgs.rule, nsg: nsgs.nsg, appliedTo: nsgs.appliedTo } : {}),
       route: route.kind,
-      routeReason: describeRoute(route, to),
+      routeReason: describeRoute(route, to, this.network),
+      ...(route.hop ? { nextHop: route.hop } : {}),
       reason:
-        nsgs.evaluations.length === 0
+        (nsgs.evaluations.length === 0
           ? "no NSG on the path"
           : nsgs.access === "Deny"
             ? `denied by ${nsgs.rule} of ${nsgs.nsg}`
-            : "every NSG on the path allows it",
+            : "every NSG on the path allows it") + beyondTheModel(route),
       nsgs,
       trace: nsgs.evaluations,
       returnTraffic: nsgs.access,
@@ -218,11 +224,67 @@ function whatTheNsgsWouldDo(nsgs: NsgVerdict): string {
     : `the NSGs would deny it too, by ${nsgs.rule} of ${nsgs.nsg}`;
 }
 
-function describeRoute(route: Route & { kind: "private" | "public" }, to: Host): string {
+/**
+ * What a route to an appliance or a gateway leaves open: tierwall does not
+ * model what either does, so an allowed flow is allowed if it passes them.
+ */
+function beyondTheModel(route: Route): string {
+  if (route.kind !== "private" && route.kind !== "public") return "";
+  if (route.hop?.nextHopType === "VirtualAppliance")
+    return `, if the appliance at ${displayAddress(route.hop.nextHopIpAddress ?? route.outboundDestination)} forwards it`;
+  if (route.hop?.nextHopType === "VirtualNetworkGateway" && route.hop.source === "User")
+    return ", if what lies beyond the virtual network gateway sends it on";
+  return "";
+}
+
+function describeRoute(
+  route: Route & { kind: "private" | "public" },
+  to: Host,
+  network: Network,
+): string {
+  const hop = route.hop;
+  const how = hop ? describeHop(route, hop, network) : undefined;
+  if (how !== undefined) return how;
   if (route.kind === "private") return "on private addresses, inside connected networks";
   const destination = displayAddress(route.outboundDestination);
   if (to.vnet === undefined) return `across the Internet, to ${destination}`;
   const source = displayAddress(route.presentedSource);
   const translated = displayAddress(to.address);
   return `across the Internet, from ${source} to ${destination}${translated === destination ? "" : `, translated to ${translated}`}`;
+}
+
+/**
+ * A route that is not the plain way (an appliance, a gateway, a user route) in
+ * words; undefined for Azure's system routes within networks and to the Internet.
+ */
+function describeHop(
+  route: Route & { kind: "private" | "public" },
+  hop: SelectedRoute,
+  network: Network,
+): string | undefined {
+  const by = describeSelectedRoute(hop);
+  const destination = displayAddress(route.outboundDestination);
+  const note = route.note ? `; ${route.note}` : "";
+  if (hop.nextHopType === "VirtualAppliance") {
+    const appliance = hop.nextHopIpAddress;
+    const holder = appliance && applianceName(network, appliance);
+    return `leaves through the appliance at ${appliance ? displayAddress(appliance) : "?"}${holder ? ` (${holder})` : ""}, by ${by}, toward ${destination}; tierwall does not model what the appliance does: the NSGs shown are those of the direct path${note}`;
+  }
+  if (hop.nextHopType === "VirtualNetworkGateway")
+    return `to the virtual network gateway${hop.network ? ` of ${hop.network}` : ""} (on-premises), by ${by}, toward ${destination}${hop.source === "User" ? "; tierwall does not model the gateway or what lies beyond it" : ""}`;
+  if (hop.source === "User")
+    return `${route.kind === "private" ? "on private addresses" : "across the Internet"}, by ${by}, to ${destination}`;
+  return undefined;
+}
+
+/** The network interface or environment that holds an appliance's address, if the deployment has it. */
+function applianceName(network: Network, address: IpAddress): string | undefined {
+  for (const nic of network.nics.values())
+    for (const c of nic.ipConfigurations)
+      if (c.address.family === address.family && c.address.value === address.value)
+        return `network interface ${nic.name}`;
+  for (const env of network.environments.values())
+    if (env.privateAddress.family === address.family && env.privateAddress.value === address.value)
+      return `environment ${env.name}`;
+  return undefined;
 }

@@ -1,12 +1,25 @@
 import type { Network } from "../model/network.js";
-import { type IpAddress, sameAddress } from "../net/address.js";
+import { displayAddress, type IpAddress, sameAddress } from "../net/address.js";
 import type { Host } from "./endpoint.js";
+import { describeSelectedRoute, type SelectedRoute, selectRoute } from "./route-selection.js";
 
-/** How a packet travels between two hosts, and the addresses it carries on each side. */
+/**
+ * How a packet travels between two hosts, and the addresses it carries on each
+ * side; `hop` is the route it follows out of the caller's subnet, and `note`
+ * what the trace should add about it.
+ */
 export type Route =
-  | { kind: "private" | "public"; outboundDestination: IpAddress; presentedSource: IpAddress }
+  | {
+      kind: "private" | "public";
+      outboundDestination: IpAddress;
+      presentedSource: IpAddress;
+      hop?: SelectedRoute;
+      note?: string;
+    }
   | { kind: "local" }
-  | { kind: "none"; reason: string };
+  | { kind: "none"; reason: string; hop?: SelectedRoute };
+
+type Travelled = Route & { kind: "private" | "public" };
 
 /** Whether two virtual networks exchange packets on private addresses: the same one, or peered. */
 export function vnetsConnected(
@@ -26,6 +39,137 @@ export function vnetsConnected(
  * ASEs, and an ASE's calls to itself, are Internet calls).
  */
 export function planRoute(from: Host, to: Host, network: Network): Route {
+  const direct = directRoute(from, to, network);
+  const subnet = from.subnet;
+  if (direct.kind === "local" || subnet === undefined || from.platform) return direct;
+  // The private destination first: a user route to an appliance or a gateway
+  // carries the packet on private addresses, even where no peering does.
+  if (
+    to.vnet !== undefined &&
+    to.ingress !== "External" &&
+    from.address.family === to.address.family
+  ) {
+    // A user route that holds it is followed where the packet has no other way
+    // (which it then explains), and always to an appliance or a gateway.
+    const hop = selectRoute(network, subnet, to.address);
+    const carried =
+      hop?.source === "User" &&
+      (direct.kind === "none" ||
+        hop.nextHopType === "VirtualAppliance" ||
+        hop.nextHopType === "VirtualNetworkGateway");
+    if (direct.kind === "private" || carried)
+      return follow(hop, from, to, network, {
+        kind: "private",
+        outboundDestination: to.address,
+        presentedSource: from.address,
+      });
+  }
+  if (direct.kind !== "public") return direct;
+  return follow(
+    selectRoute(network, subnet, direct.outboundDestination),
+    from,
+    to,
+    network,
+    direct,
+  );
+}
+
+/**
+ * What the route out of the caller's subnet does with a packet planned to
+ * travel as `planned`: lets it go (on to the network, a peer, the Internet or a
+ * gateway), drops it (None; the Internet for a private address; a network that
+ * does not hold it), or hands it to an appliance.
+ */
+function follow(
+  hop: SelectedRoute | undefined,
+  from: Host,
+  to: Host,
+  network: Network,
+  planned: Travelled,
+): Route {
+  const destination = displayAddress(planned.outboundDestination);
+  if (!hop) return { kind: "none", reason: `no route of ${from.subnet?.id} holds ${destination}` };
+  const by = describeSelectedRoute(hop);
+  switch (hop.nextHopType) {
+    case "None":
+      return { kind: "none", hop, reason: `${by} drops packets to ${destination}` };
+    case "Internet":
+      if (planned.kind === "private")
+        return {
+          kind: "none",
+          hop,
+          reason: `${by} sends it to the Internet, where the private address ${destination} is not reached`,
+        };
+      return { ...planned, hop };
+    case "VnetLocal": {
+      const own = from.vnet === undefined ? undefined : network.vnets.get(from.vnet);
+      if (own?.addressSpace.has(planned.outboundDestination)) return { ...planned, hop };
+      return {
+        kind: "none",
+        hop,
+        reason: `${by} keeps it in virtual network ${from.vnet}, which does not hold ${destination}`,
+      };
+    }
+    case "VNetPeering":
+    case "VirtualNetworkGateway":
+      return { ...planned, hop };
+    case "VirtualAppliance":
+      return throughAppliance(hop, from, to, network, planned);
+  }
+}
+
+/**
+ * A packet handed to an appliance. The appliance must sit in the caller's
+ * network or a peer; to reach a callee in another network, the appliance's
+ * network must be connected to the callee's, and the packet, forwarded, must be
+ * let across that peering by allowForwardedTraffic. The documentation puts the
+ * flag on the receiving network's peering, the REST API's on the sending one's:
+ * tierwall drops the packet only when neither sets it, and notes the other case.
+ */
+function throughAppliance(
+  hop: SelectedRoute,
+  from: Host,
+  to: Host,
+  network: Network,
+  planned: Travelled,
+): Route {
+  const by = describeSelectedRoute(hop);
+  const appliance = hop.nextHopIpAddress;
+  const home =
+    appliance && [...network.vnets.values()].find((v) => v.addressSpace.has(appliance))?.name;
+  if (appliance === undefined || home === undefined || !vnetsConnected(network, from.vnet, home))
+    return {
+      kind: "none",
+      hop,
+      reason: `${by}: the appliance's address is in no virtual network that ${from.vnet} reaches (itself or a connected peer)`,
+    };
+  if (planned.kind === "public" || to.vnet === undefined || to.vnet === home)
+    return { ...planned, hop };
+  if (!vnetsConnected(network, home, to.vnet))
+    return {
+      kind: "none",
+      hop,
+      reason: `${by}: the appliance's network ${home} is not connected to ${to.vnet}, where ${displayAddress(to.address)} is`,
+    };
+  if (from.vnet === home) return { ...planned, hop };
+  const entering = network.vnets.get(to.vnet)?.peerings.get(home)?.allowForwardedTraffic === true;
+  const leaving = network.vnets.get(home)?.peerings.get(to.vnet)?.allowForwardedTraffic === true;
+  if (!entering && !leaving)
+    return {
+      kind: "none",
+      hop,
+      reason: `${by}: the appliance forwards it from ${home} to ${to.vnet}, and neither peering between them sets allowForwardedTraffic`,
+    };
+  if (entering) return { ...planned, hop };
+  return {
+    ...planned,
+    hop,
+    note: `only ${home}'s peering to ${to.vnet} sets allowForwardedTraffic; Azure's documentation puts the flag on ${to.vnet}'s side and its REST API on ${home}'s, so tierwall lets the packet through`,
+  };
+}
+
+/** The route between two hosts as the networks' addresses decide it, before any route table. */
+function directRoute(from: Host, to: Host, network: Network): Route {
   if (from.vnet === undefined && to.vnet === undefined)
     return { kind: "none", reason: "neither end is in a virtual network, so no NSG is involved" };
   if (to.vnet === undefined) {

@@ -7,6 +7,7 @@ import { LIMITS } from "./limits.js";
 import { duplicateNames, NameIndex } from "./names.js";
 import { AddressNames, dynamicLabel, standInAddress, UNKNOWN_PUBLIC_BLOCKS } from "./public-ips.js";
 import { isIdRef, type ReferencedType, referenced } from "./resource-id.js";
+import { type RouteTableInfo, resolveRouteTables } from "./route-tables.js";
 import { nameProblem, type ParsedRule, parseSecurityRule, type RuleContext } from "./rule.js";
 import type { ServiceTagCatalog } from "./service-tags.js";
 import { firstFreeHost } from "./subnet-hosts.js";
@@ -35,6 +36,15 @@ export interface SubnetInfo {
   readonly prefixes: readonly Prefix[];
   readonly addresses: AddressSet;
   readonly nsg?: string;
+  /** The route table its traffic follows, besides Azure's system routes. */
+  readonly routeTable?: string;
+}
+
+/** What a network's peering to a connected peer allows beyond plain traffic (all false when left out). */
+export interface PeeringFlags {
+  readonly allowForwardedTraffic: boolean;
+  readonly allowGatewayTransit: boolean;
+  readonly useRemoteGateways: boolean;
 }
 
 export interface VnetInfo {
@@ -43,6 +53,12 @@ export interface VnetInfo {
   readonly subnets: readonly SubnetInfo[];
   /** Names of the virtual networks peered with this one, in either direction. */
   readonly peers: readonly string[];
+  /** Its address space as written, for routing by longest prefix. */
+  readonly addressPrefixes: readonly Prefix[];
+  /** The on-premises spaces its own gateway reaches (connectedAddressPrefixes). */
+  readonly gatewayPrefixes: readonly Prefix[];
+  /** Its own peering's flags toward each connected peer. */
+  readonly peerings: ReadonlyMap<string, PeeringFlags>;
   /** What the VirtualNetwork service tag means for resources in this network. */
   readonly virtualNetworkTag: AddressSet;
 }
@@ -106,6 +122,7 @@ export interface Network {
   readonly asgMembers: ReadonlyMap<string, readonly IpAddress[]>;
   readonly environments: ReadonlyMap<string, EnvironmentInfo>;
   readonly publicIps: ReadonlyMap<string, PublicIpInfo>;
+  readonly routeTables: ReadonlyMap<string, RouteTableInfo>;
   /** How its addresses are printed: unknown public ones by name, Dynamic ones by subnet. */
   readonly addressNames: AddressNames;
   readonly serviceTags: ServiceTagCatalog;
@@ -149,6 +166,7 @@ class NetworkBuilder {
   private readonly dynamicAddresses: IpAddress[] = [];
   /** Which resource each public IP is associated with (by lower-case name). */
   private readonly publicIpOwners = new Map<string, string>();
+  private routeTables = new Map<string, RouteTableInfo>();
 
   constructor(
     private readonly topology: Topology,
@@ -171,6 +189,9 @@ class NetworkBuilder {
     this.checkNames("environments", "environment", t.environments, false);
     this.checkNames("publicIPAddresses", "public IP address", t.publicIPAddresses ?? []);
     for (const asg of t.applicationSecurityGroups) this.asgMembers.set(asg.name, []);
+    const routing = resolveRouteTables(t.routeTables ?? [], this.serviceTags);
+    this.diagnostics.push(...routing.diagnostics);
+    this.routeTables = routing.tables;
     t.networkSecurityGroups.forEach((nsg, i) => {
       this.addNsg(nsg, ["networkSecurityGroups", i]);
     });
@@ -193,6 +214,7 @@ class NetworkBuilder {
         asgMembers: this.asgMembers,
         environments: this.environments,
         publicIps: this.publicIps,
+        routeTables: this.routeTables,
         addressNames: new AddressNames([
           ...[...this.publicIps.values()].filter((p) => !p.known).map((p) => p.address),
           ...this.dynamicAddresses,
@@ -366,6 +388,8 @@ class NetworkBuilder {
     const spaces = new Map<string, AddressSet>();
     const partial: {
       name: string;
+      prefixes: Prefix[];
+      gatewayPrefixes: Prefix[];
       space: AddressSet;
       connected: AddressSet;
       subnets: SubnetInfo[];
@@ -398,13 +422,12 @@ class NetworkBuilder {
       });
       const space = AddressSet.of(prefixes);
       spaces.set(vnet.name, space);
-      const connected = AddressSet.of(
-        this.prefixList(
-          vnet.connectedAddressPrefixes ?? [],
-          [...path, "connectedAddressPrefixes"],
-          label,
-        ),
+      const gatewayPrefixes = this.prefixList(
+        vnet.connectedAddressPrefixes ?? [],
+        [...path, "connectedAddressPrefixes"],
+        label,
       );
+      const connected = AddressSet.of(gatewayPrefixes);
       const subnets: SubnetInfo[] = [];
       const subnetNames = new Map<string, number>();
       vnet.subnets.forEach((subnet, j) => {
@@ -478,6 +501,7 @@ class NetworkBuilder {
           return [p];
         });
         const nsg = this.nsgRef(subnet.networkSecurityGroup, [...sPath, "networkSecurityGroup"]);
+        const routeTable = this.routeTableRef(subnet.routeTable, [...sPath, "routeTable"]);
         const info: SubnetInfo = {
           id: `${vnet.name}/${subnet.name}`,
           name: subnet.name,
@@ -485,17 +509,21 @@ class NetworkBuilder {
           prefixes: sPrefixes,
           addresses: AddressSet.of(sPrefixes),
           ...(nsg === undefined ? {} : { nsg }),
+          ...(routeTable === undefined ? {} : { routeTable }),
         };
         subnets.push(info);
         this.subnets.push(info);
       });
-      partial.push({ name: vnet.name, space, connected, subnets });
+      partial.push({ name: vnet.name, prefixes, gatewayPrefixes, space, connected, subnets });
     });
 
     // A peering carries traffic only once both networks declare it; one side
     // alone stays "Initiated" in Azure.
     const vnetNames = new NameIndex(spaces.keys());
-    const declared = new Map<string, { remote: string; path: ValuePath; tagged: boolean }>();
+    const declared = new Map<
+      string,
+      { remote: string; path: ValuePath; tagged: boolean; flags: PeeringFlags }
+    >();
     this.topology.virtualNetworks.forEach((vnet, i) => {
       (vnet.virtualNetworkPeerings ?? []).forEach((peering, j) => {
         const path: ValuePath = [
@@ -542,6 +570,11 @@ class NetworkBuilder {
           remote,
           path,
           tagged: peering.allowVirtualNetworkAccess !== false,
+          flags: {
+            allowForwardedTraffic: peering.allowForwardedTraffic === true,
+            allowGatewayTransit: peering.allowGatewayTransit === true,
+            useRemoteGateways: peering.useRemoteGateways === true,
+          },
         });
       });
     });
@@ -559,6 +592,7 @@ class NetworkBuilder {
           ),
         );
     }
+    this.checkGatewayUse(declared);
     // allowVirtualNetworkAccess: false takes the peer out of this network's
     // VirtualNetwork tag and nothing more: traffic still flows where a rule allows
     // its addresses (the 2022 documentation and third-party tests; the 2018
@@ -570,14 +604,76 @@ class NetworkBuilder {
       for (const peer of peerNames)
         if (declared.get(`${p.name}\u0000${peer}`)?.tagged !== false)
           tag = tag.union(spaces.get(peer) ?? AddressSet.empty);
+      const peerings = new Map<string, PeeringFlags>();
+      for (const peer of peerNames) {
+        const flags = declared.get(`${p.name}\u0000${peer}`)?.flags;
+        if (flags) peerings.set(peer, flags);
+      }
       this.vnets.set(p.name, {
         name: p.name,
         addressSpace: p.space,
+        addressPrefixes: p.prefixes,
+        gatewayPrefixes: p.gatewayPrefixes,
+        peerings,
         subnets: p.subnets,
         peers: peerNames,
         virtualNetworkTag: tag,
       });
     }
+  }
+
+  /**
+   * useRemoteGateways needs the remote network's peering to allow gateway
+   * transit, and one network uses one remote gateway at most: Azure refuses
+   * the peering otherwise.
+   */
+  private checkGatewayUse(
+    declared: ReadonlyMap<string, { remote: string; path: ValuePath; flags: PeeringFlags }>,
+  ): void {
+    const using = new Map<string, string>();
+    for (const [key, { remote, path, flags }] of declared) {
+      if (!flags.useRemoteGateways) continue;
+      const local = key.slice(0, key.indexOf("\u0000"));
+      const at = [...path.slice(0, -1), "useRemoteGateways"];
+      const back = declared.get(`${remote}\u0000${local}`);
+      if (back && !back.flags.allowGatewayTransit)
+        this.report(
+          error(
+            "RemotePeeringDoesNotAllowGatewayTransit",
+            `the peering from ${local} to ${remote} uses ${remote}'s gateway, but ${remote}'s peering to ${local} does not set allowGatewayTransit`,
+            at,
+            `set allowGatewayTransit: true on ${remote}'s peering to ${local}`,
+          ),
+        );
+      const other = using.get(local);
+      if (other !== undefined)
+        this.report(
+          error(
+            "UseRemoteGatewaysOnSeveralPeerings",
+            `virtual network ${local} uses the gateways of both ${other} and ${remote}; only one peering can set useRemoteGateways`,
+            at,
+          ),
+        );
+      else using.set(local, remote);
+    }
+  }
+
+  /** The route table a subnet names, which the topology must declare. */
+  private routeTableRef(ref: ResourceRef | undefined, path: ValuePath): string | undefined {
+    if (ref === undefined) return undefined;
+    const name = this.named(ref, "routeTables", path)?.name;
+    if (name === undefined) return undefined;
+    const found = new NameIndex(this.routeTables.keys()).resolve(name);
+    if (found === undefined && !(this.topology.routeTables ?? []).some((t) => t.name === name))
+      this.report(
+        error(
+          "InvalidResourceReference",
+          `route table ${JSON.stringify(name)} is not defined`,
+          path,
+          "declare it under routeTables",
+        ),
+      );
+    return found;
   }
 
   /** Resolves `vnet/subnet`, a subnet name unique in the deployment, or an ARM subnet id. */

@@ -24,6 +24,7 @@ const REFERENCED = {
   "virtualNetworks/subnets": "subnet",
   networkInterfaces: "network interface",
   publicIPAddresses: "public IP address",
+  routeTables: "route table",
 } as const;
 
 export type ReferencedType = keyof typeof REFERENCED;

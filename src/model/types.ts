@@ -62,6 +62,35 @@ export interface Subnet {
   readonly addressPrefix?: string;
   readonly addressPrefixes?: readonly string[];
   readonly networkSecurityGroup?: ResourceRef;
+  /** The route table whose routes traffic leaving the subnet follows, besides Azure's system routes. */
+  readonly routeTable?: ResourceRef;
+}
+
+export const NEXT_HOP_TYPES = [
+  "VirtualNetworkGateway",
+  "VnetLocal",
+  "Internet",
+  "VirtualAppliance",
+  "None",
+] as const;
+/** Where a route sends the packets it matches (ARM's `nextHopType`). */
+export type NextHopType = (typeof NEXT_HOP_TYPES)[number];
+
+/** A user-defined route: packets to `addressPrefix` (a CIDR block or a service tag) go to its next hop. */
+export interface Route {
+  readonly name: string;
+  readonly addressPrefix: string;
+  readonly nextHopType: NextHopType;
+  /** The appliance's private address; given for VirtualAppliance only. */
+  readonly nextHopIpAddress?: string;
+}
+
+export interface RouteTable {
+  readonly name: string;
+  readonly location?: string;
+  readonly routes: readonly Route[];
+  /** True keeps the routes a virtual network gateway learns (on-premises spaces) out of its subnets. */
+  readonly disableBgpRoutePropagation?: boolean;
 }
 
 export interface VirtualNetworkPeering {
@@ -73,6 +102,12 @@ export interface VirtualNetworkPeering {
    * remote addresses by address still let it through (network.ts).
    */
   readonly allowVirtualNetworkAccess?: boolean;
+  /** Whether traffic an appliance forwards (not from the remote network's own addresses) may cross (default false). */
+  readonly allowForwardedTraffic?: boolean;
+  /** Whether the remote network may use this network's gateway (default false). */
+  readonly allowGatewayTransit?: boolean;
+  /** Whether this network uses the remote network's gateway, which must allow gateway transit (default false). */
+  readonly useRemoteGateways?: boolean;
 }
 
 export interface VirtualNetwork {
@@ -171,11 +206,14 @@ export interface Topology {
   readonly environments: readonly Environment[];
   /** Left out when there are none, as by importers that do not read them. */
   readonly publicIPAddresses?: readonly PublicIPAddress[];
+  /** Left out when there are none, as by importers that do not read them. */
+  readonly routeTables?: readonly RouteTable[];
 }
 
 /** The resources of several topologies together, in order (as importers read several files). */
 export function mergeTopologies(parts: readonly Topology[]): Topology {
   const publicIPAddresses = parts.flatMap((p) => p.publicIPAddresses ?? []);
+  const routeTables = parts.flatMap((p) => p.routeTables ?? []);
   return {
     virtualNetworks: parts.flatMap((p) => p.virtualNetworks),
     networkSecurityGroups: parts.flatMap((p) => p.networkSecurityGroups),
@@ -183,6 +221,7 @@ export function mergeTopologies(parts: readonly Topology[]): Topology {
     networkInterfaces: parts.flatMap((p) => p.networkInterfaces),
     environments: parts.flatMap((p) => p.environments),
     ...(publicIPAddresses.length > 0 ? { publicIPAddresses } : {}),
+    ...(routeTables.length > 0 ? { routeTables } : {}),
   };
 }
 

@@ -46,6 +46,9 @@ export function normalizeSpec(doc: SpecDocument): {
     networkInterfaces: doc.networkInterfaces ?? [],
     environments: doc.environments ?? [],
     ...(doc.publicIPAddresses ? { publicIPAddresses: doc.publicIPAddresses } : {}),
+    ...(doc.routeTables
+      ? { routeTables: doc.routeTables.map((t) => ({ ...t, routes: t.routes ?? [] })) }
+      : {}),
   };
   const assertions = (doc.assertions ?? []).flatMap((a, i) =>
     normalizeAssertion(a, ["assertions", i], diagnostics),

@@ -3,6 +3,7 @@ import {
   ALLOCATION_METHODS,
   ENVIRONMENT_KINDS,
   IP_VERSIONS,
+  NEXT_HOP_TYPES,
   PUBLIC_IP_SKUS,
 } from "../model/types.js";
 
@@ -178,6 +179,42 @@ const subnetSchema = closed({
   addressPrefix: v.optional(v.string()),
   addressPrefixes: v.optional(v.array(v.string())),
   networkSecurityGroup: v.optional(resourceRef),
+  routeTable: v.optional(resourceRef),
+});
+
+const routeSchema = closed({
+  name: v.string(),
+  ...readOnly,
+  addressPrefix: v.pipe(
+    v.string(),
+    v.description("The destinations it matches: a CIDR block or a service tag"),
+  ),
+  nextHopType: v.pipe(
+    v.picklist(NEXT_HOP_TYPES),
+    v.description(
+      "Where matching packets go: an appliance, a gateway, the Internet, the network, or dropped (None)",
+    ),
+  ),
+  nextHopIpAddress: v.optional(
+    v.pipe(v.string(), v.description("The appliance's private address (VirtualAppliance only)")),
+  ),
+  hasBgpOverride: v.optional(v.boolean()),
+});
+
+const routeTableSchema = closed({
+  name: v.string(),
+  ...readOnly,
+  location: v.optional(v.string()),
+  tags: v.optional(mapping(v.record(v.string(), v.string()), "record")),
+  routes: v.optional(v.array(routeSchema)),
+  disableBgpRoutePropagation: v.optional(
+    v.pipe(
+      v.boolean(),
+      v.description(
+        "True keeps the routes a virtual network gateway learns (on-premises spaces) out of the subnets",
+      ),
+    ),
+  ),
 });
 
 const virtualNetworkSchema = closed({
@@ -204,6 +241,28 @@ const virtualNetworkSchema = closed({
             v.boolean(),
             v.description(
               "Whether the remote network is part of this one's VirtualNetwork tag (default true); false does not stop traffic that rules allow by address",
+            ),
+          ),
+        ),
+        allowForwardedTraffic: v.optional(
+          v.pipe(
+            v.boolean(),
+            v.description(
+              "Whether traffic an appliance forwards may cross this peering (default false)",
+            ),
+          ),
+        ),
+        allowGatewayTransit: v.optional(
+          v.pipe(
+            v.boolean(),
+            v.description("Whether the remote network may use this network's gateway"),
+          ),
+        ),
+        useRemoteGateways: v.optional(
+          v.pipe(
+            v.boolean(),
+            v.description(
+              "Whether this network reaches on-premises through the remote network's gateway",
             ),
           ),
         ),
@@ -437,6 +496,12 @@ export const specSchema = v.pipe(
       v.array(closed({ name: v.string(), ...readOnly, location: v.optional(v.string()) })),
     ),
     publicIPAddresses: v.optional(v.array(publicIPAddressSchema)),
+    routeTables: v.optional(
+      v.pipe(
+        v.array(routeTableSchema),
+        v.description("Routes that subnets follow besides Azure's system routes"),
+      ),
+    ),
     networkInterfaces: v.optional(v.array(networkInterfaceSchema)),
     environments: v.optional(v.array(environmentSchema)),
     assertions: v.optional(v.array(assertionSchema)),

@@ -10,6 +10,7 @@ export function writeSpec(topology: Topology, header?: string): string {
   if (topology.applicationSecurityGroups.length > 0)
     doc.applicationSecurityGroups = topology.applicationSecurityGroups;
   if (topology.publicIPAddresses?.length) doc.publicIPAddresses = topology.publicIPAddresses;
+  if (topology.routeTables?.length) doc.routeTables = topology.routeTables;
   if (topology.networkInterfaces.length > 0) doc.networkInterfaces = topology.networkInterfaces;
   if (topology.environments.length > 0) doc.environments = topology.environments;
   if (topology.networkSecurityGroups.length > 0)

@@ -1,6 +1,9 @@
 import type { FlowResult } from "../../engine/flow.js";
 import type { IpFlowVerifyResult } from "../../engine/ip-flow-verify.js";
 import type { AppliedTo, NsgEvaluation } from "../../engine/nsg-chain.js";
+import type { SelectedRoute } from "../../engine/route-selection.js";
+import { displayAddress } from "../../net/address.js";
+import { formatPrefix } from "../../net/prefix.js";
 import type { Style } from "./style.js";
 import { renderTable } from "./table.js";
 
@@ -74,6 +77,19 @@ function applied(a: AppliedTo | undefined): string {
   return a ? `${a.type} ${a.name}` : "";
 }
 
+/** The route a flow follows out of its subnet, in the terms of Azure's effective routes. */
+function nextHopJson(hop: SelectedRoute): object {
+  return {
+    source: hop.source,
+    addressPrefix: hop.addressPrefix ?? formatPrefix(hop.prefix),
+    nextHopType: hop.nextHopType,
+    nextHopIpAddress: hop.nextHopIpAddress ? displayAddress(hop.nextHopIpAddress) : null,
+    name: hop.name ?? null,
+    routeTable: hop.routeTable ?? null,
+    virtualNetwork: hop.network ?? null,
+  };
+}
+
 export function flowJson(result: FlowResult): object {
   return {
     access: result.access,
@@ -83,7 +99,11 @@ export function flowJson(result: FlowResult): object {
     from: result.from,
     to: result.to,
     decidedBy: result.route === "none" || result.route === "local" ? "route" : "nsgs",
-    route: { kind: result.route, reason: result.routeReason },
+    route: {
+      kind: result.route,
+      reason: result.routeReason,
+      nextHop: result.nextHop ? nextHopJson(result.nextHop) : null,
+    },
     nsgs: result.nsgs
       ? {
           access: result.nsgs.access,
