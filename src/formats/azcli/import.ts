@@ -16,6 +16,7 @@ import { type AzCommand, type FlagPeek, peekFlags, readArgs } from "./arguments.
 import { lexBash, type Pos, plainText, type Word } from "./bash.js";
 import { NETWORK_INTERFACE_COMMANDS } from "./network-interfaces.js";
 import { NETWORK_SECURITY_COMMANDS } from "./network-security.js";
+import { PUBLIC_IP_COMMANDS } from "./public-ips.js";
 import { AzCliReader } from "./reader.js";
 import { VIRTUAL_NETWORK_COMMANDS } from "./virtual-networks.js";
 
@@ -25,6 +26,7 @@ const COMMANDS = new Map<string, AzCommand>(
     ...NETWORK_SECURITY_COMMANDS,
     ...VIRTUAL_NETWORK_COMMANDS,
     ...NETWORK_INTERFACE_COMMANDS,
+    ...PUBLIC_IP_COMMANDS,
   }),
 );
 

@@ -1,6 +1,8 @@
 /**
- * `az network nic create|update`: network interfaces, their static IP
- * configuration with its ASGs, and the NSG on the interface.
+ * `az network nic create|update`: network interfaces, their IP
+ * configuration (a static address, or without --private-ip-address a
+ * Dynamic one, some free host of the subnet) with its ASGs and public IP,
+ * and the NSG on the interface.
  */
 import type { IpConfiguration } from "../../model/types.js";
 import { type AzArgs, type AzCommand, type FlagSpec, NAME_FLAG } from "./arguments.js";
@@ -16,6 +18,8 @@ export const NETWORK_INTERFACE_COMMANDS: Record<string, AzCommand> = {
       vnet: { names: ["--vnet-name"], name: true },
       subnet: { names: ["--subnet"], name: true },
       address: { names: ["--private-ip-address"] },
+      version: { names: ["--private-ip-address-version"] },
+      publicIp: { names: ["--public-ip-address"], name: true },
       nsg: NSG_FLAG,
       asgs: {
         names: ["--app-security-groups", "--application-security-groups", "--asgs"],
@@ -34,8 +38,6 @@ export const NETWORK_INTERFACE_COMMANDS: Record<string, AzCommand> = {
       "--lb-address-pools",
       "--lb-inbound-nat-rules",
       "--lb-name",
-      "--private-ip-address-version",
-      "--public-ip-address",
     ],
     leftOut: "the network interface is left out",
     omits: (f) => {
@@ -81,29 +83,36 @@ function nicCreate(reader: AzCliReader, args: AzArgs): void {
   const address = args.optional("address");
   const nsg = args.optional("nsg");
   const asgs = args.list("asgs");
-  if (name === undefined || subnet === undefined || args.unknown) return;
-  const configs: IpConfiguration[] = [];
-  if (address === undefined) {
-    // The model places an interface by its static address: without one, it is left out.
-    reader.report(
-      "warning",
-      "ValueNotStaticallyKnown",
-      `az network nic create: without --private-ip-address, Azure assigns the address when the script runs; network interface ${JSON.stringify(name)} is left out`,
-      args.at,
-      undefined,
-      NETWORK_INTERFACE_COMMANDS["network nic create"]?.omits(args),
-    );
-    reader.leftOutNics.add(name.toLowerCase());
+  const version = args.optional("version");
+  const publicIp = args.optional("publicIp");
+  if (name === undefined || subnet === undefined || args.unknown) {
+    if (name !== undefined) reader.leftOutNics.add(name.toLowerCase());
     return;
   }
-  const config = {
+  if (publicIp !== undefined && publicIp !== "") {
+    const pipName = publicIp.split("/").filter(Boolean).pop() ?? publicIp;
+    if (!reader.pipRefs.has(pipName.toLowerCase()))
+      reader.pipRefs.set(pipName.toLowerCase(), { name: pipName, pos: args.valueAt("publicIp") });
+  }
+  const configs: IpConfiguration[] = [];
+  const config: IpConfiguration = {
     name: "ipconfig1",
-    privateIPAddress: address,
+    ...(address === undefined
+      ? {
+          // Without --private-ip-address, Azure gives some free host of the subnet.
+          privateIPAllocationMethod: "Dynamic",
+          ...(version?.toLowerCase() === "ipv6"
+            ? { privateIPAddressVersion: "IPv6" as const }
+            : {}),
+        }
+      : { privateIPAddress: address }),
+    ...(publicIp === undefined || publicIp === "" ? {} : { publicIPAddress: refOf(publicIp) }),
     subnet: subnet.startsWith("/") || vnet === undefined ? subnet : `${vnet}/${subnet}`,
     ...(asgs === undefined ? {} : { applicationSecurityGroups: asgs.map(refOf) }),
   };
   reader.origins.record(config, reader.at(args.at), {
     privateIPAddress: reader.at(args.givenAt("address")),
+    publicIPAddress: reader.at(args.givenAt("publicIp")),
     subnet: reader.at(args.givenAt("subnet")),
     applicationSecurityGroups: reader.at(args.givenAt("asgs")),
   });
@@ -130,7 +139,7 @@ function nicUpdate(reader: AzCliReader, args: AzArgs): void {
       reader.report(
         "warning",
         "ValueNotStaticallyKnown",
-        `az network nic update: network interface ${JSON.stringify(name)} is left out (it has no static address); its NSG ${JSON.stringify(nsg)} is left out with it`,
+        `az network nic update: network interface ${JSON.stringify(name)} is left out (see where it is created); its NSG ${JSON.stringify(nsg)} is left out with it`,
         args.valueAt("nsg"),
         undefined,
         {

@@ -7,6 +7,7 @@ import { type Diagnostic, error, info, type Severity, warning } from "../../mode
 import type {
   ApplicationSecurityGroup,
   NetworkInterface,
+  PublicIPAddress,
   ResourceRef,
   Topology,
 } from "../../model/types.js";
@@ -37,8 +38,11 @@ export class AzCliReader {
   readonly asgs = new Map<string, ApplicationSecurityGroup>();
   readonly vnets = new Map<string, VnetState>();
   readonly nics = new Map<string, NetworkInterface>();
-  /** Interfaces left out for want of a static address, by lower-cased name. */
+  /** Interfaces left out, by lower-cased name. */
   readonly leftOutNics = new Set<string>();
+  readonly pips = new Map<string, PublicIPAddress>();
+  /** The public IPs interfaces name, by lower-cased name, with where each is first named. */
+  readonly pipRefs = new Map<string, { name: string; pos: Pos }>();
 
   /** `origins` records where each value written came from. */
   constructor(
@@ -131,12 +135,22 @@ export class AzCliReader {
       this.origins.carry(draft, model);
       return model;
     };
+    for (const [key, { name, pos }] of this.pipRefs) {
+      if (this.pips.has(key)) continue;
+      // Made elsewhere: it merges into another file's declaration, or is named (shared/imported.ts).
+      const pip: PublicIPAddress = { name, sku: "Basic" };
+      this.origins.record(pip, this.at(pos), { name: this.at(pos) });
+      this.origins.placeholder(pip);
+      this.pips.set(key, pip);
+    }
+    const publicIPAddresses = [...this.pips.values()];
     return {
       virtualNetworks: [...this.vnets.values()].map((v) => carried(v, vnetOf(v))),
       networkSecurityGroups: [...this.nsgs.values()].map((n) => carried(n, nsgOf(n))),
       applicationSecurityGroups: [...this.asgs.values()],
       networkInterfaces: [...this.nics.values()],
       environments: [],
+      ...(publicIPAddresses.length > 0 ? { publicIPAddresses } : {}),
     };
   }
 }

@@ -86,7 +86,7 @@ describe("az CLI import: what narrows the policy and is not known fails the impo
     ]);
   });
 
-  it("a subnet's NSG that is a command's output, and an interface whose address Azure assigns", async () => {
+  it("a subnet's NSG that is a command's output, and an interface whose subnet is one", async () => {
     const subnet = `${HEAD}az network vnet create -g rg -n vnet --address-prefixes 10.0.0.0/16
 az network vnet subnet update -g rg --vnet-name vnet -n web --network-security-group "$(az network nsg show -g rg -n web-nsg --query id -o tsv)"
 `;
@@ -96,22 +96,39 @@ az network vnet subnet update -g rg --vnet-name vnet -n web --network-security-g
         location: at(subnet, '"$(az network nsg show'),
       }),
     ]);
-    const nic = `${HEAD}az network vnet create -g rg -n vnet --address-prefixes 10.0.0.0/16 --subnet-name web --subnet-prefixes 10.0.1.0/24
+    // An interface whose address Azure assigns (no --private-ip-address) keeps its NSG.
+    const dynamic = `${HEAD}az network vnet create -g rg -n vnet --address-prefixes 10.0.0.0/16 --subnet-name web --subnet-prefixes 10.0.1.0/24
 az network nic create -g rg -n vm-nic --vnet-name vnet --subnet web --network-security-group web-nsg
 `;
+    const kept = await importSources(script(dynamic));
+    expect(errors(kept.diagnostics)).toEqual([]);
+    expect(kept.topology.networkInterfaces).toEqual([
+      {
+        name: "vm-nic",
+        networkSecurityGroup: "web-nsg",
+        ipConfigurations: [
+          { name: "ipconfig1", privateIPAllocationMethod: "Dynamic", subnet: "vnet/web" },
+        ],
+      },
+    ]);
+    // One whose subnet is a command's output is left out, and its NSG with it.
+    const nic = dynamic.replace(
+      "--subnet web",
+      '--subnet "$(az network vnet subnet show --query id)"',
+    );
     const result = await importSources(script(nic));
     expect(errors(result.diagnostics)).toEqual([
       expect.objectContaining({
         code: "ValueNotStaticallyKnown",
-        location: at(nic, "az network nic create"),
+        location: at(nic, '"$(az network vnet subnet show'),
       }),
     ]);
     const partial = await importSources(script(nic), { allowPartial: true });
     expect(partial.partial).toEqual([
       {
         what: 'network interface "vm-nic"',
-        why: expect.stringContaining("without --private-ip-address"),
-        source: `deploy.sh:${at(nic, "az network nic create").line}:1`,
+        why: expect.stringContaining("--subnet is not statically known"),
+        source: `deploy.sh:${at(nic, '"$(az network vnet subnet show').line}:${at(nic, '"$(az network vnet subnet show').column}`,
       },
     ]);
     expect(partial.spec).toContain("partial:");

@@ -5,7 +5,7 @@
  * `New-AzNetworkSecurityGroup`, `Set-AzVirtualNetworkSubnetConfig`, ...), and
  * the NSGs, virtual networks and ASGs they build up.
  */
-import { error, info } from "../../model/diagnostic.js";
+import { error, info, warning } from "../../model/diagnostic.js";
 import { isValidResourceName } from "../../model/rule.js";
 import { classicTagReplacement } from "../../model/service-tags.js";
 import {
@@ -19,6 +19,7 @@ import {
 import { parseRuleProtocol } from "../../net/protocol.js";
 import { Origins } from "../shared/origins.js";
 import { PORT_RANGE_TRIMMED, trimmedMessage, trimmedPortRange } from "../shared/port-ranges.js";
+import type { NetworkLookups } from "./interfaces.js";
 import type { Handler, Held, Params, Script } from "./script.js";
 import type { Command } from "./syntax.js";
 import type { Pos } from "./tokens.js";
@@ -49,7 +50,7 @@ interface SubnetChange {
   readonly command: Command;
 }
 
-export class NetworkCmdlets {
+export class NetworkCmdlets implements NetworkLookups {
   private readonly nsgs = new Map<string, NsgState>();
   private readonly vnets = new Map<string, VnetState>();
   /** Subnet changes to virtual network objects not saved yet, in the script's order. */
@@ -88,6 +89,7 @@ export class NetworkCmdlets {
       "New-AzVirtualNetworkSubnetConfig": (c) => this.newSubnetConfig(c),
       "Set-AzVirtualNetworkSubnetConfig": (c, input) => this.subnetConfig(c, input),
       "Add-AzVirtualNetworkSubnetConfig": (c, input) => this.subnetConfig(c, input),
+      "Get-AzVirtualNetworkSubnetConfig": (c, input) => this.getSubnetConfig(c, input),
       "New-AzApplicationSecurityGroup": (c) => this.asg(c, true),
       "Get-AzApplicationSecurityGroup": (c) => this.asg(c, false),
     };
@@ -145,6 +147,87 @@ export class NetworkCmdlets {
       networkInterfaces: [],
       environments: [],
     };
+  }
+
+  /** `.Id` stands for the object, `.Name` for its name, `.Subnets[N]` for a network's subnet. */
+  members(held: Held, path: string): Held | undefined {
+    const named = "name" in held ? held.name : undefined;
+    if (/^\.Id$/i.test(path) && named !== undefined) return held;
+    if (/^\.Name$/i.test(path) && named !== undefined)
+      return { kind: "text", text: named, pos: held.pos };
+    const m = /^\.Subnets\[(\d+)\](\.Id)?$/i.exec(path);
+    if (m && held.kind === "vnet") {
+      const subnet = this.vnets.get(lower(held.name))?.subnets[Number(m[1])];
+      if (subnet) return { kind: "subnetOf", vnet: held.name, name: subnet.name, pos: held.pos };
+    }
+    return undefined;
+  }
+
+  /** The subnet a held value stands for, as the model refers to it. */
+  subnetRef(command: Command, param: string, held: Held): ResourceRef | undefined {
+    if (held.kind === "subnetOf") return `${held.vnet}/${held.name}`;
+    if (held.kind === "text" && held.text.startsWith("/")) return { id: held.text };
+    if (held.kind === "subnet") {
+      // A subnet config object: the network it was given to.
+      const within = [...this.vnets.values()].filter((v) =>
+        v.subnets.some((s) => lower(s.name) === lower(held.subnet.name)),
+      );
+      if (within.length === 1) return `${within[0]?.name}/${held.subnet.name}`;
+    }
+    if (held.kind === "unknownVar") {
+      this.script.report(
+        warning(
+          "ValueNotStaticallyKnown",
+          `${command.name}: -${param} is $${held.name}, which the script does not set; the subnet is not known`,
+          [],
+          `set it with $${held.name} = Get-AzVirtualNetworkSubnetConfig -Name <subnet> -VirtualNetwork $vnet`,
+        ),
+        held.pos,
+      );
+      return undefined;
+    }
+    this.script.badValue(
+      command,
+      param,
+      held,
+      "a subnet of a virtual network ($vnet.Subnets[0], Get-AzVirtualNetworkSubnetConfig) or a subnet id",
+    );
+    return undefined;
+  }
+
+  /** The NSG a held value stands for: an NSG object, a variable the script does not set, an id. */
+  nsgRef(command: Command, param: string, held: Held): ResourceRef | undefined {
+    if (held.kind === "nsg") return held.name;
+    if (held.kind === "unknownVar") return this.nsgFromVariable(held.name, held.pos).name;
+    if (held.kind === "text" && held.text !== "")
+      return held.text.startsWith("/") ? { id: held.text } : held.text;
+    this.script.badValue(command, param, held, "one network security group");
+    return undefined;
+  }
+
+  /** Get-AzVirtualNetworkSubnetConfig -Name: that subnet of the network given or piped in. */
+  private getSubnetConfig(
+    command: Command,
+    input: readonly Held[] | undefined,
+  ): Held[] | undefined {
+    const p = this.script.params(command, ["Name", "VirtualNetwork", "ResourceId"]);
+    const name = p.required("Name");
+    const given = p.all("VirtualNetwork");
+    const vnet = (given.length > 0 ? given : (input ?? []))[0];
+    if (!name) return undefined;
+    if (vnet?.kind !== "vnet" && vnet?.kind !== "unknownVar") {
+      if (vnet) this.script.badValue(command, "VirtualNetwork", vnet, "one virtual network");
+      return undefined;
+    }
+    const state = this.vnetNamed(vnet.name, vnet.pos);
+    if (!state.subnets.some((s) => lower(s.name) === lower(name.text))) {
+      // A subnet of a network the script only names: its range is for the user to give.
+      const subnet = { name: name.text };
+      this.origins.record(subnet, this.at(name.pos), { name: this.at(name.pos) });
+      this.origins.stub(subnet);
+      this.putSubnet(state, subnet);
+    }
+    return [{ kind: "subnetOf", vnet: state.name, name: name.text, pos: command.pos }];
   }
 
   // --- network security groups ---------------------------------------------

@@ -5,7 +5,7 @@
  * understood is reported where it stands.
  */
 import { type Diagnostic, error, warning } from "../../model/diagnostic.js";
-import type { SecurityRule, Subnet } from "../../model/types.js";
+import type { IpConfiguration, SecurityRule, Subnet } from "../../model/types.js";
 import { type LeftOut, reporting } from "../shared/left-out.js";
 import { Inventory } from "../shared/summary.js";
 import { NOT_MODELLED_CODE, standing } from "../shared/unmodelled.js";
@@ -29,17 +29,39 @@ export type Held =
   | { readonly kind: "vnet"; readonly name: string; readonly pos: Pos }
   | { readonly kind: "subnet"; readonly subnet: Subnet; readonly pos: Pos }
   | { readonly kind: "asg"; readonly name: string; readonly pos: Pos }
+  /** A subnet of a virtual network (`$vnet.Subnets[0]`, Get-AzVirtualNetworkSubnetConfig). */
+  | { readonly kind: "subnetOf"; readonly vnet: string; readonly name: string; readonly pos: Pos }
+  | { readonly kind: "pip"; readonly name: string; readonly pos: Pos }
+  | { readonly kind: "nic"; readonly name: string; readonly pos: Pos }
+  | { readonly kind: "ipConfig"; readonly config: IpConfiguration; readonly pos: Pos }
   | { readonly kind: "unknownVar"; readonly name: string; readonly pos: Pos }
   | { readonly kind: "expr"; readonly text: string; readonly pos: Pos };
 
 /** A cmdlet's effect: what it outputs given its pipeline input, or undefined when it failed. */
 export type Handler = (command: Command, input: readonly Held[] | undefined) => Held[] | undefined;
 
+/**
+ * What a property of a held object gives (`$vnet.Subnets[0]`, `$nic.Id`):
+ * `path` is what follows the variable's name (`.Subnets[0]`). Undefined when
+ * it is not known; the variable then stands as one the script does not set.
+ */
+export type Members = (held: Held, path: string) => Held | undefined;
+
 /** Parameters no cmdlet needs a value for. */
 const SWITCHES = new Set(
-  ["Force", "AsJob", "PassThru", "Confirm", "WhatIf", "Verbose", "Debug", "Detailed"].map((s) =>
-    s.toLowerCase(),
-  ),
+  [
+    "Force",
+    "AsJob",
+    "PassThru",
+    "Confirm",
+    "WhatIf",
+    "Verbose",
+    "Debug",
+    "Detailed",
+    "Primary",
+    "EnableIPForwarding",
+    "EnableAcceleratedNetworking",
+  ].map((s) => s.toLowerCase()),
 );
 
 /**
@@ -48,11 +70,8 @@ const SWITCHES = new Set(
  * cmdlet changes nothing the model holds (a public IP, a load balancer).
  */
 const UNSUPPORTED_OMISSIONS: readonly (readonly [RegExp, LeftOut])[] = [
-  [/^(New|Set)-AzNetworkInterface$/i, { kind: "networkInterface", nsg: true, what: "" }],
-  [
-    /^(New|Add|Set)-AzNetworkInterfaceIpConfig$/i,
-    { kind: "networkInterface", nsg: true, what: "" },
-  ],
+  [/^Set-AzNetworkInterface$/i, { kind: "networkInterface", nsg: true, what: "" }],
+  [/^(Add|Set)-AzNetworkInterfaceIpConfig$/i, { kind: "networkInterface", nsg: true, what: "" }],
   [/^(Add|Set)-AzVirtualNetworkPeering$/i, { kind: "peering", what: "" }],
   [/^Set-AzureNetworkSecurityGroup(Config|Association)$/i, { kind: "association", what: "" }],
 ];
@@ -78,12 +97,14 @@ export class Script {
   readonly inventory = new Inventory("cmdlets");
   private readonly variables = new Map<string, Held[]>();
   private handlers: ReadonlyMap<string, Handler> = new Map();
+  private members: Members = () => undefined;
 
   constructor(private readonly file: string) {}
 
   /** Evaluates the script's statements in order, with a handler per cmdlet name (any case). */
-  run(text: string, handlers: Readonly<Record<string, Handler>>): void {
+  run(text: string, handlers: Readonly<Record<string, Handler>>, members?: Members): void {
     this.handlers = new Map(Object.entries(handlers).map(([k, v]) => [k.toLowerCase(), v]));
+    if (members) this.members = members;
     const tokens = tokenize(text, (d, pos) => this.report(d, pos));
     for (const statement of splitStatements(tokens)) this.statement(statement);
   }
@@ -214,11 +235,21 @@ export class Script {
       if (item.kind === "var") {
         const held = this.variables.get(item.text.toLowerCase());
         if (held) return held.map((h) => ({ ...h, pos: item.pos }));
+        const member = this.member(item.text);
+        if (member) return [{ ...member, pos: item.pos }];
         return [{ kind: "unknownVar", name: item.text, pos: item.pos }];
       }
       const text = item.kind === "string" && item.expand ? this.expand(item.text) : item.text;
       return [{ kind: "text", text, pos: item.pos }];
     });
+  }
+
+  /** `$name.Property[0]...` of a variable holding one object, when its handlers know it. */
+  private member(text: string): Held | undefined {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?)+)$/.exec(text);
+    if (!m) return undefined;
+    const held = this.variables.get((m[1] as string).toLowerCase());
+    return held?.length === 1 && held[0] ? this.members(held[0], m[2] as string) : undefined;
   }
 
   private expand(text: string): string {
@@ -267,7 +298,7 @@ export class Script {
           ? `$${held.name}, which the script does not set,`
           : held.kind === "expr"
             ? `the expression ${held.text}`
-            : `a ${held.kind === "nsg" ? "network security group" : held.kind === "vnet" ? "virtual network" : held.kind === "asg" ? "application security group" : held.kind}`;
+            : `a ${HELD_WORDS[held.kind] ?? held.kind}`;
     this.report(
       error(
         "InvalidParameterValue",
@@ -278,6 +309,17 @@ export class Script {
     );
   }
 }
+
+/** What a held object is, in messages. */
+const HELD_WORDS: Partial<Record<Held["kind"], string>> = {
+  nsg: "network security group",
+  vnet: "virtual network",
+  asg: "application security group",
+  subnetOf: "subnet",
+  pip: "public IP address",
+  nic: "network interface",
+  ipConfig: "IP configuration",
+};
 
 /** A command's parameters, read as text or as what they hold. */
 export class Params {

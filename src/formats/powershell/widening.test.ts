@@ -40,14 +40,14 @@ describe("PowerShell import: what it does not read and may narrow the policy fai
         location: { file: "deploy.ps1", line: 2, column: 1 },
       }),
     ]);
-    const ip = `${HEAD}New-AzPublicIpAddress -Name ip -ResourceGroupName rg -Location westeurope -AllocationMethod Static\n`;
+    const ip = `${HEAD}New-AzPublicIpPrefix -Name ip -ResourceGroupName rg -Location westeurope -PrefixLength 28\n`;
     const result = await importSources(script(ip));
     expect(errors(result.diagnostics)).toEqual([]);
     expect(result.diagnostics).toContainEqual(
       expect.objectContaining({
         severity: "warning",
         code: "NotModelled",
-        message: expect.stringContaining("New-AzPublicIpAddress: public IP address not modelled"),
+        message: expect.stringContaining("New-AzPublicIpPrefix: public IP prefix not modelled"),
       }),
     );
   });

@@ -1,9 +1,9 @@
 /**
  * What importers read but tierwall does not model, and what each may change:
  * one entry per kind of resource, with its names in every format, so that a
- * kind leaves the table in one deletion once the model holds it (public IPs
- * are next). Resources of other kinds that decide no packet (virtual
- * machines, disks, storage accounts...) are counted as read and not relevant;
+ * kind leaves the table in one deletion once the model holds it. Resources of
+ * other kinds that decide no packet (virtual machines, disks, storage
+ * accounts...) are counted as read and not relevant;
  * a kind in neither list is named as not known to tierwall.
  */
 
@@ -159,13 +159,14 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
     powershell: ["AzVmss", "AzVmssConfig"],
   },
   {
-    what: "public IP address",
+    // Public IP addresses themselves are modelled by every importer; their prefixes are not.
+    what: "public IP prefix",
     consequence:
-      "it makes the interface, load balancer or gateway it is given reachable from the Internet",
-    arm: ["Microsoft.Network/publicIPAddresses", "Microsoft.Network/publicIPPrefixes"],
-    terraform: ["azurerm_public_ip", "azurerm_public_ip_prefix"],
-    azcli: ["network public-ip"],
-    powershell: ["AzPublicIpAddress", "AzPublicIpPrefix"],
+      "the public IP addresses made from it make what they are given reachable from the Internet",
+    arm: ["Microsoft.Network/publicIPPrefixes"],
+    terraform: ["azurerm_public_ip_prefix"],
+    azcli: ["network public-ip prefix"],
+    powershell: ["AzPublicIpPrefix"],
   },
   {
     what: "App Service Environment",

@@ -1,12 +1,13 @@
 /**
- * Network interfaces in azurerm: their IP configurations with static
- * addresses, the ASGs those join, and the NSG on the interface. A Dynamic
- * address is Azure's to assign, so its configuration is left out, and an
+ * Network interfaces in azurerm: their IP configurations (a static address,
+ * or a Dynamic one: some free host of the subnet, Azure's to assign), the
+ * ASGs those join, their public IPs, and the NSG on the interface. An
  * interface without a known configuration is left out; what that costs is
  * named with the omission (an NSG or ASGs the interface has, from the
  * interface itself or from association resources).
  */
 import type { LeftOut } from "../shared/left-out.js";
+import { publicIpRef } from "./azurerm-public-ips.js";
 import { type AzurermReader, type IpConfigurationDraft, lower } from "./azurerm-reader.js";
 import { AZURERM } from "./azurerm-schema.js";
 import { NotKnown, ResourceId, type TfBlock, type TfValue } from "./values.js";
@@ -56,7 +57,7 @@ export function readNic(r: AzurermReader, block: TfBlock): void {
       peeked.push(asgs);
       const configName = r.peek(c, "name");
       const what = `IP configuration ${JSON.stringify(typeof configName === "string" ? configName : "")} of ${label}`;
-      const config = r.omitting(omission(what, name, asgs), () => readIpConfiguration(r, c));
+      const config = r.omitting(omission(what, name, asgs), () => readIpConfiguration(r, c, name));
       if (config) configs.push(config);
     });
   const nsg = r.omitting({ kind: "association", what: `the NSG of ${label}` }, () =>
@@ -96,22 +97,25 @@ export function peekAsgs(r: AzurermReader, c: TfBlock): string[] | undefined {
   return names;
 }
 
-/** An `ip_configuration` block with a static address; undefined (reported) for a Dynamic one. */
-function readIpConfiguration(r: AzurermReader, c: TfBlock): IpConfigurationDraft | undefined {
+/**
+ * An `ip_configuration` block: a static address, or a Dynamic one (azurerm's
+ * `private_ip_address_allocation = "Dynamic"`, the usual case), which is
+ * some free host of the subnet; `terraform show` output gives the address
+ * Azure assigned, and that is kept.
+ */
+function readIpConfiguration(r: AzurermReader, c: TfBlock, nic: string): IpConfigurationDraft {
   const configName = r.string(c, "name", "the IP configuration is left out");
   const consequence = `IP configuration ${JSON.stringify(configName ?? "")} is left out`;
   const allocation = r.string(c, "private_ip_address_allocation", consequence);
-  if (allocation !== undefined && lower(allocation) === "dynamic") {
-    r.report(
-      "warning",
-      "ExpressionNotStaticallyKnown",
-      c.where("private_ip_address_allocation"),
-      `a Dynamic private address is assigned by Azure when deploying; ${consequence}`,
-      r.omitted(),
-    );
-    return undefined;
-  }
-  const address = r.required(c, "private_ip_address", consequence);
+  const dynamic = allocation !== undefined && lower(allocation) === "dynamic";
+  const assigned = dynamic && r.shown ? r.peek(c, "private_ip_address") : undefined;
+  const address =
+    typeof assigned === "string" && assigned !== ""
+      ? assigned
+      : dynamic
+        ? undefined
+        : r.required(c, "private_ip_address", consequence);
+  const version = r.peek(c, "private_ip_address_version");
   const subnetValue = r.value(c, "subnet_id", consequence);
   if (subnetValue === undefined) r.missing(c, "subnet_id");
   const subnet = r.reference(c, "subnet_id", subnetValue, AZURERM.subnet);
@@ -119,14 +123,25 @@ function readIpConfiguration(r: AzurermReader, c: TfBlock): IpConfigurationDraft
   const asgRefs = Array.isArray(asgs)
     ? asgs.map((a: TfValue) => r.asgRef(c, "application_security_group_ids", a))
     : [];
+  const publicIp = publicIpRef(r, c, nic, configName ?? "");
   const config = {
     ...(configName === undefined ? {} : { name: configName }),
-    privateIPAddress: address,
+    ...(address === undefined
+      ? {
+          privateIPAllocationMethod: "Dynamic" as const,
+          ...(typeof version === "string" && lower(version) === "ipv6"
+            ? { privateIPAddressVersion: "IPv6" as const }
+            : {}),
+        }
+      : { privateIPAddress: address }),
+    ...(publicIp === undefined ? {} : { publicIPAddress: publicIp }),
     subnet: subnet.parent === undefined ? subnet.name : `${subnet.parent}/${subnet.name}`,
     asgs: asgRefs,
   };
   r.record(config, c, {
     privateIPAddress: "private_ip_address",
+    privateIPAllocationMethod: "private_ip_address_allocation",
+    publicIPAddress: "public_ip_address_id",
     subnet: "subnet_id",
     applicationSecurityGroups: "application_security_group_ids",
   });

@@ -13,6 +13,7 @@ import type {
   ApplicationSecurityGroup,
   IpConfiguration,
   NetworkInterface,
+  PublicIPAddress,
   ResourceRef,
   Topology,
 } from "../../model/types.js";
@@ -55,6 +56,9 @@ export class AzurermReader {
   readonly nsgs = new Map<string, NsgDraft>();
   readonly vnets = new Map<string, VnetDraft>();
   readonly nics = new Map<string, NicDraft>();
+  readonly pips = new Map<string, PublicIPAddress>();
+  /** The public IPs interfaces name, by lower-cased name, with the block that first names each. */
+  readonly pipRefs = new Map<string, { name: string; block: TfBlock }>();
   /** Interfaces left out for want of a known IP configuration, by lower-cased name. */
   readonly leftOutNics = new Set<string>();
   /** Whether the resource being read comes from `terraform show -json` (TfResource.shown). */
@@ -363,6 +367,7 @@ export class AzurermReader {
   }
 
   topology(): Topology {
+    const publicIPAddresses = [...this.pips.values()];
     const carried = <D extends object, M extends object>(draft: D, model: M): M => {
       this.origins.carry(draft, model);
       return model;
@@ -382,6 +387,7 @@ export class AzurermReader {
           }),
       ),
       environments: [],
+      ...(publicIPAddresses.length > 0 ? { publicIPAddresses } : {}),
     };
   }
 }

@@ -12,6 +12,7 @@ export const AZURERM = {
   subnet: "azurerm_subnet",
   peering: "azurerm_virtual_network_peering",
   nic: "azurerm_network_interface",
+  pip: "azurerm_public_ip",
   subnetNsg: "azurerm_subnet_network_security_group_association",
   nicNsg: "azurerm_network_interface_security_group_association",
   nicAsg: "azurerm_network_interface_application_security_group_association",
@@ -27,6 +28,7 @@ export const ARM_TYPES: Readonly<Record<string, string>> = {
   [AZURERM.vnet]: "virtualnetworks",
   [AZURERM.subnet]: "virtualnetworks/subnets",
   [AZURERM.nic]: "networkinterfaces",
+  [AZURERM.pip]: "publicipaddresses",
 };
 
 /** Terraform's rule attributes and the model's fields, in ARM's order. */

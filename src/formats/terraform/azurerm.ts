@@ -17,6 +17,7 @@ import {
 } from "./azurerm-associations.js";
 import { peekAsgs, readNic } from "./azurerm-interfaces.js";
 import { readPeering, readSubnet, readVnet } from "./azurerm-networks.js";
+import { readPublicIp, undeclaredPublicIps } from "./azurerm-public-ips.js";
 import { AzurermReader } from "./azurerm-reader.js";
 import { AZURERM } from "./azurerm-schema.js";
 import { readAsg, readNsg, readRuleResource } from "./azurerm-security.js";
@@ -28,6 +29,7 @@ const READERS: readonly (readonly [string, (r: AzurermReader, body: TfBlock) => 
   [AZURERM.nsg, readNsg],
   [AZURERM.vnet, readVnet],
   [AZURERM.subnet, readSubnet],
+  [AZURERM.pip, readPublicIp],
   [AZURERM.nic, readNic],
   [AZURERM.rule, readRuleResource],
   [AZURERM.peering, readPeering],
@@ -74,6 +76,7 @@ export function azurermTopology(
       reader.guarded(() => read(reader, body));
     }
   }
+  undeclaredPublicIps(reader);
   return { topology: reader.topology(), diagnostics: reader.diagnostics, inventory };
 }
 
@@ -141,6 +144,8 @@ function repeated(reader: AzurermReader, r: TfResource): LeftOut {
       return { kind: "subnet", nsg: set("network_security_group_id"), what };
     case AZURERM.peering:
       return { kind: "peering", what };
+    case AZURERM.pip:
+      return { kind: "publicIPAddress", what };
     case AZURERM.nic: {
       let asgs: string[] | undefined;
       try {

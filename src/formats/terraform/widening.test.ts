@@ -117,26 +117,46 @@ resource "azurerm_network_interface_security_group_association" "a" {
 }
 `;
 
-  it("an interface with a Dynamic address takes its NSG with it: the association fails", async () => {
+  it("an interface with a Dynamic address keeps the NSG its association gives it", async () => {
     const result = await importSources([tf(vm)]);
+    expect(errors(result.diagnostics)).toEqual([]);
+    expect(result.topology.networkInterfaces).toEqual([
+      {
+        name: "vm-nic",
+        networkSecurityGroup: "vm-nsg",
+        ipConfigurations: [
+          { name: "internal", privateIPAllocationMethod: "Dynamic", subnet: "vnet/vms" },
+        ],
+      },
+    ]);
+  });
+
+  /** The interface of `vm` in a subnet that is not known: it is left out. */
+  const unplaced = `variable "subnet" {\n  type = string\n}\n${vm.replace("subnet_id                     = azurerm_subnet.s.id", "subnet_id                     = var.subnet")}`;
+
+  it("an interface that cannot be placed takes its NSG with it: the association fails", async () => {
+    const result = await importSources([tf(unplaced)]);
     expect(result.spec).toBeUndefined();
     // The interface itself has no NSG: leaving it out costs the NSG its association gives it.
     expect(errors(result.diagnostics)).toEqual([
       expect.objectContaining({
         code: "ParentNotDeclared",
         message: expect.stringContaining("network interface vm-nic is left out"),
-        location: at(vm, "azurerm_network_interface.nic.id"),
+        location: at(unplaced, "azurerm_network_interface.nic.id"),
       }),
     ]);
     // Without the association, the interface decides nothing: only a warning.
-    const alone = vm.slice(0, vm.indexOf('resource "azurerm_network_interface_security_group'));
+    const alone = unplaced.slice(
+      0,
+      unplaced.indexOf('resource "azurerm_network_interface_security_group'),
+    );
     expect(errors((await importSources([tf(alone)])).diagnostics)).toEqual([]);
   });
 
   it("with allowPartial, the spec is written and lists the association", async () => {
-    const result = await importSources([tf(vm)], { allowPartial: true });
+    const result = await importSources([tf(unplaced)], { allowPartial: true });
     expect(errors(result.diagnostics)).toEqual([]);
-    const place = at(vm, "azurerm_network_interface.nic.id");
+    const place = at(unplaced, "azurerm_network_interface.nic.id");
     expect(result.partial).toEqual([
       {
         what: "the association azurerm_network_interface_security_group_association.a",
