@@ -166,6 +166,8 @@ class NetworkBuilder {
   private readonly dynamicAddresses: IpAddress[] = [];
   /** Which resource each public IP is associated with (by lower-case name). */
   private readonly publicIpOwners = new Map<string, string>();
+  /** Stand-ins for environments' public addresses the spec does not give (publicIPAllocationMethod: Dynamic). */
+  private readonly environmentStandIns: IpAddress[] = [];
   private routeTables = new Map<string, RouteTableInfo>();
 
   constructor(
@@ -218,6 +220,7 @@ class NetworkBuilder {
         addressNames: new AddressNames([
           ...[...this.publicIps.values()].filter((p) => !p.known).map((p) => p.address),
           ...this.dynamicAddresses,
+          ...this.environmentStandIns,
         ]),
         serviceTags: this.serviceTags,
       },
@@ -899,19 +902,25 @@ class NetworkBuilder {
       subnet = primary.subnet;
       privateAddress = primary.address;
     } else {
-      if (env.subnet === undefined || env.privateIPAddress === undefined) {
+      const dynamic =
+        env.privateIPAddress === undefined && env.privateIPAllocationMethod === "Dynamic";
+      if (env.subnet === undefined || (env.privateIPAddress === undefined && !dynamic)) {
         this.report(
           error(
             "InvalidEnvironmentPlacement",
-            `${label}: give its subnet and privateIPAddress, or its networkInterface`,
+            `${label}: give its subnet and privateIPAddress (or privateIPAllocationMethod: Dynamic), or its networkInterface`,
             path,
           ),
         );
         return;
       }
       subnet = this.subnetRef(env.subnet, [...path, "subnet"]);
-      privateAddress = this.address(env.privateIPAddress, [...path, "privateIPAddress"], label);
-      if (subnet && privateAddress) {
+      if (dynamic) {
+        // Some free host of the subnet, as for a Dynamic IP configuration.
+        if (subnet) privateAddress = this.dynamicAddress(subnet, undefined, path, label);
+      } else if (env.privateIPAddress !== undefined)
+        privateAddress = this.address(env.privateIPAddress, [...path, "privateIPAddress"], label);
+      if (subnet && privateAddress && !dynamic) {
         this.checkHostAddress(privateAddress, subnet, [...path, "privateIPAddress"], label);
         this.claimAddress(privateAddress, subnet.vnet, label, [...path, "privateIPAddress"]);
       }
@@ -921,13 +930,17 @@ class NetworkBuilder {
     const primary = nic?.ipConfigurations[0];
     if (own?.publicIp && own.publicIp !== primary?.publicIp)
       this.claimPublicIp(own.publicIp, label, [...path, "publicIPAddress"]);
-    const publicAddress = own ? own.address : primary?.publicAddress;
+    const unknown = own || primary?.publicAddress ? undefined : this.environmentStandIn(env, path);
+    const publicAddress =
+      (own ? own.address : primary?.publicAddress) ??
+      (env.ingress === "Internal" ? undefined : unknown);
     const publicIp = own ? own.publicIp : primary?.publicIp;
     if (own && privateAddress)
       this.checkFamilies(privateAddress, own.address, [...path, "publicIPAddress"], label);
     const outboundAddress =
       this.publicAddress(env.outboundIPAddress, [...path, "outboundIPAddress"], label) ??
-      publicAddress;
+      publicAddress ??
+      (env.outboundIPAddress === undefined ? unknown : undefined);
     if (env.ingress === "External" && !publicAddress)
       this.report(
         error("InvalidEnvironmentIngress", `${label}: External ingress needs a publicIPAddress`, [
@@ -953,6 +966,31 @@ class NetworkBuilder {
   }
 
   /**
+   * The stand-in for the public addresses the platform assigns an environment
+   * and the spec does not give (publicIPAllocationMethod: Dynamic), shown as
+   * `<name>`; undefined when it has none of that kind.
+   */
+  private environmentStandIn(env: Environment, path: ValuePath): IpAddress | undefined {
+    if (env.publicIPAllocationMethod !== "Dynamic") return undefined;
+    const family = env.privateIPAddress?.includes(":") ? 6 : 4;
+    const standIn = this.standInFor(env.name, family);
+    if (!standIn) {
+      this.report(
+        error(
+          "PublicIPAddressNotKnown",
+          `environment ${env.name}: its public address is not known, and the addresses reserved to stand for such addresses (${formatPrefix(UNKNOWN_PUBLIC_BLOCKS[family])}) are all named by rules or service tags`,
+          [...path, "publicIPAllocationMethod"],
+          "give its publicIPAddress",
+        ),
+      );
+      return undefined;
+    }
+    const labelled = { ...standIn, label: `<${env.name}>` };
+    this.environmentStandIns.push(labelled);
+    return labelled;
+  }
+
+  /**
    * The public IP resources, each with its address: its own when given, else a
    * stand-in (public-ips.ts) that no network, address given or other stand-in holds.
    */
@@ -975,25 +1013,8 @@ class NetworkBuilder {
       if (!address) return;
       addresses.set(i, address);
     });
-    // A stand-in is outside every network and every address given, and a prefix a
-    // rule or service tag names matches it only when it covers the whole reserved
-    // block (0.0.0.0/0 does), never by where the stand-in falls. Worked out once,
-    // when a public IP first needs one.
-    let excluded: AddressSet | undefined;
-    const standInFor = (name: string, family: 4 | 6): IpAddress | undefined => {
-      if (!excluded) {
-        excluded = AddressSet.of(
-          this.namedPrefixes().filter((p) => {
-            const block = UNKNOWN_PUBLIC_BLOCKS[p.family];
-            return p.first <= block.last && block.first <= p.last && p.length > block.length;
-          }),
-        ).union(AddressSet.ofAddresses(addresses.values()));
-        for (const vnet of this.vnets.values()) excluded = excluded.union(vnet.virtualNetworkTag);
-      }
-      const address = standInAddress(name, family, excluded);
-      if (address) excluded = excluded.union(AddressSet.ofAddresses([address]));
-      return address;
-    };
+    this.givenPublicAddresses.push(...addresses.values());
+    const standInFor = (name: string, family: 4 | 6) => this.standInFor(name, family);
     pips.forEach((pip, i) => {
       if (this.publicIps.has(pip.name)) return;
       const given = addresses.get(i);
@@ -1019,6 +1040,33 @@ class NetworkBuilder {
         known: given !== undefined,
       });
     });
+  }
+
+  /** The public addresses public IPs give: no stand-in takes one. */
+  private readonly givenPublicAddresses: IpAddress[] = [];
+  /** What stand-ins must avoid, worked out when one is first needed; each one taken joins it. */
+  private standInsAvoid: AddressSet | undefined;
+
+  /**
+   * A stand-in for the unknown public address of `name` (public-ips.ts). It is
+   * outside every network and every address given, and a prefix a rule or
+   * service tag names matches it only when it covers the whole reserved block
+   * (0.0.0.0/0 does), never by where the stand-in falls.
+   */
+  private standInFor(name: string, family: 4 | 6): IpAddress | undefined {
+    if (!this.standInsAvoid) {
+      let excluded = AddressSet.of(
+        this.namedPrefixes().filter((p) => {
+          const block = UNKNOWN_PUBLIC_BLOCKS[p.family];
+          return p.first <= block.last && block.first <= p.last && p.length > block.length;
+        }),
+      ).union(AddressSet.ofAddresses(this.givenPublicAddresses));
+      for (const vnet of this.vnets.values()) excluded = excluded.union(vnet.virtualNetworkTag);
+      this.standInsAvoid = excluded;
+    }
+    const address = standInAddress(name, family, this.standInsAvoid);
+    if (address) this.standInsAvoid = this.standInsAvoid.union(AddressSet.ofAddresses([address]));
+    return address;
   }
 
   /**

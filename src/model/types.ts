@@ -196,6 +196,15 @@ export interface Environment {
   /** The address it presents when it calls outside its network; defaults to publicIPAddress. */
   readonly outboundIPAddress?: string;
   readonly ingress?: "External" | "Internal";
+  /** Dynamic, with no privateIPAddress: some free host of its subnet, assigned when deploying. */
+  readonly privateIPAllocationMethod?: AllocationMethod;
+  /**
+   * Dynamic: the public addresses the platform assigns it (an App Service
+   * Environment's VIP) and the spec does not give are not known. Its public
+   * address (External ingress) and its outbound address stand on an address
+   * no rule names, shown as `<name>`, as for a public IP without ipAddress.
+   */
+  readonly publicIPAllocationMethod?: AllocationMethod;
 }
 
 export interface Topology {

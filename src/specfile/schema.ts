@@ -365,6 +365,22 @@ const environmentSchema = closed({
       ),
     ),
   ),
+  privateIPAllocationMethod: v.optional(
+    v.pipe(
+      v.picklist(ALLOCATION_METHODS),
+      v.description(
+        "Dynamic, with no privateIPAddress: some free host of its subnet, assigned when deploying",
+      ),
+    ),
+  ),
+  publicIPAllocationMethod: v.optional(
+    v.pipe(
+      v.picklist(ALLOCATION_METHODS),
+      v.description(
+        "Dynamic: the public addresses the platform assigns it and the spec does not give (its inbound and outbound addresses) are not known, and shown as <name>",
+      ),
+    ),
+  ),
 });
 
 const ASSERTION_KINDS = ["flow", "reach", "isolate", "onlyFrom", "exposure"] as const;

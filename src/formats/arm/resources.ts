@@ -47,6 +47,13 @@ import {
 } from "../shared/unmodelled.js";
 import { RESOURCE_TYPES } from "./deployment.js";
 import {
+  ASE_CONFIGURATION_TYPE,
+  ASE_TYPE,
+  ASE_TYPES,
+  AseReader,
+  isAseAddressDocument,
+} from "./environments.js";
+import {
   ExpressionTooDeep,
   NotStatic,
   type ResourceFinder,
@@ -82,6 +89,8 @@ const KIND_NAMES: readonly (readonly [string, string])[] = [
   [T.peering, "virtual network peering"],
   [T.nic, "network interface"],
   [T.pip, "public IP address"],
+  [ASE_TYPE, "App Service Environment"],
+  [ASE_CONFIGURATION_TYPE, "App Service Environment configuration"],
 ];
 
 /** Whether a value looks meant as a resource: an object with a type, a name or properties. */
@@ -143,6 +152,8 @@ export class ResourceReader {
   private readonly declared = new Set<NsgDraft | VnetDraft>();
   /** Where a value at a JSON path of the document is, placed when needed. */
   private readonly at: (path: ValuePath) => Origin;
+  /** App Service Environments, and the addresses output gives of them (environments.ts). */
+  private readonly ases: AseReader;
 
   /**
    * `origins` records where each value written came from; `locate` places a
@@ -155,6 +166,15 @@ export class ResourceReader {
     locate: (path: ValuePath) => SourceLocation | undefined = () => undefined,
   ) {
     this.at = (path) => () => locate(path);
+    this.ases = new AseReader(
+      {
+        peek: (raw) => this.peek(raw),
+        ref: (value, path) => this.ref(value, path, true),
+        report: (severity, code, message, path) => this.report(severity, code, message, path),
+        at: this.at,
+      },
+      this.origins,
+    );
     const template = isObject(document) ? document : {};
     this.context = new TemplateContext(
       isObject(template.parameters) ? template.parameters : {},
@@ -167,7 +187,7 @@ export class ResourceReader {
     const doc = this.document;
     const list = (items: unknown[], at: ValuePath) => {
       // Content with nothing meant as a resource is not Azure resource JSON at all.
-      if (!items.some(resourceLike)) {
+      if (!items.some((i) => resourceLike(i) || isAseAddressDocument(i))) {
         this.report(
           "error",
           "UnrecognizedDocument",
@@ -186,7 +206,8 @@ export class ResourceReader {
       for (const [symbol, r] of Object.entries(doc.resources))
         this.resource(r, ["resources", symbol], undefined);
     else if (isObject(doc) && Array.isArray(doc.value)) list(doc.value, ["value"]);
-    else if (isObject(doc) && given(doc.type)) this.resource(doc, [], undefined);
+    else if (isObject(doc) && (given(doc.type) || isAseAddressDocument(doc)))
+      this.resource(doc, [], undefined);
     else
       this.report(
         "error",
@@ -209,7 +230,7 @@ export class ResourceReader {
       networkSecurityGroups: [...this.nsgs.values()].map((n) => carried(n, nsgOf(n))),
       applicationSecurityGroups: this.asgs,
       networkInterfaces: this.nics,
-      environments: [],
+      environments: this.ases.environments(),
       ...(publicIPAddresses.length > 0 ? { publicIPAddresses } : {}),
     };
   }
@@ -653,6 +674,12 @@ export class ResourceReader {
     parent: { type: string; name: string } | undefined,
   ): void {
     // What is clearly not meant as a resource is not one; a resource without its type is an error.
+    // What `az appservice ase list-addresses` prints: addresses of an environment, not a resource.
+    if (isObject(r) && isAseAddressDocument(r)) {
+      this.inventory.add(`${ASE_TYPE} addresses`, "modelled");
+      this.ases.vipInfo(r, path);
+      return;
+    }
     if (!resourceLike(r)) return;
     if (!given(r.type)) {
       this.missing("type", "the resource", path);
@@ -669,7 +696,7 @@ export class ResourceReader {
     }
     // A resource the template refers to but another deployment made (languageVersion 2.0).
     if (r.existing === true) return;
-    const known = Object.values(T).find((t) => sameType(type, t));
+    const known = [...Object.values(T), ...ASE_TYPES].find((t) => sameType(type, t));
     if (known === undefined) {
       this.notModelled(type, r, path);
       return;
@@ -835,7 +862,9 @@ export class ResourceReader {
       if (peering) this.vnet(segments[0] as string, path).peerings.push(peering);
     } else if (sameType(type, T.pip)) {
       this.publicIp(r, path, name, location);
-    } else if (sameType(type, T.nic)) {
+    } else if (sameType(type, ASE_TYPE)) this.ases.ase(r, path, name);
+    else if (sameType(type, ASE_CONFIGURATION_TYPE)) this.ases.configuration(r, path, segments);
+    else if (sameType(type, T.nic)) {
       const nic = this.nic(r, path, name);
       if (nic) this.nics.push(nic);
       if (this.peek(obj.enableIPForwarding) === true)

@@ -20,6 +20,7 @@ import {
   type VirtualNetwork,
 } from "../../model/types.js";
 import type { ServiceTagDocument } from "../service-tags/import.js";
+import { mergeEnvironments } from "./environments.js";
 import { reporting } from "./left-out.js";
 import type { Origins } from "./origins.js";
 
@@ -59,12 +60,16 @@ export function mergePlaceholders(
         ),
         ...located(origins, pip, "name"),
       });
+  // Addresses an output gives of an App Service Environment join its declaration.
+  const environments = mergeEnvironments(topology.environments, origins);
+  diagnostics.push(...environments.diagnostics);
   return {
     topology: {
       ...topology,
       virtualNetworks,
       networkSecurityGroups,
       networkInterfaces,
+      environments: environments.environments,
       ...(publicIPAddresses ? { publicIPAddresses } : {}),
     },
     diagnostics,

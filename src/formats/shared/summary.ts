@@ -48,6 +48,8 @@ export interface SourceSummary {
     readonly subnets: number;
     readonly networkInterfaces: number;
     readonly applicationSecurityGroups: number;
+    /** Given when there are some (App Service Environments). */
+    readonly environments?: number;
   };
   readonly modelled: readonly TypeCount[];
   readonly notModelled: readonly TypeCount[];
@@ -86,6 +88,7 @@ export function summarize(
       subnets: vnets.reduce((n, v) => n + v.subnets.length, 0),
       networkInterfaces: topology.networkInterfaces.length,
       applicationSecurityGroups: topology.applicationSecurityGroups.length,
+      ...(topology.environments.length > 0 ? { environments: topology.environments.length } : {}),
     },
     modelled: of("modelled"),
     notModelled: of("notModelled"),
@@ -114,6 +117,7 @@ export function summaryText(s: SourceSummary): string {
     i.networkInterfaces > 0 && counted(i.networkInterfaces, "network interface"),
     i.applicationSecurityGroups > 0 &&
       counted(i.applicationSecurityGroups, "application security group"),
+    (i.environments ?? 0) > 0 && counted(i.environments ?? 0, "environment"),
   ].filter((p): p is string => typeof p === "string");
   const lines = [
     `${s.source}: ${counted(s.read, s.unit.replace(/s$/, ""), s.unit)} read; imported ${parts.length > 0 ? parts.join(", ") : "nothing"}`,

@@ -172,7 +172,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
     what: "App Service Environment",
     consequence:
       "its inbound and outbound addresses, and the management traffic it needs, are the spec's environments to describe",
-    arm: ["Microsoft.Web/hostingEnvironments"],
+    // ARM (templates and az output) reads them as environments.
+    arm: [],
     terraform: ["azurerm_app_service_environment", "azurerm_app_service_environment_v3"],
     azcli: ["appservice ase"],
     powershell: ["AzAppServiceEnvironment"],
@@ -185,7 +186,7 @@ export const ipForwardingMessage = (nic: string | undefined): string =>
 
 /** Kinds of resource that decide no packet, by format: counted as read and not relevant. */
 const NOT_RELEVANT = {
-  arm: /^Microsoft\.(Compute|Storage|Insights|Authorization|KeyVault|OperationalInsights|ManagedIdentity|Databricks|Sql|DocumentDB|ContainerRegistry|Resources|OperationsManagement|RecoveryServices|DevTestLab|Automation)\//i,
+  arm: /^Microsoft\.(Compute|Storage|Insights|Authorization|KeyVault|OperationalInsights|ManagedIdentity|Databricks|Sql|DocumentDB|ContainerRegistry|Resources|OperationsManagement|RecoveryServices|DevTestLab|Automation)\/|^Microsoft\.Web\/hostingEnvironments\/(workerPools|multiRolePools)$/i,
   terraform:
     /^(random|tls|null|time|local|azurerm_(resource_group|.*virtual_machine(_extension|_data_disk_attachment)?|availability_set|managed_disk|storage_.*|key_vault.*|mssql_.*|sql_.*|log_analytics_.*|monitor_.*|role_.*|user_assigned_identity|ssh_public_key))($|_)/,
   azcli:
