@@ -337,7 +337,9 @@ describe("tierwall synth", () => {
         "kind: AppServiceEnvironmentV1",
         "kind: AppServiceEnvironmentV2",
       );
-      writeFileSync(join(dir, "tierwall.yaml"), text);
+      // A service-tags file without AppServiceManagement (without a file, the tag is known by name).
+      const lacking = `serviceTags:\n  values:\n    - name: Storage\n      properties: { addressPrefixes: [20.38.0.0/16] }\n`;
+      writeFileSync(join(dir, "tierwall.yaml"), lacking + text);
       const r = tierwall(["synth", dir]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("SynthesisImpossible");

@@ -78,6 +78,8 @@ function bindings(network: Network, nsg: string): string[] {
 export function semanticDiff(before: Network, after: Network): SemanticDiff {
   const resolvers = { before: new NsgResolver(before), after: new NsgResolver(after) };
   const nsgs: NsgChange[] = [];
+  // Symbolic service tags either version names are shown by name in both.
+  const tagNames = AddressNames.none.withTagsOf(before.addressNames).withTagsOf(after.addressNames);
   const names = [...new Set([...before.nsgs.keys(), ...after.nsgs.keys()])].sort();
   for (const nsg of names) {
     const inBefore = before.nsgs.has(nsg);
@@ -99,14 +101,20 @@ export function semanticDiff(before: Network, after: Network): SemanticDiff {
         const b = allowed("before");
         const a = allowed("after");
         // An NSG added or removed is compared with no NSG, which allows everything.
-        const c = change(b ?? PacketSet.all, a ?? PacketSet.all);
+        const c = change(b ?? PacketSet.all, a ?? PacketSet.all, {
+          before: tagNames,
+          after: tagNames,
+        });
         if (c) nsgs.push({ nsg, direction, vnet, presence, ...c });
       }
     }
   }
   const flows: FlowChange[] = [];
   const analyzers = { before: new ReachAnalyzer(before), after: new ReachAnalyzer(after) };
-  const shown = { before: before.addressNames, after: after.addressNames };
+  const shown = {
+    before: before.addressNames.withTagsOf(after.addressNames),
+    after: after.addressNames.withTagsOf(before.addressNames),
+  };
   const host = (side: "before" | "after", name: string) => {
     const network = side === "before" ? before : after;
     return hostAt(network, (network.environments.get(name) as EnvironmentInfo).privateAddress);

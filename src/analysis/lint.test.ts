@@ -200,7 +200,13 @@ describe("lint", () => {
       [],
       "  - { name: ase2, kind: AppServiceEnvironmentV2, subnet: app, privateIPAddress: 10.0.1.5, publicIPAddress: 198.51.100.5 }",
     ).replace("    securityRules:\n\n", "    securityRules: []\n");
-    const v2codes = codes(v2);
+    // Without a service-tags file, AppServiceManagement is known by name (symbolic addresses).
+    const blocked = findings(v2).find((d) => d.code === "AseManagementTrafficBlocked");
+    expect(blocked?.path.join(".")).toBe("environments.1");
+    expect(blocked?.message).toContain("AppServiceManagement");
+    // A file that lacks the tag leaves the requirement unchecked.
+    const lacking = `serviceTags:\n  values:\n    - name: Storage\n      properties: { addressPrefixes: [20.38.0.0/16] }\n${v2}`;
+    const v2codes = codes(lacking);
     expect(v2codes).toContainEqual(["info", "AseManagementNotChecked", "environments.1"]);
     expect(v2codes).not.toContainEqual(["error", "AseManagementTrafficBlocked", "environments.1"]);
   });

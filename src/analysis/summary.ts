@@ -14,6 +14,7 @@ import {
   spansToAddressSet,
 } from "./fields.js";
 import type { PacketSet } from "./packet-set.js";
+import { tagTexts } from "./tag-names.js";
 
 /** One rule-like line of a summary: the product of its fields. */
 export interface SummaryLine {
@@ -155,15 +156,17 @@ function formatAddresses(spans: readonly Span[], names: AddressNames | undefined
  */
 export function formatAddressSet(set: AddressSet, names?: AddressNames): string[] {
   if (!names) return set.toPrefixes().map(formatPrefix);
-  let shown = set;
-  const listed: string[] = [];
-  const excepted: string[] = [];
+  // Symbolic service tags first: by their names, or their area kept among the blocks.
+  const tagged = tagTexts(set, names);
+  let shown = tagged.shown;
+  const listed: string[] = [...tagged.listed];
+  const excepted: string[] = [...tagged.excepted];
   for (const family of [4, 6] as const) {
     const block = AddressSet.of([UNKNOWN_PUBLIC_BLOCKS[family]]);
     const standIns = names.unknownPublic.intersect(block);
     if (standIns.isEmpty()) continue;
     const labels = (of: AddressSet) => addressesOf(of, family).map((a) => names.text(a));
-    if (block.minus(standIns).isSubsetOf(set)) {
+    if (block.minus(standIns).isSubsetOf(shown)) {
       shown = shown.union(standIns);
       excepted.push(...labels(standIns.minus(set)));
     } else {

@@ -308,6 +308,7 @@ function resolveTag(network: Network, tag: string, family: 4 | 6): EndpointResol
   const prefix = prefixes.find((p) => p.family === family) ?? prefixes[0];
   if (!prefix) return { ok: false, message: `service tag ${tag} has no addresses` };
   const address = { family: prefix.family, value: prefix.first };
+  if (network.serviceTags.isSymbolic(tag)) return symbolicTagHost(network, tag, address);
   return {
     ok: true,
     host: {
@@ -315,6 +316,21 @@ function resolveTag(network: Network, tag: string, family: 4 | 6): EndpointResol
       label: `${tag} (${formatIpAddress(address)})`,
       representative: true,
     },
+  };
+}
+
+/**
+ * A tag without its file stands on its first symbolic address, shown by name:
+ * as the spec's tags show it when the rules name the tag (`<Sql outside
+ * AzureCloud>` where they name AzureCloud too), else as the tag.
+ */
+function symbolicTagHost(network: Network, tag: string, at: IpAddress): EndpointResolution {
+  const named = network.addressNames.tags.some((t) => t.name === tag);
+  const label = (named && network.addressNames.label(at)) || `<${tag}>`;
+  const address = { ...at, label };
+  return {
+    ok: true,
+    host: { ...hostAt(network, address), label: `${tag} (${label})`, representative: true },
   };
 }
 

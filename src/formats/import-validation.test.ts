@@ -4,6 +4,7 @@
  * spec that check would reject is never written.
  */
 import { describe, expect, it } from "vitest";
+import { loadSpecText } from "../../test/support/spec.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { importSources, type SourceFile } from "./catalog.js";
 
@@ -138,24 +139,41 @@ describe("ARM import validates what it writes, at the template's lines", () => {
     ]);
   });
 
-  it("service tags without a service-tags file: named once, at the first, as what check will need", async () => {
+  it("service tags without a service-tags file: symbolic, in one note at the first, as check says", async () => {
     const source = template([
       rule("r1", { sourceAddressPrefix: "Storage" }),
-      rule("r2", { priority: 110, destinationAddressPrefix: "Sql" }),
+      rule("r2", { priority: 110, destinationAddressPrefix: "Sql.WestEurope" }),
       rule("r3", { priority: 120, sourceAddressPrefix: "Storage" }),
     ]);
     const result = await importSources([source]);
     expect(result.diagnostics).toEqual([
       expect.objectContaining({
-        severity: "warning",
-        code: "ServiceTagsFileNeeded",
-        message:
-          "the rules name service tags whose addresses only Azure's service-tags file gives: Storage, Sql; the spec is written, and check will need that file",
+        severity: "info",
+        code: "ServiceTagsSymbolic",
+        message: expect.stringContaining(
+          "the rules name service tags without Azure's service-tags file: Sql.WestEurope, Storage;",
+        ),
         location: at(source, '"Storage"'),
         hint: expect.stringContaining("ServiceTags_Public_YYYYMMDD.json"),
       }),
     ]);
     expect(result.spec).toContain("sourceAddressPrefix: Storage");
+    // What was written, check accepts, with the same note.
+    const checked = loadSpecText(result.spec ?? "");
+    expect(checked.diagnostics.map((d) => [d.severity, d.code])).toEqual([
+      ["info", "ServiceTagsSymbolic"],
+    ]);
+  });
+
+  it("a word that is no service tag Azure publishes is refused at its place", async () => {
+    const source = template([rule("r1", { sourceAddressPrefix: "StorageAccounts" })]);
+    expect(errors((await importSources([source])).diagnostics)).toEqual([
+      expect.objectContaining({
+        code: "UnknownServiceTag",
+        location: at(source, '"StorageAccounts"'),
+        hint: expect.stringContaining("known by name"),
+      }),
+    ]);
   });
 
   it("a service tag the imported service-tags file does not hold, at its place", async () => {

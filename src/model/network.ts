@@ -11,6 +11,7 @@ import { type RouteTableInfo, resolveRouteTables } from "./route-tables.js";
 import { nameProblem, type ParsedRule, parseSecurityRule, type RuleContext } from "./rule.js";
 import type { ServiceTagCatalog } from "./service-tags.js";
 import { firstFreeHost } from "./subnet-hosts.js";
+import { symbolicTagsOf } from "./symbolic-uses.js";
 import type {
   Environment,
   EnvironmentKind,
@@ -205,6 +206,8 @@ class NetworkBuilder {
       this.addEnvironment(env, ["environments", i]);
     });
     this.checkAsgNetworks();
+    const symbolic = symbolicTagsOf(t, this.serviceTags);
+    this.diagnostics.push(...symbolic.diagnostics);
     if (hasErrors(this.diagnostics)) return { diagnostics: this.diagnostics };
     return {
       diagnostics: this.diagnostics,
@@ -217,11 +220,14 @@ class NetworkBuilder {
         environments: this.environments,
         publicIps: this.publicIps,
         routeTables: this.routeTables,
-        addressNames: new AddressNames([
-          ...[...this.publicIps.values()].filter((p) => !p.known).map((p) => p.address),
-          ...this.dynamicAddresses,
-          ...this.environmentStandIns,
-        ]),
+        addressNames: new AddressNames(
+          [
+            ...[...this.publicIps.values()].filter((p) => !p.known).map((p) => p.address),
+            ...this.dynamicAddresses,
+            ...this.environmentStandIns,
+          ],
+          symbolic.tags,
+        ),
         serviceTags: this.serviceTags,
       },
     };

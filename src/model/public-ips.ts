@@ -22,6 +22,12 @@
 import { formatIpAddress, type IpAddress, type IpFamily } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 import { formatPrefix, type Prefix } from "../net/prefix.js";
+import {
+  isSymbolicTagAddress,
+  type NamedSymbolicTag,
+  SYMBOLIC_TAG_AREAS,
+  symbolicTagLabel,
+} from "./symbolic-tags.js";
 
 /** Where stand-ins for unknown public addresses are taken from, per family. */
 export const UNKNOWN_PUBLIC_BLOCKS: Readonly<Record<IpFamily, Prefix>> = {
@@ -54,7 +60,11 @@ export function standInAddress(
   family: IpFamily,
   excluded: AddressSet,
 ): IpAddress | undefined {
-  const free = AddressSet.of([UNKNOWN_PUBLIC_BLOCKS[family]]).minus(excluded).intervals(family);
+  // The upper half of the block is the symbolic service tags' (symbolic-tags.ts).
+  const free = AddressSet.of([UNKNOWN_PUBLIC_BLOCKS[family]])
+    .minus(AddressSet.of([SYMBOLIC_TAG_AREAS[family]]))
+    .minus(excluded)
+    .intervals(family);
   const size = free.reduce((n, [first, last]) => n + (last - first + 1n), 0n);
   if (size === 0n) return undefined;
   let index = digest(name.toLowerCase()) % size;
@@ -88,21 +98,42 @@ export class AddressNames {
   /** Every stand-in for an unknown public address. */
   readonly unknownPublic: AddressSet;
 
-  constructor(labelled: readonly IpAddress[]) {
+  /**
+   * `tags`: the symbolic service tags the spec names (symbolic-tags.ts), whose
+   * addresses are shown by the tags' names.
+   */
+  constructor(
+    private readonly labelledAddresses: readonly IpAddress[],
+    readonly tags: readonly NamedSymbolicTag[] = [],
+  ) {
+    const labelled = labelledAddresses;
     this.byKey = new Map(labelled.filter((a) => a.label).map((a) => [key(a), a]));
     this.unknownPublic = AddressSet.ofAddresses(
       labelled.filter((a) => isStandIn(a) && a.label !== undefined),
     );
   }
 
+  /** These names and the symbolic tags `other` names too (two versions of a spec, `diff`). */
+  withTagsOf(other: AddressNames): AddressNames {
+    const mine = new Set(this.tags.map((t) => t.name));
+    const more = other.tags.filter((t) => !mine.has(t.name));
+    if (more.length === 0) return this;
+    const tags = [...this.tags, ...more].sort((a, b) => (a.name < b.name ? -1 : 1));
+    return new AddressNames(this.labelledAddresses, tags);
+  }
+
   /** The label an address is shown by, when it stands for one not known. */
   label(address: IpAddress): string | undefined {
-    return this.byKey.get(key(address))?.label;
+    return this.byKey.get(key(address))?.label ?? symbolicTagLabel(address, this.tags);
   }
 
   /** The address with its label, when it has one. */
   labelled(address: IpAddress): IpAddress {
-    return this.byKey.get(key(address)) ?? address;
+    const known = this.byKey.get(key(address));
+    if (known) return known;
+    if (address.label !== undefined || !isSymbolicTagAddress(address)) return address;
+    const label = symbolicTagLabel(address, this.tags);
+    return label === undefined ? address : { ...address, label };
   }
 
   /** A packet with its addresses labelled, as the deployment shows them. */

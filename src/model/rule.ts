@@ -6,7 +6,12 @@ import { type Diagnostic, error, type ValuePath, warning } from "./diagnostic.js
 import { LIMITS } from "./limits.js";
 import type { NameIndex } from "./names.js";
 import { referenced } from "./resource-id.js";
-import { classicTagReplacement, isBuiltInTag, type ServiceTagCatalog } from "./service-tags.js";
+import {
+  classicTagReplacement,
+  isBuiltInTag,
+  type ServiceTagCatalog,
+  unknownTagHint,
+} from "./service-tags.js";
 import type { SecurityRule } from "./types.js";
 
 export type Access = "Allow" | "Deny";
@@ -306,7 +311,7 @@ function parseAddressSide(
             "UnknownServiceTag",
             `${label}: ${JSON.stringify(single)} is neither an address, a CIDR block, '*' nor a known service tag`,
             fieldPath,
-            "VirtualNetwork, Internet and AzureLoadBalancer are built in; other tags come from the service-tags file named by serviceTags in the spec",
+            unknownTagHint(single, context.serviceTags),
           ),
     );
     return undefined;

@@ -449,9 +449,34 @@ describe("loadSpec: service tags", () => {
     expect(found(result)).toEqual(["UnknownServiceTag 20:35"]);
   });
 
-  it("reports a tag used without a file", () => {
-    const result = loadYaml(PREAMBLE + rule("r1", { destinationAddressPrefix: "Storage" }));
+  it("knows the tags Azure publishes without a file, symbolic, with one note at the first", () => {
+    const text =
+      PREAMBLE +
+      rule("r1", { destinationAddressPrefix: "Storage" }) +
+      rule("r2", { priority: "200", destinationAddressPrefix: "Sql.WestEurope" });
+    const result = loadYaml(text);
+    expect(found(result)).toEqual(["ServiceTagsSymbolic 19:35"]);
+    const [note] = result.diagnostics;
+    expect(note?.severity).toBe("info");
+    expect(note?.message).toContain("Sql.WestEurope, Storage");
+    expect(note?.hint).toContain("serviceTags:");
+    expect(result.spec?.network.serviceTags.isSymbolic("Storage")).toBe(true);
+  });
+
+  it("still refuses, at its place, a word that is no tag Azure publishes", () => {
+    const result = loadYaml(PREAMBLE + rule("r1", { destinationAddressPrefix: "Storge" }));
     expect(found(result)).toEqual(["UnknownServiceTag 19:35"]);
+    expect(result.diagnostics[0]?.hint).toContain("known by name");
+    const cased = loadYaml(PREAMBLE + rule("r1", { destinationAddressPrefix: "sql.westeurope" }));
+    expect(found(cased)).toEqual(["UnknownServiceTag 19:35"]);
+    expect(cased.diagnostics[0]?.hint).toBe(
+      "did you mean Sql.westeurope? Tag names are written as Azure publishes them",
+    );
+    const platform = loadYaml(
+      PREAMBLE + rule("r1", { destinationAddressPrefix: "AzurePlatformDNS" }),
+    );
+    expect(found(platform)).toEqual(["UnknownServiceTag 19:35"]);
+    expect(platform.diagnostics[0]?.hint).toContain("168.63.129.16");
   });
 
   it("accepts the tags inline", () => {

@@ -154,7 +154,8 @@ export function loadSpec(target: string): LoadResult {
   const normalized = normalizeSpec(checked.data);
   diagnostics.push(...report(normalized.diagnostics));
 
-  let serviceTags = ServiceTagCatalog.empty;
+  // Without a file, the tags Azure publishes are known by name, their addresses symbolic.
+  let serviceTags = ServiceTagCatalog.symbolic;
   const tagsRef = checked.data.serviceTags;
   if (tagsRef !== undefined) {
     const loaded =

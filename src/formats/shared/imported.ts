@@ -227,50 +227,26 @@ const located = (origins: Origins, object: object, key: string) => {
  * The model's validation of the imported topology (buildNetwork, as `check`
  * runs it), each problem at the place in the sources its value came from. A
  * stub's missing value is left out: the importer's own note names it. Without
- * a service-tags file among the sources, the tags beyond the three built in
- * are named once, at the first, as what `check` will need (ServiceTagsFileNeeded).
+ * a service-tags file among the sources, the tags Azure publishes are symbolic
+ * sets of addresses, as in `check`, which names them once, at the first, in a
+ * note (ServiceTagsSymbolic).
  */
 export function validateImported(
   topology: Topology,
   origins: Origins,
   serviceTags: ServiceTagDocument | undefined,
 ): Diagnostic[] {
-  const catalog = serviceTags ? parseServiceTagFile(serviceTags).catalog : ServiceTagCatalog.empty;
-  const placed = buildNetwork(topology, catalog)
+  const catalog = serviceTags
+    ? parseServiceTagFile(serviceTags).catalog
+    : ServiceTagCatalog.symbolic;
+  return buildNetwork(topology, catalog)
     .diagnostics.filter((d) => !origins.isStub(topology, d.path))
     .map((d) => {
       const location = origins.locate(topology, d.path);
       const hint =
-        d.code === "UnknownServiceTag"
+        d.code === "UnknownServiceTag" && serviceTags !== undefined
           ? "VirtualNetwork, Internet and AzureLoadBalancer are built in; the service-tags file imported with it does not hold this tag"
           : d.hint;
       return { ...d, ...(location ? { location } : {}), ...(hint ? { hint } : {}) };
     });
-  if (serviceTags !== undefined) return placed;
-  const tags = placed.filter((d) => d.code === "UnknownServiceTag");
-  const first = tags[0];
-  if (first === undefined) return placed;
-  const names = [...new Set(tags.map((d) => valueAt(topology, d.path)))].filter(
-    (n): n is string => typeof n === "string",
-  );
-  const needed: Diagnostic = {
-    ...warning(
-      "ServiceTagsFileNeeded",
-      `the rules name service tags whose addresses only Azure's service-tags file gives: ${names.join(", ")}; the spec is written, and check will need that file`,
-      first.path,
-      "import the file with the sources (tierwall import FILE... ServiceTags_Public_YYYYMMDD.json, as Microsoft publishes it weekly), or name it in the spec (serviceTags: FILE)",
-    ),
-    ...(first.location ? { location: first.location } : {}),
-  };
-  return [...placed.filter((d) => d.code !== "UnknownServiceTag"), needed];
-}
-
-/** The value at `path` under `root`. */
-function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
-  let node = root;
-  for (const segment of path) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<string | number, unknown>)[segment];
-  }
-  return node;
 }
