@@ -32,6 +32,24 @@ interface Pins {
    * per IP configuration (pinned where a file has interfaces).
    */
   readonly interfaces?: readonly string[];
+  /** Each subnet's route table and its routes: `vnet/subnet -> table: route prefix -> hop` (pinned where a file has them). */
+  readonly routes?: readonly string[];
+}
+
+/** The route tables subnets follow, as the pins show them. */
+function routePins(t: Topology): string[] {
+  const tables = new Map((t.routeTables ?? []).map((r) => [r.name.toLowerCase(), r]));
+  return t.virtualNetworks.flatMap((v) =>
+    v.subnets.flatMap((s) => {
+      if (s.routeTable === undefined) return [];
+      const name = refName(s.routeTable);
+      const routes = tables.get(name.toLowerCase())?.routes ?? [];
+      return routes.map(
+        (r) =>
+          `${v.name}/${s.name} -> ${name}: ${r.name} ${r.addressPrefix} -> ${r.nextHopType}${r.nextHopIpAddress ? ` ${r.nextHopIpAddress}` : ""}`,
+      );
+    }),
+  );
 }
 
 /** An interface's configurations as the pins show them. */
@@ -85,6 +103,7 @@ async function pinsOf(name: string): Promise<Pins> {
     named,
     refused: [...new Set(refused)],
     interfaces: interfacePins(t),
+    routes: routePins(t),
   };
 }
 
@@ -131,12 +150,17 @@ const PINS: Record<string, Pins> = {
       "Contoso_Network/NVASubnet -> DefaultNSG",
       "Contoso_Network/BackendSubnet -> DefaultNSG",
     ],
-    named: [
-      "warning NamePlaceholder 88:15",
-      "warning NotModelled 125:5",
-      "warning NotModelled 243:31",
-    ],
+    // The route table is read (125:5 is no longer named); IP forwarding on the appliance's interface is.
+    named: ["warning NamePlaceholder 88:15", "warning NotModelled 243:31"],
     refused: [],
+    interfaces: [
+      "Nic0: Dynamic in Contoso_Network/FrontendSubnet, public IP <uniqueDnsPrefixForVM>0 (Basic)",
+      "Nic1: 10.1.1.4 in Contoso_Network/NVASubnet, public IP <uniqueDnsPrefixForVM>1 (Basic)",
+      "Nic2: Dynamic in Contoso_Network/BackendSubnet, public IP <uniqueDnsPrefixForVM>2 (Basic)",
+    ],
+    routes: [
+      "Contoso_Network/FrontendSubnet -> BasicNVA: VirtualApplianceRouteToSubnet3 10.1.2.0/24 -> VirtualAppliance 10.1.1.4",
+    ],
   },
   "12": {
     nsgs: {
@@ -331,8 +355,12 @@ describe("the real public files import as pinned", () => {
       if (process.env.TIERWALL_PRINT_PINS === "1")
         console.log(`  "${number}": ${JSON.stringify(got, null, 2).replaceAll("\n", "\n  ")},`);
       const pinned = PINS[number] as Pins;
-      // Interfaces are compared where they are pinned.
-      const { interfaces, ...rest } = got;
-      expect(pinned.interfaces === undefined ? rest : got).toEqual(pinned);
+      // Interfaces and routes are compared where they are pinned.
+      const { interfaces, routes, ...rest } = got;
+      expect({
+        ...rest,
+        ...(pinned.interfaces === undefined ? {} : { interfaces }),
+        ...(pinned.routes === undefined ? {} : { routes }),
+      }).toEqual(pinned);
     });
 });

@@ -46,7 +46,14 @@ export function flowHeadline(result: FlowResult, style: Style): string {
   const access = style.bold(style.access(result.access));
   if (result.route === "none" || result.route === "local") return `${access}, ${result.reason}`;
   if (!result.rule) return `${access}: ${result.reason}`;
-  return `${access} by ${style.bold(result.rule)} of ${result.nsg} (${applied(result.appliedTo)})`;
+  return `${access} by ${style.bold(result.rule)} of ${result.nsg} (${applied(result.appliedTo)})${throughAppliance(result)}`;
+}
+
+/** A flow an appliance carries is allowed only if the appliance forwards it: the headline says so. */
+function throughAppliance(result: FlowResult): string {
+  const hop = result.nextHop;
+  if (result.access !== "Allow" || hop?.nextHopType !== "VirtualAppliance") return "";
+  return `, through the appliance at ${hop.nextHopIpAddress ? displayAddress(hop.nextHopIpAddress) : "?"}`;
 }
 
 /** The route and the NSGs' verdict, each on its line, then the NSGs. */

@@ -24,6 +24,8 @@ export const RESOURCE_TYPES = {
   peering: "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
   nic: "Microsoft.Network/networkInterfaces",
   pip: "Microsoft.Network/publicIPAddresses",
+  routeTable: "Microsoft.Network/routeTables",
+  route: "Microsoft.Network/routeTables/routes",
 } as const;
 const T = RESOURCE_TYPES;
 

@@ -60,6 +60,7 @@ import {
   ResourceIdValue,
   TemplateContext,
 } from "./expressions.js";
+import { peeringFlags, RouteTableReader } from "./route-tables.js";
 
 const T = RESOURCE_TYPES;
 
@@ -89,6 +90,8 @@ const KIND_NAMES: readonly (readonly [string, string])[] = [
   [T.peering, "virtual network peering"],
   [T.nic, "network interface"],
   [T.pip, "public IP address"],
+  [T.routeTable, "route table"],
+  [T.route, "route"],
   [ASE_TYPE, "App Service Environment"],
   [ASE_CONFIGURATION_TYPE, "App Service Environment configuration"],
 ];
@@ -152,6 +155,8 @@ export class ResourceReader {
   private readonly declared = new Set<NsgDraft | VnetDraft>();
   /** Where a value at a JSON path of the document is, placed when needed. */
   private readonly at: (path: ValuePath) => Origin;
+  /** Route tables and their routes (route-tables.ts). */
+  private readonly routes: RouteTableReader;
   /** App Service Environments, and the addresses output gives of them (environments.ts). */
   private readonly ases: AseReader;
 
@@ -166,6 +171,19 @@ export class ResourceReader {
     locate: (path: ValuePath) => SourceLocation | undefined = () => undefined,
   ) {
     this.at = (path) => () => locate(path);
+    this.routes = new RouteTableReader(
+      {
+        value: (obj, key, path) => this.get(obj, key, path),
+        name: (obj, key, path) => this.name(obj, key, path),
+        peek: (raw) => this.peek(raw),
+        props: (resource) => this.props(resource),
+        report: (severity, code, message, path) => this.report(severity, code, message, path),
+        whole: (leftOut, read) => this.whole(leftOut, read),
+        inCopy: (item, read) => this.inCopy(item, read),
+        at: this.at,
+      },
+      this.origins,
+    );
     this.ases = new AseReader(
       {
         peek: (raw) => this.peek(raw),
@@ -232,6 +250,7 @@ export class ResourceReader {
       networkInterfaces: this.nics,
       environments: this.ases.environments(),
       ...(publicIPAddresses.length > 0 ? { publicIPAddresses } : {}),
+      ...this.routes.topologyPart(),
     };
   }
 
@@ -800,7 +819,7 @@ export class ResourceReader {
     // A child declared inside its parent has its own name only; at the top level, parent/child.
     const segments = parent ? [parent.name, ...names.slice(-1)] : names;
     const name = segments[segments.length - 1] as string;
-    const isChild = [T.rule, T.subnet, T.peering].some((t) => sameType(type, t));
+    const isChild = [T.rule, T.subnet, T.peering, T.route].some((t) => sameType(type, t));
     if (isChild && segments.length < 2) {
       this.report(
         "error",
@@ -860,6 +879,10 @@ export class ResourceReader {
     } else if (sameType(type, T.peering)) {
       const peering = this.peering(r, path, segments[0] as string, name);
       if (peering) this.vnet(segments[0] as string, path).peerings.push(peering);
+    } else if (sameType(type, T.routeTable)) {
+      this.routes.table(r, path, name, location, items);
+    } else if (sameType(type, T.route)) {
+      this.routes.child(r, path, segments);
     } else if (sameType(type, T.pip)) {
       this.publicIp(r, path, name, location);
     } else if (sameType(type, ASE_TYPE)) this.ases.ase(r, path, name);
@@ -927,6 +950,9 @@ export class ResourceReader {
           nsg: given(input.networkSecurityGroup),
           what: of("virtual network"),
         };
+      } else if (sameType(type, T.routeTable) && property === "routes") {
+        read = true;
+        leftOut = { kind: "resources", what: of("route table") };
       } else if (sameType(type, T.vnet) && property === "virtualNetworkPeerings") {
         read = true;
         leftOut = { kind: "peering", what: of("virtual network") };
@@ -1235,6 +1261,10 @@ export class ResourceReader {
         const nsg = this.ref(obj.networkSecurityGroup, [...base, "networkSecurityGroup"]);
         if (nsg !== undefined) subnet.networkSecurityGroup = nsg;
       }
+      if (given(obj.routeTable)) {
+        const table = this.ref(obj.routeTable, [...base, "routeTable"]);
+        if (table !== undefined) subnet.routeTable = table;
+      }
     });
     if (!known) return undefined;
     this.origins.record(subnet, this.at(path), {
@@ -1242,6 +1272,7 @@ export class ResourceReader {
       addressPrefix: this.at([...base, "addressPrefix"]),
       addressPrefixes: this.at([...base, "addressPrefixes"]),
       networkSecurityGroup: this.at([...base, "networkSecurityGroup"]),
+      routeTable: this.at([...base, "routeTable"]),
     });
     return subnet;
   }
@@ -1285,10 +1316,14 @@ export class ResourceReader {
       ...(name === undefined ? {} : { name }),
       remoteVirtualNetwork: remote,
       ...(access === false ? { allowVirtualNetworkAccess: false } : {}),
+      ...peeringFlags(obj, [...path, ...at], this.routes),
     };
     this.origins.record(peering, this.at(path), {
       remoteVirtualNetwork: this.at([...path, ...at, "remoteVirtualNetwork"]),
       allowVirtualNetworkAccess: this.at([...path, ...at, "allowVirtualNetworkAccess"]),
+      allowForwardedTraffic: this.at([...path, ...at, "allowForwardedTraffic"]),
+      allowGatewayTransit: this.at([...path, ...at, "allowGatewayTransit"]),
+      useRemoteGateways: this.at([...path, ...at, "useRemoteGateways"]),
     });
     return peering;
   }

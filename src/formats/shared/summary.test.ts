@@ -24,7 +24,7 @@ const template: SourceFile = {
           properties: {},
           resources: [{ type: "inboundNatRules", name: "ssh", properties: {} }],
         },
-        { type: "Microsoft.Network/routeTables", name: "to-appliance", properties: {} },
+        { type: "Microsoft.Network/azureFirewalls", name: "fw", properties: {} },
         { type: "Microsoft.Compute/virtualMachines", name: "vm1", properties: {} },
         { type: "Microsoft.Compute/virtualMachines", name: "vm2", properties: {} },
         { type: "Microsoft.Network/frobnicators", name: "f", properties: {} },
@@ -77,8 +77,8 @@ describe("the import summary", () => {
       [
         "warning",
         "NotModelled",
-        line('"type": "Microsoft.Network/routeTables"'),
-        'resources[2]: Microsoft.Network/routeTables "to-appliance": route table not modelled; its routes may send traffic through an appliance, to nowhere, or out to the Internet instead of the paths the spec assumes',
+        line('"type": "Microsoft.Network/azureFirewalls"'),
+        'resources[2]: Microsoft.Network/azureFirewalls "fw": Azure Firewall not modelled; its rules filter, and its DNAT rules expose, the traffic routed through it',
       ],
       [
         "warning",
@@ -106,7 +106,7 @@ describe("the import summary", () => {
       notModelled: [
         { type: "Microsoft.Network/loadBalancers", count: 1 },
         { type: "Microsoft.Network/loadBalancers/inboundNatRules", count: 1 },
-        { type: "Microsoft.Network/routeTables", count: 1 },
+        { type: "Microsoft.Network/azureFirewalls", count: 1 },
       ],
       notRelevant: [{ type: "Microsoft.Compute/virtualMachines", count: 2 }],
       unknown: [{ type: "Microsoft.Network/frobnicators", count: 1 }],
@@ -117,7 +117,7 @@ describe("the import summary", () => {
     expect(summary && summaryText(summary)).toBe(
       [
         "main.json: 8 resources read; imported 1 NSG with 0 rules",
-        "  not modelled (named above): Microsoft.Network/loadBalancers, Microsoft.Network/loadBalancers/inboundNatRules, Microsoft.Network/routeTables",
+        "  not modelled (named above): Microsoft.Network/loadBalancers, Microsoft.Network/loadBalancers/inboundNatRules, Microsoft.Network/azureFirewalls",
         "  not known to tierwall: Microsoft.Network/frobnicators",
         "  deciding no packet: Microsoft.Compute/virtualMachines ×2",
         `  left out: ${summary?.leftOut.map((l) => `${l.what} (${l.code})`).join("; ")}`,

@@ -50,6 +50,8 @@ export interface SourceSummary {
     readonly applicationSecurityGroups: number;
     /** Given when there are some (App Service Environments). */
     readonly environments?: number;
+    /** Given when there are some. */
+    readonly routeTables?: number;
   };
   readonly modelled: readonly TypeCount[];
   readonly notModelled: readonly TypeCount[];
@@ -89,6 +91,7 @@ export function summarize(
       networkInterfaces: topology.networkInterfaces.length,
       applicationSecurityGroups: topology.applicationSecurityGroups.length,
       ...(topology.environments.length > 0 ? { environments: topology.environments.length } : {}),
+      ...(topology.routeTables?.length ? { routeTables: topology.routeTables.length } : {}),
     },
     modelled: of("modelled"),
     notModelled: of("notModelled"),
@@ -118,6 +121,7 @@ export function summaryText(s: SourceSummary): string {
     i.applicationSecurityGroups > 0 &&
       counted(i.applicationSecurityGroups, "application security group"),
     (i.environments ?? 0) > 0 && counted(i.environments ?? 0, "environment"),
+    (i.routeTables ?? 0) > 0 && counted(i.routeTables ?? 0, "route table"),
   ].filter((p): p is string => typeof p === "string");
   const lines = [
     `${s.source}: ${counted(s.read, s.unit.replace(/s$/, ""), s.unit)} read; imported ${parts.length > 0 ? parts.join(", ") : "nothing"}`,

@@ -70,7 +70,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
     what: "route table",
     consequence:
       "its routes may send traffic through an appliance, to nowhere, or out to the Internet instead of the paths the spec assumes",
-    arm: ["Microsoft.Network/routeTables", "Microsoft.Network/routeTables/routes"],
+    // ARM (templates and az output) reads them into the spec's routeTables.
+    arm: [],
     terraform: ["azurerm_route_table", "azurerm_route", "azurerm_subnet_route_table_association"],
     azcli: ["network route-table"],
     powershell: ["AzRouteTable", "AzRouteConfig"],
