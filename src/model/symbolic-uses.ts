@@ -1,6 +1,13 @@
+import { formatPrefix, parsePrefix } from "../net/prefix.js";
 import { type Diagnostic, error, info, type ValuePath } from "./diagnostic.js";
+import { UNKNOWN_PUBLIC_BLOCKS } from "./public-ips.js";
 import type { ServiceTagCatalog } from "./service-tags.js";
-import { collidingRegions, type NamedSymbolicTag, namedSymbolicTag } from "./symbolic-tags.js";
+import {
+  collidingRegions,
+  type NamedSymbolicTag,
+  namedSymbolicTag,
+  SYMBOLIC_TAG_AREAS,
+} from "./symbolic-tags.js";
 import type { Topology } from "./types.js";
 
 /** Where the rules name a tag whose addresses are symbolic. */
@@ -50,7 +57,49 @@ export function symbolicTagsOf(
         "name Azure's service-tags file in serviceTags, which gives each tag its real addresses",
       ),
     );
+  diagnostics.push(...namedInArea(topology));
   return { tags, diagnostics };
+}
+
+/**
+ * Prefixes rules name in the symbolic tags' area (class E, 248.0.0.0/5, or
+ * 100::8000:0:0:0/65) would match part of a tag there: refused, unless they
+ * cover the whole reserved block as `*` does.
+ */
+function namedInArea(topology: Topology): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  topology.networkSecurityGroups.forEach((nsg, i) => {
+    nsg.securityRules.forEach((rule, j) => {
+      const fields = [
+        "sourceAddressPrefix",
+        "destinationAddressPrefix",
+        "sourceAddressPrefixes",
+        "destinationAddressPrefixes",
+      ] as const;
+      for (const field of fields) {
+        const value = rule[field];
+        const texts = typeof value === "string" ? [value] : Array.isArray(value) ? value : [];
+        texts.forEach((text, k) => {
+          const parsed = typeof text === "string" ? parsePrefix(text) : undefined;
+          if (!parsed?.ok) return;
+          const p = parsed.prefix;
+          const area = SYMBOLIC_TAG_AREAS[p.family];
+          const reserved = UNKNOWN_PUBLIC_BLOCKS[p.family];
+          if (p.last < area.first || area.last < p.first || p.length <= reserved.length) return;
+          const path = ["networkSecurityGroups", i, "securityRules", j, field];
+          out.push(
+            error(
+              "SymbolicServiceTagsOverlap",
+              `security rule ${rule.name}: ${text} names addresses of ${formatPrefix(area)}, where service tags without Azure's file stand, so it would seem to match part of them`,
+              typeof value === "string" ? path : [...path, k],
+              "name Azure's service-tags file in serviceTags, or leave out addresses that are reserved for future use",
+            ),
+          );
+        });
+      }
+    });
+  });
+  return out;
 }
 
 /** The note a spec or an import gets when its rules name tags without Azure's file. */

@@ -463,6 +463,20 @@ describe("loadSpec: service tags", () => {
     expect(result.spec?.network.serviceTags.isSymbolic("Storage")).toBe(true);
   });
 
+  it("refuses a prefix in the symbolic tags' area beside a symbolic tag, at its place", () => {
+    const text = (prefix: string) =>
+      PREAMBLE +
+      rule("r1", { destinationAddressPrefix: "Storage" }) +
+      rule("r2", { priority: "200", sourceAddressPrefix: prefix });
+    expect(found(loadYaml(text("250.0.0.0/8")))).toEqual([
+      "ServiceTagsSymbolic 19:35",
+      "SymbolicServiceTagsOverlap 26:30",
+    ]);
+    // A block that covers the whole reserved block matches every tag, as '*' does.
+    expect(found(loadYaml(text("240.0.0.0/4")))).toEqual(["ServiceTagsSymbolic 19:35"]);
+    expect(found(loadYaml(text("203.0.113.0/24")))).toEqual(["ServiceTagsSymbolic 19:35"]);
+  });
+
   it("still refuses, at its place, a word that is no tag Azure publishes", () => {
     const result = loadYaml(PREAMBLE + rule("r1", { destinationAddressPrefix: "Storge" }));
     expect(found(result)).toEqual(["UnknownServiceTag 19:35"]);
