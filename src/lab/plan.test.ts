@@ -103,6 +103,18 @@ networkInterfaces:
       );
   });
 
+  it("refuses a service tag without Azure's file, by name", () => {
+    const planned = planLab(
+      oneHost("  - { from: tag:Sql, to: a, protocol: Tcp, port: 1433, expect: Deny }")
+        .spec as LoadedSpec,
+    );
+    expect(planned.ok).toBe(false);
+    if (!planned.ok)
+      expect(planned.problems).toContain(
+        "<Sql> (an address on the Internet side) stands for a service tag without Azure's service-tags file; name the file in serviceTags to stand it up",
+      );
+  });
+
   it("samples claims over every packet at the edges of their port ranges", () => {
     expect(samplePorts([{ first: 0, last: 79 }])).toEqual([1, 40, 79]);
     expect(samplePorts([{ first: 443, last: 443 }])).toEqual([443]);

@@ -11,6 +11,7 @@ import { planRoute, vnetsConnected } from "../engine/route.js";
 import { exportNftables, type NsgBinding } from "../formats/nftables/export.js";
 import type { Network, PublicIpInfo, SubnetInfo } from "../model/network.js";
 import { isStandIn } from "../model/public-ips.js";
+import { isSymbolicTagAddress } from "../model/symbolic-tags.js";
 import {
   displayAddress,
   formatIpAddress,
@@ -142,7 +143,11 @@ export function planLab(spec: LoadedSpec, options: LabOptions = {}): LabPlanResu
   const prefix = labPrefix(spec.file);
   const problems: string[] = [];
   const unsafe = (address: IpAddress, what: string) => {
-    if (isStandIn(address))
+    if (isSymbolicTagAddress(address))
+      problems.push(
+        `${displayAddress(address)} (${what}) stands for a service tag without Azure's service-tags file; name the file in serviceTags to stand it up`,
+      );
+    else if (isStandIn(address))
       problems.push(
         `${displayAddress(address)} (${what}) is a public IP whose address is not known; give its ipAddress from the documentation ranges to stand it up`,
       );
