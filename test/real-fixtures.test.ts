@@ -12,7 +12,7 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { importSources } from "../src/formats/catalog.js";
-import type { Topology } from "../src/model/types.js";
+import type { ResourceRef, Topology } from "../src/model/types.js";
 import { refName } from "../src/model/types.js";
 import { sharedFile, titled } from "./support/environment.js";
 import { fixtureSources } from "./support/fixtures.js";
@@ -34,6 +34,41 @@ interface Pins {
   readonly interfaces?: readonly string[];
   /** Each subnet's route table and its routes: `vnet/subnet -> table: route prefix -> hop` (pinned where a file has them). */
   readonly routes?: readonly string[];
+  /** Each load balancer's frontends and rules, with the interfaces each rule reaches (pinned where a file has them). */
+  readonly loadBalancers?: readonly string[];
+}
+
+/** The load balancers as the pins show them: `lb (SKU) frontend NAME: public IP p`, `lb NAT rule r: Tcp 5000 -> nic0:3389`. */
+function loadBalancerPins(t: Topology): string[] {
+  const child = (ref: ResourceRef) => refName(ref).split("/").at(-1)?.toLowerCase();
+  const joining = (
+    field: "loadBalancerBackendAddressPools" | "loadBalancerInboundNatRules",
+    name: string,
+  ) =>
+    t.networkInterfaces
+      .filter((n) =>
+        n.ipConfigurations.some((c) =>
+          (c[field] ?? []).some((r) => child(r) === name.toLowerCase()),
+        ),
+      )
+      .map((n) => n.name);
+  return (t.loadBalancers ?? []).flatMap((lb) => [
+    ...lb.frontendIPConfigurations.map(
+      (f) =>
+        `${lb.name} (${lb.sku}) frontend ${f.name}: ${f.publicIPAddress === undefined ? `private in ${refName(f.subnet ?? "?")}` : `public IP ${refName(f.publicIPAddress)}`}`,
+    ),
+    ...(lb.loadBalancingRules ?? []).map((r) => {
+      const pool =
+        r.backendAddressPool === undefined
+          ? ""
+          : (refName(r.backendAddressPool).split("/").at(-1) ?? "");
+      return `${lb.name} rule ${r.name}: ${r.protocol} ${refName(r.frontendIPConfiguration)}:${r.frontendPort} -> pool ${pool} [${joining("loadBalancerBackendAddressPools", pool).join(", ")}]:${r.backendPort ?? r.frontendPort}`;
+    }),
+    ...(lb.inboundNatRules ?? []).map(
+      (r) =>
+        `${lb.name} NAT rule ${r.name}: ${r.protocol} ${refName(r.frontendIPConfiguration)}:${r.frontendPort ?? `${r.frontendPortRangeStart}-${r.frontendPortRangeEnd}`} -> [${joining("loadBalancerInboundNatRules", r.name).join(", ")}]:${r.backendPort}`,
+    ),
+  ]);
 }
 
 /** The route tables subnets follow, as the pins show them. */
@@ -104,6 +139,7 @@ async function pinsOf(name: string): Promise<Pins> {
     refused: [...new Set(refused)],
     interfaces: interfacePins(t),
     routes: routePins(t),
+    loadBalancers: loadBalancerPins(t),
   };
 }
 
@@ -138,8 +174,14 @@ const PINS: Record<string, Pins> = {
       "Subnet-1-nsg": 0,
     },
     associations: ["myVNET/Subnet-1 -> Subnet-1-nsg"],
-    named: ["warning NotModelled 221:5", "warning NotModelled 247:5"],
+    // The load balancer and its inbound NAT rules are read (221:5 and 247:5 are no longer named).
+    named: [],
     refused: [],
+    loadBalancers: [
+      "myLB (Basic) frontend LoadBalancerFrontend: public IP myPublicIP",
+      "myLB NAT rule RDP-VM0: Tcp loadBalancerFrontend:5000 -> [nic0]:3389",
+      "myLB NAT rule RDP-VM1: Tcp loadBalancerFrontend:5001 -> [nic1]:3389",
+    ],
   },
   "08": {
     nsgs: {
@@ -176,8 +218,15 @@ const PINS: Record<string, Pins> = {
       dsNsg: 4,
     },
     associations: ["DsVM0 -> dsNsg", "DsVM1 -> dsNsg"],
-    named: ["warning NotModelled 105:5", "warning NotModelled 265:5"],
+    // The load balancer (105:5) and the route table (265:5) are read, no longer named.
+    named: [],
     refused: [],
+    loadBalancers: [
+      "loadBalancer (Basic) frontend LBFE: public IP lbpublicip",
+      "loadBalancer (Basic) frontend LBFE-v6: public IP lbpublicip-v6",
+      "loadBalancer rule lbrule: Tcp LBFE:80 -> pool LBBAP [DsVM0, DsVM1]:80",
+      "loadBalancer rule lbrule-v6: Tcp LBFE-v6:80 -> pool LBBAP-v6 [DsVM0, DsVM1]:80",
+    ],
   },
   "16": {
     nsgs: {
@@ -356,11 +405,12 @@ describe("the real public files import as pinned", () => {
         console.log(`  "${number}": ${JSON.stringify(got, null, 2).replaceAll("\n", "\n  ")},`);
       const pinned = PINS[number] as Pins;
       // Interfaces and routes are compared where they are pinned.
-      const { interfaces, routes, ...rest } = got;
+      const { interfaces, routes, loadBalancers, ...rest } = got;
       expect({
         ...rest,
         ...(pinned.interfaces === undefined ? {} : { interfaces }),
         ...(pinned.routes === undefined ? {} : { routes }),
+        ...(pinned.loadBalancers === undefined ? {} : { loadBalancers }),
       }).toEqual(pinned);
     });
 });

@@ -1,3 +1,4 @@
+import type { FrontendInfo } from "../model/load-balancers.js";
 import {
   AZURE_HOST_ADDRESS,
   type IpConfigurationInfo,
@@ -38,13 +39,15 @@ export interface Host {
   readonly platform?: boolean;
   /** The host stands for a set (a subnet, a tag): this is the address picked to represent it. */
   readonly representative?: boolean;
+  /** A load balancer's frontend: flows to it are forwarded to backends (load-balanced-flow.ts). */
+  readonly frontend?: FrontendInfo;
 }
 
 export type EndpointResolution =
   | { ok: true; host: Host }
   | { ok: false; message: string; hint?: string };
 
-const KIND_PREFIXES = ["env", "nic", "subnet", "pip", "tag", "ip"] as const;
+const KIND_PREFIXES = ["env", "nic", "subnet", "lb", "pip", "tag", "ip"] as const;
 type EndpointKind = (typeof KIND_PREFIXES)[number];
 
 /**
@@ -74,8 +77,8 @@ export function resolveEndpoint(
 function notFound(text: string): EndpointResolution {
   return {
     ok: false,
-    message: `${JSON.stringify(text)} is not an environment, network interface, subnet, public IP address, service tag or IP address`,
-    hint: "write env:NAME, nic:NAME, subnet:VNET/NAME, pip:NAME, tag:NAME or an address to say which is meant",
+    message: `${JSON.stringify(text)} is not an environment, network interface, subnet, load balancer, public IP address, service tag or IP address`,
+    hint: "write env:NAME, nic:NAME, subnet:VNET/NAME, lb:NAME[/FRONTEND], pip:NAME, tag:NAME or an address to say which is meant",
   };
 }
 
@@ -113,6 +116,8 @@ function resolveAs(
         host: { ...configHost(nic, primary), label: `network interface ${nic.name}` },
       };
     }
+    case "lb":
+      return loadBalancerHost(network, name);
     case "pip":
       return publicIpHost(network, name);
     case "subnet": {
@@ -151,7 +156,11 @@ function resolveAs(
       const pip = [...network.publicIps.values()].find(
         (p) => p.known && sameAddress(p.address, address),
       );
-      return pip ? publicIpHost(network, pip.name) : { ok: true, host: hostAt(network, address) };
+      if (pip) return publicIpHost(network, pip.name);
+      const frontend = frontendAt(network, address);
+      return frontend
+        ? { ok: true, host: frontendHost(network, frontend) }
+        : { ok: true, host: hostAt(network, address) };
     }
   }
 }
@@ -182,6 +191,10 @@ function publicIpHost(network: Network, name: string): EndpointResolution | unde
     (p) => p.name.toLowerCase() === name.toLowerCase(),
   );
   if (!pip) return undefined;
+  const frontend = [...network.loadBalancers.values()]
+    .flatMap((lb) => lb.frontends)
+    .find((f) => f.publicIp === pip);
+  if (frontend) return { ok: true, host: frontendHost(network, frontend) };
   const label = `public IP ${pip.name}`;
   const env = [...network.environments.values()].find((e) => e.publicIp === pip);
   let host: Host | undefined;
@@ -207,6 +220,62 @@ function publicIpHost(network: Network, name: string): EndpointResolution | unde
       outboundAddress: pip.address,
       ingress: "External",
     },
+  };
+}
+
+/** A load balancer's frontend by `LB/FRONTEND`, or `LB` when it has one frontend. */
+function loadBalancerHost(network: Network, text: string): EndpointResolution | undefined {
+  const slash = text.indexOf("/");
+  const [lbName, name] =
+    slash < 0 ? [text, undefined] : [text.slice(0, slash), text.slice(slash + 1)];
+  const lb = [...network.loadBalancers.values()].find(
+    (l) => l.name.toLowerCase() === lbName.toLowerCase(),
+  );
+  if (!lb) return undefined;
+  const names = lb.frontends.map((f) => f.name).join(", ");
+  if (name === undefined && lb.frontends.length !== 1)
+    return {
+      ok: false,
+      message: `load balancer ${lb.name} has ${lb.frontends.length} frontends (${names})`,
+      hint: `write lb:${lb.name}/FRONTEND`,
+    };
+  const frontend =
+    name === undefined
+      ? lb.frontends[0]
+      : lb.frontends.find((f) => f.name.toLowerCase() === name.toLowerCase());
+  if (!frontend)
+    return {
+      ok: false,
+      message: `load balancer ${lb.name} has no frontend ${JSON.stringify(name)}`,
+      hint: `its frontends: ${names}`,
+    };
+  return { ok: true, host: frontendHost(network, frontend) };
+}
+
+/** The frontend whose public or private address this is, if any. */
+function frontendAt(network: Network, address: IpAddress): FrontendInfo | undefined {
+  for (const lb of network.loadBalancers.values())
+    for (const f of lb.frontends)
+      if ((f.publicIp === undefined || f.publicIp.known) && sameAddress(f.address, address))
+        return f;
+  return undefined;
+}
+
+/** A frontend as a flow's destination: reached on its public address, or inside its network. */
+export function frontendHost(network: Network, frontend: FrontendInfo): Host {
+  const on = frontend.publicIp
+    ? `public IP ${frontend.publicIp.name}`
+    : `private ${displayAddress(frontend.address)}`;
+  const label = `load balancer ${frontend.loadBalancer} frontend ${frontend.name} (${on})`;
+  const subnet = frontend.subnet;
+  const vnet = subnet ? network.vnets.get(subnet.vnet)?.name : undefined;
+  return {
+    label,
+    address: frontend.address,
+    ...(vnet !== undefined && subnet ? { vnet, subnet } : {}),
+    ...(frontend.publicIp ? { publicAddress: frontend.address, publicIp: frontend.publicIp } : {}),
+    ingress: frontend.publicIp ? "External" : "Internal",
+    frontend,
   };
 }
 
@@ -358,6 +427,8 @@ function freeHostAddress(
   for (const nic of network.nics.values())
     for (const c of nic.ipConfigurations) taken.add(formatIpAddress(c.address));
   for (const env of network.environments.values()) taken.add(formatIpAddress(env.privateAddress));
+  for (const lb of network.loadBalancers.values())
+    for (const f of lb.frontends) if (f.subnet) taken.add(formatIpAddress(f.address));
   const prefixes = [...subnet.prefixes].sort(
     (a, b) => (a.family === family ? -1 : 0) - (b.family === family ? -1 : 0),
   );

@@ -4,6 +4,7 @@ import { displayAddress, type IpAddress } from "../net/address.js";
 import type { FlowProtocol } from "../net/protocol.js";
 import { CompiledNsgs } from "./classifier.js";
 import { type Host, resolveEndpoint } from "./endpoint.js";
+import { type LoadBalancing, loadBalancedFlow } from "./load-balanced-flow.js";
 import {
   type AppliedTo,
   evaluateStages,
@@ -54,6 +55,8 @@ export interface FlowResult {
   readonly trace: readonly NsgEvaluation[];
   /** Return traffic of an allowed flow is allowed by connection state, whatever the rules say. */
   readonly returnTraffic: Access;
+  /** To a load balancer's frontend: the rule that forwards it, and the verdict for each backend. */
+  readonly loadBalancer?: LoadBalancing;
 }
 
 export const DEFAULT_SOURCE_PORT = 49152;
@@ -88,6 +91,20 @@ export class FlowEvaluator {
       to = resolveEndpoint(this.network, query.to, 6);
     if (!from.ok) return from;
     if (!to.ok) return to;
+    if (from.host.frontend)
+      return {
+        ok: false,
+        message: `${from.host.label} receives flows and forwards them to its backends; it starts none`,
+        hint: "name a backend, or the host that calls the load balancer",
+      };
+    if (to.host.frontend)
+      return {
+        ok: true,
+        result: loadBalancedFlow(this, from.host, to.host, to.host.frontend, {
+          ...query,
+          sourcePort: query.sourcePort ?? DEFAULT_SOURCE_PORT,
+        }),
+      };
     if (from.host.vnet === undefined && to.host.vnet === undefined)
       return {
         ok: false,
@@ -158,6 +175,11 @@ export class FlowEvaluator {
       trace: nsgs.evaluations,
       returnTraffic: nsgs.access,
     };
+  }
+
+  /** The NSGs' verdict on packets at given stages, with this evaluator's resolved and compiled NSGs. */
+  evaluateStages(stages: readonly NsgStage[]): NsgVerdict {
+    return evaluateStages(stages, this.resolver, this.compiled);
   }
 
   /** The NSGs on the path, the caller's outbound ones and then the callee's inbound ones. */

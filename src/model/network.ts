@@ -4,6 +4,7 @@ import { formatPrefix, type Prefix, parsePrefix } from "../net/prefix.js";
 import { DEFAULT_SECURITY_RULES } from "./default-rules.js";
 import { type Diagnostic, error, hasErrors, type ValuePath, warning } from "./diagnostic.js";
 import { LIMITS } from "./limits.js";
+import { type LoadBalancerInfo, resolveLoadBalancers } from "./load-balancers.js";
 import { duplicateNames, NameIndex } from "./names.js";
 import { AddressNames, dynamicLabel, standInAddress, UNKNOWN_PUBLIC_BLOCKS } from "./public-ips.js";
 import { isIdRef, type ReferencedType, referenced } from "./resource-id.js";
@@ -124,6 +125,8 @@ export interface Network {
   readonly environments: ReadonlyMap<string, EnvironmentInfo>;
   readonly publicIps: ReadonlyMap<string, PublicIpInfo>;
   readonly routeTables: ReadonlyMap<string, RouteTableInfo>;
+  /** Load balancers: their frontends, and what each rule forwards to which backends. */
+  readonly loadBalancers: ReadonlyMap<string, LoadBalancerInfo>;
   /** How its addresses are printed: unknown public ones by name, Dynamic ones by subnet. */
   readonly addressNames: AddressNames;
   readonly serviceTags: ServiceTagCatalog;
@@ -167,9 +170,9 @@ class NetworkBuilder {
   private readonly dynamicAddresses: IpAddress[] = [];
   /** Which resource each public IP is associated with (by lower-case name). */
   private readonly publicIpOwners = new Map<string, string>();
+  private routeTables = new Map<string, RouteTableInfo>();
   /** Stand-ins for environments' public addresses the spec does not give (publicIPAllocationMethod: Dynamic). */
   private readonly environmentStandIns: IpAddress[] = [];
-  private routeTables = new Map<string, RouteTableInfo>();
 
   constructor(
     private readonly topology: Topology,
@@ -191,6 +194,7 @@ class NetworkBuilder {
     this.checkNames("networkInterfaces", "network interface", t.networkInterfaces);
     this.checkNames("environments", "environment", t.environments, false);
     this.checkNames("publicIPAddresses", "public IP address", t.publicIPAddresses ?? []);
+    this.checkNames("loadBalancers", "load balancer", t.loadBalancers ?? []);
     for (const asg of t.applicationSecurityGroups) this.asgMembers.set(asg.name, []);
     const routing = resolveRouteTables(t.routeTables ?? [], this.serviceTags);
     this.diagnostics.push(...routing.diagnostics);
@@ -206,6 +210,7 @@ class NetworkBuilder {
       this.addEnvironment(env, ["environments", i]);
     });
     this.checkAsgNetworks();
+    const loadBalancers = this.addLoadBalancers();
     const symbolic = symbolicTagsOf(t, this.serviceTags);
     this.diagnostics.push(...symbolic.diagnostics);
     if (hasErrors(this.diagnostics)) return { diagnostics: this.diagnostics };
@@ -220,6 +225,7 @@ class NetworkBuilder {
         environments: this.environments,
         publicIps: this.publicIps,
         routeTables: this.routeTables,
+        loadBalancers,
         addressNames: new AddressNames(
           [
             ...[...this.publicIps.values()].filter((p) => !p.known).map((p) => p.address),
@@ -1149,6 +1155,28 @@ class NetworkBuilder {
     else this.publicIpOwners.set(key, owner);
   }
 
+  /** Load balancers (load-balancers.ts), with this builder's references and addresses. */
+  private addLoadBalancers(): Map<string, LoadBalancerInfo> {
+    return resolveLoadBalancers({
+      topology: this.topology,
+      nics: this.nics,
+      vnets: this.vnets,
+      report: (d) => this.report(d),
+      subnetRef: (ref, path) => this.subnetRef(ref, path),
+      publicEndpoint: (ref, path, what) => this.publicEndpoint(ref, path, what),
+      claimPublicIp: (pip, owner, path) => this.claimPublicIp(pip, owner, path),
+      privateAddress: (text, version, subnet, path, what) => {
+        if (text === undefined) return this.dynamicAddress(subnet, version, path, what);
+        const at = [...path, "privateIPAddress"];
+        const address = this.address(text, at, what);
+        if (!address) return undefined;
+        this.checkHostAddress(address, subnet, at, what);
+        this.claimAddress(address, subnet.vnet, what, at);
+        return address;
+      },
+    });
+  }
+
   /** Notes every private address the topology writes, so that no Dynamic configuration takes one. */
   private notePrivateAddresses(): void {
     const texts = [
@@ -1156,6 +1184,9 @@ class NetworkBuilder {
         n.ipConfigurations.map((c) => c.privateIPAddress),
       ),
       ...this.topology.environments.map((e) => e.privateIPAddress),
+      ...(this.topology.loadBalancers ?? []).flatMap((lb) =>
+        lb.frontendIPConfigurations.map((f) => f.privateIPAddress),
+      ),
     ];
     for (const text of texts) {
       const address = text === undefined ? undefined : parseIpAddress(text);

@@ -25,6 +25,12 @@ const REFERENCED = {
   networkInterfaces: "network interface",
   publicIPAddresses: "public IP address",
   routeTables: "route table",
+  loadBalancers: "load balancer",
+  "loadBalancers/frontendIPConfigurations": "load balancer frontend",
+  "loadBalancers/backendAddressPools": "backend address pool",
+  "loadBalancers/inboundNatRules": "inbound NAT rule",
+  "loadBalancers/probes": "load balancer probe",
+  "networkInterfaces/ipConfigurations": "IP configuration",
 } as const;
 
 export type ReferencedType = keyof typeof REFERENCED;
@@ -52,7 +58,11 @@ export function referenced(ref: ResourceRef, type: ReferencedType): Referenced {
     return parsed.parent === undefined
       ? { name: parsed.name }
       : { name: parsed.name, parent: parsed.parent };
-  const form = type.includes("/") ? "virtualNetworks/NETWORK/subnets/NAME" : `${type}/NAME`;
+  const [outer, inner] = type.split("/");
+  const form =
+    inner === undefined
+      ? `${type}/NAME`
+      : `${outer}/${outer === "virtualNetworks" ? "NETWORK" : "PARENT"}/${inner}/NAME`;
   return {
     problem: `${JSON.stringify(id)} is not the id of a ${REFERENCED[type]} (…/providers/Microsoft.Network/${form})`,
   };

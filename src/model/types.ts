@@ -4,6 +4,10 @@
  * (`validate.ts`) checks them; `network.ts` turns them into resolved values.
  */
 
+import type { LoadBalancer } from "./load-balancer-types.js";
+
+export * from "./load-balancer-types.js";
+
 /** A reference to another resource: its name, or `{ id }` with an ARM resource id. */
 export type ResourceRef = string | { readonly id: string };
 
@@ -160,6 +164,10 @@ export interface IpConfiguration {
   readonly publicIPAddress?: ResourceRef;
   readonly subnet: ResourceRef;
   readonly applicationSecurityGroups?: readonly ResourceRef[];
+  /** Backend pools it joins: `{ id }`, or `LB/POOL`. */
+  readonly loadBalancerBackendAddressPools?: readonly ResourceRef[];
+  /** Inbound NAT rules (v1) that forward to it: `{ id }`, or `LB/RULE`. */
+  readonly loadBalancerInboundNatRules?: readonly ResourceRef[];
 }
 
 export interface NetworkInterface {
@@ -215,6 +223,8 @@ export interface Topology {
   readonly environments: readonly Environment[];
   /** Left out when there are none, as by importers that do not read them. */
   readonly publicIPAddresses?: readonly PublicIPAddress[];
+  /** Left out when there are none. */
+  readonly loadBalancers?: readonly LoadBalancer[];
   /** Left out when there are none, as by importers that do not read them. */
   readonly routeTables?: readonly RouteTable[];
 }
@@ -223,6 +233,7 @@ export interface Topology {
 export function mergeTopologies(parts: readonly Topology[]): Topology {
   const publicIPAddresses = parts.flatMap((p) => p.publicIPAddresses ?? []);
   const routeTables = parts.flatMap((p) => p.routeTables ?? []);
+  const loadBalancers = parts.flatMap((p) => p.loadBalancers ?? []);
   return {
     virtualNetworks: parts.flatMap((p) => p.virtualNetworks),
     networkSecurityGroups: parts.flatMap((p) => p.networkSecurityGroups),
@@ -230,6 +241,7 @@ export function mergeTopologies(parts: readonly Topology[]): Topology {
     networkInterfaces: parts.flatMap((p) => p.networkInterfaces),
     environments: parts.flatMap((p) => p.environments),
     ...(publicIPAddresses.length > 0 ? { publicIPAddresses } : {}),
+    ...(loadBalancers.length > 0 ? { loadBalancers } : {}),
     ...(routeTables.length > 0 ? { routeTables } : {}),
   };
 }

@@ -506,7 +506,15 @@ function withSuggestion(d: Diagnostic): Diagnostic {
   if (d.code !== "UnknownProperty" || d.hint !== undefined) return d;
   const key = String(d.path[d.path.length - 1]);
   propertyNames ??= knownPropertyNames();
-  const guess = closest(key, propertyNames);
+  const exact = closest(key, propertyNames);
+  // A name known elsewhere may still be a near miss of one that belongs here (virtualNetwork, virtualNetworks).
+  const guess =
+    exact === key
+      ? (closest(
+          key,
+          propertyNames.filter((n) => n !== key),
+        ) ?? key)
+      : exact;
   const hint =
     guess === key
       ? `${key} belongs elsewhere in the spec, not here`

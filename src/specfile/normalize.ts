@@ -46,6 +46,7 @@ export function normalizeSpec(doc: SpecDocument): {
     networkInterfaces: doc.networkInterfaces ?? [],
     environments: doc.environments ?? [],
     ...(doc.publicIPAddresses ? { publicIPAddresses: doc.publicIPAddresses } : {}),
+    ...(doc.loadBalancers ? { loadBalancers: doc.loadBalancers } : {}),
     ...(doc.routeTables
       ? { routeTables: doc.routeTables.map((t) => ({ ...t, routes: t.routes ?? [] })) }
       : {}),

@@ -3,7 +3,10 @@ import {
   ALLOCATION_METHODS,
   ENVIRONMENT_KINDS,
   IP_VERSIONS,
+  LOAD_BALANCER_PROTOCOLS,
+  LOAD_BALANCER_SKUS,
   NEXT_HOP_TYPES,
+  PROBE_PROTOCOLS,
   PUBLIC_IP_SKUS,
 } from "../model/types.js";
 
@@ -307,6 +310,132 @@ const publicIPAddressSchema = closed({
   zones: v.optional(v.array(v.string())),
 });
 
+/** Read-only lists of references Azure prints on a load balancer's children; accepted and ignored. */
+const backReferences = (...keys: string[]) =>
+  Object.fromEntries(keys.map((k) => [k, v.optional(v.unknown())]));
+
+const frontendIPConfigurationSchema = closed({
+  name: v.string(),
+  ...readOnly,
+  publicIPAddress: v.optional(
+    v.pipe(resourceRef, v.description("A public IP address resource: a public load balancer")),
+  ),
+  privateIPAddress: v.optional(v.string()),
+  privateIPAllocationMethod: v.optional(v.picklist(ALLOCATION_METHODS)),
+  privateIPAddressVersion: v.optional(v.picklist(IP_VERSIONS)),
+  subnet: v.optional(
+    v.pipe(resourceRef, v.description("Where a private frontend is: an internal load balancer")),
+  ),
+  zones: v.optional(v.array(v.string())),
+  ...backReferences("inboundNatRules", "loadBalancingRules", "outboundRules", "inboundNatPools"),
+});
+
+const backendAddressPoolSchema = closed({
+  name: v.string(),
+  ...readOnly,
+  loadBalancerBackendAddresses: v.optional(
+    v.array(
+      closed({
+        name: v.optional(v.string()),
+        ipAddress: v.string(),
+        virtualNetwork: v.optional(resourceRef),
+        subnet: v.optional(resourceRef),
+      }),
+    ),
+  ),
+  backendIPConfigurations: v.optional(
+    v.pipe(
+      v.array(resourceRef),
+      v.description(
+        "Its members as Azure prints them: IP configuration ids, NIC/CONFIG or NIC (its first); interfaces may name the pool instead",
+      ),
+    ),
+  ),
+  location: v.optional(v.string()),
+  ...backReferences("loadBalancingRules", "inboundNatRules", "outboundRule", "outboundRules"),
+});
+
+const port = v.pipe(int, v.minValue(0), v.maxValue(65535));
+const lbProtocol = v.picklist(LOAD_BALANCER_PROTOCOLS);
+
+const loadBalancingRuleSchema = closed({
+  name: v.string(),
+  ...readOnly,
+  frontendIPConfiguration: resourceRef,
+  backendAddressPool: v.optional(resourceRef),
+  backendAddressPools: v.optional(v.array(resourceRef)),
+  probe: v.optional(resourceRef),
+  protocol: lbProtocol,
+  frontendPort: v.pipe(port, v.description("0 with protocol All: every port (HA ports)")),
+  backendPort: v.optional(
+    v.pipe(port, v.description("The port on the backends; defaults to frontendPort")),
+  ),
+  enableFloatingIP: v.optional(v.boolean()),
+  disableOutboundSnat: v.optional(v.boolean()),
+  idleTimeoutInMinutes: v.optional(int),
+  loadDistribution: v.optional(v.string()),
+  enableTcpReset: v.optional(v.boolean()),
+});
+
+const inboundNatRuleSchema = closed({
+  name: v.string(),
+  ...readOnly,
+  frontendIPConfiguration: resourceRef,
+  protocol: lbProtocol,
+  frontendPort: v.optional(v.pipe(port, v.description("v1: the one port forwarded"))),
+  frontendPortRangeStart: v.optional(
+    v.pipe(port, v.description("v2: the first of the ports mapped, one per backend of the pool")),
+  ),
+  frontendPortRangeEnd: v.optional(port),
+  backendAddressPool: v.optional(resourceRef),
+  backendIPConfiguration: v.optional(
+    v.pipe(
+      resourceRef,
+      v.description("v1: the IP configuration it forwards to, as Azure prints it"),
+    ),
+  ),
+  backendPort: port,
+  enableFloatingIP: v.optional(v.boolean()),
+  idleTimeoutInMinutes: v.optional(int),
+  enableTcpReset: v.optional(v.boolean()),
+});
+
+const probeSchema = closed({
+  name: v.string(),
+  ...readOnly,
+  protocol: v.picklist(PROBE_PROTOCOLS),
+  port,
+  requestPath: v.optional(v.string()),
+  intervalInSeconds: v.optional(int),
+  numberOfProbes: v.optional(int),
+  probeThreshold: v.optional(int),
+  ...backReferences("loadBalancingRules"),
+});
+
+const lbSkuName = v.picklist(LOAD_BALANCER_SKUS);
+
+const loadBalancerSchema = closed({
+  name: v.string(),
+  ...readOnly,
+  location: v.optional(v.string()),
+  tags: v.optional(mapping(v.record(v.string(), v.string()), "record")),
+  sku: v.pipe(
+    v.union([
+      lbSkuName,
+      closed({ name: lbSkuName, tier: v.optional(v.picklist(["Regional", "Global"])) }),
+    ]),
+    v.description(
+      "Basic (open to inbound traffic) or Standard (closed unless an NSG allows it), or ARM's { name, tier }",
+    ),
+    v.transform((sku) => (typeof sku === "string" ? sku : sku.name)),
+  ),
+  frontendIPConfigurations: v.array(frontendIPConfigurationSchema),
+  backendAddressPools: v.optional(v.array(backendAddressPoolSchema)),
+  loadBalancingRules: v.optional(v.array(loadBalancingRuleSchema)),
+  inboundNatRules: v.optional(v.array(inboundNatRuleSchema)),
+  probes: v.optional(v.array(probeSchema)),
+});
+
 const networkInterfaceSchema = closed({
   name: v.string(),
   ...readOnly,
@@ -330,6 +459,18 @@ const networkInterfaceSchema = closed({
       publicIPAddress: v.optional(publicEndpointRef),
       subnet: resourceRef,
       applicationSecurityGroups: v.optional(v.array(resourceRef)),
+      loadBalancerBackendAddressPools: v.optional(
+        v.pipe(
+          v.array(resourceRef),
+          v.description("Load balancer backend pools it joins: { id }, or LOADBALANCER/POOL"),
+        ),
+      ),
+      loadBalancerInboundNatRules: v.optional(
+        v.pipe(
+          v.array(resourceRef),
+          v.description("Inbound NAT rules (v1) that forward to it: { id }, or LOADBALANCER/RULE"),
+        ),
+      ),
     }),
   ),
 });
@@ -519,6 +660,7 @@ export const specSchema = v.pipe(
       ),
     ),
     networkInterfaces: v.optional(v.array(networkInterfaceSchema)),
+    loadBalancers: v.optional(v.array(loadBalancerSchema)),
     environments: v.optional(v.array(environmentSchema)),
     assertions: v.optional(v.array(assertionSchema)),
     tiers: v.optional(

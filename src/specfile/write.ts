@@ -12,6 +12,7 @@ export function writeSpec(topology: Topology, header?: string): string {
   if (topology.publicIPAddresses?.length) doc.publicIPAddresses = topology.publicIPAddresses;
   if (topology.routeTables?.length) doc.routeTables = topology.routeTables;
   if (topology.networkInterfaces.length > 0) doc.networkInterfaces = topology.networkInterfaces;
+  if (topology.loadBalancers?.length) doc.loadBalancers = topology.loadBalancers;
   if (topology.environments.length > 0) doc.environments = topology.environments;
   if (topology.networkSecurityGroups.length > 0)
     doc.networkSecurityGroups = topology.networkSecurityGroups.map((n) => ({

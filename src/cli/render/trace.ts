@@ -4,6 +4,7 @@ import type { AppliedTo, NsgEvaluation } from "../../engine/nsg-chain.js";
 import type { SelectedRoute } from "../../engine/route-selection.js";
 import { displayAddress } from "../../net/address.js";
 import { formatPrefix } from "../../net/prefix.js";
+import { backendBlock, loadBalancerLine, loadBalancingJson } from "./load-balanced.js";
 import type { Style } from "./style.js";
 import { renderTable } from "./table.js";
 
@@ -58,6 +59,7 @@ function throughAppliance(result: FlowResult): string {
 
 /** The route and the NSGs' verdict, each on its line, then the NSGs. */
 export function renderFlow(result: FlowResult, style: Style): string {
+  if (result.loadBalancer) return renderLoadBalancedFlow(result, style);
   const evaluations = result.nsgs?.evaluations ?? [];
   return [
     flowHeadline(result, style),
@@ -65,6 +67,47 @@ export function renderFlow(result: FlowResult, style: Style): string {
     `  route: ${result.route}, ${result.routeReason}`,
     `  NSGs:  ${describeNsgs(result)}`,
     ...(evaluations.length > 0 ? [renderEvaluations(evaluations, style)] : []),
+  ].join("\n");
+}
+
+/**
+ * A flow to a load balancer's frontend: the rule that forwards it, then each
+ * backend's translation, route and NSGs (one backend: as any flow reads).
+ */
+function renderLoadBalancedFlow(result: FlowResult, style: Style): string {
+  const lb = result.loadBalancer;
+  if (!lb) return "";
+  const head = [`  ${result.from} -> ${result.to}`, `  ${loadBalancerLine(lb)}`];
+  if (lb.backends.length <= 1 && result.route !== "none") {
+    const evaluations = result.nsgs?.evaluations ?? [];
+    return [
+      flowHeadline(result, style),
+      ...head,
+      `  route: ${result.route}, ${result.routeReason}`,
+      ...lb.backends.flatMap((b) =>
+        b.probe
+          ? [
+              `  probe: ${b.probe.packet}, ${style.access(b.probe.access)}${b.probe.rule ? ` by ${b.probe.rule} of ${b.probe.nsg}` : " (no NSG)"}`,
+            ]
+          : [],
+      ),
+      `  NSGs:  ${describeNsgs(result)}`,
+      ...(evaluations.length > 0 ? [renderEvaluations(evaluations, style)] : []),
+    ].join("\n");
+  }
+  if (lb.backends.length === 0)
+    return [flowHeadline(result, style), ...head, `  route: none, ${result.routeReason}`].join(
+      "\n",
+    );
+  const allowed = lb.backends.filter((b) => b.result.access === "Allow").length;
+  return [
+    `${style.bold(style.access(result.access))} to ${allowed} of ${lb.backends.length} backends`,
+    ...head,
+    ...lb.backends.map((b) =>
+      backendBlock(b, style, (r) =>
+        r.trace.length > 0 ? renderEvaluations(r.trace, style, "    ") : undefined,
+      ),
+    ),
   ].join("\n");
 }
 
@@ -123,6 +166,7 @@ export function flowJson(result: FlowResult): object {
     reason: result.reason,
     returnTraffic: result.returnTraffic,
     trace: result.trace,
+    ...(result.loadBalancer ? { loadBalancer: loadBalancingJson(result.loadBalancer) } : {}),
   };
 }
 

@@ -60,6 +60,12 @@ import {
   ResourceIdValue,
   TemplateContext,
 } from "./expressions.js";
+import {
+  LOAD_BALANCER_LISTS,
+  LOAD_BALANCER_TYPE,
+  LOAD_BALANCER_TYPES,
+  LoadBalancerReader,
+} from "./load-balancers.js";
 import { peeringFlags, RouteTableReader } from "./route-tables.js";
 
 const T = RESOURCE_TYPES;
@@ -92,6 +98,9 @@ const KIND_NAMES: readonly (readonly [string, string])[] = [
   [T.pip, "public IP address"],
   [T.routeTable, "route table"],
   [T.route, "route"],
+  [LOAD_BALANCER_TYPES[0] as string, "load balancer"],
+  [LOAD_BALANCER_TYPES[1] as string, "inbound NAT rule"],
+  [LOAD_BALANCER_TYPES[2] as string, "backend address pool"],
   [ASE_TYPE, "App Service Environment"],
   [ASE_CONFIGURATION_TYPE, "App Service Environment configuration"],
 ];
@@ -157,6 +166,8 @@ export class ResourceReader {
   private readonly at: (path: ValuePath) => Origin;
   /** Route tables and their routes (route-tables.ts). */
   private readonly routes: RouteTableReader;
+  /** Load balancers and their child resources (load-balancers.ts). */
+  private readonly lbs: LoadBalancerReader;
   /** App Service Environments, and the addresses output gives of them (environments.ts). */
   private readonly ases: AseReader;
 
@@ -179,6 +190,21 @@ export class ResourceReader {
         props: (resource) => this.props(resource),
         report: (severity, code, message, path) => this.report(severity, code, message, path),
         whole: (leftOut, read) => this.whole(leftOut, read),
+        inCopy: (item, read) => this.inCopy(item, read),
+        at: this.at,
+      },
+      this.origins,
+    );
+    this.lbs = new LoadBalancerReader(
+      {
+        value: (obj, key, path) => this.get(obj, key, path),
+        name: (obj, key, path) => this.name(obj, key, path),
+        ref: (value, path, subnet) => this.ref(value, path, subnet),
+        publicIpRef: (raw, path, owner, item) => this.publicIpRef(raw, path, owner, item),
+        peek: (raw) => this.peek(raw),
+        props: (resource) => this.props(resource),
+        report: (severity, code, message, path) => this.report(severity, code, message, path),
+        leaving: (leftOut, read) => this.leaving(leftOut, read),
         inCopy: (item, read) => this.inCopy(item, read),
         at: this.at,
       },
@@ -241,6 +267,7 @@ export class ResourceReader {
       this.origins.carry(draft, model);
       return model;
     };
+    const loadBalancers = this.lbs.loadBalancers();
     this.undeclaredPublicIps();
     const publicIPAddresses = [...this.pips.values()];
     return {
@@ -251,6 +278,7 @@ export class ResourceReader {
       environments: this.ases.environments(),
       ...(publicIPAddresses.length > 0 ? { publicIPAddresses } : {}),
       ...this.routes.topologyPart(),
+      ...(loadBalancers.length > 0 ? { loadBalancers } : {}),
     };
   }
 
@@ -673,6 +701,7 @@ export class ResourceReader {
       return { kind: "subnet", nsg: given(obj.networkSecurityGroup), what };
     if (sameType(type, T.peering)) return { kind: "peering", what };
     if (sameType(type, T.pip)) return { kind: "publicIPAddress", what };
+    if (LOAD_BALANCER_TYPES.some((t) => sameType(type, t))) return { kind: "loadBalancer", what };
     if (sameType(type, T.nic)) {
       const configs = Array.isArray(obj.ipConfigurations) ? obj.ipConfigurations : [];
       const each = configs.map((c) => this.peekAsgs(c));
@@ -715,7 +744,9 @@ export class ResourceReader {
     }
     // A resource the template refers to but another deployment made (languageVersion 2.0).
     if (r.existing === true) return;
-    const known = [...Object.values(T), ...ASE_TYPES].find((t) => sameType(type, t));
+    const known = [...Object.values(T), ...ASE_TYPES, ...LOAD_BALANCER_TYPES].find((t) =>
+      sameType(type, t),
+    );
     if (known === undefined) {
       this.notModelled(type, r, path);
       return;
@@ -819,7 +850,9 @@ export class ResourceReader {
     // A child declared inside its parent has its own name only; at the top level, parent/child.
     const segments = parent ? [parent.name, ...names.slice(-1)] : names;
     const name = segments[segments.length - 1] as string;
-    const isChild = [T.rule, T.subnet, T.peering, T.route].some((t) => sameType(type, t));
+    const isChild = [T.rule, T.subnet, T.peering, T.route, ...LOAD_BALANCER_TYPES.slice(1)].some(
+      (t) => sameType(type, t),
+    );
     if (isChild && segments.length < 2) {
       this.report(
         "error",
@@ -885,6 +918,10 @@ export class ResourceReader {
       this.routes.child(r, path, segments);
     } else if (sameType(type, T.pip)) {
       this.publicIp(r, path, name, location);
+    } else if (sameType(type, LOAD_BALANCER_TYPE)) {
+      this.lbs.loadBalancer(r, path, name, location, items);
+    } else if (LOAD_BALANCER_TYPES.some((t) => sameType(type, t))) {
+      this.lbs.child(type, r, path, segments);
     } else if (sameType(type, ASE_TYPE)) this.ases.ase(r, path, name);
     else if (sameType(type, ASE_CONFIGURATION_TYPE)) this.ases.configuration(r, path, segments);
     else if (sameType(type, T.nic)) {
@@ -956,6 +993,12 @@ export class ResourceReader {
       } else if (sameType(type, T.vnet) && property === "virtualNetworkPeerings") {
         read = true;
         leftOut = { kind: "peering", what: of("virtual network") };
+      } else if (
+        sameType(type, LOAD_BALANCER_TYPE) &&
+        LOAD_BALANCER_LISTS.includes(property ?? "")
+      ) {
+        read = true;
+        leftOut = { kind: "loadBalancer", what: of("load balancer") };
       } else if (sameType(type, T.nic) && property === "ipConfigurations") {
         const asgs = this.peekAsgs(isObject(loop) ? loop.input : undefined);
         leftOut = {
@@ -1505,6 +1548,16 @@ export class ResourceReader {
       const publicIp = given(co.publicIPAddress)
         ? this.publicIpRef(co.publicIPAddress, [...cBase, "publicIPAddress"], name, configName ?? i)
         : undefined;
+      const lbRefs = this.leaving(
+        {
+          kind: "loadBalancer",
+          what: `the load balancer pools and NAT rules of IP configuration ${JSON.stringify(configName ?? String(i))} of ${label}`,
+        },
+        () => ({
+          pools: this.refs(co, "loadBalancerBackendAddressPools", cBase, true),
+          natRules: this.refs(co, "loadBalancerInboundNatRules", cBase, true),
+        }),
+      );
       const config: IpConfiguration = {
         ...(configName === undefined ? {} : { name: configName }),
         ...(address === undefined
@@ -1516,6 +1569,8 @@ export class ResourceReader {
         ...(publicIp === undefined ? {} : { publicIPAddress: publicIp }),
         subnet,
         ...(asgs === undefined || asgs.length === 0 ? {} : { applicationSecurityGroups: asgs }),
+        ...(lbRefs.pools?.length ? { loadBalancerBackendAddressPools: lbRefs.pools } : {}),
+        ...(lbRefs.natRules?.length ? { loadBalancerInboundNatRules: lbRefs.natRules } : {}),
       };
       this.origins.record(config, this.at(cPath), {
         privateIPAddress: this.at([...cBase, "privateIPAddress"]),

@@ -37,6 +37,8 @@
  *   keeps a public IP of that name whose address and SKU are not known, read
  *   as Basic: what Azure may leave open is shown, never hidden.) A Dynamic
  *   private address is not left out: it is some free host of its subnet.
+ * - A load balancer, or a frontend or rule of one, left out forwards nothing
+ *   in the spec: the Internet reaches less, so the spec allows no more.
  */
 import { stringify } from "yaml";
 import type { Diagnostic } from "../../model/diagnostic.js";
@@ -79,6 +81,8 @@ export type Omission =
   | { readonly kind: "peering" }
   | { readonly kind: "virtualNetwork" }
   | { readonly kind: "publicIPAddress" }
+  /** A load balancer, or one of its frontends or rules. */
+  | { readonly kind: "loadBalancer" }
   /** Resources of unknown number or type: a linked template, a module call. */
   | { readonly kind: "resources" }
   | { readonly kind: "applicationSecurityGroup" };
@@ -211,6 +215,8 @@ export function widening(o: Omission, topology: Topology): string | undefined {
       return "its subnets' NSGs and its address space would be missing";
     case "resources":
       return "they may hold Deny rules, NSGs or their associations";
+    case "loadBalancer":
+      return undefined;
     case "applicationSecurityGroup":
     case "publicIPAddress":
       return undefined;

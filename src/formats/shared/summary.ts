@@ -52,6 +52,8 @@ export interface SourceSummary {
     readonly environments?: number;
     /** Given when there are some. */
     readonly routeTables?: number;
+    /** Given when there are some. */
+    readonly loadBalancers?: number;
   };
   readonly modelled: readonly TypeCount[];
   readonly notModelled: readonly TypeCount[];
@@ -92,6 +94,7 @@ export function summarize(
       applicationSecurityGroups: topology.applicationSecurityGroups.length,
       ...(topology.environments.length > 0 ? { environments: topology.environments.length } : {}),
       ...(topology.routeTables?.length ? { routeTables: topology.routeTables.length } : {}),
+      ...(topology.loadBalancers?.length ? { loadBalancers: topology.loadBalancers.length } : {}),
     },
     modelled: of("modelled"),
     notModelled: of("notModelled"),
@@ -122,6 +125,7 @@ export function summaryText(s: SourceSummary): string {
       counted(i.applicationSecurityGroups, "application security group"),
     (i.environments ?? 0) > 0 && counted(i.environments ?? 0, "environment"),
     (i.routeTables ?? 0) > 0 && counted(i.routeTables ?? 0, "route table"),
+    (i.loadBalancers ?? 0) > 0 && counted(i.loadBalancers ?? 0, "load balancer"),
   ].filter((p): p is string => typeof p === "string");
   const lines = [
     `${s.source}: ${counted(s.read, s.unit.replace(/s$/, ""), s.unit)} read; imported ${parts.length > 0 ? parts.join(", ") : "nothing"}`,
