@@ -1,6 +1,6 @@
 import { type IpAddress, parseIpAddress } from "../net/address.js";
 import { formatPrefix, type Prefix, parsePrefix } from "../net/prefix.js";
-import { type Diagnostic, error, type ValuePath } from "./diagnostic.js";
+import { type Diagnostic, error, type ValuePath, warning } from "./diagnostic.js";
 import { duplicateNames } from "./names.js";
 import { nameProblem } from "./rule.js";
 import { isBuiltInTag, type ServiceTagCatalog } from "./service-tags.js";
@@ -133,7 +133,8 @@ function routePrefixes(
       );
     return text.includes("/") ? [parsed.prefix] : undefined;
   }
-  if (parsed.problem === "hostBits" || /[.:]/.test(text)) {
+  // Text of address characters is a CIDR block written wrong; other text is a tag (Storage.WestUS2).
+  if (parsed.problem === "hostBits" || (/^[0-9a-fA-F:./]+$/.test(text) && /[.:]/.test(text))) {
     diagnostics.push(
       error(
         "InvalidRouteAddressPrefix",
@@ -143,16 +144,28 @@ function routePrefixes(
     );
     return undefined;
   }
-  const tagged = isBuiltInTag(text) ? undefined : serviceTags.prefixes(text);
+  if (isBuiltInTag(text)) {
+    diagnostics.push(
+      error(
+        "UnknownServiceTag",
+        `${label}: ${text} is a tag of NSG rules, not a service tag a route can name`,
+        at,
+        "a route names a CIDR block or a service tag",
+      ),
+    );
+    return undefined;
+  }
+  const tagged = serviceTags.prefixes(text);
   if (tagged) return [...tagged];
+  // Azure's routes also take tags no published list holds (CorpNetSaw, in SQL
+  // Managed Instance's routes): no address of the spec can be known to be one
+  // of theirs, so the route is named and left out.
   diagnostics.push(
-    error(
+    warning(
       "UnknownServiceTag",
-      isBuiltInTag(text)
-        ? `${label}: ${text} is a tag of NSG rules, not a service tag a route can name`
-        : `${label}: the addresses of service tag ${JSON.stringify(text)} are not known, so the destinations of the route are not known`,
+      `${label}: the addresses of service tag ${JSON.stringify(text)} are not known, so the route is left out; packets to them follow the other routes`,
       at,
-      "a route names a CIDR block, or a service tag of the service-tags file named by serviceTags in the spec",
+      "name a service-tags file that lists it (serviceTags in the spec)",
     ),
   );
   return undefined;

@@ -72,7 +72,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
       "its routes may send traffic through an appliance, to nowhere, or out to the Internet instead of the paths the spec assumes",
     // ARM (templates and az output) reads them into the spec's routeTables.
     arm: [],
-    terraform: ["azurerm_route_table", "azurerm_route", "azurerm_subnet_route_table_association"],
+    // Terraform reads them too (azurerm_route_table, azurerm_route, azurerm_subnet_route_table_association).
+    terraform: [],
     azcli: ["network route-table"],
     powershell: ["AzRouteTable", "AzRouteConfig"],
   },

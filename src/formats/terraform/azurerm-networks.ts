@@ -128,10 +128,41 @@ export function readPeering(r: AzurermReader, block: TfBlock): void {
     const peering = {
       ...(name === undefined ? {} : { name }),
       remoteVirtualNetwork: r.modelRef(remote, r.vnetDraft(remote.name) !== undefined),
+      ...peeringFlags(r, block),
     };
-    r.record(peering, block, { name: "name", remoteVirtualNetwork: "remote_virtual_network_id" });
+    r.record(peering, block, {
+      name: "name",
+      remoteVirtualNetwork: "remote_virtual_network_id",
+      ...Object.fromEntries(PEERING_FLAGS.map(([attribute, field]) => [field, attribute])),
+    });
     vnet.peerings.push(peering);
   });
+}
+
+/** azurerm's peering flags and the model's fields; azurerm's defaults are Azure's. */
+const PEERING_FLAGS = [
+  ["allow_virtual_network_access", "allowVirtualNetworkAccess", true],
+  ["allow_forwarded_traffic", "allowForwardedTraffic", false],
+  ["allow_gateway_transit", "allowGatewayTransit", false],
+  ["use_remote_gateways", "useRemoteGateways", false],
+] as const;
+
+/**
+ * The flags a peering sets away from their defaults. One not known is read
+ * the way that hides no path: access and forwarded traffic allowed, no
+ * gateway used through the peer.
+ */
+function peeringFlags(r: AzurermReader, block: TfBlock): Record<string, boolean> {
+  const out: Record<string, boolean> = {};
+  for (const [attribute, field, byDefault] of PEERING_FLAGS) {
+    const unknownAs =
+      attribute === "allow_virtual_network_access" || attribute === "allow_forwarded_traffic";
+    const v = r.value(block, attribute, `it is read as ${unknownAs}`, "warning", false);
+    const value = v === undefined ? (r.isSet(block, attribute) ? unknownAs : byDefault) : v;
+    if (typeof value !== "boolean") r.wrongType(block, attribute, "a boolean");
+    if (value !== byDefault) out[field] = value;
+  }
+  return out;
 }
 
 /** A subnet's `address_prefixes` (and the older `address_prefix`), one or several. */

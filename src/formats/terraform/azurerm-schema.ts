@@ -28,6 +28,7 @@ export const ARM_TYPES: Readonly<Record<string, string>> = {
   [AZURERM.vnet]: "virtualnetworks",
   [AZURERM.subnet]: "virtualnetworks/subnets",
   [AZURERM.nic]: "networkinterfaces",
+  azurerm_route_table: "routetables",
   [AZURERM.pip]: "publicipaddresses",
 };
 

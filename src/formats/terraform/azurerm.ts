@@ -19,6 +19,13 @@ import { peekAsgs, readNic } from "./azurerm-interfaces.js";
 import { readPeering, readSubnet, readVnet } from "./azurerm-networks.js";
 import { readPublicIp, undeclaredPublicIps } from "./azurerm-public-ips.js";
 import { AzurermReader } from "./azurerm-reader.js";
+import {
+  AZURERM_ROUTES,
+  readRoute,
+  readRouteTable,
+  readSubnetRouteTableAssociation,
+  routeTablesOf,
+} from "./azurerm-routes.js";
 import { AZURERM } from "./azurerm-schema.js";
 import { readAsg, readNsg, readRuleResource } from "./azurerm-security.js";
 import { NotKnown, type TfBlock, type TfResource } from "./values.js";
@@ -33,6 +40,9 @@ const READERS: readonly (readonly [string, (r: AzurermReader, body: TfBlock) => 
   [AZURERM.nic, readNic],
   [AZURERM.rule, readRuleResource],
   [AZURERM.peering, readPeering],
+  [AZURERM_ROUTES.table, readRouteTable],
+  [AZURERM_ROUTES.route, readRoute],
+  [AZURERM_ROUTES.association, readSubnetRouteTableAssociation],
   [AZURERM.subnetNsg, readSubnetNsgAssociation],
   [AZURERM.nicNsg, readNicNsgAssociation],
   [AZURERM.nicAsg, readNicAsgAssociation],
@@ -77,7 +87,11 @@ export function azurermTopology(
     }
   }
   undeclaredPublicIps(reader);
-  return { topology: reader.topology(), diagnostics: reader.diagnostics, inventory };
+  return {
+    topology: { ...reader.topology(), ...routeTablesOf(reader) },
+    diagnostics: reader.diagnostics,
+    inventory,
+  };
 }
 
 /** A resource of a type the model does not hold: named with what it may change, or counted. */
