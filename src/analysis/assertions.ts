@@ -8,6 +8,7 @@ import { AddressSet } from "../net/address-set.js";
 import type { PortRange } from "../net/ports.js";
 import { parsePrefix } from "../net/prefix.js";
 import { FLOW_PROTOCOLS, type FlowProtocol } from "../net/protocol.js";
+import { loadBalancedInto } from "./load-balancer-exposure.js";
 import { PacketSet } from "./packet-set.js";
 import type { ReachAnalyzer } from "./reach.js";
 import { type Summary, summarize } from "./summary.js";
@@ -138,6 +139,11 @@ export class SetAssertionChecker {
   private host(text: string): Host {
     const r = resolveEndpoint(this.analyzer.network, text);
     if (!r.ok) throw new Invalid(r.message, r.hint);
+    if (r.host.frontend)
+      throw new Invalid(
+        `${text} is a load balancer's frontend, which forwards to its backends`,
+        "name a backend here, or check the frontend with a flow assertion",
+      );
     if (r.host.representative && !text.startsWith("subnet:"))
       throw new Invalid(
         `${text} stands for many hosts; name one host here`,
@@ -248,7 +254,10 @@ export class SetAssertionChecker {
 
   private checkExposure(a: SetAssertion & { kind: "exposure" }): SetOutcome {
     const to = this.host(a.to);
-    const exposed = this.analyzer.fromOutside(this.analyzer.outside, to).allowed;
+    // What reaches the host on its own public address, and through public load balancers.
+    const exposed = this.analyzer
+      .fromOutside(this.analyzer.outside, to)
+      .allowed.union(loadBalancedInto(this.analyzer, to));
     let within = PacketSet.empty;
     for (const allowance of a.within) {
       const source = allowance.source === undefined ? undefined : this.callers(allowance.source);

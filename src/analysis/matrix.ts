@@ -1,9 +1,11 @@
 import type { Host } from "../engine/endpoint.js";
 import { hostAt } from "../engine/endpoint.js";
+import { describeForwarding } from "../model/load-balancers.js";
 import type { Network } from "../model/network.js";
 import { displayAddress, sameAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 import { ALL_IPV4, ALL_IPV6 } from "./fields.js";
+import { exposedAtFrontend, loadBalancedArrivals } from "./load-balancer-exposure.js";
 import { PacketSet } from "./packet-set.js";
 import type { ReachAnalyzer } from "./reach.js";
 import { formatAddressSet, type SummaryLine, summarize } from "./summary.js";
@@ -92,6 +94,13 @@ export interface Exposure {
   readonly publicAddress?: string;
   /** The public IP resource it is reached on, when it is one. */
   readonly publicIPAddress?: string;
+  /** Through a load balancer: its name, the frontend, the rule and the backend it forwards to. */
+  readonly loadBalancer?: string;
+  readonly frontend?: string;
+  readonly rule?: string;
+  readonly backend?: string;
+  /** The backend's address and port the frontend's packets are translated to. */
+  readonly translatedTo?: string;
   readonly exposed: readonly SummaryLine[];
   readonly omitted: number;
 }
@@ -124,6 +133,21 @@ export function exposureOf(analyzer: ReachAnalyzer): Exposure[] {
         continue;
       out.push({ networkInterface: nic.name, ...exposure(hostAt(network, config.address)) });
     }
+  // Each rule of a public load balancer, at each backend, as its frontend receives the packets.
+  for (const a of loadBalancedArrivals(analyzer)) {
+    const s = summarize(exposedAtFrontend(a), 20, names);
+    out.push({
+      loadBalancer: a.frontend.loadBalancer,
+      frontend: a.frontend.name,
+      publicAddress: displayAddress(a.frontend.address),
+      ...(a.frontend.publicIp ? { publicIPAddress: a.frontend.publicIp.name } : {}),
+      rule: describeForwarding(a.forwarding),
+      backend: a.backend.label,
+      translatedTo: `${displayAddress(a.backend.address)}:${a.backendPort}`,
+      exposed: s.lines,
+      omitted: s.omitted,
+    });
+  }
   return out;
 }
 

@@ -59,6 +59,10 @@ export function flowEnds(
     b = resolveEndpoint(network, to, 6);
   if (!a.ok) return { ok: false, reason: a.message };
   if (!b.ok) return { ok: false, reason: b.message };
+  // The lab plays hosts and subnets; it has no load balancer to translate a frontend's flows.
+  const frontend = [a.host, b.host].find((h) => h.frontend);
+  if (frontend)
+    return { ok: false, reason: `the lab does not play load balancers (${frontend.label})` };
   return { ok: true, from: a.host, to: b.host };
 }
 
