@@ -3,7 +3,7 @@
  * of public addresses, shown by name) and with it (exact), as a user runs
  * check, flow, exposure, lint and diff.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -110,6 +110,25 @@ describe("service tags without Azure's file", () => {
     expect(lint).toContain("securityRules/sql-in lets the Internet reach 1433 (SQL Server)");
     expect(lint).toContain("e.g. Tcp <Sql>:49152 ->");
     expect(lint).not.toMatch(/\b2(4[89]|5\d)\.\d+\.\d+\.\d+/);
+  });
+
+  it("rules, reach and check's counterexamples show a symbolic tag by name", () => {
+    const file = spec("symbolic", RULES);
+    const rules = tierwall(["rules", file, "--subnet", "app"]);
+    expect(rules.stdout).toMatch(/securityRules\/sql-in +Allow +Tcp +Sql \(symbolic\)/);
+    const json = JSON.parse(tierwall(["rules", file, "--subnet", "app", "--json"]).stdout);
+    const sqlIn = json.value[0].networkSecurityGroups[0].effectiveSecurityRules[0];
+    expect(sqlIn.expandedSourceAddressPrefix).toEqual(["<Sql>"]);
+    const withEnv = join(work, "env.yaml");
+    writeFileSync(
+      withEnv,
+      `${readFileSync(file, "utf8").replace("networkInterfaces:", "environments:\n  - { name: vm, kind: VirtualMachine, networkInterface: vm1 }\nnetworkInterfaces:")}assertions:\n  - { name: only https, kind: exposure, to: vm, within: [{ protocol: Tcp, ports: [443] }] }\n`,
+    );
+    expect(tierwall(["reach", withEnv]).stdout).toContain("Tcp 1433 from <Sql>");
+    const check = tierwall(["check", withEnv]);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain("for example: Tcp <Sql>:49152 -> 10.0.1.4:1433");
+    expect(check.stdout).toContain("Tcp <Sql> -> 10.0.1.4/32 ports 1433");
   });
 
   it("diff shows what changes in a tag by the tags of both versions", () => {

@@ -42,7 +42,7 @@ export function effectiveRules(network: Network, target: EffectiveTarget): Effec
   const vnet = subnet?.vnet ?? ("nic" in target ? target.nic.vnet : "");
   const add = (nsgName: string, association: AppliedTo) => {
     const resolved = resolver.resolve(nsgName, vnet);
-    const rules = [...resolved.inbound, ...resolved.outbound].map(toEffective);
+    const rules = [...resolved.inbound, ...resolved.outbound].map((r) => toEffective(r, network));
     groups.push({ networkSecurityGroup: nsgName, association, effectiveSecurityRules: rules });
   };
   if (subnet?.nsg) add(subnet.nsg, { type: "subnet", name: subnet.id });
@@ -51,8 +51,13 @@ export function effectiveRules(network: Network, target: EffectiveTarget): Effec
   return groups;
 }
 
-function toEffective(resolved: ResolvedRule): EffectiveRule {
+function toEffective(resolved: ResolvedRule, network: Network): EffectiveRule {
   const rule = resolved.rule;
+  // A tag without its file has no real prefixes to show: it is shown by name.
+  const expanded = (match: AddressMatch, set: ResolvedRule["source"]) =>
+    match.kind === "tag" && network.serviceTags.isSymbolic(match.tag)
+      ? [`<${match.tag}>`]
+      : set.toPrefixes().map(formatPrefix);
   return {
     name: watcherRuleName(rule),
     direction: rule.direction,
@@ -63,8 +68,8 @@ function toEffective(resolved: ResolvedRule): EffectiveRule {
     sourcePortRange: rule.sourcePorts.map(formatPortRangeExpanded),
     destinationAddressPrefix: describeMatch(rule.destination),
     destinationPortRange: rule.destinationPorts.map(formatPortRangeExpanded),
-    expandedSourceAddressPrefix: resolved.source.toPrefixes().map(formatPrefix),
-    expandedDestinationAddressPrefix: resolved.destination.toPrefixes().map(formatPrefix),
+    expandedSourceAddressPrefix: expanded(rule.source, resolved.source),
+    expandedDestinationAddressPrefix: expanded(rule.destination, resolved.destination),
   };
 }
 

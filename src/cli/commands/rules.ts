@@ -81,7 +81,9 @@ function renderGroup(group: EffectiveNsg, io: Io): string {
   const summarize = (given: string, expanded: string[]) =>
     given === "0.0.0.0/0" || !/[A-Za-z]/.test(given)
       ? given
-      : `${given} (${expanded.length} prefix${expanded.length === 1 ? "" : "es"})`;
+      : expanded.length === 1 && expanded[0] === `<${given}>`
+        ? `${given} (symbolic)`
+        : `${given} (${expanded.length} prefix${expanded.length === 1 ? "" : "es"})`;
   const rows = group.effectiveSecurityRules.map((r) => [
     r.direction,
     String(r.priority),
