@@ -162,6 +162,15 @@ describe("service tags without Azure's file", () => {
     );
   });
 
+  it("export nftables refuses them, naming the file it needs; other exports keep the names", () => {
+    const file = spec("symbolic", RULES);
+    const nft = tierwall(["export", "nftables", file]);
+    expect(nft.code).toBe(2);
+    expect(nft.stderr).toContain("(Sql, Storage.WestEurope)");
+    expect(nft.stderr).toContain("serviceTags: ServiceTags_Public_YYYYMMDD.json");
+    expect(tierwall(["export", "arm", file]).stdout).toContain('"sourceAddressPrefix": "Sql"');
+  });
+
   it("a word that is no tag Azure publishes is still an error at its place", () => {
     const file = spec("unknown", [rule("x", 100, "Inbound", "Allow", "SqlServers", "*", "1433")]);
     const r = tierwall(["check", file]);
@@ -192,6 +201,7 @@ describe("service tags with Azure's file", () => {
         "  Tcp 192.0.2.128/25 -> 10.0.1.4/32 ports 443\n" +
         "  Tcp 198.51.100.0/24 -> 10.0.1.4/32 ports 1433\n",
     );
+    expect(tierwall(["export", "nftables", file]).stdout).toContain("198.51.100.0/24");
     // A tag the file does not hold stays an error, as before.
     const missing = spec(
       "missing",

@@ -352,6 +352,15 @@ function notDeployed(topology: Topology): Diagnostic[] {
         ["environments"],
       ),
     );
+  const tables = topology.routeTables ?? [];
+  if (tables.length > 0)
+    notes.push(
+      info(
+        "NotExported",
+        `route tables (${tables.map((t) => t.name).join(", ")}) and the subnets' routeTable are not exported; the deployment keeps the routes it has, and a new one gets Azure's system routes only`,
+        ["routeTables"],
+      ),
+    );
   topology.virtualNetworks.forEach((vnet, v) => {
     if (vnet.connectedAddressPrefixes?.length)
       notes.push(

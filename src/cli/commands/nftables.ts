@@ -74,6 +74,15 @@ export function runExportNftables(target: string, options: NftablesExportOptions
   if (!loaded) return EXIT.invalid;
   const selected = selectBindings(loaded.spec.network, options);
   if (!selected.ok) return fail(selected.message);
+  // A ruleset matches real addresses: symbolic service tags have none to give it.
+  const symbolic = loaded.spec.network.addressNames.tags.map((t) => t.name);
+  if (symbolic.length > 0)
+    return usageError(
+      io,
+      options.json,
+      "ServiceTagsFileNeeded",
+      `the rules name service tags whose addresses only Azure's service-tags file gives (${symbolic.join(", ")}); name it in the spec (serviceTags: ServiceTags_Public_YYYYMMDD.json) to compile them`,
+    );
   const text = exportNftables(loaded.spec.network, selected.bindings, {
     placement,
     interface: iface,

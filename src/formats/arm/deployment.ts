@@ -223,6 +223,10 @@ export function planDeployment(topology: Topology): PlannedResource[] {
         properties: {
           remoteVirtualNetwork: remote,
           allowVirtualNetworkAccess: peering.allowVirtualNetworkAccess !== false,
+          // Left out when false, ARM's default.
+          ...(peering.allowForwardedTraffic ? { allowForwardedTraffic: true } : {}),
+          ...(peering.allowGatewayTransit ? { allowGatewayTransit: true } : {}),
+          ...(peering.useRemoteGateways ? { useRemoteGateways: true } : {}),
         },
         dependsOn: needs.list(),
       });

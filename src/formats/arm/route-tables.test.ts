@@ -9,7 +9,8 @@ import { sharedFile, titled } from "../../../test/support/environment.js";
 import { networkOf } from "../../../test/support/spec.js";
 import { FlowEvaluator } from "../../engine/flow.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
-import { importSources } from "../catalog.js";
+import { exportTopology, importSources } from "../catalog.js";
+import { planDeployment } from "./deployment.js";
 import { importArm } from "./import.js";
 
 const named = (ds: readonly Diagnostic[]) =>
@@ -235,4 +236,46 @@ describe("the userdefined-routes-appliance quickstart, routed", () => {
       expect(flow("nic:Nic0", "nic:Nic1").nextHop?.nextHopType).toBe("VnetLocal");
     },
   );
+});
+
+describe("ARM export of routing", () => {
+  const topology = {
+    virtualNetworks: [
+      {
+        name: "hub",
+        addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+        subnets: [{ name: "nva", addressPrefix: "10.0.1.0/24", routeTable: "rt" }],
+        virtualNetworkPeerings: [
+          { remoteVirtualNetwork: "spoke", allowGatewayTransit: true, allowForwardedTraffic: true },
+        ],
+      },
+      {
+        name: "spoke",
+        addressSpace: { addressPrefixes: ["10.1.0.0/16"] },
+        subnets: [],
+        virtualNetworkPeerings: [{ remoteVirtualNetwork: "hub", useRemoteGateways: true }],
+      },
+    ],
+    networkSecurityGroups: [],
+    applicationSecurityGroups: [],
+    networkInterfaces: [],
+    environments: [],
+    routeTables: [{ name: "rt", routes: [] }],
+  };
+
+  it("writes a peering's flags, and names the route tables it does not write", async () => {
+    const peerings = planDeployment(topology)
+      .filter((r) => r.type.endsWith("virtualNetworkPeerings"))
+      .map((r) => r.properties);
+    expect(peerings).toEqual([
+      expect.objectContaining({ allowForwardedTraffic: true, allowGatewayTransit: true }),
+      expect.objectContaining({ useRemoteGateways: true }),
+    ]);
+    expect(peerings[1]).not.toHaveProperty("allowForwardedTraffic");
+    const exported = await exportTopology("arm", topology);
+    expect(exported.diagnostics.map((d) => [d.code, d.path.join(".")])).toContainEqual([
+      "NotExported",
+      "routeTables",
+    ]);
+  });
 });

@@ -204,6 +204,10 @@ export function exportTerraform(topology: Topology): string {
         ...(peering.allowVirtualNetworkAccess === false
           ? [attr("allow_virtual_network_access", "false")]
           : []),
+        // azurerm's defaults are false, as ARM's are.
+        ...(peering.allowForwardedTraffic ? [attr("allow_forwarded_traffic", "true")] : []),
+        ...(peering.allowGatewayTransit ? [attr("allow_gateway_transit", "true")] : []),
+        ...(peering.useRemoteGateways ? [attr("use_remote_gateways", "true")] : []),
       ]);
     }
 

@@ -12,6 +12,7 @@ import { networkOf } from "../../../test/support/spec.js";
 import { tf } from "../../../test/support/terraform.js";
 import { FlowEvaluator } from "../../engine/flow.js";
 import { importSources } from "../catalog.js";
+import { exportTerraform } from "./export.js";
 import { importTerraform } from "./import.js";
 
 const NETWORK = `
@@ -243,4 +244,20 @@ describe("the SQL Managed Instance module's route table", () => {
       expect(network.routeTables.get("<var.prefix>-mi-rt")?.routes.length).toBe(188);
     },
   );
+});
+
+describe("Terraform export of peering flags", () => {
+  it("writes those set away from their defaults, which import reads back", async () => {
+    const { topology } = await importTerraform([tf(NETWORK)]);
+    const text = exportTerraform(topology);
+    expect(text).toMatch(/allow_forwarded_traffic\s+= true/);
+    expect(text).toMatch(/allow_gateway_transit\s+= true/);
+    expect(text).toMatch(/allow_virtual_network_access\s+= false/);
+    const again = await importTerraform([tf(text)]);
+    expect(again.topology.virtualNetworks.map((v) => v.virtualNetworkPeerings)).toEqual(
+      topology.virtualNetworks.map((v) =>
+        v.virtualNetworkPeerings?.map(({ name: _, ...p }) => expect.objectContaining(p)),
+      ),
+    );
+  });
 });
