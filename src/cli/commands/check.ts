@@ -149,6 +149,7 @@ function describeNetwork(network: Network): string {
     n(network.subnets.length, "subnet"),
     n(network.nsgs.size, "NSG"),
     n(network.environments.size, "environment"),
+    ...(network.loadBalancers.size > 0 ? [n(network.loadBalancers.size, "load balancer")] : []),
   ].join(", ");
 }
 
