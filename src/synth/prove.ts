@@ -63,7 +63,7 @@ export function proveSynthesis(
           diagnostics.push(
             error(
               "SynthesisUnproven",
-              `the synthesized rules do not let ${c.name} reach ${env.name}, e.g. ${formatPacket(missing.witness() as Packet)}`,
+              `the synthesized rules do not let ${c.name} reach ${env.name}, e.g. ${formatPacket(network.addressNames.labelledPacket(missing.witness() as Packet))}`,
               tier.path,
             ),
           );
@@ -72,11 +72,13 @@ export function proveSynthesis(
       let extra = analyzer.arrivalsBound(to).minus(intended);
       if (!extra.isEmpty()) extra = analyzer.arrivals(to).minus(intended);
       if (!extra.isEmpty()) {
-        const line = summarize(extra, 1).lines[0];
+        // Addresses that stand for ones not known (symbolic tags too) are shown by name.
+        const line = summarize(extra, 1, network.addressNames).lines[0];
+        const example = network.addressNames.labelledPacket(extra.witness() as Packet);
         diagnostics.push(
           error(
             "SynthesisUnproven",
-            `the synthesized rules would also let in ${line ? formatSummaryLine(line) : "other traffic"} to ${env.name}, e.g. ${formatPacket(extra.witness() as Packet)}`,
+            `the synthesized rules would also let in ${line ? formatSummaryLine(line) : "other traffic"} to ${env.name}, e.g. ${formatPacket(example)}`,
             tier.path,
           ),
         );
