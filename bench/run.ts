@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { analysisBenchmarks } from "./analysis.js";
 import { classifierAgrees, classifierBenchmarks, classifierMarkdown } from "./classifier.js";
+import { importBenchmarks, importMarkdown } from "./imports.js";
 import { ms } from "./measure.js";
 import { startupBenchmarks } from "./startup.js";
 import { synthBenchmarks } from "./synth.js";
@@ -50,6 +51,7 @@ lines.push(
   `| update after one more caller | ${ms(synthesis.update.medianMs)} [${ms(synthesis.update.minMs)}–${ms(synthesis.update.maxMs)}] |`,
   "",
 );
+lines.push(...importMarkdown(await importBenchmarks()));
 const node = startup[0] as (typeof startup)[number];
 lines.push(
   "## Start-up",

@@ -401,8 +401,15 @@ describe("tierwall import and export", () => {
       ).toBe(0);
 
       expect(
-        tierwall(["export", "arm", "examples/layered-ase", "-o", join(dir, "azuredeploy.json")])
-          .code,
+        tierwall([
+          "export",
+          "arm",
+          "examples/layered-ase",
+          "--scope",
+          "all",
+          "-o",
+          join(dir, "azuredeploy.json"),
+        ]).code,
       ).toBe(0);
       expect(
         tierwall(["import", join(dir, "azuredeploy.json"), "-o", join(dir, "back.yaml")]).code,
@@ -462,7 +469,9 @@ describe("tierwall import and export", () => {
     const dir = mkdtempSync(join(tmpdir(), "tierwall-formats-"));
     try {
       const template = join(dir, "azuredeploy.json");
-      expect(tierwall(["export", "arm", "examples/three-tier", "-o", template]).code).toBe(0);
+      expect(
+        tierwall(["export", "arm", "examples/three-tier", "--scope", "all", "-o", template]).code,
+      ).toBe(0);
       const back = join(dir, "back.yaml");
       const r = tierwall(["import", template, "examples/three-tier/service-tags.json", "-o", back]);
       expect(r.code).toBe(0);
@@ -529,7 +538,9 @@ describe("tierwall import and export", () => {
     const dir = mkdtempSync(join(tmpdir(), "tierwall-formats-"));
     try {
       const main = join(dir, "main.tf");
-      expect(tierwall(["export", "terraform", "examples/asg-tiers", "-o", main]).code).toBe(0);
+      expect(
+        tierwall(["export", "terraform", "examples/asg-tiers", "--scope", "all", "-o", main]).code,
+      ).toBe(0);
       expect(readFileSync(main, "utf8")).toContain('variable "resource_group_name" {');
       writeFileSync(join(dir, "terraform.tfvars"), 'location = "westeurope"\n');
       const back = join(dir, "back.yaml");
@@ -550,7 +561,15 @@ describe("tierwall import and export", () => {
       const module = join(dir, "infra");
       mkdirSync(module);
       expect(
-        tierwall(["export", "terraform", "examples/asg-tiers", "-o", join(module, "main.tf")]).code,
+        tierwall([
+          "export",
+          "terraform",
+          "examples/asg-tiers",
+          "--scope",
+          "all",
+          "-o",
+          join(module, "main.tf"),
+        ]).code,
       ).toBe(0);
       writeFileSync(join(module, "terraform.tfvars"), 'location = "westeurope"\n');
       writeFileSync(join(module, "b.auto.tfvars"), 'location = "northeurope"\n');
@@ -582,10 +601,10 @@ describe("tierwall import and export", () => {
       mkdirSync(join(dir, "empty"));
       const empty = tierwall(["import", join(dir, "empty")]);
       expect(empty.code).toBe(2);
-      expect(empty.stderr).toContain("NoTerraformFiles");
+      expect(empty.stderr).toContain("NoImportableFiles");
       const arm = tierwall(["import", "arm", module]);
       expect(arm.code).toBe(2);
-      expect(arm.stderr).toContain("a folder is read as a Terraform module");
+      expect(arm.stderr).toContain("this one is a Terraform module");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -674,6 +693,27 @@ describe("--json on import, export and schema", () => {
     }
   });
 
+  it("export fits what exists by default: the NSGs and their associations; --scope all writes the whole deployment", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierwall-formats-"));
+    try {
+      const fitted = tierwall(["export", "terraform", "examples/asg-tiers"]);
+      expect(fitted.code).toBe(0);
+      expect(fitted.stdout).toContain('data "azurerm_subnet" "tiers_vnet_workload" {');
+      expect(fitted.stdout).not.toContain('resource "azurerm_virtual_network"');
+      expect(fitted.stderr).toContain("ReferredAsExisting");
+      const whole = tierwall(["export", "terraform", "examples/asg-tiers", "--scope", "all"]);
+      expect(whole.stdout).toContain('resource "azurerm_virtual_network" "tiers_vnet" {');
+      // The fitted export imports back: the NSGs, associated with the subnet of a network that exists.
+      writeFileSync(join(dir, "main.tf"), fitted.stdout);
+      const back = tierwall(["import", join(dir, "main.tf"), "--allow-partial"]);
+      expect(back.code).toBe(0);
+      expect(back.stdout).toContain("name: workload-nsg");
+      expect(back.stdout).toContain("networkSecurityGroup: workload-nsg");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("export prints the text, or the errors, as JSON", () => {
     const arm = tierwall(["export", "arm", "examples/layered-ase", "--json"]);
     expect(arm.code).toBe(0);
@@ -698,6 +738,12 @@ describe("--json on import, export and schema", () => {
     expect(JSON.parse(unknown.stdout)).toMatchObject({
       valid: false,
       diagnostics: [{ code: "UnknownFormat" }],
+    });
+    const scope = tierwall(["export", "arm", "examples/layered-ase", "--scope", "some", "--json"]);
+    expect(scope.code).toBe(2);
+    expect(JSON.parse(scope.stdout)).toMatchObject({
+      valid: false,
+      diagnostics: [{ code: "UnknownScope", message: "export --scope some: expected nsgs or all" }],
     });
     const invalid = tierwall([
       "export",

@@ -216,7 +216,9 @@ class NicMemberships {
 
   constructor(private readonly context: LoadBalancerContext) {
     context.topology.networkInterfaces.forEach((nic, i) => {
-      const info = [...context.nics.values()].find((n) => same(n.name, nic.name));
+      const info =
+        context.nics.get(nic.name) ??
+        [...context.nics.values()].find((n) => same(n.name, nic.name));
       nic.ipConfigurations.forEach((config, j) => {
         const resolved = info?.ipConfigurations[j];
         const backend = info && resolved && configBackend(info, resolved, config.name);

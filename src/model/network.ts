@@ -168,6 +168,8 @@ class NetworkBuilder {
   /** Private addresses written in the topology, and those given to Dynamic configurations so far. */
   private readonly privateTaken = new Set<string>();
   private readonly dynamicAddresses: IpAddress[] = [];
+  /** Where each subnet block's search for the next Dynamic address starts (privateTaken only grows). */
+  private readonly dynamicFrom = new Map<Prefix, bigint>();
   /** Which resource each public IP is associated with (by lower-case name). */
   private readonly publicIpOwners = new Map<string, string>();
   private routeTables = new Map<string, RouteTableInfo>();
@@ -1207,7 +1209,7 @@ class NetworkBuilder {
   ): IpAddress | undefined {
     const family = version === "IPv6" ? 6 : 4;
     const prefixes = subnet.prefixes.filter((p) => p.family === family);
-    const address = firstFreeHost(prefixes, this.privateTaken);
+    const address = firstFreeHost(prefixes, this.privateTaken, this.dynamicFrom);
     if (!address) {
       this.report(
         prefixes.length === 0

@@ -6,21 +6,28 @@ import type { Prefix } from "../net/prefix.js";
  * (the first four of a block, and its last) and that `taken` (addresses as
  * text) does not hold: where Azure puts the next Dynamic address, and the host
  * that stands for a subnet. Only the first 4096 hosts of each block are tried.
+ * With `from`, each block's search starts where the last one found its host
+ * (and is moved on): for callers whose `taken` only grows, such as the many
+ * Dynamic interfaces of one subnet.
  */
 export function firstFreeHost(
   prefixes: readonly Prefix[],
   taken: ReadonlySet<string>,
+  from?: Map<Prefix, bigint>,
 ): IpAddress | undefined {
   for (const prefix of prefixes) {
     const reserved = familyBits(prefix.family) - prefix.length >= 3 ? 4n : 0n;
     for (
-      let v = prefix.first + reserved;
+      let v = from?.get(prefix) ?? prefix.first + reserved;
       v < prefix.last && v < prefix.first + reserved + 4096n;
       v++
     ) {
       const address = { family: prefix.family, value: v };
-      if (!taken.has(formatIpAddress(address))) return address;
+      if (taken.has(formatIpAddress(address))) continue;
+      from?.set(prefix, v);
+      return address;
     }
+    from?.set(prefix, prefix.last);
   }
   return undefined;
 }

@@ -149,11 +149,16 @@ function merged<T extends { readonly name: string }>(
   merge: (into: T, from: T) => T,
 ): T[] {
   const out: T[] = [];
+  // The first of each name in `out` (an estate holds thousands of interfaces).
+  const first = new Map<string, number>();
   for (const item of items) {
-    const same = out.findIndex((o) => lower(o.name) === lower(item.name));
+    const name = lower(item.name);
+    const same = first.get(name) ?? -1;
     const other = out[same];
-    if (other === undefined || (!origins.isPlaceholder(item) && !origins.isPlaceholder(other)))
+    if (other === undefined || (!origins.isPlaceholder(item) && !origins.isPlaceholder(other))) {
+      if (!first.has(name)) first.set(name, out.length);
       out.push(item);
+    }
     else if (origins.isPlaceholder(item)) out[same] = merge(other, item);
     else out[same] = merge(item, other);
   }

@@ -1,18 +1,17 @@
 /** Where in a JSON text a value is, by its path: for the diagnostics of every JSON reader. */
-import { type Document, LineCounter, parseDocument } from "yaml";
 import type { Diagnostic, SourceLocation, ValuePath } from "../../model/diagnostic.js";
-import { locate } from "../../specfile/locate.js";
+import { JsonLocator } from "./json-locate.js";
 
 /**
- * The location of a value by its JSON path in `text`. The text is parsed (for
- * positions) when the first path is placed, and once only: most imports place none.
+ * The location of a value by its JSON path in `text` (valid JSON): scanned
+ * only where the paths placed lead (json-locate.ts), since most imports place
+ * few paths and a full parse of a large file for them costs seconds.
  */
 export function jsonLocator(text: string, file: string): (path: ValuePath) => SourceLocation {
-  let doc: Document | undefined;
-  const lineCounter = new LineCounter();
+  let locator: JsonLocator | undefined;
   return (path) => {
-    doc ??= parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-    return { file, ...locate(doc, lineCounter, path) };
+    locator ??= new JsonLocator(text);
+    return { file, ...locator.locate(path) };
   };
 }
 

@@ -7,8 +7,10 @@
 import type { Diagnostic } from "../../model/diagnostic.js";
 import { MAX_NESTING } from "../../specfile/parse.js";
 
-const OPEN = new Set(["(", "[", "{"]);
-const CLOSE = new Set([")", "]", "}"]);
+// Character codes: the scan runs over every character of every file imported.
+const [PAREN, BRACKET, BRACE] = [40, 91, 123];
+const [CLOSE_PAREN, CLOSE_BRACKET, CLOSE_BRACE] = [41, 93, 125];
+const [DOUBLE, SINGLE, BACKSLASH, NEWLINE] = [34, 39, 92, 10];
 
 /**
  * The offset where nesting first passes `MAX_NESTING`, or -1. Brackets inside
@@ -17,18 +19,19 @@ const CLOSE = new Set([")", "]", "}"]);
  */
 export function tooDeepAt(text: string): number {
   let depth = 0;
-  let quote: string | undefined;
+  let quote = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quote !== undefined) {
-      if (c === "\\" && quote === '"') i++;
-      else if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (OPEN.has(c)) {
+    const c = text.charCodeAt(i);
+    if (quote !== 0) {
+      if (c === BACKSLASH && quote === DOUBLE) i++;
+      else if (c === quote) quote = 0;
+    } else if (c === DOUBLE || c === SINGLE) quote = c;
+    else if (c === PAREN || c === BRACKET || c === BRACE) {
       if (++depth > MAX_NESTING) return i;
-    } else if (CLOSE.has(c) && depth > 0) depth--;
+    } else if ((c === CLOSE_PAREN || c === CLOSE_BRACKET || c === CLOSE_BRACE) && depth > 0)
+      depth--;
     // A line end closes a quote left open, as in comments with an apostrophe.
-    if (c === "\n" && quote === "'") quote = undefined;
+    if (c === NEWLINE && quote === SINGLE) quote = 0;
   }
   return -1;
 }
