@@ -294,6 +294,11 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .argument("<format>", "arm, bicep, terraform, azcli, powershell or nftables")
     .argument("[spec]", SPEC_ARGUMENT, ".")
     .option("-o, --output <file>", "write to a file", outputFile)
+    .option(
+      "--scope <scope>",
+      "nsgs: the NSGs, their rules and associations, referring to the networks, subnets and interfaces that exist; all: the whole deployment",
+      "nsgs",
+    )
     .option("--nsg <name>", "nftables: only this NSG's bindings")
     .option("--subnet <name>", "nftables: only the NSG of this subnet (NAME or VNET/NAME)")
     .option("--nic <name>", "nftables: only the NSG of this network interface")
@@ -310,6 +315,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
         "tierwall export arm examples/layered-ase -o azuredeploy.json",
         "tierwall export bicep examples/layered-ase -o main.bicep",
         "tierwall export terraform examples/layered-ase -o main.tf",
+        "tierwall export terraform examples/layered-ase --scope all -o main.tf",
         "tierwall export nftables examples/layered-ase --subnet API-ASE-Subnet > api.nft",
         "tierwall export azcli examples/layered-ase > deploy.sh",
       ),

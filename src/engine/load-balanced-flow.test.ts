@@ -253,6 +253,17 @@ describe("an internal load balancer with HA ports", () => {
     expect(other.loadBalancer?.backends[0]?.translatedTo).toBe("10.0.1.4:22");
   });
 
+  it("with floating IP, asks the backend's NSGs with the frontend's address as destination", () => {
+    const floating = INTERNAL.replace(
+      "frontendPort: 0, backendPort: 0 }",
+      "frontendPort: 0, backendPort: 0, enableFloatingIP: true }",
+    );
+    const r = flow(floating, "nic:web1", "lb:ilb", 5432);
+    expect(r.trace.at(-1)?.packet).toBe("Tcp 10.0.2.4:49152 -> 10.0.1.100:5432");
+    expect(r.loadBalancer?.rule?.floatingIp).toBe(true);
+    expect(r.routeReason).toContain("to 10.0.1.100:5432 (floating IP) on 10.0.1.4:5432");
+  });
+
   it("has no route from the Internet or from a network not peered with it", () => {
     for (const from of ["Internet", "nic:far"]) {
       const r = flow(INTERNAL, from, "lb:ilb", 5432);

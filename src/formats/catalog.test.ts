@@ -87,7 +87,7 @@ describe("the format catalog", () => {
     expect(spec).toBeDefined();
     if (!spec) return;
     for (const format of EXPORT_FORMATS) {
-      const { text, diagnostics } = await exportTopology(format, spec.topology);
+      const { text, diagnostics } = await exportTopology(format, spec.topology, "all");
       expect(text, format).toContain("web-nsg");
       expect(
         diagnostics.map((d) => [d.code, d.path.join(".")]),
@@ -100,7 +100,27 @@ describe("the format catalog", () => {
     }
   });
 
-  it("names a public IP resource an interface uses, and writes a Dynamic interface as Dynamic", async () => {
+  it("by default refers to what exists, and names it", async () => {
+    const { spec } = loadSpec(join(ROOT, "examples/three-tier"));
+    if (!spec) throw new Error("examples/three-tier does not load");
+    for (const format of EXPORT_FORMATS) {
+      const { text, diagnostics } = await exportTopology(format, spec.topology);
+      expect(text, format).toContain("web-nsg");
+      expect(text, format).not.toMatch(/10\.30\.0\.0\/16/);
+      expect(
+        diagnostics.map((d) => [d.code, d.path.join(".")]),
+        format,
+      ).toEqual([
+        ["ReferredAsExisting", "virtualNetworks"],
+        ["ReferredAsExisting", "networkInterfaces"],
+        ["NotExported", "environments"],
+        ["NotExported", "networkInterfaces.0.ipConfigurations.0.publicIPAddress"],
+        ["NotExported", "networkInterfaces.1.ipConfigurations.0.publicIPAddress"],
+      ]);
+    }
+  });
+
+  it("refers to a public IP resource as it exists, or declares it with scope all; writes a Dynamic interface as Dynamic", async () => {
     const { spec } = loadSpec(join(ROOT, "examples/three-tier"));
     if (!spec) throw new Error("examples/three-tier does not load");
     const [first, ...rest] = spec.topology.networkInterfaces;
@@ -124,13 +144,27 @@ describe("the format catalog", () => {
         ...rest,
       ],
     };
-    const arm = await exportTopology("arm", topology);
-    expect(arm.diagnostics.map((d) => d.message)).toContain(
-      `network interface ${first.name}: public IP address pip-web is not exported; create it and associate it with the interface when deploying`,
+    const withNsg = {
+      ...topology,
+      networkInterfaces: topology.networkInterfaces.map((n, i) =>
+        i === 0 ? { ...n, networkSecurityGroup: "web-nsg" } : n,
+      ),
+    };
+    const existing = await exportTopology("arm", withNsg);
+    expect(existing.diagnostics.map((d) => d.message)).toContain(
+      "public IP addresses (pip-web) are referred to as they exist",
     );
+    expect(existing.text).not.toContain('"type": "Microsoft.Network/publicIPAddresses"');
+    expect(existing.text).toContain(
+      "\"id\": \"[resourceId('Microsoft.Network/publicIPAddresses', 'pip-web')]\"",
+    );
+    const arm = await exportTopology("arm", topology, "all");
+    expect(arm.text).toContain('"type": "Microsoft.Network/publicIPAddresses"');
+    expect(arm.text).toContain('"name": "Standard"');
     expect(arm.text).toContain('"privateIPAllocationMethod": "Dynamic"');
-    const terraform = await exportTopology("terraform", topology);
+    const terraform = await exportTopology("terraform", topology, "all");
     expect(terraform.text).toContain('private_ip_address_allocation = "Dynamic"');
+    expect(terraform.text).toContain('resource "azurerm_public_ip" "pip_web"');
   });
 
   it("writes a peering's allowVirtualNetworkAccess: false", async () => {
@@ -152,12 +186,12 @@ describe("the format catalog", () => {
       networkInterfaces: [],
       environments: [],
     };
-    const arm = (await exportTopology("arm", topology)).text;
+    const arm = (await exportTopology("arm", topology, "all")).text;
     expect(arm.match(/"allowVirtualNetworkAccess": (true|false)/g)).toEqual([
       '"allowVirtualNetworkAccess": false',
       '"allowVirtualNetworkAccess": true',
     ]);
-    const terraform = (await exportTopology("terraform", topology)).text;
+    const terraform = (await exportTopology("terraform", topology, "all")).text;
     expect(terraform.match(/allow_virtual_network_access\s*=\s*false/g)).toHaveLength(1);
   });
 });

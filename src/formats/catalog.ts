@@ -5,12 +5,13 @@
  * first used, so that reading an ARM template never loads the Terraform parser.
  */
 import { type Diagnostic, hasErrors, info } from "../model/diagnostic.js";
-import { mergeTopologies, refName, type Topology } from "../model/types.js";
+import { mergeTopologies, type Topology } from "../model/types.js";
 import { parseIpAddress } from "../net/address.js";
 import type { PartialItem } from "../specfile/schema.js";
 import { writeSpec } from "../specfile/write.js";
 import { isServiceTagsDocument, type ServiceTagDocument } from "./service-tags/import.js";
 import { serviceTagsForSpec, withServiceTags } from "./service-tags/spec.js";
+import { type ExportScope, existingNotes, unwrittenNotes } from "./shared/export-scope.js";
 import { mergePlaceholders, validateImported } from "./shared/imported.js";
 import { settleOmissions, withPartial } from "./shared/left-out.js";
 import { nestingProblem } from "./shared/nesting.js";
@@ -97,7 +98,10 @@ const FILE_IMPORTERS: Record<
   },
 };
 
-const EXPORTERS: Record<ExportFormat, () => Promise<(topology: Topology) => string>> = {
+const EXPORTERS: Record<
+  ExportFormat,
+  () => Promise<(topology: Topology, scope: ExportScope) => string>
+> = {
   arm: async () => (await import("./arm/export.js")).exportArm,
   bicep: async () => (await import("./bicep/export.js")).exportBicep,
   terraform: async () => (await import("./terraform/export.js")).exportTerraform,
@@ -319,17 +323,33 @@ export interface ExportResult {
 }
 
 /**
- * The topology's NSGs, rules, ASGs, networks, interfaces and associations in a
- * deployment format. The topology is one `loadSpec` accepted (exporters do not
- * validate).
+ * The topology in a deployment format: by default (scope `nsgs`) its NSGs,
+ * rules, ASGs and associations, referring to what exists; with scope `all`,
+ * its networks, interfaces and public IPs too (shared/export-scope.ts). The
+ * topology is one `loadSpec` accepted (exporters do not validate).
  */
 export async function exportTopology(
   format: ExportFormat,
   topology: Topology,
+  scope: ExportScope = "nsgs",
 ): Promise<ExportResult> {
   const write = await EXPORTERS[format]();
   try {
-    return { text: write(topology), diagnostics: notDeployed(topology) };
+    const notes =
+      scope === "nsgs"
+        ? existingNotes(
+            topology,
+            format === "arm" || format === "bicep"
+              ? "with their IP configurations as the spec holds them, since ARM sets an interface's NSG and ASGs only through the interface"
+              : undefined,
+          )
+        : [];
+    if (format === "azcli" || format === "powershell")
+      notes.push(...unwrittenNotes(format, scope, topology));
+    return {
+      text: write(topology, scope),
+      diagnostics: [...notes, ...notDeployed(topology)],
+    };
   } catch (e) {
     if (!(e instanceof UnwritableText)) throw e;
     return { text: "", diagnostics: refusal(format, e, topology) };
@@ -338,8 +358,8 @@ export async function exportTopology(
 
 /**
  * What decides reachability in the spec but is no resource the exports create:
- * the environments (the workloads the spec describes), public addresses and
- * public IP resources of interfaces, and address spaces reached through gateways.
+ * the environments (the workloads the spec describes), public addresses of
+ * interfaces given as addresses, and address spaces reached through gateways.
  */
 function notDeployed(topology: Topology): Diagnostic[] {
   const notes: Diagnostic[] = [];
@@ -375,14 +395,12 @@ function notDeployed(topology: Topology): Diagnostic[] {
     nic.ipConfigurations.forEach((config, c) => {
       const pip = config.publicIPAddress;
       if (pip === undefined) return;
-      // A public IP resource is named, not created: the exports write no public IPs.
-      const named = typeof pip !== "string" || parseIpAddress(pip) === undefined;
+      // A public IP resource is referred to as it exists (nsgs), or declared (all); an address is no resource.
+      if (typeof pip !== "string" || parseIpAddress(pip) === undefined) return;
       notes.push(
         info(
           "NotExported",
-          named
-            ? `network interface ${nic.name}: public IP address ${refName(pip)} is not exported; create it and associate it with the interface when deploying`
-            : `network interface ${nic.name}: the public address ${pip} is not exported; associate a public IP resource with it when deploying`,
+          `network interface ${nic.name}: the public address ${pip} is not exported; associate a public IP resource with it when deploying`,
           ["networkInterfaces", n, "ipConfigurations", c, "publicIPAddress"],
         ),
       );

@@ -46,7 +46,8 @@ export async function readExport(
   format: Exclude<ExportFormat, "bicep">,
   text: string,
 ): Promise<Outcome> {
-  const exported = await exportTopology(format, hostileTopology(text));
+  // The whole deployment: every text the topology holds is written.
+  const exported = await exportTopology(format, hostileTopology(text), "all");
   if (hasErrors(exported.diagnostics)) return { refused: exported.diagnostics };
   const read = await READERS[format](exported.text);
   return {

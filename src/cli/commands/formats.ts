@@ -10,8 +10,9 @@ import {
   isImportFormat,
   type SourceFile,
 } from "../../formats/catalog.js";
-import { folderReading } from "../../formats/folders.js";
+import { EXPORT_SCOPES, isExportScope } from "../../formats/shared/export-scope.js";
 import { summaryText } from "../../formats/shared/summary.js";
+import { moduleFiles } from "../../formats/terraform/import.js";
 import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
 import { readInputFile } from "../../specfile/read-file.js";
 import { EXIT, type Io, printJson, usageError } from "../io.js";
@@ -21,7 +22,7 @@ import { partialJson } from "../partial.js";
 import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
 import { type NftablesExportOptions, runExportNftables } from "./nftables.js";
 
-/** The files to read, with a folder standing for the Terraform module or the az output in it. */
+/** The files to read, with a folder standing for the Terraform module in it (moduleFiles). */
 function withFolders(
   args: readonly string[],
   format: ImportFormat | undefined,
@@ -35,6 +36,14 @@ function withFolders(
     }
     const problem = (code: string, message: string, hint?: string) =>
       diagnostics.push({ severity: "error", code, message, path: [], ...(hint ? { hint } : {}) });
+    if (format !== undefined && format !== "terraform") {
+      problem(
+        "FolderNotImported",
+        `${arg}: a folder is read as a Terraform module`,
+        `name the ${format} files`,
+      );
+      continue;
+    }
     let names: string[];
     try {
       names = readdirSync(arg);
@@ -42,21 +51,17 @@ function withFolders(
       problem("FileUnreadable", `${arg}: ${(e as Error).message}`);
       continue;
     }
-    // A Terraform module, or az output (formats/folders.ts).
-    const reading = folderReading(names, format);
-    if (reading.kind === "nothing") {
-      problem(reading.code, `${arg}: ${reading.message}`, reading.hint);
+    const { files: found, unread } = moduleFiles(names);
+    if (!found.some((n) => n.endsWith(".tf"))) {
+      problem(
+        "NoTerraformFiles",
+        `${arg}: the folder holds no .tf files`,
+        "name the files to import",
+      );
       continue;
     }
-    for (const name of reading.skipped)
-      diagnostics.push({
-        severity: "info",
-        code: "FileNotRead",
-        message: `${join(arg, name)}: not a .json file; a folder of az output is read by its .json files`,
-        path: [],
-        location: { file: join(arg, name), line: 1, column: 1 },
-      });
-    files.push(...reading.files.map((n) => join(arg, n)));
+    // The importer weighs what a .tf.json file it cannot read leaves out.
+    files.push(...[...found, ...unread].map((n) => join(arg, n)));
   }
   return files;
 }
@@ -134,7 +139,7 @@ export async function runImport(
   return emit(spec, options.output, io);
 }
 
-export type ExportOptions = NftablesExportOptions;
+export type ExportOptions = NftablesExportOptions & { scope?: string };
 
 /** `tierwall export FORMAT [SPEC]`: the spec's NSGs and associations, ready to deploy. */
 export async function runExport(
@@ -151,10 +156,18 @@ export async function runExport(
       "UnknownFormat",
       `export ${format}: expected ${[...EXPORT_FORMATS, "nftables"].join(", ")}`,
     );
+  const scope = options.scope ?? "nsgs";
+  if (!isExportScope(scope))
+    return usageError(
+      io,
+      options.json,
+      "UnknownScope",
+      `export --scope ${scope}: expected ${EXPORT_SCOPES.join(" or ")}`,
+    );
   const loaded = loadForCommand(target, io, options.json === true);
   if (!loaded) return EXIT.invalid;
   const { spec } = loaded;
-  const exported = await exportTopology(format, spec.topology);
+  const exported = await exportTopology(format, spec.topology, scope);
   const notes = exported.diagnostics.map((d) => ({ ...d, location: spec.locate(d.path) }));
   if (notes.length > 0 && !options.json)
     io.err(`${renderDiagnostics(notes, loaded.sources, io.style)}\n`);

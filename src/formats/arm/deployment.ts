@@ -9,8 +9,11 @@ import {
   refName,
   SECURITY_RULE_PROPERTIES,
   type SecurityRule,
+  type Subnet,
   type Topology,
 } from "../../model/types.js";
+import { parseIpAddress } from "../../net/address.js";
+import { type ExportScope, hasSecurity } from "../shared/export-scope.js";
 import { UnwritableText } from "../shared/unwritable.js";
 
 export const API_VERSION = "2024-05-01";
@@ -57,6 +60,10 @@ export interface PlannedResource {
   /** One segment for a top-level resource; the parent's name, then its own, for a child. */
   readonly names: readonly string[];
   readonly location?: PlanLocation;
+  /** The SKU's name (a public IP's). */
+  readonly sku?: string;
+  /** A resource that exists, named for its children (Bicep's `existing`); ARM writes none. */
+  readonly existing?: true;
   readonly properties?: Readonly<Record<string, PlanValue>>;
   /** Resources of this deployment that must exist first, in the order first needed. */
   readonly dependsOn: readonly ResourceReference[];
@@ -92,12 +99,22 @@ function segment(name: string): string {
   return name;
 }
 
-/** The application security groups, NSGs, virtual networks, peerings and NICs of a topology. */
-export function planDeployment(topology: Topology): PlannedResource[] {
+/**
+ * The application security groups, NSGs, virtual networks, peerings, public
+ * IPs and NICs of a topology (scope `all`); or (scope `nsgs`) the ASGs and
+ * NSGs, each subnet with an NSG as a child of its existing network, and the
+ * interfaces with an NSG or ASGs, which ARM sets only through the interface,
+ * referring to existing subnets and public IPs.
+ */
+export function planDeployment(topology: Topology, scope: ExportScope = "all"): PlannedResource[] {
   const lower = (s: string) => s.toLowerCase();
+  const all = scope === "all";
   const asgs = new Map(topology.applicationSecurityGroups.map((a) => [lower(a.name), a.name]));
   const nsgs = new Map(topology.networkSecurityGroups.map((n) => [lower(n.name), n.name]));
-  const vnets = new Map(topology.virtualNetworks.map((v) => [lower(v.name), v.name]));
+  const vnets = new Map(all ? topology.virtualNetworks.map((v) => [lower(v.name), v.name]) : []);
+  const pips = new Map(
+    all ? (topology.publicIPAddresses ?? []).map((p) => [lower(p.name), p.name]) : [],
+  );
   const location = (l: string | undefined): PlanLocation =>
     l === undefined ? "parameter" : { region: l };
 
@@ -184,21 +201,59 @@ export function planDeployment(topology: Topology): PlannedResource[] {
     });
   }
 
-  for (const vnet of topology.virtualNetworks) {
-    const needs = new Needs();
-    const subnets = vnet.subnets.map((subnet): PlanValue => {
-      const properties: Record<string, PlanValue> = {};
-      if (subnet.addressPrefix !== undefined) properties.addressPrefix = subnet.addressPrefix;
-      if (subnet.addressPrefixes !== undefined) properties.addressPrefixes = subnet.addressPrefixes;
-      if (subnet.networkSecurityGroup !== undefined)
-        properties.networkSecurityGroup = reference(
-          subnet.networkSecurityGroup,
-          T.nsg,
-          nsgs,
-          needs,
-        );
-      return { name: subnet.name, properties };
+  /** A subnet's properties: what a deployment of the subnet sets (the rest Azure resets). */
+  const subnetProperties = (subnet: Subnet, needs: Needs) => {
+    const properties: Record<string, PlanValue> = {};
+    if (subnet.addressPrefix !== undefined) properties.addressPrefix = subnet.addressPrefix;
+    if (subnet.addressPrefixes !== undefined) properties.addressPrefixes = subnet.addressPrefixes;
+    if (subnet.networkSecurityGroup !== undefined)
+      properties.networkSecurityGroup = reference(subnet.networkSecurityGroup, T.nsg, nsgs, needs);
+    return properties;
+  };
+
+  // Scope nsgs: each subnet with an NSG, a child of its network as it exists, one after the other
+  // (Azure refuses two changes to one network at once).
+  for (const vnet of all ? [] : topology.virtualNetworks) {
+    const associated = vnet.subnets.filter((s) => s.networkSecurityGroup !== undefined);
+    if (associated.length === 0) continue;
+    resources.push({ type: T.vnet, names: [vnet.name], existing: true, dependsOn: [] });
+    let previous: ResourceReference | undefined;
+    for (const subnet of associated) {
+      const needs = new Needs();
+      if (previous) needs.add(previous);
+      resources.push({
+        type: T.subnet,
+        names: [vnet.name, subnet.name],
+        properties: subnetProperties(subnet, needs),
+        dependsOn: needs.list(),
+      });
+      previous = new ResourceReference(T.subnet, [vnet.name, subnet.name]);
+    }
+  }
+
+  for (const pip of all ? (topology.publicIPAddresses ?? []) : [])
+    resources.push({
+      type: T.pip,
+      names: [pip.name],
+      location: location(pip.location),
+      sku: pip.sku,
+      properties: {
+        // Standard allows only Static; ARM's default is Dynamic.
+        publicIPAllocationMethod:
+          pip.publicIPAllocationMethod ?? (pip.sku === "Standard" ? "Static" : "Dynamic"),
+        ...(pip.publicIPAddressVersion === undefined
+          ? {}
+          : { publicIPAddressVersion: pip.publicIPAddressVersion }),
+        ...(pip.ipAddress === undefined ? {} : { ipAddress: pip.ipAddress }),
+      },
+      dependsOn: [],
     });
+
+  for (const vnet of all ? topology.virtualNetworks : []) {
+    const needs = new Needs();
+    const subnets = vnet.subnets.map(
+      (subnet): PlanValue => ({ name: subnet.name, properties: subnetProperties(subnet, needs) }),
+    );
     resources.push({
       type: T.vnet,
       names: [vnet.name],
@@ -209,7 +264,7 @@ export function planDeployment(topology: Topology): PlannedResource[] {
   }
 
   // Peerings are child resources, so that two networks peered both ways do not depend on each other.
-  for (const vnet of topology.virtualNetworks)
+  for (const vnet of all ? topology.virtualNetworks : [])
     for (const peering of vnet.virtualNetworkPeerings ?? []) {
       const needs = new Needs();
       needs.add(new ResourceReference(T.vnet, [vnet.name]));
@@ -233,6 +288,7 @@ export function planDeployment(topology: Topology): PlannedResource[] {
     }
 
   for (const nic of topology.networkInterfaces) {
+    if (!all && !hasSecurity(nic)) continue;
     const needs = new Needs();
     const several = nic.ipConfigurations.length > 1;
     const ipConfigurations = nic.ipConfigurations.map((config, i): PlanValue => {
@@ -245,6 +301,10 @@ export function planDeployment(topology: Topology): PlannedResource[] {
       if (address === undefined ? config.privateIPAddressVersion === "IPv6" : address.includes(":"))
         properties.privateIPAddressVersion = "IPv6";
       properties.subnet = subnetReference(config.subnet, needs);
+      // A public address given as an address is no resource (catalog.ts names it).
+      const pip = config.publicIPAddress;
+      if (pip !== undefined && (typeof pip !== "string" || parseIpAddress(pip) === undefined))
+        properties.publicIPAddress = reference(pip, T.pip, pips, needs);
       if (config.applicationSecurityGroups !== undefined)
         properties.applicationSecurityGroups = config.applicationSecurityGroups.map((r) =>
           reference(r, T.asg, asgs, needs),

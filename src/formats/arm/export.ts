@@ -1,9 +1,11 @@
 /**
  * A topology as an ARM deployment template: the application security groups,
- * NSGs, virtual networks and network interfaces, linked by `resourceId()`
- * expressions with their `dependsOn`.
+ * NSGs, and (scope `all`) virtual networks, public IPs and network
+ * interfaces, or (scope `nsgs`) the subnets and interfaces NSGs are
+ * associated with, linked by `resourceId()` expressions with their `dependsOn`.
  */
 import type { Topology } from "../../model/types.js";
+import type { ExportScope } from "../shared/export-scope.js";
 import { escapeHiddenInJson } from "../shared/hidden-characters.js";
 import { wellFormed } from "../shared/unwritable.js";
 import { API_VERSION, type PlanValue, planDeployment, ResourceReference } from "./deployment.js";
@@ -36,9 +38,11 @@ function armValue(value: PlanValue): Json {
   );
 }
 
-/** Writes the topology as an ARM deployment template (JSON, 2-space indent). */
-export function exportArm(topology: Topology): string {
-  const resources = planDeployment(topology).map((r): Json => {
+/** Writes the topology as an ARM deployment template (JSON, 2-space indent); the whole deployment by default here. */
+export function exportArm(topology: Topology, scope: ExportScope = "all"): string {
+  // A resource that exists is referred to by resourceId() only.
+  const planned = planDeployment(topology, scope).filter((r) => r.existing !== true);
+  const resources = planned.map((r): Json => {
     const resource: Record<string, Json> = {
       type: r.type,
       apiVersion: ARM_API_VERSION,
@@ -47,6 +51,7 @@ export function exportArm(topology: Topology): string {
     if (r.location !== undefined)
       resource.location =
         r.location === "parameter" ? "[parameters('location')]" : literal(r.location.region);
+    if (r.sku !== undefined) resource.sku = { name: r.sku };
     if (r.properties !== undefined) resource.properties = armValue(r.properties);
     if (r.dependsOn.length > 0) resource.dependsOn = r.dependsOn.map(resourceIdExpr);
     return resource;
@@ -58,8 +63,11 @@ export function exportArm(topology: Topology): string {
     metadata: {
       generator: "tierwall",
       description:
-        "Application security groups, network security groups, virtual networks and network interfaces. " +
-        "Environments, assertions, tiers, connected address prefixes and public IP addresses are not exported.",
+        scope === "all"
+          ? "Application security groups, network security groups, virtual networks, public IP addresses and network interfaces. " +
+            "Environments, assertions, tiers and connected address prefixes are not exported."
+          : "Application security groups, network security groups, and their associations with the subnets and network interfaces that exist. " +
+            "Subnets are deployed with their address prefixes and NSG, interfaces with their IP configurations; the networks and public IP addresses are referred to as they exist.",
     },
     parameters: {
       location: {

@@ -80,7 +80,7 @@ describe("ARM export of hostile text", () => {
   });
 
   it("refuses half a surrogate pair", async () => {
-    const result = await exportTopology("arm", hostileTopology(LONE_SURROGATE));
+    const result = await exportTopology("arm", hostileTopology(LONE_SURROGATE), "all");
     expect(result.text).toBe("");
     expect(result.diagnostics.length).toBeGreaterThan(0);
     expect(result.diagnostics.every((d) => d.code === "UnwritableText")).toBe(true);

@@ -1,5 +1,7 @@
-import type { SecurityRule, Topology } from "../../model/types.js";
+import type { ResourceRef, SecurityRule, Topology } from "../../model/types.js";
 import { refName } from "../../model/types.js";
+import { parseIpAddress } from "../../net/address.js";
+import type { ExportScope } from "../shared/export-scope.js";
 import { hasHidden, isHidden } from "../shared/hidden-characters.js";
 import { UnwritableText, wellFormed, writing } from "../shared/unwritable.js";
 
@@ -59,11 +61,13 @@ function azValue(value: string, list = false): string {
 
 /**
  * An az CLI script (bash) that creates the NSGs with their rules and applies
- * them to their subnets and network interfaces. `az ... create` puts the
- * resource as described, so the script can run again. Every flag is given,
- * since some defaults surprise (`--destination-port-ranges` defaults to 80).
+ * them to their subnets and network interfaces as they exist (scope `nsgs`,
+ * the default), or creates the networks, subnets, public IPs and interfaces
+ * with them (scope `all`). `az ... create` puts the resource as described,
+ * so the script can run again. Every flag is given, since some defaults
+ * surprise (`--destination-port-ranges` defaults to 80, `--sku` changed).
  */
-export function exportAzCli(topology: Topology): string {
+export function exportAzCli(topology: Topology, scope: ExportScope = "nsgs"): string {
   const lines = [
     "#!/usr/bin/env bash",
     "# NSGs, their rules and their associations, as az CLI commands.",
@@ -103,6 +107,10 @@ export function exportAzCli(topology: Topology): string {
     });
     lines.push("");
   });
+  if (scope === "all") {
+    lines.push(...createNetwork(topology));
+    return `${lines.join("\n").trimEnd()}\n`;
+  }
   topology.virtualNetworks.forEach((vnet, v) => {
     vnet.subnets.forEach((subnet, s) => {
       if (subnet.networkSecurityGroup === undefined) return;
@@ -130,6 +138,108 @@ export function exportAzCli(topology: Topology): string {
     );
   });
   return `${lines.join("\n").trimEnd()}\n`;
+}
+
+/** Scope all: the networks with their subnets, the public IPs and the interfaces, with their NSGs and ASGs. */
+function createNetwork(topology: Topology): string[] {
+  const lines: string[] = [];
+  const list = (values: readonly string[]) => values.map((v) => azValue(v, true)).join(" ");
+  topology.virtualNetworks.forEach((vnet, v) => {
+    lines.push(
+      writing(
+        ["virtualNetworks", v],
+        vnet,
+        () =>
+          `az network vnet create --resource-group "$RG" --name ${azValue(vnet.name)} --address-prefixes ${list(vnet.addressSpace.addressPrefixes)} "\${location[@]}" --output none`,
+      ),
+    );
+    vnet.subnets.forEach((subnet, s) => {
+      const prefixes =
+        subnet.addressPrefixes ??
+        (subnet.addressPrefix === undefined ? [] : [subnet.addressPrefix]);
+      const nsg = subnet.networkSecurityGroup;
+      lines.push(
+        writing(["virtualNetworks", v, "subnets", s], subnet, () =>
+          [
+            `az network vnet subnet create --resource-group "$RG" --vnet-name ${azValue(vnet.name)} --name ${azValue(subnet.name)}`,
+            `--address-prefixes ${list(prefixes)}`,
+            ...(nsg === undefined ? [] : [`--network-security-group ${azValue(nsgArgument(nsg))}`]),
+            "--output none",
+          ].join(" "),
+        ),
+      );
+    });
+    lines.push("");
+  });
+  (topology.publicIPAddresses ?? []).forEach((pip, p) => {
+    lines.push(
+      writing(["publicIPAddresses", p], pip, () =>
+        [
+          `az network public-ip create --resource-group "$RG" --name ${azValue(pip.name)}`,
+          // Given always: az's default changed from Basic to Standard in 2.55.
+          `--sku ${pip.sku}`,
+          ...(pip.publicIPAllocationMethod === undefined
+            ? []
+            : [`--allocation-method ${pip.publicIPAllocationMethod}`]),
+          ...(pip.publicIPAddressVersion === undefined
+            ? []
+            : [`--version ${pip.publicIPAddressVersion}`]),
+          `"\${location[@]}" --output none`,
+        ].join(" "),
+      ),
+    );
+  });
+  topology.networkInterfaces.forEach((nic, i) => {
+    const config = nic.ipConfigurations[0];
+    if (config === undefined) return;
+    const pip = config.publicIPAddress;
+    const named =
+      pip !== undefined && (typeof pip !== "string" || parseIpAddress(pip) === undefined);
+    const asgs = (config.applicationSecurityGroups ?? []).map(refName);
+    lines.push(
+      writing(["networkInterfaces", i], nic, () =>
+        [
+          `az network nic create --resource-group "$RG" --name ${azValue(nic.name)}`,
+          subnetArguments(topology, config.subnet),
+          ...(config.privateIPAddress === undefined
+            ? config.privateIPAddressVersion === "IPv6"
+              ? ["--private-ip-address-version IPv6"]
+              : []
+            : [`--private-ip-address ${azValue(config.privateIPAddress)}`]),
+          ...(named ? [`--public-ip-address ${azValue(nsgArgument(pip))}`] : []),
+          ...(nic.networkSecurityGroup === undefined
+            ? []
+            : [`--network-security-group ${azValue(nsgArgument(nic.networkSecurityGroup))}`]),
+          ...(asgs.length === 0 ? [] : [`--asgs ${list(asgs)}`]),
+          `"\${location[@]}" --output none`,
+        ].join(" \\\n  "),
+      ),
+    );
+    // az network nic create makes one IP configuration; the others are named, not written.
+    if (nic.ipConfigurations.length > 1)
+      lines.push(
+        `# the interface above has ${nic.ipConfigurations.length - 1} more IP configurations, not written: add them with az network nic ip-config create`,
+      );
+  });
+  return lines;
+}
+
+/** A resource as a flag names it: its id as given, else its name. */
+const nsgArgument = (ref: ResourceRef): string => (typeof ref === "string" ? ref : ref.id);
+
+/** `--vnet-name V --subnet S` for a subnet named `vnet/subnet` or alone, or `--subnet ID`. */
+function subnetArguments(topology: Topology, ref: ResourceRef): string {
+  const text = typeof ref === "string" ? ref : ref.id;
+  if (text.startsWith("/")) return `--subnet ${azValue(text)}`;
+  const [vnet, subnet] = text.includes("/")
+    ? (text.split("/", 2) as [string, string])
+    : [
+        topology.virtualNetworks.find((v) =>
+          v.subnets.some((s) => s.name.toLowerCase() === text.toLowerCase()),
+        )?.name,
+        text,
+      ];
+  return `${vnet === undefined ? "" : `--vnet-name ${azValue(vnet)} `}--subnet ${azValue(subnet)}`;
 }
 
 function ruleCommand(nsg: string, rule: SecurityRule): string {

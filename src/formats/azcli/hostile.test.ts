@@ -154,11 +154,14 @@ describe("az CLI export of hostile text", () => {
     if (!("read" in placeholder)) throw new Error("the placeholder is refused");
     const baseline = placeholder.read;
 
-    it("the reader reads the description and the service tags back", () => {
+    it("the reader reads the description, the service tags and the NSG and subnet references back", () => {
       expect(placeholderPaths(baseline.topology)).toEqual([
+        ".virtualNetworks[0].subnets[1].networkSecurityGroup.id",
         ".networkSecurityGroups[0].securityRules[0].description",
         ".networkSecurityGroups[0].securityRules[0].sourceAddressPrefix",
         ".networkSecurityGroups[0].securityRules[0].destinationAddressPrefix",
+        ".networkInterfaces[0].networkSecurityGroup",
+        ".networkInterfaces[0].ipConfigurations[0].subnet",
       ]);
     });
 

@@ -12,6 +12,7 @@ import {
   RESOURCE_TYPES,
   ResourceReference,
 } from "../arm/deployment.js";
+import type { ExportScope } from "../shared/export-scope.js";
 import { isHidden } from "../shared/hidden-characters.js";
 import { wellFormed } from "../shared/unwritable.js";
 
@@ -53,6 +54,8 @@ const KIND_OF: Record<string, string> = {
   [RESOURCE_TYPES.asg]: "asg",
   [RESOURCE_TYPES.nsg]: "nsg",
   [RESOURCE_TYPES.vnet]: "vnet",
+  [RESOURCE_TYPES.subnet]: "subnet",
+  [RESOURCE_TYPES.pip]: "pip",
   [RESOURCE_TYPES.peering]: "peering",
   [RESOURCE_TYPES.nic]: "nic",
 };
@@ -75,9 +78,9 @@ function symbolNames(resources: readonly PlannedResource[]): Map<string, string>
   return symbols;
 }
 
-/** Writes the topology as a Bicep file that deploys to a resource group. */
-export function exportBicep(topology: Topology): string {
-  const resources = planDeployment(topology);
+/** Writes the topology as a Bicep file that deploys to a resource group; the whole deployment by default here. */
+export function exportBicep(topology: Topology, scope: ExportScope = "all"): string {
+  const resources = planDeployment(topology, scope);
   const symbols = symbolNames(resources);
   const symbolOf = (type: string, names: readonly string[]) =>
     symbols.get(new ResourceReference(type, names).key);
@@ -112,8 +115,15 @@ export function exportBicep(topology: Topology): string {
   };
 
   const lines = [
-    "// Application security groups, network security groups, virtual networks and network interfaces.",
-    "// Environments, assertions, tiers, connected address prefixes and public IP addresses are not exported.",
+    ...(scope === "all"
+      ? [
+          "// Application security groups, network security groups, virtual networks, public IP addresses and network interfaces.",
+          "// Environments, assertions, tiers and connected address prefixes are not exported.",
+        ]
+      : [
+          "// Application security groups, network security groups, and their associations with the subnets and network interfaces that exist.",
+          "// Subnets are deployed with their address prefixes and NSG, interfaces with their IP configurations.",
+        ]),
     "// Deploy with: az deployment group create --resource-group RG --template-file FILE.bicep",
     "",
     "@description('Location of resources that do not name their own')",
@@ -134,10 +144,11 @@ export function exportBicep(topology: Topology): string {
       body.push(
         `  location: ${r.location === "parameter" ? "location" : bicepString(r.location.region)}`,
       );
+    if (r.sku !== undefined) body.push(`  sku: {\n    name: ${bicepString(r.sku)}\n  }`);
     if (r.properties !== undefined) body.push(`  properties: ${value(r.properties, "  ")}`);
     lines.push(
       "",
-      `resource ${symbol} ${bicepString(`${r.type}@${API_VERSION}`)} = {`,
+      `resource ${symbol} ${bicepString(`${r.type}@${API_VERSION}`)} ${r.existing ? "existing " : ""}= {`,
       ...body,
       "}",
     );

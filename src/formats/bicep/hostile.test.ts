@@ -21,7 +21,7 @@ describe("Bicep export of hostile text", () => {
   });
 
   it("refuses half a surrogate pair", async () => {
-    const result = await exportTopology("bicep", hostileTopology(LONE_SURROGATE));
+    const result = await exportTopology("bicep", hostileTopology(LONE_SURROGATE), "all");
     expect(result.text).toBe("");
     expect(result.diagnostics.every((d) => d.code === "UnwritableText")).toBe(true);
   });

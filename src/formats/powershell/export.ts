@@ -1,5 +1,7 @@
-import type { SecurityRule, Topology } from "../../model/types.js";
+import type { IpConfiguration, ResourceRef, SecurityRule, Topology } from "../../model/types.js";
 import { refName } from "../../model/types.js";
+import { parseIpAddress } from "../../net/address.js";
+import type { ExportScope } from "../shared/export-scope.js";
 import { hasHidden, isHidden } from "../shared/hidden-characters.js";
 import { wellFormed, writing } from "../shared/unwritable.js";
 import { DOUBLE_QUOTES, SINGLE_QUOTES } from "./tokens.js";
@@ -68,9 +70,12 @@ class Variables {
 
 /**
  * An Az PowerShell script that creates the NSGs with their rules and applies
- * them to their subnets. Set $ResourceGroupName and $Location before it runs.
+ * them to the subnets of networks as they exist (scope `nsgs`, the default),
+ * or creates the networks with their subnets, the public IPs and the
+ * interfaces with them (scope `all`). Set $ResourceGroupName and $Location
+ * before it runs.
  */
-export function exportAzPowerShell(topology: Topology): string {
+export function exportAzPowerShell(topology: Topology, scope: ExportScope = "nsgs"): string {
   const variables = new Variables();
   const variable = (prefix: string, name: string) => variables.of(prefix, name);
   const lines = [
@@ -78,10 +83,12 @@ export function exportAzPowerShell(topology: Topology): string {
     "# Set $ResourceGroupName and $Location first, e.g. $ResourceGroupName = 'my-rg'; $Location = 'westus'",
     "",
   ];
-  // Rules name ASGs by object, so the groups are looked up first.
+  // Rules name ASGs by object, so the groups are looked up (or, scope all, made) first.
   for (const asg of topology.applicationSecurityGroups)
     lines.push(
-      `${variable("asg", asg.name)} = Get-AzApplicationSecurityGroup -Name ${psQuote(asg.name)} -ResourceGroupName $ResourceGroupName`,
+      scope === "all"
+        ? `${variable("asg", asg.name)} = New-AzApplicationSecurityGroup -Name ${psQuote(asg.name)} -ResourceGroupName $ResourceGroupName -Location $Location -Force`
+        : `${variable("asg", asg.name)} = Get-AzApplicationSecurityGroup -Name ${psQuote(asg.name)} -ResourceGroupName $ResourceGroupName`,
     );
   if (topology.applicationSecurityGroups.length > 0) lines.push("");
   topology.networkSecurityGroups.forEach((nsg, n) => {
@@ -100,6 +107,10 @@ export function exportAzPowerShell(topology: Topology): string {
       "",
     );
   });
+  if (scope === "all") {
+    lines.push(...createNetwork(topology, variables));
+    return `${lines.join("\n").trimEnd()}\n`;
+  }
   for (const vnet of topology.virtualNetworks) {
     const associated = vnet.subnets.filter((s) => s.networkSecurityGroup !== undefined);
     if (associated.length === 0) continue;
@@ -117,6 +128,86 @@ export function exportAzPowerShell(topology: Topology): string {
     lines.push(`Set-AzVirtualNetwork -VirtualNetwork ${v}`, "");
   }
   return `${lines.join("\n").trimEnd()}\n`;
+}
+
+/** Scope all: the networks with their subnets, the public IPs and the interfaces, with their NSGs and ASGs. */
+function createNetwork(topology: Topology, variables: Variables): string[] {
+  const lines: string[] = [];
+  const nsgOf = (ref: ResourceRef) => variables.of("nsg", refName(ref));
+  for (const vnet of topology.virtualNetworks) {
+    const subnets = vnet.subnets.map((subnet) => {
+      const v = variables.of("subnet", `${vnet.name}/${subnet.name}`);
+      const prefixes =
+        subnet.addressPrefixes ??
+        (subnet.addressPrefix === undefined ? [] : [subnet.addressPrefix]);
+      const nsg = subnet.networkSecurityGroup;
+      lines.push(
+        `${v} = New-AzVirtualNetworkSubnetConfig -Name ${psQuote(subnet.name)} -AddressPrefix ${prefixes.map(psQuote).join(",")}${nsg === undefined ? "" : ` -NetworkSecurityGroup ${nsgOf(nsg)}`}`,
+      );
+      return v;
+    });
+    lines.push(
+      `${variables.of("vnet", vnet.name)} = New-AzVirtualNetwork -Name ${psQuote(vnet.name)} -ResourceGroupName $ResourceGroupName -Location $Location -AddressPrefix ${vnet.addressSpace.addressPrefixes.map(psQuote).join(",")}${subnets.length > 0 ? ` -Subnet ${subnets.join(",")}` : ""} -Force`,
+      "",
+    );
+  }
+  for (const pip of topology.publicIPAddresses ?? [])
+    lines.push(
+      // -Sku given always (the module's default changed); -AllocationMethod is required.
+      `${variables.of("pip", pip.name)} = New-AzPublicIpAddress -Name ${psQuote(pip.name)} -ResourceGroupName $ResourceGroupName -Location $Location -Sku ${pip.sku} -AllocationMethod ${pip.publicIPAllocationMethod ?? (pip.sku === "Standard" ? "Static" : "Dynamic")}${pip.publicIPAddressVersion === undefined ? "" : ` -IpAddressVersion ${pip.publicIPAddressVersion}`} -Force`,
+    );
+  if ((topology.publicIPAddresses?.length ?? 0) > 0) lines.push("");
+  // The subnet each configuration is in, fetched from its network's object.
+  const subnetOf = (ref: ResourceRef): string => {
+    const text = typeof ref === "string" ? ref : ref.id;
+    const id = /\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)\/?$/i.exec(text);
+    const [vnet, subnet] = id
+      ? [id[1] as string, id[2] as string]
+      : text.includes("/")
+        ? (text.split("/", 2) as [string, string])
+        : [
+            topology.virtualNetworks.find((v) =>
+              v.subnets.some((s) => s.name.toLowerCase() === text.toLowerCase()),
+            )?.name ?? "",
+            text,
+          ];
+    const v = variables.of("in", `${vnet}/${subnet}`);
+    lines.push(
+      `${v} = Get-AzVirtualNetworkSubnetConfig -Name ${psQuote(subnet)} -VirtualNetwork ${variables.of("vnet", vnet)}`,
+    );
+    return v;
+  };
+  const configParameters = (c: IpConfiguration): string => {
+    const pip = c.publicIPAddress;
+    const named =
+      pip !== undefined && (typeof pip !== "string" || parseIpAddress(pip) === undefined);
+    const asgs = (c.applicationSecurityGroups ?? []).map((a) => variables.of("asg", refName(a)));
+    return [
+      `-Subnet ${subnetOf(c.subnet)}`,
+      ...(c.privateIPAddress === undefined
+        ? c.privateIPAddressVersion === "IPv6"
+          ? ["-PrivateIpAddressVersion IPv6"]
+          : []
+        : [`-PrivateIpAddress ${psQuote(c.privateIPAddress)}`]),
+      ...(named ? [`-PublicIpAddress ${variables.of("pip", refName(pip))}`] : []),
+      ...(asgs.length === 0 ? [] : [`-ApplicationSecurityGroup ${asgs.join(",")}`]),
+    ].join(" ");
+  };
+  topology.networkInterfaces.forEach((nic) => {
+    const configs = nic.ipConfigurations.map((c, i) => {
+      const v = variables.of(`ipconfig${i + 1}`, nic.name);
+      lines.push(
+        `${v} = New-AzNetworkInterfaceIpConfig -Name ${psQuote(c.name ?? `ipconfig${i + 1}`)} ${configParameters(c)}${nic.ipConfigurations.length > 1 && i === 0 ? " -Primary" : ""}`,
+      );
+      return v;
+    });
+    const nsg = nic.networkSecurityGroup;
+    lines.push(
+      `${variables.of("nic", nic.name)} = New-AzNetworkInterface -Name ${psQuote(nic.name)} -ResourceGroupName $ResourceGroupName -Location $Location -IpConfiguration ${configs.join(",")}${nsg === undefined ? "" : ` -NetworkSecurityGroup ${nsgOf(nsg)}`} -Force`,
+      "",
+    );
+  });
+  return lines;
 }
 
 function ruleParameters(rule: SecurityRule, variables: Variables): string {

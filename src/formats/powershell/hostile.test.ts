@@ -61,11 +61,12 @@ describe("Az PowerShell export of hostile text", () => {
     if (!("read" in placeholder)) throw new Error("the placeholder is refused");
     const baseline: ReadBack = placeholder.read;
 
-    it("the reader reads the description and the service tags back", () => {
+    it("the reader reads the description, the service tags and an IP configuration's name back", () => {
       expect(placeholderPaths(baseline.topology)).toEqual([
         ".networkSecurityGroups[0].securityRules[0].description",
         ".networkSecurityGroups[0].securityRules[0].sourceAddressPrefix",
         ".networkSecurityGroups[0].securityRules[0].destinationAddressPrefix",
+        ".networkInterfaces[0].ipConfigurations[0].name",
       ]);
     });
 

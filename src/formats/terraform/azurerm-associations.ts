@@ -3,6 +3,13 @@
  * subnet or to a network interface, and a network interface to an ASG. They
  * are read after what they attach, and change it. One that cannot be applied
  * is reported as leaving out the association (or the memberships).
+ *
+ * A subnet or interface these files refer to by a data source or an ARM id
+ * exists already (what `tierwall export` writes by default): the NSG is
+ * imported onto a placeholder of it, which merges into the declaration
+ * another imported file gives (shared/imported.ts). A placeholder network
+ * has no address space; a placeholder interface no other file declares is
+ * left out there, with its NSG.
  */
 import type { Subnet } from "../../model/types.js";
 import type { VnetDraft } from "../shared/drafts.js";
@@ -78,6 +85,17 @@ export function readNicAsgAssociation(r: AzurermReader, block: TfBlock): void {
         : undefined;
   const nic = r.omitting(membership(asgs), () => associatedNic(r, block, () => membership(asgs)));
   if (!nic) return;
+  if (nic.configs.length === 0) {
+    // An interface that exists: its IP configurations, which ASGs join, are not known here.
+    r.report(
+      "warning",
+      "NetworkInterfaceNotDeclared",
+      block.where("network_interface_id"),
+      `network interface ${nic.name} is not declared in these files, so its IP configurations are not known; ${consequence}`,
+      membership(asgs),
+    );
+    return;
+  }
   const ref = r.omitting(membership(), () => {
     const v = r.value(block, "application_security_group_id", consequence);
     return v === undefined ? undefined : r.asgRef(block, "application_security_group_id", v);
@@ -91,6 +109,11 @@ export function readNicAsgAssociation(r: AzurermReader, block: TfBlock): void {
       if (!c.asgs.some((a) => lower(typeof a === "string" ? a : a.id) === key)) c.asgs.push(ref);
 }
 
+/** Whether a reference names a resource that exists already: a data source's id, or an ARM id. */
+function existing(v: unknown): boolean {
+  return (v instanceof ResourceId && v.data) || (typeof v === "string" && v.startsWith("/"));
+}
+
 /** The declared subnet an association names, or undefined (reported: the association is left out). */
 function associatedSubnet(
   r: AzurermReader,
@@ -100,8 +123,18 @@ function associatedSubnet(
   const v = r.value(block, "subnet_id", consequence);
   if (v === undefined) r.missing(block, "subnet_id");
   const target = r.reference(block, "subnet_id", v, AZURERM.subnet);
-  const vnet = target.parent === undefined ? undefined : r.vnetDraft(target.parent);
-  const index = vnet?.subnets.findIndex((s) => lower(s.name) === lower(target.name)) ?? -1;
+  let vnet = target.parent === undefined ? undefined : r.vnetDraft(target.parent);
+  if (!vnet && target.parent !== undefined && existing(v))
+    vnet = r.existingVnet(target.parent, block);
+  let index = vnet?.subnets.findIndex((s) => lower(s.name) === lower(target.name)) ?? -1;
+  if (vnet && index < 0 && existing(v) && r.origins.isPlaceholder(vnet)) {
+    // A subnet of a network that exists: its range is for the user (or another file) to give.
+    const subnet = { name: target.name };
+    r.record(subnet, block, { name: "subnet_id" });
+    r.origins.stub(subnet);
+    vnet.subnets.push(subnet);
+    index = vnet.subnets.length - 1;
+  }
   if (!vnet || index < 0) {
     const subnet = target.parent === undefined ? target.name : `${target.parent}/${target.name}`;
     r.report(
@@ -129,7 +162,11 @@ function associatedNic(
   const v = r.value(block, "network_interface_id", consequence);
   if (v === undefined) r.missing(block, "network_interface_id");
   const target = r.reference(block, "network_interface_id", v, AZURERM.nic);
-  const nic = r.nics.get(lower(target.name));
+  const nic =
+    r.nics.get(lower(target.name)) ??
+    (existing(v) && !r.leftOutNics.has(lower(target.name))
+      ? r.existingNic(target.name, block)
+      : undefined);
   if (!nic)
     r.report(
       "warning",

@@ -366,6 +366,35 @@ export class AzurermReader {
     return this.vnets.get(lower(name));
   }
 
+  /**
+   * A placeholder of a network that exists and these files do not declare
+   * (named by a data source or an ARM id): its address space is for another
+   * file, or the user, to give.
+   */
+  existingVnet(name: string, block: TfBlock): VnetDraft {
+    const vnet: VnetDraft = { name, addressPrefixes: [], subnets: [], peerings: [] };
+    this.record(vnet, block, { name: "subnet_id" });
+    this.origins.placeholder(vnet);
+    this.origins.stub(vnet, "addressSpace");
+    this.report(
+      "info",
+      "PlaceholderVirtualNetwork",
+      block.where("subnet_id"),
+      `virtual network ${JSON.stringify(name)} exists and is not declared in these files; it is imported without address space, with the subnets associations name`,
+    );
+    this.vnets.set(lower(name), vnet);
+    return vnet;
+  }
+
+  /** A placeholder of an interface that exists and these files do not declare; it merges into another file's declaration. */
+  existingNic(name: string, block: TfBlock): NicDraft {
+    const nic: NicDraft = { name, configs: [] };
+    this.record(nic, block, { name: "network_interface_id" });
+    this.origins.placeholder(nic);
+    this.nics.set(lower(name), nic);
+    return nic;
+  }
+
   topology(): Topology {
     const publicIPAddresses = [...this.pips.values()];
     const carried = <D extends object, M extends object>(draft: D, model: M): M => {

@@ -1,16 +1,21 @@
 /**
- * The model as azurerm HCL: ASGs, NSGs with inline rules, virtual networks with
- * their subnets as resources, peerings, network interfaces, and the resources
- * that associate NSGs and ASGs with them. Location and resource group are
- * variables unless the model names a location.
+ * The model as azurerm HCL: ASGs, NSGs with inline rules, and the resources
+ * that associate NSGs and ASGs with subnets and network interfaces. With
+ * scope `all`, also the virtual networks with their subnets as resources,
+ * peerings, public IP addresses and network interfaces; with scope `nsgs`,
+ * the subnets and interfaces are data sources, as they exist. Location and
+ * resource group are variables unless the model names a location.
  */
 import {
   type NetworkInterface,
+  type PublicIPAddress,
   type ResourceRef,
   refName,
   type SecurityRule,
   type Topology,
 } from "../../model/types.js";
+import { parseIpAddress } from "../../net/address.js";
+import { type ExportScope, hasSecurity } from "../shared/export-scope.js";
 import { AZURERM, RULE_ATTRIBUTES } from "./azurerm-schema.js";
 import {
   attr,
@@ -34,8 +39,12 @@ const CANONICAL: ReadonlyMap<string, string> = new Map(
 );
 const canonical = (v: string) => CANONICAL.get(lower(v)) ?? v;
 
-/** Writes the topology as a Terraform configuration for the azurerm provider, `terraform fmt` style. */
-export function exportTerraform(topology: Topology): string {
+/**
+ * Writes the topology as a Terraform configuration for the azurerm provider,
+ * `terraform fmt` style: the whole deployment (scope `all`, the default
+ * here), or the NSGs and their associations with what exists (`nsgs`).
+ */
+export function exportTerraform(topology: Topology, scope: ExportScope = "all"): string {
   const out: HclItem[] = [];
   const labels = new Map<string, Labels>();
   const labelFor = (type: string, name: string) => {
@@ -92,17 +101,21 @@ export function exportTerraform(topology: Topology): string {
 
   // Resources referred to by name and declared elsewhere are looked up by data sources.
   const lookups = new Map<string, string>();
-  const lookup = (type: string, name: string): string => {
-    const key = `${type}/${lower(name)}`;
+  const lookup = (type: string, name: string, parent?: string): string => {
+    const key = `${type}/${parent === undefined ? "" : `${lower(parent)}/`}${lower(name)}`;
     let label = lookups.get(key);
     if (label === undefined) {
-      label = labelFor(`data.${type}`, name);
+      label = labelFor(`data.${type}`, parent === undefined ? name : `${parent}_${name}`);
       lookups.set(key, label);
       data.push(
         block(
           "data",
           [type, label],
-          [attr("name", hclString(name)), attr("resource_group_name", "var.resource_group_name")],
+          [
+            attr("name", hclString(name)),
+            ...(parent === undefined ? [] : [attr("virtual_network_name", hclString(parent))]),
+            attr("resource_group_name", "var.resource_group_name"),
+          ],
         ),
         blank,
       );
@@ -143,7 +156,21 @@ export function exportTerraform(topology: Topology): string {
   const subnetLabels = new Map<string, string>();
   const subnetKey = (vnet: string, subnet: string) => `${lower(vnet)}/${lower(subnet)}`;
   const associations: HclItem[][] = [];
-  for (const vnet of topology.virtualNetworks) {
+  if (scope === "nsgs")
+    for (const vnet of topology.virtualNetworks)
+      for (const subnet of vnet.subnets)
+        if (subnet.networkSecurityGroup !== undefined)
+          associations.push([
+            block(
+              "resource",
+              [AZURERM.subnetNsg, labelFor(AZURERM.subnetNsg, `${vnet.name}_${subnet.name}`)],
+              [
+                attr("subnet_id", lookup(AZURERM.subnet, subnet.name, vnet.name)),
+                attr("network_security_group_id", nsgId(subnet.networkSecurityGroup)),
+              ],
+            ),
+          ]);
+  for (const vnet of scope === "all" ? topology.virtualNetworks : []) {
     const vnetLabel = vnetLabels.get(lower(vnet.name)) as string;
     const body: HclItem[] = [
       attr("name", hclString(vnet.name)),
@@ -180,7 +207,7 @@ export function exportTerraform(topology: Topology): string {
         ]);
     }
   }
-  for (const vnet of topology.virtualNetworks)
+  for (const vnet of scope === "all" ? topology.virtualNetworks : [])
     for (const peering of vnet.virtualNetworkPeerings ?? []) {
       const remote = peering.remoteVirtualNetwork;
       const name = peering.name ?? `${vnet.name}-to-${refName(remote)}`;
@@ -228,7 +255,35 @@ export function exportTerraform(topology: Topology): string {
       holder === undefined ? undefined : subnetLabels.get(subnetKey(holder, subnet ?? ""));
     return label !== undefined ? `${AZURERM.subnet}.${label}.id` : hclString(text);
   };
-  for (const nic of topology.networkInterfaces) nicResources(nic, labelFor(AZURERM.nic, nic.name));
+  const pipLabels = new Map<string, string>();
+  for (const pip of scope === "all" ? (topology.publicIPAddresses ?? []) : [])
+    pipLabels.set(lower(pip.name), publicIp(pip, labelFor(AZURERM.pip, pip.name)));
+  const pipId = (ref: ResourceRef): string => {
+    const label = pipLabels.get(lower(refName(ref)));
+    if (label !== undefined) return `${AZURERM.pip}.${label}.id`;
+    return typeof ref === "string" ? lookup(AZURERM.pip, ref) : hclString(ref.id);
+  };
+
+  function publicIp(pip: PublicIPAddress, label: string): string {
+    // azurerm requires allocation_method; Standard allows only Static.
+    const allocation =
+      pip.publicIPAllocationMethod ?? (pip.sku === "Standard" ? "Static" : "Dynamic");
+    resource(AZURERM.pip, label, [
+      attr("name", hclString(pip.name)),
+      ...placed(pip.location),
+      // Written always: azurerm's default changed from Basic to Standard in 4.0.
+      attr("sku", hclString(pip.sku)),
+      attr("allocation_method", hclString(allocation)),
+      ...(pip.publicIPAddressVersion === "IPv6" ? [attr("ip_version", hclString("IPv6"))] : []),
+      ...(pip.ipAddress === undefined ? [] : [attr("ip_address", hclString(pip.ipAddress))]),
+    ]);
+    return label;
+  }
+
+  for (const nic of topology.networkInterfaces)
+    if (scope === "all") nicResources(nic, labelFor(AZURERM.nic, nic.name));
+    else if (hasSecurity(nic))
+      nicAssociations(nic, lookup(AZURERM.nic, nic.name), labelFor(AZURERM.nicNsg, nic.name));
 
   function nicResources(nic: NetworkInterface, label: string): void {
     const body: HclItem[] = [attr("name", hclString(nic.name)), ...placed(undefined)];
@@ -246,17 +301,26 @@ export function exportTerraform(topology: Topology): string {
       ];
       if (address === undefined ? c.privateIPAddressVersion === "IPv6" : address.includes(":"))
         config.push(attr("private_ip_address_version", hclString("IPv6")));
+      // A public address given as an address is no resource: catalog.ts names it.
+      const pip = c.publicIPAddress;
+      if (pip !== undefined && (typeof pip !== "string" || parseIpAddress(pip) === undefined))
+        config.push(attr("public_ip_address_id", pipId(pip)));
       if (nic.ipConfigurations.length > 1) config.push(attr("primary", i === 0 ? "true" : "false"));
       body.push(blank, block("ip_configuration", [], config));
     });
     resource(AZURERM.nic, label, body);
+    nicAssociations(nic, `${AZURERM.nic}.${label}.id`, label);
+  }
+
+  /** The NSG and ASG associations of an interface whose id is `nicId`; `label`, the NSG association's. */
+  function nicAssociations(nic: NetworkInterface, nicId: string, label: string): void {
     if (nic.networkSecurityGroup !== undefined)
       associations.push([
         block(
           "resource",
           [AZURERM.nicNsg, label],
           [
-            attr("network_interface_id", `${AZURERM.nic}.${label}.id`),
+            attr("network_interface_id", nicId),
             attr("network_security_group_id", nsgId(nic.networkSecurityGroup)),
           ],
         ),
@@ -276,7 +340,7 @@ export function exportTerraform(topology: Topology): string {
             "resource",
             [AZURERM.nicAsg, labelFor(AZURERM.nicAsg, `${nic.name}_${refName(asg)}`)],
             [
-              attr("network_interface_id", `${AZURERM.nic}.${label}.id`),
+              attr("network_interface_id", nicId),
               attr("application_security_group_id", asgId(asg)),
             ],
           ),

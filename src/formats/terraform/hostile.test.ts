@@ -32,7 +32,7 @@ describe("Terraform export of hostile text", () => {
   });
 
   it("refuses half a surrogate pair", async () => {
-    const result = await exportTopology("terraform", hostileTopology(LONE_SURROGATE));
+    const result = await exportTopology("terraform", hostileTopology(LONE_SURROGATE), "all");
     expect(result.text).toBe("");
     expect(result.diagnostics.every((d) => d.code === "UnwritableText")).toBe(true);
   });

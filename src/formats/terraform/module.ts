@@ -311,8 +311,8 @@ export class TerraformModule {
         return v;
       };
       return type === "azurerm_subnet"
-        ? new ResourceId(type, named("name"), named("virtual_network_name"))
-        : new ResourceId(type, named("name"));
+        ? new ResourceId(type, named("name"), named("virtual_network_name"), mode === "data")
+        : new ResourceId(type, named("name"), undefined, mode === "data");
     }
     if (attribute === "id")
       throw new NotKnown(`${address}.id is assigned by Azure when Terraform runs`);

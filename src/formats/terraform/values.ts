@@ -17,6 +17,8 @@ export class ResourceId {
     readonly name: string,
     /** A subnet's virtual network. */
     readonly parent?: string,
+    /** Whether a data source gives it: it exists already. */
+    readonly data = false,
   ) {}
 }
 
