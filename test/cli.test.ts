@@ -601,10 +601,10 @@ describe("tierwall import and export", () => {
       mkdirSync(join(dir, "empty"));
       const empty = tierwall(["import", join(dir, "empty")]);
       expect(empty.code).toBe(2);
-      expect(empty.stderr).toContain("NoTerraformFiles");
+      expect(empty.stderr).toContain("NoImportableFiles");
       const arm = tierwall(["import", "arm", module]);
       expect(arm.code).toBe(2);
-      expect(arm.stderr).toContain("a folder is read as a Terraform module");
+      expect(arm.stderr).toContain("this one is a Terraform module");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

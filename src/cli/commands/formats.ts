@@ -11,8 +11,8 @@ import {
   type SourceFile,
 } from "../../formats/catalog.js";
 import { EXPORT_SCOPES, isExportScope } from "../../formats/shared/export-scope.js";
+import { folderReading } from "../../formats/folders.js";
 import { summaryText } from "../../formats/shared/summary.js";
-import { moduleFiles } from "../../formats/terraform/import.js";
 import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
 import { readInputFile } from "../../specfile/read-file.js";
 import { EXIT, type Io, printJson, usageError } from "../io.js";
@@ -22,7 +22,7 @@ import { partialJson } from "../partial.js";
 import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
 import { type NftablesExportOptions, runExportNftables } from "./nftables.js";
 
-/** The files to read, with a folder standing for the Terraform module in it (moduleFiles). */
+/** The files to read, with a folder standing for the Terraform module or the az output in it. */
 function withFolders(
   args: readonly string[],
   format: ImportFormat | undefined,
@@ -36,14 +36,6 @@ function withFolders(
     }
     const problem = (code: string, message: string, hint?: string) =>
       diagnostics.push({ severity: "error", code, message, path: [], ...(hint ? { hint } : {}) });
-    if (format !== undefined && format !== "terraform") {
-      problem(
-        "FolderNotImported",
-        `${arg}: a folder is read as a Terraform module`,
-        `name the ${format} files`,
-      );
-      continue;
-    }
     let names: string[];
     try {
       names = readdirSync(arg);
@@ -51,17 +43,21 @@ function withFolders(
       problem("FileUnreadable", `${arg}: ${(e as Error).message}`);
       continue;
     }
-    const { files: found, unread } = moduleFiles(names);
-    if (!found.some((n) => n.endsWith(".tf"))) {
-      problem(
-        "NoTerraformFiles",
-        `${arg}: the folder holds no .tf files`,
-        "name the files to import",
-      );
+    // A Terraform module, or az output (formats/folders.ts).
+    const reading = folderReading(names, format);
+    if (reading.kind === "nothing") {
+      problem(reading.code, `${arg}: ${reading.message}`, reading.hint);
       continue;
     }
-    // The importer weighs what a .tf.json file it cannot read leaves out.
-    files.push(...[...found, ...unread].map((n) => join(arg, n)));
+    for (const name of reading.skipped)
+      diagnostics.push({
+        severity: "info",
+        code: "FileNotRead",
+        message: `${join(arg, name)}: not a .json file; a folder of az output is read by its .json files`,
+        path: [],
+        location: { file: join(arg, name), line: 1, column: 1 },
+      });
+    files.push(...reading.files.map((n) => join(arg, n)));
   }
   return files;
 }
