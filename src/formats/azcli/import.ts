@@ -18,6 +18,7 @@ import { NETWORK_INTERFACE_COMMANDS } from "./network-interfaces.js";
 import { NETWORK_SECURITY_COMMANDS } from "./network-security.js";
 import { PUBLIC_IP_COMMANDS } from "./public-ips.js";
 import { AzCliReader } from "./reader.js";
+import { ROUTE_TABLE_COMMANDS, routeTablesOf } from "./route-tables.js";
 import { VIRTUAL_NETWORK_COMMANDS } from "./virtual-networks.js";
 
 /** The az commands read, by name (`network nsg rule create`). */
@@ -25,6 +26,7 @@ const COMMANDS = new Map<string, AzCommand>(
   Object.entries({
     ...NETWORK_SECURITY_COMMANDS,
     ...VIRTUAL_NETWORK_COMMANDS,
+    ...ROUTE_TABLE_COMMANDS,
     ...NETWORK_INTERFACE_COMMANDS,
     ...PUBLIC_IP_COMMANDS,
   }),
@@ -39,6 +41,10 @@ const UNSUPPORTED_OMISSIONS: readonly (readonly [RegExp, LeftOut])[] = [
   [/^network nsg rule update$/, { kind: "ruleChange", what: "the change of the rule" }],
   [/^network vnet peering (create|update|sync)$/, { kind: "peering", what: "the peering" }],
   [/^network vnet update$/, { kind: "addressSpace", what: "the change of the virtual network" }],
+  [
+    /^network route-table (update|delete|route update|route delete)$/,
+    { kind: "resources", what: "the change of the route table" },
+  ],
   [
     /^network nic ip-config (create|update|add)$/,
     { kind: "networkInterface", nsg: true, what: "the IP configuration" },
@@ -72,7 +78,7 @@ export function importAzCli(
   }
   if (problem) reader.report("error", "InvalidSyntax", problem.message, problem.pos);
   return {
-    topology: reader.topology(),
+    topology: { ...reader.topology(), ...routeTablesOf(reader) },
     diagnostics: reader.diagnostics,
     inventory: reader.inventory,
   };

@@ -27,6 +27,7 @@ const SUBNET_FLAGS: Flags = {
   name: NAME_FLAG,
   prefixes: PREFIXES_FLAG,
   nsg: NSG_FLAG,
+  routeTable: { names: ["--route-table"], name: true },
 };
 
 /** The options of `vnet subnet create` the importer does not read. */
@@ -40,7 +41,6 @@ const SUBNET_OPTIONS = [
   "--nat-gateway",
   "--private-endpoint-network-policies",
   "--private-link-service-network-policies",
-  "--route-table",
   "--service-endpoint-policy",
   "--service-endpoints",
   "--sharing-scope",
@@ -147,6 +147,7 @@ function subnetPut(reader: AzCliReader, args: AzArgs, create: boolean): void {
   const name = args.required("name");
   const prefixes = args.list("prefixes");
   const nsg = args.optional("nsg");
+  const routeTable = args.optional("routeTable");
   if (vnetName === undefined || name === undefined || args.unknown) return;
   const vnet = reader.vnetNamed(vnetName, args.at);
   const subnet = placed(reader, args, subnetOf(name, prefixes, nsg === "" ? undefined : nsg), {
@@ -154,7 +155,17 @@ function subnetPut(reader: AzCliReader, args: AzArgs, create: boolean): void {
     prefixes: "prefixes",
     nsg: "nsg",
   });
+  if (routeTable !== undefined && routeTable !== "") {
+    Object.assign(subnet, { routeTable: refOf(routeTable) });
+    reader.origins.field(subnet, "routeTable", reader.at(args.valueAt("routeTable")));
+  }
   const existing = vnet.subnets.find((s) => s.name.toLowerCase() === name.toLowerCase());
+  if (!create && existing && routeTable === "" && existing.routeTable !== undefined) {
+    // `--route-table ""` detaches the route table.
+    const { routeTable: _, ...rest } = existing;
+    reader.origins.carry(existing, rest);
+    putSubnet(reader, vnet, rest, true);
+  }
   if (!create && existing && nsg === "") {
     // `--network-security-group ""` detaches the NSG.
     const { networkSecurityGroup: _, ...rest } = existing;

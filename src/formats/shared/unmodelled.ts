@@ -74,7 +74,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
     arm: [],
     // Terraform reads them too (azurerm_route_table, azurerm_route, azurerm_subnet_route_table_association).
     terraform: [],
-    azcli: ["network route-table"],
+    // az scripts' route-table create and route create are read too.
+    azcli: [],
     powershell: ["AzRouteTable", "AzRouteConfig"],
   },
   {
