@@ -14,6 +14,8 @@ import { serviceTagsForSpec, withServiceTags } from "./service-tags/spec.js";
 import { type ExportScope, existingNotes, unwrittenNotes } from "./shared/export-scope.js";
 import { mergePlaceholders, validateImported } from "./shared/imported.js";
 import { settleOmissions, withPartial } from "./shared/left-out.js";
+import { loadBalancerNotes } from "./shared/load-balancer-notes.js";
+import { settleLoadBalancerReferences } from "./shared/load-balancer-refs.js";
 import { nestingProblem } from "./shared/nesting.js";
 import { Origins } from "./shared/origins.js";
 import { type Inventory, type SourceSummary, summarize } from "./shared/summary.js";
@@ -221,9 +223,10 @@ export async function importSources(
     const files = terraform.map((t) => t.file);
     inventories.push({ source: moduleName(files), files, imported });
   }
-  const combined = mergePlaceholders(mergeTopologies(parts), origins);
+  const merged = mergePlaceholders(mergeTopologies(parts), origins);
+  const combined = settleLoadBalancerReferences(merged.topology, origins);
   const topology = combined.topology;
-  diagnostics.push(...combined.diagnostics);
+  diagnostics.push(...merged.diagnostics, ...combined.diagnostics);
   // Before omissions are settled: the summary names what each left out.
   const summary = inventories.map(({ source, files, imported }) =>
     summarize(
@@ -297,7 +300,8 @@ function nothingImported(
       topology.virtualNetworks.length +
       topology.networkInterfaces.length +
       topology.applicationSecurityGroups.length +
-      topology.environments.length >
+      topology.environments.length +
+      (topology.loadBalancers?.length ?? 0) >
     0
   )
     return undefined;
@@ -342,13 +346,18 @@ export async function exportTopology(
             format === "arm" || format === "bicep"
               ? "with their IP configurations as the spec holds them, since ARM sets an interface's NSG and ASGs only through the interface"
               : undefined,
+            format === "arm" || format === "bicep"
+              ? "deployed with their address prefixes, NSG and route table"
+              : format === "powershell"
+                ? "set with Set-AzVirtualNetworkSubnetConfig, which keeps only the address prefixes and NSG it is given"
+                : undefined,
           )
         : [];
     if (format === "azcli" || format === "powershell")
       notes.push(...unwrittenNotes(format, scope, topology));
     return {
       text: write(topology, scope),
-      diagnostics: [...notes, ...notDeployed(topology)],
+      diagnostics: [...notes, ...notDeployed(topology), ...loadBalancerNotes(topology)],
     };
   } catch (e) {
     if (!(e instanceof UnwritableText)) throw e;

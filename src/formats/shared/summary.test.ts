@@ -19,10 +19,10 @@ const template: SourceFile = {
           properties: { securityRules: [] },
         },
         {
-          type: "Microsoft.Network/loadBalancers",
-          name: "lb",
+          type: "Microsoft.Network/firewallPolicies",
+          name: "policy",
           properties: {},
-          resources: [{ type: "inboundNatRules", name: "ssh", properties: {} }],
+          resources: [{ type: "ruleCollectionGroups", name: "dnat", properties: {} }],
         },
         { type: "Microsoft.Network/azureFirewalls", name: "fw", properties: {} },
         { type: "Microsoft.Compute/virtualMachines", name: "vm1", properties: {} },
@@ -65,14 +65,14 @@ describe("the import summary", () => {
       [
         "warning",
         "NotModelled",
-        line('"type": "Microsoft.Network/loadBalancers"'),
-        'resources[1]: Microsoft.Network/loadBalancers "lb": load balancer not modelled; its inbound NAT rules and load-balancing rules may expose backends, and its probes come from AzureLoadBalancer',
+        line('"type": "Microsoft.Network/firewallPolicies"'),
+        'resources[1]: Microsoft.Network/firewallPolicies "policy": Azure Firewall not modelled; its rules filter, and its DNAT rules expose, the traffic routed through it',
       ],
       [
         "warning",
         "NotModelled",
-        line('"type": "inboundNatRules"'),
-        'resources[1].resources[0]: Microsoft.Network/loadBalancers/inboundNatRules "ssh": load balancer not modelled; its inbound NAT rules and load-balancing rules may expose backends, and its probes come from AzureLoadBalancer',
+        line('"type": "ruleCollectionGroups"'),
+        'resources[1].resources[0]: Microsoft.Network/firewallPolicies/ruleCollectionGroups "dnat": Azure Firewall not modelled; its rules filter, and its DNAT rules expose, the traffic routed through it',
       ],
       [
         "warning",
@@ -104,8 +104,8 @@ describe("the import summary", () => {
         { type: "Microsoft.Network/networkInterfaces", count: 1 },
       ],
       notModelled: [
-        { type: "Microsoft.Network/loadBalancers", count: 1 },
-        { type: "Microsoft.Network/loadBalancers/inboundNatRules", count: 1 },
+        { type: "Microsoft.Network/firewallPolicies", count: 1 },
+        { type: "Microsoft.Network/firewallPolicies/ruleCollectionGroups", count: 1 },
         { type: "Microsoft.Network/azureFirewalls", count: 1 },
       ],
       notRelevant: [{ type: "Microsoft.Compute/virtualMachines", count: 2 }],
@@ -117,7 +117,7 @@ describe("the import summary", () => {
     expect(summary && summaryText(summary)).toBe(
       [
         "main.json: 8 resources read; imported 1 NSG with 0 rules",
-        "  not modelled (named above): Microsoft.Network/loadBalancers, Microsoft.Network/loadBalancers/inboundNatRules, Microsoft.Network/azureFirewalls",
+        "  not modelled (named above): Microsoft.Network/firewallPolicies, Microsoft.Network/firewallPolicies/ruleCollectionGroups, Microsoft.Network/azureFirewalls",
         "  not known to tierwall: Microsoft.Network/frobnicators",
         "  deciding no packet: Microsoft.Compute/virtualMachines ×2",
         `  left out: ${summary?.leftOut.map((l) => `${l.what} (${l.code})`).join("; ")}`,

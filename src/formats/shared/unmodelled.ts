@@ -27,11 +27,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
     what: "load balancer",
     consequence:
       "its inbound NAT rules and load-balancing rules may expose backends, and its probes come from AzureLoadBalancer",
-    arm: [
-      "Microsoft.Network/loadBalancers",
-      "Microsoft.Network/loadBalancers/inboundNatRules",
-      "Microsoft.Network/loadBalancers/backendAddressPools",
-    ],
+    // ARM (templates and az output) reads them into the spec's loadBalancers.
+    arm: [],
     terraform: [
       "azurerm_lb",
       "azurerm_lb_rule",

@@ -1,0 +1,46 @@
+/**
+ * What an export does not write of load balancers: every one of the spec,
+ * and each IP configuration's membership of their pools and NAT rules, named
+ * as not exported, so that they never vanish in silence (the exports create
+ * no load balancers).
+ */
+import { type Diagnostic, info } from "../../model/diagnostic.js";
+import { refName, type Topology } from "../../model/types.js";
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+
+export function loadBalancerNotes(topology: Topology): Diagnostic[] {
+  const notes: Diagnostic[] = [];
+  (topology.loadBalancers ?? []).forEach((lb, l) => {
+    const rules = (lb.loadBalancingRules ?? []).length;
+    const nat = (lb.inboundNatRules ?? []).length;
+    notes.push(
+      info(
+        "NotExported",
+        `load balancer ${lb.name} (${plural(lb.frontendIPConfigurations.length, "frontend")}, ${plural(rules, "load-balancing rule")}, ${plural(nat, "inbound NAT rule")}) is not exported; create it when deploying, or what its rules forward to the backends is not reached`,
+        ["loadBalancers", l],
+      ),
+    );
+  });
+  topology.networkInterfaces.forEach((nic, n) => {
+    nic.ipConfigurations.forEach((config, c) => {
+      for (const field of [
+        "loadBalancerBackendAddressPools",
+        "loadBalancerInboundNatRules",
+      ] as const) {
+        const refs = config[field] ?? [];
+        if (refs.length === 0) continue;
+        const what =
+          field === "loadBalancerBackendAddressPools" ? "backend pools" : "inbound NAT rules";
+        notes.push(
+          info(
+            "NotExported",
+            `network interface ${nic.name}: its ${what} (${refs.map((r) => (typeof r === "string" ? r : refName(r))).join(", ")}) are not written: an export that declares the interface would take it out of them when deployed; add them to the interface, or deploy the load balancer with them`,
+            ["networkInterfaces", n, "ipConfigurations", c, field],
+          ),
+        );
+      }
+    });
+  });
+  return notes;
+}
