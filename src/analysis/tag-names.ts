@@ -14,27 +14,33 @@ export function tagTexts(
   set: AddressSet,
   names: AddressNames,
 ): { shown: AddressSet; listed: string[]; excepted: string[] } {
-  const listed: string[] = [];
-  const excepted: string[] = [];
   let shown = set;
-  if (names.tags.length === 0) return { shown, listed, excepted };
+  if (names.tags.length === 0) return { shown, listed: [], excepted: [] };
+  // Each family is shown one way or the other; both families read as one.
+  let listedArea = AddressSet.empty;
+  let exceptedArea = AddressSet.empty;
   for (const family of [4, 6] as const) {
     const area = AddressSet.of([SYMBOLIC_TAG_AREAS[family]]);
-    const tags = names.tags
-      .map((t) => ({ ...t, addresses: t.addresses.intersect(area) }))
-      .filter((t) => !t.addresses.isEmpty());
     const part = set.intersect(area);
-    if (part.isEmpty() || tags.length === 0) continue;
-    const rest = tags.reduce((left, t) => left.minus(t.addresses), area);
+    const rest = names.tags.reduce((left, t) => left.minus(t.addresses), area);
+    if (part.isEmpty() || rest.equals(area)) continue;
     if (rest.isSubsetOf(part)) {
       shown = shown.union(area);
-      excepted.push(...describe(area.minus(part), tags).map(whole));
+      exceptedArea = exceptedArea.union(area);
     } else {
       shown = shown.minus(area);
-      listed.push(...describe(part, tags));
+      listedArea = listedArea.union(area);
     }
   }
-  return { shown, listed, excepted };
+  const within = (area: AddressSet) =>
+    names.tags
+      .map((t) => ({ ...t, addresses: t.addresses.intersect(area) }))
+      .filter((t) => !t.addresses.isEmpty());
+  return {
+    shown,
+    listed: describe(set.intersect(listedArea), within(listedArea)),
+    excepted: describe(exceptedArea.minus(set), within(exceptedArea)).map(whole),
+  };
 }
 
 /** After `except`, a compound text would read wrongly: it becomes `part of`. */
@@ -50,21 +56,47 @@ function describe(set: AddressSet, tags: readonly NamedSymbolicTag[]): string[] 
       out.push(`<${t.name}>`);
       left = left.minus(t.addresses);
     }
-  for (const t of bySize) {
+  // What is left, as a tag less others where that is exact, the widest such tag first.
+  const specificFirst = [...bySize].reverse();
+  for (let found = true; found && !left.isEmpty(); ) {
+    found = false;
+    for (const t of bySize) {
+      const piece = t.addresses.intersect(left);
+      if (piece.isEmpty()) continue;
+      const without = minus(t, piece, bySize);
+      if (without === undefined) continue;
+      out.push(`<${t.name}> except ${without.map((u) => `<${u.name}>`).join(" and ")}`);
+      left = left.minus(piece);
+      found = true;
+      break;
+    }
+  }
+  for (const t of specificFirst) {
     const piece = t.addresses.intersect(left);
     if (piece.isEmpty()) continue;
-    const without = bySize.filter(
-      (u) => u !== t && u.addresses.overlaps(t.addresses) && !u.addresses.overlaps(piece),
-    );
-    const exact = without.reduce((s, u) => s.minus(u.addresses), t.addresses).equals(piece);
-    out.push(
-      exact && without.length > 0
-        ? `<${t.name}> except ${without.map((u) => `<${u.name}>`).join(", ")}`
-        : `part of <${t.name}>`,
-    );
+    out.push(`part of <${t.name}>`);
     left = left.minus(piece);
   }
   return out;
+}
+
+/**
+ * The tags that, taken from `t`, leave exactly `piece`: those that meet `t` but
+ * not `piece`, widest first, each kept only when it takes something more away.
+ */
+function minus(
+  t: NamedSymbolicTag,
+  piece: AddressSet,
+  bySize: readonly NamedSymbolicTag[],
+): NamedSymbolicTag[] | undefined {
+  let rest = t.addresses;
+  const kept: NamedSymbolicTag[] = [];
+  for (const u of bySize) {
+    if (u === t || u.addresses.overlaps(piece) || !u.addresses.overlaps(rest)) continue;
+    kept.push(u);
+    rest = rest.minus(u.addresses);
+  }
+  return kept.length > 0 && rest.equals(piece) ? kept : undefined;
 }
 
 /** A rough size, enough to try wider tags first. */

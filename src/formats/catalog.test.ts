@@ -112,6 +112,10 @@ describe("the format catalog", () => {
         format,
       ).toEqual([
         ["ReferredAsExisting", "virtualNetworks"],
+        // A template deploys the whole subnet, and so does Set-AzVirtualNetworkSubnetConfig.
+        ...(format === "terraform" || format === "azcli"
+          ? []
+          : [["SubnetRedeployed", "virtualNetworks"]]),
         ["ReferredAsExisting", "networkInterfaces"],
         ["NotExported", "environments"],
         ["NotExported", "networkInterfaces.0.ipConfigurations.0.publicIPAddress"],

@@ -172,6 +172,26 @@ describe("export scopes, imported back", () => {
     });
   }
 
+  it("arm, scope nsgs: a subnet is deployed with its route table, and the export warns of what it resets", async () => {
+    const routed: Topology = {
+      ...topology,
+      virtualNetworks: topology.virtualNetworks.map((v) => ({
+        ...v,
+        subnets: v.subnets.map((s) => ({ ...s, routeTable: "to-firewall" })),
+      })),
+    };
+    const { text, diagnostics } = await exportTopology("arm", routed);
+    expect(text).toMatch(
+      /"routeTable": \{\s*"id": "\[resourceId\('Microsoft\.Network\/routeTables', 'to-firewall'\)\]"/,
+    );
+    expect(diagnostics.find((d) => d.code === "SubnetRedeployed")?.message).toBe(
+      "subnets (tiers-vnet/workload) are deployed with their address prefixes, NSG and route table; what the spec does not hold of them (service endpoints, delegations, a NAT gateway, network policies) is reset by that",
+    );
+    // Terraform's association sets the NSG alone.
+    const terraform = await exportTopology("terraform", routed);
+    expect(terraform.diagnostics.map((d) => d.code)).not.toContain("SubnetRedeployed");
+  });
+
   it("bicep, both scopes: the same resources as the ARM template; the network as it exists is an existing resource", () => {
     expectSameAsArm(topology, "all");
     expectSameAsArm(topology, "nsgs");

@@ -208,6 +208,9 @@ export function planDeployment(topology: Topology, scope: ExportScope = "all"): 
     if (subnet.addressPrefixes !== undefined) properties.addressPrefixes = subnet.addressPrefixes;
     if (subnet.networkSecurityGroup !== undefined)
       properties.networkSecurityGroup = reference(subnet.networkSecurityGroup, T.nsg, nsgs, needs);
+    // Deploying a subnet without its route table would detach it.
+    if (subnet.routeTable !== undefined)
+      properties.routeTable = reference(subnet.routeTable, T.routeTable, new Map(), needs);
     return properties;
   };
 

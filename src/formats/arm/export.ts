@@ -67,7 +67,7 @@ export function exportArm(topology: Topology, scope: ExportScope = "all"): strin
           ? "Application security groups, network security groups, virtual networks, public IP addresses and network interfaces. " +
             "Environments, assertions, tiers and connected address prefixes are not exported."
           : "Application security groups, network security groups, and their associations with the subnets and network interfaces that exist. " +
-            "Subnets are deployed with their address prefixes and NSG, interfaces with their IP configurations; the networks and public IP addresses are referred to as they exist.",
+            "Subnets are deployed with their address prefixes, NSG and route table, interfaces with their IP configurations; the networks and public IP addresses are referred to as they exist.",
     },
     parameters: {
       location: {

@@ -122,7 +122,7 @@ export function exportBicep(topology: Topology, scope: ExportScope = "all"): str
         ]
       : [
           "// Application security groups, network security groups, and their associations with the subnets and network interfaces that exist.",
-          "// Subnets are deployed with their address prefixes and NSG, interfaces with their IP configurations.",
+          "// Subnets are deployed with their address prefixes, NSG and route table, interfaces with their IP configurations.",
         ]),
     "// Deploy with: az deployment group create --resource-group RG --template-file FILE.bicep",
     "",

@@ -7,7 +7,7 @@
  * topology as a new deployment.
  */
 import type { Diagnostic } from "../../model/diagnostic.js";
-import { info } from "../../model/diagnostic.js";
+import { info, warning } from "../../model/diagnostic.js";
 import type { NetworkInterface, Topology } from "../../model/types.js";
 
 export const EXPORT_SCOPES = ["nsgs", "all"] as const;
@@ -23,11 +23,17 @@ export const hasSecurity = (nic: NetworkInterface): boolean =>
 
 /**
  * The notes of an NSG-scoped export: what it refers to as existing, which
- * `--scope all` would declare. `redeployed` says how the format sets an
- * interface's NSG and ASGs when it cannot set them alone (ARM and Bicep
- * have no association resource for an interface).
+ * `--scope all` would declare. `redeployedInterfaces` says how the format
+ * sets an interface's NSG and ASGs when it cannot set them alone (ARM and
+ * Bicep have no association resource for an interface); `redeployedSubnets`,
+ * how it sets a subnet's NSG when that deploys the whole subnet (ARM and
+ * Bicep, and PowerShell's Set-AzVirtualNetworkSubnetConfig).
  */
-export function existingNotes(topology: Topology, redeployedInterfaces?: string): Diagnostic[] {
+export function existingNotes(
+  topology: Topology,
+  redeployedInterfaces?: string,
+  redeployedSubnets?: string,
+): Diagnostic[] {
   const notes: Diagnostic[] = [];
   const names = (items: readonly { name: string }[]) => items.map((i) => i.name).join(", ");
   if (topology.virtualNetworks.length > 0)
@@ -37,6 +43,18 @@ export function existingNotes(topology: Topology, redeployedInterfaces?: string)
         `virtual networks (${names(topology.virtualNetworks)}) and their subnets are referred to as they exist; the export sets only the NSGs of subnets${topology.virtualNetworks.some((v) => (v.virtualNetworkPeerings?.length ?? 0) > 0) ? ", and writes no peering" : ""}`,
         ["virtualNetworks"],
         "export with --scope all to declare them",
+      ),
+    );
+  const associated = topology.virtualNetworks.flatMap((v) =>
+    v.subnets.filter((s) => s.networkSecurityGroup !== undefined).map((s) => `${v.name}/${s.name}`),
+  );
+  if (associated.length > 0 && redeployedSubnets !== undefined)
+    notes.push(
+      warning(
+        "SubnetRedeployed",
+        `subnets (${associated.join(", ")}) are ${redeployedSubnets}; what the spec does not hold of them (service endpoints, delegations, a NAT gateway, network policies) is reset by that`,
+        ["virtualNetworks"],
+        "add those properties to what is written, or export terraform or azcli, which set the NSG alone",
       ),
     );
   const interfaces = topology.networkInterfaces.filter(hasSecurity);
