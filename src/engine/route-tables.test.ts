@@ -226,6 +226,11 @@ describe("route tables", () => {
     expect(r.routeReason).toBe(
       "to the virtual network gateway of hub (on-premises), by Azure's gateway route 192.168.0.0/16 -> VirtualNetworkGateway of hub, toward 192.168.4.4",
     );
+    // Those spaces are connected to spoke1 now: part of its VirtualNetwork tag, not of spoke2's.
+    const network = networkOf(using);
+    const onPremises = { family: 4 as const, value: 0xc0a80404n };
+    expect(network.vnets.get("spoke1")?.virtualNetworkTag.has(onPremises)).toBe(true);
+    expect(network.vnets.get("spoke2")?.virtualNetworkTag.has(onPremises)).toBe(false);
     // The hub's own subnets have no route table: the gateway's routes reach them.
     expect(flow(using, "nic:nva-nic", "192.168.4.4").nextHop?.network).toBe("hub");
     // spoke2 does not use the hub's gateway: 192.168.0.0/16 is dropped by default.

@@ -625,6 +625,12 @@ class NetworkBuilder {
       for (const peer of peerNames) {
         const flags = declared.get(`${p.name}\u0000${peer}`)?.flags;
         if (flags) peerings.set(peer, flags);
+        // The on-premises spaces of a gateway it uses through the peer are connected to it too.
+        if (
+          flags?.useRemoteGateways &&
+          declared.get(`${peer}\u0000${p.name}`)?.flags.allowGatewayTransit
+        )
+          tag = tag.union(partial.find((q) => q.name === peer)?.connected ?? AddressSet.empty);
       }
       this.vnets.set(p.name, {
         name: p.name,
