@@ -357,7 +357,11 @@ export async function exportTopology(
       notes.push(...unwrittenNotes(format, scope, topology));
     return {
       text: write(topology, scope),
-      diagnostics: [...notes, ...notDeployed(topology), ...loadBalancerNotes(topology)],
+      diagnostics: [
+        ...notes,
+        ...notDeployed(topology),
+        ...loadBalancerNotes(topology, format === "arm" || format === "bicep"),
+      ],
     };
   } catch (e) {
     if (!(e instanceof UnwritableText)) throw e;

@@ -312,6 +312,25 @@ export function planDeployment(topology: Topology, scope: ExportScope = "all"): 
         properties.applicationSecurityGroups = config.applicationSecurityGroups.map((r) =>
           reference(r, T.asg, asgs, needs),
         );
+      // Deploying an interface without its pools and NAT rules would take it out of them.
+      for (const [field, child] of [
+        ["loadBalancerBackendAddressPools", "backendAddressPools"],
+        ["loadBalancerInboundNatRules", "inboundNatRules"],
+      ] as const) {
+        const refs = config[field];
+        if (refs !== undefined && refs.length > 0)
+          properties[field] = refs.map((r): PlanValue => {
+            if (typeof r !== "string") return { id: r.id };
+            if (r.startsWith("/")) return { id: r };
+            const [lb, name] = r.split("/", 2);
+            return {
+              id: new ResourceReference(`Microsoft.Network/loadBalancers/${child}`, [
+                lb ?? r,
+                name ?? r,
+              ]),
+            };
+          });
+      }
       if (several) properties.primary = i === 0;
       return { name: config.name ?? `ipconfig${i + 1}`, properties };
     });

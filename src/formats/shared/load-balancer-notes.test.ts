@@ -21,6 +21,17 @@ describe("exports of a spec with a load balancer", () => {
         ["networkInterfaces.0.ipConfigurations.0.loadBalancerInboundNatRules", "info"],
         ["networkInterfaces.1.ipConfigurations.0.loadBalancerBackendAddressPools", "info"],
       ]);
+      const membership = diagnostics.find((d) =>
+        /loadBalancerInboundNatRules$/.test(d.path.join(".")),
+      );
+      expect(membership?.message, format).toBe(
+        `network interface web1-nic: its inbound NAT rules (web-lb/rdp-web1) ${format === "arm" || format === "bicep" ? "are written as references to the load balancer, which the export does not create: it must exist when deploying" : "are not written; join them when deploying the load balancer"}`,
+      );
+      // ARM and Bicep keep an interface they declare in its pools.
+      const all = await exportTopology(format, spec.topology, "all");
+      expect(all.text.includes("loadBalancers/backendAddressPools"), format).toBe(
+        format === "arm" || format === "bicep",
+      );
       const lb = diagnostics.find((d) => d.path.join(".") === "loadBalancers.0");
       expect(lb?.message).toBe(
         "load balancer web-lb (1 frontend, 1 load-balancing rule, 1 inbound NAT rule) is not exported; create it when deploying, or what its rules forward to the backends is not reached",

@@ -9,7 +9,12 @@ import { refName, type Topology } from "../../model/types.js";
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
 
-export function loadBalancerNotes(topology: Topology): Diagnostic[] {
+/**
+ * `writesMemberships`: the format writes an interface's pools and NAT rules
+ * as references to the load balancer (ARM and Bicep, where deploying an
+ * interface without them would take it out of them).
+ */
+export function loadBalancerNotes(topology: Topology, writesMemberships: boolean): Diagnostic[] {
   const notes: Diagnostic[] = [];
   (topology.loadBalancers ?? []).forEach((lb, l) => {
     const rules = (lb.loadBalancingRules ?? []).length;
@@ -35,7 +40,7 @@ export function loadBalancerNotes(topology: Topology): Diagnostic[] {
         notes.push(
           info(
             "NotExported",
-            `network interface ${nic.name}: its ${what} (${refs.map((r) => (typeof r === "string" ? r : refName(r))).join(", ")}) are not written: an export that declares the interface would take it out of them when deployed; add them to the interface, or deploy the load balancer with them`,
+            `network interface ${nic.name}: its ${what} (${refs.map((r) => (typeof r === "string" ? r : refName(r))).join(", ")}) ${writesMemberships ? "are written as references to the load balancer, which the export does not create: it must exist when deploying" : "are not written; join them when deploying the load balancer"}`,
             ["networkInterfaces", n, "ipConfigurations", c, field],
           ),
         );
