@@ -206,6 +206,8 @@ describe("tierwall flow: the route and the NSGs apart", () => {
     expect(json.route).toEqual({
       kind: "public",
       reason: "across the Internet, from 192.0.2.1 to 203.0.113.40, translated to 10.0.4.4",
+      // From the Internet, no subnet's routes apply.
+      nextHop: null,
     });
     expect(json.nsgs.rule).toBe("defaultSecurityRules/DenyAllInBound");
     expect(json.rule).toBe("defaultSecurityRules/DenyAllInBound");
