@@ -621,6 +621,13 @@ describe.each(NAMES)("user text %s", (n) => {
         ["diff", spec, spec],
         ["diff", spec, at("named.json"), "--json"],
         ...["arm", "bicep", "terraform", "azcli", "powershell"].map((f) => ["export", f, spec]),
+        ...["arm", "bicep", "terraform", "azcli", "powershell"].map((f) => [
+          "export",
+          f,
+          spec,
+          "--scope",
+          "all",
+        ]),
         ["export", "nftables", spec],
         ["export", "nftables", spec, "--nsg", n, "--json"],
         ["lab", "down", at(`${n}-missing`)],
