@@ -125,6 +125,7 @@ const environmentOf = async (...documents: unknown[]) => {
 describe("importArm: Microsoft.Web/hostingEnvironments", () => {
   it.each([
     [undefined, "AppServiceEnvironmentV1"],
+    ["", "AppServiceEnvironmentV1"],
     ["ASEV1", "AppServiceEnvironmentV1"],
     ["ASEV2", "AppServiceEnvironmentV2"],
     ["asev3", "AppServiceEnvironmentV3"],

@@ -280,7 +280,8 @@ export class AseReader {
       );
       return "AppServiceEnvironmentV3";
     }
-    const kind = KINDS[text.trim().toLowerCase()];
+    // An empty kind is none, as older output prints it for v1.
+    const kind = text.trim() === "" ? "AppServiceEnvironmentV1" : KINDS[text.trim().toLowerCase()];
     if (kind === undefined)
       this.reading.report(
         "error",
