@@ -24,6 +24,7 @@ import {
 } from "../../../test/oracle/arbitraries.js";
 import type { SecurityRule, Topology } from "../../model/types.js";
 import { loadSpec } from "../../specfile/load.js";
+import type { ExportScope } from "../shared/export-scope.js";
 import { ARM_API_VERSION, exportArm } from "./export.js";
 
 const SPEC_DIR = resolve(import.meta.dirname, "../../../test/fixtures/arm-rest-spec");
@@ -147,6 +148,7 @@ const DEFINITION_OF: Record<string, [string, string]> = {
   ],
   "Microsoft.Network/networkSecurityGroups": ["networkSecurityGroup", "NetworkSecurityGroup"],
   "Microsoft.Network/virtualNetworks": ["virtualNetwork", "VirtualNetwork"],
+  "Microsoft.Network/virtualNetworks/subnets": ["virtualNetwork", "Subnet"],
   "Microsoft.Network/virtualNetworks/virtualNetworkPeerings": [
     "virtualNetwork",
     "VirtualNetworkPeering",
@@ -191,8 +193,8 @@ function problems(template: { resources: Record<string, unknown>[] }): string[] 
   });
 }
 
-const exported = (t: Topology) =>
-  JSON.parse(exportArm(t)) as { resources: Record<string, unknown>[] };
+const exported = (t: Topology, scope: ExportScope = "all") =>
+  JSON.parse(exportArm(t, scope)) as { resources: Record<string, unknown>[] };
 
 const example = (name: string): Topology => {
   const loaded = loadSpec(`examples/${name}/tierwall.yaml`);
@@ -226,6 +228,15 @@ describe("ARM export against Azure's REST API definitions", () => {
     it(`validates every resource of ${name}`, () => {
       const template = exported(example(name));
       expect(template.resources.length).toBeGreaterThan(0);
+      expect(problems(template)).toEqual([]);
+    });
+
+  for (const name of ["layered-ase", "asg-tiers"])
+    it(`validates every resource of ${name} exported to fit what exists (subnets as resources of their own)`, () => {
+      const template = exported(example(name), "nsgs");
+      expect(template.resources.map((r) => r.type)).toContain(
+        "Microsoft.Network/virtualNetworks/subnets",
+      );
       expect(problems(template)).toEqual([]);
     });
 
