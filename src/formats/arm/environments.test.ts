@@ -217,6 +217,21 @@ describe("importArm: Microsoft.Web/hostingEnvironments", () => {
     expect(codes(wrong.result.diagnostics)).toContain("error InvalidResourceReference");
   });
 
+  it("refuses values of the wrong type at their place, never as not known", async () => {
+    for (const bad of [
+      ase({ kind: ["ASEV3"] }),
+      ase({}, { virtualNetwork: { id: 42 } }),
+      ase({}, { internalLoadBalancingMode: {} }),
+    ]) {
+      const { result } = await environmentOf(bad);
+      const errors = result.diagnostics.filter((d) => d.severity === "error");
+      expect(errors).toHaveLength(1);
+      expect(errors[0]?.location?.file).toBe("b.json");
+      expect(result.diagnostics.some((d) => d.code === "ExpressionNotStaticallyKnown")).toBe(false);
+      expect(result.diagnostics.some((d) => d.code === "EnvironmentNotPlaced")).toBe(false);
+    }
+  });
+
   it("is modelled in ARM, and its worker pools decide no packet", () => {
     expect(standing("arm", "Microsoft.Web/hostingEnvironments").standing).toBe("unknown");
     expect(standing("arm", "Microsoft.Web/hostingEnvironments/workerPools").standing).toBe(

@@ -270,6 +270,10 @@ export class AseReader {
 
   private kind(r: JsonObject, path: ValuePath, name: string): EnvironmentKind | undefined {
     if (!given(r.kind)) return "AppServiceEnvironmentV1";
+    if (typeof r.kind !== "string") {
+      this.wrongType("kind", "a string", [...path, "kind"]);
+      return undefined;
+    }
     const text = this.reading.peek(r.kind);
     if (typeof text !== "string") {
       this.reading.report(
@@ -380,6 +384,10 @@ export class AseReader {
         `${pathText(at)}: ${label} has no virtualNetwork.id`,
         at,
       );
+      return undefined;
+    }
+    if (typeof vnet[idKey] !== "string") {
+      this.wrongType(idKey, "a resource id", [...at, idKey]);
       return undefined;
     }
     const ref = this.reading.ref({ id: vnet[idKey] }, at);
