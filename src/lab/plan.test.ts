@@ -115,6 +115,27 @@ networkInterfaces:
       );
   });
 
+  it("refuses a subnet that follows a route table with routes", () => {
+    const planned = planLab(
+      loadSpecText(`
+virtualNetworks:
+  - name: v
+    addressSpace: { addressPrefixes: [10.0.0.0/16] }
+    subnets: [{ name: s, addressPrefix: 10.0.1.0/24, routeTable: rt }]
+routeTables:
+  - name: rt
+    routes: [{ name: drop, addressPrefix: 10.0.9.0/24, nextHopType: None }]
+environments:
+  - { name: a, kind: VirtualMachine, subnet: s, privateIPAddress: 10.0.1.4 }
+`).spec as LoadedSpec,
+    );
+    expect(planned.ok).toBe(false);
+    if (!planned.ok)
+      expect(planned.problems).toContain(
+        "subnet v/s follows route table rt, whose routes the lab does not stand up; remove its routeTable to test the NSGs alone",
+      );
+  });
+
   it("samples claims over every packet at the edges of their port ranges", () => {
     expect(samplePorts([{ first: 0, last: 79 }])).toEqual([1, 40, 79]);
     expect(samplePorts([{ first: 443, last: 443 }])).toEqual([443]);

@@ -157,6 +157,15 @@ export function planLab(spec: LoadedSpec, options: LabOptions = {}): LabPlanResu
       );
   };
 
+  // The lab's routers follow the networks' addresses: a route table's appliance or drop is not stood up.
+  for (const subnet of network.subnets) {
+    const table = subnet.routeTable && network.routeTables.get(subnet.routeTable);
+    if (table && table.routes.length > 0)
+      problems.push(
+        `subnet ${subnet.id} follows route table ${table.name}, whose routes the lab does not stand up; remove its routeTable to test the NSGs alone`,
+      );
+  }
+
   const hosts = labHosts(network, prefix);
   for (const host of hosts) {
     for (const a of host.addresses) unsafe(a, `address of ${host.label}`);
