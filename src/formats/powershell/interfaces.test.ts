@@ -129,6 +129,51 @@ New-AzPublicIpAddress -ResourceGroupName rg -Name unsaid -Location eastus -Alloc
     expect(partial.partial?.map((p) => p.what)).toEqual(['network interface "lost"']);
   });
 
+  it("takes ids as $object.Id, and keeps a public IP a variable not set holds as a placeholder", () => {
+    const script = `${network}$pip = New-AzPublicIpAddress -ResourceGroupName rg -Name web-pip -Location eastus -Sku Standard -AllocationMethod Static
+New-AzNetworkInterface -ResourceGroupName rg -Location eastus -Name by-id -SubnetId $vnet.Subnets[0].Id -PublicIpAddressId $pip.Id -NetworkSecurityGroupId $nsg.Id -ApplicationSecurityGroupId $asg.Id
+New-AzNetworkInterface -ResourceGroupName rg -Location eastus -Name unset -Subnet $vnet.Subnets[1] -PublicIpAddressId $elsewhere
+`;
+    const { topology, diagnostics } = importPowerShell(script, "ids.ps1");
+    expect(topology.networkInterfaces).toEqual([
+      {
+        name: "by-id",
+        networkSecurityGroup: "web-nsg",
+        ipConfigurations: [
+          {
+            name: "ipconfig1",
+            privateIPAllocationMethod: "Dynamic",
+            publicIPAddress: "web-pip",
+            subnet: "net/web",
+            applicationSecurityGroups: ["web-asg"],
+          },
+        ],
+      },
+      {
+        name: "unset",
+        ipConfigurations: [
+          {
+            name: "ipconfig1",
+            privateIPAllocationMethod: "Dynamic",
+            publicIPAddress: "<elsewhere>",
+            subnet: "net/app",
+          },
+        ],
+      },
+    ]);
+    expect(topology.publicIPAddresses?.map((p) => [p.name, p.sku])).toEqual([
+      ["web-pip", "Standard"],
+      ["<elsewhere>", "Basic"],
+    ]);
+    expect(notInfo(diagnostics)).toEqual([
+      [
+        "PublicIPAddressNameNotKnown",
+        9,
+        "New-AzNetworkInterface: -PublicIpAddressId is $elsewhere, which the script does not set; the public IP address stands as <elsewhere>, a public address not known",
+      ],
+    ]);
+  });
+
   it("names IP forwarding as not modelled", () => {
     const script = `${network}New-AzNetworkInterface -ResourceGroupName rg -Location eastus -Name nva -Subnet $vnet.Subnets[1] -EnableIPForwarding
 `;

@@ -212,19 +212,15 @@ export class InterfaceCmdlets {
     const address = p.optionalText("PrivateIpAddress");
     const version = p.optionalText("PrivateIpAddressVersion");
     const publicIp = this.publicIpRef(command, p);
-    const asgs = [
-      ...p.all("ApplicationSecurityGroup").flatMap((held): ResourceRef[] => {
+    // An object or, with -ApplicationSecurityGroupId, an id (`$asg.Id` stands for the object).
+    const asgs = ["ApplicationSecurityGroup", "ApplicationSecurityGroupId"].flatMap((param) =>
+      p.all(param).flatMap((held): ResourceRef[] => {
         if (held.kind === "asg") return [held.name];
-        this.script.badValue(
-          command,
-          "ApplicationSecurityGroup",
-          held,
-          "an application security group",
-        );
+        if (held.kind === "text" && param.endsWith("Id")) return [idOrName(held.text)];
+        this.script.badValue(command, param, held, "an application security group");
         return [];
       }),
-      ...p.texts("ApplicationSecurityGroupId").map(idOrName),
-    ];
+    );
     const config: IpConfiguration = {
       name,
       ...(address
@@ -250,25 +246,44 @@ export class InterfaceCmdlets {
     return config;
   }
 
-  /** -PublicIpAddress (an object) or -PublicIpAddressId. */
+  /**
+   * -PublicIpAddress (an object) or -PublicIpAddressId (an id, or `$pip.Id`).
+   * One a variable the script does not set holds stands as `<variable>`, a
+   * public address not known: the interface keeps its public endpoint.
+   */
   private publicIpRef(command: Command, p: Params): ResourceRef | undefined {
-    for (const held of p.all("PublicIpAddress")) {
-      if (held.kind === "pip") {
-        this.notePip(held.name, held.pos);
-        return held.name;
+    for (const param of ["PublicIpAddress", "PublicIpAddressId"])
+      for (const held of p.all(param)) {
+        if (held.kind === "pip") {
+          this.notePip(held.name, held.pos);
+          return held.name;
+        }
+        if (held.kind === "text" && param === "PublicIpAddressId") {
+          const ref = idOrName(held.text);
+          this.notePip(lastSegment(ref), held.pos);
+          return ref;
+        }
+        if (held.kind === "unknownVar") {
+          const name = `<${held.name}>`;
+          this.script.report(
+            warning(
+              "PublicIPAddressNameNotKnown",
+              `${command.name}: -${param} is $${held.name}, which the script does not set; the public IP address stands as ${name}, a public address not known`,
+              [],
+            ),
+            held.pos,
+          );
+          this.notePip(name, held.pos);
+          return name;
+        }
+        this.script.badValue(
+          command,
+          param,
+          held,
+          "a public IP address from New- or Get-AzPublicIpAddress",
+        );
       }
-      this.script.badValue(
-        command,
-        "PublicIpAddress",
-        held,
-        "a public IP address from New- or Get-AzPublicIpAddress",
-      );
-    }
-    const id = p.optionalText("PublicIpAddressId");
-    if (!id) return undefined;
-    const ref = idOrName(id.text);
-    this.notePip(lastSegment(ref), id.pos);
-    return ref;
+    return undefined;
   }
 
   private newNic(command: Command): Held[] | undefined {
