@@ -357,6 +357,16 @@ describe("importArm: App Service Environment addresses from az output", () => {
     expect(d?.location?.file).toBe("b.json");
   });
 
+  it("reads a template's networking configuration without addresses as saying nothing of them", async () => {
+    const result = await imported(network, {
+      type: "Microsoft.Web/hostingEnvironments/configurations",
+      name: "elsewhere/networking",
+      properties: { ftpEnabled: false },
+    });
+    expect(result.topology.environments).toEqual([]);
+    expect(result.diagnostics).toEqual([]);
+  });
+
   it("refuses addresses that do not say whose they are", async () => {
     const result = await imported(network, { serviceIpAddress: "198.51.100.9" });
     expect(codes(result.diagnostics)).toContain("error EnvironmentNotNamed");

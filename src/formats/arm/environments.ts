@@ -221,6 +221,8 @@ export class AseReader {
     addresses: AseAddresses,
     fields: Record<string, ValuePath>,
   ): void {
+    // A networking configuration that gives no address (a template's) says nothing of them.
+    if (Object.keys(addresses).length === 0) return;
     const key = name.toLowerCase();
     const entry = this.addresses.get(key) ?? { name, given: [] };
     entry.given.push({ addresses, path, fields });
