@@ -10,8 +10,8 @@ import {
   isImportFormat,
   type SourceFile,
 } from "../../formats/catalog.js";
-import { EXPORT_SCOPES, isExportScope } from "../../formats/shared/export-scope.js";
 import { folderReading } from "../../formats/folders.js";
+import { EXPORT_SCOPES, isExportScope } from "../../formats/shared/export-scope.js";
 import { summaryText } from "../../formats/shared/summary.js";
 import { type Diagnostic, hasErrors } from "../../model/diagnostic.js";
 import { readInputFile } from "../../specfile/read-file.js";
