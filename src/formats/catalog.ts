@@ -360,7 +360,11 @@ export async function exportTopology(
       diagnostics: [
         ...notes,
         ...notDeployed(topology),
-        ...loadBalancerNotes(topology, format === "arm" || format === "bicep"),
+        ...loadBalancerNotes(
+          topology,
+          format === "arm" || format === "bicep",
+          scope === "all" && (format === "arm" || format === "bicep"),
+        ),
       ],
     };
   } catch (e) {

@@ -15,6 +15,7 @@ import {
 import { parseIpAddress } from "../../net/address.js";
 import { type ExportScope, hasSecurity } from "../shared/export-scope.js";
 import { UnwritableText } from "../shared/unwritable.js";
+import { LOAD_BALANCER_TYPE, planLoadBalancer } from "./load-balancer-plan.js";
 
 export const API_VERSION = "2024-05-01";
 
@@ -290,6 +291,19 @@ export function planDeployment(topology: Topology, scope: ExportScope = "all"): 
       });
     }
 
+  const lbs = new Map(
+    all ? (topology.loadBalancers ?? []).map((l) => [lower(l.name), l.name]) : [],
+  );
+  for (const lb of all ? (topology.loadBalancers ?? []) : [])
+    resources.push(
+      planLoadBalancer(lb, location(lb.location), {
+        publicIp: (ref, needs) => reference(ref, T.pip, pips, needs as Needs),
+        subnet: (ref, needs) => subnetReference(ref, needs as Needs),
+        needs: () => new Needs(),
+        id: (type, names) => new ResourceReference(type, names),
+      }),
+    );
+
   for (const nic of topology.networkInterfaces) {
     if (!all && !hasSecurity(nic)) continue;
     const needs = new Needs();
@@ -323,6 +337,10 @@ export function planDeployment(topology: Topology, scope: ExportScope = "all"): 
             if (typeof r !== "string") return { id: r.id };
             if (r.startsWith("/")) return { id: r };
             const [lb, name] = r.split("/", 2);
+            // A load balancer of this deployment is deployed first.
+            const declared = lbs.get(lower(lb ?? ""));
+            if (declared !== undefined)
+              needs.add(new ResourceReference(LOAD_BALANCER_TYPE, [declared]));
             return {
               id: new ResourceReference(`Microsoft.Network/loadBalancers/${child}`, [
                 lb ?? r,

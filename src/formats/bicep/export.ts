@@ -12,6 +12,7 @@ import {
   RESOURCE_TYPES,
   ResourceReference,
 } from "../arm/deployment.js";
+import { LOAD_BALANCER_TYPE } from "../arm/load-balancer-plan.js";
 import type { ExportScope } from "../shared/export-scope.js";
 import { isHidden } from "../shared/hidden-characters.js";
 import { wellFormed } from "../shared/unwritable.js";
@@ -58,6 +59,7 @@ const KIND_OF: Record<string, string> = {
   [RESOURCE_TYPES.pip]: "pip",
   [RESOURCE_TYPES.peering]: "peering",
   [RESOURCE_TYPES.nic]: "nic",
+  [LOAD_BALANCER_TYPE]: "lb",
 };
 
 /** Symbolic names from resource names (`web-nsg` → `nsgWebNsg`), unique whatever their case. */
@@ -85,6 +87,8 @@ export function exportBicep(topology: Topology, scope: ExportScope = "all"): str
   const symbolOf = (type: string, names: readonly string[]) =>
     symbols.get(new ResourceReference(type, names).key);
 
+  /** The symbol of the resource being written. */
+  let current: string | undefined;
   const reference = (ref: ResourceReference): string => {
     const symbol = symbolOf(ref.type, ref.names);
     if (symbol !== undefined) return `${symbol}.id`;
@@ -96,6 +100,16 @@ export function exportBicep(topology: Topology, scope: ExportScope = "all"): str
         : undefined;
     if (network !== undefined && subnet !== undefined)
       return `'\${${network}.id}/subnets/${inside(subnet)}'`;
+    // A load balancer's pool or NAT rule, named from another resource, by its symbol (the
+    // dependency); the load balancer's own rules name its children by resourceId().
+    const [lb, child] = ref.names;
+    const kind = ref.type.startsWith(`${LOAD_BALANCER_TYPE}/`)
+      ? ref.type.split("/").at(-1)
+      : undefined;
+    const balancer =
+      kind !== undefined && lb !== undefined ? symbolOf(LOAD_BALANCER_TYPE, [lb]) : undefined;
+    if (balancer !== undefined && balancer !== current && child !== undefined)
+      return `'\${${balancer}.id}/${kind}/${inside(child)}'`;
     return `resourceId(${[ref.type, ...ref.names].map(bicepString).join(", ")})`;
   };
 
@@ -131,6 +145,7 @@ export function exportBicep(topology: Topology, scope: ExportScope = "all"): str
   ];
   for (const r of resources) {
     const symbol = symbolOf(r.type, r.names) as string;
+    current = symbol;
     const body: string[] = [];
     const parent =
       r.names.length > 1

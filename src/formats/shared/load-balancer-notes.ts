@@ -12,10 +12,16 @@ const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
 /**
  * `writesMemberships`: the format writes an interface's pools and NAT rules
  * as references to the load balancer (ARM and Bicep, where deploying an
- * interface without them would take it out of them).
+ * interface without them would take it out of them). `writesLoadBalancers`:
+ * it writes the load balancers too (ARM and Bicep, scope all): nothing to name.
  */
-export function loadBalancerNotes(topology: Topology, writesMemberships: boolean): Diagnostic[] {
+export function loadBalancerNotes(
+  topology: Topology,
+  writesMemberships: boolean,
+  writesLoadBalancers = false,
+): Diagnostic[] {
   const notes: Diagnostic[] = [];
+  if (writesLoadBalancers) return notes;
   (topology.loadBalancers ?? []).forEach((lb, l) => {
     const rules = (lb.loadBalancingRules ?? []).length;
     const nat = (lb.inboundNatRules ?? []).length;
