@@ -158,8 +158,7 @@ function merged<T extends { readonly name: string }>(
     if (other === undefined || (!origins.isPlaceholder(item) && !origins.isPlaceholder(other))) {
       if (!first.has(name)) first.set(name, out.length);
       out.push(item);
-    }
-    else if (origins.isPlaceholder(item)) out[same] = merge(other, item);
+    } else if (origins.isPlaceholder(item)) out[same] = merge(other, item);
     else out[same] = merge(item, other);
   }
   return out;

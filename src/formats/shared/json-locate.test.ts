@@ -17,7 +17,7 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 function paths(value: unknown, at: ValuePath = [], out: ValuePath[] = []): ValuePath[] {
   out.push(at);
   if (Array.isArray(value)) {
-    value.forEach((v, i) => paths(v, [...at, i], out));
+    for (const [i, v] of value.entries()) paths(v, [...at, i], out);
     out.push([...at, value.length]);
   } else if (value !== null && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) paths(v, [...at, k], out);
