@@ -272,7 +272,8 @@ function describeRoute(
   if (to.vnet === undefined) return `across the Internet, to ${destination}`;
   const source = displayAddress(route.presentedSource);
   const translated = displayAddress(to.address);
-  return `across the Internet, from ${source} to ${destination}${translated === destination ? "" : `, translated to ${translated}`}`;
+  const note = route.note ? `; ${route.note}` : "";
+  return `across the Internet, from ${source} to ${destination}${translated === destination ? "" : `, translated to ${translated}`}${note}`;
 }
 
 /**

@@ -275,6 +275,30 @@ describe("route tables", () => {
     expect(flow(spec({}), "nic:vm2", "100.64.0.1").nextHop?.nextHopType).toBe("None");
   });
 
+  it("from the Internet, a callee whose replies go to an appliance is reached, and the trace says the way back is not direct", () => {
+    const withPublic = (text: string) =>
+      text.replace(
+        "{ privateIPAddress: 10.1.1.4, subnet: app }",
+        "{ privateIPAddress: 10.1.1.4, subnet: app, publicIPAddress: 198.51.100.4 }",
+      );
+    const forced = withPublic(
+      spec({
+        routes: [
+          "{ name: default, addressPrefix: 0.0.0.0/0, nextHopType: VirtualAppliance, nextHopIpAddress: 10.0.1.4 }",
+        ],
+      }),
+    );
+    const r = flow(forced, "203.0.113.7", "nic:vm1");
+    expect(r.access).toBe("Allow");
+    expect(r.routeReason).toBe(
+      "across the Internet, from 203.0.113.7 to 198.51.100.4, translated to 10.1.1.4; replies to 203.0.113.7 follow route default of route table rt-app (0.0.0.0/0 -> VirtualAppliance 10.0.1.4), not straight back: Azure's documentation says a subnet routed so cannot be reached directly from the Internet; tierwall does not follow the way back",
+    );
+    // Without such a route, the way back is direct and nothing is said.
+    expect(flow(withPublic(spec({})), "203.0.113.7", "nic:vm1").routeReason).toBe(
+      "across the Internet, from 203.0.113.7 to 198.51.100.4, translated to 10.1.1.4",
+    );
+  });
+
   it("an appliance must be in the caller's network or a peer", () => {
     const r = flow(
       spec({

@@ -41,6 +41,8 @@ export function vnetsConnected(
 export function planRoute(from: Host, to: Host, network: Network): Route {
   const direct = directRoute(from, to, network);
   const subnet = from.subnet;
+  if (direct.kind === "public" && from.vnet === undefined)
+    return wayBack(direct, from, to, network);
   if (direct.kind === "local" || subnet === undefined || from.platform) return direct;
   // The private destination first: a user route to an appliance or a gateway
   // carries the packet on private addresses, even where no peering does.
@@ -72,6 +74,31 @@ export function planRoute(from: Host, to: Host, network: Network): Route {
     network,
     direct,
   );
+}
+
+/**
+ * A packet from the Internet reaches the callee directly; the callee's replies
+ * follow its own subnet's routes. When those send them to an appliance, a
+ * gateway or nowhere, the reply does not go straight back: Azure's routing
+ * documentation says such a subnet can no longer be reached directly from the
+ * Internet. tierwall does not follow the way back (what the appliance does to
+ * a reply is not modelled), so the flow keeps the NSGs' verdict and the trace
+ * says so.
+ */
+function wayBack(direct: Travelled, from: Host, to: Host, network: Network): Route {
+  if (to.subnet === undefined) return direct;
+  const back = selectRoute(network, to.subnet, from.address);
+  if (
+    back?.source !== "User" ||
+    (back.nextHopType !== "VirtualAppliance" &&
+      back.nextHopType !== "VirtualNetworkGateway" &&
+      back.nextHopType !== "None")
+  )
+    return direct;
+  return {
+    ...direct,
+    note: `replies to ${displayAddress(from.address)} follow ${describeSelectedRoute(back)}, not straight back: Azure's documentation says a subnet routed so cannot be reached directly from the Internet; tierwall does not follow the way back`,
+  };
 }
 
 /**
