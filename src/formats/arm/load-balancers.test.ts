@@ -389,6 +389,19 @@ describe("load balancers as az network lb show prints them", () => {
     expect(flow(loaded, "lb:web-lb", 80).loadBalancer?.backends.length).toBe(1);
   });
 
+  it("without its public IP's output, keeps the public IP with the load balancer's SKU", async () => {
+    const { result, loaded } = await imported([
+      { file: "lb.json", text: JSON.stringify(AZ_LB) },
+      { file: "rest.json", text: JSON.stringify(AZ_REST.slice(1)) },
+    ]);
+    expect(result.diagnostics.filter((d) => d.severity !== "info").map((d) => d.message)).toEqual([
+      'public IP address "web-lb-pip" is declared by no imported file; it is imported with its address not known and read as Standard, the SKU of the load balancer it is the frontend of (Azure requires the same)',
+    ]);
+    expect(result.topology.publicIPAddresses).toEqual([{ name: "web-lb-pip", sku: "Standard" }]);
+    if (!loaded) throw new Error("no spec written");
+    expect(flow(loaded, "lb:web-lb", 50001).access).toBe("Allow");
+  });
+
   it("alone, names the interfaces it forwards to that no file holds, and writes what check accepts", async () => {
     const { result, loaded } = await imported([
       { file: "lb.json", text: JSON.stringify(AZ_LB) },

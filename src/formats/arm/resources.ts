@@ -12,6 +12,7 @@ import {
   type ApplicationSecurityGroup,
   IP_VERSIONS,
   type IpConfiguration,
+  type LoadBalancer,
   type NetworkInterface,
   PUBLIC_IP_SKUS,
   type PublicIPAddress,
@@ -268,7 +269,7 @@ export class ResourceReader {
       return model;
     };
     const loadBalancers = this.lbs.loadBalancers();
-    this.undeclaredPublicIps();
+    this.undeclaredPublicIps(loadBalancers);
     const publicIPAddresses = [...this.pips.values()];
     return {
       virtualNetworks: [...this.vnets.values()].map((v) => carried(v, vnetOf(v))),
@@ -1477,10 +1478,16 @@ export class ResourceReader {
    * imported with it that declares it replaces it; if none does, the import
    * names it (shared/imported.ts).
    */
-  private undeclaredPublicIps(): void {
+  private undeclaredPublicIps(loadBalancers: readonly LoadBalancer[] = []): void {
+    // A load balancer's frontend has a public IP of its own SKU.
+    const skus = new Map<string, PublicIPAddress["sku"]>();
+    for (const lb of loadBalancers)
+      for (const f of lb.frontendIPConfigurations)
+        if (f.publicIPAddress !== undefined)
+          skus.set(refName(f.publicIPAddress).toLowerCase(), lb.sku);
     for (const [key, { name, path }] of this.pipRefs) {
       if (this.pips.has(key)) continue;
-      const pip: PublicIPAddress = { name, sku: "Basic" };
+      const pip: PublicIPAddress = { name, sku: skus.get(key) ?? "Basic" };
       this.origins.record(pip, this.at(path), { name: this.at(path) });
       this.origins.placeholder(pip);
       this.pips.set(key, pip);

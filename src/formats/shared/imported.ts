@@ -54,7 +54,7 @@ export function mergePlaceholders(
       diagnostics.push({
         ...warning(
           "PublicIPAddressNotDeclared",
-          `public IP address ${JSON.stringify(pip.name)} is declared by no imported file; it is imported with its address not known and read as Basic, open to inbound traffic where no NSG applies, since its SKU is not known`,
+          `public IP address ${JSON.stringify(pip.name)} is declared by no imported file; it is imported with its address not known and ${pip.sku === "Standard" ? "read as Standard, the SKU of the load balancer it is the frontend of (Azure requires the same)" : "read as Basic, open to inbound traffic where no NSG applies, since its SKU is not known"}`,
           [],
           "import what declares it (its template, or az network public-ip show output) for its SKU and address",
         ),
