@@ -11,6 +11,7 @@ import { AddressSet } from "../net/address-set.js";
 import { formatPortRange, type PortRange } from "../net/ports.js";
 import { FLOW_PROTOCOLS, type FlowProtocol, hasPorts } from "../net/protocol.js";
 import { ALL_IPV4, ALL_IPV6 } from "./fields.js";
+import { loadBalancerFindings } from "./load-balancer-lint.js";
 import { PacketSet } from "./packet-set.js";
 import type { RuleEffect } from "./policy.js";
 import type { ReachAnalyzer } from "./reach.js";
@@ -79,6 +80,7 @@ export function lint(analyzer: ReachAnalyzer, needed?: PacketSet): Diagnostic[] 
   }
   for (const env of network.environments.values())
     for (const d of environmentFindings(env, analyzer)) add(d);
+  for (const d of loadBalancerFindings(analyzer)) add(d);
   return [...findings.values()];
 }
 
