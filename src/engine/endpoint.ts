@@ -310,8 +310,19 @@ export function hostAt(network: Network, address: IpAddress): Host {
       ingress: "Internal",
     };
   const platform = address.family === 4 && address.value === AZURE_HOST_ADDRESS.first;
+  // An address of a network's on-premises spaces is reached through its gateway, not the Internet.
+  const onPremises = [...network.vnets.values()].find((v) =>
+    v.gatewayPrefixes.some(
+      (p) => p.family === address.family && p.first <= address.value && address.value <= p.last,
+    ),
+  );
+  const where = platform
+    ? "Azure platform"
+    : onPremises
+      ? `on-premises, through the gateway of ${onPremises.name}`
+      : "Internet";
   return {
-    label: `${formatIpAddress(address)} (${platform ? "Azure platform" : "Internet"})`,
+    label: `${formatIpAddress(address)} (${where})`,
     address,
     publicAddress: address,
     outboundAddress: address,

@@ -218,6 +218,7 @@ describe("route tables", () => {
     const using = spec({ spoke1ToHub: ", useRemoteGateways: true" });
     const r = flow(using, "nic:vm1", "192.168.4.4");
     expect(r.access).toBe("Allow");
+    expect(r.to).toBe("192.168.4.4 (on-premises, through the gateway of hub)");
     expect(r.nextHop).toMatchObject({
       source: "VirtualNetworkGateway",
       nextHopType: "VirtualNetworkGateway",
