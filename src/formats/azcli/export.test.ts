@@ -118,7 +118,7 @@ describe("az CLI export", () => {
         sql.indexOf("--source-address-prefixes") + 2,
       ),
     ).toEqual(["--source-address-prefixes", "10.20.1.20/32"]);
-    expect(calls.at(-1)).toEqual([
+    expect(calls.find((c) => c.slice(0, 3).join(" ") === "network nic update")).toEqual([
       "network",
       "nic",
       "update",
@@ -128,6 +128,23 @@ describe("az CLI export", () => {
       "db1-nic",
       "--network-security-group",
       "db-nic-nsg",
+      "--output",
+      "none",
+    ]);
+    // Each interface's ASG memberships, set on its IP configuration as it exists.
+    expect(calls.at(-1)).toEqual([
+      "network",
+      "nic",
+      "ip-config",
+      "update",
+      "--resource-group",
+      "rg-test",
+      "--nic-name",
+      "db1-nic",
+      "--name",
+      "ipconfig1",
+      "--asgs",
+      "db",
       "--output",
       "none",
     ]);

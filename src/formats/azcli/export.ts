@@ -126,16 +126,29 @@ export function exportAzCli(topology: Topology, scope: ExportScope = "nsgs"): st
     });
   });
   topology.networkInterfaces.forEach((nic, i) => {
-    if (nic.networkSecurityGroup === undefined) return;
-    const nsg = refName(nic.networkSecurityGroup);
-    lines.push(
-      writing(
-        ["networkInterfaces", i],
-        nic,
-        () =>
-          `az network nic update --resource-group "$RG" --name ${azValue(nic.name)} --network-security-group ${azValue(nsg)} --output none`,
-      ),
-    );
+    const nsg = nic.networkSecurityGroup;
+    if (nsg !== undefined)
+      lines.push(
+        writing(
+          ["networkInterfaces", i],
+          nic,
+          () =>
+            `az network nic update --resource-group "$RG" --name ${azValue(nic.name)} --network-security-group ${azValue(refName(nsg))} --output none`,
+        ),
+      );
+    // Each IP configuration's ASG memberships, by the configuration's name.
+    nic.ipConfigurations.forEach((config, c) => {
+      const asgs = (config.applicationSecurityGroups ?? []).map(refName);
+      if (asgs.length === 0) return;
+      lines.push(
+        writing(
+          ["networkInterfaces", i, "ipConfigurations", c],
+          config,
+          () =>
+            `az network nic ip-config update --resource-group "$RG" --nic-name ${azValue(nic.name)} --name ${azValue(config.name ?? `ipconfig${c + 1}`)} --asgs ${asgs.map((a) => azValue(a, true)).join(" ")} --output none`,
+        ),
+      );
+    });
   });
   return `${lines.join("\n").trimEnd()}\n`;
 }

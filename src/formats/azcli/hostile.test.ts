@@ -199,7 +199,8 @@ describe("az CLI export of hostile text", () => {
       expect(argument("--description"), name).toBe(text);
       expect(argument("--source-address-prefixes"), name).toBe(text);
       expect(argument("--destination-address-prefixes"), name).toBe(text);
-      expect(commands?.length, name).toBe(7);
+      // With the interface's ASG memberships (az network nic ip-config update).
+      expect(commands?.length, name).toBe(8);
     }
   });
 });

@@ -13,6 +13,13 @@ import { exportAzCli } from "./export.js";
 import { importAzCli } from "./import.js";
 
 const problems = (ds: readonly Diagnostic[]) => ds.filter((d) => d.severity !== "info");
+/**
+ * The export sets ASG memberships on interfaces as they exist; read back alone,
+ * without the interfaces' declarations, those are named as left out.
+ */
+const membershipsOfExisting = (d: Diagnostic) =>
+  d.code === "NetworkInterfaceNotDeclared" &&
+  d.message.startsWith("az network nic ip-config update");
 const brief = (ds: readonly Diagnostic[]) =>
   ds.map((d) => `${d.severity} ${d.code} ${d.location?.line}:${d.location?.column}`);
 
@@ -95,7 +102,7 @@ describe("az CLI import", () => {
     it(`reads back the az CLI export of ${example}`, () => {
       const topology = exampleTopology(example);
       const back = importAzCli(exportAzCli(topology), "deploy.sh");
-      expect(problems(back.diagnostics)).toEqual([]);
+      expect(problems(back.diagnostics).filter((d) => !membershipsOfExisting(d))).toEqual([]);
       expect(exported(back.topology)).toEqual(exported(topology));
     });
 
@@ -104,7 +111,7 @@ describe("az CLI import", () => {
       fc.property(securityRulesArb(NSG_LEVEL_ASGS, 1, 8), (rules) => {
         const topology = associated(rules);
         const back = importAzCli(exportAzCli(topology), "deploy.sh");
-        expect(problems(back.diagnostics)).toEqual([]);
+        expect(problems(back.diagnostics).filter((d) => !membershipsOfExisting(d))).toEqual([]);
         expect(exported(back.topology)).toEqual(exported(topology));
       }),
       { seed: 20240503, numRuns: 100 },

@@ -46,7 +46,7 @@ const UNSUPPORTED_OMISSIONS: readonly (readonly [RegExp, LeftOut])[] = [
     { kind: "resources", what: "the change of the route table" },
   ],
   [
-    /^network nic ip-config (create|update|add)$/,
+    /^network nic ip-config (create|add)$/,
     { kind: "networkInterface", nsg: true, what: "the IP configuration" },
   ],
   [/^network nic ip-config asg (add|remove)$/, { kind: "asgMembership", what: "the memberships" }],

@@ -102,6 +102,23 @@ az network public-ip create -g rg -n d --sku Premium
     ]);
   });
 
+  it("reads az network nic ip-config update --asgs on an interface the script creates, and names it on one it does not", () => {
+    const script = `${NETWORK}az network nic create -g rg -n web-nic --vnet-name net --subnet web
+az network nic ip-config update -g rg --nic-name web-nic -n ipconfig1 --asgs web-asg
+az network nic ip-config update -g rg --nic-name elsewhere-nic -n ipconfig1 --asgs web-asg
+`;
+    const { topology, diagnostics } = importAzCli(script, "asgs.sh");
+    expect(topology.networkInterfaces[0]?.ipConfigurations[0]?.applicationSecurityGroups).toEqual([
+      "web-asg",
+    ]);
+    expect(brief(diagnostics.filter((d) => d.severity !== "info"))).toEqual([
+      "warning NetworkInterfaceNotDeclared 7:50",
+    ]);
+    expect(diagnostics.find((d) => d.code === "NetworkInterfaceNotDeclared")?.message).toBe(
+      'az network nic ip-config update: the script does not create network interface "elsewhere-nic", so its IP configurations are not known; its application security groups are left out',
+    );
+  });
+
   it("writes a spec check accepts, and still names public IP prefixes as not modelled", async () => {
     const script = `${NETWORK}az network public-ip create -g rg -n web-pip --sku Standard
 az network nic create -g rg -n web-nic --vnet-name net --subnet web --asgs web-asg --public-ip-address web-pip

@@ -104,15 +104,13 @@ export function unwrittenNotes(
   const peered = topology.virtualNetworks.filter(
     (v) => (v.virtualNetworkPeerings?.length ?? 0) > 0,
   );
-  if (scope === "nsgs" && withAsgs.length > 0)
+  if (scope === "nsgs" && format === "powershell" && withAsgs.length > 0)
     notes.push(
       info(
         "NotExported",
         `the ASG memberships of network interfaces (${withAsgs.join(", ")}) are not written`,
         ["networkInterfaces"],
-        format === "azcli"
-          ? "set them with az network nic ip-config update --asgs"
-          : "set them on the interface object's IP configurations, then Set-AzNetworkInterface",
+        "set them on the interface object's IP configurations, then Set-AzNetworkInterface",
       ),
     );
   if (scope === "nsgs" && format === "powershell" && withNsg.length > 0)
