@@ -4,6 +4,7 @@ import { NsgResolver, rulesFor } from "../engine/resolve.js";
 import type { EnvironmentInfo, Network } from "../model/network.js";
 import { AddressNames } from "../model/public-ips.js";
 import type { Direction } from "../model/rule.js";
+import { exposedAtFrontend, loadBalancedArrivals } from "./load-balancer-exposure.js";
 import { PacketSet } from "./packet-set.js";
 import { decide } from "./policy.js";
 import { ReachAnalyzer } from "./reach.js";
@@ -134,6 +135,25 @@ export function semanticDiff(before: Network, after: Network): SemanticDiff {
       const c = change(space("before"), space("after"), shown);
       if (c) flows.push({ from, to, ...c });
     }
+  }
+  // What the Internet reaches through each public load balancer frontend, as the frontend receives it.
+  const frontends = (side: "before" | "after") => {
+    const exposed = new Map<string, PacketSet>();
+    for (const a of loadBalancedArrivals(analyzers[side])) {
+      const key = `load balancer ${a.frontend.loadBalancer} frontend ${a.frontend.name}`;
+      exposed.set(key, (exposed.get(key) ?? PacketSet.empty).union(exposedAtFrontend(a)));
+    }
+    return exposed;
+  };
+  const exposedBefore = frontends("before");
+  const exposedAfter = frontends("after");
+  for (const to of [...new Set([...exposedBefore.keys(), ...exposedAfter.keys()])].sort()) {
+    const c = change(
+      exposedBefore.get(to) ?? PacketSet.empty,
+      exposedAfter.get(to) ?? PacketSet.empty,
+      shown,
+    );
+    if (c) flows.push({ from: "Internet", to, ...c });
   }
   return { equivalent: nsgs.length === 0 && flows.length === 0, nsgs, flows };
 }
