@@ -127,6 +127,17 @@ export function exportAzPowerShell(topology: Topology, scope: ExportScope = "nsg
     }
     lines.push(`Set-AzVirtualNetwork -VirtualNetwork ${v}`, "");
   }
+  // An interface's NSG is set on the fetched object, then saved.
+  for (const nic of topology.networkInterfaces) {
+    if (nic.networkSecurityGroup === undefined) continue;
+    const v = variable("nic", nic.name);
+    lines.push(
+      `${v} = Get-AzNetworkInterface -Name ${psQuote(nic.name)} -ResourceGroupName $ResourceGroupName`,
+      `${v}.NetworkSecurityGroup = ${variable("nsg", refName(nic.networkSecurityGroup))}`,
+      `Set-AzNetworkInterface -NetworkInterface ${v}`,
+      "",
+    );
+  }
   return `${lines.join("\n").trimEnd()}\n`;
 }
 

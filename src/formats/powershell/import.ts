@@ -21,8 +21,11 @@ export function importPowerShell(
   const script = new Script(file);
   const network = new NetworkCmdlets(script, origins);
   const interfaces = new InterfaceCmdlets(script, network, origins);
-  script.run(text, { ...network.handlers(), ...interfaces.handlers() }, (held, path) =>
-    network.members(held, path),
+  script.run(
+    text,
+    { ...network.handlers(), ...interfaces.handlers() },
+    (held, path) => network.members(held, path),
+    (held, path, value) => interfaces.assignMember(held, path, value),
   );
   const { networkInterfaces, publicIPAddresses } = interfaces.resources();
   return {

@@ -174,6 +174,35 @@ New-AzNetworkInterface -ResourceGroupName rg -Location eastus -Name unset -Subne
     ]);
   });
 
+  it("sets an interface's NSG on its object, saved by Set-AzNetworkInterface, as Azure does", async () => {
+    const script = `${network}$nic = New-AzNetworkInterface -ResourceGroupName rg -Location eastus -Name web-nic -Subnet $vnet.Subnets[0]
+$nic.NetworkSecurityGroup = $nsg
+$nic | Set-AzNetworkInterface
+$other = Get-AzNetworkInterface -Name app-nic -ResourceGroupName rg
+$other.NetworkSecurityGroup = $nsg
+$vnet.Subnets[0].RouteTable = $null
+`;
+    const { topology, diagnostics } = importPowerShell(script, "save.ps1");
+    expect(topology.networkInterfaces.map((n) => [n.name, n.networkSecurityGroup])).toEqual([
+      ["web-nic", "web-nsg"],
+    ]);
+    expect(
+      diagnostics
+        .filter((d) => d.code !== "PublicIPSkuNotKnown")
+        .map((d) => [d.severity, d.code, d.location?.line]),
+    ).toEqual([
+      // A property tierwall does not read is named; a change never saved is noted.
+      ["warning", "UnsupportedStatement", 12],
+      ["info", "InterfaceChangeNotSaved", 11],
+    ]);
+    // Saved on an interface another file declares, the NSG merges into it.
+    const saved = `${script.replace("$vnet.Subnets[0].RouteTable = $null\n", "")}Set-AzNetworkInterface -NetworkInterface $other\n`;
+    const alone = await importSources([{ file: "save.ps1", text: saved }]);
+    expect(alone.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual([
+      "NetworkInterfaceNotDeclared",
+    ]);
+  });
+
   it("names IP forwarding as not modelled", () => {
     const script = `${network}New-AzNetworkInterface -ResourceGroupName rg -Location eastus -Name nva -Subnet $vnet.Subnets[1] -EnableIPForwarding
 `;

@@ -59,6 +59,12 @@ export class InterfaceCmdlets {
   private readonly pips = new Map<string, PublicIPAddress>();
   /** Public IPs named (by an interface, or Get-AzPublicIpAddress) and where first. */
   private readonly pipRefs = new Map<string, { name: string; pos: Pos }>();
+  /**
+   * NSGs set on interface objects (`$nic.NetworkSecurityGroup = $nsg`, null
+   * to remove it), by lower-cased interface name: Azure gets them only when
+   * Set-AzNetworkInterface saves the object.
+   */
+  private readonly unsaved = new Map<string, { nic: string; nsg: ResourceRef | null; pos: Pos }>();
 
   constructor(
     private readonly script: Script,
@@ -77,11 +83,96 @@ export class InterfaceCmdlets {
       "New-AzNetworkInterfaceIpConfig": (c) => this.newIpConfig(c),
       "New-AzNetworkInterface": (c) => this.newNic(c),
       "Get-AzNetworkInterface": (c) => this.getNamed(c, "nic"),
+      "Set-AzNetworkInterface": (c, input) => this.saveNic(c, input),
     };
+  }
+
+  /** `$nic.NetworkSecurityGroup = $nsg` (or `$null`): kept until Set-AzNetworkInterface saves it. */
+  assignMember(held: Held, path: string, value: readonly Held[]): boolean {
+    if (held.kind !== "nic" || !/^\.NetworkSecurityGroup$/i.test(path)) return false;
+    const first = value[0];
+    if (value.length !== 1 || first === undefined) return false;
+    const nsg =
+      first.kind === "unknownVar" && first.name.toLowerCase() === "null"
+        ? null
+        : this.network.nsgRef(
+            {
+              name: `$${held.name}.NetworkSecurityGroup`,
+              pos: first.pos,
+              args: [],
+              positional: [],
+            },
+            "NetworkSecurityGroup",
+            first,
+          );
+    if (nsg === undefined) return true;
+    this.unsaved.set(lower(held.name), { nic: held.name, nsg, pos: first.pos });
+    return true;
+  }
+
+  /** Set-AzNetworkInterface: the NSG set on the interface object reaches Azure. */
+  private saveNic(command: Command, input: readonly Held[] | undefined): Held[] | undefined {
+    const p = this.script.params(command, ["NetworkInterface"]);
+    const given = p.all("NetworkInterface");
+    const held = given.length > 0 ? given : [...(input ?? [])];
+    for (const h of held) {
+      if (h.kind === "unknownVar") {
+        // An object the script does not make: whatever was set on it is not known.
+        this.script.report(
+          reporting(
+            warning(
+              "UnsupportedStatement",
+              `${command.name} saves $${h.name}, which the script does not set; what it changes is not known, and is ignored`,
+              [],
+            ),
+            {
+              kind: "networkInterface",
+              nsg: true,
+              what: `what ${command.name} at line ${command.pos.line} saves`,
+            },
+          ),
+          command.pos,
+        );
+        continue;
+      }
+      if (h.kind !== "nic") {
+        this.script.badValue(command, "NetworkInterface", h, "a network interface object");
+        continue;
+      }
+      const change = this.unsaved.get(lower(h.name));
+      if (!change) continue;
+      this.unsaved.delete(lower(h.name));
+      const existing = this.nics.get(lower(h.name));
+      const { networkSecurityGroup: _, ...rest } = existing ?? {
+        name: change.nic,
+        ipConfigurations: [],
+      };
+      const nic: NetworkInterface =
+        change.nsg === null ? rest : { ...rest, networkSecurityGroup: change.nsg };
+      if (existing) this.origins.carry(existing, nic);
+      else {
+        this.origins.record(nic, this.at(h.pos), { name: this.at(h.pos) });
+        // An interface the script only fetches: it merges into another file's declaration (shared/imported.ts).
+        this.origins.placeholder(nic);
+      }
+      this.origins.field(nic, "networkSecurityGroup", this.at(change.pos));
+      this.nics.set(lower(h.name), nic);
+    }
+    return held;
   }
 
   /** The interfaces and public IPs made; a public IP named and never made is a placeholder. */
   resources(): { networkInterfaces: NetworkInterface[]; publicIPAddresses: PublicIPAddress[] } {
+    for (const change of this.unsaved.values())
+      this.script.report(
+        info(
+          "InterfaceChangeNotSaved",
+          `the NSG set on network interface ${JSON.stringify(change.nic)} changes the object only, and no later Set-AzNetworkInterface saves it: Azure never gets it, so it is not imported`,
+          [],
+          "save the change: $nic | Set-AzNetworkInterface",
+        ),
+        change.pos,
+      );
     for (const [key, { name, pos }] of this.pipRefs) {
       if (this.pips.has(key)) continue;
       const pip: PublicIPAddress = { name, sku: "Basic" };

@@ -47,6 +47,12 @@ export type Handler = (command: Command, input: readonly Held[] | undefined) => 
  */
 export type Members = (held: Held, path: string) => Held | undefined;
 
+/**
+ * Sets a property of a held object (`$nic.NetworkSecurityGroup = $nsg`):
+ * whether the handlers know that property. One they do not know is named.
+ */
+export type MemberAssignment = (held: Held, path: string, value: readonly Held[]) => boolean;
+
 /** Parameters no cmdlet needs a value for. */
 const SWITCHES = new Set(
   [
@@ -70,7 +76,6 @@ const SWITCHES = new Set(
  * cmdlet changes nothing the model holds (a public IP, a load balancer).
  */
 const UNSUPPORTED_OMISSIONS: readonly (readonly [RegExp, LeftOut])[] = [
-  [/^Set-AzNetworkInterface$/i, { kind: "networkInterface", nsg: true, what: "" }],
   [/^(Add|Set)-AzNetworkInterfaceIpConfig$/i, { kind: "networkInterface", nsg: true, what: "" }],
   [/^(Add|Set)-AzVirtualNetworkPeering$/i, { kind: "peering", what: "" }],
   [/^Set-AzureNetworkSecurityGroup(Config|Association)$/i, { kind: "association", what: "" }],
@@ -98,13 +103,20 @@ export class Script {
   private readonly variables = new Map<string, Held[]>();
   private handlers: ReadonlyMap<string, Handler> = new Map();
   private members: Members = () => undefined;
+  private assignMember: MemberAssignment = () => false;
 
   constructor(private readonly file: string) {}
 
   /** Evaluates the script's statements in order, with a handler per cmdlet name (any case). */
-  run(text: string, handlers: Readonly<Record<string, Handler>>, members?: Members): void {
+  run(
+    text: string,
+    handlers: Readonly<Record<string, Handler>>,
+    members?: Members,
+    assignMember?: MemberAssignment,
+  ): void {
     this.handlers = new Map(Object.entries(handlers).map(([k, v]) => [k.toLowerCase(), v]));
     if (members) this.members = members;
+    if (assignMember) this.assignMember = assignMember;
     const tokens = tokenize(text, (d, pos) => this.report(d, pos));
     for (const statement of splitStatements(tokens)) this.statement(statement);
   }
@@ -142,7 +154,8 @@ export class Script {
       let result: Held[] | undefined;
       if (isPipeline || head.kind !== "word") result = this.pipeline(rest);
       else result = this.resolve(parseValue(rest, 0).value);
-      if (target && result) this.variables.set(target.text.toLowerCase(), result);
+      if (target && result && target.text.includes(".")) this.setMember(target, result);
+      else if (target && result) this.variables.set(target.text.toLowerCase(), result);
     } catch (problem) {
       if (!(problem instanceof SyntaxProblem)) throw problem;
       this.report(problem.diagnostic, problem.pos);
@@ -242,6 +255,25 @@ export class Script {
       const text = item.kind === "string" && item.expand ? this.expand(item.text) : item.text;
       return [{ kind: "text", text, pos: item.pos }];
     });
+  }
+
+  /** `$name.Property = value`: handed to the handlers, or named as not read. */
+  private setMember(target: Token, value: readonly Held[]): void {
+    const dot = target.text.indexOf(".");
+    const held = this.variables.get(target.text.slice(0, dot).toLowerCase());
+    const object = held?.length === 1 ? held[0] : undefined;
+    if (object && this.assignMember(object, target.text.slice(dot), value)) return;
+    this.report(
+      reporting(
+        warning(
+          "UnsupportedStatement",
+          `$${target.text} = ... sets a property tierwall does not read; the statement is ignored`,
+          [],
+        ),
+        { kind: "resources", what: `what setting $${target.text} changes` },
+      ),
+      target,
+    );
   }
 
   /** `$name.Property[0]...` of a variable holding one object, when its handlers know it. */

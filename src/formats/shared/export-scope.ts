@@ -100,7 +100,6 @@ export function unwrittenNotes(
   const withAsgs = nics((n) =>
     n.ipConfigurations.some((c) => (c.applicationSecurityGroups?.length ?? 0) > 0),
   );
-  const withNsg = nics((n) => n.networkSecurityGroup !== undefined);
   const peered = topology.virtualNetworks.filter(
     (v) => (v.virtualNetworkPeerings?.length ?? 0) > 0,
   );
@@ -111,15 +110,6 @@ export function unwrittenNotes(
         `the ASG memberships of network interfaces (${withAsgs.join(", ")}) are not written`,
         ["networkInterfaces"],
         "set them on the interface object's IP configurations, then Set-AzNetworkInterface",
-      ),
-    );
-  if (scope === "nsgs" && format === "powershell" && withNsg.length > 0)
-    notes.push(
-      info(
-        "NotExported",
-        `the NSGs of network interfaces (${withNsg.join(", ")}) are not written`,
-        ["networkInterfaces"],
-        "set $nic.NetworkSecurityGroup, then Set-AzNetworkInterface",
       ),
     );
   if (scope === "all" && peered.length > 0)
