@@ -18,6 +18,7 @@ import { loadBalancerNotes } from "./shared/load-balancer-notes.js";
 import { settleLoadBalancerReferences } from "./shared/load-balancer-refs.js";
 import { nestingProblem } from "./shared/nesting.js";
 import { Origins } from "./shared/origins.js";
+import { settleRouteTableReferences } from "./shared/route-table-refs.js";
 import { type Inventory, type SourceSummary, summarize } from "./shared/summary.js";
 import { refusal, UnwritableText } from "./shared/unwritable.js";
 import { looksLikeHcl } from "./terraform/import.js";
@@ -225,8 +226,9 @@ export async function importSources(
   }
   const merged = mergePlaceholders(mergeTopologies(parts), origins);
   const combined = settleLoadBalancerReferences(merged.topology, origins);
-  const topology = combined.topology;
-  diagnostics.push(...merged.diagnostics, ...combined.diagnostics);
+  const routed = settleRouteTableReferences(combined.topology, origins);
+  const topology = routed.topology;
+  diagnostics.push(...merged.diagnostics, ...combined.diagnostics, ...routed.diagnostics);
   // Before omissions are settled: the summary names what each left out.
   const summary = inventories.map(({ source, files, imported }) =>
     summarize(

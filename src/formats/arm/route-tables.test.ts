@@ -279,3 +279,36 @@ describe("ARM export of routing", () => {
     ]);
   });
 });
+
+describe("a route table no imported file declares", () => {
+  it("is dropped from its subnet and named at the reference; the import fails without --allow-partial", async () => {
+    const vnet = TEMPLATE.resources[2] as { properties: { subnets: unknown[] } };
+    const text = JSON.stringify({
+      resources: [
+        {
+          ...vnet,
+          properties: {
+            ...vnet.properties,
+            subnets: vnet.properties.subnets.slice(0, 1),
+            virtualNetworkPeerings: [],
+          },
+        },
+      ],
+    });
+    const result = await importSources([{ file: "azuredeploy.json", text }]);
+    expect(result.spec).toBeUndefined();
+    const warned = result.diagnostics.find((d) => d.code === "RouteTableNotDeclared");
+    expect(warned?.message).toBe(
+      "subnet vnet/web: route table rt-web is declared by no imported file, so its routes are not known; the subnet is imported with Azure's system routes only",
+    );
+    expect(warned?.location?.line).toBe(1);
+    const partial = await importSources([{ file: "azuredeploy.json", text }], {
+      allowPartial: true,
+    });
+    expect(partial.partial?.map((p) => p.what)).toEqual([
+      "the routes of route table rt-web on subnet vnet/web",
+    ]);
+    expect(partial.topology.virtualNetworks[0]?.subnets[0]?.routeTable).toBeUndefined();
+    expect(partial.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
+});
