@@ -2,9 +2,10 @@
  * Virtual networks in azurerm: networks with their inline `subnet` blocks,
  * subnet resources (with azurerm 1.x's NSG on the subnet), and peerings.
  */
-import type { Subnet } from "../../model/types.js";
+import type { ResourceRef, Subnet } from "../../model/types.js";
 import type { VnetDraft } from "../shared/drafts.js";
 import { type AzurermReader, lower } from "./azurerm-reader.js";
+import { AZURERM_ROUTES } from "./azurerm-routes.js";
 import { AZURERM } from "./azurerm-schema.js";
 import type { TfBlock } from "./values.js";
 
@@ -64,12 +65,17 @@ export function readVnet(r: AzurermReader, block: TfBlock): void {
             `subnet ${JSON.stringify(subnetName)} is imported without its NSG`,
           ),
       );
-      const placed = nsg === undefined ? subnet : { ...subnet, networkSecurityGroup: nsg };
+      const placed = {
+        ...subnet,
+        ...(nsg === undefined ? {} : { networkSecurityGroup: nsg }),
+        ...routeTableOf(r, s, `${name}/${subnetName}`),
+      };
       r.record(placed, s, {
         name: "name",
         addressPrefix: "address_prefix",
         addressPrefixes: "address_prefixes",
         networkSecurityGroup: "security_group",
+        routeTable: "route_table_id",
       });
       addSubnet(r, vnet, placed);
     });
@@ -104,12 +110,17 @@ export function readSubnet(r: AzurermReader, block: TfBlock): void {
         `subnet ${JSON.stringify(name)} is imported without its NSG`,
       ),
   );
-  const placed = nsg === undefined ? subnet : { ...subnet, networkSecurityGroup: nsg };
+  const placed = {
+    ...subnet,
+    ...(nsg === undefined ? {} : { networkSecurityGroup: nsg }),
+    ...routeTableOf(r, block, `${vnet.name}/${name}`),
+  };
   r.record(placed, block, {
     name: "name",
     addressPrefix: "address_prefixes",
     addressPrefixes: "address_prefixes",
     networkSecurityGroup: "network_security_group_id",
+    routeTable: "route_table_id",
   });
   addSubnet(r, vnet, placed);
 }
@@ -137,6 +148,33 @@ export function readPeering(r: AzurermReader, block: TfBlock): void {
     });
     vnet.peerings.push(peering);
   });
+}
+
+/**
+ * The route table a subnet names itself: azurerm 1.x's `route_table_id` on a
+ * subnet resource, azurerm 4's on a network's inline subnet block. One not
+ * known is left out, named (its routes may have dropped what the spec lets through).
+ */
+function routeTableOf(
+  r: AzurermReader,
+  block: TfBlock,
+  subnet: string,
+): { routeTable?: ResourceRef } {
+  return r.omitting(
+    { kind: "resources", what: `the route table of subnet ${JSON.stringify(subnet)}` },
+    () => {
+      const v = r.value(
+        block,
+        "route_table_id",
+        "the subnet is imported without its route table",
+        "warning",
+        false,
+      );
+      if (v === undefined || v === "") return {};
+      const target = r.reference(block, "route_table_id", v, AZURERM_ROUTES.table);
+      return { routeTable: r.modelRef(target, true) };
+    },
+  );
 }
 
 /** azurerm's peering flags and the model's fields; azurerm's defaults are Azure's. */

@@ -170,6 +170,41 @@ resource "azurerm_route" "elsewhere" {
     ]);
   });
 
+  it("reads a subnet's own route_table_id (azurerm 1.x's subnet, azurerm 4's inline subnet block)", async () => {
+    const { topology, diagnostics } = await importTerraform([
+      tf(`
+resource "azurerm_route_table" "rt" {
+  name                = "rt"
+  location            = "westeurope"
+  resource_group_name = "rg"
+}
+resource "azurerm_virtual_network" "v" {
+  name                = "v"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  address_space       = ["10.0.0.0/16"]
+  subnet {
+    name             = "inline"
+    address_prefixes = ["10.0.1.0/24"]
+    route_table_id   = azurerm_route_table.rt.id
+  }
+}
+resource "azurerm_subnet" "old" {
+  name                 = "old"
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.v.name
+  address_prefix       = "10.0.2.0/24"
+  route_table_id       = azurerm_route_table.rt.id
+}
+`),
+    ]);
+    expect(diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    expect(topology.virtualNetworks[0]?.subnets.map((s) => [s.name, s.routeTable])).toEqual([
+      ["inline", "rt"],
+      ["old", "rt"],
+    ]);
+  });
+
   it("reads a state's route once, though it lists it in its table and as a resource", async () => {
     const route = {
       name: "drop",
