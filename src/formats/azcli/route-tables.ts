@@ -4,35 +4,17 @@
  * their routes, and the subnets that follow them.
  */
 import { NEXT_HOP_TYPES, type Route, type RouteTable } from "../../model/types.js";
-import type { LeftOut } from "../shared/left-out.js";
+import {
+  leftOutRoute,
+  routeTablesPerReader,
+  type TableDraft,
+} from "../shared/route-table-drafts.js";
 import { type AzArgs, type AzCommand, type FlagPeek, NAME_FLAG } from "./arguments.js";
 import { named } from "./network-security.js";
 import type { AzCliReader } from "./reader.js";
 
-interface TableDraft {
-  name: string;
-  location?: string;
-  routes: Route[];
-  disableBgpRoutePropagation?: boolean;
-}
-
-/** The route tables each reader has read, by lower-cased name. */
-const tablesOf = new WeakMap<AzCliReader, Map<string, TableDraft>>();
-
-function tables(reader: AzCliReader): Map<string, TableDraft> {
-  let found = tablesOf.get(reader);
-  if (!found) {
-    found = new Map();
-    tablesOf.set(reader, found);
-  }
-  return found;
-}
-
-/**
- * A route or table left out may have dropped or diverted packets the spec
- * now routes plainly: counted with resources of unknown kind, which widen.
- */
-const leftOut = (what: string): LeftOut => ({ kind: "resources", what });
+const tables = routeTablesPerReader<AzCliReader>();
+const leftOut = leftOutRoute;
 
 export const ROUTE_TABLE_COMMANDS: Record<string, AzCommand> = {
   "network route-table create": {

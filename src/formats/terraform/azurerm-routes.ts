@@ -11,7 +11,11 @@ import {
   type Route,
   type RouteTable,
 } from "../../model/types.js";
-import type { LeftOut } from "../shared/left-out.js";
+import {
+  leftOutRoute,
+  routeTablesPerReader,
+  type TableDraft,
+} from "../shared/route-table-drafts.js";
 import { type AzurermReader, lower } from "./azurerm-reader.js";
 import { AZURERM } from "./azurerm-schema.js";
 import type { TfBlock } from "./values.js";
@@ -22,26 +26,8 @@ export const AZURERM_ROUTES = {
   association: "azurerm_subnet_route_table_association",
 } as const;
 
-interface TableDraft {
-  name: string;
-  location?: string;
-  routes: Route[];
-  disableBgpRoutePropagation?: boolean;
-}
-
-/** The route tables each reader has read, by lower-cased name. */
-const tablesOf = new WeakMap<AzurermReader, Map<string, TableDraft>>();
-
-function tables(r: AzurermReader): Map<string, TableDraft> {
-  let found = tablesOf.get(r);
-  if (!found) {
-    found = new Map();
-    tablesOf.set(r, found);
-  }
-  return found;
-}
-
-const leftOut = (what: string): LeftOut => ({ kind: "resources", what });
+const tables = routeTablesPerReader<AzurermReader>();
+const leftOut = leftOutRoute;
 
 export function readRouteTable(r: AzurermReader, block: TfBlock): void {
   const address = block.where().text;
