@@ -6,6 +6,7 @@
 import { NEXT_HOP_TYPES, type Route, type RouteTable } from "../../model/types.js";
 import {
   leftOutRoute,
+  routeTablesFrom,
   routeTablesPerReader,
   type TableDraft,
 } from "../shared/route-table-drafts.js";
@@ -124,20 +125,5 @@ function routeCreate(reader: AzCliReader, args: AzArgs): void {
 
 /** What the topology holds of the route tables the script creates: left out when none. */
 export function routeTablesOf(reader: AzCliReader): { routeTables?: RouteTable[] } {
-  const drafts = [...tables(reader).values()];
-  if (drafts.length === 0) return {};
-  return {
-    routeTables: drafts.map((d) => {
-      const table: RouteTable = {
-        name: d.name,
-        ...(d.location === undefined ? {} : { location: d.location }),
-        routes: d.routes,
-        ...(d.disableBgpRoutePropagation === undefined
-          ? {}
-          : { disableBgpRoutePropagation: d.disableBgpRoutePropagation }),
-      };
-      reader.origins.carry(d, table);
-      return table;
-    }),
-  };
+  return routeTablesFrom(tables(reader), reader.origins);
 }

@@ -13,6 +13,7 @@ import {
 } from "../../model/types.js";
 import {
   leftOutRoute,
+  routeTablesFrom,
   routeTablesPerReader,
   type TableDraft,
 } from "../shared/route-table-drafts.js";
@@ -163,20 +164,5 @@ export function readSubnetRouteTableAssociation(r: AzurermReader, block: TfBlock
 
 /** What the topology holds of the route tables read: left out when there are none. */
 export function routeTablesOf(r: AzurermReader): { routeTables?: RouteTable[] } {
-  const drafts = [...tables(r).values()];
-  if (drafts.length === 0) return {};
-  return {
-    routeTables: drafts.map((d) => {
-      const table: RouteTable = {
-        name: d.name,
-        ...(d.location === undefined ? {} : { location: d.location }),
-        routes: d.routes,
-        ...(d.disableBgpRoutePropagation === undefined
-          ? {}
-          : { disableBgpRoutePropagation: d.disableBgpRoutePropagation }),
-      };
-      r.origins.carry(d, table);
-      return table;
-    }),
-  };
+  return routeTablesFrom(tables(r), r.origins);
 }
