@@ -8,13 +8,8 @@ import type { runExposure, runReach } from "./commands/reach.js";
 import type { runRules } from "./commands/rules.js";
 import type { runSynth } from "./commands/synth.js";
 import { EXIT, type Io } from "./io.js";
+import { packageInfo } from "./package-info.js";
 import { terminalIo } from "./render/terminal.js";
-
-/** The version in the package's own package.json (two folders up from the build's cli/). */
-function packageVersion(): string {
-  const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
-  return (JSON.parse(text) as { version: string }).version;
-}
 
 const SPEC_ARGUMENT = "spec file, or a folder holding tierwall.yaml";
 
@@ -23,6 +18,11 @@ function outputFile(value: string): string {
   if (value === "")
     throw new InvalidArgumentError("the file name is empty (leave out -o to print the output)");
   return value;
+}
+
+/** A repeatable option's values, in order. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function examples(...lines: string[]): string {
@@ -39,7 +39,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .description(
       "Layered network security for Azure NSGs: model, evaluate, prove and synthesize who may call each tier",
     )
-    .version(packageVersion())
+    .version(packageInfo().version)
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
@@ -179,11 +179,30 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .argument("[spec]", SPEC_ARGUMENT, ".")
     .option("--json", "print the findings as JSON")
     .option("--format <format>", "text (default), json or sarif")
+    .option(
+      "--fail-on <severity>",
+      "exit 1 on a finding at or above: error (default), warning, note or none",
+    )
+    .option(
+      "--min-severity <severity>",
+      "show only findings at or above: note (default), warning or error",
+    )
+    .option("--only <ids>", "only these checks (comma-separated, repeatable)", collect)
+    .option("--ignore <ids>", "leave out these checks (comma-separated, repeatable)", collect)
+    .option("--baseline <file>", "findings in this baseline are shown as known and never fail")
+    .option(
+      "--write-baseline <file>",
+      "write the findings as a baseline (suppressed ones left out)",
+    )
+    .option("--quiet", "print only the findings that fail the run")
     .addHelpText(
       "after",
       examples(
         "tierwall lint examples/layered-ase",
         "tierwall lint tierwall.yaml --format sarif > tierwall.sarif",
+        "tierwall lint . --fail-on warning --ignore PriorityCrowding",
+        "tierwall lint . --write-baseline .tierwall-baseline.json",
+        "tierwall lint . --baseline .tierwall-baseline.json --quiet",
       ),
     )
     .action(async (spec: string, options: Parameters<typeof runLint>[1]) => {

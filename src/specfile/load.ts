@@ -36,8 +36,19 @@ export interface LoadedSpec {
   readonly tiers: NonNullable<SpecDocument["tiers"]>;
   /** What the import that wrote the spec could not read (its `partial` section): answers hold for the rest. */
   readonly partial: readonly PartialItem[];
+  /** Lint findings accepted on review (its `suppressions` section), each with its path. */
+  readonly suppressions: readonly SpecSuppression[];
   /** The line and column of a value in the spec, to place findings about it. */
   readonly locate: (path: ValuePath) => SourceLocation;
+}
+
+/** A lint finding accepted on review, as the spec writes it. */
+export interface SpecSuppression {
+  readonly check: string;
+  readonly at?: string;
+  readonly reason: string;
+  readonly expires: string;
+  readonly path: ValuePath;
 }
 
 export interface LoadResult {
@@ -190,6 +201,13 @@ export function loadSpec(target: string): LoadResult {
     topology: normalized.topology,
     tiers: checked.data.tiers ?? [],
     partial: checked.data.partial ?? [],
+    suppressions: (checked.data.suppressions ?? []).map((item, i) => ({
+      check: item.check,
+      ...(item.at !== undefined ? { at: item.at } : {}),
+      reason: item.reason,
+      expires: item.expires,
+      path: ["suppressions", i],
+    })),
     locate: (path: ValuePath) => source.locationOf(path),
   });
 }

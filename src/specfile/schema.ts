@@ -629,6 +629,32 @@ const tierSchema = closed({
  * absence could let through traffic the source denies (`tierwall import
  * --allow-partial`): analyses of the spec answer for what it holds only.
  */
+/** A lint finding accepted on review: its check, where, why, and until when. */
+const suppressionSchema = closed({
+  check: v.pipe(v.string(), v.description("The id of the lint check, such as ShadowedRule")),
+  at: v.optional(
+    v.pipe(
+      v.string(),
+      v.description(
+        "The resource by names from the top: NSG, NSG/RULE, an environment; every resource when left out",
+      ),
+    ),
+  ),
+  reason: v.pipe(
+    v.string(),
+    v.trim(),
+    v.minLength(1, "a suppression needs a reason"),
+    v.description("Why the finding is accepted, for the next reviewer"),
+  ),
+  expires: v.pipe(
+    v.string(),
+    v.isoDate("expected a date as YYYY-MM-DD"),
+    v.description(
+      "The last day the suppression holds (YYYY-MM-DD); from the day after, the finding counts again",
+    ),
+  ),
+});
+
 const partialItemSchema = closed({
   what: v.pipe(v.string(), v.description("What is missing: a rule, an association, a resource")),
   why: v.pipe(v.string(), v.description("Why the import could not read it")),
@@ -661,8 +687,44 @@ export const specSchema = v.pipe(
     ),
     networkInterfaces: v.optional(v.array(networkInterfaceSchema)),
     loadBalancers: v.optional(v.array(loadBalancerSchema)),
+    applicationGateways: v.optional(
+      v.pipe(
+        v.array(applicationGatewaySchema),
+        v.description(
+          "Application gateways: proxies whose listeners send requests on to backend pools from the gateway's own subnet",
+        ),
+      ),
+    ),
+    natGateways: v.optional(
+      v.pipe(
+        v.array(natGatewaySchema),
+        v.description("NAT gateways: the public addresses subnets leave for the Internet from"),
+      ),
+    ),
+    privateEndpoints: v.optional(
+      v.pipe(
+        v.array(privateEndpointSchema),
+        v.description(
+          "Private endpoints: addresses in a subnet that reach a resource through Private Link",
+        ),
+      ),
+    ),
+    bastionHosts: v.optional(
+      v.pipe(
+        v.array(bastionHostSchema),
+        v.description(
+          "Azure Bastion hosts: reached on 443 from the Internet, they reach VMs on 22 and 3389",
+        ),
+      ),
+    ),
     environments: v.optional(v.array(environmentSchema)),
     assertions: v.optional(v.array(assertionSchema)),
+    suppressions: v.optional(
+      v.pipe(
+        v.array(suppressionSchema),
+        v.description("Lint findings accepted on review, each with a reason and an expiry date"),
+      ),
+    ),
     tiers: v.optional(
       v.pipe(
         v.array(tierSchema),

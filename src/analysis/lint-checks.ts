@@ -1,0 +1,217 @@
+/**
+ * The catalogue of lint's checks: for each finding's id, its severity, why it
+ * matters, how to fix it and an example. SARIF's rule metadata and the
+ * README's table of checks are written from it, and a test requires every id
+ * that lint can report to be here.
+ */
+import type { Severity } from "../model/diagnostic.js";
+
+export interface LintCheck {
+  readonly id: string;
+  /** The severity the check reports at (RedundantRule is a note for a deliberate deny-all). */
+  readonly severity: Severity;
+  /** One line: what the check finds. */
+  readonly title: string;
+  /** Why it matters. */
+  readonly rationale: string;
+  /** What to do about it. */
+  readonly fix: string;
+  /** A rule or situation that triggers it. */
+  readonly example: string;
+  /** GitHub code scanning's scale, 0.0 to 10.0: how much an attacker gains. */
+  readonly securitySeverity: number;
+  readonly tags: readonly string[];
+}
+
+export const LINT_CHECKS: readonly LintCheck[] = [
+  {
+    id: "InternetExposedAdminPort",
+    severity: "error",
+    title: "An administrative port is open to the Internet at large",
+    rationale:
+      "SSH, RDP, SMB, database and similar ports reachable from any address are scanned and brute-forced within minutes of exposure; the finding is computed on what the rule really decides, so a port a deny before it takes is not reported.",
+    fix: "Allow administrative ports only from known address ranges, or reach the hosts through Azure Bastion or a VPN.",
+    example: "Allow Tcp from Internet to * port 3389 at priority 100 on a VM subnet's NSG.",
+    securitySeverity: 9.0,
+    tags: ["security", "exposure"],
+  },
+  {
+    id: "AseSelfCallNotAllowed",
+    severity: "error",
+    title: "An external App Service Environment cannot call itself",
+    rationale:
+      "An external ASE's calls to its own apps leave through its outbound address and come back from the Internet; the layered-security guide calls this the sometimes overlooked rule. Without it, apps in the environment fail to call each other.",
+    fix: "Add inbound rules allowing the environment's outbound address on the ports its apps serve, as for its other callers.",
+    example:
+      "The API environment's NSG allows the web front ends' addresses but not the API environment's own outbound address.",
+    securitySeverity: 1.0,
+    tags: ["availability", "app-service-environment"],
+  },
+  {
+    id: "AseManagementTrafficBlocked",
+    severity: "error",
+    title: "The platform's management traffic cannot reach an App Service Environment",
+    rationale:
+      "App Service Environments need inbound management (v1: 454-455 from the Internet; v2: 454-455 from AppServiceManagement and 16001 from AzureLoadBalancer; v3: 80 from AzureLoadBalancer). Azure cannot manage an environment without it.",
+    fix: "Allow the listed sources and ports above any rule that denies them.",
+    example:
+      "A deny-all at priority 4000 with no rule for AppServiceManagement on 454-455 before it (v2).",
+    securitySeverity: 1.0,
+    tags: ["availability", "app-service-environment"],
+  },
+  {
+    id: "AseManagementNotChecked",
+    severity: "info",
+    title: "Management traffic could not be checked without the AppServiceManagement tag",
+    rationale:
+      "Whether a v2 environment's management traffic gets in depends on the addresses of the AppServiceManagement service tag, which the spec does not give.",
+    fix: "Name Azure's service-tags file in the spec's serviceTags.",
+    example: "An AppServiceEnvironmentV2 with a subnet NSG and no serviceTags file.",
+    securitySeverity: 0.0,
+    tags: ["availability", "app-service-environment"],
+  },
+  {
+    id: "ShadowedRule",
+    severity: "warning",
+    title:
+      "A rule never takes effect: earlier rules with the opposite access decide all it matches",
+    rationale:
+      "The rule says one thing and the NSG does another: its author meant it to decide traffic that rules with a lower priority number decide the other way first.",
+    fix: "Give it a lower priority number than the rules before it, or narrow those rules.",
+    example: "Deny Tcp from Internet port 22 at 200 after Allow * from * port 22 at 100.",
+    securitySeverity: 5.0,
+    tags: ["correctness"],
+  },
+  {
+    id: "RedundantRule",
+    severity: "warning",
+    title: "A rule changes nothing: removing it leaves every decision the same",
+    rationale:
+      "A rule that rules before or after it already decide the same way adds to review and to the rule limit without effect, and hides what the NSG really relies on. An explicit deny that only repeats Azure's default deny is reported as a note: it is often kept on purpose, to be seen in flow logs.",
+    fix: "Remove it, or narrow the rules that make it redundant if it is the one meant to decide.",
+    example:
+      "Allow Tcp from 10.0.1.0/24 port 443 at 200 after Allow Tcp from 10.0.0.0/16 port 443 at 100.",
+    securitySeverity: 0.0,
+    tags: ["maintainability"],
+  },
+  {
+    id: "EmptyRule",
+    severity: "warning",
+    title: "A rule matches no packet at all",
+    rationale:
+      "Its source and destination have no address family in common (an IPv4 prefix against an IPv6 one, or a tag with no address of the other's family), so it never applies.",
+    fix: "Check the rule's addresses: one side is probably a typo or the wrong family.",
+    example: "Allow from 10.0.0.0/8 to 2001:db8::/32.",
+    securitySeverity: 0.0,
+    tags: ["correctness"],
+  },
+  {
+    id: "CorrelatedRules",
+    severity: "warning",
+    title:
+      "Two rules with opposite access overlap, and only their order decides the packets they share",
+    rationale:
+      "Neither contains the other, so reordering them, as an edit of priorities may do, silently changes who gets in.",
+    fix: "Make the overlap explicit: narrow one of them so they no longer meet, or check that the order is what you mean.",
+    example:
+      "Deny Tcp from 10.0.0.0/16 port 80-443 at 100 and Allow Tcp from 10.0.1.0/24 port 443-8443 at 200.",
+    securitySeverity: 2.0,
+    tags: ["correctness"],
+  },
+  {
+    id: "GeneralizingRule",
+    severity: "info",
+    title: "A later rule of opposite access contains an earlier one, its exception",
+    rationale:
+      "Often deliberate (a narrow deny before a broad allow); reported so that a reader sees the exception.",
+    fix: "Nothing if the exception is meant.",
+    example:
+      "Deny Tcp from 10.0.1.5 port 22 at 100 before Allow Tcp from 10.0.0.0/16 port 22 at 200.",
+    securitySeverity: 0.0,
+    tags: ["maintainability"],
+  },
+  {
+    id: "BroaderThanNeeded",
+    severity: "info",
+    title: "An allow rule lets in more than the spec's claims need",
+    rationale:
+      "Judged only on hosts some claim is about, with what the platform needs counted as needed: the extra traffic is attack surface no stated requirement asks for.",
+    fix: "Narrow the rule, or state the traffic it is for as an assertion.",
+    example: "Allow Tcp from VirtualNetwork port * when the claims only need 10.0.1.0/24 on 443.",
+    securitySeverity: 3.0,
+    tags: ["security", "least-privilege"],
+  },
+  {
+    id: "PriorityCrowding",
+    severity: "info",
+    title: "No priority is free between two consecutive rules",
+    rationale: "A rule cannot be inserted between them later without renumbering.",
+    fix: "Leave gaps (100, 200, ...).",
+    example: "Rules at priorities 100 and 101.",
+    securitySeverity: 0.0,
+    tags: ["maintainability"],
+  },
+  {
+    id: "AddressOfNoKnownEnvironment",
+    severity: "info",
+    title: "A rule names an address of nothing the spec knows",
+    rationale:
+      "The far end of the rule's traffic is no environment, network interface or network of the spec: a typo, a retired host, or a caller the spec does not describe.",
+    fix: "Declare the caller as an environment, or correct the address.",
+    example: "Allow from 203.0.113.9 when no environment has that address.",
+    securitySeverity: 1.0,
+    tags: ["correctness"],
+  },
+  {
+    id: "LoadBalancerClosedWithoutNsg",
+    severity: "warning",
+    title: "A Standard public load balancer forwards nothing: no NSG allows its traffic",
+    rationale:
+      "A Standard load balancer (like a Standard public IP) is closed to inbound flows unless an NSG allows them, even where no NSG applies at all, so the rule's backend receives nothing.",
+    fix: "Put an NSG that allows the rule's traffic on the backend's subnet or network interface.",
+    example: "A load-balancing rule on port 443 to a VM whose subnet and NIC have no NSG.",
+    securitySeverity: 0.0,
+    tags: ["availability", "load-balancer"],
+  },
+  {
+    id: "LoadBalancerProbeDenied",
+    severity: "warning",
+    title: "An NSG denies a load balancer's health probe",
+    rationale:
+      "Probes come from 168.63.129.16 (AzureLoadBalancer); a backend whose probe is denied is marked down and receives no new flows.",
+    fix: "Allow the AzureLoadBalancer service tag to the probe's port, above the rule that denies it.",
+    example: "Deny * from * at 4000 with the probe's port allowed only from the Internet.",
+    securitySeverity: 0.0,
+    tags: ["availability", "load-balancer"],
+  },
+  {
+    id: "SuppressionExpired",
+    severity: "warning",
+    title: "A suppression in the spec has expired",
+    rationale:
+      "Suppressions accept a finding until a date, so that accepted risks are reviewed again; after it, the findings it accepted count again.",
+    fix: "Fix the findings, or review the reason and set a new expiry date.",
+    example:
+      "suppressions: [{ check: ShadowedRule, at: api-nsg/legacy, reason: ..., expires: 2026-01-31 }] after that day.",
+    securitySeverity: 0.0,
+    tags: ["process"],
+  },
+  {
+    id: "SuppressionUnused",
+    severity: "info",
+    title: "A suppression in the spec matches no finding",
+    rationale:
+      "What it accepted is gone, or its check or resource name is wrong; left in place, it would accept a future finding no one reviewed.",
+    fix: "Remove it.",
+    example: "A suppression of ShadowedRule at api-nsg/legacy after the rule was deleted.",
+    securitySeverity: 0.0,
+    tags: ["process"],
+  },
+];
+
+const byId = new Map(LINT_CHECKS.map((c) => [c.id, c]));
+
+/** The check of a finding's id, if the catalogue has it. */
+export function lintCheck(id: string): LintCheck | undefined {
+  return byId.get(id);
+}
