@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import type { runFlow } from "./commands/flow.js";
 import type { ExportOptions } from "./commands/formats.js";
