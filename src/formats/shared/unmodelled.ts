@@ -29,18 +29,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
       "its inbound NAT rules and load-balancing rules may expose backends, and its probes come from AzureLoadBalancer",
     // ARM (templates and az output) reads them into the spec's loadBalancers.
     arm: [],
-    terraform: [
-      "azurerm_lb",
-      "azurerm_lb_rule",
-      "azurerm_lb_nat_rule",
-      "azurerm_lb_nat_pool",
-      "azurerm_lb_outbound_rule",
-      "azurerm_lb_probe",
-      "azurerm_lb_backend_address_pool",
-      "azurerm_lb_backend_address_pool_address",
-      "azurerm_network_interface_backend_address_pool_association",
-      "azurerm_network_interface_nat_rule_association",
-    ],
+    // Terraform reads them too (azurerm_lb, its pools, rules, NAT rules, probes, interface associations).
+    terraform: [],
     azcli: ["network lb"],
     powershell: [
       "AzLoadBalancer",
@@ -50,6 +40,16 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
       "AzLoadBalancerFrontendIpConfig",
       "AzLoadBalancerProbeConfig",
     ],
+  },
+  {
+    what: "inbound NAT pool or outbound rule of a load balancer",
+    consequence:
+      "a NAT pool maps frontend ports to a scale set's instances, which may expose them; an outbound rule decides the address backends present when they call out",
+    // ARM's reader names a load balancer's inboundNatPools and outboundRules itself.
+    arm: [],
+    terraform: ["azurerm_lb_nat_pool", "azurerm_lb_outbound_rule"],
+    azcli: ["network lb inbound-nat-pool", "network lb outbound-rule"],
+    powershell: ["AzLoadBalancerInboundNatPoolConfig", "AzLoadBalancerOutboundRuleConfig"],
   },
   {
     what: "application gateway",

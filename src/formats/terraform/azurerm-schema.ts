@@ -30,6 +30,10 @@ export const ARM_TYPES: Readonly<Record<string, string>> = {
   [AZURERM.nic]: "networkinterfaces",
   azurerm_route_table: "routetables",
   [AZURERM.pip]: "publicipaddresses",
+  azurerm_lb: "loadbalancers",
+  azurerm_lb_backend_address_pool: "loadbalancers/backendaddresspools",
+  azurerm_lb_nat_rule: "loadbalancers/inboundnatrules",
+  azurerm_lb_probe: "loadbalancers/probes",
 };
 
 /** Terraform's rule attributes and the model's fields, in ARM's order. */

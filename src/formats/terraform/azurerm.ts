@@ -16,6 +16,19 @@ import {
   readSubnetNsgAssociation,
 } from "./azurerm-associations.js";
 import { peekAsgs, readNic } from "./azurerm-interfaces.js";
+import {
+  AZURERM_LB,
+  loadBalancersOf,
+  readBackendPool,
+  readBackendPoolAddress,
+  readInlineMemberships,
+  readLoadBalancer,
+  readNatRule,
+  readNicNatRuleAssociation,
+  readNicPoolAssociation,
+  readProbe,
+  readRule,
+} from "./azurerm-load-balancers.js";
 import { readPeering, readSubnet, readVnet } from "./azurerm-networks.js";
 import { readPublicIp, undeclaredPublicIps } from "./azurerm-public-ips.js";
 import { AzurermReader } from "./azurerm-reader.js";
@@ -43,6 +56,14 @@ const READERS: readonly (readonly [string, (r: AzurermReader, body: TfBlock) => 
   [AZURERM_ROUTES.table, readRouteTable],
   [AZURERM_ROUTES.route, readRoute],
   [AZURERM_ROUTES.association, readSubnetRouteTableAssociation],
+  [AZURERM_LB.lb, readLoadBalancer],
+  [AZURERM_LB.pool, readBackendPool],
+  [AZURERM_LB.poolAddress, readBackendPoolAddress],
+  [AZURERM_LB.probe, readProbe],
+  [AZURERM_LB.rule, readRule],
+  [AZURERM_LB.natRule, readNatRule],
+  [AZURERM_LB.nicPool, readNicPoolAssociation],
+  [AZURERM_LB.nicNatRule, readNicNatRuleAssociation],
   [AZURERM.subnetNsg, readSubnetNsgAssociation],
   [AZURERM.nicNsg, readNicNsgAssociation],
   [AZURERM.nicAsg, readNicAsgAssociation],
@@ -86,9 +107,16 @@ export function azurermTopology(
       reader.guarded(() => read(reader, body));
     }
   }
+  // azurerm 1.x's interfaces name their pools and NAT rules, read once the load balancers are.
+  for (const r of resources)
+    if (r.mode === "managed" && r.type === AZURERM.nic && r.body) {
+      const body = r.body;
+      reader.shown = r.shown === true;
+      reader.guarded(() => readInlineMemberships(reader, body));
+    }
   undeclaredPublicIps(reader);
   return {
-    topology: { ...reader.topology(), ...routeTablesOf(reader) },
+    topology: { ...reader.topology(), ...routeTablesOf(reader), ...loadBalancersOf(reader) },
     diagnostics: reader.diagnostics,
     inventory,
   };
@@ -177,6 +205,16 @@ function repeated(reader: AzurermReader, r: TfResource): LeftOut {
     }
     case AZURERM.nicAsg:
       return { kind: "asgMembership", what };
+    case AZURERM_LB.lb:
+    case AZURERM_LB.pool:
+    case AZURERM_LB.poolAddress:
+    case AZURERM_LB.rule:
+    case AZURERM_LB.natRule:
+    case AZURERM_LB.probe:
+    case AZURERM_LB.nicPool:
+    case AZURERM_LB.nicNatRule:
+      // Left out, they forward nothing in the spec: the Internet reaches less.
+      return { kind: "loadBalancer", what };
     default:
       return { kind: "association", what };
   }

@@ -5,6 +5,7 @@
  * resources refer to is kept as a ResourceId (its type and name).
  */
 import type { Diagnostic } from "../../model/diagnostic.js";
+import { armId } from "../../model/resource-id.js";
 import { MAX_NESTING } from "../../specfile/parse.js";
 import { reporting } from "../shared/left-out.js";
 import { ARM_TYPES } from "./azurerm-schema.js";
@@ -310,12 +311,30 @@ export class TerraformModule {
         if (typeof v !== "string") throw new NotKnown(`${address}.${key} is not a string`);
         return v;
       };
-      return type === "azurerm_subnet"
-        ? new ResourceId(type, named("name"), named("virtual_network_name"), mode === "data")
-        : new ResourceId(type, named("name"), undefined, mode === "data");
+      if (type === "azurerm_subnet")
+        return new ResourceId(type, named("name"), named("virtual_network_name"), mode === "data");
+      // A load balancer's pool, rule or probe: its parent is the load balancer loadbalancer_id names.
+      if (type.startsWith("azurerm_lb_"))
+        return new ResourceId(
+          type,
+          named("name"),
+          loadBalancerName(attributeOf("loadbalancer_id", true), address),
+          mode === "data",
+        );
+      return new ResourceId(type, named("name"), undefined, mode === "data");
     }
     if (attribute === "id")
       throw new NotKnown(`${address}.id is assigned by Azure when Terraform runs`);
     return follow(attributeOf(attribute), rest.slice(1), `${address}.${attribute}`);
   }
+}
+
+/** The name of the load balancer a `loadbalancer_id` gives: a reference to one, or its ARM id. */
+function loadBalancerName(v: TfValue, address: string): string {
+  if (v instanceof ResourceId) return v.name;
+  if (typeof v === "string" && v.startsWith("/")) {
+    const id = armId(v);
+    if (id?.type === "loadbalancers") return id.name;
+  }
+  throw new NotKnown(`${address}.loadbalancer_id does not name a load balancer`);
 }

@@ -6,6 +6,7 @@
  */
 import { LineCounter, parseDocument } from "yaml";
 import type { Diagnostic, ValuePath } from "../../model/diagnostic.js";
+import { armId } from "../../model/resource-id.js";
 import { locate } from "../../specfile/locate.js";
 import {
   isObject,
@@ -129,7 +130,18 @@ export function showResources(
     const name = target?.values.name;
     if (!target || typeof name !== "string") return undefined;
     const parent = target.values.virtual_network_name;
-    return new ResourceId(target.type, name, typeof parent === "string" ? parent : undefined);
+    // A load balancer's pool, rule or probe: its parent is the load balancer.
+    const lb = target.values.loadbalancer_id;
+    const lbName = typeof lb === "string" ? armId(lb)?.name : undefined;
+    return new ResourceId(
+      target.type,
+      name,
+      typeof parent === "string"
+        ? parent
+        : target.type.startsWith("azurerm_lb_")
+          ? lbName
+          : undefined,
+    );
   };
 
   const resources = found.map((r): TfResource => {
