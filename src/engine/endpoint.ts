@@ -1,3 +1,4 @@
+import type { GatewayFrontendInfo } from "../model/application-gateways.js";
 import type { FrontendInfo } from "../model/load-balancers.js";
 import {
   AZURE_HOST_ADDRESS,
@@ -7,6 +8,7 @@ import {
   type PublicIpInfo,
   type SubnetInfo,
 } from "../model/network.js";
+import type { BastionInfo, PrivateEndpointInfo } from "../model/private-endpoints.js";
 import { isBuiltInTag } from "../model/service-tags.js";
 import { firstFreeHost } from "../model/subnet-hosts.js";
 import {
@@ -17,6 +19,8 @@ import {
   sameAddress,
 } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
+import { type GatewayEndpoint, gatewayAt, gatewayByName, gatewayOnPublicIp } from "./gateway-endpoint.js";
+import { natGatewayOfPublicIp, presentedAddress } from "./outbound.js";
 
 /**
  * A host a flow starts or ends at, in the terms routing needs: where it sits
@@ -41,13 +45,23 @@ export interface Host {
   readonly representative?: boolean;
   /** A load balancer's frontend: flows to it are forwarded to backends (load-balanced-flow.ts). */
   readonly frontend?: FrontendInfo;
+  /** An application gateway's frontend: flows to it are proxied to backends (application-gateway-flow.ts). */
+  readonly gatewayFrontend?: GatewayFrontendInfo;
+  /** The environment it is, by name (its outbound address is the spec's: outbound.ts). */
+  readonly environment?: string;
+  /** A NAT gateway's public IP, by the gateway's name: it takes no inbound connection. */
+  readonly natGateway?: string;
+  /** A private endpoint: its subnet's NSG and routes apply as its subnet's policies say (flow.ts, route.ts). */
+  readonly privateEndpoint?: PrivateEndpointInfo;
+  /** An Azure Bastion host: reached on its public IP, it calls VMs from its subnet's private addresses. */
+  readonly bastion?: BastionInfo;
 }
 
 export type EndpointResolution =
   | { ok: true; host: Host }
   | { ok: false; message: string; hint?: string };
 
-const KIND_PREFIXES = ["env", "nic", "subnet", "lb", "pip", "tag", "ip"] as const;
+const KIND_PREFIXES = ["env", "nic", "subnet", "lb", "agw", "pe", "bastion", "pip", "tag", "ip"] as const;
 type EndpointKind = (typeof KIND_PREFIXES)[number];
 
 /**
@@ -77,8 +91,8 @@ export function resolveEndpoint(
 function notFound(text: string): EndpointResolution {
   return {
     ok: false,
-    message: `${JSON.stringify(text)} is not an environment, network interface, subnet, load balancer, public IP address, service tag or IP address`,
-    hint: "write env:NAME, nic:NAME, subnet:VNET/NAME, lb:NAME[/FRONTEND], pip:NAME, tag:NAME or an address to say which is meant",
+    message: `${JSON.stringify(text)} is not an environment, network interface, subnet, load balancer, application gateway, private endpoint, Bastion host, public IP address, service tag or IP address`,
+    hint: "write env:NAME, nic:NAME, subnet:VNET/NAME, lb:NAME[/FRONTEND], agw:NAME[/FRONTEND], pe:NAME, bastion:NAME, pip:NAME, tag:NAME or an address to say which is meant",
   };
 }
 
@@ -102,8 +116,9 @@ function resolveAs(
           ...(env.nic ? { nic: env.nic } : {}),
           ...(env.publicAddress ? { publicAddress: env.publicAddress } : {}),
           ...(env.publicIp ? { publicIp: env.publicIp } : {}),
-          ...(env.outboundAddress ? { outboundAddress: env.outboundAddress } : {}),
+          ...outboundOf(env.outboundAddress ?? presentedAddress(network, { subnet: env.subnet })),
           ingress: env.ingress,
+          environment: env.name,
         },
       };
     }
@@ -113,11 +128,23 @@ function resolveAs(
       if (!nic || !primary) return undefined;
       return {
         ok: true,
-        host: { ...configHost(nic, primary), label: `network interface ${nic.name}` },
+        host: { ...configHost(network, nic, primary), label: `network interface ${nic.name}` },
       };
     }
     case "lb":
       return loadBalancerHost(network, name);
+    case "agw": {
+      const r = gatewayByName(network, name);
+      return r && (r.ok ? { ok: true, host: gatewayFrontendHost(r.endpoint) } : r);
+    }
+    case "pe": {
+      const pe = findNamed(network.privateEndpoints, name);
+      return pe && { ok: true, host: privateEndpointHost(pe) };
+    }
+    case "bastion": {
+      const bastion = findNamed(network.bastionHosts, name);
+      return bastion && { ok: true, host: bastionHost(bastion) };
+    }
     case "pip":
       return publicIpHost(network, name);
     case "subnet": {
@@ -157,6 +184,8 @@ function resolveAs(
         (p) => p.known && sameAddress(p.address, address),
       );
       if (pip) return publicIpHost(network, pip.name);
+      const gateway = gatewayAt(network, address);
+      if (gateway) return { ok: true, host: gatewayFrontendHost(gateway) };
       const frontend = frontendAt(network, address);
       return frontend
         ? { ok: true, host: frontendHost(network, frontend) }
@@ -165,21 +194,68 @@ function resolveAs(
   }
 }
 
+function findNamed<T>(map: ReadonlyMap<string, T>, name: string): T | undefined {
+  const exact = map.get(name);
+  if (exact) return exact;
+  for (const [key, value] of map) if (key.toLowerCase() === name.toLowerCase()) return value;
+  return undefined;
+}
+
+/** What a private endpoint reaches, for its label. */
+function targetsOf(pe: PrivateEndpointInfo): string {
+  return pe.targets.length > 0 ? ` to ${pe.targets.join(", ")}` : "";
+}
+
+/** A private endpoint: reached on its private address only; it has no NSG of its own. */
+export function privateEndpointHost(pe: PrivateEndpointInfo): Host {
+  return {
+    label: `private endpoint ${pe.name} (${displayAddress(pe.address)}${targetsOf(pe)})`,
+    address: pe.address,
+    vnet: pe.subnet.vnet,
+    subnet: pe.subnet,
+    ingress: "Internal",
+    privateEndpoint: pe,
+  };
+}
+
+/**
+ * A Bastion host: the address its sessions to VMs come from (some host of its
+ * AzureBastionSubnet), and its public IP, where users reach it. The public IP
+ * is the service's own: it is not closed to inbound traffic as a Standard
+ * public IP on a VM is, so the host carries its address but not the resource.
+ */
+export function bastionHost(bastion: BastionInfo): Host {
+  const on = bastion.publicIp ? `, public IP ${bastion.publicIp.name}` : "";
+  return {
+    label: `Bastion host ${bastion.name} (${displayAddress(bastion.address)} in ${bastion.subnet.id}${on})`,
+    address: bastion.address,
+    vnet: bastion.subnet.vnet,
+    subnet: bastion.subnet,
+    ...(bastion.publicAddress ? { publicAddress: bastion.publicAddress } : {}),
+    ingress: bastion.publicAddress ? "External" : "Internal",
+    bastion,
+  };
+}
+
 /** A NIC's IP configuration as a host, with the public address and IP it has. */
-function configHost(nic: NicInfo, config: IpConfigurationInfo): Host {
+function configHost(network: Network, nic: NicInfo, config: IpConfigurationInfo): Host {
+  // The address it calls out from: a NAT gateway's before its own public IP (outbound.ts).
+  const outbound = presentedAddress(network, { subnet: config.subnet, config });
   return {
     label: `${displayAddress(config.address)} (${config.dynamic ? "Dynamic, " : ""}network interface ${nic.name})`,
     address: config.address,
     vnet: nic.vnet,
     subnet: config.subnet,
     nic,
-    ...(config.publicAddress
-      ? { publicAddress: config.publicAddress, outboundAddress: config.publicAddress }
-      : {}),
+    ...(config.publicAddress ? { publicAddress: config.publicAddress } : {}),
+    ...outboundOf(outbound),
     ...(config.publicIp ? { publicIp: config.publicIp } : {}),
     ingress: "Internal",
   };
 }
+
+const outboundOf = (address: IpAddress | undefined) =>
+  address ? { outboundAddress: address } : {};
 
 /**
  * What a public IP is associated with, reached on it: every caller, even one in
@@ -195,6 +271,8 @@ function publicIpHost(network: Network, name: string): EndpointResolution | unde
     .flatMap((lb) => lb.frontends)
     .find((f) => f.publicIp === pip);
   if (frontend) return { ok: true, host: frontendHost(network, frontend) };
+  const gateway = gatewayOnPublicIp(network, pip.name);
+  if (gateway) return { ok: true, host: gatewayFrontendHost(gateway) };
   const label = `public IP ${pip.name}`;
   const env = [...network.environments.values()].find((e) => e.publicIp === pip);
   let host: Host | undefined;
@@ -205,7 +283,21 @@ function publicIpHost(network: Network, name: string): EndpointResolution | unde
     for (const nic of network.nics.values())
       for (const config of nic.ipConfigurations)
         if (config.publicIp === pip)
-          host = { ...configHost(nic, config), label: `${label} (network interface ${nic.name})` };
+          host = {
+            ...configHost(network, nic, config),
+            label: `${label} (network interface ${nic.name})`,
+          };
+  const nat = host ? undefined : natGatewayOfPublicIp(network, pip.name);
+  if (nat)
+    return {
+      ok: true,
+      host: {
+        label: `${label} (NAT gateway ${nat})`,
+        address: pip.address,
+        ingress: "External",
+        natGateway: nat,
+      },
+    };
   if (!host)
     return {
       ok: false,
@@ -217,7 +309,7 @@ function publicIpHost(network: Network, name: string): EndpointResolution | unde
       ...host,
       publicAddress: pip.address,
       publicIp: pip,
-      outboundAddress: pip.address,
+      outboundAddress: host.outboundAddress ?? pip.address,
       ingress: "External",
     },
   };
@@ -261,6 +353,19 @@ function frontendAt(network: Network, address: IpAddress): FrontendInfo | undefi
   return undefined;
 }
 
+/** An application gateway's frontend as a flow's destination (the gateway's subnet is application-gateway-flow.ts's). */
+function gatewayFrontendHost(endpoint: GatewayEndpoint): Host {
+  const f = endpoint.frontend;
+  return {
+    label: endpoint.label,
+    address: f.address,
+    ...(f.subnet ? { vnet: f.subnet.vnet, subnet: f.subnet } : {}),
+    ...(f.publicIp ? { publicAddress: f.address, publicIp: f.publicIp } : {}),
+    ingress: f.publicIp ? "External" : "Internal",
+    gatewayFrontend: f,
+  };
+}
+
 /** A frontend as a flow's destination: reached on its public address, or inside its network. */
 export function frontendHost(network: Network, frontend: FrontendInfo): Host {
   const on = frontend.publicIp
@@ -289,9 +394,11 @@ export function hostAt(network: Network, address: IpAddress): Host {
   }
   for (const nic of network.nics.values()) {
     for (const config of nic.ipConfigurations) {
-      if (sameAddress(config.address, address)) return configHost(nic, config);
+      if (sameAddress(config.address, address)) return configHost(network, nic, config);
     }
   }
+  for (const pe of network.privateEndpoints.values())
+    if (sameAddress(pe.address, address)) return privateEndpointHost(pe);
   const subnet = network.subnets.find((s) => s.addresses.has(address));
   if (subnet)
     return {
@@ -440,6 +547,8 @@ function freeHostAddress(
   for (const env of network.environments.values()) taken.add(formatIpAddress(env.privateAddress));
   for (const lb of network.loadBalancers.values())
     for (const f of lb.frontends) if (f.subnet) taken.add(formatIpAddress(f.address));
+  for (const pe of network.privateEndpoints.values()) taken.add(formatIpAddress(pe.address));
+  for (const b of network.bastionHosts.values()) taken.add(formatIpAddress(b.address));
   const prefixes = [...subnet.prefixes].sort(
     (a, b) => (a.family === family ? -1 : 0) - (b.family === family ? -1 : 0),
   );

@@ -2,6 +2,7 @@ import type { Network } from "../model/network.js";
 import type { Access } from "../model/rule.js";
 import { displayAddress, type IpAddress } from "../net/address.js";
 import type { FlowProtocol } from "../net/protocol.js";
+import { applicationGatewayFlow, type GatewayProxying } from "./application-gateway-flow.js";
 import { CompiledNsgs } from "./classifier.js";
 import { type Host, resolveEndpoint } from "./endpoint.js";
 import { type LoadBalancing, loadBalancedFlow } from "./load-balanced-flow.js";
@@ -13,7 +14,9 @@ import {
   type NsgVerdict,
   nsgStages,
 } from "./nsg-chain.js";
+import { type Egress, type EgressSource, egressOf, isNoEgress } from "./outbound.js";
 import type { Packet } from "./packet.js";
+import { privateEndpointNote, privateEndpointStages } from "./private-endpoint-flow.js";
 import { NsgResolver } from "./resolve.js";
 import { closedPublicIp, planRoute, type Route, vnetsConnected } from "./route.js";
 import { describeSelectedRoute, type SelectedRoute } from "./route-selection.js";
@@ -57,6 +60,10 @@ export interface FlowResult {
   readonly returnTraffic: Access;
   /** To a load balancer's frontend: the rule that forwards it, and the verdict for each backend. */
   readonly loadBalancer?: LoadBalancing;
+  /** To an application gateway's frontend: the listener, and the gateway's own connection to each backend. */
+  readonly applicationGateway?: GatewayProxying;
+  /** Leaving a virtual network for the Internet: the way out, and the address the Internet sees (outbound.ts). */
+  readonly egress?: Egress;
 }
 
 export const DEFAULT_SOURCE_PORT = 49152;
@@ -91,6 +98,26 @@ export class FlowEvaluator {
       to = resolveEndpoint(this.network, query.to, 6);
     if (!from.ok) return from;
     if (!to.ok) return to;
+    if (from.host.privateEndpoint)
+      return {
+        ok: false,
+        message: `${from.host.label} receives flows to the resource it reaches; it starts none`,
+        hint: "name the host that calls the private endpoint",
+      };
+    if (from.host.gatewayFrontend)
+      return {
+        ok: false,
+        message: `${from.host.label} receives requests and makes its own connections to its backends`,
+        hint: "to follow the gateway's connection to a backend, name the backend as the destination of a flow to the gateway",
+      };
+    if (to.host.gatewayFrontend)
+      return {
+        ok: true,
+        result: applicationGatewayFlow(this, from.host, to.host, to.host.gatewayFrontend, {
+          ...query,
+          sourcePort: query.sourcePort ?? DEFAULT_SOURCE_PORT,
+        }),
+      };
     if (from.host.frontend)
       return {
         ok: false,
@@ -105,6 +132,22 @@ export class FlowEvaluator {
           sourcePort: query.sourcePort ?? DEFAULT_SOURCE_PORT,
         }),
       };
+    if (to.host.natGateway !== undefined) {
+      const reason = `NAT gateway ${to.host.natGateway} takes no inbound connection: ${to.host.label} is not a way in`;
+      return {
+        ok: true,
+        result: {
+          from: from.host.label,
+          to: to.host.label,
+          access: "Deny",
+          route: "none",
+          routeReason: reason,
+          reason: `no route: ${reason}`,
+          trace: [],
+          returnTraffic: "Deny",
+        },
+      };
+    }
     if (from.host.vnet === undefined && to.host.vnet === undefined)
       return {
         ok: false,
@@ -143,6 +186,27 @@ export class FlowEvaluator {
         returnTraffic: "Deny",
       };
     }
+    const egress =
+      route.kind === "public" && from.vnet !== undefined && !from.platform
+        ? egressOf(this.network, egressSource(from, this.network), route.hop, query.protocol)
+        : undefined;
+    if (egress && isNoEgress(egress, query.protocol)) {
+      const addresses = unroutedAddresses(from, to, this.network);
+      const nsgs = addresses && this.evaluateNsgs(from, to, query, addresses);
+      return {
+        ...base,
+        access: "Deny",
+        route: "none",
+        routeReason: egress.reason,
+        ...(route.hop ? { nextHop: route.hop } : {}),
+        reason: `no route: ${egress.reason}${nsgs ? `; ${whatTheNsgsWouldDo(nsgs)}` : ""}`,
+        ...(nsgs ? { nsgs } : {}),
+        trace: [],
+        returnTraffic: "Deny",
+        egress,
+      };
+    }
+    const withEgress = egress ? { egress } : {};
     const nsgs = this.evaluateNsgs(from, to, query, route);
     // Behind a Standard public IP with no NSG, the NSGs' "allow" is not the last word.
     const closed = route.kind === "public" ? closedPublicIp(to) : undefined;
@@ -157,6 +221,7 @@ export class FlowEvaluator {
         nsgs,
         trace: nsgs.evaluations,
         returnTraffic: "Deny",
+        ...withEgress,
       };
     return {
       ...base,
@@ -170,10 +235,15 @@ export class FlowEvaluator {
           ? "no NSG on the path"
           : nsgs.access === "Deny"
             ? `denied by ${nsgs.rule} of ${nsgs.nsg}`
-            : "every NSG on the path allows it") + beyondTheModel(route),
+            : "every NSG on the path allows it") +
+        beyondTheModel(route) +
+        (to.privateEndpoint
+          ? `; ${privateEndpointNote(to.privateEndpoint) ?? "no NSG is on its subnet"}`
+          : ""),
       nsgs,
       trace: nsgs.evaluations,
       returnTraffic: nsgs.access,
+      ...withEgress,
     };
   }
 
@@ -208,12 +278,29 @@ export class FlowEvaluator {
         ),
       );
     // Inbound rules see the address the caller presents and the private destination.
-    if (to.vnet !== undefined)
-      stages.push(
-        ...nsgStages("Inbound", to, to.vnet, packetOf(addresses.presentedSource, to.address)),
-      );
+    const arriving = packetOf(addresses.presentedSource, to.address);
+    if (to.privateEndpoint) stages.push(...privateEndpointStages(to.privateEndpoint, arriving));
+    else if (to.vnet !== undefined) stages.push(...nsgStages("Inbound", to, to.vnet, arriving));
     return evaluateStages(stages, this.resolver, this.compiled);
   }
+}
+
+/** What the egress of a host depends on: its subnet, its IP configuration, an environment's declared address. */
+function egressSource(host: Host, network: Network): EgressSource {
+  const config = host.nic?.ipConfigurations.find(
+    (c) => c.address.family === host.address.family && c.address.value === host.address.value,
+  );
+  const declared =
+    host.environment === undefined
+      ? undefined
+      : network.environments.get(host.environment)?.outboundAddress;
+  return {
+    ...(host.subnet ? { subnet: host.subnet } : {}),
+    ...(config ? { config } : {}),
+    ...(declared && host.environment !== undefined
+      ? { environment: host.environment, declaredOutbound: declared }
+      : {}),
+  };
 }
 
 const STAYS_IN_HOST = "the traffic stays inside the host and crosses no NSG";
@@ -267,7 +354,8 @@ function describeRoute(
   const hop = route.hop;
   const how = hop ? describeHop(route, hop, network) : undefined;
   if (how !== undefined) return how;
-  if (route.kind === "private") return "on private addresses, inside connected networks";
+  if (route.kind === "private")
+    return `on private addresses, inside connected networks${route.note ? `; ${route.note}` : ""}`;
   const destination = displayAddress(route.outboundDestination);
   if (to.vnet === undefined) return `across the Internet, to ${destination}`;
   const source = displayAddress(route.presentedSource);

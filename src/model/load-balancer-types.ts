@@ -89,6 +89,23 @@ export interface InboundNatRule {
   readonly enableTcpReset?: boolean;
 }
 
+/**
+ * An inbound NAT pool (scale sets): each instance whose IP configuration names
+ * it (`loadBalancerInboundNatPools`) gets one port from `frontendPortRangeStart`
+ * to `frontendPortRangeEnd`, forwarded to its `backendPort`.
+ */
+export interface InboundNatPool {
+  readonly name: string;
+  readonly frontendIPConfiguration: ResourceRef;
+  readonly protocol: LoadBalancerProtocol;
+  readonly frontendPortRangeStart: number;
+  readonly frontendPortRangeEnd: number;
+  readonly backendPort: number;
+  readonly enableFloatingIP?: boolean;
+  readonly idleTimeoutInMinutes?: number;
+  readonly enableTcpReset?: boolean;
+}
+
 /** A health probe: it comes from 168.63.129.16 (AzureLoadBalancer) to each backend. */
 export interface Probe {
   readonly name: string;
@@ -100,6 +117,21 @@ export interface Probe {
   readonly probeThreshold?: number;
 }
 
+/**
+ * An outbound rule (Standard only): the hosts of `backendAddressPool` leave
+ * for the Internet from the public addresses of `frontendIPConfigurations`,
+ * unless a route, a NAT gateway or their own public IP comes first.
+ */
+export interface OutboundRule {
+  readonly name: string;
+  readonly frontendIPConfigurations: readonly ResourceRef[];
+  readonly backendAddressPool: ResourceRef;
+  readonly protocol: LoadBalancerProtocol;
+  readonly allocatedOutboundPorts?: number;
+  readonly idleTimeoutInMinutes?: number;
+  readonly enableTcpReset?: boolean;
+}
+
 export interface LoadBalancer {
   readonly name: string;
   readonly location?: string;
@@ -108,5 +140,7 @@ export interface LoadBalancer {
   readonly backendAddressPools?: readonly BackendAddressPool[];
   readonly loadBalancingRules?: readonly LoadBalancingRule[];
   readonly inboundNatRules?: readonly InboundNatRule[];
+  readonly inboundNatPools?: readonly InboundNatPool[];
   readonly probes?: readonly Probe[];
+  readonly outboundRules?: readonly OutboundRule[];
 }

@@ -10,11 +10,13 @@ import { type Diagnostic, error, type ValuePath } from "./diagnostic.js";
 import type {
   BackendAddressPool,
   FrontendIPConfiguration,
+  InboundNatPool,
   InboundNatRule,
   LoadBalancer,
   LoadBalancerProtocol,
   LoadBalancerSku,
   LoadBalancingRule,
+  OutboundRule,
   ProbeProtocol,
 } from "./load-balancer-types.js";
 import type {
@@ -25,6 +27,7 @@ import type {
   VnetInfo,
 } from "./network.js";
 import { type ReferencedType, referenced } from "./resource-id.js";
+import { scaleSetInterfaceName } from "./scale-set-types.js";
 import type { ResourceRef, Topology } from "./types.js";
 
 /** A frontend: the address a load balancer is reached at. */
@@ -62,7 +65,7 @@ export interface ProbeInfo {
  * the client's address kept.
  */
 export interface ForwardingInfo {
-  readonly kind: "loadBalancingRule" | "inboundNatRule";
+  readonly kind: "loadBalancingRule" | "inboundNatRule" | "inboundNatPool";
   readonly name: string;
   readonly loadBalancer: string;
   /** An inbound NAT rule's version: 1 maps one port to one configuration, 2 a range over a pool. */
@@ -79,6 +82,17 @@ export interface ForwardingInfo {
   readonly path: ValuePath;
 }
 
+/** An outbound rule: the pool's backends leave for the Internet from the frontends' public addresses. */
+export interface OutboundRuleInfo {
+  readonly name: string;
+  readonly loadBalancer: string;
+  readonly frontends: readonly FrontendInfo[];
+  readonly pool: string;
+  readonly backends: readonly BackendInfo[];
+  readonly protocols: readonly ("Tcp" | "Udp")[];
+  readonly path: ValuePath;
+}
+
 export interface LoadBalancerInfo {
   readonly name: string;
   readonly sku: LoadBalancerSku;
@@ -87,6 +101,8 @@ export interface LoadBalancerInfo {
   readonly forwardings: readonly ForwardingInfo[];
   /** Each pool's backends, by pool name. */
   readonly pools: ReadonlyMap<string, readonly BackendInfo[]>;
+  /** Outbound rules (Standard only); left out when there are none. */
+  readonly outboundRules?: readonly OutboundRuleInfo[];
 }
 
 /** What resolving load balancers needs of the network being built (network.ts). */
@@ -135,7 +151,7 @@ export function resolveLoadBalancers(context: LoadBalancerContext): Map<string, 
 }
 
 /** A reference to an IP configuration: `{ id }` of one, `NIC/NAME`, or `NIC` for its first. */
-function configRef(
+export function configRef(
   context: LoadBalancerContext,
   ref: ResourceRef,
   path: ValuePath,
@@ -184,7 +200,7 @@ function configRef(
     : undefined;
 }
 
-function configBackend(
+export function configBackend(
   nic: NicInfo,
   config: IpConfigurationInfo,
   configName: string | undefined,
@@ -195,7 +211,10 @@ function configBackend(
     subnet: config.subnet,
     nic,
     config,
-    label: `network interface ${nic.name}${configName === undefined ? "" : ` (${configName})`}`,
+    label:
+      nic.scaleSet === undefined
+        ? `network interface ${nic.name}${configName === undefined ? "" : ` (${configName})`}`
+        : `scale set ${nic.scaleSet} (${nic.name}${configName === undefined ? "" : `, ${configName}`})`,
   };
 }
 
@@ -207,8 +226,10 @@ class NicMemberships {
   /** `lb\0pool` or `lb\0rule` (lower case) to the configurations naming it. */
   readonly pools = new Map<string, BackendInfo[]>();
   readonly natRules = new Map<string, { backend: BackendInfo; path: ValuePath }[]>();
+  /** `lb\0natpool` (lower case) to the scale sets' configurations naming it. */
+  readonly natPools = new Map<string, { backend: BackendInfo; path: ValuePath }[]>();
   private readonly refs: {
-    kind: "pool" | "natRule";
+    kind: "pool" | "natRule" | "natPool";
     lb: string;
     child: string;
     path: ValuePath;
@@ -248,6 +269,62 @@ class NicMemberships {
         add("natRule", "loadBalancerInboundNatRules", config.loadBalancerInboundNatRules);
       });
     });
+    this.addScaleSets();
+  }
+
+  /** Scale sets' IP configurations: the pools and NAT pools their instances join. */
+  private addScaleSets(): void {
+    (this.context.topology.virtualMachineScaleSets ?? []).forEach((vmss, i) => {
+      const configs = vmss.networkProfile.networkInterfaceConfigurations;
+      const primary = Math.max(
+        0,
+        configs.findIndex((c) => c.primary === true),
+      );
+      configs.forEach((nicConfig, j) => {
+        const name = scaleSetInterfaceName(
+          vmss.name,
+          nicConfig.name,
+          configs.length === 1 || j === primary,
+        );
+        const info = this.context.nics.get(name);
+        nicConfig.ipConfigurations.forEach((config, k) => {
+          const resolved = info?.ipConfigurations[k];
+          const backend = info && resolved && configBackend(info, resolved, config.name);
+          const base: ValuePath = [
+            "virtualMachineScaleSets",
+            i,
+            "networkProfile",
+            "networkInterfaceConfigurations",
+            j,
+            "ipConfigurations",
+            k,
+          ];
+          const add = (
+            kind: "pool" | "natPool",
+            field: string,
+            refs: readonly ResourceRef[] | undefined,
+          ) =>
+            (refs ?? []).forEach((ref, m) => {
+              const path = [...base, field, m];
+              const target = this.childRef(
+                ref,
+                kind === "pool"
+                  ? "loadBalancers/backendAddressPools"
+                  : "loadBalancers/inboundNatPools",
+                path,
+              );
+              if (!target) return;
+              this.refs.push({ kind, ...target, path });
+              if (!backend) return;
+              const key = `${target.lb}\u0000${target.child}`.toLowerCase();
+              if (kind === "pool") this.pools.set(key, [...(this.pools.get(key) ?? []), backend]);
+              else this.natPools.set(key, [...(this.natPools.get(key) ?? []), { backend, path }]);
+            });
+          add("pool", "loadBalancerBackendAddressPools", config.loadBalancerBackendAddressPools);
+          add("natPool", "loadBalancerInboundNatPools", config.loadBalancerInboundNatPools);
+        });
+      });
+    });
   }
 
   /** `{ id }` of a pool or NAT rule, or `LB/NAME`. */
@@ -256,7 +333,11 @@ class NicMemberships {
     type: ReferencedType,
     path: ValuePath,
   ): { lb: string; child: string } | undefined {
-    const what = type.endsWith("Pools") ? "backend address pool" : "inbound NAT rule";
+    const what = type.endsWith("backendAddressPools")
+      ? "backend address pool"
+      : type.endsWith("inboundNatPools")
+        ? "inbound NAT pool"
+        : "inbound NAT rule";
     if (typeof ref === "string" && !ref.startsWith("/")) {
       const [lb, child] = ref.split("/", 2);
       if (child === undefined || lb === undefined || lb === "" || child === "") {
@@ -283,9 +364,18 @@ class NicMemberships {
   checkUnresolved(lbs: readonly LoadBalancer[]): void {
     for (const ref of this.refs) {
       const lb = findNamed(lbs, ref.lb);
-      const what = ref.kind === "pool" ? "backend address pool" : "inbound NAT rule";
+      const what =
+        ref.kind === "pool"
+          ? "backend address pool"
+          : ref.kind === "natPool"
+            ? "inbound NAT pool"
+            : "inbound NAT rule";
       const children: readonly { name: string }[] =
-        ref.kind === "pool" ? (lb?.backendAddressPools ?? []) : (lb?.inboundNatRules ?? []);
+        ref.kind === "pool"
+          ? (lb?.backendAddressPools ?? [])
+          : ref.kind === "natPool"
+            ? (lb?.inboundNatPools ?? [])
+            : (lb?.inboundNatRules ?? []);
       if (!lb)
         this.context.report(
           error(
@@ -311,6 +401,7 @@ class LoadBalancerResolver {
   private readonly frontends: FrontendInfo[] = [];
   private readonly pools = new Map<string, BackendInfo[]>();
   private readonly forwardings: ForwardingInfo[] = [];
+  private readonly outboundRules: OutboundRuleInfo[] = [];
 
   constructor(
     private readonly context: LoadBalancerContext,
@@ -332,6 +423,8 @@ class LoadBalancerResolver {
     this.checkChildNames("loadBalancingRules", "load-balancing rule", lb.loadBalancingRules);
     this.checkChildNames("inboundNatRules", "inbound NAT rule", lb.inboundNatRules);
     this.checkChildNames("probes", "probe", lb.probes);
+    this.checkChildNames("inboundNatPools", "inbound NAT pool", lb.inboundNatPools);
+    this.checkChildNames("outboundRules", "outbound rule", lb.outboundRules);
     if (lb.frontendIPConfigurations.length === 0)
       this.report(
         error("LoadBalancerWithoutFrontend", `${this.label} has no frontend IP configuration`, [
@@ -361,10 +454,16 @@ class LoadBalancerResolver {
     (lb.inboundNatRules ?? []).forEach((rule, i) => {
       this.addNatRule(rule, [...this.path, "inboundNatRules", i]);
     });
+    (lb.inboundNatPools ?? []).forEach((pool, i) => {
+      this.addNatPool(pool, [...this.path, "inboundNatPools", i]);
+    });
     (lb.probes ?? []).forEach((probe, i) => {
       this.checkPort(probe.port, [...this.path, "probes", i, "port"], `probe ${probe.name}`, 1);
     });
     this.checkPortConflicts();
+    (lb.outboundRules ?? []).forEach((rule, i) => {
+      this.addOutboundRule(rule, [...this.path, "outboundRules", i]);
+    });
     return {
       name: lb.name,
       sku: lb.sku,
@@ -372,7 +471,57 @@ class LoadBalancerResolver {
       frontends: this.frontends,
       forwardings: this.forwardings,
       pools: this.pools,
+      ...(this.outboundRules.length > 0 ? { outboundRules: this.outboundRules } : {}),
     };
+  }
+
+  /** An outbound rule: Standard only, from public frontends, for one pool. */
+  private addOutboundRule(rule: OutboundRule, path: ValuePath): void {
+    const what = `${this.label}: outbound rule ${rule.name}`;
+    if (this.lb.sku !== "Standard") {
+      this.report(
+        error(
+          "OutboundRuleOnBasicLoadBalancer",
+          `${what}: a Basic load balancer has no outbound rules`,
+          path,
+          "outbound rules need a Standard load balancer",
+        ),
+      );
+      return;
+    }
+    if (rule.frontendIPConfigurations.length === 0)
+      this.report(
+        error("InvalidOutboundRule", `${what} names no frontend`, [
+          ...path,
+          "frontendIPConfigurations",
+        ]),
+      );
+    const frontends = rule.frontendIPConfigurations.flatMap((ref, i) => {
+      const at = [...path, "frontendIPConfigurations", i];
+      const f = this.frontendOf(ref, at);
+      if (f && !f.publicIp) {
+        this.report(
+          error(
+            "InvalidOutboundRule",
+            `${what}: frontend ${f.name} is private; an outbound rule leaves from public frontends`,
+            at,
+          ),
+        );
+        return [];
+      }
+      return f ? [f] : [];
+    });
+    const pool = this.poolOf(rule.backendAddressPool, [...path, "backendAddressPool"]);
+    if (!pool) return;
+    this.outboundRules.push({
+      name: rule.name,
+      loadBalancer: this.lb.name,
+      frontends,
+      pool: pool.name,
+      backends: pool.backends,
+      protocols: PROTOCOLS[rule.protocol] ?? [],
+      path,
+    });
   }
 
   private checkChildNames(
@@ -878,6 +1027,66 @@ class LoadBalancerResolver {
     });
   }
 
+  /**
+   * An inbound NAT pool: each scale set instance naming it gets one port of
+   * the range, forwarded to its backend port. A scale set stands as one
+   * member, so every port of the range may reach it.
+   */
+  private addNatPool(pool: InboundNatPool, path: ValuePath): void {
+    const what = `inbound NAT pool ${pool.name}`;
+    const frontend = this.frontendOf(pool.frontendIPConfiguration, [
+      ...path,
+      "frontendIPConfiguration",
+    ]);
+    const start = pool.frontendPortRangeStart;
+    const end = pool.frontendPortRangeEnd;
+    let ok = this.checkPort(pool.backendPort, [...path, "backendPort"], what, 1);
+    ok = this.checkPort(start, [...path, "frontendPortRangeStart"], what, 1, 65534) && ok;
+    ok = this.checkPort(end, [...path, "frontendPortRangeEnd"], what, 1, 65534) && ok;
+    if (ok && end < start) {
+      this.report(
+        error(
+          "InvalidInboundNatPool",
+          `${this.label}: ${what}: frontendPortRangeEnd (${end}) is below frontendPortRangeStart (${start})`,
+          [...path, "frontendPortRangeEnd"],
+        ),
+      );
+      ok = false;
+    }
+    const key = `${this.lb.name}\u0000${pool.name}`.toLowerCase();
+    const named = this.members.natPools.get(key) ?? [];
+    const backends = named
+      .map((n) => n.backend)
+      .filter((b, i, all) => all.findIndex((o) => o.nic === b.nic) === i);
+    // Each instance takes one port of the range: scale sets of known capacity must fit.
+    const scaleSets = this.context.topology.virtualMachineScaleSets ?? [];
+    const instances = backends.reduce(
+      (n, b) => n + (scaleSets.find((s) => s.name === b.nic?.scaleSet)?.sku?.capacity ?? 0),
+      0,
+    );
+    if (ok && instances > end - start + 1)
+      this.report(
+        error(
+          "InvalidInboundNatPool",
+          `${this.label}: ${what}: ${instances} instances take a port of it and its range has ${end - start + 1}; each instance needs one`,
+          [...path, "frontendPortRangeEnd"],
+        ),
+      );
+    if (!frontend || !ok) return;
+    this.forwardings.push({
+      kind: "inboundNatPool",
+      name: pool.name,
+      loadBalancer: this.lb.name,
+      protocols: PROTOCOLS[pool.protocol],
+      backendPort: pool.backendPort,
+      floatingIp: pool.enableFloatingIP === true,
+      frontend,
+      frontendPorts: { first: start, last: end },
+      backends,
+      path,
+    });
+  }
+
   /** Two rules may not take the same frontend, protocol and port. */
   private checkPortConflicts(): void {
     this.forwardings.forEach((a, i) => {
@@ -906,6 +1115,7 @@ class LoadBalancerResolver {
 export function describeForwarding(
   f: Pick<ForwardingInfo, "kind" | "name" | "natVersion">,
 ): string {
+  if (f.kind === "inboundNatPool") return `inbound NAT pool ${f.name}`;
   return f.kind === "loadBalancingRule"
     ? `load-balancing rule ${f.name}`
     : `inbound NAT rule ${f.name}${f.natVersion === 2 ? " (v2)" : ""}`;

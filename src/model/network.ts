@@ -1,15 +1,26 @@
 import { formatIpAddress, type IpAddress, parseIpAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 import { formatPrefix, type Prefix, parsePrefix } from "../net/prefix.js";
+import { type ApplicationGatewayInfo, resolveApplicationGateways } from "./application-gateways.js";
 import { DEFAULT_SECURITY_RULES } from "./default-rules.js";
 import { type Diagnostic, error, hasErrors, type ValuePath, warning } from "./diagnostic.js";
 import { LIMITS } from "./limits.js";
 import { type LoadBalancerInfo, resolveLoadBalancers } from "./load-balancers.js";
 import { duplicateNames, NameIndex } from "./names.js";
+import { type NatGatewayInfo, resolveNatGateways } from "./nat-gateways.js";
+import {
+  type BastionInfo,
+  type EndpointContext,
+  type PrivateEndpointInfo,
+  resolveBastionHosts,
+  resolvePrivateEndpoints,
+} from "./private-endpoints.js";
 import { AddressNames, dynamicLabel, standInAddress, UNKNOWN_PUBLIC_BLOCKS } from "./public-ips.js";
 import { isIdRef, type ReferencedType, referenced } from "./resource-id.js";
 import { type RouteTableInfo, resolveRouteTables } from "./route-tables.js";
 import { nameProblem, type ParsedRule, parseSecurityRule, type RuleContext } from "./rule.js";
+import type { ScaleSetPublicIpConfiguration } from "./scale-set-types.js";
+import { type ScaleSetInterface, scaleSetInterfaces } from "./scale-sets.js";
 import type { ServiceTagCatalog } from "./service-tags.js";
 import { firstFreeHost } from "./subnet-hosts.js";
 import { symbolicTagsOf } from "./symbolic-uses.js";
@@ -17,6 +28,7 @@ import type {
   Environment,
   EnvironmentKind,
   NetworkSecurityGroup,
+  PrivateEndpointNetworkPolicies,
   PublicIPSku,
   ResourceRef,
   Topology,
@@ -40,6 +52,12 @@ export interface SubnetInfo {
   readonly nsg?: string;
   /** The route table its traffic follows, besides Azure's system routes. */
   readonly routeTable?: string;
+  /** Whether its NSG and routes apply to its private endpoints (Disabled when left out). */
+  readonly privateEndpointNetworkPolicies?: PrivateEndpointNetworkPolicies;
+  /** The NAT gateway its traffic to the Internet leaves through. */
+  readonly natGateway?: string;
+  /** False: no implicit outbound address (left out: true, as in networks made before API 2025-07-01). */
+  readonly defaultOutboundAccess?: boolean;
 }
 
 /** What a network's peering to a connected peer allows beyond plain traffic (all false when left out). */
@@ -87,6 +105,8 @@ export interface IpConfigurationInfo {
 export interface NicInfo {
   readonly name: string;
   readonly vnet: string;
+  /** The scale set whose every instance this interface stands for (`vmss:NAME`). */
+  readonly scaleSet?: string;
   readonly nsg?: string;
   readonly ipConfigurations: readonly IpConfigurationInfo[];
 }
@@ -127,6 +147,14 @@ export interface Network {
   readonly routeTables: ReadonlyMap<string, RouteTableInfo>;
   /** Load balancers: their frontends, and what each rule forwards to which backends. */
   readonly loadBalancers: ReadonlyMap<string, LoadBalancerInfo>;
+  /** Application gateways: their instances' subnet, frontends, listeners and where each routes. */
+  readonly applicationGateways?: ReadonlyMap<string, ApplicationGatewayInfo>;
+  /** Private endpoints: addresses in subnets that reach resources through Private Link. */
+  readonly privateEndpoints: ReadonlyMap<string, PrivateEndpointInfo>;
+  /** Azure Bastion hosts, with the address their sessions to VMs come from. */
+  readonly bastionHosts: ReadonlyMap<string, BastionInfo>;
+  /** NAT gateways, by name; left out by networks built before they were modelled. */
+  readonly natGateways?: ReadonlyMap<string, NatGatewayInfo>;
   /** How its addresses are printed: unknown public ones by name, Dynamic ones by subnet. */
   readonly addressNames: AddressNames;
   readonly serviceTags: ServiceTagCatalog;
@@ -197,6 +225,14 @@ class NetworkBuilder {
     this.checkNames("environments", "environment", t.environments, false);
     this.checkNames("publicIPAddresses", "public IP address", t.publicIPAddresses ?? []);
     this.checkNames("loadBalancers", "load balancer", t.loadBalancers ?? []);
+    this.checkNames(
+      "virtualMachineScaleSets",
+      "virtual machine scale set",
+      t.virtualMachineScaleSets ?? [],
+    );
+    this.checkNames("applicationGateways", "application gateway", t.applicationGateways ?? []);
+    this.checkNames("privateEndpoints", "private endpoint", t.privateEndpoints ?? []);
+    this.checkNames("bastionHosts", "Bastion host", t.bastionHosts ?? []);
     for (const asg of t.applicationSecurityGroups) this.asgMembers.set(asg.name, []);
     const routing = resolveRouteTables(t.routeTables ?? [], this.serviceTags);
     this.diagnostics.push(...routing.diagnostics);
@@ -206,6 +242,13 @@ class NetworkBuilder {
     });
     this.addVirtualNetworks();
     this.addPublicIps();
+    const natGateways = resolveNatGateways({
+      natGateways: t.natGateways ?? [],
+      subnets: this.subnets,
+      report: (d) => this.report(d),
+      publicEndpoint: (ref, path, what) => this.publicEndpoint(ref, path, what),
+      claimPublicIp: (pip, owner, path) => this.claimPublicIp(pip, owner, path),
+    });
     this.notePrivateAddresses();
     this.addNetworkInterfaces();
     t.environments.forEach((env, i) => {
@@ -213,6 +256,13 @@ class NetworkBuilder {
     });
     this.checkAsgNetworks();
     const loadBalancers = this.addLoadBalancers();
+    const applicationGateways = resolveApplicationGateways({
+      ...this.endpointContext(),
+      nics: this.nics,
+      vnets: this.vnets,
+    });
+    const privateEndpoints = resolvePrivateEndpoints(this.endpointContext());
+    const bastionHosts = resolveBastionHosts(this.endpointContext());
     const symbolic = symbolicTagsOf(t, this.serviceTags);
     this.diagnostics.push(...symbolic.diagnostics);
     if (hasErrors(this.diagnostics)) return { diagnostics: this.diagnostics };
@@ -228,6 +278,10 @@ class NetworkBuilder {
         publicIps: this.publicIps,
         routeTables: this.routeTables,
         loadBalancers,
+        ...(applicationGateways.size > 0 ? { applicationGateways } : {}),
+        privateEndpoints,
+        bastionHosts,
+        natGateways,
         addressNames: new AddressNames(
           [
             ...[...this.publicIps.values()].filter((p) => !p.known).map((p) => p.address),
@@ -519,6 +573,7 @@ class NetworkBuilder {
         });
         const nsg = this.nsgRef(subnet.networkSecurityGroup, [...sPath, "networkSecurityGroup"]);
         const routeTable = this.routeTableRef(subnet.routeTable, [...sPath, "routeTable"]);
+        const natGateway = this.natGatewayRef(subnet.natGateway, [...sPath, "natGateway"]);
         const info: SubnetInfo = {
           id: `${vnet.name}/${subnet.name}`,
           name: subnet.name,
@@ -527,6 +582,13 @@ class NetworkBuilder {
           addresses: AddressSet.of(sPrefixes),
           ...(nsg === undefined ? {} : { nsg }),
           ...(routeTable === undefined ? {} : { routeTable }),
+          ...(subnet.privateEndpointNetworkPolicies === undefined
+            ? {}
+            : { privateEndpointNetworkPolicies: subnet.privateEndpointNetworkPolicies }),
+          ...(natGateway === undefined ? {} : { natGateway }),
+          ...(subnet.defaultOutboundAccess === undefined
+            ? {}
+            : { defaultOutboundAccess: subnet.defaultOutboundAccess }),
         };
         subnets.push(info);
         this.subnets.push(info);
@@ -699,6 +761,24 @@ class NetworkBuilder {
     return found;
   }
 
+  /** The NAT gateway a subnet names, which the topology must declare. */
+  private natGatewayRef(ref: ResourceRef | undefined, path: ValuePath): string | undefined {
+    if (ref === undefined) return undefined;
+    const name = this.named(ref, "natGateways", path)?.name;
+    if (name === undefined) return undefined;
+    const found = new NameIndex((this.topology.natGateways ?? []).map((n) => n.name)).resolve(name);
+    if (found === undefined)
+      this.report(
+        error(
+          "InvalidResourceReference",
+          `NAT gateway ${JSON.stringify(name)} is not defined`,
+          path,
+          "declare it under natGateways",
+        ),
+      );
+    return found;
+  }
+
   /** Resolves `vnet/subnet`, a subnet name unique in the deployment, or an ARM subnet id. */
   private subnetRef(ref: ResourceRef, path: ValuePath): SubnetInfo | undefined {
     const text = typeof ref === "string" ? ref : ref.id;
@@ -789,9 +869,16 @@ class NetworkBuilder {
   }
 
   private addNetworkInterfaces(): void {
-    this.topology.networkInterfaces.forEach((nic, i) => {
-      const path: ValuePath = ["networkInterfaces", i];
-      const label = `network interface ${nic.name}`;
+    const scaleSets = scaleSetInterfaces(this.topology, (d) => this.report(d));
+    [
+      ...this.topology.networkInterfaces.map((nic, i) => ({
+        nic,
+        path: ["networkInterfaces", i] as ValuePath,
+        label: `network interface ${nic.name}`,
+        scaleSet: undefined as ScaleSetInterface | undefined,
+      })),
+      ...scaleSets.map((s) => ({ nic: s.nic, path: s.path, label: s.label, scaleSet: s })),
+    ].forEach(({ nic, path, label, scaleSet }) => {
       const nsg = this.nsgRef(nic.networkSecurityGroup, [...path, "networkSecurityGroup"]);
       if (nic.ipConfigurations.length === 0)
         this.report(
@@ -856,11 +943,15 @@ class NetworkBuilder {
             ),
           );
         for (const asg of asgs) this.asgMembers.get(asg)?.push(address);
-        const endpoint = this.publicEndpoint(
-          config.publicIPAddress,
-          [...cPath, "publicIPAddress"],
-          label,
-        );
+        const instancePublicIp = scaleSet?.publicIps[j];
+        const endpoint = instancePublicIp
+          ? this.instancePublicEndpoint(
+              nic.name,
+              instancePublicIp,
+              [...cPath, "publicIPAddressConfiguration"],
+              label,
+            )
+          : this.publicEndpoint(config.publicIPAddress, [...cPath, "publicIPAddress"], label);
         if (endpoint?.publicIp)
           this.claimPublicIp(endpoint.publicIp, label, [...cPath, "publicIPAddress"]);
         if (endpoint)
@@ -879,6 +970,7 @@ class NetworkBuilder {
         this.nics.set(nic.name, {
           name: nic.name,
           vnet,
+          ...(scaleSet ? { scaleSet: scaleSet.scaleSet } : {}),
           ipConfigurations: configs,
           ...(nsg === undefined ? {} : { nsg }),
         });
@@ -1119,6 +1211,41 @@ class NetworkBuilder {
     return publicIp ? { address: publicIp.address, publicIp } : undefined;
   }
 
+  /**
+   * The public address each instance of a scale set gets from a
+   * `publicIPAddressConfiguration`: not a public IP resource, and known only
+   * when deploying, so a stand-in shown as `<vmss:NAME/CONFIG>`. Basic when no
+   * SKU is given: open where no NSG applies (the reading that hides no exposure).
+   */
+  private instancePublicEndpoint(
+    nicName: string,
+    config: ScaleSetPublicIpConfiguration,
+    path: ValuePath,
+    what: string,
+  ): { address: IpAddress; publicIp: PublicIpInfo } | undefined {
+    const name = `${nicName}/${config.name}`;
+    const family = config.publicIPAddressVersion === "IPv6" ? 6 : 4;
+    const standIn = this.standInFor(name, family);
+    if (!standIn) {
+      this.report(
+        error(
+          "PublicIPAddressNotKnown",
+          `${what}: the public address of its instances is not known, and the addresses reserved to stand for such addresses (${formatPrefix(UNKNOWN_PUBLIC_BLOCKS[family])}) are all named by rules or service tags`,
+          path,
+        ),
+      );
+      return undefined;
+    }
+    const publicIp: PublicIpInfo = {
+      name,
+      sku: config.sku ?? "Basic",
+      address: { ...standIn, label: `<${name}>` },
+      known: false,
+    };
+    this.publicIps.set(name, publicIp);
+    return { address: publicIp.address, publicIp };
+  }
+
   /** Every prefix the rules name, and those of the service tags they name. */
   private namedPrefixes(): Prefix[] {
     const out: Prefix[] = [];
@@ -1166,9 +1293,16 @@ class NetworkBuilder {
   /** Load balancers (load-balancers.ts), with this builder's references and addresses. */
   private addLoadBalancers(): Map<string, LoadBalancerInfo> {
     return resolveLoadBalancers({
-      topology: this.topology,
+      ...this.endpointContext(),
       nics: this.nics,
       vnets: this.vnets,
+    });
+  }
+
+  /** What private endpoints, Bastion hosts and load balancers resolve their references and addresses with. */
+  private endpointContext(): EndpointContext {
+    return {
+      topology: this.topology,
       report: (d) => this.report(d),
       subnetRef: (ref, path) => this.subnetRef(ref, path),
       publicEndpoint: (ref, path, what) => this.publicEndpoint(ref, path, what),
@@ -1182,7 +1316,7 @@ class NetworkBuilder {
         this.claimAddress(address, subnet.vnet, what, at);
         return address;
       },
-    });
+    };
   }
 
   /** Notes every private address the topology writes, so that no Dynamic configuration takes one. */
@@ -1194,6 +1328,10 @@ class NetworkBuilder {
       ...this.topology.environments.map((e) => e.privateIPAddress),
       ...(this.topology.loadBalancers ?? []).flatMap((lb) =>
         lb.frontendIPConfigurations.map((f) => f.privateIPAddress),
+      ),
+      ...(this.topology.privateEndpoints ?? []).map((p) => p.privateIPAddress),
+      ...(this.topology.applicationGateways ?? []).flatMap((g) =>
+        g.frontendIPConfigurations.map((f) => f.privateIPAddress),
       ),
     ];
     for (const text of texts) {

@@ -25,12 +25,21 @@ const REFERENCED = {
   networkInterfaces: "network interface",
   publicIPAddresses: "public IP address",
   routeTables: "route table",
+  natGateways: "NAT gateway",
   loadBalancers: "load balancer",
   "loadBalancers/frontendIPConfigurations": "load balancer frontend",
   "loadBalancers/backendAddressPools": "backend address pool",
   "loadBalancers/inboundNatRules": "inbound NAT rule",
+  "loadBalancers/inboundNatPools": "inbound NAT pool",
   "loadBalancers/probes": "load balancer probe",
   "networkInterfaces/ipConfigurations": "IP configuration",
+  applicationGateways: "application gateway",
+  "applicationGateways/frontendIPConfigurations": "application gateway frontend",
+  "applicationGateways/frontendPorts": "application gateway frontend port",
+  "applicationGateways/httpListeners": "application gateway listener",
+  "applicationGateways/backendAddressPools": "application gateway backend pool",
+  "applicationGateways/backendHttpSettingsCollection": "application gateway backend settings",
+  "applicationGateways/redirectConfigurations": "application gateway redirection",
 } as const;
 
 export type ReferencedType = keyof typeof REFERENCED;

@@ -4,9 +4,19 @@
  * (`validate.ts`) checks them; `network.ts` turns them into resolved values.
  */
 
+import type { ApplicationGateway } from "./application-gateway-types.js";
 import type { LoadBalancer } from "./load-balancer-types.js";
+import type {
+  BastionHost,
+  PrivateEndpoint,
+  PrivateEndpointNetworkPolicies,
+} from "./private-endpoint-types.js";
+import type { VirtualMachineScaleSet } from "./scale-set-types.js";
 
+export * from "./application-gateway-types.js";
 export * from "./load-balancer-types.js";
+export * from "./private-endpoint-types.js";
+export * from "./scale-set-types.js";
 
 /** A reference to another resource: its name, or `{ id }` with an ARM resource id. */
 export type ResourceRef = string | { readonly id: string };
@@ -68,6 +78,17 @@ export interface Subnet {
   readonly networkSecurityGroup?: ResourceRef;
   /** The route table whose routes traffic leaving the subnet follows, besides Azure's system routes. */
   readonly routeTable?: ResourceRef;
+  /** Whether its NSG and routes apply to its private endpoints' traffic; Disabled when left out. */
+  readonly privateEndpointNetworkPolicies?: PrivateEndpointNetworkPolicies;
+  /** The NAT gateway its traffic to the Internet leaves through (outbound only). */
+  readonly natGateway?: ResourceRef;
+  /**
+   * False: no implicit outbound address; without a NAT gateway, public IP or
+   * load balancer outbound rule its hosts cannot reach the Internet. Left out
+   * it is true, as in a network made before API 2025-07-01 (newer ones default
+   * to false, and then say so).
+   */
+  readonly defaultOutboundAccess?: boolean;
 }
 
 export const NEXT_HOP_TYPES = [
@@ -149,6 +170,22 @@ export interface PublicIPAddress {
   readonly publicIPAddressVersion?: IpVersion;
 }
 
+/**
+ * A NAT gateway: the subnets that name it leave for the Internet from its
+ * public addresses; it takes no inbound connection and carries no ICMP.
+ */
+export interface NatGateway {
+  readonly name: string;
+  readonly location?: string;
+  /** Standard (the only SKU Azure offers). */
+  readonly sku?: "Standard";
+  /** Public IP resources (Standard) it translates to, by name or `{ id }`. */
+  readonly publicIpAddresses?: readonly ResourceRef[];
+  /** Public IP prefixes it translates to, by name or `{ id }` (not modelled further: shown by name). */
+  readonly publicIpPrefixes?: readonly ResourceRef[];
+  readonly idleTimeoutInMinutes?: number;
+}
+
 export interface IpConfiguration {
   readonly name?: string;
   /** The private address; left out with `privateIPAllocationMethod: Dynamic`, some free host of the subnet. */
@@ -168,6 +205,8 @@ export interface IpConfiguration {
   readonly loadBalancerBackendAddressPools?: readonly ResourceRef[];
   /** Inbound NAT rules (v1) that forward to it: `{ id }`, or `LB/RULE`. */
   readonly loadBalancerInboundNatRules?: readonly ResourceRef[];
+  /** Application gateway backend pools it joins: `{ id }`, or `GATEWAY/POOL`. */
+  readonly applicationGatewayBackendAddressPools?: readonly ResourceRef[];
 }
 
 export interface NetworkInterface {
@@ -227,6 +266,16 @@ export interface Topology {
   readonly loadBalancers?: readonly LoadBalancer[];
   /** Left out when there are none, as by importers that do not read them. */
   readonly routeTables?: readonly RouteTable[];
+  /** Left out when there are none, as by importers that do not read them. */
+  readonly natGateways?: readonly NatGateway[];
+  /** Left out when there are none. */
+  readonly applicationGateways?: readonly ApplicationGateway[];
+  /** Left out when there are none, as by importers that do not read them. */
+  readonly privateEndpoints?: readonly PrivateEndpoint[];
+  /** Left out when there are none, as by importers that do not read them. */
+  readonly bastionHosts?: readonly BastionHost[];
+  /** Left out when there are none, as by importers that do not read them. */
+  readonly virtualMachineScaleSets?: readonly VirtualMachineScaleSet[];
 }
 
 /** The resources of several topologies together, in order (as importers read several files). */
@@ -234,6 +283,11 @@ export function mergeTopologies(parts: readonly Topology[]): Topology {
   const publicIPAddresses = parts.flatMap((p) => p.publicIPAddresses ?? []);
   const routeTables = parts.flatMap((p) => p.routeTables ?? []);
   const loadBalancers = parts.flatMap((p) => p.loadBalancers ?? []);
+  const natGateways = parts.flatMap((p) => p.natGateways ?? []);
+  const applicationGateways = parts.flatMap((p) => p.applicationGateways ?? []);
+  const privateEndpoints = parts.flatMap((p) => p.privateEndpoints ?? []);
+  const bastionHosts = parts.flatMap((p) => p.bastionHosts ?? []);
+  const virtualMachineScaleSets = parts.flatMap((p) => p.virtualMachineScaleSets ?? []);
   return {
     virtualNetworks: parts.flatMap((p) => p.virtualNetworks),
     networkSecurityGroups: parts.flatMap((p) => p.networkSecurityGroups),
@@ -243,6 +297,11 @@ export function mergeTopologies(parts: readonly Topology[]): Topology {
     ...(publicIPAddresses.length > 0 ? { publicIPAddresses } : {}),
     ...(loadBalancers.length > 0 ? { loadBalancers } : {}),
     ...(routeTables.length > 0 ? { routeTables } : {}),
+    ...(natGateways.length > 0 ? { natGateways } : {}),
+    ...(applicationGateways.length > 0 ? { applicationGateways } : {}),
+    ...(privateEndpoints.length > 0 ? { privateEndpoints } : {}),
+    ...(bastionHosts.length > 0 ? { bastionHosts } : {}),
+    ...(virtualMachineScaleSets.length > 0 ? { virtualMachineScaleSets } : {}),
   };
 }
 

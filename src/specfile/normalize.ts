@@ -47,6 +47,13 @@ export function normalizeSpec(doc: SpecDocument): {
     environments: doc.environments ?? [],
     ...(doc.publicIPAddresses ? { publicIPAddresses: doc.publicIPAddresses } : {}),
     ...(doc.loadBalancers ? { loadBalancers: doc.loadBalancers } : {}),
+    ...(doc.applicationGateways ? { applicationGateways: doc.applicationGateways } : {}),
+    ...(doc.natGateways ? { natGateways: doc.natGateways } : {}),
+    ...(doc.privateEndpoints ? { privateEndpoints: doc.privateEndpoints } : {}),
+    ...(doc.bastionHosts ? { bastionHosts: doc.bastionHosts } : {}),
+    ...(doc.virtualMachineScaleSets
+      ? { virtualMachineScaleSets: doc.virtualMachineScaleSets }
+      : {}),
     ...(doc.routeTables
       ? { routeTables: doc.routeTables.map((t) => ({ ...t, routes: t.routes ?? [] })) }
       : {}),

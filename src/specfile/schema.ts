@@ -1,11 +1,16 @@
 import * as v from "valibot";
 import {
   ALLOCATION_METHODS,
+  APPLICATION_GATEWAY_PROTOCOLS,
+  APPLICATION_GATEWAY_TIERS,
+  BASTION_SKUS,
   ENVIRONMENT_KINDS,
   IP_VERSIONS,
   LOAD_BALANCER_PROTOCOLS,
   LOAD_BALANCER_SKUS,
   NEXT_HOP_TYPES,
+  ORCHESTRATION_MODES,
+  PRIVATE_ENDPOINT_NETWORK_POLICIES,
   PROBE_PROTOCOLS,
   PUBLIC_IP_SKUS,
 } from "../model/types.js";
@@ -183,6 +188,28 @@ const subnetSchema = closed({
   addressPrefixes: v.optional(v.array(v.string())),
   networkSecurityGroup: v.optional(resourceRef),
   routeTable: v.optional(resourceRef),
+  natGateway: v.optional(
+    v.pipe(
+      resourceRef,
+      v.description("The NAT gateway its traffic to the Internet leaves through"),
+    ),
+  ),
+  defaultOutboundAccess: v.optional(
+    v.pipe(
+      v.boolean(),
+      v.description(
+        "False: no implicit outbound address to the Internet; true when left out (a network made before API 2025-07-01)",
+      ),
+    ),
+  ),
+  privateEndpointNetworkPolicies: v.optional(
+    v.pipe(
+      v.picklist(PRIVATE_ENDPOINT_NETWORK_POLICIES),
+      v.description(
+        "Whether the subnet's NSG (Enabled, NetworkSecurityGroupEnabled) and routes (Enabled, RouteTableEnabled) apply to its private endpoints; Disabled when left out",
+      ),
+    ),
+  ),
 });
 
 const routeSchema = closed({
@@ -202,6 +229,30 @@ const routeSchema = closed({
     v.pipe(v.string(), v.description("The appliance's private address (VirtualAppliance only)")),
   ),
   hasBgpOverride: v.optional(v.boolean()),
+});
+
+const natGatewaySchema = closed({
+  name: v.string(),
+  ...readOnly,
+  location: v.optional(v.string()),
+  tags: v.optional(mapping(v.record(v.string(), v.string()), "record")),
+  sku: v.optional(
+    v.pipe(
+      v.union([v.literal("Standard"), closed({ name: v.literal("Standard") })]),
+      v.transform(() => "Standard" as const),
+    ),
+  ),
+  zones: v.optional(v.array(v.string())),
+  publicIpAddresses: v.optional(
+    v.pipe(
+      v.array(resourceRef),
+      v.description("Standard public IP resources the subnets leave for the Internet from"),
+    ),
+  ),
+  publicIpPrefixes: v.optional(v.array(resourceRef)),
+  idleTimeoutInMinutes: v.optional(int),
+  /** Read-only in Azure's output: the subnets that name it (subnets say it themselves). */
+  subnets: v.optional(v.unknown()),
 });
 
 const routeTableSchema = closed({
@@ -400,6 +451,36 @@ const inboundNatRuleSchema = closed({
   enableTcpReset: v.optional(v.boolean()),
 });
 
+const inboundNatPoolSchema = closed({
+  name: v.string(),
+  ...readOnly,
+  frontendIPConfiguration: resourceRef,
+  protocol: lbProtocol,
+  frontendPortRangeStart: v.pipe(
+    port,
+    v.description("The first frontend port; each scale set instance naming the pool takes one"),
+  ),
+  frontendPortRangeEnd: port,
+  backendPort: port,
+  enableFloatingIP: v.optional(v.boolean()),
+  idleTimeoutInMinutes: v.optional(int),
+  enableTcpReset: v.optional(v.boolean()),
+});
+
+const outboundRuleSchema = closed({
+  name: v.string(),
+  ...readOnly,
+  frontendIPConfigurations: v.pipe(
+    v.array(resourceRef),
+    v.description("The public frontends the pool's hosts leave for the Internet from"),
+  ),
+  backendAddressPool: resourceRef,
+  protocol: lbProtocol,
+  allocatedOutboundPorts: v.optional(int),
+  idleTimeoutInMinutes: v.optional(int),
+  enableTcpReset: v.optional(v.boolean()),
+});
+
 const probeSchema = closed({
   name: v.string(),
   ...readOnly,
@@ -433,7 +514,197 @@ const loadBalancerSchema = closed({
   backendAddressPools: v.optional(v.array(backendAddressPoolSchema)),
   loadBalancingRules: v.optional(v.array(loadBalancingRuleSchema)),
   inboundNatRules: v.optional(v.array(inboundNatRuleSchema)),
+  inboundNatPools: v.optional(
+    v.pipe(
+      v.array(inboundNatPoolSchema),
+      v.description("Port ranges that scale sets' IP configurations take one port of per instance"),
+    ),
+  ),
   probes: v.optional(v.array(probeSchema)),
+  outboundRules: v.optional(v.array(outboundRuleSchema)),
+});
+
+const privateLinkServiceConnectionSchema = closed({
+  name: v.optional(v.string()),
+  ...readOnly,
+  privateLinkServiceId: v.pipe(
+    v.string(),
+    v.description("The id of the resource (or private link service) the endpoint reaches"),
+  ),
+  groupIds: v.optional(
+    v.pipe(
+      v.array(v.string()),
+      v.description("The target's sub-resources: blob, sqlServer, vault…"),
+    ),
+  ),
+  requestMessage: v.optional(v.string()),
+  privateLinkServiceConnectionState: v.optional(v.unknown()),
+});
+
+const privateEndpointSchema = closed({
+  name: v.string(),
+  ...readOnly,
+  location: v.optional(v.string()),
+  tags: v.optional(mapping(v.record(v.string(), v.string()), "record")),
+  subnet: resourceRef,
+  privateIPAddress: v.optional(
+    v.pipe(
+      v.string(),
+      v.description("Its private address; left out, some free host of the subnet (Dynamic)"),
+    ),
+  ),
+  privateLinkServiceConnections: v.optional(v.array(privateLinkServiceConnectionSchema)),
+  manualPrivateLinkServiceConnections: v.optional(v.array(privateLinkServiceConnectionSchema)),
+  customNetworkInterfaceName: v.optional(v.string()),
+});
+
+const bastionHostSchema = closed({
+  name: v.string(),
+  ...readOnly,
+  location: v.optional(v.string()),
+  tags: v.optional(mapping(v.record(v.string(), v.string()), "record")),
+  sku: v.optional(
+    v.pipe(
+      v.union([v.picklist(BASTION_SKUS), closed({ name: v.picklist(BASTION_SKUS) })]),
+      v.description(
+        "Basic (its own network) or Standard/Premium (peered networks too), or { name }",
+      ),
+      v.transform((sku) => (typeof sku === "string" ? sku : sku.name)),
+    ),
+  ),
+  ipConfigurations: v.array(
+    closed({
+      name: v.optional(v.string()),
+      ...readOnly,
+      subnet: v.pipe(resourceRef, v.description("The network's AzureBastionSubnet")),
+      publicIPAddress: v.optional(
+        v.pipe(
+          resourceRef,
+          v.description("A Standard public IP: users reach Bastion on it, on 443"),
+        ),
+      ),
+      privateIPAllocationMethod: v.optional(v.picklist(ALLOCATION_METHODS)),
+    }),
+  ),
+  scaleUnits: v.optional(int),
+  disableCopyPaste: v.optional(v.boolean()),
+  enableFileCopy: v.optional(v.boolean()),
+  enableIpConnect: v.optional(v.boolean()),
+  enableShareableLink: v.optional(v.boolean()),
+  enableTunneling: v.optional(v.boolean()),
+  enableKerberos: v.optional(v.boolean()),
+  dnsName: v.optional(v.string()),
+});
+
+const agwProtocol = v.picklist(APPLICATION_GATEWAY_PROTOCOLS);
+const agwTier = v.picklist(APPLICATION_GATEWAY_TIERS);
+
+const applicationGatewaySchema = closed({
+  name: v.string(),
+  ...readOnly,
+  location: v.optional(v.string()),
+  tags: v.optional(mapping(v.record(v.string(), v.string()), "record")),
+  sku: v.pipe(
+    v.union([
+      agwTier,
+      closed({ name: v.optional(v.string()), tier: agwTier, capacity: v.optional(int) }),
+    ]),
+    v.description(
+      "The tier (Standard and WAF are v1; Standard_v2, WAF_v2 and Basic are v2), or ARM's { name, tier, capacity }",
+    ),
+    v.transform((sku) => (typeof sku === "string" ? { tier: sku } : sku)),
+  ),
+  gatewayIPConfigurations: v.pipe(
+    v.array(closed({ name: v.string(), ...readOnly, subnet: resourceRef })),
+    v.description("The one subnet its instances sit in, dedicated to application gateways"),
+  ),
+  frontendIPConfigurations: v.array(
+    closed({
+      name: v.string(),
+      ...readOnly,
+      publicIPAddress: v.optional(resourceRef),
+      privateIPAddress: v.optional(v.string()),
+      privateIPAllocationMethod: v.optional(v.picklist(ALLOCATION_METHODS)),
+      subnet: v.optional(
+        v.pipe(resourceRef, v.description("A private frontend's subnet: the gateway's own")),
+      ),
+      ...backReferences("httpListeners"),
+    }),
+  ),
+  frontendPorts: v.array(
+    closed({ name: v.string(), ...readOnly, port, ...backReferences("httpListeners") }),
+  ),
+  httpListeners: v.optional(
+    v.array(
+      closed({
+        name: v.string(),
+        ...readOnly,
+        frontendIPConfiguration: resourceRef,
+        frontendPort: resourceRef,
+        protocol: agwProtocol,
+        hostName: v.optional(v.string()),
+        hostNames: v.optional(v.array(v.string())),
+        ...backReferences("sslCertificate", "requireServerNameIndication", "requestRoutingRules"),
+      }),
+    ),
+  ),
+  backendAddressPools: v.optional(
+    v.array(
+      closed({
+        name: v.string(),
+        ...readOnly,
+        backendAddresses: v.optional(
+          v.array(closed({ ipAddress: v.optional(v.string()), fqdn: v.optional(v.string()) })),
+        ),
+        backendIPConfigurations: v.optional(
+          v.pipe(
+            v.array(resourceRef),
+            v.description(
+              "Its members as Azure prints them: IP configuration ids, NIC/CONFIG or NIC (its first); interfaces may name the pool instead",
+            ),
+          ),
+        ),
+        ...backReferences("requestRoutingRules"),
+      }),
+    ),
+  ),
+  backendHttpSettingsCollection: v.optional(
+    v.array(
+      closed({
+        name: v.string(),
+        ...readOnly,
+        port,
+        protocol: agwProtocol,
+        cookieBasedAffinity: v.optional(v.string()),
+        requestTimeout: v.optional(int),
+        ...backReferences(
+          "requestRoutingRules",
+          "probe",
+          "hostName",
+          "pickHostNameFromBackendAddress",
+        ),
+      }),
+    ),
+  ),
+  requestRoutingRules: v.optional(
+    v.array(
+      closed({
+        name: v.string(),
+        ...readOnly,
+        ruleType: v.optional(v.string()),
+        priority: v.optional(int),
+        httpListener: resourceRef,
+        backendAddressPool: v.optional(resourceRef),
+        backendHttpSettings: v.optional(resourceRef),
+        redirectConfiguration: v.optional(
+          v.pipe(
+            resourceRef,
+            v.description("A redirection: the gateway answers, no backend is called"),
+          ),
+        ),
+      }),
+    ),
+  ),
 });
 
 const networkInterfaceSchema = closed({
@@ -471,8 +742,93 @@ const networkInterfaceSchema = closed({
           v.description("Inbound NAT rules (v1) that forward to it: { id }, or LOADBALANCER/RULE"),
         ),
       ),
+      applicationGatewayBackendAddressPools: v.optional(
+        v.pipe(
+          v.array(resourceRef),
+          v.description("Application gateway backend pools it joins: { id }, or GATEWAY/POOL"),
+        ),
+      ),
     }),
   ),
+});
+
+const scaleSetIpConfigurationSchema = closed({
+  name: v.string(),
+  ...readOnly,
+  primary: v.optional(v.boolean()),
+  subnet: resourceRef,
+  privateIPAddressVersion: v.optional(v.picklist(IP_VERSIONS)),
+  publicIPAddressConfiguration: v.optional(
+    v.pipe(
+      closed({
+        name: v.string(),
+        sku: v.optional(
+          v.pipe(
+            v.union([
+              skuName,
+              closed({ name: skuName, tier: v.optional(v.picklist(["Regional", "Global"])) }),
+            ]),
+            v.transform((sku) => (typeof sku === "string" ? sku : sku.name)),
+          ),
+        ),
+        publicIPAddressVersion: v.optional(v.picklist(IP_VERSIONS)),
+        idleTimeoutInMinutes: v.optional(int),
+        dnsSettings: v.optional(v.unknown()),
+        deleteOption: v.optional(v.string()),
+      }),
+      v.description(
+        "A public address of its own for each instance (not a public IP resource; Basic when no SKU is given)",
+      ),
+    ),
+  ),
+  applicationSecurityGroups: v.optional(v.array(resourceRef)),
+  loadBalancerBackendAddressPools: v.optional(
+    v.pipe(
+      v.array(resourceRef),
+      v.description("Load balancer backend pools the instances join: { id }, or LOADBALANCER/POOL"),
+    ),
+  ),
+  loadBalancerInboundNatPools: v.optional(
+    v.pipe(
+      v.array(resourceRef),
+      v.description("Inbound NAT pools that give each instance a frontend port: { id }, or LOADBALANCER/POOL"),
+    ),
+  ),
+  applicationGatewayBackendAddressPools: v.optional(v.array(resourceRef)),
+});
+
+const virtualMachineScaleSetSchema = closed({
+  name: v.string(),
+  ...readOnly,
+  location: v.optional(v.string()),
+  tags: v.optional(mapping(v.record(v.string(), v.string()), "record")),
+  orchestrationMode: v.optional(v.picklist(ORCHESTRATION_MODES)),
+  sku: v.optional(
+    closed({
+      name: v.optional(v.string()),
+      tier: v.optional(v.string()),
+      capacity: v.optional(
+        v.pipe(int, v.minValue(0), v.description("How many instances; each takes a NAT pool port")),
+      ),
+    }),
+  ),
+  networkProfile: closed({
+    networkInterfaceConfigurations: v.array(
+      closed({
+        name: v.string(),
+        ...readOnly,
+        primary: v.optional(v.boolean()),
+        networkSecurityGroup: v.optional(resourceRef),
+        enableIPForwarding: v.optional(v.boolean()),
+        enableAcceleratedNetworking: v.optional(v.boolean()),
+        deleteOption: v.optional(v.string()),
+        dnsSettings: v.optional(v.unknown()),
+        ipConfigurations: v.array(scaleSetIpConfigurationSchema),
+      }),
+    ),
+    healthProbe: v.optional(v.unknown()),
+    networkApiVersion: v.optional(v.string()),
+  }),
 });
 
 const environmentSchema = closed({
@@ -692,6 +1048,14 @@ export const specSchema = v.pipe(
         v.array(applicationGatewaySchema),
         v.description(
           "Application gateways: proxies whose listeners send requests on to backend pools from the gateway's own subnet",
+        ),
+      ),
+    ),
+    virtualMachineScaleSets: v.optional(
+      v.pipe(
+        v.array(virtualMachineScaleSetSchema),
+        v.description(
+          "Scale sets: each network interface configuration stands for every instance (vmss:NAME), a Dynamic host of its subnet",
         ),
       ),
     ),

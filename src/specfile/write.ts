@@ -13,6 +13,11 @@ export function writeSpec(topology: Topology, header?: string): string {
   if (topology.routeTables?.length) doc.routeTables = topology.routeTables;
   if (topology.networkInterfaces.length > 0) doc.networkInterfaces = topology.networkInterfaces;
   if (topology.loadBalancers?.length) doc.loadBalancers = topology.loadBalancers;
+  if (topology.virtualMachineScaleSets?.length)
+    doc.virtualMachineScaleSets = topology.virtualMachineScaleSets;
+  if (topology.natGateways?.length) doc.natGateways = topology.natGateways;
+  if (topology.privateEndpoints?.length) doc.privateEndpoints = topology.privateEndpoints;
+  if (topology.bastionHosts?.length) doc.bastionHosts = topology.bastionHosts;
   if (topology.environments.length > 0) doc.environments = topology.environments;
   if (topology.networkSecurityGroups.length > 0)
     doc.networkSecurityGroups = topology.networkSecurityGroups.map((n) => ({

@@ -1,9 +1,11 @@
 import type { FlowResult } from "../../engine/flow.js";
 import type { IpFlowVerifyResult } from "../../engine/ip-flow-verify.js";
 import type { AppliedTo, NsgEvaluation } from "../../engine/nsg-chain.js";
+import type { Egress } from "../../engine/outbound.js";
 import type { SelectedRoute } from "../../engine/route-selection.js";
 import { displayAddress } from "../../net/address.js";
 import { formatPrefix } from "../../net/prefix.js";
+import { gatewayJson, renderGatewayFlow } from "./gateway-proxied.js";
 import { backendBlock, loadBalancerLine, loadBalancingJson } from "./load-balanced.js";
 import type { Style } from "./style.js";
 import { renderTable } from "./table.js";
@@ -60,14 +62,28 @@ function throughAppliance(result: FlowResult): string {
 /** The route and the NSGs' verdict, each on its line, then the NSGs. */
 export function renderFlow(result: FlowResult, style: Style): string {
   if (result.loadBalancer) return renderLoadBalancedFlow(result, style);
+  if (result.applicationGateway)
+    return renderGatewayFlow(result, style, (r, indent) =>
+      r.trace.length > 0 ? renderEvaluations(r.trace, style, indent) : undefined,
+    );
   const evaluations = result.nsgs?.evaluations ?? [];
   return [
     flowHeadline(result, style),
     `  ${result.from} -> ${result.to}`,
     `  route: ${result.route}, ${result.routeReason}`,
+    ...(result.egress && result.route !== "none" ? [`  egress: ${egressLine(result.egress)}`] : []),
     `  NSGs:  ${describeNsgs(result)}`,
     ...(evaluations.length > 0 ? [renderEvaluations(evaluations, style)] : []),
   ].join("\n");
+}
+
+/** The way out to the Internet: what it leaves through, and the address the Internet sees. */
+function egressLine(egress: Egress): string {
+  const seen =
+    egress.publicAddresses.length > 0
+      ? `; the Internet sees ${[...egress.publicAddresses, ...(egress.publicIpPrefixes ?? []).map((p) => `prefix ${p}`)].join(", ")}`
+      : "";
+  return `${egress.via}${egress.name ? ` ${egress.name}` : ""}${seen} (${egress.reason})`;
 }
 
 /**
@@ -167,6 +183,22 @@ export function flowJson(result: FlowResult): object {
     returnTraffic: result.returnTraffic,
     trace: result.trace,
     ...(result.loadBalancer ? { loadBalancer: loadBalancingJson(result.loadBalancer) } : {}),
+    ...(result.applicationGateway
+      ? { applicationGateway: gatewayJson(result.applicationGateway) }
+      : {}),
+    ...(result.egress
+      ? {
+          egress: {
+            via: result.egress.via,
+            name: result.egress.name ?? null,
+            publicAddresses: result.egress.publicAddresses,
+            ...(result.egress.publicIpPrefixes
+              ? { publicIpPrefixes: result.egress.publicIpPrefixes }
+              : {}),
+            reason: result.egress.reason,
+          },
+        }
+      : {}),
   };
 }
 
