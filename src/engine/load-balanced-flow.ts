@@ -34,7 +34,7 @@ export interface LoadBalancing {
   readonly frontendPort: number;
   /** The rule that forwards the flow; absent when none takes the frontend's port. */
   readonly rule?: {
-    readonly kind: "loadBalancingRule" | "inboundNatRule";
+    readonly kind: "loadBalancingRule" | "inboundNatRule" | "inboundNatPool";
     readonly name: string;
     readonly natVersion?: 1 | 2;
     readonly protocol: string;

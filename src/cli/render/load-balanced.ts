@@ -9,7 +9,9 @@ function describeRule(lb: LoadBalancing): string {
   const kind =
     r.kind === "loadBalancingRule"
       ? "load-balancing rule"
-      : `inbound NAT rule${r.natVersion === 2 ? " (v2)" : ""}`;
+      : r.kind === "inboundNatPool"
+        ? "inbound NAT pool"
+        : `inbound NAT rule${r.natVersion === 2 ? " (v2)" : ""}`;
   const ports = r.frontendPorts === "*" ? "every port (HA ports)" : `port ${r.frontendPorts}`;
   return [
     `${kind} ${r.name}: ${r.protocol} ${ports} -> ${r.pool ? `pool ${r.pool}, ` : ""}port ${r.backendPort}`,
