@@ -247,17 +247,21 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .argument("<old>", "the spec before")
     .argument("<new>", "the spec after")
     .option("--json", "print the difference as JSON")
+    .option("--strict", "exit 1 also when the versions differ in what the diff does not compare")
     .addHelpText(
       "after",
       examples(
         "tierwall diff before/tierwall.yaml after/tierwall.yaml",
         "tierwall diff main/ branch/ --json",
+        "tierwall diff exported.yaml reimported.yaml --strict",
       ),
     )
-    .action(async (oldSpec: string, newSpec: string, options: { json?: boolean }) => {
-      const { runDiff } = await import("./commands/diff.js");
-      result.code = runDiff(oldSpec, newSpec, options, io);
-    });
+    .action(
+      async (oldSpec: string, newSpec: string, options: { json?: boolean; strict?: boolean }) => {
+        const { runDiff } = await import("./commands/diff.js");
+        result.code = runDiff(oldSpec, newSpec, options, io);
+      },
+    );
 
   program
     .command("import")
