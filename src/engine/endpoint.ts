@@ -19,7 +19,12 @@ import {
   sameAddress,
 } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
-import { type GatewayEndpoint, gatewayAt, gatewayByName, gatewayOnPublicIp } from "./gateway-endpoint.js";
+import {
+  type GatewayEndpoint,
+  gatewayAt,
+  gatewayByName,
+  gatewayOnPublicIp,
+} from "./gateway-endpoint.js";
 import { natGatewayOfPublicIp, presentedAddress } from "./outbound.js";
 
 /**
@@ -61,7 +66,18 @@ export type EndpointResolution =
   | { ok: true; host: Host }
   | { ok: false; message: string; hint?: string };
 
-const KIND_PREFIXES = ["env", "nic", "subnet", "lb", "agw", "pe", "bastion", "pip", "tag", "ip"] as const;
+const KIND_PREFIXES = [
+  "env",
+  "nic",
+  "subnet",
+  "lb",
+  "agw",
+  "pe",
+  "bastion",
+  "pip",
+  "tag",
+  "ip",
+] as const;
 type EndpointKind = (typeof KIND_PREFIXES)[number];
 
 /**
