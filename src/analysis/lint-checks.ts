@@ -185,6 +185,65 @@ export const LINT_CHECKS: readonly LintCheck[] = [
     tags: ["availability", "load-balancer"],
   },
   {
+    id: "NatGatewayWithBasicResources",
+    severity: "error",
+    title: "A NAT gateway on a subnet with Basic public IPs or a Basic load balancer's backends",
+    rationale:
+      "Azure's NAT gateway documentation: a NAT gateway cannot be used with Basic SKU public IPs or load balancers in its subnet; the deployment fails.",
+    fix: "Upgrade the public IPs and load balancers to Standard, or leave the NAT gateway off the subnet.",
+    example: "A subnet with natGateway set and a VM whose NIC has a Basic public IP.",
+    securitySeverity: 0.0,
+    tags: ["correctness", "outbound"],
+  },
+  {
+    id: "NoInternetEgress",
+    severity: "info",
+    title: "Hosts with no way out to the Internet (defaultOutboundAccess false, nothing else)",
+    rationale:
+      "A subnet with defaultOutboundAccess false gives its hosts no implicit outbound address; without a NAT gateway, their own public IP, a load balancer outbound rule or a route to an appliance, they reach nothing on the Internet whatever the NSGs allow. It may be meant so: the finding is a note.",
+    fix: "Give the subnet a NAT gateway if its hosts are to reach the Internet.",
+    example: "defaultOutboundAccess: false on a subnet whose VMs have no public IP and no NAT gateway.",
+    securitySeverity: 0.0,
+    tags: ["availability", "outbound"],
+  },
+  {
+    id: "BastionNsgRuleMissing",
+    severity: "error",
+    title: "An NSG on AzureBastionSubnet does not allow a rule Azure Bastion requires",
+    rationale:
+      "Azure Bastion's documentation: if you apply an NSG to AzureBastionSubnet, you must create all of its rules (443 in from the Internet, GatewayManager and AzureLoadBalancer, 8080 and 5701 within VirtualNetwork both ways, 22 and 3389 out to VirtualNetwork, 443 out to AzureCloud, 80 out to the Internet); without one, Bastion's sessions, control plane or updates fail.",
+    fix: "Allow the missing rule, for TCP and the whole of its tag, above the rule that denies it.",
+    example:
+      "A deny-all inbound at 4000 on AzureBastionSubnet's NSG with no rule allowing 443 from GatewayManager or the Internet before it.",
+    securitySeverity: 1.0,
+    tags: ["availability", "bastion"],
+  },
+  {
+    id: "BastionTargetNotAllowed",
+    severity: "info",
+    title:
+      "A VM that Azure Bastion should reach allows neither SSH nor RDP from the Bastion subnet",
+    rationale:
+      "Bastion reaches virtual machines on their private addresses from hosts of AzureBastionSubnet; a VM whose NSGs allow neither 22 nor 3389 from the whole subnet cannot be opened through it. It may be meant so: the finding is a note.",
+    fix: "Allow Tcp 22 or 3389 from the Bastion subnet's range in the VM's NSG, if it is to be reached through Bastion.",
+    example:
+      "A VM subnet NSG that denies VirtualNetwork at 4000 and allows RDP only from an on-premises range.",
+    securitySeverity: 0.0,
+    tags: ["availability", "bastion"],
+  },
+  {
+    id: "PrivateEndpointNsgNotApplied",
+    severity: "info",
+    title: "NSG rules would only act on private endpoints that their subnet's NSG does not filter",
+    rationale:
+      "With privateEndpointNetworkPolicies Disabled (Azure's default) or RouteTableEnabled, a subnet's NSG does not apply to traffic to its private endpoints: rules written for them filter nothing, and the endpoints are as open as their callers' NSGs leave them.",
+    fix: "Set the subnet's privateEndpointNetworkPolicies to Enabled or NetworkSecurityGroupEnabled if the rules are meant to filter the endpoints' traffic.",
+    example:
+      "A subnet holding only a storage account's private endpoint, with an NSG that allows 443 from the app subnet and denies the rest.",
+    securitySeverity: 3.0,
+    tags: ["correctness", "private-endpoint"],
+  },
+  {
     id: "SuppressionExpired",
     severity: "warning",
     title: "A suppression in the spec has expired",

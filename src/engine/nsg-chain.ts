@@ -29,6 +29,8 @@ export interface NsgStage {
   readonly direction: Direction;
   readonly vnet: string;
   readonly packet: Packet;
+  /** Rules match whatever the source port: Azure reads source port filters as * for private endpoint traffic. */
+  readonly anySourcePort?: boolean;
 }
 
 /** What the NSGs make of a packet, apart from whether it can travel at all. */
@@ -79,7 +81,10 @@ export function evaluateStages(
 ): NsgVerdict {
   const evaluations: NsgEvaluation[] = [];
   for (const s of stages) {
-    const rule = compiled.firstMatch(resolver.resolve(s.nsg, s.vnet), s.direction, s.packet);
+    const nsg = s.anySourcePort
+      ? resolver.resolveAnySourcePort(s.nsg, s.vnet)
+      : resolver.resolve(s.nsg, s.vnet);
+    const rule = compiled.firstMatch(nsg, s.direction, s.packet);
     evaluations.push({
       nsg: s.nsg,
       appliedTo: s.appliedTo,

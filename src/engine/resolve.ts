@@ -1,7 +1,7 @@
 import { AZURE_HOST_ADDRESS, type Network, type NsgInfo } from "../model/network.js";
 import type { Access, AddressMatch, Direction, ParsedRule } from "../model/rule.js";
 import { AddressSet } from "../net/address-set.js";
-import type { PortRange } from "../net/ports.js";
+import { ALL_PORTS, type PortRange } from "../net/ports.js";
 import type { RuleProtocol } from "../net/protocol.js";
 
 /** A rule with its service tags and ASGs expanded to addresses, ready to match packets. */
@@ -94,6 +94,24 @@ export class NsgResolver {
       this.cache.set(key, resolved);
     }
     return resolved;
+  }
+
+  private readonly anySourcePortCache = new Map<string, ResolvedNsg>();
+
+  /**
+   * The NSG with every rule's source ports read as *: how Azure applies it to
+   * traffic to a private endpoint ("source port filtering is interpreted as *").
+   */
+  resolveAnySourcePort(nsgName: string, vnetName: string): ResolvedNsg {
+    const key = `${nsgName}\u0000${vnetName}`;
+    let found = this.anySourcePortCache.get(key);
+    if (!found) {
+      const nsg = this.resolve(nsgName, vnetName);
+      const widen = (r: ResolvedRule): ResolvedRule => ({ ...r, sourcePorts: [ALL_PORTS] });
+      found = { ...nsg, inbound: nsg.inbound.map(widen), outbound: nsg.outbound.map(widen) };
+      this.anySourcePortCache.set(key, found);
+    }
+    return found;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Network } from "../model/network.js";
+import { routesApplyToPrivateEndpoints } from "../model/private-endpoint-types.js";
 import { displayAddress, type IpAddress, sameAddress } from "../net/address.js";
 import type { Host } from "./endpoint.js";
 import { describeSelectedRoute, type SelectedRoute, selectRoute } from "./route-selection.js";
@@ -54,6 +55,20 @@ export function planRoute(from: Host, to: Host, network: Network): Route {
     // A user route that holds it is followed where the packet has no other way
     // (which it then explains), and always to an appliance or a gateway.
     const hop = selectRoute(network, subnet, to.address);
+    const pe = to.privateEndpoint;
+    // A private endpoint's /32 route (InterfaceEndpoint) outranks every user
+    // route, even one as long, unless its subnet's policies let route tables
+    // apply (Enabled, RouteTableEnabled): then user routes are followed as for
+    // any host. The mapping of values to routes is read from their names and
+    // the private-link documentation ("a user-defined routes default route
+    // doesn't invalidate private endpoint routes"); tierwall takes it strictly.
+    if (pe && direct.kind === "private" && !routesApplyToPrivateEndpoints(pe.policies))
+      return hop?.source === "User"
+        ? {
+            ...direct,
+            note: `private endpoint ${pe.name}'s /32 route wins over ${describeSelectedRoute(hop)}: user routes do not apply to private endpoint traffic (privateEndpointNetworkPolicies ${pe.policies} on ${pe.subnet.id})`,
+          }
+        : direct;
     const carried =
       hop?.source === "User" &&
       (direct.kind === "none" ||

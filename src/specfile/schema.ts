@@ -791,7 +791,9 @@ const scaleSetIpConfigurationSchema = closed({
   loadBalancerInboundNatPools: v.optional(
     v.pipe(
       v.array(resourceRef),
-      v.description("Inbound NAT pools that give each instance a frontend port: { id }, or LOADBALANCER/POOL"),
+      v.description(
+        "Inbound NAT pools that give each instance a frontend port: { id }, or LOADBALANCER/POOL",
+      ),
     ),
   ),
   applicationGatewayBackendAddressPools: v.optional(v.array(resourceRef)),
