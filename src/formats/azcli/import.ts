@@ -14,6 +14,7 @@ import type { Inventory } from "../shared/summary.js";
 import { NOT_MODELLED_CODE, standing } from "../shared/unmodelled.js";
 import { type AzCommand, type FlagPeek, peekFlags, readArgs } from "./arguments.js";
 import { lexBash, type Pos, plainText, type Word } from "./bash.js";
+import { LOAD_BALANCER_COMMANDS, loadBalancersOf } from "./load-balancers.js";
 import { NETWORK_INTERFACE_COMMANDS } from "./network-interfaces.js";
 import { NETWORK_SECURITY_COMMANDS } from "./network-security.js";
 import { PUBLIC_IP_COMMANDS } from "./public-ips.js";
@@ -29,6 +30,7 @@ const COMMANDS = new Map<string, AzCommand>(
     ...ROUTE_TABLE_COMMANDS,
     ...NETWORK_INTERFACE_COMMANDS,
     ...PUBLIC_IP_COMMANDS,
+    ...LOAD_BALANCER_COMMANDS,
   }),
 );
 
@@ -50,6 +52,15 @@ const UNSUPPORTED_OMISSIONS: readonly (readonly [RegExp, LeftOut])[] = [
     { kind: "networkInterface", nsg: true, what: "the IP configuration" },
   ],
   [/^network nic ip-config asg (add|remove)$/, { kind: "asgMembership", what: "the memberships" }],
+  // A load balancer's change or removal not applied keeps what it forwarded; what else adds to one, left out, forwards nothing.
+  [
+    /^network (lb( .*)?|nic ip-config (address-pool|inbound-nat-rule)) (update|delete|remove|set)$/,
+    { kind: "resources", what: "the change of the load balancer" },
+  ],
+  [
+    /^network lb (?!inbound-nat-pool |outbound-rule )(.* )?(create|add)$/,
+    { kind: "loadBalancer", what: "what it adds to the load balancer" },
+  ],
 ];
 
 /** az commands that read, sign in or manage groups: nothing the model holds changes. */
@@ -78,7 +89,7 @@ export function importAzCli(
   }
   if (problem) reader.report("error", "InvalidSyntax", problem.message, problem.pos);
   return {
-    topology: { ...reader.topology(), ...routeTablesOf(reader) },
+    topology: { ...reader.topology(), ...routeTablesOf(reader), ...loadBalancersOf(reader) },
     diagnostics: reader.diagnostics,
     inventory: reader.inventory,
   };

@@ -4,8 +4,9 @@
  * Dynamic one, some free host of the subnet) with its ASGs and public IP,
  * and the NSG on the interface.
  */
-import type { IpConfiguration } from "../../model/types.js";
+import type { IpConfiguration, ResourceRef } from "../../model/types.js";
 import { type AzArgs, type AzCommand, type FlagSpec, NAME_FLAG } from "./arguments.js";
+import { memberRefOf } from "./load-balancers.js";
 import { named } from "./network-security.js";
 import { type AzCliReader, refOf } from "./reader.js";
 
@@ -25,6 +26,9 @@ export const NETWORK_INTERFACE_COMMANDS: Record<string, AzCommand> = {
         names: ["--app-security-groups", "--application-security-groups", "--asgs"],
         list: true,
       },
+      lb: { names: ["--lb-name"], name: true },
+      lbPools: { names: ["--lb-address-pools"], list: true },
+      lbNatRules: { names: ["--lb-inbound-nat-rules"], list: true },
     },
     otherOptions: [
       "--accelerated-networking",
@@ -35,9 +39,6 @@ export const NETWORK_INTERFACE_COMMANDS: Record<string, AzCommand> = {
       "--gateway-name",
       "--internal-dns-name",
       "--ip-forwarding",
-      "--lb-address-pools",
-      "--lb-inbound-nat-rules",
-      "--lb-name",
     ],
     leftOut: "the network interface is left out",
     omits: (f) => {
@@ -119,7 +120,17 @@ function nicCreate(reader: AzCliReader, args: AzArgs): void {
   const asgs = args.list("asgs");
   const version = args.optional("version");
   const publicIp = args.optional("publicIp");
-  if (name === undefined || subnet === undefined || args.unknown) {
+  // The load balancer's pools and inbound NAT rules it joins: names with --lb-name, or ids.
+  const lbName = args.optional("lb");
+  const members = (key: string) => {
+    const refs = (args.list(key) ?? [])
+      .filter((m) => m !== "")
+      .map((m) => memberRefOf(args, lbName, m, key));
+    return refs.every((r) => r !== undefined) ? (refs as ResourceRef[]) : undefined;
+  };
+  const pools = members("lbPools");
+  const natRules = members("lbNatRules");
+  if (name === undefined || subnet === undefined || args.unknown || !pools || !natRules) {
     if (name !== undefined) reader.leftOutNics.add(name.toLowerCase());
     return;
   }
@@ -143,12 +154,16 @@ function nicCreate(reader: AzCliReader, args: AzArgs): void {
     ...(publicIp === undefined || publicIp === "" ? {} : { publicIPAddress: refOf(publicIp) }),
     subnet: subnet.startsWith("/") || vnet === undefined ? subnet : `${vnet}/${subnet}`,
     ...(asgs === undefined ? {} : { applicationSecurityGroups: asgs.map(refOf) }),
+    ...(pools.length === 0 ? {} : { loadBalancerBackendAddressPools: pools }),
+    ...(natRules.length === 0 ? {} : { loadBalancerInboundNatRules: natRules }),
   };
   reader.origins.record(config, reader.at(args.at), {
     privateIPAddress: reader.at(args.givenAt("address")),
     publicIPAddress: reader.at(args.givenAt("publicIp")),
     subnet: reader.at(args.givenAt("subnet")),
     applicationSecurityGroups: reader.at(args.givenAt("asgs")),
+    loadBalancerBackendAddressPools: reader.at(args.givenAt("lbPools")),
+    loadBalancerInboundNatRules: reader.at(args.givenAt("lbNatRules")),
   });
   configs.push(config);
   const nic = {

@@ -31,7 +31,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
     arm: [],
     // Terraform reads them too (azurerm_lb, its pools, rules, NAT rules, probes, interface associations).
     terraform: [],
-    azcli: ["network lb"],
+    // az scripts' lb create, its frontend-ip, address-pool, probe, rule and inbound-nat-rule create, and the interfaces' memberships are read too.
+    azcli: [],
     powershell: [
       "AzLoadBalancer",
       "AzLoadBalancerRuleConfig",
