@@ -143,6 +143,7 @@ export class FlowEvaluator {
           route: "none",
           routeReason: reason,
           reason: `no route: ${reason}`,
+          nsgs: { access: "Allow", evaluations: [] },
           trace: [],
           returnTraffic: "Deny",
         },

@@ -79,11 +79,7 @@ export function renderFlow(result: FlowResult, style: Style): string {
 
 /** The way out to the Internet: what it leaves through, and the address the Internet sees. */
 function egressLine(egress: Egress): string {
-  const seen =
-    egress.publicAddresses.length > 0
-      ? `; the Internet sees ${[...egress.publicAddresses, ...(egress.publicIpPrefixes ?? []).map((p) => `prefix ${p}`)].join(", ")}`
-      : "";
-  return `${egress.via}${egress.name ? ` ${egress.name}` : ""}${seen} (${egress.reason})`;
+  return egress.reason;
 }
 
 /**
