@@ -185,6 +185,29 @@ export const LINT_CHECKS: readonly LintCheck[] = [
     tags: ["availability", "load-balancer"],
   },
   {
+    id: "ApplicationGatewaySubnetBlocked",
+    severity: "error",
+    title: "An application gateway's subnet NSG blocks what the gateway needs",
+    rationale:
+      "A gateway's subnet must let in GatewayManager on 65200-65535 (v2) or 65503-65534 (v1), must not deny AzureLoadBalancer, and must not deny outbound Internet. Azure refuses to deploy a v2 gateway otherwise; a v1 gateway shows its backends' health as Unknown (a warning then).",
+    fix: "Allow Tcp from GatewayManager on the infrastructure ports above the rule that blocks them, and remove Deny rules for AzureLoadBalancer and outbound Internet.",
+    example:
+      "A v2 gateway's subnet NSG with a deny-all inbound at 4000 and no rule for GatewayManager before it.",
+    securitySeverity: 0.0,
+    tags: ["availability", "application-gateway"],
+  },
+  {
+    id: "ApplicationGatewaySubnetNotChecked",
+    severity: "info",
+    title: "An application gateway's subnet could not be checked for GatewayManager",
+    rationale:
+      "The service-tags file the spec names has no GatewayManager tag, so whether the subnet's NSG lets the gateway's management traffic in is not known.",
+    fix: "Name a complete service-tags file as Azure publishes it, or leave serviceTags out for symbolic tags.",
+    example: "serviceTags: a file cut down to a few tags, with an application gateway in the spec.",
+    securitySeverity: 0.0,
+    tags: ["availability", "application-gateway"],
+  },
+  {
     id: "NatGatewayWithBasicResources",
     severity: "error",
     title: "A NAT gateway on a subnet with Basic public IPs or a Basic load balancer's backends",
@@ -202,7 +225,8 @@ export const LINT_CHECKS: readonly LintCheck[] = [
     rationale:
       "A subnet with defaultOutboundAccess false gives its hosts no implicit outbound address; without a NAT gateway, their own public IP, a load balancer outbound rule or a route to an appliance, they reach nothing on the Internet whatever the NSGs allow. It may be meant so: the finding is a note.",
     fix: "Give the subnet a NAT gateway if its hosts are to reach the Internet.",
-    example: "defaultOutboundAccess: false on a subnet whose VMs have no public IP and no NAT gateway.",
+    example:
+      "defaultOutboundAccess: false on a subnet whose VMs have no public IP and no NAT gateway.",
     securitySeverity: 0.0,
     tags: ["availability", "outbound"],
   },

@@ -10,6 +10,7 @@ import { displayAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 import { formatPortRange, type PortRange } from "../net/ports.js";
 import { FLOW_PROTOCOLS, type FlowProtocol, hasPorts } from "../net/protocol.js";
+import { applicationGatewayFindings } from "./application-gateway-lint.js";
 import { bastionFindings } from "./bastion-lint.js";
 import { ALL_IPV4, ALL_IPV6 } from "./fields.js";
 import { loadBalancerFindings } from "./load-balancer-lint.js";
@@ -84,6 +85,7 @@ export function lint(analyzer: ReachAnalyzer, needed?: PacketSet): Diagnostic[] 
   for (const env of network.environments.values())
     for (const d of environmentFindings(env, analyzer)) add(d);
   for (const d of loadBalancerFindings(analyzer)) add(d);
+  for (const d of applicationGatewayFindings(analyzer)) add(d);
   for (const d of outboundFindings(network)) add(d);
   for (const d of bastionFindings(analyzer)) add(d);
   for (const d of privateEndpointFindings(network)) add(d);
