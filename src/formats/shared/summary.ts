@@ -54,6 +54,8 @@ export interface SourceSummary {
     readonly routeTables?: number;
     /** Given when there are some. */
     readonly loadBalancers?: number;
+    /** Given when there are some. */
+    readonly virtualMachineScaleSets?: number;
   };
   readonly modelled: readonly TypeCount[];
   readonly notModelled: readonly TypeCount[];
@@ -95,6 +97,9 @@ export function summarize(
       ...(topology.environments.length > 0 ? { environments: topology.environments.length } : {}),
       ...(topology.routeTables?.length ? { routeTables: topology.routeTables.length } : {}),
       ...(topology.loadBalancers?.length ? { loadBalancers: topology.loadBalancers.length } : {}),
+      ...(topology.virtualMachineScaleSets?.length
+        ? { virtualMachineScaleSets: topology.virtualMachineScaleSets.length }
+        : {}),
     },
     modelled: of("modelled"),
     notModelled: of("notModelled"),
@@ -126,6 +131,7 @@ export function summaryText(s: SourceSummary): string {
     (i.environments ?? 0) > 0 && counted(i.environments ?? 0, "environment"),
     (i.routeTables ?? 0) > 0 && counted(i.routeTables ?? 0, "route table"),
     (i.loadBalancers ?? 0) > 0 && counted(i.loadBalancers ?? 0, "load balancer"),
+    (i.virtualMachineScaleSets ?? 0) > 0 && counted(i.virtualMachineScaleSets ?? 0, "scale set"),
   ].filter((p): p is string => typeof p === "string");
   const lines = [
     `${s.source}: ${counted(s.read, s.unit.replace(/s$/, ""), s.unit)} read; imported ${parts.length > 0 ? parts.join(", ") : "nothing"}`,
