@@ -36,6 +36,63 @@ interface Pins {
   readonly routes?: readonly string[];
   /** Each load balancer's frontends and rules, with the interfaces each rule reaches (pinned where a file has them). */
   readonly loadBalancers?: readonly string[];
+  /**
+   * Subnets' privateEndpointNetworkPolicies, private endpoints and Bastion hosts
+   * (pinned where a file has them).
+   */
+  readonly endpoints?: readonly string[];
+  /**
+   * The way out to the Internet: subnets' natGateway and defaultOutboundAccess,
+   * NAT gateways' public IPs and prefixes, load balancers' outbound rules
+   * (pinned where a file has them).
+   */
+  readonly outbound?: readonly string[];
+}
+
+/** What decides the way out to the Internet, as the pins show it. */
+function outboundPins(t: Topology): string[] {
+  return [
+    ...t.virtualNetworks.flatMap((v) =>
+      v.subnets
+        .filter((s) => s.natGateway !== undefined || s.defaultOutboundAccess !== undefined)
+        .map(
+          (s) =>
+            `${v.name}/${s.name}:${s.natGateway === undefined ? "" : ` NAT gateway ${refName(s.natGateway)}`}${s.defaultOutboundAccess === undefined ? "" : ` defaultOutboundAccess ${s.defaultOutboundAccess}`}`,
+        ),
+    ),
+    ...(t.natGateways ?? []).map(
+      (n) =>
+        `NAT gateway ${n.name}: public IPs [${(n.publicIpAddresses ?? []).map(refName).join(", ")}], prefixes [${(n.publicIpPrefixes ?? []).map(refName).join(", ")}]`,
+    ),
+    ...(t.loadBalancers ?? []).flatMap((lb) =>
+      (lb.outboundRules ?? []).map(
+        (r) =>
+          `${lb.name} outbound rule ${r.name}: ${r.protocol} from [${r.frontendIPConfigurations.map((f) => refName(f).split("/").at(-1)).join(", ")}] for pool ${refName(r.backendAddressPool).split("/").at(-1)}`,
+      ),
+    ),
+  ];
+}
+
+/** Subnets' private endpoint policies, private endpoints and Bastion hosts, as the pins show them. */
+function endpointPins(t: Topology): string[] {
+  return [
+    ...t.virtualNetworks.flatMap((v) =>
+      v.subnets
+        .filter((s) => s.privateEndpointNetworkPolicies !== undefined)
+        .map(
+          (s) =>
+            `${v.name}/${s.name}: privateEndpointNetworkPolicies ${s.privateEndpointNetworkPolicies}`,
+        ),
+    ),
+    ...(t.privateEndpoints ?? []).map(
+      (p) =>
+        `private endpoint ${p.name}: ${p.privateIPAddress ?? "Dynamic"} in ${refName(p.subnet)}`,
+    ),
+    ...(t.bastionHosts ?? []).map(
+      (b) =>
+        `Bastion host ${b.name} (${b.sku ?? "Basic"}): ${b.ipConfigurations.map((c) => `${refName(c.subnet)}${c.publicIPAddress === undefined ? "" : `, public IP ${refName(c.publicIPAddress)}`}`).join("; ")}`,
+    ),
+  ];
 }
 
 /** The load balancers as the pins show them: `lb (SKU) frontend NAME: public IP p`, `lb NAT rule r: Tcp 5000 -> nic0:3389`. */
@@ -140,6 +197,8 @@ async function pinsOf(name: string): Promise<Pins> {
     interfaces: interfacePins(t),
     routes: routePins(t),
     loadBalancers: loadBalancerPins(t),
+    endpoints: endpointPins(t),
+    outbound: outboundPins(t),
   };
 }
 
@@ -160,6 +219,8 @@ const PINS: Record<string, Pins> = {
     associations: ["simpleLinuxVMNetInt -> SecGroupNet"],
     named: [],
     refused: [],
+    // Read since subnets' privateEndpointNetworkPolicies are modelled (the file has no private endpoint).
+    endpoints: ["vNet/Subnet: privateEndpointNetworkPolicies Enabled"],
   },
   "05": {
     nsgs: {
@@ -237,8 +298,14 @@ const PINS: Record<string, Pins> = {
       "databricks-vnet/private-subnet -> databricks-nsg",
     ],
     // Its rules name Sql, Storage, EventHub and AzureDatabricks: symbolic without Azure's file (a note).
-    named: ["warning NotModelled 128:5"],
+    // Its NAT gateway (128:5) is read, no longer named.
+    named: [],
     refused: [],
+    outbound: [
+      "databricks-vnet/public-subnet: NAT gateway nat-gateway",
+      "databricks-vnet/private-subnet: NAT gateway nat-gateway",
+      "NAT gateway nat-gateway: public IPs [nat-gw-public-ip], prefixes []",
+    ],
   },
   "19": {
     nsgs: {
@@ -411,12 +478,14 @@ describe("the real public files import as pinned", () => {
         console.log(`  "${number}": ${JSON.stringify(got, null, 2).replaceAll("\n", "\n  ")},`);
       const pinned = PINS[number] as Pins;
       // Interfaces and routes are compared where they are pinned.
-      const { interfaces, routes, loadBalancers, ...rest } = got;
+      const { interfaces, routes, loadBalancers, endpoints, outbound, ...rest } = got;
       expect({
         ...rest,
         ...(pinned.interfaces === undefined ? {} : { interfaces }),
         ...(pinned.routes === undefined ? {} : { routes }),
         ...(pinned.loadBalancers === undefined ? {} : { loadBalancers }),
+        ...(pinned.endpoints === undefined ? {} : { endpoints }),
+        ...(pinned.outbound === undefined ? {} : { outbound }),
       }).toEqual(pinned);
     });
 });

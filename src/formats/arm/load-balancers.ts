@@ -3,19 +3,21 @@
  * output, where each child's properties are lifted): frontends, backend pools,
  * load-balancing rules, inbound NAT rules and probes, written inline or as
  * child resources (`loadBalancers/inboundNatRules`, `loadBalancers/backendAddressPools`)
- * in any order. Inbound NAT pools (scale sets) and outbound rules are named
- * as not modelled.
+ * in any order, inbound NAT pools (which scale sets name) and outbound rules
+ * (which decide the address backends leave for the Internet from).
  */
 import type { Severity, ValuePath } from "../../model/diagnostic.js";
 import {
   type BackendAddressPool,
   type FrontendIPConfiguration,
+  type InboundNatPool,
   type InboundNatRule,
   LOAD_BALANCER_PROTOCOLS,
   LOAD_BALANCER_SKUS,
   type LoadBalancer,
   type LoadBalancerBackendAddress,
   type LoadBalancingRule,
+  type OutboundRule,
   PROBE_PROTOCOLS,
   type Probe,
 } from "../../model/load-balancer-types.js";
@@ -36,7 +38,9 @@ export const LOAD_BALANCER_LISTS = [
   "backendAddressPools",
   "loadBalancingRules",
   "inboundNatRules",
+  "inboundNatPools",
   "probes",
+  "outboundRules",
 ];
 
 /** An item of a list property, as resources.ts gives it (written, or made by a copy loop). */
@@ -84,7 +88,14 @@ interface Draft {
   backendAddressPools: BackendAddressPool[];
   loadBalancingRules: LoadBalancingRule[];
   inboundNatRules: InboundNatRule[];
+  inboundNatPools: InboundNatPool[];
   probes: Probe[];
+  outboundRules: OutboundRule[];
+}
+
+/** An id of a scale set instance's IP configuration (…/virtualMachineScaleSets/…), as az output lists them. */
+function isScaleSetInstanceRef(ref: ResourceRef): boolean {
+  return typeof ref !== "string" && /\/virtualMachineScaleSets\//i.test(ref.id);
 }
 
 export class LoadBalancerReader {
@@ -107,7 +118,9 @@ export class LoadBalancerReader {
         backendAddressPools: [],
         loadBalancingRules: [],
         inboundNatRules: [],
+        inboundNatPools: [],
         probes: [],
+        outboundRules: [],
       };
       this.drafts.set(key, d);
     }
@@ -179,22 +192,10 @@ export class LoadBalancerReader {
     for (const item of items(keyIn(obj, "inboundNatRules")))
       this.r.inCopy(item, () => this.natRule(item.raw, item.path, d));
     for (const item of items(keyIn(obj, "probes"))) this.r.inCopy(item, () => this.probe(item, d));
-    const pools = obj[keyIn(obj, "inboundNatPools")];
-    if (Array.isArray(pools) && pools.length > 0)
-      this.r.report(
-        "warning",
-        NOT_MODELLED_CODE,
-        `${pathText([...base, "inboundNatPools"])}: inbound NAT pools of ${label} are not modelled; they map frontend ports to the instances of a virtual machine scale set, which may expose them`,
-        [...base, "inboundNatPools"],
-      );
-    const outbound = obj[keyIn(obj, "outboundRules")];
-    if (Array.isArray(outbound) && outbound.length > 0)
-      this.r.report(
-        "info",
-        NOT_MODELLED_CODE,
-        `${pathText([...base, "outboundRules"])}: outbound rules of ${label} are not modelled; they decide the address its backends present when they call out`,
-        [...base, "outboundRules"],
-      );
+    for (const item of items(keyIn(obj, "inboundNatPools")))
+      this.r.inCopy(item, () => this.natPool(item, d));
+    for (const item of items(keyIn(obj, "outboundRules")))
+      this.r.inCopy(item, () => this.outboundRule(item, d));
   }
 
   /** A child resource: `LB/NAME` of type inboundNatRules or backendAddressPools. */
@@ -229,7 +230,9 @@ export class LoadBalancerReader {
         ...(d.backendAddressPools.length > 0 ? { backendAddressPools: d.backendAddressPools } : {}),
         ...(d.loadBalancingRules.length > 0 ? { loadBalancingRules: d.loadBalancingRules } : {}),
         ...(d.inboundNatRules.length > 0 ? { inboundNatRules: d.inboundNatRules } : {}),
+        ...(d.inboundNatPools.length > 0 ? { inboundNatPools: d.inboundNatPools } : {}),
         ...(d.probes.length > 0 ? { probes: d.probes } : {}),
+        ...(d.outboundRules.length > 0 ? { outboundRules: d.outboundRules } : {}),
       };
       this.origins.carry(d, lb);
       out.push(lb);
@@ -411,8 +414,10 @@ export class LoadBalancerReader {
         addresses.push(entry);
       });
     if (addresses.length > 0) pool.loadBalancerBackendAddresses = addresses;
-    // az output lists the members on the pool too.
-    const members = this.refsAt(obj, "backendIPConfigurations", base);
+    // az output lists the members on the pool too; a scale set's instances name their pools themselves.
+    const members = this.refsAt(obj, "backendIPConfigurations", base).filter(
+      (m) => !isScaleSetInstanceRef(m),
+    );
     if (members.length > 0) pool.backendIPConfigurations = members;
     this.origins.record(pool, this.r.at(path), { name: this.r.at([...path, "name"]) });
     lb.backendAddressPools.push(pool);
@@ -479,6 +484,16 @@ export class LoadBalancerReader {
       const pool = this.refAt(obj, "backendAddressPool", base);
       const config = this.refAt(obj, "backendIPConfiguration", base);
       const v2 = start !== undefined || end !== undefined || pool !== undefined;
+      if (config !== undefined && isScaleSetInstanceRef(config)) {
+        // What Azure makes of an inbound NAT pool for each instance (az output): read through the pool.
+        this.r.report(
+          "info",
+          "ScaleSetInstanceNatRule",
+          `${pathText(path)}: ${what} is one instance's port of a scale set's inbound NAT pool; it is read through the pool`,
+          path,
+        );
+        return;
+      }
       if (
         frontend === undefined ||
         protocol === undefined ||
@@ -506,6 +521,74 @@ export class LoadBalancerReader {
       } as InboundNatRule;
       this.record(rule, path, base);
       lb.inboundNatRules.push(rule);
+    });
+  }
+
+  /** An inbound NAT pool: a port range, one port for each scale set instance that names it. */
+  private natPool(item: LoadBalancerListItem, lb: Draft): void {
+    const opened = this.open(item.raw, item.path, "inbound NAT pool", lb);
+    if (!opened) return;
+    const { name, obj, base } = opened;
+    const what = `inbound NAT pool ${JSON.stringify(name)} of load balancer ${JSON.stringify(lb.name)}`;
+    this.r.leaving(this.leftOut(what), () => {
+      const frontend = this.refAt(obj, "frontendIPConfiguration", base);
+      const protocol = this.pick(LOAD_BALANCER_PROTOCOLS, obj, "protocol", base);
+      const start = this.port(obj, "frontendPortRangeStart", base);
+      const end = this.port(obj, "frontendPortRangeEnd", base);
+      const backendPort = this.port(obj, "backendPort", base);
+      if (
+        frontend === undefined ||
+        protocol === undefined ||
+        start === undefined ||
+        end === undefined ||
+        backendPort === undefined
+      ) {
+        this.incomplete(item.path, what, "frontend, protocol and ports");
+        return;
+      }
+      const floating = this.flag(obj, "enableFloatingIP");
+      const pool: InboundNatPool = {
+        name,
+        frontendIPConfiguration: frontend,
+        protocol,
+        frontendPortRangeStart: start,
+        frontendPortRangeEnd: end,
+        backendPort,
+        ...(floating === undefined ? {} : { enableFloatingIP: floating }),
+      };
+      this.record(pool, item.path, base);
+      lb.inboundNatPools.push(pool);
+    });
+  }
+
+  /** An outbound rule: its public frontends, its pool and protocol. */
+  private outboundRule(item: LoadBalancerListItem, lb: Draft): void {
+    const opened = this.open(item.raw, item.path, "outbound rule", lb);
+    if (!opened) return;
+    const { name, obj, base } = opened;
+    const what = `outbound rule ${JSON.stringify(name)} of load balancer ${JSON.stringify(lb.name)}`;
+    this.r.leaving(this.leftOut(what), () => {
+      const frontends = this.refsAt(obj, "frontendIPConfigurations", base);
+      const pool = this.refAt(obj, "backendAddressPool", base);
+      const protocol = this.pick(LOAD_BALANCER_PROTOCOLS, obj, "protocol", base);
+      if (frontends.length === 0 || pool === undefined || protocol === undefined) {
+        this.incomplete(item.path, what, "frontends, backend pool and protocol");
+        return;
+      }
+      const ports = this.r.peek(obj[keyIn(obj, "allocatedOutboundPorts")]);
+      const idle = this.r.peek(obj[keyIn(obj, "idleTimeoutInMinutes")]);
+      const reset = this.flag(obj, "enableTcpReset");
+      const rule: OutboundRule = {
+        name,
+        frontendIPConfigurations: frontends,
+        backendAddressPool: pool,
+        protocol,
+        ...(typeof ports === "number" ? { allocatedOutboundPorts: ports } : {}),
+        ...(typeof idle === "number" ? { idleTimeoutInMinutes: idle } : {}),
+        ...(reset === undefined ? {} : { enableTcpReset: reset }),
+      };
+      this.record(rule, item.path, base);
+      lb.outboundRules.push(rule);
     });
   }
 

@@ -12,8 +12,11 @@ import {
   type ApplicationSecurityGroup,
   IP_VERSIONS,
   type IpConfiguration,
+  type ApplicationGateway,
+  gatewayVersion,
   type LoadBalancer,
   type NetworkInterface,
+  PRIVATE_ENDPOINT_NETWORK_POLICIES,
   PUBLIC_IP_SKUS,
   type PublicIPAddress,
   type ResourceRef,
@@ -46,6 +49,7 @@ import {
   notModelledMessage,
   standing,
 } from "../shared/unmodelled.js";
+import { APPLICATION_GATEWAY_TYPE, ApplicationGatewayReader } from "./application-gateways.js";
 import { RESOURCE_TYPES } from "./deployment.js";
 import {
   ASE_CONFIGURATION_TYPE,
@@ -67,7 +71,10 @@ import {
   LOAD_BALANCER_TYPES,
   LoadBalancerReader,
 } from "./load-balancers.js";
+import { NAT_GATEWAY_TYPE, NatGatewayReader } from "./nat-gateways.js";
+import { BASTION_HOST_TYPE, EndpointReader, PRIVATE_ENDPOINT_TYPE } from "./private-endpoints.js";
 import { peeringFlags, RouteTableReader } from "./route-tables.js";
+import { SCALE_SET_TYPE, ScaleSetReader } from "./scale-sets.js";
 
 const T = RESOURCE_TYPES;
 
@@ -103,6 +110,11 @@ const KIND_NAMES: readonly (readonly [string, string])[] = [
   [LOAD_BALANCER_TYPES[1] as string, "inbound NAT rule"],
   [LOAD_BALANCER_TYPES[2] as string, "backend address pool"],
   [ASE_TYPE, "App Service Environment"],
+  [APPLICATION_GATEWAY_TYPE, "application gateway"],
+  [PRIVATE_ENDPOINT_TYPE, "private endpoint"],
+  [BASTION_HOST_TYPE, "Bastion host"],
+  [NAT_GATEWAY_TYPE, "NAT gateway"],
+  [SCALE_SET_TYPE, "virtual machine scale set"],
   [ASE_CONFIGURATION_TYPE, "App Service Environment configuration"],
 ];
 
@@ -169,8 +181,16 @@ export class ResourceReader {
   private readonly routes: RouteTableReader;
   /** Load balancers and their child resources (load-balancers.ts). */
   private readonly lbs: LoadBalancerReader;
+  /** Application gateways (application-gateways.ts). */
+  private readonly agws: ApplicationGatewayReader;
   /** App Service Environments, and the addresses output gives of them (environments.ts). */
   private readonly ases: AseReader;
+  /** Private endpoints and Bastion hosts (private-endpoints.ts). */
+  private readonly endpoints: EndpointReader;
+  /** NAT gateways (nat-gateways.ts). */
+  private readonly nats: NatGatewayReader;
+  /** Virtual machine scale sets' network profiles (scale-sets.ts). */
+  private readonly scaleSets: ScaleSetReader;
 
   /**
    * `origins` records where each value written came from; `locate` places a
@@ -197,6 +217,55 @@ export class ResourceReader {
       this.origins,
     );
     this.lbs = new LoadBalancerReader(
+      {
+        value: (obj, key, path) => this.get(obj, key, path),
+        name: (obj, key, path) => this.name(obj, key, path),
+        ref: (value, path, subnet) => this.ref(value, path, subnet),
+        publicIpRef: (raw, path, owner, item) => this.publicIpRef(raw, path, owner, item),
+        peek: (raw) => this.peek(raw),
+        props: (resource) => this.props(resource),
+        report: (severity, code, message, path) => this.report(severity, code, message, path),
+        leaving: (leftOut, read) => this.leaving(leftOut, read),
+        inCopy: (item, read) => this.inCopy(item, read),
+        at: this.at,
+      },
+      this.origins,
+    );
+    this.scaleSets = new ScaleSetReader(
+      {
+        value: (obj, key, path) => this.get(obj, key, path),
+        ref: (value, path, subnet) => this.ref(value, path, subnet),
+        peek: (raw) => this.peek(raw),
+        props: (resource) => this.props(resource),
+        report: (severity, code, message, path, leftOut) =>
+          this.report(severity, code, message, path, leftOut),
+        leaving: (leftOut, read) => this.leaving(leftOut, read),
+        at: this.at,
+      },
+      this.origins,
+    );
+    this.endpoints = new EndpointReader(
+      {
+        ref: (value, path, subnet) => this.ref(value, path, subnet),
+        publicIpRef: (raw, path, owner, item) => this.publicIpRef(raw, path, owner, item),
+        peek: (raw) => this.peek(raw),
+        props: (resource) => this.props(resource),
+        report: (severity, code, message, path) => this.report(severity, code, message, path),
+        at: this.at,
+      },
+      this.origins,
+    );
+    this.nats = new NatGatewayReader(
+      {
+        publicIpRef: (raw, path, owner, item) => this.publicIpRef(raw, path, owner, item),
+        peek: (raw) => this.peek(raw),
+        props: (resource) => this.props(resource),
+        report: (severity, code, message, path) => this.report(severity, code, message, path),
+        at: this.at,
+      },
+      this.origins,
+    );
+    this.agws = new ApplicationGatewayReader(
       {
         value: (obj, key, path) => this.get(obj, key, path),
         name: (obj, key, path) => this.name(obj, key, path),
@@ -269,7 +338,8 @@ export class ResourceReader {
       return model;
     };
     const loadBalancers = this.lbs.loadBalancers();
-    this.undeclaredPublicIps(loadBalancers);
+    const applicationGateways = this.agws.applicationGateways();
+    this.undeclaredPublicIps(loadBalancers, applicationGateways);
     const publicIPAddresses = [...this.pips.values()];
     return {
       virtualNetworks: [...this.vnets.values()].map((v) => carried(v, vnetOf(v))),
@@ -279,7 +349,11 @@ export class ResourceReader {
       environments: this.ases.environments(),
       ...(publicIPAddresses.length > 0 ? { publicIPAddresses } : {}),
       ...this.routes.topologyPart(),
+      ...this.endpoints.topologyPart(),
+      ...this.nats.topologyPart(),
       ...(loadBalancers.length > 0 ? { loadBalancers } : {}),
+      ...(applicationGateways.length > 0 ? { applicationGateways } : {}),
+      ...this.scaleSets.topologyPart(),
     };
   }
 
@@ -702,7 +776,14 @@ export class ResourceReader {
       return { kind: "subnet", nsg: given(obj.networkSecurityGroup), what };
     if (sameType(type, T.peering)) return { kind: "peering", what };
     if (sameType(type, T.pip)) return { kind: "publicIPAddress", what };
+    // Left out, a private endpoint or Bastion host is not reached in the spec: nothing widens.
+    if (sameType(type, PRIVATE_ENDPOINT_TYPE) || sameType(type, BASTION_HOST_TYPE))
+      return { kind: "publicIPAddress", what };
     if (LOAD_BALANCER_TYPES.some((t) => sameType(type, t))) return { kind: "loadBalancer", what };
+    // An application gateway left out forwards nothing in the spec, as a load balancer.
+    if (sameType(type, APPLICATION_GATEWAY_TYPE)) return { kind: "loadBalancer", what };
+    // A scale set's instances are interfaces, which may carry an NSG.
+    if (sameType(type, SCALE_SET_TYPE)) return { kind: "networkInterface", nsg: true, what };
     if (sameType(type, T.nic)) {
       const configs = Array.isArray(obj.ipConfigurations) ? obj.ipConfigurations : [];
       const each = configs.map((c) => this.peekAsgs(c));
@@ -745,9 +826,16 @@ export class ResourceReader {
     }
     // A resource the template refers to but another deployment made (languageVersion 2.0).
     if (r.existing === true) return;
-    const known = [...Object.values(T), ...ASE_TYPES, ...LOAD_BALANCER_TYPES].find((t) =>
-      sameType(type, t),
-    );
+    const known = [
+      ...Object.values(T),
+      ...ASE_TYPES,
+      ...LOAD_BALANCER_TYPES,
+      SCALE_SET_TYPE,
+      PRIVATE_ENDPOINT_TYPE,
+      BASTION_HOST_TYPE,
+      NAT_GATEWAY_TYPE,
+      APPLICATION_GATEWAY_TYPE,
+    ].find((t) => sameType(type, t));
     if (known === undefined) {
       this.notModelled(type, r, path);
       return;
@@ -921,8 +1009,18 @@ export class ResourceReader {
       this.publicIp(r, path, name, location);
     } else if (sameType(type, LOAD_BALANCER_TYPE)) {
       this.lbs.loadBalancer(r, path, name, location, items);
+    } else if (sameType(type, APPLICATION_GATEWAY_TYPE)) {
+      this.agws.gateway(r, path, name, location, items);
     } else if (LOAD_BALANCER_TYPES.some((t) => sameType(type, t))) {
       this.lbs.child(type, r, path, segments);
+    } else if (sameType(type, SCALE_SET_TYPE)) {
+      this.scaleSets.scaleSet(r, path, name, location);
+    } else if (sameType(type, PRIVATE_ENDPOINT_TYPE)) {
+      this.endpoints.privateEndpoint(r, path, name, location);
+    } else if (sameType(type, NAT_GATEWAY_TYPE)) {
+      this.nats.natGateway(r, path, name, location);
+    } else if (sameType(type, BASTION_HOST_TYPE)) {
+      this.endpoints.bastionHost(r, path, name, location);
     } else if (sameType(type, ASE_TYPE)) this.ases.ase(r, path, name);
     else if (sameType(type, ASE_CONFIGURATION_TYPE)) this.ases.configuration(r, path, segments);
     else if (sameType(type, T.nic)) {
@@ -1309,6 +1407,33 @@ export class ResourceReader {
         const table = this.ref(obj.routeTable, [...base, "routeTable"]);
         if (table !== undefined) subnet.routeTable = table;
       }
+      if (given(obj.natGateway)) {
+        const nat = this.ref(obj.natGateway, [...base, "natGateway"]);
+        if (nat !== undefined) subnet.natGateway = nat;
+      }
+      const outbound = this.peek(obj.defaultOutboundAccess);
+      if (typeof outbound === "boolean") subnet.defaultOutboundAccess = outbound;
+      else if (given(obj.defaultOutboundAccess))
+        this.report(
+          "warning",
+          "DefaultOutboundAccessNotKnown",
+          `${pathText([...base, "defaultOutboundAccess"])}: whether the subnet has default outbound access is not statically known; it is read as true (Azure's default for networks made before API 2025-07-01), so its hosts may reach the Internet from an implicit address`,
+          [...base, "defaultOutboundAccess"],
+        );
+      const policies = this.peek(obj.privateEndpointNetworkPolicies);
+      const policy = PRIVATE_ENDPOINT_NETWORK_POLICIES.find(
+        (p) => typeof policies === "string" && p.toLowerCase() === policies.toLowerCase(),
+      );
+      // Disabled, Azure's default (which az prints on every subnet), is left out.
+      if (policy !== undefined && policy !== "Disabled")
+        subnet.privateEndpointNetworkPolicies = policy;
+      else if (policy === undefined && given(obj.privateEndpointNetworkPolicies))
+        this.report(
+          "warning",
+          "PrivateEndpointNetworkPoliciesNotKnown",
+          `${pathText([...base, "privateEndpointNetworkPolicies"])}: ${JSON.stringify(obj.privateEndpointNetworkPolicies)} is not known to be Enabled, Disabled, NetworkSecurityGroupEnabled or RouteTableEnabled; it is read as Disabled (Azure's default), under which the subnet's NSG does not apply to its private endpoints`,
+          [...base, "privateEndpointNetworkPolicies"],
+        );
     });
     if (!known) return undefined;
     this.origins.record(subnet, this.at(path), {
@@ -1317,6 +1442,9 @@ export class ResourceReader {
       addressPrefixes: this.at([...base, "addressPrefixes"]),
       networkSecurityGroup: this.at([...base, "networkSecurityGroup"]),
       routeTable: this.at([...base, "routeTable"]),
+      natGateway: this.at([...base, "natGateway"]),
+      defaultOutboundAccess: this.at([...base, "defaultOutboundAccess"]),
+      privateEndpointNetworkPolicies: this.at([...base, "privateEndpointNetworkPolicies"]),
     });
     return subnet;
   }
@@ -1478,13 +1606,31 @@ export class ResourceReader {
    * imported with it that declares it replaces it; if none does, the import
    * names it (shared/imported.ts).
    */
-  private undeclaredPublicIps(loadBalancers: readonly LoadBalancer[] = []): void {
+  private undeclaredPublicIps(
+    loadBalancers: readonly LoadBalancer[] = [],
+    gateways: readonly ApplicationGateway[] = [],
+  ): void {
     // A load balancer's frontend has a public IP of its own SKU.
     const skus = new Map<string, PublicIPAddress["sku"]>();
     for (const lb of loadBalancers)
       for (const f of lb.frontendIPConfigurations)
         if (f.publicIPAddress !== undefined)
           skus.set(refName(f.publicIPAddress).toLowerCase(), lb.sku);
+    // An application gateway's is Standard for v2 and Basic for v1.
+    for (const gw of gateways)
+      for (const f of gw.frontendIPConfigurations)
+        if (f.publicIPAddress !== undefined)
+          skus.set(
+            refName(f.publicIPAddress).toLowerCase(),
+            gatewayVersion(gw.sku.tier) === 2 ? "Standard" : "Basic",
+          );
+    // A NAT gateway takes Standard public IPs only.
+    for (const pip of this.nats.publicIpNames()) skus.set(pip.toLowerCase(), "Standard");
+    // Azure Bastion takes a Standard public IP only.
+    for (const b of this.endpoints.bastionHosts)
+      for (const c of b.ipConfigurations)
+        if (c.publicIPAddress !== undefined)
+          skus.set(refName(c.publicIPAddress).toLowerCase(), "Standard");
     for (const [key, { name, path }] of this.pipRefs) {
       if (this.pips.has(key)) continue;
       const pip: PublicIPAddress = { name, sku: skus.get(key) ?? "Basic" };
@@ -1563,6 +1709,7 @@ export class ResourceReader {
         () => ({
           pools: this.refs(co, "loadBalancerBackendAddressPools", cBase, true),
           natRules: this.refs(co, "loadBalancerInboundNatRules", cBase, true),
+          gatewayPools: this.refs(co, "applicationGatewayBackendAddressPools", cBase, true),
         }),
       );
       const config: IpConfiguration = {
@@ -1578,6 +1725,9 @@ export class ResourceReader {
         ...(asgs === undefined || asgs.length === 0 ? {} : { applicationSecurityGroups: asgs }),
         ...(lbRefs.pools?.length ? { loadBalancerBackendAddressPools: lbRefs.pools } : {}),
         ...(lbRefs.natRules?.length ? { loadBalancerInboundNatRules: lbRefs.natRules } : {}),
+        ...(lbRefs.gatewayPools?.length
+          ? { applicationGatewayBackendAddressPools: lbRefs.gatewayPools }
+          : {}),
       };
       this.origins.record(config, this.at(cPath), {
         privateIPAddress: this.at([...cBase, "privateIPAddress"]),
