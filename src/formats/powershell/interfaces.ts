@@ -52,7 +52,19 @@ const CONFIG_PARAMS = [
   "PublicIpAddressId",
   "ApplicationSecurityGroup",
   "ApplicationSecurityGroupId",
+  "LoadBalancerBackendAddressPool",
+  "LoadBalancerBackendAddressPoolId",
+  "LoadBalancerInboundNatRule",
+  "LoadBalancerInboundNatRuleId",
 ];
+
+/** A pool or NAT rule an IP configuration joins, as a model reference; undefined when not known (reported). */
+export type LoadBalancerMembers = (
+  command: Command,
+  param: string,
+  held: Held,
+  config: string,
+) => ResourceRef | undefined;
 
 export class InterfaceCmdlets {
   private readonly nics = new Map<string, NetworkInterface>();
@@ -261,7 +273,15 @@ export class InterfaceCmdlets {
     return [{ kind, name: name.text, pos: name.pos }];
   }
 
-  private notePip(name: string, pos: Pos): void {
+  /** The public IP the script makes under that name, if any. */
+  publicIp(name: string): PublicIPAddress | undefined {
+    return this.pips.get(lower(name));
+  }
+
+  /** What joins an IP configuration to a load balancer's pools and NAT rules (load-balancers.ts). */
+  loadBalancerMembers: LoadBalancerMembers | undefined;
+
+  notePip(name: string, pos: Pos): void {
     if (!this.pipRefs.has(lower(name))) this.pipRefs.set(lower(name), { name, pos });
   }
 
@@ -312,6 +332,16 @@ export class InterfaceCmdlets {
         return [];
       }),
     );
+    // Pools and NAT rules: objects given to New-AzLoadBalancer before, or ids.
+    const members = (params: readonly string[]) =>
+      params.flatMap((param) =>
+        p.all(param).flatMap((held): ResourceRef[] => {
+          const ref = this.loadBalancerMembers?.(command, param, held, name);
+          return ref === undefined ? [] : [ref];
+        }),
+      );
+    const pools = members(["LoadBalancerBackendAddressPool", "LoadBalancerBackendAddressPoolId"]);
+    const natRules = members(["LoadBalancerInboundNatRule", "LoadBalancerInboundNatRuleId"]);
     const config: IpConfiguration = {
       name,
       ...(address
@@ -325,6 +355,8 @@ export class InterfaceCmdlets {
       ...(publicIp === undefined ? {} : { publicIPAddress: publicIp }),
       subnet,
       ...(asgs.length > 0 ? { applicationSecurityGroups: asgs } : {}),
+      ...(pools.length > 0 ? { loadBalancerBackendAddressPools: pools } : {}),
+      ...(natRules.length > 0 ? { loadBalancerInboundNatRules: natRules } : {}),
     };
     this.origins.record(config, this.at(command.pos), {
       privateIPAddress: this.at(address?.pos),

@@ -5,6 +5,13 @@
  * understood is reported where it stands.
  */
 import { type Diagnostic, error, warning } from "../../model/diagnostic.js";
+import type {
+  BackendAddressPool,
+  FrontendIPConfiguration,
+  InboundNatRule,
+  LoadBalancingRule,
+  Probe,
+} from "../../model/load-balancer-types.js";
 import type { IpConfiguration, SecurityRule, Subnet } from "../../model/types.js";
 import { type LeftOut, reporting } from "../shared/left-out.js";
 import { Inventory } from "../shared/summary.js";
@@ -34,8 +41,19 @@ export type Held =
   | { readonly kind: "pip"; readonly name: string; readonly pos: Pos }
   | { readonly kind: "nic"; readonly name: string; readonly pos: Pos }
   | { readonly kind: "ipConfig"; readonly config: IpConfiguration; readonly pos: Pos }
+  /** A frontend, pool, rule, NAT rule or probe built for a load balancer (New-AzLoadBalancer*Config). */
+  | { readonly kind: "lbPart"; readonly part: LoadBalancerPart; readonly pos: Pos }
+  | { readonly kind: "lb"; readonly name: string; readonly pos: Pos }
   | { readonly kind: "unknownVar"; readonly name: string; readonly pos: Pos }
   | { readonly kind: "expr"; readonly text: string; readonly pos: Pos };
+
+/** A part of a load balancer, as its config cmdlet builds it. */
+export type LoadBalancerPart =
+  | { readonly type: "frontend"; readonly value: FrontendIPConfiguration }
+  | { readonly type: "pool"; readonly value: BackendAddressPool }
+  | { readonly type: "rule"; readonly value: LoadBalancingRule }
+  | { readonly type: "natRule"; readonly value: InboundNatRule }
+  | { readonly type: "probe"; readonly value: Probe };
 
 /** A cmdlet's effect: what it outputs given its pipeline input, or undefined when it failed. */
 export type Handler = (command: Command, input: readonly Held[] | undefined) => Held[] | undefined;
@@ -67,6 +85,10 @@ const SWITCHES = new Set(
     "Primary",
     "EnableIPForwarding",
     "EnableAcceleratedNetworking",
+    "EnableFloatingIP",
+    "EnableTcpReset",
+    "DisableOutboundSNAT",
+    "EnableConnectionTracking",
   ].map((s) => s.toLowerCase()),
 );
 
@@ -79,6 +101,15 @@ const UNSUPPORTED_OMISSIONS: readonly (readonly [RegExp, LeftOut])[] = [
   [/^(Add|Set)-AzNetworkInterfaceIpConfig$/i, { kind: "networkInterface", nsg: true, what: "" }],
   [/^(Add|Set)-AzVirtualNetworkPeering$/i, { kind: "peering", what: "" }],
   [/^Set-AzureNetworkSecurityGroup(Config|Association)$/i, { kind: "association", what: "" }],
+  // Changes to a load balancer object: what they add, left out, forwards nothing; a change or removal not applied may.
+  [
+    /^(Add-AzLoadBalancer(?!InboundNatPool|OutboundRule)\w*Config|Set-AzLoadBalancer)$/i,
+    { kind: "loadBalancer", what: "" },
+  ],
+  [
+    /^((Set|Remove)-AzLoadBalancer(?!InboundNatPool|OutboundRule)\w*Config|Remove-AzLoadBalancer)$/i,
+    { kind: "resources", what: "" },
+  ],
 ];
 
 /** Cmdlets that change nothing the model holds: signing in, resource groups, saving changes. */
@@ -351,6 +382,8 @@ const HELD_WORDS: Partial<Record<Held["kind"], string>> = {
   pip: "public IP address",
   nic: "network interface",
   ipConfig: "IP configuration",
+  lbPart: "part of a load balancer",
+  lb: "load balancer",
 };
 
 /** A command's parameters, read as text or as what they hold. */
