@@ -47,6 +47,8 @@ interface Pins {
    * (pinned where a file has them).
    */
   readonly outbound?: readonly string[];
+  /** Each application gateway: its tier and subnet, frontends, and each listener's route (pinned where a file has them). */
+  readonly applicationGateways?: readonly string[];
 }
 
 /** What decides the way out to the Internet, as the pins show it. */
@@ -71,6 +73,30 @@ function outboundPins(t: Topology): string[] {
       ),
     ),
   ];
+}
+
+/** Application gateways as the pins show them: `gw (WAF) in vnet/subnet`, `gw listener l: Http fe:80 -> pool p [10.0.0.4]:80`. */
+function gatewayPins(t: Topology): string[] {
+  return (t.applicationGateways ?? []).flatMap((g) => {
+    const named = <T extends { name: string }>(items: readonly T[] | undefined, ref: ResourceRef) =>
+      (items ?? []).find((i) => i.name.toLowerCase() === refName(ref).toLowerCase());
+    return [
+      `${g.name} (${g.sku.tier}) in ${g.gatewayIPConfigurations.map((c) => refName(c.subnet)).join(", ")}`,
+      ...g.frontendIPConfigurations.map(
+        (f) =>
+          `${g.name} frontend ${f.name}: ${f.publicIPAddress !== undefined ? `public IP ${refName(f.publicIPAddress)}` : `${f.privateIPAddress ?? "Dynamic"} in ${refName(f.subnet ?? "")}`}`,
+      ),
+      ...(g.requestRoutingRules ?? []).map((r) => {
+        const l = named(g.httpListeners, r.httpListener);
+        const port = l && named(g.frontendPorts, l.frontendPort)?.port;
+        const pool = r.backendAddressPool && named(g.backendAddressPools, r.backendAddressPool);
+        const settings =
+          r.backendHttpSettings && named(g.backendHttpSettingsCollection, r.backendHttpSettings);
+        const backends = (pool?.backendAddresses ?? []).map((a) => a.ipAddress ?? a.fqdn);
+        return `${g.name} rule ${r.name}: ${l?.protocol} ${l ? refName(l.frontendIPConfiguration) : "?"}:${port} -> pool ${pool?.name} [${backends.join(", ")}] ${settings?.protocol}:${settings?.port}`;
+      }),
+    ];
+  });
 }
 
 /** Subnets' private endpoint policies, private endpoints and Bastion hosts, as the pins show them. */
@@ -199,6 +225,7 @@ async function pinsOf(name: string): Promise<Pins> {
     loadBalancers: loadBalancerPins(t),
     endpoints: endpointPins(t),
     outbound: outboundPins(t),
+    applicationGateways: gatewayPins(t),
   };
 }
 
@@ -271,8 +298,15 @@ const PINS: Record<string, Pins> = {
       AppGwNSG: 3,
     },
     associations: ["MyVNet/WebSubnet -> WebNSG", "MyVNet/AppGatewaySubnet -> AppGwNSG"],
-    named: ["warning NotModelled 561:5"],
+    // The application gateway (561:5) is read, no longer named.
+    named: [],
     refused: [],
+    applicationGateways: [
+      "ApplicationGateway (WAF) in MyVNet/AppGatewaySubnet",
+      "ApplicationGateway frontend appGatewayFrontendIP: public IP ApplicationGatewayPublicIp",
+      "ApplicationGateway rule HTTPRule: Http appGatewayFrontendIP:80 -> pool appGatewayBackendPool [10.0.0.4, 10.0.0.5] Http:80",
+      "ApplicationGateway rule HTTPSRule: Https appGatewayFrontendIP:443 -> pool appGatewayBackendPool [10.0.0.4, 10.0.0.5] Https:443",
+    ],
   },
   "15": {
     nsgs: {
@@ -478,7 +512,15 @@ describe("the real public files import as pinned", () => {
         console.log(`  "${number}": ${JSON.stringify(got, null, 2).replaceAll("\n", "\n  ")},`);
       const pinned = PINS[number] as Pins;
       // Interfaces and routes are compared where they are pinned.
-      const { interfaces, routes, loadBalancers, endpoints, outbound, ...rest } = got;
+      const {
+        interfaces,
+        routes,
+        loadBalancers,
+        endpoints,
+        outbound,
+        applicationGateways,
+        ...rest
+      } = got;
       expect({
         ...rest,
         ...(pinned.interfaces === undefined ? {} : { interfaces }),
@@ -486,6 +528,7 @@ describe("the real public files import as pinned", () => {
         ...(pinned.loadBalancers === undefined ? {} : { loadBalancers }),
         ...(pinned.endpoints === undefined ? {} : { endpoints }),
         ...(pinned.outbound === undefined ? {} : { outbound }),
+        ...(pinned.applicationGateways === undefined ? {} : { applicationGateways }),
       }).toEqual(pinned);
     });
 });

@@ -5,7 +5,7 @@
  */
 import type { IpAddress } from "../net/address.js";
 import { formatPrefix } from "../net/prefix.js";
-import { error, type ValuePath, warning } from "./diagnostic.js";
+import { error, info, type ValuePath } from "./diagnostic.js";
 import type { LoadBalancerContext } from "./load-balancers.js";
 import type { PublicIpInfo, SubnetInfo } from "./network.js";
 import {
@@ -114,9 +114,9 @@ export function resolveBastionHosts(ctx: EndpointContext): Map<string, BastionIn
     const small = subnet.prefixes.find((p) => p.family === 4 && p.length > 26);
     if (small)
       ctx.report(
-        warning(
+        info(
           "AzureBastionSubnetTooSmall",
-          `${label}: ${subnet.id} is ${formatPrefix(small)}; Azure requires ${BASTION_SUBNET} to be /26 or larger`,
+          `${label}: ${subnet.id} is ${formatPrefix(small)}; Azure requires ${BASTION_SUBNET} to be /26 or larger for a new Bastion host (older ones keep a /27)`,
           [...cPath, "subnet"],
         ),
       );

@@ -33,14 +33,20 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
     terraform: [],
     // az scripts' lb create, its frontend-ip, address-pool, probe, rule and inbound-nat-rule create, and the interfaces' memberships are read too.
     azcli: [],
-    // PowerShell's New-AzLoadBalancer and its New-AzLoadBalancer*Config parts are read too.
-    powershell: [],
+    powershell: [
+      "AzLoadBalancer",
+      "AzLoadBalancerRuleConfig",
+      "AzLoadBalancerInboundNatRuleConfig",
+      "AzLoadBalancerBackendAddressPoolConfig",
+      "AzLoadBalancerFrontendIpConfig",
+      "AzLoadBalancerProbeConfig",
+    ],
   },
   {
     what: "inbound NAT pool or outbound rule of a load balancer",
     consequence:
       "a NAT pool maps frontend ports to a scale set's instances, which may expose them; an outbound rule decides the address backends present when they call out",
-    // ARM reads both into the spec's load balancers.
+    // ARM's reader names a load balancer's inboundNatPools and outboundRules itself.
     arm: [],
     terraform: ["azurerm_lb_nat_pool", "azurerm_lb_outbound_rule"],
     azcli: ["network lb inbound-nat-pool", "network lb outbound-rule"],
@@ -50,8 +56,7 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
     what: "application gateway",
     consequence:
       "it reaches its backends from its own subnet and exposes their listeners, and its subnet needs GatewayManager's ports 65200-65535 open",
-    // ARM (templates and az output) reads them into the spec's applicationGateways.
-    arm: [],
+    arm: ["Microsoft.Network/applicationGateways"],
     terraform: [
       "azurerm_application_gateway",
       "azurerm_network_interface_application_gateway_backend_address_pool_association",
@@ -103,8 +108,7 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
   {
     what: "NAT gateway",
     consequence: "the subnets it serves leave to the Internet through its public addresses",
-    // ARM (templates and az output) reads them into the spec's natGateways.
-    arm: [],
+    arm: ["Microsoft.Network/natGateways"],
     terraform: [
       "azurerm_nat_gateway",
       "azurerm_nat_gateway_public_ip_association",
@@ -147,8 +151,7 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
     what: "virtual machine scale set",
     consequence:
       "its instances' network interfaces, with their NSG and public addresses, are made when it scales",
-    // ARM (templates and az vmss list output) reads their network profiles into virtualMachineScaleSets.
-    arm: [],
+    arm: ["Microsoft.Compute/virtualMachineScaleSets"],
     terraform: [
       "azurerm_linux_virtual_machine_scale_set",
       "azurerm_windows_virtual_machine_scale_set",
