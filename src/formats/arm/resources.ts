@@ -9,7 +9,9 @@
 import type { Diagnostic, Severity, SourceLocation, ValuePath } from "../../model/diagnostic.js";
 import {
   ALLOCATION_METHODS,
+  type ApplicationGateway,
   type ApplicationSecurityGroup,
+  gatewayVersion,
   IP_VERSIONS,
   type IpConfiguration,
   type LoadBalancer,
@@ -47,6 +49,7 @@ import {
   notModelledMessage,
   standing,
 } from "../shared/unmodelled.js";
+import { APPLICATION_GATEWAY_TYPE, ApplicationGatewayReader } from "./application-gateways.js";
 import { RESOURCE_TYPES } from "./deployment.js";
 import {
   ASE_CONFIGURATION_TYPE,
@@ -68,8 +71,10 @@ import {
   LOAD_BALANCER_TYPES,
   LoadBalancerReader,
 } from "./load-balancers.js";
+import { NAT_GATEWAY_TYPE, NatGatewayReader } from "./nat-gateways.js";
 import { BASTION_HOST_TYPE, EndpointReader, PRIVATE_ENDPOINT_TYPE } from "./private-endpoints.js";
 import { peeringFlags, RouteTableReader } from "./route-tables.js";
+import { SCALE_SET_TYPE, ScaleSetReader } from "./scale-sets.js";
 
 const T = RESOURCE_TYPES;
 
@@ -105,8 +110,11 @@ const KIND_NAMES: readonly (readonly [string, string])[] = [
   [LOAD_BALANCER_TYPES[1] as string, "inbound NAT rule"],
   [LOAD_BALANCER_TYPES[2] as string, "backend address pool"],
   [ASE_TYPE, "App Service Environment"],
+  [APPLICATION_GATEWAY_TYPE, "application gateway"],
   [PRIVATE_ENDPOINT_TYPE, "private endpoint"],
   [BASTION_HOST_TYPE, "Bastion host"],
+  [NAT_GATEWAY_TYPE, "NAT gateway"],
+  [SCALE_SET_TYPE, "virtual machine scale set"],
   [ASE_CONFIGURATION_TYPE, "App Service Environment configuration"],
 ];
 
@@ -173,10 +181,16 @@ export class ResourceReader {
   private readonly routes: RouteTableReader;
   /** Load balancers and their child resources (load-balancers.ts). */
   private readonly lbs: LoadBalancerReader;
+  /** Application gateways (application-gateways.ts). */
+  private readonly agws: ApplicationGatewayReader;
   /** App Service Environments, and the addresses output gives of them (environments.ts). */
   private readonly ases: AseReader;
   /** Private endpoints and Bastion hosts (private-endpoints.ts). */
   private readonly endpoints: EndpointReader;
+  /** NAT gateways (nat-gateways.ts). */
+  private readonly nats: NatGatewayReader;
+  /** Virtual machine scale sets' network profiles (scale-sets.ts). */
+  private readonly scaleSets: ScaleSetReader;
 
   /**
    * `origins` records where each value written came from; `locate` places a
@@ -217,6 +231,19 @@ export class ResourceReader {
       },
       this.origins,
     );
+    this.scaleSets = new ScaleSetReader(
+      {
+        value: (obj, key, path) => this.get(obj, key, path),
+        ref: (value, path, subnet) => this.ref(value, path, subnet),
+        peek: (raw) => this.peek(raw),
+        props: (resource) => this.props(resource),
+        report: (severity, code, message, path, leftOut) =>
+          this.report(severity, code, message, path, leftOut),
+        leaving: (leftOut, read) => this.leaving(leftOut, read),
+        at: this.at,
+      },
+      this.origins,
+    );
     this.endpoints = new EndpointReader(
       {
         ref: (value, path, subnet) => this.ref(value, path, subnet),
@@ -224,6 +251,31 @@ export class ResourceReader {
         peek: (raw) => this.peek(raw),
         props: (resource) => this.props(resource),
         report: (severity, code, message, path) => this.report(severity, code, message, path),
+        at: this.at,
+      },
+      this.origins,
+    );
+    this.nats = new NatGatewayReader(
+      {
+        publicIpRef: (raw, path, owner, item) => this.publicIpRef(raw, path, owner, item),
+        peek: (raw) => this.peek(raw),
+        props: (resource) => this.props(resource),
+        report: (severity, code, message, path) => this.report(severity, code, message, path),
+        at: this.at,
+      },
+      this.origins,
+    );
+    this.agws = new ApplicationGatewayReader(
+      {
+        value: (obj, key, path) => this.get(obj, key, path),
+        name: (obj, key, path) => this.name(obj, key, path),
+        ref: (value, path, subnet) => this.ref(value, path, subnet),
+        publicIpRef: (raw, path, owner, item) => this.publicIpRef(raw, path, owner, item),
+        peek: (raw) => this.peek(raw),
+        props: (resource) => this.props(resource),
+        report: (severity, code, message, path) => this.report(severity, code, message, path),
+        leaving: (leftOut, read) => this.leaving(leftOut, read),
+        inCopy: (item, read) => this.inCopy(item, read),
         at: this.at,
       },
       this.origins,
@@ -286,7 +338,8 @@ export class ResourceReader {
       return model;
     };
     const loadBalancers = this.lbs.loadBalancers();
-    this.undeclaredPublicIps(loadBalancers);
+    const applicationGateways = this.agws.applicationGateways();
+    this.undeclaredPublicIps(loadBalancers, applicationGateways);
     const publicIPAddresses = [...this.pips.values()];
     return {
       virtualNetworks: [...this.vnets.values()].map((v) => carried(v, vnetOf(v))),
@@ -297,7 +350,10 @@ export class ResourceReader {
       ...(publicIPAddresses.length > 0 ? { publicIPAddresses } : {}),
       ...this.routes.topologyPart(),
       ...this.endpoints.topologyPart(),
+      ...this.nats.topologyPart(),
       ...(loadBalancers.length > 0 ? { loadBalancers } : {}),
+      ...(applicationGateways.length > 0 ? { applicationGateways } : {}),
+      ...this.scaleSets.topologyPart(),
     };
   }
 
@@ -724,6 +780,10 @@ export class ResourceReader {
     if (sameType(type, PRIVATE_ENDPOINT_TYPE) || sameType(type, BASTION_HOST_TYPE))
       return { kind: "publicIPAddress", what };
     if (LOAD_BALANCER_TYPES.some((t) => sameType(type, t))) return { kind: "loadBalancer", what };
+    // An application gateway left out forwards nothing in the spec, as a load balancer.
+    if (sameType(type, APPLICATION_GATEWAY_TYPE)) return { kind: "loadBalancer", what };
+    // A scale set's instances are interfaces, which may carry an NSG.
+    if (sameType(type, SCALE_SET_TYPE)) return { kind: "networkInterface", nsg: true, what };
     if (sameType(type, T.nic)) {
       const configs = Array.isArray(obj.ipConfigurations) ? obj.ipConfigurations : [];
       const each = configs.map((c) => this.peekAsgs(c));
@@ -770,8 +830,11 @@ export class ResourceReader {
       ...Object.values(T),
       ...ASE_TYPES,
       ...LOAD_BALANCER_TYPES,
+      SCALE_SET_TYPE,
       PRIVATE_ENDPOINT_TYPE,
       BASTION_HOST_TYPE,
+      NAT_GATEWAY_TYPE,
+      APPLICATION_GATEWAY_TYPE,
     ].find((t) => sameType(type, t));
     if (known === undefined) {
       this.notModelled(type, r, path);
@@ -946,10 +1009,16 @@ export class ResourceReader {
       this.publicIp(r, path, name, location);
     } else if (sameType(type, LOAD_BALANCER_TYPE)) {
       this.lbs.loadBalancer(r, path, name, location, items);
+    } else if (sameType(type, APPLICATION_GATEWAY_TYPE)) {
+      this.agws.gateway(r, path, name, location, items);
     } else if (LOAD_BALANCER_TYPES.some((t) => sameType(type, t))) {
       this.lbs.child(type, r, path, segments);
+    } else if (sameType(type, SCALE_SET_TYPE)) {
+      this.scaleSets.scaleSet(r, path, name, location);
     } else if (sameType(type, PRIVATE_ENDPOINT_TYPE)) {
       this.endpoints.privateEndpoint(r, path, name, location);
+    } else if (sameType(type, NAT_GATEWAY_TYPE)) {
+      this.nats.natGateway(r, path, name, location);
     } else if (sameType(type, BASTION_HOST_TYPE)) {
       this.endpoints.bastionHost(r, path, name, location);
     } else if (sameType(type, ASE_TYPE)) this.ases.ase(r, path, name);
@@ -1338,6 +1407,19 @@ export class ResourceReader {
         const table = this.ref(obj.routeTable, [...base, "routeTable"]);
         if (table !== undefined) subnet.routeTable = table;
       }
+      if (given(obj.natGateway)) {
+        const nat = this.ref(obj.natGateway, [...base, "natGateway"]);
+        if (nat !== undefined) subnet.natGateway = nat;
+      }
+      const outbound = this.peek(obj.defaultOutboundAccess);
+      if (typeof outbound === "boolean") subnet.defaultOutboundAccess = outbound;
+      else if (given(obj.defaultOutboundAccess))
+        this.report(
+          "warning",
+          "DefaultOutboundAccessNotKnown",
+          `${pathText([...base, "defaultOutboundAccess"])}: whether the subnet has default outbound access is not statically known; it is read as true (Azure's default for networks made before API 2025-07-01), so its hosts may reach the Internet from an implicit address`,
+          [...base, "defaultOutboundAccess"],
+        );
       const policies = this.peek(obj.privateEndpointNetworkPolicies);
       const policy = PRIVATE_ENDPOINT_NETWORK_POLICIES.find(
         (p) => typeof policies === "string" && p.toLowerCase() === policies.toLowerCase(),
@@ -1360,6 +1442,8 @@ export class ResourceReader {
       addressPrefixes: this.at([...base, "addressPrefixes"]),
       networkSecurityGroup: this.at([...base, "networkSecurityGroup"]),
       routeTable: this.at([...base, "routeTable"]),
+      natGateway: this.at([...base, "natGateway"]),
+      defaultOutboundAccess: this.at([...base, "defaultOutboundAccess"]),
       privateEndpointNetworkPolicies: this.at([...base, "privateEndpointNetworkPolicies"]),
     });
     return subnet;
@@ -1522,13 +1606,26 @@ export class ResourceReader {
    * imported with it that declares it replaces it; if none does, the import
    * names it (shared/imported.ts).
    */
-  private undeclaredPublicIps(loadBalancers: readonly LoadBalancer[] = []): void {
+  private undeclaredPublicIps(
+    loadBalancers: readonly LoadBalancer[] = [],
+    gateways: readonly ApplicationGateway[] = [],
+  ): void {
     // A load balancer's frontend has a public IP of its own SKU.
     const skus = new Map<string, PublicIPAddress["sku"]>();
     for (const lb of loadBalancers)
       for (const f of lb.frontendIPConfigurations)
         if (f.publicIPAddress !== undefined)
           skus.set(refName(f.publicIPAddress).toLowerCase(), lb.sku);
+    // An application gateway's is Standard for v2 and Basic for v1.
+    for (const gw of gateways)
+      for (const f of gw.frontendIPConfigurations)
+        if (f.publicIPAddress !== undefined)
+          skus.set(
+            refName(f.publicIPAddress).toLowerCase(),
+            gatewayVersion(gw.sku.tier) === 2 ? "Standard" : "Basic",
+          );
+    // A NAT gateway takes Standard public IPs only.
+    for (const pip of this.nats.publicIpNames()) skus.set(pip.toLowerCase(), "Standard");
     // Azure Bastion takes a Standard public IP only.
     for (const b of this.endpoints.bastionHosts)
       for (const c of b.ipConfigurations)
@@ -1612,6 +1709,7 @@ export class ResourceReader {
         () => ({
           pools: this.refs(co, "loadBalancerBackendAddressPools", cBase, true),
           natRules: this.refs(co, "loadBalancerInboundNatRules", cBase, true),
+          gatewayPools: this.refs(co, "applicationGatewayBackendAddressPools", cBase, true),
         }),
       );
       const config: IpConfiguration = {
@@ -1627,6 +1725,9 @@ export class ResourceReader {
         ...(asgs === undefined || asgs.length === 0 ? {} : { applicationSecurityGroups: asgs }),
         ...(lbRefs.pools?.length ? { loadBalancerBackendAddressPools: lbRefs.pools } : {}),
         ...(lbRefs.natRules?.length ? { loadBalancerInboundNatRules: lbRefs.natRules } : {}),
+        ...(lbRefs.gatewayPools?.length
+          ? { applicationGatewayBackendAddressPools: lbRefs.gatewayPools }
+          : {}),
       };
       this.origins.record(config, this.at(cPath), {
         privateIPAddress: this.at([...cBase, "privateIPAddress"]),

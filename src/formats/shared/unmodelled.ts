@@ -33,20 +33,14 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
     terraform: [],
     // az scripts' lb create, its frontend-ip, address-pool, probe, rule and inbound-nat-rule create, and the interfaces' memberships are read too.
     azcli: [],
-    powershell: [
-      "AzLoadBalancer",
-      "AzLoadBalancerRuleConfig",
-      "AzLoadBalancerInboundNatRuleConfig",
-      "AzLoadBalancerBackendAddressPoolConfig",
-      "AzLoadBalancerFrontendIpConfig",
-      "AzLoadBalancerProbeConfig",
-    ],
+    // PowerShell's New-AzLoadBalancer and its New-AzLoadBalancer*Config parts are read too.
+    powershell: [],
   },
   {
     what: "inbound NAT pool or outbound rule of a load balancer",
     consequence:
       "a NAT pool maps frontend ports to a scale set's instances, which may expose them; an outbound rule decides the address backends present when they call out",
-    // ARM's reader names a load balancer's inboundNatPools and outboundRules itself.
+    // ARM reads both into the spec's load balancers.
     arm: [],
     terraform: ["azurerm_lb_nat_pool", "azurerm_lb_outbound_rule"],
     azcli: ["network lb inbound-nat-pool", "network lb outbound-rule"],
@@ -56,7 +50,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
     what: "application gateway",
     consequence:
       "it reaches its backends from its own subnet and exposes their listeners, and its subnet needs GatewayManager's ports 65200-65535 open",
-    arm: ["Microsoft.Network/applicationGateways"],
+    // ARM (templates and az output) reads them into the spec's applicationGateways.
+    arm: [],
     terraform: [
       "azurerm_application_gateway",
       "azurerm_network_interface_application_gateway_backend_address_pool_association",
@@ -108,7 +103,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
   {
     what: "NAT gateway",
     consequence: "the subnets it serves leave to the Internet through its public addresses",
-    arm: ["Microsoft.Network/natGateways"],
+    // ARM (templates and az output) reads them into the spec's natGateways.
+    arm: [],
     terraform: [
       "azurerm_nat_gateway",
       "azurerm_nat_gateway_public_ip_association",
@@ -151,7 +147,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
     what: "virtual machine scale set",
     consequence:
       "its instances' network interfaces, with their NSG and public addresses, are made when it scales",
-    arm: ["Microsoft.Compute/virtualMachineScaleSets"],
+    // ARM (templates and az vmss list output) reads their network profiles into virtualMachineScaleSets.
+    arm: [],
     terraform: [
       "azurerm_linux_virtual_machine_scale_set",
       "azurerm_windows_virtual_machine_scale_set",
