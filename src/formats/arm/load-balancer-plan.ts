@@ -129,6 +129,36 @@ export function planLoadBalancer(
       }),
     }),
   );
+  const inboundNatPools = (lb.inboundNatPools ?? []).map(
+    (p): PlanValue => ({
+      name: p.name,
+      properties: defined({
+        frontendIPConfiguration: child("frontendIPConfigurations", p.frontendIPConfiguration),
+        protocol: p.protocol,
+        frontendPortRangeStart: p.frontendPortRangeStart,
+        frontendPortRangeEnd: p.frontendPortRangeEnd,
+        backendPort: p.backendPort,
+        enableFloatingIP: p.enableFloatingIP,
+        idleTimeoutInMinutes: p.idleTimeoutInMinutes,
+        enableTcpReset: p.enableTcpReset,
+      }),
+    }),
+  );
+  const outboundRules = (lb.outboundRules ?? []).map(
+    (r): PlanValue => ({
+      name: r.name,
+      properties: defined({
+        frontendIPConfigurations: r.frontendIPConfigurations.map(
+          (f) => child("frontendIPConfigurations", f) as PlanValue,
+        ),
+        backendAddressPool: child("backendAddressPools", r.backendAddressPool),
+        protocol: r.protocol,
+        allocatedOutboundPorts: r.allocatedOutboundPorts,
+        idleTimeoutInMinutes: r.idleTimeoutInMinutes,
+        enableTcpReset: r.enableTcpReset,
+      }),
+    }),
+  );
   return {
     type: LOAD_BALANCER_TYPE,
     names: [lb.name],
@@ -140,6 +170,8 @@ export function planLoadBalancer(
       ...(probes.length > 0 ? { probes } : {}),
       ...(loadBalancingRules.length > 0 ? { loadBalancingRules } : {}),
       ...(inboundNatRules.length > 0 ? { inboundNatRules } : {}),
+      ...(inboundNatPools.length > 0 ? { inboundNatPools } : {}),
+      ...(outboundRules.length > 0 ? { outboundRules } : {}),
     },
     dependsOn: needs.list(),
   };
