@@ -12,12 +12,14 @@ import { writeSpec } from "../specfile/write.js";
 import { isServiceTagsDocument, type ServiceTagDocument } from "./service-tags/import.js";
 import { serviceTagsForSpec, withServiceTags } from "./service-tags/spec.js";
 import { type ExportScope, existingNotes, unwrittenNotes } from "./shared/export-scope.js";
+import { settleGatewayReferences } from "./shared/gateway-refs.js";
 import { mergePlaceholders, validateImported } from "./shared/imported.js";
 import { settleOmissions, withPartial } from "./shared/left-out.js";
 import { loadBalancerNotes } from "./shared/load-balancer-notes.js";
 import { settleLoadBalancerReferences } from "./shared/load-balancer-refs.js";
 import { nestingProblem } from "./shared/nesting.js";
 import { Origins } from "./shared/origins.js";
+import { outboundNotes } from "./shared/outbound-notes.js";
 import { settleRouteTableReferences } from "./shared/route-table-refs.js";
 import { type Inventory, type SourceSummary, summarize } from "./shared/summary.js";
 import { refusal, UnwritableText } from "./shared/unwritable.js";
@@ -227,8 +229,14 @@ export async function importSources(
   const merged = mergePlaceholders(mergeTopologies(parts), origins);
   const combined = settleLoadBalancerReferences(merged.topology, origins);
   const routed = settleRouteTableReferences(combined.topology, origins);
-  const topology = routed.topology;
-  diagnostics.push(...merged.diagnostics, ...combined.diagnostics, ...routed.diagnostics);
+  const gatewayed = settleGatewayReferences(routed.topology, origins);
+  const topology = gatewayed.topology;
+  diagnostics.push(
+    ...merged.diagnostics,
+    ...combined.diagnostics,
+    ...routed.diagnostics,
+    ...gatewayed.diagnostics,
+  );
   // Before omissions are settled: the summary names what each left out.
   const summary = inventories.map(({ source, files, imported }) =>
     summarize(
@@ -367,6 +375,11 @@ export async function exportTopology(
           format === "arm" || format === "bicep",
           scope === "all" && (format === "arm" || format === "bicep"),
         ),
+        ...outboundNotes(
+          topology,
+          format === "arm" || format === "bicep",
+          scope === "all" && (format === "arm" || format === "bicep"),
+        ),
       ],
     };
   } catch (e) {
@@ -389,6 +402,15 @@ function notDeployed(topology: Topology): Diagnostic[] {
         "NotExported",
         `environments (${environments.join(", ")}) describe the workloads the spec checks; the export creates none of them`,
         ["environments"],
+      ),
+    );
+  const scaleSets = topology.virtualMachineScaleSets ?? [];
+  if (scaleSets.length > 0)
+    notes.push(
+      info(
+        "NotExported",
+        `scale sets (${scaleSets.map((s) => s.name).join(", ")}) are not exported: a scale set is deployed with its machines' profile, which the spec does not hold; the deployment keeps their network profiles (NSG, ASGs, pools and NAT pools) as they are`,
+        ["virtualMachineScaleSets"],
       ),
     );
   const tables = topology.routeTables ?? [];

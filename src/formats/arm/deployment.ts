@@ -30,6 +30,8 @@ export const RESOURCE_TYPES = {
   pip: "Microsoft.Network/publicIPAddresses",
   routeTable: "Microsoft.Network/routeTables",
   route: "Microsoft.Network/routeTables/routes",
+  natGateway: "Microsoft.Network/natGateways",
+  publicIpPrefix: "Microsoft.Network/publicIPPrefixes",
 } as const;
 const T = RESOURCE_TYPES;
 
@@ -115,6 +117,9 @@ export function planDeployment(topology: Topology, scope: ExportScope = "all"): 
   const vnets = new Map(all ? topology.virtualNetworks.map((v) => [lower(v.name), v.name]) : []);
   const pips = new Map(
     all ? (topology.publicIPAddresses ?? []).map((p) => [lower(p.name), p.name]) : [],
+  );
+  const natGateways = new Map(
+    all ? (topology.natGateways ?? []).map((n) => [lower(n.name), n.name]) : [],
   );
   const location = (l: string | undefined): PlanLocation =>
     l === undefined ? "parameter" : { region: l };
@@ -212,6 +217,11 @@ export function planDeployment(topology: Topology, scope: ExportScope = "all"): 
     // Deploying a subnet without its route table would detach it.
     if (subnet.routeTable !== undefined)
       properties.routeTable = reference(subnet.routeTable, T.routeTable, new Map(), needs);
+    // And without its NAT gateway, or its outbound access as created.
+    if (subnet.natGateway !== undefined)
+      properties.natGateway = reference(subnet.natGateway, T.natGateway, natGateways, needs);
+    if (subnet.defaultOutboundAccess !== undefined)
+      properties.defaultOutboundAccess = subnet.defaultOutboundAccess;
     return properties;
   };
 
@@ -252,6 +262,30 @@ export function planDeployment(topology: Topology, scope: ExportScope = "all"): 
       },
       dependsOn: [],
     });
+
+  for (const nat of all ? (topology.natGateways ?? []) : []) {
+    const needs = new Needs();
+    const publicIpAddresses = (nat.publicIpAddresses ?? []).map((p) =>
+      reference(p, T.pip, pips, needs),
+    );
+    const publicIpPrefixes = (nat.publicIpPrefixes ?? []).map((p) =>
+      reference(p, T.publicIpPrefix, new Map(), needs),
+    );
+    resources.push({
+      type: T.natGateway,
+      names: [nat.name],
+      location: location(nat.location),
+      sku: "Standard",
+      properties: {
+        ...(publicIpAddresses.length > 0 ? { publicIpAddresses } : {}),
+        ...(publicIpPrefixes.length > 0 ? { publicIpPrefixes } : {}),
+        ...(nat.idleTimeoutInMinutes === undefined
+          ? {}
+          : { idleTimeoutInMinutes: nat.idleTimeoutInMinutes }),
+      },
+      dependsOn: needs.list(),
+    });
+  }
 
   for (const vnet of all ? topology.virtualNetworks : []) {
     const needs = new Needs();

@@ -8,6 +8,7 @@ import { networkOf } from "../../../test/support/spec.js";
 import { FlowEvaluator } from "../../engine/flow.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
 import { writeSpec } from "../../specfile/write.js";
+import { exportTopology } from "../catalog.js";
 import { importArm } from "./import.js";
 
 const named = (ds: readonly Diagnostic[]) =>
@@ -239,5 +240,87 @@ describe("ARM load balancer outbound rules", () => {
     });
     if (!r.ok) throw new Error(r.message);
     expect(r.result.egress).toMatchObject({ via: "LoadBalancerOutboundRule", name: "lb/out" });
+  });
+});
+
+describe("ARM export of the way out", () => {
+  const topology = () => {
+    const lb = {
+      name: "lb",
+      sku: "Standard" as const,
+      frontendIPConfigurations: [{ name: "fe", publicIPAddress: "lb-ip" }],
+      backendAddressPools: [{ name: "pool" }],
+      outboundRules: [
+        {
+          name: "out",
+          frontendIPConfigurations: ["fe"],
+          backendAddressPool: "pool",
+          protocol: "Tcp" as const,
+        },
+      ],
+    };
+    const base = importArm(JSON.stringify(TEMPLATE), "azuredeploy.json").topology;
+    return {
+      ...base,
+      publicIPAddresses: [
+        ...(base.publicIPAddresses ?? []),
+        { name: "lb-ip", sku: "Standard" as const },
+      ],
+      loadBalancers: [lb],
+    };
+  };
+
+  it("with --scope all writes NAT gateways, subnets' natGateway and defaultOutboundAccess, and outbound rules; imported back they are the same", async () => {
+    const { text, diagnostics } = await exportTopology("arm", topology(), "all");
+    expect(diagnostics.filter((d) => /NAT gateway|defaultOutboundAccess/.test(d.message))).toEqual(
+      [],
+    );
+    const template = JSON.parse(text);
+    const nat = template.resources.find(
+      (r: { type: string }) => r.type === "Microsoft.Network/natGateways",
+    );
+    expect(nat).toMatchObject({
+      name: "nat1",
+      sku: { name: "Standard" },
+      properties: {
+        publicIpAddresses: [
+          { id: "[resourceId('Microsoft.Network/publicIPAddresses', 'nat-ip')]" },
+        ],
+        idleTimeoutInMinutes: 10,
+      },
+    });
+    const back = importArm(text, "exported.json").topology;
+    expect(back.natGateways).toEqual([
+      {
+        name: "nat1",
+        location: "westeurope",
+        sku: "Standard",
+        publicIpAddresses: ["nat-ip"],
+        publicIpPrefixes: ["nat-prefix"],
+        idleTimeoutInMinutes: 10,
+      },
+    ]);
+    expect(
+      back.virtualNetworks[0]?.subnets.map((s) => [s.natGateway, s.defaultOutboundAccess]),
+    ).toEqual([
+      ["nat1", false],
+      [undefined, false],
+    ]);
+    expect(back.loadBalancers?.[0]?.outboundRules?.[0]).toMatchObject({
+      name: "out",
+      protocol: "Tcp",
+    });
+  });
+
+  it("other formats name NAT gateways and subnets' outbound settings as not exported", async () => {
+    const { diagnostics } = await exportTopology("terraform", topology(), "all");
+    const notes = diagnostics.filter((d) => d.code === "NotExported").map((d) => d.message);
+    expect(notes).toContainEqual(expect.stringContaining("NAT gateways (nat1) are not exported"));
+    expect(notes).toContainEqual(
+      expect.stringContaining("subnet vnet/app: its NAT gateway nat1 is not written"),
+    );
+    expect(notes).toContainEqual(
+      expect.stringContaining("subnet vnet/batch: defaultOutboundAccess false is not written"),
+    );
   });
 });
