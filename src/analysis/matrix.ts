@@ -1,5 +1,5 @@
 import type { Host } from "../engine/endpoint.js";
-import { hostAt } from "../engine/endpoint.js";
+import { bastionHost, hostAt } from "../engine/endpoint.js";
 import { describeForwarding } from "../model/load-balancers.js";
 import type { Network } from "../model/network.js";
 import { displayAddress, sameAddress } from "../net/address.js";
@@ -90,6 +90,8 @@ export function reachMatrix(analyzer: ReachAnalyzer): { names: string[]; cells: 
 export interface Exposure {
   readonly environment?: string;
   readonly networkInterface?: string;
+  /** An Azure Bastion host, on its public IP: what reaches it on 443, the port it accepts sessions on. */
+  readonly bastionHost?: string;
   /** The public address it is reached at: an address, or `<name>` when not known. */
   readonly publicAddress?: string;
   /** The public IP resource it is reached on, when it is one. */
@@ -133,6 +135,27 @@ export function exposureOf(analyzer: ReachAnalyzer): Exposure[] {
         continue;
       out.push({ networkInterface: nic.name, ...exposure(hostAt(network, config.address)) });
     }
+  // Each Bastion host with a public IP: the service answers on TCP 443 only.
+  for (const bastion of network.bastionHosts.values()) {
+    if (!bastion.publicAddress) continue;
+    const host = bastionHost(bastion);
+    const https = PacketSet.box({
+      protocols: ["Tcp"],
+      destinationPorts: [{ first: 443, last: 443 }],
+    });
+    const s = summarize(
+      analyzer.fromOutside(analyzer.outside, host).allowed.intersect(https),
+      20,
+      names,
+    );
+    out.push({
+      bastionHost: bastion.name,
+      publicAddress: displayAddress(bastion.publicAddress),
+      ...(bastion.publicIp ? { publicIPAddress: bastion.publicIp.name } : {}),
+      exposed: s.lines,
+      omitted: s.omitted,
+    });
+  }
   // Each rule of a public load balancer, at each backend, as its frontend receives the packets.
   for (const a of loadBalancedArrivals(analyzer)) {
     const s = summarize(exposedAtFrontend(a), 20, names);

@@ -2,6 +2,7 @@ import { type Host, hostAt } from "../engine/endpoint.js";
 import { NsgResolver, rulesFor } from "../engine/resolve.js";
 import { closedPublicIp, planRoute, type Route, vnetsConnected } from "../engine/route.js";
 import { AZURE_HOST_ADDRESS, type Network, type SubnetInfo } from "../model/network.js";
+import { nsgAppliesToPrivateEndpoints } from "../model/private-endpoint-types.js";
 import type { Direction } from "../model/rule.js";
 import type { IpAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
@@ -46,6 +47,19 @@ export class ReachAnalyzer {
     return found;
   }
 
+  private readonly widened = new Map<string, Decisions>();
+
+  /** An NSG's inbound decisions with its rules' source ports read as * (traffic to private endpoints). */
+  private anySourcePortDecisions(nsg: string, vnet: string): Decisions {
+    const key = `${nsg}\u0000${vnet}`;
+    let found = this.widened.get(key);
+    if (!found) {
+      found = decide(this.resolver.resolveAnySourcePort(nsg, vnet).inbound);
+      this.widened.set(key, found);
+    }
+    return found;
+  }
+
   /** The NSGs a host's traffic crosses in a direction, in evaluation order. */
   private nsgsOf(
     host: { vnet?: string; subnet?: SubnetInfo; nic?: { nsg?: string } },
@@ -58,11 +72,22 @@ export class ReachAnalyzer {
   }
 
   private allowedBy(
-    host: { vnet?: string; subnet?: SubnetInfo; nic?: { nsg?: string } },
+    host: { vnet?: string; subnet?: SubnetInfo; nic?: { nsg?: string }; privateEndpoint?: unknown },
     direction: Direction,
   ): PacketSet {
     let allowed = PacketSet.all;
     if (host.vnet === undefined) return allowed;
+    // A private endpoint: its subnet's NSG, where its policy applies it, with source ports read as *.
+    if (host.privateEndpoint && host.subnet) {
+      const nsg = host.subnet.nsg;
+      if (
+        direction === "Outbound" ||
+        nsg === undefined ||
+        !nsgAppliesToPrivateEndpoints(host.subnet.privateEndpointNetworkPolicies)
+      )
+        return allowed;
+      return this.anySourcePortDecisions(nsg, host.vnet).allowed;
+    }
     for (const nsg of this.nsgsOf(host, direction))
       allowed = allowed.intersect(this.nsgDecisions(nsg, host.vnet, direction).allowed);
     return allowed;

@@ -56,6 +56,8 @@ export function runReach(target: string, options: MatrixOptions, io: Io): number
 /** What an exposure is of: an environment, or a network interface on its public address. */
 function titleOf(e: Exposure): string {
   if (e.environment !== undefined) return e.environment;
+  if (e.bastionHost !== undefined)
+    return `Bastion host ${e.bastionHost} (public IP ${e.publicIPAddress ?? e.publicAddress}, 443)`;
   if (e.loadBalancer !== undefined)
     return `load balancer ${e.loadBalancer} frontend ${e.frontend} (public IP ${e.publicIPAddress ?? e.publicAddress}), ${e.rule} to ${e.backend} (${e.translatedTo})`;
   const on = e.publicIPAddress ?? e.publicAddress;
