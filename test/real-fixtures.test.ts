@@ -89,9 +89,14 @@ function gatewayPins(t: Topology): string[] {
       ...(g.requestRoutingRules ?? []).map((r) => {
         const l = named(g.httpListeners, r.httpListener);
         const port = l && named(g.frontendPorts, l.frontendPort)?.port;
-        const pool = r.backendAddressPool && named(g.backendAddressPools, r.backendAddressPool);
+        const pool =
+          r.backendAddressPool === undefined
+            ? undefined
+            : named(g.backendAddressPools, r.backendAddressPool);
         const settings =
-          r.backendHttpSettings && named(g.backendHttpSettingsCollection, r.backendHttpSettings);
+          r.backendHttpSettings === undefined
+            ? undefined
+            : named(g.backendHttpSettingsCollection, r.backendHttpSettings);
         const backends = (pool?.backendAddresses ?? []).map((a) => a.ipAddress ?? a.fqdn);
         return `${g.name} rule ${r.name}: ${l?.protocol} ${l ? refName(l.frontendIPConfiguration) : "?"}:${port} -> pool ${pool?.name} [${backends.join(", ")}] ${settings?.protocol}:${settings?.port}`;
       }),

@@ -13,6 +13,7 @@ export function writeSpec(topology: Topology, header?: string): string {
   if (topology.routeTables?.length) doc.routeTables = topology.routeTables;
   if (topology.networkInterfaces.length > 0) doc.networkInterfaces = topology.networkInterfaces;
   if (topology.loadBalancers?.length) doc.loadBalancers = topology.loadBalancers;
+  if (topology.applicationGateways?.length) doc.applicationGateways = topology.applicationGateways;
   if (topology.virtualMachineScaleSets?.length)
     doc.virtualMachineScaleSets = topology.virtualMachineScaleSets;
   if (topology.natGateways?.length) doc.natGateways = topology.natGateways;

@@ -150,6 +150,9 @@ function describeNetwork(network: Network): string {
     n(network.nsgs.size, "NSG"),
     n(network.environments.size, "environment"),
     ...(network.loadBalancers.size > 0 ? [n(network.loadBalancers.size, "load balancer")] : []),
+    ...(network.applicationGateways?.size
+      ? [n(network.applicationGateways.size, "application gateway")]
+      : []),
   ].join(", ");
 }
 

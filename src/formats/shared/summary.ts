@@ -54,6 +54,7 @@ export interface SourceSummary {
     readonly routeTables?: number;
     /** Given when there are some. */
     readonly loadBalancers?: number;
+    readonly applicationGateways?: number;
     /** Given when there are some. */
     readonly virtualMachineScaleSets?: number;
   };
@@ -97,6 +98,9 @@ export function summarize(
       ...(topology.environments.length > 0 ? { environments: topology.environments.length } : {}),
       ...(topology.routeTables?.length ? { routeTables: topology.routeTables.length } : {}),
       ...(topology.loadBalancers?.length ? { loadBalancers: topology.loadBalancers.length } : {}),
+      ...(topology.applicationGateways?.length
+        ? { applicationGateways: topology.applicationGateways.length }
+        : {}),
       ...(topology.virtualMachineScaleSets?.length
         ? { virtualMachineScaleSets: topology.virtualMachineScaleSets.length }
         : {}),
@@ -131,6 +135,7 @@ export function summaryText(s: SourceSummary): string {
     (i.environments ?? 0) > 0 && counted(i.environments ?? 0, "environment"),
     (i.routeTables ?? 0) > 0 && counted(i.routeTables ?? 0, "route table"),
     (i.loadBalancers ?? 0) > 0 && counted(i.loadBalancers ?? 0, "load balancer"),
+    (i.applicationGateways ?? 0) > 0 && counted(i.applicationGateways ?? 0, "application gateway"),
     (i.virtualMachineScaleSets ?? 0) > 0 && counted(i.virtualMachineScaleSets ?? 0, "scale set"),
   ].filter((p): p is string => typeof p === "string");
   const lines = [

@@ -42,8 +42,10 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
       "a NAT pool maps frontend ports to a scale set's instances, which may expose them; an outbound rule decides the address backends present when they call out",
     // ARM reads both into the spec's load balancers.
     arm: [],
-    terraform: ["azurerm_lb_nat_pool", "azurerm_lb_outbound_rule"],
-    azcli: ["network lb inbound-nat-pool", "network lb outbound-rule"],
+    // Terraform reads both too.
+    terraform: [],
+    // az scripts' lb inbound-nat-pool create and outbound-rule create are read too.
+    azcli: [],
     powershell: ["AzLoadBalancerInboundNatPoolConfig", "AzLoadBalancerOutboundRuleConfig"],
   },
   {
