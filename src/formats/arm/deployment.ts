@@ -5,6 +5,7 @@
  * its own way (`resourceId()` with `dependsOn`, or a symbolic name).
  */
 import {
+  type PrivateLinkServiceConnection,
   type ResourceRef,
   refName,
   SECURITY_RULE_PROPERTIES,
@@ -15,7 +16,14 @@ import {
 import { parseIpAddress } from "../../net/address.js";
 import { type ExportScope, hasSecurity } from "../shared/export-scope.js";
 import { UnwritableText } from "../shared/unwritable.js";
+import {
+  APPLICATION_GATEWAY_PLAN_TYPE,
+  planApplicationGateway,
+} from "./application-gateway-plan.js";
 import { LOAD_BALANCER_TYPE, planLoadBalancer } from "./load-balancer-plan.js";
+
+const PRIVATE_ENDPOINT_TYPE = "Microsoft.Network/privateEndpoints";
+const BASTION_HOST_TYPE = "Microsoft.Network/bastionHosts";
 
 export const API_VERSION = "2024-05-01";
 
@@ -222,6 +230,9 @@ export function planDeployment(topology: Topology, scope: ExportScope = "all"): 
       properties.natGateway = reference(subnet.natGateway, T.natGateway, natGateways, needs);
     if (subnet.defaultOutboundAccess !== undefined)
       properties.defaultOutboundAccess = subnet.defaultOutboundAccess;
+    // And without its private endpoint policies, which would fall back to Disabled.
+    if (subnet.privateEndpointNetworkPolicies !== undefined)
+      properties.privateEndpointNetworkPolicies = subnet.privateEndpointNetworkPolicies;
     return properties;
   };
 
@@ -338,6 +349,88 @@ export function planDeployment(topology: Topology, scope: ExportScope = "all"): 
       }),
     );
 
+  // Private endpoints (scope all), with the address the spec gives, and Bastion hosts.
+  for (const pe of all ? (topology.privateEndpoints ?? []) : []) {
+    const needs = new Needs();
+    const connection = (c: PrivateLinkServiceConnection, i: number): PlanValue => ({
+      name: segment(c.name ?? `${pe.name}-${i}`),
+      properties: {
+        privateLinkServiceId: c.privateLinkServiceId,
+        ...(c.groupIds === undefined ? {} : { groupIds: c.groupIds }),
+      },
+    });
+    const groupId = pe.privateLinkServiceConnections?.[0]?.groupIds?.[0];
+    resources.push({
+      type: PRIVATE_ENDPOINT_TYPE,
+      names: [pe.name],
+      location: location(pe.location),
+      properties: {
+        subnet: subnetReference(pe.subnet, needs),
+        ...(pe.privateLinkServiceConnections
+          ? { privateLinkServiceConnections: pe.privateLinkServiceConnections.map(connection) }
+          : {}),
+        ...(pe.manualPrivateLinkServiceConnections
+          ? {
+              manualPrivateLinkServiceConnections:
+                pe.manualPrivateLinkServiceConnections.map(connection),
+            }
+          : {}),
+        // A static address is given with the target's group and member (the first group's own).
+        ...(pe.privateIPAddress !== undefined && groupId !== undefined
+          ? {
+              ipConfigurations: [
+                {
+                  name: "ipconfig1",
+                  properties: {
+                    groupId,
+                    memberName: groupId,
+                    privateIPAddress: pe.privateIPAddress,
+                  },
+                },
+              ],
+            }
+          : {}),
+      },
+      dependsOn: needs.list(),
+    });
+  }
+  for (const bastion of all ? (topology.bastionHosts ?? []) : []) {
+    const needs = new Needs();
+    resources.push({
+      type: BASTION_HOST_TYPE,
+      names: [bastion.name],
+      location: location(bastion.location),
+      sku: bastion.sku ?? "Basic",
+      properties: {
+        ipConfigurations: bastion.ipConfigurations.map(
+          (c, i): PlanValue => ({
+            name: segment(c.name ?? `ipconfig${i + 1}`),
+            properties: {
+              subnet: subnetReference(c.subnet, needs),
+              ...(c.publicIPAddress === undefined
+                ? {}
+                : { publicIPAddress: reference(c.publicIPAddress, T.pip, pips, needs) }),
+            },
+          }),
+        ),
+      },
+      dependsOn: needs.list(),
+    });
+  }
+
+  const gateways = new Map(
+    all ? (topology.applicationGateways ?? []).map((g) => [lower(g.name), g.name]) : [],
+  );
+  for (const gw of all ? (topology.applicationGateways ?? []) : [])
+    resources.push(
+      planApplicationGateway(gw, location(gw.location), {
+        publicIp: (ref, needs) => reference(ref, T.pip, pips, needs as Needs),
+        subnet: (ref, needs) => subnetReference(ref, needs as Needs),
+        needs: () => new Needs(),
+        id: (type, names) => new ResourceReference(type, names),
+      }),
+    );
+
   for (const nic of topology.networkInterfaces) {
     if (!all && !hasSecurity(nic)) continue;
     const needs = new Needs();
@@ -383,6 +476,23 @@ export function planDeployment(topology: Topology, scope: ExportScope = "all"): 
             };
           });
       }
+      // Deploying an interface without its gateway pools would take it out of them too.
+      const gatewayPools = config.applicationGatewayBackendAddressPools ?? [];
+      if (gatewayPools.length > 0)
+        properties.applicationGatewayBackendAddressPools = gatewayPools.map((r): PlanValue => {
+          if (typeof r !== "string") return { id: r.id };
+          if (r.startsWith("/")) return { id: r };
+          const [gw, name] = r.split("/", 2);
+          const declared = gateways.get(lower(gw ?? ""));
+          if (declared !== undefined)
+            needs.add(new ResourceReference(APPLICATION_GATEWAY_PLAN_TYPE, [declared]));
+          return {
+            id: new ResourceReference(`${APPLICATION_GATEWAY_PLAN_TYPE}/backendAddressPools`, [
+              gw ?? r,
+              name ?? r,
+            ]),
+          };
+        });
       if (several) properties.primary = i === 0;
       return { name: config.name ?? `ipconfig${i + 1}`, properties };
     });
