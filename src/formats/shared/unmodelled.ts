@@ -24,31 +24,6 @@ export interface UnmodelledKind {
 
 export const NOT_MODELLED: readonly UnmodelledKind[] = [
   {
-    what: "load balancer",
-    consequence:
-      "its inbound NAT rules and load-balancing rules may expose backends, and its probes come from AzureLoadBalancer",
-    // ARM (templates and az output) reads them into the spec's loadBalancers.
-    arm: [],
-    // Terraform reads them too (azurerm_lb, its pools, rules, NAT rules, probes, interface associations).
-    terraform: [],
-    // az scripts' lb create, its frontend-ip, address-pool, probe, rule and inbound-nat-rule create, and the interfaces' memberships are read too.
-    azcli: [],
-    // PowerShell's New-AzLoadBalancer and its New-AzLoadBalancer*Config parts are read too.
-    powershell: [],
-  },
-  {
-    what: "inbound NAT pool or outbound rule of a load balancer",
-    consequence:
-      "a NAT pool maps frontend ports to a scale set's instances, which may expose them; an outbound rule decides the address backends present when they call out",
-    // ARM reads both into the spec's load balancers.
-    arm: [],
-    // Terraform reads both too.
-    terraform: [],
-    // az scripts' lb inbound-nat-pool create and outbound-rule create are read too.
-    azcli: [],
-    powershell: ["AzLoadBalancerInboundNatPoolConfig", "AzLoadBalancerOutboundRuleConfig"],
-  },
-  {
     what: "application gateway",
     consequence:
       "it reaches its backends from its own subnet and exposes their listeners, and its subnet needs GatewayManager's ports 65200-65535 open",
@@ -105,13 +80,9 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
   {
     what: "NAT gateway",
     consequence: "the subnets it serves leave to the Internet through its public addresses",
-    // ARM (templates and az output) reads them into the spec's natGateways.
+    // ARM (templates and az output) and Terraform read them into the spec's natGateways.
     arm: [],
-    terraform: [
-      "azurerm_nat_gateway",
-      "azurerm_nat_gateway_public_ip_association",
-      "azurerm_subnet_nat_gateway_association",
-    ],
+    terraform: [],
     azcli: ["network nat gateway"],
     powershell: ["AzNatGateway"],
   },
@@ -151,12 +122,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
       "its instances' network interfaces, with their NSG and public addresses, are made when it scales",
     // ARM (templates and az vmss list output) reads their network profiles into virtualMachineScaleSets.
     arm: [],
-    terraform: [
-      "azurerm_linux_virtual_machine_scale_set",
-      "azurerm_windows_virtual_machine_scale_set",
-      "azurerm_orchestrated_virtual_machine_scale_set",
-      "azurerm_virtual_machine_scale_set",
-    ],
+    // Terraform reads them too (the linux, windows, orchestrated and 1.x scale sets' network interfaces).
+    terraform: [],
     azcli: ["vmss"],
     powershell: ["AzVmss", "AzVmssConfig"],
   },

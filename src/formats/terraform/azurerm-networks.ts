@@ -69,6 +69,7 @@ export function readVnet(r: AzurermReader, block: TfBlock): void {
         ...subnet,
         ...(nsg === undefined ? {} : { networkSecurityGroup: nsg }),
         ...routeTableOf(r, s, `${name}/${subnetName}`),
+        ...outboundAccessOf(r, s),
       };
       r.record(placed, s, {
         name: "name",
@@ -76,6 +77,7 @@ export function readVnet(r: AzurermReader, block: TfBlock): void {
         addressPrefixes: "address_prefixes",
         networkSecurityGroup: "security_group",
         routeTable: "route_table_id",
+        defaultOutboundAccess: "default_outbound_access_enabled",
       });
       addSubnet(r, vnet, placed);
     });
@@ -114,6 +116,7 @@ export function readSubnet(r: AzurermReader, block: TfBlock): void {
     ...subnet,
     ...(nsg === undefined ? {} : { networkSecurityGroup: nsg }),
     ...routeTableOf(r, block, `${vnet.name}/${name}`),
+    ...outboundAccessOf(r, block),
   };
   r.record(placed, block, {
     name: "name",
@@ -121,8 +124,25 @@ export function readSubnet(r: AzurermReader, block: TfBlock): void {
     addressPrefixes: "address_prefixes",
     networkSecurityGroup: "network_security_group_id",
     routeTable: "route_table_id",
+    defaultOutboundAccess: "default_outbound_access_enabled",
   });
   addSubnet(r, vnet, placed);
+}
+
+/**
+ * azurerm 4's `default_outbound_access_enabled`: false gives the subnet's hosts
+ * no implicit outbound address. One not known is read as true (azurerm's and
+ * Azure's default before API 2025-07-01), named.
+ */
+function outboundAccessOf(r: AzurermReader, block: TfBlock): { defaultOutboundAccess?: boolean } {
+  const v = r.value(
+    block,
+    "default_outbound_access_enabled",
+    "it is read as true, azurerm's default",
+    "warning",
+    false,
+  );
+  return typeof v === "boolean" ? { defaultOutboundAccess: v } : {};
 }
 
 export function readPeering(r: AzurermReader, block: TfBlock): void {

@@ -33,7 +33,10 @@ export const ARM_TYPES: Readonly<Record<string, string>> = {
   azurerm_lb: "loadbalancers",
   azurerm_lb_backend_address_pool: "loadbalancers/backendaddresspools",
   azurerm_lb_nat_rule: "loadbalancers/inboundnatrules",
+  azurerm_lb_nat_pool: "loadbalancers/inboundnatpools",
   azurerm_lb_probe: "loadbalancers/probes",
+  azurerm_nat_gateway: "natgateways",
+  azurerm_public_ip_prefix: "publicipprefixes",
 };
 
 /** Terraform's rule attributes and the model's fields, in ARM's order. */

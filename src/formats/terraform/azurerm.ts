@@ -23,12 +23,23 @@ import {
   readBackendPoolAddress,
   readInlineMemberships,
   readLoadBalancer,
+  readNatPool,
   readNatRule,
   readNicNatRuleAssociation,
   readNicPoolAssociation,
+  readOutboundRule,
   readProbe,
   readRule,
 } from "./azurerm-load-balancers.js";
+import {
+  AZURERM_NAT,
+  natGatewaysOf,
+  readNatGateway,
+  readNatGatewayPrefix,
+  readNatGatewayPublicIp,
+  readSubnetNatGatewayAssociation,
+  undeclaredNatPublicIps,
+} from "./azurerm-nat-gateways.js";
 import { readPeering, readSubnet, readVnet } from "./azurerm-networks.js";
 import { readPublicIp, undeclaredPublicIps } from "./azurerm-public-ips.js";
 import { AzurermReader } from "./azurerm-reader.js";
@@ -39,6 +50,13 @@ import {
   readSubnetRouteTableAssociation,
   routeTablesOf,
 } from "./azurerm-routes.js";
+import {
+  AZURERM_VMSS,
+  readLegacyScaleSet,
+  readOrchestratedScaleSet,
+  readScaleSet,
+  scaleSetsOf,
+} from "./azurerm-scale-sets.js";
 import { AZURERM } from "./azurerm-schema.js";
 import { readAsg, readNsg, readRuleResource } from "./azurerm-security.js";
 import { NotKnown, type TfBlock, type TfResource } from "./values.js";
@@ -56,14 +74,24 @@ const READERS: readonly (readonly [string, (r: AzurermReader, body: TfBlock) => 
   [AZURERM_ROUTES.table, readRouteTable],
   [AZURERM_ROUTES.route, readRoute],
   [AZURERM_ROUTES.association, readSubnetRouteTableAssociation],
+  [AZURERM_NAT.gateway, readNatGateway],
+  [AZURERM_NAT.publicIp, readNatGatewayPublicIp],
+  [AZURERM_NAT.prefix, readNatGatewayPrefix],
+  [AZURERM_NAT.subnet, readSubnetNatGatewayAssociation],
   [AZURERM_LB.lb, readLoadBalancer],
   [AZURERM_LB.pool, readBackendPool],
   [AZURERM_LB.poolAddress, readBackendPoolAddress],
   [AZURERM_LB.probe, readProbe],
   [AZURERM_LB.rule, readRule],
   [AZURERM_LB.natRule, readNatRule],
+  [AZURERM_LB.natPool, readNatPool],
+  [AZURERM_LB.outboundRule, readOutboundRule],
   [AZURERM_LB.nicPool, readNicPoolAssociation],
   [AZURERM_LB.nicNatRule, readNicNatRuleAssociation],
+  [AZURERM_VMSS.linux, readScaleSet],
+  [AZURERM_VMSS.windows, readScaleSet],
+  [AZURERM_VMSS.orchestrated, readOrchestratedScaleSet],
+  [AZURERM_VMSS.legacy, readLegacyScaleSet],
   [AZURERM.subnetNsg, readSubnetNsgAssociation],
   [AZURERM.nicNsg, readNicNsgAssociation],
   [AZURERM.nicAsg, readNicAsgAssociation],
@@ -114,9 +142,16 @@ export function azurermTopology(
       reader.shown = r.shown === true;
       reader.guarded(() => readInlineMemberships(reader, body));
     }
+  undeclaredNatPublicIps(reader);
   undeclaredPublicIps(reader);
   return {
-    topology: { ...reader.topology(), ...routeTablesOf(reader), ...loadBalancersOf(reader) },
+    topology: {
+      ...reader.topology(),
+      ...routeTablesOf(reader),
+      ...natGatewaysOf(reader),
+      ...loadBalancersOf(reader),
+      ...scaleSetsOf(reader),
+    },
     diagnostics: reader.diagnostics,
     inventory,
   };
@@ -211,10 +246,18 @@ function repeated(reader: AzurermReader, r: TfResource): LeftOut {
     case AZURERM_LB.rule:
     case AZURERM_LB.natRule:
     case AZURERM_LB.probe:
+    case AZURERM_LB.natPool:
+    case AZURERM_LB.outboundRule:
     case AZURERM_LB.nicPool:
     case AZURERM_LB.nicNatRule:
       // Left out, they forward nothing in the spec: the Internet reaches less.
       return { kind: "loadBalancer", what };
+    case AZURERM_VMSS.linux:
+    case AZURERM_VMSS.windows:
+    case AZURERM_VMSS.orchestrated:
+    case AZURERM_VMSS.legacy:
+      // Its instances are interfaces, which may carry an NSG.
+      return { kind: "networkInterface", nsg: true, what };
     default:
       return { kind: "association", what };
   }
