@@ -218,7 +218,7 @@ describe("az CLI import", () => {
       "az vm create -g rg -n vm1 --image Ubuntu2204",
       "az network nsg list -g rg",
       "  az network nsg rule create -g rg --nsg-name web -n r1 --priority 100 --frobnicate yes",
-      "az network lb outbound-rule create -g rg --lb-name lb1 -n out",
+      "az network firewall create -g rg -n fw1",
       "az vm create -g rg -n vm2 --nics vm2-nic --image Ubuntu2204",
       "az network frobnicator create -n x",
     ].join("\n");
@@ -235,7 +235,7 @@ describe("az CLI import", () => {
       "az vm create without --nics makes a network interface, and unless told otherwise a public IP and an NSG open to SSH or RDP, none of which is read",
     );
     expect(r.diagnostics[4]?.message).toBe(
-      "az network lb outbound-rule create: inbound NAT pool or outbound rule of a load balancer not modelled; a NAT pool maps frontend ports to a scale set's instances, which may expose them; an outbound rule decides the address backends present when they call out",
+      "az network firewall create: Azure Firewall not modelled; its rules filter, and its DNAT rules expose, the traffic routed through it",
     );
     // Every command is counted: modelled, not modelled, deciding no packet, or not known.
     expect(r.inventory.types()).toEqual([
@@ -246,7 +246,7 @@ describe("az CLI import", () => {
       { type: "az vm create", standing: "notModelled", count: 1 },
       { type: "az network nsg list", standing: "notRelevant", count: 1 },
       { type: "az network nsg rule create", standing: "modelled", count: 1 },
-      { type: "az network lb outbound-rule create", standing: "notModelled", count: 1 },
+      { type: "az network firewall create", standing: "notModelled", count: 1 },
       { type: "az vm create", standing: "notRelevant", count: 1 },
       { type: "az network frobnicator create", standing: "unknown", count: 1 },
     ]);

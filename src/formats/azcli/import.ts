@@ -58,7 +58,7 @@ const UNSUPPORTED_OMISSIONS: readonly (readonly [RegExp, LeftOut])[] = [
     { kind: "resources", what: "the change of the load balancer" },
   ],
   [
-    /^network lb (?!inbound-nat-pool |outbound-rule )(.* )?(create|add)$/,
+    /^network lb (.* )?(create|add)$/,
     { kind: "loadBalancer", what: "what it adds to the load balancer" },
   ],
 ];

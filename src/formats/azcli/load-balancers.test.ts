@@ -145,7 +145,7 @@ az network lb inbound-nat-rule create -g rg --lb-name ilb -n ssh --protocol Tcp 
     });
   });
 
-  it("names what it does not read where it is written: a SKU left out, an unread option, a NAT pool, a load balancer the script does not create, an unknown port", () => {
+  it("names what it does not read where it is written: a SKU left out, an unread option, a load balancer the script does not create, an unknown port", () => {
     const { topology, diagnostics } = importAzCli(
       `az network lb create -g rg -n lb
 az network lb address-pool create -g rg --lb-name lb -n pool --backend-address name=a ip-address=10.0.1.9
@@ -161,17 +161,44 @@ az network lb rule create -g rg --lb-name lb -n r3 --protocol Icmp --frontend-po
     ).toEqual([
       "info LoadBalancerSkuNotKnown 1:1",
       "warning UnsupportedParameter 2:62",
-      "warning NotModelled 3:1",
       "warning ParentNotDeclared 4:43",
       "warning ValueNotStaticallyKnown 5:83",
       "error InvalidParameterValue 6:63",
     ]);
     expect(diagnostics[0]?.message).toContain("it is read as Basic, open to inbound traffic");
-    expect(diagnostics[2]?.message).toContain(
-      "inbound NAT pool or outbound rule of a load balancer not modelled",
-    );
+    // The NAT pool (for scale sets) is read, on the only frontend.
+    expect(topology.loadBalancers?.[0]?.inboundNatPools).toEqual([
+      {
+        name: "vmss",
+        frontendIPConfiguration: "LoadBalancerFrontEnd",
+        protocol: "Tcp",
+        frontendPortRangeStart: 50000,
+        frontendPortRangeEnd: 50119,
+        backendPort: 22,
+      },
+    ]);
     expect(topology.loadBalancers?.[0]?.sku).toBe("Basic");
     expect(topology.loadBalancers?.[0]?.loadBalancingRules).toBeUndefined();
+  });
+
+  it("reads an outbound rule with its frontends and pool", () => {
+    const { topology, diagnostics } = importAzCli(
+      `az network public-ip create -g rg -n pip-out --sku Standard
+az network lb create -g rg -n lb --sku Standard --public-ip-address pip-out --frontend-ip-name fe-out --backend-pool-name pool
+az network lb outbound-rule create -g rg --lb-name lb -n out --protocol All --frontend-ip-configs fe-out --address-pool pool --outbound-ports 1024
+`,
+      "lb.sh",
+    );
+    expect(diagnostics).toEqual([]);
+    expect(topology.loadBalancers?.[0]?.outboundRules).toEqual([
+      {
+        name: "out",
+        frontendIPConfigurations: ["fe-out"],
+        backendAddressPool: "pool",
+        protocol: "All",
+        allocatedOutboundPorts: 1024,
+      },
+    ]);
   });
 
   it("names an interface's membership when the script does not create the interface", () => {

@@ -11,6 +11,8 @@
  * --backend-pool-name); with --subnet it is internal, else public, on the
  * public IP --public-ip-address names, or a new one (PublicIPNAME) made with
  * it. A rule's frontend and pool, left out, are the load balancer's only one.
+ * `lb inbound-nat-pool create` (scale sets' NAT) and `lb outbound-rule create`
+ * are read too.
  *
  * `--sku` left out: the SKU changed across az versions, and a script does not
  * say which az runs it. It is read as the SKU of the public IP the script
@@ -21,11 +23,13 @@
 import {
   type BackendAddressPool,
   type FrontendIPConfiguration,
+  type InboundNatPool,
   type InboundNatRule,
   LOAD_BALANCER_PROTOCOLS,
   LOAD_BALANCER_SKUS,
   type LoadBalancerProtocol,
   type LoadBalancingRule,
+  type OutboundRule,
   PROBE_PROTOCOLS,
   type Probe,
 } from "../../model/load-balancer-types.js";
@@ -175,6 +179,38 @@ export const LOAD_BALANCER_COMMANDS: Record<string, AzCommand> = {
     leftOut: "the inbound NAT rule is left out",
     omits: (f) => of(f, "inbound NAT rule"),
     run: natRuleCreate,
+  },
+  "network lb inbound-nat-pool create": {
+    flags: {
+      lb: LB_FLAG,
+      name: NAME_FLAG,
+      protocol: PROTOCOL_FLAG,
+      start: { names: ["--frontend-port-range-start"] },
+      end: { names: ["--frontend-port-range-end"] },
+      backendPort: { names: ["--backend-port"] },
+      frontend: FRONTEND_FLAG,
+      floating: FLOATING_FLAG,
+      idle: IDLE_FLAG,
+      reset: RESET_FLAG,
+    },
+    leftOut: "the inbound NAT pool is left out",
+    omits: (f) => of(f, "inbound NAT pool"),
+    run: natPoolCreate,
+  },
+  "network lb outbound-rule create": {
+    flags: {
+      lb: LB_FLAG,
+      name: NAME_FLAG,
+      protocol: PROTOCOL_FLAG,
+      pool: { names: ["--address-pool"], name: true },
+      frontends: { names: ["--frontend-ip-configs"], list: true },
+      ports: { names: ["--outbound-ports"] },
+      idle: IDLE_FLAG,
+      reset: RESET_FLAG,
+    },
+    leftOut: "the outbound rule is left out",
+    omits: (f) => of(f, "outbound rule"),
+    run: outboundRuleCreate,
   },
   "network nic ip-config address-pool add": {
     flags: {
@@ -652,6 +688,114 @@ function natRuleCreate(reader: AzCliReader, args: AzArgs): void {
     backendPort: reader.at(args.givenAt("backendPort")),
   });
   putChild(lb.inboundNatRules, rule);
+}
+
+function natPoolCreate(reader: AzCliReader, args: AzArgs): void {
+  const lbName = args.required("lb");
+  const name = args.required("name");
+  const protocol = protocolOf(args);
+  const start = whole(args, "start");
+  if (!args.given("start")) args.required("start");
+  const end = whole(args, "end");
+  if (!args.given("end")) args.required("end");
+  const backendPort = whole(args, "backendPort");
+  if (!args.given("backendPort")) args.required("backendPort");
+  const floating = bool(args, "floating");
+  const reset = bool(args, "reset");
+  const idle = whole(args, "idle", 4, 100);
+  if (
+    lbName === undefined ||
+    name === undefined ||
+    protocol === undefined ||
+    typeof start !== "number" ||
+    typeof end !== "number" ||
+    typeof backendPort !== "number" ||
+    [floating, reset, idle].includes(null) ||
+    args.unknown
+  )
+    return;
+  const lb = parentOf(reader, args, lbName, `inbound NAT pool ${JSON.stringify(name)}`);
+  if (!lb) return;
+  const frontend = childRef(args, "frontend", lb.frontendIPConfigurations, "frontend", true);
+  if (typeof frontend !== "string") return;
+  const pool: InboundNatPool = {
+    name,
+    frontendIPConfiguration: frontend,
+    protocol,
+    frontendPortRangeStart: start,
+    frontendPortRangeEnd: end,
+    backendPort,
+    ...(typeof floating === "boolean" ? { enableFloatingIP: floating } : {}),
+    ...(typeof idle === "number" ? { idleTimeoutInMinutes: idle } : {}),
+    ...(typeof reset === "boolean" ? { enableTcpReset: reset } : {}),
+  };
+  reader.origins.record(pool, reader.at(args.at), {
+    name: reader.at(args.valueAt("name")),
+    frontendIPConfiguration: reader.at(args.givenAt("frontend")),
+    protocol: reader.at(args.givenAt("protocol")),
+    frontendPortRangeStart: reader.at(args.givenAt("start")),
+    frontendPortRangeEnd: reader.at(args.givenAt("end")),
+    backendPort: reader.at(args.givenAt("backendPort")),
+  });
+  lb.inboundNatPools ??= [];
+  putChild(lb.inboundNatPools, pool);
+}
+
+function outboundRuleCreate(reader: AzCliReader, args: AzArgs): void {
+  const lbName = args.required("lb");
+  const name = args.required("name");
+  const protocol = protocolOf(args);
+  const poolName = args.required("pool");
+  const frontendNames = args.list("frontends");
+  if (frontendNames === undefined) args.required("frontends");
+  const ports = whole(args, "ports", 0, 64000);
+  const idle = whole(args, "idle", 4, 120);
+  const reset = bool(args, "reset");
+  if (
+    lbName === undefined ||
+    name === undefined ||
+    protocol === undefined ||
+    poolName === undefined ||
+    frontendNames === undefined ||
+    [ports, idle, reset].includes(null) ||
+    args.unknown
+  )
+    return;
+  const lb = parentOf(reader, args, lbName, `outbound rule ${JSON.stringify(name)}`);
+  if (!lb) return;
+  const pool = childRef(args, "pool", lb.backendAddressPools, "backend address pool", false);
+  if (typeof pool !== "string") return;
+  const frontends: string[] = [];
+  for (const f of frontendNames) {
+    const frontend = f.split("/").filter(Boolean).pop() ?? f;
+    if (!childNamed(lb.frontendIPConfigurations, frontend)) {
+      args.report(
+        "error",
+        "InvalidResourceReference",
+        `the load balancer has no frontend ${JSON.stringify(frontend)} (the script does not create one)`,
+        args.valueAt("frontends"),
+      );
+      return;
+    }
+    frontends.push(frontend);
+  }
+  const rule: OutboundRule = {
+    name,
+    frontendIPConfigurations: frontends,
+    backendAddressPool: pool,
+    protocol,
+    ...(typeof ports === "number" ? { allocatedOutboundPorts: ports } : {}),
+    ...(typeof idle === "number" ? { idleTimeoutInMinutes: idle } : {}),
+    ...(typeof reset === "boolean" ? { enableTcpReset: reset } : {}),
+  };
+  reader.origins.record(rule, reader.at(args.at), {
+    name: reader.at(args.valueAt("name")),
+    frontendIPConfigurations: reader.at(args.givenAt("frontends")),
+    backendAddressPool: reader.at(args.givenAt("pool")),
+    protocol: reader.at(args.givenAt("protocol")),
+  });
+  lb.outboundRules ??= [];
+  putChild(lb.outboundRules, rule);
 }
 
 /**

@@ -340,7 +340,7 @@ describe("PowerShell import: what the model does not hold", () => {
       "New-AzVM -ResourceGroupName rg -Name vm1 -Image Ubuntu2204 -OpenPorts 22",
       "$config = New-AzVMConfig -VMName vm2 -VMSize Standard_B1s",
       "New-AzVM -ResourceGroupName rg -Location eastus -VM $config",
-      "New-AzLoadBalancerInboundNatPoolConfig -Name vmss -Protocol Tcp",
+      "New-AzFirewall -Name fw -ResourceGroupName rg -Location eastus",
     ].join("\n");
     const { diagnostics } = importPowerShell(script, "vm.ps1");
     expect(diagnostics.map((d) => [d.code, d.location?.line, d.message])).toEqual([
@@ -352,7 +352,7 @@ describe("PowerShell import: what the model does not hold", () => {
       [
         "NotModelled",
         4,
-        "New-AzLoadBalancerInboundNatPoolConfig: inbound NAT pool or outbound rule of a load balancer not modelled; a NAT pool maps frontend ports to a scale set's instances, which may expose them; an outbound rule decides the address backends present when they call out",
+        "New-AzFirewall: Azure Firewall not modelled; its rules filter, and its DNAT rules expose, the traffic routed through it",
       ],
     ]);
   });

@@ -114,6 +114,41 @@ $lb = New-AzLoadBalancer -ResourceGroupName rg -Name ilb -Location westeurope -F
     ]);
   });
 
+  it("reads an inbound NAT pool and an outbound rule given to New-AzLoadBalancer", () => {
+    const { topology, diagnostics } = importPowerShell(
+      `$pip = New-AzPublicIpAddress -ResourceGroupName rg -Location westeurope -Name pip -Sku Standard -AllocationMethod Static
+$fe = New-AzLoadBalancerFrontendIpConfig -Name fe -PublicIpAddress $pip
+$pool = New-AzLoadBalancerBackendAddressPoolConfig -Name pool
+$natpool = New-AzLoadBalancerInboundNatPoolConfig -Name vmss -FrontendIpConfiguration $fe -Protocol Tcp -FrontendPortRangeStart 50000 -FrontendPortRangeEnd 50119 -BackendPort 22
+$out = New-AzLoadBalancerOutboundRuleConfig -Name out -FrontendIpConfiguration $fe -BackendAddressPool $pool -Protocol All -AllocatedOutboundPort 1024
+$lb = New-AzLoadBalancer -ResourceGroupName rg -Name lb -Location westeurope -Sku Standard -FrontendIpConfiguration $fe -BackendAddressPool $pool -InboundNatPool $natpool -OutboundRule $out
+`,
+      "lb.ps1",
+    );
+    expect(diagnostics).toEqual([]);
+    expect(topology.loadBalancers?.[0]).toMatchObject({
+      inboundNatPools: [
+        {
+          name: "vmss",
+          frontendIPConfiguration: "fe",
+          protocol: "Tcp",
+          frontendPortRangeStart: 50000,
+          frontendPortRangeEnd: 50119,
+          backendPort: 22,
+        },
+      ],
+      outboundRules: [
+        {
+          name: "out",
+          frontendIPConfigurations: ["fe"],
+          backendAddressPool: "pool",
+          protocol: "All",
+          allocatedOutboundPorts: 1024,
+        },
+      ],
+    });
+  });
+
   it("names what it does not read where it is written", () => {
     const { topology, diagnostics } = importPowerShell(
       `$pip = New-AzPublicIpAddress -ResourceGroupName rg -Location westeurope -Name pip -Sku Standard -AllocationMethod Static
@@ -133,14 +168,12 @@ $lb | Add-AzLoadBalancerRuleConfig -Name later -FrontendIpConfiguration $fe -Pro
       diagnostics.map((d) => `${d.severity} ${d.code} ${d.location?.line}:${d.location?.column}`),
     ).toEqual([
       "warning ValueNotStaticallyKnown 4:95",
-      "warning NotModelled 5:12",
+      // $fe.Id: the property of a part is not followed; the NAT pool is left out, named.
+      "warning ValueNotStaticallyKnown 5:89",
       "warning ValueNotStaticallyKnown 8:143",
       "info LoadBalancerSkuNotKnown 9:7",
       "warning UnsupportedStatement 10:7",
     ]);
-    expect(diagnostics[1]?.message).toContain(
-      "inbound NAT pool or outbound rule of a load balancer not modelled",
-    );
     expect(diagnostics[2]?.message).toContain(
       'backend pool "pool" is given to no load balancer before this',
     );

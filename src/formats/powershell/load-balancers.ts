@@ -9,17 +9,20 @@
  * `-Sku` left out: read as the SKU of the public IPs of its frontends when
  * the script makes them with one (Azure requires the same), else Basic, open
  * to inbound traffic where no NSG applies, and named (LoadBalancerSkuNotKnown).
- * Inbound NAT pools and outbound rules are named as not modelled.
+ * Inbound NAT pools (`New-AzLoadBalancerInboundNatPoolConfig`, for scale
+ * sets) and outbound rules (`New-AzLoadBalancerOutboundRuleConfig`) are read too.
  */
 import { error, info, warning } from "../../model/diagnostic.js";
 import {
   type BackendAddressPool,
   type FrontendIPConfiguration,
+  type InboundNatPool,
   type InboundNatRule,
   LOAD_BALANCER_PROTOCOLS,
   LOAD_BALANCER_SKUS,
   type LoadBalancer,
   type LoadBalancingRule,
+  type OutboundRule,
   PROBE_PROTOCOLS,
   type Probe,
 } from "../../model/load-balancer-types.js";
@@ -65,6 +68,8 @@ export class LoadBalancerCmdlets {
       "New-AzLoadBalancerProbeConfig": (c) => this.newProbe(c),
       "New-AzLoadBalancerRuleConfig": (c) => this.newRule(c),
       "New-AzLoadBalancerInboundNatRuleConfig": (c) => this.newNatRule(c),
+      "New-AzLoadBalancerInboundNatPoolConfig": (c) => this.newNatPool(c),
+      "New-AzLoadBalancerOutboundRuleConfig": (c) => this.newOutboundRule(c),
       "New-AzLoadBalancer": (c) => this.newLoadBalancer(c),
     };
   }
@@ -458,6 +463,103 @@ export class LoadBalancerCmdlets {
     return this.part({ type: "natRule", value: rule }, command.pos);
   }
 
+  private newNatPool(command: Command): Held[] | undefined {
+    const p = this.script.params(command, [
+      "Name",
+      "Protocol",
+      "FrontendPortRangeStart",
+      "FrontendPortRangeEnd",
+      "BackendPort",
+      "IdleTimeoutInMinutes",
+      "EnableFloatingIP",
+      "EnableTcpReset",
+      "FrontendIpConfiguration",
+      "FrontendIpConfigurationId",
+    ]);
+    const name = p.required("Name");
+    if (!name) return undefined;
+    const what = `inbound NAT pool ${JSON.stringify(name.text)}`;
+    const protocol = this.option(command, p, "Protocol", LOAD_BALANCER_PROTOCOLS);
+    const start = this.whole(command, p, "FrontendPortRangeStart");
+    const end = this.whole(command, p, "FrontendPortRangeEnd");
+    const backendPort = this.whole(command, p, "BackendPort");
+    const idle = this.whole(command, p, "IdleTimeoutInMinutes", 4, 100);
+    const frontends = this.partName(command, p, "FrontendIpConfiguration", "frontend", what);
+    if (protocol === null || idle === null || !frontends) return undefined;
+    const frontend = frontends[0];
+    if (
+      frontend === undefined ||
+      typeof start !== "number" ||
+      typeof end !== "number" ||
+      typeof backendPort !== "number"
+    ) {
+      for (const [param, v] of [
+        ["FrontendIpConfiguration", frontend],
+        ["FrontendPortRangeStart", start],
+        ["FrontendPortRangeEnd", end],
+        ["BackendPort", backendPort],
+      ] as const)
+        if (v === undefined) p.required(param);
+      return undefined;
+    }
+    const floating = this.switchGiven(command, "EnableFloatingIP");
+    const reset = this.switchGiven(command, "EnableTcpReset");
+    const pool: InboundNatPool = {
+      name: name.text,
+      frontendIPConfiguration: frontend,
+      protocol: protocol ?? "Tcp",
+      frontendPortRangeStart: start,
+      frontendPortRangeEnd: end,
+      backendPort,
+      ...(floating === undefined ? {} : { enableFloatingIP: floating }),
+      ...(typeof idle === "number" ? { idleTimeoutInMinutes: idle } : {}),
+      ...(reset === undefined ? {} : { enableTcpReset: reset }),
+    };
+    this.origins.record(pool, this.at(command.pos), { name: this.at(name.pos) });
+    return this.part({ type: "natPool", value: pool }, command.pos);
+  }
+
+  private newOutboundRule(command: Command): Held[] | undefined {
+    const p = this.script.params(command, [
+      "Name",
+      "Protocol",
+      "AllocatedOutboundPort",
+      "IdleTimeoutInMinutes",
+      "EnableTcpReset",
+      "FrontendIpConfiguration",
+      "BackendAddressPool",
+      "BackendAddressPoolId",
+    ]);
+    const name = p.required("Name");
+    if (!name) return undefined;
+    const what = `outbound rule ${JSON.stringify(name.text)}`;
+    const protocol = this.option(command, p, "Protocol", LOAD_BALANCER_PROTOCOLS);
+    const ports = this.whole(command, p, "AllocatedOutboundPort", 0, 64000);
+    const idle = this.whole(command, p, "IdleTimeoutInMinutes", 4, 120);
+    const frontends = this.partName(command, p, "FrontendIpConfiguration", "frontend", what);
+    const pools = this.partName(command, p, "BackendAddressPool", "pool", what);
+    if (protocol === null || ports === null || idle === null || !frontends || !pools)
+      return undefined;
+    const pool = pools[0];
+    if (pool === undefined || frontends.length === 0) {
+      if (pool === undefined) p.required("BackendAddressPool");
+      if (frontends.length === 0) p.required("FrontendIpConfiguration");
+      return undefined;
+    }
+    const reset = this.switchGiven(command, "EnableTcpReset");
+    const rule: OutboundRule = {
+      name: name.text,
+      frontendIPConfigurations: frontends,
+      backendAddressPool: pool,
+      protocol: protocol ?? "All",
+      ...(typeof ports === "number" ? { allocatedOutboundPorts: ports } : {}),
+      ...(typeof idle === "number" ? { idleTimeoutInMinutes: idle } : {}),
+      ...(reset === undefined ? {} : { enableTcpReset: reset }),
+    };
+    this.origins.record(rule, this.at(command.pos), { name: this.at(name.pos) });
+    return this.part({ type: "outboundRule", value: rule }, command.pos);
+  }
+
   // --- the load balancer -------------------------------------------------------
 
   private newLoadBalancer(command: Command): Held[] | undefined {
@@ -467,6 +569,8 @@ export class LoadBalancerCmdlets {
       LoadBalancingRule: "rule",
       InboundNatRule: "natRule",
       Probe: "probe",
+      InboundNatPool: "natPool",
+      OutboundRule: "outboundRule",
     } as const;
     const p = this.script.params(command, [
       "Name",
@@ -476,8 +580,6 @@ export class LoadBalancerCmdlets {
       "Tier",
       "Tag",
       "EdgeZone",
-      "InboundNatPool",
-      "OutboundRule",
       ...Object.keys(lists),
     ]);
     const name = p.required("Name");
@@ -497,21 +599,6 @@ export class LoadBalancerCmdlets {
     }
     const sku = this.option(command, p, "Sku", LOAD_BALANCER_SKUS);
     if (sku === null) return undefined;
-    for (const [param, which] of [
-      ["InboundNatPool", "inbound NAT pools"],
-      ["OutboundRule", "outbound rules"],
-    ] as const) {
-      const given = p.all(param)[0];
-      if (given)
-        this.script.report(
-          warning(
-            NOT_MODELLED_CODE,
-            `${command.name}: ${which} of ${label} are not modelled; ${param === "InboundNatPool" ? "they map frontend ports to the instances of a virtual machine scale set, which may expose them" : "they decide the address its backends present when they call out"}`,
-            [],
-          ),
-          given.pos,
-        );
-    }
     const lb = {
       name: name.text,
       sku: "Basic" as LoadBalancer["sku"],
@@ -520,6 +607,8 @@ export class LoadBalancerCmdlets {
       loadBalancingRules: [] as LoadBalancingRule[],
       inboundNatRules: [] as InboundNatRule[],
       probes: [] as Probe[],
+      inboundNatPools: [] as InboundNatPool[],
+      outboundRules: [] as OutboundRule[],
     };
     const children = {
       frontend: lb.frontendIPConfigurations,
@@ -527,6 +616,8 @@ export class LoadBalancerCmdlets {
       rule: lb.loadBalancingRules,
       natRule: lb.inboundNatRules,
       probe: lb.probes,
+      natPool: lb.inboundNatPools,
+      outboundRule: lb.outboundRules,
     } as const;
     for (const [param, type] of Object.entries(lists))
       for (const held of p.all(param)) {
@@ -574,6 +665,8 @@ export class LoadBalancerCmdlets {
       ...(lb.loadBalancingRules.length > 0 ? { loadBalancingRules: lb.loadBalancingRules } : {}),
       ...(lb.inboundNatRules.length > 0 ? { inboundNatRules: lb.inboundNatRules } : {}),
       ...(lb.probes.length > 0 ? { probes: lb.probes } : {}),
+      ...(lb.inboundNatPools.length > 0 ? { inboundNatPools: lb.inboundNatPools } : {}),
+      ...(lb.outboundRules.length > 0 ? { outboundRules: lb.outboundRules } : {}),
     };
     this.origins.record(made, this.at(command.pos), {
       name: this.at(name.pos),

@@ -8,8 +8,10 @@ import { type Diagnostic, error, warning } from "../../model/diagnostic.js";
 import type {
   BackendAddressPool,
   FrontendIPConfiguration,
+  InboundNatPool,
   InboundNatRule,
   LoadBalancingRule,
+  OutboundRule,
   Probe,
 } from "../../model/load-balancer-types.js";
 import type { IpConfiguration, SecurityRule, Subnet } from "../../model/types.js";
@@ -53,7 +55,9 @@ export type LoadBalancerPart =
   | { readonly type: "pool"; readonly value: BackendAddressPool }
   | { readonly type: "rule"; readonly value: LoadBalancingRule }
   | { readonly type: "natRule"; readonly value: InboundNatRule }
-  | { readonly type: "probe"; readonly value: Probe };
+  | { readonly type: "probe"; readonly value: Probe }
+  | { readonly type: "natPool"; readonly value: InboundNatPool }
+  | { readonly type: "outboundRule"; readonly value: OutboundRule };
 
 /** A cmdlet's effect: what it outputs given its pipeline input, or undefined when it failed. */
 export type Handler = (command: Command, input: readonly Held[] | undefined) => Held[] | undefined;
@@ -102,12 +106,9 @@ const UNSUPPORTED_OMISSIONS: readonly (readonly [RegExp, LeftOut])[] = [
   [/^(Add|Set)-AzVirtualNetworkPeering$/i, { kind: "peering", what: "" }],
   [/^Set-AzureNetworkSecurityGroup(Config|Association)$/i, { kind: "association", what: "" }],
   // Changes to a load balancer object: what they add, left out, forwards nothing; a change or removal not applied may.
+  [/^(Add-AzLoadBalancer\w*Config|Set-AzLoadBalancer)$/i, { kind: "loadBalancer", what: "" }],
   [
-    /^(Add-AzLoadBalancer(?!InboundNatPool|OutboundRule)\w*Config|Set-AzLoadBalancer)$/i,
-    { kind: "loadBalancer", what: "" },
-  ],
-  [
-    /^((Set|Remove)-AzLoadBalancer(?!InboundNatPool|OutboundRule)\w*Config|Remove-AzLoadBalancer)$/i,
+    /^((Set|Remove)-AzLoadBalancer\w*Config|Remove-AzLoadBalancer)$/i,
     { kind: "resources", what: "" },
   ],
 ];

@@ -7,10 +7,12 @@
 import type {
   BackendAddressPool,
   FrontendIPConfiguration,
+  InboundNatPool,
   InboundNatRule,
   LoadBalancer,
   LoadBalancerSku,
   LoadBalancingRule,
+  OutboundRule,
   Probe,
 } from "../../model/load-balancer-types.js";
 import type { IpConfiguration, ResourceRef } from "../../model/types.js";
@@ -26,6 +28,8 @@ export interface LoadBalancerDraft {
   loadBalancingRules: LoadBalancingRule[];
   inboundNatRules: InboundNatRule[];
   probes: Probe[];
+  inboundNatPools?: InboundNatPool[];
+  outboundRules?: OutboundRule[];
 }
 
 /** The load balancers each reader has read, by lower-cased name. */
@@ -84,6 +88,8 @@ export function loadBalancersFrom(
         ...(d.loadBalancingRules.length > 0 ? { loadBalancingRules: d.loadBalancingRules } : {}),
         ...(d.inboundNatRules.length > 0 ? { inboundNatRules: d.inboundNatRules } : {}),
         ...(d.probes.length > 0 ? { probes: d.probes } : {}),
+        ...((d.inboundNatPools ?? []).length > 0 ? { inboundNatPools: d.inboundNatPools } : {}),
+        ...((d.outboundRules ?? []).length > 0 ? { outboundRules: d.outboundRules } : {}),
       };
       origins.carry(d, lb);
       return lb;

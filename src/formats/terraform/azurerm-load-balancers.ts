@@ -9,17 +9,19 @@
  * balancer, or a part of one, left out forwards nothing in the spec.
  *
  * `sku` left out is azurerm's default, Basic (open to inbound traffic where
- * no NSG applies: the reading that hides no exposure). azurerm_lb_nat_pool
- * and azurerm_lb_outbound_rule stay named as not modelled (unmodelled.ts).
+ * no NSG applies: the reading that hides no exposure). `azurerm_lb_nat_pool`
+ * (scale sets' NAT) and `azurerm_lb_outbound_rule` are read too.
  */
 import {
   type BackendAddressPool,
   type FrontendIPConfiguration,
+  type InboundNatPool,
   type InboundNatRule,
   LOAD_BALANCER_PROTOCOLS,
   LOAD_BALANCER_SKUS,
   type LoadBalancerProtocol,
   type LoadBalancingRule,
+  type OutboundRule,
   PROBE_PROTOCOLS,
   type Probe,
 } from "../../model/load-balancer-types.js";
@@ -46,6 +48,8 @@ export const AZURERM_LB = {
   rule: "azurerm_lb_rule",
   natRule: "azurerm_lb_nat_rule",
   probe: "azurerm_lb_probe",
+  natPool: "azurerm_lb_nat_pool",
+  outboundRule: "azurerm_lb_outbound_rule",
   nicPool: "azurerm_network_interface_backend_address_pool_association",
   nicNatRule: "azurerm_network_interface_nat_rule_association",
 } as const;
@@ -503,6 +507,85 @@ export function readProbe(r: AzurermReader, block: TfBlock): void {
       requestPath: "request_path",
     });
     putChild(lb.probes, probe);
+  });
+}
+
+export function readNatPool(r: AzurermReader, block: TfBlock): void {
+  const what = `inbound NAT pool ${block.where().text}`;
+  r.omitting(leftOut(what), () => {
+    const consequence = "the inbound NAT pool is left out";
+    const name = r.name(block, "name", consequence);
+    const lb = parentOf(r, block, `inbound NAT pool ${JSON.stringify(name)}`, consequence);
+    if (!lb) return;
+    const frontend = r.required(block, "frontend_ip_configuration_name", consequence);
+    const protocol = protocolOf(r, block, consequence);
+    const start = integer(r, block, "frontend_port_start", consequence);
+    if (start === undefined) r.missing(block, "frontend_port_start");
+    const end = integer(r, block, "frontend_port_end", consequence);
+    if (end === undefined) r.missing(block, "frontend_port_end");
+    const backendPort = integer(r, block, "backend_port", consequence);
+    if (backendPort === undefined) r.missing(block, "backend_port");
+    const floating = flag(r, block, ["floating_ip_enabled"], consequence);
+    const reset = flag(r, block, ["tcp_reset_enabled"], consequence);
+    const idle = integer(r, block, "idle_timeout_in_minutes", consequence);
+    const pool: InboundNatPool = {
+      name,
+      frontendIPConfiguration: frontend,
+      protocol,
+      frontendPortRangeStart: start,
+      frontendPortRangeEnd: end,
+      backendPort,
+      ...(floating === undefined ? {} : { enableFloatingIP: floating }),
+      ...(idle === undefined ? {} : { idleTimeoutInMinutes: idle }),
+      ...(reset === undefined ? {} : { enableTcpReset: reset }),
+    };
+    r.record(pool, block, {
+      name: "name",
+      frontendIPConfiguration: "frontend_ip_configuration_name",
+      protocol: "protocol",
+      frontendPortRangeStart: "frontend_port_start",
+      frontendPortRangeEnd: "frontend_port_end",
+      backendPort: "backend_port",
+    });
+    lb.inboundNatPools ??= [];
+    putChild(lb.inboundNatPools, pool);
+  });
+}
+
+export function readOutboundRule(r: AzurermReader, block: TfBlock): void {
+  const what = `outbound rule ${block.where().text}`;
+  r.omitting(leftOut(what), () => {
+    const consequence = "the outbound rule is left out";
+    const name = r.name(block, "name", consequence);
+    const lb = parentOf(r, block, `outbound rule ${JSON.stringify(name)}`, consequence);
+    if (!lb) return;
+    const protocol = protocolOf(r, block, consequence);
+    const poolValue = r.value(block, "backend_address_pool_id", consequence);
+    if (poolValue === undefined || poolValue === "") r.missing(block, "backend_address_pool_id");
+    const pool = childOf(r, block, "backend_address_pool_id", poolValue, AZURERM_LB.pool, lb);
+    const frontends = r
+      .knownBlocks(block, "frontend_ip_configuration", "frontends")
+      .map((b) => r.required(b, "name", consequence));
+    const ports = integer(r, block, "allocated_outbound_ports", consequence);
+    const idle = integer(r, block, "idle_timeout_in_minutes", consequence);
+    const reset = flag(r, block, ["tcp_reset_enabled", "enable_tcp_reset"], consequence);
+    const rule: OutboundRule = {
+      name,
+      frontendIPConfigurations: frontends,
+      backendAddressPool: pool,
+      protocol,
+      ...(ports === undefined ? {} : { allocatedOutboundPorts: ports }),
+      ...(idle === undefined ? {} : { idleTimeoutInMinutes: idle }),
+      ...(reset === undefined ? {} : { enableTcpReset: reset }),
+    };
+    r.record(rule, block, {
+      name: "name",
+      frontendIPConfigurations: "frontend_ip_configuration",
+      backendAddressPool: "backend_address_pool_id",
+      protocol: "protocol",
+    });
+    lb.outboundRules ??= [];
+    putChild(lb.outboundRules, rule);
   });
 }
 

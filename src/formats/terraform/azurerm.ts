@@ -41,6 +41,13 @@ import {
   undeclaredNatPublicIps,
 } from "./azurerm-nat-gateways.js";
 import { readPeering, readSubnet, readVnet } from "./azurerm-networks.js";
+import {
+  AZURERM_ENDPOINTS,
+  endpointsOfReader,
+  readBastionHost,
+  readPrivateEndpoint,
+  undeclaredBastionPublicIps,
+} from "./azurerm-private-endpoints.js";
 import { readPublicIp, undeclaredPublicIps } from "./azurerm-public-ips.js";
 import { AzurermReader } from "./azurerm-reader.js";
 import {
@@ -88,6 +95,8 @@ const READERS: readonly (readonly [string, (r: AzurermReader, body: TfBlock) => 
   [AZURERM_LB.outboundRule, readOutboundRule],
   [AZURERM_LB.nicPool, readNicPoolAssociation],
   [AZURERM_LB.nicNatRule, readNicNatRuleAssociation],
+  [AZURERM_ENDPOINTS.privateEndpoint, readPrivateEndpoint],
+  [AZURERM_ENDPOINTS.bastion, readBastionHost],
   [AZURERM_VMSS.linux, readScaleSet],
   [AZURERM_VMSS.windows, readScaleSet],
   [AZURERM_VMSS.orchestrated, readOrchestratedScaleSet],
@@ -143,6 +152,7 @@ export function azurermTopology(
       reader.guarded(() => readInlineMemberships(reader, body));
     }
   undeclaredNatPublicIps(reader);
+  undeclaredBastionPublicIps(reader);
   undeclaredPublicIps(reader);
   return {
     topology: {
@@ -151,6 +161,7 @@ export function azurermTopology(
       ...natGatewaysOf(reader),
       ...loadBalancersOf(reader),
       ...scaleSetsOf(reader),
+      ...endpointsOfReader(reader),
     },
     diagnostics: reader.diagnostics,
     inventory,
@@ -252,6 +263,10 @@ function repeated(reader: AzurermReader, r: TfResource): LeftOut {
     case AZURERM_LB.nicNatRule:
       // Left out, they forward nothing in the spec: the Internet reaches less.
       return { kind: "loadBalancer", what };
+    case AZURERM_ENDPOINTS.privateEndpoint:
+    case AZURERM_ENDPOINTS.bastion:
+      // Left out, they are not reached in the spec: nothing widens.
+      return { kind: "publicIPAddress", what };
     case AZURERM_VMSS.linux:
     case AZURERM_VMSS.windows:
     case AZURERM_VMSS.orchestrated:

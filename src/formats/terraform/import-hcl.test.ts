@@ -378,11 +378,11 @@ resource "azurerm_network_security_group" "copies" {
 });
 
 describe("what the model does not hold", () => {
-  it("is named where it stands: a load balancer's NAT pool, and IP forwarding on an interface", async () => {
-    const text = `resource "azurerm_lb_nat_pool" "lb" {
-  name            = "vmss"
-  loadbalancer_id = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb"
-  protocol        = "Tcp"
+  it("is named where it stands: a firewall, and IP forwarding on an interface", async () => {
+    const text = `resource "azurerm_firewall" "fw" {
+  name                = "fw"
+  location            = "westus"
+  resource_group_name = "rg"
 }
 resource "azurerm_network_interface" "nva" {
   name                  = "nva-nic"
@@ -403,7 +403,7 @@ resource "azurerm_network_interface" "nva" {
     ).toEqual([
       [
         1,
-        "azurerm_lb_nat_pool.lb: inbound NAT pool or outbound rule of a load balancer not modelled; a NAT pool maps frontend ports to a scale set's instances, which may expose them; an outbound rule decides the address backends present when they call out",
+        "azurerm_firewall.fw: Azure Firewall not modelled; its rules filter, and its DNAT rules expose, the traffic routed through it",
       ],
       [
         10,
@@ -411,7 +411,7 @@ resource "azurerm_network_interface" "nva" {
       ],
     ]);
     expect(inventory.types()).toEqual([
-      { type: "azurerm_lb_nat_pool", standing: "notModelled", count: 1 },
+      { type: "azurerm_firewall", standing: "notModelled", count: 1 },
       { type: "azurerm_network_interface", standing: "modelled", count: 1 },
     ]);
   });

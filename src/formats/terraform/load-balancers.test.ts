@@ -266,24 +266,23 @@ describe("importTerraform: load balancers", () => {
           },
         ],
         probes: [{ name: "http", protocol: "Http", port: 80, requestPath: "/health" }],
+        inboundNatPools: [
+          {
+            name: "vmss",
+            frontendIPConfiguration: "internal",
+            protocol: "Tcp",
+            frontendPortRangeStart: 50000,
+            frontendPortRangeEnd: 50119,
+            backendPort: 22,
+          },
+        ],
       },
     ]);
     expect(
       topology.networkInterfaces[0]?.ipConfigurations[0]?.loadBalancerBackendAddressPools,
     ).toEqual(["web-lb/web-pool"]);
-    // The NAT pool (scale sets) is still named, where it is written.
-    const named = diagnostics.filter((d) => d.code === "NotModelled");
-    expect(named.map((d) => [d.location?.line, d.message])).toEqual([
-      [
-        POOL_RULES.split("\n").findIndex((l) => l.includes('"azurerm_lb_nat_pool"')) +
-          1 +
-          NETWORK.split("\n").length -
-          1,
-        expect.stringContaining(
-          "inbound NAT pool or outbound rule of a load balancer not modelled",
-        ),
-      ],
-    ]);
+    // The NAT pool (for scale sets) is read too.
+    expect(diagnostics.filter((d) => d.code === "NotModelled")).toEqual([]);
     expect(
       inventory
         .types()
@@ -294,7 +293,7 @@ describe("importTerraform: load balancers", () => {
       "azurerm_lb modelled",
       "azurerm_lb_backend_address_pool modelled",
       "azurerm_lb_backend_address_pool_address modelled",
-      "azurerm_lb_nat_pool notModelled",
+      "azurerm_lb_nat_pool modelled",
       "azurerm_lb_nat_rule modelled",
       "azurerm_lb_probe modelled",
       "azurerm_lb_rule modelled",
@@ -364,6 +363,38 @@ resource "azurerm_lb_rule" "r" {
       ],
     });
     expect(topology.loadBalancers?.[0]?.loadBalancingRules).toBeUndefined();
+  });
+
+  it("reads an outbound rule, with its frontends and pool", async () => {
+    const outbound = `
+resource "azurerm_lb_backend_address_pool" "out" {
+  name            = "out-pool"
+  loadbalancer_id = azurerm_lb.lb.id
+}
+resource "azurerm_lb_outbound_rule" "out" {
+  name                     = "out"
+  loadbalancer_id          = azurerm_lb.lb.id
+  protocol                 = "All"
+  backend_address_pool_id  = azurerm_lb_backend_address_pool.out.id
+  allocated_outbound_ports = 1024
+  frontend_ip_configuration {
+    name = "fe"
+  }
+}
+`;
+    const { topology, diagnostics } = await importTerraform([
+      tf(NETWORK + NSG_RDP + ASSOCIATION + NAT + outbound),
+    ]);
+    expect(diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    expect(topology.loadBalancers?.[0]?.outboundRules).toEqual([
+      {
+        name: "out",
+        frontendIPConfigurations: ["fe"],
+        backendAddressPool: "out-pool",
+        protocol: "All",
+        allocatedOutboundPorts: 1024,
+      },
+    ]);
   });
 
   it("reads a state, where every reference is an ARM id", async () => {
