@@ -12,6 +12,7 @@ import { writeSpec } from "../specfile/write.js";
 import { isServiceTagsDocument, type ServiceTagDocument } from "./service-tags/import.js";
 import { serviceTagsForSpec, withServiceTags } from "./service-tags/spec.js";
 import { type ExportScope, existingNotes, unwrittenNotes } from "./shared/export-scope.js";
+import { gatewayNotes } from "./shared/gateway-notes.js";
 import { settleGatewayReferences } from "./shared/gateway-refs.js";
 import { mergePlaceholders, validateImported } from "./shared/imported.js";
 import { settleOmissions, withPartial } from "./shared/left-out.js";
@@ -371,6 +372,11 @@ export async function exportTopology(
         ...notes,
         ...notDeployed(topology),
         ...loadBalancerNotes(
+          topology,
+          format === "arm" || format === "bicep",
+          scope === "all" && (format === "arm" || format === "bicep"),
+        ),
+        ...gatewayNotes(
           topology,
           format === "arm" || format === "bicep",
           scope === "all" && (format === "arm" || format === "bicep"),

@@ -4,6 +4,7 @@
  * in `dependsOn`.
  */
 import type { Topology } from "../../model/types.js";
+import { APPLICATION_GATEWAY_PLAN_TYPE } from "../arm/application-gateway-plan.js";
 import {
   API_VERSION,
   type PlannedResource,
@@ -60,6 +61,7 @@ const KIND_OF: Record<string, string> = {
   [RESOURCE_TYPES.peering]: "peering",
   [RESOURCE_TYPES.nic]: "nic",
   [LOAD_BALANCER_TYPE]: "lb",
+  [APPLICATION_GATEWAY_PLAN_TYPE]: "agw",
 };
 
 /** Symbolic names from resource names (`web-nsg` → `nsgWebNsg`), unique whatever their case. */
@@ -102,12 +104,16 @@ export function exportBicep(topology: Topology, scope: ExportScope = "all"): str
       return `'\${${network}.id}/subnets/${inside(subnet)}'`;
     // A load balancer's pool or NAT rule, named from another resource, by its symbol (the
     // dependency); the load balancer's own rules name its children by resourceId().
+    // An application gateway's pool, named from an interface, alike.
     const [lb, child] = ref.names;
-    const kind = ref.type.startsWith(`${LOAD_BALANCER_TYPE}/`)
-      ? ref.type.split("/").at(-1)
-      : undefined;
+    const parent = [LOAD_BALANCER_TYPE, APPLICATION_GATEWAY_PLAN_TYPE].find((t) =>
+      ref.type.startsWith(`${t}/`),
+    );
+    const kind = parent !== undefined ? ref.type.split("/").at(-1) : undefined;
     const balancer =
-      kind !== undefined && lb !== undefined ? symbolOf(LOAD_BALANCER_TYPE, [lb]) : undefined;
+      kind !== undefined && lb !== undefined && parent !== undefined
+        ? symbolOf(parent, [lb])
+        : undefined;
     if (balancer !== undefined && balancer !== current && child !== undefined)
       return `'\${${balancer}.id}/${kind}/${inside(child)}'`;
     return `resourceId(${[ref.type, ...ref.names].map(bicepString).join(", ")})`;
