@@ -144,7 +144,13 @@ function resolveAs(
       if (!nic || !primary) return undefined;
       return {
         ok: true,
-        host: { ...configHost(network, nic, primary), label: `network interface ${nic.name}` },
+        host: {
+          ...configHost(network, nic, primary),
+          label:
+            nic.scaleSet === undefined
+              ? `network interface ${nic.name}`
+              : `scale set ${nic.scaleSet} (${nic.name})`,
+        },
       };
     }
     case "lb":

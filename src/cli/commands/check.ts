@@ -153,7 +153,15 @@ function describeNetwork(network: Network): string {
     ...(network.applicationGateways?.size
       ? [n(network.applicationGateways.size, "application gateway")]
       : []),
+    ...scaleSetCount(network, n),
   ].join(", ");
+}
+
+/** Scale sets, counted once each however many interface configurations stand for them. */
+function scaleSetCount(network: Network, n: (count: number, word: string) => string): string[] {
+  const sets = new Set<string>();
+  for (const nic of network.nics.values()) if (nic.scaleSet !== undefined) sets.add(nic.scaleSet);
+  return sets.size > 0 ? [n(sets.size, "scale set")] : [];
 }
 
 function outcomeJson(o: SpecOutcome): object {
