@@ -4,6 +4,7 @@ import { describeForwarding } from "../model/load-balancers.js";
 import type { Network } from "../model/network.js";
 import { displayAddress, sameAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
+import { gatewayArrivals } from "./application-gateway-exposure.js";
 import { ALL_IPV4, ALL_IPV6 } from "./fields.js";
 import { exposedAtFrontend, loadBalancedArrivals } from "./load-balancer-exposure.js";
 import { PacketSet } from "./packet-set.js";
@@ -103,6 +104,9 @@ export interface Exposure {
   readonly backend?: string;
   /** The backend's address and port the frontend's packets are translated to. */
   readonly translatedTo?: string;
+  /** Through an application gateway's public frontend (`frontend`): its listeners and where each sends. */
+  readonly applicationGateway?: string;
+  readonly listeners?: readonly string[];
   readonly exposed: readonly SummaryLine[];
   readonly omitted: number;
 }
@@ -167,6 +171,19 @@ export function exposureOf(analyzer: ReachAnalyzer): Exposure[] {
       rule: describeForwarding(a.forwarding),
       backend: a.backend.label,
       translatedTo: `${displayAddress(a.backend.address)}:${a.backendPort}`,
+      exposed: s.lines,
+      omitted: s.omitted,
+    });
+  }
+  // Each public frontend of an application gateway, on its listeners' ports.
+  for (const a of gatewayArrivals(analyzer)) {
+    const s = summarize(a.exposed, 20, names);
+    out.push({
+      applicationGateway: a.gateway.name,
+      frontend: a.frontend.name,
+      publicAddress: displayAddress(a.frontend.address),
+      ...(a.frontend.publicIp ? { publicIPAddress: a.frontend.publicIp.name } : {}),
+      listeners: a.listeners,
       exposed: s.lines,
       omitted: s.omitted,
     });

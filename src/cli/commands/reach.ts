@@ -58,6 +58,8 @@ function titleOf(e: Exposure): string {
   if (e.environment !== undefined) return e.environment;
   if (e.bastionHost !== undefined)
     return `Bastion host ${e.bastionHost} (public IP ${e.publicIPAddress ?? e.publicAddress}, 443)`;
+  if (e.applicationGateway !== undefined)
+    return `application gateway ${e.applicationGateway} frontend ${e.frontend} (public IP ${e.publicIPAddress ?? e.publicAddress}), listeners ${(e.listeners ?? []).join(", ")}`;
   if (e.loadBalancer !== undefined)
     return `load balancer ${e.loadBalancer} frontend ${e.frontend} (public IP ${e.publicIPAddress ?? e.publicAddress}), ${e.rule} to ${e.backend} (${e.translatedTo})`;
   const on = e.publicIPAddress ?? e.publicAddress;
