@@ -47,6 +47,21 @@ describe("lint on outbound access", () => {
     expect(findings(spec("", ""))).toEqual([]);
   });
 
+  it("notes a Flexible scale set with no way out, whatever the subnet's default", () => {
+    const scaleSet = `virtualMachineScaleSets:
+  - name: web
+    orchestrationMode: Flexible
+    sku: { name: Standard_B2s, capacity: 2 }
+    networkProfile:
+      networkInterfaceConfigurations:
+        - { name: nic, primary: true, ipConfigurations: [{ name: ipconfig, subnet: app }] }
+`;
+    expect(findings(spec("", "", scaleSet))).toEqual([
+      ["NoInternetEgress", "info", "virtualNetworks.0.subnets.0"],
+    ]);
+    expect(findings(spec(", natGateway: nat1", "", scaleSet))).toEqual([]);
+  });
+
   it("refuses a NAT gateway on a subnet with a Basic public IP", () => {
     expect(findings(spec(", natGateway: nat1", ", publicIPAddress: old-ip"))).toEqual([
       ["NatGatewayWithBasicResources", "error", "virtualNetworks.0.subnets.0.natGateway"],

@@ -1,7 +1,7 @@
 /**
  * Findings about the way out to the Internet (engine/outbound.ts): a subnet
- * with defaultOutboundAccess false whose hosts have no way out at all (a note:
- * it may be meant so), and a NAT gateway on a subnet that holds Basic public
+ * with defaultOutboundAccess false, or a Flexible scale set, whose hosts have
+ * no way out at all (a note: it may be meant so), and a NAT gateway on a subnet that holds Basic public
  * IPs or a Basic load balancer's backends (Azure refuses it: an error).
  */
 import { egressOf } from "../engine/outbound.js";
@@ -31,13 +31,37 @@ export function outboundFindings(network: Network): Diagnostic[] {
             ),
           );
       }
-      if (subnet.defaultOutboundAccess !== false || subnet.natGateway !== undefined) return;
+      if (subnet.natGateway !== undefined) return;
       const hop = selectRoute(network, subnet, INTERNET);
       if (hop?.nextHopType === "VirtualAppliance" || hop?.nextHopType === "VirtualNetworkGateway")
         return;
-      const stranded = configs.filter(
-        (c) => egressOf(network, { subnet, config: c.config }, hop).via === "None",
-      );
+      const egress = (c: ConfigIn) =>
+        egressOf(
+          network,
+          {
+            subnet,
+            config: c.config,
+            ...(c.flexible === undefined ? {} : { flexibleScaleSet: c.flexible }),
+          },
+          hop,
+        ).via;
+      // Flexible scale sets have no default outbound access, whatever the subnet says.
+      for (const c of configs)
+        if (
+          c.flexible !== undefined &&
+          subnet.defaultOutboundAccess !== false &&
+          egress(c) === "None"
+        )
+          out.push(
+            info(
+              "NoInternetEgress",
+              `${c.label} in subnet ${subnet.id}: instances of a Flexible scale set have no default outbound access, and it has no NAT gateway, public IP or load balancer outbound rule: its instances reach nothing on the Internet, whatever the NSGs allow`,
+              path,
+              "if they are to reach the Internet, give the subnet a NAT gateway; if not, this is as meant",
+            ),
+          );
+      if (subnet.defaultOutboundAccess !== false) return;
+      const stranded = configs.filter((c) => egress(c) === "None");
       const envs = [...network.environments.values()].filter(
         (e) => e.subnet.id === subnet.id && !e.nic && e.outboundAddress === undefined,
       );
@@ -59,6 +83,8 @@ export function outboundFindings(network: Network): Diagnostic[] {
 interface ConfigIn {
   readonly config: IpConfigurationInfo;
   readonly label: string;
+  /** The Flexible scale set the interface stands for the instances of. */
+  readonly flexible?: string;
 }
 
 function configsIn(network: Network, subnet: SubnetInfo): ConfigIn[] {
@@ -66,7 +92,14 @@ function configsIn(network: Network, subnet: SubnetInfo): ConfigIn[] {
   for (const nic of network.nics.values())
     for (const config of nic.ipConfigurations)
       if (config.subnet.id === subnet.id)
-        out.push({ config, label: `network interface ${nic.name}` });
+        out.push({
+          config,
+          label:
+            nic.scaleSet === undefined
+              ? `network interface ${nic.name}`
+              : `scale set ${nic.scaleSet}`,
+          ...(nic.flexibleScaleSet && nic.scaleSet !== undefined ? { flexible: nic.scaleSet } : {}),
+        });
   return out;
 }
 

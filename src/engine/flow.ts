@@ -298,6 +298,9 @@ function egressSource(host: Host, network: Network): EgressSource {
   return {
     ...(host.subnet ? { subnet: host.subnet } : {}),
     ...(config ? { config } : {}),
+    ...(host.nic?.flexibleScaleSet && host.nic.scaleSet !== undefined
+      ? { flexibleScaleSet: host.nic.scaleSet }
+      : {}),
     ...(declared && host.environment !== undefined
       ? { environment: host.environment, declaredOutbound: declared }
       : {}),

@@ -211,6 +211,44 @@ describe("outbound precedence: which address the Internet sees", () => {
   });
 });
 
+describe("Flexible scale sets: no default outbound access", () => {
+  const vmss = (mode: string, nat = false) => `
+virtualNetworks:
+  - name: vnet
+    addressSpace: { addressPrefixes: [10.0.0.0/16] }
+    subnets: [{ name: web, addressPrefix: 10.0.1.0/24${nat ? ", natGateway: nat1" : ""} }]
+publicIPAddresses: [{ name: nat-ip, sku: Standard, ipAddress: 203.0.113.10 }]
+natGateways: [{ name: nat1, publicIpAddresses: [nat-ip] }]
+virtualMachineScaleSets:
+  - name: web
+    orchestrationMode: ${mode}
+    sku: { name: Standard_B2s, capacity: 2 }
+    networkProfile:
+      networkInterfaceConfigurations:
+        - name: nic
+          primary: true
+          ipConfigurations: [{ name: ipconfig, subnet: web }]
+`;
+  const out = (text: string) => {
+    const r = new FlowEvaluator(networkOf(text)).evaluate({
+      from: "vmss:web",
+      to: "192.0.2.50",
+      protocol: "Tcp",
+      destinationPort: 443,
+    });
+    if (!r.ok) throw new Error(r.message);
+    return r.result;
+  };
+
+  it("an instance of a Flexible scale set has no way out without an explicit one; Uniform ones use default outbound", () => {
+    const flexible = out(vmss("Flexible"));
+    expect(flexible).toMatchObject({ access: "Deny", route: "none" });
+    expect(flexible.reason).toContain("Flexible scale set web have no default outbound access");
+    expect(out(vmss("Uniform")).egress?.via).toBe("DefaultOutboundAccess");
+    expect(out(vmss("Flexible", true)).egress?.via).toBe("NatGateway");
+  });
+});
+
 describe("NAT gateways and outbound rules as Azure checks them", () => {
   const codes = (text: string) => loadSpecText(text).diagnostics.map((d) => d.code);
 

@@ -7,7 +7,8 @@
  *   own public IP >> a load balancer outbound rule for a pool it is in >> the
  *   public frontend of a Basic load balancer whose rule sends to a pool it is
  *   in >> default outbound access (an implicit address Microsoft owns), unless
- *   the subnet sets defaultOutboundAccess false: then nothing reaches the
+ *   the subnet sets defaultOutboundAccess false, or the host is an instance
+ *   of a Flexible scale set (which has none): then nothing reaches the
  *   Internet.
  *
  * Azure's load balancer page of 2022 says an instance public IP "takes
@@ -56,6 +57,8 @@ export interface EgressSource {
   readonly declaredOutbound?: IpAddress;
   /** An environment's name, to say whose declared address it is. */
   readonly environment?: string;
+  /** The Flexible scale set it is an instance of: no default outbound access. */
+  readonly flexibleScaleSet?: string;
 }
 
 /** The address of Azure's default outbound access: owned by Microsoft, not known, subject to change. */
@@ -90,6 +93,12 @@ export function egressOf(
     };
   const fixed = fixedEgress(network, source, protocol);
   if (fixed) return fixed;
+  if (source.flexibleScaleSet !== undefined)
+    return {
+      via: "None",
+      publicAddresses: [],
+      reason: `no outbound connectivity to the Internet: instances of Flexible scale set ${source.flexibleScaleSet} have no default outbound access, and have no NAT gateway, public IP or load balancer outbound rule`,
+    };
   if (source.subnet?.defaultOutboundAccess === false)
     return {
       via: "None",

@@ -107,6 +107,8 @@ export interface NicInfo {
   readonly vnet: string;
   /** The scale set whose every instance this interface stands for (`vmss:NAME`). */
   readonly scaleSet?: string;
+  /** Its scale set is of Flexible orchestration: no default outbound access. */
+  readonly flexibleScaleSet?: boolean;
   readonly nsg?: string;
   readonly ipConfigurations: readonly IpConfigurationInfo[];
 }
@@ -971,6 +973,7 @@ class NetworkBuilder {
           name: nic.name,
           vnet,
           ...(scaleSet ? { scaleSet: scaleSet.scaleSet } : {}),
+          ...(scaleSet?.flexible ? { flexibleScaleSet: true } : {}),
           ipConfigurations: configs,
           ...(nsg === undefined ? {} : { nsg }),
         });

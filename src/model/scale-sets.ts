@@ -9,6 +9,7 @@
  */
 import { type Diagnostic, error, type ValuePath } from "./diagnostic.js";
 import {
+  type ScaleSetIpConfiguration,
   type ScaleSetPublicIpConfiguration,
   scaleSetInterfaceName,
   type VirtualMachineScaleSet,
@@ -23,6 +24,8 @@ export interface ScaleSetInterface {
   readonly path: ValuePath;
   readonly label: string;
   readonly scaleSet: string;
+  /** Flexible orchestration: its instances have no default outbound access. */
+  readonly flexible?: boolean;
   /** Each IP configuration's per-instance public address, if it gives one. */
   readonly publicIps: readonly (ScaleSetPublicIpConfiguration | undefined)[];
 }
@@ -127,8 +130,42 @@ function interfacesOf(
       path: cPath,
       label: what,
       scaleSet: vmss.name,
+      ...(vmss.orchestrationMode === "Flexible" ? { flexible: true } : {}),
       publicIps: config.ipConfigurations.map((ip) => ip.publicIPAddressConfiguration),
     };
+  });
+}
+
+/**
+ * Each IP configuration of the topology's scale sets, with the name of the
+ * interface that stands for it (network.ts), its index there, and where it is.
+ */
+export function scaleSetIpConfigurations(topology: Topology): {
+  readonly nicName: string;
+  readonly index: number;
+  readonly config: ScaleSetIpConfiguration;
+  readonly path: ValuePath;
+}[] {
+  return (topology.virtualMachineScaleSets ?? []).flatMap((vmss, i) => {
+    const configs = vmss.networkProfile.networkInterfaceConfigurations;
+    const marked = configs.findIndex((c) => c.primary === true);
+    const primary = configs.length <= 1 || marked < 0 ? 0 : marked;
+    return configs.flatMap((nicConfig, j) =>
+      nicConfig.ipConfigurations.map((config, k) => ({
+        nicName: scaleSetInterfaceName(vmss.name, nicConfig.name, j === primary),
+        index: k,
+        config,
+        path: [
+          "virtualMachineScaleSets",
+          i,
+          "networkProfile",
+          "networkInterfaceConfigurations",
+          j,
+          "ipConfigurations",
+          k,
+        ],
+      })),
+    );
   });
 }
 
