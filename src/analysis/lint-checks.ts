@@ -221,9 +221,10 @@ export const LINT_CHECKS: readonly LintCheck[] = [
   {
     id: "NoInternetEgress",
     severity: "info",
-    title: "Hosts with no way out to the Internet (defaultOutboundAccess false, nothing else)",
+    title:
+      "Hosts with no way out to the Internet (defaultOutboundAccess false or a Flexible scale set, and nothing else)",
     rationale:
-      "A subnet with defaultOutboundAccess false gives its hosts no implicit outbound address; without a NAT gateway, their own public IP, a load balancer outbound rule or a route to an appliance, they reach nothing on the Internet whatever the NSGs allow. It may be meant so: the finding is a note.",
+      "A subnet with defaultOutboundAccess false, like a Flexible scale set, gives its hosts no implicit outbound address; without a NAT gateway, their own public IP, a load balancer outbound rule or a route to an appliance, they reach nothing on the Internet whatever the NSGs allow. It may be meant so: the finding is a note.",
     fix: "Give the subnet a NAT gateway if its hosts are to reach the Internet.",
     example:
       "defaultOutboundAccess: false on a subnet whose VMs have no public IP and no NAT gateway.",
