@@ -4,6 +4,8 @@
  * configuration's NSG, ASGs, load balancer pools and inbound NAT pools, and a
  * per-instance public address; validated with located errors.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadSpecText, networkOf } from "../../test/support/spec.js";
 import { lint } from "../analysis/lint.js";
@@ -206,6 +208,33 @@ describe("a scale set in the model", () => {
       "vmss:web",
     ]);
     expect(flow(text, "Internet", "lb:lb", 443).access).toBe("Allow");
+  });
+});
+
+describe("a scale set behind an application gateway", () => {
+  it("joins the gateway's backend pool and is reached from the gateway's subnet", () => {
+    const example = readFileSync(
+      join(import.meta.dirname, "../../examples/application-gateway/tierwall.yaml"),
+      "utf8",
+    );
+    const text = example.replace(
+      /networkInterfaces:[\s\S]*?(?=networkSecurityGroups:)/,
+      `virtualMachineScaleSets:
+  - name: web
+    networkProfile:
+      networkInterfaceConfigurations:
+        - name: nic
+          ipConfigurations:
+            - { name: ipconfig, subnet: web, applicationGatewayBackendAddressPools: [web-gateway/web] }
+
+`,
+    );
+    expect(text).toContain("virtualMachineScaleSets");
+    const r = flow(text, "Internet", "agw:web-gateway", 443);
+    expect(r.access).toBe("Allow");
+    expect(r.applicationGateway?.backends.map((b) => b.backend)).toEqual([
+      "scale set web (vmss:web, ipconfig)",
+    ]);
   });
 });
 

@@ -24,6 +24,7 @@ import {
 } from "./load-balancers.js";
 import type { PublicIpInfo, SubnetInfo } from "./network.js";
 import { type ReferencedType, referenced } from "./resource-id.js";
+import { scaleSetIpConfigurations } from "./scale-sets.js";
 import { type ResourceRef, refName } from "./types.js";
 
 /** A frontend of an application gateway: a public IP, or a private address in its subnet. */
@@ -175,18 +176,26 @@ function nicMemberships(
   gateways: readonly ApplicationGateway[],
 ): Map<string, BackendInfo[]> {
   const out = new Map<string, BackendInfo[]>();
-  context.topology.networkInterfaces.forEach((nic, i) => {
-    const info = context.nics.get(nic.name);
-    nic.ipConfigurations.forEach((config, j) => {
+  // Interfaces' IP configurations, then those of scale sets (each stands as an interface).
+  const configs = [
+    ...context.topology.networkInterfaces.map((nic, i) => ({
+      nicName: nic.name,
+      configs: nic.ipConfigurations.map((config, j) => ({
+        config,
+        index: j,
+        path: ["networkInterfaces", i, "ipConfigurations", j] as ValuePath,
+      })),
+    })),
+    ...scaleSetIpConfigurations(context.topology).map((c) => ({
+      nicName: c.nicName,
+      configs: [{ config: c.config, index: c.index, path: c.path }],
+    })),
+  ];
+  configs.forEach((nic) => {
+    const info = context.nics.get(nic.nicName);
+    nic.configs.forEach(({ config, index: j, path: base }) => {
       (config.applicationGatewayBackendAddressPools ?? []).forEach((ref, k) => {
-        const path: ValuePath = [
-          "networkInterfaces",
-          i,
-          "ipConfigurations",
-          j,
-          "applicationGatewayBackendAddressPools",
-          k,
-        ];
+        const path: ValuePath = [...base, "applicationGatewayBackendAddressPools", k];
         const target = poolRef(context, ref, path);
         if (!target) return;
         const gw = findNamed(gateways, target.gateway);
