@@ -73,7 +73,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
       "it opens SSH and RDP to the virtual network's machines from its own subnet, which needs its own NSG rules",
     // ARM (templates and az output) reads them into the spec's bastionHosts.
     arm: [],
-    terraform: ["azurerm_bastion_host"],
+    // Terraform reads azurerm_bastion_host.
+    terraform: [],
     azcli: ["network bastion"],
     powershell: ["AzBastion"],
   },
@@ -112,7 +113,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
       "it puts a service's address in a subnet, where NSGs apply to it only when network policies are enabled",
     // ARM (templates and az output) reads them into the spec's privateEndpoints, and subnets' privateEndpointNetworkPolicies.
     arm: [],
-    terraform: ["azurerm_private_endpoint"],
+    // Terraform reads azurerm_private_endpoint, and subnets' private_endpoint_network_policies.
+    terraform: [],
     azcli: ["network private-endpoint"],
     powershell: ["AzPrivateEndpoint"],
   },

@@ -4,6 +4,7 @@
  */
 import type { ResourceRef, Subnet } from "../../model/types.js";
 import type { VnetDraft } from "../shared/drafts.js";
+import { privateEndpointPoliciesOf } from "./azurerm-private-endpoints.js";
 import { type AzurermReader, lower } from "./azurerm-reader.js";
 import { AZURERM_ROUTES } from "./azurerm-routes.js";
 import { AZURERM } from "./azurerm-schema.js";
@@ -117,6 +118,7 @@ export function readSubnet(r: AzurermReader, block: TfBlock): void {
     ...(nsg === undefined ? {} : { networkSecurityGroup: nsg }),
     ...routeTableOf(r, block, `${vnet.name}/${name}`),
     ...outboundAccessOf(r, block),
+    ...privateEndpointPoliciesOf(r, block),
   };
   r.record(placed, block, {
     name: "name",
@@ -125,6 +127,9 @@ export function readSubnet(r: AzurermReader, block: TfBlock): void {
     networkSecurityGroup: "network_security_group_id",
     routeTable: "route_table_id",
     defaultOutboundAccess: "default_outbound_access_enabled",
+    privateEndpointNetworkPolicies: r.isSet(block, "private_endpoint_network_policies")
+      ? "private_endpoint_network_policies"
+      : "private_endpoint_network_policies_enabled",
   });
   addSubnet(r, vnet, placed);
 }
