@@ -28,7 +28,7 @@ export function importPowerShell(
   script.run(
     text,
     { ...network.handlers(), ...interfaces.handlers(), ...loadBalancers.handlers() },
-    (held, path) => network.members(held, path),
+    (held, path) => loadBalancers.members(held, path) ?? network.members(held, path),
     (held, path, value) => interfaces.assignMember(held, path, value),
   );
   const { networkInterfaces, publicIPAddresses } = interfaces.resources();

@@ -74,6 +74,34 @@ export class LoadBalancerCmdlets {
     };
   }
 
+  /**
+   * What a property of a load balancer or of a part gives: `$lb.BackendAddressPools[0]`
+   * (the part, with its load balancer), `$pool.Id` (the part, standing for its id).
+   */
+  members(held: Held, path: string): Held | undefined {
+    if (held.kind === "lbPart" && /^\.Id$/i.test(path)) return { ...held };
+    if (held.kind !== "lb") return undefined;
+    const m =
+      /^\.(FrontendIpConfigurations|BackendAddressPools|LoadBalancingRules|InboundNatRules|Probes|InboundNatPools|OutboundRules)\[(\d+)\](\.Id)?$/i.exec(
+        path,
+      );
+    const lb = this.lbs.get(lower(held.name));
+    if (!m || !lb) return undefined;
+    const lists = {
+      frontendipconfigurations: ["frontend", lb.frontendIPConfigurations],
+      backendaddresspools: ["pool", lb.backendAddressPools],
+      loadbalancingrules: ["rule", lb.loadBalancingRules],
+      inboundnatrules: ["natRule", lb.inboundNatRules],
+      probes: ["probe", lb.probes],
+      inboundnatpools: ["natPool", lb.inboundNatPools],
+      outboundrules: ["outboundRule", lb.outboundRules],
+    } as const;
+    const [type, items] = lists[lower(m[1] as string) as keyof typeof lists];
+    const value = items?.[Number(m[2])];
+    if (value === undefined) return undefined;
+    return { kind: "lbPart", part: { type, value } as LoadBalancerPart, pos: held.pos };
+  }
+
   loadBalancers(): LoadBalancer[] {
     return [...this.lbs.values()];
   }
@@ -147,6 +175,7 @@ export class LoadBalancerCmdlets {
     const names: string[] = [];
     for (const id of [false, true])
       for (const held of p.all(id ? `${param}Id` : param)) {
+        // An object, or (-...Id) `$part.Id`, which stands for it.
         if (held.kind === "lbPart" && held.part.type === type) names.push(held.part.value.name);
         else if (held.kind === "text" && id) names.push(lastSegment(held.text));
         else if (held.kind === "unknownVar" || held.kind === "expr") {
@@ -690,8 +719,8 @@ export class LoadBalancerCmdlets {
    * given to a load balancer before (`LB/NAME`), or its id. Undefined when
    * not known (reported, the membership left out).
    */
-  memberRef(command: Command, param: string, held: Held, nic: string): ResourceRef | undefined {
-    const what = `the membership of network interface ${JSON.stringify(nic)} given by -${param}`;
+  memberRef(command: Command, param: string, held: Held, config: string): ResourceRef | undefined {
+    const what = `the membership of IP configuration ${JSON.stringify(config)} given by -${param}`;
     if (held.kind === "lbPart" && (held.part.type === "pool" || held.part.type === "natRule")) {
       const lb = this.owners.get(held.part.value);
       if (lb !== undefined) return `${lb}/${held.part.value.name}`;
