@@ -365,6 +365,46 @@ resource "azurerm_lb_rule" "r" {
     expect(topology.loadBalancers?.[0]?.loadBalancingRules).toBeUndefined();
   });
 
+  it("refuses values of the wrong kind with a located error, and leaves out what they are in", async () => {
+    const text = `resource "azurerm_lb" "lb" {
+  name                = "lb"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  sku                 = "Standard"
+  frontend_ip_configuration {
+    name = "nowhere"
+  }
+}
+resource "azurerm_lb_rule" "r" {
+  name                           = "r"
+  loadbalancer_id                = azurerm_lb.lb.id
+  protocol                       = "Icmp"
+  frontend_port                  = 80
+  backend_port                   = 80
+  frontend_ip_configuration_name = "nowhere"
+}
+resource "azurerm_lb_probe" "p" {
+  name            = "p"
+  loadbalancer_id = azurerm_lb.lb.id
+  port            = "eighty"
+}
+`;
+    const { topology, diagnostics } = await importTerraform([tf(text)]);
+    expect(
+      diagnostics.map(
+        (d) => `${d.severity} ${d.code} ${d.location?.line}:${d.location?.column} ${d.message}`,
+      ),
+    ).toEqual([
+      "error MissingProperty 6:3 azurerm_lb.lb.frontend_ip_configuration[0]: a frontend needs public_ip_address_id, or subnet_id for a private address",
+      // Probes are read before the rules that name them.
+      "error InvalidPropertyType 21:21 azurerm_lb_probe.p.port: should be a whole number",
+      "error InvalidPropertyType 13:36 azurerm_lb_rule.r.protocol: should be one of Tcp, Udp, All",
+    ]);
+    expect(topology.loadBalancers?.[0]).toMatchObject({ frontendIPConfigurations: [] });
+    expect(topology.loadBalancers?.[0]?.loadBalancingRules).toBeUndefined();
+    expect(topology.loadBalancers?.[0]?.probes).toBeUndefined();
+  });
+
   it("reads an outbound rule, with its frontends and pool", async () => {
     const outbound = `
 resource "azurerm_lb_backend_address_pool" "out" {
