@@ -54,6 +54,8 @@ export interface SourceSummary {
     readonly routeTables?: number;
     /** Given when there are some. */
     readonly loadBalancers?: number;
+    /** Given when there are some. */
+    readonly natGateways?: number;
     readonly applicationGateways?: number;
     /** Given when there are some. */
     readonly virtualMachineScaleSets?: number;
@@ -98,6 +100,7 @@ export function summarize(
       ...(topology.environments.length > 0 ? { environments: topology.environments.length } : {}),
       ...(topology.routeTables?.length ? { routeTables: topology.routeTables.length } : {}),
       ...(topology.loadBalancers?.length ? { loadBalancers: topology.loadBalancers.length } : {}),
+      ...(topology.natGateways?.length ? { natGateways: topology.natGateways.length } : {}),
       ...(topology.applicationGateways?.length
         ? { applicationGateways: topology.applicationGateways.length }
         : {}),
@@ -135,6 +138,7 @@ export function summaryText(s: SourceSummary): string {
     (i.environments ?? 0) > 0 && counted(i.environments ?? 0, "environment"),
     (i.routeTables ?? 0) > 0 && counted(i.routeTables ?? 0, "route table"),
     (i.loadBalancers ?? 0) > 0 && counted(i.loadBalancers ?? 0, "load balancer"),
+    (i.natGateways ?? 0) > 0 && counted(i.natGateways ?? 0, "NAT gateway"),
     (i.applicationGateways ?? 0) > 0 && counted(i.applicationGateways ?? 0, "application gateway"),
     (i.virtualMachineScaleSets ?? 0) > 0 && counted(i.virtualMachineScaleSets ?? 0, "scale set"),
   ].filter((p): p is string => typeof p === "string");
