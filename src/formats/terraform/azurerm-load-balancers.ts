@@ -659,7 +659,13 @@ export function readNicNatRuleAssociation(r: AzurermReader, block: TfBlock): voi
  * read after the load balancers, onto the configuration read before.
  */
 export function readInlineMemberships(r: AzurermReader, block: TfBlock): void {
-  const name = r.peek(block, "name");
+  // The interface's name as readNic read it (placeholders included); an interface left out was named there.
+  let name: TfValue | undefined;
+  try {
+    name = block.name("name");
+  } catch {
+    return;
+  }
   if (typeof name !== "string") return;
   const nic = r.nics.get(lower(name));
   if (!nic) return;

@@ -405,6 +405,34 @@ resource "azurerm_lb_probe" "p" {
     expect(topology.loadBalancers?.[0]?.probes).toBeUndefined();
   });
 
+  it("reads azurerm 1.x's pool and NAT rule ids of an interface's ip_configuration, its name with a placeholder", async () => {
+    const text = `variable "prefix" {}
+${NETWORK}${NAT}
+resource "azurerm_lb_backend_address_pool" "pool" {
+  name            = "pool"
+  loadbalancer_id = azurerm_lb.lb.id
+}
+resource "azurerm_network_interface" "legacy" {
+  name                = "\${var.prefix}-nic"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  ip_configuration {
+    name                                    = "primary"
+    subnet_id                               = azurerm_subnet.web.id
+    private_ip_address_allocation           = "Dynamic"
+    load_balancer_backend_address_pools_ids = [azurerm_lb_backend_address_pool.pool.id]
+    load_balancer_inbound_nat_rules_ids     = ["\${azurerm_lb_nat_rule.rdp.id}"]
+  }
+}
+`;
+    const { topology } = await importTerraform([tf(text)]);
+    const legacy = topology.networkInterfaces.find((n) => n.name === "<var.prefix>-nic");
+    expect(legacy?.ipConfigurations[0]).toMatchObject({
+      loadBalancerBackendAddressPools: ["lb/pool"],
+      loadBalancerInboundNatRules: ["lb/rdp-vm1"],
+    });
+  });
+
   it("reads an outbound rule, with its frontends and pool", async () => {
     const outbound = `
 resource "azurerm_lb_backend_address_pool" "out" {
