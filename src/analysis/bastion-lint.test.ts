@@ -152,4 +152,33 @@ describe("a VM that Bastion should reach", () => {
   it("under the default rules (VirtualNetwork allowed) raises nothing", () => {
     expect(findings(spec(DOCUMENTED), "BastionTargetNotAllowed")).toEqual([]);
   });
+
+  it("in a peered network is checked too, whatever the Bastion's SKU", () => {
+    const text = `${spec(DOCUMENTED)}`
+      .replace(
+        "virtualNetworks:\n",
+        `virtualNetworks:
+  - name: spoke
+    addressSpace: { addressPrefixes: [10.1.0.0/16] }
+    subnets: [{ name: spoke-vms, addressPrefix: 10.1.1.0/24, networkSecurityGroup: spoke-nsg }]
+    virtualNetworkPeerings: [{ remoteVirtualNetwork: vnet }]
+`,
+      )
+      .replace(
+        "    addressSpace: { addressPrefixes: [10.0.0.0/16] }\n",
+        "    addressSpace: { addressPrefixes: [10.0.0.0/16] }\n    virtualNetworkPeerings: [{ remoteVirtualNetwork: spoke }]\n",
+      )
+      .replace(
+        "networkInterfaces:\n",
+        "networkInterfaces:\n  - { name: spoke-vm, ipConfigurations: [{ privateIPAllocationMethod: Dynamic, subnet: spoke-vms }] }\n",
+      )
+      .concat(`  - name: spoke-nsg
+    securityRules:
+      - { name: deny-vnet, protocol: "*", access: Deny, priority: 4000, direction: Inbound, sourceAddressPrefix: VirtualNetwork, sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "*" }
+`);
+    const found = findings(text, "BastionTargetNotAllowed");
+    expect(found.map((d) => d.message)).toEqual([
+      expect.stringContaining("network interface spoke-vm"),
+    ]);
+  });
 });

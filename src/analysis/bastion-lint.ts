@@ -122,16 +122,16 @@ function requiredRuleFindings(
 }
 
 /**
- * The network interfaces a Bastion host reaches (its own network; Standard and
- * Premium also peered ones) whose NSGs allow neither 22 nor 3389 from the whole
+ * The network interfaces a Bastion host reaches (its own network and peered
+ * ones) whose NSGs allow neither 22 nor 3389 from the whole
  * Bastion subnet: one note per NSG that blocks them, naming them.
  */
 function targetFindings(analyzer: ReachAnalyzer, bastion: BastionInfo): Diagnostic[] {
   const network = analyzer.network;
   const from = bastion.subnet;
+  // Bastion reaches VMs in its own network and in peered ones, whatever its SKU.
   const reached = (vnet: string) =>
-    vnet === from.vnet ||
-    (bastion.sku !== "Basic" && (network.vnets.get(from.vnet)?.peers.includes(vnet) ?? false));
+    vnet === from.vnet || (network.vnets.get(from.vnet)?.peers.includes(vnet) ?? false);
   const blocked = new Map<string, { names: string[]; path: ValuePath }>();
   for (const nic of network.nics.values()) {
     if (!reached(nic.vnet)) continue;

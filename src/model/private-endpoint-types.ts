@@ -59,7 +59,7 @@ export interface PrivateEndpoint {
 }
 
 export const BASTION_SKUS = ["Basic", "Standard", "Premium"] as const;
-/** Basic reaches its own network only; Standard and Premium reach peered networks too. */
+/** Every SKU reaches its own network and peered ones; Standard and Premium add features (native client, IP connect) that do not change which ports it uses. */
 export type BastionSku = (typeof BASTION_SKUS)[number];
 
 /** The subnet name Azure requires for a Bastion host. */

@@ -566,9 +566,7 @@ const bastionHostSchema = closed({
   sku: v.optional(
     v.pipe(
       v.union([v.picklist(BASTION_SKUS), closed({ name: v.picklist(BASTION_SKUS) })]),
-      v.description(
-        "Basic (its own network) or Standard/Premium (peered networks too), or { name }",
-      ),
+      v.description("Basic, Standard or Premium (Basic when left out), or { name }"),
       v.transform((sku) => (typeof sku === "string" ? sku : sku.name)),
     ),
   ),

@@ -26,7 +26,12 @@ export interface EndpointReading {
   /** A reference as a model reference (`subnet`: kept as `vnet/subnet`); reported when not known. */
   ref(value: unknown, path: ValuePath, subnet?: boolean): ResourceRef | undefined;
   /** A public IP reference, recorded so that one no file declares stays a public endpoint. */
-  publicIpRef(raw: unknown, path: ValuePath, owner: string, item: string | number): ResourceRef | undefined;
+  publicIpRef(
+    raw: unknown,
+    path: ValuePath,
+    owner: string,
+    item: string | number,
+  ): ResourceRef | undefined;
   /** A value's resolution when statically known, without reporting (ResourceIdValue for resourceId()). */
   peek(raw: unknown): unknown;
   props(resource: JsonObject): { obj: JsonObject; at: string[] };
@@ -187,7 +192,7 @@ export class EndpointReader {
       this.r.report(
         "info",
         "BastionSkuNotKnown",
-        `${pathText([...path, "sku"])}: ${label} has a SKU (${JSON.stringify(skuText)}) not known to tierwall; it is read as Basic, which reaches its own network only`,
+        `${pathText([...path, "sku"])}: ${label} has a SKU (${JSON.stringify(skuText)}) not known to tierwall; it is read as Basic`,
         [...path, "sku"],
       );
     const configs: BastionIpConfiguration[] = [];
@@ -212,7 +217,12 @@ export class EndpointReader {
       const publicIp =
         inner.publicIPAddress === undefined
           ? undefined
-          : this.r.publicIpRef(inner.publicIPAddress, [...iPath, "publicIPAddress"], name, String(i));
+          : this.r.publicIpRef(
+              inner.publicIPAddress,
+              [...iPath, "publicIPAddress"],
+              name,
+              String(i),
+            );
       const configName = text(this.r.peek(raw.name));
       configs.push({
         ...(configName === undefined ? {} : { name: configName }),
