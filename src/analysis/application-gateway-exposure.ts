@@ -28,23 +28,32 @@ export function gatewayArrivals(analyzer: ReachAnalyzer): GatewayArrival[] {
       if (!frontend.publicIp) continue;
       const listeners = gw.listeners.filter((l) => l.frontend === frontend);
       if (listeners.length === 0) continue;
-      const host: Host = {
+      // As application-gateway-flow.ts: the instance address, or the frontend's own where a
+      // private listener shares the port.
+      const host = (shared: boolean): Host => ({
         label: `application gateway ${gw.name}`,
-        address: gw.instanceAddress,
+        address: shared ? frontend.address : gw.instanceAddress,
         vnet: gw.subnet.vnet,
         subnet: gw.subnet,
         publicAddress: frontend.address,
-        publicIp: frontend.publicIp,
+        ...(frontend.publicIp ? { publicIp: frontend.publicIp } : {}),
         ingress: "External",
-      };
-      const allowed = analyzer.fromOutside(analyzer.outside, host).allowed;
+      });
       let exposed = PacketSet.empty;
       for (const port of new Set(listeners.map((l) => l.port))) {
-        const at = allowed.intersect(
-          PacketSet.box({ protocols: ["Tcp"], destinationPorts: [{ first: port, last: port }] }),
-        );
+        const shared = gw.listeners.some((l) => l.port === port && !l.frontend.publicIp);
+        const at = analyzer
+          .fromOutside(analyzer.outside, host(shared))
+          .allowed.intersect(
+            PacketSet.box({ protocols: ["Tcp"], destinationPorts: [{ first: port, last: port }] }),
+          );
         exposed = exposed.union(
-          untranslated(at, gw.instanceAddress, port, frontend.address, { first: port, last: port }),
+          shared
+            ? at
+            : untranslated(at, gw.instanceAddress, port, frontend.address, {
+                first: port,
+                last: port,
+              }),
         );
       }
       out.push({

@@ -27,6 +27,7 @@ interface Options {
   tier?: string;
   pipSku?: string;
   routing?: string;
+  internalPort?: string;
 }
 
 function spec(o: Options = {}): string {
@@ -37,6 +38,7 @@ function spec(o: Options = {}): string {
     ],
     webRules = [rule("from-gateway", 100, "Inbound", "10.0.0.0/24", "8080")],
     gatewayNsg = true,
+    internalPort = "p80",
     tier = "Standard_v2",
     pipSku = "Standard",
     routing = `
@@ -62,7 +64,7 @@ applicationGateways:
     frontendPorts: [{ name: p443, port: 443 }, { name: p80, port: 80 }, { name: p8443, port: 8443 }]
     httpListeners:
       - { name: https, frontendIPConfiguration: public, frontendPort: p443, protocol: Https }
-      - { name: internal, frontendIPConfiguration: private, frontendPort: p443, protocol: Https }
+      - { name: internal, frontendIPConfiguration: private, frontendPort: ${internalPort}, protocol: Https }
       - { name: bare, frontendIPConfiguration: public, frontendPort: p8443, protocol: Https }
     backendAddressPools:
       - { name: web, backendAddresses: [{ ipAddress: 10.0.1.9 }, { fqdn: app.example.com }] }
@@ -233,13 +235,21 @@ describe("a flow to an application gateway's public frontend", () => {
 
 describe("a flow to an application gateway's private frontend", () => {
   it("is reached from inside the network on the frontend's own address", () => {
-    const r = flow(spec(), "nic:other1", "agw:gw/private", 443);
+    const r = flow(spec(), "nic:other1", "agw:gw/private", 80);
     expect(r.access).toBe("Allow");
-    expect(r.applicationGateway?.inbound?.trace.at(-1)?.packet).toMatch(/-> 10\.0\.0\.10:443$/);
+    expect(r.applicationGateway?.inbound?.trace.at(-1)?.packet).toMatch(/-> 10\.0\.0\.10:80$/);
+  });
+
+  it("is judged on the frontend's own address when a public and a private listener share the port", () => {
+    // Both frontends listen on 443: the NSG sees the public IP as the destination.
+    const r = flow(spec({ internalPort: "p443" }), "Internet", "agw:gw/public", 443);
+    expect(r.applicationGateway?.inbound?.trace[0]?.packet).toMatch(/-> 20\.50\.60\.70:443$/);
+    const alone = flow(spec({ internalPort: "p443" }), "Internet", "agw:gw/public", 8443);
+    expect(alone.applicationGateway?.inbound?.trace[0]?.packet).toMatch(/-> 10\.0\.0\.x:8443$/);
   });
 
   it("is not reached from the Internet", () => {
-    const r = flow(spec(), "Internet", "agw:gw/private", 443);
+    const r = flow(spec(), "Internet", "agw:gw/private", 80);
     expect(r.access).toBe("Deny");
     expect(r.applicationGateway?.inbound?.route).toBe("none");
   });

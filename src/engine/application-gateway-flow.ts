@@ -99,10 +99,17 @@ export function applicationGatewayFlow(
         : `no listener on port ${port} of frontend ${frontend.name}${ports.length > 0 ? ` (its listeners: ${ports.join(", ")})` : " (it has no listener)"}`;
     return unrouted(from, to, `application gateway ${frontend.gateway}: ${why}`, base);
   }
-  // Leg 1: the client's connection ends at the gateway's instances.
+  // Leg 1: the client's connection ends at the gateway's instances. With the same port
+  // on a public and a private listener, Azure "changes the Destination of all inbound
+  // flows to the frontend IPs of your gateway" (reachability.md §4): the NSG sees the
+  // frontend's own address.
+  const shared = gw.listeners.some(
+    (l) =>
+      l.port === port && (l.frontend.publicIp === undefined) !== (frontend.publicIp === undefined),
+  );
   const gatewayHost: Host = {
     label: `application gateway ${gw.name} (${frontend.publicIp ? `public IP ${frontend.publicIp.name}, ` : ""}its instances in subnet ${gw.subnet.id})`,
-    address: frontend.publicIp ? gw.instanceAddress : frontend.address,
+    address: frontend.publicIp && !shared ? gw.instanceAddress : frontend.address,
     vnet: gw.subnet.vnet,
     subnet: gw.subnet,
     ...(frontend.publicIp ? { publicAddress: frontend.address, publicIp: frontend.publicIp } : {}),
