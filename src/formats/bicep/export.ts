@@ -58,6 +58,7 @@ const KIND_OF: Record<string, string> = {
   [RESOURCE_TYPES.vnet]: "vnet",
   [RESOURCE_TYPES.subnet]: "subnet",
   [RESOURCE_TYPES.pip]: "pip",
+  [RESOURCE_TYPES.natGateway]: "nat",
   [RESOURCE_TYPES.peering]: "peering",
   [RESOURCE_TYPES.nic]: "nic",
   [LOAD_BALANCER_TYPE]: "lb",
