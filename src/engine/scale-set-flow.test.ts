@@ -287,6 +287,19 @@ describe("a scale set Azure would refuse", () => {
     expect(errors(none).map((e) => e.code)).toContain("InvalidScaleSetNetworkProfile");
   });
 
+  it("has a NAT pool whose ports a load-balancing rule of the frontend takes too", () => {
+    const text = spec().replace(
+      "frontendPort: 443, backendPort: 443",
+      "frontendPort: 50010, backendPort: 443",
+    );
+    expect(errors(text).map((e) => [e.code, e.path])).toEqual([
+      [
+        "LoadBalancerFrontendPortConflict",
+        "loadBalancers.0.inboundNatPools.0.frontendPortRangeStart",
+      ],
+    ]);
+  });
+
   it("has an inbound NAT pool whose range ends before it starts, or a key the spec does not know", () => {
     expect(errors(spec({ natEnd: 49000 })).map((e) => e.code)).toEqual(["InvalidInboundNatPool"]);
     const typo = errors(spec({ extraConfig: "\n              loadBalancerInboundNatRules: []" }));

@@ -1104,7 +1104,12 @@ class LoadBalancerResolver {
           error(
             "LoadBalancerFrontendPortConflict",
             `${this.label}: ${describeForwarding(a)} and ${describeForwarding(clash)} both take frontend ${a.frontend.name} on ${a.protocols.join("/")} port${a.frontendPorts.first === a.frontendPorts.last ? ` ${a.frontendPorts.first}` : `s ${a.frontendPorts.first}-${a.frontendPorts.last}`}`,
-            [...a.path, "frontendPort"],
+            [
+              ...a.path,
+              a.kind === "inboundNatPool" || a.natVersion === 2
+                ? "frontendPortRangeStart"
+                : "frontendPort",
+            ],
           ),
         );
     });
