@@ -145,6 +145,25 @@ describe("application gateways in the model", () => {
     ]);
   });
 
+  it("reports every problem of a gateway whose subnet is not known, each at its value", () => {
+    const text = `${BASE}applicationGateways:
+  - name: gw
+    sku: Standard_v2
+    gatewayIPConfigurations: []
+    frontendIPConfigurations: [{ name: fe, publicIPAddress: nope }]
+    frontendPorts: [{ name: p, port: 0 }]
+    httpListeners: [{ name: l, frontendIPConfiguration: fe, frontendPort: zz, protocol: Http }]
+`;
+    expect(errors(text)).toEqual([
+      "InvalidGatewayIPConfiguration applicationGateways.0.gatewayIPConfigurations",
+      "InvalidResourceReference applicationGateways.0.frontendIPConfigurations.0.publicIPAddress",
+      "InvalidApplicationGatewayPort applicationGateways.0.frontendPorts.0.port",
+      "InvalidResourceReference applicationGateways.0.httpListeners.0.frontendPort",
+    ]);
+    const located = loadSpecText(text).diagnostics.filter((d) => d.severity === "error");
+    expect(located.every((d) => (d.location?.line ?? 0) > 0)).toBe(true);
+  });
+
   it("places a schema error (an unknown tier, a port out of range) on its value", () => {
     const loaded = loadSpecText(spec(GW({ tier: "Premium" })));
     const d = loaded.diagnostics.find((x) => x.severity === "error");

@@ -274,20 +274,20 @@ class GatewayResolver {
           [...this.path, "gatewayIPConfigurations"],
         ),
       );
-      if (gw.gatewayIPConfigurations.length === 0) return undefined;
     }
+    // Without its subnet the rest is still checked; the gateway is then left out.
     const ipConfigPath: ValuePath = [...this.path, "gatewayIPConfigurations", 0];
     const first = gw.gatewayIPConfigurations[0];
     const subnet = first && this.context.subnetRef(first.subnet, [...ipConfigPath, "subnet"]);
-    if (!subnet) return undefined;
-    const instanceAddress = this.context.privateAddress(
-      undefined,
-      "IPv4",
-      subnet,
-      ipConfigPath,
-      `${this.label}'s instances`,
-    );
-    if (!instanceAddress) return undefined;
+    const instanceAddress =
+      subnet &&
+      this.context.privateAddress(
+        undefined,
+        "IPv4",
+        subnet,
+        ipConfigPath,
+        `${this.label}'s instances`,
+      );
     if (gw.frontendIPConfigurations.length === 0)
       this.report(
         error(
@@ -324,6 +324,7 @@ class GatewayResolver {
       );
     });
     const listeners = this.listeners();
+    if (!subnet || !instanceAddress) return undefined;
     return {
       name: gw.name,
       tier: gw.sku.tier,
@@ -370,9 +371,10 @@ class GatewayResolver {
     });
   }
 
+  /** `subnet`: the gateway's, undefined when it is not known (reported). */
   private addFrontend(
     f: ApplicationGatewayFrontendIPConfiguration,
-    subnet: SubnetInfo,
+    subnet: SubnetInfo | undefined,
     path: ValuePath,
   ): void {
     const what = `${this.label}: frontend ${f.name}`;
@@ -419,6 +421,7 @@ class GatewayResolver {
       this.frontends.push({ ...base, address: pip.address, publicIp: pip });
       return;
     }
+    if (!subnet) return;
     if (f.subnet !== undefined) {
       const own = this.context.subnetRef(f.subnet, [...path, "subnet"]);
       if (!own) return;
