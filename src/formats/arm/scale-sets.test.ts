@@ -371,6 +371,46 @@ describe("scale sets in ARM templates", () => {
   });
 });
 
+describe("scale sets whose network profile is an expression", () => {
+  const withList = (
+    list: string,
+    declare: (t: typeof TEMPLATE & Record<string, unknown>) => void,
+  ) => {
+    const t = structuredClone(TEMPLATE) as typeof TEMPLATE & Record<string, unknown>;
+    declare(t);
+    return JSON.stringify(t).replace(
+      /"networkInterfaceConfigurations":\[[\s\S]*?\]\}\}\]\}\}\]/,
+      `"networkInterfaceConfigurations":"${list}"`,
+    );
+  };
+  const nics =
+    TEMPLATE.resources[4]?.properties.virtualMachineProfile?.networkProfile
+      .networkInterfaceConfigurations;
+
+  it("reads a variable's list", async () => {
+    const text = withList("[variables('nics')]", (t) => {
+      (t.variables as Record<string, unknown>).nics = nics;
+    });
+    expect(text).toContain(`"networkInterfaceConfigurations":"[variables('nics')]"`);
+    const { spec } = await imported([{ file: "azuredeploy.json", text }]);
+    expect(
+      spec.topology.virtualMachineScaleSets?.[0]?.networkProfile.networkInterfaceConfigurations[0]
+        ?.ipConfigurations[0]?.loadBalancerInboundNatPools,
+    ).toEqual(["web-lb/ssh-pool"]);
+  });
+
+  it("leaves the scale set out, named as widening, when the list is known only when deploying", async () => {
+    const text = withList("[parameters('nics')]", (t) => {
+      (t.parameters as Record<string, unknown>).nics = { type: "array" };
+    });
+    const result = await importSources([{ file: "azuredeploy.json", text }]);
+    expect(result.spec).toBeUndefined();
+    expect(
+      result.diagnostics.find((d) => d.code === "ExpressionNotStaticallyKnown")?.message,
+    ).toContain('scale set "web" is left out');
+  });
+});
+
 describe("scale sets in az vmss list output", () => {
   it("imports with az's spellings, the NSG and ASG by id and a Standard public address per instance", async () => {
     const { result, spec } = await imported([

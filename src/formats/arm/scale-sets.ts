@@ -89,7 +89,13 @@ export class ScaleSetReader {
     const configsKey = isObject(network)
       ? keyIn(network, "networkInterfaceConfigurations")
       : "networkInterfaceConfigurations";
-    const list = isObject(network) ? network[configsKey] : undefined;
+    let list = isObject(network) ? network[configsKey] : undefined;
+    if (typeof list === "string" && isObject(network)) {
+      // A list written as one expression (a variable): its value, or reported as not known.
+      const whole: LeftOut = { kind: "networkInterface", nsg: true, what: label };
+      list = this.r.leaving(whole, () => this.r.value(network, configsKey, networkPath));
+      if (list === undefined) return;
+    }
     if (!Array.isArray(list) || list.length === 0) {
       // A Flexible scale set without a profile: its VMs bring interfaces of their own.
       this.r.report(
