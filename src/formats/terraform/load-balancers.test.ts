@@ -465,6 +465,92 @@ resource "azurerm_lb_outbound_rule" "out" {
     ]);
   });
 
+  it("reads a plan, following ids known only after apply through the configuration's references", async () => {
+    const resource = (address: string, values: Record<string, unknown>) => {
+      const [type, name] = address.split(".");
+      return { address, mode: "managed", type, name, values };
+    };
+    const refs = (address: string) => ({ references: [`${address}.id`, address] });
+    const plan = {
+      format_version: "1.2",
+      planned_values: {
+        root_module: {
+          resources: [
+            resource("azurerm_virtual_network.v", { name: "vnet", address_space: ["10.0.0.0/16"] }),
+            resource("azurerm_subnet.s", {
+              name: "web",
+              virtual_network_name: "vnet",
+              address_prefixes: ["10.0.1.0/24"],
+            }),
+            resource("azurerm_lb.lb", {
+              name: "lb",
+              sku: "Standard",
+              frontend_ip_configuration: [{ name: "fe", private_ip_address_allocation: "Dynamic" }],
+            }),
+            resource("azurerm_lb_nat_rule.rdp", {
+              name: "rdp-vm1",
+              protocol: "Tcp",
+              frontend_port: 50001,
+              backend_port: 3389,
+              frontend_ip_configuration_name: "fe",
+            }),
+            resource("azurerm_network_interface.vm1", {
+              name: "vm1",
+              ip_configuration: [
+                {
+                  name: "ipconfig1",
+                  private_ip_address_allocation: "Dynamic",
+                  subnet_id:
+                    "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/web",
+                },
+              ],
+            }),
+            resource("azurerm_network_interface_nat_rule_association.vm1", {
+              ip_configuration_name: "ipconfig1",
+            }),
+          ],
+        },
+      },
+      resource_changes: [
+        {
+          address: "azurerm_lb.lb",
+          change: { after_unknown: { frontend_ip_configuration: [{ subnet_id: true }] } },
+        },
+        {
+          address: "azurerm_lb_nat_rule.rdp",
+          change: { after_unknown: { loadbalancer_id: true } },
+        },
+        {
+          address: "azurerm_network_interface_nat_rule_association.vm1",
+          change: { after_unknown: { network_interface_id: true, nat_rule_id: true } },
+        },
+      ],
+      configuration: {
+        root_module: {
+          resources: [
+            {
+              address: "azurerm_lb_nat_rule.rdp",
+              expressions: { loadbalancer_id: refs("azurerm_lb.lb") },
+            },
+            {
+              address: "azurerm_network_interface_nat_rule_association.vm1",
+              expressions: {
+                network_interface_id: refs("azurerm_network_interface.vm1"),
+                nat_rule_id: refs("azurerm_lb_nat_rule.rdp"),
+              },
+            },
+          ],
+        },
+      },
+    };
+    const { topology } = await importTerraform([tf(JSON.stringify(plan, null, 2), "plan.json")]);
+    expect(topology.loadBalancers?.[0]?.inboundNatRules?.map((r) => r.name)).toEqual(["rdp-vm1"]);
+    // The NAT rule's load balancer, known only after apply too, is followed through its reference.
+    expect(topology.networkInterfaces[0]?.ipConfigurations[0]?.loadBalancerInboundNatRules).toEqual(
+      ["lb/rdp-vm1"],
+    );
+  });
+
   it("reads a state, where every reference is an ARM id", async () => {
     const lbId = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb";
     const state = {

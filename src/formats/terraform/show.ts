@@ -132,7 +132,13 @@ export function showResources(
     const parent = target.values.virtual_network_name;
     // A load balancer's pool, rule or probe: its parent is the load balancer.
     const lb = target.values.loadbalancer_id;
-    const lbName = typeof lb === "string" ? armId(lb)?.name : undefined;
+    const lbName =
+      typeof lb === "string"
+        ? armId(lb)?.name
+        : target.type.startsWith("azurerm_lb_")
+          ? // In a plan, the load balancer's id too is known only after apply.
+            referenced(target, "loadbalancer_id")?.name
+          : undefined;
     return new ResourceId(
       target.type,
       name,
