@@ -5,7 +5,7 @@
  * endpoint's /32 route outranks user routes unless route tables are enabled.
  */
 import { describe, expect, it } from "vitest";
-import { networkOf } from "../../test/support/spec.js";
+import { loadSpecText, networkOf } from "../../test/support/spec.js";
 import { FlowEvaluator, type FlowResult } from "./flow.js";
 
 function spec(
@@ -161,5 +161,24 @@ describe("a flow to a private endpoint", () => {
       destinationPort: 22,
     });
     expect(evaluated.ok).toBe(false);
+  });
+});
+
+describe("a private endpoint checked as Azure checks it", () => {
+  const errors = (text: string) =>
+    loadSpecText(text)
+      .diagnostics.filter((d) => d.severity === "error")
+      .map((d) => `${d.code} ${d.path.join(".")} ${d.location?.line ?? "?"}`);
+
+  it("names an unknown subnet, an address in use and a second endpoint of one name, each where it is", () => {
+    const text = spec({ address: "10.0.2.20" }).replace(
+      "privateEndpoints:\n",
+      "privateEndpoints:\n  - { name: pe-sql, subnet: nowhere }\n  - { name: pe-2, subnet: pe, privateIPAddress: 10.0.2.20 }\n",
+    );
+    expect(errors(text)).toEqual([
+      expect.stringMatching(/^DuplicateResourceName privateEndpoints\.\d\.name \d+$/),
+      "InvalidResourceReference privateEndpoints.0.subnet 14",
+      expect.stringMatching(/^PrivateIPAddressInUse privateEndpoints\.\d\.privateIPAddress \d+$/),
+    ]);
   });
 });
