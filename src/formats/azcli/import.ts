@@ -15,6 +15,7 @@ import { NOT_MODELLED_CODE, standing } from "../shared/unmodelled.js";
 import { type AzCommand, type FlagPeek, peekFlags, readArgs } from "./arguments.js";
 import { lexBash, type Pos, plainText, type Word } from "./bash.js";
 import { LOAD_BALANCER_COMMANDS, loadBalancersOf } from "./load-balancers.js";
+import { NAT_GATEWAY_COMMANDS, natGatewaysOf } from "./nat-gateways.js";
 import { NETWORK_INTERFACE_COMMANDS } from "./network-interfaces.js";
 import { NETWORK_SECURITY_COMMANDS } from "./network-security.js";
 import { PUBLIC_IP_COMMANDS } from "./public-ips.js";
@@ -31,6 +32,7 @@ const COMMANDS = new Map<string, AzCommand>(
     ...NETWORK_INTERFACE_COMMANDS,
     ...PUBLIC_IP_COMMANDS,
     ...LOAD_BALANCER_COMMANDS,
+    ...NAT_GATEWAY_COMMANDS,
   }),
 );
 
@@ -43,6 +45,10 @@ const UNSUPPORTED_OMISSIONS: readonly (readonly [RegExp, LeftOut])[] = [
   [/^network nsg rule update$/, { kind: "ruleChange", what: "the change of the rule" }],
   [/^network vnet peering (create|update|sync)$/, { kind: "peering", what: "the peering" }],
   [/^network vnet update$/, { kind: "addressSpace", what: "the change of the virtual network" }],
+  [
+    /^network nat gateway (update|delete)$/,
+    { kind: "resources", what: "the change of the NAT gateway" },
+  ],
   [
     /^network route-table (update|delete|route update|route delete)$/,
     { kind: "resources", what: "the change of the route table" },
@@ -89,7 +95,12 @@ export function importAzCli(
   }
   if (problem) reader.report("error", "InvalidSyntax", problem.message, problem.pos);
   return {
-    topology: { ...reader.topology(), ...routeTablesOf(reader), ...loadBalancersOf(reader) },
+    topology: {
+      ...reader.topology(),
+      ...routeTablesOf(reader),
+      ...loadBalancersOf(reader),
+      ...natGatewaysOf(reader),
+    },
     diagnostics: reader.diagnostics,
     inventory: reader.inventory,
   };

@@ -12,6 +12,7 @@ import {
   type Flags,
   NAME_FLAG,
 } from "./arguments.js";
+import { recordSubnetOutbound, subnetOutbound } from "./nat-gateways.js";
 import { named } from "./network-security.js";
 import { type AzCliReader, refOf, type VnetState } from "./reader.js";
 
@@ -28,17 +29,16 @@ const SUBNET_FLAGS: Flags = {
   prefixes: PREFIXES_FLAG,
   nsg: NSG_FLAG,
   routeTable: { names: ["--route-table"], name: true },
+  natGateway: { names: ["--nat-gateway"], name: true },
+  defaultOutbound: { names: ["--default-outbound-access", "--default-outbound"] },
 };
 
 /** The options of `vnet subnet create` the importer does not read. */
 const SUBNET_OPTIONS = [
-  "--default-outbound-access",
-  "--default-outbound",
   "--delegations",
   "--disable-private-endpoint-network-policies",
   "--disable-private-link-service-network-policies",
   "--ipam-pool-prefix-allocations",
-  "--nat-gateway",
   "--private-endpoint-network-policies",
   "--private-link-service-network-policies",
   "--service-endpoint-policy",
@@ -148,7 +148,8 @@ function subnetPut(reader: AzCliReader, args: AzArgs, create: boolean): void {
   const prefixes = args.list("prefixes");
   const nsg = args.optional("nsg");
   const routeTable = args.optional("routeTable");
-  if (vnetName === undefined || name === undefined || args.unknown) return;
+  const outbound = subnetOutbound(args);
+  if (vnetName === undefined || name === undefined || args.unknown || !outbound) return;
   const vnet = reader.vnetNamed(vnetName, args.at);
   const subnet = placed(reader, args, subnetOf(name, prefixes, nsg === "" ? undefined : nsg), {
     name: "name",
@@ -159,7 +160,15 @@ function subnetPut(reader: AzCliReader, args: AzArgs, create: boolean): void {
     Object.assign(subnet, { routeTable: refOf(routeTable) });
     reader.origins.field(subnet, "routeTable", reader.at(args.valueAt("routeTable")));
   }
+  Object.assign(subnet, outbound.set);
+  recordSubnetOutbound(reader, args, subnet);
   const existing = vnet.subnets.find((s) => s.name.toLowerCase() === name.toLowerCase());
+  if (!create && existing && outbound.detachNat && existing.natGateway !== undefined) {
+    // `--nat-gateway ""` detaches the NAT gateway.
+    const { natGateway: _, ...rest } = existing;
+    reader.origins.carry(existing, rest);
+    putSubnet(reader, vnet, rest, true);
+  }
   if (!create && existing && routeTable === "" && existing.routeTable !== undefined) {
     // `--route-table ""` detaches the route table.
     const { routeTable: _, ...rest } = existing;

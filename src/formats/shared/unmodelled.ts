@@ -84,7 +84,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
     // ARM (templates and az output) and Terraform read them into the spec's natGateways.
     arm: [],
     terraform: [],
-    azcli: ["network nat gateway"],
+    // az scripts' nat gateway create and vnet subnet --nat-gateway are read too.
+    azcli: [],
     powershell: ["AzNatGateway"],
   },
   {
