@@ -119,7 +119,7 @@ az network nic ip-config address-pool add -g rg --nic-name vm1 --ip-config-name 
       `az network lb create -g rg -n ilb --sku Standard --vnet-name vnet --subnet web --private-ip-address 10.0.1.10
 az network lb frontend-ip create -g rg --lb-name ilb -n fe2 --vnet-name vnet --subnet web
 az network lb address-pool create -g rg --lb-name ilb -n pool2
-az network lb inbound-nat-rule create -g rg --lb-name ilb -n ssh --protocol Tcp --frontend-ip fe2 --frontend-port-range-start 2200 --frontend-port-range-end 2209 --backend-port 22 --backend-address-pool pool2
+az network lb inbound-nat-rule create -g rg --lb-name ilb -n ssh --protocol Tcp --frontend-ip fe2 --frontend-port-range-start 2200 --frontend-port-range-end 2209 --backend-port 22 --backend-address-pool pool2 --enable-floating-ip true
 `,
       "lb.sh",
     );
@@ -140,6 +140,7 @@ az network lb inbound-nat-rule create -g rg --lb-name ilb -n ssh --protocol Tcp 
           frontendPortRangeEnd: 2209,
           backendAddressPool: "pool2",
           backendPort: 22,
+          enableFloatingIP: true,
         },
       ],
     });

@@ -60,7 +60,7 @@ const leftOut = leftOutLoadBalancer;
 const LB_FLAG: FlagSpec = { names: ["--lb-name"], name: true };
 const PROTOCOL_FLAG: FlagSpec = { names: ["--protocol"] };
 const FRONTEND_FLAG: FlagSpec = { names: ["--frontend-ip-name", "--frontend-ip"], name: true };
-const FLOATING_FLAG: FlagSpec = { names: ["--floating-ip"] };
+const FLOATING_FLAG: FlagSpec = { names: ["--floating-ip", "--enable-floating-ip"] };
 const IDLE_FLAG: FlagSpec = { names: ["--idle-timeout", "--idle-timeout-in-minutes"] };
 const RESET_FLAG: FlagSpec = { names: ["--enable-tcp-reset"] };
 
