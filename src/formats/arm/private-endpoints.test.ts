@@ -276,4 +276,41 @@ describe("az output", () => {
   });
 });
 
+describe("`az network bastion list`", () => {
+  it("reads the host with its lifted ip configurations and SKU", () => {
+    const list = [
+      {
+        id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/bastionHosts/bastion",
+        name: "bastion",
+        type: "Microsoft.Network/bastionHosts",
+        location: "westeurope",
+        sku: { name: "Basic" },
+        scaleUnits: 2,
+        dnsName: "bst-0000.bastion.azure.com",
+        ipConfigurations: [
+          {
+            name: "IpConf",
+            privateIPAllocationMethod: "Dynamic",
+            subnet: {
+              id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/AzureBastionSubnet",
+            },
+            publicIPAddress: {
+              id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/bastion-pip",
+            },
+          },
+        ],
+      },
+    ];
+    const { topology, diagnostics } = importArm(JSON.stringify(list), "bastion.json");
+    expect(named(diagnostics)).toEqual([]);
+    expect(topology.bastionHosts?.[0]).toMatchObject({ name: "bastion", sku: "Basic" });
+    expect(refOf(topology.bastionHosts?.[0]?.ipConfigurations[0]?.subnet)).toContain(
+      "AzureBastionSubnet",
+    );
+    expect(topology.publicIPAddresses).toEqual([
+      expect.objectContaining({ name: "bastion-pip", sku: "Standard" }),
+    ]);
+  });
+});
+
 const refOf = (ref: unknown) => (typeof ref === "string" ? ref : JSON.stringify(ref));
