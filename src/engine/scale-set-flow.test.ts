@@ -287,6 +287,22 @@ describe("a scale set Azure would refuse", () => {
     expect(errors(none).map((e) => e.code)).toContain("InvalidScaleSetNetworkProfile");
   });
 
+  it("forwards IP (enableIPForwarding), which is named as not modelled, at the field", () => {
+    const text = spec().replace(
+      "        - name: nic\n          primary: true",
+      "        - name: nic\n          primary: true\n          enableIPForwarding: true",
+    );
+    const warned = loadSpecText(text).diagnostics.filter(
+      (d) => d.code === "IpForwardingNotModelled",
+    );
+    expect(warned.map((d) => [d.path.join("."), d.location?.line])).toEqual([
+      [
+        "virtualMachineScaleSets.0.networkProfile.networkInterfaceConfigurations.0.enableIPForwarding",
+        30,
+      ],
+    ]);
+  });
+
   it("has a NAT pool whose ports a load-balancing rule of the frontend takes too", () => {
     const text = spec().replace(
       "frontendPort: 443, backendPort: 443",

@@ -7,7 +7,7 @@
  * (network.ts) then treats it as any interface: its NSG, ASG membership and
  * load balancer pools; inbound NAT pools are resolved by load-balancers.ts.
  */
-import { type Diagnostic, error, type ValuePath } from "./diagnostic.js";
+import { type Diagnostic, error, type ValuePath, warning } from "./diagnostic.js";
 import {
   type ScaleSetIpConfiguration,
   type ScaleSetPublicIpConfiguration,
@@ -100,6 +100,14 @@ function interfacesOf(
     const name = scaleSetInterfaceName(vmss.name, config.name, j === primary);
     const what = `${label}${configs.length > 1 ? ` (${config.name})` : ""}`;
     const ipPath: ValuePath = [...cPath, "ipConfigurations"];
+    if (config.enableIPForwarding === true)
+      report(
+        warning(
+          "IpForwardingNotModelled",
+          `${what}: IP forwarding lets its instances forward traffic not addressed to them (as network virtual appliances do); that is not modelled`,
+          [...cPath, "enableIPForwarding"],
+        ),
+      );
     checkNames(config.ipConfigurations, ipPath, `${what}: IP configuration`, report);
     primaryIndex(config.ipConfigurations, ipPath, `${what}: IP configurations`, report);
     const ipConfigurations: IpConfiguration[] = config.ipConfigurations.map((ip) => ({
