@@ -29,10 +29,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
       "it reaches its backends from its own subnet and exposes their listeners, and its subnet needs GatewayManager's ports 65200-65535 open",
     // ARM (templates and az output) reads them into the spec's applicationGateways.
     arm: [],
-    terraform: [
-      "azurerm_application_gateway",
-      "azurerm_network_interface_application_gateway_backend_address_pool_association",
-    ],
+    // Terraform reads azurerm_application_gateway; interfaces' pool associations stay named.
+    terraform: ["azurerm_network_interface_application_gateway_backend_address_pool_association"],
     azcli: ["network application-gateway"],
     powershell: ["AzApplicationGateway"],
   },

@@ -11,6 +11,12 @@ import type { Origins } from "../shared/origins.js";
 import { Inventory } from "../shared/summary.js";
 import { ipForwardingMessage, NOT_MODELLED_CODE, standing } from "../shared/unmodelled.js";
 import {
+  AZURERM_APPLICATION_GATEWAY,
+  applicationGatewaysOf,
+  readApplicationGateway,
+  undeclaredGatewayPublicIps,
+} from "./azurerm-application-gateways.js";
+import {
   readNicAsgAssociation,
   readNicNsgAssociation,
   readSubnetNsgAssociation,
@@ -95,6 +101,7 @@ const READERS: readonly (readonly [string, (r: AzurermReader, body: TfBlock) => 
   [AZURERM_LB.outboundRule, readOutboundRule],
   [AZURERM_LB.nicPool, readNicPoolAssociation],
   [AZURERM_LB.nicNatRule, readNicNatRuleAssociation],
+  [AZURERM_APPLICATION_GATEWAY, readApplicationGateway],
   [AZURERM_ENDPOINTS.privateEndpoint, readPrivateEndpoint],
   [AZURERM_ENDPOINTS.bastion, readBastionHost],
   [AZURERM_VMSS.linux, readScaleSet],
@@ -153,6 +160,7 @@ export function azurermTopology(
     }
   undeclaredNatPublicIps(reader);
   undeclaredBastionPublicIps(reader);
+  undeclaredGatewayPublicIps(reader);
   undeclaredPublicIps(reader);
   return {
     topology: {
@@ -160,6 +168,7 @@ export function azurermTopology(
       ...routeTablesOf(reader),
       ...natGatewaysOf(reader),
       ...loadBalancersOf(reader),
+      ...applicationGatewaysOf(reader),
       ...scaleSetsOf(reader),
       ...endpointsOfReader(reader),
     },
@@ -261,6 +270,7 @@ function repeated(reader: AzurermReader, r: TfResource): LeftOut {
     case AZURERM_LB.outboundRule:
     case AZURERM_LB.nicPool:
     case AZURERM_LB.nicNatRule:
+    case AZURERM_APPLICATION_GATEWAY:
       // Left out, they forward nothing in the spec: the Internet reaches less.
       return { kind: "loadBalancer", what };
     case AZURERM_ENDPOINTS.privateEndpoint:
