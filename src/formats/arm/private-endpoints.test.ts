@@ -276,6 +276,24 @@ describe("az output", () => {
   });
 });
 
+describe("a private endpoint's application security groups", () => {
+  it("are named as not modelled, where they are", () => {
+    const pe = {
+      ...PE,
+      properties: {
+        ...PE.properties,
+        applicationSecurityGroups: [
+          { id: "[resourceId('Microsoft.Network/applicationSecurityGroups', 'kv-asg')]" },
+        ],
+      },
+    };
+    const { diagnostics } = importArm(template([VNET, NSG, pe], POLICIES), "main.json");
+    expect(named(diagnostics)).toEqual([
+      "warning NotModelled resources.2.properties.applicationSecurityGroups",
+    ]);
+  });
+});
+
 describe("`az network bastion list`", () => {
   it("reads the host with its lifted ip configurations and SKU", () => {
     const list = [

@@ -88,6 +88,13 @@ export class EndpointReader {
       return;
     }
     const address = this.givenAddress(obj, base);
+    if (list(obj.applicationSecurityGroups).length > 0)
+      this.r.report(
+        "warning",
+        "NotModelled",
+        `${pathText([...base, "applicationSecurityGroups"])}: the application security groups of ${label} are not modelled; rules that name them do not match its address in the spec`,
+        [...base, "applicationSecurityGroups"],
+      );
     const connections = (key: string) =>
       list(obj[key]).flatMap((c, i) => this.connection(c, [...base, key, i]));
     const automatic = connections("privateLinkServiceConnections");

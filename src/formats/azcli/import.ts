@@ -18,6 +18,7 @@ import { LOAD_BALANCER_COMMANDS, loadBalancersOf } from "./load-balancers.js";
 import { NAT_GATEWAY_COMMANDS, natGatewaysOf } from "./nat-gateways.js";
 import { NETWORK_INTERFACE_COMMANDS } from "./network-interfaces.js";
 import { NETWORK_SECURITY_COMMANDS } from "./network-security.js";
+import { PRIVATE_ENDPOINT_COMMANDS, privateAccessOf } from "./private-endpoints.js";
 import { PUBLIC_IP_COMMANDS } from "./public-ips.js";
 import { AzCliReader } from "./reader.js";
 import { ROUTE_TABLE_COMMANDS, routeTablesOf } from "./route-tables.js";
@@ -33,6 +34,7 @@ const COMMANDS = new Map<string, AzCommand>(
     ...PUBLIC_IP_COMMANDS,
     ...LOAD_BALANCER_COMMANDS,
     ...NAT_GATEWAY_COMMANDS,
+    ...PRIVATE_ENDPOINT_COMMANDS,
   }),
 );
 
@@ -58,6 +60,14 @@ const UNSUPPORTED_OMISSIONS: readonly (readonly [RegExp, LeftOut])[] = [
     { kind: "networkInterface", nsg: true, what: "the IP configuration" },
   ],
   [/^network nic ip-config asg (add|remove)$/, { kind: "asgMembership", what: "the memberships" }],
+  [
+    /^network (bastion|private-endpoint) (update|delete)$/,
+    { kind: "resources", what: "the change of the Bastion host or private endpoint" },
+  ],
+  [
+    /^network private-endpoint asg (add|remove)$/,
+    { kind: "asgMembership", what: "the private endpoint's memberships" },
+  ],
   // A load balancer's change or removal not applied keeps what it forwarded; what else adds to one, left out, forwards nothing.
   [
     /^network (lb( .*)?|nic ip-config (address-pool|inbound-nat-rule)) (update|delete|remove|set)$/,
@@ -100,6 +110,7 @@ export function importAzCli(
       ...routeTablesOf(reader),
       ...loadBalancersOf(reader),
       ...natGatewaysOf(reader),
+      ...privateAccessOf(reader),
     },
     diagnostics: reader.diagnostics,
     inventory: reader.inventory,

@@ -73,7 +73,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
     arm: [],
     // Terraform reads azurerm_bastion_host.
     terraform: [],
-    azcli: ["network bastion"],
+    // az scripts' bastion create is read too.
+    azcli: [],
     powershell: ["AzBastion"],
   },
   {
@@ -114,7 +115,8 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
     arm: [],
     // Terraform reads azurerm_private_endpoint, and subnets' private_endpoint_network_policies.
     terraform: [],
-    azcli: ["network private-endpoint"],
+    // az scripts' private-endpoint create is read too.
+    azcli: [],
     powershell: ["AzPrivateEndpoint"],
   },
   {
