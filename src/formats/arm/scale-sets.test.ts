@@ -531,6 +531,10 @@ describe("scale sets in exports", () => {
       spec.topology.loadBalancers?.[0]?.inboundNatPools,
     );
     expect(back.topology.virtualMachineScaleSets).toBeUndefined();
+    const terraform = await exportTopology("terraform", spec.topology, "all");
+    expect(terraform.diagnostics.map((d) => d.message)).toContainEqual(
+      expect.stringContaining("1 inbound NAT pool) is not exported"),
+    );
     const nsgs = await exportTopology("arm", spec.topology, "nsgs");
     expect(nsgs.diagnostics.map((d) => d.message)).toContainEqual(
       expect.stringContaining("scale sets (web) are not exported"),

@@ -25,10 +25,11 @@ export function loadBalancerNotes(
   (topology.loadBalancers ?? []).forEach((lb, l) => {
     const rules = (lb.loadBalancingRules ?? []).length;
     const nat = (lb.inboundNatRules ?? []).length;
+    const natPools = (lb.inboundNatPools ?? []).length;
     notes.push(
       info(
         "NotExported",
-        `load balancer ${lb.name} (${plural(lb.frontendIPConfigurations.length, "frontend")}, ${plural(rules, "load-balancing rule")}, ${plural(nat, "inbound NAT rule")}) is not exported; create it when deploying, or what its rules forward to the backends is not reached`,
+        `load balancer ${lb.name} (${plural(lb.frontendIPConfigurations.length, "frontend")}, ${plural(rules, "load-balancing rule")}, ${plural(nat, "inbound NAT rule")}${natPools > 0 ? `, ${plural(natPools, "inbound NAT pool")}` : ""}) is not exported; create it when deploying, or what its rules forward to the backends is not reached`,
         ["loadBalancers", l],
       ),
     );
