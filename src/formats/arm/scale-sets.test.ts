@@ -458,6 +458,17 @@ describe("scale sets in az vmss list output", () => {
           backendPort: 3389,
         },
       ],
+      backendAddressPools: [
+        {
+          name: "app-pool",
+          // az lists the instances' configurations on the pool; the scale set names the pool itself.
+          backendIPConfigurations: [
+            {
+              id: `${base}/Microsoft.Compute/virtualMachineScaleSets/app/virtualMachines/0/networkInterfaces/app-nic/ipConfigurations/app-ipc`,
+            },
+          ],
+        },
+      ],
       inboundNatRules: [
         {
           name: "rdp.0",
@@ -490,6 +501,7 @@ describe("scale sets in az vmss list output", () => {
     ]);
     expect(result.diagnostics.map((d) => d.code)).toContain("ScaleSetInstanceNatRule");
     expect(spec.topology.loadBalancers?.[0]?.inboundNatRules).toBeUndefined();
+    expect(spec.topology.loadBalancers?.[0]?.backendAddressPools).toEqual([{ name: "app-pool" }]);
     const r = flow(spec, "Internet", "20.1.2.3", 50004);
     expect(r.loadBalancer?.rule).toMatchObject({
       kind: "inboundNatPool",
