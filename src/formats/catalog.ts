@@ -18,6 +18,7 @@ import { mergePlaceholders, validateImported } from "./shared/imported.js";
 import { settleOmissions, withPartial } from "./shared/left-out.js";
 import { loadBalancerNotes } from "./shared/load-balancer-notes.js";
 import { settleLoadBalancerReferences } from "./shared/load-balancer-refs.js";
+import { settleNatGatewayReferences } from "./shared/nat-gateway-refs.js";
 import { nestingProblem } from "./shared/nesting.js";
 import { Origins } from "./shared/origins.js";
 import { outboundNotes } from "./shared/outbound-notes.js";
@@ -229,12 +230,14 @@ export async function importSources(
   }
   const merged = mergePlaceholders(mergeTopologies(parts), origins);
   const combined = settleLoadBalancerReferences(merged.topology, origins);
-  const routed = settleRouteTableReferences(combined.topology, origins);
+  const natted = settleNatGatewayReferences(combined.topology, origins);
+  const routed = settleRouteTableReferences(natted.topology, origins);
   const gatewayed = settleGatewayReferences(routed.topology, origins);
   const topology = gatewayed.topology;
   diagnostics.push(
     ...merged.diagnostics,
     ...combined.diagnostics,
+    ...natted.diagnostics,
     ...routed.diagnostics,
     ...gatewayed.diagnostics,
   );

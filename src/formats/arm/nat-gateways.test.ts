@@ -8,7 +8,7 @@ import { networkOf } from "../../../test/support/spec.js";
 import { FlowEvaluator } from "../../engine/flow.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
 import { writeSpec } from "../../specfile/write.js";
-import { exportTopology } from "../catalog.js";
+import { exportTopology, importSources } from "../catalog.js";
 import { importArm } from "./import.js";
 
 const named = (ds: readonly Diagnostic[]) =>
@@ -322,5 +322,47 @@ describe("ARM export of the way out", () => {
     expect(notes).toContainEqual(
       expect.stringContaining("subnet vnet/batch: defaultOutboundAccess false is not written"),
     );
+  });
+});
+
+describe("a NAT gateway no imported file declares", () => {
+  it("stands as a placeholder gateway with a public address not known, named; the spec loads and flow leaves through it", async () => {
+    const sub = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Network";
+    const vnet = {
+      id: `${sub}/virtualNetworks/vnet`,
+      name: "vnet",
+      type: "Microsoft.Network/virtualNetworks",
+      addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+      subnets: [
+        {
+          name: "app",
+          addressPrefix: "10.0.1.0/24",
+          natGateway: { id: `${sub}/natGateways/nat-elsewhere` },
+          defaultOutboundAccess: false,
+        },
+      ],
+    };
+    const result = await importSources([{ file: "vnets.json", text: JSON.stringify([vnet]) }]);
+    const named = result.diagnostics.filter((d) => d.code === "NatGatewayNotDeclared");
+    expect(named.map((d) => d.message)).toEqual([
+      "subnet vnet/app: NAT gateway nat-elsewhere is declared by no imported file; it stands as a NAT gateway whose public address is not known (public IP nat-elsewhere.publicIp, shown as <nat-elsewhere.publicIp>)",
+    ]);
+    expect(named[0]?.location).toMatchObject({ file: "vnets.json" });
+    expect(result.spec).toBeDefined();
+    const network = networkOf(result.spec as string);
+    const subnet = network.subnets[0];
+    expect(subnet?.natGateway).toBe("nat-elsewhere");
+    const r = new FlowEvaluator(network).evaluate({
+      from: "subnet:app",
+      to: "192.0.2.80",
+      protocol: "Tcp",
+      destinationPort: 443,
+    });
+    if (!r.ok) throw new Error(r.message);
+    expect(r.result.access).toBe("Allow");
+    expect(r.result.egress).toMatchObject({
+      via: "NatGateway",
+      publicAddresses: ["<nat-elsewhere.publicIp>"],
+    });
   });
 });
