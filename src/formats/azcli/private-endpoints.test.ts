@@ -74,4 +74,32 @@ az network private-endpoint asg add -g rg --endpoint-name pe-kv --asg-id /subscr
     ]);
     expect(topology.bastionHosts?.map((b) => b.name)).toEqual(["bastion"]);
   });
+
+  it.each([
+    [
+      "--private-endpoint-network-policies NetworkSecurityGroupEnabled",
+      "NetworkSecurityGroupEnabled",
+    ],
+    ["--disable-private-endpoint-network-policies false", "Enabled"],
+    ["--disable-private-endpoint-network-policies true", "Disabled"],
+  ])("reads a subnet's `%s` as %s, on update too", (flags, expected) => {
+    const { topology, diagnostics } = importAzCli(
+      `${SCRIPT}az network vnet subnet update -g rg --vnet-name vnet -n endpoints ${flags}\n`,
+      "deploy.sh",
+    );
+    expect(diagnostics.filter((d) => d.severity !== "info").map((d) => d.code)).toEqual([]);
+    const subnet = topology.virtualNetworks[0]?.subnets.find((s) => s.name === "endpoints");
+    expect(subnet?.privateEndpointNetworkPolicies).toBe(expected);
+    expect(subnet?.addressPrefix ?? subnet?.addressPrefixes?.[0]).toBe("10.0.2.0/24");
+  });
+
+  it("refuses a policy Azure does not have, where it is written", () => {
+    const { diagnostics } = importAzCli(
+      `${SCRIPT}az network vnet subnet update -g rg --vnet-name vnet -n endpoints --private-endpoint-network-policies Sometimes\n`,
+      "deploy.sh",
+    );
+    expect(diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual([
+      "InvalidValue",
+    ]);
+  });
 });

@@ -3,7 +3,11 @@
  * (az's default address space when none is given), their subnets, and the
  * NSGs on those subnets.
  */
-import type { Subnet } from "../../model/types.js";
+import {
+  PRIVATE_ENDPOINT_NETWORK_POLICIES,
+  type PrivateEndpointNetworkPolicies,
+  type Subnet,
+} from "../../model/types.js";
 import {
   type AzArgs,
   type AzCommand,
@@ -12,6 +16,7 @@ import {
   type Flags,
   NAME_FLAG,
 } from "./arguments.js";
+import type { Pos } from "./bash.js";
 import { recordSubnetOutbound, subnetOutbound } from "./nat-gateways.js";
 import { named } from "./network-security.js";
 import { type AzCliReader, refOf, type VnetState } from "./reader.js";
@@ -31,15 +36,15 @@ const SUBNET_FLAGS: Flags = {
   routeTable: { names: ["--route-table"], name: true },
   natGateway: { names: ["--nat-gateway"], name: true },
   defaultOutbound: { names: ["--default-outbound-access", "--default-outbound"] },
+  peNetworkPolicies: { names: ["--private-endpoint-network-policies"] },
+  peDisable: { names: ["--disable-private-endpoint-network-policies"], list: true },
 };
 
 /** The options of `vnet subnet create` the importer does not read. */
 const SUBNET_OPTIONS = [
   "--delegations",
-  "--disable-private-endpoint-network-policies",
   "--disable-private-link-service-network-policies",
   "--ipam-pool-prefix-allocations",
-  "--private-endpoint-network-policies",
   "--private-link-service-network-policies",
   "--service-endpoint-policy",
   "--service-endpoints",
@@ -149,7 +154,9 @@ function subnetPut(reader: AzCliReader, args: AzArgs, create: boolean): void {
   const nsg = args.optional("nsg");
   const routeTable = args.optional("routeTable");
   const outbound = subnetOutbound(args);
-  if (vnetName === undefined || name === undefined || args.unknown || !outbound) return;
+  const policies = subnetPrivateEndpointPolicies(args);
+  if (vnetName === undefined || name === undefined || args.unknown || !outbound || !policies)
+    return;
   const vnet = reader.vnetNamed(vnetName, args.at);
   const subnet = placed(reader, args, subnetOf(name, prefixes, nsg === "" ? undefined : nsg), {
     name: "name",
@@ -162,6 +169,10 @@ function subnetPut(reader: AzCliReader, args: AzArgs, create: boolean): void {
   }
   Object.assign(subnet, outbound.set);
   recordSubnetOutbound(reader, args, subnet);
+  if (policies.value !== undefined) {
+    Object.assign(subnet, { privateEndpointNetworkPolicies: policies.value });
+    reader.origins.field(subnet, "privateEndpointNetworkPolicies", reader.at(policies.at));
+  }
   const existing = vnet.subnets.find((s) => s.name.toLowerCase() === name.toLowerCase());
   if (!create && existing && outbound.detachNat && existing.natGateway !== undefined) {
     // `--nat-gateway ""` detaches the NAT gateway.
@@ -240,4 +251,44 @@ function subnetOf(
     ...(prefixes !== undefined && prefixes.length > 1 ? { addressPrefixes: prefixes } : {}),
     ...(nsg === undefined ? {} : { networkSecurityGroup: refOf(nsg) }),
   };
+}
+
+/**
+ * A subnet's private endpoint policies: `--private-endpoint-network-policies`
+ * (Azure's four values), or the older `--disable-private-endpoint-network-policies`
+ * (true, or given alone: Disabled; false: Enabled). `{}` when neither is given;
+ * undefined when the value is refused (reported).
+ */
+function subnetPrivateEndpointPolicies(
+  args: AzArgs,
+): { value?: PrivateEndpointNetworkPolicies; at?: Pos | undefined } | undefined {
+  const text = args.optional("peNetworkPolicies");
+  if (text !== undefined) {
+    const value = PRIVATE_ENDPOINT_NETWORK_POLICIES.find(
+      (p) => p.toLowerCase() === text.toLowerCase(),
+    );
+    if (value === undefined) {
+      args.report(
+        "error",
+        "InvalidValue",
+        `--private-endpoint-network-policies is Enabled, Disabled, NetworkSecurityGroupEnabled or RouteTableEnabled, not ${JSON.stringify(text)}`,
+        args.valueAt("peNetworkPolicies"),
+      );
+      return undefined;
+    }
+    return { value, at: args.valueAt("peNetworkPolicies") };
+  }
+  const disable = args.list("peDisable");
+  if (disable === undefined) return {};
+  const flag = disable[0]?.toLowerCase() ?? "true";
+  if (flag !== "true" && flag !== "false") {
+    args.report(
+      "error",
+      "InvalidValue",
+      `--disable-private-endpoint-network-policies is true or false, not ${JSON.stringify(disable[0])}`,
+      args.valueAt("peDisable"),
+    );
+    return undefined;
+  }
+  return { value: flag === "true" ? "Disabled" : "Enabled", at: args.givenAt("peDisable") };
 }
