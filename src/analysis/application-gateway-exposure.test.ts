@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ROOT } from "../../test/support/cli.js";
 import { networkOf } from "../../test/support/spec.js";
 import { loadSpec } from "../specfile/load.js";
+import { semanticDiff } from "./diff.js";
 import { exposureOf } from "./matrix.js";
 import { ReachAnalyzer } from "./reach.js";
 import { formatSummaryLine } from "./summary.js";
@@ -64,5 +65,25 @@ describe("exposure through an application gateway", () => {
     expect(gatewayExposure(networkOf(spec(false, "Standard")))[0]?.exposed.join("\n")).toMatch(
       /ports 80,443$/,
     );
+  });
+
+  it("is compared by diff: a listener's port newly allowed shows at the frontend", () => {
+    const before = networkOf(spec(true, "Standard_v2"));
+    const after = networkOf(
+      spec(true, "Standard_v2").replace(
+        'destinationPortRange: "443"',
+        'destinationPortRange: "80-443"',
+      ),
+    );
+    const diff = semanticDiff(before, after);
+    expect(
+      diff.flows.map((f) => [f.from, f.to, f.newlyAllowed.lines.map((l) => formatSummaryLine(l))]),
+    ).toEqual([
+      [
+        "Internet",
+        "application gateway gw frontend public",
+        ["Tcp 0.0.0.0/0 except 10.0.0.0/16,168.63.129.16/32 -> 20.1.2.3/32 ports 80"],
+      ],
+    ]);
   });
 });

@@ -48,6 +48,8 @@ function whyOf(collection: string, change: NotCompared["change"]): string {
         : "its flows are not compared";
     case "loadBalancers":
       return "only what the Internet reaches through public frontends is compared";
+    case "applicationGateways":
+      return "only what the Internet reaches of public frontends' listeners is compared, not where the gateway sends it";
     case "routeTables":
       return "routes are not compared: the diff is of NSG decisions";
     case "virtualNetworks":

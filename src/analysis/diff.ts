@@ -4,6 +4,7 @@ import { NsgResolver, rulesFor } from "../engine/resolve.js";
 import type { EnvironmentInfo, Network } from "../model/network.js";
 import { AddressNames } from "../model/public-ips.js";
 import type { Direction } from "../model/rule.js";
+import { gatewayArrivals } from "./application-gateway-exposure.js";
 import { exposedAtFrontend, loadBalancedArrivals } from "./load-balancer-exposure.js";
 import { PacketSet } from "./packet-set.js";
 import { decide } from "./policy.js";
@@ -143,6 +144,9 @@ export function semanticDiff(before: Network, after: Network): SemanticDiff {
       const key = `load balancer ${a.frontend.loadBalancer} frontend ${a.frontend.name}`;
       exposed.set(key, (exposed.get(key) ?? PacketSet.empty).union(exposedAtFrontend(a)));
     }
+    // And through each application gateway's public frontend, on its listeners' ports.
+    for (const a of gatewayArrivals(analyzers[side]))
+      exposed.set(`application gateway ${a.gateway.name} frontend ${a.frontend.name}`, a.exposed);
     return exposed;
   };
   const exposedBefore = frontends("before");
