@@ -108,7 +108,7 @@ function notFound(text: string): EndpointResolution {
   return {
     ok: false,
     message: `${JSON.stringify(text)} is not an environment, network interface, subnet, load balancer, application gateway, private endpoint, Bastion host, public IP address, service tag or IP address`,
-    hint: "write env:NAME, nic:NAME, subnet:VNET/NAME, lb:NAME[/FRONTEND], agw:NAME[/FRONTEND], pe:NAME, bastion:NAME, pip:NAME, tag:NAME or an address to say which is meant",
+    hint: "write env:NAME, nic:NAME, vmss:NAME (a scale set), subnet:VNET/NAME, lb:NAME[/FRONTEND], agw:NAME[/FRONTEND], pe:NAME, bastion:NAME, pip:NAME, tag:NAME or an address to say which is meant",
   };
 }
 
