@@ -4,7 +4,10 @@
  * outbound Internet; an error for v2 (Azure refuses the deployment), a
  * warning for v1, placed on the rule that blocks.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ROOT } from "../../test/support/cli.js";
 import { networkOf } from "../../test/support/spec.js";
 import { lint } from "./lint.js";
 import { ReachAnalyzer } from "./reach.js";
@@ -125,5 +128,17 @@ describe("lint on an application gateway's subnet", () => {
     expect(
       findings(spec([rule("any", 100, "Inbound", "Internet", "65200-65535"), LB, DENY_ALL])),
     ).toEqual([]);
+  });
+
+  it("names a backend whose NSG lets in the Internet but not the gateway's subnet, on the routing rule", () => {
+    const example = readFileSync(join(ROOT, "examples/application-gateway/tierwall.yaml"), "utf8");
+    expect(findings(example)).toEqual([]);
+    const found = findings(
+      example.replace("sourceAddressPrefix: 10.50.0.0/24", "sourceAddressPrefix: Internet"),
+    );
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^warning applicationGateways\.0\.requestRoutingRules\.0 /);
+    expect(found[0]).toContain("network interface web1-nic (ipconfig1) on Tcp 8080");
+    expect(found[0]).toContain("NSG web-nsg (subnet app-vnet/web, inbound)");
   });
 });

@@ -21,6 +21,7 @@ import type { ApplicationGatewayInfo } from "../model/application-gateways.js";
 import { type Diagnostic, error, info, type ValuePath, warning } from "../model/diagnostic.js";
 import { type Direction, watcherRuleName } from "../model/rule.js";
 import { isBuiltInTag } from "../model/service-tags.js";
+import { AddressSet } from "../net/address-set.js";
 import { FLOW_PROTOCOLS, type FlowProtocol } from "../net/protocol.js";
 import { PacketSet } from "./packet-set.js";
 import type { ReachAnalyzer } from "./reach.js";
@@ -76,8 +77,84 @@ function requirements(gw: ApplicationGatewayInfo): Requirement[] {
 
 export function applicationGatewayFindings(analyzer: ReachAnalyzer): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const gw of analyzer.network.applicationGateways?.values() ?? [])
+  for (const gw of analyzer.network.applicationGateways?.values() ?? []) {
     out.push(...subnetFindings(analyzer, gw));
+    out.push(...backendFindings(analyzer, gw));
+  }
+  return out;
+}
+
+/**
+ * A backend in a network that the gateway's own connection does not reach:
+ * the gateway subnet's outbound NSG or the backend's inbound NSGs deny some
+ * of its subnet (any host of it may be an instance) on the settings' port.
+ * One warning per rule and backend, on the rule, naming the NSG.
+ */
+function backendFindings(analyzer: ReachAnalyzer, gw: ApplicationGatewayInfo): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const listener of gw.listeners)
+    for (const route of listener.routes) {
+      const settings = route.settings;
+      if (!settings) continue;
+      for (const backend of route.backends) {
+        const inNetwork = backend.inNetwork;
+        if (!inNetwork) continue;
+        const needed = PacketSet.box({
+          protocols: ["Tcp"],
+          source: gw.subnet.addresses,
+          destination: AddressSet.ofAddresses([inNetwork.address]),
+          destinationPorts: [{ first: settings.port, last: settings.port }],
+        });
+        const stages: { nsg: string; vnet: string; direction: Direction; where: string }[] = [
+          ...(gw.subnet.nsg
+            ? [
+                {
+                  nsg: gw.subnet.nsg,
+                  vnet: gw.subnet.vnet,
+                  direction: "Outbound" as const,
+                  where: `subnet ${gw.subnet.id}`,
+                },
+              ]
+            : []),
+          ...(inNetwork.subnet?.nsg
+            ? [
+                {
+                  nsg: inNetwork.subnet.nsg,
+                  vnet: inNetwork.vnet,
+                  direction: "Inbound" as const,
+                  where: `subnet ${inNetwork.subnet.id}`,
+                },
+              ]
+            : []),
+          ...(inNetwork.nic?.nsg
+            ? [
+                {
+                  nsg: inNetwork.nic.nsg,
+                  vnet: inNetwork.vnet,
+                  direction: "Inbound" as const,
+                  where: `network interface ${inNetwork.nic.name}`,
+                },
+              ]
+            : []),
+        ];
+        for (const stage of stages) {
+          const blocked = needed.minus(
+            analyzer.nsgDecisions(stage.nsg, stage.vnet, stage.direction).allowed,
+          );
+          if (blocked.isEmpty()) continue;
+          const witness = blocked.witness();
+          out.push(
+            warning(
+              "ApplicationGatewayBackendDenied",
+              `application gateway ${gw.name}: rule ${route.rule} sends listener ${listener.name}'s requests to ${backend.label} on Tcp ${settings.port}, but NSG ${stage.nsg} (${stage.where}, ${stage.direction.toLowerCase()}) denies some of the gateway's subnet ${gw.subnet.id}${witness ? ` (${formatPacket(witness)})` : ""}: the gateway's own connection comes from its instances' addresses there, not from the client`,
+              route.path,
+              `allow Tcp ${settings.port} from ${gw.subnet.id}'s prefix to the backend in ${stage.nsg}`,
+            ),
+          );
+          break;
+        }
+      }
+    }
   return out;
 }
 

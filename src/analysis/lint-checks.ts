@@ -197,6 +197,18 @@ export const LINT_CHECKS: readonly LintCheck[] = [
     tags: ["availability", "application-gateway"],
   },
   {
+    id: "ApplicationGatewayBackendDenied",
+    severity: "warning",
+    title: "An NSG denies an application gateway's connection to a backend",
+    rationale:
+      "The gateway is a proxy: a backend sees the gateway's instances (any host of its subnet) as the source, never the client. An NSG that allows the Internet but not the gateway's subnet, or a gateway subnet that denies the way out, leaves the backend unhealthy and the listener failing.",
+    fix: "Allow Tcp on the backend settings' port from the gateway's subnet prefix, in the backend's NSGs and out of the gateway's subnet.",
+    example:
+      "A web NSG allowing 80 from Internet behind a gateway, with a deny of VirtualNetwork before the default rules.",
+    securitySeverity: 0.0,
+    tags: ["availability", "application-gateway"],
+  },
+  {
     id: "ApplicationGatewaySubnetNotChecked",
     severity: "info",
     title: "An application gateway's subnet could not be checked for GatewayManager",
