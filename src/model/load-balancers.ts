@@ -27,7 +27,7 @@ import type {
   VnetInfo,
 } from "./network.js";
 import { type ReferencedType, referenced } from "./resource-id.js";
-import { scaleSetInterfaceName } from "./scale-set-types.js";
+import { scaleSetIpConfigurations } from "./scale-sets.js";
 import type { ResourceRef, Topology } from "./types.js";
 
 /** A frontend: the address a load balancer is reached at. */
@@ -274,57 +274,34 @@ class NicMemberships {
 
   /** Scale sets' IP configurations: the pools and NAT pools their instances join. */
   private addScaleSets(): void {
-    (this.context.topology.virtualMachineScaleSets ?? []).forEach((vmss, i) => {
-      const configs = vmss.networkProfile.networkInterfaceConfigurations;
-      const primary = Math.max(
-        0,
-        configs.findIndex((c) => c.primary === true),
-      );
-      configs.forEach((nicConfig, j) => {
-        const name = scaleSetInterfaceName(
-          vmss.name,
-          nicConfig.name,
-          configs.length === 1 || j === primary,
-        );
-        const info = this.context.nics.get(name);
-        nicConfig.ipConfigurations.forEach((config, k) => {
-          const resolved = info?.ipConfigurations[k];
-          const backend = info && resolved && configBackend(info, resolved, config.name);
-          const base: ValuePath = [
-            "virtualMachineScaleSets",
-            i,
-            "networkProfile",
-            "networkInterfaceConfigurations",
-            j,
-            "ipConfigurations",
-            k,
-          ];
-          const add = (
-            kind: "pool" | "natPool",
-            field: string,
-            refs: readonly ResourceRef[] | undefined,
-          ) =>
-            (refs ?? []).forEach((ref, m) => {
-              const path = [...base, field, m];
-              const target = this.childRef(
-                ref,
-                kind === "pool"
-                  ? "loadBalancers/backendAddressPools"
-                  : "loadBalancers/inboundNatPools",
-                path,
-              );
-              if (!target) return;
-              this.refs.push({ kind, ...target, path });
-              if (!backend) return;
-              const key = `${target.lb}\u0000${target.child}`.toLowerCase();
-              if (kind === "pool") this.pools.set(key, [...(this.pools.get(key) ?? []), backend]);
-              else this.natPools.set(key, [...(this.natPools.get(key) ?? []), { backend, path }]);
-            });
-          add("pool", "loadBalancerBackendAddressPools", config.loadBalancerBackendAddressPools);
-          add("natPool", "loadBalancerInboundNatPools", config.loadBalancerInboundNatPools);
+    for (const { nicName, index, config, path: base } of scaleSetIpConfigurations(
+      this.context.topology,
+    )) {
+      const info = this.context.nics.get(nicName);
+      const resolved = info?.ipConfigurations[index];
+      const backend = info && resolved && configBackend(info, resolved, config.name);
+      const add = (
+        kind: "pool" | "natPool",
+        field: string,
+        refs: readonly ResourceRef[] | undefined,
+      ) =>
+        (refs ?? []).forEach((ref, m) => {
+          const path = [...base, field, m];
+          const target = this.childRef(
+            ref,
+            kind === "pool" ? "loadBalancers/backendAddressPools" : "loadBalancers/inboundNatPools",
+            path,
+          );
+          if (!target) return;
+          this.refs.push({ kind, ...target, path });
+          if (!backend) return;
+          const key = `${target.lb}\u0000${target.child}`.toLowerCase();
+          if (kind === "pool") this.pools.set(key, [...(this.pools.get(key) ?? []), backend]);
+          else this.natPools.set(key, [...(this.natPools.get(key) ?? []), { backend, path }]);
         });
-      });
-    });
+      add("pool", "loadBalancerBackendAddressPools", config.loadBalancerBackendAddressPools);
+      add("natPool", "loadBalancerInboundNatPools", config.loadBalancerInboundNatPools);
+    }
   }
 
   /** `{ id }` of a pool or NAT rule, or `LB/NAME`. */
