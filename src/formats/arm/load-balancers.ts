@@ -181,8 +181,7 @@ export class LoadBalancerReader {
       name: this.r.at([...path, "name"]),
       sku: this.r.at([...path, "sku"]),
     });
-    const { obj, at } = this.r.props(resource);
-    const base = [...path, ...at];
+    const { obj } = this.r.props(resource);
     for (const item of items(keyIn(obj, "frontendIPConfigurations")))
       this.r.inCopy(item, () => this.frontend(item, d));
     for (const item of items(keyIn(obj, "backendAddressPools")))
