@@ -115,12 +115,10 @@ export function resolveApplicationGateways(
 function checkSubnets(context: LoadBalancerContext, gateways: readonly ApplicationGatewayInfo[]) {
   for (const gw of gateways) {
     const at: ValuePath = [...gw.path, "gatewayIPConfigurations", 0, "subnet"];
-    const others: string[] = [];
-    context.topology.networkInterfaces.forEach((nic) => {
-      const info = context.nics.get(nic.name);
-      if (info?.ipConfigurations.some((c) => c.subnet.id === gw.subnet.id))
-        others.push(`network interface ${nic.name}`);
-    });
+    // Interfaces, and the interfaces scale sets stand as.
+    const others = [...context.nics.values()]
+      .filter((nic) => nic.ipConfigurations.some((c) => c.subnet.id === gw.subnet.id))
+      .map((nic) => `network interface ${nic.name}`);
     if (others.length > 0)
       context.report(
         error(
