@@ -393,8 +393,14 @@ describe("tierwall import and export", () => {
           ),
       );
       const same = tierwall(["diff", "examples/layered-ase", join(dir, "guide.yaml")]);
-      expect(same.stdout).toBe("equivalent: both versions allow exactly the same packets\n");
+      // The NSGs decide the same; what the script never held is named, not called equal.
+      expect(same.stdout).toMatch(/^equivalent in what was compared: NSG decisions/);
+      expect(same.stdout).toContain("environment apiase: only in the old version");
+      expect(same.stdout).toContain("assertions 19 of 19: only in the old version");
       expect(same.code).toBe(0);
+      expect(
+        tierwall(["diff", "examples/layered-ase", join(dir, "guide.yaml"), "--strict"]).code,
+      ).toBe(1);
       expect(
         tierwall(["export", "bicep", join(dir, "guide.yaml"), "-o", join(dir, "main.bicep")]).code,
       ).toBe(0);

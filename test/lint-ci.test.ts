@@ -29,11 +29,15 @@ function specWith(name: string, extra = ""): string {
 const validateSarif = (() => {
   const require = createRequire(import.meta.url);
   const schemaFile = require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
-  // CommonJS under Node's ESM interop: the function is the default export's `default`.
-  const Ajv = (AjvDraft04 as unknown as { default: typeof AjvDraft04 }).default ?? AjvDraft04;
-  const addFormats =
-    (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ??
-    addFormatsModule;
+  // CommonJS under Node's ESM interop: the function may be the default export's `default`.
+  type Validator = ((data: unknown) => boolean) & { errors?: unknown };
+  type AjvLike = { compile(schema: unknown): Validator };
+  type AjvConstructor = new (options: object) => AjvLike;
+  type AddFormats = (ajv: AjvLike) => unknown;
+  const ajvModule = AjvDraft04 as unknown as AjvConstructor & { default?: AjvConstructor };
+  const Ajv = ajvModule.default ?? ajvModule;
+  const formatsModule = addFormatsModule as unknown as AddFormats & { default?: AddFormats };
+  const addFormats = formatsModule.default ?? formatsModule;
   // The schema's language-tag pattern is not valid under the u flag.
   const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
   addFormats(ajv);

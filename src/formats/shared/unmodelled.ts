@@ -128,12 +128,7 @@ export const NOT_MODELLED: readonly UnmodelledKind[] = [
     // Terraform reads them too (the linux, windows, orchestrated and 1.x scale sets' network interfaces).
     terraform: [],
     azcli: ["vmss"],
-    powershell: [
-      "AzVmss",
-      "AzVmssConfig",
-      "AzVmssNetworkInterfaceConfiguration",
-      "AzVmssIpConfig",
-    ],
+    powershell: ["AzVmss", "AzVmssConfig", "AzVmssNetworkInterfaceConfiguration", "AzVmssIpConfig"],
   },
   {
     // Public IP addresses themselves are modelled by every importer; their prefixes are not.
