@@ -43,10 +43,11 @@ describe("start-up", () => {
   it("loads the command line and nothing of any command before a command runs", () => {
     const { files, packages } = staticClosure("cli/main.js");
     expect(packages).toEqual(["commander"]);
-    // Every command's output reaches the terminal through render/terminal.js.
+    // Every command's output reaches the terminal through render/terminal.js; --version reads package-info.js.
     expect(files).toEqual([
       "cli/io.js",
       "cli/main.js",
+      "cli/package-info.js",
       "cli/program.js",
       "cli/render/style.js",
       "cli/render/terminal.js",

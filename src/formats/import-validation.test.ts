@@ -262,6 +262,41 @@ describe("a network a script only names", () => {
     expect(result.diagnostics.map((d) => d.code)).toContain("PlaceholderVirtualNetwork");
   });
 
+  it("in a template's child resources is named where it is first named", async () => {
+    const template = {
+      file: "azuredeploy.json",
+      text: `${JSON.stringify(
+        {
+          $schema:
+            "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+          contentVersion: "1.0.0.0",
+          resources: [
+            {
+              type: "Microsoft.Network/virtualNetworks/subnets",
+              apiVersion: "2023-09-01",
+              name: "app-vnet/web",
+              properties: { addressPrefix: "10.30.1.0/24" },
+            },
+          ],
+        },
+        null,
+        2,
+      )}\n`,
+    };
+    const result = await importSources([template]);
+    expect(errors(result.diagnostics)).toEqual([]);
+    expect(result.diagnostics).toContainEqual(
+      expect.objectContaining({
+        severity: "info",
+        code: "PlaceholderVirtualNetwork",
+        location: at(template, "{", '"resources"'),
+      }),
+    );
+    expect(result.topology.virtualNetworks).toEqual([
+      expect.objectContaining({ name: "app-vnet", addressSpace: { addressPrefixes: [] } }),
+    ]);
+  });
+
   it("merges into the network another file declares", async () => {
     const vnet = {
       file: "vnet.json",

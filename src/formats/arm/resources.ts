@@ -175,6 +175,8 @@ export class ResourceReader {
   private readonly pipRefs = new Map<string, { name: string; path: ValuePath }>();
   /** NSGs and networks a resource of their own declares (the others are named by child resources only). */
   private readonly declared = new Set<NsgDraft | VnetDraft>();
+  /** Where each virtual network was first named, for the note on one no resource declares. */
+  private readonly vnetFirstNamed = new WeakMap<VnetDraft, ValuePath>();
   /** Where a value at a JSON path of the document is, placed when needed. */
   private readonly at: (path: ValuePath) => Origin;
   /** Route tables and their routes (route-tables.ts). */
@@ -332,7 +334,15 @@ export class ResourceReader {
     this.dropRepeated();
     // A network only child resources name is a placeholder: its address space is for the user to give.
     for (const vnet of this.vnets.values())
-      if (!this.declared.has(vnet)) this.origins.stub(vnet, "addressSpace");
+      if (!this.declared.has(vnet)) {
+        this.origins.stub(vnet, "addressSpace");
+        this.report(
+          "info",
+          "PlaceholderVirtualNetwork",
+          `virtual network ${JSON.stringify(vnet.name)} exists and is not declared in this document; it is imported without address space (which decides VirtualNetwork), with the subnets its child resources name`,
+          this.vnetFirstNamed.get(vnet) ?? [],
+        );
+      }
     const carried = <D extends object, M extends object>(draft: D, model: M): M => {
       this.origins.carry(draft, model);
       return model;
@@ -1165,6 +1175,7 @@ export class ResourceReader {
       path,
       base,
     );
+    if (!this.vnetFirstNamed.has(vnet)) this.vnetFirstNamed.set(vnet, path);
     if (base) {
       this.origins.field(vnet, "addressSpace", this.at([...base, "addressSpace"]));
       this.origins.field(vnet, "subnets", this.at([...base, "subnets"]));
