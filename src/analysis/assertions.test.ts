@@ -101,13 +101,39 @@ describe("set assertions on the seed's architecture", () => {
     expect(outcome("out to the Internet").status).toBe("held");
   });
 
-  it("reports endpoints that do not exist or stand for many hosts as invalid", () => {
+  it("reports endpoints that do not exist, are no host or are no set of hosts as invalid", () => {
     const extra = `  - { name: unknown, kind: reach, from: fe9ase, to: apiase }
-  - { name: set as callee, kind: isolate, from: fe1ase, to: Internet }
-  - { name: block into a network, kind: isolate, from: 10.0.0.0/8, to: apiase }`;
+  - { name: the platform, kind: isolate, from: AzureLoadBalancer, to: apiase }
+  - { name: a reserved address, kind: isolate, from: 10.0.4.0, to: apiase }
+  - { name: the Internet as callee of onlyFrom, kind: onlyFrom, from: [fe1ase], to: Internet }
+  - { name: no host in the block, kind: isolate, from: 10.0.200.0/24, to: apiase }
+  - { name: both outside, kind: isolate, from: Internet, to: 192.0.2.0/24 }`;
     const outcome = check((t) => t, extra);
-    expect(outcome("unknown").status).toBe("invalid");
-    expect(outcome("set as callee").status).toBe("invalid");
-    expect(outcome("block into a network").status).toBe("invalid");
+    for (const name of [
+      "unknown",
+      "the platform",
+      "a reserved address",
+      "the Internet as callee of onlyFrom",
+      "no host in the block",
+      "both outside",
+    ])
+      expect(outcome(name).status, name).toBe("invalid");
+  });
+
+  it("takes sets on either side: the Internet as callee, a block inside a network as caller", () => {
+    const extra = `  - { name: fe1 reaches the Internet, kind: reach, from: fe1ase, to: Internet, protocol: Tcp, ports: [443] }
+  - { name: fe1 isolated from the Internet, kind: isolate, from: fe1ase, to: Internet }
+  - { name: the network's hosts, kind: isolate, from: 10.0.0.0/8, to: apiase, protocol: Tcp, ports: [80] }`;
+    const outcome = check((t) => t, extra);
+    expect(outcome("fe1 reaches the Internet").status).toBe("held");
+    expect(outcome("fe1 isolated from the Internet").status).toBe("failed");
+    // apiase's own subnet calls it on its private address, which no rule allows beyond VirtualNetwork's defaults.
+    const o = outcome("the network's hosts");
+    expect(o.status).toBe("failed");
+    if (o.status !== "failed") return;
+    const source = o.counterexample?.packet.source;
+    // A real host: never a subnet's network address or another reserved one.
+    expect(source && Number(source.value & 0xffn)).toBeGreaterThanOrEqual(4);
+    expect(source && Number(source.value & 0xffn)).toBeLessThan(255);
   });
 });

@@ -1,13 +1,12 @@
-import { type Host, hostAt, resolveEndpoint } from "../engine/endpoint.js";
+import { type Host, hostAt } from "../engine/endpoint.js";
 import { FlowEvaluator, type FlowResult } from "../engine/flow.js";
 import type { Packet } from "../engine/packet.js";
 import type { SourceLocation, ValuePath } from "../model/diagnostic.js";
-import { isBuiltInTag } from "../model/service-tags.js";
 import { sameAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 import type { PortRange } from "../net/ports.js";
-import { parsePrefix } from "../net/prefix.js";
 import { FLOW_PROTOCOLS, type FlowProtocol } from "../net/protocol.js";
+import { HostSets, InvalidSet, type Member, offDiagonal, type PairSpace } from "./host-set.js";
 import { loadBalancedInto } from "./load-balancer-exposure.js";
 import { PacketSet } from "./packet-set.js";
 import type { ReachAnalyzer } from "./reach.js";
@@ -25,18 +24,32 @@ interface Common extends TrafficScope {
   readonly location?: SourceLocation;
 }
 
-/** Assertions over every packet, not sample flows. */
+/**
+ * A claim's end: one endpoint, or a list of them taken together. Each is a
+ * host (environment, NIC, scale set, private endpoint, address) or a set of
+ * hosts: a subnet, a CIDR, an ASG (`asg:NAME`), a service tag, Internet.
+ */
+export type Endpoints = string | readonly string[];
+
+/**
+ * Assertions over every packet, not sample flows; over sets, every host of
+ * each side (host-set.ts), a host's packets to itself left out.
+ */
 export type SetAssertion =
   /** Every packet from `from` to `to` in scope is allowed. */
-  | (Common & { readonly kind: "reach"; readonly from: string; readonly to: string })
+  | (Common & { readonly kind: "reach"; readonly from: Endpoints; readonly to: Endpoints })
   /** No packet from `from` to `to` in scope is allowed. */
-  | (Common & { readonly kind: "isolate"; readonly from: string; readonly to: string })
-  /** Whatever reaches `to` in scope comes from the listed callers only. */
-  | (Common & { readonly kind: "onlyFrom"; readonly from: readonly string[]; readonly to: string })
+  | (Common & { readonly kind: "isolate"; readonly from: Endpoints; readonly to: Endpoints })
+  /** Whatever reaches each host of `to` in scope comes from the listed callers only. */
+  | (Common & {
+      readonly kind: "onlyFrom";
+      readonly from: readonly string[];
+      readonly to: Endpoints;
+    })
   /** What the Internet can reach of `to` lies within the listed traffic. */
   | (Common & {
       readonly kind: "exposure";
-      readonly to: string;
+      readonly to: Endpoints;
       readonly within: readonly ExposureAllowance[];
     });
 
@@ -69,26 +82,23 @@ export type SetOutcome =
       readonly hint?: string;
     };
 
-/** A set of callers: one host, or addresses on the Internet. */
-type Callers =
-  | { kind: "host"; host: Host }
-  | { kind: "outside"; addresses: AddressSet; label: string };
+const text = (e: Endpoints) => (typeof e === "string" ? e : e.join(", "));
 
-class Invalid extends Error {
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
+/** One offending part, with the hosts that name it. */
+interface Offence {
+  readonly part: PacketSet;
+  readonly caller?: Host;
+  readonly callee?: Host;
 }
 
 /** Checks set assertions over one network, sharing the analyzer's cached decisions. */
 export class SetAssertionChecker {
   private readonly evaluator: FlowEvaluator;
+  private readonly sets: HostSets;
 
   constructor(private readonly analyzer: ReachAnalyzer) {
     this.evaluator = new FlowEvaluator(analyzer.network);
+    this.sets = new HostSets(analyzer);
   }
 
   check(assertion: SetAssertion): SetOutcome {
@@ -103,7 +113,7 @@ export class SetAssertionChecker {
           return this.checkExposure(assertion);
       }
     } catch (e) {
-      if (e instanceof Invalid)
+      if (e instanceof InvalidSet)
         return {
           status: "invalid",
           assertion,
@@ -118,13 +128,15 @@ export class SetAssertionChecker {
    * The packets a claim that `from` reaches `to` requires to get through, as
    * the callee receives them; nothing when an end does not resolve.
    */
-  needed(claim: { readonly from: string; readonly to: string } & TrafficScope): PacketSet {
+  needed(claim: { readonly from: Endpoints; readonly to: Endpoints } & TrafficScope): PacketSet {
     try {
-      return this.flow(this.callers(claim.from), this.host(claim.to)).possible.intersect(
-        this.scope(claim),
-      );
+      const scope = this.scope(claim);
+      let needed = PacketSet.empty;
+      for (const space of this.spaces(claim.from, claim.to))
+        if (!space.local) needed = needed.union(space.possible.intersect(scope));
+      return needed;
     } catch (e) {
-      if (e instanceof Invalid) return PacketSet.empty;
+      if (e instanceof InvalidSet) return PacketSet.empty;
       throw e;
     }
   }
@@ -136,147 +148,139 @@ export class SetAssertionChecker {
     });
   }
 
-  private host(text: string): Host {
-    const r = resolveEndpoint(this.analyzer.network, text);
-    if (!r.ok) throw new Invalid(r.message, r.hint);
-    if (r.host.frontend)
-      throw new Invalid(
-        `${text} is a load balancer's frontend, which forwards to its backends`,
-        "name a backend here, or check the frontend with a flow assertion",
+  /** What crosses between every member of `from` and every member of `to`. */
+  private spaces(from: Endpoints, to: Endpoints): PairSpace[] {
+    const callers = this.sets.members(this.sets.resolve(from, "from"));
+    const callees = this.sets.members(this.sets.resolve(to, "to"));
+    if (callers.every((m) => m.kind === "outside") && callees.every((m) => m.kind === "outside"))
+      throw new InvalidSet(
+        `${text(from)} and ${text(to)} are both outside every network, so no NSG is involved`,
       );
-    if (r.host.representative && !text.startsWith("subnet:"))
-      throw new Invalid(
-        `${text} stands for many hosts; name one host here`,
-        "an environment, a network interface or an address",
-      );
-    return r.host;
-  }
-
-  /** Callers: a host, or a set outside every network (Internet, a service tag, a CIDR). */
-  private callers(text: string): Callers {
-    const network = this.analyzer.network;
-    const tag = text.startsWith("tag:") ? text.slice(4) : text;
-    if (tag === "Internet")
-      return { kind: "outside", addresses: this.analyzer.outside, label: "Internet" };
-    if (!isBuiltInTag(tag) && network.serviceTags.has(tag))
-      return {
-        kind: "outside",
-        addresses: AddressSet.of(network.serviceTags.prefixes(tag) ?? []),
-        label: tag,
-      };
-    // Addresses on the Internet, one or a block; a block must not reach into a network.
-    const parsed = parsePrefix(text);
-    if (parsed.ok) {
-      const addresses = AddressSet.of([parsed.prefix]);
-      if (addresses.minus(this.analyzer.outside).isEmpty())
-        return { kind: "outside", addresses, label: text };
-      if (parsed.prefix.first !== parsed.prefix.last)
-        throw new Invalid(
-          `${text} overlaps a virtual network`,
-          "name hosts inside a network by environment, NIC or address",
-        );
-    } else if (text.includes("/")) throw new Invalid(`${text} is not a valid CIDR block`);
-    return { kind: "host", host: this.host(text) };
-  }
-
-  /** What crosses from callers to a host, and what they could send at all, as the callee receives it. */
-  private flow(
-    callers: Callers,
-    to: Host,
-  ): { allowed: PacketSet; possible: PacketSet; why?: string } {
-    if (callers.kind === "outside") {
-      const space = this.analyzer.fromOutside(callers.addresses, to);
-      if (space.possible.isEmpty() && !to.publicAddress)
-        return {
-          ...space,
-          why: `${to.label} has no public address, so no Internet host can reach it`,
-        };
-      return space;
-    }
-    const space = this.analyzer.flow(callers.host, to);
-    return space.route.kind === "none" ? { ...space, why: space.route.reason } : space;
-  }
-
-  private checkPair(a: SetAssertion & { kind: "reach" | "isolate" }): SetOutcome {
-    const callers = this.callers(a.from);
-    const to = this.host(a.to);
-    const { allowed, possible, why } = this.flow(callers, to);
-    const scope = this.scope(a);
-    if (a.kind === "reach") {
-      if (possible.isEmpty())
-        return {
-          status: "failed",
-          assertion: a,
-          why: why ?? `no packet from ${a.from} can reach ${a.to}`,
-        };
-      const missing = possible.intersect(scope).minus(allowed);
-      if (missing.isEmpty()) return { status: "held", assertion: a };
-      return this.failure(
-        a,
-        `some packets from ${a.from} to ${a.to} are denied`,
-        missing,
-        callers,
-        to,
-      );
-    }
-    const leaking = allowed.intersect(scope);
-    if (leaking.isEmpty()) return { status: "held", assertion: a };
-    return this.failure(a, `some packets from ${a.from} reach ${a.to}`, leaking, callers, to);
-  }
-
-  private checkOnlyFrom(a: SetAssertion & { kind: "onlyFrom" }): SetOutcome {
-    const to = this.host(a.to);
-    let permitted = AddressSet.empty;
-    for (const text of a.from) {
-      const callers = this.callers(text);
-      if (callers.kind === "outside") permitted = permitted.union(callers.addresses);
-      else {
-        const space = this.analyzer.flow(callers.host, to);
-        if (space.route.kind === "private" || space.route.kind === "public") {
-          const presented = space.route.presentedSource;
-          permitted = permitted.union(AddressSet.ofAddresses([presented]));
-        }
-      }
-    }
-    const intruders = this.analyzer
-      .arrivals(to)
-      .intersect(this.scope(a))
-      .minus(PacketSet.box({ source: permitted }));
-    if (intruders.isEmpty()) return { status: "held", assertion: a };
-    return this.failure(
-      a,
-      `packets from callers other than ${a.from.join(", ")} reach ${a.to}`,
-      intruders,
-      undefined,
-      to,
+    return callers.flatMap((a) =>
+      callees.flatMap((b) =>
+        a.kind === "outside" && b.kind === "outside" ? [] : this.sets.pair(a, b),
+      ),
     );
   }
 
-  private checkExposure(a: SetAssertion & { kind: "exposure" }): SetOutcome {
-    const to = this.host(a.to);
-    // What reaches the host on its own public address, and through public load balancers.
-    const exposed = this.analyzer
-      .fromOutside(this.analyzer.outside, to)
-      .allowed.union(loadBalancedInto(this.analyzer, to));
-    let within = PacketSet.empty;
-    for (const allowance of a.within) {
-      const source = allowance.source === undefined ? undefined : this.callers(allowance.source);
-      if (source?.kind === "host")
-        throw new Invalid(
-          `${allowance.source}: an exposure source is a CIDR, service tag or Internet`,
-        );
-      within = within.union(
-        this.scope(allowance).intersect(PacketSet.box(source ? { source: source.addresses } : {})),
-      );
+  private checkPair(a: SetAssertion & { kind: "reach" | "isolate" }): SetOutcome {
+    const spaces = this.spaces(a.from, a.to);
+    const scope = this.scope(a);
+    // One host named on each side keeps its own meaning: to itself, it reaches itself.
+    const hostToHost = typeof a.from === "string" && typeof a.to === "string";
+    let offending = PacketSet.empty;
+    let first: Offence | undefined;
+    for (const space of spaces) {
+      if (space.local && !hostToHost) continue;
+      if (a.kind === "reach" && space.possible.isEmpty()) {
+        if (space.why === undefined && spaces.some((s) => !s.possible.isEmpty())) continue;
+        return {
+          status: "failed",
+          assertion: a,
+          why: space.why ?? `no packet from ${text(a.from)} can reach ${text(a.to)}`,
+        };
+      }
+      const bad =
+        a.kind === "reach"
+          ? space.possible.intersect(scope).minus(space.allowed)
+          : space.allowed.intersect(scope);
+      const part = space.overlap ? offDiagonal(bad) : bad.isEmpty() ? undefined : bad;
+      if (!part) continue;
+      offending = offending.union(bad);
+      first ??= {
+        part,
+        ...(space.caller ? { caller: space.caller } : {}),
+        ...(space.callee ? { callee: space.callee } : {}),
+      };
     }
-    const beyond = exposed.minus(within);
-    if (beyond.isEmpty()) return { status: "held", assertion: a };
+    if (!first) return { status: "held", assertion: a };
+    const why =
+      a.kind === "reach"
+        ? `some packets from ${text(a.from)} to ${text(a.to)} are denied`
+        : `some packets from ${text(a.from)} reach ${text(a.to)}`;
+    return this.failure(a, why, offending, first);
+  }
+
+  private checkOnlyFrom(a: SetAssertion & { kind: "onlyFrom" }): SetOutcome {
+    const callees = this.estateMembers(a.to, "onlyFrom");
+    const callers = this.sets.members(this.sets.resolve(a.from, "from"));
+    const scope = this.scope(a);
+    let offending = PacketSet.empty;
+    let first: Offence | undefined;
+    for (const b of callees) {
+      // The addresses each caller's packets carry when they arrive at b.
+      let permitted = AddressSet.empty;
+      for (const c of callers)
+        if (c.kind === "outside") permitted = permitted.union(c.addresses);
+        else
+          for (const space of this.sets.pair(c, b))
+            permitted = permitted.union(space.possible.sources());
+      const intruders = this.sets
+        .arrivals(b)
+        .intersect(scope)
+        .minus(PacketSet.box({ source: permitted }));
+      const part =
+        b.kind === "block" ? offDiagonal(intruders) : intruders.isEmpty() ? undefined : intruders;
+      if (!part) continue;
+      offending = offending.union(intruders);
+      first ??= { part, ...(b.kind === "host" ? { callee: b.host } : {}) };
+    }
+    if (!first) return { status: "held", assertion: a };
     return this.failure(
       a,
-      `the Internet reaches ${a.to} beyond what is allowed`,
-      beyond,
-      undefined,
-      to,
+      `packets from callers other than ${a.from.join(", ")} reach ${text(a.to)}`,
+      offending,
+      first,
+    );
+  }
+
+  /** The hosts of an end that must be in the estate. */
+  private estateMembers(to: Endpoints, kind: string): Member[] {
+    const members = this.sets.members(this.sets.resolve(to, "to"));
+    if (members.some((m) => m.kind === "outside"))
+      throw new InvalidSet(
+        `${text(to)}: the Internet is no host of the estate, so ${kind} cannot be claimed of it`,
+        "name hosts, subnets, ASGs or CIDRs inside the networks",
+      );
+    return members;
+  }
+
+  private checkExposure(a: SetAssertion & { kind: "exposure" }): SetOutcome {
+    let within = PacketSet.empty;
+    for (const allowance of a.within) {
+      let source: AddressSet | undefined;
+      if (allowance.source !== undefined) {
+        const set = this.sets.resolve(allowance.source, "from");
+        if (set.hosts.length > 0 || set.rest.length > 0)
+          throw new InvalidSet(
+            `${allowance.source}: an exposure source is a CIDR, service tag or Internet`,
+          );
+        source = set.outside;
+      }
+      within = within.union(
+        this.scope(allowance).intersect(PacketSet.box(source ? { source } : {})),
+      );
+    }
+    let offending = PacketSet.empty;
+    let first: Offence | undefined;
+    for (const b of this.estateMembers(a.to, "exposure")) {
+      // Unnamed hosts have no public address, and no load balancer sends to them.
+      if (b.kind !== "host") continue;
+      // What reaches the host on its own public address, and through public load balancers.
+      const exposed = this.analyzer
+        .fromOutside(this.analyzer.outside, b.host)
+        .allowed.union(loadBalancedInto(this.analyzer, b.host));
+      const beyond = exposed.minus(within);
+      if (beyond.isEmpty()) continue;
+      offending = offending.union(beyond);
+      first ??= { part: beyond, callee: b.host };
+    }
+    if (!first) return { status: "held", assertion: a };
+    return this.failure(
+      a,
+      `the Internet reaches ${text(a.to)} beyond what is allowed`,
+      offending,
+      first,
     );
   }
 
@@ -290,16 +294,11 @@ export class SetAssertionChecker {
     return presenting ?? hostAt(this.analyzer.network, packet.source);
   }
 
-  private failure(
-    a: SetAssertion,
-    why: string,
-    offending: PacketSet,
-    callers: Callers | undefined,
-    to: Host,
-  ): SetOutcome {
+  private failure(a: SetAssertion, why: string, offending: PacketSet, first: Offence): SetOutcome {
     const names = this.analyzer.network.addressNames;
-    const packet = names.labelledPacket(offending.witness() as Packet);
-    const from = callers?.kind === "host" ? callers.host : this.callerOf(packet);
+    const packet = names.labelledPacket(first.part.witness() as Packet);
+    const from = first.caller ?? this.callerOf(packet);
+    const to = first.callee ?? hostAt(this.analyzer.network, packet.destination);
     const trace = this.evaluator.evaluateHosts(from, to, {
       protocol: packet.protocol,
       destinationPort: packet.destinationPort,
@@ -310,7 +309,10 @@ export class SetAssertionChecker {
       assertion: a,
       why,
       counterexample: { packet, trace },
-      offending: summarize(offending, 20, names),
+      offending: summarize(offending, OFFENDING_LINES, names),
     };
   }
 }
+
+/** Lines of an offending set kept in an outcome (the JSON holds them all; text shows a few). */
+const OFFENDING_LINES = 200;

@@ -4,6 +4,7 @@ import { closedPublicIp, planRoute, type Route, vnetsConnected } from "../engine
 import { AZURE_HOST_ADDRESS, type Network, type SubnetInfo } from "../model/network.js";
 import { nsgAppliesToPrivateEndpoints } from "../model/private-endpoint-types.js";
 import type { Direction } from "../model/rule.js";
+import { hostAddresses } from "../model/subnet-hosts.js";
 import type { IpAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 import { PacketSet } from "./packet-set.js";
@@ -71,7 +72,8 @@ export class ReachAnalyzer {
     return list.filter((n): n is string => n !== undefined);
   }
 
-  private allowedBy(
+  /** What a host's NSGs (subnet and NIC, or a private endpoint's subnet) let through in a direction. */
+  allowedBy(
     host: { vnet?: string; subnet?: SubnetInfo; nic?: { nsg?: string }; privateEndpoint?: unknown },
     direction: Direction,
   ): PacketSet {
@@ -228,11 +230,12 @@ export class ReachAnalyzer {
     }
     all = all.union(this.fromOutside(this.outside.minus(knownPublic), to).allowed);
     if (to.vnet === undefined || to.ingress === "External") return all;
-    // Hosts without a NIC of their own in a connected network: private route, subnet NSG only.
+    // Hosts without a NIC of their own in a connected network: private route,
+    // subnet NSG only; never an address Azure reserves, nor the host itself.
     const knownAddresses = AddressSet.ofAddresses(known.map((h) => h.address));
     for (const subnet of this.network.subnets) {
       if (!vnetsConnected(this.network, subnet.vnet, to.vnet)) continue;
-      const addresses = subnet.addresses.minus(knownAddresses);
+      const addresses = hostAddresses(subnet).minus(knownAddresses).minus(single(to.address));
       if (addresses.isEmpty()) continue;
       const possible = PacketSet.box({ source: addresses, destination: single(to.address) });
       const sent = this.allowedBy({ vnet: subnet.vnet, subnet }, "Outbound");

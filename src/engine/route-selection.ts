@@ -87,6 +87,11 @@ export function selectRoute(
   return best;
 }
 
+/** Every prefix a route of the subnet's traffic holds: where the route chosen for a destination can change. */
+export function routePrefixes(network: Network, subnet: SubnetInfo): Prefix[] {
+  return [...userRoutes(network, subnet), ...systemRoutes(network, subnet)].map((r) => r.prefix);
+}
+
 function userRoutes(network: Network, subnet: SubnetInfo): SelectedRoute[] {
   const table =
     subnet.routeTable === undefined ? undefined : network.routeTables.get(subnet.routeTable);

@@ -80,12 +80,22 @@ export function probeRequests(
     const skip = (description: string, reason: string) =>
       skipped.push({ assertion: index, description, reason });
     const add = (
-      from: string,
-      to: string,
+      fromEnds: string | readonly string[],
+      toEnds: string | readonly string[],
       protocols: readonly FlowProtocol[] | undefined,
       ports: readonly number[],
       sourcePort = DEFAULT_SOURCE_PORT,
-    ) => {
+    ): void => {
+      // A claim's list of endpoints is probed one endpoint at a time.
+      if (typeof fromEnds !== "string") {
+        for (const f of fromEnds) add(f, toEnds, protocols, ports, sourcePort);
+        return;
+      }
+      if (typeof toEnds !== "string") {
+        for (const t of toEnds) add(fromEnds, t, protocols, ports, sourcePort);
+        return;
+      }
+      const [from, to] = [fromEnds, toEnds];
       const ends = flowEnds(network, from, to);
       for (const protocol of protocols ?? ["Tcp", "Udp"]) {
         const description = (port?: number) =>
@@ -127,7 +137,8 @@ export function probeRequests(
         // Callers it does not list: every other environment, and the Internet.
         const others = [...network.environments.keys()].filter((e) => !listed.has(e));
         for (const caller of [...others, "Internet"])
-          if (caller !== a.to) add(caller, a.to, a.protocols, samplePorts(a.ports));
+          if (caller !== a.to && !(typeof a.to !== "string" && a.to.includes(caller)))
+            add(caller, a.to, a.protocols, samplePorts(a.ports));
         break;
       }
       case "exposure": {

@@ -1,4 +1,5 @@
 import { familyBits, formatIpAddress, type IpAddress } from "../net/address.js";
+import { AddressSet } from "../net/address-set.js";
 import type { Prefix } from "../net/prefix.js";
 
 /**
@@ -30,4 +31,28 @@ export function firstFreeHost(
     from?.set(prefix, prefix.last);
   }
   return undefined;
+}
+
+/**
+ * The addresses of a subnet's prefixes that Azure reserves: the first four
+ * and the last of each block with three host bits or more. No host has one.
+ */
+export function reservedAddresses(prefixes: readonly Prefix[]): AddressSet {
+  const ranges = prefixes.flatMap((prefix) =>
+    familyBits(prefix.family) - prefix.length >= 3
+      ? [
+          { family: prefix.family, first: prefix.first, last: prefix.first + 3n },
+          { family: prefix.family, first: prefix.last, last: prefix.last },
+        ]
+      : [],
+  );
+  return AddressSet.of(ranges);
+}
+
+/** The addresses of a subnet a host can have: all but Azure's reserved ones. */
+export function hostAddresses(subnet: {
+  readonly prefixes: readonly Prefix[];
+  readonly addresses: AddressSet;
+}): AddressSet {
+  return subnet.addresses.minus(reservedAddresses(subnet.prefixes));
 }

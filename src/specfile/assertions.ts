@@ -35,6 +35,9 @@ export function normalizeAssertion(
     return problem(`${field} does not apply to a ${kind} assertion`, field);
   }
   const common = { ...(a.name === undefined ? {} : { name: a.name }), path };
+  if (typeof a.to !== "string" && a.to.length === 0) return problem("to lists no endpoint", "to");
+  if (typeof a.from !== "string" && a.from !== undefined && a.from.length === 0)
+    return problem("from lists no endpoint", "from");
   if (kind === "flow") return normalizeFlow(a, common, problem);
   if (kind === "exposure") {
     if (a.within === undefined)
@@ -58,12 +61,6 @@ export function normalizeAssertion(
     return [
       { ...common, ...scope, kind, from: typeof a.from === "string" ? [a.from] : a.from, to: a.to },
     ];
-  if (typeof a.from !== "string")
-    return problem(
-      `from of a ${kind} assertion is one endpoint`,
-      "from",
-      "use onlyFrom for a list of callers",
-    );
   return [{ ...common, ...scope, kind, from: a.from, to: a.to }];
 }
 
@@ -82,6 +79,12 @@ function normalizeFlow(
     );
   if (typeof a.from !== "string")
     return problem("a flow assertion needs from: one endpoint", "from");
+  if (typeof a.to !== "string")
+    return problem(
+      "a flow assertion needs to: one endpoint",
+      "to",
+      "a list belongs to reach, isolate, onlyFrom and exposure",
+    );
   if (a.protocol === undefined) return problem("a flow assertion needs a protocol", "protocol");
   const protocol = parseFlowProtocol(a.protocol);
   if (!protocol)
@@ -108,7 +111,7 @@ function normalizeFlow(
     ...common,
     ...(name !== undefined && ports.length > 1 ? { name: `${name} (port ${port})` } : {}),
     from: a.from as string,
-    to: a.to,
+    to: a.to as string,
     protocol,
     ...(port === undefined ? {} : { destinationPort: port as number }),
     ...(a.sourcePort === undefined ? {} : { sourcePort: a.sourcePort }),

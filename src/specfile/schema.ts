@@ -911,13 +911,15 @@ const assertionSchema = closed({
     v.pipe(
       v.union([v.string(), v.array(v.string())]),
       v.description(
-        "An environment, network interface, subnet, service tag or address; a list for onlyFrom",
+        "An environment, network interface, subnet, service tag or address; for reach, isolate and onlyFrom also an ASG (asg:NAME), a CIDR, or a list of these",
       ),
     ),
   ),
   to: v.pipe(
-    v.string(),
-    v.description("An environment, network interface, subnet, service tag or address"),
+    v.union([v.string(), v.array(v.string())]),
+    v.description(
+      "An environment, network interface, subnet, service tag or address; for reach, isolate, onlyFrom and exposure also an ASG (asg:NAME), a CIDR, or a list of these",
+    ),
   ),
   ...trafficFields,
   port: v.optional(v.pipe(int, v.description("Destination port"))),
