@@ -107,7 +107,9 @@ describe("service tags without Azure's file", () => {
         "  Tcp <Storage.WestEurope> -> 10.0.1.4/32 ports 443\n",
     );
     const lint = tierwall(["lint", file]).stdout;
-    expect(lint).toContain("securityRules/sql-in lets the Internet reach 1433 (SQL Server)");
+    expect(lint).toContain(
+      "network interface vm1 is reachable from the Internet on SQL Server (Tcp 1433) through public address 203.0.113.5: let in by app-nsg's securityRules/sql-in (100)",
+    );
     expect(lint).toContain("e.g. Tcp <Sql>:49152 ->");
     expect(lint).not.toMatch(/\b2(4[89]|5\d)\.\d+\.\d+\.\d+/);
   });

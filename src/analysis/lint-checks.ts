@@ -27,13 +27,38 @@ export const LINT_CHECKS: readonly LintCheck[] = [
   {
     id: "InternetExposedAdminPort",
     severity: "error",
-    title: "An administrative port is open to the Internet at large",
+    title: "An endpoint's administrative port is reachable from the Internet at large",
     rationale:
-      "SSH, RDP, SMB, database and similar ports reachable from any address are scanned and brute-forced within minutes of exposure; the finding is computed on what the rule really decides, so a port a deny before it takes is not reported.",
-    fix: "Allow administrative ports only from known address ranges, or reach the hosts through Azure Bastion or a VPN.",
-    example: "Allow Tcp from Internet to * port 3389 at priority 100 on a VM subnet's NSG.",
+      "SSH, RDP, SMB, database and similar ports reachable from any address are scanned and brute-forced within minutes of exposure. Judged per endpoint (VM, environment, scale set) on its effective path: its public IP or a public load balancer's rule to it, by SKU (Standard is closed unless an NSG allows; Basic is open), and the NSGs on its subnet and network interface. The cause is named: the rules that let the traffic in, or no NSG behind an open-by-default entry. Ports are protocol-aware (SSH is TCP; RDP is TCP and UDP).",
+    fix: "Allow administrative ports only from known address ranges, or reach the hosts through Azure Bastion or a VPN; where no NSG applies, add one (or use a Standard public IP).",
+    example:
+      "A VM with a Basic public IP in a subnet with no NSG, or Allow Tcp from Internet to * port 3389 on the NSG of a subnet whose VM has a public IP.",
     securitySeverity: 9.0,
     tags: ["security", "exposure"],
+  },
+  {
+    id: "AdminPortAllowedFromInternet",
+    severity: "warning",
+    title:
+      "A rule lets the Internet in on an administrative port, but no endpoint of the spec is reached through it",
+    rationale:
+      "No host behind the NSG has a public IP or a public load balancer rule that the rule serves (or another NSG denies the traffic), so nothing is exposed today; a public IP added later makes it an exposure without any change to the rule.",
+    fix: "Allow administrative ports only from known address ranges.",
+    example:
+      "Allow Tcp from * to * port 22 on the NSG of a subnet whose VMs have no public IP and no public load balancer.",
+    securitySeverity: 5.0,
+    tags: ["security", "exposure"],
+  },
+  {
+    id: "UnassociatedNsg",
+    severity: "info",
+    title: "An NSG is associated with no subnet and no network interface",
+    rationale:
+      "It filters nothing, so its rules are not linted (their findings would be noise); a leftover NSG is also one that someone may later associate without review. A spec of NSGs alone, with no subnet or network interface at all, is linted rule by rule instead.",
+    fix: "Associate it with the subnet or network interface it is meant for, or delete it.",
+    example: "An NSG left in a template after its subnet moved to another NSG.",
+    securitySeverity: 0.0,
+    tags: ["maintainability"],
   },
   {
     id: "AseSelfCallNotAllowed",
@@ -99,7 +124,7 @@ export const LINT_CHECKS: readonly LintCheck[] = [
     severity: "warning",
     title: "A rule matches no packet at all",
     rationale:
-      "Its source and destination have no address family in common (an IPv4 prefix against an IPv6 one, or a tag with no address of the other's family), so it never applies.",
+      "Its source and destination have no address family in common (an IPv4 prefix against an IPv6 one, or a tag with no address of the other's family), so it never applies. VirtualNetwork on an NSG bound to no virtual network is unknown, not empty: no finding.",
     fix: "Check the rule's addresses: one side is probably a typo or the wrong family.",
     example: "Allow from 10.0.0.0/8 to 2001:db8::/32.",
     securitySeverity: 0.0,
@@ -123,7 +148,7 @@ export const LINT_CHECKS: readonly LintCheck[] = [
     severity: "info",
     title: "A later rule of opposite access contains an earlier one, its exception",
     rationale:
-      "Often deliberate (a narrow deny before a broad allow); reported so that a reader sees the exception.",
+      "Often deliberate (a narrow deny before a broad allow); reported so that a reader sees the exception. The recommended deny-all at 4000-4096, after which nothing gets through, is not reported: its allows are its exceptions by design.",
     fix: "Nothing if the exception is meant.",
     example:
       "Deny Tcp from 10.0.1.5 port 22 at 100 before Allow Tcp from 10.0.0.0/16 port 22 at 200.",

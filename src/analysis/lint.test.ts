@@ -139,7 +139,9 @@ describe("lint", () => {
       "InternetExposedAdminPort",
       at(0),
     ]);
-    expect(open.find((d) => d.code === "InternetExposedAdminPort")?.message).toContain("22 (SSH)");
+    expect(open.find((d) => d.code === "InternetExposedAdminPort")?.message).toContain(
+      "SSH (Tcp 22)",
+    );
     const covered = codes(
       spec([rule("no-ssh", 100, "Deny", "*", "22"), rule("all", 200, "Allow", "*", "*")]),
     );

@@ -1,5 +1,4 @@
 import { hostAt } from "../engine/endpoint.js";
-import { formatPacket } from "../engine/packet.js";
 import { NsgResolver, type ResolvedRule, rulesFor } from "../engine/resolve.js";
 import { type Diagnostic, error, info, type ValuePath, warning } from "../model/diagnostic.js";
 import { AZURE_HOST_ADDRESS, type EnvironmentInfo, type Network } from "../model/network.js";
@@ -12,36 +11,17 @@ import { formatPortRange, type PortRange } from "../net/ports.js";
 import { FLOW_PROTOCOLS, type FlowProtocol, hasPorts } from "../net/protocol.js";
 import { applicationGatewayFindings } from "./application-gateway-lint.js";
 import { bastionFindings } from "./bastion-lint.js";
+import { closingDenies } from "./deny-all.js";
+import { adminRuleFindings, endpointExposure } from "./exposure-lint.js";
 import { ALL_IPV4, ALL_IPV6 } from "./fields.js";
 import { loadBalancerFindings } from "./load-balancer-lint.js";
+import { hasAssociationTargets, unassociatedNsgFinding } from "./nsg-association-lint.js";
 import { outboundFindings } from "./outbound-lint.js";
 import { PacketSet } from "./packet-set.js";
 import type { RuleEffect } from "./policy.js";
 import { privateEndpointFindings } from "./private-endpoint-lint.js";
 import type { ReachAnalyzer } from "./reach.js";
 import { formatSummaryLine, summarize } from "./summary.js";
-
-/** Ports that should never be open to the whole Internet, and what listens there. */
-export const ADMIN_PORTS: readonly { port: number; service: string }[] = [
-  { port: 22, service: "SSH" },
-  { port: 23, service: "Telnet" },
-  { port: 135, service: "RPC" },
-  { port: 139, service: "NetBIOS" },
-  { port: 445, service: "SMB" },
-  { port: 1433, service: "SQL Server" },
-  { port: 1434, service: "SQL Server Browser" },
-  { port: 2375, service: "Docker" },
-  { port: 2376, service: "Docker" },
-  { port: 3306, service: "MySQL" },
-  { port: 3389, service: "RDP" },
-  { port: 5432, service: "PostgreSQL" },
-  { port: 5985, service: "WinRM" },
-  { port: 5986, service: "WinRM" },
-  { port: 6379, service: "Redis" },
-  { port: 9200, service: "Elasticsearch" },
-  { port: 11211, service: "memcached" },
-  { port: 27017, service: "MongoDB" },
-];
 
 const single = (a: IpAddress) => AddressSet.ofAddresses([a]);
 const ports = (...list: [number, number][]): PortRange[] =>
@@ -64,17 +44,26 @@ export function lint(analyzer: ReachAnalyzer, needed?: PacketSet): Diagnostic[] 
   };
   const resolver = new NsgResolver(network);
   const known = knownAddresses(network);
+  const exposure = endpointExposure(analyzer);
+  for (const d of exposure.findings) add(d);
+  const associable = hasAssociationTargets(network);
   for (const nsg of network.nsgs.values()) {
     const vnets = bindings(network, nsg.name);
+    if (vnets.length === 0 && associable) {
+      add(unassociatedNsgFinding(nsg));
+      continue;
+    }
     for (const vnet of vnets.length > 0 ? vnets : [""]) {
       for (const direction of ["Inbound", "Outbound"] as const) {
         const rules = rulesFor(resolver.resolve(nsg.name, vnet), direction);
         const effects = analyzer.nsgDecisions(nsg.name, vnet, direction).effects;
         const pathOf = (r: ResolvedRule) => nsg.rulePaths.get(r.rule.name) ?? nsg.path;
-        for (const d of ruleFindings(nsg.name, effects, pathOf)) add(d);
-        for (const d of overlapFindings(nsg.name, rules, pathOf)) add(d);
+        const closing = closingDenies(effects);
+        for (const d of ruleFindings(nsg.name, effects, pathOf, closing)) add(d);
+        for (const d of overlapFindings(nsg.name, rules, pathOf, closing)) add(d);
         if (direction === "Inbound")
-          for (const d of exposureFindings(nsg.name, effects, analyzer, pathOf)) add(d);
+          for (const d of adminRuleFindings(nsg.name, effects, analyzer, pathOf, exposure.causes))
+            add(d);
         if (direction === "Inbound" && needed && !needed.isEmpty())
           for (const d of broaderFindings(nsg.name, effects, analyzer, needed, pathOf)) add(d);
         for (const d of crowdingFindings(nsg.name, rules, direction, pathOf)) add(d);
@@ -106,11 +95,14 @@ const names = (rules: readonly ResolvedRule[]) =>
  * Shadowed and redundant rules. A rule that decides nothing is covered by
  * the rules before it (named: the fewest found in priority order). A rule
  * that decides packets the rules after it would decide the same way can go.
+ * A closing deny (deny-all.ts) that only repeats the default deny is no note:
+ * it is the recommended pattern.
  */
 function ruleFindings(
   nsg: string,
   effects: readonly RuleEffect[],
   pathOf: (r: ResolvedRule) => ValuePath,
+  closing: ReadonlySet<string>,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   // after[i]: what the rules from i on allow, on their own (first match).
@@ -125,12 +117,14 @@ function ruleFindings(
     if (e.rule.rule.isDefault) return;
     const label = `${nsg}: ${watcherRuleName(e.rule.rule)} (${e.rule.priority})`;
     if (e.matches.isEmpty()) {
+      // An NSG bound to no virtual network does not know what VirtualNetwork holds: unknown, not empty.
+      if (namesUnknownVirtualNetwork(e.rule)) return;
       out.push(
         warning(
           "EmptyRule",
           `${label} matches no packet at all`,
           pathOf(e.rule),
-          "its source and destination have no address family in common",
+          "its source and destination have no address family in common: correct the side with the wrong family, or remove the rule",
         ),
       );
       return;
@@ -144,6 +138,7 @@ function ruleFindings(
             "RedundantRule",
             `${label} never decides a packet: ${names(cover)} before it already ${e.rule.access.toLowerCase()} everything it matches; removing it changes nothing`,
             pathOf(e.rule),
+            "remove it, or narrow the rules before it if it is the one meant to decide",
           ),
         );
       else
@@ -165,11 +160,34 @@ function ruleFindings(
     const onlyDefaults = later.every((r) => r.rule.isDefault);
     const message = `${label} is redundant: ${names(later)} after it decide the same packets the same way; removing it changes nothing`;
     // An explicit deny that only repeats the default deny is often there on purpose, to be seen in logs.
-    if (e.rule.access === "Deny" && onlyDefaults)
-      out.push(info("RedundantRule", message, pathOf(e.rule)));
-    else out.push(warning("RedundantRule", message, pathOf(e.rule)));
+    if (e.rule.access === "Deny" && onlyDefaults) {
+      if (!closing.has(e.rule.rule.name))
+        out.push(
+          info(
+            "RedundantRule",
+            message,
+            pathOf(e.rule),
+            "keep it if it is there to be seen in flow logs; else remove it",
+          ),
+        );
+    } else
+      out.push(
+        warning(
+          "RedundantRule",
+          message,
+          pathOf(e.rule),
+          "remove it, or narrow the rules after it if it is the one meant to decide",
+        ),
+      );
   });
   return out;
+}
+
+/** A rule that names VirtualNetwork where the NSG is bound to no virtual network: its addresses are not known. */
+function namesUnknownVirtualNetwork(rule: ResolvedRule): boolean {
+  const side = (spec: ResolvedRule["rule"]["source"], set: AddressSet) =>
+    spec.kind === "tag" && spec.tag === "VirtualNetwork" && set.isEmpty();
+  return side(rule.rule.source, rule.source) || side(rule.rule.destination, rule.destination);
 }
 
 /** The rules, in order, whose matches together cover `target`: each taken only if it covers something new. */
@@ -241,12 +259,14 @@ function boxWithin(a: Box, b: Box): boolean {
  * Al-Shaer's relations between custom rules of opposite access: a later rule
  * that generalizes an earlier one (the earlier is its exception, often on
  * purpose), and rules that overlap without either containing the other (the
- * order alone decides the packets in both).
+ * order alone decides the packets in both). A closing deny (deny-all.ts) is
+ * meant to have the allows before it as exceptions: neither is said of it.
  */
 function overlapFindings(
   nsg: string,
   rules: readonly ResolvedRule[],
   pathOf: (r: ResolvedRule) => ValuePath,
+  closing: ReadonlySet<string>,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const boxes = rules.filter((r) => !r.rule.isDefault).map(boxOf);
@@ -257,12 +277,14 @@ function overlapFindings(
       if (a.rule.access === b.rule.access || !boxesMeet(a, b)) continue;
       const [ra, rb] = [watcherRuleName(a.rule.rule), watcherRuleName(b.rule.rule)];
       if (boxWithin(b, a)) continue; // b is shadowed by a: reported as such
+      if (b.rule.access === "Deny" && closing.has(b.rule.rule.name)) continue;
       if (boxWithin(a, b))
         out.push(
           info(
             "GeneralizingRule",
             `${nsg}: ${rb} (${b.rule.priority}, ${b.rule.access}) generalizes ${ra} (${a.rule.priority}, ${a.rule.access}): it matches everything ${ra} does, which is its exception`,
             pathOf(b.rule),
+            "nothing to do if the exception is meant; else narrow one of them",
           ),
         );
       else
@@ -275,52 +297,6 @@ function overlapFindings(
           ),
         );
     }
-  }
-  return out;
-}
-
-/** More sources than a /16 of IPv4 or a /48 of IPv6: the Internet at large, not a known range. */
-function broad(sources: AddressSet): boolean {
-  const size = (family: 4 | 6) =>
-    sources.intervals(family).reduce((n, [a, b]) => n + (b - a + 1n), 0n);
-  return size(4) > 1n << 16n || size(6) > 1n << 80n;
-}
-
-/**
- * Allow rules that open an administrative port to the Internet at large,
- * computed on what each rule really decides: a port a deny before it takes
- * is not open, nor one open only to a known, narrow range.
- */
-function exposureFindings(
-  nsg: string,
-  effects: readonly RuleEffect[],
-  analyzer: ReachAnalyzer,
-  pathOf: (r: ResolvedRule) => ValuePath,
-): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const admin = PacketSet.box({
-    protocols: ["Tcp", "Udp"],
-    source: analyzer.outside,
-    destinationPorts: ADMIN_PORTS.map((a) => ({ first: a.port, last: a.port })),
-  });
-  for (const e of effects) {
-    if (e.rule.access !== "Allow") continue;
-    const open = e.decides.intersect(admin);
-    if (open.isEmpty() || !broad(open.sources())) continue;
-    const portsOpen = open.destinationPorts();
-    const services = ADMIN_PORTS.filter((a) =>
-      portsOpen.some((r) => r.first <= a.port && a.port <= r.last),
-    );
-    const witness = open.witness();
-    const example = witness && analyzer.network.addressNames.labelledPacket(witness);
-    out.push(
-      error(
-        "InternetExposedAdminPort",
-        `${nsg}: ${watcherRuleName(e.rule.rule)} lets the Internet reach ${services.map((s) => `${s.port} (${s.service})`).join(", ")}${example ? `, e.g. ${formatPacket(example)}` : ""}`,
-        pathOf(e.rule),
-        "allow administrative ports only from known addresses, or use a bastion",
-      ),
-    );
   }
   return out;
 }
@@ -519,7 +495,7 @@ function environmentFindings(env: EnvironmentInfo, analyzer: ReachAnalyzer): Dia
         "AseManagementTrafficBlocked",
         `${env.name} (${env.kind}) needs ${label} on Tcp ${portsText(portList)}, but ${nsgNames} blocks ${line ? formatSummaryLine(line) : "some of it"}`,
         env.path,
-        "the platform cannot manage the environment without it",
+        `the platform cannot manage the environment without it: allow ${label.replace(/^[a-z ]+ from /, "")} on Tcp ${portsText(portList)} above the rule that blocks it`,
       ),
     );
   };

@@ -111,6 +111,8 @@ export interface NicInfo {
   readonly flexibleScaleSet?: boolean;
   readonly nsg?: string;
   readonly ipConfigurations: readonly IpConfigurationInfo[];
+  /** Where it is written: the interface, or its scale set's network interface configuration. */
+  readonly path?: ValuePath;
 }
 
 export interface NsgInfo {
@@ -976,6 +978,7 @@ class NetworkBuilder {
           ...(scaleSet?.flexible ? { flexibleScaleSet: true } : {}),
           ipConfigurations: configs,
           ...(nsg === undefined ? {} : { nsg }),
+          path,
         });
     });
   }
