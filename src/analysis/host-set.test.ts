@@ -1,0 +1,377 @@
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { loadSpecText } from "../../test/support/spec.js";
+import { formatPacket } from "../engine/packet.js";
+import { hasErrors } from "../model/diagnostic.js";
+import { buildNetwork, type Network } from "../model/network.js";
+import { ServiceTagCatalog } from "../model/service-tags.js";
+import type { NetworkInterface, SecurityRule, Topology } from "../model/types.js";
+import { formatIpAddress } from "../net/address.js";
+import type { SpecAssertion } from "../specfile/assertions.js";
+import { checkSpecAssertions } from "../specfile/check.js";
+import { type SetAssertion, SetAssertionChecker, type SetOutcome } from "./assertions.js";
+import { HostSets } from "./host-set.js";
+import { ReachAnalyzer } from "./reach.js";
+import { formatSummaryLine } from "./summary.js";
+
+const EXAMPLE = readFileSync(
+  join(resolve(import.meta.dirname, "../.."), "examples/hub-spoke-tiers/tierwall.yaml"),
+  "utf8",
+);
+
+/** The hub-and-spoke example, changed by `edit`; each set assertion's outcome by name. */
+function check(edit: (text: string) => string = (t) => t, extra = "") {
+  const loaded = loadSpecText(`${edit(EXAMPLE)}${extra}`);
+  if (!loaded.spec || hasErrors(loaded.diagnostics))
+    throw new Error(loaded.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+  const outcomes = checkSpecAssertions(loaded.spec.network, loaded.spec.assertions);
+  return (name: string): SetOutcome => {
+    const found = outcomes.find((o) => (o.outcome.assertion as SpecAssertion).name === name);
+    if (found?.kind !== "set") throw new Error(`no set assertion ${name}`);
+    return found.outcome;
+  };
+}
+
+const failed = (o: SetOutcome) => {
+  if (o.status !== "failed") throw new Error(`expected a failure, got ${o.status}`);
+  return o;
+};
+
+/** The spoke's usable hosts: never the first four or the last address of a subnet. */
+const usable = (text: string | undefined, subnet: string) => {
+  expect(text?.startsWith(`10.1.${subnet}.`)).toBe(true);
+  const last = Number(text?.split(".")[3]);
+  expect(last).toBeGreaterThanOrEqual(4);
+  expect(last).toBeLessThan(255);
+};
+
+describe("claims over subnets, on the hub-and-spoke example", () => {
+  it("hold as written: onlyFrom, reach and isolate by subnet, an ASG, groups, exposure", () => {
+    const outcome = check();
+    for (const name of [
+      "only the web tier reaches the app tier",
+      "every web host reaches every app host on HTTPS",
+      "every app host reaches every db host on SQL",
+      "the web tier and the hub never reach the db tier",
+      "the Internet never reaches the db tier",
+      "the web servers' group reaches app on HTTPS",
+      "nothing of the spoke is reached from the Internet, nor the jump VM behind its Standard public IP",
+    ])
+      expect(outcome(name).status, name).toBe("held");
+  });
+
+  it("fail onlyFrom when app's rule is widened to the spoke, with an intruder that is a real host", () => {
+    const o = failed(
+      check((t) =>
+        t.replace("sourceAddressPrefix: 10.1.1.0/24", "sourceAddressPrefix: 10.1.0.0/16"),
+      )("only the web tier reaches the app tier"),
+    );
+    const packet = o.counterexample?.packet;
+    // An unnamed host of app itself calls app1: the lowest usable address after app1's.
+    expect(packet && formatPacket(packet)).toBe("Tcp 10.1.2.5:49152 -> 10.1.2.4:443");
+    expect(o.counterexample?.trace?.rule).toBe("securityRules/allow-https-from-web");
+    expect(o.offending?.lines.map((l) => formatSummaryLine(l))).toEqual([
+      // app1 calling app's other hosts; app's and db's hosts calling app (no reserved address among them).
+      "Tcp 10.1.2.4/32 -> 10.1.2.0/24 except 10.1.2.0/30,10.1.2.4/32,10.1.2.255/32 ports 443",
+      "Tcp 10.1.2.0/23 except 10.1.2.0/30,10.1.2.4/32,10.1.2.255/32,10.1.3.0/30,10.1.3.255/32 -> 10.1.2.0/24 except 10.1.2.0/30,10.1.2.255/32 ports 443",
+    ]);
+  });
+
+  it("fail isolate when db lets the spoke in, naming a web host and a db host", () => {
+    const o = failed(
+      check((t) =>
+        t.replace("sourceAddressPrefix: 10.1.2.0/24", "sourceAddressPrefix: 10.1.0.0/16"),
+      )("the web tier and the hub never reach the db tier"),
+    );
+    const packet = o.counterexample?.packet;
+    usable(packet && formatIpAddress(packet.source), "1");
+    usable(packet && formatIpAddress(packet.destination), "3");
+    expect(o.counterexample?.trace?.access).toBe("Allow");
+  });
+
+  it("fail reach when app admits only its named host's port, naming an unnamed app host that is not reserved", () => {
+    const o = failed(
+      check((t) =>
+        t.replace("destinationAddressPrefix: 10.1.2.0/24", "destinationAddressPrefix: 10.1.2.4"),
+      )("every web host reaches every app host on HTTPS"),
+    );
+    const packet = o.counterexample?.packet;
+    expect(packet && formatPacket(packet)).toBe("Tcp 10.1.1.4:49152 -> 10.1.2.5:443");
+    expect(o.counterexample?.trace?.access).toBe("Deny");
+    expect(o.counterexample?.trace?.rule).toBe("securityRules/deny-vnet-in");
+  });
+
+  it("fail exposure when the jump VM's public IP is Basic: open with no NSG", () => {
+    const o = failed(
+      check((t) =>
+        t.replace("sku: Standard, ipAddress: 203.0.113.30", "sku: Basic, ipAddress: 203.0.113.30"),
+      )(
+        "nothing of the spoke is reached from the Internet, nor the jump VM behind its Standard public IP",
+      ),
+    );
+    expect(o.counterexample?.packet.destination).toMatchObject({ family: 4 });
+    expect(formatIpAddress(o.counterexample?.packet.destination as never)).toBe("10.0.1.4");
+    // An IPv4 estate: no IPv6 line in what is reached.
+    expect(o.offending?.lines.some((l) => l.source.some((s) => s.includes(":")))).toBe(false);
+  });
+
+  it("refuse an address Azure reserves, an ASG that does not exist and a subnet's network address", () => {
+    const extra = `  - { name: reserved, kind: isolate, from: 10.1.1.255, to: subnet:spoke/db }
+  - { name: no such group, kind: isolate, from: asg:nope, to: subnet:spoke/db }
+  - { name: network address, kind: reach, from: subnet:spoke/web, to: 10.1.2.0 }
+`;
+    const outcome = check((t) => t, extra);
+    for (const name of ["reserved", "no such group", "network address"])
+      expect(outcome(name).status, name).toBe("invalid");
+  });
+});
+
+describe("a set's hosts", () => {
+  it("are its known hosts and the subnet's other usable addresses, never reserved ones", () => {
+    const loaded = loadSpecText(EXAMPLE);
+    if (!loaded.spec) throw new Error("the example does not load");
+    const sets = new HostSets(new ReachAnalyzer(loaded.spec.network));
+    const web = sets.resolve("subnet:spoke/web");
+    expect(web.hosts.map((h) => formatIpAddress(h.address))).toEqual(["10.1.1.4", "10.1.1.5"]);
+    expect(web.rest.map((r) => r.addresses.toString())).toEqual([
+      "10.1.1.6/31, 10.1.1.8/29, 10.1.1.16/28, 10.1.1.32/27, 10.1.1.64/26, 10.1.1.128/26, 10.1.1.192/27, 10.1.1.224/28, 10.1.1.240/29, 10.1.1.248/30, 10.1.1.252/31, 10.1.1.254/32",
+    ]);
+    // A block and an ASG together: app1's NIC and 10.1.2.5-7, and the ASG's members.
+    const group = sets.resolve(["10.1.2.0/29", "asg:web-servers"]);
+    expect(group.hosts.map((h) => formatIpAddress(h.address))).toEqual([
+      "10.1.2.4",
+      "10.1.1.4",
+      "10.1.1.5",
+    ]);
+    expect(group.rest.map((r) => r.addresses.toString())).toEqual(["10.1.2.5/32, 10.1.2.6/31"]);
+    // A block of reserved addresses only holds no host.
+    expect(() => sets.resolve("10.1.2.0/30")).toThrow("holds no host");
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Differential: a claim over sets is the conjunction of the same claim over
+// every pair of their hosts (every host of `to` for onlyFrom), each host
+// named alone; a host with itself is no pair.
+
+const SUBNETS = [
+  { name: "s0", vnet: "v0", prefix: "10.0.0.0/29", hosts: ["10.0.0.4", "10.0.0.5", "10.0.0.6"] },
+  { name: "s1", vnet: "v0", prefix: "10.0.0.8/29", hosts: ["10.0.0.12", "10.0.0.13", "10.0.0.14"] },
+  { name: "s2", vnet: "v1", prefix: "10.1.0.0/29", hosts: ["10.1.0.4", "10.1.0.5", "10.1.0.6"] },
+] as const;
+
+const PREFIXES = [
+  "*",
+  "VirtualNetwork",
+  "Internet",
+  "10.0.0.0/29",
+  "10.0.0.8/29",
+  "10.0.0.4/31",
+  "10.0.0.5",
+  "10.0.0.13",
+  "10.0.0.12/30",
+  "10.1.0.0/29",
+  "10.1.0.6",
+  "198.51.100.0/24",
+];
+
+const ruleArb = fc.record({
+  direction: fc.constantFrom("Inbound", "Outbound"),
+  access: fc.constantFrom("Allow", "Deny"),
+  protocol: fc.constantFrom("Tcp", "Udp", "*"),
+  source: fc.constantFrom(...PREFIXES),
+  destination: fc.constantFrom(...PREFIXES),
+  port: fc.constantFrom("*", "443", "22", "80-443"),
+});
+
+const ENDPOINTS = [
+  "subnet:s0",
+  "subnet:s1",
+  "subnet:s2",
+  "10.0.0.0/28",
+  "10.0.0.4/30",
+  "asg:g",
+  "nic-0",
+  "10.0.0.13",
+  "Internet",
+];
+
+const caseArb = fc.record({
+  nsgs: fc.array(fc.array(ruleArb, { maxLength: 4 }), { minLength: 2, maxLength: 2 }),
+  subnetNsg: fc.array(fc.constantFrom(undefined, 0, 1), { minLength: 3, maxLength: 3 }),
+  peered: fc.boolean(),
+  nics: fc.array(
+    fc.record({
+      subnet: fc.constantFrom(0, 1, 2),
+      host: fc.constantFrom(0, 1, 2),
+      nsg: fc.constantFrom(undefined, 0, 1),
+      asg: fc.boolean(),
+      pip: fc.constantFrom(undefined, "Basic", "Standard"),
+    }),
+    { minLength: 1, maxLength: 4 },
+  ),
+  kind: fc.constantFrom("reach", "isolate", "onlyFrom"),
+  from: fc.array(fc.constantFrom(...ENDPOINTS), { minLength: 1, maxLength: 2 }),
+  to: fc.array(fc.constantFrom(...ENDPOINTS.filter((e) => e !== "Internet")), {
+    minLength: 1,
+    maxLength: 2,
+  }),
+  ports: fc.constantFrom(undefined, [443], [22, 80]),
+});
+
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+
+function topologyOf(c: Case): Topology {
+  const rule = (r: Case["nsgs"][number][number], i: number): SecurityRule => ({
+    name: `r${i}`,
+    priority: 100 + i * 10,
+    direction: r.direction as "Inbound" | "Outbound",
+    access: r.access as "Allow" | "Deny",
+    protocol: r.protocol as "Tcp",
+    sourceAddressPrefix: r.source,
+    sourcePortRange: "*",
+    destinationAddressPrefix: r.destination,
+    destinationPortRange: r.port,
+  });
+  const nics: NetworkInterface[] = [];
+  const taken = new Set<string>();
+  const pips: { name: string; sku: "Basic" | "Standard"; ipAddress: string }[] = [];
+  for (const n of c.nics) {
+    const subnet = SUBNETS[n.subnet] as (typeof SUBNETS)[number];
+    const address = subnet.hosts[n.host] as string;
+    if (taken.has(address)) continue;
+    taken.add(address);
+    const i = nics.length;
+    if (n.pip)
+      pips.push({ name: `pip-${i}`, sku: n.pip as "Basic", ipAddress: `203.0.113.${i + 1}` });
+    nics.push({
+      name: `nic-${i}`,
+      ...(n.nsg === undefined ? {} : { networkSecurityGroup: `nsg-${n.nsg}` }),
+      ipConfigurations: [
+        {
+          privateIPAddress: address,
+          subnet: subnet.name,
+          // An ASG's members share one network.
+          ...(n.asg && subnet.vnet === "v0" ? { applicationSecurityGroups: ["g"] } : {}),
+          ...(n.pip ? { publicIPAddress: `pip-${i}` } : {}),
+        },
+      ],
+    });
+  }
+  const vnet = (name: string, space: string) => ({
+    name,
+    addressSpace: { addressPrefixes: [space] },
+    subnets: SUBNETS.filter((s) => s.vnet === name).map((s) => {
+      const nsg = c.subnetNsg[SUBNETS.indexOf(s)];
+      return {
+        name: s.name,
+        addressPrefix: s.prefix,
+        ...(nsg === undefined ? {} : { networkSecurityGroup: `nsg-${nsg}` }),
+      };
+    }),
+    ...(c.peered
+      ? { virtualNetworkPeerings: [{ remoteVirtualNetwork: name === "v0" ? "v1" : "v0" }] }
+      : {}),
+  });
+  return {
+    virtualNetworks: [vnet("v0", "10.0.0.0/24"), vnet("v1", "10.1.0.0/24")],
+    networkSecurityGroups: c.nsgs.map((rules, i) => ({
+      name: `nsg-${i}`,
+      securityRules: rules.map(rule),
+    })),
+    applicationSecurityGroups: [{ name: "g" }],
+    networkInterfaces: nics,
+    environments: [],
+    publicIPAddresses: pips,
+  };
+}
+
+/** Every host of one endpoint, each as an endpoint of its own; Internet stays whole. */
+function hostsOf(network: Network, text: string): string[] {
+  if (text === "Internet") return ["Internet"];
+  if (text.startsWith("nic-") || (!text.includes("/") && !text.includes(":")))
+    return [
+      text.startsWith("nic-")
+        ? `ip:${formatIpAddress(network.nics.get(text)?.ipConfigurations[0]?.address as never)}`
+        : `ip:${text}`,
+    ];
+  if (text === "asg:g")
+    return (network.asgMembers.get("g") ?? []).map((a) => `ip:${formatIpAddress(a)}`);
+  const within = text.startsWith("subnet:")
+    ? SUBNETS.filter((s) => s.name === text.slice(7))
+    : SUBNETS;
+  const all = within.flatMap((s) => s.hosts as readonly string[]);
+  if (text.startsWith("subnet:")) return all.map((a) => `ip:${a}`);
+  const [base, bits] = text.split("/");
+  const value = (t: string) => t.split(".").reduce((n, x) => n * 256 + Number(x), 0);
+  const size = 2 ** (32 - Number(bits));
+  const first = value(base as string);
+  return all.filter((a) => value(a) >= first && value(a) < first + size).map((a) => `ip:${a}`);
+}
+
+const unique = (list: string[]) => [...new Set(list)];
+
+describe("a claim over sets against the same claim over each pair of hosts", () => {
+  it("agrees on random small topologies", () => {
+    let compared = 0;
+    let held = 0;
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const built = buildNetwork(topologyOf(c), ServiceTagCatalog.empty);
+        if (!built.network || hasErrors(built.diagnostics))
+          throw new Error(built.diagnostics.map((d) => d.message).join("\n"));
+        const network = built.network;
+        const checker = new SetAssertionChecker(new ReachAnalyzer(network));
+        const scope = {
+          ...(c.ports ? { ports: c.ports.map((p) => ({ first: p, last: p })) } : {}),
+          protocols: ["Tcp" as const],
+        };
+        const common = { path: [], ...scope };
+        const claim: SetAssertion =
+          c.kind === "onlyFrom"
+            ? { ...common, kind: "onlyFrom", from: c.from, to: c.to }
+            : { ...common, kind: c.kind as "reach", from: c.from, to: c.to };
+        const whole = checker.check(claim);
+        if (whole.status === "invalid") return;
+        const froms = unique(c.from.flatMap((t) => hostsOf(network, t)));
+        const tos = unique(c.to.flatMap((t) => hostsOf(network, t)));
+        let every = true;
+        if (c.kind === "onlyFrom") {
+          for (const to of tos) {
+            const one = checker.check({ ...common, kind: "onlyFrom", from: froms, to });
+            if (one.status === "invalid") throw new Error(`${to}: ${one.why}`);
+            if (one.status === "failed") every = false;
+          }
+        } else
+          for (const from of froms)
+            for (const to of tos) {
+              if (from === to) continue;
+              const one = checker.check({ ...common, kind: c.kind as "reach", from, to });
+              if (one.status === "invalid") throw new Error(`${from} -> ${to}: ${one.why}`);
+              if (one.status === "failed") every = false;
+            }
+        compared++;
+        if (every) held++;
+        if ((whole.status === "held") !== every)
+          throw new Error(
+            `${c.kind} ${c.from.join(",")} -> ${c.to.join(",")}: over sets ${whole.status}${whole.status === "failed" ? ` (${whole.why})` : ""}, per host ${every ? "held" : "failed"}`,
+          );
+        // A failure's witness names a real host: never an address Azure reserves.
+        if (whole.status === "failed" && whole.counterexample) {
+          const { source, destination } = whole.counterexample.packet;
+          for (const a of [source, destination]) {
+            const last = Number(a.value & 7n);
+            if (network.subnets.some((s) => s.addresses.has(a)))
+              expect(last >= 4 && last < 7, formatIpAddress(a)).toBe(true);
+          }
+        }
+      }),
+      { seed: Number(process.env.ORACLE_SEED ?? 15), numRuns: 150 },
+    );
+    expect(compared).toBeGreaterThan(100);
+    expect(held).toBeGreaterThan(compared / 10);
+    expect(held).toBeLessThan(compared);
+  });
+});
