@@ -175,6 +175,7 @@ function subnetFindings(analyzer: ReachAnalyzer, gw: ApplicationGatewayInfo): Di
           "ApplicationGatewaySubnetNotChecked",
           `${label}: whether NSG ${nsgName} lets in ${required.what} cannot be checked: the service-tags file given has no ${required.tag}`,
           gw.path,
+          "name a complete service-tags file as Azure publishes it, or leave serviceTags out for symbolic tags",
         ),
       );
       continue;

@@ -86,21 +86,31 @@ export function adminPackets(sources: AddressSet): PacketSet {
   return all;
 }
 
-/** The administrative services some packet of `open` reaches: `SSH (Tcp 22), RDP (Tcp/Udp 3389)`. */
+/**
+ * The administrative services some packet of `open` reaches, SSH and RDP
+ * first, the first four by name: `SSH (Tcp 22), RDP (Tcp/Udp 3389), SMB (Tcp 445), ... and 15 more`.
+ */
 export function servicesIn(open: PacketSet): string {
-  return ADMIN_PORTS.map((a) => {
-    const protocols = a.protocols.filter(
-      (p) =>
-        !open
-          .intersect(
-            PacketSet.box({ protocols: [p], destinationPorts: [{ first: a.port, last: a.port }] }),
-          )
-          .isEmpty(),
-    );
-    return protocols.length === 0 ? "" : `${a.service} (${protocols.join("/")} ${a.port})`;
-  })
-    .filter(Boolean)
-    .join(", ");
+  const first = (a: AdminPort) => (a.service === "SSH" || a.service === "RDP" ? 0 : 1);
+  const found = [...ADMIN_PORTS]
+    .sort((a, b) => first(a) - first(b))
+    .map((a) => {
+      const protocols = a.protocols.filter(
+        (p) =>
+          !open
+            .intersect(
+              PacketSet.box({
+                protocols: [p],
+                destinationPorts: [{ first: a.port, last: a.port }],
+              }),
+            )
+            .isEmpty(),
+      );
+      return protocols.length === 0 ? "" : `${a.service} (${protocols.join("/")} ${a.port})`;
+    })
+    .filter(Boolean);
+  const shown = found.length > 5 ? found.slice(0, 4) : found;
+  return `${shown.join(", ")}${found.length > shown.length ? ` and ${found.length - shown.length} more administrative ports` : ""}`;
 }
 
 /** More sources than a /16 of IPv4 or a /48 of IPv6: the Internet at large, not a known range. */
