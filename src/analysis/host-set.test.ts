@@ -14,7 +14,7 @@ import { checkSpecAssertions } from "../specfile/check.js";
 import { type SetAssertion, SetAssertionChecker, type SetOutcome } from "./assertions.js";
 import { HostSets } from "./host-set.js";
 import { ReachAnalyzer } from "./reach.js";
-import { formatSummaryLine } from "./summary.js";
+import { formatSummaryLine, formatSummaryLineWithin } from "./summary.js";
 
 const EXAMPLE = readFileSync(
   join(resolve(import.meta.dirname, "../.."), "examples/hub-spoke-tiers/tierwall.yaml"),
@@ -76,6 +76,19 @@ describe("claims over subnets, on the hub-and-spoke example", () => {
       // app1 calling app's other hosts; app's and db's hosts calling app (no reserved address among them).
       "Tcp 10.1.2.4/32 -> 10.1.2.0/24 except 10.1.2.0/30,10.1.2.4/32,10.1.2.255/32 ports 443",
       "Tcp 10.1.2.0/23 except 10.1.2.0/30,10.1.2.4/32,10.1.2.255/32,10.1.3.0/30,10.1.3.255/32 -> 10.1.2.0/24 except 10.1.2.0/30,10.1.2.255/32 ports 443",
+    ]);
+  });
+
+  it("fit each line of an offending set on a terminal line, counting long except lists", () => {
+    const o = failed(
+      check((t) =>
+        t.replace("sourceAddressPrefix: 10.1.1.0/24", "sourceAddressPrefix: 10.1.0.0/16"),
+      )("only the web tier reaches the app tier"),
+    );
+    const lines = (o.offending?.lines ?? []).map((l) => formatSummaryLineWithin(l, 92));
+    expect(lines).toEqual([
+      "Tcp 10.1.2.4/32 -> 10.1.2.0/24 except 10.1.2.0/30,10.1.2.4/32,10.1.2.255/32 ports 443",
+      "Tcp 10.1.2.0/23 except 5 blocks -> 10.1.2.0/24 except 2 blocks ports 443",
     ]);
   });
 

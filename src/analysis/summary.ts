@@ -214,6 +214,31 @@ export function formatSummaryLine(line: SummaryLine, maxPrefixes = 6): string {
 }
 
 /**
+ * A line that fits `width` columns: as `formatSummaryLine` writes it, else
+ * with each `except` list counted ("10.1.2.0/23 except 5 blocks") and fewer
+ * prefixes, else cut with an ellipsis. The whole line is in the JSON.
+ */
+export function formatSummaryLineWithin(line: SummaryLine, width: number): string {
+  const full = formatSummaryLine(line);
+  if (full.length <= width) return full;
+  const counted = (list: readonly string[]) =>
+    shortestForm(list).map((t) => {
+      const at = t.indexOf(" except ");
+      if (at < 0) return t;
+      const holes = t.slice(at + 8).split(",").length;
+      return `${t.slice(0, at)} except ${holes} block${holes === 1 ? "" : "s"}`;
+    });
+  for (const max of [6, 3, 1]) {
+    const text = formatSummaryLine(
+      { ...line, source: counted(line.source), destination: counted(line.destination) },
+      max,
+    );
+    if (text.length <= width) return text;
+  }
+  return `${full.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/**
  * A list of prefixes, or the one block that covers them followed by
  * `except` and its holes, whichever is shorter: "198.51.100.0/24 except
  * 198.51.100.11/32" rather than eight prefixes.

@@ -1,5 +1,5 @@
 import type { SetOutcome } from "../../analysis/assertions.js";
-import { formatSummaryLine } from "../../analysis/summary.js";
+import { formatSummaryLineWithin } from "../../analysis/summary.js";
 import type { AssertionOutcome } from "../../engine/assertions.js";
 import { formatPacket } from "../../engine/packet.js";
 import { hasErrors, type SourceLocation } from "../../model/diagnostic.js";
@@ -134,13 +134,21 @@ function renderSetOutcome(o: SetOutcome, style: Style): string[] {
     if (o.counterexample.trace) lines.push(renderTrace(o.counterexample.trace, style, "      "));
   }
   if (o.offending && o.offending.lines.length > 0) {
+    // Each line fits a terminal's; the whole set is in --json.
     lines.push("      all such packets:");
-    for (const l of o.offending.lines) lines.push(`        ${formatSummaryLine(l)}`);
-    if (o.offending.omitted > 0)
-      lines.push(style.dim(`        … and ${o.offending.omitted} more lines`));
+    const shown = o.offending.lines.slice(0, OFFENDING_SHOWN);
+    for (const l of shown) lines.push(`        ${formatSummaryLineWithin(l, 92)}`);
+    const more = o.offending.lines.length - shown.length + o.offending.omitted;
+    if (more > 0)
+      lines.push(
+        style.dim(`        … and ${more} more line${more === 1 ? "" : "s"} (--json lists them)`),
+      );
   }
   return lines;
 }
+
+/** Lines of an offending set a failed claim shows on the terminal. */
+const OFFENDING_SHOWN = 5;
 
 function describeNetwork(network: Network): string {
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
