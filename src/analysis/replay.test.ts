@@ -1,0 +1,190 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { networkOf } from "../../test/support/spec.js";
+import type { LoggedFlow } from "../model/logged-flow.js";
+import { FlowAggregator, nsgNameOf } from "./flow-aggregate.js";
+import { flowProtocol, replay, watcherNameOfLogged } from "./replay.js";
+
+const LAYERED = readFileSync(
+  join(import.meta.dirname, "../../examples/layered-ase/tierwall.yaml"),
+  "utf8",
+);
+/** The example without fe3ase's two rules: the proposed change. */
+const WITHOUT_FE3 = LAYERED.replace(
+  / {6}- name: ALLOW-HTTP-fe3ase[\s\S]*?(?= {6}- name: ALLOW-HTTP-apiase)/,
+  "",
+);
+const NSG_ID =
+  "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000000/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/RESTRICTBACKENDAPI";
+
+const tuple = (fields: Partial<LoggedFlow> & Pick<LoggedFlow, "source" | "destinationPort">) =>
+  ({
+    format: "nsg-v2",
+    time: 1_764_000_000_000,
+    destination: "10.0.4.4",
+    sourcePort: 50_000,
+    protocol: 6,
+    direction: "Inbound",
+    access: "Allow",
+    state: "E",
+    packetsSent: 3,
+    bytesSent: 700,
+    packetsReceived: 2,
+    bytesReceived: 1500,
+    rule: "UserRule_ALLOW-HTTPS-fe1ase",
+    nsgId: NSG_ID,
+    ...fields,
+  }) satisfies LoggedFlow;
+
+function run(tuples: LoggedFlow[], proposed = WITHOUT_FE3) {
+  const aggregator = new FlowAggregator();
+  for (const t of tuples) aggregator.add(t);
+  return replay(aggregator.flows(), aggregator.tuples, networkOf(LAYERED), networkOf(proposed));
+}
+
+describe("replay", () => {
+  const week = [
+    tuple({ source: "198.51.100.11", destinationPort: 443 }),
+    tuple({ source: "198.51.100.11", destinationPort: 443, time: 1_764_000_060_000 }),
+    tuple({ source: "198.51.100.22", destinationPort: 80, rule: "UserRule_ALLOW-HTTP-fe2ase" }),
+    tuple({ source: "198.51.100.33", destinationPort: 443, rule: "UserRule_ALLOW-HTTPS-fe3ase" }),
+    tuple({
+      source: "198.51.100.33",
+      sourcePort: 50_001,
+      destinationPort: 80,
+      rule: "UserRule_ALLOW-HTTP-fe3ase",
+      time: 1_764_500_000_000,
+    }),
+    tuple({
+      source: "192.0.2.99",
+      destinationPort: 22,
+      access: "Deny",
+      state: "B",
+      rule: "DefaultRule_DenyAllInBound",
+    }),
+  ];
+
+  it("folds tuples into flows by 5-tuple and direction, keeping counts and times", () => {
+    const aggregator = new FlowAggregator();
+    for (const t of week) aggregator.add(t);
+    const flows = aggregator.flows();
+    expect(aggregator.tuples).toBe(6);
+    expect(flows).toHaveLength(5);
+    expect(flows[0]).toMatchObject({
+      tuples: 2,
+      packets: 10,
+      bytes: 4400,
+      firstSeen: 1_764_000_000_000,
+      lastSeen: 1_764_000_060_000,
+    });
+  });
+
+  it("lists exactly fe3ase's flows as newly denied when fe3ase's rules are dropped", () => {
+    const report = run(week);
+    expect(report.disagreements).toEqual([]);
+    expect(report.newlyDenied.map((r) => `${r.flow.source}:${r.flow.destinationPort}`)).toEqual([
+      "198.51.100.33:80",
+      "198.51.100.33:443",
+    ]);
+    expect(report.newlyDenied[0]?.proposed).toMatchObject({
+      access: "Deny",
+      rule: "defaultSecurityRules/DenyAllInBound",
+      nsg: "RestrictBackendApi",
+      at: "environment apiase",
+    });
+    expect(report.newlyAllowed).toEqual([]);
+  });
+
+  it("counts each rule's hits and names the custom rules no flow used", () => {
+    const report = run(week);
+    const hits = Object.fromEntries(
+      report.ruleHits.filter((h) => h.direction === "Inbound").map((h) => [h.rule, h.flows]),
+    );
+    expect(hits).toMatchObject({
+      "ALLOW-HTTPS-fe1ase": 1,
+      "ALLOW-HTTP-fe2ase": 1,
+      "ALLOW-HTTP-fe3ase": 1,
+      "ALLOW-HTTPS-fe3ase": 1,
+      DenyAllInBound: 1,
+      "ALLOW-AzureMngmt": 0,
+    });
+    expect(report.unusedRules.map((h) => h.rule)).toEqual([
+      "ALLOW-AzureMngmt",
+      "ALLOW-HTTP-fe1ase",
+      "ALLOW-HTTPS-fe2ase",
+      "ALLOW-HTTP-apiase",
+      "ALLOW-HTTPS-apiase",
+    ]);
+    expect(report.ruleHits.find((h) => h.rule === "ALLOW-HTTPS-fe1ase")?.tuples).toBe(2);
+  });
+
+  it("names a flow whose logged verdict the spec does not give", () => {
+    const report = run([
+      tuple({ source: "192.0.2.50", destinationPort: 443, rule: "UserRule_ALLOW-HTTPS-fe1ase" }),
+    ]);
+    expect(report.disagreements).toHaveLength(1);
+    expect(report.disagreements[0]?.disagreements).toEqual([
+      "logged Allow, the spec denies it (defaultSecurityRules/DenyAllInBound of RestrictBackendApi)",
+      "RestrictBackendApi logged Allow by UserRule_ALLOW-HTTPS-fe1ase; the spec's RestrictBackendApi gives Deny by defaultSecurityRules/DenyAllInBound",
+    ]);
+  });
+
+  it("reports NSG and rule names that map to nothing, and flows it cannot place", () => {
+    const report = run([
+      tuple({ source: "198.51.100.11", destinationPort: 443, nsgId: `${NSG_ID}-OLD` }),
+      tuple({ source: "198.51.100.22", destinationPort: 443, rule: "AdminRule_block" }),
+      tuple({ source: "198.51.100.11", destination: "10.9.0.4", destinationPort: 443 }),
+      tuple({ source: "198.51.100.11", destinationPort: 443, protocol: 47 }),
+    ]);
+    expect(report.unmapped).toEqual([
+      { kind: "nsg", name: "RESTRICTBACKENDAPI-OLD", tuples: 1 },
+      { kind: "rule", name: "AdminRule_block", tuples: 1 },
+    ]);
+    expect(report.notJudged.map((n) => n.reason)).toEqual([
+      "destination addresses in no subnet of the spec",
+      "protocol 47, which NSG rules do not name",
+    ]);
+  });
+
+  it("judges VNet flow logs' rules against every NSG the flow met", () => {
+    const report = run([
+      tuple({
+        format: "vnet",
+        source: "198.51.100.33",
+        destinationPort: 443,
+        rule: "UserRule_ALLOW-HTTPS-fe3ase",
+        nsgId: undefined,
+        aclId: "8f5b7c2e-0000-4000-8000-000000000001",
+      }),
+      tuple({
+        format: "vnet",
+        source: "198.51.100.22",
+        destinationPort: 443,
+        rule: "UserRule_ALLOW-HTTPS-fe3ase",
+        nsgId: undefined,
+        aclId: "8f5b7c2e-0000-4000-8000-000000000001",
+      }),
+    ]);
+    expect(report.disagreements.map((d) => d.disagreements)).toEqual([
+      [
+        "logged Allow by UserRule_ALLOW-HTTPS-fe3ase, which no NSG the spec applies at environment apiase decided",
+      ],
+    ]);
+    expect(report.newlyDenied).toHaveLength(1);
+  });
+
+  it("maps logged names and protocol numbers as Azure writes them", () => {
+    expect(watcherNameOfLogged("UserRule_web")).toBe("securityRules/web");
+    expect(watcherNameOfLogged("DefaultRule_AllowVnetInBound")).toBe(
+      "defaultSecurityRules/AllowVnetInBound",
+    );
+    expect(watcherNameOfLogged("SecurityAdminRule_x")).toBeUndefined();
+    expect(nsgNameOf(NSG_ID)).toBe("RESTRICTBACKENDAPI");
+    expect(flowProtocol(6, 4)).toBe("Tcp");
+    expect(flowProtocol(17, 6)).toBe("Udp");
+    expect(flowProtocol(58, 6)).toBe("Icmp");
+    expect(flowProtocol(58, 4)).toBeUndefined();
+    expect(flowProtocol(1, 6)).toBeUndefined();
+  });
+});
