@@ -195,6 +195,20 @@ loadBalancers:
     expect(basic[0]?.message).toContain("a Basic load balancer is open by default");
     expect(basic[0]?.path).toEqual(["loadBalancers", 0, "inboundNatRules", 0]);
     expect(of(findings(text("Standard")), "InternetExposedAdminPort")).toEqual([]);
+    // Reached through its own public IP too: still one finding, naming both ways in.
+    const both = of(
+      findings(
+        text("Basic").replace(
+          "subnet: app, loadBalancerInboundNatRules",
+          "subnet: app, publicIPAddress: 198.51.100.9, loadBalancerInboundNatRules",
+        ),
+      ),
+      "InternetExposedAdminPort",
+    );
+    expect(both).toHaveLength(1);
+    expect(both[0]?.message).toContain(
+      "through public address 198.51.100.9 and Basic load balancer lb's inbound NAT rule rdp-vm1",
+    );
   });
 });
 

@@ -72,8 +72,12 @@ export const ADMIN_PORTS: readonly AdminPort[] = [
   { port: 27017, service: "MongoDB", protocols: ["Tcp"] },
 ];
 
+const adminCache = new WeakMap<AddressSet, PacketSet>();
+
 /** Every packet from `sources` to an administrative service, on its own protocols. */
 export function adminPackets(sources: AddressSet): PacketSet {
+  const known = adminCache.get(sources);
+  if (known) return known;
   let all = PacketSet.empty;
   for (const a of ADMIN_PORTS)
     all = all.union(
@@ -83,6 +87,7 @@ export function adminPackets(sources: AddressSet): PacketSet {
         destinationPorts: [{ first: a.port, last: a.port }],
       }),
     );
+  adminCache.set(sources, all);
   return all;
 }
 
@@ -194,9 +199,9 @@ export function endpointExposure(analyzer: ReachAnalyzer): EndpointExposure {
     if (open.isEmpty()) return;
     at(host, label)?.ways.push({ ...entryOf(host.publicIp, host.publicAddress), open, path });
   };
-  const onEnvironment = new Set<string>();
+  const onEnvironment = new Map<string, string>();
   for (const env of network.environments.values()) {
-    onEnvironment.add(keyOf(env.subnet.vnet, env.privateAddress));
+    onEnvironment.set(keyOf(env.subnet.vnet, env.privateAddress), env.name);
     // An App Service Environment's address is its own front end's, which serves its apps and the
     // platform's ports only: no host's administrative service listens behind it.
     if (isAppServiceEnvironment(env.kind)) continue;
@@ -219,9 +224,7 @@ export function endpointExposure(analyzer: ReachAnalyzer): EndpointExposure {
     const open = a.arrived.intersect(admin);
     if (open.isEmpty()) continue;
     const host = hostAt(network, a.backend.address);
-    const env = [...network.environments.values()].find(
-      (e) => keyOf(e.subnet.vnet, e.privateAddress) === keyOf(a.backend.vnet, a.backend.address),
-    );
+    const env = onEnvironment.get(keyOf(a.backend.vnet, a.backend.address));
     const endpoint = at(
       {
         ...host,
@@ -229,7 +232,7 @@ export function endpointExposure(analyzer: ReachAnalyzer): EndpointExposure {
         ...(a.backend.subnet ? { subnet: a.backend.subnet } : {}),
         ...(a.backend.nic ? { nic: a.backend.nic } : {}),
       },
-      env ? `environment ${env.name}` : a.backend.label,
+      env !== undefined ? `environment ${env}` : a.backend.label,
     );
     endpoint?.ways.push({
       via: `${a.frontend.sku} load balancer ${a.frontend.loadBalancer}'s ${describeArrival(a)} (frontend port${a.forwarding.frontendPorts.first === a.forwarding.frontendPorts.last ? ` ${a.forwarding.frontendPorts.first}` : `s ${a.forwarding.frontendPorts.first}-${a.forwarding.frontendPorts.last}`})`,
