@@ -4,6 +4,7 @@ import { type Diagnostic, error, info, type ValuePath, warning } from "../model/
 import { AZURE_HOST_ADDRESS, type EnvironmentInfo, type Network } from "../model/network.js";
 import type { Direction } from "../model/rule.js";
 import { watcherRuleName } from "../model/rule.js";
+import { hostAddresses, reservedAddresses } from "../model/subnet-hosts.js";
 import type { IpAddress } from "../net/address.js";
 import { displayAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
@@ -303,8 +304,9 @@ function overlapFindings(
 
 /**
  * Allow rules that let in more than the spec's claims need, judged only on
- * hosts that some claim is about (a rule toward hosts no claim covers is left
- * alone), with what the platform needs counted as needed.
+ * hosts that some claim is about, one by one or as a subnet, CIDR or ASG (a
+ * rule toward hosts no claim covers is left alone), with what the platform
+ * needs counted as needed.
  */
 function broaderFindings(
   nsg: string,
@@ -324,12 +326,31 @@ function broaderFindings(
     covered = covered.union(single(env.privateAddress));
     platform = platform.union(platformNeeds(env, analyzer));
   }
+  // Hosts claims name by subnet, CIDR or ASG as well as one by one: each
+  // address a claim needs to reach that this NSG guards, on a subnet or a NIC.
+  const claimed = needed.destinations();
+  for (const subnet of network.subnets)
+    if (subnet.nsg === nsg) covered = covered.union(hostAddresses(subnet).intersect(claimed));
+  for (const nic of network.nics.values())
+    if (nic.nsg === nsg)
+      covered = covered.union(
+        AddressSet.ofAddresses(nic.ipConfigurations.map((c) => c.address)).intersect(claimed),
+      );
   if (covered.isEmpty()) return [];
+  // Health probes reach every host; Azure's reserved addresses send nothing, so a
+  // rule naming a whole subnet as its source is no broader for including them.
+  platform = platform.union(
+    PacketSet.box({ source: AddressSet.of([AZURE_HOST_ADDRESS]), destination: covered }),
+  );
+  let reserved = AddressSet.empty;
+  for (const subnet of network.subnets)
+    reserved = reserved.union(reservedAddresses(subnet.prefixes));
+  const noSender = PacketSet.box({ source: reserved });
   const out: Diagnostic[] = [];
   for (const e of effects) {
     if (e.rule.access !== "Allow" || e.rule.rule.isDefault) continue;
     const judged = e.decides.intersect(PacketSet.box({ destination: covered }));
-    const excess = judged.minus(needed).minus(platform);
+    const excess = judged.minus(needed).minus(platform).minus(noSender);
     if (judged.isEmpty() || excess.isEmpty()) continue;
     const line = summarize(excess, 1, network.addressNames).lines[0];
     out.push(

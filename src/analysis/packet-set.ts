@@ -204,6 +204,11 @@ export class PacketSet {
     return spansToAddressSet(project(this.root, Field.Source));
   }
 
+  /** The destination addresses of the set's packets. */
+  destinations(): AddressSet {
+    return spansToAddressSet(project(this.root, Field.Destination));
+  }
+
   /** The destination ports the set's TCP and UDP packets use. */
   destinationPorts(): PortRange[] {
     const ported = this.intersect(PacketSet.box({ protocols: ["Tcp", "Udp"] }));
