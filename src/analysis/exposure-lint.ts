@@ -7,6 +7,9 @@
  * network interface (or none) decide, as route.ts and reach.ts do. A
  * Standard public IP or load balancer with no NSG lets nothing in; a Basic
  * one, or a public address given without a public IP resource, is open.
+ * Azure retired Basic public IPs on 30 September 2025, and how leftover ones
+ * behave is UNCONFIRMED (reference/reachability.md §1): they are read as
+ * documented before, open by default, the reading that hides no exposure.
  *
  * App Service Environments are left out: their address is their own front
  * end's, which serves their apps and the platform's ports, not a host's
