@@ -212,6 +212,46 @@ loadBalancers:
   });
 });
 
+describe("scale sets", () => {
+  it("are endpoints too: instances' public IPs (Basic when no SKU is given) with no NSG expose them", () => {
+    const text = (sku: string) => `
+virtualNetworks:
+  - name: vnet
+    addressSpace: { addressPrefixes: [10.0.0.0/16] }
+    subnets: [{ name: app, addressPrefix: 10.0.1.0/24 }]
+networkInterfaces: []
+networkSecurityGroups: []
+virtualMachineScaleSets:
+  - name: web
+    orchestrationMode: Uniform
+    sku: { name: Standard_B2s, capacity: 2 }
+    networkProfile:
+      networkInterfaceConfigurations:
+        - name: web-nic
+          primary: true
+          ipConfigurations:
+            - name: ipconfig1
+              subnet: app
+              publicIPAddressConfiguration: { name: pub${sku} }
+`;
+    const basic = of(findings(text("")), "InternetExposedAdminPort");
+    expect(basic.map((d) => d.message.split(" is ")[0])).toEqual(["scale set web"]);
+    expect(basic[0]?.message).toContain(
+      "through Basic public IP vmss:web/pub: no NSG on subnet vnet/app or scale set web's network interfaces",
+    );
+    expect(basic[0]?.path).toEqual([
+      "virtualMachineScaleSets",
+      0,
+      "networkProfile",
+      "networkInterfaceConfigurations",
+      0,
+      "ipConfigurations",
+      0,
+    ]);
+    expect(of(findings(text(", sku: Standard")), "InternetExposedAdminPort")).toEqual([]);
+  });
+});
+
 describe("NSGs associated with nothing", () => {
   it("are named once, and their rules are not linted", () => {
     const text = spec({

@@ -147,6 +147,12 @@ interface Endpoint {
   readonly ways: WayIn[];
 }
 
+/** `network interface NAME`, or a scale set's: `scale set NAME's network interfaces`. */
+const nicLabel = (nic: NicInfo) =>
+  nic.scaleSet === undefined
+    ? `network interface ${nic.name}`
+    : `scale set ${nic.scaleSet}'s network interfaces`;
+
 const keyOf = (vnet: string, address: IpAddress) => `${vnet}|${formatIpAddress(address)}`;
 export const ruleKey = (nsg: string, rule: string) => `${nsg}\u0000${rule}`;
 
@@ -214,9 +220,7 @@ export function endpointExposure(analyzer: ReachAnalyzer): EndpointExposure {
     nic.ipConfigurations.forEach((config, j) => {
       if (!config.publicAddress || onEnvironment.has(keyOf(nic.vnet, config.address))) return;
       const label =
-        nic.scaleSet === undefined
-          ? `network interface ${nic.name}`
-          : `scale set ${nic.scaleSet} (${nic.name})`;
+        nic.scaleSet === undefined ? `network interface ${nic.name}` : `scale set ${nic.scaleSet}`;
       direct(hostAt(network, config.address), label, [
         ...(nic.path ?? ["networkInterfaces"]),
         "ipConfigurations",
@@ -251,14 +255,14 @@ export function endpointExposure(analyzer: ReachAnalyzer): EndpointExposure {
     let open = PacketSet.empty;
     for (const w of endpoint.ways) open = open.union(w.open);
     if (open.isEmpty() || !broad(open.sources())) continue;
-    const ways = endpoint.ways.filter((w) => broad(w.open.sources()));
+    // The ways that each let in the Internet at large; all of them if it takes several together.
+    const wide = endpoint.ways.filter((w) => broad(w.open.sources()));
+    const ways = wide.length > 0 ? wide : endpoint.ways;
     const stages = [
       ...(endpoint.subnet?.nsg
         ? [{ nsg: endpoint.subnet.nsg, on: `subnet ${endpoint.subnet.id}` }]
         : []),
-      ...(endpoint.nic?.nsg
-        ? [{ nsg: endpoint.nic.nsg, on: `network interface ${endpoint.nic.name}` }]
-        : []),
+      ...(endpoint.nic?.nsg ? [{ nsg: endpoint.nic.nsg, on: nicLabel(endpoint.nic) }] : []),
     ];
     const rules: { text: string; path: ValuePath }[] = [];
     for (const stage of stages) {
@@ -277,7 +281,7 @@ export function endpointExposure(analyzer: ReachAnalyzer): EndpointExposure {
     }
     const where = [
       ...(endpoint.subnet ? [`subnet ${endpoint.subnet.id}`] : []),
-      ...(endpoint.nic ? [`network interface ${endpoint.nic.name}`] : []),
+      ...(endpoint.nic ? [nicLabel(endpoint.nic)] : []),
     ].join(" or ");
     const cause =
       stages.length === 0
