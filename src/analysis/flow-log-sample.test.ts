@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { networkOf } from "../../test/support/spec.js";
+import { FlowAggregator } from "./flow-aggregate.js";
+import { sampleFlowLogs } from "./flow-log-sample.js";
+import { replay } from "./replay.js";
+
+const LAYERED = readFileSync(
+  join(import.meta.dirname, "../../examples/layered-ase/tierwall.yaml"),
+  "utf8",
+);
+const WITHOUT_FE3 = LAYERED.replace(
+  / {6}- name: ALLOW-HTTP-fe3ase[\s\S]*?(?= {6}- name: ALLOW-HTTP-apiase)/,
+  "",
+);
+
+describe("sampled flow logs", () => {
+  const network = networkOf(LAYERED);
+
+  for (const format of ["vnet", "nsg-v2", "nsg-v1"] as const)
+    it(`(${format}) agree with the spec they come from, and a week of them lists exactly fe3ase's flows as what dropping fe3ase breaks`, () => {
+      const aggregator = new FlowAggregator();
+      let last = 0;
+      for (const t of sampleFlowLogs(network, { seed: 7, days: 7, format })) {
+        expect(t.time).toBeGreaterThanOrEqual(last);
+        last = t.time;
+        aggregator.add(t);
+      }
+      expect(aggregator.tuples).toBeGreaterThan(3000);
+      const report = replay(aggregator.flows(), aggregator.tuples, network, networkOf(WITHOUT_FE3));
+      expect(report.disagreements.map((d) => d.disagreements)).toEqual([]);
+      expect(report.notJudged).toEqual([]);
+      expect(report.unmapped).toEqual([]);
+      const fe3 = report.flows.filter(
+        (r) =>
+          r.flow.source === "198.51.100.33" &&
+          r.logged === "Allow" &&
+          r.flow.direction === "Inbound",
+      );
+      expect(fe3.length).toBeGreaterThan(0);
+      expect(new Set(report.newlyDenied)).toEqual(new Set(fe3));
+      expect(report.newlyAllowed).toEqual([]);
+    });
+
+  it("is the same for the same seed, and different for another", () => {
+    const take = (seed: number) => [...sampleFlowLogs(network, { seed, days: 1 })];
+    expect(take(3)).toEqual(take(3));
+    expect(take(3)).not.toEqual(take(4));
+  });
+});
