@@ -130,6 +130,20 @@ describe("claims over subnets, on the hub-and-spoke example", () => {
     expect(o.offending?.lines.some((l) => l.source.some((s) => s.includes(":")))).toBe(false);
   });
 
+  it("fail isolate from web to the Internet with an Internet host, in IPv4 only as the estate is", () => {
+    const o = failed(
+      check(
+        (t) => t,
+        "  - { name: web never calls out, kind: isolate, from: subnet:spoke/web, to: Internet }\n",
+      )("web never calls out"),
+    );
+    const packet = o.counterexample?.packet;
+    expect(packet && formatPacket(packet)).toBe("Tcp 10.1.1.4:49152 -> 192.0.2.99:443");
+    expect(o.offending?.lines.length).toBeGreaterThan(0);
+    for (const line of o.offending?.lines ?? [])
+      expect([...line.source, ...line.destination].some((a) => a.includes(":"))).toBe(false);
+  });
+
   it("refuse an address Azure reserves, an ASG that does not exist and a subnet's network address", () => {
     const extra = `  - { name: reserved, kind: isolate, from: 10.1.1.255, to: subnet:spoke/db }
   - { name: no such group, kind: isolate, from: asg:nope, to: subnet:spoke/db }
