@@ -168,6 +168,18 @@ describe("Internet exposure per endpoint", () => {
     );
     expect(of(narrow, "InternetExposedAdminPort")).toEqual([]);
     expect(of(narrow, "AdminPortAllowedFromInternet")).toEqual([]);
+    // A private range is a corporate network's, not the Internet's, however wide.
+    const corporate = findings(
+      spec({
+        rules: [
+          rule("ssh", 100, "Allow", "10.0.0.0/8", "22"),
+          rule("rdp", 110, "Allow", "172.16.0.0/12", "3389"),
+        ],
+        vms: [{ name: "vm1", sku: "Basic" }],
+      }),
+    );
+    expect(of(corporate, "InternetExposedAdminPort")).toEqual([]);
+    expect(of(corporate, "AdminPortAllowedFromInternet")).toEqual([]);
   });
 
   it("judges a load balancer's rule by its SKU: a Basic one with no NSG exposes RDP through its NAT rule", () => {

@@ -36,7 +36,8 @@ import {
 } from "../model/network.js";
 import { watcherRuleName } from "../model/rule.js";
 import { displayAddress, formatIpAddress, type IpAddress } from "../net/address.js";
-import type { AddressSet } from "../net/address-set.js";
+import { AddressSet } from "../net/address-set.js";
+import { parsePrefix } from "../net/prefix.js";
 import { describeArrival, loadBalancedArrivals } from "./load-balancer-exposure.js";
 import { PacketSet } from "./packet-set.js";
 import type { RuleEffect } from "./policy.js";
@@ -75,12 +76,40 @@ export const ADMIN_PORTS: readonly AdminPort[] = [
   { port: 27017, service: "MongoDB", protocols: ["Tcp"] },
 ];
 
+/**
+ * Addresses no packet from the Internet comes from: private (RFC 1918, RFC
+ * 4193), shared (RFC 6598), loopback and link-local ranges. A rule that lets
+ * in 10.0.0.0/8 speaks of a corporate network, not of the Internet.
+ */
+const NOT_INTERNET = AddressSet.of(
+  [
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "::1/128",
+    "fc00::/7",
+    "fe80::/10",
+  ].map((text) => {
+    const parsed = parsePrefix(text);
+    if (!parsed.ok) throw new Error(`not a prefix: ${text}`);
+    return parsed.prefix;
+  }),
+);
+
 const adminCache = new WeakMap<AddressSet, PacketSet>();
 
-/** Every packet from `sources` to an administrative service, on its own protocols. */
-export function adminPackets(sources: AddressSet): PacketSet {
-  const known = adminCache.get(sources);
+/**
+ * Every packet from `outside` (addresses outside every network) to an
+ * administrative service, on its own protocols, leaving out addresses no
+ * Internet host has.
+ */
+export function adminPackets(outside: AddressSet): PacketSet {
+  const known = adminCache.get(outside);
   if (known) return known;
+  const sources = outside.minus(NOT_INTERNET);
   let all = PacketSet.empty;
   for (const a of ADMIN_PORTS)
     all = all.union(
@@ -90,7 +119,7 @@ export function adminPackets(sources: AddressSet): PacketSet {
         destinationPorts: [{ first: a.port, last: a.port }],
       }),
     );
-  adminCache.set(sources, all);
+  adminCache.set(outside, all);
   return all;
 }
 
