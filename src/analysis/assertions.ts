@@ -150,8 +150,8 @@ export class SetAssertionChecker {
 
   /** What crosses between every member of `from` and every member of `to`. */
   private spaces(from: Endpoints, to: Endpoints): PairSpace[] {
-    const callers = this.sets.members(this.sets.resolve(from, "from"));
-    const callees = this.sets.members(this.sets.resolve(to, "to"));
+    const callers = this.sets.members(this.sets.resolve(from, "from"), true);
+    const callees = this.sets.members(this.sets.resolve(to, "to"), true);
     if (callers.every((m) => m.kind === "outside") && callees.every((m) => m.kind === "outside"))
       throw new InvalidSet(
         `${text(from)} and ${text(to)} are both outside every network, so no NSG is involved`,
@@ -202,8 +202,8 @@ export class SetAssertionChecker {
   }
 
   private checkOnlyFrom(a: SetAssertion & { kind: "onlyFrom" }): SetOutcome {
-    const callees = this.estateMembers(a.to, "onlyFrom");
-    const callers = this.sets.members(this.sets.resolve(a.from, "from"));
+    const callees = this.estateMembers(a.to, "onlyFrom", true);
+    const callers = this.sets.members(this.sets.resolve(a.from, "from"), true);
     const scope = this.scope(a);
     let offending = PacketSet.empty;
     let first: Offence | undefined;
@@ -235,8 +235,8 @@ export class SetAssertionChecker {
   }
 
   /** The hosts of an end that must be in the estate. */
-  private estateMembers(to: Endpoints, kind: string): Member[] {
-    const members = this.sets.members(this.sets.resolve(to, "to"));
+  private estateMembers(to: Endpoints, kind: string, group = false): Member[] {
+    const members = this.sets.members(this.sets.resolve(to, "to"), group);
     if (members.some((m) => m.kind === "outside"))
       throw new InvalidSet(
         `${text(to)}: the Internet is no host of the estate, so ${kind} cannot be claimed of it`,

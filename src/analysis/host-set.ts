@@ -37,7 +37,13 @@ export interface HostSet {
 /** One part of a set that behaves alike: a host, a block of unnamed hosts of one subnet and family, or Internet addresses. */
 export type Member =
   | { readonly kind: "host"; readonly host: Host }
-  | { readonly kind: "block"; readonly subnet: SubnetInfo; readonly addresses: AddressSet }
+  | {
+      readonly kind: "block";
+      readonly subnet: SubnetInfo;
+      readonly addresses: AddressSet;
+      /** Known hosts taken together: one of them, whose NIC's NSG they all share. */
+      readonly like?: Host;
+    }
   | { readonly kind: "outside"; readonly addresses: AddressSet };
 
 /** What crosses from one member to another, in the coordinates packets are checked in. */
@@ -276,9 +282,31 @@ export class HostSets {
     return { label, hosts, rest, outside };
   }
 
-  /** The parts of a set that behave alike. */
-  members(set: HostSet): Member[] {
-    const out: Member[] = set.hosts.map((host) => ({ kind: "host", host }));
+  /**
+   * The parts of a set that behave alike. With `group`, known hosts that
+   * differ only in their address (one subnet and family, the same NIC NSG and
+   * outbound address, no public address, not a private endpoint or Bastion)
+   * are taken together as a block: the same packets, computed once.
+   */
+  members(set: HostSet, group = false): Member[] {
+    const out: Member[] = [];
+    const groups = new Map<string, Host[]>();
+    for (const host of set.hosts) {
+      const key = group ? groupKey(host) : undefined;
+      if (key === undefined) out.push({ kind: "host", host });
+      else groups.set(key, [...(groups.get(key) ?? []), host]);
+    }
+    for (const hosts of groups.values()) {
+      const like = hosts[0] as Host;
+      if (hosts.length === 1 || !like.subnet) out.push({ kind: "host", host: like });
+      else
+        out.push({
+          kind: "block",
+          subnet: like.subnet,
+          addresses: AddressSet.ofAddresses(hosts.map((h) => h.address)),
+          like,
+        });
+    }
     for (const r of set.rest)
       for (const family of [4, 6] as const) {
         const addresses = r.addresses.intersect(this.familySet(family));
@@ -302,9 +330,15 @@ export class HostSets {
   private sent(m: Member): PacketSet {
     if (m.kind === "host") return this.analyzer.allowedBy(m.host, "Outbound");
     if (m.kind === "block")
-      return this.analyzer.allowedBy({ vnet: m.subnet.vnet, subnet: m.subnet }, "Outbound");
+      return this.analyzer.allowedBy(
+        m.like ?? { vnet: m.subnet.vnet, subnet: m.subnet },
+        "Outbound",
+      );
     return PacketSet.all;
   }
+
+  /** Every known host as a caller, those alike taken together. */
+  private knownCallers?: Member[];
 
   private addressesOf(m: Member): AddressSet {
     return m.kind === "host" ? single(m.host.address) : m.addresses;
@@ -357,6 +391,14 @@ export class HostSets {
     const from = a.kind === "host" ? a.host : undefined;
     const fromAddresses = this.addressesOf(a);
     const fromRep = from ?? this.blockHost(firstAddress(fromAddresses) as IpAddress);
+    // A packet's two addresses share a family: a block of the other family is no pair.
+    if (
+      b.kind === "block" &&
+      b.addresses.intersect(this.familySet(fromRep.address.family)).isEmpty()
+    )
+      return [];
+    if (a.kind === "block" && b.kind === "host" && b.host.address.family !== fromRep.address.family)
+      return [];
     if (b.kind === "outside") {
       // To the Internet: as the caller sends it, in the families it can send.
       return this.byRoute(b.addresses.minus(AddressSet.of([AZURE_HOST_ADDRESS])), subnet).flatMap(
@@ -424,7 +466,7 @@ export class HostSets {
         const admitted =
           b.kind === "host"
             ? analyzer.inbound(b.host)
-            : analyzer.allowedBy({ vnet: b.subnet.vnet, subnet: b.subnet }, "Inbound");
+            : analyzer.allowedBy(b.like ?? { vnet: b.subnet.vnet, subnet: b.subnet }, "Inbound");
         const allowed = possible.intersect(admitted).intersect(this.sent(a));
         out.push({
           allowed,
@@ -473,11 +515,18 @@ export class HostSets {
     if (m.kind === "outside") throw new InvalidSet("the Internet is not a host of the estate");
     let all = PacketSet.empty;
     const known = this.analyzer.knownHosts();
-    for (const host of known)
-      for (const space of this.pair({ kind: "host", host }, m)) all = all.union(space.allowed);
+    this.knownCallers ??= this.members(
+      { label: "", hosts: known, rest: [], outside: AddressSet.empty },
+      true,
+    );
+    for (const caller of this.knownCallers)
+      for (const space of this.pair(caller, m)) if (!space.local) all = all.union(space.allowed);
     // Unnamed hosts of connected networks: subnet NSG only, as arrivals takes them.
     const knownAddresses = AddressSet.ofAddresses(known.map((h) => h.address));
-    const admitted = this.analyzer.allowedBy({ vnet: m.subnet.vnet, subnet: m.subnet }, "Inbound");
+    const admitted = this.analyzer.allowedBy(
+      m.like ?? { vnet: m.subnet.vnet, subnet: m.subnet },
+      "Inbound",
+    );
     for (const subnet of this.analyzer.network.subnets) {
       if (!vnetsConnected(this.analyzer.network, subnet.vnet, m.subnet.vnet)) continue;
       const addresses = hostAddresses(subnet).minus(knownAddresses);
@@ -491,6 +540,26 @@ export class HostSets {
     }
     return all;
   }
+}
+
+/** Hosts that differ only in their address share a key; others have none. */
+function groupKey(h: Host): string | undefined {
+  if (
+    h.vnet === undefined ||
+    !h.subnet ||
+    h.publicAddress ||
+    h.publicIp ||
+    h.ingress !== "Internal" ||
+    h.privateEndpoint ||
+    h.bastion ||
+    h.frontend ||
+    h.gatewayFrontend ||
+    h.platform ||
+    h.natGateway !== undefined
+  )
+    return undefined;
+  const out = h.outboundAddress ? `${h.outboundAddress.family}/${h.outboundAddress.value}` : "";
+  return `${h.subnet.id}|${h.nic?.nsg ?? ""}|${out}|${h.address.family}`;
 }
 
 /** The parts of `within` that every source-address test of `set` treats alike. */
