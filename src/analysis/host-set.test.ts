@@ -155,6 +155,45 @@ describe("claims over subnets, on the hub-and-spoke example", () => {
   });
 });
 
+describe("claims over dual-stack subnets", () => {
+  const DUAL = `
+virtualNetworks:
+  - name: v
+    addressSpace: { addressPrefixes: [10.9.0.0/16, "fd00:9::/48"] }
+    subnets:
+      - { name: a, addressPrefixes: [10.9.1.0/24, "fd00:9:0:1::/64"] }
+      - { name: b, addressPrefixes: [10.9.2.0/24, "fd00:9:0:2::/64"], networkSecurityGroup: b-nsg }
+networkSecurityGroups:
+  - name: b-nsg
+    securityRules:
+      - { name: no-v6-https, priority: 100, direction: Inbound, access: Deny, protocol: Tcp,
+          sourceAddressPrefix: "fd00:9:0:1::/64", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "443" }
+networkInterfaces:
+  - name: a1
+    ipConfigurations: [{ privateIPAddress: 10.9.1.4, subnet: a }]
+assertions:
+  - { name: a reaches b on 80, kind: reach, from: subnet:a, to: subnet:b, protocol: Tcp, ports: [80] }
+  - { name: a reaches b on 443, kind: reach, from: subnet:a, to: subnet:b, protocol: Tcp, ports: [443] }
+`;
+
+  it("pair each family with its own: IPv4 hosts are not said to miss IPv6 ones", () => {
+    const loaded = loadSpecText(DUAL);
+    if (!loaded.spec || hasErrors(loaded.diagnostics))
+      throw new Error(loaded.diagnostics.map((d) => d.message).join("\n"));
+    const outcomes = checkSpecAssertions(loaded.spec.network, loaded.spec.assertions);
+    const by = (name: string) =>
+      outcomes.find((o) => (o.outcome.assertion as SpecAssertion).name === name)?.outcome;
+    expect(by("a reaches b on 80")?.status).toBe("held");
+    const o = by("a reaches b on 443");
+    expect(o?.status).toBe("failed");
+    if (o?.status !== "failed") return;
+    // The IPv6 hosts of a are denied, from a host of a (not its reserved first addresses) to one of b.
+    expect(o.counterexample && formatPacket(o.counterexample.packet)).toBe(
+      "Tcp [fd00:9:0:1::4]:49152 -> [fd00:9:0:2::4]:443",
+    );
+  });
+});
+
 describe("a set's hosts", () => {
   it("are its known hosts and the subnet's other usable addresses, never reserved ones", () => {
     const loaded = loadSpecText(EXAMPLE);
