@@ -194,6 +194,24 @@ assertions:
   });
 });
 
+describe("lists of endpoints in the spec", () => {
+  it("are refused, located, where a flow needs one endpoint and where a list is empty", () => {
+    const loaded = loadSpecText(
+      `${EXAMPLE}  - { name: a flow to a list, from: web1-nic, to: [app1-nic, db1-nic], protocol: Tcp, port: 443, expect: Allow }
+  - { name: no callee, kind: reach, from: subnet:spoke/web, to: [] }
+`,
+    );
+    const problems = loaded.diagnostics
+      .filter((d) => d.code === "InvalidAssertion")
+      .map((d) => `${d.location?.line}: ${d.message}`);
+    const line = EXAMPLE.split("\n").length;
+    expect(problems).toEqual([
+      `${line}: a flow assertion needs to: one endpoint`,
+      `${line + 1}: to lists no endpoint`,
+    ]);
+  });
+});
+
 describe("a set's hosts", () => {
   it("are its known hosts and the subnet's other usable addresses, never reserved ones", () => {
     const loaded = loadSpecText(EXAMPLE);
