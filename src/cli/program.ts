@@ -4,7 +4,9 @@ import type { ExportOptions } from "./commands/formats.js";
 import type { LabOptions } from "./commands/lab.js";
 import type { runLint } from "./commands/lint.js";
 import type { runExposure, runReach } from "./commands/reach.js";
+import type { ReplayOptions } from "./commands/replay.js";
 import type { runRules } from "./commands/rules.js";
+import type { SampleLogsOptions } from "./commands/sample-logs.js";
 import type { runSynth } from "./commands/synth.js";
 import { EXIT, type Io } from "./io.js";
 import { packageInfo } from "./package-info.js";
@@ -262,6 +264,51 @@ export function buildProgram(io: Io, result: { code: number }): Command {
         result.code = runDiff(oldSpec, newSpec, options, io);
       },
     );
+
+  program
+    .command("replay")
+    .description(
+      "replay flow logs (VNet flow logs, NSG flow logs v1 and v2) against the spec, and a proposed version: what disagrees with the logs, what the change would newly deny or allow, each rule's hits and the rules nothing used (exit 1: the proposed version denies logged traffic)",
+    )
+    .argument("<spec>", SPEC_ARGUMENT)
+    .argument(
+      "<logs...>",
+      "flow-log files (.json or gzip'ed), folders in the blob layout, or - for standard input",
+    )
+    .option("--proposed <spec>", "judge the logged flows against this version too")
+    .option("--json", "print the report, every flow included, as JSON")
+    .option("--csv", "print one row per flow as CSV")
+    .option("-o, --output <file>", "write the report to a file", outputFile)
+    .option("--limit <n>", "lines shown per list in the text report (default 20)")
+    .addHelpText(
+      "after",
+      examples(
+        "tierwall sample-logs examples/layered-ase -o logs",
+        "tierwall replay examples/layered-ase logs",
+        "tierwall replay examples/layered-ase logs --proposed proposed.yaml --csv -o flows.csv",
+      ),
+    )
+    .action(async (spec: string, logs: string[], options: ReplayOptions) => {
+      const { runReplay } = await import("./commands/replay.js");
+      result.code = await runReplay(spec, logs, options, io);
+    });
+
+  program
+    .command("sample-logs")
+    .description(
+      "write the flow logs a spec would produce, seeded, in Azure's blob layout: calls between workloads and knocks from the Internet, each logged as its NSGs decide",
+    )
+    .argument("[spec]", SPEC_ARGUMENT, ".")
+    .requiredOption("-o, --output <folder>", "the folder to write (new, or empty)", outputFile)
+    .option("--format <format>", "vnet (the default), nsg-v2 or nsg-v1")
+    .option("--days <n>", "days of logs (default 7)")
+    .option("--per-hour <n>", "connections started per hour (default 20)")
+    .option("--seed <n>", "the seed: the same seed writes the same logs (default 1)")
+    .addHelpText("after", examples("tierwall sample-logs examples/layered-ase -o logs --days 1"))
+    .action(async (spec: string, options: SampleLogsOptions) => {
+      const { runSampleLogs } = await import("./commands/sample-logs.js");
+      result.code = runSampleLogs(spec, options, io);
+    });
 
   program
     .command("import")

@@ -1,0 +1,91 @@
+import { FlowAggregator } from "../../analysis/flow-aggregate.js";
+import { replay } from "../../analysis/replay.js";
+import { readFlowLogs } from "../../formats/flow-logs/read.js";
+import { byteProgress } from "../byte-progress.js";
+import { EXIT, type Io, printJson, usageError } from "../io.js";
+import { loadForCommand } from "../load.js";
+import { emit } from "../output.js";
+import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
+import { renderReplay, replayCsv, replayJson } from "../render/replay.js";
+
+export interface ReplayOptions {
+  proposed?: string;
+  json?: boolean;
+  csv?: boolean;
+  output?: string;
+  limit?: string;
+}
+
+/**
+ * Replays flow logs against the spec (and a proposed version): exit 0, or 1
+ * when the proposed version denies traffic the logs show allowed; 2 when the
+ * spec or the options are wrong, or no tuple could be read.
+ */
+export async function runReplay(
+  target: string,
+  logs: readonly string[],
+  options: ReplayOptions,
+  io: Io,
+): Promise<number> {
+  const machine = options.json === true || options.csv === true;
+  if (options.json && options.csv)
+    return usageError(io, true, "InvalidArgument", "--json and --csv: choose one");
+  const limit = options.limit === undefined ? 20 : Number(options.limit);
+  if (!Number.isInteger(limit) || limit < 1)
+    return usageError(
+      io,
+      options.json,
+      "InvalidArgument",
+      `--limit ${options.limit}: expected a whole number of at least 1`,
+    );
+  if (logs.length === 0)
+    return usageError(
+      io,
+      options.json,
+      "InvalidArgument",
+      "name the flow logs to replay: files, folders, or - for standard input",
+    );
+  const loaded = loadForCommand(target, io, options.json === true);
+  if (!loaded) return EXIT.invalid;
+  const proposed =
+    options.proposed === undefined
+      ? undefined
+      : loadForCommand(options.proposed, io, options.json === true);
+  if (options.proposed !== undefined && !proposed) return EXIT.invalid;
+
+  const progress = byteProgress(io, machine);
+  const reading = readFlowLogs(logs, { onProgress: (b, t, n) => progress.update(b, t, n) });
+  const aggregator = new FlowAggregator();
+  for await (const batch of reading) for (const flow of batch) aggregator.add(flow);
+  progress.end();
+
+  const problems = reading.diagnostics;
+  const totals = reading.totals;
+  if (problems.length > 0 && !options.json)
+    io.err(`${renderDiagnostics(problems, new Map(), io.style)}\n`);
+  if (totals.tuples === 0) {
+    if (options.json) printJson(io, { valid: false, diagnostics: diagnosticsJson(problems) });
+    else io.err(`${io.style.red("error")}: no flow tuple could be read from ${logs.join(", ")}\n`);
+    return EXIT.invalid;
+  }
+  const report = replay(
+    aggregator.flows(),
+    aggregator.tuples,
+    loaded.spec.network,
+    proposed?.spec.network,
+  );
+  const input = {
+    files: totals.files,
+    spec: target,
+    ...(options.proposed !== undefined ? { proposed: options.proposed } : {}),
+    rejected: totals.tuplesRejected,
+  };
+  const code = report.newlyDenied.length > 0 ? EXIT.failed : EXIT.ok;
+  const text = options.json
+    ? `${JSON.stringify({ ...replayJson(report, input), diagnostics: diagnosticsJson(problems) }, null, 2)}\n`
+    : options.csv
+      ? replayCsv(report)
+      : `${renderReplay(report, input, io.style, limit)}\n`;
+  const written = emit(text, options.output, io);
+  return written === EXIT.ok ? code : written;
+}

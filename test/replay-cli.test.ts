@@ -1,0 +1,130 @@
+/**
+ * The flow-log commands end to end: sample-logs writes a week of the layered
+ * example's logs in the blob layout, and replay reads them back against the
+ * example and against a version without fe3ase, as text, JSON and CSV.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI, ROOT, requireBuild, tierwall } from "./support/cli.js";
+
+beforeAll(requireBuild);
+
+const dir = mkdtempSync(join(tmpdir(), "tierwall-replay-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const LAYERED = join(ROOT, "examples", "layered-ase");
+const proposed = join(dir, "proposed.yaml");
+writeFileSync(
+  proposed,
+  readFileSync(join(LAYERED, "tierwall.yaml"), "utf8").replace(
+    / {6}- name: ALLOW-HTTP-fe3ase[\s\S]*?(?= {6}- name: ALLOW-HTTP-apiase)/,
+    "",
+  ),
+);
+
+describe("sample-logs and replay", () => {
+  const logs = join(dir, "week");
+
+  beforeAll(() => {
+    const written = tierwall(["sample-logs", LAYERED, "-o", logs, "--seed", "5"]);
+    expect(written.stderr).toMatch(/^wrote [0-9,]+ tuples in 168 files to /);
+    expect(written.code).toBe(0);
+  });
+
+  it("agrees with the spec the logs came from, and lists each rule's hits", () => {
+    const r = tierwall(["replay", LAYERED, logs]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^replayed [0-9,]+ tuples from 168 files: [0-9,]+ flows/);
+    expect(r.stdout).toContain("✓ the logs agree with");
+    expect(r.stdout).toMatch(/ 700 ALLOW-HTTPS-fe3ase +Allow [0-9,]+ flows/);
+    expect(r.stdout).toContain(
+      "unused: 1 custom rule decided no logged flow: RestrictBackendApi/ALLOW-AzureMngmt",
+    );
+  });
+
+  it("names what a proposed spec without fe3ase breaks, exactly fe3ase's flows, and exits 1", () => {
+    const r = tierwall(["replay", LAYERED, logs, "--proposed", proposed]);
+    expect(r.code).toBe(1);
+    const broken = r.stdout
+      .split("\n")
+      .filter((l) => /^ {2}Inbound TCP /.test(l))
+      .map((l) => l.trim().split("  ")[0]);
+    expect(broken.sort()).toEqual([
+      "Inbound TCP 198.51.100.33 -> 10.0.4.4:443",
+      "Inbound TCP 198.51.100.33 -> 10.0.4.4:80",
+    ]);
+    const report = join(dir, "report.json");
+    tierwall(["replay", LAYERED, logs, "--proposed", proposed, "--json", "-o", report]);
+    const json = JSON.parse(readFileSync(report, "utf8"));
+    expect(new Set(json.newlyDenied.map((f: { source: string }) => f.source))).toEqual(
+      new Set(["198.51.100.33"]),
+    );
+    const fe3 = json.allFlows.filter(
+      (f: { source: string; logged: { access: string } }) =>
+        f.source === "198.51.100.33" && f.logged.access === "Allow",
+    );
+    expect(json.newlyDenied).toHaveLength(fe3.length);
+  });
+
+  it("writes one CSV row per flow, with the change against the proposed spec", () => {
+    const out = join(dir, "flows.csv");
+    const r = tierwall(["replay", LAYERED, logs, "--proposed", proposed, "--csv", "-o", out]);
+    expect(r.code).toBe(1);
+    const rows = readFileSync(out, "utf8").trimEnd().split("\n");
+    expect(rows[0]).toMatch(
+      /^direction,protocol,source,sourcePort,destination,destinationPort,tuples,/,
+    );
+    const changed = rows.filter((row) => row.includes(",newly denied,"));
+    expect(changed.length).toBeGreaterThan(0);
+    expect(changed.every((row) => row.startsWith("Inbound,TCP,198.51.100.33,"))).toBe(true);
+  });
+
+  it("reads NSG flow logs, gzip'ed, from standard input", () => {
+    const nsg = join(dir, "nsg");
+    expect(
+      tierwall(["sample-logs", LAYERED, "-o", nsg, "--format", "nsg-v2", "--days", "1"]).code,
+    ).toBe(0);
+    const find = spawnSync("find", [nsg, "-name", "PT1H.json"], { encoding: "utf8" });
+    const first = find.stdout.trim().split("\n").sort()[0] as string;
+    const r = spawnSync(process.execPath, [CLI, "replay", LAYERED, "-"], {
+      input: gzipSync(readFileSync(first)),
+      encoding: "utf8",
+    });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^replayed [0-9,]+ tuples from 1 file: /);
+    expect(r.stdout).toContain("✓ the logs agree with");
+  });
+});
+
+describe("replay and sample-logs on bad input", () => {
+  it("says when no tuple could be read, and names the broken file", () => {
+    const bad = join(dir, "bad");
+    mkdirSync(bad);
+    writeFileSync(join(bad, "PT1H.json"), '{"records": [ {"time": "2026-11-23T00:00:00Z", ');
+    const r = tierwall(["replay", LAYERED, bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(join(bad, "PT1H.json"));
+    expect(r.stderr).toContain("no flow tuple could be read");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("refuses bad options and a folder that is not empty, writing nothing", () => {
+    expect(tierwall(["replay", LAYERED]).code).toBe(2);
+    expect(tierwall(["replay", LAYERED, dir, "--json", "--csv"]).code).toBe(2);
+    expect(tierwall(["replay", LAYERED, dir, "--limit", "0"]).stderr).toContain("--limit 0");
+    const full = join(dir, "full");
+    mkdirSync(full);
+    writeFileSync(join(full, "keep.txt"), "mine");
+    const r = tierwall(["sample-logs", LAYERED, "-o", full]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("is not empty");
+    expect(readFileSync(join(full, "keep.txt"), "utf8")).toBe("mine");
+    expect(
+      tierwall(["sample-logs", LAYERED, "-o", join(dir, "x"), "--format", "csv"]).stderr,
+    ).toContain("--format csv: expected vnet, nsg-v2 or nsg-v1");
+  });
+});
