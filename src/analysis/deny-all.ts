@@ -21,22 +21,22 @@ export const DENY_ALL_PRIORITIES = { first: 4000, last: 4096 } as const;
  */
 export function closingDenies(effects: readonly RuleEffect[]): ReadonlySet<string> {
   const out = new Set<string>();
+  const candidate = (e: RuleEffect) =>
+    !e.rule.rule.isDefault &&
+    e.rule.access === "Deny" &&
+    e.rule.priority >= DENY_ALL_PRIORITIES.first &&
+    e.rule.priority <= DENY_ALL_PRIORITIES.last;
+  if (!effects.some(candidate)) return out;
   const probes = PacketSet.box({ source: AddressSet.of([AZURE_HOST_ADDRESS]) });
   let after = PacketSet.empty;
+  // From the end (Azure's defaults) back to the first custom rule below 4000.
   for (let i = effects.length - 1; i >= 0; i--) {
     const e = effects[i] as RuleEffect;
+    if (!e.rule.rule.isDefault && e.rule.priority < DENY_ALL_PRIORITIES.first) break;
     const rest = after.minus(e.matches);
     after = e.rule.access === "Allow" ? rest.union(e.matches) : rest;
-    const { rule } = e.rule;
-    if (
-      !rule.isDefault &&
-      e.rule.access === "Deny" &&
-      e.rule.priority >= DENY_ALL_PRIORITIES.first &&
-      e.rule.priority <= DENY_ALL_PRIORITIES.last &&
-      !e.matches.isEmpty() &&
-      after.minus(probes).isEmpty()
-    )
-      out.add(rule.name);
+    if (candidate(e) && !e.matches.isEmpty() && after.minus(probes).isEmpty())
+      out.add(e.rule.rule.name);
   }
   return out;
 }

@@ -129,9 +129,12 @@ export function adminPackets(outside: AddressSet): PacketSet {
  */
 export function servicesIn(open: PacketSet): string {
   const first = (a: AdminPort) => (a.service === "SSH" || a.service === "RDP" ? 0 : 1);
+  const ports = open.destinationPorts();
   const found = [...ADMIN_PORTS]
     .sort((a, b) => first(a) - first(b))
+    .filter((a) => ports.some((r) => r.first <= a.port && a.port <= r.last))
     .map((a) => {
+      if (a.protocols.length === 1) return `${a.service} (${a.protocols[0]} ${a.port})`;
       const protocols = a.protocols.filter(
         (p) =>
           !open
@@ -148,6 +151,15 @@ export function servicesIn(open: PacketSet): string {
     .filter(Boolean);
   const shown = found.length > 5 ? found.slice(0, 4) : found;
   return `${shown.join(", ")}${found.length > shown.length ? ` and ${found.length - shown.length} more administrative ports` : ""}`;
+}
+
+/** Whether a rule, as written, names an administrative port on one of its protocols: the cheap test before the exact one. */
+function mayOpenAdminPort(rule: ResolvedRule): boolean {
+  return ADMIN_PORTS.some(
+    (a) =>
+      (rule.protocol === "*" || (a.protocols as readonly string[]).includes(rule.protocol)) &&
+      rule.destinationPorts.some((r) => r.first <= a.port && a.port <= r.last),
+  );
 }
 
 /** More sources than a /16 of IPv4 or a /48 of IPv6: the Internet at large, not a known range. */
@@ -242,7 +254,7 @@ export function endpointExposure(analyzer: ReachAnalyzer): EndpointExposure {
     onEnvironment.set(keyOf(env.subnet.vnet, env.privateAddress), env.name);
     // An App Service Environment's address is its own front end's, which serves its apps and the
     // platform's ports only: no host's administrative service listens behind it.
-    if (isAppServiceEnvironment(env.kind)) continue;
+    if (isAppServiceEnvironment(env.kind) || !env.publicAddress) continue;
     direct(hostAt(network, env.privateAddress), `environment ${env.name}`, env.path);
   }
   for (const nic of network.nics.values())
@@ -350,7 +362,8 @@ export function adminRuleFindings(
   const out: Diagnostic[] = [];
   const admin = adminPackets(analyzer.outside);
   for (const e of effects) {
-    if (e.rule.access !== "Allow" || causes.has(ruleKey(nsg, e.rule.rule.name))) continue;
+    if (e.rule.access !== "Allow" || !mayOpenAdminPort(e.rule)) continue;
+    if (causes.has(ruleKey(nsg, e.rule.rule.name))) continue;
     const open = e.decides.intersect(admin);
     if (open.isEmpty() || !broad(open.sources())) continue;
     out.push(
