@@ -206,6 +206,7 @@ loadBalancers:
     expect(basic[0]?.message).toContain("(frontend port 50001)");
     expect(basic[0]?.message).toContain("a Basic load balancer is open by default");
     expect(basic[0]?.path).toEqual(["loadBalancers", 0, "inboundNatRules", 0]);
+    expect(basic[0]?.hint).toContain("or use a Standard load balancer");
     expect(of(findings(text("Standard")), "InternetExposedAdminPort")).toEqual([]);
     // Reached through its own public IP too: still one finding, naming both ways in.
     const both = of(

@@ -337,7 +337,7 @@ export function endpointExposure(analyzer: ReachAnalyzer): EndpointExposure {
         `${endpoint.label} is reachable from the Internet on ${servicesIn(open)} through ${ways.map((w) => w.via).join(" and ")}: ${cause}${example ? `; e.g. ${formatPacket(example)}` : ""}`,
         path ?? [],
         stages.length === 0
-          ? "put an NSG on its subnet or network interface that allows only what it serves, or use a Standard public IP (closed to inbound traffic unless an NSG allows it)"
+          ? `put an NSG on its subnet or network interface that allows only what it serves, or use a Standard ${ways.some((w) => w.via.includes("load balancer")) ? "load balancer" : "public IP"} (closed to inbound traffic unless an NSG allows it)`
           : "allow administrative ports only from known addresses, or reach the host through Azure Bastion or a VPN",
       ),
     );
