@@ -194,6 +194,66 @@ assertions:
   });
 });
 
+describe("hosts taken together across the Internet", () => {
+  // a1 and a2 leave through one NAT gateway; a's NSG keeps a2 from HTTPS out;
+  // b1 is reached on its Basic public IP, across the Internet.
+  const NAT = `
+virtualNetworks:
+  - name: v
+    addressSpace: { addressPrefixes: [10.0.0.0/16] }
+    subnets:
+      - { name: a, addressPrefix: 10.0.1.0/24, natGateway: nat1, networkSecurityGroup: a-nsg }
+  - name: w
+    addressSpace: { addressPrefixes: [10.5.0.0/16] }
+    subnets:
+      - { name: b, addressPrefix: 10.5.1.0/24, networkSecurityGroup: b-nsg }
+publicIPAddresses:
+  - { name: nat-ip, sku: Standard, ipAddress: 203.0.113.10 }
+  - { name: b-ip, sku: Basic, ipAddress: 203.0.113.50 }
+natGateways:
+  - { name: nat1, publicIpAddresses: [nat-ip] }
+networkSecurityGroups:
+  - name: a-nsg
+    securityRules:
+      - { name: no-https-from-a2, priority: 100, direction: Outbound, access: Deny, protocol: Tcp,
+          sourceAddressPrefix: 10.0.1.5, sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "443" }
+  - name: b-nsg
+    securityRules:
+      - { name: https-from-nat, priority: 100, direction: Inbound, access: Allow, protocol: Tcp,
+          sourceAddressPrefix: 203.0.113.10, sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "443" }
+networkInterfaces:
+  - { name: a1, ipConfigurations: [{ privateIPAddress: 10.0.1.4, subnet: a }] }
+  - { name: a2, ipConfigurations: [{ privateIPAddress: 10.0.1.5, subnet: a }] }
+  - { name: b1, ipConfigurations: [{ privateIPAddress: 10.5.1.4, subnet: b, publicIPAddress: b-ip }] }
+assertions:
+  - { name: both reach b1, kind: reach, from: [a1, a2], to: pip:b-ip, protocol: Tcp, ports: [443] }
+  - { name: neither reaches b1, kind: isolate, from: [a1, a2], to: pip:b-ip, protocol: Tcp, ports: [443] }
+  - { name: a1 reaches b1, kind: reach, from: a1, to: pip:b-ip, protocol: Tcp, ports: [443] }
+`;
+
+  it("judge each sender its NSG treats apart, and name it", () => {
+    const loaded = loadSpecText(NAT);
+    if (!loaded.spec || hasErrors(loaded.diagnostics))
+      throw new Error(loaded.diagnostics.map((d) => d.message).join("\n"));
+    const outcomes = checkSpecAssertions(loaded.spec.network, loaded.spec.assertions);
+    const by = (name: string) => {
+      const o = outcomes.find((x) => (x.outcome.assertion as SpecAssertion).name === name);
+      if (o?.kind !== "set") throw new Error(name);
+      return o.outcome;
+    };
+    expect(by("a1 reaches b1").status).toBe("held");
+    const reach = failed(by("both reach b1"));
+    expect(reach.counterexample?.trace?.from).toContain("a2");
+    expect(reach.counterexample?.trace?.rule).toBe("securityRules/no-https-from-a2");
+    const isolate = failed(by("neither reaches b1"));
+    // As b1 receives it: from the NAT gateway's address, sent by a1.
+    expect(isolate.counterexample && formatPacket(isolate.counterexample.packet)).toBe(
+      "Tcp 203.0.113.10:49152 -> 10.5.1.4:443",
+    );
+    expect(isolate.counterexample?.trace?.from).toContain("a1");
+  });
+});
+
 describe("lists of endpoints in the spec", () => {
   it("are refused, located, where a flow needs one endpoint and where a list is empty", () => {
     const loaded = loadSpecText(
