@@ -21,28 +21,85 @@ export interface Node {
 export const FALSE: Node = { id: 0, level: FIELD_COUNT, starts: [], kids: [] };
 export const TRUE: Node = { id: 1, level: FIELD_COUNT, starts: [], kids: [] };
 
-const unique = new Map<string, Node>();
+/**
+ * The unique table: nodes by a numeric hash of (level, starts, kids), each
+ * bucket a short chain compared field by field. Hashing numbers instead of
+ * building a string key per lookup keeps large estates out of the garbage
+ * collector.
+ */
+interface Entry {
+  readonly node: Node;
+  readonly next: Entry | undefined;
+}
+const unique = new Map<number, Entry>();
 let nextId = 2;
 
-/** The canonical node for a segment list, merging equal neighbours. */
-export function makeNode(level: number, starts: readonly bigint[], kids: readonly Node[]): Node {
-  const s: bigint[] = [];
-  const k: Node[] = [];
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const TWO_32 = 4294967296;
+
+/** A 32-bit hash of a field value: exact words for values that fit in 53 bits, else two views of it. */
+function valueHash(value: bigint): number {
+  if (value <= MAX_SAFE) {
+    const n = Number(value);
+    return Math.imul((n >>> 0) ^ Math.imul((n / TWO_32) >>> 0, 0x85ebca6b), 0x9e3779b1);
+  }
+  // IPv6: the low 53 bits and the rounded whole tell neighbours and far values apart.
+  const low = Number(BigInt.asUintN(53, value));
+  const whole = Number(value);
+  return Math.imul(
+    (low >>> 0) ^
+      Math.imul((low / TWO_32) >>> 0, 0x85ebca6b) ^
+      Math.imul(whole % 65521, 0xc2b2ae35),
+    0x9e3779b1,
+  );
+}
+
+function nodeHash(level: number, starts: readonly bigint[], kids: readonly Node[]): number {
+  let h = level + 0x27d4eb2d;
   for (let i = 0; i < kids.length; i++) {
-    const kid = kids[i] as Node;
-    if (k.length > 0 && k[k.length - 1] === kid) continue;
-    s.push(starts[i] as bigint);
-    k.push(kid);
+    h = Math.imul(h ^ valueHash(starts[i] as bigint), 0x01000193);
+    h = Math.imul(h ^ (kids[i] as Node).id, 0x5bd1e995);
+    h ^= h >>> 15;
+  }
+  return h;
+}
+
+function sameNode(
+  node: Node,
+  level: number,
+  starts: readonly bigint[],
+  kids: readonly Node[],
+): boolean {
+  if (node.level !== level || node.kids.length !== kids.length) return false;
+  for (let i = 0; i < kids.length; i++)
+    if (node.kids[i] !== kids[i] || node.starts[i] !== starts[i]) return false;
+  return true;
+}
+
+/** The canonical node for a segment list, merging equal neighbours. The arrays are kept, never changed: callers hand over fresh or frozen ones. */
+export function makeNode(level: number, starts: readonly bigint[], kids: readonly Node[]): Node {
+  let s = starts;
+  let k = kids;
+  for (let i = 1; i < kids.length; i++) {
+    if (kids[i] !== kids[i - 1]) continue;
+    // Equal neighbours: copy once, merging them.
+    const ms: bigint[] = [starts[0] as bigint];
+    const mk: Node[] = [kids[0] as Node];
+    for (let j = 1; j < kids.length; j++) {
+      if (kids[j] === mk[mk.length - 1]) continue;
+      ms.push(starts[j] as bigint);
+      mk.push(kids[j] as Node);
+    }
+    s = ms;
+    k = mk;
+    break;
   }
   if (k.length === 1) return k[0] as Node;
-  let key = `${level}`;
-  for (let i = 0; i < k.length; i++)
-    key += `|${(s[i] as bigint).toString(36)}:${(k[i] as Node).id}`;
-  let node = unique.get(key);
-  if (!node) {
-    node = { id: nextId++, level, starts: s, kids: k };
-    unique.set(key, node);
-  }
+  const hash = nodeHash(level, s, k);
+  const head = unique.get(hash);
+  for (let e = head; e !== undefined; e = e.next) if (sameNode(e.node, level, s, k)) return e.node;
+  const node: Node = { id: nextId++, level, starts: s, kids: k };
+  unique.set(hash, { node, next: head });
   return node;
 }
 
@@ -71,13 +128,19 @@ export function spanNode(level: number, spans: readonly Span[], inside: Node, ou
 
 export type Op = "and" | "or" | "diff";
 
+/**
+ * Results of `apply` by operation and operand ids, one number per pair
+ * (x.id * 2^26 + y.id); pairs whose ids do not fit are not remembered.
+ * Bounded: cleared when it holds MEMO_LIMIT results.
+ */
 const memo = {
-  and: new Map<number, Map<number, Node>>(),
-  or: new Map<number, Map<number, Node>>(),
-  diff: new Map<number, Map<number, Node>>(),
+  and: new Map<number, Node>(),
+  or: new Map<number, Node>(),
+  diff: new Map<number, Node>(),
 };
 let memoSize = 0;
 const MEMO_LIMIT = 2_000_000;
+const ID_LIMIT = 1 << 26;
 
 function shortcut(op: Op, a: Node, b: Node): Node | undefined {
   switch (op) {
@@ -103,10 +166,15 @@ export function apply(op: Op, a: Node, b: Node): Node {
   const quick = shortcut(op, a, b);
   if (quick) return quick;
   // and/or are symmetric: one memo entry serves both argument orders.
-  const [x, y] = op !== "diff" && a.id > b.id ? [b, a] : [a, b];
-  let row = memo[op].get(x.id);
-  const hit = row?.get(y.id);
-  if (hit) return hit;
+  const swap = op !== "diff" && a.id > b.id;
+  const x = swap ? b : a;
+  const y = swap ? a : b;
+  const key = x.id < ID_LIMIT && y.id < ID_LIMIT ? x.id * ID_LIMIT + y.id : -1;
+  const table = memo[op];
+  if (key >= 0) {
+    const hit = table.get(key);
+    if (hit) return hit;
+  }
 
   const level = Math.min(x.level, y.level);
   const xs = x.level === level ? x : { starts: [0n], kids: [x] };
@@ -135,13 +203,11 @@ export function apply(op: Op, a: Node, b: Node): Node {
     }
   }
   const result = makeNode(level, starts, kids);
-  if (memoSize > MEMO_LIMIT) clearMemo();
-  if (!row) {
-    row = new Map();
-    memo[op].set(x.id, row);
+  if (key >= 0) {
+    if (memoSize >= MEMO_LIMIT) clearMemo();
+    table.set(key, result);
+    memoSize++;
   }
-  row.set(y.id, result);
-  memoSize++;
   return result;
 }
 
