@@ -32,7 +32,9 @@ const portsText = (list: readonly PortRange[]) => list.map(formatPortRange).join
 /**
  * Findings about a deployment's NSGs, each a diagnostic placed on the rule or
  * environment it is about: rules that never or needlessly decide, rules that
- * overlap with opposite access, administrative ports open to the Internet,
+ * overlap with opposite access (the deny-all pattern aside: deny-all.ts),
+ * administrative ports the Internet reaches on each endpoint's effective path
+ * (exposure-lint.ts), NSGs associated with nothing (nsg-association-lint.ts),
  * crowded priorities, addresses of nothing known, and what App Service
  * Environments need (their own calls to themselves, management traffic).
  */
