@@ -1,0 +1,60 @@
+/**
+ * The problems found while reading flow logs, gathered across every file of
+ * a reading. Bad tuples can number millions in a damaged log: the first ones
+ * are listed one by one, the rest counted in one diagnostic, so that memory
+ * does not grow with them. Records of categories that are not flow logs are
+ * named once per category, with their count and where the first one was.
+ */
+import { type Diagnostic, error, type SourceLocation, warning } from "../../model/diagnostic.js";
+
+/** Bad tuples listed one by one before the rest are only counted. */
+export const LISTED_TUPLES = 1000;
+
+export class FlowLogDiagnostics {
+  readonly list: Diagnostic[] = [];
+  private badTuples = 0;
+  private readonly skipped = new Map<string, { count: number; first: SourceLocation }>();
+
+  constructor(private readonly listed = LISTED_TUPLES) {}
+
+  add(diagnostic: Diagnostic): void {
+    this.list.push(diagnostic);
+  }
+
+  /** A bad tuple: listed while few, counted after. */
+  tuple(diagnostic: Diagnostic): void {
+    if (this.badTuples++ < this.listed) this.list.push(diagnostic);
+  }
+
+  /** A record of another category than the two flow-log ones. */
+  skippedRecord(category: string, where: SourceLocation): void {
+    const seen = this.skipped.get(category);
+    if (seen === undefined) this.skipped.set(category, { count: 1, first: where });
+    else seen.count++;
+  }
+
+  /** Adds what was only counted; called once, when the reading ends. */
+  finish(): void {
+    for (const [category, { count, first }] of this.skipped)
+      this.list.push({
+        ...warning(
+          "FlowLogRecordSkipped",
+          `${count} record${count === 1 ? "" : "s"} of category "${category}" ${count === 1 ? "is" : "are"} not flow logs and ${count === 1 ? "was" : "were"} not read (the first here)`,
+          ["records"],
+          "flow logs are records of category NetworkSecurityGroupFlowEvent (NSG flow logs) or FlowLogFlowEvent (virtual network flow logs)",
+        ),
+        location: first,
+      });
+    this.skipped.clear();
+    const unlisted = this.badTuples - this.listed;
+    if (unlisted > 0)
+      this.list.push(
+        error(
+          "FlowTuplesNotListed",
+          `${unlisted} more bad tuple${unlisted === 1 ? " was" : "s were"} left out of the reading and not listed one by one`,
+          [],
+        ),
+      );
+    this.badTuples = Math.min(this.badTuples, this.listed);
+  }
+}

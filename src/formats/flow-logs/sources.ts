@@ -1,0 +1,113 @@
+/**
+ * What the user names as flow logs, turned into the files to read, in order:
+ * a file as given (whatever its name), a folder walked recursively in name
+ * order (so the blob layout's y=/m=/d=/h=/m=00/macAddress=.../PT1H.json comes
+ * in time order), or `-` for standard input. In a folder, .json and .gz files
+ * are read; other files are named, never skipped in silence.
+ */
+import { readdir, realpath, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { error, warning } from "../../model/diagnostic.js";
+import type { FlowLogDiagnostics } from "./diagnostics.js";
+
+/** How standard input is named in diagnostics. */
+export const STDIN_NAME = "<stdin>";
+
+export interface FlowLogFile {
+  /** The path to open; `-` for standard input. */
+  readonly path: string;
+  /** Its size in bytes, when known (not for standard input). */
+  readonly size: number | undefined;
+}
+
+const READ_IN_FOLDERS = /\.(json|gz)$/i;
+/** Files named in a folder's diagnostic before the rest are only counted. */
+const NAMED_FILES = 5;
+
+/** The files the sources stand for, in reading order; sources that are not there are reported. */
+export async function flowLogFiles(
+  sources: readonly string[],
+  diagnostics: FlowLogDiagnostics,
+): Promise<FlowLogFile[]> {
+  const files: FlowLogFile[] = [];
+  for (const source of sources) {
+    if (source === "-") {
+      files.push({ path: "-", size: undefined });
+      continue;
+    }
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(source);
+    } catch (e) {
+      diagnostics.add(
+        error(
+          "FlowLogUnreadable",
+          `${source}: ${reason(e)}`,
+          [],
+          "name a flow-log file (PT1H.json, gzip'ed or not), a folder of them, or - for standard input",
+        ),
+      );
+      continue;
+    }
+    if (info.isDirectory()) {
+      const skipped: string[] = [];
+      await walk(source, files, skipped, new Set([await realpath(source)]), diagnostics);
+      if (skipped.length > 0) {
+        const named = skipped.slice(0, NAMED_FILES).join(", ");
+        const more = skipped.length - NAMED_FILES;
+        diagnostics.add(
+          warning(
+            "FlowLogFilesSkipped",
+            `${source}: ${skipped.length} file${skipped.length === 1 ? " is" : "s are"} not .json or .gz and ${skipped.length === 1 ? "was" : "were"} not read (${named}${more > 0 ? ` and ${more} more` : ""})`,
+            [],
+            "name a file to read it whatever its name",
+          ),
+        );
+      }
+    } else files.push({ path: source, size: info.size });
+  }
+  return files;
+}
+
+async function walk(
+  folder: string,
+  files: FlowLogFile[],
+  skipped: string[],
+  visited: Set<string>,
+  diagnostics: FlowLogDiagnostics,
+): Promise<void> {
+  let entries: string[];
+  try {
+    entries = (await readdir(folder)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  } catch (e) {
+    diagnostics.add(error("FlowLogUnreadable", `${folder}: ${reason(e)}`, []));
+    return;
+  }
+  for (const name of entries) {
+    if (name.startsWith(".")) continue;
+    const path = join(folder, name);
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(path);
+    } catch (e) {
+      diagnostics.add(error("FlowLogUnreadable", `${path}: ${reason(e)}`, []));
+      continue;
+    }
+    if (info.isDirectory()) {
+      // A link back up the tree is walked once.
+      const real = await realpath(path);
+      if (visited.has(real)) continue;
+      visited.add(real);
+      await walk(path, files, skipped, visited, diagnostics);
+    } else if (READ_IN_FOLDERS.test(name)) files.push({ path, size: info.size });
+    else skipped.push(path);
+  }
+}
+
+export function reason(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  if (code === "ENOENT") return "no such file or folder";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "is a folder";
+  return e instanceof Error ? e.message : String(e);
+}
