@@ -26,7 +26,11 @@ export interface AggregatedFlow {
   readonly destinationPort: number;
   /** Tuples logged for it, by every logger. */
   tuples: number;
-  /** Packets and bytes both ways, from the tuples of its first logger (each NSG that sees a flow logs the same traffic). */
+  /**
+   * Packets and bytes both ways, as the logger that counted most bytes saw
+   * them: each NSG that evaluates a flow logs the same traffic, so the
+   * loggers' counts are not added.
+   */
   packets: number;
   bytes: number;
   /** Milliseconds since the epoch. */
@@ -42,14 +46,34 @@ export function nsgNameOf(resourceId: string): string {
   return match ? (match[1] as string) : resourceId;
 }
 
+/** Who logged the tuple: the NSG's name (NSG flow logs), the ACL id (VNet flow logs), or "" when neither is given. */
+export function loggerOf(tuple: LoggedFlow): string {
+  return tuple.nsgId !== undefined ? nsgNameOf(tuple.nsgId) : (tuple.aclId ?? "");
+}
+
+/** The key a flow is folded by: direction, protocol, and both ends. */
+export function flowKey(
+  f: Pick<
+    LoggedFlow,
+    "direction" | "protocol" | "source" | "sourcePort" | "destination" | "destinationPort"
+  >,
+): string {
+  return `${f.direction[0]}|${f.protocol}|${f.source}|${f.sourcePort}|${f.destination}|${f.destinationPort}`;
+}
+
 /** Folds tuples into flows as they stream by; memory grows with distinct flows, not tuples. */
 export class FlowAggregator {
   private readonly byKey = new Map<string, AggregatedFlow>();
+  /** Each flow's counts by logger. */
+  private readonly counts = new WeakMap<
+    AggregatedFlow,
+    Map<string, { packets: number; bytes: number }>
+  >();
   tuples = 0;
 
   add(tuple: LoggedFlow): void {
     this.tuples++;
-    const key = `${tuple.direction[0]}|${tuple.protocol}|${tuple.source}|${tuple.sourcePort}|${tuple.destination}|${tuple.destinationPort}`;
+    const key = flowKey(tuple);
     let flow = this.byKey.get(key);
     if (!flow) {
       flow = {
@@ -67,6 +91,7 @@ export class FlowAggregator {
         logged: [],
       };
       this.byKey.set(key, flow);
+      this.counts.set(flow, new Map());
     }
     flow.tuples++;
     if (tuple.time < flow.firstSeen) flow.firstSeen = tuple.time;
@@ -77,14 +102,26 @@ export class FlowAggregator {
         : tuple.aclId !== undefined
           ? tuple.aclId
           : "";
-    const first = flow.logged[0];
-    if (first === undefined || first.logger === logger) {
-      flow.packets += (tuple.packetsSent ?? 0) + (tuple.packetsReceived ?? 0);
-      flow.bytes += (tuple.bytesSent ?? 0) + (tuple.bytesReceived ?? 0);
+    const counts = this.counts.get(flow) as Map<string, { packets: number; bytes: number }>;
+    let own = counts.get(logger);
+    if (!own) {
+      own = { packets: 0, bytes: 0 };
+      counts.set(logger, own);
+    }
+    own.packets += (tuple.packetsSent ?? 0) + (tuple.packetsReceived ?? 0);
+    own.bytes += (tuple.bytesSent ?? 0) + (tuple.bytesReceived ?? 0);
+    // The first logger with the most bytes, whatever order the tuples came in.
+    if (own.bytes > flow.bytes || (own.bytes === flow.bytes && own.packets > flow.packets)) {
+      flow.bytes = own.bytes;
+      flow.packets = own.packets;
     }
     if (
       !flow.logged.some(
-        (v) => v.logger === logger && v.rule === tuple.rule && v.access === tuple.access,
+        (v) =>
+          v.logger === logger &&
+          v.rule === tuple.rule &&
+          v.access === tuple.access &&
+          v.format === tuple.format,
       )
     )
       flow.logged.push({ logger, format: tuple.format, access: tuple.access, rule: tuple.rule });

@@ -19,7 +19,7 @@
  *   and AH; flows of other protocols are not judged, and named.
  */
 import { CompiledNsgs } from "../engine/classifier.js";
-import { evaluateStages, type NsgVerdict, nsgStages } from "../engine/nsg-chain.js";
+import { evaluateStages, nsgStages } from "../engine/nsg-chain.js";
 import type { Packet } from "../engine/packet.js";
 import { NsgResolver } from "../engine/resolve.js";
 import type { Network, NicInfo, SubnetInfo } from "../model/network.js";
@@ -37,9 +37,24 @@ export interface Judgement {
   /** Where the flow was judged: `network interface NAME` or `subnet VNET/SUBNET`. */
   readonly at: string;
   /** Every NSG the flow met, with its verdict, in Azure's order up to the first Deny. */
-  readonly evaluations: NsgVerdict["evaluations"];
-  /** Every NSG that applies where it was judged, met or not. */
-  readonly nsgs: readonly string[];
+  readonly evaluations: readonly StageVerdict[];
+}
+
+/** One NSG's verdict on a flow: its deciding rule, `securityRules/NAME` or `defaultSecurityRules/NAME`. */
+export interface StageVerdict {
+  readonly nsg: string;
+  readonly rule: string;
+  readonly access: Access;
+}
+
+/** A flow with the judgements of the spec and of the proposed spec, made here or by SQL (formats/sql). */
+export interface JudgedFlow {
+  readonly flow: AggregatedFlow;
+  /** Absent when the flow could not be judged. */
+  readonly current?: Judgement;
+  readonly proposed?: Judgement;
+  /** The proposed spec could not judge it, though the spec could. */
+  readonly proposedNotJudged?: string;
 }
 
 export interface ReplayedFlow {
@@ -106,56 +121,79 @@ export function flowProtocol(number: number, family: 4 | 6): FlowProtocol | unde
 }
 
 /** Where an address is, in one network. */
-interface Place {
+export interface Place {
   readonly vnet: string;
   readonly subnet: SubnetInfo;
   readonly nic?: NicInfo;
   readonly label: string;
 }
 
+/**
+ * Where flows are judged: each address a network interface holds as written
+ * (Dynamic ones stand for an address not known, so they place nothing), each
+ * environment's own address, then each subnet for the rest of its addresses.
+ */
+export class Places {
+  /** By address text, in the order found. */
+  readonly exact = new Map<string, { readonly address: IpAddress; readonly place: Place }>();
+
+  constructor(readonly network: Network) {
+    for (const nic of network.nics.values())
+      for (const c of nic.ipConfigurations)
+        if (!c.dynamic && !nic.scaleSet)
+          this.exact.set(formatIpAddress(c.address), {
+            address: c.address,
+            place: {
+              vnet: c.subnet.vnet,
+              subnet: c.subnet,
+              nic,
+              label: `network interface ${nic.name}`,
+            },
+          });
+    for (const env of network.environments.values()) {
+      const key = formatIpAddress(env.privateAddress);
+      if (this.exact.has(key)) continue;
+      this.exact.set(key, {
+        address: env.privateAddress,
+        place: {
+          vnet: env.subnet.vnet,
+          subnet: env.subnet,
+          ...(env.nic ? { nic: env.nic } : {}),
+          label: env.nic ? `network interface ${env.nic.name}` : `environment ${env.name}`,
+        },
+      });
+    }
+  }
+
+  /** The subnets' own places, for the addresses no interface or environment holds. */
+  subnetPlace(subnet: SubnetInfo): Place {
+    return { vnet: subnet.vnet, subnet, label: `subnet ${subnet.id}` };
+  }
+
+  find(address: IpAddress): Place | undefined {
+    const found = this.exact.get(formatIpAddress(address));
+    if (found) return found.place;
+    const subnet = this.network.subnets.find((s) => s.addresses.has(address));
+    return subnet ? this.subnetPlace(subnet) : undefined;
+  }
+}
+
 /** Judges flows against one network, with its NSGs resolved and compiled once. */
 export class FlowJudge {
   private readonly resolver: NsgResolver;
   private readonly compiled = new CompiledNsgs();
-  private readonly places = new Map<string, Place>();
+  private readonly places: Places;
   private readonly nsgNames = new Map<string, string>();
 
   constructor(readonly network: Network) {
     this.resolver = new NsgResolver(network);
+    this.places = new Places(network);
     for (const name of network.nsgs.keys()) this.nsgNames.set(name.toLowerCase(), name);
-    // Addresses a NIC holds as written; Dynamic ones stand for an address not known, so they place nothing.
-    for (const nic of network.nics.values())
-      for (const c of nic.ipConfigurations)
-        if (!c.dynamic && !nic.scaleSet)
-          this.places.set(formatIpAddress(c.address), {
-            vnet: c.subnet.vnet,
-            subnet: c.subnet,
-            nic,
-            label: `network interface ${nic.name}`,
-          });
-    for (const env of network.environments.values()) {
-      const key = formatIpAddress(env.privateAddress);
-      if (this.places.has(key)) continue;
-      this.places.set(key, {
-        vnet: env.subnet.vnet,
-        subnet: env.subnet,
-        ...(env.nic ? { nic: env.nic } : {}),
-        label: env.nic ? `network interface ${env.nic.name}` : `environment ${env.name}`,
-      });
-    }
   }
 
   /** The spec's name of an NSG named in the logs (any case), if it has one. */
   nsgNamed(name: string): string | undefined {
     return this.nsgNames.get(name.toLowerCase());
-  }
-
-  private place(address: IpAddress): Place | undefined {
-    const key = formatIpAddress(address);
-    const found = this.places.get(key);
-    if (found) return found;
-    const subnet = this.network.subnets.find((s) => s.addresses.has(address));
-    return subnet ? { vnet: subnet.vnet, subnet, label: `subnet ${subnet.id}` } : undefined;
   }
 
   /** The packet and where it is judged, or why it cannot be. */
@@ -170,7 +208,7 @@ export class FlowJudge {
     if (!protocol)
       return { ok: false, reason: `protocol ${flow.protocol}, which NSG rules do not name` };
     const local = flow.direction === "Inbound" ? destination : source;
-    const place = this.place(local);
+    const place = this.places.find(local);
     if (!place)
       return {
         ok: false,
@@ -197,8 +235,7 @@ export class FlowJudge {
       ...(verdict.nsg ? { nsg: verdict.nsg } : {}),
       ...(verdict.rule ? { rule: verdict.rule } : {}),
       at: place.label,
-      evaluations: verdict.evaluations,
-      nsgs: stages.map((s) => s.nsg),
+      evaluations: verdict.evaluations.map((e) => ({ nsg: e.nsg, rule: e.rule, access: e.access })),
     };
   }
 
@@ -235,8 +272,41 @@ export function replay(
   current: Network,
   proposed?: Network,
 ): ReplayReport {
+  return summarize(judgeFlows(flows, current, proposed), tuples, current, proposed !== undefined);
+}
+
+/** The judgements of each flow where it was captured, by the spec and the proposed spec. */
+export function judgeFlows(
+  flows: readonly AggregatedFlow[],
+  current: Network,
+  proposed?: Network,
+): JudgedFlow[] {
   const judge = new FlowJudge(current);
   const proposedJudge = proposed ? new FlowJudge(proposed) : undefined;
+  return flows.map((flow) => {
+    const located = judge.locate(flow);
+    if (!located.ok) return { flow };
+    const judged = { flow, current: judge.judge(located.packet, located.place, flow.direction) };
+    if (!proposedJudge) return judged;
+    const there = proposedJudge.locate(flow);
+    return there.ok
+      ? { ...judged, proposed: proposedJudge.judge(there.packet, there.place, flow.direction) }
+      : { ...judged, proposedNotJudged: there.reason };
+  });
+}
+
+/**
+ * The report of judged flows: disagreements with the logs, what the proposed
+ * spec changes, rule hits, and what maps to nothing. Why a flow was not judged
+ * is found again here, so that judgements made by SQL get the same reasons.
+ */
+export function summarize(
+  judged: readonly JudgedFlow[],
+  tuples: number,
+  current: Network,
+  withProposed: boolean,
+): ReplayReport {
+  const judge = new FlowJudge(current);
   const hits = new Map<string, RuleHits>();
   const met = new Set<string>();
   const unmapped = new Map<string, { kind: "nsg" | "rule"; name: string; tuples: number }>();
@@ -254,52 +324,39 @@ export function replay(
     notJudged.set(reason, entry);
   };
 
-  const replayed: ReplayedFlow[] = flows.map((flow) => {
-    const logged: Access = flow.logged.some((v) => v.access === "Deny") ? "Deny" : "Allow";
-    const located = judge.locate(flow);
-    if (!located.ok) {
-      noteNotJudged(located.reason, flow);
-      return { flow, logged, notJudged: located.reason, disagreements: [] };
-    }
-    const { packet, place } = located;
-    const currentJudgement = judge.judge(packet, place, flow.direction);
-    for (const e of currentJudgement.evaluations) {
-      met.add(e.nsg);
-      const hit = hitFor(hits, current, e.nsg, flow.direction, e.rule);
-      if (hit) {
-        hit.flows++;
-        hit.tuples += flow.tuples;
+  const replayed: ReplayedFlow[] = judged.map(
+    ({ flow, current: spec, proposed, proposedNotJudged }) => {
+      const logged: Access = flow.logged.some((v) => v.access === "Deny") ? "Deny" : "Allow";
+      if (!spec) {
+        const located = judge.locate(flow);
+        const reason = located.ok ? "not judged by the SQL engine" : located.reason;
+        noteNotJudged(reason, flow);
+        return { flow, logged, notJudged: reason, disagreements: [] };
       }
-    }
-    const disagreements = compare(
-      flow,
-      logged,
-      currentJudgement,
-      judge,
-      packet,
-      place,
-      noteUnmapped,
-    );
-    let proposedJudgement: Judgement | undefined;
-    let proposedProblem: string | undefined;
-    if (proposedJudge) {
-      const there = proposedJudge.locate(flow);
-      if (there.ok)
-        proposedJudgement = proposedJudge.judge(there.packet, there.place, flow.direction);
-      else {
-        proposedProblem = `proposed spec: ${there.reason}`;
-        noteNotJudged(proposedProblem, flow);
+      for (const e of spec.evaluations) {
+        met.add(e.nsg);
+        const hit = hitFor(hits, current, e.nsg, flow.direction, e.rule);
+        if (hit) {
+          hit.flows++;
+          hit.tuples += flow.tuples;
+        }
       }
-    }
-    return {
-      flow,
-      logged,
-      current: currentJudgement,
-      ...(proposedJudgement ? { proposed: proposedJudgement } : {}),
-      ...(proposedProblem ? { notJudged: proposedProblem } : {}),
-      disagreements,
-    };
-  });
+      const disagreements = compare(flow, logged, spec, judge, noteUnmapped);
+      let problem: string | undefined;
+      if (withProposed && !proposed) {
+        problem = `proposed spec: ${proposedNotJudged ?? "not judged"}`;
+        noteNotJudged(problem, flow);
+      }
+      return {
+        flow,
+        logged,
+        current: spec,
+        ...(proposed ? { proposed } : {}),
+        ...(problem ? { notJudged: problem } : {}),
+        disagreements,
+      };
+    },
+  );
 
   const ruleHits: RuleHits[] = [];
   for (const name of [...met].sort())
@@ -368,8 +425,6 @@ function compare(
   logged: Access,
   spec: Judgement,
   judge: FlowJudge,
-  packet: Packet,
-  place: Place,
   noteUnmapped: (kind: "nsg" | "rule", name: string, tuples: number) => void,
 ): string[] {
   const out: string[] = [];
@@ -403,12 +458,13 @@ function compare(
       continue;
     }
     const evaluation = spec.evaluations.find((e) => e.nsg === nsg);
+    const located = judge.locate(flow);
+    if (!located.ok) continue;
     const specVerdict = evaluation
       ? { access: evaluation.access, rule: evaluation.rule }
-      : judge.alone(nsg, packet, place, flow.direction);
-    const where = spec.nsgs.includes(nsg)
-      ? ""
-      : `, and the spec does not apply ${nsg} at ${spec.at}`;
+      : judge.alone(nsg, located.packet, located.place, flow.direction);
+    const applied = [located.place.subnet.nsg, located.place.nic?.nsg].includes(nsg);
+    const where = applied ? "" : `, and the spec does not apply ${nsg} at ${spec.at}`;
     if (!sameRule(specVerdict.rule, name) || specVerdict.access !== verdict.access || where)
       out.push(
         `${nsg} logged ${verdict.access} by ${verdict.rule}; the spec's ${nsg} gives ${specVerdict.access} by ${specVerdict.rule}${where}`,

@@ -280,6 +280,10 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .option("--csv", "print one row per flow as CSV")
     .option("-o, --output <file>", "write the report to a file", outputFile)
     .option("--limit <n>", "lines shown per list in the text report (default 20)")
+    .option(
+      "--engine <engine>",
+      "js (the default), or duckdb: fold and judge the tuples in an embedded DuckDB, with the SQL of `export sql`",
+    )
     .addHelpText(
       "after",
       examples(
@@ -358,9 +362,9 @@ export function buildProgram(io: Io, result: { code: number }): Command {
   program
     .command("export")
     .description(
-      "write the spec's NSGs and their associations as an ARM template, a Bicep file, Terraform (azurerm), an az CLI script, an Az PowerShell script, or an nftables ruleset with Azure's semantics",
+      "write the spec's NSGs and their associations as an ARM template, a Bicep file, Terraform (azurerm), an az CLI script, an Az PowerShell script, an nftables ruleset with Azure's semantics, or SQL that decides each row of a table of flow tuples",
     )
-    .argument("<format>", "arm, bicep, terraform, azcli, powershell or nftables")
+    .argument("<format>", "arm, bicep, terraform, azcli, powershell, nftables or sql")
     .argument("[spec]", SPEC_ARGUMENT, ".")
     .option("-o, --output <file>", "write to a file", outputFile)
     .option(
@@ -377,11 +381,18 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       "nftables: host (input/output hooks, on a host in the subnet) or router (forward hook)",
       "host",
     )
+    .option(
+      "--dialect <dialect>",
+      "sql: duckdb (the default), postgres, spark, trino or clickhouse",
+    )
+    .option("--table <name>", "sql: the table of flow tuples (default flow_tuples)")
+    .option("--view <name>", "sql: write CREATE VIEW name AS the query")
     .option("--json", "print the result (the text, or the file written) or the errors as JSON")
     .addHelpText(
       "after",
       examples(
         "tierwall export arm examples/layered-ase -o azuredeploy.json",
+        "tierwall export sql examples/layered-ase --dialect trino --view nsg_decisions -o decisions.sql",
         "tierwall export bicep examples/layered-ase -o main.bicep",
         "tierwall export terraform examples/layered-ase -o main.tf",
         "tierwall export terraform examples/layered-ase --scope all -o main.tf",

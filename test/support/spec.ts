@@ -33,3 +33,11 @@ export function exampleTopology(example: string): Topology {
   if (!loaded.spec) throw new Error(`examples/${example} does not load`);
   return loaded.spec.topology;
 }
+
+/** The network of one of the examples. */
+export function exampleNetwork(example: string): Network {
+  const loaded = loadSpec(join(import.meta.dirname, "../../examples", example, "tierwall.yaml"));
+  if (!loaded.spec || hasErrors(loaded.diagnostics))
+    throw new Error(`examples/${example} does not load`);
+  return loaded.spec.network;
+}

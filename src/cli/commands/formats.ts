@@ -135,7 +135,12 @@ export async function runImport(
   return emit(spec, options.output, io);
 }
 
-export type ExportOptions = NftablesExportOptions & { scope?: string };
+export type ExportOptions = NftablesExportOptions & {
+  scope?: string;
+  dialect?: string;
+  table?: string;
+  view?: string;
+};
 
 /** `tierwall export FORMAT [SPEC]`: the spec's NSGs and associations, ready to deploy. */
 export async function runExport(
@@ -145,12 +150,16 @@ export async function runExport(
   io: Io,
 ): Promise<number> {
   if (format === "nftables") return runExportNftables(target, options, io);
+  if (format === "sql") {
+    const { runExportSql } = await import("./export-sql.js");
+    return runExportSql(target, options, io);
+  }
   if (!isExportFormat(format))
     return usageError(
       io,
       options.json,
       "UnknownFormat",
-      `export ${format}: expected ${[...EXPORT_FORMATS, "nftables"].join(", ")}`,
+      `export ${format}: expected ${[...EXPORT_FORMATS, "nftables", "sql"].join(", ")}`,
     );
   const scope = options.scope ?? "nsgs";
   if (!isExportScope(scope))

@@ -1,5 +1,5 @@
 import { FlowAggregator } from "../../analysis/flow-aggregate.js";
-import { replay } from "../../analysis/replay.js";
+import { type JudgedFlow, judgeFlows, summarize } from "../../analysis/replay.js";
 import { readFlowLogs } from "../../formats/flow-logs/read.js";
 import { byteProgress } from "../byte-progress.js";
 import { EXIT, type Io, printJson, usageError } from "../io.js";
@@ -14,6 +14,7 @@ export interface ReplayOptions {
   csv?: boolean;
   output?: string;
   limit?: string;
+  engine?: string;
 }
 
 /**
@@ -38,6 +39,14 @@ export async function runReplay(
       "InvalidArgument",
       `--limit ${options.limit}: expected a whole number of at least 1`,
     );
+  const engine = options.engine ?? "js";
+  if (engine !== "js" && engine !== "duckdb")
+    return usageError(
+      io,
+      options.json,
+      "InvalidArgument",
+      `--engine ${engine}: expected js or duckdb`,
+    );
   if (logs.length === 0)
     return usageError(
       io,
@@ -55,8 +64,22 @@ export async function runReplay(
 
   const progress = byteProgress(io, machine);
   const reading = readFlowLogs(logs, { onProgress: (b, t, n) => progress.update(b, t, n) });
-  const aggregator = new FlowAggregator();
-  for await (const batch of reading) for (const flow of batch) aggregator.add(flow);
+  let judged: JudgedFlow[];
+  let tuples: number;
+  if (engine === "duckdb") {
+    // Loaded only when asked for: the embedded database is large.
+    const { judgeInDuckDb } = await import("../../formats/sql/duckdb-replay.js");
+    ({ judged, tuples } = await judgeInDuckDb(
+      reading,
+      loaded.spec.network,
+      proposed?.spec.network,
+    ));
+  } else {
+    const aggregator = new FlowAggregator();
+    for await (const batch of reading) for (const flow of batch) aggregator.add(flow);
+    judged = judgeFlows(aggregator.flows(), loaded.spec.network, proposed?.spec.network);
+    tuples = aggregator.tuples;
+  }
   progress.end();
 
   const problems = reading.diagnostics;
@@ -68,12 +91,7 @@ export async function runReplay(
     else io.err(`${io.style.red("error")}: no flow tuple could be read from ${logs.join(", ")}\n`);
     return EXIT.invalid;
   }
-  const report = replay(
-    aggregator.flows(),
-    aggregator.tuples,
-    loaded.spec.network,
-    proposed?.spec.network,
-  );
+  const report = summarize(judged, tuples, loaded.spec.network, proposed !== undefined);
   const input = {
     files: totals.files,
     spec: target,

@@ -1,0 +1,125 @@
+/**
+ * The SQL path against the JavaScript path: the same tuples, folded and judged
+ * in DuckDB by the SQL each example compiles to, and folded and judged in
+ * JavaScript, must give the same flows, the same judgements and the same report.
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { exampleNetwork } from "../../../test/support/spec.js";
+import { FlowAggregator, flowKey } from "../../analysis/flow-aggregate.js";
+import { sampleFlowLogs } from "../../analysis/flow-log-sample.js";
+import { type JudgedFlow, judgeFlows, summarize } from "../../analysis/replay.js";
+import type { LoggedFlow } from "../../model/logged-flow.js";
+import type { Network } from "../../model/network.js";
+import { formatIpAddress } from "../../net/address.js";
+import { judgeInDuckDb } from "./duckdb-replay.js";
+
+const EXAMPLES = readdirSync(join(import.meta.dirname, "../../../examples"));
+
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Tuples between addresses of the network's subnets, its known hosts and the Internet, some of them unjudgeable. */
+function randomTuples(network: Network, seed: number, count: number): LoggedFlow[] {
+  const next = random(seed);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)] as T;
+  const inside: string[] = [];
+  for (const s of network.subnets)
+    for (const [first, last] of s.addresses.intervals(4))
+      for (let i = 0; i < 6; i++) {
+        const value = first + BigInt(Math.floor(next() * Number(last - first + 1n)));
+        inside.push(formatIpAddress({ family: 4, value }));
+      }
+  for (const nic of network.nics.values())
+    for (const c of nic.ipConfigurations) inside.push(formatIpAddress(c.address));
+  for (const env of network.environments.values()) inside.push(formatIpAddress(env.privateAddress));
+  const outside = ["203.0.113.7", "198.51.100.11", "192.0.2.200", "8.8.8.8", "2001:db8::5"];
+  const ports = [22, 80, 443, 1433, 3389, 8080, 53, 454, 65000];
+  const out: LoggedFlow[] = [];
+  for (let i = 0; i < count; i++) {
+    const inbound = next() < 0.5;
+    const local = pick(inside);
+    const remote = next() < 0.5 ? pick(inside) : pick(outside);
+    const protocol = pick([6, 6, 6, 17, 17, 1, 47, 50]);
+    out.push({
+      format: next() < 0.5 ? "vnet" : "nsg-v2",
+      time: 1_764_000_000_000 + Math.floor(next() * 86_400_000),
+      source: inbound ? remote : local,
+      destination: inbound ? local : remote,
+      sourcePort: next() < 0.7 ? 49152 + Math.floor(next() * 8) : pick(ports),
+      destinationPort: pick(ports),
+      protocol,
+      direction: inbound ? "Inbound" : "Outbound",
+      access: next() < 0.8 ? "Allow" : "Deny",
+      state: "E",
+      packetsSent: Math.floor(next() * 10),
+      bytesSent: Math.floor(next() * 5000),
+      packetsReceived: Math.floor(next() * 10),
+      bytesReceived: Math.floor(next() * 5000),
+      rule: pick(["UserRule_x", "DefaultRule_DenyAllInBound", "DefaultRule_AllowVnetOutBound"]),
+      ...(next() < 0.5
+        ? { aclId: pick(["a", "b"]) }
+        : { nsgId: `/x/networkSecurityGroups/${pick(["web-nsg", "other"])}` }),
+    });
+  }
+  return out;
+}
+
+async function* batches(tuples: readonly LoggedFlow[]) {
+  for (let i = 0; i < tuples.length; i += 1000) yield tuples.slice(i, i + 1000);
+}
+
+const byKey = (judged: readonly JudgedFlow[]) =>
+  new Map(
+    judged.map((j) => [
+      flowKey(j.flow),
+      {
+        ...j,
+        flow: {
+          ...j.flow,
+          logged: [...j.flow.logged].sort((a, b) =>
+            JSON.stringify(a).localeCompare(JSON.stringify(b)),
+          ),
+        },
+      },
+    ]),
+  );
+
+describe("replay in DuckDB", () => {
+  it.each(EXAMPLES)("judges %s's flows as the JavaScript path does", async (example) => {
+    const network = exampleNetwork(example);
+    const tuples = [
+      ...randomTuples(network, example.length * 7919, 3000),
+      ...sampleFlowLogs(network, { seed: 3, days: 1, format: "nsg-v2" }),
+    ];
+    const aggregator = new FlowAggregator();
+    for (const t of tuples) aggregator.add(t);
+    const js = judgeFlows(aggregator.flows(), network, network);
+    const sql = await judgeInDuckDb(batches(tuples), network, network);
+    expect(sql.tuples).toBe(tuples.length);
+    const left = byKey(js);
+    const right = byKey(sql.judged);
+    expect([...right.keys()].sort()).toEqual([...left.keys()].sort());
+    for (const [key, expected] of left) expect(right.get(key), key).toEqual(expected);
+    const report = (judged: readonly JudgedFlow[]) => {
+      const r = summarize(judged, tuples.length, network, true);
+      return {
+        ruleHits: r.ruleHits,
+        unused: r.unusedRules,
+        unmapped: [...r.unmapped].sort((a, b) => a.name.localeCompare(b.name)),
+        notJudged: [...r.notJudged].sort((a, b) => a.reason.localeCompare(b.reason)),
+        disagreements: r.disagreements.length,
+      };
+    };
+    expect(report(sql.judged)).toEqual(report(js));
+  });
+});
