@@ -128,3 +128,51 @@ describe("replay and sample-logs on bad input", () => {
     ).toContain("--format csv: expected vnet, nsg-v2 or nsg-v1");
   });
 });
+
+describe("export sql and replay --engine duckdb", () => {
+  const logs = join(dir, "day");
+
+  beforeAll(() => {
+    expect(tierwall(["sample-logs", LAYERED, "-o", logs, "--days", "1", "--seed", "9"]).code).toBe(
+      0,
+    );
+  });
+
+  it("gives the JavaScript engine's report, word for word", () => {
+    const js = tierwall(["replay", LAYERED, logs, "--proposed", proposed]);
+    const duck = tierwall(["replay", LAYERED, logs, "--proposed", proposed, "--engine", "duckdb"]);
+    expect(duck.code).toBe(1);
+    expect(duck.stdout).toBe(js.stdout);
+    expect(tierwall(["replay", LAYERED, logs, "--engine", "spark"]).stderr).toContain(
+      "--engine spark: expected js or duckdb",
+    );
+  });
+
+  it("writes a query for each dialect, and a view when asked", () => {
+    for (const dialect of ["duckdb", "postgres", "spark", "trino", "clickhouse"]) {
+      const r = tierwall(["export", "sql", LAYERED, "--dialect", dialect]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`compiled by tierwall from ${LAYERED} (${dialect})`);
+      expect(r.stdout).toContain("FROM flow_tuples t");
+      expect(r.stdout).toContain("'securityRules/ALLOW-HTTPS-fe3ase'");
+    }
+    expect(tierwall(["export", "sql", LAYERED, "--dialect", "clickhouse"]).stdout).toContain(
+      "IPv4StringToNumOrNull(t.src_ip)",
+    );
+    const view = tierwall([
+      "export",
+      "sql",
+      LAYERED,
+      "--view",
+      "nsg_decisions",
+      "--table",
+      "logs.tuples",
+    ]);
+    expect(view.stdout).toContain("CREATE VIEW nsg_decisions AS\nWITH tw_numbered AS");
+    expect(view.stdout).toContain("FROM logs.tuples t");
+    expect(tierwall(["export", "sql", LAYERED, "--dialect", "oracle"]).code).toBe(2);
+    expect(tierwall(["export", "sql", LAYERED, "--table", "x; DROP TABLE y"]).stderr).toContain(
+      "expected a plain SQL name",
+    );
+  });
+});

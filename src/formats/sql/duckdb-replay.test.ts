@@ -123,3 +123,49 @@ describe("replay in DuckDB", () => {
     expect(report(sql.judged)).toEqual(report(js));
   });
 });
+
+describe("export sql's text", () => {
+  it("creates a view that DuckDB runs over a table of tuples, passing its columns through", async () => {
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const { compileSql } = await import("./compile.js");
+    const instance = await DuckDBInstance.create(":memory:");
+    const connection = await instance.connect();
+    try {
+      await connection.run(
+        "CREATE TABLE flow_tuples (direction VARCHAR, protocol INTEGER, src_ip VARCHAR, src_port INTEGER, dst_ip VARCHAR, dst_port INTEGER, rule VARCHAR)",
+      );
+      await connection.run(`INSERT INTO flow_tuples VALUES
+        ('I', 6, '198.51.100.33', 50000, '10.0.4.4', 443, 'UserRule_ALLOW-HTTPS-fe3ase'),
+        ('I', 6, '192.0.2.9', 50000, '10.0.4.4', 22, 'DefaultRule_DenyAllInBound'),
+        ('I', 6, '2001:db8::1', 50000, '2001:db8::2', 22, 'x')`);
+      const { text } = compileSql(exampleNetwork("layered-ase"), {
+        dialect: "duckdb",
+        view: "nsg_decisions",
+      });
+      await connection.run(text);
+      const rows = (
+        await connection.runAndReadAll(
+          "SELECT rule, spec_decision, spec_rule, spec_judged_at FROM nsg_decisions ORDER BY src_ip",
+        )
+      ).getRowObjects();
+      expect(rows).toEqual([
+        {
+          rule: "DefaultRule_DenyAllInBound",
+          spec_decision: "Deny",
+          spec_rule: "defaultSecurityRules/DenyAllInBound",
+          spec_judged_at: "environment apiase",
+        },
+        {
+          rule: "UserRule_ALLOW-HTTPS-fe3ase",
+          spec_decision: "Allow",
+          spec_rule: "securityRules/ALLOW-HTTPS-fe3ase",
+          spec_judged_at: "environment apiase",
+        },
+        { rule: "x", spec_decision: null, spec_rule: null, spec_judged_at: null },
+      ]);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  });
+});
