@@ -90,9 +90,13 @@ export function renderReplay(
   limit: number,
 ): string {
   const out: string[] = [];
-  const times = report.flows.map((r) => r.flow);
-  const first = Math.min(...times.map((f) => f.firstSeen));
-  const last = Math.max(...times.map((f) => f.lastSeen));
+  // A loop, not Math.min(...): a week of logs holds more flows than a call takes arguments.
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const { flow } of report.flows) {
+    first = Math.min(first, flow.firstSeen);
+    last = Math.max(last, flow.lastSeen);
+  }
   out.push(
     `replayed ${plural(report.tuples, "tuple")} from ${plural(input.files, "file")}: ${plural(report.flows.length, "flow")} (by 5-tuple and direction)${report.flows.length > 0 ? `, ${timeText(first)} to ${timeText(last)}` : ""}`,
   );
@@ -171,7 +175,7 @@ export function renderReplay(
 function ruleHitLines(hits: readonly RuleHits[], style: Style): string[] {
   const lines: string[] = [];
   let heading = "";
-  const width = Math.max(4, ...hits.map((h) => h.rule.length));
+  const width = hits.reduce((w, h) => Math.max(w, h.rule.length), 4);
   for (const h of hits) {
     const head = `  ${h.nsg} ${h.direction}`;
     if (head !== heading) {
