@@ -38,7 +38,12 @@ const portsText = (list: readonly PortRange[]) => list.map(formatPortRange).join
  * crowded priorities, addresses of nothing known, and what App Service
  * Environments need (their own calls to themselves, management traffic).
  */
-export function lint(analyzer: ReachAnalyzer, needed?: PacketSet): Diagnostic[] {
+export function lint(
+  analyzer: ReachAnalyzer,
+  needed?: PacketSet,
+  /** Called after each NSG: how many are done, of how many. */
+  progress?: (done: number, total: number) => void,
+): Diagnostic[] {
   const network = analyzer.network;
   const findings = new Map<string, Diagnostic>();
   const add = (d: Diagnostic) => {
@@ -50,7 +55,9 @@ export function lint(analyzer: ReachAnalyzer, needed?: PacketSet): Diagnostic[] 
   const exposure = endpointExposure(analyzer);
   for (const d of exposure.findings) add(d);
   const associable = hasAssociationTargets(network);
+  let done = 0;
   for (const nsg of network.nsgs.values()) {
+    progress?.(done++, network.nsgs.size);
     const vnets = bindings(network, nsg.name);
     if (vnets.length === 0 && associable) {
       add(unassociatedNsgFinding(nsg));

@@ -7,6 +7,7 @@ import { AddressSet } from "../net/address-set.js";
 import { gatewayArrivals } from "./application-gateway-exposure.js";
 import { ALL_IPV4, ALL_IPV6 } from "./fields.js";
 import { exposedAtFrontend, loadBalancedArrivals } from "./load-balancer-exposure.js";
+import { type GroupBy, GroupReach, groupOf, type Row, type RowFilter } from "./matrix-rows.js";
 import { PacketSet } from "./packet-set.js";
 import type { ReachAnalyzer } from "./reach.js";
 import { formatAddressSet, type SummaryLine, summarize } from "./summary.js";
@@ -24,17 +25,39 @@ export interface ReachCell {
 
 export const INTERNET = "Internet";
 
+/** Called as a long analysis goes: how many of its steps are done, of how many. */
+export type Progress = (done: number, total: number) => void;
+
+/** Which rows and columns to compute and how to gather them. */
+export interface MatrixOptions {
+  /** Rows (callers) kept; every environment and the Internet when absent. */
+  readonly from?: RowFilter;
+  /** Columns (callees) kept. */
+  readonly to?: RowFilter;
+  readonly groupBy?: GroupBy;
+  readonly progress?: Progress;
+}
+
+/** The matrix: its rows and columns (the Internet last), and one cell per row and column. */
+export interface ReachMatrix {
+  /** Every row and column name, rows first. */
+  readonly names: string[];
+  readonly rows: string[];
+  readonly columns: string[];
+  readonly cells: ReachCell[];
+}
+
 /**
  * What each environment may send to each other one and to the Internet, and
  * what the Internet (any host outside every network that is not an
- * environment) may send to each: exact, over every packet.
+ * environment) may send to each: exact, over every packet. Gathered by subnet
+ * or virtual network, a cell is what any environment of the row may send any
+ * other of the column (an environment to itself is no flow there).
  */
-export function reachMatrix(analyzer: ReachAnalyzer): { names: string[]; cells: ReachCell[] } {
+export function reachMatrix(analyzer: ReachAnalyzer, options: MatrixOptions = {}): ReachMatrix {
   const network = analyzer.network;
-  const envs = [...network.environments.values()].map((e) => ({
-    name: e.name,
-    host: envHost(network, e.name),
-  }));
+  const by = options.groupBy ?? "environment";
+  const envs = environmentRows(network);
   let known = AddressSet.empty;
   for (const { host } of envs)
     if (host.outboundAddress) known = known.union(AddressSet.ofAddresses([host.outboundAddress]));
@@ -60,31 +83,81 @@ export function reachMatrix(analyzer: ReachAnalyzer): { names: string[]; cells: 
     const all = !space.possible.isEmpty() && space.allowed.equals(space.possible);
     return { from, to, all, allowed: lines, omitted: s.omitted };
   };
-  const cells: ReachCell[] = [];
-  for (const from of envs) {
-    for (const to of envs) cells.push(cell(from.name, to.name, analyzer.flow(from.host, to.host)));
-    const possible = PacketSet.box({
-      source: AddressSet.ofAddresses([from.host.address]),
-      destination: analyzer.outside,
-    });
-    cells.push(
-      cell(
-        from.name,
-        INTERNET,
-        { allowed: analyzer.toOutside(from.host), possible },
-        {
-          destination: sameFamily(analyzer.outside, from.host),
-        },
-      ),
+  const gather = (filter: RowFilter | undefined) => {
+    const groups = new Map<string, Host[]>();
+    for (const row of envs) {
+      if (filter && !filter.keeps(row)) continue;
+      const name = groupOf(row, by);
+      const list = groups.get(name);
+      if (list) list.push(row.host);
+      else groups.set(name, [row.host]);
+    }
+    return [...groups];
+  };
+  const rows = gather(options.from);
+  const columns = gather(options.to);
+  const internetRow = !options.from || options.from.internet;
+  const internetColumn = !options.to || options.to.internet;
+  const total =
+    rows.length * (columns.length + (internetColumn ? 1 : 0)) + (internetRow ? columns.length : 0);
+  let done = 0;
+  const step = () => options.progress?.(++done, total);
+  const families = (hosts: readonly Host[]) =>
+    hosts.reduce(
+      (set, h) => set.union(h.address.family === 4 ? ALL_IPV4 : ALL_IPV6),
+      AddressSet.empty,
     );
-  }
-  for (const to of envs)
+  const groups = new GroupReach(analyzer);
+  const cells: ReachCell[] = [];
+  for (const [from, fromHosts] of rows) {
+    const first = fromHosts[0] as Host;
+    for (const [to, toHosts] of columns) {
+      cells.push(
+        cell(
+          from,
+          to,
+          by === "environment"
+            ? analyzer.flow(first, toHosts[0] as Host)
+            : groups.between(fromHosts, toHosts),
+        ),
+      );
+      step();
+    }
+    if (!internetColumn) continue;
+    const space =
+      by === "environment"
+        ? {
+            allowed: analyzer.toOutside(first),
+            possible: PacketSet.box({
+              source: AddressSet.ofAddresses([first.address]),
+              destination: analyzer.outside,
+            }),
+          }
+        : groups.toOutside(fromHosts);
     cells.push(
-      cell(INTERNET, to.name, analyzer.fromOutside(anonymous, to.host), {
-        source: sameFamily(anonymous, to.host),
+      cell(from, INTERNET, space, {
+        destination: analyzer.outside.intersect(families(fromHosts)),
       }),
     );
-  return { names: [...envs.map((e) => e.name), INTERNET], cells };
+    step();
+  }
+  if (internetRow)
+    for (const [to, toHosts] of columns) {
+      cells.push(
+        cell(INTERNET, to, groups.fromOutside(anonymous, toHosts), {
+          source: anonymous.intersect(families(toHosts)),
+        }),
+      );
+      step();
+    }
+  const rowNames = [...rows.map(([n]) => n), ...(internetRow ? [INTERNET] : [])];
+  const columnNames = [...columns.map(([n]) => n), ...(internetColumn ? [INTERNET] : [])];
+  return {
+    names: [...new Set([...rowNames, ...columnNames])],
+    rows: rowNames,
+    columns: columnNames,
+    cells,
+  };
 }
 
 /** What the Internet reaches of one environment, or of a NIC through its public address. */
@@ -107,8 +180,22 @@ export interface Exposure {
   /** Through an application gateway's public frontend (`frontend`): its listeners and where each sends. */
   readonly applicationGateway?: string;
   readonly listeners?: readonly string[];
+  /** Gathered by subnet or virtual network (--group-by): what the Internet reaches of any row in it. */
+  readonly subnet?: string;
+  readonly virtualNetwork?: string;
   readonly exposed: readonly SummaryLine[];
   readonly omitted: number;
+}
+
+/** Which exposures to compute and how to gather them. */
+export interface ExposureOptions {
+  /** Only these Internet sources (addresses, blocks, tags); every one when absent. */
+  readonly from?: RowFilter;
+  /** Only the rows whose host or public address this keeps. */
+  readonly to?: RowFilter;
+  /** Gathered rows: `environment` (or by subnet: the subnet's name) and the union of their exposure. */
+  readonly groupBy?: GroupBy;
+  readonly progress?: Progress;
 }
 
 /**
@@ -116,28 +203,36 @@ export interface Exposure {
  * addresses included, reaches of each environment, and of each network
  * interface with a public address that no environment stands on.
  */
-export function exposureOf(analyzer: ReachAnalyzer): Exposure[] {
+export function exposureOf(analyzer: ReachAnalyzer, options: ExposureOptions = {}): Exposure[] {
   const network = analyzer.network;
   const names = network.addressNames;
-  const exposure = (host: Host) => {
-    const s = summarize(analyzer.fromOutside(analyzer.outside, host).allowed, 20, names);
-    return {
-      ...(host.publicAddress ? { publicAddress: displayAddress(host.publicAddress) } : {}),
-      ...(host.publicIp ? { publicIPAddress: host.publicIp.name } : {}),
-      exposed: s.lines,
-      omitted: s.omitted,
-    };
-  };
+  const sources = options.from?.addresses;
+  const only = (set: PacketSet) =>
+    sources ? set.intersect(PacketSet.box({ source: sources })) : set;
+  const rows: {
+    row: Row;
+    exposure: Omit<Exposure, "exposed" | "omitted">;
+    set: () => PacketSet;
+  }[] = [];
   const envs = [...network.environments.values()];
-  const out: Exposure[] = envs.map((env) => ({
-    environment: env.name,
-    ...exposure(envHost(network, env.name)),
-  }));
+  for (const env of envs) {
+    const host = envHost(network, env.name);
+    rows.push({
+      row: { name: env.name, host },
+      exposure: { environment: env.name, ...publicOf(host) },
+      set: () => analyzer.fromOutside(analyzer.outside, host).allowed,
+    });
+  }
   for (const nic of network.nics.values())
     for (const config of nic.ipConfigurations) {
       if (!config.publicAddress || envs.some((e) => sameAddress(e.privateAddress, config.address)))
         continue;
-      out.push({ networkInterface: nic.name, ...exposure(hostAt(network, config.address)) });
+      const host = hostAt(network, config.address);
+      rows.push({
+        row: { name: nic.name, host },
+        exposure: { networkInterface: nic.name, ...publicOf(host) },
+        set: () => analyzer.fromOutside(analyzer.outside, host).allowed,
+      });
     }
   // Each Bastion host with a public IP: the service answers on TCP 443 only.
   for (const bastion of network.bastionHosts.values()) {
@@ -147,57 +242,108 @@ export function exposureOf(analyzer: ReachAnalyzer): Exposure[] {
       protocols: ["Tcp"],
       destinationPorts: [{ first: 443, last: 443 }],
     });
-    const s = summarize(
-      analyzer.fromOutside(analyzer.outside, host).allowed.intersect(https),
-      20,
-      names,
-    );
-    out.push({
-      bastionHost: bastion.name,
-      publicAddress: displayAddress(bastion.publicAddress),
-      ...(bastion.publicIp ? { publicIPAddress: bastion.publicIp.name } : {}),
-      exposed: s.lines,
-      omitted: s.omitted,
+    rows.push({
+      row: { name: bastion.name, host },
+      exposure: {
+        bastionHost: bastion.name,
+        publicAddress: displayAddress(bastion.publicAddress),
+        ...(bastion.publicIp ? { publicIPAddress: bastion.publicIp.name } : {}),
+      },
+      set: () => analyzer.fromOutside(analyzer.outside, host).allowed.intersect(https),
     });
   }
   // Each rule of a public load balancer, at each backend, as its frontend receives the packets.
-  for (const a of loadBalancedArrivals(analyzer)) {
-    const s = summarize(exposedAtFrontend(a), 20, names);
-    out.push({
-      loadBalancer: a.frontend.loadBalancer,
-      frontend: a.frontend.name,
-      publicAddress: displayAddress(a.frontend.address),
-      ...(a.frontend.publicIp ? { publicIPAddress: a.frontend.publicIp.name } : {}),
-      rule: describeForwarding(a.forwarding),
-      backend: a.backend.label,
-      translatedTo: `${displayAddress(a.backend.address)}:${a.backendPort}`,
-      exposed: s.lines,
-      omitted: s.omitted,
+  for (const a of loadBalancedArrivals(analyzer))
+    rows.push({
+      row: {
+        name: a.backend.label,
+        host: {
+          label: a.backend.label,
+          address: a.backend.address,
+          vnet: a.backend.vnet,
+          ...(a.backend.subnet ? { subnet: a.backend.subnet } : {}),
+          publicAddress: a.frontend.address,
+          ingress: "Internal",
+        },
+      },
+      exposure: {
+        loadBalancer: a.frontend.loadBalancer,
+        frontend: a.frontend.name,
+        publicAddress: displayAddress(a.frontend.address),
+        ...(a.frontend.publicIp ? { publicIPAddress: a.frontend.publicIp.name } : {}),
+        rule: describeForwarding(a.forwarding),
+        backend: a.backend.label,
+        translatedTo: `${displayAddress(a.backend.address)}:${a.backendPort}`,
+      },
+      set: () => exposedAtFrontend(a),
     });
-  }
   // Each public frontend of an application gateway, on its listeners' ports.
-  for (const a of gatewayArrivals(analyzer)) {
-    const s = summarize(a.exposed, 20, names);
-    out.push({
-      applicationGateway: a.gateway.name,
-      frontend: a.frontend.name,
-      publicAddress: displayAddress(a.frontend.address),
-      ...(a.frontend.publicIp ? { publicIPAddress: a.frontend.publicIp.name } : {}),
-      listeners: a.listeners,
+  for (const a of gatewayArrivals(analyzer))
+    rows.push({
+      row: {
+        name: a.gateway.name,
+        host: {
+          label: a.gateway.name,
+          address: a.gateway.instanceAddress,
+          vnet: a.gateway.subnet.vnet,
+          subnet: a.gateway.subnet,
+          publicAddress: a.frontend.address,
+          ingress: "External",
+        },
+      },
+      exposure: {
+        applicationGateway: a.gateway.name,
+        frontend: a.frontend.name,
+        publicAddress: displayAddress(a.frontend.address),
+        ...(a.frontend.publicIp ? { publicIPAddress: a.frontend.publicIp.name } : {}),
+        listeners: a.listeners,
+      },
+      set: () => a.exposed,
+    });
+  const kept = options.to ? rows.filter((r) => options.to?.keeps(r.row)) : rows;
+  const by = options.groupBy ?? "environment";
+  let done = 0;
+  const step = () => options.progress?.(++done, kept.length);
+  if (by === "environment")
+    return kept.map((r) => {
+      const s = summarize(only(r.set()), 20, names);
+      step();
+      return { ...r.exposure, exposed: s.lines, omitted: s.omitted };
+    });
+  const groups = new Map<string, PacketSet>();
+  for (const r of kept) {
+    const group = groupOf(r.row, by);
+    groups.set(group, (groups.get(group) ?? PacketSet.empty).union(only(r.set())));
+    step();
+  }
+  return [...groups].map(([group, set]) => {
+    const s = summarize(set, 20, names);
+    return {
+      ...(by === "subnet" ? { subnet: group } : { virtualNetwork: group }),
       exposed: s.lines,
       omitted: s.omitted,
-    });
-  }
-  return out;
+    };
+  });
+}
+
+/** The public address a host is reached at, and its public IP resource. */
+function publicOf(host: Host): { publicAddress?: string; publicIPAddress?: string } {
+  return {
+    ...(host.publicAddress ? { publicAddress: displayAddress(host.publicAddress) } : {}),
+    ...(host.publicIp ? { publicIPAddress: host.publicIp.name } : {}),
+  };
+}
+
+/** Each environment as a row: its name and host. */
+export function environmentRows(network: Network): Row[] {
+  return [...network.environments.values()].map((e) => ({
+    name: e.name,
+    host: envHost(network, e.name),
+  }));
 }
 
 function envHost(network: Network, name: string): Host {
   const env = network.environments.get(name);
   if (!env) throw new Error(`no environment ${name}`);
   return hostAt(network, env.privateAddress);
-}
-
-/** A packet's two addresses share a family: the part of a set that can talk to a host. */
-function sameFamily(set: AddressSet, host: Host): AddressSet {
-  return set.intersect(host.address.family === 4 ? ALL_IPV4 : ALL_IPV6);
 }

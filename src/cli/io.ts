@@ -6,6 +6,8 @@ export interface Io {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly style: Style;
+  /** stderr is an interactive terminal: long analyses show their progress there (progress.ts). */
+  readonly interactive?: boolean;
 }
 
 export const EXIT = { ok: 0, failed: 1, invalid: 2, internal: 3 } as const;

@@ -33,6 +33,7 @@ const io = {
     if (!stderrFailed) process.stderr.write(text);
   },
   style: Style.forStream(process.stdout),
+  interactive: process.stderr.isTTY === true,
 };
 
 const code = await runCli(process.argv.slice(2), io);

@@ -142,11 +142,23 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .argument("[spec]", SPEC_ARGUMENT, ".")
     .option("--json", "print the matrix as JSON")
     .option("--format <format>", "text (default) or markdown")
+    .option(
+      "--from <endpoints>",
+      "rows kept: environments, subnets, virtual networks (vnet:NAME), CIDR blocks, Internet (repeatable, comma-separated)",
+      collect,
+    )
+    .option("--to <endpoints>", "columns kept, as --from", collect)
+    .option(
+      "--group-by <what>",
+      "environment, subnet or vnet: one row per group, what any of it may send (default: environment, or subnet/vnet past 60 environments)",
+    )
     .addHelpText(
       "after",
       examples(
         "tierwall reach examples/layered-ase",
         "tierwall reach examples/asg-tiers --format markdown",
+        "tierwall reach . --from subnet:vnet-0/web --to vnet:vnet-1,Internet",
+        "tierwall reach . --group-by vnet",
       ),
     )
     .action(async (spec: string, options: Parameters<typeof runReach>[1]) => {
@@ -160,11 +172,23 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .argument("[spec]", SPEC_ARGUMENT, ".")
     .option("--json", "print it as JSON")
     .option("--format <format>", "text (default) or markdown")
+    .option(
+      "--from <sources>",
+      "only these Internet sources: addresses, CIDR blocks, service tags (repeatable, comma-separated)",
+      collect,
+    )
+    .option(
+      "--to <endpoints>",
+      "only these rows: environments, network interfaces, subnets, virtual networks (vnet:NAME), CIDR blocks",
+      collect,
+    )
+    .option("--group-by <what>", "environment (default), subnet or vnet: one row per group")
     .addHelpText(
       "after",
       examples(
         "tierwall exposure examples/layered-ase",
         "tierwall exposure examples/asg-tiers --json",
+        "tierwall exposure . --to vnet:vnet-0 --from 203.0.113.0/24 --group-by subnet",
       ),
     )
     .action(async (spec: string, options: Parameters<typeof runExposure>[1]) => {
@@ -196,6 +220,10 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       "write the findings as a baseline (suppressed ones left out)",
     )
     .option("--quiet", "print only the findings that fail the run")
+    .option(
+      "--group-by <what>",
+      "subnet or vnet: how many findings each has, by severity, instead of the findings",
+    )
     .addHelpText(
       "after",
       examples(
@@ -240,30 +268,6 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       const { runSynth } = await import("./commands/synth.js");
       result.code = runSynth(spec, options, io);
     });
-
-  program
-    .command("diff")
-    .description(
-      "the difference in allowed traffic between two versions of a spec, per NSG and per pair of environments (exit 0: equivalent, 1: they differ)",
-    )
-    .argument("<old>", "the spec before")
-    .argument("<new>", "the spec after")
-    .option("--json", "print the difference as JSON")
-    .option("--strict", "exit 1 also when the versions differ in what the diff does not compare")
-    .addHelpText(
-      "after",
-      examples(
-        "tierwall diff before/tierwall.yaml after/tierwall.yaml",
-        "tierwall diff main/ branch/ --json",
-        "tierwall diff exported.yaml reimported.yaml --strict",
-      ),
-    )
-    .action(
-      async (oldSpec: string, newSpec: string, options: { json?: boolean; strict?: boolean }) => {
-        const { runDiff } = await import("./commands/diff.js");
-        result.code = runDiff(oldSpec, newSpec, options, io);
-      },
-    );
 
   program
     .command("replay")
@@ -313,6 +317,30 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       const { runSampleLogs } = await import("./commands/sample-logs.js");
       result.code = runSampleLogs(spec, options, io);
     });
+
+  program
+    .command("diff")
+    .description(
+      "the difference in allowed traffic between two versions of a spec, per NSG and per pair of environments (exit 0: equivalent, 1: they differ)",
+    )
+    .argument("<old>", "the spec before")
+    .argument("<new>", "the spec after")
+    .option("--json", "print the difference as JSON")
+    .option("--strict", "exit 1 also when the versions differ in what the diff does not compare")
+    .addHelpText(
+      "after",
+      examples(
+        "tierwall diff before/tierwall.yaml after/tierwall.yaml",
+        "tierwall diff main/ branch/ --json",
+        "tierwall diff exported.yaml reimported.yaml --strict",
+      ),
+    )
+    .action(
+      async (oldSpec: string, newSpec: string, options: { json?: boolean; strict?: boolean }) => {
+        const { runDiff } = await import("./commands/diff.js");
+        result.code = runDiff(oldSpec, newSpec, options, io);
+      },
+    );
 
   program
     .command("import")

@@ -2,6 +2,7 @@ import { dirname } from "node:path";
 import { lint } from "../../analysis/lint.js";
 import { lintCheck } from "../../analysis/lint-checks.js";
 import { type FailOn, type GateResult, gate, parseSeverity } from "../../analysis/lint-gate.js";
+import { type FindingGroup, groupFindings } from "../../analysis/lint-groups.js";
 import { ReachAnalyzer } from "../../analysis/reach.js";
 import { type Diagnostic, error } from "../../model/diagnostic.js";
 import { neededTraffic } from "../../specfile/check.js";
@@ -13,8 +14,10 @@ import { loadForCommand } from "../load.js";
 import { emit } from "../output.js";
 import { packageInfo } from "../package-info.js";
 import { partialJson } from "../partial.js";
+import { progressLine } from "../progress.js";
 import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
 import { toSarif } from "../render/sarif.js";
+import { renderTable } from "../render/table.js";
 
 export interface LintOptions {
   json?: boolean;
@@ -26,6 +29,8 @@ export interface LintOptions {
   baseline?: string;
   writeBaseline?: string;
   quiet?: boolean;
+  /** subnet or vnet: counts of findings per group instead of the findings. */
+  groupBy?: string;
 }
 
 const BASELINE_VERSION = 1;
@@ -61,6 +66,13 @@ export function runLint(target: string, options: LintOptions, io: Io): number {
       "InvalidOption",
       `--min-severity ${options.minSeverity}: expected error, warning or note`,
     );
+  if (options.groupBy !== undefined && options.groupBy !== "subnet" && options.groupBy !== "vnet")
+    return usageError(
+      io,
+      json,
+      "InvalidOption",
+      `--group-by ${options.groupBy}: expected subnet or vnet`,
+    );
   const loaded = loadForCommand(target, io, json);
   if (!loaded) return EXIT.invalid;
   const spec = loaded.spec;
@@ -80,7 +92,15 @@ export function runLint(target: string, options: LintOptions, io: Io): number {
 
   // One analyzer for both: the NSGs' decisions are computed once.
   const analyzer = new ReachAnalyzer(spec.network);
-  const findings: Diagnostic[] = lint(analyzer, neededTraffic(analyzer, spec.assertions));
+  const progress = progressLine(io, json);
+  progress.phase("lint: NSGs");
+  const findings: Diagnostic[] = lint(
+    analyzer,
+    neededTraffic(analyzer, spec.assertions),
+    (done, total) => progress.step(done, total),
+  );
+  progress.end();
+
   const result = gate(spec.topology, findings, {
     ...(options.only ? { only: ids(options.only) } : {}),
     ...(options.ignore ? { ignore: ids(options.ignore) } : {}),
@@ -91,6 +111,13 @@ export function runLint(target: string, options: LintOptions, io: Io): number {
     today: new Date().toISOString().slice(0, 10),
   });
   const located = (d: Diagnostic): Diagnostic => ({ ...d, location: spec.locate(d.path) });
+  const groups = options.groupBy
+    ? groupFindings(
+        spec.network,
+        result.active.map((g) => g.finding),
+        options.groupBy as "subnet" | "vnet",
+      )
+    : undefined;
 
   if (options.writeBaseline) {
     const written = emit(baselineText(result), options.writeBaseline, io);
@@ -131,9 +158,11 @@ export function runLint(target: string, options: LintOptions, io: Io): number {
         ...(baseline ? { baseline: g.known ? "unchanged" : "new" } : {}),
       })),
       suppressions: diagnosticsJson(result.suppressionFindings.map(located)),
+      ...(groups ? { groupBy: options.groupBy, groups } : {}),
       ...partialJson(spec),
     });
-  } else
+  } else if (groups) renderGroups(groups, options.groupBy === "vnet", io);
+  else
     renderText(spec, result, options.quiet === true, failOn as FailOn, located, loaded.sources, io);
   return code;
 }
@@ -165,6 +194,21 @@ function renderText(
       `${io.style.green("clean")}: ${spec.file} has no findings${besides.length > 0 ? ` but ${besides.join(" and ")}` : ""}\n`,
     );
   else if (besides.length > 0) io.out(`not shown: ${besides.join(", ")}\n`);
+}
+
+/** Findings shown (not suppressed, not in the baseline) per subnet or virtual network, by severity. */
+function renderGroups(groups: readonly FindingGroup[], byVnet: boolean, io: Io): void {
+  const total = { error: 0, warning: 0, note: 0 };
+  for (const g of groups) {
+    total.error += g.error;
+    total.warning += g.warning;
+    total.note += g.note;
+  }
+  const rows = groups.map((g) => [g.group, String(g.error), String(g.warning), String(g.note)]);
+  rows.push(["total", String(total.error), String(total.warning), String(total.note)]);
+  io.out(
+    `${renderTable([byVnet ? "virtual network" : "subnet", "errors", "warnings", "notes"], rows)}\n\n${io.style.dim("a finding on an NSG counts in each subnet it applies to; drop --group-by for the findings")}\n`,
+  );
 }
 
 /** `--only A,B --only C` as [A, B, C]. */

@@ -54,5 +54,6 @@ export function terminalIo(io: Io): Io {
     out: (text) => io.out(forTerminal(text)),
     err: (text) => io.err(forTerminal(shortened(text))),
     style: io.style,
+    ...(io.interactive ? { interactive: true } : {}),
   };
 }
