@@ -47,36 +47,31 @@ export class TupleReader {
   problemAt = 0;
   private b: Buffer = Buffer.alloc(0);
   private p = 0;
+  private start = 0;
   private end = 0;
+  private context: TupleContext = {
+    kind: "vnet",
+    version: undefined,
+    rule: "",
+    nsgId: undefined,
+    aclId: undefined,
+    targetResourceId: undefined,
+    mac: undefined,
+  };
   private readonly addressKeys = new Int32Array(ADDRESS_SLOTS);
   private readonly addressTexts: (string | undefined)[] = new Array(ADDRESS_SLOTS).fill(undefined);
   private readonly encryptions = new Map<string, string>();
 
   /** The flow that the bytes `start` to `end` of `b` (a tuple string's content, unescaped) log. */
   read(b: Buffer, start: number, end: number, context: TupleContext): LoggedFlow | undefined {
+    // One pass, field by field; the count of fields is checked when a field
+    // is at fault (a wrong count is the fault then) and at the end.
     this.b = b;
     this.p = start;
+    this.start = start;
     this.end = end;
-    let fields = 1;
-    for (let i = start; i < end; i++) if (b[i] === COMMA) fields++;
+    this.context = context;
     const vnet = context.kind === "vnet";
-    const expected = vnet
-      ? 13
-      : context.version === 1
-        ? 8
-        : context.version === 2
-          ? 13
-          : fields === 8
-            ? 8
-            : 13;
-    if (fields !== expected) {
-      const what = vnet
-        ? "virtual network flow logs' tuples have 13"
-        : context.version === undefined
-          ? "NSG flow logs' tuples have 8 (version 1) or 13 (version 2)"
-          : `NSG flow logs' version ${context.version} tuples have ${expected}`;
-      return this.fail(start, `has ${fields} field${fields === 1 ? "" : "s"}; ${what}`);
-    }
     const time = this.integer(16);
     if (time < 0) return this.fail(start, "its timestamp is not a whole number");
     const sourceAt = this.p;
@@ -116,6 +111,7 @@ export class TupleReader {
     let state: LoggedFlowState | undefined;
     let encryption: string | undefined;
     let format: FlowLogFormat;
+    let expected = 13;
     if (vnet) {
       state = VNET_STATES[decision];
       if (state === undefined) return this.fail(decisionAt, "its state is not B, C, E or D");
@@ -129,6 +125,10 @@ export class TupleReader {
       if (decision !== 65 && decision !== 68)
         return this.fail(decisionAt, "its decision is not A or D");
       access = decision === 65 ? "Allow" : "Deny";
+      const more = this.p <= end;
+      const version = context.version;
+      expected = version === 1 ? 8 : version === 2 ? 13 : more ? 13 : 8;
+      if (more !== (expected === 13)) return this.fail(start, "");
       format = expected === 8 ? "nsg-v1" : "nsg-v2";
       if (expected === 13) {
         const stateAt = this.p;
@@ -148,6 +148,7 @@ export class TupleReader {
       bytesReceived = this.count();
       if (packetsSent === -1 || bytesSent === -1 || packetsReceived === -1 || bytesReceived === -1)
         return this.fail(at, "its packet and byte counts are not whole numbers (or empty)");
+      if (this.p !== end + 1) return this.fail(start, "");
     }
     return {
       format,
@@ -173,9 +174,35 @@ export class TupleReader {
     };
   }
 
+  /** A fault at `at`; or, when the tuple has the wrong number of fields, that. */
   private fail(at: number, problem: string): undefined {
-    this.problemAt = at;
-    this.problem = problem;
+    const { b, start, end, context } = this;
+    let fields = 1;
+    for (let i = start; i < end; i++) if (b[i] === COMMA) fields++;
+    const version = context.kind === "vnet" ? undefined : context.version;
+    const expected =
+      context.kind === "vnet"
+        ? 13
+        : version === 1
+          ? 8
+          : version === 2
+            ? 13
+            : fields === 8 || fields === 13
+              ? fields
+              : -1;
+    if (fields !== expected) {
+      const what =
+        context.kind === "vnet"
+          ? "virtual network flow logs' tuples have 13"
+          : version === undefined
+            ? "NSG flow logs' tuples have 8 (version 1) or 13 (version 2)"
+            : `NSG flow logs' version ${version} tuples have ${expected}`;
+      this.problemAt = start;
+      this.problem = `has ${fields} field${fields === 1 ? "" : "s"}; ${what}`;
+    } else {
+      this.problemAt = at;
+      this.problem = problem === "" ? "is not a tuple of its format" : problem;
+    }
     return undefined;
   }
 
@@ -232,6 +259,9 @@ export class TupleReader {
     }
     if (p === start) return undefined;
     this.p = p + 1;
+    // The usual words without making a string of them.
+    if (p - start === 2 && b[start] === 78 && b[start + 1] === 88) return "NX";
+    if (p - start === 1 && b[start] === 88) return "X";
     const text = b.toString("latin1", start, p);
     const known = this.encryptions.get(text);
     if (known !== undefined) return known;
