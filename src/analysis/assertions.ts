@@ -156,9 +156,17 @@ export class SetAssertionChecker {
       throw new InvalidSet(
         `${text(from)} and ${text(to)} are both outside every network, so no NSG is involved`,
       );
+    // One host on each side keeps the host-level answer, pair by pair.
+    if (typeof from === "string" && typeof to === "string" && callers.length * callees.length === 1)
+      return callers.flatMap((a) =>
+        callees.flatMap((b) =>
+          a.kind === "outside" && b.kind === "outside" ? [] : this.sets.pair(a, b),
+        ),
+      );
     return callers.flatMap((a) =>
-      callees.flatMap((b) =>
-        a.kind === "outside" && b.kind === "outside" ? [] : this.sets.pair(a, b),
+      this.sets.pairAll(
+        a,
+        a.kind === "outside" ? callees.filter((b) => b.kind !== "outside") : callees,
       ),
     );
   }
@@ -207,7 +215,33 @@ export class SetAssertionChecker {
     const scope = this.scope(a);
     let offending = PacketSet.empty;
     let first: Offence | undefined;
+    // Hosts no Internet host can reach on a public address, taken together.
+    const plain = callees.filter(
+      (b) =>
+        b.kind === "block" ||
+        (b.kind === "host" &&
+          b.host.vnet !== undefined &&
+          !b.host.publicAddress &&
+          b.host.ingress === "Internal"),
+    );
+    for (const chunk of this.sets.chunks(plain)) {
+      let permitted = AddressSet.empty;
+      for (const c of callers)
+        if (c.kind === "outside") permitted = permitted.union(c.addresses);
+        else
+          for (const space of this.sets.pairAll(c, chunk))
+            permitted = permitted.union(space.possible.sources());
+      const intruders = this.sets
+        .arrivalsAll(chunk)
+        .intersect(scope)
+        .minus(PacketSet.box({ source: permitted }));
+      const part = offDiagonal(intruders);
+      if (!part) continue;
+      offending = offending.union(intruders);
+      first ??= { part };
+    }
     for (const b of callees) {
+      if (plain.includes(b)) continue;
       // The addresses each caller's packets carry when they arrive at b.
       let permitted = AddressSet.empty;
       for (const c of callers)

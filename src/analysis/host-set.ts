@@ -501,6 +501,180 @@ export class HostSets {
     return out;
   }
 
+  private readonly inboundAt = new Map<Member, PacketSet>();
+
+  /** What a member's inbound NSGs let in, addressed to it. */
+  private admittedAt(b: Member): PacketSet {
+    let found = this.inboundAt.get(b);
+    if (!found) {
+      if (b.kind === "host") found = this.analyzer.inbound(b.host);
+      else if (b.kind === "block")
+        found = this.analyzer
+          .allowedBy(b.like ?? { vnet: b.subnet.vnet, subnet: b.subnet }, "Inbound")
+          .intersect(PacketSet.box({ destination: b.addresses }));
+      else found = PacketSet.empty;
+      this.inboundAt.set(b, found);
+    }
+    return found;
+  }
+
+  private readonly unions = new WeakMap<readonly Member[], Map<string, PacketSet>>();
+
+  /** The union of what the listed parts of `bs` admit, computed once per list. */
+  private admittedUnion(
+    bs: readonly Member[],
+    parts: readonly { index: number; piece?: AddressSet }[],
+  ): PacketSet {
+    let cache = this.unions.get(bs);
+    if (!cache) {
+      cache = new Map();
+      this.unions.set(bs, cache);
+    }
+    const key = parts.map((p) => (p.piece ? `${p.index}:${p.piece}` : `${p.index}`)).join(",");
+    let found = cache.get(key);
+    if (!found) {
+      found = PacketSet.empty;
+      for (const p of parts) {
+        const admitted = this.admittedAt(bs[p.index] as Member);
+        found = found.union(
+          p.piece ? admitted.intersect(PacketSet.box({ destination: p.piece })) : admitted,
+        );
+      }
+      cache.set(key, found);
+    }
+    return found;
+  }
+
+  /**
+   * What crosses from `a` to every member of `bs`: the members it reaches on
+   * private addresses taken together (one space: the same packets as pair by
+   * pair, computed once), the others pair by pair. A host to itself is in the
+   * space's overlap, left out by whoever reads it.
+   */
+  pairAll(a: Member, members: readonly Member[]): PairSpace[] {
+    if (a.kind === "outside")
+      return members.flatMap((b) => (b.kind === "outside" ? [] : this.pair(a, b)));
+    return this.chunks(members).flatMap((bs) => this.pairChunk(a, bs));
+  }
+
+  private readonly chunked = new WeakMap<readonly Member[], (readonly Member[])[]>();
+
+  /**
+   * A list of members in chunks of a few: packet sets over many destinations
+   * with different NSGs grow as the product of their source and destination
+   * cuts, so they are taken together a few at a time.
+   */
+  chunks(members: readonly Member[]): (readonly Member[])[] {
+    let found = this.chunked.get(members);
+    if (!found) {
+      found = [];
+      for (let i = 0; i < members.length; i += CHUNK) found.push(members.slice(i, i + CHUNK));
+      this.chunked.set(members, found);
+    }
+    return found;
+  }
+
+  private pairChunk(a: Member, bs: readonly Member[]): PairSpace[] {
+    if (a.kind === "outside") return [];
+    const network = this.analyzer.network;
+    const subnet = a.kind === "host" ? a.host.subnet : a.subnet;
+    const fromAddresses = this.addressesOf(a);
+    const fromRep =
+      a.kind === "host" ? a.host : this.blockHost(firstAddress(fromAddresses) as IpAddress);
+    const family = this.familySet(fromRep.address.family);
+    const out: PairSpace[] = [];
+    const parts: { index: number; piece?: AddressSet }[] = [];
+    let reached = AddressSet.empty;
+    for (const [index, b] of bs.entries()) {
+      if (b.kind === "outside") {
+        out.push(...this.pair(a, b));
+        continue;
+      }
+      const addresses = this.addressesOf(b).intersect(family);
+      if (addresses.isEmpty()) {
+        if (b.kind === "host" && a.kind === "host") out.push(...this.pair(a, b));
+        continue;
+      }
+      const pieces = b.kind === "block" ? this.byRoute(addresses, subnet) : [addresses];
+      let apart = false;
+      for (const piece of pieces) {
+        const at =
+          b.kind === "host"
+            ? b.host
+            : this.blockHost(
+                (firstAddress(piece.minus(single(fromRep.address))) ??
+                  firstAddress(piece)) as IpAddress,
+              );
+        const route = planRoute(fromRep, at, network);
+        if (route.kind === "private" || route.kind === "local") {
+          const whole = pieces.length === 1 && piece.equals(this.addressesOf(b));
+          parts.push(whole ? { index } : { index, piece });
+          reached = reached.union(piece);
+        } else if (route.kind === "none")
+          out.push({
+            allowed: PacketSet.empty,
+            possible: PacketSet.empty,
+            why: route.reason,
+            ...(b.kind === "host" ? { callee: b.host } : {}),
+          });
+        else apart = true;
+      }
+      // Across the Internet: the pair's own translation, as pair computes it.
+      if (apart) out.push(...this.pair(a, b).filter((sp) => !sp.possible.isEmpty()));
+    }
+    if (parts.length > 0) {
+      const possible = PacketSet.box({ source: fromAddresses, destination: reached });
+      const allowed = possible.intersect(this.admittedUnion(bs, parts)).intersect(this.sent(a));
+      out.push({
+        allowed,
+        possible,
+        ...(a.kind === "host" ? { caller: a.host } : {}),
+        ...(fromAddresses.overlaps(reached) ? { overlap: true } : {}),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Everything that can arrive at hosts of the estate with no public address,
+   * taken together: as `arrivals` for each, a host's packets to itself in the
+   * overlap (left out by whoever reads it).
+   */
+  arrivalsAll(bs: readonly Member[]): PacketSet {
+    const known = this.analyzer.knownHosts();
+    this.knownCallers ??= this.members(
+      { label: "", hosts: known, rest: [], outside: AddressSet.empty },
+      true,
+    );
+    let all = PacketSet.empty;
+    for (const caller of this.knownCallers)
+      for (const space of this.pairAll(caller, bs))
+        if (!space.local) all = all.union(space.allowed);
+    // Unnamed hosts of connected networks: subnet NSG only, as arrivals takes them.
+    const knownAddresses = AddressSet.ofAddresses(known.map((h) => h.address));
+    for (const subnet of this.analyzer.network.subnets) {
+      const parts: { index: number }[] = [];
+      let to = AddressSet.empty;
+      bs.forEach((b, index) => {
+        const vnet =
+          b.kind === "host" ? b.host.vnet : b.kind === "block" ? b.subnet.vnet : undefined;
+        if (!vnetsConnected(this.analyzer.network, subnet.vnet, vnet)) return;
+        parts.push({ index });
+        to = to.union(this.addressesOf(b));
+      });
+      if (parts.length === 0) continue;
+      const addresses = hostAddresses(subnet).minus(knownAddresses);
+      if (addresses.isEmpty()) continue;
+      const sent = this.analyzer.allowedBy({ vnet: subnet.vnet, subnet }, "Outbound");
+      all = all.union(
+        PacketSet.box({ source: addresses, destination: to })
+          .intersect(this.admittedUnion(bs, parts))
+          .intersect(sent),
+      );
+    }
+    return all;
+  }
+
   /** Everything that can arrive at a member in the estate, as `ReachAnalyzer.arrivals` for each of its hosts. */
   arrivals(m: Member): PacketSet {
     if (m.kind === "host") {
@@ -541,6 +715,9 @@ export class HostSets {
     return all;
   }
 }
+
+/** Members taken together at most (HostSets.chunks). */
+const CHUNK = 8;
 
 /** Hosts that differ only in their address share a key; others have none. */
 function groupKey(h: Host): string | undefined {
