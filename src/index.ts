@@ -61,6 +61,12 @@ export {
   type SourceFile,
 } from "./formats/catalog.js";
 export {
+  type FlowLogReading,
+  type FlowLogReadOptions,
+  type FlowLogTotals,
+  readFlowLogs,
+} from "./formats/flow-logs/read.js";
+export {
   exportNftables,
   type NftablesOptions,
   type NsgBinding,
@@ -71,6 +77,7 @@ export type { ServiceTag, ServiceTagDocument } from "./formats/service-tags/impo
 export { DEFAULT_SECURITY_RULES } from "./model/default-rules.js";
 export type { Diagnostic, Severity, SourceLocation } from "./model/diagnostic.js";
 export { LIMITS } from "./model/limits.js";
+export type { FlowLogFormat, LoggedFlow, LoggedFlowState } from "./model/logged-flow.js";
 export { buildNetwork, type Network } from "./model/network.js";
 export { type ParsedRule, parseSecurityRule, watcherRuleName } from "./model/rule.js";
 export { parseServiceTagFile, ServiceTagCatalog } from "./model/service-tags.js";
