@@ -6,7 +6,7 @@
 import type { FlowLogFormat, LoggedFlow } from "../model/logged-flow.js";
 import type { Access } from "../model/rule.js";
 
-/** What one NSG (or, in VNet flow logs, one access control list) logged of a flow. */
+/** What one NSG (or, in VNet flow logs, one access control list) logged of a flow, and how much. */
 export interface LoggedVerdict {
   /** The logging NSG's name (NSG flow logs), or the ACL id (VNet flow logs); empty when not given. */
   readonly logger: string;
@@ -14,6 +14,9 @@ export interface LoggedVerdict {
   readonly access: Access;
   /** The rule as logged (`UserRule_NAME`, `DefaultRule_NAME`). */
   readonly rule: string;
+  tuples: number;
+  packets: number;
+  bytes: number;
 }
 
 export interface AggregatedFlow {
@@ -63,18 +66,35 @@ export function flowKey(
 
 /** Folds tuples into flows as they stream by; memory grows with distinct flows, not tuples. */
 export class FlowAggregator {
-  private readonly byKey = new Map<string, AggregatedFlow>();
-  /** Each flow's counts by logger. */
-  private readonly counts = new WeakMap<
-    AggregatedFlow,
-    Map<string, { packets: number; bytes: number }>
-  >();
+  /**
+   * By source, then destination (the reader keeps each address's text once,
+   * so their hashes are computed once), then direction, protocol and ports
+   * packed in one number: no key string is built per tuple.
+   */
+  private readonly bySource = new Map<string, Map<string, Map<number, AggregatedFlow>>>();
+  private readonly order: AggregatedFlow[] = [];
+  /** NSG names by resource id: the ids repeat in every record. */
+  private readonly loggers = new Map<string, string>();
   tuples = 0;
 
   add(tuple: LoggedFlow): void {
     this.tuples++;
-    const key = flowKey(tuple);
-    let flow = this.byKey.get(key);
+    let byDestination = this.bySource.get(tuple.source);
+    if (!byDestination) {
+      byDestination = new Map();
+      this.bySource.set(tuple.source, byDestination);
+    }
+    let byPorts = byDestination.get(tuple.destination);
+    if (!byPorts) {
+      byPorts = new Map();
+      byDestination.set(tuple.destination, byPorts);
+    }
+    // 1 + 8 + 16 + 16 bits: exact in a double. Protocol numbers above 255 are not IANA's, and kept apart.
+    const packed =
+      ((tuple.direction === "Inbound" ? 1 : 0) * 512 + Math.min(tuple.protocol, 256)) * 4294967296 +
+      tuple.sourcePort * 65536 +
+      tuple.destinationPort;
+    let flow = byPorts.get(packed);
     if (!flow) {
       flow = {
         direction: tuple.direction,
@@ -90,45 +110,70 @@ export class FlowAggregator {
         lastSeen: tuple.time,
         logged: [],
       };
-      this.byKey.set(key, flow);
-      this.counts.set(flow, new Map());
+      byPorts.set(packed, flow);
+      this.order.push(flow);
     }
     flow.tuples++;
     if (tuple.time < flow.firstSeen) flow.firstSeen = tuple.time;
     if (tuple.time > flow.lastSeen) flow.lastSeen = tuple.time;
-    const logger =
-      tuple.nsgId !== undefined
-        ? nsgNameOf(tuple.nsgId)
-        : tuple.aclId !== undefined
-          ? tuple.aclId
-          : "";
-    const counts = this.counts.get(flow) as Map<string, { packets: number; bytes: number }>;
-    let own = counts.get(logger);
-    if (!own) {
-      own = { packets: 0, bytes: 0 };
-      counts.set(logger, own);
+    let logger = tuple.aclId ?? "";
+    if (tuple.nsgId !== undefined) {
+      const known = this.loggers.get(tuple.nsgId);
+      logger = known ?? nsgNameOf(tuple.nsgId);
+      if (known === undefined) this.loggers.set(tuple.nsgId, logger);
     }
-    own.packets += (tuple.packetsSent ?? 0) + (tuple.packetsReceived ?? 0);
-    own.bytes += (tuple.bytesSent ?? 0) + (tuple.bytesReceived ?? 0);
-    // The first logger with the most bytes, whatever order the tuples came in.
+    let verdict: LoggedVerdict | undefined;
+    for (const v of flow.logged)
+      if (
+        v.logger === logger &&
+        v.rule === tuple.rule &&
+        v.access === tuple.access &&
+        v.format === tuple.format
+      ) {
+        verdict = v;
+        break;
+      }
+    if (!verdict) {
+      verdict = {
+        logger,
+        format: tuple.format,
+        access: tuple.access,
+        rule: tuple.rule,
+        tuples: 0,
+        packets: 0,
+        bytes: 0,
+      };
+      flow.logged.push(verdict);
+    }
+    verdict.tuples++;
+    verdict.packets += (tuple.packetsSent ?? 0) + (tuple.packetsReceived ?? 0);
+    verdict.bytes += (tuple.bytesSent ?? 0) + (tuple.bytesReceived ?? 0);
+  }
+
+  /** The flows, in the order first seen, with their counts settled. */
+  flows(): AggregatedFlow[] {
+    for (const flow of this.order) settleCounts(flow);
+    return this.order;
+  }
+}
+
+/**
+ * A flow's packets and bytes: those of the logger that counted most bytes
+ * (then most packets), summed over its verdicts, whatever order they came in.
+ */
+export function settleCounts(flow: AggregatedFlow): void {
+  flow.packets = 0;
+  flow.bytes = 0;
+  const byLogger = new Map<string, { packets: number; bytes: number }>();
+  for (const v of flow.logged) {
+    const own = byLogger.get(v.logger) ?? { packets: 0, bytes: 0 };
+    own.packets += v.packets;
+    own.bytes += v.bytes;
+    byLogger.set(v.logger, own);
+  }
+  for (const own of byLogger.values())
     if (own.bytes > flow.bytes || (own.bytes === flow.bytes && own.packets > flow.packets)) {
       flow.bytes = own.bytes;
       flow.packets = own.packets;
     }
-    if (
-      !flow.logged.some(
-        (v) =>
-          v.logger === logger &&
-          v.rule === tuple.rule &&
-          v.access === tuple.access &&
-          v.format === tuple.format,
-      )
-    )
-      flow.logged.push({ logger, format: tuple.format, access: tuple.access, rule: tuple.rule });
-  }
-
-  /** The flows, in the order first seen. */
-  flows(): AggregatedFlow[] {
-    return [...this.byKey.values()];
-  }
 }

@@ -19,11 +19,10 @@
  *   and AH; flows of other protocols are not judged, and named.
  */
 import { CompiledNsgs } from "../engine/classifier.js";
-import { evaluateStages, nsgStages } from "../engine/nsg-chain.js";
 import type { Packet } from "../engine/packet.js";
 import { NsgResolver } from "../engine/resolve.js";
 import type { Network, NicInfo, SubnetInfo } from "../model/network.js";
-import type { Access, Direction } from "../model/rule.js";
+import { type Access, type Direction, type ParsedRule, watcherRuleName } from "../model/rule.js";
 import { formatIpAddress, type IpAddress, parseIpAddress } from "../net/address.js";
 import type { FlowProtocol } from "../net/protocol.js";
 import type { AggregatedFlow } from "./flow-aggregate.js";
@@ -227,16 +226,47 @@ export class FlowJudge {
     };
   }
 
+  /**
+   * The NSGs of the place in Azure's order (inbound the subnet's then the
+   * interface's, outbound the reverse), each by first match, up to the first
+   * Deny: nsg-chain.ts's evaluation, without the trace's text, which replay
+   * does not show and would pay for on every flow.
+   */
   judge(packet: Packet, place: Place, direction: Direction): Judgement {
-    const stages = nsgStages(direction, place, place.vnet, packet);
-    const verdict = evaluateStages(stages, this.resolver, this.compiled);
+    const order =
+      direction === "Inbound"
+        ? [place.subnet.nsg, place.nic?.nsg]
+        : [place.nic?.nsg, place.subnet.nsg];
+    const evaluations: StageVerdict[] = [];
+    for (const nsg of order) {
+      if (nsg === undefined) continue;
+      const rule = this.compiled.firstMatch(
+        this.resolver.resolve(nsg, place.vnet),
+        direction,
+        packet,
+      );
+      evaluations.push({ nsg, rule: this.nameOf(rule.rule), access: rule.access });
+      if (rule.access === "Deny") break;
+    }
+    const last = evaluations[evaluations.length - 1];
     return {
-      access: verdict.access,
-      ...(verdict.nsg ? { nsg: verdict.nsg } : {}),
-      ...(verdict.rule ? { rule: verdict.rule } : {}),
+      access: last?.access ?? "Allow",
+      ...(last ? { nsg: last.nsg, rule: last.rule } : {}),
       at: place.label,
-      evaluations: verdict.evaluations.map((e) => ({ nsg: e.nsg, rule: e.rule, access: e.access })),
+      evaluations,
     };
+  }
+
+  private readonly names = new WeakMap<ParsedRule, string>();
+
+  /** `securityRules/NAME` or `defaultSecurityRules/NAME`, made once per rule. */
+  private nameOf(rule: ParsedRule): string {
+    let name = this.names.get(rule);
+    if (name === undefined) {
+      name = watcherRuleName(rule);
+      this.names.set(rule, name);
+    }
+    return name;
   }
 
   /** One NSG's verdict on the packet, as if it applied in the place's network: for an NSG the logs name and the spec does not apply there. */
@@ -250,7 +280,7 @@ export class FlowJudge {
     const rule = this.compiled.firstMatch(resolved, direction, packet);
     return {
       access: rule.access,
-      rule: `${rule.rule.isDefault ? "defaultSecurityRules" : "securityRules"}/${rule.rule.name}`,
+      rule: this.nameOf(rule.rule),
     };
   }
 }

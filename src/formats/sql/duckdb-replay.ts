@@ -7,7 +7,12 @@
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { type AggregatedFlow, flowKey, loggerOf } from "../../analysis/flow-aggregate.js";
+import {
+  type AggregatedFlow,
+  flowKey,
+  loggerOf,
+  settleCounts,
+} from "../../analysis/flow-aggregate.js";
 import type { JudgedFlow, Judgement, StageVerdict } from "../../analysis/replay.js";
 import type { LoggedFlow } from "../../model/logged-flow.js";
 import type { Network } from "../../model/network.js";
@@ -102,7 +107,6 @@ async function foldedFlows(connection: DuckDBConnection): Promise<Map<string, Ag
     "SELECT * FROM tw_logged ORDER BY first_seen, direction, protocol, src_ip, src_port, dst_ip, dst_port, logger, rule, access",
   );
   const flows = new Map<string, AggregatedFlow>();
-  const counts = new Map<AggregatedFlow, Map<string, { packets: number; bytes: number }>>();
   for (const row of reader.getRowObjects() as Row[]) {
     const shape = {
       direction: text(row.direction) === "I" ? ("Inbound" as const) : ("Outbound" as const),
@@ -125,28 +129,21 @@ async function foldedFlows(connection: DuckDBConnection): Promise<Map<string, Ag
         logged: [],
       };
       flows.set(key, flow);
-      counts.set(flow, new Map());
     }
     flow.tuples += num(row.tuples);
     flow.firstSeen = Math.min(flow.firstSeen, num(row.first_seen));
     flow.lastSeen = Math.max(flow.lastSeen, num(row.last_seen));
-    const logger = text(row.logger);
-    const byLogger = counts.get(flow) as Map<string, { packets: number; bytes: number }>;
-    const own = byLogger.get(logger) ?? { packets: 0, bytes: 0 };
-    own.packets += num(row.packets);
-    own.bytes += num(row.bytes);
-    byLogger.set(logger, own);
-    if (own.bytes > flow.bytes || (own.bytes === flow.bytes && own.packets > flow.packets)) {
-      flow.bytes = own.bytes;
-      flow.packets = own.packets;
-    }
     flow.logged.push({
-      logger,
+      logger: text(row.logger),
       format: text(row.format) as LoggedFlow["format"],
       access: text(row.access) as "Allow" | "Deny",
       rule: text(row.rule),
+      tuples: num(row.tuples),
+      packets: num(row.packets),
+      bytes: num(row.bytes),
     });
   }
+  for (const flow of flows.values()) settleCounts(flow);
   return flows;
 }
 
