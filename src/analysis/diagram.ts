@@ -177,8 +177,16 @@ export function apply(op: Op, a: Node, b: Node): Node {
   }
 
   const level = Math.min(x.level, y.level);
-  const xs = x.level === level ? x : { starts: [0n], kids: [x] };
-  const ys = y.level === level ? y : { starts: [0n], kids: [y] };
+  if (x.level !== y.level) {
+    // One side does not test this field: the other's segments stay, each combined with it.
+    const at = x.level === level ? x : y;
+    const kids: Node[] = new Array(at.kids.length);
+    for (let k = 0; k < at.kids.length; k++)
+      kids[k] = at === x ? apply(op, x.kids[k] as Node, y) : apply(op, x, y.kids[k] as Node);
+    return remember(key, table, makeNode(level, at.starts, kids));
+  }
+  const xs = x;
+  const ys = y;
   const starts: bigint[] = [];
   const kids: Node[] = [];
   let i = 0;
@@ -202,7 +210,10 @@ export function apply(op: Op, a: Node, b: Node): Node {
       j++;
     }
   }
-  const result = makeNode(level, starts, kids);
+  return remember(key, table, makeNode(level, starts, kids));
+}
+
+function remember(key: number, table: Map<number, Node>, result: Node): Node {
   if (key >= 0) {
     if (memoSize >= MEMO_LIMIT) clearMemo();
     table.set(key, result);
