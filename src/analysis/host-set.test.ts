@@ -169,7 +169,11 @@ networkSecurityGroups:
           sourceAddressPrefix: "fd00:9:0:1::/64", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "443" }
 networkInterfaces:
   - name: a1
-    ipConfigurations: [{ privateIPAddress: 10.9.1.4, subnet: a }]
+    ipConfigurations:
+      - { name: v4, privateIPAddress: 10.9.1.4, subnet: a }
+      - { name: v6, privateIPAddress: "fd00:9:0:1::4", privateIPAddressVersion: IPv6, subnet: a }
+  - name: b1
+    ipConfigurations: [{ privateIPAddress: 10.9.2.4, subnet: b }]
 assertions:
   - { name: a reaches b on 80, kind: reach, from: subnet:a, to: subnet:b, protocol: Tcp, ports: [80] }
   - { name: a reaches b on 443, kind: reach, from: subnet:a, to: subnet:b, protocol: Tcp, ports: [443] }

@@ -591,10 +591,8 @@ export class HostSets {
         continue;
       }
       const addresses = this.addressesOf(b).intersect(family);
-      if (addresses.isEmpty()) {
-        if (b.kind === "host" && a.kind === "host") out.push(...this.pair(a, b));
-        continue;
-      }
+      // A packet's two addresses share a family: a member of the other family is no pair.
+      if (addresses.isEmpty()) continue;
       const pieces = b.kind === "block" ? this.byRoute(addresses, subnet) : [addresses];
       let apart = false;
       for (const piece of pieces) {
