@@ -40,9 +40,25 @@ describe("sample-logs and replay", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^replayed [0-9,]+ tuples from 168 files: [0-9,]+ flows/);
     expect(r.stdout).toContain("✓ the logs agree with");
+    expect(r.stdout).toMatch(/ 100 ALLOW-AzureMngmt +Allow [0-9,]+ flows/);
     expect(r.stdout).toMatch(/ 700 ALLOW-HTTPS-fe3ase +Allow [0-9,]+ flows/);
+    expect(r.stdout).not.toContain("unused:");
+  });
+
+  it("names the custom rules no logged flow used", () => {
+    const extra = join(dir, "extra.yaml");
+    writeFileSync(
+      extra,
+      readFileSync(join(LAYERED, "tierwall.yaml"), "utf8").replace(
+        "      - name: ALLOW-HTTP-fe1ase",
+        "      - { name: ALLOW-SSH-ops, protocol: Tcp, access: Allow, priority: 150, direction: Inbound, sourceAddressPrefix: 100.64.0.10, sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '22' }\n      - name: ALLOW-HTTP-fe1ase",
+      ),
+    );
+    const r = tierwall(["replay", extra, logs]);
+    expect(r.stdout).toContain("✓ the logs agree with");
+    expect(r.stdout).toMatch(/ 150 ALLOW-SSH-ops +Allow unused/);
     expect(r.stdout).toContain(
-      "unused: 1 custom rule decided no logged flow: RestrictBackendApi/ALLOW-AzureMngmt",
+      "unused: 1 custom rule decided no logged flow: RestrictBackendApi/ALLOW-SSH-ops",
     );
   });
 

@@ -32,6 +32,8 @@ interface SampleHost {
   /** The address it presents to, and is reached at from, the Internet. */
   readonly outside?: IpAddress;
   readonly mac: string;
+  /** An App Service Environment v1 or v2: the platform manages it from the Internet on 454-455. */
+  readonly managed?: boolean;
 }
 
 /** One way a call can go, judged once; connections repeat it. */
@@ -87,6 +89,9 @@ function hostsOf(network: Network): SampleHost[] {
       address: env.privateAddress,
       ...(outside && !outside.label ? { outside } : {}),
       mac: macOf(env.name),
+      ...(env.kind === "AppServiceEnvironmentV1" || env.kind === "AppServiceEnvironmentV2"
+        ? { managed: true }
+        : {}),
     });
     if (env.nic) named.add(env.nic.name);
   }
@@ -187,8 +192,10 @@ function conversationsOf(network: Network, next: () => number): Conversation[] {
       if (!taken.has(formatIpAddress(address))) internet.push(address);
     }
   for (const to of hosts.filter((h) => h.outside))
-    for (const from of internet)
+    for (const from of internet) {
       for (const port of INTERNET_PORTS) add(from, to, port, port === 443 ? 0.5 : 0.25);
+      if (to.managed) for (const port of [454, 455]) add(from, to, port, 0.5);
+    }
   return out;
 }
 
