@@ -4,11 +4,14 @@
  * whose JavaScript heap may not grow past 64 MB. A reader that kept the file,
  * the records or the flows would need several times that (the flows alone,
  * as objects, take over 400 MB) and would die of it; one that streams reads
- * it all. The child process runs the built reader, as users do.
+ * it all. The child process runs the built reader, as users do; another
+ * reads a gzip'ed flow log from its standard input.
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
 import { beforeAll, expect, it } from "vitest";
 import { ROOT, requireBuild } from "./support/cli.js";
 
@@ -61,4 +64,30 @@ it(`reads ${RECORDS} MB of flow logs in a ${HEAP_MB} MB heap`, () => {
   expect(result.diagnostics).toBe(0);
   expect(result.bytes).toBeGreaterThan(190e6);
   expect(result.heapMost).toBeLessThan(HEAP_MB * 1024 * 1024);
+});
+
+it("reads a process's standard input, gzip'ed", () => {
+  const reader = pathToFileURL(join(ROOT, "dist", "formats", "flow-logs", "read.js")).href;
+  const code = `
+import { readFlowLogs } from ${JSON.stringify(reader)};
+const reading = readFlowLogs(["-"]);
+const flows = [];
+for await (const batch of reading) flows.push(...batch);
+console.log(JSON.stringify({ flows: flows.map((f) => f.source), totals: reading.totals }));
+`;
+  const input = gzipSync(readFileSync(join(ROOT, "test", "fixtures", "flow-logs", "vnet.json")));
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", code], {
+    input,
+    encoding: "utf8",
+  });
+  expect(run.stderr).toBe("");
+  const result = JSON.parse(run.stdout) as { flows: string[]; totals: { bytes: number } };
+  expect(result.flows).toEqual([
+    "10.0.0.6",
+    "10.0.0.6",
+    "198.51.100.153",
+    "203.0.113.45",
+    "198.51.100.7",
+  ]);
+  expect(result.totals.bytes).toBe(input.length);
 });

@@ -209,6 +209,14 @@ describe("sources", () => {
     ]);
   });
 
+  it("says so when a folder holds no files", async () => {
+    mkdirSync(join(temp, "nothing", "y=2026"), { recursive: true });
+    const { diagnostics } = await readAll([join(temp, "nothing")]);
+    expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([
+      ["FlowLogFolderEmpty", "warning"],
+    ]);
+  });
+
   it("names a source that is not there, and reads the others", async () => {
     const { flows, diagnostics } = await readAll([
       join(temp, "missing.json"),

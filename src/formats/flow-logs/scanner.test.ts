@@ -62,6 +62,18 @@ describe("chunks", () => {
 });
 
 describe("JSON", () => {
+  it("steps over a byte order mark, counting columns after it", () => {
+    const plain = record("", [TUPLE, "5"]);
+    const text = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(plain)]);
+    for (const chunk of [1, 2, 1000]) {
+      const { flows, diagnostics } = scan(text, chunk);
+      expect(flows).toHaveLength(1);
+      expect(diagnostics.map(where)).toEqual([
+        `1:${plain.lastIndexOf(",5]") + 2} FlowTupleInvalid`,
+      ]);
+    }
+  });
+
   it("reads escapes in keys and tuples", () => {
     const text = record("", [
       '"1796119258065,198.51.100.153,10.0.0.6,55188,22,6,I,D,NX,0,0,0,\\u0030"',

@@ -304,6 +304,18 @@ export class FlowLogScanner {
         i++;
         continue;
       }
+      if (c === 0xef && !this.sawContent) {
+        // A byte order mark (files saved by some editors and shells): stepped over.
+        if (i + 2 >= n) {
+          this.keep(b, i, false, this.valueRole);
+          return;
+        }
+        if (b[i + 1] === 0xbb && b[i + 2] === 0xbf) {
+          i += 3;
+          this.lineStart = this.base + i;
+          continue;
+        }
+      }
       this.sawContent = true;
       switch (this.mode) {
         case VALUE_OR_CLOSE:

@@ -51,7 +51,17 @@ export async function flowLogFiles(
     }
     if (info.isDirectory()) {
       const skipped: string[] = [];
+      const before = files.length;
       await walk(source, files, skipped, new Set([await realpath(source)]), diagnostics);
+      if (files.length === before && skipped.length === 0)
+        diagnostics.add(
+          warning(
+            "FlowLogFolderEmpty",
+            `${source}: the folder holds no files`,
+            [],
+            "name the folder that holds the flow logs (PT1H.json files)",
+          ),
+        );
       if (skipped.length > 0) {
         const named = skipped.slice(0, NAMED_FILES).join(", ");
         const more = skipped.length - NAMED_FILES;
@@ -64,7 +74,7 @@ export async function flowLogFiles(
           ),
         );
       }
-    } else files.push({ path: source, size: info.size });
+    } else files.push({ path: source, size: info.isFile() ? info.size : undefined });
   }
   return files;
 }
