@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -100,11 +100,23 @@ describe("the README's command table", () => {
       const cwd = mkdtempSync(join(tmpdir(), "tierwall-readme-"));
       symlinkSync(join(ROOT, "examples"), join(cwd, "examples"));
       try {
+        // replay reads the logs the table's sample-logs example writes.
+        if (args[0] === "replay")
+          expect(
+            tierwall(["sample-logs", args[1] as string, "-o", args[2] as string, "--days", "1"], {
+              cwd,
+            }).code,
+          ).toBe(0);
         const run = tierwall(args, { cwd });
         expect(run.code, run.stderr).toBe(0);
         const output = args.indexOf("-o");
+        const written = output < 0 ? undefined : join(cwd, args[output + 1] as string);
         const printed =
-          output < 0 ? run.stdout : readFileSync(join(cwd, args[output + 1] as string), "utf8");
+          written === undefined
+            ? run.stdout
+            : statSync(written).isDirectory()
+              ? readdirSync(written).join("\n")
+              : readFileSync(written, "utf8");
         if (args.includes("--json") || /sarif|\.json$/.test(args.join(" ")))
           expect(() => JSON.parse(printed)).not.toThrow();
         else expect(printed.length).toBeGreaterThan(0);
