@@ -7,12 +7,13 @@
  */
 import { type Diagnostic, error, type SourceLocation, warning } from "../../model/diagnostic.js";
 
-/** Bad tuples listed one by one before the rest are only counted. */
+/** Bad tuples (and, apart, values of the wrong type) listed one by one before the rest are only counted. */
 export const LISTED_TUPLES = 1000;
 
 export class FlowLogDiagnostics {
   readonly list: Diagnostic[] = [];
   private badTuples = 0;
+  private badValues = 0;
   private readonly skipped = new Map<string, { count: number; first: SourceLocation }>();
 
   constructor(private readonly listed = LISTED_TUPLES) {}
@@ -24,6 +25,11 @@ export class FlowLogDiagnostics {
   /** A bad tuple: listed while few, counted after. */
   tuple(diagnostic: Diagnostic): void {
     if (this.badTuples++ < this.listed) this.list.push(diagnostic);
+  }
+
+  /** A value of the wrong type where flow logs keep something: listed while few, counted after. */
+  value(diagnostic: Diagnostic): void {
+    if (this.badValues++ < this.listed) this.list.push(diagnostic);
   }
 
   /** A record of another category than the two flow-log ones. */
@@ -56,5 +62,15 @@ export class FlowLogDiagnostics {
         ),
       );
     this.badTuples = Math.min(this.badTuples, this.listed);
+    const values = this.badValues - this.listed;
+    if (values > 0)
+      this.list.push(
+        error(
+          "FlowLogValuesNotListed",
+          `${values} more value${values === 1 ? "" : "s"} of the wrong type ${values === 1 ? "was" : "were"} not read and not listed one by one`,
+          [],
+        ),
+      );
+    this.badValues = Math.min(this.badValues, this.listed);
   }
 }

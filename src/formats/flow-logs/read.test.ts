@@ -312,6 +312,25 @@ describe("bad input", () => {
     expect(diagnostics[3]?.message).toMatch(/^10 more bad tuples/);
   });
 
+  it("lists the first values of the wrong type and counts the rest", async () => {
+    const path = join(temp, "wrong-types.json");
+    const group = '{"rule":"r","flowTuples":{}}';
+    writeFileSync(
+      path,
+      `{"records":[{"category":"FlowLogFlowEvent","flowRecords":{"flows":[{"aclID":"a","flowGroups":[${Array(5).fill(group).join(",")}]}]}}]}`,
+    );
+    const { diagnostics } = await readAll([path], { listedTuples: 2 });
+    expect(diagnostics.map((d) => d.code)).toEqual([
+      "FlowLogUnexpectedValue",
+      "FlowLogUnexpectedValue",
+      "FlowLogValuesNotListed",
+    ]);
+    expect(diagnostics[0]?.message).toBe(
+      "records[0].flowRecords.flows[0].flowGroups[0].flowTuples is an object, where flow logs have an array of tuples; it was not read",
+    );
+    expect(diagnostics[2]?.message).toMatch(/^3 more values/);
+  });
+
   it("reports a truncated file where it ends, keeping the tuples before", async () => {
     const path = fixture("bad/truncated.json");
     const lastLine = readFileSync(path, "utf8").split("\n")[1] as string;

@@ -812,14 +812,14 @@ export class FlowLogScanner {
       if (role === MAC_ADDRESS) record.seen |= HAS_MAC_ADDRESS;
       if (role === TARGET_ID) record.seen |= HAS_TARGET;
     }
-    this.report(
-      error(
+    this.diagnostics.value({
+      ...error(
         "FlowLogUnexpectedValue",
         `${pathText(this.path())} is ${found}, where flow logs have ${EXPECTED[role] ?? "something else"}; it was not read`,
         this.path(),
       ),
-      this.locate(this.base + at),
-    );
+      location: this.locate(this.base + at),
+    });
   }
 
   /** JSON that breaks here: reported, and the file read no further. */
