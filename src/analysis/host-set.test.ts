@@ -147,9 +147,10 @@ describe("claims over subnets, on the hub-and-spoke example", () => {
     const extra = `  - { name: reserved, kind: isolate, from: 10.1.1.255, to: subnet:spoke/db }
   - { name: no such group, kind: isolate, from: asg:nope, to: subnet:spoke/db }
   - { name: network address, kind: reach, from: subnet:spoke/web, to: 10.1.2.0 }
+  - { name: reserved by ip, kind: reach, from: subnet:spoke/web, to: "ip:10.1.2.3" }
 `;
     const outcome = check((t) => t, extra);
-    for (const name of ["reserved", "no such group", "network address"])
+    for (const name of ["reserved", "no such group", "network address", "reserved by ip"])
       expect(outcome(name).status, name).toBe("invalid");
   });
 });

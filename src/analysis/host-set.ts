@@ -180,7 +180,7 @@ export class HostSets {
     if (!isBuiltInTag(tag) && network.serviceTags.has(tag))
       return this.addresses(AddressSet.of(network.serviceTags.prefixes(tag) ?? []), text);
     if (text.startsWith("asg:")) return this.asg(text.slice(4), text);
-    const parsed = parsePrefix(text);
+    const parsed = parsePrefix(text.startsWith("ip:") ? text.slice(3) : text);
     if (parsed.ok && parsed.prefix.first !== parsed.prefix.last)
       return this.addresses(AddressSet.of([parsed.prefix]), text);
     if (!parsed.ok && text.includes("/") && !text.includes(":"))
