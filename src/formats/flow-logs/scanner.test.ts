@@ -137,6 +137,13 @@ describe("records", () => {
     expect(v3.diagnostics[0]?.message).toContain("version 3: NSG flow logs have versions 1 and 2");
   });
 
+  it("takes keys such as constructor and __proto__ as any other key it does not read", () => {
+    const text = record(',"constructor":"x","__proto__":{"a":1},"toString":[1]', [TUPLE]);
+    const { flows, diagnostics } = scan(text);
+    expect(diagnostics).toEqual([]);
+    expect(flows).toHaveLength(1);
+  });
+
   it("rejects tuples that are not strings, and reads the strings beside them", () => {
     const { flows, diagnostics } = scan(record("", ["[1]", "null", TUPLE]));
     expect(flows).toHaveLength(1);

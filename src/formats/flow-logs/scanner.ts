@@ -106,23 +106,25 @@ const ITEMS: Record<number, number> = {
 };
 
 /** The role of an object's members, by key. */
-const MEMBERS: Record<number, Record<string, number>> = {
-  [ROOT]: { records: RECORDS },
-  [RECORD]: {
-    category: CATEGORY,
-    resourceId: RESOURCE_ID,
-    macAddress: MAC_ADDRESS,
-    targetResourceID: TARGET_ID,
-    properties: PROPERTIES,
-    flowRecords: FLOW_RECORDS,
-  },
-  [PROPERTIES]: { Version: VERSION, flows: NSG_RULES },
-  [NSG_RULE]: { rule: NSG_RULE_NAME, flows: NSG_MACS },
-  [NSG_MAC]: { mac: NSG_MAC_NAME, flowTuples: NSG_TUPLES },
-  [FLOW_RECORDS]: { flows: VNET_ACLS },
-  [VNET_ACL]: { aclID: ACL_ID, flowGroups: VNET_GROUPS },
-  [VNET_GROUP]: { rule: VNET_RULE_NAME, flowTuples: VNET_TUPLES },
-};
+const MEMBERS: ReadonlyMap<number, ReadonlyMap<string, number>> = new Map(
+  Object.entries({
+    [ROOT]: { records: RECORDS },
+    [RECORD]: {
+      category: CATEGORY,
+      resourceId: RESOURCE_ID,
+      macAddress: MAC_ADDRESS,
+      targetResourceID: TARGET_ID,
+      properties: PROPERTIES,
+      flowRecords: FLOW_RECORDS,
+    },
+    [PROPERTIES]: { Version: VERSION, flows: NSG_RULES },
+    [NSG_RULE]: { rule: NSG_RULE_NAME, flows: NSG_MACS },
+    [NSG_MAC]: { mac: NSG_MAC_NAME, flowTuples: NSG_TUPLES },
+    [FLOW_RECORDS]: { flows: VNET_ACLS },
+    [VNET_ACL]: { aclID: ACL_ID, flowGroups: VNET_GROUPS },
+    [VNET_GROUP]: { rule: VNET_RULE_NAME, flowTuples: VNET_TUPLES },
+  }).map(([owner, keys]) => [Number(owner), new Map(Object.entries(keys))]),
+);
 
 export const NSG_CATEGORY = "NetworkSecurityGroupFlowEvent";
 export const VNET_CATEGORY = "FlowLogFlowEvent";
@@ -337,6 +339,10 @@ export class FlowLogScanner {
             if (role === NSG_TUPLE || role === VNET_TUPLE) {
               let j = b.indexOf(QUOTE, i + 1);
               if (j > 0 && b[j - 1] === BACKSLASH) j = this.stringEnd(b, i + 1);
+              if (j === -2) {
+                this.invalid(this.badAt, "a control character inside a string");
+                return;
+              }
               if (j < 0) {
                 this.keep(b, i, true, role);
                 return;
@@ -355,7 +361,7 @@ export class FlowLogScanner {
             } else {
               const j = this.stringEnd(b, i + 1);
               if (j === -2) {
-                this.invalid(b, this.badAt, "a control character inside a string");
+                this.invalid(this.badAt, "a control character inside a string");
                 return;
               }
               if (j < 0) {
@@ -364,7 +370,7 @@ export class FlowLogScanner {
               }
               const text = this.decode(b, i, j);
               if (text === undefined) {
-                this.invalid(b, i, "a string with a bad escape");
+                this.invalid(i, "a string with a bad escape");
                 return;
               }
               this.value(role, text, i);
@@ -383,7 +389,7 @@ export class FlowLogScanner {
             while (j < n && isTokenByte(b[j] as number)) j++;
             if (j === n) {
               if (j - i > LONGEST_NUMBER) {
-                this.invalid(b, i, "a number too long");
+                this.invalid(i, "a number too long");
                 return;
               }
               this.keep(b, i, false, role);
@@ -396,13 +402,13 @@ export class FlowLogScanner {
               if (role === VERSION) this.value(role, Number(text), i);
               else if (role !== SKIP) this.unexpected(role, "a number", i);
             } else {
-              this.invalid(b, i, `"${text.slice(0, 40)}"`);
+              this.invalid(i, `"${text.slice(0, 40)}"`);
               return;
             }
             i = j;
             this.mode = AFTER;
           } else {
-            this.invalid(b, i, describe(c), "where a value belongs");
+            this.invalid(i, describe(c), "where a value belongs");
             return;
           }
           break;
@@ -414,12 +420,12 @@ export class FlowLogScanner {
             break;
           }
           if (c !== QUOTE) {
-            this.invalid(b, i, describe(c), "where a key belongs");
+            this.invalid(i, describe(c), "where a key belongs");
             return;
           }
           const j = this.stringEnd(b, i + 1);
           if (j === -2) {
-            this.invalid(b, this.badAt, "a control character inside a string");
+            this.invalid(this.badAt, "a control character inside a string");
             return;
           }
           if (j < 0) {
@@ -428,7 +434,7 @@ export class FlowLogScanner {
           }
           const key = this.decode(b, i, j);
           if (key === undefined) {
-            this.invalid(b, i, "a key with a bad escape");
+            this.invalid(i, "a key with a bad escape");
             return;
           }
           const top = this.roles.length - 1;
@@ -439,14 +445,14 @@ export class FlowLogScanner {
             this.record?.category !== undefined &&
             this.record.kind === undefined
               ? SKIP
-              : (MEMBERS[owner]?.[key] ?? SKIP);
+              : (MEMBERS.get(owner)?.get(key) ?? SKIP);
           this.mode = COLON;
           i = j + 1;
           break;
         }
         case COLON:
           if (c !== 58) {
-            this.invalid(b, i, describe(c), "where a colon belongs");
+            this.invalid(i, describe(c), "where a colon belongs");
             return;
           }
           this.mode = VALUE;
@@ -466,7 +472,6 @@ export class FlowLogScanner {
           } else if (c === (array ? 93 : 125)) i = this.close(i);
           else {
             this.invalid(
-              b,
               i,
               describe(c),
               array ? "where a comma or ] belongs" : "where a comma or } belongs",
@@ -476,7 +481,7 @@ export class FlowLogScanner {
           break;
         }
         case DONE: {
-          this.invalid(b, i, describe(c), "after the end of the JSON document");
+          this.invalid(i, describe(c), "after the end of the JSON document");
           return;
         }
         default:
@@ -823,8 +828,7 @@ export class FlowLogScanner {
   }
 
   /** JSON that breaks here: reported, and the file read no further. */
-  private invalid(b: Buffer, at: number, found: string, where = ""): void {
-    void b;
+  private invalid(at: number, found: string, where = ""): void {
     this.report(
       error(
         "FlowLogJsonInvalid",
