@@ -1,0 +1,123 @@
+/**
+ * Replay end to end against its anchor, in the same run: a seeded week of the
+ * layered example's VNet flow logs in Azure's blob layout, then
+ *
+ * - JSON.parse: each file read whole and parsed (the anchor for the reader);
+ * - read: the streaming reader alone, to LoggedFlow;
+ * - replay (js): read, fold into flows, judge each, sum up;
+ * - replay (duckdb): read, append to an embedded DuckDB, fold and judge by SQL, sum up.
+ *
+ * Run: npm run bench:replay [-- CONNECTIONS_PER_HOUR]   (default 3000: about 1.1 M tuples)
+ */
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { FlowAggregator } from "../src/analysis/flow-aggregate.js";
+import { sampleFlowLogs } from "../src/analysis/flow-log-sample.js";
+import { judgeFlows, summarize } from "../src/analysis/replay.js";
+import { readFlowLogs } from "../src/formats/flow-logs/read.js";
+import { flowLogDocuments } from "../src/formats/flow-logs/write.js";
+import { judgeInDuckDb } from "../src/formats/sql/duckdb-replay.js";
+import type { LoggedFlow } from "../src/model/logged-flow.js";
+import { loadSpec } from "../src/specfile/load.js";
+
+const perHour = Number(process.argv[2] ?? 3000);
+const spec = loadSpec(join(import.meta.dirname, "../../examples/layered-ase/tierwall.yaml"));
+if (!spec.spec) throw new Error("examples/layered-ase does not load");
+const network = spec.spec.network;
+
+const dir = mkdtempSync(join(tmpdir(), "tierwall-bench-replay-"));
+let hour: LoggedFlow[] = [];
+let current = Number.NaN;
+let written = 0;
+const flush = () => {
+  for (const [path, text] of flowLogDocuments(hour)) {
+    const file = join(dir, ...path.split("/"));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
+  hour = [];
+};
+for (const t of sampleFlowLogs(network, { seed: 11, days: 7, connectionsPerHour: perHour })) {
+  const h = Math.floor(t.time / 3_600_000);
+  if (h !== current && hour.length > 0) flush();
+  current = h;
+  hour.push(t);
+  written++;
+}
+flush();
+
+const files: string[] = [];
+const walk = (d: string) => {
+  for (const name of readdirSync(d).sort()) {
+    const path = join(d, name);
+    if (statSync(path).isDirectory()) walk(path);
+    else files.push(path);
+  }
+};
+walk(dir);
+const bytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
+
+async function time(run: () => Promise<void> | void): Promise<number> {
+  const start = process.hrtime.bigint();
+  await run();
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  return ms;
+}
+
+const rows: [string, number][] = [];
+rows.push([
+  "JSON.parse (anchor)",
+  await time(() => {
+    let n = 0;
+    for (const f of files) {
+      const doc = JSON.parse(readFileSync(f, "utf8")) as { records: unknown[] };
+      n += doc.records.length;
+    }
+    if (n === 0) throw new Error("no records");
+  }),
+]);
+rows.push([
+  "read (streaming reader)",
+  await time(async () => {
+    let n = 0;
+    for await (const batch of readFlowLogs([dir])) n += batch.length;
+    if (n !== written) throw new Error(`read ${n} of ${written} tuples`);
+  }),
+]);
+rows.push([
+  "replay, js engine",
+  await time(async () => {
+    const aggregator = new FlowAggregator();
+    for await (const batch of readFlowLogs([dir])) for (const t of batch) aggregator.add(t);
+    summarize(judgeFlows(aggregator.flows(), network, network), aggregator.tuples, network, true);
+  }),
+]);
+rows.push([
+  "replay, duckdb engine",
+  await time(async () => {
+    const { judged, tuples } = await judgeInDuckDb(readFlowLogs([dir]), network, network);
+    summarize(judged, tuples, network, true);
+  }),
+]);
+rmSync(dir, { recursive: true, force: true });
+
+const anchor = rows[0]?.[1] ?? 1;
+console.log(
+  `Replay of ${written.toLocaleString("en-US")} tuples (${(bytes / 1e6).toFixed(0)} MB, ${files.length} files), one process:`,
+);
+console.log("| step | time | tuples/s | × JSON.parse's time |");
+console.log("|---|---:|---:|---:|");
+for (const [label, ms] of rows)
+  console.log(
+    `| ${label} | ${(ms / 1000).toFixed(2)} s | ${Math.round(written / (ms / 1000)).toLocaleString("en-US")} | ${(ms / anchor).toFixed(2)} |`,
+  );
+console.log(`peak resident memory: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
