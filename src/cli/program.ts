@@ -199,7 +199,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
   program
     .command("lint")
     .description(
-      "findings about the NSGs: shadowed, redundant and overlapping rules, open administrative ports, what App Service Environments need (exit 0: clean, 1: findings at error level)",
+      "findings about the estate: administrative ports each endpoint exposes to the Internet on its effective path, shadowed, redundant and overlapping rules, NSGs associated with nothing, what App Service Environments, gateways and Bastion need (exit 0: clean, 1: findings at the --fail-on level)",
     )
     .argument("[spec]", SPEC_ARGUMENT, ".")
     .option("--json", "print the findings as JSON")
