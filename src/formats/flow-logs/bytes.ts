@@ -12,7 +12,7 @@ export const CHUNK = 1 << 20;
 
 const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
-/** The file's chunks as read, counted by `counted` (raw, before any gunzip). */
+/** The file's chunks as read. */
 export function fileChunks(path: string): AsyncIterable<Buffer> {
   return createReadStream(path, { highWaterMark: CHUNK });
 }
@@ -36,13 +36,18 @@ export async function* decodedChunks(
     head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
   }
   if (!isGzip(head)) {
-    if (head.length > 0) yield head;
-    for (;;) {
-      const next = await input.next();
-      if (next.done) return;
-      const chunk = typeof next.value === "string" ? Buffer.from(next.value) : next.value;
-      counted(chunk.length);
-      yield chunk;
+    try {
+      if (head.length > 0) yield head;
+      for (;;) {
+        const next = await input.next();
+        if (next.done) return;
+        const chunk = typeof next.value === "string" ? Buffer.from(next.value) : next.value;
+        counted(chunk.length);
+        yield chunk;
+      }
+    } finally {
+      // Closes the file when the reading stops early.
+      await input.return?.();
     }
   }
   const compressed = Readable.from(

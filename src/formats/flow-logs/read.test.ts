@@ -209,6 +209,18 @@ describe("sources", () => {
     ]);
   });
 
+  it("stops when the reader stops taking batches, and gives what it read by then", async () => {
+    const reading = readFlowLogs([fixture("nsg-blob"), fixture("vnet-blob")], { batchSize: 1 });
+    const taken: LoggedFlow[] = [];
+    for await (const batch of reading) {
+      taken.push(...batch);
+      if (taken.length === 2) break;
+    }
+    expect(taken.map((f) => f.time)).toEqual([1796119150000, 1796119210000]);
+    expect(reading.totals.files).toBeLessThan(5);
+    expect(reading.diagnostics).toEqual([]);
+  });
+
   it("says so when a folder holds no files", async () => {
     mkdirSync(join(temp, "nothing", "y=2026"), { recursive: true });
     const { diagnostics } = await readAll([join(temp, "nothing")]);
