@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadSpecText } from "../../test/support/spec.js";
+import { resolveEndpoint } from "../engine/endpoint.js";
 import { formatPacket } from "../engine/packet.js";
 import { hasErrors } from "../model/diagnostic.js";
 import { buildNetwork, type Network } from "../model/network.js";
@@ -13,6 +14,7 @@ import type { SpecAssertion } from "../specfile/assertions.js";
 import { checkSpecAssertions } from "../specfile/check.js";
 import { type SetAssertion, SetAssertionChecker, type SetOutcome } from "./assertions.js";
 import { HostSets } from "./host-set.js";
+import { rowFilter } from "./matrix-rows.js";
 import { ReachAnalyzer } from "./reach.js";
 import { formatSummaryLine, formatSummaryLineWithin } from "./summary.js";
 
@@ -297,6 +299,27 @@ describe("a set's hosts", () => {
     expect(group.rest.map((r) => r.addresses.toString())).toEqual(["10.1.2.5/32, 10.1.2.6/31"]);
     // A block of reserved addresses only holds no host.
     expect(() => sets.resolve("10.1.2.0/30")).toThrow("holds no host");
+  });
+});
+
+describe("reach and exposure filters", () => {
+  it("take an ASG as its members", () => {
+    const loaded = loadSpecText(EXAMPLE);
+    if (!loaded.spec) throw new Error("the example does not load");
+    const network = loaded.spec.network;
+    const r = rowFilter(network, ["asg:web-servers"]);
+    if (!r.ok) throw new Error(r.message);
+    const row = (nic: string) => {
+      const found = resolveEndpoint(network, `nic:${nic}`);
+      if (!found.ok) throw new Error(nic);
+      return { name: nic, host: found.host };
+    };
+    expect(["web1-nic", "web2-nic", "app1-nic"].map((n) => r.filter.keeps(row(n)))).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect(rowFilter(network, ["asg:nope"]).ok).toBe(false);
   });
 });
 

@@ -29,7 +29,8 @@ export function groupOf(row: Row, by: GroupBy): string {
  * Which rows a `--from` or `--to` filter keeps. Each text is one of: `Internet`
  * (the Internet's row or column), `vnet:NAME` or a virtual network's name
  * (every row in it), a CIDR block (every row whose private or public address
- * is in it), or any endpoint flow names (an environment, network interface,
+ * is in it), an application security group (`asg:NAME`: its members), or
+ * any endpoint flow names (an environment, network interface,
  * subnet, public IP, service tag or address: the rows it stands for). A row is
  * kept when any text keeps it.
  */
@@ -68,6 +69,16 @@ export function rowFilter(network: Network, texts: readonly string[]): FilterRes
     const parsed = parsePrefix(text);
     if (parsed.ok && parsed.prefix.first !== parsed.prefix.last) {
       blocks = blocks.union(AddressSet.of([parsed.prefix]));
+      named = true;
+      continue;
+    }
+    if (text.startsWith("asg:")) {
+      // An application security group stands for its members' addresses.
+      const name = text.slice(4).toLowerCase();
+      const key = [...network.asgMembers.keys()].find((k) => k.toLowerCase() === name);
+      if (key === undefined)
+        return { ok: false, message: `there is no application security group ${text.slice(4)}` };
+      hosts.push(...(network.asgMembers.get(key) ?? []));
       named = true;
       continue;
     }
