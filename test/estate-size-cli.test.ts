@@ -66,6 +66,10 @@ describe("reach --from, --to and --group-by", () => {
     expect(auto.groupBy).toBe("subnet");
     expect(auto.groupedAutomatically).toBe(true);
     expect(auto.rows).toHaveLength(13);
+    // Ten rows but 120 columns kept: still gathered.
+    const narrow = json(["reach", folder, "--from", "vnet-0/s1"]);
+    expect(narrow.groupBy).toBe("subnet");
+    expect(narrow.rows).toEqual(["vnet-0/s1"]);
     const one = json(["reach", folder, "--group-by", "environment", "--from", "vnet-0/s1"]);
     expect(one.rows).toHaveLength(10);
     expect(one.columns).toHaveLength(121);

@@ -116,10 +116,14 @@ export function runReach(target: string, options: MatrixOptions, io: Io): number
   const network = loaded.spec.network;
   const chosen = rowOptions(io, options, network, json);
   if (!chosen) return EXIT.invalid;
-  const kept = environmentRows(network).filter(
-    (r) => (!chosen.from || chosen.from.keeps(r)) && (!chosen.to || chosen.to.keeps(r)),
+  // Gathered when the rows or the columns kept are too many.
+  const envs = environmentRows(network);
+  const rowsKept = envs.filter((r) => !chosen.from || chosen.from.keeps(r));
+  const columnsKept = envs.filter((r) => !chosen.to || chosen.to.keeps(r));
+  const group = chooseGroup(
+    chosen.groupBy,
+    rowsKept.length >= columnsKept.length ? rowsKept : columnsKept,
   );
-  const group = chooseGroup(chosen.groupBy, kept.length > 0 ? kept : environmentRows(network));
   const progress = progressLine(io, json);
   progress.phase("reach: cells");
   const { names, rows, columns, cells } = reachMatrix(new ReachAnalyzer(network), {
@@ -142,7 +146,7 @@ export function runReach(target: string, options: MatrixOptions, io: Io): number
   }
   if (group.automatic)
     io.err(
-      `${io.style.dim(`${environmentRows(network).length} environments: rows gathered by ${group.by === "vnet" ? "virtual network" : "subnet"}; --group-by environment for one row each, --from/--to to narrow`)}\n`,
+      `${io.style.dim(`${envs.length} environments: rows gathered by ${group.by === "vnet" ? "virtual network" : "subnet"}; --group-by environment for one row each, --from/--to to narrow`)}\n`,
     );
   const byCell = new Map(cells.map((c) => [`${c.from}\u0000${c.to}`, c]));
   const text = (from: string, to: string) => {
