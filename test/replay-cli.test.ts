@@ -139,6 +139,9 @@ describe("replay and sample-logs on bad input", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("is not empty");
     expect(readFileSync(join(full, "keep.txt"), "utf8")).toBe("mine");
+    const nowhere = tierwall(["sample-logs", LAYERED, "-o", join(dir, "no", "such", "logs")]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain("cannot write");
     expect(
       tierwall(["sample-logs", LAYERED, "-o", join(dir, "x"), "--format", "csv"]).stderr,
     ).toContain("--format csv: expected vnet, nsg-v2 or nsg-v1");

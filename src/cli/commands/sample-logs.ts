@@ -65,7 +65,8 @@ export function runSampleLogs(target: string, options: SampleLogsOptions, io: Io
   let files = 0;
   let tuples = 0;
   try {
-    mkdirSync(temporary, { recursive: true });
+    // Not recursive: the folder's parent must exist (and Node's recursive mkdir never returns under /proc).
+    mkdirSync(temporary);
     let hour: LoggedFlow[] = [];
     let current = Number.NaN;
     const flush = () => {
