@@ -18,7 +18,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { FlowAggregator } from "../src/analysis/flow-aggregate.js";
 import { sampleFlowLogs } from "../src/analysis/flow-log-sample.js";
@@ -28,6 +28,7 @@ import { flowLogDocuments } from "../src/formats/flow-logs/write.js";
 import { judgeInDuckDb } from "../src/formats/sql/duckdb-replay.js";
 import type { LoggedFlow } from "../src/model/logged-flow.js";
 import { loadSpec } from "../src/specfile/load.js";
+import { writeSection } from "./section.js";
 
 const perHour = Number(process.argv[2] ?? 3000);
 const spec = loadSpec(join(import.meta.dirname, "../../examples/layered-ase/tierwall.yaml"));
@@ -111,13 +112,23 @@ rows.push([
 rmSync(dir, { recursive: true, force: true });
 
 const anchor = rows[0]?.[1] ?? 1;
-console.log(
-  `Replay of ${written.toLocaleString("en-US")} tuples (${(bytes / 1e6).toFixed(0)} MB, ${files.length} files), one process:`,
-);
-console.log("| step | time | tuples/s | × JSON.parse's time |");
-console.log("|---|---:|---:|---:|");
-for (const [label, ms] of rows)
-  console.log(
-    `| ${label} | ${(ms / 1000).toFixed(2)} s | ${Math.round(written / (ms / 1000)).toLocaleString("en-US")} | ${(ms / anchor).toFixed(2)} |`,
-  );
-console.log(`peak resident memory: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+const load = loadavg()[0] ?? 0;
+const section = [
+  "## Flow-log replay",
+  "",
+  `\`npm run bench:replay\`: \`bench/replay.ts\` writes a seeded week of the layered example's VNet flow logs (\`sampleFlowLogs\`, ${perHour.toLocaleString("en-US")} connections an hour, in Azure's blob layout: ${written.toLocaleString("en-US")} tuples, ${(bytes / 1e6).toFixed(0)} MB in ${files.length} files) and times, in one process, each step end to end from the files: the anchor, a plain \`JSON.parse\` of each file; the streaming reader alone; \`replay\` with the JavaScript engine (read, fold into flows by 5-tuple and direction, judge each, sum up, with a proposed spec); and with the DuckDB engine (read, append to an embedded DuckDB, fold and judge by the compiled SQL, sum up). Load average at the end: ${load.toFixed(1)} on 2 cores (other work inflates wall times).`,
+  "",
+  "| step | time | tuples/s | × JSON.parse's time |",
+  "|---|---:|---:|---:|",
+  ...rows.map(
+    ([label, ms]) =>
+      `| ${label} | ${(ms / 1000).toFixed(2)} s | ${Math.round(written / (ms / 1000)).toLocaleString("en-US")} | ${(ms / anchor).toFixed(2)} |`,
+  ),
+  "",
+  `Peak resident memory of the run (all steps, JSON.parse's included): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB.`,
+  "",
+  "The issue's targets are 1 million tuples a second per core end to end, 1.7× that on both cores, under 300 MB resident on a 5 GB input, and the DuckDB engine 3× faster than the JavaScript one on 100 million tuples. None is met yet. Where the time goes (profiled): the reader keeps pace with `JSON.parse`; the JavaScript engine spends it folding tuples into flows (a map lookup per tuple, then objects per flow: flows are nearly as many as connections, since each has its own source port) and in the collector; judging a flow costs about a microsecond. Memory grows with the distinct flows, not the input. The DuckDB engine is slower than the JavaScript one because every tuple crosses into DuckDB through the appender and every flow comes back as an object; the way to its target is to let DuckDB read and fold the files itself and return only the report's rows (hits, disagreements, what a change breaks, grouped without source ports). Worker threads are not used yet.",
+  "",
+].join("\n");
+console.log(section);
+writeSection(join(import.meta.dirname, "../../BENCHMARKS.md"), "## Flow-log replay", section);
