@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALL_IPV4, ALL_IPV6 } from "../src/analysis/fields.js";
 import { type BoxSpec, PacketSet } from "../src/analysis/packet-set.js";
-import { decide } from "../src/analysis/policy.js";
+import { allowedSet, decide } from "../src/analysis/policy.js";
 import { formatPacket, type Packet } from "../src/engine/packet.js";
 import type { ResolvedRule } from "../src/engine/resolve.js";
 import type { Access, AddressMatch, ParsedRule } from "../src/model/rule.js";
@@ -554,6 +554,9 @@ async function compareDecide(
     throw new Error(
       `${what()}: allowed and Z3's first match disagree on ${formatPacket(diff)} (allowed.has: ${d.allowed.has(diff)})`,
     );
+  // The fold reach uses where it needs no rule's decisions: the same set.
+  if (!allowedSet(rules).equals(d.allowed))
+    throw new Error(`${what()}: allowedSet and decide().allowed differ`);
   await compareWitness(d.allowed, fm.allowed, () => `allowed of ${what()}`, enc);
   await compareMembership(d.allowed, fm.allowed, packets, enc);
   // What each rule matches, every rule in one query: no packet on which any differs.

@@ -8,7 +8,7 @@ import { hostAddresses } from "../model/subnet-hosts.js";
 import type { IpAddress } from "../net/address.js";
 import { AddressSet } from "../net/address-set.js";
 import { PacketSet } from "./packet-set.js";
-import { type Decisions, decide } from "./policy.js";
+import { allowedSet, type Decisions, decide } from "./policy.js";
 
 const single = (a: IpAddress) => AddressSet.ofAddresses([a]);
 
@@ -44,6 +44,21 @@ export class ReachAnalyzer {
     if (!found) {
       found = decide(rulesFor(this.resolver.resolve(nsg, vnet), direction));
       this.decisions.set(key, found);
+    }
+    return found;
+  }
+
+  private readonly allowedSets = new Map<string, PacketSet>();
+
+  /** What an NSG allows in a direction: its decisions' when they are known, else folded without them. */
+  nsgAllowed(nsg: string, vnet: string, direction: Direction): PacketSet {
+    const key = `${nsg}\u0000${vnet}\u0000${direction}`;
+    const decided = this.decisions.get(key);
+    if (decided) return decided.allowed;
+    let found = this.allowedSets.get(key);
+    if (!found) {
+      found = allowedSet(rulesFor(this.resolver.resolve(nsg, vnet), direction));
+      this.allowedSets.set(key, found);
     }
     return found;
   }
@@ -91,7 +106,7 @@ export class ReachAnalyzer {
       return this.anySourcePortDecisions(nsg, host.vnet).allowed;
     }
     for (const nsg of this.nsgsOf(host, direction))
-      allowed = allowed.intersect(this.nsgDecisions(nsg, host.vnet, direction).allowed);
+      allowed = allowed.intersect(this.nsgAllowed(nsg, host.vnet, direction));
     return allowed;
   }
 
