@@ -192,9 +192,22 @@ export function apply(op: Op, a: Node, b: Node): Node {
   let i = 0;
   let j = 0;
   let at = 0n;
+  // A child that decides the result alone (FALSE in "and", TRUE in "or", FALSE on
+  // the left or TRUE on the right of "diff") covers the other side's segments
+  // below it at once: jump over them by binary search instead of one by one.
+  const xDecides = op === "or" ? TRUE : FALSE;
+  const yDecides = op === "and" ? FALSE : TRUE;
   for (;;) {
+    const kx = xs.kids[i] as Node;
+    const ky = ys.kids[j] as Node;
     starts.push(at);
-    kids.push(apply(op, xs.kids[i] as Node, ys.kids[j] as Node));
+    if (kx === xDecides) {
+      kids.push(op === "or" ? TRUE : FALSE);
+      j = lastBefore(ys.starts, xs.starts[i + 1], j);
+    } else if (ky === yDecides) {
+      kids.push(op === "or" ? TRUE : FALSE);
+      i = lastBefore(xs.starts, ys.starts[j + 1], i);
+    } else kids.push(apply(op, kx, ky));
     const nextX = xs.starts[i + 1];
     const nextY = ys.starts[j + 1];
     if (nextX === undefined && nextY === undefined) break;
@@ -211,6 +224,19 @@ export function apply(op: Op, a: Node, b: Node): Node {
     }
   }
   return remember(key, table, makeNode(level, starts, kids));
+}
+
+/** The last index from `from` on whose start is below `end` (the last index when there is no end). */
+function lastBefore(starts: readonly bigint[], end: bigint | undefined, from: number): number {
+  if (end === undefined) return starts.length - 1;
+  let lo = from;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] as bigint) < end) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 function remember(key: number, table: Map<number, Node>, result: Node): Node {
