@@ -10,7 +10,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
@@ -150,9 +150,11 @@ function markdown(rows: readonly string[]): string {
     "",
     "Before this work (the diagram's unique table keyed by strings built from each segment's bigint, reach one row per environment), on the same machine with the same estate: `lint` 8.4 to 12.3 s end to end (10.0 to 10.5 s of CPU, 970 to 990 MB peak), `exposure` 6.9 s (2.3 s of CPU of its own, 220 MB), and `reach` did not finish: stopped after 11 minutes at 4.1 GB, on its way to 2,011 × 2,011 cells.",
     "",
-    "What changed: the unique table hashes each node to a number and keeps a short chain per hash, and `apply`'s memo keys a pair of nodes by one number, so a lookup builds no string; lint's time and memory halved, its output byte for byte the same. `reach` takes what each NSG allows by folding its rules from the last up, one operation per rule on its own match, where it needs no rule's decisions (the same set as `decide()`'s, which the Z3 oracle test checks). `reach` past 60 environments gathers rows by subnet or virtual network (and says so); a gathered cell is computed per pair of networks at once, from what the callers' NSGs let out of all their alike hosts' addresses and what the callees' let in, exact (a property test holds it to the union of every pair's flow). The aim was under 5 s each, met on a quiet machine (load average under 1 for the run above); runs while the machine's other work held its load average at 8 on its 2 cores took two to three times as long end to end, for about the same CPU time. What is left is mostly loading the 2.4 MB YAML spec (1.6 s: the yaml package's lexer, parser and composer with locations about 1 s, then the schema and the model), deciding the 402 NSG directions (about 1.2 s, for `lint`, which needs what each rule decides), and `lint`'s checks, which grew meanwhile (exposure on each endpoint's effective path, the deny-all pattern).",
+    "What changed: the unique table hashes each node to a number and keeps a short chain per hash, and `apply`'s memo keys a pair of nodes by one number, so a lookup builds no string; lint's time and memory halved, its output byte for byte the same. `reach` takes what each NSG allows by folding its rules from the last up, one operation per rule on its own match, where it needs no rule's decisions (the same set as `decide()`'s, which the Z3 oracle test checks). `reach` past 60 environments gathers rows by subnet or virtual network (and says so); a gathered cell is computed per pair of networks at once, from what the callers' NSGs let out of all their alike hosts' addresses and what the callees' let in, exact (a property test holds it to the union of every pair's flow). The aim was under 5 s each end to end. Load average at the end of the run: LOADAVG; runs while the machine's other work held it at 8 on its 2 cores took two to three times as long end to end, for about the same CPU time. What is left is mostly loading the 2.4 MB YAML spec (1.6 s: the yaml package's lexer, parser and composer with locations about 1 s, then the schema and the model), deciding the 402 NSG directions (about 1.2 s, for `lint`, which needs what each rule decides), and `lint`'s checks, which grew meanwhile (exposure on each endpoint's effective path, the deny-all pattern).",
     "",
-  ].join("\n");
+  ]
+    .join("\n")
+    .replace("LOADAVG", loadavg()[0]?.toFixed(1) ?? "unknown");
 }
 
 if (process.argv[2] === "--step") {
