@@ -9,7 +9,7 @@
  * A step child: node dist-bench/bench/estate-analysis.js --step COMMAND SPEC
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,7 @@ import { ReachAnalyzer } from "../src/analysis/reach.js";
 import { neededTraffic } from "../src/specfile/check.js";
 import { loadSpec } from "../src/specfile/load.js";
 import { estate } from "./estate.js";
+import { writeSection } from "./section.js";
 
 export const ESTATE = { nsgs: 201, rulesPerNsg: 31, seed: 7 } as const;
 const COMMANDS = ["lint", "reach", "exposure"] as const;
@@ -163,13 +164,5 @@ if (process.argv[2] === "--step") {
 } else if (process.argv[1] === here) {
   const section = markdown(run());
   console.log(section);
-  const file = join(root, "BENCHMARKS.md");
-  const text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-  const start = text.indexOf("## Analysis at estate size");
-  const next = start < 0 ? -1 : text.indexOf("\n## ", start + 1);
-  const updated =
-    start < 0
-      ? `${text.trimEnd()}\n\n${section}`
-      : `${text.slice(0, start)}${section}${next < 0 ? "" : text.slice(next)}`;
-  writeFileSync(file, updated);
+  writeSection(join(root, "BENCHMARKS.md"), "## Analysis at estate size", section);
 }
