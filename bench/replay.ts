@@ -22,7 +22,7 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { FlowAggregator } from "../src/analysis/flow-aggregate.js";
 import { sampleFlowLogs } from "../src/analysis/flow-log-sample.js";
-import { judgeFlows, summarize } from "../src/analysis/replay.js";
+import { judgeFlows, replayReport } from "../src/analysis/replay.js";
 import { readFlowLogs } from "../src/formats/flow-logs/read.js";
 import { flowLogDocuments } from "../src/formats/flow-logs/write.js";
 import { judgeInDuckDb } from "../src/formats/sql/duckdb-replay.js";
@@ -99,14 +99,19 @@ rows.push([
   await time(async () => {
     const aggregator = new FlowAggregator();
     for await (const batch of readFlowLogs([dir])) for (const t of batch) aggregator.add(t);
-    summarize(judgeFlows(aggregator.flows(), network, network), aggregator.tuples, network, true);
+    replayReport(
+      judgeFlows(aggregator.flows(), network, network),
+      aggregator.tuples,
+      network,
+      true,
+    );
   }),
 ]);
 rows.push([
   "replay, duckdb engine",
   await time(async () => {
     const { judged, tuples } = await judgeInDuckDb(readFlowLogs([dir]), network, network);
-    summarize(judged, tuples, network, true);
+    replayReport(judged, tuples, network, true);
   }),
 ]);
 rmSync(dir, { recursive: true, force: true });

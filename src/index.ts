@@ -6,11 +6,20 @@
 
 export { type SetAssertion, SetAssertionChecker, type SetOutcome } from "./analysis/assertions.js";
 export { type SemanticDiff, semanticDiff } from "./analysis/diff.js";
+export { type AggregatedFlow, FlowAggregator } from "./analysis/flow-aggregate.js";
+export { sampleFlowLogs } from "./analysis/flow-log-sample.js";
 export { lint } from "./analysis/lint.js";
 export { exposureOf, reachMatrix } from "./analysis/matrix.js";
 export { PacketSet } from "./analysis/packet-set.js";
 export { decide, ruleMatchSet } from "./analysis/policy.js";
 export { ReachAnalyzer } from "./analysis/reach.js";
+export {
+  type JudgedFlow,
+  judgeFlows,
+  type ReplayReport,
+  replay,
+  replayReport,
+} from "./analysis/replay.js";
 export { formatSummaryLine, summarize } from "./analysis/summary.js";
 export { type AssertionOutcome, checkAssertion, type FlowAssertion } from "./engine/assertions.js";
 export {
@@ -74,6 +83,7 @@ export {
   type Placement,
 } from "./formats/nftables/export.js";
 export type { ServiceTag, ServiceTagDocument } from "./formats/service-tags/import.js";
+export { compileSql, type SqlDialect } from "./formats/sql/compile.js";
 export { DEFAULT_SECURITY_RULES } from "./model/default-rules.js";
 export type { Diagnostic, Severity, SourceLocation } from "./model/diagnostic.js";
 export { LIMITS } from "./model/limits.js";

@@ -302,7 +302,12 @@ export function replay(
   current: Network,
   proposed?: Network,
 ): ReplayReport {
-  return summarize(judgeFlows(flows, current, proposed), tuples, current, proposed !== undefined);
+  return replayReport(
+    judgeFlows(flows, current, proposed),
+    tuples,
+    current,
+    proposed !== undefined,
+  );
 }
 
 /** The judgements of each flow where it was captured, by the spec and the proposed spec. */
@@ -330,7 +335,7 @@ export function judgeFlows(
  * spec changes, rule hits, and what maps to nothing. Why a flow was not judged
  * is found again here, so that judgements made by SQL get the same reasons.
  */
-export function summarize(
+export function replayReport(
   judged: readonly JudgedFlow[],
   tuples: number,
   current: Network,

@@ -1,5 +1,5 @@
 import { FlowAggregator } from "../../analysis/flow-aggregate.js";
-import { type JudgedFlow, judgeFlows, summarize } from "../../analysis/replay.js";
+import { type JudgedFlow, judgeFlows, replayReport } from "../../analysis/replay.js";
 import { readFlowLogs } from "../../formats/flow-logs/read.js";
 import { byteProgress } from "../byte-progress.js";
 import { EXIT, type Io, printJson, usageError } from "../io.js";
@@ -91,7 +91,7 @@ export async function runReplay(
     else io.err(`${io.style.red("error")}: no flow tuple could be read from ${logs.join(", ")}\n`);
     return EXIT.invalid;
   }
-  const report = summarize(judged, tuples, loaded.spec.network, proposed !== undefined);
+  const report = replayReport(judged, tuples, loaded.spec.network, proposed !== undefined);
   const input = {
     files: totals.files,
     spec: target,

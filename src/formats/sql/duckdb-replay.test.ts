@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { exampleNetwork } from "../../../test/support/spec.js";
 import { FlowAggregator, flowKey } from "../../analysis/flow-aggregate.js";
 import { sampleFlowLogs } from "../../analysis/flow-log-sample.js";
-import { type JudgedFlow, judgeFlows, summarize } from "../../analysis/replay.js";
+import { type JudgedFlow, judgeFlows, replayReport } from "../../analysis/replay.js";
 import type { LoggedFlow } from "../../model/logged-flow.js";
 import type { Network } from "../../model/network.js";
 import { formatIpAddress } from "../../net/address.js";
@@ -111,7 +111,7 @@ describe("replay in DuckDB", () => {
     expect([...right.keys()].sort()).toEqual([...left.keys()].sort());
     for (const [key, expected] of left) expect(right.get(key), key).toEqual(expected);
     const report = (judged: readonly JudgedFlow[]) => {
-      const r = summarize(judged, tuples.length, network, true);
+      const r = replayReport(judged, tuples.length, network, true);
       return {
         ruleHits: r.ruleHits,
         unused: r.unusedRules,
