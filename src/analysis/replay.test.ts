@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { networkOf } from "../../test/support/spec.js";
 import type { LoggedFlow } from "../model/logged-flow.js";
 import { FlowAggregator, nsgNameOf } from "./flow-aggregate.js";
-import { flowProtocol, replay, watcherNameOfLogged } from "./replay.js";
+import { DENIED_WITHOUT_RULE, flowProtocol, replay, watcherNameOfLogged } from "./replay.js";
 
 const LAYERED = readFileSync(
   join(import.meta.dirname, "../../examples/layered-ase/tierwall.yaml"),
@@ -172,6 +172,23 @@ describe("replay", () => {
       ],
     ]);
     expect(report.newlyDenied).toHaveLength(1);
+  });
+
+  it("names denials for encryption, with no rule, apart from disagreements", () => {
+    const report = run([
+      tuple({
+        format: "vnet",
+        source: "198.51.100.11",
+        destinationPort: 443,
+        access: "Deny",
+        state: "D",
+        encryption: "NX_NOT_ACCEPTED",
+        rule: "",
+        nsgId: undefined,
+      }),
+    ]);
+    expect(report.disagreements).toEqual([]);
+    expect(report.notJudged).toEqual([{ reason: DENIED_WITHOUT_RULE, flows: 1, tuples: 1 }]);
   });
 
   it("maps logged names and protocol numbers as Azure writes them", () => {

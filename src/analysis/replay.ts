@@ -295,6 +295,9 @@ export function watcherNameOfLogged(rule: string): string | undefined {
 
 const sameRule = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
+export const DENIED_WITHOUT_RULE =
+  "logged denied with no rule (VNet flow logs' encryption denials), which no NSG decides";
+
 /** Judges every flow against the spec, and the proposed spec when given, and sums up. */
 export function replay(
   flows: readonly AggregatedFlow[],
@@ -376,7 +379,13 @@ export function replayReport(
           hit.tuples += flow.tuples;
         }
       }
-      const disagreements = compare(flow, logged, spec, judge, noteUnmapped);
+      // VNet flow logs deny for encryption with no rule named: no NSG decided it, so it is no disagreement.
+      const deniedWithoutRule =
+        logged === "Deny" && flow.logged.every((v) => v.access === "Allow" || v.rule === "");
+      if (deniedWithoutRule) noteNotJudged(DENIED_WITHOUT_RULE, flow);
+      const disagreements = deniedWithoutRule
+        ? []
+        : compare(flow, logged, spec, judge, noteUnmapped);
       let problem: string | undefined;
       if (withProposed && !proposed) {
         problem = `proposed spec: ${proposedNotJudged ?? "not judged"}`;
