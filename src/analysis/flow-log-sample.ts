@@ -98,7 +98,8 @@ function hostsOf(network: Network): SampleHost[] {
   for (const nic of network.nics.values()) {
     if (named.has(nic.name) || nic.scaleSet) continue;
     const config = nic.ipConfigurations[0];
-    if (!config || config.dynamic) continue;
+    // A Dynamic interface is sampled at the address that stands for it, which replay places in its subnet.
+    if (!config) continue;
     const outside = config.publicAddress;
     hosts.push({
       endpoint: `nic:${nic.name}`,

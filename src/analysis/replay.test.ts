@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { networkOf } from "../../test/support/spec.js";
+import { dynamicInterfacesSpec, networkOf } from "../../test/support/spec.js";
 import type { LoggedFlow } from "../model/logged-flow.js";
 import { FlowAggregator, nsgNameOf } from "./flow-aggregate.js";
 import { DENIED_WITHOUT_RULE, flowProtocol, replay, watcherNameOfLogged } from "./replay.js";
@@ -203,5 +203,42 @@ describe("replay", () => {
     expect(flowProtocol(58, 6)).toBe("Icmp");
     expect(flowProtocol(58, 4)).toBeUndefined();
     expect(flowProtocol(1, 6)).toBeUndefined();
+  });
+});
+
+describe("replay at Dynamic interfaces", () => {
+  const ssh = [
+    tuple({
+      source: "10.1.9.9",
+      destination: "10.1.1.57",
+      destinationPort: 22,
+      access: "Deny",
+      rule: "UserRule_no-ssh",
+      nsgId: "/x/networkSecurityGroups/strict",
+    }),
+  ];
+  const replayOn = (text: string) => {
+    const aggregator = new FlowAggregator();
+    for (const t of ssh) aggregator.add(t);
+    return replay(aggregator.flows(), aggregator.tuples, networkOf(text));
+  };
+
+  it("judges an address no interface holds as written with the NSG its Dynamic interfaces share", () => {
+    const report = replayOn(dynamicInterfacesSpec("strict"));
+    expect(report.disagreements).toEqual([]);
+    expect(report.flows[0]?.current).toMatchObject({
+      access: "Deny",
+      rule: "securityRules/no-ssh",
+      nsg: "strict",
+      at: "a Dynamic interface of subnet vnet/app (a-nic, b-nic)",
+    });
+  });
+
+  it("does not judge it when their NSGs differ, and says why", () => {
+    const report = replayOn(dynamicInterfacesSpec("open"));
+    expect(report.flows[0]?.current).toBeUndefined();
+    expect(report.notJudged.map((n) => n.reason)).toEqual([
+      "local addresses in subnet vnet/app, whose Dynamic interfaces (a-nic, b-nic) have different NSGs: which one holds an address is not in the spec",
+    ]);
   });
 });

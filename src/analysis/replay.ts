@@ -164,12 +164,46 @@ export class Places {
     }
   }
 
-  /** The subnets' own places, for the addresses no interface or environment holds. */
-  subnetPlace(subnet: SubnetInfo): Place {
-    return { vnet: subnet.vnet, subnet, label: `subnet ${subnet.id}` };
+  /**
+   * Where the addresses of a subnet that no interface or environment holds as
+   * written are judged. A subnet with Dynamic interfaces (or scale sets, whose
+   * instances' addresses are not known either) takes such an address as one of
+   * them: judged with their network interface NSG when they all have the same
+   * (or none), and not judged when they differ, since the spec does not say
+   * which one holds it. Without them, the subnet's NSG alone judges.
+   */
+  subnetPlace(subnet: SubnetInfo): Place | { readonly reason: string } {
+    let place = this.subnets.get(subnet);
+    if (!place) {
+      const holders = [...this.network.nics.values()].filter((nic) =>
+        nic.ipConfigurations.some(
+          (c) => c.subnet.id === subnet.id && (c.dynamic === true || nic.scaleSet !== undefined),
+        ),
+      );
+      const nsgs = new Set(holders.map((nic) => nic.nsg));
+      const names = holders.map((nic) => nic.name).join(", ");
+      const [first] = holders;
+      place =
+        first === undefined
+          ? { vnet: subnet.vnet, subnet, label: `subnet ${subnet.id}` }
+          : nsgs.size === 1
+            ? {
+                vnet: subnet.vnet,
+                subnet,
+                nic: first,
+                label: `a Dynamic interface of subnet ${subnet.id} (${names})`,
+              }
+            : {
+                reason: `local addresses in subnet ${subnet.id}, whose Dynamic interfaces (${names}) have different NSGs: which one holds an address is not in the spec`,
+              };
+      this.subnets.set(subnet, place);
+    }
+    return place;
   }
 
-  find(address: IpAddress): Place | undefined {
+  private readonly subnets = new Map<SubnetInfo, Place | { readonly reason: string }>();
+
+  find(address: IpAddress): Place | { readonly reason: string } | undefined {
     const found = this.exact.get(formatIpAddress(address));
     if (found) return found.place;
     const subnet = this.network.subnets.find((s) => s.addresses.has(address));
@@ -213,6 +247,7 @@ export class FlowJudge {
         ok: false,
         reason: `${flow.direction === "Inbound" ? "destination" : "source"} addresses in no subnet of the spec`,
       };
+    if ("reason" in place) return { ok: false, reason: place.reason };
     return {
       ok: true,
       packet: {

@@ -41,3 +41,25 @@ export function exampleNetwork(example: string): Network {
     throw new Error(`examples/${example} does not load`);
   return loaded.spec.network;
 }
+
+/** A subnet with two Dynamic interfaces, the first with NSG strict, the second with `secondNsg` (strict or open). */
+export function dynamicInterfacesSpec(secondNsg: "strict" | "open"): string {
+  return `
+virtualNetworks:
+  - name: vnet
+    addressSpace: { addressPrefixes: [10.1.0.0/16] }
+    subnets:
+      - { name: app, addressPrefix: 10.1.1.0/24 }
+networkSecurityGroups:
+  - name: strict
+    securityRules:
+      - { name: web, protocol: Tcp, access: Allow, priority: 100, direction: Inbound, sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "443" }
+      - { name: no-ssh, protocol: Tcp, access: Deny, priority: 200, direction: Inbound, sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "22" }
+  - name: open
+    securityRules:
+      - { name: ssh, protocol: Tcp, access: Allow, priority: 100, direction: Inbound, sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "22" }
+networkInterfaces:
+  - { name: a-nic, networkSecurityGroup: strict, ipConfigurations: [{ privateIPAllocationMethod: Dynamic, subnet: vnet/app }] }
+  - { name: b-nic, networkSecurityGroup: ${secondNsg}, ipConfigurations: [{ privateIPAllocationMethod: Dynamic, subnet: vnet/app }] }
+`;
+}

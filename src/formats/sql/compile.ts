@@ -164,15 +164,18 @@ export function compileSql(network: Network, options: SqlOptions): CompiledSql {
     return text;
   };
 
-  const placeList: { condition: string; place: Place }[] = [];
+  // A place of undefined: addresses replay does not judge (a subnet whose Dynamic interfaces differ).
+  const placeList: { condition: string; place: Place | undefined }[] = [];
   for (const { address, place } of places.exact.values())
     if (address.family === 4) placeList.push({ condition: `tw_local = ${address.value}`, place });
   for (const subnet of network.subnets) {
     const c = intervals("tw_local", subnet.addresses.intervals(4));
-    if (c) placeList.push({ condition: c, place: places.subnetPlace(subnet) });
+    const place = places.subnetPlace(subnet);
+    if (c) placeList.push({ condition: c, place: "reason" in place ? undefined : place });
   }
   const stageWhens: [string[], string[]] = [[], []];
   placeList.forEach(({ place }, i) => {
+    if (!place) return;
     for (const direction of ["Inbound", "Outbound"] as const) {
       const nic = place.nic?.nsg;
       const sub = place.subnet.nsg;
@@ -192,6 +195,11 @@ export function compileSql(network: Network, options: SqlOptions): CompiledSql {
     rules.length === 0
       ? "CAST(NULL AS VARCHAR)"
       : `CASE abs(tw_rule) ${rules.map((r) => `WHEN ${r.id} THEN ${literal(pick(r))}`).join(" ")} END`;
+  const labelWhens = placeList.flatMap(({ place }, i) =>
+    place ? [`WHEN ${i + 1} THEN ${literal(place.label)}`] : [],
+  );
+  const labels =
+    labelWhens.length === 0 ? "CAST(NULL AS VARCHAR)" : `CASE tw_place ${labelWhens.join(" ")} END`;
   const d = options.dialect;
   const query = `WITH tw_numbered AS (
   SELECT t.*, ${ipv4Number("t.src_ip", d)} AS tw_src, ${ipv4Number("t.dst_ip", d)} AS tw_dst
@@ -200,7 +208,7 @@ export function compileSql(network: Network, options: SqlOptions): CompiledSql {
   SELECT n.*, CASE WHEN n.direction = 'I' THEN n.tw_dst ELSE n.tw_src END AS tw_local
   FROM tw_numbered n
 ), tw_placed AS (
-  SELECT l.*, CASE WHEN l.protocol NOT IN (6, 17, 1, 50, 51) OR l.tw_src IS NULL OR l.tw_dst IS NULL THEN NULL${placeList.map(({ condition: c }, i) => `\n      WHEN ${c} THEN ${i + 1}`).join("")}
+  SELECT l.*, CASE WHEN l.protocol NOT IN (6, 17, 1, 50, 51) OR l.tw_src IS NULL OR l.tw_dst IS NULL THEN NULL${placeList.map(({ condition: c, place }, i) => `\n      WHEN ${c} THEN ${place ? i + 1 : "NULL"}`).join("")}
     END AS tw_place
   FROM tw_localized l
 ), tw_staged AS (
@@ -216,7 +224,7 @@ SELECT tw_decided.*,
   CASE WHEN tw_place IS NULL THEN NULL WHEN tw_rule < 0 THEN 'Deny' ELSE 'Allow' END AS spec_decision,
   ${byId((r) => r.nsg)} AS spec_nsg,
   ${byId((r) => r.rule)} AS spec_rule,
-  CASE tw_place ${placeList.map(({ place }, i) => `WHEN ${i + 1} THEN ${literal(place.label)}`).join(" ")} END AS spec_judged_at
+  ${labels} AS spec_judged_at
 FROM tw_decided`;
   const header = [
     `-- NSG decisions for flow tuples, compiled by tierwall${options.source ? ` from ${options.source}` : ""} (${d}).`,
@@ -227,5 +235,5 @@ FROM tw_decided`;
   const text = options.view
     ? `${header}\nCREATE VIEW ${options.view} AS\n${query};\n`
     : `${header}\n${query};\n`;
-  return { text, query, rules, places: placeList.map((p) => p.place.label) };
+  return { text, query, rules, places: placeList.map((p) => p.place?.label ?? "not judged") };
 }

@@ -6,7 +6,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { exampleNetwork } from "../../../test/support/spec.js";
+import { dynamicInterfacesSpec, exampleNetwork, networkOf } from "../../../test/support/spec.js";
 import { FlowAggregator, flowKey } from "../../analysis/flow-aggregate.js";
 import { sampleFlowLogs } from "../../analysis/flow-log-sample.js";
 import { type JudgedFlow, judgeFlows, replayReport } from "../../analysis/replay.js";
@@ -122,6 +122,22 @@ describe("replay in DuckDB", () => {
     };
     expect(report(sql.judged)).toEqual(report(js));
   });
+});
+
+describe("replay in DuckDB at Dynamic interfaces", () => {
+  it.each(["strict", "open"] as const)(
+    "judges a subnet of Dynamic interfaces (second NSG %s) as the JavaScript path does",
+    async (second) => {
+      const network = networkOf(dynamicInterfacesSpec(second));
+      const tuples = randomTuples(network, 17, 2000);
+      const aggregator = new FlowAggregator();
+      for (const t of tuples) aggregator.add(t);
+      const js = byKey(judgeFlows(aggregator.flows(), network, network));
+      const sql = byKey((await judgeInDuckDb(batches(tuples), network, network)).judged);
+      expect([...sql.keys()].sort()).toEqual([...js.keys()].sort());
+      for (const [key, expected] of js) expect(sql.get(key), key).toEqual(expected);
+    },
+  );
 });
 
 describe("export sql's text", () => {
