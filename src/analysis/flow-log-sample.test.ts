@@ -1,7 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { estate } from "../../bench/estate.js";
 import { networkOf } from "../../test/support/spec.js";
+import { hasErrors } from "../model/diagnostic.js";
+import { buildNetwork } from "../model/network.js";
+import { parseServiceTagFile } from "../model/service-tags.js";
 import { FlowAggregator } from "./flow-aggregate.js";
 import { sampleFlowLogs } from "./flow-log-sample.js";
 import { replay } from "./replay.js";
@@ -47,5 +51,27 @@ describe("sampled flow logs", () => {
     const take = (seed: number) => [...sampleFlowLogs(network, { seed, days: 1 })];
     expect(take(3)).toEqual(take(3));
     expect(take(3)).not.toEqual(take(4));
+  });
+});
+
+describe("sampled flow logs of a generated estate", () => {
+  it("agree with it: every call judged by the flow evaluator is judged alike where it was captured", () => {
+    const e = estate({ nsgs: 42, rulesPerNsg: 14, outboundRules: 8, seed: 11 });
+    const built = buildNetwork(e.topology, parseServiceTagFile(e.serviceTags).catalog);
+    if (!built.network || hasErrors(built.diagnostics))
+      throw new Error("the estate does not build");
+    const aggregator = new FlowAggregator();
+    for (const t of sampleFlowLogs(built.network, {
+      seed: 5,
+      days: 1,
+      connectionsPerHour: 200,
+      format: "nsg-v2",
+    }))
+      aggregator.add(t);
+    expect(aggregator.tuples).toBeGreaterThan(5000);
+    const report = replay(aggregator.flows(), aggregator.tuples, built.network);
+    expect(report.disagreements.flatMap((d) => d.disagreements)).toEqual([]);
+    expect(report.unmapped).toEqual([]);
+    expect(report.ruleHits.filter((h) => h.flows > 0).length).toBeGreaterThan(40);
   });
 });

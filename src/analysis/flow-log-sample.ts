@@ -54,6 +54,8 @@ interface Leg {
 }
 
 const WORKLOAD_PORTS = [80, 443, 1433, 8080, 22, 3389];
+/** Up to this many hosts, every pair calls; past it, as many pairs are drawn as this many hosts make. */
+const MAX_HOSTS_PAIRED = 40;
 const INTERNET_PORTS = [22, 3389, 443, 80, 445, 23];
 const DEFAULT_START = Date.UTC(2026, 10, 23);
 export const SAMPLE_NSG_ID_PREFIX =
@@ -177,9 +179,18 @@ function conversationsOf(network: Network, next: () => number): Conversation[] {
     const allowed = evaluated.result.access === "Allow";
     out.push({ protocol: 6, port, weight: allowed ? weight : weight / 8, legs });
   };
-  for (const from of hosts)
-    for (const to of hosts)
-      for (const port of WORKLOAD_PORTS) add(from, to, port, port === 443 || port === 80 ? 8 : 1);
+  // Every pair of a small estate; a seeded draw of pairs in a large one, where pairs are millions.
+  const pairs: [SampleHost, SampleHost][] = [];
+  if (hosts.length <= MAX_HOSTS_PAIRED) {
+    for (const from of hosts) for (const to of hosts) pairs.push([from, to]);
+  } else
+    for (let i = 0; i < MAX_HOSTS_PAIRED * MAX_HOSTS_PAIRED; i++)
+      pairs.push([
+        hosts[Math.floor(next() * hosts.length)] as SampleHost,
+        hosts[Math.floor(next() * hosts.length)] as SampleHost,
+      ]);
+  for (const [from, to] of pairs)
+    for (const port of WORKLOAD_PORTS) add(from, to, port, port === 443 || port === 80 ? 8 : 1);
   const taken = new Set(
     hosts
       .flatMap((h) => [h.address, h.outside])
@@ -192,7 +203,7 @@ function conversationsOf(network: Network, next: () => number): Conversation[] {
       const address: IpAddress = { family: 4, value: base + BigInt(1 + Math.floor(next() * 250)) };
       if (!taken.has(formatIpAddress(address))) internet.push(address);
     }
-  for (const to of hosts.filter((h) => h.outside))
+  for (const to of hosts.filter((h) => h.outside).slice(0, MAX_HOSTS_PAIRED))
     for (const from of internet) {
       for (const port of INTERNET_PORTS) add(from, to, port, port === 443 ? 0.5 : 0.25);
       if (to.managed) for (const port of [454, 455]) add(from, to, port, 0.5);
