@@ -20,9 +20,9 @@ import {
 } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { FlowAggregator } from "../src/analysis/flow-aggregate.js";
+import { FlowClassFolder } from "../src/analysis/flow-classes.js";
 import { sampleFlowLogs } from "../src/analysis/flow-log-sample.js";
-import { judgeFlows, replayReport } from "../src/analysis/replay.js";
+import { judgeClasses, replayReport } from "../src/analysis/replay.js";
 import { readFlowLogs } from "../src/formats/flow-logs/read.js";
 import { flowLogDocuments } from "../src/formats/flow-logs/write.js";
 import { judgeInDuckDb } from "../src/formats/sql/duckdb-replay.js";
@@ -97,14 +97,9 @@ rows.push([
 rows.push([
   "replay, js engine",
   await time(async () => {
-    const aggregator = new FlowAggregator();
-    for await (const batch of readFlowLogs([dir])) for (const t of batch) aggregator.add(t);
-    replayReport(
-      judgeFlows(aggregator.flows(), network, network),
-      aggregator.tuples,
-      network,
-      true,
-    );
+    const folder = new FlowClassFolder();
+    for await (const batch of readFlowLogs([dir])) for (const t of batch) folder.add(t);
+    replayReport(judgeClasses(folder.classes(), network, network), folder.tuples, network, true);
   }),
 ]);
 rows.push([

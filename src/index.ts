@@ -6,7 +6,7 @@
 
 export { type SetAssertion, SetAssertionChecker, type SetOutcome } from "./analysis/assertions.js";
 export { type SemanticDiff, semanticDiff } from "./analysis/diff.js";
-export { type AggregatedFlow, FlowAggregator } from "./analysis/flow-aggregate.js";
+export { type FlowClass, FlowClassFolder } from "./analysis/flow-classes.js";
 export { sampleFlowLogs } from "./analysis/flow-log-sample.js";
 export { lint } from "./analysis/lint.js";
 export { exposureOf, reachMatrix } from "./analysis/matrix.js";
@@ -14,8 +14,9 @@ export { PacketSet } from "./analysis/packet-set.js";
 export { decide, ruleMatchSet } from "./analysis/policy.js";
 export { ReachAnalyzer } from "./analysis/reach.js";
 export {
-  type JudgedFlow,
-  judgeFlows,
+  type JudgedClass,
+  judgeClasses,
+  judgesBySourcePort,
   type ReplayReport,
   replay,
   replayReport,

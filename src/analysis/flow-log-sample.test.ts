@@ -6,9 +6,9 @@ import { networkOf } from "../../test/support/spec.js";
 import { hasErrors } from "../model/diagnostic.js";
 import { buildNetwork } from "../model/network.js";
 import { parseServiceTagFile } from "../model/service-tags.js";
-import { FlowAggregator } from "./flow-aggregate.js";
+import { FlowClassFolder } from "./flow-classes.js";
 import { sampleFlowLogs } from "./flow-log-sample.js";
-import { replay } from "./replay.js";
+import { judgesBySourcePort, replay } from "./replay.js";
 
 const LAYERED = readFileSync(
   join(import.meta.dirname, "../../examples/layered-ase/tierwall.yaml"),
@@ -24,7 +24,7 @@ describe("sampled flow logs", () => {
 
   for (const format of ["vnet", "nsg-v2", "nsg-v1"] as const)
     it(`(${format}) agree with the spec they come from, and a week of them lists exactly fe3ase's flows as what dropping fe3ase breaks`, () => {
-      const aggregator = new FlowAggregator();
+      const aggregator = new FlowClassFolder();
       let last = 0;
       for (const t of sampleFlowLogs(network, { seed: 7, days: 7, format })) {
         expect(t.time).toBeGreaterThanOrEqual(last);
@@ -32,15 +32,20 @@ describe("sampled flow logs", () => {
         aggregator.add(t);
       }
       expect(aggregator.tuples).toBeGreaterThan(3000);
-      const report = replay(aggregator.flows(), aggregator.tuples, network, networkOf(WITHOUT_FE3));
+      const report = replay(
+        aggregator.classes(),
+        aggregator.tuples,
+        network,
+        networkOf(WITHOUT_FE3),
+      );
       expect(report.disagreements.map((d) => d.disagreements)).toEqual([]);
       expect(report.notJudged).toEqual([]);
       expect(report.unmapped).toEqual([]);
-      const fe3 = report.flows.filter(
+      const fe3 = report.classes.filter(
         (r) =>
-          r.flow.source === "198.51.100.33" &&
+          r.traffic.source === "198.51.100.33" &&
           r.logged === "Allow" &&
-          r.flow.direction === "Inbound",
+          r.traffic.direction === "Inbound",
       );
       expect(fe3.length).toBeGreaterThan(0);
       expect(new Set(report.newlyDenied)).toEqual(new Set(fe3));
@@ -60,7 +65,7 @@ describe("sampled flow logs of a generated estate", () => {
     const built = buildNetwork(e.topology, parseServiceTagFile(e.serviceTags).catalog);
     if (!built.network || hasErrors(built.diagnostics))
       throw new Error("the estate does not build");
-    const aggregator = new FlowAggregator();
+    const aggregator = new FlowClassFolder({ bySourcePort: judgesBySourcePort(built.network) });
     for (const t of sampleFlowLogs(built.network, {
       seed: 5,
       days: 1,
@@ -69,7 +74,7 @@ describe("sampled flow logs of a generated estate", () => {
     }))
       aggregator.add(t);
     expect(aggregator.tuples).toBeGreaterThan(5000);
-    const report = replay(aggregator.flows(), aggregator.tuples, built.network);
+    const report = replay(aggregator.classes(), aggregator.tuples, built.network);
     expect(report.disagreements.flatMap((d) => d.disagreements)).toEqual([]);
     expect(report.unmapped).toEqual([]);
     expect(report.ruleHits.filter((h) => h.flows > 0).length).toBeGreaterThan(40);

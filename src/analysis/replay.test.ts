@@ -3,8 +3,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { dynamicInterfacesSpec, networkOf } from "../../test/support/spec.js";
 import type { LoggedFlow } from "../model/logged-flow.js";
-import { FlowAggregator, nsgNameOf } from "./flow-aggregate.js";
-import { DENIED_WITHOUT_RULE, flowProtocol, replay, watcherNameOfLogged } from "./replay.js";
+import { FlowClassFolder, nsgNameOf } from "./flow-classes.js";
+import {
+  DENIED_WITHOUT_RULE,
+  flowProtocol,
+  judgesBySourcePort,
+  replay,
+  watcherNameOfLogged,
+} from "./replay.js";
 
 const LAYERED = readFileSync(
   join(import.meta.dirname, "../../examples/layered-ase/tierwall.yaml"),
@@ -38,9 +44,9 @@ const tuple = (fields: Partial<LoggedFlow> & Pick<LoggedFlow, "source" | "destin
   }) satisfies LoggedFlow;
 
 function run(tuples: LoggedFlow[], proposed = WITHOUT_FE3) {
-  const aggregator = new FlowAggregator();
-  for (const t of tuples) aggregator.add(t);
-  return replay(aggregator.flows(), aggregator.tuples, networkOf(LAYERED), networkOf(proposed));
+  const folder = new FlowClassFolder();
+  for (const t of tuples) folder.add(t);
+  return replay(folder.classes(), folder.tuples, networkOf(LAYERED), networkOf(proposed));
 }
 
 describe("replay", () => {
@@ -65,13 +71,33 @@ describe("replay", () => {
     }),
   ];
 
-  it("folds tuples into flows by 5-tuple and direction, keeping counts and times", () => {
-    const aggregator = new FlowAggregator();
-    for (const t of week) aggregator.add(t);
-    const flows = aggregator.flows();
-    expect(aggregator.tuples).toBe(6);
-    expect(flows).toHaveLength(5);
-    expect(flows[0]).toMatchObject({
+  it("folds tuples into classes by everything but the source port, counting distinct flows, tuples and times", () => {
+    const folder = new FlowClassFolder();
+    for (const t of week) folder.add(t);
+    folder.add(tuple({ source: "198.51.100.11", destinationPort: 443, sourcePort: 50_999 }));
+    const classes = folder.classes();
+    expect(folder.tuples).toBe(7);
+    expect(classes).toHaveLength(5);
+    expect(classes[0]).toMatchObject({
+      flows: 2,
+      tuples: 3,
+      packets: 15,
+      bytes: 6600,
+      firstSeen: 1_764_000_000_000,
+      lastSeen: 1_764_000_060_000,
+    });
+    expect(classes[0]?.sourcePort).toBeUndefined();
+    expect(classes.slice(1).map((c) => c.flows)).toEqual([1, 1, 1, 1]);
+  });
+
+  it("keeps classes apart by source port when asked, one flow each", () => {
+    const folder = new FlowClassFolder({ bySourcePort: true });
+    for (const t of week) folder.add(t);
+    folder.add(tuple({ source: "198.51.100.11", destinationPort: 443, sourcePort: 50_999 }));
+    const classes = folder.classes();
+    expect(classes).toHaveLength(6);
+    expect(classes.every((c) => c.flows === 1 && c.sourcePort !== undefined)).toBe(true);
+    expect(classes[0]).toMatchObject({
       tuples: 2,
       packets: 10,
       bytes: 4400,
@@ -83,10 +109,9 @@ describe("replay", () => {
   it("lists exactly fe3ase's flows as newly denied when fe3ase's rules are dropped", () => {
     const report = run(week);
     expect(report.disagreements).toEqual([]);
-    expect(report.newlyDenied.map((r) => `${r.flow.source}:${r.flow.destinationPort}`)).toEqual([
-      "198.51.100.33:80",
-      "198.51.100.33:443",
-    ]);
+    expect(
+      report.newlyDenied.map((r) => `${r.traffic.source}:${r.traffic.destinationPort}`),
+    ).toEqual(["198.51.100.33:80", "198.51.100.33:443"]);
     expect(report.newlyDenied[0]?.proposed).toMatchObject({
       access: "Deny",
       rule: "defaultSecurityRules/DenyAllInBound",
@@ -218,15 +243,15 @@ describe("replay at Dynamic interfaces", () => {
     }),
   ];
   const replayOn = (text: string) => {
-    const aggregator = new FlowAggregator();
-    for (const t of ssh) aggregator.add(t);
-    return replay(aggregator.flows(), aggregator.tuples, networkOf(text));
+    const folder = new FlowClassFolder();
+    for (const t of ssh) folder.add(t);
+    return replay(folder.classes(), folder.tuples, networkOf(text));
   };
 
   it("judges an address no interface holds as written with the NSG its Dynamic interfaces share", () => {
     const report = replayOn(dynamicInterfacesSpec("strict"));
     expect(report.disagreements).toEqual([]);
-    expect(report.flows[0]?.current).toMatchObject({
+    expect(report.classes[0]?.current).toMatchObject({
       access: "Deny",
       rule: "securityRules/no-ssh",
       nsg: "strict",
@@ -236,9 +261,45 @@ describe("replay at Dynamic interfaces", () => {
 
   it("does not judge it when their NSGs differ, and says why", () => {
     const report = replayOn(dynamicInterfacesSpec("open"));
-    expect(report.flows[0]?.current).toBeUndefined();
+    expect(report.classes[0]?.current).toBeUndefined();
     expect(report.notJudged.map((n) => n.reason)).toEqual([
       "local addresses in subnet vnet/app, whose Dynamic interfaces (a-nic, b-nic) have different NSGs: which one holds an address is not in the spec",
     ]);
+  });
+});
+
+describe("replay of a spec with a rule on source ports", () => {
+  // fe1ase's HTTPS rule narrowed to source ports 50000-50099: flows of one class are judged apart.
+  const narrowed = LAYERED.replace(
+    /(- name: ALLOW-HTTPS-fe1ase[\s\S]*?sourcePortRange: )"\*"/,
+    '$1"50000-50099"',
+  );
+  const tuples = [
+    tuple({ source: "198.51.100.11", destinationPort: 443, sourcePort: 50_001 }),
+    tuple({ source: "198.51.100.11", destinationPort: 443, sourcePort: 50_200 }),
+  ];
+
+  it("is known, and the layered example is not", () => {
+    expect(narrowed).not.toBe(LAYERED);
+    expect(judgesBySourcePort(networkOf(narrowed))).toBe(true);
+    expect(judgesBySourcePort(networkOf(LAYERED))).toBe(false);
+  });
+
+  it("judges each flow by its own source port when folded by source port", () => {
+    const folder = new FlowClassFolder({ bySourcePort: true });
+    for (const t of tuples) folder.add(t);
+    const report = replay(folder.classes(), folder.tuples, networkOf(LAYERED), networkOf(narrowed));
+    expect(report.classes).toHaveLength(2);
+    expect(report.newlyDenied.map((r) => [r.traffic.sourcePort, r.proposed?.rule])).toEqual([
+      [50_200, "defaultSecurityRules/DenyAllInBound"],
+    ]);
+  });
+
+  it("refuses classes folded without source ports, which it would judge wrongly", () => {
+    const folder = new FlowClassFolder();
+    for (const t of tuples) folder.add(t);
+    expect(() => replay(folder.classes(), folder.tuples, networkOf(narrowed))).toThrow(
+      /names source ports/,
+    );
   });
 });

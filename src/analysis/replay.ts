@@ -25,7 +25,7 @@ import type { Network, NicInfo, SubnetInfo } from "../model/network.js";
 import { type Access, type Direction, type ParsedRule, watcherRuleName } from "../model/rule.js";
 import { formatIpAddress, type IpAddress, parseIpAddress } from "../net/address.js";
 import type { FlowProtocol } from "../net/protocol.js";
-import type { AggregatedFlow } from "./flow-aggregate.js";
+import type { FlowClass } from "./flow-classes.js";
 
 /** The spec's judgement of a flow. */
 export interface Judgement {
@@ -47,8 +47,8 @@ export interface StageVerdict {
 }
 
 /** A flow with the judgements of the spec and of the proposed spec, made here or by SQL (formats/sql). */
-export interface JudgedFlow {
-  readonly flow: AggregatedFlow;
+export interface JudgedClass {
+  readonly traffic: FlowClass;
   /** Absent when the flow could not be judged. */
   readonly current?: Judgement;
   readonly proposed?: Judgement;
@@ -56,8 +56,8 @@ export interface JudgedFlow {
   readonly proposedNotJudged?: string;
 }
 
-export interface ReplayedFlow {
-  readonly flow: AggregatedFlow;
+export interface ReplayedClass {
+  readonly traffic: FlowClass;
   /** Deny when any NSG logged it denied. */
   readonly logged: Access;
   readonly current?: Judgement;
@@ -75,20 +75,21 @@ export interface RuleHits {
   readonly isDefault: boolean;
   readonly priority: number;
   readonly access: Access;
-  /** Flows it decided at its NSG, and their tuples. */
+  /** Flows (5-tuples) it decided at its NSG, and their tuples. */
   flows: number;
   tuples: number;
 }
 
 export interface ReplayReport {
   readonly tuples: number;
-  readonly flows: readonly ReplayedFlow[];
-  /** Flows whose logged decision or rule differs from the spec's. */
-  readonly disagreements: readonly ReplayedFlow[];
+  /** Every class of flows, in the order first seen. */
+  readonly classes: readonly ReplayedClass[];
+  /** Classes whose logged decision or rule differs from the spec's. */
+  readonly disagreements: readonly ReplayedClass[];
   /** Logged allowed, denied by the proposed spec: what the change breaks. */
-  readonly newlyDenied: readonly ReplayedFlow[];
+  readonly newlyDenied: readonly ReplayedClass[];
   /** Logged denied, allowed by the proposed spec. */
-  readonly newlyAllowed: readonly ReplayedFlow[];
+  readonly newlyAllowed: readonly ReplayedClass[];
   /** Every rule of every NSG some flow met, with its hits; then the NSGs none met. */
   readonly ruleHits: readonly RuleHits[];
   /** Custom rules of NSGs that flows met, that decided none of them. */
@@ -100,7 +101,7 @@ export interface ReplayReport {
     readonly name: string;
     tuples: number;
   }[];
-  /** Flows not judged, grouped by reason. */
+  /** Flows not judged (5-tuples, and their tuples), grouped by reason. */
   readonly notJudged: readonly { readonly reason: string; flows: number; tuples: number }[];
 }
 
@@ -218,7 +219,11 @@ export class FlowJudge {
   private readonly places: Places;
   private readonly nsgNames = new Map<string, string>();
 
+  /** True when a rule of the network names source ports, so that classes must be kept apart by them. */
+  readonly bySourcePort: boolean;
+
   constructor(readonly network: Network) {
+    this.bySourcePort = judgesBySourcePort(network);
     this.resolver = new NsgResolver(network);
     this.places = new Places(network);
     for (const name of network.nsgs.keys()) this.nsgNames.set(name.toLowerCase(), name);
@@ -231,21 +236,25 @@ export class FlowJudge {
 
   /** The packet and where it is judged, or why it cannot be. */
   locate(
-    flow: AggregatedFlow,
+    traffic: FlowClass,
   ): { ok: true; packet: Packet; place: Place } | { ok: false; reason: string } {
-    const source = parseIpAddress(flow.source);
-    const destination = parseIpAddress(flow.destination);
+    if (this.bySourcePort && traffic.sourcePort === undefined)
+      throw new Error(
+        "a rule of the spec names source ports: fold the logs by source port (judgesBySourcePort)",
+      );
+    const source = parseIpAddress(traffic.source);
+    const destination = parseIpAddress(traffic.destination);
     if (!source || !destination || source.family !== destination.family)
       return { ok: false, reason: "addresses that are not one family's" };
-    const protocol = flowProtocol(flow.protocol, source.family);
+    const protocol = flowProtocol(traffic.protocol, source.family);
     if (!protocol)
-      return { ok: false, reason: `protocol ${flow.protocol}, which NSG rules do not name` };
-    const local = flow.direction === "Inbound" ? destination : source;
+      return { ok: false, reason: `protocol ${traffic.protocol}, which NSG rules do not name` };
+    const local = traffic.direction === "Inbound" ? destination : source;
     const place = this.places.find(local);
     if (!place)
       return {
         ok: false,
-        reason: `${flow.direction === "Inbound" ? "destination" : "source"} addresses in no subnet of the spec`,
+        reason: `${traffic.direction === "Inbound" ? "destination" : "source"} addresses in no subnet of the spec`,
       };
     if ("reason" in place) return { ok: false, reason: place.reason };
     return {
@@ -253,9 +262,10 @@ export class FlowJudge {
       packet: {
         protocol,
         source,
-        sourcePort: flow.sourcePort,
+        // Folded without source ports only for specs whose rules name none: any port judges alike.
+        sourcePort: traffic.sourcePort ?? 0,
         destination,
-        destinationPort: flow.destinationPort,
+        destinationPort: traffic.destinationPort,
       },
       place,
     };
@@ -320,6 +330,18 @@ export class FlowJudge {
   }
 }
 
+/**
+ * Whether some rule of the network names source ports (other than all of
+ * them): then flows of one class may be judged differently, and replay must
+ * fold the logs by source port too.
+ */
+export function judgesBySourcePort(network: Network): boolean {
+  for (const nsg of network.nsgs.values())
+    for (const rule of [...nsg.inbound, ...nsg.outbound])
+      if (!rule.sourcePorts.some((r) => r.first === 0 && r.last === 65535)) return true;
+  return false;
+}
+
 /** `securityRules/NAME` for `UserRule_NAME`, `defaultSecurityRules/NAME` for `DefaultRule_NAME`; undefined for any other name. */
 export function watcherNameOfLogged(rule: string): string | undefined {
   if (rule.startsWith("UserRule_")) return `securityRules/${rule.slice("UserRule_".length)}`;
@@ -333,37 +355,44 @@ const sameRule = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 export const DENIED_WITHOUT_RULE =
   "logged denied with no rule (VNet flow logs' encryption denials), which no NSG decides";
 
-/** Judges every flow against the spec, and the proposed spec when given, and sums up. */
+/** Judges every class against the spec, and the proposed spec when given, and sums up. */
 export function replay(
-  flows: readonly AggregatedFlow[],
+  classes: readonly FlowClass[],
   tuples: number,
   current: Network,
   proposed?: Network,
 ): ReplayReport {
   return replayReport(
-    judgeFlows(flows, current, proposed),
+    judgeClasses(classes, current, proposed),
     tuples,
     current,
     proposed !== undefined,
   );
 }
 
-/** The judgements of each flow where it was captured, by the spec and the proposed spec. */
-export function judgeFlows(
-  flows: readonly AggregatedFlow[],
+/**
+ * The judgements of each class where it was captured, by the spec and the
+ * proposed spec. Classes folded without source ports can be judged only by
+ * specs whose rules do not name source ports (see judgesBySourcePort).
+ */
+export function judgeClasses(
+  classes: readonly FlowClass[],
   current: Network,
   proposed?: Network,
-): JudgedFlow[] {
+): JudgedClass[] {
   const judge = new FlowJudge(current);
   const proposedJudge = proposed ? new FlowJudge(proposed) : undefined;
-  return flows.map((flow) => {
-    const located = judge.locate(flow);
-    if (!located.ok) return { flow };
-    const judged = { flow, current: judge.judge(located.packet, located.place, flow.direction) };
+  return classes.map((traffic) => {
+    const located = judge.locate(traffic);
+    if (!located.ok) return { traffic };
+    const judged = {
+      traffic,
+      current: judge.judge(located.packet, located.place, traffic.direction),
+    };
     if (!proposedJudge) return judged;
-    const there = proposedJudge.locate(flow);
+    const there = proposedJudge.locate(traffic);
     return there.ok
-      ? { ...judged, proposed: proposedJudge.judge(there.packet, there.place, flow.direction) }
+      ? { ...judged, proposed: proposedJudge.judge(there.packet, there.place, traffic.direction) }
       : { ...judged, proposedNotJudged: there.reason };
   });
 }
@@ -374,7 +403,7 @@ export function judgeFlows(
  * is found again here, so that judgements made by SQL get the same reasons.
  */
 export function replayReport(
-  judged: readonly JudgedFlow[],
+  judged: readonly JudgedClass[],
   tuples: number,
   current: Network,
   withProposed: boolean,
@@ -390,44 +419,44 @@ export function replayReport(
     entry.tuples += count;
     unmapped.set(key, entry);
   };
-  const noteNotJudged = (reason: string, flow: AggregatedFlow) => {
+  const noteNotJudged = (reason: string, traffic: FlowClass) => {
     const entry = notJudged.get(reason) ?? { reason, flows: 0, tuples: 0 };
-    entry.flows++;
-    entry.tuples += flow.tuples;
+    entry.flows += traffic.flows;
+    entry.tuples += traffic.tuples;
     notJudged.set(reason, entry);
   };
 
-  const replayed: ReplayedFlow[] = judged.map(
-    ({ flow, current: spec, proposed, proposedNotJudged }) => {
-      const logged: Access = flow.logged.some((v) => v.access === "Deny") ? "Deny" : "Allow";
+  const replayed: ReplayedClass[] = judged.map(
+    ({ traffic, current: spec, proposed, proposedNotJudged }) => {
+      const logged: Access = traffic.logged.some((v) => v.access === "Deny") ? "Deny" : "Allow";
       if (!spec) {
-        const located = judge.locate(flow);
+        const located = judge.locate(traffic);
         const reason = located.ok ? "not judged by the SQL engine" : located.reason;
-        noteNotJudged(reason, flow);
-        return { flow, logged, notJudged: reason, disagreements: [] };
+        noteNotJudged(reason, traffic);
+        return { traffic, logged, notJudged: reason, disagreements: [] };
       }
       for (const e of spec.evaluations) {
         met.add(e.nsg);
-        const hit = hitFor(hits, current, e.nsg, flow.direction, e.rule);
+        const hit = hitFor(hits, current, e.nsg, traffic.direction, e.rule);
         if (hit) {
-          hit.flows++;
-          hit.tuples += flow.tuples;
+          hit.flows += traffic.flows;
+          hit.tuples += traffic.tuples;
         }
       }
       // VNet flow logs deny for encryption with no rule named: no NSG decided it, so it is no disagreement.
       const deniedWithoutRule =
-        logged === "Deny" && flow.logged.every((v) => v.access === "Allow" || v.rule === "");
-      if (deniedWithoutRule) noteNotJudged(DENIED_WITHOUT_RULE, flow);
+        logged === "Deny" && traffic.logged.every((v) => v.access === "Allow" || v.rule === "");
+      if (deniedWithoutRule) noteNotJudged(DENIED_WITHOUT_RULE, traffic);
       const disagreements = deniedWithoutRule
         ? []
-        : compare(flow, logged, spec, judge, noteUnmapped);
+        : compare(traffic, logged, spec, judge, noteUnmapped);
       let problem: string | undefined;
       if (withProposed && !proposed) {
         problem = `proposed spec: ${proposedNotJudged ?? "not judged"}`;
-        noteNotJudged(problem, flow);
+        noteNotJudged(problem, traffic);
       }
       return {
-        flow,
+        traffic,
         logged,
         current: spec,
         ...(proposed ? { proposed } : {}),
@@ -444,10 +473,10 @@ export function replayReport(
         const hit = hitFor(hits, current, name, direction, watcherName(rule));
         if (hit) ruleHits.push(hit);
       }
-  const byTime = (a: ReplayedFlow, b: ReplayedFlow) => b.flow.lastSeen - a.flow.lastSeen;
+  const byTime = (a: ReplayedClass, b: ReplayedClass) => b.traffic.lastSeen - a.traffic.lastSeen;
   return {
     tuples,
-    flows: replayed,
+    classes: replayed,
     disagreements: replayed.filter((r) => r.disagreements.length > 0),
     newlyDenied: replayed
       .filter((r) => r.logged === "Allow" && r.proposed?.access === "Deny")
@@ -500,7 +529,7 @@ function hitFor(
 
 /** How what was logged differs from the spec's judgement; each logged name that maps to nothing is noted. */
 function compare(
-  flow: AggregatedFlow,
+  traffic: FlowClass,
   logged: Access,
   spec: Judgement,
   judge: FlowJudge,
@@ -511,11 +540,11 @@ function compare(
     out.push(
       `logged ${logged}, the spec ${spec.access === "Allow" ? "allows" : "denies"} it${spec.rule ? ` (${spec.rule} of ${spec.nsg})` : " (no NSG applies)"}`,
     );
-  for (const verdict of flow.logged) {
+  for (const verdict of traffic.logged) {
     if (verdict.rule === "") continue;
     const name = watcherNameOfLogged(verdict.rule);
     if (!name) {
-      noteUnmapped("rule", verdict.rule, flow.tuples);
+      noteUnmapped("rule", verdict.rule, traffic.tuples);
       continue;
     }
     if (verdict.format === "vnet") {
@@ -533,15 +562,15 @@ function compare(
     }
     const nsg = judge.nsgNamed(verdict.logger);
     if (!nsg) {
-      noteUnmapped("nsg", verdict.logger, flow.tuples);
+      noteUnmapped("nsg", verdict.logger, traffic.tuples);
       continue;
     }
     const evaluation = spec.evaluations.find((e) => e.nsg === nsg);
-    const located = judge.locate(flow);
+    const located = judge.locate(traffic);
     if (!located.ok) continue;
     const specVerdict = evaluation
       ? { access: evaluation.access, rule: evaluation.rule }
-      : judge.alone(nsg, located.packet, located.place, flow.direction);
+      : judge.alone(nsg, located.packet, located.place, traffic.direction);
     const applied = [located.place.subnet.nsg, located.place.nic?.nsg].includes(nsg);
     const where = applied ? "" : `, and the spec does not apply ${nsg} at ${spec.at}`;
     if (!sameRule(specVerdict.rule, name) || specVerdict.access !== verdict.access || where)

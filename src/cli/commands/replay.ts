@@ -1,5 +1,10 @@
-import { FlowAggregator } from "../../analysis/flow-aggregate.js";
-import { type JudgedFlow, judgeFlows, replayReport } from "../../analysis/replay.js";
+import { FlowClassFolder } from "../../analysis/flow-classes.js";
+import {
+  type JudgedClass,
+  judgeClasses,
+  judgesBySourcePort,
+  replayReport,
+} from "../../analysis/replay.js";
 import { readFlowLogs } from "../../formats/flow-logs/read.js";
 import { byteProgress } from "../byte-progress.js";
 import { EXIT, type Io, printJson, usageError } from "../io.js";
@@ -64,7 +69,10 @@ export async function runReplay(
 
   const progress = byteProgress(io, machine);
   const reading = readFlowLogs(logs, { onProgress: (b, t, n) => progress.update(b, t, n) });
-  let judged: JudgedFlow[];
+  const bySourcePort =
+    judgesBySourcePort(loaded.spec.network) ||
+    (proposed !== undefined && judgesBySourcePort(proposed.spec.network));
+  let judged: JudgedClass[];
   let tuples: number;
   if (engine === "duckdb") {
     // Loaded only when asked for: the embedded database is large.
@@ -73,12 +81,13 @@ export async function runReplay(
       reading,
       loaded.spec.network,
       proposed?.spec.network,
+      { bySourcePort },
     ));
   } else {
-    const aggregator = new FlowAggregator();
-    for await (const batch of reading) for (const flow of batch) aggregator.add(flow);
-    judged = judgeFlows(aggregator.flows(), loaded.spec.network, proposed?.spec.network);
-    tuples = aggregator.tuples;
+    const folder = new FlowClassFolder({ bySourcePort });
+    for await (const batch of reading) for (const flow of batch) folder.add(flow);
+    judged = judgeClasses(folder.classes(), loaded.spec.network, proposed?.spec.network);
+    tuples = folder.tuples;
   }
   progress.end();
 

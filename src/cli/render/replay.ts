@@ -1,10 +1,10 @@
 /**
- * Replay's report as text (flows grouped by everything but the source port,
- * which changes with every connection), JSON (every flow), and CSV (one row
- * per flow, for a spreadsheet or a SQL table).
+ * Replay's report as text (classes of flows: everything but the source port,
+ * which changes with every connection), JSON (every class), and CSV (one row
+ * per class, for a spreadsheet or a SQL table).
  */
-import type { AggregatedFlow } from "../../analysis/flow-aggregate.js";
-import type { Judgement, ReplayedFlow, ReplayReport, RuleHits } from "../../analysis/replay.js";
+import type { FlowClass } from "../../analysis/flow-classes.js";
+import type { Judgement, ReplayedClass, ReplayReport, RuleHits } from "../../analysis/replay.js";
 import type { Style } from "./style.js";
 
 const PROTOCOL_NAMES: Readonly<Record<number, string>> = {
@@ -26,11 +26,13 @@ export function timeText(ms: number): string {
 
 const wrap = (a: string) => (a.includes(":") ? `[${a}]` : a);
 
-/** The flow without its source port: `Inbound TCP 198.51.100.33 -> 10.0.4.4:443`. */
-function flowText(f: AggregatedFlow): string {
+/** The class: `Inbound TCP 198.51.100.33 -> 10.0.4.4:443` (with `:PORT` after the source when kept apart by it). */
+function classText(f: FlowClass): string {
   const ports = f.protocol === 6 || f.protocol === 17;
+  const source =
+    ports && f.sourcePort !== undefined ? `${wrap(f.source)}:${f.sourcePort}` : f.source;
   return ports
-    ? `${f.direction} ${protocolName(f.protocol)} ${f.source} -> ${wrap(f.destination)}:${f.destinationPort}`
+    ? `${f.direction} ${protocolName(f.protocol)} ${source} -> ${wrap(f.destination)}:${f.destinationPort}`
     : `${f.direction} ${protocolName(f.protocol)} ${f.source} -> ${f.destination}`;
 }
 
@@ -45,11 +47,11 @@ interface Group {
   readonly detail: string;
 }
 
-/** Rows alike but for their source ports, as one line each, most recent first. */
-function grouped(rows: readonly ReplayedFlow[], detail: (r: ReplayedFlow) => string): Group[] {
+/** Classes alike but for their source ports, as one line each, most recent first. */
+function grouped(rows: readonly ReplayedClass[], detail: (r: ReplayedClass) => string): Group[] {
   const groups = new Map<string, Group>();
   for (const r of rows) {
-    const text = flowText(r.flow);
+    const text = classText({ ...r.traffic, sourcePort: undefined });
     const d = detail(r);
     const key = `${text}\u0000${d}`;
     let g = groups.get(key);
@@ -57,9 +59,9 @@ function grouped(rows: readonly ReplayedFlow[], detail: (r: ReplayedFlow) => str
       g = { text, flows: 0, tuples: 0, lastSeen: 0, detail: d };
       groups.set(key, g);
     }
-    g.flows++;
-    g.tuples += r.flow.tuples;
-    g.lastSeen = Math.max(g.lastSeen, r.flow.lastSeen);
+    g.flows += r.traffic.flows;
+    g.tuples += r.traffic.tuples;
+    g.lastSeen = Math.max(g.lastSeen, r.traffic.lastSeen);
   }
   return [...groups.values()].sort((a, b) => b.lastSeen - a.lastSeen);
 }
@@ -93,21 +95,25 @@ export function renderReplay(
   // A loop, not Math.min(...): a week of logs holds more flows than a call takes arguments.
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-  for (const { flow } of report.flows) {
-    first = Math.min(first, flow.firstSeen);
-    last = Math.max(last, flow.lastSeen);
+  let flows = 0;
+  for (const { traffic } of report.classes) {
+    first = Math.min(first, traffic.firstSeen);
+    last = Math.max(last, traffic.lastSeen);
+    flows += traffic.flows;
   }
   out.push(
-    `replayed ${plural(report.tuples, "tuple")} from ${plural(input.files, "file")}: ${plural(report.flows.length, "flow")} (by 5-tuple and direction)${report.flows.length > 0 ? `, ${timeText(first)} to ${timeText(last)}` : ""}`,
+    `replayed ${plural(report.tuples, "tuple")} from ${plural(input.files, "file")}: ${plural(flows, "flow")} (by 5-tuple and direction) in ${plural(report.classes.length, "class", "classes")} (by source, destination, protocol and port)${report.classes.length > 0 ? `, ${timeText(first)} to ${timeText(last)}` : ""}`,
   );
   if (input.rejected > 0) out.push(`${plural(input.rejected, "tuple")} could not be read (above)`);
 
+  const flowsOf = (rows: readonly ReplayedClass[]) =>
+    rows.reduce((sum, r) => sum + r.traffic.flows, 0);
   out.push("");
   if (report.disagreements.length === 0)
     out.push(`${style.green("✓")} the logs agree with ${input.spec}`);
   else {
     out.push(
-      `${style.yellow("!")} ${plural(report.disagreements.length, "flow")} disagree with ${input.spec}: it does not describe what is deployed`,
+      `${style.yellow("!")} ${plural(flowsOf(report.disagreements), "flow")} disagree with ${input.spec}: it does not describe what is deployed`,
     );
     out.push(
       ...groupLines(
@@ -119,12 +125,12 @@ export function renderReplay(
 
   if (input.proposed !== undefined) {
     out.push("");
-    const tuples = report.newlyDenied.reduce((sum, r) => sum + r.flow.tuples, 0);
+    const tuples = report.newlyDenied.reduce((sum, r) => sum + r.traffic.tuples, 0);
     if (report.newlyDenied.length === 0)
       out.push(`${style.green("✓")} ${input.proposed} denies no logged traffic that was allowed`);
     else {
       out.push(
-        `${style.red("✗")} ${input.proposed} newly denies ${plural(report.newlyDenied.length, "flow")} (${plural(tuples, "tuple")}) that the logs show allowed: what the change breaks`,
+        `${style.red("✗")} ${input.proposed} newly denies ${plural(flowsOf(report.newlyDenied), "flow")} (${plural(tuples, "tuple")}) that the logs show allowed: what the change breaks`,
       );
       out.push(
         ...groupLines(
@@ -138,7 +144,7 @@ export function renderReplay(
     }
     if (report.newlyAllowed.length > 0) {
       out.push(
-        `${style.yellow("!")} ${input.proposed} newly allows ${plural(report.newlyAllowed.length, "flow")} that the logs show denied`,
+        `${style.yellow("!")} ${input.proposed} newly allows ${plural(flowsOf(report.newlyAllowed), "flow")} that the logs show denied`,
       );
       out.push(
         ...groupLines(
@@ -202,15 +208,16 @@ const judgementJson = (j: Judgement | undefined) =>
       }
     : undefined;
 
-function flowJson(r: ReplayedFlow) {
-  const f = r.flow;
+function classJson(r: ReplayedClass) {
+  const f = r.traffic;
   return {
     direction: f.direction,
     protocol: f.protocol,
     source: f.source,
-    sourcePort: f.sourcePort,
+    ...(f.sourcePort !== undefined ? { sourcePort: f.sourcePort } : {}),
     destination: f.destination,
     destinationPort: f.destinationPort,
+    flows: f.flows,
     tuples: f.tuples,
     packets: f.packets,
     bytes: f.bytes,
@@ -229,12 +236,13 @@ export function replayJson(report: ReplayReport, input: ReplayInput) {
     tuples: report.tuples,
     files: input.files,
     rejectedTuples: input.rejected,
-    flows: report.flows.length,
-    disagreements: report.disagreements.map(flowJson),
+    flows: report.classes.reduce((sum, r) => sum + r.traffic.flows, 0),
+    classes: report.classes.length,
+    disagreements: report.disagreements.map(classJson),
     ...(input.proposed !== undefined
       ? {
-          newlyDenied: report.newlyDenied.map(flowJson),
-          newlyAllowed: report.newlyAllowed.map(flowJson),
+          newlyDenied: report.newlyDenied.map(classJson),
+          newlyAllowed: report.newlyAllowed.map(classJson),
         }
       : {}),
     ruleHits: report.ruleHits,
@@ -246,7 +254,7 @@ export function replayJson(report: ReplayReport, input: ReplayInput) {
     nsgsWithoutFlows: report.nsgsWithoutFlows,
     unmapped: report.unmapped,
     notJudged: report.notJudged,
-    allFlows: report.flows.map(flowJson),
+    allClasses: report.classes.map(classJson),
   };
 }
 
@@ -257,6 +265,7 @@ const CSV_COLUMNS = [
   "sourcePort",
   "destination",
   "destinationPort",
+  "flows",
   "tuples",
   "packets",
   "bytes",
@@ -280,11 +289,14 @@ function csvField(value: string | number | undefined): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One row per flow; `change` is `newly denied` or `newly allowed` against the proposed spec. */
+/**
+ * One row per class; `sourcePort` is empty unless classes were kept apart by
+ * it; `change` is `newly denied` or `newly allowed` against the proposed spec.
+ */
 export function replayCsv(report: ReplayReport): string {
   const rows = [CSV_COLUMNS.join(",")];
-  for (const r of report.flows) {
-    const f = r.flow;
+  for (const r of report.classes) {
+    const f = r.traffic;
     const change =
       r.logged === "Allow" && r.proposed?.access === "Deny"
         ? "newly denied"
@@ -299,6 +311,7 @@ export function replayCsv(report: ReplayReport): string {
         f.sourcePort,
         f.destination,
         f.destinationPort,
+        f.flows,
         f.tuples,
         f.packets,
         f.bytes,

@@ -1,15 +1,20 @@
 /**
  * The SQL path against the JavaScript path: the same tuples, folded and judged
  * in DuckDB by the SQL each example compiles to, and folded and judged in
- * JavaScript, must give the same flows, the same judgements and the same report.
+ * JavaScript, must give the same classes, the same judgements and the same report.
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { dynamicInterfacesSpec, exampleNetwork, networkOf } from "../../../test/support/spec.js";
-import { FlowAggregator, flowKey } from "../../analysis/flow-aggregate.js";
+import { classKey, FlowClassFolder } from "../../analysis/flow-classes.js";
 import { sampleFlowLogs } from "../../analysis/flow-log-sample.js";
-import { type JudgedFlow, judgeFlows, replayReport } from "../../analysis/replay.js";
+import {
+  type JudgedClass,
+  judgeClasses,
+  judgesBySourcePort,
+  replayReport,
+} from "../../analysis/replay.js";
 import type { LoggedFlow } from "../../model/logged-flow.js";
 import type { Network } from "../../model/network.js";
 import { formatIpAddress } from "../../net/address.js";
@@ -78,15 +83,15 @@ async function* batches(tuples: readonly LoggedFlow[]) {
   for (let i = 0; i < tuples.length; i += 1000) yield tuples.slice(i, i + 1000);
 }
 
-const byKey = (judged: readonly JudgedFlow[]) =>
+const byKey = (judged: readonly JudgedClass[]) =>
   new Map(
     judged.map((j) => [
-      flowKey(j.flow),
+      classKey(j.traffic),
       {
         ...j,
-        flow: {
-          ...j.flow,
-          logged: [...j.flow.logged].sort((a, b) =>
+        traffic: {
+          ...j.traffic,
+          logged: [...j.traffic.logged].sort((a, b) =>
             JSON.stringify(a).localeCompare(JSON.stringify(b)),
           ),
         },
@@ -101,16 +106,17 @@ describe("replay in DuckDB", () => {
       ...randomTuples(network, example.length * 7919, 3000),
       ...sampleFlowLogs(network, { seed: 3, days: 1, format: "nsg-v2" }),
     ];
-    const aggregator = new FlowAggregator();
-    for (const t of tuples) aggregator.add(t);
-    const js = judgeFlows(aggregator.flows(), network, network);
-    const sql = await judgeInDuckDb(batches(tuples), network, network);
+    const bySourcePort = judgesBySourcePort(network);
+    const folder = new FlowClassFolder({ bySourcePort });
+    for (const t of tuples) folder.add(t);
+    const js = judgeClasses(folder.classes(), network, network);
+    const sql = await judgeInDuckDb(batches(tuples), network, network, { bySourcePort });
     expect(sql.tuples).toBe(tuples.length);
     const left = byKey(js);
     const right = byKey(sql.judged);
     expect([...right.keys()].sort()).toEqual([...left.keys()].sort());
     for (const [key, expected] of left) expect(right.get(key), key).toEqual(expected);
-    const report = (judged: readonly JudgedFlow[]) => {
+    const report = (judged: readonly JudgedClass[]) => {
       const r = replayReport(judged, tuples.length, network, true);
       return {
         ruleHits: r.ruleHits,
@@ -130,14 +136,34 @@ describe("replay in DuckDB at Dynamic interfaces", () => {
     async (second) => {
       const network = networkOf(dynamicInterfacesSpec(second));
       const tuples = randomTuples(network, 17, 2000);
-      const aggregator = new FlowAggregator();
-      for (const t of tuples) aggregator.add(t);
-      const js = byKey(judgeFlows(aggregator.flows(), network, network));
+      const folder = new FlowClassFolder();
+      for (const t of tuples) folder.add(t);
+      const js = byKey(judgeClasses(folder.classes(), network, network));
       const sql = byKey((await judgeInDuckDb(batches(tuples), network, network)).judged);
       expect([...sql.keys()].sort()).toEqual([...js.keys()].sort());
       for (const [key, expected] of js) expect(sql.get(key), key).toEqual(expected);
     },
   );
+});
+
+describe("replay in DuckDB by source port", () => {
+  it("keeps classes apart by source port, as the JavaScript path does, when a rule names source ports", async () => {
+    const text = readFileSync(
+      join(import.meta.dirname, "../../../examples/layered-ase/tierwall.yaml"),
+      "utf8",
+    ).replace(/(- name: ALLOW-HTTPS-fe1ase[\s\S]*?sourcePortRange: )"\*"/, '$1"49152-49155"');
+    const network = networkOf(text);
+    expect(judgesBySourcePort(network)).toBe(true);
+    const tuples = randomTuples(network, 23, 2000);
+    const folder = new FlowClassFolder({ bySourcePort: true });
+    for (const t of tuples) folder.add(t);
+    const js = byKey(judgeClasses(folder.classes(), network, network));
+    const sql = byKey(
+      (await judgeInDuckDb(batches(tuples), network, network, { bySourcePort: true })).judged,
+    );
+    expect([...sql.keys()].sort()).toEqual([...js.keys()].sort());
+    for (const [key, expected] of js) expect(sql.get(key), key).toEqual(expected);
+  });
 });
 
 describe("export sql's text", () => {

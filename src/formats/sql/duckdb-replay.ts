@@ -1,19 +1,21 @@
 /**
  * Replay's judging in an embedded DuckDB, for inputs of hundreds of millions
- * of tuples: the tuples are appended to a table, folded into flows by SQL,
- * and each flow is judged by the SQL the spec compiles to (compile.ts), for
- * the spec and the proposed spec. What comes back is small (one row per flow
- * and logger) and is summed up by the same code as the JavaScript path.
+ * of tuples: the tuples are appended to a table, folded into flow classes by
+ * SQL (as FlowClassFolder folds them), and each class is judged by the SQL the
+ * spec compiles to (compile.ts), for the spec and the proposed spec. What
+ * comes back is small (one row per class and logger) and is summed up by the
+ * same code as the JavaScript path.
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { DuckDBInstance } from "@duckdb/node-api";
 import {
-  type AggregatedFlow,
-  flowKey,
+  classKey,
+  type FlowClass,
+  type FoldOptions,
   loggerOf,
   settleCounts,
-} from "../../analysis/flow-aggregate.js";
-import type { JudgedFlow, Judgement, StageVerdict } from "../../analysis/replay.js";
+} from "../../analysis/flow-classes.js";
+import type { JudgedClass, Judgement, StageVerdict } from "../../analysis/replay.js";
 import type { LoggedFlow } from "../../model/logged-flow.js";
 import type { Network } from "../../model/network.js";
 import { type CompiledSql, compileSql } from "./compile.js";
@@ -22,15 +24,21 @@ const TUPLES = `CREATE TABLE flow_tuples (
   direction VARCHAR, protocol INTEGER, src_ip VARCHAR, src_port INTEGER, dst_ip VARCHAR, dst_port INTEGER,
   logged_at DOUBLE, packets DOUBLE, bytes DOUBLE, logger VARCHAR, format VARCHAR, rule VARCHAR, access VARCHAR)`;
 
-/** One row per flow and what one logger logged of it. */
-const FOLD = `CREATE TABLE tw_logged AS
-SELECT direction, protocol, src_ip, src_port, dst_ip, dst_port, logger, format, rule, access,
+/** The class's source port column: the port itself when classes are kept apart by it, else 0 (any port judges alike). */
+const classPort = (bySourcePort: boolean) => (bySourcePort ? "src_port" : "0");
+
+/** One row per class and what one logger logged of it. */
+const fold = (bySourcePort: boolean) => `CREATE TABLE tw_logged AS
+SELECT direction, protocol, src_ip, ${classPort(bySourcePort)} AS src_port, dst_ip, dst_port, logger, format, rule, access,
   count(*) AS tuples, sum(packets) AS packets, sum(bytes) AS bytes, min(logged_at) AS first_seen, max(logged_at) AS last_seen
 FROM flow_tuples
 GROUP BY ALL`;
 
-const FLOWS = `CREATE TABLE tw_flows AS
-SELECT DISTINCT direction, protocol, src_ip, src_port, dst_ip, dst_port FROM tw_logged`;
+/** One row per class, with its distinct flows. */
+const classes = (bySourcePort: boolean) => `CREATE TABLE tw_classes AS
+SELECT direction, protocol, src_ip, ${classPort(bySourcePort)} AS src_port, dst_ip, dst_port, count(DISTINCT src_port) AS flows
+FROM flow_tuples
+GROUP BY ALL`;
 
 type Row = Record<string, unknown>;
 
@@ -38,7 +46,7 @@ const num = (v: unknown): number => (typeof v === "bigint" ? Number(v) : (v as n
 const text = (v: unknown): string => v as string;
 
 export interface DuckDbJudging {
-  readonly judged: JudgedFlow[];
+  readonly judged: JudgedClass[];
   readonly tuples: number;
 }
 
@@ -47,7 +55,9 @@ export async function judgeInDuckDb(
   batches: AsyncIterable<LoggedFlow[]>,
   current: Network,
   proposed?: Network,
+  options: FoldOptions = {},
 ): Promise<DuckDbJudging> {
+  const bySourcePort = options.bySourcePort === true;
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   try {
@@ -75,25 +85,30 @@ export async function judgeInDuckDb(
       tuples += batch.length;
     }
     appender.closeSync();
-    await connection.run(FOLD);
-    await connection.run(FLOWS);
-    const flows = await foldedFlows(connection);
+    await connection.run(fold(bySourcePort));
+    await connection.run(classes(bySourcePort));
+    const folded = await foldedClasses(connection, bySourcePort);
     const currentJudgements = await judgements(
       connection,
-      compileSql(current, { dialect: "duckdb", table: "tw_flows" }),
+      compileSql(current, { dialect: "duckdb", table: "tw_classes" }),
+      bySourcePort,
     );
     const proposedJudgements = proposed
-      ? await judgements(connection, compileSql(proposed, { dialect: "duckdb", table: "tw_flows" }))
+      ? await judgements(
+          connection,
+          compileSql(proposed, { dialect: "duckdb", table: "tw_classes" }),
+          bySourcePort,
+        )
       : undefined;
-    const judged = [...flows.values()].map((flow): JudgedFlow => {
-      const key = flowKey(flow);
+    const judged = [...folded.values()].map((traffic): JudgedClass => {
+      const key = classKey(traffic);
       const spec = currentJudgements.get(key);
-      if (!spec) return { flow };
-      if (!proposedJudgements) return { flow, current: spec };
+      if (!spec) return { traffic };
+      if (!proposedJudgements) return { traffic, current: spec };
       const there = proposedJudgements.get(key);
       return there
-        ? { flow, current: spec, proposed: there }
-        : { flow, current: spec, proposedNotJudged: "not judged by the SQL engine" };
+        ? { traffic, current: spec, proposed: there }
+        : { traffic, current: spec, proposedNotJudged: "not judged by the SQL engine" };
     });
     return { judged, tuples };
   } finally {
@@ -102,26 +117,35 @@ export async function judgeInDuckDb(
   }
 }
 
-/** The flows, folded as FlowAggregator folds them. */
-async function foldedFlows(connection: DuckDBConnection): Promise<Map<string, AggregatedFlow>> {
-  const reader = await connection.runAndReadAll(
+/** A row's class, as FlowClassFolder makes it. */
+function shapeOf(row: Row, bySourcePort: boolean) {
+  return {
+    direction: text(row.direction) === "I" ? ("Inbound" as const) : ("Outbound" as const),
+    protocol: num(row.protocol),
+    source: text(row.src_ip),
+    destination: text(row.dst_ip),
+    destinationPort: num(row.dst_port),
+    ...(bySourcePort ? { sourcePort: num(row.src_port) } : {}),
+  };
+}
+
+/** The classes, folded as FlowClassFolder folds them. */
+async function foldedClasses(
+  connection: DuckDBConnection,
+  bySourcePort: boolean,
+): Promise<Map<string, FlowClass>> {
+  const out = new Map<string, FlowClass>();
+  const logged = await connection.runAndReadAll(
     "SELECT * FROM tw_logged ORDER BY first_seen, direction, protocol, src_ip, src_port, dst_ip, dst_port, logger, rule, access",
   );
-  const flows = new Map<string, AggregatedFlow>();
-  for (const row of reader.getRowObjects() as Row[]) {
-    const shape = {
-      direction: text(row.direction) === "I" ? ("Inbound" as const) : ("Outbound" as const),
-      protocol: num(row.protocol),
-      source: text(row.src_ip),
-      sourcePort: num(row.src_port),
-      destination: text(row.dst_ip),
-      destinationPort: num(row.dst_port),
-    };
-    const key = flowKey(shape);
-    let flow = flows.get(key);
-    if (!flow) {
-      flow = {
+  for (const row of logged.getRowObjects() as Row[]) {
+    const shape = shapeOf(row, bySourcePort);
+    const key = classKey(shape);
+    let traffic = out.get(key);
+    if (!traffic) {
+      traffic = {
         ...shape,
+        flows: 0,
         tuples: 0,
         packets: 0,
         bytes: 0,
@@ -129,12 +153,12 @@ async function foldedFlows(connection: DuckDBConnection): Promise<Map<string, Ag
         lastSeen: num(row.last_seen),
         logged: [],
       };
-      flows.set(key, flow);
+      out.set(key, traffic);
     }
-    flow.tuples += num(row.tuples);
-    flow.firstSeen = Math.min(flow.firstSeen, num(row.first_seen));
-    flow.lastSeen = Math.max(flow.lastSeen, num(row.last_seen));
-    flow.logged.push({
+    traffic.tuples += num(row.tuples);
+    traffic.firstSeen = Math.min(traffic.firstSeen, num(row.first_seen));
+    traffic.lastSeen = Math.max(traffic.lastSeen, num(row.last_seen));
+    traffic.logged.push({
       logger: text(row.logger),
       format: text(row.format) as LoggedFlow["format"],
       access: text(row.access) as "Allow" | "Deny",
@@ -144,14 +168,20 @@ async function foldedFlows(connection: DuckDBConnection): Promise<Map<string, Ag
       bytes: num(row.bytes),
     });
   }
-  for (const flow of flows.values()) settleCounts(flow);
-  return flows;
+  const counted = await connection.runAndReadAll("SELECT * FROM tw_classes");
+  for (const row of counted.getRowObjects() as Row[]) {
+    const traffic = out.get(classKey(shapeOf(row, bySourcePort)));
+    if (traffic) traffic.flows = num(row.flows);
+  }
+  for (const traffic of out.values()) settleCounts(traffic);
+  return out;
 }
 
-/** Each flow's judgement by the compiled SQL, by flow key; flows it does not judge are absent. */
+/** Each class's judgement by the compiled SQL, by class key; classes it does not judge are absent. */
 async function judgements(
   connection: DuckDBConnection,
   compiled: CompiledSql,
+  bySourcePort: boolean,
 ): Promise<Map<string, Judgement>> {
   const reader = await connection.runAndReadAll(compiled.query);
   const out = new Map<string, Judgement>();
@@ -163,14 +193,7 @@ async function judgements(
   };
   for (const row of reader.getRowObjects() as Row[]) {
     if (row.spec_decision === null) continue;
-    const key = flowKey({
-      direction: text(row.direction) === "I" ? "Inbound" : "Outbound",
-      protocol: num(row.protocol),
-      source: text(row.src_ip),
-      sourcePort: num(row.src_port),
-      destination: text(row.dst_ip),
-      destinationPort: num(row.dst_port),
-    });
+    const key = classKey(shapeOf(row, bySourcePort));
     const first = stage(row.tw_stage1);
     const second = first?.access === "Allow" ? stage(row.tw_stage2) : undefined;
     const evaluations = [first, second].filter((s): s is StageVerdict => s !== undefined);
