@@ -1,9 +1,10 @@
 /**
  * The bytes of one flow-log file: read in large chunks, counted as they are
  * read (for progress), and gunzip'ed when the file starts with gzip's magic
- * bytes (1f 8b), whatever its name. Nothing is held beyond the chunk at hand.
+ * bytes (1f 8b), whatever its name. Nothing is held beyond the chunk at hand
+ * and the one being read ahead.
  */
-import { createReadStream } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 
@@ -12,9 +13,55 @@ export const CHUNK = 1 << 20;
 
 const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
-/** The file's chunks as read. */
-export function fileChunks(path: string): AsyncIterable<Buffer> {
-  return createReadStream(path, { highWaterMark: CHUNK });
+/**
+ * A file's chunks, read ahead: its first chunk is asked for as soon as the
+ * reader is made, and each next one while the one before is scanned, so that
+ * scanning never waits for the disk when it is faster (a reading of many
+ * small files makes the next file's reader before scanning the current one).
+ */
+export class FileChunks implements AsyncIterable<Buffer> {
+  private readonly handle: Promise<FileHandle>;
+  private pending: Promise<Buffer> | undefined;
+  private used = false;
+
+  constructor(readonly path: string) {
+    this.handle = open(path, "r");
+    this.pending = this.next();
+    // Failures surface when the chunks are taken, not as unhandled rejections meanwhile.
+    this.pending.catch(() => {});
+  }
+
+  private async next(): Promise<Buffer> {
+    const handle = await this.handle;
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+    return buffer.subarray(0, bytesRead);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    if (this.used) throw new Error("a file's chunks are read once");
+    this.used = true;
+    try {
+      for (;;) {
+        const chunk = await (this.pending as Promise<Buffer>);
+        if (chunk.length === 0) return;
+        this.pending = this.next();
+        this.pending.catch(() => {});
+        yield chunk;
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Closes the file, once any read in flight is done; for a reader never iterated too. */
+  async close(): Promise<void> {
+    const pending = this.pending;
+    this.pending = undefined;
+    await pending?.catch(() => {});
+    const handle = await this.handle.catch(() => undefined);
+    await handle?.close();
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { Readable } from "node:stream";
@@ -153,6 +153,18 @@ describe("sources", () => {
     ]);
     expect(flows.slice(0, 5).every((f) => f.nsgId === NSG1)).toBe(true);
     expect(flows.slice(5).every((f) => f.targetResourceId === VNET)).toBe(true);
+  });
+
+  it("walks a folder reached twice through links once: back up the tree, and across it", async () => {
+    const root = join(temp, "links");
+    mkdirSync(join(root, "a", "b"), { recursive: true });
+    writeFileSync(join(root, "a", "b", "PT1H.json"), readFileSync(fixture("vnet.json")));
+    symlinkSync(join(root, "a"), join(root, "a", "b", "up"));
+    symlinkSync(join(root, "a"), join(root, "z"));
+    const once = await readAll([fixture("vnet.json")]);
+    const { flows, totals } = await readAll([root]);
+    expect(totals.files).toBe(1);
+    expect(flows).toHaveLength(once.flows.length);
   });
 
   it("gunzips a file by its magic bytes, whatever its name, and .gz files in folders", async () => {

@@ -12,7 +12,7 @@
  */
 import type { Diagnostic } from "../../model/diagnostic.js";
 import type { LoggedFlow } from "../../model/logged-flow.js";
-import { decodedChunks, fileChunks } from "./bytes.js";
+import { decodedChunks, FileChunks } from "./bytes.js";
 import { FlowLogDiagnostics } from "./diagnostics.js";
 import { FlowLogScanner } from "./scanner.js";
 import { flowLogFiles, reason, STDIN_NAME } from "./sources.js";
@@ -107,15 +107,23 @@ async function* batches(
     totals.bytes += bytes;
   };
   const tuples = new TupleReader();
+  const open = (index: number) => {
+    const path = files[index]?.path;
+    return path === undefined || path === "-" ? undefined : new FileChunks(path);
+  };
+  let ahead = open(0);
   try {
-    for (const file of files) {
+    for (let index = 0; index < files.length; index++) {
+      const file = files[index] as (typeof files)[number];
+      const current = ahead;
+      ahead = open(index + 1);
       const stdin = file.path === "-";
       const name = stdin ? STDIN_NAME : file.path;
       const scanner = new FlowLogScanner(name, emit, diagnostics, tuples);
       totals.files++;
       const before = { ...scanner.counts };
       try {
-        const raw = stdin ? (options.stdin ?? process.stdin) : fileChunks(file.path);
+        const raw = current ?? options.stdin ?? process.stdin;
         for await (const chunk of decodedChunks(raw, counted)) {
           scanner.push(chunk);
           add(totals, scanner, before);
@@ -141,6 +149,7 @@ async function* batches(
       yield last;
     }
   } finally {
+    await ahead?.close();
     diagnostics.finish();
     progress?.(totals.bytes, total, totals.tuples);
   }

@@ -5,6 +5,7 @@
  * in time order), or `-` for standard input. In a folder, .json and .gz files
  * are read; other files are named, never skipped in silence.
  */
+import type { Dirent } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { error, warning } from "../../model/diagnostic.js";
@@ -52,7 +53,8 @@ export async function flowLogFiles(
     if (info.isDirectory()) {
       const skipped: string[] = [];
       const before = files.length;
-      await walk(source, files, skipped, new Set([await realpath(source)]), diagnostics);
+      const real = await realpath(source);
+      await walk(source, real, files, skipped, new Set([real]), diagnostics);
       if (files.length === before && skipped.length === 0)
         diagnostics.add(
           warning(
@@ -79,38 +81,63 @@ export async function flowLogFiles(
   return files;
 }
 
+/**
+ * The folder's files in name order, walked depth first. The entries of a
+ * folder are looked at all at once (a blob layout is thousands of small
+ * folders: one at a time, the walk would wait on the disk for each), and
+ * their results joined back in name order.
+ */
 async function walk(
   folder: string,
+  /** The folder's real path: known without asking, but through a link. */
+  real: string,
   files: FlowLogFile[],
   skipped: string[],
   visited: Set<string>,
   diagnostics: FlowLogDiagnostics,
 ): Promise<void> {
-  let entries: string[];
+  let entries: Dirent[];
   try {
-    entries = (await readdir(folder)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
   } catch (e) {
     diagnostics.add(error("FlowLogUnreadable", `${folder}: ${reason(e)}`, []));
     return;
   }
-  for (const name of entries) {
-    if (name.startsWith(".")) continue;
-    const path = join(folder, name);
-    let info: Awaited<ReturnType<typeof stat>>;
-    try {
-      info = await stat(path);
-    } catch (e) {
-      diagnostics.add(error("FlowLogUnreadable", `${path}: ${reason(e)}`, []));
-      continue;
-    }
-    if (info.isDirectory()) {
-      // A link back up the tree is walked once.
-      const real = await realpath(path);
-      if (visited.has(real)) continue;
-      visited.add(real);
-      await walk(path, files, skipped, visited, diagnostics);
-    } else if (READ_IN_FOLDERS.test(name)) files.push({ path, size: info.size });
-    else skipped.push(path);
+  const found = await Promise.all(
+    entries
+      .filter((entry) => !entry.name.startsWith("."))
+      .map(async (entry) => {
+        const path = join(folder, entry.name);
+        const own = { files: [] as FlowLogFile[], skipped: [] as string[] };
+        let directory = entry.isDirectory();
+        let size: number | undefined;
+        // Links are followed; what is neither folder nor link needs a stat only for its size.
+        if (!directory && (entry.isSymbolicLink() || READ_IN_FOLDERS.test(entry.name))) {
+          try {
+            const info = await stat(path);
+            directory = info.isDirectory();
+            size = info.size;
+          } catch (e) {
+            diagnostics.add(error("FlowLogUnreadable", `${path}: ${reason(e)}`, []));
+            return own;
+          }
+        }
+        if (directory) {
+          // A folder reached twice (by a link, back up the tree or across it) is walked once.
+          const itsReal = entry.isSymbolicLink() ? await realpath(path) : join(real, entry.name);
+          if (visited.has(itsReal)) return own;
+          visited.add(itsReal);
+          await walk(path, itsReal, own.files, own.skipped, visited, diagnostics);
+        } else if (READ_IN_FOLDERS.test(entry.name)) own.files.push({ path, size });
+        else own.skipped.push(path);
+        return own;
+      }),
+  );
+  for (const own of found) {
+    files.push(...own.files);
+    skipped.push(...own.skipped);
   }
 }
 
