@@ -45,6 +45,49 @@ describe("sample-logs and replay", () => {
     expect(r.stdout).not.toContain("unused:");
   });
 
+  it("gives the same report read on two threads as on one, bad tuples listed in the files' order", () => {
+    // A bad tuple in the first file read and one in the last, so that each thread finds one.
+    const broken = join(dir, "broken");
+    const files = spawnSync("find", [logs, "-name", "PT1H.json"], { encoding: "utf8" })
+      .stdout.trim()
+      .split("\n")
+      .sort();
+    for (const [i, file] of [files[0], files[files.length - 1]].entries()) {
+      const target = join(broken, `${i}`, "PT1H.json");
+      mkdirSync(join(broken, `${i}`), { recursive: true });
+      writeFileSync(target, readFileSync(file as string, "utf8").replace(/"(\d+),/, '"x$1,'));
+    }
+    const sources = [join(broken, "0"), logs, join(broken, "1")];
+    const one = tierwall([
+      "replay",
+      LAYERED,
+      ...sources,
+      "--proposed",
+      proposed,
+      "--json",
+      "--threads",
+      "1",
+    ]);
+    const two = tierwall([
+      "replay",
+      LAYERED,
+      ...sources,
+      "--proposed",
+      proposed,
+      "--json",
+      "--threads",
+      "2",
+    ]);
+    expect(one.code).toBe(1);
+    expect(two.stdout).toBe(one.stdout);
+    const json = JSON.parse(one.stdout);
+    expect(json.rejectedTuples).toBe(2);
+    expect(
+      json.diagnostics.map((d: { file: string }) => d.file.split("/").slice(-2).join("/")),
+    ).toEqual(["0/PT1H.json", "1/PT1H.json"]);
+    expect(tierwall(["replay", LAYERED, logs, "--threads", "0"]).code).toBe(2);
+  });
+
   it("names the custom rules no logged flow used", () => {
     const extra = join(dir, "extra.yaml");
     writeFileSync(

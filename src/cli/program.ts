@@ -280,13 +280,17 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       "flow-log files (.json or gzip'ed), folders in the blob layout, or - for standard input",
     )
     .option("--proposed <spec>", "judge the logged flows against this version too")
-    .option("--json", "print the report, every flow included, as JSON")
-    .option("--csv", "print one row per flow as CSV")
+    .option("--json", "print the report, every class of flows included, as JSON")
+    .option("--csv", "print one row per class of flows as CSV")
     .option("-o, --output <file>", "write the report to a file", outputFile)
     .option("--limit <n>", "lines shown per list in the text report (default 20)")
     .option(
       "--engine <engine>",
       "js (the default), or duckdb: fold and judge the tuples in an embedded DuckDB, with the SQL of `export sql`",
+    )
+    .option(
+      "--threads <n>",
+      "threads to read the files on (js engine; default: one per core for inputs of 32 MB and more)",
     )
     .addHelpText(
       "after",

@@ -1,11 +1,13 @@
-import { FlowClassFolder } from "../../analysis/flow-classes.js";
+import { availableParallelism } from "node:os";
 import {
   type JudgedClass,
   judgeClasses,
   judgesBySourcePort,
   replayReport,
 } from "../../analysis/replay.js";
-import { readFlowLogs } from "../../formats/flow-logs/read.js";
+import { foldFlowLogs } from "../../formats/flow-logs/fold.js";
+import { type FlowLogTotals, readFlowLogs } from "../../formats/flow-logs/read.js";
+import type { Diagnostic } from "../../model/diagnostic.js";
 import { byteProgress } from "../byte-progress.js";
 import { EXIT, type Io, printJson, usageError } from "../io.js";
 import { loadForCommand } from "../load.js";
@@ -20,7 +22,11 @@ export interface ReplayOptions {
   output?: string;
   limit?: string;
   engine?: string;
+  threads?: string;
 }
+
+/** An input smaller than this per thread is read on fewer threads: a thread costs its start-up. */
+const BYTES_PER_THREAD = 32 << 20;
 
 /**
  * Replays flow logs against the spec (and a proposed version): exit 0, or 1
@@ -52,6 +58,14 @@ export async function runReplay(
       "InvalidArgument",
       `--engine ${engine}: expected js or duckdb`,
     );
+  const threads = options.threads === undefined ? undefined : Number(options.threads);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64))
+    return usageError(
+      io,
+      options.json,
+      "InvalidArgument",
+      `--threads ${options.threads}: expected a whole number from 1 to 64`,
+    );
   if (logs.length === 0)
     return usageError(
       io,
@@ -68,31 +82,40 @@ export async function runReplay(
   if (options.proposed !== undefined && !proposed) return EXIT.invalid;
 
   const progress = byteProgress(io, machine);
-  const reading = readFlowLogs(logs, { onProgress: (b, t, n) => progress.update(b, t, n) });
+  const onProgress = (b: number, t: number | undefined, n: number) => progress.update(b, t, n);
   const bySourcePort =
     judgesBySourcePort(loaded.spec.network) ||
     (proposed !== undefined && judgesBySourcePort(proposed.spec.network));
   let judged: JudgedClass[];
   let tuples: number;
+  let problems: readonly Diagnostic[];
+  let totals: FlowLogTotals;
   if (engine === "duckdb") {
     // Loaded only when asked for: the embedded database is large.
     const { judgeInDuckDb } = await import("../../formats/sql/duckdb-replay.js");
+    const reading = readFlowLogs(logs, { onProgress });
     ({ judged, tuples } = await judgeInDuckDb(
       reading,
       loaded.spec.network,
       proposed?.spec.network,
       { bySourcePort },
     ));
+    problems = reading.diagnostics;
+    totals = reading.totals;
   } else {
-    const folder = new FlowClassFolder({ bySourcePort });
-    for await (const batch of reading) for (const flow of batch) folder.add(flow);
-    judged = judgeClasses(folder.classes(), loaded.spec.network, proposed?.spec.network);
-    tuples = folder.tuples;
+    const folded = await foldFlowLogs(logs, {
+      bySourcePort,
+      threads: threads ?? availableParallelism(),
+      bytesPerThread: threads === undefined ? BYTES_PER_THREAD : 0,
+      onProgress,
+    });
+    judged = judgeClasses(folded.classes, loaded.spec.network, proposed?.spec.network);
+    tuples = folded.totals.tuples;
+    problems = folded.diagnostics;
+    totals = folded.totals;
   }
   progress.end();
 
-  const problems = reading.diagnostics;
-  const totals = reading.totals;
   if (problems.length > 0 && !options.json)
     io.err(`${renderDiagnostics(problems, new Map(), io.style)}\n`);
   if (totals.tuples === 0) {

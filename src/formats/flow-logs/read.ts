@@ -15,7 +15,7 @@ import type { LoggedFlow } from "../../model/logged-flow.js";
 import { decodedChunks, FileChunks } from "./bytes.js";
 import { FlowLogDiagnostics } from "./diagnostics.js";
 import { FlowLogScanner } from "./scanner.js";
-import { flowLogFiles, reason, STDIN_NAME } from "./sources.js";
+import { type FlowLogFile, flowLogFiles, reason, STDIN_NAME } from "./sources.js";
 import { TupleReader } from "./tuple.js";
 
 export interface FlowLogReadOptions {
@@ -30,6 +30,11 @@ export interface FlowLogReadOptions {
   readonly stdin?: AsyncIterable<Buffer | string>;
   /** Bad tuples reported one by one before the rest are only counted (1,000 unless given). */
   readonly listedTuples?: number;
+  /**
+   * Given each flow as it is read, instead of in batches (the reading then
+   * gives none): what folds the flows at once need not hold them.
+   */
+  readonly onFlow?: (flow: LoggedFlow) => void;
 }
 
 export interface FlowLogTotals {
@@ -62,6 +67,28 @@ export function readFlowLogs(
   options: FlowLogReadOptions = {},
 ): FlowLogReading {
   const diagnostics = new FlowLogDiagnostics(options.listedTuples);
+  return reading((d) => flowLogFiles(sources, d), diagnostics, options, true);
+}
+
+/**
+ * The flows of files already found (by flowLogFiles), in batches, their
+ * problems told to `diagnostics`, which the caller finishes: a share of a
+ * reading's files, read in another thread.
+ */
+export function readFlowLogFiles(
+  files: readonly FlowLogFile[],
+  diagnostics: FlowLogDiagnostics,
+  options: FlowLogReadOptions = {},
+): FlowLogReading {
+  return reading(async () => files, diagnostics, options, false);
+}
+
+function reading(
+  find: (diagnostics: FlowLogDiagnostics) => Promise<readonly FlowLogFile[]>,
+  diagnostics: FlowLogDiagnostics,
+  options: FlowLogReadOptions,
+  finish: boolean,
+): FlowLogReading {
   const totals: FlowLogTotals = {
     files: 0,
     records: 0,
@@ -77,32 +104,35 @@ export function readFlowLogs(
     [Symbol.asyncIterator]() {
       if (started) throw new Error("a flow-log reading is read once");
       started = true;
-      return batches(sources, options, diagnostics, totals)[Symbol.asyncIterator]();
+      return batches(find, options, diagnostics, totals, finish)[Symbol.asyncIterator]();
     },
   };
 }
 
 async function* batches(
-  sources: readonly string[],
+  find: (diagnostics: FlowLogDiagnostics) => Promise<readonly FlowLogFile[]>,
   options: FlowLogReadOptions,
   diagnostics: FlowLogDiagnostics,
   totals: FlowLogTotals,
+  finish: boolean,
 ): AsyncGenerator<LoggedFlow[]> {
   const size = Math.max(1, options.batchSize ?? BATCH_SIZE);
   const progress = options.onProgress;
-  const files = await flowLogFiles(sources, diagnostics);
+  const files = await find(diagnostics);
   const total = files.every((f) => f.size !== undefined)
     ? files.reduce((sum, f) => sum + (f.size ?? 0), 0)
     : undefined;
   const ready: LoggedFlow[][] = [];
   let batch: LoggedFlow[] = [];
-  const emit = (flow: LoggedFlow) => {
-    batch.push(flow);
-    if (batch.length === size) {
-      ready.push(batch);
-      batch = [];
-    }
-  };
+  const emit =
+    options.onFlow ??
+    ((flow: LoggedFlow) => {
+      batch.push(flow);
+      if (batch.length === size) {
+        ready.push(batch);
+        batch = [];
+      }
+    });
   const counted = (bytes: number) => {
     totals.bytes += bytes;
   };
@@ -150,7 +180,7 @@ async function* batches(
     }
   } finally {
     await ahead?.close();
-    diagnostics.finish();
+    if (finish) diagnostics.finish();
     progress?.(totals.bytes, total, totals.tuples);
   }
 }
