@@ -209,9 +209,30 @@ describe("export sql and replay --engine duckdb", () => {
     const duck = tierwall(["replay", LAYERED, logs, "--proposed", proposed, "--engine", "duckdb"]);
     expect(duck.code).toBe(1);
     expect(duck.stdout).toBe(js.stdout);
+    const json = (engine: string) =>
+      tierwall(["replay", LAYERED, logs, "--proposed", proposed, "--json", "--engine", engine])
+        .stdout;
+    expect(json("duckdb")).toBe(json("js"));
     expect(tierwall(["replay", LAYERED, logs, "--engine", "spark"]).stderr).toContain(
       "--engine spark: expected js or duckdb",
     );
+  });
+
+  it("reads files DuckDB cannot read clean with tierwall's reader, which says where they are wrong", () => {
+    const damaged = join(dir, "damaged");
+    mkdirSync(damaged, { recursive: true });
+    const first = spawnSync("find", [logs, "-name", "PT1H.json"], { encoding: "utf8" })
+      .stdout.trim()
+      .split("\n")
+      .sort()[0] as string;
+    writeFileSync(
+      join(damaged, "PT1H.json"),
+      readFileSync(first, "utf8").replace(/"(\d+),/, '"x$1,'),
+    );
+    const js = tierwall(["replay", LAYERED, damaged, "--json"]);
+    const duck = tierwall(["replay", LAYERED, damaged, "--json", "--engine", "duckdb"]);
+    expect(JSON.parse(js.stdout).rejectedTuples).toBe(1);
+    expect(duck.stdout).toBe(js.stdout);
   });
 
   it("writes a query for each dialect, and a view when asked", () => {

@@ -25,7 +25,7 @@ import type { Network, NicInfo, SubnetInfo } from "../model/network.js";
 import { type Access, type Direction, type ParsedRule, watcherRuleName } from "../model/rule.js";
 import { formatIpAddress, type IpAddress, parseIpAddress } from "../net/address.js";
 import type { FlowProtocol } from "../net/protocol.js";
-import type { FlowClass } from "./flow-classes.js";
+import { classKey, type FlowClass } from "./flow-classes.js";
 
 /** The spec's judgement of a flow. */
 export interface Judgement {
@@ -82,7 +82,7 @@ export interface RuleHits {
 
 export interface ReplayReport {
   readonly tuples: number;
-  /** Every class of flows, in the order first seen. */
+  /** Every class of flows, in the order first seen (then by class key). */
   readonly classes: readonly ReplayedClass[];
   /** Classes whose logged decision or rule differs from the spec's. */
   readonly disagreements: readonly ReplayedClass[];
@@ -466,6 +466,12 @@ export function replayReport(
     },
   );
 
+  // In time order, whichever engine folded them and in whatever order the files came.
+  replayed.sort(
+    (a, b) =>
+      a.traffic.firstSeen - b.traffic.firstSeen ||
+      (classKey(a.traffic) < classKey(b.traffic) ? -1 : 1),
+  );
   const ruleHits: RuleHits[] = [];
   for (const name of [...met].sort())
     for (const direction of ["Inbound", "Outbound"] as const)

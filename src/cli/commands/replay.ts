@@ -5,8 +5,10 @@ import {
   judgesBySourcePort,
   replayReport,
 } from "../../analysis/replay.js";
+import { FlowLogDiagnostics } from "../../formats/flow-logs/diagnostics.js";
 import { foldFlowLogs } from "../../formats/flow-logs/fold.js";
 import { type FlowLogTotals, readFlowLogs } from "../../formats/flow-logs/read.js";
+import { flowLogFiles } from "../../formats/flow-logs/sources.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
 import { byteProgress } from "../byte-progress.js";
 import { EXIT, type Io, printJson, usageError } from "../io.js";
@@ -92,16 +94,43 @@ export async function runReplay(
   let totals: FlowLogTotals;
   if (engine === "duckdb") {
     // Loaded only when asked for: the embedded database is large.
-    const { judgeInDuckDb } = await import("../../formats/sql/duckdb-replay.js");
-    const reading = readFlowLogs(logs, { onProgress });
-    ({ judged, tuples } = await judgeInDuckDb(
-      reading,
-      loaded.spec.network,
-      proposed?.spec.network,
-      { bySourcePort },
-    ));
-    problems = reading.diagnostics;
-    totals = reading.totals;
+    const { judgeFilesInDuckDb, judgeInDuckDb } = await import(
+      "../../formats/sql/duckdb-replay.js"
+    );
+    // DuckDB reads the files itself when it reads them clean; else tierwall's reader reads them and says where they are wrong.
+    const found = new FlowLogDiagnostics();
+    const files = logs.includes("-") ? [] : await flowLogFiles(logs, found);
+    const direct = found.list.some((d) => d.severity === "error")
+      ? undefined
+      : await judgeFilesInDuckDb(
+          files.map((f) => f.path),
+          loaded.spec.network,
+          proposed?.spec.network,
+          { bySourcePort },
+        );
+    if (direct) {
+      found.finish();
+      ({ judged, tuples } = direct);
+      problems = found.list;
+      totals = {
+        files: files.length,
+        records: direct.records,
+        recordsSkipped: 0,
+        tuples,
+        tuplesRejected: 0,
+        bytes: files.reduce((sum, f) => sum + (f.size ?? 0), 0),
+      };
+    } else {
+      const reading = readFlowLogs(logs, { onProgress });
+      ({ judged, tuples } = await judgeInDuckDb(
+        reading,
+        loaded.spec.network,
+        proposed?.spec.network,
+        { bySourcePort },
+      ));
+      problems = reading.diagnostics;
+      totals = reading.totals;
+    }
   } else {
     const folded = await foldFlowLogs(logs, {
       bySourcePort,

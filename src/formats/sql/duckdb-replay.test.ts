@@ -3,9 +3,11 @@
  * in DuckDB by the SQL each example compiles to, and folded and judged in
  * JavaScript, must give the same classes, the same judgements and the same report.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, describe, expect, it } from "vitest";
 import { dynamicInterfacesSpec, exampleNetwork, networkOf } from "../../../test/support/spec.js";
 import { classKey, FlowClassFolder } from "../../analysis/flow-classes.js";
 import { sampleFlowLogs } from "../../analysis/flow-log-sample.js";
@@ -18,7 +20,9 @@ import {
 import type { LoggedFlow } from "../../model/logged-flow.js";
 import type { Network } from "../../model/network.js";
 import { formatIpAddress } from "../../net/address.js";
-import { judgeInDuckDb } from "./duckdb-replay.js";
+import { readFlowLogs } from "../flow-logs/read.js";
+import { flowLogDocuments } from "../flow-logs/write.js";
+import { judgeFilesInDuckDb, judgeInDuckDb } from "./duckdb-replay.js";
 
 const EXAMPLES = readdirSync(join(import.meta.dirname, "../../../examples"));
 
@@ -163,6 +167,73 @@ describe("replay in DuckDB by source port", () => {
     );
     expect([...sql.keys()].sort()).toEqual([...js.keys()].sort());
     for (const [key, expected] of js) expect(sql.get(key), key).toEqual(expected);
+  });
+});
+
+describe("replay in DuckDB from the files", () => {
+  const temp = mkdtempSync(join(tmpdir(), "tierwall-duckdb-files-"));
+  afterAll(() => rmSync(temp, { recursive: true, force: true }));
+  const network = exampleNetwork("layered-ase");
+
+  /** The tuples written as Azure lays them out, under `dir`; the files' paths. */
+  function write(dir: string, tuples: readonly LoggedFlow[], gzip = false): string[] {
+    const paths: string[] = [];
+    for (const [path, text] of flowLogDocuments(tuples)) {
+      const file = join(dir, ...path.split("/")) + (gzip ? ".gz" : "");
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, gzip ? gzipSync(text) : text);
+      paths.push(file);
+    }
+    return paths.sort();
+  }
+
+  async function javascript(paths: readonly string[]) {
+    const folder = new FlowClassFolder();
+    for await (const batch of readFlowLogs(paths)) for (const t of batch) folder.add(t);
+    return { judged: judgeClasses(folder.classes(), network, network), tuples: folder.tuples };
+  }
+
+  it.each(["vnet", "nsg-v2", "nsg-v1"] as const)(
+    "reads %s files itself and judges them as the JavaScript path does",
+    async (format) => {
+      const tuples = [
+        ...sampleFlowLogs(network, { seed: 9, days: 1, format }),
+        ...randomTuples(network, 31, 500)
+          .filter((t) => format === "vnet" || t.protocol === 6 || t.protocol === 17)
+          .map((t) => ({
+            ...t,
+            format,
+            time: format === "vnet" ? t.time : Math.floor(t.time / 1000) * 1000,
+          })),
+      ].sort((a, b) => a.time - b.time);
+      const paths = write(join(temp, format), tuples, format === "nsg-v1");
+      const expected = await javascript(paths);
+      const direct = await judgeFilesInDuckDb(paths, network, network);
+      expect(direct?.tuples).toBe(expected.tuples);
+      const left = byKey(expected.judged);
+      const right = byKey(direct?.judged ?? []);
+      expect([...right.keys()].sort()).toEqual([...left.keys()].sort());
+      for (const [key, value] of left) expect(right.get(key), key).toEqual(value);
+    },
+  );
+
+  it("gives up, for tierwall's reader to say where, on a bad tuple, another category, or broken JSON", async () => {
+    const [good] = write(join(temp, "good"), [...sampleFlowLogs(network, { seed: 2, days: 1 })]);
+    const text = readFileSync(good as string, "utf8");
+    const bad = (name: string, content: string) => {
+      const path = join(temp, `${name}.json`);
+      writeFileSync(path, content);
+      return path;
+    };
+    expect(await judgeFilesInDuckDb([good as string], network)).toBeDefined();
+    for (const path of [
+      bad("tuple", text.replace(/"(\d+),/, '"x$1,')),
+      bad("port", text.replace(/"(\d+),([^,]+),([^,]+),\d+,/, '"$1,$2,$3,70000,')),
+      bad("address", text.replace(/"(\d+),[^,]+,/, '"$1,10.0.0.300,')),
+      bad("category", text.replace('"category": "FlowLogFlowEvent"', '"category": "Other"')),
+      bad("json", text.slice(0, text.length / 2)),
+    ])
+      expect(await judgeFilesInDuckDb([path], network), path).toBeUndefined();
   });
 });
 
