@@ -31,6 +31,11 @@ interface SampleHost {
   readonly address: IpAddress;
   /** The address it presents to, and is reached at from, the Internet. */
   readonly outside?: IpAddress;
+  /**
+   * It has a public address, known or not (one allocated when deployed):
+   * the Internet knocks on it, and its logs name only its private address.
+   */
+  readonly public?: boolean;
   readonly mac: string;
   /** An App Service Environment v1 or v2: the platform manages it from the Internet on 454-455. */
   readonly managed?: boolean;
@@ -90,6 +95,7 @@ function hostsOf(network: Network): SampleHost[] {
       name: env.name,
       address: env.privateAddress,
       ...(outside && !outside.label ? { outside } : {}),
+      ...(outside ? { public: true } : {}),
       mac: macOf(env.name),
       ...(env.kind === "AppServiceEnvironmentV1" || env.kind === "AppServiceEnvironmentV2"
         ? { managed: true }
@@ -108,6 +114,7 @@ function hostsOf(network: Network): SampleHost[] {
       name: nic.name,
       address: config.address,
       ...(outside && !outside.label ? { outside } : {}),
+      ...(outside ? { public: true } : {}),
       mac: macOf(nic.name),
     });
   }
@@ -203,7 +210,7 @@ function conversationsOf(network: Network, next: () => number): Conversation[] {
       const address: IpAddress = { family: 4, value: base + BigInt(1 + Math.floor(next() * 250)) };
       if (!taken.has(formatIpAddress(address))) internet.push(address);
     }
-  for (const to of hosts.filter((h) => h.outside).slice(0, MAX_HOSTS_PAIRED))
+  for (const to of hosts.filter((h) => h.public).slice(0, MAX_HOSTS_PAIRED))
     for (const from of internet) {
       for (const port of INTERNET_PORTS) add(from, to, port, port === 443 ? 0.5 : 0.25);
       if (to.managed) for (const port of [454, 455]) add(from, to, port, 0.5);

@@ -23,8 +23,14 @@ export class FileChunks implements AsyncIterable<Buffer> {
   private readonly handle: Promise<FileHandle>;
   private pending: Promise<Buffer> | undefined;
   private used = false;
+  /** Bytes asked for so far. */
+  private asked = 0;
 
-  constructor(readonly path: string) {
+  /** `size`, when known, sizes the reads: a small file costs a buffer of its size, not a chunk's. */
+  constructor(
+    readonly path: string,
+    private readonly size?: number,
+  ) {
     this.handle = open(path, "r");
     this.pending = this.next();
     // Failures surface when the chunks are taken, not as unhandled rejections meanwhile.
@@ -32,9 +38,19 @@ export class FileChunks implements AsyncIterable<Buffer> {
   }
 
   private async next(): Promise<Buffer> {
+    // Up to a known size, what is left of it; then a few bytes find that nothing was written
+    // since (and, if something was, chunks again).
+    const size = this.size;
+    const wanted =
+      size === undefined || this.asked > size
+        ? CHUNK
+        : this.asked === size
+          ? 64
+          : Math.min(CHUNK, size - this.asked);
+    this.asked += wanted;
     const handle = await this.handle;
-    const buffer = Buffer.allocUnsafe(CHUNK);
-    const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+    const buffer = Buffer.allocUnsafe(wanted);
+    const { bytesRead } = await handle.read(buffer, 0, wanted, null);
     return buffer.subarray(0, bytesRead);
   }
 

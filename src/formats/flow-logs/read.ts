@@ -138,8 +138,10 @@ async function* batches(
   };
   const tuples = new TupleReader();
   const open = (index: number) => {
-    const path = files[index]?.path;
-    return path === undefined || path === "-" ? undefined : new FileChunks(path);
+    const file = files[index];
+    return file === undefined || file.path === "-"
+      ? undefined
+      : new FileChunks(file.path, file.size);
   };
   let ahead = open(0);
   try {
