@@ -8,8 +8,8 @@
  * - read: the streaming reader alone, to LoggedFlow;
  * - replay (js), on one thread and on one per core: read, fold into classes,
  *   judge each, sum up, against the example and a proposed version;
- * - replay (duckdb), on the week alone: read, append to an embedded DuckDB,
- *   fold and judge by SQL, sum up.
+ * - replay (duckdb), on the week alone: an embedded DuckDB reads the files,
+ *   folds and judges by SQL; the report is summed up here.
  *
  * Run: npm run bench:replay [-- CONNECTIONS_PER_HOUR [COPIES]]   (default 3000 and 1: about 1.1 M tuples)
  */
@@ -88,9 +88,10 @@ async function step(name: string, dir: string, tuples: number): Promise<void> {
     replayReport(judgeClasses(folded.classes, current, proposed), tuples, current, true);
   } else if (name === "duckdb") {
     const { current, proposed } = networks();
-    const { judgeInDuckDb } = await import("../src/formats/sql/duckdb-replay.js");
-    const { judged } = await judgeInDuckDb(readFlowLogs([dir]), current, proposed);
-    replayReport(judged, tuples, current, true);
+    const { judgeFilesInDuckDb } = await import("../src/formats/sql/duckdb-replay.js");
+    const direct = await judgeFilesInDuckDb(filesUnder(dir), current, proposed);
+    if (direct?.tuples !== tuples) throw new Error("DuckDB did not read the files clean");
+    replayReport(direct.judged, tuples, current, true);
   }
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   console.log(JSON.stringify({ ms, rss: process.resourceUsage().maxRSS / 1024 }));
@@ -166,7 +167,7 @@ if (process.argv[2] === "--step") {
   const section = [
     "## Flow-log replay",
     "",
-    `\`npm run bench:replay${perHour !== 3000 || copies !== 1 ? ` -- ${perHour} ${copies}` : ""}\`: \`bench/replay.ts\` writes a seeded week of the layered example's VNet flow logs (\`sampleFlowLogs\`, ${perHour.toLocaleString("en-US")} connections an hour, in Azure's blob layout: ${written.toLocaleString("en-US")} tuples, ${mb(weekBytes)} in ${weekFiles.length} files)${copies > 1 ? `, links it ${copies} times into one folder (${tuples.toLocaleString("en-US")} tuples, ${mb(bytes)}: the same files, read ${copies} times, from the page cache after the first)` : ""}, and times each step end to end from the files, each in a process of its own: the anchor, a plain \`JSON.parse\` of each file; the streaming reader alone; \`replay\` with the JavaScript engine (read, fold into classes of flows, judge each class, sum up, with a proposed spec), on one thread and on ${cores}; and with the DuckDB engine on the week alone (read, append to an embedded DuckDB, fold and judge by the compiled SQL, sum up). Load average at the end: ${load.toFixed(1)} on ${cores} cores.`,
+    `\`npm run bench:replay${perHour !== 3000 || copies !== 1 ? ` -- ${perHour} ${copies}` : ""}\`: \`bench/replay.ts\` writes a seeded week of the layered example's VNet flow logs (\`sampleFlowLogs\`, ${perHour.toLocaleString("en-US")} connections an hour, in Azure's blob layout: ${written.toLocaleString("en-US")} tuples, ${mb(weekBytes)} in ${weekFiles.length} files)${copies > 1 ? `, links it ${copies} times into one folder (${tuples.toLocaleString("en-US")} tuples, ${mb(bytes)}: the same files, read ${copies} times, from the page cache after the first)` : ""}, and times each step end to end from the files, each in a process of its own: the anchor, a plain \`JSON.parse\` of each file; the streaming reader alone; \`replay\` with the JavaScript engine (read, fold into classes of flows, judge each class, sum up, with a proposed spec), on one thread and on ${cores}; and with the DuckDB engine on the week alone (an embedded DuckDB reads the files, folds the tuples and judges them by the compiled SQL; the report is summed up in JavaScript). Load average at the end: ${load.toFixed(1)} on ${cores} cores.`,
     "",
     "| step | tuples | time | tuples/s | × JSON.parse's rate | peak resident memory |",
     "|---|---:|---:|---:|---:|---:|",
@@ -176,6 +177,8 @@ if (process.argv[2] === "--step") {
     ),
     "",
     `On ${cores} threads, replay is ${(rate(many) / rate(one)).toFixed(2)}× as fast as on one (each thread starts in about 0.1 s, which a small input feels most).`,
+    "",
+    "Against the issue's targets. One thread: over 1 million tuples a second end to end once the input passes a few hundred MB (on the week alone, start-up and a cold compiler weigh: about 0.9 M/s). Two threads: between 1.4× and 2.0× one thread across runs of this benchmark on this 2-core virtual machine, whose speed varies from run to run (one thread alone took 14.5 to 20.3 s on the same 2 GB); the CPU time shows both threads busy (1.85 cores' worth on 2 GB), so the 1.7× target is met on some runs and not on others. Memory: what replay keeps is its classes of flows (here 232, each with a set of source ports of at most 8 KB: a few MB), so resident memory does not follow the input's size but the collector's pace and the number of files: about 110 MB on 2 GB read as 20 folders of 168 files, 160 MB as one folder of 3,360, and the peaks above on 5 GB (under 300 MB on one thread, about 345 MB on two, each thread with its own heap; capping the threads' young generation saved 6% for 12% more time, and was not kept). The DuckDB engine reads the files itself now (when every tuple was appended from JavaScript it took 31 s on the week): DuckDB's JSON reading and unnesting of these files takes about 0.9 s of that on both cores and splitting and checking each tuple about 1.5 s more, so on this 2-core machine it cannot be 3× the JavaScript engine, which uses both cores too; that target is not met.",
     "",
   ].join("\n");
   console.log(section);

@@ -209,6 +209,8 @@ describe("export sql and replay --engine duckdb", () => {
     const duck = tierwall(["replay", LAYERED, logs, "--proposed", proposed, "--engine", "duckdb"]);
     expect(duck.code).toBe(1);
     expect(duck.stdout).toBe(js.stdout);
+    // DuckDB read the files itself: no word of tierwall's reader reading them instead.
+    expect(duck.stderr).not.toContain("DuckDB could not read");
     const json = (engine: string) =>
       tierwall(["replay", LAYERED, logs, "--proposed", proposed, "--json", "--engine", engine])
         .stdout;
@@ -233,6 +235,9 @@ describe("export sql and replay --engine duckdb", () => {
     const duck = tierwall(["replay", LAYERED, damaged, "--json", "--engine", "duckdb"]);
     expect(JSON.parse(js.stdout).rejectedTuples).toBe(1);
     expect(duck.stdout).toBe(js.stdout);
+    expect(tierwall(["replay", LAYERED, damaged, "--engine", "duckdb"]).stderr).toContain(
+      "DuckDB could not read the logs clean",
+    );
   });
 
   it("writes a query for each dialect, and a view when asked", () => {

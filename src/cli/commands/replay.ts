@@ -121,6 +121,10 @@ export async function runReplay(
         bytes: files.reduce((sum, f) => sum + (f.size ?? 0), 0),
       };
     } else {
+      if (files.length > 0 && !options.json)
+        io.err(
+          `${io.style.dim("note")}: DuckDB could not read the logs clean (a file too large for it, or one that is not read whole and well-formed), so tierwall's reader reads them and says what is wrong\n`,
+        );
       const reading = readFlowLogs(logs, { onProgress });
       ({ judged, tuples } = await judgeInDuckDb(
         reading,

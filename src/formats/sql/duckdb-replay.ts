@@ -7,6 +7,9 @@
  * proposed spec. What comes back is small (one row per class and logger) and
  * is summed up by the same code as the JavaScript path.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { DuckDBInstance } from "@duckdb/node-api";
 import {
@@ -85,7 +88,12 @@ export async function judgeFilesInDuckDb(
   options: FoldOptions = {},
 ): Promise<(DuckDbJudging & { readonly records: number }) | undefined> {
   if (files.length === 0) return undefined;
-  const instance = await DuckDBInstance.create(":memory:");
+  // A database file, not memory: the tuples DuckDB reads are kept on disk, compressed, and
+  // what does not fit its share of memory (DuckDB's default) spills there too.
+  const folder = await mkdtemp(join(tmpdir(), "tierwall-duckdb-"));
+  const instance = await DuckDBInstance.create(join(folder, "replay.duckdb"), {
+    temp_directory: join(folder, "spill"),
+  });
   const connection = await instance.connect();
   try {
     try {
@@ -110,8 +118,15 @@ export async function judgeFilesInDuckDb(
   } finally {
     connection.closeSync();
     instance.closeSync();
+    await rm(folder, { recursive: true, force: true });
   }
 }
+
+/**
+ * The largest file DuckDB reads itself (a file is one JSON object, which it
+ * holds whole, once per thread); larger ones are read by tierwall's reader.
+ */
+const MAX_FILE = 256 << 20;
 
 const NSG_CATEGORY = "NetworkSecurityGroupFlowEvent";
 const VNET_CATEGORY = "FlowLogFlowEvent";
@@ -134,7 +149,7 @@ const NSG_V2_TUPLE = `${HEAD},[TU],[IO],[AD],[BCE],${COUNTS}`;
 const sqlText = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /**
- * Tables tw_records (each record, and whether it is one of the two formats'
+ * The view tw_records (each record, and whether it is one of the two formats'
  * whole) and tw_read (each tuple as flow_tuples holds them, and whether it is
  * its format's). Each tuple is split once; the logger is found once per record.
  */
@@ -145,7 +160,7 @@ function readFiles(files: readonly string[]): string {
     `coalesce(list_bool_or(list_transform(${items}, ${test})), FALSE)`;
   const ports = "TRY_CAST(p[4] AS INTEGER) <= 65535 AND TRY_CAST(p[5] AS INTEGER) <= 65535";
   return `
-CREATE TABLE tw_records AS
+CREATE VIEW tw_records AS
 SELECT r, coalesce(CASE
   WHEN r.category = '${NSG_CATEGORY}' THEN r.properties.flows IS NOT NULL AND r.flowRecords IS NULL
     AND coalesce(r.properties."Version", 1) IN (1, 2)
@@ -154,7 +169,7 @@ SELECT r, coalesce(CASE
     AND NOT ${anyOf("r.flowRecords.flows", `f -> f.flowGroups IS NULL OR ${anyOf("f.flowGroups", "g -> g.rule IS NULL OR g.flowTuples IS NULL")}`)}
   ELSE FALSE END, FALSE) AS ok
 FROM (SELECT unnest(records) AS r
-  FROM read_json(${list}, columns = {records: '${RECORD}[]'}, format = 'auto', maximum_object_size = 2147483647));
+  FROM read_json(${list}, columns = {records: '${RECORD}[]'}, format = 'auto', maximum_object_size = ${MAX_FILE}));
 CREATE TABLE tw_read AS
 WITH nsg_records AS (
   SELECT CASE WHEN r.resourceId IS NULL THEN ''
