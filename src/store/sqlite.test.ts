@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { storeContract } from "../../test/support/store-contract.js";
+import { openSqliteStore } from "./sqlite.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tierwall-sqlite-store-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+describe("the SQLite store", () => {
+  storeContract(async () => openSqliteStore(join(dir, `${n++}`, "tierwall.db")));
+
+  it("keeps what was written when opened again, and refuses a newer schema", async () => {
+    const path = join(dir, "again", "tierwall.db");
+    const store = openSqliteStore(path);
+    const id =
+      "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/networkSecurityGroups/n";
+    await store.put(id, "Microsoft.Network/networkSecurityGroups", { a: 1 }, { actor: "a" });
+    await store.close();
+    const again = openSqliteStore(path);
+    expect((await again.get(id))?.body).toEqual({ a: 1 });
+    expect(await again.history(id)).toHaveLength(1);
+    await again.close();
+    const Database = (await import("better-sqlite3")).default;
+    const db = new Database(path);
+    db.prepare("UPDATE meta SET value = '99' WHERE name = 'schema'").run();
+    db.close();
+    expect(() => openSqliteStore(path)).toThrow(/newer tierwall \(store schema 99/);
+  });
+});
