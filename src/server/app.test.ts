@@ -1,0 +1,385 @@
+/**
+ * The API in process (fastify's inject, no socket): ARM's paths, shapes,
+ * status codes and error envelope for NSGs and their rules, tokens and roles,
+ * etags, and bad requests, over the SQLite store.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance, InjectOptions } from "fastify";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openSqliteStore } from "../store/sqlite.js";
+import type { Store } from "../store/store.js";
+import { buildApp } from "./app.js";
+import { createToken } from "./auth.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tierwall-app-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const RG = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ase";
+const NSG = `${RG}/providers/Microsoft.Network/networkSecurityGroups/RestrictBackendApi`;
+const V = "?api-version=2024-05-01";
+
+/** The seed's rules (a few of them): front ends' HTTPS, Azure's management ports. */
+const rule = (name: string, priority: number, source: string, port: string) => ({
+  name,
+  properties: {
+    protocol: "Tcp",
+    sourceAddressPrefix: source,
+    sourcePortRange: "*",
+    destinationAddressPrefix: "*",
+    destinationPortRange: port,
+    access: "Allow",
+    priority,
+    direction: "Inbound",
+  },
+});
+const SEED = {
+  location: "southcentralus",
+  properties: {
+    securityRules: [
+      rule("ALLOW-AzureMngmt", 100, "Internet", "454-455"),
+      rule("ALLOW-HTTPS-fe1ase", 300, "198.51.100.11", "443"),
+    ],
+  },
+};
+
+let n = 0;
+let store: Store;
+let app: FastifyInstance;
+let writer: string;
+let reader: string;
+
+beforeEach(async () => {
+  store = openSqliteStore(join(dir, `${n++}`, "tierwall.db"));
+  app = buildApp({ store });
+  writer = await createToken(store, "ci", "writer");
+  reader = await createToken(store, "viewer", "reader");
+});
+afterEach(async () => {
+  await app.close();
+  await store.close();
+});
+
+const as = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe("network security groups", () => {
+  it("creates (201), reads back with ARM's read-only properties, replaces (200), lists and deletes", async () => {
+    const put = await app.inject({
+      method: "PUT",
+      url: NSG + V,
+      headers: as(writer),
+      payload: SEED,
+    });
+    expect(put.statusCode).toBe(201);
+    const created = put.json();
+    expect(created).toMatchObject({
+      name: "RestrictBackendApi",
+      id: NSG,
+      type: "Microsoft.Network/networkSecurityGroups",
+      location: "southcentralus",
+      properties: { provisioningState: "Succeeded" },
+    });
+    expect(put.headers.etag).toBe(created.etag);
+    expect(created.properties.resourceGuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(created.properties.securityRules.map((r: { id: string }) => r.id)).toEqual([
+      `${NSG}/securityRules/ALLOW-AzureMngmt`,
+      `${NSG}/securityRules/ALLOW-HTTPS-fe1ase`,
+    ]);
+    expect(created.properties.defaultSecurityRules.map((r: { name: string }) => r.name)).toEqual([
+      "AllowVnetInBound",
+      "AllowAzureLoadBalancerInBound",
+      "DenyAllInBound",
+      "AllowVnetOutBound",
+      "AllowInternetOutBound",
+      "DenyAllOutBound",
+    ]);
+
+    const got = await app.inject({ url: NSG.toLowerCase() + V, headers: as(reader) });
+    expect(got.statusCode).toBe(200);
+    expect(got.json()).toEqual(created);
+
+    const again = await app.inject({
+      method: "PUT",
+      url: NSG + V,
+      headers: as(writer),
+      payload: { ...SEED, properties: { securityRules: [SEED.properties.securityRules[0]] } },
+    });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().properties.resourceGuid).toBe(created.properties.resourceGuid);
+    expect(again.json().etag).not.toBe(created.etag);
+
+    const listed = await app.inject({
+      url: `${RG}/providers/Microsoft.Network/networkSecurityGroups${V}`,
+      headers: as(reader),
+    });
+    expect(listed.json().value.map((v: { id: string }) => v.id)).toEqual([NSG]);
+    const bySubscription = await app.inject({
+      url: `/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Network/networkSecurityGroups${V}`,
+      headers: as(reader),
+    });
+    expect(bySubscription.json().value).toHaveLength(1);
+
+    expect(
+      (await app.inject({ method: "DELETE", url: NSG + V, headers: as(writer) })).statusCode,
+    ).toBe(200);
+    expect(
+      (await app.inject({ method: "DELETE", url: NSG + V, headers: as(writer) })).statusCode,
+    ).toBe(204);
+    const gone = await app.inject({ url: NSG + V, headers: as(reader) });
+    expect(gone.statusCode).toBe(404);
+    expect(gone.json().error.code).toBe("ResourceNotFound");
+  });
+
+  it("refuses what the model refuses, with Azure's codes pointing into the body", async () => {
+    const conflict = await app.inject({
+      method: "PUT",
+      url: NSG + V,
+      headers: as(writer),
+      payload: {
+        location: "southcentralus",
+        properties: {
+          securityRules: [
+            rule("a", 100, "*", "80"),
+            rule("b", 100, "*", "443"),
+            { ...rule("c", 5000, "10.0.0.300", "22") },
+          ],
+        },
+      },
+    });
+    expect(conflict.statusCode).toBe(400);
+    const error = conflict.json().error;
+    expect(error.code).toBe("SecurityRuleConflict");
+    expect(error.details.map((d: { code: string; target: string }) => [d.code, d.target])).toEqual([
+      ["SecurityRuleConflict", "properties.securityRules[1].properties.priority"],
+      ["SecurityRuleInvalidPriority", "properties.securityRules[2].properties.priority"],
+      [
+        "SecurityRuleInvalidAddressPrefix",
+        "properties.securityRules[2].properties.sourceAddressPrefix",
+      ],
+    ]);
+    expect(await store.get(NSG)).toBeUndefined();
+    const noLocation = await app.inject({
+      method: "PUT",
+      url: NSG + V,
+      headers: as(writer),
+      payload: { properties: {} },
+    });
+    expect(noLocation.json().error.code).toBe("LocationRequired");
+    const badName = await app.inject({
+      method: "PUT",
+      url: `${RG}/providers/Microsoft.Network/networkSecurityGroups/-bad${V}`,
+      headers: as(writer),
+      payload: SEED,
+    });
+    expect(badName.json().error.code).toBe("InvalidResourceName");
+  });
+
+  it("writes under If-Match only with the current etag, else 412", async () => {
+    const first = (
+      await app.inject({ method: "PUT", url: NSG + V, headers: as(writer), payload: SEED })
+    ).json();
+    const second = await app.inject({
+      method: "PUT",
+      url: NSG + V,
+      headers: { ...as(writer), "if-match": first.etag },
+      payload: SEED,
+    });
+    expect(second.statusCode).toBe(200);
+    const stale = await app.inject({
+      method: "PUT",
+      url: NSG + V,
+      headers: { ...as(writer), "if-match": first.etag },
+      payload: SEED,
+    });
+    expect(stale.statusCode).toBe(412);
+    expect(stale.json().error.code).toBe("PreconditionFailed");
+    const staleDelete = await app.inject({
+      method: "DELETE",
+      url: NSG + V,
+      headers: { ...as(writer), "if-match": first.etag },
+    });
+    expect(staleDelete.statusCode).toBe(412);
+    expect(await store.get(NSG)).toBeDefined();
+  });
+});
+
+describe("security rules", () => {
+  it("adds (201), replaces (200), reads, lists and deletes a rule, each a new revision of its NSG", async () => {
+    await app.inject({ method: "PUT", url: NSG + V, headers: as(writer), payload: SEED });
+    const url = `${NSG}/securityRules/ALLOW-HTTPS-fe2ase${V}`;
+    const added = await app.inject({
+      method: "PUT",
+      url,
+      headers: as(writer),
+      payload: rule("x", 500, "198.51.100.22", "443"),
+    });
+    expect(added.statusCode).toBe(201);
+    expect(added.json()).toMatchObject({
+      name: "ALLOW-HTTPS-fe2ase",
+      id: `${NSG}/securityRules/ALLOW-HTTPS-fe2ase`,
+      type: "Microsoft.Network/networkSecurityGroups/securityRules",
+      properties: {
+        priority: 500,
+        sourceAddressPrefix: "198.51.100.22",
+        provisioningState: "Succeeded",
+      },
+    });
+    const replaced = await app.inject({
+      method: "PUT",
+      url,
+      headers: as(writer),
+      payload: rule("x", 510, "198.51.100.22", "443"),
+    });
+    expect(replaced.statusCode).toBe(200);
+    expect((await app.inject({ url, headers: as(reader) })).json().properties.priority).toBe(510);
+    const listed = await app.inject({ url: `${NSG}/securityRules${V}`, headers: as(reader) });
+    expect(listed.json().value.map((r: { name: string }) => r.name)).toEqual([
+      "ALLOW-AzureMngmt",
+      "ALLOW-HTTPS-fe1ase",
+      "ALLOW-HTTPS-fe2ase",
+    ]);
+    const conflicting = await app.inject({
+      method: "PUT",
+      url: `${NSG}/securityRules/dup${V}`,
+      headers: as(writer),
+      payload: rule("dup", 300, "*", "22"),
+    });
+    expect(conflicting.statusCode).toBe(400);
+    expect(conflicting.json().error.code).toBe("SecurityRuleConflict");
+    expect((await app.inject({ method: "DELETE", url, headers: as(writer) })).statusCode).toBe(200);
+    expect((await app.inject({ method: "DELETE", url, headers: as(writer) })).statusCode).toBe(204);
+    expect((await app.inject({ url, headers: as(reader) })).statusCode).toBe(404);
+    expect((await store.history(NSG)).map((r) => r.actor)).toEqual(["ci", "ci", "ci", "ci"]);
+  });
+
+  it("loses no rule when many clients add rules to one NSG at once", async () => {
+    await app.inject({ method: "PUT", url: NSG + V, headers: as(writer), payload: SEED });
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        app.inject({
+          method: "PUT",
+          url: `${NSG}/securityRules/r${i}${V}`,
+          headers: as(writer),
+          payload: rule(`r${i}`, 1000 + i, "10.0.0.0/8", "443"),
+        }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual(Array(30).fill(201));
+    const stored = (await app.inject({ url: NSG + V, headers: as(reader) })).json();
+    expect(stored.properties.securityRules).toHaveLength(32);
+  });
+});
+
+describe("access and bad requests", () => {
+  it("needs a token to read and a writer's to write; anonymous reads only when enabled", async () => {
+    expect((await app.inject({ url: NSG + V })).json().error.code).toBe("AuthenticationFailed");
+    expect((await app.inject({ url: NSG + V })).statusCode).toBe(401);
+    expect((await app.inject({ url: NSG + V, headers: as("tw_nope") })).json().error.code).toBe(
+      "InvalidAuthenticationToken",
+    );
+    const denied = await app.inject({
+      method: "PUT",
+      url: NSG + V,
+      headers: as(reader),
+      payload: SEED,
+    });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json().error.code).toBe("AuthorizationFailed");
+    const open = buildApp({ store, anonymousReads: true });
+    expect((await open.inject({ url: NSG + V })).statusCode).toBe(404);
+    expect((await open.inject({ method: "PUT", url: NSG + V, payload: SEED })).statusCode).toBe(
+      401,
+    );
+    await open.close();
+  });
+
+  it("answers bad requests with the right 4xx and ARM's envelope, never a stack", async () => {
+    const cases: [InjectOptions, number, string][] = [
+      [{ url: NSG, headers: as(reader) }, 400, "MissingApiVersionParameter"],
+      [
+        { url: `${NSG}?api-version=1999-01-01`, headers: as(reader) },
+        400,
+        "InvalidApiVersionParameter",
+      ],
+      [
+        { url: `${NSG}?api-version=latest`, headers: as(reader) },
+        400,
+        "InvalidApiVersionParameter",
+      ],
+      [
+        {
+          method: "PUT",
+          url: NSG + V,
+          headers: { ...as(writer), "content-type": "application/json" },
+          payload: "{not json",
+        },
+        400,
+        "InvalidRequestFormat",
+      ],
+      [
+        { method: "PUT", url: NSG + V, headers: as(writer), payload: [1, 2] },
+        400,
+        "InvalidRequestFormat",
+      ],
+      [
+        {
+          method: "PUT",
+          url: NSG + V,
+          headers: as(writer),
+          payload: { location: "x", properties: { securityRules: "all" } },
+        },
+        400,
+        "InvalidRequestFormat",
+      ],
+      [
+        {
+          method: "PUT",
+          url: NSG + V,
+          headers: as(writer),
+          payload: {
+            location: "x",
+            properties: { securityRules: [{ name: "a", properties: { priority: "high" } }] },
+          },
+        },
+        400,
+        "InvalidPropertyType",
+      ],
+      [
+        {
+          method: "PUT",
+          url: NSG + V,
+          headers: as(writer),
+          payload: { location: "x".repeat(2 << 20) },
+        },
+        413,
+        "RequestEntityTooLarge",
+      ],
+      [
+        {
+          url: `${RG}/providers/Microsoft.Network/networkSecurityGroups/..%2F..%2Fetc${V}`,
+          headers: as(reader),
+        },
+        404,
+        "",
+      ],
+      [
+        {
+          url: `/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/vm${V}`,
+          headers: as(reader),
+        },
+        404,
+        "InvalidResourceType",
+      ],
+    ];
+    for (const [request, status, code] of cases) {
+      const r = await app.inject(request);
+      expect(r.statusCode, JSON.stringify(request).slice(0, 120)).toBe(status);
+      const text = r.body;
+      expect(text).not.toMatch(/\bat \S+:\d+:\d+|node_modules|\/work\/|src\//);
+      const error = r.json().error;
+      expect(typeof error.message).toBe("string");
+      if (code) expect(error.code).toBe(code);
+    }
+  });
+});

@@ -1,0 +1,324 @@
+/**
+ * The HTTP API: ARM's paths and shapes for network security groups and
+ * their rules, over a store. Every request needs an `api-version`; reads
+ * need a reader's token (unless anonymous reads are enabled), writes a
+ * writer's; every error is ARM's envelope, never a stack or a path of this
+ * machine. Bodies are limited in size, and so are headers (Node's limit).
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { isValidResourceName } from "../model/rule.js";
+import { PreconditionFailed, type Role, type Store, type TokenRecord } from "../store/store.js";
+import { allows, bearer } from "./auth.js";
+import { ArmError, armErrorBody } from "./errors.js";
+import { NSG_TYPE, nsgJson, nsgToStore, ruleJson } from "./nsg.js";
+
+export interface AppOptions {
+  readonly store: Store;
+  /** Reads without a token (writes never). */
+  readonly anonymousReads?: boolean;
+  /** Largest request body, in bytes (1 MiB unless given). */
+  readonly bodyLimit?: number;
+}
+
+/** API versions taken: Azure's dated versions (a preview too) from 2017 to the latest known. */
+const API_VERSION = /^(\d{4})-(\d{2})-(\d{2})(-preview)?$/;
+const LATEST_API_VERSION = "2025-05-01";
+
+function checkApiVersion(request: FastifyRequest): void {
+  const version = (request.query as Record<string, unknown>)["api-version"];
+  if (version === undefined || version === "")
+    throw new ArmError(
+      400,
+      "MissingApiVersionParameter",
+      "The api-version query parameter (?api-version=) is required for all requests.",
+    );
+  const match = typeof version === "string" ? API_VERSION.exec(version) : null;
+  const date = match ? `${match[1]}-${match[2]}-${match[3]}` : "";
+  if (!match || date < "2017-01-01" || date > LATEST_API_VERSION)
+    throw new ArmError(
+      400,
+      "InvalidApiVersionParameter",
+      `The api-version '${String(version)}' is invalid. The supported versions are dated from 2017-01-01 to ${LATEST_API_VERSION}.`,
+    );
+}
+
+const PROVIDER = "providers/Microsoft.Network/networkSecurityGroups";
+
+interface NsgParams {
+  subscription: string;
+  group: string;
+  name: string;
+}
+
+const nsgIdOf = (p: NsgParams) =>
+  `/subscriptions/${p.subscription}/resourceGroups/${p.group}/${PROVIDER}/${p.name}`;
+
+function checkName(kind: string, name: string): void {
+  if (!isValidResourceName(name))
+    throw new ArmError(
+      400,
+      "InvalidResourceName",
+      `Resource name ${name} is invalid. The name can be up to 80 characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'. (${kind})`,
+    );
+}
+
+/** The conditions of a write, from its headers. */
+function conditions(request: FastifyRequest, token: TokenRecord) {
+  const ifMatch = request.headers["if-match"];
+  const ifNoneMatch = request.headers["if-none-match"];
+  return {
+    actor: token.name,
+    ...(typeof ifMatch === "string" ? { ifMatch } : {}),
+    ...(typeof ifNoneMatch === "string" ? { ifNoneMatch } : {}),
+  };
+}
+
+export function buildApp(options: AppOptions): FastifyInstance {
+  const { store } = options;
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? 1 << 20,
+    caseSensitive: false,
+    logger: false,
+    // ARM ids hold no encoded slashes; refuse what would make a name of one.
+    routerOptions: { maxParamLength: 200 },
+  });
+
+  /** The token, if its role allows `needed`; else a 401 or 403. */
+  const authorize = async (request: FastifyRequest, needed: Role): Promise<TokenRecord> => {
+    const token = await bearer(store, request.headers.authorization);
+    if (!token) {
+      if (needed === "reader" && options.anonymousReads)
+        return { name: "anonymous", role: "reader", hash: "", createdAt: "" };
+      throw new ArmError(
+        401,
+        request.headers.authorization ? "InvalidAuthenticationToken" : "AuthenticationFailed",
+        request.headers.authorization
+          ? "The access token is invalid."
+          : "Authentication failed. The 'Authorization' header is missing.",
+      );
+    }
+    if (!allows(token.role, needed))
+      throw new ArmError(
+        403,
+        "AuthorizationFailed",
+        `The token '${token.name}' (${token.role}) does not have authorization to perform this action; it needs the ${needed} role.`,
+      );
+    return token;
+  };
+
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof ArmError) return reply.code(error.status).send(armErrorBody(error));
+    if (error instanceof PreconditionFailed)
+      return reply
+        .code(412)
+        .send(armErrorBody(new ArmError(412, "PreconditionFailed", error.message)));
+    const fastifyError = error as { statusCode?: number; code?: string; message?: string };
+    if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE")
+      return reply
+        .code(413)
+        .send(
+          armErrorBody(
+            new ArmError(413, "RequestEntityTooLarge", "The request body is too large."),
+          ),
+        );
+    if (fastifyError.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE")
+      return reply
+        .code(415)
+        .send(
+          armErrorBody(
+            new ArmError(415, "UnsupportedMediaType", "The request body must be application/json."),
+          ),
+        );
+    if (fastifyError.statusCode !== undefined && fastifyError.statusCode < 500)
+      return reply
+        .code(400)
+        .send(
+          armErrorBody(
+            new ArmError(400, "InvalidRequestFormat", "The request body is not valid JSON."),
+          ),
+        );
+    // Anything else is ours: said without its stack or where it happened.
+    return reply
+      .code(500)
+      .send(
+        armErrorBody(
+          new ArmError(500, "InternalServerError", "The server met an error it did not expect."),
+        ),
+      );
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .send(
+        armErrorBody(
+          new ArmError(
+            404,
+            "InvalidResourceType",
+            `The resource type or path '${request.url.split("?")[0]}' is not served here.`,
+          ),
+        ),
+      );
+  });
+
+  const nsgPath = `/subscriptions/:subscription/resourceGroups/:group/${PROVIDER}/:name`;
+
+  const found = async (id: string) => {
+    const stored = await store.get(id);
+    if (!stored)
+      throw new ArmError(
+        404,
+        "ResourceNotFound",
+        `The Resource '${NSG_TYPE}/${id.split("/").pop()}' was not found.`,
+      );
+    return stored;
+  };
+
+  const sendNsg = (reply: FastifyReply, code: number, stored: Parameters<typeof nsgJson>[0]) =>
+    reply.code(code).header("etag", stored.etag).send(nsgJson(stored));
+
+  app.get<{ Params: NsgParams }>(nsgPath, async (request, reply) => {
+    checkApiVersion(request);
+    await authorize(request, "reader");
+    return sendNsg(reply, 200, await found(nsgIdOf(request.params)));
+  });
+
+  app.put<{ Params: NsgParams }>(nsgPath, async (request, reply) => {
+    checkApiVersion(request);
+    const token = await authorize(request, "writer");
+    checkName("networkSecurityGroups", request.params.name);
+    const id = nsgIdOf(request.params);
+    const previous = await store.get(id);
+    const body = nsgToStore(id, request.params.name, request.body, previous);
+    const { resource, created } = await store.put(id, NSG_TYPE, body, conditions(request, token));
+    return sendNsg(reply, created ? 201 : 200, resource);
+  });
+
+  app.delete<{ Params: NsgParams }>(nsgPath, async (request, reply) => {
+    checkApiVersion(request);
+    const token = await authorize(request, "writer");
+    const removed = await store.remove(nsgIdOf(request.params), conditions(request, token));
+    return reply.code(removed ? 200 : 204).send();
+  });
+
+  app.get<{ Params: { subscription: string; group: string } }>(
+    `/subscriptions/:subscription/resourceGroups/:group/${PROVIDER}`,
+    async (request) => {
+      checkApiVersion(request);
+      await authorize(request, "reader");
+      const { subscription, group } = request.params;
+      const all = await store.list(
+        NSG_TYPE,
+        `/subscriptions/${subscription}/resourceGroups/${group}`,
+      );
+      return { value: all.map(nsgJson) };
+    },
+  );
+
+  app.get<{ Params: { subscription: string } }>(
+    `/subscriptions/:subscription/${PROVIDER}`,
+    async (request) => {
+      checkApiVersion(request);
+      await authorize(request, "reader");
+      const all = await store.list(NSG_TYPE, `/subscriptions/${request.params.subscription}`);
+      return { value: all.map(nsgJson) };
+    },
+  );
+
+  // Rules: each is part of its NSG's body, written by rewriting the NSG under its etag.
+  type RuleParams = NsgParams & { rule: string };
+  const rulePath = `${nsgPath}/securityRules/:rule`;
+  const rulesOf = (body: Record<string, unknown>) =>
+    ((body.properties as Record<string, unknown> | undefined)?.securityRules ?? []) as {
+      name: string;
+    }[];
+  const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+  app.get<{ Params: NsgParams }>(`${nsgPath}/securityRules`, async (request) => {
+    checkApiVersion(request);
+    await authorize(request, "reader");
+    const stored = await found(nsgIdOf(request.params));
+    return { value: rulesOf(stored.body).map((r) => ruleJson(stored.id, stored.etag, r)) };
+  });
+
+  app.get<{ Params: RuleParams }>(rulePath, async (request, reply) => {
+    checkApiVersion(request);
+    await authorize(request, "reader");
+    const stored = await found(nsgIdOf(request.params));
+    const rule = rulesOf(stored.body).find((r) => sameName(r.name, request.params.rule));
+    if (!rule)
+      throw new ArmError(
+        404,
+        "NotFound",
+        `Resource ${stored.id}/securityRules/${request.params.rule} not found.`,
+      );
+    return reply.header("etag", stored.etag).send(ruleJson(stored.id, stored.etag, rule));
+  });
+
+  /**
+   * Rewrites the NSG's rules by `change` under the etag read, so that a
+   * concurrent write is never lost: with the caller's If-Match, a stale etag
+   * is the caller's 412; without one, the rewrite is tried again on what is
+   * there now.
+   */
+  const rewriteRules = async (
+    request: FastifyRequest<{ Params: RuleParams }>,
+    token: TokenRecord,
+    change: (rules: { name: string }[]) => { name: string }[] | undefined,
+  ) => {
+    const id = nsgIdOf(request.params);
+    const given = conditions(request, token);
+    for (let attempt = 0; ; attempt++) {
+      const stored = await found(id);
+      const next = change(rulesOf(stored.body));
+      if (next === undefined) return undefined;
+      const properties = {
+        ...(stored.body.properties as Record<string, unknown>),
+        securityRules: next,
+      };
+      const written = nsgToStore(id, request.params.name, { ...stored.body, properties }, stored);
+      try {
+        const { resource } = await store.put(id, NSG_TYPE, written, {
+          ...given,
+          ifMatch: given.ifMatch ?? stored.etag,
+        });
+        return resource;
+      } catch (e) {
+        if (!(e instanceof PreconditionFailed) || given.ifMatch !== undefined || attempt >= 20)
+          throw e;
+      }
+    }
+  };
+
+  app.put<{ Params: RuleParams }>(rulePath, async (request, reply) => {
+    checkApiVersion(request);
+    const token = await authorize(request, "writer");
+    checkName("securityRules", request.params.rule);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const rule = { name: request.params.rule, properties: body.properties ?? {} };
+    let created = false;
+    const resource = await rewriteRules(request, token, (rules) => {
+      const at = rules.findIndex((r) => sameName(r.name, request.params.rule));
+      created = at < 0;
+      return at < 0 ? [...rules, rule] : rules.map((r, i) => (i === at ? rule : r));
+    });
+    const saved = rulesOf(resource?.body ?? {}).find((r) => sameName(r.name, request.params.rule));
+    return reply
+      .code(created ? 201 : 200)
+      .header("etag", resource?.etag)
+      .send(ruleJson(resource?.id ?? "", resource?.etag ?? "", saved));
+  });
+
+  app.delete<{ Params: RuleParams }>(rulePath, async (request, reply) => {
+    checkApiVersion(request);
+    const token = await authorize(request, "writer");
+    const resource = await rewriteRules(request, token, (rules) =>
+      rules.some((r) => sameName(r.name, request.params.rule))
+        ? rules.filter((r) => !sameName(r.name, request.params.rule))
+        : undefined,
+    );
+    return reply.code(resource ? 200 : 204).send();
+  });
+
+  return app;
+}

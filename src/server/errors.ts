@@ -1,0 +1,44 @@
+/**
+ * Errors as ARM writes them: `{"error": {"code", "message", "details"}}`,
+ * with the HTTP status that goes with each. The codes are Azure's where Azure
+ * has one (the model's diagnostics already use them: SecurityRuleConflict,
+ * SecurityRuleInvalidPriority, InvalidResourceName...).
+ */
+
+export interface ArmErrorDetail {
+  readonly code: string;
+  readonly message: string;
+  /** Where in the request body: `properties.securityRules[1].properties.priority`. */
+  readonly target?: string;
+}
+
+export class ArmError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: readonly ArmErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = "ArmError";
+  }
+}
+
+export function armErrorBody(e: ArmError): {
+  error: { code: string; message: string; details?: readonly ArmErrorDetail[] };
+} {
+  return {
+    error: {
+      code: e.code,
+      message: e.message,
+      ...(e.details.length > 0 ? { details: e.details } : {}),
+    },
+  };
+}
+
+export const notFound = (id: string, type: string): ArmError =>
+  new ArmError(
+    404,
+    "ResourceNotFound",
+    `The Resource '${type}/${id.split("/").pop()}' under resource group was not found. (${id})`,
+  );

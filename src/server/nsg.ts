@@ -1,0 +1,157 @@
+/**
+ * Network security groups as the API takes and gives them: a write is read
+ * by the ARM importer and validated by the model, exactly as `tierwall
+ * import` and `check` would, and refused with the model's diagnostics (whose
+ * codes are Azure's) as ARM error details pointing into the request body; a
+ * read gives back what was written with ARM's read-only properties added
+ * (ids, etags, provisioningState, resourceGuid, defaultSecurityRules).
+ */
+import { randomUUID } from "node:crypto";
+import { importArm } from "../formats/arm/import.js";
+import { DEFAULT_SECURITY_RULES } from "../model/default-rules.js";
+import type { Diagnostic } from "../model/diagnostic.js";
+import { buildNetwork } from "../model/network.js";
+import { ServiceTagCatalog } from "../model/service-tags.js";
+import type { SecurityRule } from "../model/types.js";
+import type { ResourceBody, StoredResource } from "../store/store.js";
+import { ArmError, type ArmErrorDetail } from "./errors.js";
+
+export const NSG_TYPE = "Microsoft.Network/networkSecurityGroups";
+export const RULE_TYPE = "Microsoft.Network/networkSecurityGroups/securityRules";
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Properties a client may send back from a read, that a write does not set. */
+const READ_ONLY = [
+  "provisioningState",
+  "resourceGuid",
+  "defaultSecurityRules",
+  "subnets",
+  "networkInterfaces",
+  "flowLogs",
+];
+
+/** A rule as stored: its name and writable properties. */
+function storedRule(
+  rule: unknown,
+  at: string,
+): { name: string; properties: Record<string, unknown> } {
+  if (!isObject(rule) || typeof rule.name !== "string")
+    throw new ArmError(400, "InvalidRequestFormat", `${at} must be an object with a name`);
+  const properties = isObject(rule.properties) ? { ...rule.properties } : {};
+  delete properties.provisioningState;
+  return { name: rule.name, properties };
+}
+
+/**
+ * The body to store for a PUT of the NSG `name`: what the client wrote,
+ * without read-only properties, and the resourceGuid kept across replaces.
+ * Throws ArmError (400) when it is not a valid NSG.
+ */
+export function nsgToStore(
+  id: string,
+  name: string,
+  body: unknown,
+  previous: StoredResource | undefined,
+): ResourceBody {
+  if (!isObject(body))
+    throw new ArmError(400, "InvalidRequestFormat", "the request body must be a JSON object");
+  if (typeof body.location !== "string" || body.location === "")
+    throw new ArmError(
+      400,
+      "LocationRequired",
+      "The location property is required for this definition.",
+    );
+  const properties = isObject(body.properties) ? { ...body.properties } : {};
+  for (const key of READ_ONLY) delete properties[key];
+  const rules = properties.securityRules ?? [];
+  if (!Array.isArray(rules))
+    throw new ArmError(400, "InvalidRequestFormat", "properties.securityRules must be an array");
+  properties.securityRules = rules.map((r, i) => storedRule(r, `properties.securityRules[${i}]`));
+  const previousGuid = (previous?.body.properties as Record<string, unknown> | undefined)
+    ?.resourceGuid;
+  properties.resourceGuid = typeof previousGuid === "string" ? previousGuid : randomUUID();
+  const stored: ResourceBody = {
+    location: body.location,
+    ...(isObject(body.tags) ? { tags: body.tags } : {}),
+    properties,
+  };
+  validate(id, name, stored);
+  return stored;
+}
+
+/** Where a model diagnostic's path points in the request body. */
+function target(path: readonly (string | number)[]): string | undefined {
+  // ["networkSecurityGroups", 0, "securityRules", i, field?]
+  if (path[0] !== "networkSecurityGroups" || path[2] !== "securityRules") return undefined;
+  const rule = `properties.securityRules[${path[3]}]`;
+  return path[4] === undefined ? rule : `${rule}.properties.${path[4]}`;
+}
+
+/** Validates the NSG as the model does; throws the errors as one ArmError. */
+function validate(id: string, name: string, stored: ResourceBody): void {
+  const document = JSON.stringify({ id, name, type: NSG_TYPE, ...stored });
+  const imported = importArm(document, "request body");
+  const built = buildNetwork(imported.topology, ServiceTagCatalog.symbolic);
+  const errors = [...imported.diagnostics, ...built.diagnostics].filter(
+    (d: Diagnostic) => d.severity === "error",
+  );
+  const [first] = errors;
+  if (!first) return;
+  const details: ArmErrorDetail[] = errors.map((d) => {
+    const at = target(d.path);
+    return { code: d.code, message: d.message, ...(at ? { target: at } : {}) };
+  });
+  throw new ArmError(400, first.code, first.message, details);
+}
+
+const ruleId = (nsgId: string, kind: "securityRules" | "defaultSecurityRules", name: string) =>
+  `${nsgId}/${kind}/${name}`;
+
+/** A default rule in ARM's shape. */
+function defaultRuleJson(nsgId: string, etag: string, rule: SecurityRule) {
+  const { name, ...fields } = rule;
+  return {
+    name,
+    id: ruleId(nsgId, "defaultSecurityRules", name),
+    etag,
+    type: "Microsoft.Network/networkSecurityGroups/defaultSecurityRules",
+    properties: { provisioningState: "Succeeded", ...fields },
+  };
+}
+
+/** A custom rule in ARM's shape, from the stored one. */
+export function ruleJson(nsgId: string, etag: string, rule: unknown) {
+  const { name, properties } = storedRule(rule, "rule");
+  return {
+    name,
+    id: ruleId(nsgId, "securityRules", name),
+    etag,
+    type: RULE_TYPE,
+    properties: { provisioningState: "Succeeded", ...properties },
+  };
+}
+
+/** The NSG as a GET gives it. */
+export function nsgJson(stored: StoredResource) {
+  const name = stored.id.split("/").pop() as string;
+  const properties = (stored.body.properties ?? {}) as Record<string, unknown>;
+  const rules = (properties.securityRules ?? []) as unknown[];
+  return {
+    name,
+    id: stored.id,
+    etag: stored.etag,
+    type: NSG_TYPE,
+    location: stored.body.location,
+    ...(stored.body.tags !== undefined ? { tags: stored.body.tags } : {}),
+    properties: {
+      provisioningState: "Succeeded",
+      resourceGuid: properties.resourceGuid,
+      securityRules: rules.map((r) => ruleJson(stored.id, stored.etag, r)),
+      defaultSecurityRules: DEFAULT_SECURITY_RULES.map((r) =>
+        defaultRuleJson(stored.id, stored.etag, r),
+      ),
+    },
+  };
+}
