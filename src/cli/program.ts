@@ -7,6 +7,7 @@ import type { runExposure, runReach } from "./commands/reach.js";
 import type { ReplayOptions } from "./commands/replay.js";
 import type { runRules } from "./commands/rules.js";
 import type { SampleLogsOptions } from "./commands/sample-logs.js";
+import type { ServeOptions, TokenOptions } from "./commands/serve.js";
 import type { runSynth } from "./commands/synth.js";
 import { EXIT, type Io } from "./io.js";
 import { packageInfo } from "./package-info.js";
@@ -304,6 +305,46 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       const { runReplay } = await import("./commands/replay.js");
       result.code = await runReplay(spec, logs, options, io);
     });
+
+  const serve = program
+    .command("serve")
+    .description(
+      "serve the ARM-shaped API for network security groups and their rules over a durable store (SQLite in a data folder, or PostgreSQL), on 127.0.0.1 unless told otherwise, until Ctrl-C",
+    )
+    .option("--data <folder>", "the SQLite store's folder (default: ~/.local/share/tierwall)")
+    .option("--store <url>", "a postgres:// URL: keep the store in PostgreSQL instead")
+    .option("--host <address>", "the address to listen on (default 127.0.0.1)")
+    .option("--port <n>", "the port (default 7420; 0: any free one)")
+    .option("--anonymous-reads", "let requests without a token read (never write)")
+    .addHelpText(
+      "after",
+      examples("tierwall serve token create ci --role writer", "tierwall serve --port 7420"),
+    )
+    .action(async (options: ServeOptions) => {
+      const { runServe } = await import("./commands/serve.js");
+      result.code = await runServe(options, io);
+    });
+  const token = serve.command("token").description("make, list and revoke the API's tokens");
+  for (const command of [
+    token
+      .command("create")
+      .description("make a token, shown this once, and keep its hash")
+      .argument("<name>")
+      .option("--role <role>", "reader, writer (the default) or admin"),
+    token.command("list").description("name the tokens and their roles (never the tokens)"),
+    token.command("revoke").description("remove a token").argument("<name>"),
+  ])
+    command
+      .option("--data <folder>", "the SQLite store's folder (default: ~/.local/share/tierwall)")
+      .option("--store <url>", "a postgres:// URL")
+      .action(async (...args: unknown[]) => {
+        const { runServeToken } = await import("./commands/serve.js");
+        const action = command.name() as "create" | "list" | "revoke";
+        const name = action === "list" ? undefined : (args[0] as string);
+        // --data and --store are also serve's: given after `token create`, commander may give them to serve.
+        const options = command.optsWithGlobals<TokenOptions>();
+        result.code = await runServeToken(action, name, options, io);
+      });
 
   program
     .command("sample-logs")

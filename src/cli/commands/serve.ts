@@ -1,0 +1,160 @@
+/**
+ * `tierwall serve`: the ARM-shaped API over a store (SQLite in a data folder
+ * unless `--store postgres://...`), on 127.0.0.1 unless told otherwise, until
+ * SIGINT or SIGTERM; and `tierwall serve token create|list|revoke`, which
+ * manage the API's tokens in the same store (a token is shown once, when made).
+ */
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { ROLES, type Role, type Store, TokenExists } from "../../store/store.js";
+import { EXIT, type Io, usageError } from "../io.js";
+
+export interface StoreOptions {
+  data?: string;
+  store?: string;
+}
+
+export interface ServeOptions extends StoreOptions {
+  host?: string;
+  port?: string;
+  anonymousReads?: boolean;
+}
+
+export interface TokenOptions extends StoreOptions {
+  role?: string;
+}
+
+const DEFAULT_PORT = 7420;
+
+/** Where the embedded store lives unless --data says: the user's data folder. */
+function defaultData(): string {
+  const base = process.env.XDG_DATA_HOME || join(homedir(), ".local", "share");
+  return join(base, "tierwall");
+}
+
+/** The store the options name, and how to say which it is. */
+async function openStore(options: StoreOptions): Promise<{ store: Store; where: string }> {
+  if (options.store !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(options.store))
+      throw new Error(`--store ${options.store}: expected a postgres:// URL`);
+    const { openPostgresStore } = await import("../../store/postgres.js");
+    // The URL may hold a password: said without it.
+    const where = options.store.replace(/\/\/[^@/]*@/, "//");
+    return { store: await openPostgresStore(options.store), where };
+  }
+  const { openSqliteStore } = await import("../../store/sqlite.js");
+  const path = join(options.data ?? defaultData(), "tierwall.db");
+  return { store: openSqliteStore(path), where: path };
+}
+
+const reason = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export async function runServe(options: ServeOptions, io: Io): Promise<number> {
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port === undefined ? DEFAULT_PORT : Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    return usageError(io, false, "InvalidArgument", `--port ${options.port}: expected 0 to 65535`);
+  let opened: { store: Store; where: string };
+  try {
+    opened = await openStore(options);
+  } catch (e) {
+    return usageError(io, false, "StoreUnavailable", `the store cannot be opened: ${reason(e)}`);
+  }
+  const { store, where } = opened;
+  const { buildApp } = await import("../../server/app.js");
+  const app = buildApp({ store, anonymousReads: options.anonymousReads === true });
+  let address: string;
+  try {
+    address = await app.listen({ host, port });
+  } catch (e) {
+    await store.close();
+    return usageError(io, false, "ListenFailed", `cannot listen on ${host}:${port}: ${reason(e)}`);
+  }
+  const tokens = await store.tokens();
+  const storeFlag =
+    options.store !== undefined
+      ? " --store URL"
+      : options.data !== undefined
+        ? ` --data ${options.data}`
+        : "";
+  const lines = [
+    `tierwall serve: listening on ${address} (store: ${where})`,
+    tokens.length === 0
+      ? `no token yet: make one with \`tierwall serve token create NAME --role writer${storeFlag}\`, then send it as \`Authorization: Bearer TOKEN\``
+      : `${tokens.length} token${tokens.length === 1 ? "" : "s"}; \`tierwall serve token list${storeFlag}\` names them`,
+    options.anonymousReads ? "anonymous reads are enabled; writes need a writer's token" : "",
+    "stop with Ctrl-C (SIGINT) or SIGTERM",
+  ].filter((l) => l !== "");
+  io.err(`${lines.join("\n")}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await app.close();
+  await store.close();
+  io.err("tierwall serve: stopped\n");
+  return EXIT.ok;
+}
+
+export async function runServeToken(
+  action: "create" | "list" | "revoke",
+  name: string | undefined,
+  options: TokenOptions,
+  io: Io,
+): Promise<number> {
+  const role = (options.role ?? "writer") as Role;
+  if (action === "create" && !ROLES.includes(role))
+    return usageError(
+      io,
+      false,
+      "InvalidArgument",
+      `--role ${options.role}: expected reader, writer or admin`,
+    );
+  if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name))
+    return usageError(
+      io,
+      false,
+      "InvalidArgument",
+      `token name ${JSON.stringify(name)}: expected up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+    );
+  let opened: { store: Store; where: string };
+  try {
+    opened = await openStore(options);
+  } catch (e) {
+    return usageError(io, false, "StoreUnavailable", `the store cannot be opened: ${reason(e)}`);
+  }
+  const { store, where } = opened;
+  try {
+    if (action === "create") {
+      const { createToken } = await import("../../server/auth.js");
+      try {
+        const token = await createToken(store, name as string, role);
+        io.out(`${token}\n`);
+        io.err(
+          `token ${name} (${role}) made in ${where}: it is shown this once and kept only hashed\n`,
+        );
+      } catch (e) {
+        if (e instanceof TokenExists)
+          return usageError(
+            io,
+            false,
+            "TokenExists",
+            `${e.message}; revoke it first, or choose another name`,
+          );
+        throw e;
+      }
+    } else if (action === "list") {
+      const tokens = await store.tokens();
+      if (tokens.length === 0) io.err(`no tokens in ${where}\n`);
+      for (const t of tokens) io.out(`${t.name}\t${t.role}\tmade ${t.createdAt}\n`);
+    } else {
+      if (!(await store.removeToken(name as string)))
+        return usageError(io, false, "TokenNotFound", `no token named ${name} in ${where}`);
+      io.err(`token ${name} revoked\n`);
+    }
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}
