@@ -45,13 +45,17 @@ const SEED_NSG = {
 /** Starts `serve` with `args`; its URL once it listens. */
 async function serve(
   args: string[],
-): Promise<{ url: string; child: ChildProcess; said: () => string }> {
+): Promise<{ url: string; child: ChildProcess; said: () => string; logged: () => string }> {
   const child = spawn(process.execPath, [CLI, "serve", "--port", "0", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let err = "";
+  let out = "";
   child.stderr?.on("data", (d) => {
     err += d;
+  });
+  child.stdout?.on("data", (d) => {
+    out += d;
   });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 20_000);
@@ -64,7 +68,7 @@ async function serve(
     });
     child.on("exit", (code) => reject(new Error(`serve ended (${code}): ${err}`)));
   });
-  return { url, child, said: () => err };
+  return { url, child, said: () => err, logged: () => out };
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {
@@ -100,13 +104,25 @@ describe("tierwall serve", () => {
     const token = made.stdout.trim();
     expect(token).toMatch(/^tw_[A-Za-z0-9_-]{43}$/);
     expect(made.stderr).toContain("shown this once");
-    const { url, child, said } = await serve(["--data", data]);
+    const { url, child, said, logged } = await serve(["--data", data]);
     try {
       expect(said()).toContain("1 token;");
       await roundTrip(url, token);
     } finally {
       expect(await stop(child)).toBe(0);
     }
+    // A JSON line per request on standard output, naming the token, never showing it.
+    const lines = logged()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { msg: string; method: string; status: number; caller: string })
+      .filter((l) => l.msg === "request");
+    expect(lines.map((l) => [l.method, l.status, l.caller])).toEqual([
+      ["PUT", 201, "token ci"],
+      ["GET", 200, "token ci"],
+      ["GET", 401, "address 127.0.0.1"],
+    ]);
+    expect(logged()).not.toContain(token);
     expect(said()).toContain("tierwall serve: stopped");
     // What was written is there when it starts again.
     const again = await serve(["--data", data]);

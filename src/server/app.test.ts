@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../store/sqlite.js";
@@ -292,6 +293,44 @@ describe("access and bad requests", () => {
       401,
     );
     await open.close();
+  });
+
+  it("logs a JSON line per request with the token's name, never the token", async () => {
+    let logged = "";
+    const logStream = new Writable({
+      write(chunk, _encoding, done) {
+        logged += chunk;
+        done();
+      },
+    });
+    const logging = buildApp({ store, logStream });
+    await logging.inject({ method: "PUT", url: NSG + V, headers: as(writer), payload: SEED });
+    await logging.inject({ url: NSG + V });
+    await logging.close();
+    const lines = logged
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.method, l.path, l.status, l.caller])).toEqual([
+      ["PUT", NSG, 201, "token ci"],
+      ["GET", NSG, 401, "address 127.0.0.1"],
+    ]);
+    expect(logged).not.toContain(writer);
+    expect(logged).not.toContain(writer.slice(3, 20));
+  });
+
+  it("limits each caller's requests per second, with Retry-After", async () => {
+    const limited = buildApp({ store, rateLimit: { perSecond: 1, burst: 3 } });
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++)
+      codes.push((await limited.inject({ url: NSG + V, headers: as(reader) })).statusCode);
+    expect(codes).toEqual([404, 404, 404, 429]);
+    const refused = await limited.inject({ url: NSG + V, headers: as(reader) });
+    expect(refused.json().error.code).toBe("TooManyRequests");
+    expect(refused.headers["retry-after"]).toBe("1");
+    // Another token has its own allowance.
+    expect((await limited.inject({ url: NSG + V, headers: as(writer) })).statusCode).toBe(404);
+    await limited.close();
   });
 
   it("answers bad requests with the right 4xx and ARM's envelope, never a stack", async () => {

@@ -5,12 +5,18 @@
  * writer's; every error is ARM's envelope, never a stack or a path of this
  * machine. Bodies are limited in size, and so are headers (Node's limit).
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
 import { isValidResourceName } from "../model/rule.js";
 import { PreconditionFailed, type Role, type Store, type TokenRecord } from "../store/store.js";
 import { allows, bearer } from "./auth.js";
 import { ArmError, armErrorBody } from "./errors.js";
 import { NSG_TYPE, nsgJson, nsgToStore, ruleJson } from "./nsg.js";
+import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from "./rate-limit.js";
 
 export interface AppOptions {
   readonly store: Store;
@@ -18,6 +24,10 @@ export interface AppOptions {
   readonly anonymousReads?: boolean;
   /** Largest request body, in bytes (1 MiB unless given). */
   readonly bodyLimit?: number;
+  /** Requests per second per caller (DEFAULT_RATE_LIMIT unless given); false: none. */
+  readonly rateLimit?: RateLimitOptions | false;
+  /** Where a JSON line per request goes (pino): method, path, status, time, the token's name; never the token. */
+  readonly logStream?: NodeJS.WritableStream;
 }
 
 /** API versions taken: Azure's dated versions (a preview too) from 2017 to the latest known. */
@@ -77,15 +87,37 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const { store } = options;
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 1 << 20,
-    caseSensitive: false,
-    logger: false,
-    // ARM ids hold no encoded slashes; refuse what would make a name of one.
-    routerOptions: { maxParamLength: 200 },
+    logger: options.logStream ? { level: "info", stream: options.logStream } : false,
+    // One line per request, ours, with the token's name (Fastify's own would not know it).
+    logController: new LogController({ disableRequestLogging: true }),
+    // ARM matches paths without regard to case; no name is longer than 200 characters.
+    routerOptions: { maxParamLength: 200, caseSensitive: false },
   });
 
-  /** The token, if its role allows `needed`; else a 401 or 403. */
+  const limiter =
+    options.rateLimit === false
+      ? undefined
+      : new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+  /** Who made each request, for its log line. */
+  const callers = new WeakMap<FastifyRequest, string>();
+  const limit = (request: FastifyRequest, caller: string) => {
+    callers.set(request, caller);
+    const wait = limiter?.take(caller) ?? 0;
+    if (wait > 0)
+      throw new ArmError(
+        429,
+        "TooManyRequests",
+        `Too many requests from ${caller}; retry after ${wait} seconds.`,
+        [],
+        { "retry-after": String(wait) },
+      );
+  };
+
+  /** The token, if its role allows `needed`; else a 401 or 403 (or 429 past the caller's rate). */
   const authorize = async (request: FastifyRequest, needed: Role): Promise<TokenRecord> => {
     const token = await bearer(store, request.headers.authorization);
+    // A caller without a valid token is limited by its address, so that guessing tokens is slow too.
+    limit(request, token ? `token ${token.name}` : `address ${request.ip}`);
     if (!token) {
       if (needed === "reader" && options.anonymousReads)
         return { name: "anonymous", role: "reader", hash: "", createdAt: "" };
@@ -106,8 +138,22 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return token;
   };
 
+  app.addHook("onResponse", async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        path: request.url.split("?")[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        caller: callers.get(request) ?? null,
+      },
+      "request",
+    );
+  });
+
   app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof ArmError) return reply.code(error.status).send(armErrorBody(error));
+    if (error instanceof ArmError)
+      return reply.code(error.status).headers(error.headers).send(armErrorBody(error));
     if (error instanceof PreconditionFailed)
       return reply
         .code(412)

@@ -18,6 +18,8 @@ export class ArmError extends Error {
     readonly code: string,
     message: string,
     readonly details: readonly ArmErrorDetail[] = [],
+    /** Headers the answer carries (Retry-After). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = "ArmError";

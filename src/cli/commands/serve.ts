@@ -62,7 +62,12 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   }
   const { store, where } = opened;
   const { buildApp } = await import("../../server/app.js");
-  const app = buildApp({ store, anonymousReads: options.anonymousReads === true });
+  // One JSON line per request on standard output, for a log collector; what is said to people goes to stderr.
+  const app = buildApp({
+    store,
+    anonymousReads: options.anonymousReads === true,
+    logStream: process.stdout,
+  });
   let address: string;
   try {
     address = await app.listen({ host, port });
