@@ -272,6 +272,76 @@ describe("security rules", () => {
   });
 });
 
+describe("revisions", () => {
+  it("lists each change of an NSG with who, when, before and after, also once deleted, and restores one", async () => {
+    const url = `${NSG}/providers/Tierwall/revisions`;
+    const first = (
+      await app.inject({ method: "PUT", url: NSG + V, headers: as(writer), payload: SEED })
+    ).json();
+    await app.inject({
+      method: "PUT",
+      url: `${NSG}/securityRules/extra${V}`,
+      headers: as(writer),
+      payload: rule("extra", 900, "*", "22"),
+    });
+    await app.inject({ method: "DELETE", url: NSG + V, headers: as(writer) });
+    const listed = await app.inject({ url: url + V, headers: as(reader) });
+    expect(listed.statusCode).toBe(200);
+    const revisions = listed.json().value;
+    expect(
+      revisions.map((r: { properties: { change: string; actor: string } }) => [
+        r.properties.change,
+        r.properties.actor,
+      ]),
+    ).toEqual([
+      ["created", "ci"],
+      ["replaced", "ci"],
+      ["deleted", "ci"],
+    ]);
+    expect(revisions[1].properties.after.properties.securityRules).toHaveLength(3);
+    expect(revisions[0].id).toBe(`${NSG}/providers/Tierwall/revisions/${revisions[0].name}`);
+    // Restoring needs a writer; the first revision brings the NSG back as it was created.
+    const denied = await app.inject({
+      method: "POST",
+      url: `${url}/${revisions[0].name}/restore${V}`,
+      headers: as(reader),
+    });
+    expect(denied.statusCode).toBe(403);
+    const restored = await app.inject({
+      method: "POST",
+      url: `${url}/${revisions[0].name}/restore${V}`,
+      headers: as(writer),
+    });
+    expect(restored.statusCode).toBe(200);
+    expect(restored.json().properties).toMatchObject({
+      change: "restored",
+      restoredFrom: Number(revisions[0].name),
+    });
+    const back = (await app.inject({ url: NSG + V, headers: as(reader) })).json();
+    expect(back.properties.securityRules).toEqual(
+      first.properties.securityRules.map((r: object) => ({ ...r, etag: back.etag })),
+    );
+    expect(
+      (
+        await app.inject({ method: "POST", url: `${url}/999999/restore${V}`, headers: as(writer) })
+      ).json().error.code,
+    ).toBe("RevisionNotFound");
+    expect(
+      (
+        await app.inject({ method: "POST", url: `${url}/x/restore${V}`, headers: as(writer) })
+      ).json().error.code,
+    ).toBe("InvalidRevision");
+    expect(
+      (
+        await app.inject({
+          url: `${RG}/providers/Microsoft.Network/networkSecurityGroups/none/providers/Tierwall/revisions${V}`,
+          headers: as(reader),
+        })
+      ).statusCode,
+    ).toBe(404);
+  });
+});
+
 describe("access and bad requests", () => {
   it("needs a token to read and a writer's to write; anonymous reads only when enabled", async () => {
     expect((await app.inject({ url: NSG + V })).json().error.code).toBe("AuthenticationFailed");

@@ -12,7 +12,14 @@ import Fastify, {
   LogController,
 } from "fastify";
 import { isValidResourceName } from "../model/rule.js";
-import { PreconditionFailed, type Role, type Store, type TokenRecord } from "../store/store.js";
+import {
+  PreconditionFailed,
+  type Revision,
+  RevisionNotFound,
+  type Role,
+  type Store,
+  type TokenRecord,
+} from "../store/store.js";
 import { allows, bearer } from "./auth.js";
 import { ArmError, armErrorBody } from "./errors.js";
 import { NSG_TYPE, nsgJson, nsgToStore, ruleJson } from "./nsg.js";
@@ -365,6 +372,74 @@ export function buildApp(options: AppOptions): FastifyInstance {
     );
     return reply.code(resource ? 200 : 204).send();
   });
+
+  // Revisions, as an extension resource of the NSG (ARM's `{scope}/providers/{namespace}/{type}`):
+  // what no Azure API gives, each change with who, when, before and after; and restore.
+  const revisionsPath = `${nsgPath}/providers/Tierwall/revisions`;
+  const revisionJson = (nsgId: string, r: Revision) => ({
+    id: `${nsgId}/providers/Tierwall/revisions/${r.revision}`,
+    name: String(r.revision),
+    type: "Tierwall/revisions",
+    properties: {
+      revision: r.revision,
+      at: r.at,
+      actor: r.actor,
+      change:
+        r.restoredFrom !== undefined
+          ? "restored"
+          : r.before === undefined
+            ? "created"
+            : r.after === undefined
+              ? "deleted"
+              : "replaced",
+      ...(r.restoredFrom !== undefined ? { restoredFrom: r.restoredFrom } : {}),
+      ...(r.before !== undefined ? { before: r.before } : {}),
+      ...(r.after !== undefined ? { after: r.after } : {}),
+    },
+  });
+
+  app.get<{ Params: NsgParams }>(revisionsPath, async (request) => {
+    checkApiVersion(request);
+    await authorize(request, "reader");
+    const id = nsgIdOf(request.params);
+    const history = await store.history(id);
+    if (history.length === 0)
+      throw new ArmError(
+        404,
+        "ResourceNotFound",
+        `The Resource '${NSG_TYPE}/${request.params.name}' has no revisions.`,
+      );
+    const kept = history[0]?.id ?? id;
+    return { value: history.map((r) => revisionJson(kept, r)) };
+  });
+
+  app.post<{ Params: NsgParams & { revision: string } }>(
+    `${revisionsPath}/:revision/restore`,
+    async (request, reply) => {
+      checkApiVersion(request);
+      const token = await authorize(request, "writer");
+      const id = nsgIdOf(request.params);
+      const revision = Number(request.params.revision);
+      if (!Number.isSafeInteger(revision) || revision < 1)
+        throw new ArmError(
+          400,
+          "InvalidRevision",
+          `${request.params.revision} is not a revision number.`,
+        );
+      try {
+        const restored = await store.restore(id, revision, conditions(request, token));
+        return reply.code(200).send(revisionJson(restored.id, restored));
+      } catch (e) {
+        if (e instanceof RevisionNotFound)
+          throw new ArmError(
+            404,
+            "RevisionNotFound",
+            `Revision ${revision} is not one of ${request.params.name}'s.`,
+          );
+        throw e;
+      }
+    },
+  );
 
   return app;
 }
