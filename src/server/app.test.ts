@@ -272,6 +272,100 @@ describe("security rules", () => {
   });
 });
 
+describe("virtual networks and subnets", () => {
+  const VNET = `${RG}/providers/Microsoft.Network/virtualNetworks/yourvnetnamehere`;
+  const subnet = (name: string, prefix: string, nsg?: string) => ({
+    name,
+    properties: { addressPrefix: prefix, ...(nsg ? { networkSecurityGroup: { id: nsg } } : {}) },
+  });
+  const vnet = (...subnets: object[]) => ({
+    location: "southcentralus",
+    properties: { addressSpace: { addressPrefixes: ["10.0.0.0/16"] }, subnets },
+  });
+
+  it("associates an NSG with a subnet, shows it on the NSG, and refuses to delete an NSG in use", async () => {
+    await app.inject({ method: "PUT", url: NSG + V, headers: as(writer), payload: SEED });
+    const put = await app.inject({
+      method: "PUT",
+      url: VNET + V,
+      headers: as(writer),
+      payload: vnet(
+        subnet("FE1-ASE-Subnet", "10.0.1.0/24"),
+        subnet("API-ASE-Subnet", "10.0.4.0/24", NSG),
+      ),
+    });
+    expect(put.statusCode).toBe(201);
+    expect(put.json().properties.subnets.map((s: { id: string }) => s.id)).toEqual([
+      `${VNET}/subnets/FE1-ASE-Subnet`,
+      `${VNET}/subnets/API-ASE-Subnet`,
+    ]);
+    const nsg = (await app.inject({ url: NSG + V, headers: as(reader) })).json();
+    expect(nsg.properties.subnets).toEqual([{ id: `${VNET}/subnets/API-ASE-Subnet` }]);
+    const inUse = await app.inject({ method: "DELETE", url: NSG + V, headers: as(writer) });
+    expect(inUse.statusCode).toBe(400);
+    expect(inUse.json().error.code).toBe("InUseNetworkSecurityGroupCannotBeDeleted");
+
+    // A subnet written alone, as SDKs do to associate or dissociate an NSG.
+    const dissociated = await app.inject({
+      method: "PUT",
+      url: `${VNET}/subnets/API-ASE-Subnet${V}`,
+      headers: as(writer),
+      payload: { properties: { addressPrefix: "10.0.4.0/24" } },
+    });
+    expect(dissociated.statusCode).toBe(200);
+    expect(
+      (await app.inject({ url: NSG + V, headers: as(reader) })).json().properties.subnets,
+    ).toBeUndefined();
+    const associated = await app.inject({
+      method: "PUT",
+      url: `${VNET}/subnets/FE2-ASE-Subnet${V}`,
+      headers: as(writer),
+      payload: { properties: { addressPrefix: "10.0.2.0/24", networkSecurityGroup: { id: NSG } } },
+    });
+    expect(associated.statusCode).toBe(201);
+    expect(associated.json()).toMatchObject({
+      id: `${VNET}/subnets/FE2-ASE-Subnet`,
+      type: "Microsoft.Network/virtualNetworks/subnets",
+      properties: { networkSecurityGroup: { id: NSG }, provisioningState: "Succeeded" },
+    });
+    const listed = await app.inject({ url: `${VNET}/subnets${V}`, headers: as(reader) });
+    expect(listed.json().value.map((s: { name: string }) => s.name)).toEqual([
+      "FE1-ASE-Subnet",
+      "API-ASE-Subnet",
+      "FE2-ASE-Subnet",
+    ]);
+    expect(
+      (
+        await app.inject({
+          method: "DELETE",
+          url: `${VNET}/subnets/FE2-ASE-Subnet${V}`,
+          headers: as(writer),
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (await app.inject({ method: "DELETE", url: NSG + V, headers: as(writer) })).statusCode,
+    ).toBe(200);
+  });
+
+  it("refuses subnets outside the address space and NSGs that do not exist, pointing into the body", async () => {
+    const bad = await app.inject({
+      method: "PUT",
+      url: VNET + V,
+      headers: as(writer),
+      payload: vnet(subnet("a", "10.1.0.0/24"), subnet("b", "10.0.4.0/24", `${NSG}-missing`)),
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(
+      bad.json().error.details.map((d: { code: string; target: string }) => [d.code, d.target]),
+    ).toEqual([
+      ["NetcfgSubnetRangeOutsideVnet", "properties.subnets[0].properties.addressPrefix"],
+      ["InvalidResourceReference", "properties.subnets[1].properties.networkSecurityGroup"],
+    ]);
+    expect(await store.get(VNET)).toBeUndefined();
+  });
+});
+
 describe("revisions", () => {
   it("lists each change of an NSG with who, when, before and after, also once deleted, and restores one", async () => {
     const url = `${NSG}/providers/Tierwall/revisions`;

@@ -18,12 +18,15 @@ import {
   RevisionNotFound,
   type Role,
   type Store,
+  type StoredResource,
   type TokenRecord,
 } from "../store/store.js";
 import { allows, bearer } from "./auth.js";
 import { ArmError, armErrorBody } from "./errors.js";
 import { NSG_TYPE, nsgJson, nsgToStore, ruleJson } from "./nsg.js";
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from "./rate-limit.js";
+import { subnetsOf, VNET_TYPE } from "./vnet.js";
+import { registerVirtualNetworks } from "./vnet-routes.js";
 
 export interface AppOptions {
   readonly store: Store;
@@ -41,7 +44,7 @@ export interface AppOptions {
 const API_VERSION = /^(\d{4})-(\d{2})-(\d{2})(-preview)?$/;
 const LATEST_API_VERSION = "2025-05-01";
 
-function checkApiVersion(request: FastifyRequest): void {
+export function checkApiVersion(request: FastifyRequest): void {
   const version = (request.query as Record<string, unknown>)["api-version"];
   if (version === undefined || version === "")
     throw new ArmError(
@@ -70,7 +73,7 @@ interface NsgParams {
 const nsgIdOf = (p: NsgParams) =>
   `/subscriptions/${p.subscription}/resourceGroups/${p.group}/${PROVIDER}/${p.name}`;
 
-function checkName(kind: string, name: string): void {
+export function checkName(kind: string, name: string): void {
   if (!isValidResourceName(name))
     throw new ArmError(
       400,
@@ -80,7 +83,7 @@ function checkName(kind: string, name: string): void {
 }
 
 /** The conditions of a write, from its headers. */
-function conditions(request: FastifyRequest, token: TokenRecord) {
+export function conditions(request: FastifyRequest, token: TokenRecord) {
   const ifMatch = request.headers["if-match"];
   const ifNoneMatch = request.headers["if-none-match"];
   return {
@@ -227,8 +230,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return stored;
   };
 
-  const sendNsg = (reply: FastifyReply, code: number, stored: Parameters<typeof nsgJson>[0]) =>
-    reply.code(code).header("etag", stored.etag).send(nsgJson(stored));
+  const subscriptionOf = (id: string) => id.split("/").slice(0, 3).join("/");
+  /** The virtual networks of the resource's subscription: where its subnets are found. */
+  const vnetsBeside = (id: string) => store.list(VNET_TYPE, subscriptionOf(id));
+  const sendNsg = async (reply: FastifyReply, code: number, stored: StoredResource) =>
+    reply
+      .code(code)
+      .header("etag", stored.etag)
+      .send(nsgJson(stored, subnetsOf(stored.id, await vnetsBeside(stored.id))));
 
   app.get<{ Params: NsgParams }>(nsgPath, async (request, reply) => {
     checkApiVersion(request);
@@ -250,7 +259,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.delete<{ Params: NsgParams }>(nsgPath, async (request, reply) => {
     checkApiVersion(request);
     const token = await authorize(request, "writer");
-    const removed = await store.remove(nsgIdOf(request.params), conditions(request, token));
+    const id = nsgIdOf(request.params);
+    const inUse = subnetsOf(id, await vnetsBeside(id));
+    if (inUse.length > 0)
+      throw new ArmError(
+        400,
+        "InUseNetworkSecurityGroupCannotBeDeleted",
+        `Network security group ${id} cannot be deleted because it is in use by ${inUse.join(", ")}.`,
+      );
+    const removed = await store.remove(id, conditions(request, token));
     return reply.code(removed ? 200 : 204).send();
   });
 
@@ -264,7 +281,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
         NSG_TYPE,
         `/subscriptions/${subscription}/resourceGroups/${group}`,
       );
-      return { value: all.map(nsgJson) };
+      const vnets = await store.list(VNET_TYPE, `/subscriptions/${subscription}`);
+      return { value: all.map((n) => nsgJson(n, subnetsOf(n.id, vnets))) };
     },
   );
 
@@ -274,7 +292,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       checkApiVersion(request);
       await authorize(request, "reader");
       const all = await store.list(NSG_TYPE, `/subscriptions/${request.params.subscription}`);
-      return { value: all.map(nsgJson) };
+      const vnets = await store.list(VNET_TYPE, `/subscriptions/${request.params.subscription}`);
+      return { value: all.map((n) => nsgJson(n, subnetsOf(n.id, vnets))) };
     },
   );
 
@@ -440,6 +459,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       }
     },
   );
+
+  registerVirtualNetworks(app, { store, authorize, checkApiVersion, checkName, conditions });
 
   return app;
 }

@@ -91,8 +91,20 @@ function target(path: readonly (string | number)[]): string | undefined {
 
 /** Validates the NSG as the model does; throws the errors as one ArmError. */
 function validate(id: string, name: string, stored: ResourceBody): void {
-  const document = JSON.stringify({ id, name, type: NSG_TYPE, ...stored });
-  const imported = importArm(document, "request body");
+  validateResources([{ id, name, type: NSG_TYPE, ...stored }], target);
+}
+
+/**
+ * Validates resources (ARM's resource JSON, the one written first) as
+ * `tierwall import` and `check` would: read by the ARM importer, built into
+ * the model; its errors thrown as one ArmError, each detail pointing where
+ * `target` places the diagnostic's path in the request body.
+ */
+export function validateResources(
+  resources: readonly object[],
+  target: (path: readonly (string | number)[]) => string | undefined,
+): void {
+  const imported = importArm(JSON.stringify(resources), "request body");
   const built = buildNetwork(imported.topology, ServiceTagCatalog.symbolic);
   const errors = [...imported.diagnostics, ...built.diagnostics].filter(
     (d: Diagnostic) => d.severity === "error",
@@ -133,8 +145,8 @@ export function ruleJson(nsgId: string, etag: string, rule: unknown) {
   };
 }
 
-/** The NSG as a GET gives it. */
-export function nsgJson(stored: StoredResource) {
+/** The NSG as a GET gives it, with the ids of the subnets that name it. */
+export function nsgJson(stored: StoredResource, subnets: readonly string[] = []) {
   const name = stored.id.split("/").pop() as string;
   const properties = (stored.body.properties ?? {}) as Record<string, unknown>;
   const rules = (properties.securityRules ?? []) as unknown[];
@@ -152,6 +164,7 @@ export function nsgJson(stored: StoredResource) {
       defaultSecurityRules: DEFAULT_SECURITY_RULES.map((r) =>
         defaultRuleJson(stored.id, stored.etag, r),
       ),
+      ...(subnets.length > 0 ? { subnets: subnets.map((id) => ({ id })) } : {}),
     },
   };
 }

@@ -1,0 +1,213 @@
+/**
+ * The API's virtual networks and subnets: ARM's paths, with a subnet's NSG
+ * association (`properties.networkSecurityGroup.id`) checked against the
+ * NSGs stored. A subnet is part of its virtual network's body, written by
+ * rewriting the network under its etag, as rules are written into NSGs.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import {
+  PreconditionFailed,
+  type Role,
+  type Store,
+  type StoredResource,
+  type TokenRecord,
+  type WriteConditions,
+} from "../store/store.js";
+import { ArmError } from "./errors.js";
+import {
+  referencedNsgs,
+  storedSubnet,
+  subnetJson,
+  VNET_TYPE,
+  vnetJson,
+  vnetToStore,
+} from "./vnet.js";
+
+export interface RouteDeps {
+  readonly store: Store;
+  readonly authorize: (request: FastifyRequest, needed: Role) => Promise<TokenRecord>;
+  readonly checkApiVersion: (request: FastifyRequest) => void;
+  readonly checkName: (kind: string, name: string) => void;
+  readonly conditions: (request: FastifyRequest, token: TokenRecord) => WriteConditions;
+}
+
+interface VnetParams {
+  subscription: string;
+  group: string;
+  name: string;
+}
+type SubnetParams = VnetParams & { subnet: string };
+
+const PROVIDER = "providers/Microsoft.Network/virtualNetworks";
+const vnetIdOf = (p: VnetParams) =>
+  `/subscriptions/${p.subscription}/resourceGroups/${p.group}/${PROVIDER}/${p.name}`;
+const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const subnetsOf = (body: Record<string, unknown>) =>
+  ((body.properties as Record<string, unknown> | undefined)?.subnets ?? []) as { name: string }[];
+
+export function registerVirtualNetworks(app: FastifyInstance, deps: RouteDeps): void {
+  const { store, authorize, checkApiVersion, checkName, conditions } = deps;
+  const vnetPath = `/subscriptions/:subscription/resourceGroups/:group/${PROVIDER}/:name`;
+
+  const found = async (id: string) => {
+    const stored = await store.get(id);
+    if (!stored)
+      throw new ArmError(
+        404,
+        "ResourceNotFound",
+        `The Resource '${VNET_TYPE}/${id.split("/").pop()}' was not found.`,
+      );
+    return stored;
+  };
+
+  /** The body to store, validated with the NSGs it names as they are stored. */
+  const toStore = async (id: string, name: string, body: unknown, previous?: StoredResource) => {
+    const nsgs: StoredResource[] = [];
+    for (const nsgId of new Set(referencedNsgs(body).map((n) => n.toLowerCase()))) {
+      const nsg = await store.get(nsgId);
+      if (nsg) nsgs.push(nsg);
+    }
+    return vnetToStore(id, name, body, previous, nsgs);
+  };
+
+  app.get<{ Params: VnetParams }>(vnetPath, async (request, reply) => {
+    checkApiVersion(request);
+    await authorize(request, "reader");
+    const stored = await found(vnetIdOf(request.params));
+    return reply.header("etag", stored.etag).send(vnetJson(stored));
+  });
+
+  app.put<{ Params: VnetParams }>(vnetPath, async (request, reply) => {
+    checkApiVersion(request);
+    const token = await authorize(request, "writer");
+    checkName("virtualNetworks", request.params.name);
+    const id = vnetIdOf(request.params);
+    const previous = await store.get(id);
+    const body = await toStore(id, request.params.name, request.body, previous);
+    const { resource, created } = await store.put(id, VNET_TYPE, body, conditions(request, token));
+    return reply
+      .code(created ? 201 : 200)
+      .header("etag", resource.etag)
+      .send(vnetJson(resource));
+  });
+
+  app.delete<{ Params: VnetParams }>(vnetPath, async (request, reply) => {
+    checkApiVersion(request);
+    const token = await authorize(request, "writer");
+    const removed = await store.remove(vnetIdOf(request.params), conditions(request, token));
+    return reply.code(removed ? 200 : 204).send();
+  });
+
+  app.get<{ Params: { subscription: string; group: string } }>(
+    `/subscriptions/:subscription/resourceGroups/:group/${PROVIDER}`,
+    async (request) => {
+      checkApiVersion(request);
+      await authorize(request, "reader");
+      const { subscription, group } = request.params;
+      const all = await store.list(
+        VNET_TYPE,
+        `/subscriptions/${subscription}/resourceGroups/${group}`,
+      );
+      return { value: all.map(vnetJson) };
+    },
+  );
+
+  app.get<{ Params: { subscription: string } }>(
+    `/subscriptions/:subscription/${PROVIDER}`,
+    async (request) => {
+      checkApiVersion(request);
+      await authorize(request, "reader");
+      const all = await store.list(VNET_TYPE, `/subscriptions/${request.params.subscription}`);
+      return { value: all.map(vnetJson) };
+    },
+  );
+
+  const subnetPath = `${vnetPath}/subnets/:subnet`;
+
+  /** Rewrites the network's subnets by `change` under the etag read (again on a conflict, unless the caller gave If-Match). */
+  const rewriteSubnets = async (
+    request: FastifyRequest<{ Params: SubnetParams }>,
+    token: TokenRecord,
+    change: (subnets: { name: string }[]) => { name: string }[] | undefined,
+  ) => {
+    const id = vnetIdOf(request.params);
+    const given = conditions(request, token);
+    for (let attempt = 0; ; attempt++) {
+      const stored = await found(id);
+      const next = change(subnetsOf(stored.body));
+      if (next === undefined) return undefined;
+      const properties = { ...(stored.body.properties as Record<string, unknown>), subnets: next };
+      const written = await toStore(
+        id,
+        request.params.name,
+        { ...stored.body, properties },
+        stored,
+      );
+      try {
+        const { resource } = await store.put(id, VNET_TYPE, written, {
+          ...given,
+          ifMatch: given.ifMatch ?? stored.etag,
+        });
+        return resource;
+      } catch (e) {
+        if (!(e instanceof PreconditionFailed) || given.ifMatch !== undefined || attempt >= 20)
+          throw e;
+      }
+    }
+  };
+
+  app.get<{ Params: VnetParams }>(`${vnetPath}/subnets`, async (request) => {
+    checkApiVersion(request);
+    await authorize(request, "reader");
+    const stored = await found(vnetIdOf(request.params));
+    return { value: subnetsOf(stored.body).map((s) => subnetJson(stored.id, stored.etag, s)) };
+  });
+
+  app.get<{ Params: SubnetParams }>(subnetPath, async (request, reply) => {
+    checkApiVersion(request);
+    await authorize(request, "reader");
+    const stored = await found(vnetIdOf(request.params));
+    const subnet = subnetsOf(stored.body).find((s) => sameName(s.name, request.params.subnet));
+    if (!subnet)
+      throw new ArmError(
+        404,
+        "NotFound",
+        `Resource ${stored.id}/subnets/${request.params.subnet} not found.`,
+      );
+    return reply.header("etag", stored.etag).send(subnetJson(stored.id, stored.etag, subnet));
+  });
+
+  app.put<{ Params: SubnetParams }>(subnetPath, async (request, reply) => {
+    checkApiVersion(request);
+    const token = await authorize(request, "writer");
+    checkName("subnets", request.params.subnet);
+    const subnet = storedSubnet(
+      { ...(request.body as object), name: request.params.subnet },
+      "the request body",
+    );
+    let created = false;
+    const resource = await rewriteSubnets(request, token, (subnets) => {
+      const at = subnets.findIndex((s) => sameName(s.name, request.params.subnet));
+      created = at < 0;
+      return at < 0 ? [...subnets, subnet] : subnets.map((s, i) => (i === at ? subnet : s));
+    });
+    const saved = subnetsOf(resource?.body ?? {}).find((s) =>
+      sameName(s.name, request.params.subnet),
+    );
+    return reply
+      .code(created ? 201 : 200)
+      .header("etag", resource?.etag)
+      .send(subnetJson(resource?.id ?? "", resource?.etag ?? "", saved));
+  });
+
+  app.delete<{ Params: SubnetParams }>(subnetPath, async (request, reply) => {
+    checkApiVersion(request);
+    const token = await authorize(request, "writer");
+    const resource = await rewriteSubnets(request, token, (subnets) =>
+      subnets.some((s) => sameName(s.name, request.params.subnet))
+        ? subnets.filter((s) => !sameName(s.name, request.params.subnet))
+        : undefined,
+    );
+    return reply.code(resource ? 200 : 204).send();
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * Virtual networks and their subnets as the API takes and gives them: a
+ * subnet names its NSG (`properties.networkSecurityGroup.id`), which must
+ * exist; a write is validated by the model with the NSGs it names, as `check`
+ * would (address spaces, subnets inside them and apart, references).
+ */
+import { randomUUID } from "node:crypto";
+import type { ResourceBody, StoredResource } from "../store/store.js";
+import { ArmError } from "./errors.js";
+import { validateResources } from "./nsg.js";
+
+export const VNET_TYPE = "Microsoft.Network/virtualNetworks";
+export const SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets";
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A subnet as stored: its name and writable properties. */
+export function storedSubnet(
+  subnet: unknown,
+  at: string,
+): { name: string; properties: Record<string, unknown> } {
+  if (!isObject(subnet) || typeof subnet.name !== "string")
+    throw new ArmError(400, "InvalidRequestFormat", `${at} must be an object with a name`);
+  const properties = isObject(subnet.properties) ? { ...subnet.properties } : {};
+  for (const key of ["provisioningState", "ipConfigurations", "purpose"]) delete properties[key];
+  return { name: subnet.name, properties };
+}
+
+/** The ids of the NSGs the body's subnets name. */
+export function referencedNsgs(body: unknown): string[] {
+  const subnets = isObject(body) && isObject(body.properties) ? body.properties.subnets : undefined;
+  if (!Array.isArray(subnets)) return [];
+  return subnets.flatMap((s) => {
+    const nsg =
+      isObject(s) && isObject(s.properties) ? s.properties.networkSecurityGroup : undefined;
+    return isObject(nsg) && typeof nsg.id === "string" ? [nsg.id] : [];
+  });
+}
+
+/** Where a model diagnostic's path points in a virtual network's body. */
+function target(path: readonly (string | number)[]): string | undefined {
+  if (path[0] !== "virtualNetworks" || path[1] !== 0) return undefined;
+  if (path[2] === "subnets") {
+    const subnet = `properties.subnets[${path[3]}]`;
+    return path[4] === undefined ? subnet : `${subnet}.properties.${path.slice(4).join(".")}`;
+  }
+  return path[2] === undefined ? undefined : `properties.${path.slice(2).join(".")}`;
+}
+
+/**
+ * The body to store for a PUT of the virtual network `name`, validated with
+ * the NSGs its subnets name (`nsgs`, as stored; a missing one is an error).
+ */
+export function vnetToStore(
+  id: string,
+  name: string,
+  body: unknown,
+  previous: StoredResource | undefined,
+  nsgs: readonly StoredResource[],
+): ResourceBody {
+  if (!isObject(body))
+    throw new ArmError(400, "InvalidRequestFormat", "the request body must be a JSON object");
+  if (typeof body.location !== "string" || body.location === "")
+    throw new ArmError(
+      400,
+      "LocationRequired",
+      "The location property is required for this definition.",
+    );
+  const properties = isObject(body.properties) ? { ...body.properties } : {};
+  for (const key of ["provisioningState", "resourceGuid", "virtualNetworkPeerings"])
+    delete properties[key];
+  const subnets = properties.subnets ?? [];
+  if (!Array.isArray(subnets))
+    throw new ArmError(400, "InvalidRequestFormat", "properties.subnets must be an array");
+  properties.subnets = subnets.map((s, i) => storedSubnet(s, `properties.subnets[${i}]`));
+  const previousGuid = (previous?.body.properties as Record<string, unknown> | undefined)
+    ?.resourceGuid;
+  properties.resourceGuid = typeof previousGuid === "string" ? previousGuid : randomUUID();
+  const stored: ResourceBody = {
+    location: body.location,
+    ...(isObject(body.tags) ? { tags: body.tags } : {}),
+    properties,
+  };
+  validateResources(
+    [
+      { id, name, type: VNET_TYPE, ...stored },
+      ...nsgs.map((n) => ({ id: n.id, name: n.id.split("/").pop(), type: n.type, ...n.body })),
+    ],
+    target,
+  );
+  return stored;
+}
+
+/** A subnet in ARM's shape. */
+export function subnetJson(vnetId: string, etag: string, subnet: unknown) {
+  const { name, properties } = storedSubnet(subnet, "subnet");
+  return {
+    name,
+    id: `${vnetId}/subnets/${name}`,
+    etag,
+    type: SUBNET_TYPE,
+    properties: { provisioningState: "Succeeded", ...properties },
+  };
+}
+
+/** The virtual network as a GET gives it. */
+export function vnetJson(stored: StoredResource) {
+  const properties = (stored.body.properties ?? {}) as Record<string, unknown>;
+  const subnets = (properties.subnets ?? []) as unknown[];
+  return {
+    name: stored.id.split("/").pop() as string,
+    id: stored.id,
+    etag: stored.etag,
+    type: VNET_TYPE,
+    location: stored.body.location,
+    ...(stored.body.tags !== undefined ? { tags: stored.body.tags } : {}),
+    properties: {
+      ...properties,
+      provisioningState: "Succeeded",
+      subnets: subnets.map((s) => subnetJson(stored.id, stored.etag, s)),
+    },
+  };
+}
+
+/** The ids of the subnets, among the virtual networks, that name the NSG `nsgId`. */
+export function subnetsOf(nsgId: string, vnets: readonly StoredResource[]): string[] {
+  const key = nsgId.toLowerCase();
+  return vnets.flatMap((v) => {
+    const subnets = ((v.body.properties as Record<string, unknown> | undefined)?.subnets ?? []) as {
+      name: string;
+      properties?: { networkSecurityGroup?: { id?: string } };
+    }[];
+    return subnets
+      .filter((s) => s.properties?.networkSecurityGroup?.id?.toLowerCase() === key)
+      .map((s) => `${v.id}/subnets/${s.name}`);
+  });
+}
