@@ -25,6 +25,7 @@ import { allows, bearer } from "./auth.js";
 import { ArmError, armErrorBody } from "./errors.js";
 import { NSG_TYPE, nsgJson, nsgToStore, ruleJson } from "./nsg.js";
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from "./rate-limit.js";
+import { rewriteParent } from "./rewrite.js";
 import { subnetsOf, VNET_TYPE } from "./vnet.js";
 import { registerVirtualNetworks } from "./vnet-routes.js";
 
@@ -327,39 +328,29 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return reply.header("etag", stored.etag).send(ruleJson(stored.id, stored.etag, rule));
   });
 
-  /**
-   * Rewrites the NSG's rules by `change` under the etag read, so that a
-   * concurrent write is never lost: with the caller's If-Match, a stale etag
-   * is the caller's 412; without one, the rewrite is tried again on what is
-   * there now.
-   */
-  const rewriteRules = async (
+  /** Rewrites the NSG's rules by `change` (rewrite.ts: no concurrent write is lost). */
+  const rewriteRules = (
     request: FastifyRequest<{ Params: RuleParams }>,
     token: TokenRecord,
     change: (rules: { name: string }[]) => { name: string }[] | undefined,
   ) => {
     const id = nsgIdOf(request.params);
-    const given = conditions(request, token);
-    for (let attempt = 0; ; attempt++) {
-      const stored = await found(id);
-      const next = change(rulesOf(stored.body));
-      if (next === undefined) return undefined;
-      const properties = {
-        ...(stored.body.properties as Record<string, unknown>),
-        securityRules: next,
-      };
-      const written = nsgToStore(id, request.params.name, { ...stored.body, properties }, stored);
-      try {
-        const { resource } = await store.put(id, NSG_TYPE, written, {
-          ...given,
-          ifMatch: given.ifMatch ?? stored.etag,
-        });
-        return resource;
-      } catch (e) {
-        if (!(e instanceof PreconditionFailed) || given.ifMatch !== undefined || attempt >= 20)
-          throw e;
-      }
-    }
+    return rewriteParent(
+      store,
+      id,
+      NSG_TYPE,
+      conditions(request, token),
+      () => found(id),
+      (stored) => {
+        const next = change(rulesOf(stored.body));
+        if (next === undefined) return undefined;
+        const properties = {
+          ...(stored.body.properties as Record<string, unknown>),
+          securityRules: next,
+        };
+        return nsgToStore(id, request.params.name, { ...stored.body, properties }, stored);
+      },
+    );
   };
 
   app.put<{ Params: RuleParams }>(rulePath, async (request, reply) => {

@@ -5,15 +5,9 @@
  * rewriting the network under its etag, as rules are written into NSGs.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import {
-  PreconditionFailed,
-  type Role,
-  type Store,
-  type StoredResource,
-  type TokenRecord,
-  type WriteConditions,
-} from "../store/store.js";
+import type { Role, Store, StoredResource, TokenRecord, WriteConditions } from "../store/store.js";
 import { ArmError } from "./errors.js";
+import { rewriteParent } from "./rewrite.js";
 import {
   referencedNsgs,
   storedSubnet,
@@ -124,36 +118,28 @@ export function registerVirtualNetworks(app: FastifyInstance, deps: RouteDeps): 
 
   const subnetPath = `${vnetPath}/subnets/:subnet`;
 
-  /** Rewrites the network's subnets by `change` under the etag read (again on a conflict, unless the caller gave If-Match). */
-  const rewriteSubnets = async (
+  const rewriteSubnets = (
     request: FastifyRequest<{ Params: SubnetParams }>,
     token: TokenRecord,
     change: (subnets: { name: string }[]) => { name: string }[] | undefined,
   ) => {
     const id = vnetIdOf(request.params);
-    const given = conditions(request, token);
-    for (let attempt = 0; ; attempt++) {
-      const stored = await found(id);
-      const next = change(subnetsOf(stored.body));
-      if (next === undefined) return undefined;
-      const properties = { ...(stored.body.properties as Record<string, unknown>), subnets: next };
-      const written = await toStore(
-        id,
-        request.params.name,
-        { ...stored.body, properties },
-        stored,
-      );
-      try {
-        const { resource } = await store.put(id, VNET_TYPE, written, {
-          ...given,
-          ifMatch: given.ifMatch ?? stored.etag,
-        });
-        return resource;
-      } catch (e) {
-        if (!(e instanceof PreconditionFailed) || given.ifMatch !== undefined || attempt >= 20)
-          throw e;
-      }
-    }
+    return rewriteParent(
+      store,
+      id,
+      VNET_TYPE,
+      conditions(request, token),
+      () => found(id),
+      (stored) => {
+        const next = change(subnetsOf(stored.body));
+        if (next === undefined) return undefined;
+        const properties = {
+          ...(stored.body.properties as Record<string, unknown>),
+          subnets: next,
+        };
+        return toStore(id, request.params.name, { ...stored.body, properties }, stored);
+      },
+    );
   };
 
   app.get<{ Params: VnetParams }>(`${vnetPath}/subnets`, async (request) => {
