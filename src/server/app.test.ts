@@ -366,6 +366,80 @@ describe("virtual networks and subnets", () => {
   });
 });
 
+describe("application security groups", () => {
+  const ASG = `${RG}/providers/Microsoft.Network/applicationSecurityGroups/web-servers`;
+  const fromAsg = (id: string) => ({
+    name: "from-web",
+    properties: {
+      protocol: "Tcp",
+      sourceApplicationSecurityGroups: [{ id }],
+      sourcePortRange: "*",
+      destinationAddressPrefix: "*",
+      destinationPortRange: "443",
+      access: "Allow",
+      priority: 200,
+      direction: "Inbound",
+    },
+  });
+
+  it("serves them, and validates rules that name one with it; a missing one is refused where it is named", async () => {
+    const put = await app.inject({
+      method: "PUT",
+      url: ASG + V,
+      headers: as(writer),
+      payload: { location: "southcentralus" },
+    });
+    expect(put.statusCode).toBe(201);
+    expect(put.json()).toMatchObject({
+      id: ASG,
+      type: "Microsoft.Network/applicationSecurityGroups",
+      properties: { provisioningState: "Succeeded" },
+    });
+    expect(
+      (
+        await app.inject({
+          url: `${RG}/providers/Microsoft.Network/applicationSecurityGroups${V}`,
+          headers: as(reader),
+        })
+      ).json().value,
+    ).toHaveLength(1);
+    const withAsg = await app.inject({
+      method: "PUT",
+      url: NSG + V,
+      headers: as(writer),
+      payload: { location: "southcentralus", properties: { securityRules: [fromAsg(ASG)] } },
+    });
+    expect(withAsg.statusCode).toBe(201);
+    const rule = await app.inject({
+      method: "PUT",
+      url: `${NSG}/securityRules/from-web${V}`,
+      headers: as(writer),
+      payload: fromAsg(ASG),
+    });
+    expect(rule.statusCode).toBe(200);
+    const missing = await app.inject({
+      method: "PUT",
+      url: `${NSG}/securityRules/from-other${V}`,
+      headers: as(writer),
+      payload: {
+        ...fromAsg(`${ASG}-gone`),
+        properties: { ...fromAsg(`${ASG}-gone`).properties, priority: 210 },
+      },
+    });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.details).toEqual([
+      expect.objectContaining({
+        code: "UnknownApplicationSecurityGroup",
+        target: "properties.securityRules[1].properties.sourceApplicationSecurityGroups[0]",
+      }),
+    ]);
+    expect(
+      (await app.inject({ method: "DELETE", url: ASG + V, headers: as(writer) })).statusCode,
+    ).toBe(200);
+    expect((await app.inject({ url: ASG + V, headers: as(reader) })).statusCode).toBe(404);
+  });
+});
+
 describe("revisions", () => {
   it("lists each change of an NSG with who, when, before and after, also once deleted, and restores one", async () => {
     const url = `${NSG}/providers/Tierwall/revisions`;

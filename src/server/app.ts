@@ -21,9 +21,10 @@ import {
   type StoredResource,
   type TokenRecord,
 } from "../store/store.js";
+import { registerApplicationSecurityGroups } from "./asg.js";
 import { allows, bearer } from "./auth.js";
 import { ArmError, armErrorBody } from "./errors.js";
-import { NSG_TYPE, nsgJson, nsgToStore, ruleJson } from "./nsg.js";
+import { NSG_TYPE, nsgJson, nsgToStore, referencedAsgs, ruleJson } from "./nsg.js";
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from "./rate-limit.js";
 import { rewriteParent } from "./rewrite.js";
 import { subnetsOf, VNET_TYPE } from "./vnet.js";
@@ -231,6 +232,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return stored;
   };
 
+  /** The application security groups the body's rules name, as stored (a missing one is the model's error). */
+  const asgsOf = async (body: unknown) => {
+    const found: StoredResource[] = [];
+    for (const id of new Set(referencedAsgs(body).map((a) => a.toLowerCase()))) {
+      const asg = await store.get(id);
+      if (asg) found.push(asg);
+    }
+    return found;
+  };
   const subscriptionOf = (id: string) => id.split("/").slice(0, 3).join("/");
   /** The virtual networks of the resource's subscription: where its subnets are found. */
   const vnetsBeside = (id: string) => store.list(VNET_TYPE, subscriptionOf(id));
@@ -252,7 +262,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
     checkName("networkSecurityGroups", request.params.name);
     const id = nsgIdOf(request.params);
     const previous = await store.get(id);
-    const body = nsgToStore(id, request.params.name, request.body, previous);
+    const body = nsgToStore(
+      id,
+      request.params.name,
+      request.body,
+      previous,
+      await asgsOf(request.body),
+    );
     const { resource, created } = await store.put(id, NSG_TYPE, body, conditions(request, token));
     return sendNsg(reply, created ? 201 : 200, resource);
   });
@@ -341,14 +357,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
       NSG_TYPE,
       conditions(request, token),
       () => found(id),
-      (stored) => {
-        const next = change(rulesOf(stored.body));
-        if (next === undefined) return undefined;
+      async (stored) => {
+        const rules = change(rulesOf(stored.body));
+        if (rules === undefined) return undefined;
         const properties = {
           ...(stored.body.properties as Record<string, unknown>),
-          securityRules: next,
+          securityRules: rules,
         };
-        return nsgToStore(id, request.params.name, { ...stored.body, properties }, stored);
+        const next = { ...stored.body, properties };
+        return nsgToStore(id, request.params.name, next, stored, await asgsOf(next));
       },
     );
   };
@@ -451,7 +468,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
   );
 
-  registerVirtualNetworks(app, { store, authorize, checkApiVersion, checkName, conditions });
+  const deps = { store, authorize, checkApiVersion, checkName, conditions };
+  registerVirtualNetworks(app, deps);
+  registerApplicationSecurityGroups(app, deps);
 
   return app;
 }

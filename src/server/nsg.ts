@@ -54,6 +54,7 @@ export function nsgToStore(
   name: string,
   body: unknown,
   previous: StoredResource | undefined,
+  asgs: readonly StoredResource[] = [],
 ): ResourceBody {
   if (!isObject(body))
     throw new ArmError(400, "InvalidRequestFormat", "the request body must be a JSON object");
@@ -77,21 +78,42 @@ export function nsgToStore(
     ...(isObject(body.tags) ? { tags: body.tags } : {}),
     properties,
   };
-  validate(id, name, stored);
+  validateResources(
+    [
+      { id, name, type: NSG_TYPE, ...stored },
+      ...asgs.map((a) => ({ id: a.id, name: a.id.split("/").pop(), type: a.type, ...a.body })),
+    ],
+    target,
+  );
   return stored;
 }
+
+/** The ids of the application security groups the body's rules name. */
+export function referencedAsgs(body: unknown): string[] {
+  const rules =
+    isObject(body) && isObject(body.properties) ? body.properties.securityRules : undefined;
+  if (!Array.isArray(rules)) return [];
+  return rules.flatMap((rule) => {
+    const p = isObject(rule) && isObject(rule.properties) ? rule.properties : {};
+    return [p.sourceApplicationSecurityGroups, p.destinationApplicationSecurityGroups].flatMap(
+      (list) =>
+        Array.isArray(list)
+          ? list.flatMap((a) => (isObject(a) && typeof a.id === "string" ? [a.id] : []))
+          : [],
+    );
+  });
+}
+
+/** A path's segments after `at`, as a body's path: `.name` and `[index]`. */
+export const pathText = (segments: readonly (string | number)[]): string =>
+  segments.map((s) => (typeof s === "number" ? `[${s}]` : `.${s}`)).join("");
 
 /** Where a model diagnostic's path points in the request body. */
 function target(path: readonly (string | number)[]): string | undefined {
   // ["networkSecurityGroups", 0, "securityRules", i, field?]
   if (path[0] !== "networkSecurityGroups" || path[2] !== "securityRules") return undefined;
   const rule = `properties.securityRules[${path[3]}]`;
-  return path[4] === undefined ? rule : `${rule}.properties.${path[4]}`;
-}
-
-/** Validates the NSG as the model does; throws the errors as one ArmError. */
-function validate(id: string, name: string, stored: ResourceBody): void {
-  validateResources([{ id, name, type: NSG_TYPE, ...stored }], target);
+  return path[4] === undefined ? rule : `${rule}.properties${pathText(path.slice(4))}`;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { ResourceBody, StoredResource } from "../store/store.js";
 import { ArmError } from "./errors.js";
-import { validateResources } from "./nsg.js";
+import { pathText, validateResources } from "./nsg.js";
 
 export const VNET_TYPE = "Microsoft.Network/virtualNetworks";
 export const SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets";
@@ -43,9 +43,9 @@ function target(path: readonly (string | number)[]): string | undefined {
   if (path[0] !== "virtualNetworks" || path[1] !== 0) return undefined;
   if (path[2] === "subnets") {
     const subnet = `properties.subnets[${path[3]}]`;
-    return path[4] === undefined ? subnet : `${subnet}.properties.${path.slice(4).join(".")}`;
+    return path[4] === undefined ? subnet : `${subnet}.properties${pathText(path.slice(4))}`;
   }
-  return path[2] === undefined ? undefined : `properties.${path.slice(2).join(".")}`;
+  return path[2] === undefined ? undefined : `properties${pathText(path.slice(2))}`;
 }
 
 /**
