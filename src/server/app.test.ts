@@ -366,6 +366,93 @@ describe("virtual networks and subnets", () => {
   });
 });
 
+describe("network interfaces", () => {
+  const VNET = `${RG}/providers/Microsoft.Network/virtualNetworks/v`;
+  const NIC = `${RG}/providers/Microsoft.Network/networkInterfaces/api-nic`;
+  const nic = (address: string, nsg?: string) => ({
+    location: "southcentralus",
+    properties: {
+      ipConfigurations: [
+        {
+          name: "ipconfig1",
+          properties: {
+            privateIPAllocationMethod: "Static",
+            privateIPAddress: address,
+            subnet: { id: `${VNET}/subnets/api` },
+          },
+        },
+      ],
+      ...(nsg ? { networkSecurityGroup: { id: nsg } } : {}),
+    },
+  });
+
+  it("places an interface in a subnet with its NSG, shows it on the NSG, and refuses an address outside its subnet", async () => {
+    await app.inject({ method: "PUT", url: NSG + V, headers: as(writer), payload: SEED });
+    await app.inject({
+      method: "PUT",
+      url: VNET + V,
+      headers: as(writer),
+      payload: {
+        location: "southcentralus",
+        properties: {
+          addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+          subnets: [{ name: "api", properties: { addressPrefix: "10.0.4.0/24" } }],
+        },
+      },
+    });
+    const put = await app.inject({
+      method: "PUT",
+      url: NIC + V,
+      headers: as(writer),
+      payload: nic("10.0.4.4", NSG),
+    });
+    expect(put.statusCode).toBe(201);
+    expect(put.json().properties.ipConfigurations[0]).toMatchObject({
+      id: `${NIC}/ipConfigurations/ipconfig1`,
+      properties: { privateIPAddress: "10.0.4.4", primary: true, provisioningState: "Succeeded" },
+    });
+    const nsg = (await app.inject({ url: NSG + V, headers: as(reader) })).json();
+    expect(nsg.properties.networkInterfaces).toEqual([{ id: NIC }]);
+    expect(
+      (await app.inject({ method: "DELETE", url: NSG + V, headers: as(writer) })).json().error.code,
+    ).toBe("InUseNetworkSecurityGroupCannotBeDeleted");
+    const outside = await app.inject({
+      method: "PUT",
+      url: NIC + V,
+      headers: as(writer),
+      payload: nic("10.0.5.4"),
+    });
+    expect(outside.statusCode).toBe(400);
+    expect(outside.json().error.details).toEqual([
+      expect.objectContaining({
+        code: "PrivateIPAddressNotInSubnet",
+        target: "properties.ipConfigurations[0].properties.privateIPAddress",
+      }),
+    ]);
+    expect(
+      (
+        await app.inject({
+          method: "PUT",
+          url: NIC + V,
+          headers: as(writer),
+          payload: nic("10.0.4.4"),
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (await app.inject({ url: NSG + V, headers: as(reader) })).json().properties.networkInterfaces,
+    ).toBeUndefined();
+    expect(
+      (
+        await app.inject({
+          url: `/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Network/networkInterfaces${V}`,
+          headers: as(reader),
+        })
+      ).json().value,
+    ).toHaveLength(1);
+  });
+});
+
 describe("application security groups", () => {
   const ASG = `${RG}/providers/Microsoft.Network/applicationSecurityGroups/web-servers`;
   const fromAsg = (id: string) => ({

@@ -24,8 +24,10 @@ import {
 import { registerApplicationSecurityGroups } from "./asg.js";
 import { allows, bearer } from "./auth.js";
 import { ArmError, armErrorBody } from "./errors.js";
+import { interfacesOf, NIC_TYPE, registerNetworkInterfaces } from "./nic.js";
 import { NSG_TYPE, nsgJson, nsgToStore, referencedAsgs, ruleJson } from "./nsg.js";
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from "./rate-limit.js";
+import { foundResource } from "./resource-routes.js";
 import { rewriteParent } from "./rewrite.js";
 import { subnetsOf, VNET_TYPE } from "./vnet.js";
 import { registerVirtualNetworks } from "./vnet-routes.js";
@@ -221,16 +223,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   const nsgPath = `/subscriptions/:subscription/resourceGroups/:group/${PROVIDER}/:name`;
 
-  const found = async (id: string) => {
-    const stored = await store.get(id);
-    if (!stored)
-      throw new ArmError(
-        404,
-        "ResourceNotFound",
-        `The Resource '${NSG_TYPE}/${id.split("/").pop()}' was not found.`,
-      );
-    return stored;
-  };
+  const found = (id: string) => foundResource(store, NSG_TYPE, id);
 
   /** The application security groups the body's rules name, as stored (a missing one is the model's error). */
   const asgsOf = async (body: unknown) => {
@@ -244,11 +237,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const subscriptionOf = (id: string) => id.split("/").slice(0, 3).join("/");
   /** The virtual networks of the resource's subscription: where its subnets are found. */
   const vnetsBeside = (id: string) => store.list(VNET_TYPE, subscriptionOf(id));
+  /** What uses the NSG: the subnets and network interfaces of its subscription that name it. */
+  const usersOf = async (nsgId: string) => ({
+    subnets: subnetsOf(nsgId, await vnetsBeside(nsgId)),
+    networkInterfaces: interfacesOf(nsgId, await store.list(NIC_TYPE, subscriptionOf(nsgId))),
+  });
   const sendNsg = async (reply: FastifyReply, code: number, stored: StoredResource) =>
     reply
       .code(code)
       .header("etag", stored.etag)
-      .send(nsgJson(stored, subnetsOf(stored.id, await vnetsBeside(stored.id))));
+      .send(nsgJson(stored, await usersOf(stored.id)));
 
   app.get<{ Params: NsgParams }>(nsgPath, async (request, reply) => {
     checkApiVersion(request);
@@ -277,7 +275,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     checkApiVersion(request);
     const token = await authorize(request, "writer");
     const id = nsgIdOf(request.params);
-    const inUse = subnetsOf(id, await vnetsBeside(id));
+    const users = await usersOf(id);
+    const inUse = [...users.subnets, ...users.networkInterfaces];
     if (inUse.length > 0)
       throw new ArmError(
         400,
@@ -298,8 +297,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
         NSG_TYPE,
         `/subscriptions/${subscription}/resourceGroups/${group}`,
       );
-      const vnets = await store.list(VNET_TYPE, `/subscriptions/${subscription}`);
-      return { value: all.map((n) => nsgJson(n, subnetsOf(n.id, vnets))) };
+      return { value: await Promise.all(all.map(async (n) => nsgJson(n, await usersOf(n.id)))) };
     },
   );
 
@@ -309,8 +307,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       checkApiVersion(request);
       await authorize(request, "reader");
       const all = await store.list(NSG_TYPE, `/subscriptions/${request.params.subscription}`);
-      const vnets = await store.list(VNET_TYPE, `/subscriptions/${request.params.subscription}`);
-      return { value: all.map((n) => nsgJson(n, subnetsOf(n.id, vnets))) };
+      return { value: await Promise.all(all.map(async (n) => nsgJson(n, await usersOf(n.id)))) };
     },
   );
 
@@ -471,6 +468,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const deps = { store, authorize, checkApiVersion, checkName, conditions };
   registerVirtualNetworks(app, deps);
   registerApplicationSecurityGroups(app, deps);
+  registerNetworkInterfaces(app, deps);
 
   return app;
 }

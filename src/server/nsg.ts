@@ -6,7 +6,6 @@
  * read gives back what was written with ARM's read-only properties added
  * (ids, etags, provisioningState, resourceGuid, defaultSecurityRules).
  */
-import { randomUUID } from "node:crypto";
 import { importArm } from "../formats/arm/import.js";
 import { DEFAULT_SECURITY_RULES } from "../model/default-rules.js";
 import type { Diagnostic } from "../model/diagnostic.js";
@@ -14,23 +13,14 @@ import { buildNetwork } from "../model/network.js";
 import { ServiceTagCatalog } from "../model/service-tags.js";
 import type { SecurityRule } from "../model/types.js";
 import type { ResourceBody, StoredResource } from "../store/store.js";
+import { asResource, bodyTarget, isObject, topLevelBody } from "./body.js";
 import { ArmError, type ArmErrorDetail } from "./errors.js";
 
 export const NSG_TYPE = "Microsoft.Network/networkSecurityGroups";
 export const RULE_TYPE = "Microsoft.Network/networkSecurityGroups/securityRules";
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** Properties a client may send back from a read, that a write does not set. */
-const READ_ONLY = [
-  "provisioningState",
-  "resourceGuid",
-  "defaultSecurityRules",
-  "subnets",
-  "networkInterfaces",
-  "flowLogs",
-];
+const READ_ONLY = ["defaultSecurityRules", "subnets", "networkInterfaces", "flowLogs"];
 
 /** A rule as stored: its name and writable properties. */
 function storedRule(
@@ -56,34 +46,16 @@ export function nsgToStore(
   previous: StoredResource | undefined,
   asgs: readonly StoredResource[] = [],
 ): ResourceBody {
-  if (!isObject(body))
-    throw new ArmError(400, "InvalidRequestFormat", "the request body must be a JSON object");
-  if (typeof body.location !== "string" || body.location === "")
-    throw new ArmError(
-      400,
-      "LocationRequired",
-      "The location property is required for this definition.",
-    );
-  const properties = isObject(body.properties) ? { ...body.properties } : {};
-  for (const key of READ_ONLY) delete properties[key];
-  const rules = properties.securityRules ?? [];
+  const stored = topLevelBody(body, previous, READ_ONLY);
+  const rules = stored.properties.securityRules ?? [];
   if (!Array.isArray(rules))
     throw new ArmError(400, "InvalidRequestFormat", "properties.securityRules must be an array");
-  properties.securityRules = rules.map((r, i) => storedRule(r, `properties.securityRules[${i}]`));
-  const previousGuid = (previous?.body.properties as Record<string, unknown> | undefined)
-    ?.resourceGuid;
-  properties.resourceGuid = typeof previousGuid === "string" ? previousGuid : randomUUID();
-  const stored: ResourceBody = {
-    location: body.location,
-    ...(isObject(body.tags) ? { tags: body.tags } : {}),
-    properties,
-  };
+  stored.properties.securityRules = rules.map((r, i) =>
+    storedRule(r, `properties.securityRules[${i}]`),
+  );
   validateResources(
-    [
-      { id, name, type: NSG_TYPE, ...stored },
-      ...asgs.map((a) => ({ id: a.id, name: a.id.split("/").pop(), type: a.type, ...a.body })),
-    ],
-    target,
+    [{ id, name, type: NSG_TYPE, ...stored }, ...asgs.map(asResource)],
+    bodyTarget("networkSecurityGroups", "securityRules"),
   );
   return stored;
 }
@@ -102,18 +74,6 @@ export function referencedAsgs(body: unknown): string[] {
           : [],
     );
   });
-}
-
-/** A path's segments after `at`, as a body's path: `.name` and `[index]`. */
-export const pathText = (segments: readonly (string | number)[]): string =>
-  segments.map((s) => (typeof s === "number" ? `[${s}]` : `.${s}`)).join("");
-
-/** Where a model diagnostic's path points in the request body. */
-function target(path: readonly (string | number)[]): string | undefined {
-  // ["networkSecurityGroups", 0, "securityRules", i, field?]
-  if (path[0] !== "networkSecurityGroups" || path[2] !== "securityRules") return undefined;
-  const rule = `properties.securityRules[${path[3]}]`;
-  return path[4] === undefined ? rule : `${rule}.properties${pathText(path.slice(4))}`;
 }
 
 /**
@@ -167,8 +127,15 @@ export function ruleJson(nsgId: string, etag: string, rule: unknown) {
   };
 }
 
-/** The NSG as a GET gives it, with the ids of the subnets that name it. */
-export function nsgJson(stored: StoredResource, subnets: readonly string[] = []) {
+/** The NSG as a GET gives it, with the ids of the subnets and network interfaces that name it. */
+export function nsgJson(
+  stored: StoredResource,
+  users: { readonly subnets: readonly string[]; readonly networkInterfaces: readonly string[] } = {
+    subnets: [],
+    networkInterfaces: [],
+  },
+) {
+  const { subnets, networkInterfaces } = users;
   const name = stored.id.split("/").pop() as string;
   const properties = (stored.body.properties ?? {}) as Record<string, unknown>;
   const rules = (properties.securityRules ?? []) as unknown[];
@@ -187,6 +154,9 @@ export function nsgJson(stored: StoredResource, subnets: readonly string[] = [])
         defaultRuleJson(stored.id, stored.etag, r),
       ),
       ...(subnets.length > 0 ? { subnets: subnets.map((id) => ({ id })) } : {}),
+      ...(networkInterfaces.length > 0
+        ? { networkInterfaces: networkInterfaces.map((id) => ({ id })) }
+        : {}),
     },
   };
 }

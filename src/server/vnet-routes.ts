@@ -5,8 +5,9 @@
  * rewriting the network under its etag, as rules are written into NSGs.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { Role, Store, StoredResource, TokenRecord, WriteConditions } from "../store/store.js";
+import type { StoredResource, TokenRecord } from "../store/store.js";
 import { ArmError } from "./errors.js";
+import { foundResource, type RouteDeps, registerResource } from "./resource-routes.js";
 import { rewriteParent } from "./rewrite.js";
 import {
   referencedNsgs,
@@ -16,14 +17,6 @@ import {
   vnetJson,
   vnetToStore,
 } from "./vnet.js";
-
-export interface RouteDeps {
-  readonly store: Store;
-  readonly authorize: (request: FastifyRequest, needed: Role) => Promise<TokenRecord>;
-  readonly checkApiVersion: (request: FastifyRequest) => void;
-  readonly checkName: (kind: string, name: string) => void;
-  readonly conditions: (request: FastifyRequest, token: TokenRecord) => WriteConditions;
-}
 
 interface VnetParams {
   subscription: string;
@@ -43,16 +36,7 @@ export function registerVirtualNetworks(app: FastifyInstance, deps: RouteDeps): 
   const { store, authorize, checkApiVersion, checkName, conditions } = deps;
   const vnetPath = `/subscriptions/:subscription/resourceGroups/:group/${PROVIDER}/:name`;
 
-  const found = async (id: string) => {
-    const stored = await store.get(id);
-    if (!stored)
-      throw new ArmError(
-        404,
-        "ResourceNotFound",
-        `The Resource '${VNET_TYPE}/${id.split("/").pop()}' was not found.`,
-      );
-    return stored;
-  };
+  const found = (id: string) => foundResource(store, VNET_TYPE, id);
 
   /** The body to store, validated with the NSGs it names as they are stored. */
   const toStore = async (id: string, name: string, body: unknown, previous?: StoredResource) => {
@@ -64,57 +48,7 @@ export function registerVirtualNetworks(app: FastifyInstance, deps: RouteDeps): 
     return vnetToStore(id, name, body, previous, nsgs);
   };
 
-  app.get<{ Params: VnetParams }>(vnetPath, async (request, reply) => {
-    checkApiVersion(request);
-    await authorize(request, "reader");
-    const stored = await found(vnetIdOf(request.params));
-    return reply.header("etag", stored.etag).send(vnetJson(stored));
-  });
-
-  app.put<{ Params: VnetParams }>(vnetPath, async (request, reply) => {
-    checkApiVersion(request);
-    const token = await authorize(request, "writer");
-    checkName("virtualNetworks", request.params.name);
-    const id = vnetIdOf(request.params);
-    const previous = await store.get(id);
-    const body = await toStore(id, request.params.name, request.body, previous);
-    const { resource, created } = await store.put(id, VNET_TYPE, body, conditions(request, token));
-    return reply
-      .code(created ? 201 : 200)
-      .header("etag", resource.etag)
-      .send(vnetJson(resource));
-  });
-
-  app.delete<{ Params: VnetParams }>(vnetPath, async (request, reply) => {
-    checkApiVersion(request);
-    const token = await authorize(request, "writer");
-    const removed = await store.remove(vnetIdOf(request.params), conditions(request, token));
-    return reply.code(removed ? 200 : 204).send();
-  });
-
-  app.get<{ Params: { subscription: string; group: string } }>(
-    `/subscriptions/:subscription/resourceGroups/:group/${PROVIDER}`,
-    async (request) => {
-      checkApiVersion(request);
-      await authorize(request, "reader");
-      const { subscription, group } = request.params;
-      const all = await store.list(
-        VNET_TYPE,
-        `/subscriptions/${subscription}/resourceGroups/${group}`,
-      );
-      return { value: all.map(vnetJson) };
-    },
-  );
-
-  app.get<{ Params: { subscription: string } }>(
-    `/subscriptions/:subscription/${PROVIDER}`,
-    async (request) => {
-      checkApiVersion(request);
-      await authorize(request, "reader");
-      const all = await store.list(VNET_TYPE, `/subscriptions/${request.params.subscription}`);
-      return { value: all.map(vnetJson) };
-    },
-  );
+  registerResource(app, deps, { type: VNET_TYPE, toStore, toJson: vnetJson });
 
   const subnetPath = `${vnetPath}/subnets/:subnet`;
 

@@ -4,16 +4,13 @@
  * exist; a write is validated by the model with the NSGs it names, as `check`
  * would (address spaces, subnets inside them and apart, references).
  */
-import { randomUUID } from "node:crypto";
 import type { ResourceBody, StoredResource } from "../store/store.js";
+import { asResource, bodyTarget, isObject, topLevelBody } from "./body.js";
 import { ArmError } from "./errors.js";
-import { pathText, validateResources } from "./nsg.js";
+import { validateResources } from "./nsg.js";
 
 export const VNET_TYPE = "Microsoft.Network/virtualNetworks";
 export const SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets";
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A subnet as stored: its name and writable properties. */
 export function storedSubnet(
@@ -38,16 +35,6 @@ export function referencedNsgs(body: unknown): string[] {
   });
 }
 
-/** Where a model diagnostic's path points in a virtual network's body. */
-function target(path: readonly (string | number)[]): string | undefined {
-  if (path[0] !== "virtualNetworks" || path[1] !== 0) return undefined;
-  if (path[2] === "subnets") {
-    const subnet = `properties.subnets[${path[3]}]`;
-    return path[4] === undefined ? subnet : `${subnet}.properties${pathText(path.slice(4))}`;
-  }
-  return path[2] === undefined ? undefined : `properties${pathText(path.slice(2))}`;
-}
-
 /**
  * The body to store for a PUT of the virtual network `name`, validated with
  * the NSGs its subnets name (`nsgs`, as stored; a missing one is an error).
@@ -59,35 +46,14 @@ export function vnetToStore(
   previous: StoredResource | undefined,
   nsgs: readonly StoredResource[],
 ): ResourceBody {
-  if (!isObject(body))
-    throw new ArmError(400, "InvalidRequestFormat", "the request body must be a JSON object");
-  if (typeof body.location !== "string" || body.location === "")
-    throw new ArmError(
-      400,
-      "LocationRequired",
-      "The location property is required for this definition.",
-    );
-  const properties = isObject(body.properties) ? { ...body.properties } : {};
-  for (const key of ["provisioningState", "resourceGuid", "virtualNetworkPeerings"])
-    delete properties[key];
-  const subnets = properties.subnets ?? [];
+  const stored = topLevelBody(body, previous, ["virtualNetworkPeerings"]);
+  const subnets = stored.properties.subnets ?? [];
   if (!Array.isArray(subnets))
     throw new ArmError(400, "InvalidRequestFormat", "properties.subnets must be an array");
-  properties.subnets = subnets.map((s, i) => storedSubnet(s, `properties.subnets[${i}]`));
-  const previousGuid = (previous?.body.properties as Record<string, unknown> | undefined)
-    ?.resourceGuid;
-  properties.resourceGuid = typeof previousGuid === "string" ? previousGuid : randomUUID();
-  const stored: ResourceBody = {
-    location: body.location,
-    ...(isObject(body.tags) ? { tags: body.tags } : {}),
-    properties,
-  };
+  stored.properties.subnets = subnets.map((s, i) => storedSubnet(s, `properties.subnets[${i}]`));
   validateResources(
-    [
-      { id, name, type: VNET_TYPE, ...stored },
-      ...nsgs.map((n) => ({ id: n.id, name: n.id.split("/").pop(), type: n.type, ...n.body })),
-    ],
-    target,
+    [{ id, name, type: VNET_TYPE, ...stored }, ...nsgs.map(asResource)],
+    bodyTarget("virtualNetworks", "subnets"),
   );
   return stored;
 }

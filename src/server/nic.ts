@@ -1,0 +1,101 @@
+/**
+ * Network interfaces: IP configurations in subnets (with their application
+ * security groups) and the NSG the interface names. A write is validated by
+ * the model with the virtual networks, NSGs and ASGs it refers to, as stored.
+ */
+import type { FastifyInstance } from "fastify";
+import type { ResourceBody, Store, StoredResource } from "../store/store.js";
+import { asResource, bodyTarget, isObject, topLevelBody } from "./body.js";
+import { ArmError } from "./errors.js";
+import { validateResources } from "./nsg.js";
+import { type RouteDeps, registerResource } from "./resource-routes.js";
+
+export const NIC_TYPE = "Microsoft.Network/networkInterfaces";
+
+const idIn = (v: unknown): string | undefined =>
+  isObject(v) && typeof v.id === "string" ? v.id : undefined;
+
+/** The ids of what the body refers to: subnets' virtual networks, the NSG, ASGs. */
+function references(body: unknown): string[] {
+  const p = isObject(body) && isObject(body.properties) ? body.properties : {};
+  const ids: (string | undefined)[] = [idIn(p.networkSecurityGroup)];
+  for (const c of Array.isArray(p.ipConfigurations) ? p.ipConfigurations : []) {
+    const cp = isObject(c) && isObject(c.properties) ? c.properties : {};
+    ids.push(idIn(cp.subnet)?.replace(/\/subnets\/[^/]+$/i, ""));
+    for (const a of Array.isArray(cp.applicationSecurityGroups) ? cp.applicationSecurityGroups : [])
+      ids.push(idIn(a));
+  }
+  return [...new Set(ids.filter((i): i is string => i !== undefined).map((i) => i.toLowerCase()))];
+}
+
+async function nicToStore(
+  store: Store,
+  id: string,
+  name: string,
+  body: unknown,
+  previous: StoredResource | undefined,
+): Promise<ResourceBody> {
+  const stored = topLevelBody(body, previous, ["macAddress", "virtualMachine", "primary"]);
+  const configs = stored.properties.ipConfigurations ?? [];
+  if (!Array.isArray(configs) || configs.length === 0)
+    throw new ArmError(
+      400,
+      "InvalidRequestFormat",
+      "properties.ipConfigurations must list at least one IP configuration",
+    );
+  const related: object[] = [];
+  for (const ref of references(stored)) {
+    const found = await store.get(ref);
+    if (found) related.push(asResource(found));
+  }
+  validateResources(
+    [{ id, name, type: NIC_TYPE, ...stored }, ...related],
+    bodyTarget("networkInterfaces", "ipConfigurations"),
+  );
+  return stored;
+}
+
+function nicJson(stored: StoredResource) {
+  const properties = (stored.body.properties ?? {}) as Record<string, unknown>;
+  const configs = (properties.ipConfigurations ?? []) as { name: string; properties?: object }[];
+  return {
+    name: stored.id.split("/").pop() as string,
+    id: stored.id,
+    etag: stored.etag,
+    type: NIC_TYPE,
+    location: stored.body.location,
+    ...(stored.body.tags !== undefined ? { tags: stored.body.tags } : {}),
+    properties: {
+      ...properties,
+      provisioningState: "Succeeded",
+      ipConfigurations: configs.map((c, i) => ({
+        name: c.name,
+        id: `${stored.id}/ipConfigurations/${c.name}`,
+        etag: stored.etag,
+        type: `${NIC_TYPE}/ipConfigurations`,
+        properties: { provisioningState: "Succeeded", primary: i === 0, ...c.properties },
+      })),
+    },
+  };
+}
+
+/** The ids of the network interfaces that name the NSG `nsgId`. */
+export function interfacesOf(nsgId: string, nics: readonly StoredResource[]): string[] {
+  const key = nsgId.toLowerCase();
+  return nics
+    .filter(
+      (n) =>
+        idIn(
+          (n.body.properties as Record<string, unknown> | undefined)?.networkSecurityGroup,
+        )?.toLowerCase() === key,
+    )
+    .map((n) => n.id);
+}
+
+export function registerNetworkInterfaces(app: FastifyInstance, deps: RouteDeps): void {
+  registerResource(app, deps, {
+    type: NIC_TYPE,
+    toStore: (id, name, body, previous) => nicToStore(deps.store, id, name, body, previous),
+    toJson: nicJson,
+  });
+}
