@@ -3,19 +3,12 @@
  * (prefixes from /8 to /32, some IPv6, service tags, port lists and ranges,
  * both accesses), from a seed.
  */
+
+import { seededRandom } from "../src/analysis/seeded-random.js";
 import type { SecurityRule, Topology } from "../src/model/types.js";
 
-/** A small, fast, seedable generator (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator the benchmarks share. */
+export const random = seededRandom;
 
 const COMMON_PORTS = ["22", "80", "443", "1433", "3389", "5432", "8080", "8443", "53", "123"];
 

@@ -11,6 +11,7 @@ import { FlowEvaluator, type FlowResult } from "../engine/flow.js";
 import type { FlowLogFormat, LoggedFlow } from "../model/logged-flow.js";
 import type { Network } from "../model/network.js";
 import { formatIpAddress, type IpAddress } from "../net/address.js";
+import { seededRandom as random } from "./seeded-random.js";
 
 export interface SampleOptions {
   readonly seed?: number;
@@ -65,18 +66,6 @@ const INTERNET_PORTS = [22, 3389, 443, 80, 445, 23];
 const DEFAULT_START = Date.UTC(2026, 10, 23);
 export const SAMPLE_NSG_ID_PREFIX =
   "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000000/RESOURCEGROUPS/TIERWALL-SAMPLE/PROVIDERS/MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/";
-
-/** A small, fast, seeded generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A stable made-up MAC address for a host, in the logs' form (`000D3A...`). */
 function macOf(name: string): string {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom as random } from "./seeded-random.js";
 import { SourcePorts } from "./source-ports.js";
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("a set of source ports", () => {
   // Sizes across each form: the list (8), the table (to 1,024), the bit set beyond.

@@ -17,6 +17,7 @@ import {
   judgesBySourcePort,
   replayReport,
 } from "../../analysis/replay.js";
+import { seededRandom as random } from "../../analysis/seeded-random.js";
 import type { LoggedFlow } from "../../model/logged-flow.js";
 import type { Network } from "../../model/network.js";
 import { formatIpAddress } from "../../net/address.js";
@@ -25,17 +26,6 @@ import { flowLogDocuments } from "../flow-logs/write.js";
 import { judgeFilesInDuckDb, judgeInDuckDb } from "./duckdb-replay.js";
 
 const EXAMPLES = readdirSync(join(import.meta.dirname, "../../../examples"));
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Tuples between addresses of the network's subnets, its known hosts and the Internet, some of them unjudgeable. */
 function randomTuples(network: Network, seed: number, count: number): LoggedFlow[] {
