@@ -37,10 +37,3 @@ export function armErrorBody(e: ArmError): {
     },
   };
 }
-
-export const notFound = (id: string, type: string): ArmError =>
-  new ArmError(
-    404,
-    "ResourceNotFound",
-    `The Resource '${type}/${id.split("/").pop()}' under resource group was not found. (${id})`,
-  );

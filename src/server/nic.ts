@@ -7,8 +7,8 @@ import type { FastifyInstance } from "fastify";
 import type { ResourceBody, Store, StoredResource } from "../store/store.js";
 import { asResource, bodyTarget, isObject, topLevelBody } from "./body.js";
 import { ArmError } from "./errors.js";
-import { validateResources } from "./nsg.js";
 import { type RouteDeps, registerResource } from "./resource-routes.js";
+import { validateResources } from "./validate.js";
 
 export const NIC_TYPE = "Microsoft.Network/networkInterfaces";
 

@@ -6,15 +6,12 @@
  * read gives back what was written with ARM's read-only properties added
  * (ids, etags, provisioningState, resourceGuid, defaultSecurityRules).
  */
-import { importArm } from "../formats/arm/import.js";
 import { DEFAULT_SECURITY_RULES } from "../model/default-rules.js";
-import type { Diagnostic } from "../model/diagnostic.js";
-import { buildNetwork } from "../model/network.js";
-import { ServiceTagCatalog } from "../model/service-tags.js";
 import type { SecurityRule } from "../model/types.js";
 import type { ResourceBody, StoredResource } from "../store/store.js";
 import { asResource, bodyTarget, isObject, topLevelBody } from "./body.js";
-import { ArmError, type ArmErrorDetail } from "./errors.js";
+import { ArmError } from "./errors.js";
+import { validateResources } from "./validate.js";
 
 export const NSG_TYPE = "Microsoft.Network/networkSecurityGroups";
 export const RULE_TYPE = "Microsoft.Network/networkSecurityGroups/securityRules";
@@ -74,30 +71,6 @@ export function referencedAsgs(body: unknown): string[] {
           : [],
     );
   });
-}
-
-/**
- * Validates resources (ARM's resource JSON, the one written first) as
- * `tierwall import` and `check` would: read by the ARM importer, built into
- * the model; its errors thrown as one ArmError, each detail pointing where
- * `target` places the diagnostic's path in the request body.
- */
-export function validateResources(
-  resources: readonly object[],
-  target: (path: readonly (string | number)[]) => string | undefined,
-): void {
-  const imported = importArm(JSON.stringify(resources), "request body");
-  const built = buildNetwork(imported.topology, ServiceTagCatalog.symbolic);
-  const errors = [...imported.diagnostics, ...built.diagnostics].filter(
-    (d: Diagnostic) => d.severity === "error",
-  );
-  const [first] = errors;
-  if (!first) return;
-  const details: ArmErrorDetail[] = errors.map((d) => {
-    const at = target(d.path);
-    return { code: d.code, message: d.message, ...(at ? { target: at } : {}) };
-  });
-  throw new ArmError(400, first.code, first.message, details);
 }
 
 const ruleId = (nsgId: string, kind: "securityRules" | "defaultSecurityRules", name: string) =>

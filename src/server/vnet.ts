@@ -7,7 +7,7 @@
 import type { ResourceBody, StoredResource } from "../store/store.js";
 import { asResource, bodyTarget, isObject, topLevelBody } from "./body.js";
 import { ArmError } from "./errors.js";
-import { validateResources } from "./nsg.js";
+import { validateResources } from "./validate.js";
 
 export const VNET_TYPE = "Microsoft.Network/virtualNetworks";
 export const SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets";

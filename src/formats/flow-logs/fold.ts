@@ -30,8 +30,6 @@ export interface FoldedLogs {
   readonly classes: FlowClass[];
   readonly totals: FlowLogTotals;
   readonly diagnostics: readonly Diagnostic[];
-  /** Threads the files were read on. */
-  readonly threads: number;
 }
 
 /** What a worker is given. */
@@ -90,7 +88,6 @@ export async function foldFlowLogs(
       classes: folder.classes(),
       totals: { ...reading.totals },
       diagnostics: diagnostics.list,
-      threads: 1,
     };
   }
 
@@ -133,7 +130,6 @@ export async function foldFlowLogs(
     classes: folder.classes(),
     totals,
     diagnostics: diagnostics.list,
-    threads: shares.length,
   };
 }
 
