@@ -729,7 +729,7 @@ describe("access and bad requests", () => {
       ],
       [
         {
-          url: `/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/vm${V}`,
+          url: `/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/sa${V}`,
           headers: as(reader),
         },
         404,

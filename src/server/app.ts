@@ -24,12 +24,16 @@ import {
 import { registerApplicationSecurityGroups } from "./asg.js";
 import { allows, bearer } from "./auth.js";
 import { ArmError, armErrorBody } from "./errors.js";
-import { interfacesOf, NIC_TYPE, registerNetworkInterfaces } from "./nic.js";
-import { NSG_TYPE, nsgJson, nsgToStore, referencedAsgs, ruleJson } from "./nsg.js";
+import { registerNetworkWatcher } from "./network-watcher.js";
+import { interfacesOf, registerNetworkInterfaces } from "./nic.js";
+import { nsgJson, nsgToStore, referencedAsgs, ruleJson } from "./nsg.js";
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from "./rate-limit.js";
 import { foundResource } from "./resource-routes.js";
+import { NIC_TYPE, NSG_TYPE, VNET_TYPE } from "./resource-types.js";
 import { rewriteParent } from "./rewrite.js";
-import { subnetsOf, VNET_TYPE } from "./vnet.js";
+import { SubscriptionNetworks } from "./subscription-network.js";
+import { registerVirtualMachines } from "./vm.js";
+import { subnetsOf } from "./vnet.js";
 import { registerVirtualNetworks } from "./vnet-routes.js";
 
 export interface AppOptions {
@@ -469,6 +473,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerVirtualNetworks(app, deps);
   registerApplicationSecurityGroups(app, deps);
   registerNetworkInterfaces(app, deps);
+  registerVirtualMachines(app, deps);
+  registerNetworkWatcher(app, deps, new SubscriptionNetworks(store));
 
   return app;
 }

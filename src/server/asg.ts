@@ -5,10 +5,9 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { ResourceBody, StoredResource } from "../store/store.js";
-import { topLevelBody } from "./body.js";
+import { resourceJson, topLevelBody } from "./body.js";
 import { type RouteDeps, registerResource } from "./resource-routes.js";
-
-export const ASG_TYPE = "Microsoft.Network/applicationSecurityGroups";
+import { ASG_TYPE } from "./resource-types.js";
 
 function asgToStore(body: unknown, previous: StoredResource | undefined): ResourceBody {
   const { properties, ...rest } = topLevelBody(body, previous, []);
@@ -16,22 +15,10 @@ function asgToStore(body: unknown, previous: StoredResource | undefined): Resour
   return { ...rest, properties: { resourceGuid: properties.resourceGuid } };
 }
 
-function asgJson(stored: StoredResource) {
-  return {
-    name: stored.id.split("/").pop() as string,
-    id: stored.id,
-    etag: stored.etag,
-    type: ASG_TYPE,
-    location: stored.body.location,
-    ...(stored.body.tags !== undefined ? { tags: stored.body.tags } : {}),
-    properties: { ...(stored.body.properties as object), provisioningState: "Succeeded" },
-  };
-}
-
 export function registerApplicationSecurityGroups(app: FastifyInstance, deps: RouteDeps): void {
   registerResource(app, deps, {
     type: ASG_TYPE,
     toStore: (_id, _name, body, previous) => asgToStore(body, previous),
-    toJson: asgJson,
+    toJson: (stored) => resourceJson(stored, ASG_TYPE, stored.body.properties as object),
   });
 }

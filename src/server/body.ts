@@ -37,6 +37,19 @@ export function topLevelBody(
   };
 }
 
+/** A stored top-level resource as a GET shows it: its identity, location, tags, and `properties`, provisioned. */
+export function resourceJson(stored: StoredResource, type: string, properties: object) {
+  return {
+    name: stored.id.split("/").pop() as string,
+    id: stored.id,
+    etag: stored.etag,
+    type,
+    location: stored.body.location,
+    ...(stored.body.tags !== undefined ? { tags: stored.body.tags } : {}),
+    properties: { ...properties, provisioningState: "Succeeded" },
+  };
+}
+
 /** A stored resource as ARM resource JSON, for the importer. */
 export const asResource = (r: StoredResource): object => ({
   id: r.id,

@@ -20,6 +20,8 @@ export class ArmError extends Error {
     readonly details: readonly ArmErrorDetail[] = [],
     /** Headers the answer carries (Retry-After). */
     readonly headers: Readonly<Record<string, string>> = {},
+    /** Where in the request body the error is. */
+    readonly target?: string,
   ) {
     super(message);
     this.name = "ArmError";
@@ -27,12 +29,13 @@ export class ArmError extends Error {
 }
 
 export function armErrorBody(e: ArmError): {
-  error: { code: string; message: string; details?: readonly ArmErrorDetail[] };
+  error: { code: string; message: string; target?: string; details?: readonly ArmErrorDetail[] };
 } {
   return {
     error: {
       code: e.code,
       message: e.message,
+      ...(e.target !== undefined ? { target: e.target } : {}),
       ...(e.details.length > 0 ? { details: e.details } : {}),
     },
   };

@@ -8,25 +8,12 @@ import type { ResourceBody, Store, StoredResource } from "../store/store.js";
 import { asResource, bodyTarget, isObject, topLevelBody } from "./body.js";
 import { ArmError } from "./errors.js";
 import { type RouteDeps, registerResource } from "./resource-routes.js";
-import { validateResources } from "./validate.js";
-
-export const NIC_TYPE = "Microsoft.Network/networkInterfaces";
+import { NIC_TYPE } from "./resource-types.js";
+import { referencedResources, validateResources } from "./validate.js";
+import { machineOf } from "./vm.js";
 
 const idIn = (v: unknown): string | undefined =>
   isObject(v) && typeof v.id === "string" ? v.id : undefined;
-
-/** The ids of what the body refers to: subnets' virtual networks, the NSG, ASGs. */
-function references(body: unknown): string[] {
-  const p = isObject(body) && isObject(body.properties) ? body.properties : {};
-  const ids: (string | undefined)[] = [idIn(p.networkSecurityGroup)];
-  for (const c of Array.isArray(p.ipConfigurations) ? p.ipConfigurations : []) {
-    const cp = isObject(c) && isObject(c.properties) ? c.properties : {};
-    ids.push(idIn(cp.subnet)?.replace(/\/subnets\/[^/]+$/i, ""));
-    for (const a of Array.isArray(cp.applicationSecurityGroups) ? cp.applicationSecurityGroups : [])
-      ids.push(idIn(a));
-  }
-  return [...new Set(ids.filter((i): i is string => i !== undefined).map((i) => i.toLowerCase()))];
-}
 
 async function nicToStore(
   store: Store,
@@ -43,11 +30,7 @@ async function nicToStore(
       "InvalidRequestFormat",
       "properties.ipConfigurations must list at least one IP configuration",
     );
-  const related: object[] = [];
-  for (const ref of references(stored)) {
-    const found = await store.get(ref);
-    if (found) related.push(asResource(found));
-  }
+  const related = await referencedResources(store, id, stored);
   validateResources(
     [{ id, name, type: NIC_TYPE, ...stored }, ...related],
     bodyTarget("networkInterfaces", "ipConfigurations"),
@@ -55,7 +38,7 @@ async function nicToStore(
   return stored;
 }
 
-function nicJson(stored: StoredResource) {
+function nicJson(stored: StoredResource, machine: string | undefined) {
   const properties = (stored.body.properties ?? {}) as Record<string, unknown>;
   const configs = (properties.ipConfigurations ?? []) as { name: string; properties?: object }[];
   return {
@@ -68,6 +51,7 @@ function nicJson(stored: StoredResource) {
     properties: {
       ...properties,
       provisioningState: "Succeeded",
+      ...(machine !== undefined ? { virtualMachine: { id: machine } } : {}),
       ipConfigurations: configs.map((c, i) => ({
         name: c.name,
         id: `${stored.id}/ipConfigurations/${c.name}`,
@@ -96,6 +80,18 @@ export function registerNetworkInterfaces(app: FastifyInstance, deps: RouteDeps)
   registerResource(app, deps, {
     type: NIC_TYPE,
     toStore: (id, name, body, previous) => nicToStore(deps.store, id, name, body, previous),
-    toJson: nicJson,
+    toJson: async (stored) => {
+      const machine = await machineOf(deps.store, stored.id);
+      return nicJson(stored, machine?.id);
+    },
+    beforeDelete: async (id) => {
+      const machine = await machineOf(deps.store, id);
+      if (machine)
+        throw new ArmError(
+          400,
+          "NicInUse",
+          `Network Interface ${id} is used by existing resource ${machine.id}. In order to delete the network interface, it must be dissociated from the resource.`,
+        );
+    },
   });
 }

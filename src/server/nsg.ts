@@ -11,10 +11,8 @@ import type { SecurityRule } from "../model/types.js";
 import type { ResourceBody, StoredResource } from "../store/store.js";
 import { asResource, bodyTarget, isObject, topLevelBody } from "./body.js";
 import { ArmError } from "./errors.js";
+import { NSG_TYPE, RULE_TYPE } from "./resource-types.js";
 import { validateResources } from "./validate.js";
-
-export const NSG_TYPE = "Microsoft.Network/networkSecurityGroups";
-export const RULE_TYPE = "Microsoft.Network/networkSecurityGroups/securityRules";
 
 /** Properties a client may send back from a read, that a write does not set. */
 const READ_ONLY = ["defaultSecurityRules", "subnets", "networkInterfaces", "flowLogs"];

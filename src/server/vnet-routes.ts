@@ -8,15 +8,9 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { StoredResource, TokenRecord } from "../store/store.js";
 import { ArmError } from "./errors.js";
 import { foundResource, type RouteDeps, registerResource } from "./resource-routes.js";
+import { VNET_TYPE } from "./resource-types.js";
 import { rewriteParent } from "./rewrite.js";
-import {
-  referencedNsgs,
-  storedSubnet,
-  subnetJson,
-  VNET_TYPE,
-  vnetJson,
-  vnetToStore,
-} from "./vnet.js";
+import { referencedNsgs, storedSubnet, subnetJson, vnetJson, vnetToStore } from "./vnet.js";
 
 interface VnetParams {
   subscription: string;

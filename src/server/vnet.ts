@@ -7,10 +7,8 @@
 import type { ResourceBody, StoredResource } from "../store/store.js";
 import { asResource, bodyTarget, isObject, topLevelBody } from "./body.js";
 import { ArmError } from "./errors.js";
+import { SUBNET_TYPE, VNET_TYPE } from "./resource-types.js";
 import { validateResources } from "./validate.js";
-
-export const VNET_TYPE = "Microsoft.Network/virtualNetworks";
-export const SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets";
 
 /** A subnet as stored: its name and writable properties. */
 export function storedSubnet(

@@ -270,6 +270,12 @@ export async function openPostgresStore(url: string): Promise<Store> {
       );
       return rows.rows.map(revisionOf);
     },
+    async lastRevision() {
+      const rows = await pool.query<{ revision: string | null }>(
+        "SELECT max(revision) AS revision FROM tierwall_revisions",
+      );
+      return Number(rows.rows[0]?.revision ?? 0);
+    },
     async restore(id, revision, conditions) {
       return locked(id, async (client) => {
         const target = (

@@ -137,6 +137,9 @@ export function openSqliteStore(path: string): Store {
   const historyRows = db.prepare<[string], RevisionRow>(
     "SELECT revision, id, type, at, actor, before, after, restored_from FROM revisions WHERE key = ? ORDER BY revision",
   );
+  const lastRevisionRow = db.prepare<[], { revision: number | null }>(
+    "SELECT max(revision) AS revision FROM revisions",
+  );
   const revisionRow = db.prepare<[string, number], RevisionRow>(
     "SELECT revision, id, type, at, actor, before, after, restored_from FROM revisions WHERE key = ? AND revision = ?",
   );
@@ -251,6 +254,9 @@ export function openSqliteStore(path: string): Store {
     },
     async restore(id, revision, conditions) {
       return restore.immediate(id, revision, conditions);
+    },
+    async lastRevision() {
+      return lastRevisionRow.get()?.revision ?? 0;
     },
     async addToken(token) {
       const added = db

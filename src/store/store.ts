@@ -115,6 +115,12 @@ export interface Store {
    * that revision deleted it), as a new revision, if the conditions hold.
    */
   restore(id: string, revision: number, conditions: WriteConditions): Promise<Revision>;
+  /**
+   * The number of the latest revision of any resource (0 before the first):
+   * it changes with every write, so what is computed from the resources can
+   * be kept until it does, even when another server writes to the same store.
+   */
+  lastRevision(): Promise<number>;
 
   /** Adds the token; TokenExists when one has its name. */
   addToken(token: TokenRecord): Promise<void>;

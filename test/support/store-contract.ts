@@ -208,6 +208,24 @@ export function storeContract(open: () => Promise<Store>): void {
         expect((await store.get(id))?.etag).toBe(current?.etag);
       }),
     );
+
+    it(
+      "numbers its last revision, which every write changes and a refused write does not",
+      withStore(async (store) => {
+        expect(await store.lastRevision()).toBe(0);
+        const a = await store.put(nsgId("a"), NSG, body(1), { actor: "x" });
+        expect(await store.lastRevision()).toBe(a.resource.revision);
+        const b = await store.put(nsgId("b"), NSG, body(1), { actor: "x" });
+        expect(b.resource.revision).toBeGreaterThan(a.resource.revision);
+        expect(await store.lastRevision()).toBe(b.resource.revision);
+        await expect(
+          store.put(nsgId("a"), NSG, body(2), { actor: "x", ifMatch: 'W/"stale"' }),
+        ).rejects.toBeInstanceOf(PreconditionFailed);
+        expect(await store.lastRevision()).toBe(b.resource.revision);
+        await store.remove(nsgId("a"), { actor: "x" });
+        expect(await store.lastRevision()).toBeGreaterThan(b.resource.revision);
+      }),
+    );
   });
 
   describe("tokens", () => {

@@ -1,0 +1,94 @@
+/**
+ * The seed's estate as ARM resources, for the server's tests: the NSG
+ * RestrictBackendApi with the rules of examples/layered-ase (read from the
+ * example, so the two never differ), the virtual network with the API
+ * subnet under it, and a machine in that subnet at apiase's address, which
+ * Network Watcher's questions need.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+
+export const SUBSCRIPTION = "00000000-0000-0000-0000-000000000001";
+export const GROUP = "rg-ase";
+const RG = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${GROUP}`;
+export const LOCATION = "southcentralus";
+
+export const ids = {
+  nsg: `${RG}/providers/Microsoft.Network/networkSecurityGroups/RestrictBackendApi`,
+  vnet: `${RG}/providers/Microsoft.Network/virtualNetworks/yourvnetnamehere`,
+  apiSubnet: `${RG}/providers/Microsoft.Network/virtualNetworks/yourvnetnamehere/subnets/API-ASE-Subnet`,
+  nic: `${RG}/providers/Microsoft.Network/networkInterfaces/api-nic`,
+  vm: `${RG}/providers/Microsoft.Compute/virtualMachines/api-vm`,
+  watcher: `${RG}/providers/Microsoft.Network/networkWatchers/NetworkWatcher_southcentralus`,
+};
+
+interface ExampleRule {
+  name: string;
+  [property: string]: unknown;
+}
+
+/** The example's rules, as ARM's `securityRules` (name and properties). */
+export function seedRules(): { name: string; properties: Record<string, unknown> }[] {
+  const example = parse(
+    readFileSync(
+      fileURLToPath(new URL("../../examples/layered-ase/tierwall.yaml", import.meta.url)),
+      "utf8",
+    ),
+  ) as { networkSecurityGroups: { securityRules: ExampleRule[] }[] };
+  return (example.networkSecurityGroups[0]?.securityRules ?? []).map(({ name, ...properties }) => ({
+    name,
+    properties,
+  }));
+}
+
+/** The resources in the order they can be created, each as [id, PUT body]. */
+export function seedResources(): [string, object][] {
+  return [
+    [ids.nsg, { location: LOCATION, properties: { securityRules: seedRules() } }],
+    [
+      ids.vnet,
+      {
+        location: LOCATION,
+        properties: {
+          addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+          subnets: [
+            { name: "FE1-ASE-Subnet", properties: { addressPrefix: "10.0.1.0/24" } },
+            { name: "FE2-ASE-Subnet", properties: { addressPrefix: "10.0.2.0/24" } },
+            { name: "FE3-ASE-Subnet", properties: { addressPrefix: "10.0.3.0/24" } },
+            {
+              name: "API-ASE-Subnet",
+              properties: { addressPrefix: "10.0.4.0/24", networkSecurityGroup: { id: ids.nsg } },
+            },
+          ],
+        },
+      },
+    ],
+    [
+      ids.nic,
+      {
+        location: LOCATION,
+        properties: {
+          ipConfigurations: [
+            {
+              name: "ipconfig1",
+              properties: {
+                privateIPAllocationMethod: "Static",
+                privateIPAddress: "10.0.4.4",
+                subnet: { id: ids.apiSubnet },
+              },
+            },
+          ],
+        },
+      },
+    ],
+    [
+      ids.vm,
+      {
+        location: LOCATION,
+        properties: { networkProfile: { networkInterfaces: [{ id: ids.nic }] } },
+      },
+    ],
+    [ids.watcher, { location: LOCATION, properties: {} }],
+  ];
+}
