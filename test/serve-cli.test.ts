@@ -4,14 +4,14 @@
  * written and read back over HTTP, requests without a token refused, and the
  * server stopped by SIGTERM; on SQLite, and on PostgreSQL where it can run.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, requireBuild, tierwall } from "./support/cli.js";
+import { requireBuild, tierwall } from "./support/cli.js";
 import { titled } from "./support/environment.js";
 import { postgresMissing, startPostgres, type TestPostgres } from "./support/postgres.js";
+import { serve, stop } from "./support/serve.js";
 
 beforeAll(requireBuild);
 
@@ -41,41 +41,6 @@ const SEED_NSG = {
     ],
   },
 };
-
-/** Starts `serve` with `args`; its URL once it listens. */
-async function serve(
-  args: string[],
-): Promise<{ url: string; child: ChildProcess; said: () => string; logged: () => string }> {
-  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let err = "";
-  let out = "";
-  child.stderr?.on("data", (d) => {
-    err += d;
-  });
-  child.stdout?.on("data", (d) => {
-    out += d;
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 20_000);
-    child.stderr?.on("data", () => {
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1] as string);
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`serve ended (${code}): ${err}`)));
-  });
-  return { url, child, said: () => err, logged: () => out };
-}
-
-async function stop(child: ChildProcess): Promise<number | null> {
-  const ended = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  return ended;
-}
 
 async function roundTrip(url: string, token: string) {
   const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };

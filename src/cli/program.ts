@@ -316,9 +316,19 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .option("--host <address>", "the address to listen on (default 127.0.0.1)")
     .option("--port <n>", "the port (default 7420; 0: any free one)")
     .option("--anonymous-reads", "let requests without a token read (never write)")
+    .option(
+      "--tls",
+      "serve HTTPS with a self-signed certificate made once and kept in the data folder (what Azure's SDKs need to send a token)",
+    )
+    .option("--tls-cert <file>", "serve HTTPS with this PEM certificate (with --tls-key)")
+    .option("--tls-key <file>", "the PEM private key of --tls-cert")
     .addHelpText(
       "after",
-      examples("tierwall serve token create ci --role writer", "tierwall serve --port 7420"),
+      examples(
+        "tierwall serve token create ci --role writer",
+        "tierwall serve --port 7420",
+        "tierwall serve --tls",
+      ),
     )
     .action(async (options: ServeOptions) => {
       const { runServe } = await import("./commands/serve.js");

@@ -46,6 +46,8 @@ export interface AppOptions {
   readonly rateLimit?: RateLimitOptions | false;
   /** Where a JSON line per request goes (pino): method, path, status, time, the token's name; never the token. */
   readonly logStream?: NodeJS.WritableStream;
+  /** Serve HTTPS with this certificate and key (PEM); HTTP otherwise. */
+  readonly https?: { readonly cert: string; readonly key: string };
 }
 
 /** API versions taken: Azure's dated versions (a preview too) from 2017 to the latest known. */
@@ -104,6 +106,7 @@ export function conditions(request: FastifyRequest, token: TokenRecord) {
 export function buildApp(options: AppOptions): FastifyInstance {
   const { store } = options;
   const app = Fastify({
+    ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
     bodyLimit: options.bodyLimit ?? 1 << 20,
     logger: options.logStream ? { level: "info", stream: options.logStream } : false,
     // One line per request, ours, with the token's name (Fastify's own would not know it).

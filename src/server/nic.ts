@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { ResourceBody, Store, StoredResource } from "../store/store.js";
-import { asResource, bodyTarget, isObject, topLevelBody } from "./body.js";
+import { bodyTarget, isObject, topLevelBody } from "./body.js";
 import { ArmError } from "./errors.js";
 import { type RouteDeps, registerResource } from "./resource-routes.js";
 import { NIC_TYPE } from "./resource-types.js";

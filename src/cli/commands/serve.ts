@@ -6,6 +6,7 @@
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
+import type { ServerCertificate } from "../../server/tls.js";
 import { ROLES, type Role, type Store, TokenExists } from "../../store/store.js";
 import { EXIT, type Io, usageError } from "../io.js";
 
@@ -18,6 +19,9 @@ export interface ServeOptions extends StoreOptions {
   host?: string;
   port?: string;
   anonymousReads?: boolean;
+  tls?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export interface TokenOptions extends StoreOptions {
@@ -47,6 +51,20 @@ async function openStore(options: StoreOptions): Promise<{ store: Store; where: 
   return { store: openSqliteStore(path), where: path };
 }
 
+/** The certificate to serve HTTPS with, if the options ask for HTTPS. */
+async function serverCertificate(
+  options: ServeOptions,
+  host: string,
+): Promise<ServerCertificate | undefined> {
+  if (options.tlsCert !== undefined && options.tlsKey !== undefined) {
+    const { givenCertificate } = await import("../../server/tls.js");
+    return givenCertificate(options.tlsCert, options.tlsKey);
+  }
+  if (!options.tls) return undefined;
+  const { keptCertificate } = await import("../../server/tls.js");
+  return keptCertificate(options.data ?? defaultData(), host);
+}
+
 const reason = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export async function runServe(options: ServeOptions, io: Io): Promise<number> {
@@ -54,6 +72,14 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   const port = options.port === undefined ? DEFAULT_PORT : Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     return usageError(io, false, "InvalidArgument", `--port ${options.port}: expected 0 to 65535`);
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))
+    return usageError(io, false, "InvalidArgument", "--tls-cert and --tls-key go together");
+  let certificate: ServerCertificate | undefined;
+  try {
+    certificate = await serverCertificate(options, host);
+  } catch (e) {
+    return usageError(io, false, "CertificateUnavailable", `HTTPS cannot be set up: ${reason(e)}`);
+  }
   let opened: { store: Store; where: string };
   try {
     opened = await openStore(options);
@@ -67,6 +93,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
     store,
     anonymousReads: options.anonymousReads === true,
     logStream: process.stdout,
+    ...(certificate ? { https: certificate } : {}),
   });
   let address: string;
   try {
@@ -88,6 +115,9 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
       ? `no token yet: make one with \`tierwall serve token create NAME --role writer${storeFlag}\`, then send it as \`Authorization: Bearer TOKEN\``
       : `${tokens.length} token${tokens.length === 1 ? "" : "s"}; \`tierwall serve token list${storeFlag}\` names them`,
     options.anonymousReads ? "anonymous reads are enabled; writes need a writer's token" : "",
+    certificate
+      ? `HTTPS with ${certificate.made ? "a certificate made now" : "the certificate"} in ${certificate.certPath} (SHA-256 ${certificate.fingerprint}); clients trust it with NODE_EXTRA_CA_CERTS=${certificate.certPath} or curl --cacert ${certificate.certPath}`
+      : "",
     "stop with Ctrl-C (SIGINT) or SIGTERM",
   ].filter((l) => l !== "");
   io.err(`${lines.join("\n")}\n`);
