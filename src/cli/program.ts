@@ -317,6 +317,10 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .option("--port <n>", "the port (default 7420; 0: any free one)")
     .option("--anonymous-reads", "let requests without a token read (never write)")
     .option(
+      "--rate-limit <n>",
+      "requests per second per token (or per address without one), bursts of twice that (default 200; 0: no limit)",
+    )
+    .option(
       "--tls",
       "serve HTTPS with a self-signed certificate made once and kept in the data folder (what Azure's SDKs need to send a token)",
     )

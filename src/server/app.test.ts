@@ -51,8 +51,12 @@ let app: FastifyInstance;
 let writer: string;
 let reader: string;
 
+/** Each test's store file, the last one the current test's. */
+const paths: string[] = [];
+
 beforeEach(async () => {
-  store = openSqliteStore(join(dir, `${n++}`, "tierwall.db"));
+  paths.push(join(dir, `${n++}`, "tierwall.db"));
+  store = openSqliteStore(paths[paths.length - 1] as string);
   app = buildApp({ store });
   writer = await createToken(store, "ci", "writer");
   reader = await createToken(store, "viewer", "reader");
@@ -618,6 +622,24 @@ describe("access and bad requests", () => {
       401,
     );
     await open.close();
+  });
+
+  it("sees at once what another server writes to its store, and a token revoked there", async () => {
+    expect(
+      (await app.inject({ method: "PUT", url: NSG + V, headers: as(writer), payload: SEED }))
+        .statusCode,
+    ).toBe(201);
+    expect((await app.inject({ url: NSG + V, headers: as(reader) })).statusCode).toBe(200);
+    // Another connection to the same file, as another server (or `serve token revoke`) has.
+    const other = openSqliteStore(paths[paths.length - 1] as string);
+    try {
+      await other.remove(NSG, { actor: "elsewhere" });
+      expect((await app.inject({ url: NSG + V, headers: as(reader) })).statusCode).toBe(404);
+      await other.removeToken("viewer");
+      expect((await app.inject({ url: NSG + V, headers: as(reader) })).statusCode).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 
   it("logs a JSON line per request with the token's name, never the token", async () => {

@@ -5,13 +5,10 @@
  * writer's; every error is ARM's envelope, never a stack or a path of this
  * machine. Bodies are limited in size, and so are headers (Node's limit).
  */
-import Fastify, {
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  LogController,
-} from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { pino } from "pino";
 import { isValidResourceName } from "../model/rule.js";
+import { ReadCachingStore } from "../store/read-cache.js";
 import {
   PreconditionFailed,
   type Revision,
@@ -45,7 +42,7 @@ export interface AppOptions {
   /** Requests per second per caller (DEFAULT_RATE_LIMIT unless given); false: none. */
   readonly rateLimit?: RateLimitOptions | false;
   /** Where a JSON line per request goes (pino): method, path, status, time, the token's name; never the token. */
-  readonly logStream?: NodeJS.WritableStream;
+  readonly logStream?: { write(line: string): unknown };
   /** Serve HTTPS with this certificate and key (PEM); HTTP otherwise. */
   readonly https?: { readonly cert: string; readonly key: string };
 }
@@ -104,13 +101,14 @@ export function conditions(request: FastifyRequest, token: TokenRecord) {
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
-  const { store } = options;
+  // What a request reads is kept until the store changes; the store is asked once per request whether it has.
+  const store = new ReadCachingStore(options.store);
+  // One line per request, ours, with the token's name (Fastify's logger would not know it, and
+  // would make a logger per request).
+  const log = options.logStream ? pino({ level: "info" }, options.logStream) : undefined;
   const app = Fastify({
     ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
     bodyLimit: options.bodyLimit ?? 1 << 20,
-    logger: options.logStream ? { level: "info", stream: options.logStream } : false,
-    // One line per request, ours, with the token's name (Fastify's own would not know it).
-    logController: new LogController({ disableRequestLogging: true }),
     // ARM matches paths without regard to case; no name is longer than 200 characters.
     routerOptions: { maxParamLength: 200, caseSensitive: false },
   });
@@ -159,9 +157,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return token;
   };
 
+  app.addHook("onRequest", async () => {
+    await store.refresh();
+  });
+
   app.addHook("onResponse", async (request, reply) => {
-    request.log.info(
+    log?.info(
       {
+        reqId: request.id,
         method: request.method,
         path: request.url.split("?")[0],
         status: reply.statusCode,
@@ -172,7 +175,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     );
   });
 
-  app.setErrorHandler((error, _request, reply) => {
+  app.setErrorHandler((error, request, reply) => {
     if (error instanceof ArmError)
       return reply.code(error.status).headers(error.headers).send(armErrorBody(error));
     if (error instanceof PreconditionFailed)
@@ -204,7 +207,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
             new ArmError(400, "InvalidRequestFormat", "The request body is not valid JSON."),
           ),
         );
-    // Anything else is ours: said without its stack or where it happened.
+    // Anything else is ours: logged with its stack, answered without it or where it happened.
+    log?.error({ reqId: request.id, err: error }, "unexpected error");
     return reply
       .code(500)
       .send(

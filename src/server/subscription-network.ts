@@ -1,7 +1,7 @@
 /**
  * The network a subscription's stored resources make, for Network Watcher's
  * questions: read by the ARM importer and built into the model as `tierwall
- * import` reads a file, and kept until the store's last revision changes (so a
+ * import` reads a file, and kept until the store's version changes (so a
  * write by another server on the same store is seen too).
  *
  * The model knows resources by name, ARM by id: where resources of one type
@@ -65,22 +65,22 @@ export class SubscriptionNetwork {
   }
 }
 
-/** Builds each subscription's network once per revision of the store. */
+/** Builds each subscription's network once per version of the store. */
 export class SubscriptionNetworks {
   private readonly built = new Map<
     string,
-    { readonly revision: number; readonly network: Promise<SubscriptionNetwork> }
+    { readonly version: string; readonly network: Promise<SubscriptionNetwork> }
   >();
 
   constructor(private readonly store: Store) {}
 
   async of(subscription: string): Promise<SubscriptionNetwork> {
     const key = subscription.toLowerCase();
-    const revision = await this.store.lastRevision();
+    const version = await this.store.version();
     const kept = this.built.get(key);
-    if (kept?.revision === revision) return kept.network;
+    if (kept?.version === version) return kept.network;
     const network = this.build(subscription);
-    this.built.set(key, { revision, network });
+    this.built.set(key, { version, network });
     // A build that failed is not kept: the next question tries again.
     network.catch(() => {
       if (this.built.get(key)?.network === network) this.built.delete(key);

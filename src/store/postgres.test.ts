@@ -4,6 +4,7 @@ import { titled } from "../../test/support/environment.js";
 import { postgresMissing, startPostgres, type TestPostgres } from "../../test/support/postgres.js";
 import { storeContract } from "../../test/support/store-contract.js";
 import { openPostgresStore } from "./postgres.js";
+import type { Store } from "./store.js";
 
 const missing = postgresMissing();
 
@@ -25,7 +26,16 @@ describe.skipIf(missing)(titled("the PostgreSQL store", missing), () => {
     return server.url.replace("/postgres?", `/${name}?`);
   }
 
-  storeContract(async () => openPostgresStore(await freshDatabase()));
+  const urls = new WeakMap<Store, string>();
+  storeContract(
+    async () => {
+      const url = await freshDatabase();
+      const store = await openPostgresStore(url);
+      urls.set(store, url);
+      return store;
+    },
+    async (store) => openPostgresStore(urls.get(store) as string),
+  );
 
   it("keeps what was written when connected again, and refuses a newer schema", async () => {
     const url = await freshDatabase();

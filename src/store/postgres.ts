@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS tierwall_revisions (
   type TEXT NOT NULL, at TIMESTAMPTZ NOT NULL, actor TEXT NOT NULL, before JSON, after JSON,
   restored_from BIGINT);
 CREATE INDEX IF NOT EXISTS tierwall_revisions_by_key ON tierwall_revisions (key, revision);
+CREATE SEQUENCE IF NOT EXISTS tierwall_token_changes;
 CREATE TABLE IF NOT EXISTS tierwall_tokens (
   name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, created_at TIMESTAMPTZ NOT NULL);
 `;
@@ -270,11 +271,13 @@ export async function openPostgresStore(url: string): Promise<Store> {
       );
       return rows.rows.map(revisionOf);
     },
-    async lastRevision() {
-      const rows = await pool.query<{ revision: string | null }>(
-        "SELECT max(revision) AS revision FROM tierwall_revisions",
+    async version() {
+      // Resources change with a revision; tokens advance a sequence (read by any session).
+      const rows = await pool.query<{ version: string }>(
+        `SELECT (SELECT coalesce(max(revision), 0) FROM tierwall_revisions) || '.' ||
+                (SELECT last_value || '.' || is_called FROM tierwall_token_changes) AS version`,
       );
-      return Number(rows.rows[0]?.revision ?? 0);
+      return rows.rows[0]?.version ?? "";
     },
     async restore(id, revision, conditions) {
       return locked(id, async (client) => {
@@ -306,6 +309,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
         [token.name, token.role, token.hash, token.createdAt],
       );
       if (added.rowCount === 0) throw new TokenExists(token.name);
+      await pool.query("SELECT nextval('tierwall_token_changes')");
     },
     async tokenByHash(hash) {
       const row = (
@@ -324,6 +328,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
     },
     async removeToken(name) {
       const removed = await pool.query("DELETE FROM tierwall_tokens WHERE name = $1", [name]);
+      await pool.query("SELECT nextval('tierwall_token_changes')");
       return (removed.rowCount ?? 0) > 0;
     },
     async close() {

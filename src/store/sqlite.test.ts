@@ -4,13 +4,23 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { storeContract } from "../../test/support/store-contract.js";
 import { openSqliteStore } from "./sqlite.js";
+import type { Store } from "./store.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tierwall-sqlite-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 describe("the SQLite store", () => {
-  storeContract(async () => openSqliteStore(join(dir, `${n++}`, "tierwall.db")));
+  const paths = new WeakMap<Store, string>();
+  storeContract(
+    async () => {
+      const path = join(dir, `${n++}`, "tierwall.db");
+      const store = openSqliteStore(path);
+      paths.set(store, path);
+      return store;
+    },
+    async (store) => openSqliteStore(paths.get(store) as string),
+  );
 
   it("keeps what was written when opened again, and refuses a newer schema", async () => {
     const path = join(dir, "again", "tierwall.db");

@@ -137,9 +137,13 @@ export function openSqliteStore(path: string): Store {
   const historyRows = db.prepare<[string], RevisionRow>(
     "SELECT revision, id, type, at, actor, before, after, restored_from FROM revisions WHERE key = ? ORDER BY revision",
   );
-  const lastRevisionRow = db.prepare<[], { revision: number | null }>(
-    "SELECT max(revision) AS revision FROM revisions",
+  // Asked on every request: prepared once.
+  const tokenRow = db.prepare<[string], TokenRow>(
+    "SELECT name, role, hash, created_at FROM tokens WHERE hash = ?",
   );
+  // SQLite's data_version changes when another connection commits; this one's commits are counted here.
+  const dataVersion = db.prepare<[], number>("PRAGMA data_version").pluck();
+  let commits = 0;
   const revisionRow = db.prepare<[string, number], RevisionRow>(
     "SELECT revision, id, type, at, actor, before, after, restored_from FROM revisions WHERE key = ? AND revision = ?",
   );
@@ -244,19 +248,25 @@ export function openSqliteStore(path: string): Store {
       return listRows.all(type.toLowerCase(), prefix.length, prefix).map(resourceOf);
     },
     async put(id, type, body, conditions) {
-      return put.immediate(id, type, body, conditions);
+      const written = put.immediate(id, type, body, conditions);
+      commits++;
+      return written;
     },
     async remove(id, conditions) {
-      return remove.immediate(id, conditions);
+      const removed = remove.immediate(id, conditions);
+      commits++;
+      return removed;
     },
     async history(id) {
       return historyRows.all(resourceKey(id)).map(revisionOf);
     },
     async restore(id, revision, conditions) {
-      return restore.immediate(id, revision, conditions);
+      const restored = restore.immediate(id, revision, conditions);
+      commits++;
+      return restored;
     },
-    async lastRevision() {
-      return lastRevisionRow.get()?.revision ?? 0;
+    async version() {
+      return `${dataVersion.get()}.${commits}`;
     },
     async addToken(token) {
       const added = db
@@ -265,13 +275,10 @@ export function openSqliteStore(path: string): Store {
         )
         .run(token.name, token.role, token.hash, token.createdAt);
       if (added.changes === 0) throw new TokenExists(token.name);
+      commits++;
     },
     async tokenByHash(hash) {
-      const row = db
-        .prepare<[string], TokenRow>(
-          "SELECT name, role, hash, created_at FROM tokens WHERE hash = ?",
-        )
-        .get(hash);
+      const row = tokenRow.get(hash);
       return row ? tokenOf(row) : undefined;
     },
     async tokens() {
@@ -281,7 +288,9 @@ export function openSqliteStore(path: string): Store {
         .map(tokenOf);
     },
     async removeToken(name) {
-      return db.prepare("DELETE FROM tokens WHERE name = ?").run(name).changes > 0;
+      const removed = db.prepare("DELETE FROM tokens WHERE name = ?").run(name).changes > 0;
+      commits++;
+      return removed;
     },
     async close() {
       db.close();

@@ -116,11 +116,12 @@ export interface Store {
    */
   restore(id: string, revision: number, conditions: WriteConditions): Promise<Revision>;
   /**
-   * The number of the latest revision of any resource (0 before the first):
-   * it changes with every write, so what is computed from the resources can
-   * be kept until it does, even when another server writes to the same store.
+   * A value that changes whenever anything stored changes (a resource or a
+   * token), by this process or another: what is read or computed from the
+   * store can be kept until it does, even when another server (or `serve
+   * token revoke`) writes to the same store.
    */
-  lastRevision(): Promise<number>;
+  version(): Promise<string>;
 
   /** Adds the token; TokenExists when one has its name. */
   addToken(token: TokenRecord): Promise<void>;

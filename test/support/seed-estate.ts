@@ -5,7 +5,8 @@
  * subnet under it, and a machine in that subnet at apiase's address, which
  * Network Watcher's questions need.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 
@@ -28,14 +29,24 @@ interface ExampleRule {
   [property: string]: unknown;
 }
 
+/** The example's file, found above this module (which is compiled elsewhere for benchmarks). */
+function exampleFile(): string {
+  for (
+    let dir = dirname(fileURLToPath(import.meta.url));
+    dir !== dirname(dir);
+    dir = dirname(dir)
+  ) {
+    const file = join(dir, "examples", "layered-ase", "tierwall.yaml");
+    if (existsSync(file)) return file;
+  }
+  throw new Error("examples/layered-ase/tierwall.yaml is not above this module");
+}
+
 /** The example's rules, as ARM's `securityRules` (name and properties). */
 export function seedRules(): { name: string; properties: Record<string, unknown> }[] {
-  const example = parse(
-    readFileSync(
-      fileURLToPath(new URL("../../examples/layered-ase/tierwall.yaml", import.meta.url)),
-      "utf8",
-    ),
-  ) as { networkSecurityGroups: { securityRules: ExampleRule[] }[] };
+  const example = parse(readFileSync(exampleFile(), "utf8")) as {
+    networkSecurityGroups: { securityRules: ExampleRule[] }[];
+  };
   return (example.networkSecurityGroups[0]?.securityRules ?? []).map(({ name, ...properties }) => ({
     name,
     properties,

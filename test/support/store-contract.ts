@@ -27,8 +27,14 @@ const body = (rules: number) => ({
   },
 });
 
-/** Runs the suite on a store made fresh for each test by `open`. */
-export function storeContract(open: () => Promise<Store>): void {
+/**
+ * Runs the suite on a store made fresh for each test by `open`; `beside`
+ * opens a second connection to the store it is given, as another server would.
+ */
+export function storeContract(
+  open: () => Promise<Store>,
+  beside: (store: Store) => Promise<Store>,
+): void {
   const withStore = (test: (store: Store) => Promise<void>) => async () => {
     const store = await open();
     try {
@@ -210,20 +216,45 @@ export function storeContract(open: () => Promise<Store>): void {
     );
 
     it(
-      "numbers its last revision, which every write changes and a refused write does not",
+      "changes its version with every write of a resource or a token, and not with a refused one",
       withStore(async (store) => {
-        expect(await store.lastRevision()).toBe(0);
-        const a = await store.put(nsgId("a"), NSG, body(1), { actor: "x" });
-        expect(await store.lastRevision()).toBe(a.resource.revision);
-        const b = await store.put(nsgId("b"), NSG, body(1), { actor: "x" });
-        expect(b.resource.revision).toBeGreaterThan(a.resource.revision);
-        expect(await store.lastRevision()).toBe(b.resource.revision);
+        const seen = new Set<string>([await store.version()]);
+        const changed = async () => {
+          const v = await store.version();
+          const fresh = !seen.has(v);
+          seen.add(v);
+          return fresh;
+        };
+        await store.put(nsgId("a"), NSG, body(1), { actor: "x" });
+        expect(await changed()).toBe(true);
+        expect(await changed()).toBe(false);
         await expect(
           store.put(nsgId("a"), NSG, body(2), { actor: "x", ifMatch: 'W/"stale"' }),
         ).rejects.toBeInstanceOf(PreconditionFailed);
-        expect(await store.lastRevision()).toBe(b.resource.revision);
+        expect(await changed()).toBe(false);
         await store.remove(nsgId("a"), { actor: "x" });
-        expect(await store.lastRevision()).toBeGreaterThan(b.resource.revision);
+        expect(await changed()).toBe(true);
+        await store.addToken({
+          name: "t",
+          role: "reader",
+          hash: "h",
+          createdAt: new Date().toISOString(),
+        });
+        expect(await changed()).toBe(true);
+        await store.removeToken("t");
+        expect(await changed()).toBe(true);
+        // Written through another connection (another server, `serve token revoke`): seen too.
+        const other = await beside(store);
+        try {
+          await other.put(nsgId("b"), NSG, body(1), { actor: "y" });
+          expect(await changed()).toBe(true);
+          await other.addToken({ name: "u", role: "reader", hash: "u", createdAt: "2026-01-01" });
+          expect(await changed()).toBe(true);
+          await other.removeToken("u");
+          expect(await changed()).toBe(true);
+        } finally {
+          await other.close();
+        }
       }),
     );
   });

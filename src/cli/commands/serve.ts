@@ -19,6 +19,7 @@ export interface ServeOptions extends StoreOptions {
   host?: string;
   port?: string;
   anonymousReads?: boolean;
+  rateLimit?: string;
   tls?: boolean;
   tlsCert?: string;
   tlsKey?: string;
@@ -72,6 +73,14 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   const port = options.port === undefined ? DEFAULT_PORT : Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     return usageError(io, false, "InvalidArgument", `--port ${options.port}: expected 0 to 65535`);
+  const rate = options.rateLimit === undefined ? undefined : Number(options.rateLimit);
+  if (rate !== undefined && !(Number.isInteger(rate) && rate >= 0))
+    return usageError(
+      io,
+      false,
+      "InvalidArgument",
+      `--rate-limit ${options.rateLimit}: expected a whole number of requests per second (0: no limit)`,
+    );
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))
     return usageError(io, false, "InvalidArgument", "--tls-cert and --tls-key go together");
   let certificate: ServerCertificate | undefined;
@@ -88,11 +97,17 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   }
   const { store, where } = opened;
   const { buildApp } = await import("../../server/app.js");
+  const { pino } = await import("pino");
+  // Written asynchronously: lines that come while a write is under way go out together with the next.
+  const log = pino.destination({ dest: 1, sync: false });
   // One JSON line per request on standard output, for a log collector; what is said to people goes to stderr.
   const app = buildApp({
     store,
     anonymousReads: options.anonymousReads === true,
-    logStream: process.stdout,
+    logStream: log,
+    ...(rate === undefined
+      ? {}
+      : { rateLimit: rate === 0 ? false : { perSecond: rate, burst: 2 * rate } }),
     ...(certificate ? { https: certificate } : {}),
   });
   let address: string;
@@ -128,6 +143,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   });
   await app.close();
   await store.close();
+  log.flushSync();
   io.err("tierwall serve: stopped\n");
   return EXIT.ok;
 }

@@ -1,0 +1,98 @@
+/**
+ * A store that keeps what it has read (resources by id, tokens by hash) until
+ * the store's version changes: the server asks the version once per request
+ * (`refresh`), so a request costs one cheap question to the store instead of
+ * one per resource it reads, and sees every write made before it began, by
+ * this process or another. Writes pass through and forget what was kept.
+ *
+ * What it gives is shared between requests: callers never change it (the
+ * types say so).
+ */
+import type { Revision, Store, StoredResource, TokenRecord, WriteConditions } from "./store.js";
+
+/** Entries kept before all are forgotten: enough for an estate, bounded for a flood of misses. */
+const MAX_ENTRIES = 100_000;
+
+export class ReadCachingStore implements Store {
+  private seen: string | undefined;
+  private readonly resources = new Map<string, Promise<StoredResource | undefined>>();
+  private readonly tokensByHash = new Map<string, Promise<TokenRecord | undefined>>();
+
+  constructor(private readonly inner: Store) {}
+
+  /** Forgets what was read if the store has changed since: called at the start of each request. */
+  async refresh(): Promise<string> {
+    const version = await this.inner.version();
+    if (version !== this.seen) {
+      this.forget();
+      this.seen = version;
+    }
+    return version;
+  }
+
+  private forget(): void {
+    this.resources.clear();
+    this.tokensByHash.clear();
+  }
+
+  private kept<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+    const found = map.get(key);
+    if (found) return found;
+    if (map.size >= MAX_ENTRIES) map.clear();
+    const reading = read();
+    map.set(key, reading);
+    // A failed read is not kept.
+    reading.catch(() => map.delete(key));
+    return reading;
+  }
+
+  /** Runs a write and forgets what was read (this process's writes are seen at once). */
+  private async writing<T>(write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      this.forget();
+      this.seen = undefined;
+    }
+  }
+
+  get(id: string): Promise<StoredResource | undefined> {
+    return this.kept(this.resources, id.toLowerCase(), () => this.inner.get(id));
+  }
+  tokenByHash(hash: string): Promise<TokenRecord | undefined> {
+    return this.kept(this.tokensByHash, hash, () => this.inner.tokenByHash(hash));
+  }
+
+  list(type: string, scope: string): Promise<StoredResource[]> {
+    return this.inner.list(type, scope);
+  }
+  history(id: string): Promise<Revision[]> {
+    return this.inner.history(id);
+  }
+  tokens(): Promise<TokenRecord[]> {
+    return this.inner.tokens();
+  }
+  /** The version as of the last refresh (what the kept reads are of), or the store's now. */
+  version(): Promise<string> {
+    return this.seen !== undefined ? Promise.resolve(this.seen) : this.inner.version();
+  }
+
+  put(id: string, type: string, body: StoredResource["body"], conditions: WriteConditions) {
+    return this.writing(this.inner.put(id, type, body, conditions));
+  }
+  remove(id: string, conditions: WriteConditions) {
+    return this.writing(this.inner.remove(id, conditions));
+  }
+  restore(id: string, revision: number, conditions: WriteConditions) {
+    return this.writing(this.inner.restore(id, revision, conditions));
+  }
+  addToken(token: TokenRecord) {
+    return this.writing(this.inner.addToken(token));
+  }
+  removeToken(name: string) {
+    return this.writing(this.inner.removeToken(name));
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
