@@ -1,5 +1,5 @@
 import { hostAt } from "../engine/endpoint.js";
-import type { Packet } from "../engine/packet.js";
+import { formatPacket, type Packet } from "../engine/packet.js";
 import { NsgResolver, rulesFor } from "../engine/resolve.js";
 import type { EnvironmentInfo, Network } from "../model/network.js";
 import { AddressNames } from "../model/public-ips.js";
@@ -37,6 +37,19 @@ export interface SemanticDiff {
   readonly equivalent: boolean;
   readonly nsgs: readonly NsgChange[];
   readonly flows: readonly FlowChange[];
+}
+
+/** The diff as JSON: each change with its example packets written out (`Tcp 198.51.100.11:* -> 10.0.4.4:443`). */
+export function semanticDiffJson(diff: SemanticDiff) {
+  const example = (c: Change) => ({
+    ...(c.allowedExample ? { allowedExample: formatPacket(c.allowedExample) } : {}),
+    ...(c.deniedExample ? { deniedExample: formatPacket(c.deniedExample) } : {}),
+  });
+  return {
+    equivalent: diff.equivalent,
+    nsgs: diff.nsgs.map((c) => ({ ...c, ...example(c) })),
+    flows: diff.flows.map((c) => ({ ...c, ...example(c) })),
+  };
 }
 
 /** Names: the versions' addresses that stand for ones not known, newly allowed ones shown as after, denied as before. */

@@ -524,6 +524,13 @@ describe("application security groups", () => {
         target: "properties.securityRules[1].properties.sourceApplicationSecurityGroups[0]",
       }),
     ]);
+    // An ASG a rule names cannot be deleted: the network would not be whole without it.
+    const inUse = await app.inject({ method: "DELETE", url: ASG + V, headers: as(writer) });
+    expect(inUse.statusCode).toBe(400);
+    expect(inUse.json().error.code).toBe("UnknownApplicationSecurityGroup");
+    expect(
+      (await app.inject({ method: "DELETE", url: NSG + V, headers: as(writer) })).statusCode,
+    ).toBe(200);
     expect(
       (await app.inject({ method: "DELETE", url: ASG + V, headers: as(writer) })).statusCode,
     ).toBe(200);
@@ -634,8 +641,11 @@ describe("access and bad requests", () => {
     const other = openSqliteStore(paths[paths.length - 1] as string);
     try {
       await other.remove(NSG, { actor: "elsewhere" });
+      // Another process's writes are seen within a millisecond (read-cache.ts).
+      await new Promise((r) => setTimeout(r, 3));
       expect((await app.inject({ url: NSG + V, headers: as(reader) })).statusCode).toBe(404);
       await other.removeToken("viewer");
+      await new Promise((r) => setTimeout(r, 3));
       expect((await app.inject({ url: NSG + V, headers: as(reader) })).statusCode).toBe(401);
     } finally {
       await other.close();

@@ -21,9 +21,11 @@ import {
 import { registerApplicationSecurityGroups } from "./asg.js";
 import { allows, bearer } from "./auth.js";
 import { ArmError, armErrorBody } from "./errors.js";
+import { type GuardedConditions, GuardedStore } from "./guard.js";
 import { registerNetworkWatcher } from "./network-watcher.js";
 import { interfacesOf, registerNetworkInterfaces } from "./nic.js";
 import { nsgJson, nsgToStore, referencedAsgs, ruleJson } from "./nsg.js";
+import { registerPublicIpAddresses } from "./public-ip.js";
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from "./rate-limit.js";
 import { foundResource } from "./resource-routes.js";
 import { NIC_TYPE, NSG_TYPE, VNET_TYPE } from "./resource-types.js";
@@ -32,6 +34,7 @@ import { SubscriptionNetworks } from "./subscription-network.js";
 import { registerVirtualMachines } from "./vm.js";
 import { subnetsOf } from "./vnet.js";
 import { registerVirtualNetworks } from "./vnet-routes.js";
+import { registerWorkspace } from "./workspace.js";
 
 export interface AppOptions {
   readonly store: Store;
@@ -89,20 +92,29 @@ export function checkName(kind: string, name: string): void {
     );
 }
 
-/** The conditions of a write, from its headers. */
-export function conditions(request: FastifyRequest, token: TokenRecord) {
+/** The conditions of a write, from its headers: If-Match, If-None-Match, and the assertions it may break. */
+export function conditions(request: FastifyRequest, token: TokenRecord): GuardedConditions {
   const ifMatch = request.headers["if-match"];
   const ifNoneMatch = request.headers["if-none-match"];
+  const accept = request.headers["x-tierwall-accept-break"];
+  const acceptBreaks = (Array.isArray(accept) ? accept.join(",") : (accept ?? ""))
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
   return {
     actor: token.name,
     ...(typeof ifMatch === "string" ? { ifMatch } : {}),
     ...(typeof ifNoneMatch === "string" ? { ifNoneMatch } : {}),
+    ...(acceptBreaks.length > 0 ? { acceptBreaks } : {}),
   };
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
   // What a request reads is kept until the store changes; the store is asked once per request whether it has.
-  const store = new ReadCachingStore(options.store);
+  const cached = new ReadCachingStore(options.store);
+  const networks = new SubscriptionNetworks(cached);
+  // Every write that may change what a network allows is judged against the workspace's assertions.
+  const store = new GuardedStore(cached, networks);
   // One line per request, ours, with the token's name (Fastify's logger would not know it, and
   // would make a logger per request).
   const log = options.logStream ? pino({ level: "info" }, options.logStream) : undefined;
@@ -158,7 +170,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   };
 
   app.addHook("onRequest", async () => {
-    await store.refresh();
+    await cached.refresh();
   });
 
   app.addHook("onResponse", async (request, reply) => {
@@ -430,6 +442,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       ...(r.restoredFrom !== undefined ? { restoredFrom: r.restoredFrom } : {}),
       ...(r.before !== undefined ? { before: r.before } : {}),
       ...(r.after !== undefined ? { after: r.after } : {}),
+      ...(r.note !== undefined ? r.note : {}),
     },
   });
 
@@ -479,9 +492,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const deps = { store, authorize, checkApiVersion, checkName, conditions };
   registerVirtualNetworks(app, deps);
   registerApplicationSecurityGroups(app, deps);
+  registerPublicIpAddresses(app, deps);
   registerNetworkInterfaces(app, deps);
   registerVirtualMachines(app, deps);
-  registerNetworkWatcher(app, deps, new SubscriptionNetworks(store));
+  registerNetworkWatcher(app, deps, networks);
+  registerWorkspace(app, deps, networks);
 
   return app;
 }

@@ -10,6 +10,8 @@ export interface ArmErrorDetail {
   readonly message: string;
   /** Where in the request body: `properties.securityRules[1].properties.priority`. */
   readonly target?: string;
+  /** ARM's place for what a code alone cannot carry: `[{ type, info }]`. */
+  readonly additionalInfo?: readonly { readonly type: string; readonly info: object }[];
 }
 
 export class ArmError extends Error {

@@ -7,3 +7,4 @@ export const NIC_TYPE = "Microsoft.Network/networkInterfaces";
 export const ASG_TYPE = "Microsoft.Network/applicationSecurityGroups";
 export const VM_TYPE = "Microsoft.Compute/virtualMachines";
 export const WATCHER_TYPE = "Microsoft.Network/networkWatchers";
+export const PUBLIC_IP_TYPE = "Microsoft.Network/publicIPAddresses";

@@ -14,13 +14,19 @@ import { importArm } from "../formats/arm/import.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { buildNetwork, type Network } from "../model/network.js";
 import { ServiceTagCatalog } from "../model/service-tags.js";
-import type { Store, StoredResource } from "../store/store.js";
+import type { ResourceBody, Store, StoredResource } from "../store/store.js";
 import { asResource } from "./body.js";
 import { ArmError } from "./errors.js";
-import { ASG_TYPE, NIC_TYPE, NSG_TYPE, VNET_TYPE } from "./resource-types.js";
+import { ASG_TYPE, NIC_TYPE, NSG_TYPE, PUBLIC_IP_TYPE, VNET_TYPE } from "./resource-types.js";
 
-/** The types the model is built from. */
-const MODEL_TYPES = [VNET_TYPE, NSG_TYPE, ASG_TYPE, NIC_TYPE] as const;
+/** The types the model is built from: what a write of may change what the network allows. */
+export const MODEL_TYPES: readonly string[] = [
+  VNET_TYPE,
+  NSG_TYPE,
+  ASG_TYPE,
+  PUBLIC_IP_TYPE,
+  NIC_TYPE,
+];
 
 export class SubscriptionNetwork {
   /** Model name → ARM id, per type (lower-cased type). */
@@ -88,22 +94,60 @@ export class SubscriptionNetworks {
     return network;
   }
 
-  private async build(subscription: string): Promise<SubscriptionNetwork> {
+  /**
+   * The network the subscription would make with one resource written
+   * (`body`) or deleted (undefined): not kept. Throws as `of` does when it
+   * would not make one.
+   */
+  async buildWith(
+    subscription: string,
+    change: { readonly id: string; readonly type: string; readonly body: ResourceBody | undefined },
+  ): Promise<SubscriptionNetwork> {
+    return this.build(subscription, change);
+  }
+
+  private async build(
+    subscription: string,
+    change?: {
+      readonly id: string;
+      readonly type: string;
+      readonly body: ResourceBody | undefined;
+    },
+  ): Promise<SubscriptionNetwork> {
     const scope = `/subscriptions/${subscription}`;
-    const stored: StoredResource[] = [];
+    let stored: StoredResource[] = [];
     for (const type of MODEL_TYPES) stored.push(...(await this.store.list(type, scope)));
+    if (change) {
+      const key = change.id.toLowerCase();
+      const kept = stored.find((r) => r.id.toLowerCase() === key);
+      stored = stored.filter((r) => r !== kept);
+      if (change.body !== undefined)
+        stored.push({
+          id: kept?.id ?? change.id,
+          type: change.type,
+          body: change.body,
+          etag: "",
+          revision: 0,
+          changedAt: "",
+        });
+    }
     const { resources, names } = uniquelyNamed(stored);
     const imported = importArm(JSON.stringify(resources), "stored resources");
     const built = buildNetwork(imported.topology, ServiceTagCatalog.symbolic);
-    const errors = [...imported.diagnostics, ...built.diagnostics].filter(
+    // No resource at all is an empty network, not a document without resources.
+    const read = resources.length === 0 ? [] : imported.diagnostics;
+    const errors = [...read, ...built.diagnostics].filter(
       (d: Diagnostic) => d.severity === "error",
     );
     if (!built.network || errors.length > 0) {
       const first = errors[0];
+      // A write that would leave the network broken is a bad request; a stored network that is, a conflict.
       throw new ArmError(
-        409,
+        change ? 400 : 409,
         first?.code ?? "InvalidNetwork",
-        `The resources stored in subscription ${subscription} do not make a network tierwall can evaluate: ${first?.message ?? "unknown error"}`,
+        change
+          ? `After this write, the resources of subscription ${subscription} would not make a whole network: ${first?.message ?? "unknown error"}`
+          : `The resources stored in subscription ${subscription} do not make a network tierwall can evaluate: ${first?.message ?? "unknown error"}`,
         errors.map((d) => ({ code: d.code, message: d.message })),
       );
     }

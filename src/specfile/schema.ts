@@ -897,7 +897,7 @@ const trafficFields = {
   ),
 };
 
-const assertionSchema = closed({
+export const assertionSchema = closed({
   name: v.optional(v.string()),
   kind: v.optional(
     v.pipe(

@@ -23,7 +23,7 @@ import {
   type WriteConditions,
 } from "./store.js";
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tierwall_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS tierwall_revisions (
   revision BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, key TEXT NOT NULL, id TEXT NOT NULL,
   type TEXT NOT NULL, at TIMESTAMPTZ NOT NULL, actor TEXT NOT NULL, before JSON, after JSON,
   restored_from BIGINT);
+ALTER TABLE tierwall_revisions ADD COLUMN IF NOT EXISTS note JSON;
 CREATE INDEX IF NOT EXISTS tierwall_revisions_by_key ON tierwall_revisions (key, revision);
 CREATE SEQUENCE IF NOT EXISTS tierwall_token_changes;
 CREATE TABLE IF NOT EXISTS tierwall_tokens (
@@ -59,6 +60,7 @@ interface RevisionRow {
   before: ResourceBody | null;
   after: ResourceBody | null;
   restored_from: string | null;
+  note: ResourceBody | null;
 }
 
 interface TokenRow {
@@ -69,7 +71,7 @@ interface TokenRow {
 }
 
 const RESOURCE_COLUMNS = "id, type, body, etag, revision, changed_at";
-const REVISION_COLUMNS = "revision, id, type, at, actor, before, after, restored_from";
+const REVISION_COLUMNS = "revision, id, type, at, actor, before, after, restored_from, note";
 
 const resourceOf = (row: ResourceRow): StoredResource => ({
   id: row.id,
@@ -89,6 +91,7 @@ const revisionOf = (row: RevisionRow): Revision => ({
   before: row.before ?? undefined,
   after: row.after ?? undefined,
   ...(row.restored_from !== null ? { restoredFrom: Number(row.restored_from) } : {}),
+  ...(row.note !== null ? { note: row.note } : {}),
 });
 
 const tokenOf = (row: TokenRow): TokenRecord => ({
@@ -115,6 +118,11 @@ export async function openPostgresStore(url: string): Promise<Store> {
       const version = found.rows[0]?.value;
       if (version === undefined)
         await client.query("INSERT INTO tierwall_meta (name, value) VALUES ('schema', $1)", [
+          String(SCHEMA_VERSION),
+        ]);
+      else if (version === "1")
+        // Schema 2 keeps a note with each revision (the ALTER in SCHEMA added its column).
+        await client.query("UPDATE tierwall_meta SET value = $1 WHERE name = 'schema'", [
           String(SCHEMA_VERSION),
         ]);
       else if (Number(version) > SCHEMA_VERSION)
@@ -167,22 +175,23 @@ export async function openPostgresStore(url: string): Promise<Store> {
     type: string,
     row: ResourceRow | undefined,
     after: ResourceBody | undefined,
-    actor: string,
+    conditions: WriteConditions,
     restoredFrom: number | undefined,
   ) => {
     const key = resourceKey(id);
     const keptId = row?.id ?? id;
     const inserted = await client.query<RevisionRow>(
-      `INSERT INTO tierwall_revisions (key, id, type, at, actor, before, after, restored_from)
-       VALUES ($1, $2, $3, now(), $4, $5, $6, $7) RETURNING ${REVISION_COLUMNS}`,
+      `INSERT INTO tierwall_revisions (key, id, type, at, actor, before, after, restored_from, note)
+       VALUES ($1, $2, $3, now(), $4, $5, $6, $7, $8) RETURNING ${REVISION_COLUMNS}`,
       [
         key,
         keptId,
         type,
-        actor,
+        conditions.actor,
         row ? JSON.stringify(row.body) : null,
         after === undefined ? null : JSON.stringify(after),
         restoredFrom ?? null,
+        conditions.note === undefined ? null : JSON.stringify(conditions.note),
       ],
     );
     const revision = inserted.rows[0] as RevisionRow;
@@ -239,7 +248,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
           type,
           row,
           body,
-          conditions.actor,
+          conditions,
           undefined,
         );
         return {
@@ -260,7 +269,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
         const row = await current(client, id);
         check(id, row, conditions);
         if (!row) return undefined;
-        await write(client, id, row.type, row, undefined, conditions.actor, undefined);
+        await write(client, id, row.type, row, undefined, conditions, undefined);
         return resourceOf(row);
       });
     },
@@ -296,7 +305,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
           target.type,
           row,
           target.after ?? undefined,
-          conditions.actor,
+          conditions,
           revision,
         );
         return revisionOf(written.revision);

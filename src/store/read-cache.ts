@@ -1,9 +1,10 @@
 /**
  * A store that keeps what it has read (resources by id, tokens by hash) until
- * the store's version changes: the server asks the version once per request
- * (`refresh`), so a request costs one cheap question to the store instead of
- * one per resource it reads, and sees every write made before it began, by
- * this process or another. Writes pass through and forget what was kept.
+ * the store's version changes: the server asks for the version at the start of
+ * a request (`refresh`), at most once a millisecond, so a request costs at most
+ * one cheap question to the store instead of one per resource it reads. Writes
+ * through this store are seen at once (they forget what was kept); writes by
+ * another process (another server, `serve token revoke`) within a millisecond.
  *
  * What it gives is shared between requests: callers never change it (the
  * types say so).
@@ -12,22 +13,41 @@ import type { Revision, Store, StoredResource, TokenRecord, WriteConditions } fr
 
 /** Entries kept before all are forgotten: enough for an estate, bounded for a flood of misses. */
 const MAX_ENTRIES = 100_000;
+/** How long a version is taken as current: how late a write by another process may be seen. */
+const REFRESH_MS = 1;
 
 export class ReadCachingStore implements Store {
   private seen: string | undefined;
+  /** When the version was last asked (performance.now()), and the answer on its way. */
+  private askedAt = Number.NEGATIVE_INFINITY;
+  private asking: Promise<string> | undefined;
   private readonly resources = new Map<string, Promise<StoredResource | undefined>>();
   private readonly tokensByHash = new Map<string, Promise<TokenRecord | undefined>>();
 
   constructor(private readonly inner: Store) {}
 
-  /** Forgets what was read if the store has changed since: called at the start of each request. */
-  async refresh(): Promise<string> {
-    const version = await this.inner.version();
-    if (version !== this.seen) {
-      this.forget();
-      this.seen = version;
-    }
-    return version;
+  /**
+   * Forgets what was read if the store has changed since: called at the start
+   * of each request. Under load, requests within a millisecond share one question.
+   */
+  refresh(): Promise<string> {
+    const now = performance.now();
+    if (this.asking && this.seen !== undefined && now - this.askedAt < REFRESH_MS)
+      return this.asking;
+    this.askedAt = now;
+    const asking = this.inner.version().then((version) => {
+      if (version !== this.seen) {
+        this.forget();
+        this.seen = version;
+      }
+      return version;
+    });
+    this.asking = asking;
+    // A failed question is asked again by the next request.
+    asking.catch(() => {
+      if (this.asking === asking) this.asking = undefined;
+    });
+    return asking;
   }
 
   private forget(): void {
@@ -53,6 +73,7 @@ export class ReadCachingStore implements Store {
     } finally {
       this.forget();
       this.seen = undefined;
+      this.asking = undefined;
     }
   }
 

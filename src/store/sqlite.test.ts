@@ -39,4 +39,27 @@ describe("the SQLite store", () => {
     db.close();
     expect(() => openSqliteStore(path)).toThrow(/newer tierwall \(store schema 99/);
   });
+
+  it("brings a store of schema 1 (no notes) up to date, keeping its revisions", async () => {
+    const path = join(dir, "schema1", "tierwall.db");
+    const id =
+      "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/networkSecurityGroups/n";
+    const store = openSqliteStore(path);
+    await store.put(id, "Microsoft.Network/networkSecurityGroups", { a: 1 }, { actor: "a" });
+    await store.close();
+    const Database = (await import("better-sqlite3")).default;
+    const db = new Database(path);
+    db.exec("ALTER TABLE revisions DROP COLUMN note");
+    db.prepare("UPDATE meta SET value = '1' WHERE name = 'schema'").run();
+    db.close();
+    const again = openSqliteStore(path);
+    await again.put(
+      id,
+      "Microsoft.Network/networkSecurityGroups",
+      { a: 2 },
+      { actor: "a", note: { n: 1 } },
+    );
+    expect((await again.history(id)).map((r) => r.note)).toEqual([undefined, { n: 1 }]);
+    await again.close();
+  });
 });

@@ -25,7 +25,7 @@ import {
   type WriteConditions,
 } from "./store.js";
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS resources (
 CREATE INDEX IF NOT EXISTS resources_by_type ON resources (type_key, key);
 CREATE TABLE IF NOT EXISTS revisions (
   revision INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL,
-  at TEXT NOT NULL, actor TEXT NOT NULL, before TEXT, after TEXT, restored_from INTEGER);
+  at TEXT NOT NULL, actor TEXT NOT NULL, before TEXT, after TEXT, restored_from INTEGER, note TEXT);
 CREATE INDEX IF NOT EXISTS revisions_by_key ON revisions (key, revision);
 CREATE TABLE IF NOT EXISTS tokens (
   name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
@@ -59,6 +59,7 @@ interface RevisionRow {
   before: string | null;
   after: string | null;
   restored_from: number | null;
+  note: string | null;
 }
 
 interface TokenRow {
@@ -86,6 +87,7 @@ const revisionOf = (row: RevisionRow): Revision => ({
   before: row.before === null ? undefined : (JSON.parse(row.before) as ResourceBody),
   after: row.after === null ? undefined : (JSON.parse(row.after) as ResourceBody),
   ...(row.restored_from !== null ? { restoredFrom: row.restored_from } : {}),
+  ...(row.note !== null ? { note: JSON.parse(row.note) as ResourceBody } : {}),
 });
 
 const tokenOf = (row: TokenRow): TokenRecord => ({
@@ -110,7 +112,11 @@ export function openSqliteStore(path: string): Store {
   )?.value;
   if (version === undefined)
     db.prepare("INSERT INTO meta (name, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
-  else if (Number(version) > SCHEMA_VERSION) {
+  else if (version === "1") {
+    // Schema 2 keeps a note with each revision.
+    db.exec("ALTER TABLE revisions ADD COLUMN note TEXT");
+    db.prepare("UPDATE meta SET value = ? WHERE name = 'schema'").run(String(SCHEMA_VERSION));
+  } else if (Number(version) > SCHEMA_VERSION) {
     db.close();
     throw new Error(
       `${path} was written by a newer tierwall (store schema ${version}; this one reads ${SCHEMA_VERSION})`,
@@ -131,11 +137,11 @@ export function openSqliteStore(path: string): Store {
   );
   const deleteRow = db.prepare("DELETE FROM resources WHERE key = ?");
   const addRevision = db.prepare(
-    `INSERT INTO revisions (key, id, type, at, actor, before, after, restored_from)
-     VALUES (@key, @id, @type, @at, @actor, @before, @after, @restoredFrom)`,
+    `INSERT INTO revisions (key, id, type, at, actor, before, after, restored_from, note)
+     VALUES (@key, @id, @type, @at, @actor, @before, @after, @restoredFrom, @note)`,
   );
   const historyRows = db.prepare<[string], RevisionRow>(
-    "SELECT revision, id, type, at, actor, before, after, restored_from FROM revisions WHERE key = ? ORDER BY revision",
+    "SELECT revision, id, type, at, actor, before, after, restored_from, note FROM revisions WHERE key = ? ORDER BY revision",
   );
   // Asked on every request: prepared once.
   const tokenRow = db.prepare<[string], TokenRow>(
@@ -145,7 +151,7 @@ export function openSqliteStore(path: string): Store {
   const dataVersion = db.prepare<[], number>("PRAGMA data_version").pluck();
   let commits = 0;
   const revisionRow = db.prepare<[string, number], RevisionRow>(
-    "SELECT revision, id, type, at, actor, before, after, restored_from FROM revisions WHERE key = ? AND revision = ?",
+    "SELECT revision, id, type, at, actor, before, after, restored_from, note FROM revisions WHERE key = ? AND revision = ?",
   );
 
   /** Writes `after` (or deletes, when undefined) as one revision; inside a transaction. */
@@ -154,7 +160,7 @@ export function openSqliteStore(path: string): Store {
     type: string,
     current: ResourceRow | undefined,
     after: ResourceBody | undefined,
-    actor: string,
+    conditions: WriteConditions,
     restoredFrom: number | undefined,
   ): { revision: number; at: string; etag: string } => {
     const key = resourceKey(id);
@@ -164,10 +170,11 @@ export function openSqliteStore(path: string): Store {
       id: current?.id ?? id,
       type,
       at,
-      actor,
+      actor: conditions.actor,
       before: current?.body ?? null,
       after: after === undefined ? null : JSON.stringify(after),
       restoredFrom: restoredFrom ?? null,
+      note: conditions.note === undefined ? null : JSON.stringify(conditions.note),
     });
     const revision = Number(lastInsertRowid);
     const etag = newEtag();
@@ -195,7 +202,7 @@ export function openSqliteStore(path: string): Store {
     (id: string, type: string, body: ResourceBody, conditions: WriteConditions) => {
       const current = getRow.get(resourceKey(id));
       check(id, current, conditions);
-      const { revision, at, etag } = write(id, type, current, body, conditions.actor, undefined);
+      const { revision, at, etag } = write(id, type, current, body, conditions, undefined);
       return {
         resource: {
           id: current?.id ?? id,
@@ -214,7 +221,7 @@ export function openSqliteStore(path: string): Store {
     const current = getRow.get(resourceKey(id));
     check(id, current, conditions);
     if (!current) return undefined;
-    write(id, current.type, current, undefined, conditions.actor, undefined);
+    write(id, current.type, current, undefined, conditions, undefined);
     return resourceOf(current);
   });
 
@@ -225,7 +232,7 @@ export function openSqliteStore(path: string): Store {
     const current = getRow.get(key);
     check(id, current, conditions);
     const after = target.after === null ? undefined : (JSON.parse(target.after) as ResourceBody);
-    const written = write(id, target.type, current, after, conditions.actor, revision);
+    const written = write(id, target.type, current, after, conditions, revision);
     return revisionOf({
       revision: written.revision,
       id: current?.id ?? target.id,
@@ -235,6 +242,7 @@ export function openSqliteStore(path: string): Store {
       before: current?.body ?? null,
       after: target.after,
       restored_from: revision,
+      note: conditions.note === undefined ? null : JSON.stringify(conditions.note),
     });
   });
 

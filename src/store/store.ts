@@ -42,6 +42,8 @@ export interface Revision {
   readonly after: ResourceBody | undefined;
   /** The revision it restored the resource to, for a restore. */
   readonly restoredFrom?: number;
+  /** What the writer recorded about the change (the server: its semantic diff). */
+  readonly note?: ResourceBody;
 }
 
 /** Who writes, and on what condition (ARM's If-Match and If-None-Match). */
@@ -51,6 +53,8 @@ export interface WriteConditions {
   readonly ifMatch?: string;
   /** `*`: the resource must not exist. */
   readonly ifNoneMatch?: string;
+  /** Kept with the revision the write makes (Revision.note). */
+  readonly note?: ResourceBody;
 }
 
 /** A write refused because its condition does not hold: HTTP 412. */

@@ -2,8 +2,9 @@
  * The seed's estate as ARM resources, for the server's tests: the NSG
  * RestrictBackendApi with the rules of examples/layered-ase (read from the
  * example, so the two never differ), the virtual network with the API
- * subnet under it, and a machine in that subnet at apiase's address, which
- * Network Watcher's questions need.
+ * subnet under it, and a machine in that subnet at apiase's addresses (its
+ * interface's private one, and its public IP), which Network Watcher's
+ * questions need.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -20,6 +21,7 @@ export const ids = {
   vnet: `${RG}/providers/Microsoft.Network/virtualNetworks/yourvnetnamehere`,
   apiSubnet: `${RG}/providers/Microsoft.Network/virtualNetworks/yourvnetnamehere/subnets/API-ASE-Subnet`,
   nic: `${RG}/providers/Microsoft.Network/networkInterfaces/api-nic`,
+  publicIp: `${RG}/providers/Microsoft.Network/publicIPAddresses/api-pip`,
   vm: `${RG}/providers/Microsoft.Compute/virtualMachines/api-vm`,
   watcher: `${RG}/providers/Microsoft.Network/networkWatchers/NetworkWatcher_southcentralus`,
 };
@@ -76,6 +78,14 @@ export function seedResources(): [string, object][] {
       },
     ],
     [
+      ids.publicIp,
+      {
+        location: LOCATION,
+        sku: { name: "Standard" },
+        properties: { publicIPAllocationMethod: "Static", ipAddress: "203.0.113.40" },
+      },
+    ],
+    [
       ids.nic,
       {
         location: LOCATION,
@@ -87,6 +97,7 @@ export function seedResources(): [string, object][] {
                 privateIPAllocationMethod: "Static",
                 privateIPAddress: "10.0.4.4",
                 subnet: { id: ids.apiSubnet },
+                publicIPAddress: { id: ids.publicIp },
               },
             },
           ],

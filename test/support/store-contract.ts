@@ -188,6 +188,22 @@ export function storeContract(
     );
 
     it(
+      "keeps the note a writer gives with the revision its write makes",
+      withStore(async (store) => {
+        const id = nsgId("n");
+        await store.put(id, NSG, body(1), { actor: "a", note: { newlyAllowed: ["x"] } });
+        await store.put(id, NSG, body(2), { actor: "a" });
+        await store.remove(id, { actor: "a", note: { removed: true } });
+        const notes = (await store.history(id)).map((r) => r.note);
+        expect(notes).toEqual([{ newlyAllowed: ["x"] }, undefined, { removed: true }]);
+        const first = (await store.history(id))[0]?.revision as number;
+        const restored = await store.restore(id, first, { actor: "b", note: { back: 1 } });
+        expect(restored.note).toEqual({ back: 1 });
+        expect((await store.history(id)).at(-1)?.note).toEqual({ back: 1 });
+      }),
+    );
+
+    it(
       "restores a resource as a revision left it, as a new revision, and a deleted one too",
       withStore(async (store) => {
         const id = nsgId("n");

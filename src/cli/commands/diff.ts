@@ -1,4 +1,4 @@
-import { type Change, semanticDiff } from "../../analysis/diff.js";
+import { type Change, semanticDiff, semanticDiffJson } from "../../analysis/diff.js";
 import { type DiffSide, type NotCompared, notCompared } from "../../analysis/diff-coverage.js";
 import { formatSummaryLine } from "../../analysis/summary.js";
 import { formatPacket } from "../../engine/packet.js";
@@ -26,14 +26,8 @@ export function runDiff(
   const left = notCompared(sideOf(before.spec), sideOf(after.spec));
   const code = diff.equivalent && !(options.strict && left.length > 0) ? EXIT.ok : EXIT.failed;
   if (options.json) {
-    const example = (c: Change) => ({
-      ...(c.allowedExample ? { allowedExample: formatPacket(c.allowedExample) } : {}),
-      ...(c.deniedExample ? { deniedExample: formatPacket(c.deniedExample) } : {}),
-    });
     printJson(io, {
-      equivalent: diff.equivalent,
-      nsgs: diff.nsgs.map((c) => ({ ...c, ...example(c) })),
-      flows: diff.flows.map((c) => ({ ...c, ...example(c) })),
+      ...semanticDiffJson(diff),
       notCompared: left,
       ...partialJson(before.spec, after.spec),
     });

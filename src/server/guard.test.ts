@@ -1,0 +1,209 @@
+/**
+ * Guarded writes in process: a workspace's assertions judge every write to
+ * the seed's estate; a write that breaks one is refused with the assertion, a
+ * witness packet and the deciding rule, unless the writer accepts the break;
+ * each judged revision keeps its semantic diff.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ids, SUBSCRIPTION, seedResources } from "../../test/support/seed-estate.js";
+import { openSqliteStore } from "../store/sqlite.js";
+import type { Store } from "../store/store.js";
+import { buildApp } from "./app.js";
+import { createToken } from "./auth.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tierwall-guard-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const V = "?api-version=2024-05-01";
+const WORKSPACE = `/subscriptions/${SUBSCRIPTION}/providers/Tierwall/workspaces/default${V}`;
+const ASSERTIONS = [
+  {
+    name: "fe1 reaches the API over HTTPS",
+    kind: "reach",
+    from: "198.51.100.11",
+    to: "api-nic",
+    protocol: "Tcp",
+    ports: [443],
+  },
+  {
+    name: "no stranger gets HTTPS",
+    kind: "isolate",
+    from: "203.0.113.96/27",
+    to: "api-nic",
+    protocol: "Tcp",
+    ports: [443],
+  },
+];
+
+let n = 0;
+let store: Store;
+let app: FastifyInstance;
+let headers: Record<string, string>;
+
+beforeEach(async () => {
+  store = openSqliteStore(join(dir, `${n++}`, "tierwall.db"));
+  app = buildApp({ store, rateLimit: false });
+  headers = { authorization: `Bearer ${await createToken(store, "ci", "writer")}` };
+  for (const [id, body] of seedResources()) {
+    const put = await app.inject({ method: "PUT", url: id + V, headers, payload: body });
+    expect(put.statusCode, put.body).toBe(201);
+  }
+});
+afterEach(async () => {
+  await app.close();
+  await store.close();
+});
+
+const putWorkspace = (assertions: object[]) =>
+  app.inject({
+    method: "PUT",
+    url: WORKSPACE,
+    headers,
+    payload: { properties: { assertions } },
+  });
+
+const ruleUrl = (name: string) => `${ids.nsg}/securityRules/${name}${V}`;
+const strangerRule = {
+  properties: {
+    protocol: "Tcp",
+    sourceAddressPrefix: "Internet",
+    sourcePortRange: "*",
+    destinationAddressPrefix: "*",
+    destinationPortRange: "443",
+    access: "Allow",
+    priority: 150,
+    direction: "Inbound",
+  },
+};
+
+describe("guarded writes", () => {
+  it("keeps a workspace's assertions with their outcomes on the network as stored", async () => {
+    const put = await putWorkspace(ASSERTIONS);
+    expect(put.statusCode, put.body).toBe(201);
+    expect(put.json().properties.outcomes).toEqual([
+      expect.objectContaining({ name: "fe1 reaches the API over HTTPS", status: "held" }),
+      expect.objectContaining({ name: "no stranger gets HTTPS", status: "held" }),
+    ]);
+    const got = await app.inject({ url: WORKSPACE, headers });
+    expect(got.json().properties.assertions).toEqual(ASSERTIONS);
+  });
+
+  it("refuses a write that breaks an assertion, naming it, a witness packet and the rule", async () => {
+    await putWorkspace(ASSERTIONS);
+    const opened = await app.inject({
+      method: "PUT",
+      url: ruleUrl("ALLOW-Internet-HTTPS"),
+      headers,
+      payload: strangerRule,
+    });
+    expect(opened.statusCode).toBe(409);
+    const error = opened.json().error;
+    expect(error.code).toBe("AssertionViolated");
+    expect(error.message).toContain("no stranger gets HTTPS");
+    expect(error.details).toHaveLength(1);
+    const [detail] = error.details;
+    expect(detail.target).toBe("no stranger gets HTTPS");
+    expect(detail.message).toMatch(
+      /for example Tcp 203\.0\.113\.\d+:\d+ -> (10\.0\.4\.4|203\.0\.113\.40):443/,
+    );
+    expect(detail.message).toContain("allowed by securityRules/ALLOW-Internet-HTTPS");
+    expect(detail.additionalInfo[0].info).toMatchObject({
+      status: "failed",
+      rule: "securityRules/ALLOW-Internet-HTTPS",
+    });
+    // Nothing was written.
+    expect((await app.inject({ url: ruleUrl("ALLOW-Internet-HTTPS"), headers })).statusCode).toBe(
+      404,
+    );
+    // Deleting the front end's rule breaks the other one.
+    const deleted = await app.inject({
+      method: "DELETE",
+      url: ruleUrl("ALLOW-HTTPS-fe1ase"),
+      headers,
+    });
+    expect(deleted.statusCode).toBe(409);
+    expect(deleted.json().error.details[0]).toMatchObject({
+      target: "fe1 reaches the API over HTTPS",
+    });
+    expect(deleted.json().error.details[0].message).toContain(
+      "defaultSecurityRules/DenyAllInBound",
+    );
+  });
+
+  it("writes a break the writer accepts, and keeps it and the semantic diff with the revision", async () => {
+    await putWorkspace(ASSERTIONS);
+    const deleted = await app.inject({
+      method: "DELETE",
+      url: ruleUrl("ALLOW-HTTPS-fe1ase"),
+      headers: { ...headers, "x-tierwall-accept-break": "fe1 reaches the API over HTTPS" },
+    });
+    expect(deleted.statusCode).toBe(200);
+    const history = (
+      await app.inject({ url: `${ids.nsg}/providers/Tierwall/revisions${V}`, headers })
+    ).json().value;
+    const last = history.at(-1).properties;
+    expect(last.acceptedBreaks).toEqual([
+      expect.objectContaining({ name: "fe1 reaches the API over HTTPS", status: "failed" }),
+    ]);
+    expect(last.semanticDiff.equivalent).toBe(false);
+    const [change] = last.semanticDiff.nsgs;
+    expect(change).toMatchObject({ nsg: "RestrictBackendApi", direction: "Inbound" });
+    expect(change.deniedExample).toMatch(/^Tcp 198\.51\.100\.11:\d+ -> .*:443$/);
+    expect(change.newlyAllowed.lines).toEqual([]);
+    // A write that changes nothing allowed is written, with an equivalent diff.
+    const same = await app.inject({
+      method: "PUT",
+      url: ruleUrl("ALLOW-HTTPS-fe2ase"),
+      headers,
+      payload: (await app.inject({ url: ruleUrl("ALLOW-HTTPS-fe2ase"), headers })).json(),
+    });
+    expect(same.statusCode).toBe(200);
+    const again = (
+      await app.inject({ url: `${ids.nsg}/providers/Tierwall/revisions${V}`, headers })
+    ).json().value;
+    expect(again.at(-1).properties.semanticDiff.equivalent).toBe(true);
+  });
+
+  it("accepts every break with *, and judges nothing but network resources", async () => {
+    await putWorkspace(ASSERTIONS);
+    const opened = await app.inject({
+      method: "PUT",
+      url: ruleUrl("ALLOW-Internet-HTTPS"),
+      headers: { ...headers, "x-tierwall-accept-break": "*" },
+      payload: strangerRule,
+    });
+    expect(opened.statusCode).toBe(201);
+    const outcomes = (await app.inject({ url: WORKSPACE, headers })).json().properties.outcomes;
+    expect(outcomes[1]).toMatchObject({
+      status: "failed",
+      rule: "securityRules/ALLOW-Internet-HTTPS",
+    });
+  });
+
+  it("refuses assertions that are malformed or name what the network does not hold", async () => {
+    const malformed = await putWorkspace([{ kind: "reach", to: 7 }]);
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error.code).toBe("InvalidAssertion");
+    expect(malformed.json().error.details[0].target).toMatch(/^properties\.assertions\[0\]/);
+    const unknown = await putWorkspace([
+      { name: "ghost", kind: "isolate", from: "Internet", to: "no-such-nic" },
+    ]);
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error.details[0]).toMatchObject({
+      code: "InvalidAssertion",
+      target: "properties.assertions[0]",
+    });
+    expect(unknown.json().error.message).toContain("ghost");
+    const named = await app.inject({
+      method: "PUT",
+      url: WORKSPACE.replace("/default", "/other"),
+      headers,
+      payload: { properties: { assertions: [] } },
+    });
+    expect(named.json().error.code).toBe("InvalidResourceName");
+  });
+});

@@ -1,0 +1,208 @@
+/**
+ * A subscription's workspace: the assertions (as a spec's `assertions:` list:
+ * flow, reach, isolate, onlyFrom, exposure) that every write to its network is
+ * judged against (guard.ts). Served as an extension resource of the
+ * subscription, `/subscriptions/S/providers/Tierwall/workspaces/default`, with
+ * each assertion's outcome on the network as stored now.
+ */
+import type { FastifyInstance } from "fastify";
+import * as v from "valibot";
+import type { Counterexample, SetOutcome } from "../analysis/assertions.js";
+import type { AssertionOutcome } from "../engine/assertions.js";
+import type { FlowResult } from "../engine/flow.js";
+import { formatPacket } from "../engine/packet.js";
+import type { Diagnostic } from "../model/diagnostic.js";
+import type { Network } from "../model/network.js";
+import { normalizeAssertion, type SpecAssertion } from "../specfile/assertions.js";
+import { checkSpecAssertions, describeSpecAssertion, type SpecOutcome } from "../specfile/check.js";
+import { assertionSchema } from "../specfile/schema.js";
+import type { Store, StoredResource } from "../store/store.js";
+import { isObject, pathText } from "./body.js";
+import { ArmError } from "./errors.js";
+import type { RouteDeps } from "./resource-routes.js";
+import type { SubscriptionNetworks } from "./subscription-network.js";
+
+export const WORKSPACE_TYPE = "Tierwall/workspaces";
+const WORKSPACE_NAME = "default";
+
+export const workspaceId = (subscription: string): string =>
+  `/subscriptions/${subscription}/providers/${WORKSPACE_TYPE}/${WORKSPACE_NAME}`;
+
+const assertionsSchema = v.array(assertionSchema);
+
+/** The assertions of a workspace body (`properties.assertions`), checked as a spec's are; a 400 otherwise. */
+export function parseAssertions(body: unknown): SpecAssertion[] {
+  const raw = isObject(body) && isObject(body.properties) ? body.properties.assertions : undefined;
+  if (raw === undefined) return [];
+  const parsed = v.safeParse(assertionsSchema, raw);
+  if (!parsed.success) {
+    const details = parsed.issues.map((issue) => ({
+      code: "InvalidAssertion",
+      message: issue.message,
+      target: `properties.assertions${pathText((issue.path ?? []).map((p) => p.key as string | number))}`,
+    }));
+    throw new ArmError(
+      400,
+      "InvalidAssertion",
+      details[0]?.message ?? "invalid assertions",
+      details,
+    );
+  }
+  const diagnostics: Diagnostic[] = [];
+  const assertions = parsed.output.flatMap((a, i) =>
+    normalizeAssertion(a, ["assertions", i], diagnostics),
+  );
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  if (errors.length > 0)
+    throw new ArmError(
+      400,
+      errors[0]?.code ?? "InvalidAssertion",
+      errors[0]?.message ?? "invalid assertion",
+      errors.map((d) => ({
+        code: d.code,
+        message: d.message,
+        target: `properties${pathText(d.path)}`,
+      })),
+    );
+  return assertions;
+}
+
+/** The assertions the subscription's workspace holds (none without one). */
+export async function workspaceAssertions(
+  store: Store,
+  subscription: string,
+): Promise<SpecAssertion[]> {
+  const stored = await store.get(workspaceId(subscription));
+  return stored ? parseAssertions(stored.body) : [];
+}
+
+/** An outcome's status: held, failed or invalid. */
+export const statusOf = (o: SpecOutcome): "held" | "failed" | "invalid" => o.outcome.status;
+
+/** The packet that shows an assertion failing, and the rule that decided it. */
+function witness(o: SpecOutcome): { packet?: string; trace?: FlowResult } {
+  if (o.kind === "flow") {
+    const f = o.outcome as AssertionOutcome;
+    return f.status === "invalid" ? {} : { trace: f.result };
+  }
+  const s = o.outcome as SetOutcome;
+  const example: Counterexample | undefined = s.status === "failed" ? s.counterexample : undefined;
+  return example
+    ? { packet: formatPacket(example.packet), ...(example.trace ? { trace: example.trace } : {}) }
+    : {};
+}
+
+/** One assertion's outcome as JSON: name, kind, status, why, and a witness packet with its deciding rule. */
+export function outcomeJson(o: SpecOutcome) {
+  const assertion: SpecAssertion =
+    o.kind === "flow" ? { kind: "flow", ...o.outcome.assertion } : o.outcome.assertion;
+  const status = statusOf(o);
+  const seen = status === "held" ? {} : witness(o);
+  return {
+    name: describeSpecAssertion(assertion),
+    kind: assertion.kind,
+    status,
+    ...(o.outcome.status === "held" ? {} : { why: o.outcome.why }),
+    ...(seen.packet !== undefined ? { witness: seen.packet } : {}),
+    ...(seen.trace?.rule !== undefined
+      ? { rule: seen.trace.rule, nsg: seen.trace.nsg, access: seen.trace.access }
+      : {}),
+  };
+}
+
+export function outcomesOn(network: Network, assertions: readonly SpecAssertion[]): SpecOutcome[] {
+  return checkSpecAssertions(network, assertions);
+}
+
+export function registerWorkspace(
+  app: FastifyInstance,
+  deps: RouteDeps,
+  networks: SubscriptionNetworks,
+): void {
+  const { store, authorize, checkApiVersion, conditions } = deps;
+  const path = `/subscriptions/:subscription/providers/${WORKSPACE_TYPE}/:name`;
+  type Params = { subscription: string; name: string };
+
+  const check = (name: string) => {
+    if (name.toLowerCase() !== WORKSPACE_NAME)
+      throw new ArmError(
+        400,
+        "InvalidResourceName",
+        `A subscription has one workspace, named '${WORKSPACE_NAME}', not '${name}'.`,
+      );
+  };
+  const json = async (subscription: string, stored: StoredResource) => {
+    const assertions = parseAssertions(stored.body);
+    const network = await networks.of(subscription);
+    return {
+      id: stored.id,
+      name: WORKSPACE_NAME,
+      type: WORKSPACE_TYPE,
+      etag: stored.etag,
+      properties: {
+        assertions: (stored.body.properties as Record<string, unknown>).assertions ?? [],
+        outcomes: outcomesOn(network.network, assertions).map(outcomeJson),
+      },
+    };
+  };
+
+  app.get<{ Params: Params }>(path, async (request, reply) => {
+    checkApiVersion(request);
+    await authorize(request, "reader");
+    check(request.params.name);
+    const stored = await store.get(workspaceId(request.params.subscription));
+    if (!stored)
+      throw new ArmError(
+        404,
+        "ResourceNotFound",
+        `Subscription ${request.params.subscription} has no workspace: PUT one with properties.assertions.`,
+      );
+    return reply.header("etag", stored.etag).send(await json(request.params.subscription, stored));
+  });
+
+  app.put<{ Params: Params }>(path, async (request, reply) => {
+    checkApiVersion(request);
+    const token = await authorize(request, "writer");
+    check(request.params.name);
+    const { subscription } = request.params;
+    const assertions = parseAssertions(request.body);
+    // Every assertion must name what the network holds: one that cannot be evaluated guards nothing.
+    const network = await networks.of(subscription);
+    const outcomes = outcomesOn(network.network, assertions);
+    const invalid = outcomes.flatMap((o, i) =>
+      statusOf(o) === "invalid"
+        ? [
+            {
+              code: "InvalidAssertion",
+              message: `${outcomeJson(o).name}: ${o.outcome.status === "invalid" ? o.outcome.why : ""}`,
+              target: `properties.assertions[${i}]`,
+            },
+          ]
+        : [],
+    );
+    if (invalid.length > 0)
+      throw new ArmError(400, "InvalidAssertion", invalid[0]?.message ?? "", invalid);
+    const body = isObject(request.body) ? request.body : {};
+    const { resource, created } = await store.put(
+      workspaceId(subscription),
+      WORKSPACE_TYPE,
+      { properties: { assertions: (body.properties as Record<string, unknown>).assertions ?? [] } },
+      conditions(request, token),
+    );
+    return reply
+      .code(created ? 201 : 200)
+      .header("etag", resource.etag)
+      .send(await json(subscription, resource));
+  });
+
+  app.delete<{ Params: Params }>(path, async (request, reply) => {
+    checkApiVersion(request);
+    const token = await authorize(request, "writer");
+    check(request.params.name);
+    const removed = await store.remove(
+      workspaceId(request.params.subscription),
+      conditions(request, token),
+    );
+    return reply.code(removed ? 200 : 204).send();
+  });
+}
