@@ -36,6 +36,8 @@ export interface MatrixOptions {
   readonly to?: RowFilter;
   readonly groupBy?: GroupBy;
   readonly progress?: Progress;
+  /** The hosts the matrix is between: every environment unless given (interfaceRows adds interfaces). */
+  readonly hosts?: readonly Row[];
 }
 
 /** The matrix: its rows and columns (the Internet last), and one cell per row and column. */
@@ -57,7 +59,7 @@ export interface ReachMatrix {
 export function reachMatrix(analyzer: ReachAnalyzer, options: MatrixOptions = {}): ReachMatrix {
   const network = analyzer.network;
   const by = options.groupBy ?? "environment";
-  const envs = environmentRows(network);
+  const envs = options.hosts ?? environmentRows(network);
   let known = AddressSet.empty;
   for (const { host } of envs)
     if (host.outboundAddress) known = known.union(AddressSet.ofAddresses([host.outboundAddress]));
@@ -340,6 +342,22 @@ export function environmentRows(network: Network): Row[] {
     name: e.name,
     host: envHost(network, e.name),
   }));
+}
+
+/**
+ * Each environment, and each network interface no environment stands on (a
+ * machine's, not a scale set's), as a row: its name and host (at its first
+ * address).
+ */
+export function hostRows(network: Network): Row[] {
+  const rows = environmentRows(network);
+  const taken = new Set(rows.map((r) => r.host.nic?.name).filter((n) => n !== undefined));
+  for (const nic of network.nics.values()) {
+    const first = nic.ipConfigurations[0];
+    if (nic.scaleSet !== undefined || !first || taken.has(nic.name)) continue;
+    rows.push({ name: nic.name, host: hostAt(network, first.address) });
+  }
+  return rows;
 }
 
 function envHost(network: Network, name: string): Host {

@@ -18,6 +18,7 @@ import {
   type StoredResource,
   type TokenRecord,
 } from "../store/store.js";
+import { registerAnalysisRoutes, revisionDiff } from "./analysis-routes.js";
 import { registerApplicationSecurityGroups } from "./asg.js";
 import { allows, bearer } from "./auth.js";
 import { ArmError, armErrorBody } from "./errors.js";
@@ -489,6 +490,21 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
   );
 
+  app.get<{ Params: NsgParams & { revision: string }; Querystring: { from?: string } }>(
+    `${revisionsPath}/:revision/diff`,
+    async (request) => {
+      checkApiVersion(request);
+      await authorize(request, "reader");
+      return revisionDiff(
+        store,
+        networks,
+        nsgIdOf(request.params),
+        request.query.from,
+        request.params.revision,
+      );
+    },
+  );
+
   const deps = { store, authorize, checkApiVersion, checkName, conditions };
   registerVirtualNetworks(app, deps);
   registerApplicationSecurityGroups(app, deps);
@@ -497,6 +513,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerVirtualMachines(app, deps);
   registerNetworkWatcher(app, deps, networks);
   registerWorkspace(app, deps, networks);
+  registerAnalysisRoutes(app, deps, networks);
 
   return app;
 }

@@ -14,6 +14,7 @@ import { importArm } from "../formats/arm/import.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { buildNetwork, type Network } from "../model/network.js";
 import { ServiceTagCatalog } from "../model/service-tags.js";
+import type { Topology } from "../model/types.js";
 import type { ResourceBody, Store, StoredResource } from "../store/store.js";
 import { asResource } from "./body.js";
 import { ArmError } from "./errors.js";
@@ -37,6 +38,8 @@ export class SubscriptionNetwork {
 
   constructor(
     readonly network: Network,
+    /** What the network was built from, for export. */
+    readonly topology: Topology,
     names: readonly { readonly id: string; readonly type: string; readonly name: string }[],
   ) {
     for (const { id, type, name } of names) {
@@ -151,7 +154,7 @@ export class SubscriptionNetworks {
         errors.map((d) => ({ code: d.code, message: d.message })),
       );
     }
-    return new SubscriptionNetwork(built.network, names);
+    return new SubscriptionNetwork(built.network, imported.topology, names);
   }
 }
 
