@@ -84,6 +84,17 @@ export function registerAnalysisRoutes(
   // The subscription's network as a deployment format would write it.
   app.get<{ Params: SubscriptionParams; Querystring: { format?: string } }>(
     action("export"),
+    {
+      schema: {
+        querystring: {
+          type: "object",
+          properties: {
+            "api-version": { type: "string" },
+            format: { type: "string", enum: [...EXPORT_FORMATS], description: "arm unless given" },
+          },
+        },
+      },
+    },
     async (request, reply: FastifyReply) => {
       checkApiVersion(request);
       await authorize(request, "reader");

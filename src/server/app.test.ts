@@ -57,7 +57,7 @@ const paths: string[] = [];
 beforeEach(async () => {
   paths.push(join(dir, `${n++}`, "tierwall.db"));
   store = openSqliteStore(paths[paths.length - 1] as string);
-  app = buildApp({ store });
+  app = await buildApp({ store });
   writer = await createToken(store, "ci", "writer");
   reader = await createToken(store, "viewer", "reader");
 });
@@ -608,6 +608,55 @@ describe("revisions", () => {
   });
 });
 
+describe("the OpenAPI document", () => {
+  it("is served, generated from the schemas requests are checked against", async () => {
+    const answer = await app.inject({ url: "/openapi.json" });
+    expect(answer.statusCode).toBe(200);
+    const doc = answer.json();
+    expect(doc.openapi).toBe("3.0.3");
+    expect(doc.components.securitySchemes.bearer).toEqual({ type: "http", scheme: "bearer" });
+    const nsg =
+      doc.paths[
+        "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Network/networkSecurityGroups/{name}"
+      ];
+    expect(Object.keys(nsg).sort()).toEqual(["delete", "get", "put"]);
+    const body = nsg.put.requestBody.content["application/json"].schema;
+    expect(body.properties.properties.properties.securityRules.type).toBe("array");
+    expect(nsg.put.parameters).toContainEqual(
+      expect.objectContaining({ in: "query", name: "api-version" }),
+    );
+    expect(nsg.get.responses["4XX"] ?? nsg.get.responses["4xx"]).toBeDefined();
+    const ipfv = Object.entries(doc.paths).find(([path]) =>
+      path.endsWith("/ipFlowVerify"),
+    )?.[1] as {
+      post: { responses: Record<string, { content: Record<string, { schema: object }> }> };
+    };
+    expect(ipfv.post.responses["200"]?.content["application/json"]?.schema).toMatchObject({
+      properties: { access: { type: "string" } },
+    });
+    const workspace = Object.entries(doc.paths).find(([path]) =>
+      path.endsWith("/providers/Tierwall/workspaces/{name}"),
+    )?.[1] as {
+      put: { requestBody: { content: Record<string, { schema: { properties: object } }> } };
+    };
+    expect(JSON.stringify(workspace.put.requestBody.content["application/json"]?.schema)).toContain(
+      "onlyFrom",
+    );
+    // The schema is the one requests meet: a body of the wrong shape is refused by it.
+    const refused = await app.inject({
+      method: "PUT",
+      url: NSG + V,
+      headers: as(writer),
+      payload: { location: "x", properties: { securityRules: [{ name: 7 }] } },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.details[0]).toMatchObject({
+      code: "InvalidRequestFormat",
+      target: "properties.securityRules[0].name",
+    });
+  });
+});
+
 describe("access and bad requests", () => {
   it("needs a token to read and a writer's to write; anonymous reads only when enabled", async () => {
     expect((await app.inject({ url: NSG + V })).json().error.code).toBe("AuthenticationFailed");
@@ -623,7 +672,7 @@ describe("access and bad requests", () => {
     });
     expect(denied.statusCode).toBe(403);
     expect(denied.json().error.code).toBe("AuthorizationFailed");
-    const open = buildApp({ store, anonymousReads: true });
+    const open = await buildApp({ store, anonymousReads: true });
     expect((await open.inject({ url: NSG + V })).statusCode).toBe(404);
     expect((await open.inject({ method: "PUT", url: NSG + V, payload: SEED })).statusCode).toBe(
       401,
@@ -660,7 +709,7 @@ describe("access and bad requests", () => {
         done();
       },
     });
-    const logging = buildApp({ store, logStream });
+    const logging = await buildApp({ store, logStream });
     await logging.inject({ method: "PUT", url: NSG + V, headers: as(writer), payload: SEED });
     await logging.inject({ url: NSG + V });
     await logging.close();
@@ -677,7 +726,7 @@ describe("access and bad requests", () => {
   });
 
   it("limits each caller's requests per second, with Retry-After", async () => {
-    const limited = buildApp({ store, rateLimit: { perSecond: 1, burst: 3 } });
+    const limited = await buildApp({ store, rateLimit: { perSecond: 1, burst: 3 } });
     const codes: number[] = [];
     for (let i = 0; i < 4; i++)
       codes.push((await limited.inject({ url: NSG + V, headers: as(reader) })).statusCode);

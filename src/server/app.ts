@@ -5,6 +5,8 @@
  * writer's; every error is ARM's envelope, never a stack or a path of this
  * machine. Bodies are limited in size, and so are headers (Node's limit).
  */
+
+import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { pino } from "pino";
 import { isValidResourceName } from "../model/rule.js";
@@ -31,6 +33,7 @@ import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from "./rate-l
 import { foundResource } from "./resource-routes.js";
 import { NIC_TYPE, NSG_TYPE, VNET_TYPE } from "./resource-types.js";
 import { rewriteParent } from "./rewrite.js";
+import { networkSecurityGroupBody, securityRuleBody, withDefaults } from "./schemas.js";
 import { SubscriptionNetworks } from "./subscription-network.js";
 import { registerVirtualMachines } from "./vm.js";
 import { subnetsOf } from "./vnet.js";
@@ -110,7 +113,33 @@ export function conditions(request: FastifyRequest, token: TokenRecord): Guarded
   };
 }
 
-export function buildApp(options: AppOptions): FastifyInstance {
+/** A request whose shape its route's schema refuses: ARM's 400, each problem pointing where it is. */
+function validationError(
+  problems: readonly { instancePath: string; message?: string }[],
+  context: string | undefined,
+): ArmError {
+  const details = problems.map((p) => {
+    const target = p.instancePath
+      .split("/")
+      .slice(1)
+      .map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`))
+      .join("");
+    const where = context === "body" ? target || "the body" : `${context ?? "request"} ${target}`;
+    return {
+      code: "InvalidRequestFormat",
+      message: `${where}: ${p.message ?? "is not valid"}`,
+      ...(target ? { target } : {}),
+    };
+  });
+  return new ArmError(
+    400,
+    "InvalidRequestFormat",
+    details[0]?.message ?? "invalid request",
+    details,
+  );
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // What a request reads is kept until the store changes; the store is asked once per request whether it has.
   const cached = new ReadCachingStore(options.store);
   const networks = new SubscriptionNetworks(cached);
@@ -124,6 +153,28 @@ export function buildApp(options: AppOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 1 << 20,
     // ARM matches paths without regard to case; no name is longer than 200 characters.
     routerOptions: { maxParamLength: 200, caseSensitive: false },
+    // A body is checked as written, never changed to fit its schema.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
+  });
+  // Every route's schema gets the api-version parameter and ARM's error envelope; the OpenAPI
+  // document is generated from the routes' schemas, the same ones requests are checked against.
+  app.addHook("onRoute", (route) => {
+    const method = Array.isArray(route.method) ? route.method.join(",") : route.method;
+    if (method === "HEAD" || route.url === "/openapi.json") return;
+    route.schema = withDefaults(method, route.url, route.schema as Record<string, unknown>);
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "tierwall serve",
+        description:
+          "Azure's network security API (ARM paths, shapes and errors) over a durable store, with tierwall's analysis: Network Watcher's questions, guarded writes, revisions, check, lint, reach, export.",
+        version: "1",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
   });
 
   const limiter =
@@ -195,7 +246,19 @@ export function buildApp(options: AppOptions): FastifyInstance {
       return reply
         .code(412)
         .send(armErrorBody(new ArmError(412, "PreconditionFailed", error.message)));
-    const fastifyError = error as { statusCode?: number; code?: string; message?: string };
+    const fastifyError = error as {
+      statusCode?: number;
+      code?: string;
+      message?: string;
+      validation?: { instancePath: string; message?: string }[];
+      validationContext?: string;
+    };
+    if (fastifyError.validation)
+      return reply
+        .code(400)
+        .send(
+          armErrorBody(validationError(fastifyError.validation, fastifyError.validationContext)),
+        );
     if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE")
       return reply
         .code(413)
@@ -230,6 +293,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
         ),
       );
   });
+
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   app.setNotFoundHandler((request, reply) => {
     reply
@@ -278,22 +343,26 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return sendNsg(reply, 200, await found(nsgIdOf(request.params)));
   });
 
-  app.put<{ Params: NsgParams }>(nsgPath, async (request, reply) => {
-    checkApiVersion(request);
-    const token = await authorize(request, "writer");
-    checkName("networkSecurityGroups", request.params.name);
-    const id = nsgIdOf(request.params);
-    const previous = await store.get(id);
-    const body = nsgToStore(
-      id,
-      request.params.name,
-      request.body,
-      previous,
-      await asgsOf(request.body),
-    );
-    const { resource, created } = await store.put(id, NSG_TYPE, body, conditions(request, token));
-    return sendNsg(reply, created ? 201 : 200, resource);
-  });
+  app.put<{ Params: NsgParams }>(
+    nsgPath,
+    { schema: { body: networkSecurityGroupBody } },
+    async (request, reply) => {
+      checkApiVersion(request);
+      const token = await authorize(request, "writer");
+      checkName("networkSecurityGroups", request.params.name);
+      const id = nsgIdOf(request.params);
+      const previous = await store.get(id);
+      const body = nsgToStore(
+        id,
+        request.params.name,
+        request.body,
+        previous,
+        await asgsOf(request.body),
+      );
+      const { resource, created } = await store.put(id, NSG_TYPE, body, conditions(request, token));
+      return sendNsg(reply, created ? 201 : 200, resource);
+    },
+  );
 
   app.delete<{ Params: NsgParams }>(nsgPath, async (request, reply) => {
     checkApiVersion(request);
@@ -391,24 +460,30 @@ export function buildApp(options: AppOptions): FastifyInstance {
     );
   };
 
-  app.put<{ Params: RuleParams }>(rulePath, async (request, reply) => {
-    checkApiVersion(request);
-    const token = await authorize(request, "writer");
-    checkName("securityRules", request.params.rule);
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const rule = { name: request.params.rule, properties: body.properties ?? {} };
-    let created = false;
-    const resource = await rewriteRules(request, token, (rules) => {
-      const at = rules.findIndex((r) => sameName(r.name, request.params.rule));
-      created = at < 0;
-      return at < 0 ? [...rules, rule] : rules.map((r, i) => (i === at ? rule : r));
-    });
-    const saved = rulesOf(resource?.body ?? {}).find((r) => sameName(r.name, request.params.rule));
-    return reply
-      .code(created ? 201 : 200)
-      .header("etag", resource?.etag)
-      .send(ruleJson(resource?.id ?? "", resource?.etag ?? "", saved));
-  });
+  app.put<{ Params: RuleParams }>(
+    rulePath,
+    { schema: { body: securityRuleBody } },
+    async (request, reply) => {
+      checkApiVersion(request);
+      const token = await authorize(request, "writer");
+      checkName("securityRules", request.params.rule);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const rule = { name: request.params.rule, properties: body.properties ?? {} };
+      let created = false;
+      const resource = await rewriteRules(request, token, (rules) => {
+        const at = rules.findIndex((r) => sameName(r.name, request.params.rule));
+        created = at < 0;
+        return at < 0 ? [...rules, rule] : rules.map((r, i) => (i === at ? rule : r));
+      });
+      const saved = rulesOf(resource?.body ?? {}).find((r) =>
+        sameName(r.name, request.params.rule),
+      );
+      return reply
+        .code(created ? 201 : 200)
+        .header("etag", resource?.etag)
+        .send(ruleJson(resource?.id ?? "", resource?.etag ?? "", saved));
+    },
+  );
 
   app.delete<{ Params: RuleParams }>(rulePath, async (request, reply) => {
     checkApiVersion(request);

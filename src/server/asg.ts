@@ -8,6 +8,7 @@ import type { ResourceBody, StoredResource } from "../store/store.js";
 import { resourceJson, topLevelBody } from "./body.js";
 import { type RouteDeps, registerResource } from "./resource-routes.js";
 import { ASG_TYPE } from "./resource-types.js";
+import { plainResourceBody } from "./schemas.js";
 
 function asgToStore(body: unknown, previous: StoredResource | undefined): ResourceBody {
   const { properties, ...rest } = topLevelBody(body, previous, []);
@@ -18,6 +19,7 @@ function asgToStore(body: unknown, previous: StoredResource | undefined): Resour
 export function registerApplicationSecurityGroups(app: FastifyInstance, deps: RouteDeps): void {
   registerResource(app, deps, {
     type: ASG_TYPE,
+    bodySchema: plainResourceBody("An application security group"),
     toStore: (_id, _name, body, previous) => asgToStore(body, previous),
     toJson: (stored) => resourceJson(stored, ASG_TYPE, stored.body.properties as object),
   });

@@ -33,7 +33,7 @@ let headers: Record<string, string>;
 
 beforeEach(async () => {
   store = openSqliteStore(join(dir, `${n++}`, "tierwall.db"));
-  app = buildApp({ store, rateLimit: false });
+  app = await buildApp({ store, rateLimit: false });
   headers = { authorization: `Bearer ${await createToken(store, "ci", "writer")}` };
   for (const [id, body] of seedResources()) {
     const put = await app.inject({ method: "PUT", url: id + V, headers, payload: body });

@@ -22,6 +22,7 @@ import {
   resourceIdOf,
 } from "./resource-routes.js";
 import { NIC_TYPE, NSG_TYPE, VM_TYPE, WATCHER_TYPE } from "./resource-types.js";
+import { ipFlowVerifyBody, ipFlowVerifyResult, plainResourceBody } from "./schemas.js";
 import type { SubscriptionNetwork, SubscriptionNetworks } from "./subscription-network.js";
 import { machineInterfaces } from "./vm.js";
 
@@ -111,12 +112,14 @@ export function registerNetworkWatcher(
 
   registerResource(app, deps, {
     type: WATCHER_TYPE,
+    bodySchema: plainResourceBody("A network watcher"),
     toStore: (_id, _name, body, previous) => topLevelBody(body, previous, []),
     toJson: (stored) => resourceJson(stored, WATCHER_TYPE, stored.body.properties as object),
   });
 
   app.post<{ Params: Params }>(
     `/subscriptions/:subscription/resourceGroups/:group/providers/${WATCHER_TYPE}/:name/ipFlowVerify`,
+    { schema: { body: ipFlowVerifyBody, response: { 200: ipFlowVerifyResult } } },
     async (request) => {
       checkApiVersion(request);
       await authorize(request, "reader");

@@ -9,6 +9,7 @@ import { bodyTarget, isObject, topLevelBody } from "./body.js";
 import { ArmError } from "./errors.js";
 import { type RouteDeps, registerResource } from "./resource-routes.js";
 import { NIC_TYPE } from "./resource-types.js";
+import { networkInterfaceBody } from "./schemas.js";
 import { referencedResources, validateResources } from "./validate.js";
 import { machineOf } from "./vm.js";
 
@@ -79,6 +80,7 @@ export function interfacesOf(nsgId: string, nics: readonly StoredResource[]): st
 export function registerNetworkInterfaces(app: FastifyInstance, deps: RouteDeps): void {
   registerResource(app, deps, {
     type: NIC_TYPE,
+    bodySchema: networkInterfaceBody,
     toStore: (id, name, body, previous) => nicToStore(deps.store, id, name, body, previous),
     toJson: async (stored) => {
       const machine = await machineOf(deps.store, stored.id);

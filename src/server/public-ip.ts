@@ -11,6 +11,7 @@ import { isObject, resourceJson, topLevelBody } from "./body.js";
 import { ArmError } from "./errors.js";
 import { type RouteDeps, registerResource } from "./resource-routes.js";
 import { NIC_TYPE, PUBLIC_IP_TYPE } from "./resource-types.js";
+import { publicIpAddressBody } from "./schemas.js";
 import { validateResources } from "./validate.js";
 
 const subscriptionOf = (id: string) => id.split("/").slice(0, 3).join("/");
@@ -51,6 +52,7 @@ function publicIpToStore(
 export function registerPublicIpAddresses(app: FastifyInstance, deps: RouteDeps): void {
   registerResource(app, deps, {
     type: PUBLIC_IP_TYPE,
+    bodySchema: publicIpAddressBody,
     toStore: publicIpToStore,
     toJson: async (stored) => {
       const configuration = await configurationUsing(deps.store, stored.id);

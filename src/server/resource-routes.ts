@@ -35,6 +35,8 @@ export interface ResourceKind {
   ) => Promise<ResourceBody> | ResourceBody;
   /** The resource as a GET gives it; `subscription`'s resources at hand for what it refers to. */
   readonly toJson: (stored: StoredResource) => Promise<object> | object;
+  /** The JSON schema of a PUT body (schemas.ts): its shape, checked before toStore. */
+  readonly bodySchema: object;
   /** Why the resource cannot be deleted now (an ArmError), if it cannot. */
   readonly beforeDelete?: (id: string) => Promise<void>;
 }
@@ -78,18 +80,22 @@ export function registerResource(app: FastifyInstance, deps: RouteDeps, kind: Re
     return reply.header("etag", stored.etag).send(await kind.toJson(stored));
   });
 
-  app.put<{ Params: ResourceParams }>(path, async (request, reply) => {
-    checkApiVersion(request);
-    const token = await authorize(request, "writer");
-    checkName(plural, request.params.name);
-    const id = resourceIdOf(type, request.params);
-    const body = await kind.toStore(id, request.params.name, request.body, await store.get(id));
-    const { resource, created } = await store.put(id, type, body, conditions(request, token));
-    return reply
-      .code(created ? 201 : 200)
-      .header("etag", resource.etag)
-      .send(await kind.toJson(resource));
-  });
+  app.put<{ Params: ResourceParams }>(
+    path,
+    { schema: { body: kind.bodySchema } },
+    async (request, reply) => {
+      checkApiVersion(request);
+      const token = await authorize(request, "writer");
+      checkName(plural, request.params.name);
+      const id = resourceIdOf(type, request.params);
+      const body = await kind.toStore(id, request.params.name, request.body, await store.get(id));
+      const { resource, created } = await store.put(id, type, body, conditions(request, token));
+      return reply
+        .code(created ? 201 : 200)
+        .header("etag", resource.etag)
+        .send(await kind.toJson(resource));
+    },
+  );
 
   app.delete<{ Params: ResourceParams }>(path, async (request, reply) => {
     checkApiVersion(request);

@@ -9,6 +9,7 @@ import { isObject, resourceJson, topLevelBody } from "./body.js";
 import { ArmError } from "./errors.js";
 import { type RouteDeps, registerResource } from "./resource-routes.js";
 import { NIC_TYPE, VM_TYPE } from "./resource-types.js";
+import { virtualMachineBody } from "./schemas.js";
 
 const subscriptionOf = (id: string) => id.split("/").slice(0, 3).join("/");
 
@@ -73,6 +74,7 @@ async function vmToStore(
 export function registerVirtualMachines(app: FastifyInstance, deps: RouteDeps): void {
   registerResource(app, deps, {
     type: VM_TYPE,
+    bodySchema: virtualMachineBody,
     toStore: (id, _name, body, previous) => vmToStore(deps.store, id, body, previous),
     toJson: (stored) => resourceJson(stored, VM_TYPE, stored.body.properties as object),
   });

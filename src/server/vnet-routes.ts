@@ -10,6 +10,7 @@ import { ArmError } from "./errors.js";
 import { foundResource, type RouteDeps, registerResource } from "./resource-routes.js";
 import { VNET_TYPE } from "./resource-types.js";
 import { rewriteParent } from "./rewrite.js";
+import { subnetBody, virtualNetworkBody } from "./schemas.js";
 import { referencedNsgs, storedSubnet, subnetJson, vnetJson, vnetToStore } from "./vnet.js";
 
 interface VnetParams {
@@ -42,7 +43,12 @@ export function registerVirtualNetworks(app: FastifyInstance, deps: RouteDeps): 
     return vnetToStore(id, name, body, previous, nsgs);
   };
 
-  registerResource(app, deps, { type: VNET_TYPE, toStore, toJson: vnetJson });
+  registerResource(app, deps, {
+    type: VNET_TYPE,
+    bodySchema: virtualNetworkBody,
+    toStore,
+    toJson: vnetJson,
+  });
 
   const subnetPath = `${vnetPath}/subnets/:subnet`;
 
@@ -91,28 +97,32 @@ export function registerVirtualNetworks(app: FastifyInstance, deps: RouteDeps): 
     return reply.header("etag", stored.etag).send(subnetJson(stored.id, stored.etag, subnet));
   });
 
-  app.put<{ Params: SubnetParams }>(subnetPath, async (request, reply) => {
-    checkApiVersion(request);
-    const token = await authorize(request, "writer");
-    checkName("subnets", request.params.subnet);
-    const subnet = storedSubnet(
-      { ...(request.body as object), name: request.params.subnet },
-      "the request body",
-    );
-    let created = false;
-    const resource = await rewriteSubnets(request, token, (subnets) => {
-      const at = subnets.findIndex((s) => sameName(s.name, request.params.subnet));
-      created = at < 0;
-      return at < 0 ? [...subnets, subnet] : subnets.map((s, i) => (i === at ? subnet : s));
-    });
-    const saved = subnetsOf(resource?.body ?? {}).find((s) =>
-      sameName(s.name, request.params.subnet),
-    );
-    return reply
-      .code(created ? 201 : 200)
-      .header("etag", resource?.etag)
-      .send(subnetJson(resource?.id ?? "", resource?.etag ?? "", saved));
-  });
+  app.put<{ Params: SubnetParams }>(
+    subnetPath,
+    { schema: { body: subnetBody } },
+    async (request, reply) => {
+      checkApiVersion(request);
+      const token = await authorize(request, "writer");
+      checkName("subnets", request.params.subnet);
+      const subnet = storedSubnet(
+        { ...(request.body as object), name: request.params.subnet },
+        "the request body",
+      );
+      let created = false;
+      const resource = await rewriteSubnets(request, token, (subnets) => {
+        const at = subnets.findIndex((s) => sameName(s.name, request.params.subnet));
+        created = at < 0;
+        return at < 0 ? [...subnets, subnet] : subnets.map((s, i) => (i === at ? subnet : s));
+      });
+      const saved = subnetsOf(resource?.body ?? {}).find((s) =>
+        sameName(s.name, request.params.subnet),
+      );
+      return reply
+        .code(created ? 201 : 200)
+        .header("etag", resource?.etag)
+        .send(subnetJson(resource?.id ?? "", resource?.etag ?? "", saved));
+    },
+  );
 
   app.delete<{ Params: SubnetParams }>(subnetPath, async (request, reply) => {
     checkApiVersion(request);

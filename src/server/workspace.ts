@@ -20,6 +20,7 @@ import type { Store, StoredResource } from "../store/store.js";
 import { isObject, pathText } from "./body.js";
 import { ArmError } from "./errors.js";
 import type { RouteDeps } from "./resource-routes.js";
+import { workspaceBody } from "./schemas.js";
 import type { SubscriptionNetworks } from "./subscription-network.js";
 
 export const WORKSPACE_TYPE = "Tierwall/workspaces";
@@ -160,40 +161,46 @@ export function registerWorkspace(
     return reply.header("etag", stored.etag).send(await json(request.params.subscription, stored));
   });
 
-  app.put<{ Params: Params }>(path, async (request, reply) => {
-    checkApiVersion(request);
-    const token = await authorize(request, "writer");
-    check(request.params.name);
-    const { subscription } = request.params;
-    const assertions = parseAssertions(request.body);
-    // Every assertion must name what the network holds: one that cannot be evaluated guards nothing.
-    const network = await networks.of(subscription);
-    const outcomes = outcomesOn(network.network, assertions);
-    const invalid = outcomes.flatMap((o, i) =>
-      statusOf(o) === "invalid"
-        ? [
-            {
-              code: "InvalidAssertion",
-              message: `${outcomeJson(o).name}: ${o.outcome.status === "invalid" ? o.outcome.why : ""}`,
-              target: `properties.assertions[${i}]`,
-            },
-          ]
-        : [],
-    );
-    if (invalid.length > 0)
-      throw new ArmError(400, "InvalidAssertion", invalid[0]?.message ?? "", invalid);
-    const body = isObject(request.body) ? request.body : {};
-    const { resource, created } = await store.put(
-      workspaceId(subscription),
-      WORKSPACE_TYPE,
-      { properties: { assertions: (body.properties as Record<string, unknown>).assertions ?? [] } },
-      conditions(request, token),
-    );
-    return reply
-      .code(created ? 201 : 200)
-      .header("etag", resource.etag)
-      .send(await json(subscription, resource));
-  });
+  app.put<{ Params: Params }>(
+    path,
+    { schema: { body: workspaceBody() } },
+    async (request, reply) => {
+      checkApiVersion(request);
+      const token = await authorize(request, "writer");
+      check(request.params.name);
+      const { subscription } = request.params;
+      const assertions = parseAssertions(request.body);
+      // Every assertion must name what the network holds: one that cannot be evaluated guards nothing.
+      const network = await networks.of(subscription);
+      const outcomes = outcomesOn(network.network, assertions);
+      const invalid = outcomes.flatMap((o, i) =>
+        statusOf(o) === "invalid"
+          ? [
+              {
+                code: "InvalidAssertion",
+                message: `${outcomeJson(o).name}: ${o.outcome.status === "invalid" ? o.outcome.why : ""}`,
+                target: `properties.assertions[${i}]`,
+              },
+            ]
+          : [],
+      );
+      if (invalid.length > 0)
+        throw new ArmError(400, "InvalidAssertion", invalid[0]?.message ?? "", invalid);
+      const body = isObject(request.body) ? request.body : {};
+      const { resource, created } = await store.put(
+        workspaceId(subscription),
+        WORKSPACE_TYPE,
+        {
+          properties: { assertions: (body.properties as Record<string, unknown>).assertions ?? [] },
+        },
+        conditions(request, token),
+      );
+      return reply
+        .code(created ? 201 : 200)
+        .header("etag", resource.etag)
+        .send(await json(subscription, resource));
+    },
+  );
 
   app.delete<{ Params: Params }>(path, async (request, reply) => {
     checkApiVersion(request);

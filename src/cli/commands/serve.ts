@@ -104,7 +104,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   const flushing = setInterval(() => log.flush(), 250);
   flushing.unref();
   // One JSON line per request on standard output, for a log collector; what is said to people goes to stderr.
-  const app = buildApp({
+  const app = await buildApp({
     store,
     anonymousReads: options.anonymousReads === true,
     logStream: log,
