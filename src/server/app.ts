@@ -105,6 +105,13 @@ export function conditions(request: FastifyRequest, token: TokenRecord): Guarded
     .split(",")
     .map((name) => name.trim())
     .filter((name) => name !== "");
+  // Writing past the workspace's assertions is an admin's call: a writer cannot wave its own guard.
+  if (acceptBreaks.length > 0 && !allows(token.role, "admin"))
+    throw new ArmError(
+      403,
+      "AuthorizationFailed",
+      `The token '${token.name}' (${token.role}) cannot accept breaking the workspace's assertions (x-tierwall-accept-break); that needs the admin role.`,
+    );
   return {
     actor: token.name,
     ...(typeof ifMatch === "string" ? { ifMatch } : {}),

@@ -43,11 +43,14 @@ let n = 0;
 let store: Store;
 let app: FastifyInstance;
 let headers: Record<string, string>;
+/** An admin's: only an admin sets the workspace or accepts a break. */
+let admin: Record<string, string>;
 
 beforeEach(async () => {
   store = openSqliteStore(join(dir, `${n++}`, "tierwall.db"));
   app = await buildApp({ store, rateLimit: false });
   headers = { authorization: `Bearer ${await createToken(store, "ci", "writer")}` };
+  admin = { authorization: `Bearer ${await createToken(store, "lead", "admin")}` };
   for (const [id, body] of seedResources()) {
     const put = await app.inject({ method: "PUT", url: id + V, headers, payload: body });
     expect(put.statusCode, put.body).toBe(201);
@@ -62,7 +65,7 @@ const putWorkspace = (assertions: object[]) =>
   app.inject({
     method: "PUT",
     url: WORKSPACE,
-    headers,
+    headers: admin,
     payload: { properties: { assertions } },
   });
 
@@ -139,7 +142,7 @@ describe("guarded writes", () => {
     const deleted = await app.inject({
       method: "DELETE",
       url: ruleUrl("ALLOW-HTTPS-fe1ase"),
-      headers: { ...headers, "x-tierwall-accept-break": "fe1 reaches the API over HTTPS" },
+      headers: { ...admin, "x-tierwall-accept-break": "fe1 reaches the API over HTTPS" },
     });
     expect(deleted.statusCode).toBe(200);
     const history = (
@@ -168,12 +171,35 @@ describe("guarded writes", () => {
     expect(again.at(-1).properties.semanticDiff.equivalent).toBe(true);
   });
 
+  it("leaves the assertions and their breaks to admins", async () => {
+    const byWriter = await app.inject({
+      method: "PUT",
+      url: WORKSPACE,
+      headers,
+      payload: { properties: { assertions: [] } },
+    });
+    expect(byWriter.statusCode).toBe(403);
+    await putWorkspace(ASSERTIONS);
+    const waved = await app.inject({
+      method: "PUT",
+      url: ruleUrl("ALLOW-Internet-HTTPS"),
+      headers: { ...headers, "x-tierwall-accept-break": "*" },
+      payload: strangerRule,
+    });
+    expect(waved.statusCode).toBe(403);
+    expect(waved.json().error.message).toContain("admin");
+    expect((await app.inject({ method: "DELETE", url: WORKSPACE, headers })).statusCode).toBe(403);
+    expect(
+      (await app.inject({ method: "DELETE", url: WORKSPACE, headers: admin })).statusCode,
+    ).toBe(200);
+  });
+
   it("accepts every break with *, and judges nothing but network resources", async () => {
     await putWorkspace(ASSERTIONS);
     const opened = await app.inject({
       method: "PUT",
       url: ruleUrl("ALLOW-Internet-HTTPS"),
-      headers: { ...headers, "x-tierwall-accept-break": "*" },
+      headers: { ...admin, "x-tierwall-accept-break": "*" },
       payload: strangerRule,
     });
     expect(opened.statusCode).toBe(201);
@@ -202,7 +228,7 @@ describe("guarded writes", () => {
     const named = await app.inject({
       method: "PUT",
       url: WORKSPACE.replace("/default", "/other"),
-      headers,
+      headers: admin,
       payload: { properties: { assertions: [] } },
     });
     expect(named.json().error.code).toBe("InvalidResourceName");
