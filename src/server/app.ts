@@ -25,6 +25,7 @@ import { registerApplicationSecurityGroups } from "./asg.js";
 import { allows, bearer } from "./auth.js";
 import { ArmError, armErrorBody } from "./errors.js";
 import { type GuardedConditions, GuardedStore } from "./guard.js";
+import { registerImport } from "./import-route.js";
 import { registerNetworkWatcher } from "./network-watcher.js";
 import { interfacesOf, registerNetworkInterfaces } from "./nic.js";
 import { nsgJson, nsgToStore, referencedAsgs, ruleJson } from "./nsg.js";
@@ -596,6 +597,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerNetworkWatcher(app, deps, networks);
   registerWorkspace(app, deps, networks);
   registerAnalysisRoutes(app, deps, networks);
+  registerImport(app, deps, networks);
 
   return app;
 }

@@ -74,6 +74,13 @@ export class SubscriptionNetwork {
   }
 }
 
+/** A resource written (its body) or deleted (undefined). */
+export interface ResourceChange {
+  readonly id: string;
+  readonly type: string;
+  readonly body: ResourceBody | undefined;
+}
+
 /** Builds each subscription's network once per version of the store. */
 export class SubscriptionNetworks {
   private readonly built = new Map<
@@ -98,29 +105,25 @@ export class SubscriptionNetworks {
   }
 
   /**
-   * The network the subscription would make with one resource written
-   * (`body`) or deleted (undefined): not kept. Throws as `of` does when it
-   * would not make one.
+   * The network the subscription would make with resources written (`body`)
+   * or deleted (undefined): not kept. Throws as `of` does when it would not
+   * make one.
    */
   async buildWith(
     subscription: string,
-    change: { readonly id: string; readonly type: string; readonly body: ResourceBody | undefined },
+    ...changes: readonly ResourceChange[]
   ): Promise<SubscriptionNetwork> {
-    return this.build(subscription, change);
+    return this.build(subscription, changes);
   }
 
   private async build(
     subscription: string,
-    change?: {
-      readonly id: string;
-      readonly type: string;
-      readonly body: ResourceBody | undefined;
-    },
+    changes: readonly ResourceChange[] = [],
   ): Promise<SubscriptionNetwork> {
     const scope = `/subscriptions/${subscription}`;
     let stored: StoredResource[] = [];
     for (const type of MODEL_TYPES) stored.push(...(await this.store.list(type, scope)));
-    if (change) {
+    for (const change of changes) {
       const key = change.id.toLowerCase();
       const kept = stored.find((r) => r.id.toLowerCase() === key);
       stored = stored.filter((r) => r !== kept);
@@ -146,9 +149,9 @@ export class SubscriptionNetworks {
       const first = errors[0];
       // A write that would leave the network broken is a bad request; a stored network that is, a conflict.
       throw new ArmError(
-        change ? 400 : 409,
+        changes.length > 0 ? 400 : 409,
         first?.code ?? "InvalidNetwork",
-        change
+        changes.length > 0
           ? `After this write, the resources of subscription ${subscription} would not make a whole network: ${first?.message ?? "unknown error"}`
           : `The resources stored in subscription ${subscription} do not make a network tierwall can evaluate: ${first?.message ?? "unknown error"}`,
         errors.map((d) => ({ code: d.code, message: d.message })),

@@ -1,0 +1,146 @@
+/**
+ * Import into a resource group over the API: the guide's PowerShell and a
+ * Terraform module written as the CLI would read them, each resource by an
+ * ordinary PUT (validated, judged, recorded); a bad file refused at its line.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openSqliteStore } from "../store/sqlite.js";
+import type { Store } from "../store/store.js";
+import { buildApp } from "./app.js";
+import { createToken } from "./auth.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tierwall-import-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const V = "?api-version=2024-05-01";
+const RG = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ase";
+const IMPORT = `${RG}/providers/Tierwall/import${V}`;
+const GUIDE = readFileSync(
+  new URL("../../examples/layered-ase/guide.ps1", import.meta.url),
+  "utf8",
+);
+
+let n = 0;
+let store: Store;
+let app: FastifyInstance;
+let headers: Record<string, string>;
+
+beforeEach(async () => {
+  store = openSqliteStore(join(dir, `${n++}`, "tierwall.db"));
+  app = await buildApp({ store, rateLimit: false });
+  headers = { authorization: `Bearer ${await createToken(store, "ci", "writer")}` };
+});
+afterEach(async () => {
+  await app.close();
+  await store.close();
+});
+
+const importText = (text: string, query = "") =>
+  app.inject({
+    method: "POST",
+    url: IMPORT + query,
+    headers: { ...headers, "content-type": "text/plain" },
+    payload: text,
+  });
+
+describe("import over the API", () => {
+  it("writes the guide's NSG and its nine rules from its PowerShell, each as a revision", async () => {
+    // The guide associates the NSG with a subnet of a network it does not define: nothing
+    // whole can be written, so nothing is.
+    const whole = await importText(GUIDE, "&format=powershell&location=southcentralus");
+    expect(whole.statusCode).toBe(400);
+    expect(whole.json().error.message).toMatch(
+      /^Nothing was imported: .*yourvnetnamehere has no address space/,
+    );
+    const nsgId = `${RG}/providers/Microsoft.Network/networkSecurityGroups/RestrictBackendApi`;
+    expect((await app.inject({ url: nsgId + V, headers })).statusCode).toBe(404);
+    // Its NSG alone (the association left out) is written.
+    const nsgOnly = GUIDE.replace(/^Get-AzureNetworkSecurityGroup[^\n]*ToSubnet[\s\S]*$/m, "");
+    const imported = await importText(nsgOnly, "&format=powershell");
+    expect(imported.statusCode, imported.body).toBe(200);
+    expect(imported.json().value).toEqual([{ id: nsgId, status: 201 }]);
+    const nsg = (await app.inject({ url: nsgId + V, headers })).json();
+    expect(nsg.properties.securityRules).toHaveLength(9);
+    expect(nsg.location).toBe("southcentralus");
+    const history = (
+      await app.inject({ url: `${nsgId}/providers/Tierwall/revisions${V}`, headers })
+    ).json().value;
+    expect(history).toHaveLength(1);
+    expect(history[0].properties.actor).toBe("ci");
+  });
+
+  it("writes a Terraform module's network, interfaces and NSG in the order a deployment would", async () => {
+    const module = `
+resource "azurerm_virtual_network" "v" {
+  name                = "spoke"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  address_space       = ["10.1.0.0/16"]
+}
+resource "azurerm_subnet" "app" {
+  name                 = "app"
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.v.name
+  address_prefixes     = ["10.1.1.0/24"]
+}
+resource "azurerm_network_security_group" "app" {
+  name                = "app-nsg"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  security_rule {
+    name                       = "https"
+    priority                   = 100
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "Tcp"
+    source_port_range          = "*"
+    destination_port_range     = "443"
+    source_address_prefix      = "Internet"
+    destination_address_prefix = "*"
+  }
+}
+resource "azurerm_subnet_network_security_group_association" "app" {
+  subnet_id                 = azurerm_subnet.app.id
+  network_security_group_id = azurerm_network_security_group.app.id
+}
+`;
+    const imported = await importText(module, "&format=terraform");
+    expect(imported.statusCode, imported.body).toBe(200);
+    const ids = imported.json().value.map((w: { id: string }) => w.id.split("/providers/")[1]);
+    expect(ids.indexOf("Microsoft.Network/networkSecurityGroups/app-nsg")).toBeLessThan(
+      ids.indexOf("Microsoft.Network/virtualNetworks/spoke"),
+    );
+    const vnet = (
+      await app.inject({
+        url: `${RG}/providers/Microsoft.Network/virtualNetworks/spoke${V}`,
+        headers,
+      })
+    ).json();
+    expect(vnet.properties.subnets[0].properties.networkSecurityGroup.id).toBe(
+      `${RG}/providers/Microsoft.Network/networkSecurityGroups/app-nsg`,
+    );
+  });
+
+  it("refuses a file it cannot read at its line, and writes nothing", async () => {
+    const bad = await importText(
+      'New-AzNetworkSecurityRuleConfig -Name "x" -Priority 99999 -Access Allow',
+      "&format=powershell",
+    );
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0].target).toMatch(/^line 1, column \d+$/);
+    const unknown = await importText("just words", "");
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error.code).toBe("UnknownFormat");
+    const listed = (
+      await app.inject({
+        url: `${RG}/providers/Microsoft.Network/networkSecurityGroups${V}`,
+        headers,
+      })
+    ).json().value;
+    expect(listed).toEqual([]);
+  });
+});
