@@ -1,43 +1,33 @@
 /**
- * The HTTP API: ARM's paths and shapes for network security groups and
- * their rules, over a store. Every request needs an `api-version`; reads
- * need a reader's token (unless anonymous reads are enabled), writes a
- * writer's; every error is ARM's envelope, never a stack or a path of this
- * machine. Bodies are limited in size, and so are headers (Node's limit).
+ * The HTTP API, assembled: the store (reads kept per version, writes
+ * guarded), tokens and roles, rate limits, one log line per request, ARM's
+ * error envelope (never a stack or a path of this machine), the OpenAPI
+ * document, and each resource type's routes from its own module. Every
+ * request needs an `api-version`; reads need a reader's token (unless
+ * anonymous reads are enabled), writes a writer's. Bodies are limited in
+ * size, and so are headers (Node's limit).
  */
 
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { pino } from "pino";
 import { isValidResourceName } from "../model/rule.js";
 import { ReadCachingStore } from "../store/read-cache.js";
-import {
-  PreconditionFailed,
-  type Revision,
-  RevisionNotFound,
-  type Role,
-  type Store,
-  type StoredResource,
-  type TokenRecord,
-} from "../store/store.js";
-import { registerAnalysisRoutes, revisionDiff } from "./analysis-routes.js";
+import { PreconditionFailed, type Role, type Store, type TokenRecord } from "../store/store.js";
+import { registerAnalysisRoutes } from "./analysis-routes.js";
 import { registerApplicationSecurityGroups } from "./asg.js";
 import { allows, bearer } from "./auth.js";
 import { ArmError, armErrorBody } from "./errors.js";
 import { type GuardedConditions, GuardedStore } from "./guard.js";
 import { registerImport } from "./import-route.js";
 import { registerNetworkWatcher } from "./network-watcher.js";
-import { interfacesOf, registerNetworkInterfaces } from "./nic.js";
-import { nsgJson, nsgToStore, referencedAsgs, ruleJson } from "./nsg.js";
+import { registerNetworkInterfaces } from "./nic.js";
+import { registerNetworkSecurityGroups } from "./nsg-routes.js";
 import { registerPublicIpAddresses } from "./public-ip.js";
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from "./rate-limit.js";
-import { foundResource } from "./resource-routes.js";
-import { NIC_TYPE, NSG_TYPE, VNET_TYPE } from "./resource-types.js";
-import { rewriteParent } from "./rewrite.js";
-import { networkSecurityGroupBody, securityRuleBody, withDefaults } from "./schemas.js";
+import { withDefaults } from "./schemas.js";
 import { SubscriptionNetworks } from "./subscription-network.js";
 import { registerVirtualMachines } from "./vm.js";
-import { subnetsOf } from "./vnet.js";
 import { registerVirtualNetworks } from "./vnet-routes.js";
 import { registerWorkspace } from "./workspace.js";
 
@@ -76,17 +66,6 @@ export function checkApiVersion(request: FastifyRequest): void {
       `The api-version '${String(version)}' is invalid. The supported versions are dated from 2017-01-01 to ${LATEST_API_VERSION}.`,
     );
 }
-
-const PROVIDER = "providers/Microsoft.Network/networkSecurityGroups";
-
-interface NsgParams {
-  subscription: string;
-  group: string;
-  name: string;
-}
-
-const nsgIdOf = (p: NsgParams) =>
-  `/subscriptions/${p.subscription}/resourceGroups/${p.group}/${PROVIDER}/${p.name}`;
 
 export function checkName(kind: string, name: string): void {
   if (!isValidResourceName(name))
@@ -318,277 +297,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       );
   });
 
-  const nsgPath = `/subscriptions/:subscription/resourceGroups/:group/${PROVIDER}/:name`;
-
-  const found = (id: string) => foundResource(store, NSG_TYPE, id);
-
-  /** The application security groups the body's rules name, as stored (a missing one is the model's error). */
-  const asgsOf = async (body: unknown) => {
-    const found: StoredResource[] = [];
-    for (const id of new Set(referencedAsgs(body).map((a) => a.toLowerCase()))) {
-      const asg = await store.get(id);
-      if (asg) found.push(asg);
-    }
-    return found;
-  };
-  const subscriptionOf = (id: string) => id.split("/").slice(0, 3).join("/");
-  /** The virtual networks of the resource's subscription: where its subnets are found. */
-  const vnetsBeside = (id: string) => store.list(VNET_TYPE, subscriptionOf(id));
-  /** What uses the NSG: the subnets and network interfaces of its subscription that name it. */
-  const usersOf = async (nsgId: string) => ({
-    subnets: subnetsOf(nsgId, await vnetsBeside(nsgId)),
-    networkInterfaces: interfacesOf(nsgId, await store.list(NIC_TYPE, subscriptionOf(nsgId))),
-  });
-  const sendNsg = async (reply: FastifyReply, code: number, stored: StoredResource) =>
-    reply
-      .code(code)
-      .header("etag", stored.etag)
-      .send(nsgJson(stored, await usersOf(stored.id)));
-
-  app.get<{ Params: NsgParams }>(nsgPath, async (request, reply) => {
-    checkApiVersion(request);
-    await authorize(request, "reader");
-    return sendNsg(reply, 200, await found(nsgIdOf(request.params)));
-  });
-
-  app.put<{ Params: NsgParams }>(
-    nsgPath,
-    { schema: { body: networkSecurityGroupBody } },
-    async (request, reply) => {
-      checkApiVersion(request);
-      const token = await authorize(request, "writer");
-      checkName("networkSecurityGroups", request.params.name);
-      const id = nsgIdOf(request.params);
-      const previous = await store.get(id);
-      const body = nsgToStore(
-        id,
-        request.params.name,
-        request.body,
-        previous,
-        await asgsOf(request.body),
-      );
-      const { resource, created } = await store.put(id, NSG_TYPE, body, conditions(request, token));
-      return sendNsg(reply, created ? 201 : 200, resource);
-    },
-  );
-
-  app.delete<{ Params: NsgParams }>(nsgPath, async (request, reply) => {
-    checkApiVersion(request);
-    const token = await authorize(request, "writer");
-    const id = nsgIdOf(request.params);
-    const users = await usersOf(id);
-    const inUse = [...users.subnets, ...users.networkInterfaces];
-    if (inUse.length > 0)
-      throw new ArmError(
-        400,
-        "InUseNetworkSecurityGroupCannotBeDeleted",
-        `Network security group ${id} cannot be deleted because it is in use by ${inUse.join(", ")}.`,
-      );
-    const removed = await store.remove(id, conditions(request, token));
-    return reply.code(removed ? 200 : 204).send();
-  });
-
-  app.get<{ Params: { subscription: string; group: string } }>(
-    `/subscriptions/:subscription/resourceGroups/:group/${PROVIDER}`,
-    async (request) => {
-      checkApiVersion(request);
-      await authorize(request, "reader");
-      const { subscription, group } = request.params;
-      const all = await store.list(
-        NSG_TYPE,
-        `/subscriptions/${subscription}/resourceGroups/${group}`,
-      );
-      return { value: await Promise.all(all.map(async (n) => nsgJson(n, await usersOf(n.id)))) };
-    },
-  );
-
-  app.get<{ Params: { subscription: string } }>(
-    `/subscriptions/:subscription/${PROVIDER}`,
-    async (request) => {
-      checkApiVersion(request);
-      await authorize(request, "reader");
-      const all = await store.list(NSG_TYPE, `/subscriptions/${request.params.subscription}`);
-      return { value: await Promise.all(all.map(async (n) => nsgJson(n, await usersOf(n.id)))) };
-    },
-  );
-
-  // Rules: each is part of its NSG's body, written by rewriting the NSG under its etag.
-  type RuleParams = NsgParams & { rule: string };
-  const rulePath = `${nsgPath}/securityRules/:rule`;
-  const rulesOf = (body: Record<string, unknown>) =>
-    ((body.properties as Record<string, unknown> | undefined)?.securityRules ?? []) as {
-      name: string;
-    }[];
-  const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-
-  app.get<{ Params: NsgParams }>(`${nsgPath}/securityRules`, async (request) => {
-    checkApiVersion(request);
-    await authorize(request, "reader");
-    const stored = await found(nsgIdOf(request.params));
-    return { value: rulesOf(stored.body).map((r) => ruleJson(stored.id, stored.etag, r)) };
-  });
-
-  app.get<{ Params: RuleParams }>(rulePath, async (request, reply) => {
-    checkApiVersion(request);
-    await authorize(request, "reader");
-    const stored = await found(nsgIdOf(request.params));
-    const rule = rulesOf(stored.body).find((r) => sameName(r.name, request.params.rule));
-    if (!rule)
-      throw new ArmError(
-        404,
-        "NotFound",
-        `Resource ${stored.id}/securityRules/${request.params.rule} not found.`,
-      );
-    return reply.header("etag", stored.etag).send(ruleJson(stored.id, stored.etag, rule));
-  });
-
-  /** Rewrites the NSG's rules by `change` (rewrite.ts: no concurrent write is lost). */
-  const rewriteRules = (
-    request: FastifyRequest<{ Params: RuleParams }>,
-    token: TokenRecord,
-    change: (rules: { name: string }[]) => { name: string }[] | undefined,
-  ) => {
-    const id = nsgIdOf(request.params);
-    return rewriteParent(
-      store,
-      id,
-      NSG_TYPE,
-      conditions(request, token),
-      () => found(id),
-      async (stored) => {
-        const rules = change(rulesOf(stored.body));
-        if (rules === undefined) return undefined;
-        const properties = {
-          ...(stored.body.properties as Record<string, unknown>),
-          securityRules: rules,
-        };
-        const next = { ...stored.body, properties };
-        return nsgToStore(id, request.params.name, next, stored, await asgsOf(next));
-      },
-    );
-  };
-
-  app.put<{ Params: RuleParams }>(
-    rulePath,
-    { schema: { body: securityRuleBody } },
-    async (request, reply) => {
-      checkApiVersion(request);
-      const token = await authorize(request, "writer");
-      checkName("securityRules", request.params.rule);
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const rule = { name: request.params.rule, properties: body.properties ?? {} };
-      let created = false;
-      const resource = await rewriteRules(request, token, (rules) => {
-        const at = rules.findIndex((r) => sameName(r.name, request.params.rule));
-        created = at < 0;
-        return at < 0 ? [...rules, rule] : rules.map((r, i) => (i === at ? rule : r));
-      });
-      const saved = rulesOf(resource?.body ?? {}).find((r) =>
-        sameName(r.name, request.params.rule),
-      );
-      return reply
-        .code(created ? 201 : 200)
-        .header("etag", resource?.etag)
-        .send(ruleJson(resource?.id ?? "", resource?.etag ?? "", saved));
-    },
-  );
-
-  app.delete<{ Params: RuleParams }>(rulePath, async (request, reply) => {
-    checkApiVersion(request);
-    const token = await authorize(request, "writer");
-    const resource = await rewriteRules(request, token, (rules) =>
-      rules.some((r) => sameName(r.name, request.params.rule))
-        ? rules.filter((r) => !sameName(r.name, request.params.rule))
-        : undefined,
-    );
-    return reply.code(resource ? 200 : 204).send();
-  });
-
-  // Revisions, as an extension resource of the NSG (ARM's `{scope}/providers/{namespace}/{type}`):
-  // what no Azure API gives, each change with who, when, before and after; and restore.
-  const revisionsPath = `${nsgPath}/providers/Tierwall/revisions`;
-  const revisionJson = (nsgId: string, r: Revision) => ({
-    id: `${nsgId}/providers/Tierwall/revisions/${r.revision}`,
-    name: String(r.revision),
-    type: "Tierwall/revisions",
-    properties: {
-      revision: r.revision,
-      at: r.at,
-      actor: r.actor,
-      change:
-        r.restoredFrom !== undefined
-          ? "restored"
-          : r.before === undefined
-            ? "created"
-            : r.after === undefined
-              ? "deleted"
-              : "replaced",
-      ...(r.restoredFrom !== undefined ? { restoredFrom: r.restoredFrom } : {}),
-      ...(r.before !== undefined ? { before: r.before } : {}),
-      ...(r.after !== undefined ? { after: r.after } : {}),
-      ...(r.note !== undefined ? r.note : {}),
-    },
-  });
-
-  app.get<{ Params: NsgParams }>(revisionsPath, async (request) => {
-    checkApiVersion(request);
-    await authorize(request, "reader");
-    const id = nsgIdOf(request.params);
-    const history = await store.history(id);
-    if (history.length === 0)
-      throw new ArmError(
-        404,
-        "ResourceNotFound",
-        `The Resource '${NSG_TYPE}/${request.params.name}' has no revisions.`,
-      );
-    const kept = history[0]?.id ?? id;
-    return { value: history.map((r) => revisionJson(kept, r)) };
-  });
-
-  app.post<{ Params: NsgParams & { revision: string } }>(
-    `${revisionsPath}/:revision/restore`,
-    async (request, reply) => {
-      checkApiVersion(request);
-      const token = await authorize(request, "writer");
-      const id = nsgIdOf(request.params);
-      const revision = Number(request.params.revision);
-      if (!Number.isSafeInteger(revision) || revision < 1)
-        throw new ArmError(
-          400,
-          "InvalidRevision",
-          `${request.params.revision} is not a revision number.`,
-        );
-      try {
-        const restored = await store.restore(id, revision, conditions(request, token));
-        return reply.code(200).send(revisionJson(restored.id, restored));
-      } catch (e) {
-        if (e instanceof RevisionNotFound)
-          throw new ArmError(
-            404,
-            "RevisionNotFound",
-            `Revision ${revision} is not one of ${request.params.name}'s.`,
-          );
-        throw e;
-      }
-    },
-  );
-
-  app.get<{ Params: NsgParams & { revision: string }; Querystring: { from?: string } }>(
-    `${revisionsPath}/:revision/diff`,
-    async (request) => {
-      checkApiVersion(request);
-      await authorize(request, "reader");
-      return revisionDiff(
-        store,
-        networks,
-        nsgIdOf(request.params),
-        request.query.from,
-        request.params.revision,
-      );
-    },
-  );
-
   const deps = { store, authorize, checkApiVersion, checkName, conditions };
+  registerNetworkSecurityGroups(app, deps, networks);
   registerVirtualNetworks(app, deps);
   registerApplicationSecurityGroups(app, deps);
   registerPublicIpAddresses(app, deps);
