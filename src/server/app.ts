@@ -8,6 +8,7 @@
  * size, and so are headers (Node's limit).
  */
 
+import { randomBytes } from "node:crypto";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { pino } from "pino";
@@ -170,8 +171,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       : new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
   /** Who made each request, for its log line. */
   const callers = new WeakMap<FastifyRequest, string>();
+  // Requests the server makes of itself (an import's writes) carry a secret made here, and are
+  // not counted again: the request that made them was.
+  const internal = { "x-tierwall-internal": randomBytes(32).toString("base64url") };
   const limit = (request: FastifyRequest, caller: string) => {
     callers.set(request, caller);
+    if (request.headers["x-tierwall-internal"] === internal["x-tierwall-internal"]) return;
     const wait = limiter?.take(caller) ?? 0;
     if (wait > 0)
       throw new ArmError(
@@ -297,7 +302,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       );
   });
 
-  const deps = { store, authorize, checkApiVersion, checkName, conditions };
+  const deps = { store, authorize, checkApiVersion, checkName, conditions, internal };
   registerNetworkSecurityGroups(app, deps, networks);
   registerVirtualNetworks(app, deps);
   registerApplicationSecurityGroups(app, deps);

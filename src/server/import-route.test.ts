@@ -125,6 +125,34 @@ resource "azurerm_subnet_network_security_group_association" "app" {
     );
   });
 
+  it("counts as one request against the caller's rate, whatever it writes", async () => {
+    const limited = await buildApp({ store, rateLimit: { perSecond: 1, burst: 1 } });
+    try {
+      const module = ["a", "b", "c", "d"]
+        .map(
+          (name) =>
+            `resource "azurerm_network_security_group" "${name}" {\n  name = "${name}"\n  location = "westeurope"\n  resource_group_name = "rg"\n}`,
+        )
+        .join("\n");
+      const imported = await limited.inject({
+        method: "POST",
+        url: `${IMPORT}&format=terraform`,
+        headers: { ...headers, "content-type": "text/plain" },
+        payload: module,
+      });
+      expect(imported.statusCode, imported.body).toBe(200);
+      expect(imported.json().value).toHaveLength(4);
+      // The caller's one request a second is spent.
+      const next = await limited.inject({
+        url: `${RG}/providers/Microsoft.Network/networkSecurityGroups/a${V}`,
+        headers,
+      });
+      expect(next.statusCode).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("refuses a file it cannot read at its line, and writes nothing", async () => {
     const bad = await importText(
       'New-AzNetworkSecurityRuleConfig -Name "x" -Priority 99999 -Access Allow',

@@ -125,6 +125,7 @@ export function registerImport(
           method: "PUT",
           url: `${id}?api-version=${encodeURIComponent(request.query["api-version"] ?? "")}`,
           headers: {
+            ...deps.internal,
             ...(request.headers.authorization
               ? { authorization: request.headers.authorization }
               : {}),

@@ -21,6 +21,8 @@ export interface RouteDeps {
   readonly checkApiVersion: (request: FastifyRequest) => void;
   readonly checkName: (kind: string, name: string) => void;
   readonly conditions: (request: FastifyRequest, token: TokenRecord) => WriteConditions;
+  /** Headers that mark a request the server makes of itself (not rate-limited again). */
+  readonly internal: Readonly<Record<string, string>>;
 }
 
 export interface ResourceKind {
