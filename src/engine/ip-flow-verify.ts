@@ -160,7 +160,6 @@ export class IpFlowVerifier {
       nsgStages(query.direction, { subnet: configuration.subnet, nic: target.nic }, target.vnet, p);
     const stages = stagesFor(packet);
     let verdict: NsgVerdict;
-    let shown: string;
     if (source.port === "*") {
       const any = this.anySourcePort(stages, (port) => stagesFor({ ...packet, sourcePort: port }));
       if (!any.ok) return any;
@@ -171,11 +170,8 @@ export class IpFlowVerifier {
           packet: formatPacket(packet, "*"),
         })),
       };
-      shown = formatPacket(packet, "*");
-    } else {
-      verdict = evaluateStages(stages, this.resolver, this.compiled);
-      shown = formatPacket(packet);
-    }
+    } else verdict = evaluateStages(stages, this.resolver, this.compiled);
+    const anyPort = source.port === "*";
     return {
       ok: true,
       result: {
@@ -185,7 +181,10 @@ export class IpFlowVerifier {
           : {}),
         target: target.label,
         direction: query.direction,
-        packet: shown,
+        // Written out when read (the API's answer never reads it).
+        get packet() {
+          return anyPort ? formatPacket(packet, "*") : formatPacket(packet);
+        },
         evaluations: verdict.evaluations,
       },
     };

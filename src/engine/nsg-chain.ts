@@ -85,11 +85,15 @@ export function evaluateStages(
       ? resolver.resolveAnySourcePort(s.nsg, s.vnet)
       : resolver.resolve(s.nsg, s.vnet);
     const rule = compiled.firstMatch(nsg, s.direction, s.packet);
+    const packet = s.packet;
     evaluations.push({
       nsg: s.nsg,
       appliedTo: s.appliedTo,
       direction: s.direction,
-      packet: formatPacket(s.packet),
+      // Written out when read: a verdict asked for its access alone (IP flow verify over HTTP) never is.
+      get packet() {
+        return formatPacket(packet);
+      },
       access: rule.access,
       rule: watcherRuleName(rule.rule),
       priority: rule.priority,
