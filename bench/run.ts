@@ -1,5 +1,5 @@
 /** Runs every benchmark and writes BENCHMARKS.md: machine, Node, date, then a table per benchmark. */
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { analysisBenchmarks } from "./analysis.js";
 import { classifierAgrees, classifierBenchmarks, classifierMarkdown } from "./classifier.js";
@@ -66,7 +66,18 @@ lines.push(
   ),
   "",
 );
-writeFileSync("BENCHMARKS.md", `${lines.join("\n")}\n`);
+// The sections other benchmarks write (bench:replay, bench:estate, bench:serve) are kept as they are.
+const written = `${lines.join("\n")}\n`;
+const kept = existsSync("BENCHMARKS.md")
+  ? readFileSync("BENCHMARKS.md", "utf8")
+      .split(/\n(?=## )/)
+      .slice(1)
+      .filter((section) => !written.includes(`\n${section.split("\n")[0]}\n`))
+  : [];
+writeFileSync(
+  "BENCHMARKS.md",
+  [written.trimEnd(), ...kept.map((k) => k.trimEnd())].join("\n\n") + "\n",
+);
 console.log(lines.join("\n"));
 if (analysis.some((r) => !r.agree)) {
   console.error("tierwall and Z3 disagree on a benchmark question");
