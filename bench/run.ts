@@ -76,7 +76,7 @@ const kept = existsSync("BENCHMARKS.md")
   : [];
 writeFileSync(
   "BENCHMARKS.md",
-  [written.trimEnd(), ...kept.map((k) => k.trimEnd())].join("\n\n") + "\n",
+  `${[written.trimEnd(), ...kept.map((k) => k.trimEnd())].join("\n\n")}\n`,
 );
 console.log(lines.join("\n"));
 if (analysis.some((r) => !r.agree)) {
