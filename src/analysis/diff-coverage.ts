@@ -1,7 +1,8 @@
 /**
- * What a semantic diff did not compare: the diff proves NSG decisions and the
- * flows between environments present in both versions (and the Internet's
- * view of public load-balancer frontends), so a resource on one side only,
+ * What a semantic diff did not compare: the diff proves NSG decisions, the
+ * flows between environments present in both versions, what the Internet
+ * reaches of each environment and each machine's interface in both (and of
+ * public load-balancer frontends), so a resource on one side only,
  * or changed in a way those do not show, is named rather than called equal.
  */
 import type { Topology } from "../model/types.js";
@@ -53,11 +54,13 @@ function whyOf(collection: string, change: NotCompared["change"]): string {
     case "routeTables":
       return "routes are not compared: the diff is of NSG decisions";
     case "virtualNetworks":
-      return "address spaces, subnets and their NSG associations are compared only through environments' flows";
+      return "address spaces, subnets and their NSG associations are compared only through environments' flows and what the Internet reaches of interfaces";
     case "networkInterfaces":
-      return "its NSG, addresses and public IP are compared only through environments' flows";
+      return change === "changed"
+        ? "what the Internet reaches of it is compared; its flows to and from other interfaces are not"
+        : "its flows are not compared";
     case "publicIPAddresses":
-      return "the Internet's reach through it is compared only for environments";
+      return "the Internet's reach through it is compared only for environments and interfaces";
     default:
       return "not compared by the diff";
   }

@@ -90,3 +90,39 @@ describe("semantic diff", () => {
     expect(exposure?.newlyAllowed.lines.length).toBeGreaterThan(0);
   });
 });
+
+describe("semantic diff of machines' interfaces", () => {
+  const spec = (associated: boolean) => `
+virtualNetworks:
+  - name: v
+    addressSpace: { addressPrefixes: [10.0.0.0/16] }
+    subnets:
+      - name: app
+        addressPrefix: 10.0.1.0/24
+${associated ? "        networkSecurityGroup: locked\n" : ""}networkSecurityGroups:
+  - name: locked
+    securityRules: []
+publicIPAddresses:
+  - name: web-pip
+    sku: Basic
+    ipAddress: 203.0.113.7
+networkInterfaces:
+  - name: web-nic
+    ipConfigurations:
+      - name: ip
+        subnet: v/app
+        privateIPAddress: 10.0.1.4
+        publicIPAddress: web-pip
+`;
+
+  // A Basic public IP: open unless an NSG closes it (a Standard one is closed without one).
+  it("shows what the Internet newly reaches of an interface when its subnet loses its NSG", () => {
+    const diff = semanticDiff(networkOf(spec(true)), networkOf(spec(false)));
+    expect(diff.equivalent).toBe(false);
+    const [flow] = diff.flows;
+    expect(flow).toMatchObject({ from: "Internet", to: "web-nic" });
+    expect(flow?.newlyAllowed.lines.length).toBeGreaterThan(0);
+    expect(flow?.newlyDenied.lines).toEqual([]);
+    expect(semanticDiff(networkOf(spec(true)), networkOf(spec(true))).equivalent).toBe(true);
+  });
+});

@@ -1,9 +1,10 @@
 import { hostAt } from "../engine/endpoint.js";
 import { formatPacket, type Packet } from "../engine/packet.js";
 import { NsgResolver, rulesFor } from "../engine/resolve.js";
-import type { EnvironmentInfo, Network } from "../model/network.js";
+import type { Network, NicInfo } from "../model/network.js";
 import { AddressNames } from "../model/public-ips.js";
 import type { Direction } from "../model/rule.js";
+import type { IpAddress } from "../net/address.js";
 import { gatewayArrivals } from "./application-gateway-exposure.js";
 import { exposedAtFrontend, loadBalancedArrivals } from "./load-balancer-exposure.js";
 import { PacketSet } from "./packet-set.js";
@@ -86,9 +87,11 @@ function bindings(network: Network, nsg: string): string[] {
 
 /**
  * The difference in allowed traffic between two versions of a deployment:
- * per NSG and direction (where it is bound), and per pair of environments
- * present in both. Renames, reorderings and splits that allow the same
- * packets show no difference.
+ * per NSG and direction (where it is bound), per pair of environments
+ * present in both, and from the Internet to each environment and each
+ * machine's interface present in both (interfaces are not paired with each
+ * other: an estate has too many). Renames, reorderings and splits that allow
+ * the same packets show no difference.
  */
 export function semanticDiff(before: Network, after: Network): SemanticDiff {
   const resolvers = { before: new NsgResolver(before), after: new NsgResolver(after) };
@@ -132,10 +135,28 @@ export function semanticDiff(before: Network, after: Network): SemanticDiff {
   };
   const host = (side: "before" | "after", name: string) => {
     const network = side === "before" ? before : after;
-    return hostAt(network, (network.environments.get(name) as EnvironmentInfo).privateAddress);
+    const env = network.environments.get(name);
+    if (env) return hostAt(network, env.privateAddress);
+    return hostAt(
+      network,
+      (network.nics.get(name) as NicInfo).ipConfigurations[0]?.address as IpAddress,
+    );
   };
   const envs = [...before.environments.keys()].filter((e) => after.environments.has(e)).sort();
-  for (const to of envs) {
+  // What the Internet reaches of each host in both: environments, and interfaces of machines.
+  const machines = (network: Network) =>
+    [...network.nics.values()]
+      .filter((n) => n.scaleSet === undefined && n.ipConfigurations.length > 0)
+      .map((n) => n.name)
+      .filter((n) => !network.environments.has(n));
+  const afterMachines = new Set(machines(after));
+  const exposed = [
+    ...envs,
+    ...machines(before)
+      .filter((n) => afterMachines.has(n))
+      .sort(),
+  ];
+  for (const to of exposed) {
     // The Internet: every host outside every network, before and after.
     const exposure = (side: "before" | "after") =>
       analyzers[side].fromOutside(analyzers[side].outside, host(side, to)).allowed;

@@ -159,6 +159,56 @@ describe("tierwall's actions", () => {
     expect(unknown.json().error.message).toContain("format");
   });
 
+  it("keeps the revisions of every resource: a subnet's NSG taken off and put back, and the diff between", async () => {
+    const vnet = (await app.inject({ url: ids.vnet + V, headers })).json();
+    const bare = {
+      location: vnet.location,
+      properties: {
+        addressSpace: vnet.properties.addressSpace,
+        subnets: vnet.properties.subnets.map(
+          (s: { name: string; properties: { addressPrefix: string } }) => ({
+            name: s.name,
+            properties: { addressPrefix: s.properties.addressPrefix },
+          }),
+        ),
+      },
+    };
+    expect(
+      (await app.inject({ method: "PUT", url: ids.vnet + V, headers, payload: bare })).statusCode,
+    ).toBe(200);
+    const revisions = `${ids.vnet}/providers/Tierwall/revisions`;
+    const history = (await app.inject({ url: revisions + V, headers })).json().value;
+    expect(history.map((r: { properties: { change: string } }) => r.properties.change)).toEqual([
+      "created",
+      "replaced",
+    ]);
+    // Without an NSG, a Standard public IP lets nothing in: the front ends' calls are newly denied.
+    const [flow] = history[1].properties.semanticDiff.flows;
+    expect(flow).toMatchObject({ from: "Internet", to: "api-nic" });
+    expect(flow.deniedExample).toMatch(/^Tcp [\d.]+:\d+ -> 10\.0\.4\.4:(80|443|454|455)$/);
+    expect(flow.newlyAllowed.lines).toEqual([]);
+    const [first, second] = history.map((r: { name: string }) => r.name);
+    const diff = (
+      await app.inject({ url: `${revisions}/${second}/diff${V}&from=${first}`, headers })
+    ).json();
+    expect(diff.flows.length + diff.nsgs.length).toBeGreaterThan(0);
+    const restored = await app.inject({
+      method: "POST",
+      url: `${revisions}/${first}/restore${V}`,
+      headers,
+    });
+    expect(restored.statusCode, restored.body).toBe(200);
+    const again = (await app.inject({ url: ids.vnet + V, headers })).json();
+    expect(
+      again.properties.subnets.find((s: { name: string }) => s.name === "API-ASE-Subnet").properties
+        .networkSecurityGroup.id,
+    ).toBe(ids.nsg);
+    expect(
+      (await app.inject({ url: `${ids.nic}/providers/Tierwall/revisions${V}`, headers })).json()
+        .value,
+    ).toHaveLength(1);
+  });
+
   it("gives the semantic diff between two revisions of an NSG", async () => {
     await app.inject({
       method: "DELETE",

@@ -26,6 +26,16 @@ import { registerNetworkInterfaces } from "./nic.js";
 import { registerNetworkSecurityGroups } from "./nsg-routes.js";
 import { registerPublicIpAddresses } from "./public-ip.js";
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from "./rate-limit.js";
+import {
+  ASG_TYPE,
+  NIC_TYPE,
+  NSG_TYPE,
+  PUBLIC_IP_TYPE,
+  VM_TYPE,
+  VNET_TYPE,
+  WATCHER_TYPE,
+} from "./resource-types.js";
+import { registerRevisions } from "./revision-routes.js";
 import { withDefaults } from "./schemas.js";
 import { SubscriptionNetworks } from "./subscription-network.js";
 import { registerVirtualMachines } from "./vm.js";
@@ -303,7 +313,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const deps = { store, authorize, checkApiVersion, checkName, conditions, internal };
-  registerNetworkSecurityGroups(app, deps, networks);
+  registerNetworkSecurityGroups(app, deps);
   registerVirtualNetworks(app, deps);
   registerApplicationSecurityGroups(app, deps);
   registerPublicIpAddresses(app, deps);
@@ -313,6 +323,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerWorkspace(app, deps, networks);
   registerAnalysisRoutes(app, deps, networks);
   registerImport(app, deps, networks);
+  for (const type of [
+    NSG_TYPE,
+    VNET_TYPE,
+    ASG_TYPE,
+    PUBLIC_IP_TYPE,
+    NIC_TYPE,
+    VM_TYPE,
+    WATCHER_TYPE,
+  ])
+    registerRevisions(app, deps, networks, type);
 
   return app;
 }

@@ -1,18 +1,10 @@
 /**
- * The API's network security groups, their rules and their revisions: ARM's
- * paths and shapes, an NSG's read-only `subnets` and `networkInterfaces` from
- * what uses it, rules written by rewriting their NSG under its etag, and the
- * revisions (with restore and the semantic diff between two) as an extension
- * resource of the NSG.
+ * The API's network security groups and their rules: ARM's paths and
+ * shapes, an NSG's read-only `subnets` and `networkInterfaces` from what uses
+ * it, and rules written by rewriting their NSG under its etag.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import {
-  type Revision,
-  RevisionNotFound,
-  type StoredResource,
-  type TokenRecord,
-} from "../store/store.js";
-import { revisionDiff } from "./analysis-routes.js";
+import type { StoredResource, TokenRecord } from "../store/store.js";
 import { ArmError } from "./errors.js";
 import { interfacesOf } from "./nic.js";
 import { nsgJson, nsgToStore, referencedAsgs, ruleJson } from "./nsg.js";
@@ -20,7 +12,6 @@ import { foundResource, type RouteDeps } from "./resource-routes.js";
 import { NIC_TYPE, NSG_TYPE, VNET_TYPE } from "./resource-types.js";
 import { rewriteParent } from "./rewrite.js";
 import { networkSecurityGroupBody, securityRuleBody } from "./schemas.js";
-import type { SubscriptionNetworks } from "./subscription-network.js";
 import { subnetsOf } from "./vnet.js";
 
 const PROVIDER = "providers/Microsoft.Network/networkSecurityGroups";
@@ -34,11 +25,7 @@ interface NsgParams {
 const nsgIdOf = (p: NsgParams) =>
   `/subscriptions/${p.subscription}/resourceGroups/${p.group}/${PROVIDER}/${p.name}`;
 
-export function registerNetworkSecurityGroups(
-  app: FastifyInstance,
-  deps: RouteDeps,
-  networks: SubscriptionNetworks,
-): void {
+export function registerNetworkSecurityGroups(app: FastifyInstance, deps: RouteDeps): void {
   const { store, authorize, checkApiVersion, checkName, conditions } = deps;
   const nsgPath = `/subscriptions/:subscription/resourceGroups/:group/${PROVIDER}/:name`;
 
@@ -225,88 +212,4 @@ export function registerNetworkSecurityGroups(
     );
     return reply.code(resource ? 200 : 204).send();
   });
-
-  // Revisions, as an extension resource of the NSG (ARM's `{scope}/providers/{namespace}/{type}`):
-  // what no Azure API gives, each change with who, when, before and after; and restore.
-  const revisionsPath = `${nsgPath}/providers/Tierwall/revisions`;
-  const revisionJson = (nsgId: string, r: Revision) => ({
-    id: `${nsgId}/providers/Tierwall/revisions/${r.revision}`,
-    name: String(r.revision),
-    type: "Tierwall/revisions",
-    properties: {
-      revision: r.revision,
-      at: r.at,
-      actor: r.actor,
-      change:
-        r.restoredFrom !== undefined
-          ? "restored"
-          : r.before === undefined
-            ? "created"
-            : r.after === undefined
-              ? "deleted"
-              : "replaced",
-      ...(r.restoredFrom !== undefined ? { restoredFrom: r.restoredFrom } : {}),
-      ...(r.before !== undefined ? { before: r.before } : {}),
-      ...(r.after !== undefined ? { after: r.after } : {}),
-      ...(r.note !== undefined ? r.note : {}),
-    },
-  });
-
-  app.get<{ Params: NsgParams }>(revisionsPath, async (request) => {
-    checkApiVersion(request);
-    await authorize(request, "reader");
-    const id = nsgIdOf(request.params);
-    const history = await store.history(id);
-    if (history.length === 0)
-      throw new ArmError(
-        404,
-        "ResourceNotFound",
-        `The Resource '${NSG_TYPE}/${request.params.name}' has no revisions.`,
-      );
-    const kept = history[0]?.id ?? id;
-    return { value: history.map((r) => revisionJson(kept, r)) };
-  });
-
-  app.post<{ Params: NsgParams & { revision: string } }>(
-    `${revisionsPath}/:revision/restore`,
-    async (request, reply) => {
-      checkApiVersion(request);
-      const token = await authorize(request, "writer");
-      const id = nsgIdOf(request.params);
-      const revision = Number(request.params.revision);
-      if (!Number.isSafeInteger(revision) || revision < 1)
-        throw new ArmError(
-          400,
-          "InvalidRevision",
-          `${request.params.revision} is not a revision number.`,
-        );
-      try {
-        const restored = await store.restore(id, revision, conditions(request, token));
-        return reply.code(200).send(revisionJson(restored.id, restored));
-      } catch (e) {
-        if (e instanceof RevisionNotFound)
-          throw new ArmError(
-            404,
-            "RevisionNotFound",
-            `Revision ${revision} is not one of ${request.params.name}'s.`,
-          );
-        throw e;
-      }
-    },
-  );
-
-  app.get<{ Params: NsgParams & { revision: string }; Querystring: { from?: string } }>(
-    `${revisionsPath}/:revision/diff`,
-    async (request) => {
-      checkApiVersion(request);
-      await authorize(request, "reader");
-      return revisionDiff(
-        store,
-        networks,
-        nsgIdOf(request.params),
-        request.query.from,
-        request.params.revision,
-      );
-    },
-  );
 }
