@@ -715,3 +715,13 @@ networkSecurityGroups:
     ]);
   });
 });
+
+describe("a value of the wrong form where a list of names or an object is taken", () => {
+  it("names the values as they must be written, in their case", () => {
+    const result = loadYaml(
+      "publicIPAddresses:\n  - name: pip\n    sku: standard\n    ipAddress: 203.0.113.7\n",
+    );
+    const sku = result.diagnostics.find((d) => d.path.join(".") === "publicIPAddresses.0.sku");
+    expect(sku?.message).toContain('("Basic" | "Standard") or object');
+  });
+});

@@ -509,8 +509,14 @@ function schemaDiagnostic(issue: Issue): Diagnostic {
   );
 }
 
-/** The type an issue expects, in lower case: valibot names objects and lists Object and Array. */
-const typeName = (issue: Issue) => String(issue.expected).toLowerCase();
+/**
+ * The type an issue expects, in lower case (valibot names objects and lists
+ * Object and Array); a picklist's values as they must be written.
+ */
+const typeName = (issue: Issue) => {
+  const expected = String(issue.expected);
+  return expected.startsWith("(") || expected.startsWith('"') ? expected : expected.toLowerCase();
+};
 
 /** A picklist's options, from what its issue expects: ("Allow" | "Deny"). */
 const picklistOptions = (issue: Issue) =>
