@@ -12,6 +12,24 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, requireBuild, tierwall } from "./support/cli.js";
 
+/**
+ * The round trip's policy is the spec's but for the public addresses written
+ * on interfaces, which the export says it does not write (NotExported): the
+ * Internet no longer reaches those interfaces, and nothing else differs.
+ */
+function sameButPublicAddresses(spec: string, back: string, interfaces: string[]): void {
+  const r = tierwall(["diff", spec, back, "--json"]);
+  expect(r.code).toBe(1);
+  const diff = JSON.parse(r.stdout) as {
+    nsgs: unknown[];
+    flows: { from: string; to: string; newlyAllowed: { lines: unknown[] } }[];
+  };
+  expect(diff.nsgs).toEqual([]);
+  expect(diff.flows.map((f) => [f.from, f.to, f.newlyAllowed.lines.length])).toEqual(
+    interfaces.map((nic) => ["Internet", nic, 0]),
+  );
+}
+
 const LAYERED = join(ROOT, "examples", "layered-ase");
 
 const noStackTrace = (text: string) => {
@@ -481,7 +499,7 @@ describe("tierwall import and export", () => {
       const r = tierwall(["import", template, "examples/three-tier/service-tags.json", "-o", back]);
       expect(r.code).toBe(0);
       expect(readFileSync(back, "utf8")).toContain("- name: Storage.WestUS");
-      expect(tierwall(["diff", "examples/three-tier", back]).code).toBe(0);
+      sameButPublicAddresses("examples/three-tier", back, ["web1-nic", "web2-nic"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -554,7 +572,7 @@ describe("tierwall import and export", () => {
       // Nothing to say but the summary of what was read.
       expect(r.stderr).toMatch(/^summary: [^\n]*: 17 resources read; imported [^\n]*\n$/);
       expect(readFileSync(back, "utf8")).toContain("location: westeurope");
-      expect(tierwall(["diff", "examples/asg-tiers", back]).code).toBe(0);
+      sameButPublicAddresses("examples/asg-tiers", back, ["web1-nic", "web2-nic"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -586,7 +604,7 @@ describe("tierwall import and export", () => {
       expect(r.code).toBe(0);
       // The last file to set a variable wins, as in Terraform.
       expect(readFileSync(back, "utf8")).toContain("location: northeurope");
-      expect(tierwall(["diff", "examples/asg-tiers", back]).code).toBe(0);
+      sameButPublicAddresses("examples/asg-tiers", back, ["web1-nic", "web2-nic"]);
 
       // A .tf.json file is not read: what it may declare (a deny rule, an association)
       // is left out, so the import fails, or with --allow-partial records it.

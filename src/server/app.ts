@@ -223,11 +223,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return token;
   };
 
-  app.addHook("onRequest", async () => {
-    await cached.refresh();
+  // Hooks with callbacks: most requests have nothing to wait for, and an async hook always would.
+  app.addHook("onRequest", (_request, _reply, done) => {
+    const asking = cached.refresh();
+    if (asking) asking.then(() => done(), done);
+    else done();
   });
 
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     log?.info(
       {
         reqId: request.id,
@@ -239,6 +242,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
       "request",
     );
+    done();
   });
 
   app.setErrorHandler((error, request, reply) => {

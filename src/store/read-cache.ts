@@ -18,9 +18,9 @@ const REFRESH_MS = 1;
 
 export class ReadCachingStore implements Store {
   private seen: string | undefined;
-  /** When the version was last asked (performance.now()), and the answer on its way. */
+  /** When the version was last asked (performance.now()), and the answer while it is on its way. */
   private askedAt = Number.NEGATIVE_INFINITY;
-  private asking: Promise<string> | undefined;
+  private asking: Promise<void> | undefined;
   private readonly resources = new Map<string, Promise<StoredResource | undefined>>();
   private readonly tokensByHash = new Map<string, Promise<TokenRecord | undefined>>();
 
@@ -28,25 +28,29 @@ export class ReadCachingStore implements Store {
 
   /**
    * Forgets what was read if the store has changed since: called at the start
-   * of each request. Under load, requests within a millisecond share one question.
+   * of each request. Under load, requests within a millisecond share one
+   * question; undefined when the answer is in hand (nothing to wait for).
    */
-  refresh(): Promise<string> {
+  refresh(): Promise<void> | undefined {
     const now = performance.now();
-    if (this.asking && this.seen !== undefined && now - this.askedAt < REFRESH_MS)
-      return this.asking;
+    if (this.seen !== undefined && now - this.askedAt < REFRESH_MS) return this.asking;
     this.askedAt = now;
-    const asking = this.inner.version().then((version) => {
-      if (version !== this.seen) {
-        this.forget();
-        this.seen = version;
-      }
-      return version;
-    });
+    const asking: Promise<void> = this.inner.version().then(
+      (version) => {
+        if (version !== this.seen) {
+          this.forget();
+          this.seen = version;
+        }
+        if (this.asking === asking) this.asking = undefined;
+      },
+      (e: unknown) => {
+        // A failed question is asked again by the next request.
+        if (this.asking === asking) this.asking = undefined;
+        this.askedAt = Number.NEGATIVE_INFINITY;
+        throw e;
+      },
+    );
     this.asking = asking;
-    // A failed question is asked again by the next request.
-    asking.catch(() => {
-      if (this.asking === asking) this.asking = undefined;
-    });
     return asking;
   }
 
