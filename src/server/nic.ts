@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { ResourceBody, Store, StoredResource } from "../store/store.js";
-import { bodyTarget, isObject, topLevelBody } from "./body.js";
+import { bodyTarget, isObject, resourceJson, topLevelBody } from "./body.js";
 import { ArmError } from "./errors.js";
 import { type RouteDeps, registerResource } from "./resource-routes.js";
 import { NIC_TYPE } from "./resource-types.js";
@@ -42,26 +42,17 @@ async function nicToStore(
 function nicJson(stored: StoredResource, machine: string | undefined) {
   const properties = (stored.body.properties ?? {}) as Record<string, unknown>;
   const configs = (properties.ipConfigurations ?? []) as { name: string; properties?: object }[];
-  return {
-    name: stored.id.split("/").pop() as string,
-    id: stored.id,
-    etag: stored.etag,
-    type: NIC_TYPE,
-    location: stored.body.location,
-    ...(stored.body.tags !== undefined ? { tags: stored.body.tags } : {}),
-    properties: {
-      ...properties,
-      provisioningState: "Succeeded",
-      ...(machine !== undefined ? { virtualMachine: { id: machine } } : {}),
-      ipConfigurations: configs.map((c, i) => ({
-        name: c.name,
-        id: `${stored.id}/ipConfigurations/${c.name}`,
-        etag: stored.etag,
-        type: `${NIC_TYPE}/ipConfigurations`,
-        properties: { provisioningState: "Succeeded", primary: i === 0, ...c.properties },
-      })),
-    },
-  };
+  return resourceJson(stored, NIC_TYPE, {
+    ...properties,
+    ...(machine !== undefined ? { virtualMachine: { id: machine } } : {}),
+    ipConfigurations: configs.map((c, i) => ({
+      name: c.name,
+      id: `${stored.id}/ipConfigurations/${c.name}`,
+      etag: stored.etag,
+      type: `${NIC_TYPE}/ipConfigurations`,
+      properties: { provisioningState: "Succeeded", primary: i === 0, ...c.properties },
+    })),
+  });
 }
 
 /** The ids of the network interfaces that name the NSG `nsgId`. */

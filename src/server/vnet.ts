@@ -5,7 +5,7 @@
  * would (address spaces, subnets inside them and apart, references).
  */
 import type { ResourceBody, StoredResource } from "../store/store.js";
-import { asResource, bodyTarget, isObject, topLevelBody } from "./body.js";
+import { asResource, bodyTarget, isObject, resourceJson, topLevelBody } from "./body.js";
 import { ArmError } from "./errors.js";
 import { SUBNET_TYPE, VNET_TYPE } from "./resource-types.js";
 import { validateResources } from "./validate.js";
@@ -72,19 +72,10 @@ export function subnetJson(vnetId: string, etag: string, subnet: unknown) {
 export function vnetJson(stored: StoredResource) {
   const properties = (stored.body.properties ?? {}) as Record<string, unknown>;
   const subnets = (properties.subnets ?? []) as unknown[];
-  return {
-    name: stored.id.split("/").pop() as string,
-    id: stored.id,
-    etag: stored.etag,
-    type: VNET_TYPE,
-    location: stored.body.location,
-    ...(stored.body.tags !== undefined ? { tags: stored.body.tags } : {}),
-    properties: {
-      ...properties,
-      provisioningState: "Succeeded",
-      subnets: subnets.map((s) => subnetJson(stored.id, stored.etag, s)),
-    },
-  };
+  return resourceJson(stored, VNET_TYPE, {
+    ...properties,
+    subnets: subnets.map((s) => subnetJson(stored.id, stored.etag, s)),
+  });
 }
 
 /** The ids of the subnets, among the virtual networks, that name the NSG `nsgId`. */
