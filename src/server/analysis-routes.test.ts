@@ -2,41 +2,23 @@
  * tierwall's own actions on a subscription, in process, on the seed's estate:
  * check, lint, reach, export, and the semantic diff between two revisions.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ids, SUBSCRIPTION, seedResources } from "../../test/support/seed-estate.js";
-import { openSqliteStore } from "../store/sqlite.js";
-import type { Store } from "../store/store.js";
-import { buildApp } from "./app.js";
-import { createToken } from "./auth.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ids, SUBSCRIPTION } from "../../test/support/seed-estate.js";
+import { API_VERSION, openTestServer, type TestServer } from "../../test/support/server-app.js";
 
-const dir = mkdtempSync(join(tmpdir(), "tierwall-actions-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const V = "?api-version=2024-05-01";
+const V = API_VERSION;
 const ACTIONS = `/subscriptions/${SUBSCRIPTION}/providers/Tierwall`;
 
-let n = 0;
-let store: Store;
+let server: TestServer;
 let app: FastifyInstance;
 let headers: Record<string, string>;
 
 beforeEach(async () => {
-  store = openSqliteStore(join(dir, `${n++}`, "tierwall.db"));
-  app = await buildApp({ store, rateLimit: false });
-  headers = { authorization: `Bearer ${await createToken(store, "viewer", "writer")}` };
-  for (const [id, body] of seedResources())
-    expect(
-      (await app.inject({ method: "PUT", url: id + V, headers, payload: body })).statusCode,
-    ).toBe(201);
+  server = await openTestServer({ seeded: true });
+  ({ app, headers } = server);
 });
-afterEach(async () => {
-  await app.close();
-  await store.close();
-});
+afterEach(() => server.close());
 
 describe("tierwall's actions", () => {
   it("checks the assertions given, over every packet", async () => {

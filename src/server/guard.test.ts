@@ -4,21 +4,14 @@
  * witness packet and the deciding rule, unless the writer accepts the break;
  * each judged revision keeps its semantic diff.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ids, SUBSCRIPTION, seedResources } from "../../test/support/seed-estate.js";
-import { openSqliteStore } from "../store/sqlite.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ids, SUBSCRIPTION } from "../../test/support/seed-estate.js";
+import { API_VERSION, openTestServer, type TestServer } from "../../test/support/server-app.js";
 import type { Store } from "../store/store.js";
-import { buildApp } from "./app.js";
 import { createToken } from "./auth.js";
 
-const dir = mkdtempSync(join(tmpdir(), "tierwall-guard-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const V = "?api-version=2024-05-01";
+const V = API_VERSION;
 const WORKSPACE = `/subscriptions/${SUBSCRIPTION}/providers/Tierwall/workspaces/default${V}`;
 const ASSERTIONS = [
   {
@@ -39,7 +32,7 @@ const ASSERTIONS = [
   },
 ];
 
-let n = 0;
+let server: TestServer;
 let store: Store;
 let app: FastifyInstance;
 let headers: Record<string, string>;
@@ -47,19 +40,11 @@ let headers: Record<string, string>;
 let admin: Record<string, string>;
 
 beforeEach(async () => {
-  store = openSqliteStore(join(dir, `${n++}`, "tierwall.db"));
-  app = await buildApp({ store, rateLimit: false });
-  headers = { authorization: `Bearer ${await createToken(store, "ci", "writer")}` };
+  server = await openTestServer({ seeded: true });
+  ({ store, app, headers } = server);
   admin = { authorization: `Bearer ${await createToken(store, "lead", "admin")}` };
-  for (const [id, body] of seedResources()) {
-    const put = await app.inject({ method: "PUT", url: id + V, headers, payload: body });
-    expect(put.statusCode, put.body).toBe(201);
-  }
 });
-afterEach(async () => {
-  await app.close();
-  await store.close();
-});
+afterEach(() => server.close());
 
 const putWorkspace = (assertions: object[]) =>
   app.inject({

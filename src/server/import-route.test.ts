@@ -3,20 +3,14 @@
  * Terraform module written as the CLI would read them, each resource by an
  * ordinary PUT (validated, judged, recorded); a bad file refused at its line.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteStore } from "../store/sqlite.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { API_VERSION, openTestServer, type TestServer } from "../../test/support/server-app.js";
 import type { Store } from "../store/store.js";
 import { buildApp } from "./app.js";
-import { createToken } from "./auth.js";
 
-const dir = mkdtempSync(join(tmpdir(), "tierwall-import-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const V = "?api-version=2024-05-01";
+const V = API_VERSION;
 const RG = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ase";
 const IMPORT = `${RG}/providers/Tierwall/import${V}`;
 const GUIDE = readFileSync(
@@ -24,20 +18,16 @@ const GUIDE = readFileSync(
   "utf8",
 );
 
-let n = 0;
+let server: TestServer;
 let store: Store;
 let app: FastifyInstance;
 let headers: Record<string, string>;
 
 beforeEach(async () => {
-  store = openSqliteStore(join(dir, `${n++}`, "tierwall.db"));
-  app = await buildApp({ store, rateLimit: false });
-  headers = { authorization: `Bearer ${await createToken(store, "ci", "writer")}` };
+  server = await openTestServer({ seeded: false });
+  ({ store, app, headers } = server);
 });
-afterEach(async () => {
-  await app.close();
-  await store.close();
-});
+afterEach(() => server.close());
 
 const importText = (text: string, query = "") =>
   app.inject({

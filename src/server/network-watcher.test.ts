@@ -3,11 +3,8 @@
  * the seed's estate, answered from what is stored now (a change is seen at
  * once), with Azure's shapes and errors; virtual machines and their interfaces.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   GROUP,
   ids,
@@ -15,35 +12,23 @@ import {
   SUBSCRIPTION,
   seedResources,
 } from "../../test/support/seed-estate.js";
-import { openSqliteStore } from "../store/sqlite.js";
+import { API_VERSION, openTestServer, type TestServer } from "../../test/support/server-app.js";
 import type { Store } from "../store/store.js";
-import { buildApp } from "./app.js";
 import { createToken } from "./auth.js";
 
-const dir = mkdtempSync(join(tmpdir(), "tierwall-watcher-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const V = "?api-version=2024-05-01";
+const V = API_VERSION;
 const IPFV = `${ids.watcher}/ipFlowVerify${V}`;
 
-let n = 0;
+let server: TestServer;
 let store: Store;
 let app: FastifyInstance;
 let headers: Record<string, string>;
 
 beforeEach(async () => {
-  store = openSqliteStore(join(dir, `${n++}`, "tierwall.db"));
-  app = await buildApp({ store, rateLimit: false });
-  headers = { authorization: `Bearer ${await createToken(store, "ci", "writer")}` };
-  for (const [id, body] of seedResources()) {
-    const put = await app.inject({ method: "PUT", url: id + V, headers, payload: body });
-    expect(put.statusCode, `${id}: ${put.body}`).toBe(201);
-  }
+  server = await openTestServer({ seeded: true });
+  ({ store, app, headers } = server);
 });
-afterEach(async () => {
-  await app.close();
-  await store.close();
-});
+afterEach(() => server.close());
 
 const verify = (query: Record<string, unknown>) =>
   app.inject({
