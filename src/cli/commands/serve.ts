@@ -66,6 +66,18 @@ async function serverCertificate(
   return keptCertificate(options.data ?? defaultData(), host);
 }
 
+/** The store the options name, or (said on stderr) the exit code when it cannot be opened. */
+async function openStoreOrSay(
+  options: StoreOptions,
+  io: Io,
+): Promise<{ store: Store; where: string } | number> {
+  try {
+    return await openStore(options);
+  } catch (e) {
+    return usageError(io, false, "StoreUnavailable", `the store cannot be opened: ${reason(e)}`);
+  }
+}
+
 const reason = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export async function runServe(options: ServeOptions, io: Io): Promise<number> {
@@ -89,12 +101,8 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   } catch (e) {
     return usageError(io, false, "CertificateUnavailable", `HTTPS cannot be set up: ${reason(e)}`);
   }
-  let opened: { store: Store; where: string };
-  try {
-    opened = await openStore(options);
-  } catch (e) {
-    return usageError(io, false, "StoreUnavailable", `the store cannot be opened: ${reason(e)}`);
-  }
+  const opened = await openStoreOrSay(options, io);
+  if (typeof opened === "number") return opened;
   const { store, where } = opened;
   const { buildApp } = await import("../../server/app.js");
   const { pino } = await import("pino");
@@ -173,12 +181,8 @@ export async function runServeToken(
       "InvalidArgument",
       `token name ${JSON.stringify(name)}: expected up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
     );
-  let opened: { store: Store; where: string };
-  try {
-    opened = await openStore(options);
-  } catch (e) {
-    return usageError(io, false, "StoreUnavailable", `the store cannot be opened: ${reason(e)}`);
-  }
+  const opened = await openStoreOrSay(options, io);
+  if (typeof opened === "number") return opened;
   const { store, where } = opened;
   try {
     if (action === "create") {
