@@ -17,10 +17,11 @@ import { ReadCachingStore } from "../store/read-cache.js";
 import { PreconditionFailed, type Role, type Store, type TokenRecord } from "../store/store.js";
 import { registerAnalysisRoutes } from "./analysis-routes.js";
 import { registerApplicationSecurityGroups } from "./asg.js";
-import { allows, bearer } from "./auth.js";
+import { allows, bearer, sessionTokenCheck } from "./auth.js";
 import { ArmError, armErrorBody } from "./errors.js";
 import { type GuardedConditions, GuardedStore } from "./guard.js";
 import { registerImport } from "./import-route.js";
+import { registerModel } from "./model-route.js";
 import { registerNetworkWatcher } from "./network-watcher.js";
 import { registerNetworkInterfaces } from "./nic.js";
 import { registerNetworkSecurityGroups } from "./nsg-routes.js";
@@ -40,6 +41,7 @@ import { withDefaults } from "./schemas.js";
 import { SubscriptionNetworks } from "./subscription-network.js";
 import { registerVirtualMachines } from "./vm.js";
 import { registerVirtualNetworks } from "./vnet-routes.js";
+import { registerWebPage } from "./web-page.js";
 import { registerWorkspace } from "./workspace.js";
 
 export interface AppOptions {
@@ -52,6 +54,12 @@ export interface AppOptions {
   readonly rateLimit?: RateLimitOptions | false;
   /** Where a JSON line per request goes (pino): method, path, status, time, the token's name; never the token. */
   readonly logStream?: { write(line: string): unknown };
+  /**
+   * A token that lives as long as the server (kept nowhere), with the admin
+   * role: the one `tierwall serve` prints in the web page's URL for whoever
+   * started it.
+   */
+  readonly sessionToken?: string;
   /** Serve HTTPS with this certificate and key (PEM); HTTP otherwise. */
   readonly https?: { readonly cert: string; readonly key: string };
 }
@@ -199,8 +207,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
 
   /** The token, if its role allows `needed`; else a 401 or 403 (or 429 past the caller's rate). */
+  const session = options.sessionToken ? sessionTokenCheck(options.sessionToken) : undefined;
   const authorize = async (request: FastifyRequest, needed: Role): Promise<TokenRecord> => {
-    const token = await bearer(store, request.headers.authorization);
+    const token =
+      session?.(request.headers.authorization) ??
+      (await bearer(store, request.headers.authorization));
     // A caller without a valid token is limited by its address, so that guessing tokens is slow too.
     limit(request, token ? `token ${token.name}` : `address ${request.ip}`);
     if (!token) {
@@ -327,6 +338,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerWorkspace(app, deps, networks);
   registerAnalysisRoutes(app, deps, networks);
   registerImport(app, deps, networks);
+  registerModel(app, deps, networks);
+  registerWebPage(app);
   for (const type of [
     NSG_TYPE,
     VNET_TYPE,

@@ -3,7 +3,7 @@
  * SHA-256; each with a role. Readers read; writers also write; admins also
  * manage what is not a resource (tokens, restores of other people's work).
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Role, Store, TokenRecord } from "../store/store.js";
 
 /** The prefix of every token, so that one pasted in the wrong place is known for what it is. */
@@ -32,4 +32,22 @@ export async function bearer(
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   if (!match) return undefined;
   return store.tokenByHash(hashToken(match[1] as string));
+}
+
+/** A token made for one run of the server (kept nowhere), shown in the web page's URL. */
+export const makeSessionToken = (): string => `${PREFIX}${randomBytes(32).toString("base64url")}`;
+
+/** Whether a header carries the session token: its record (admin) if so. Compared in constant time. */
+export function sessionTokenCheck(
+  token: string,
+): (header: string | undefined) => TokenRecord | undefined {
+  const expected = Buffer.from(hashToken(token), "hex");
+  const record: TokenRecord = { name: "web session", role: "admin", hash: "", createdAt: "" };
+  return (header) => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+    if (!match) return undefined;
+    return timingSafeEqual(Buffer.from(hashToken(match[1] as string), "hex"), expected)
+      ? record
+      : undefined;
+  };
 }

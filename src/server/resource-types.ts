@@ -8,3 +8,5 @@ export const ASG_TYPE = "Microsoft.Network/applicationSecurityGroups";
 export const VM_TYPE = "Microsoft.Compute/virtualMachines";
 export const WATCHER_TYPE = "Microsoft.Network/networkWatchers";
 export const PUBLIC_IP_TYPE = "Microsoft.Network/publicIPAddresses";
+/** An environment of a workspace (workspace-body.ts): not an ARM type; named so answers can say where one is. */
+export const ENVIRONMENT_TYPE = "Tierwall/workspaces/environments";

@@ -8,7 +8,7 @@
  */
 import { toJsonSchema } from "@valibot/to-json-schema";
 import * as v from "valibot";
-import { assertionSchema } from "../specfile/schema.js";
+import { assertionSchema, environmentSchema, tierSchema } from "../specfile/schema.js";
 
 const API_VERSION = {
   type: "object",
@@ -211,17 +211,26 @@ export const ipFlowVerifyResult = {
 
 /** A workspace: the assertions every write is judged against, as a spec file writes them. */
 export function workspaceBody() {
-  const assertions = toJsonSchema(v.array(assertionSchema), {
-    target: "draft-07",
-    typeMode: "input",
-    errorMode: "ignore",
-  });
-  const { $schema: _, ...schema } = assertions as Record<string, unknown>;
+  const list = (schema: v.GenericSchema) => {
+    const json = toJsonSchema(v.array(schema), {
+      target: "draft-07",
+      typeMode: "input",
+      errorMode: "ignore",
+    });
+    const { $schema: _, ...rest } = json as Record<string, unknown>;
+    return rest;
+  };
   return {
     type: "object",
     description:
-      "The assertions (flow, reach, isolate, onlyFrom, exposure) writes are judged against",
-    properties: { properties: object("The workspace", { assertions: schema }) },
+      "What a spec holds beside the ARM resources: the environments placed in the subscription's subnets, the tiers (who may call whom), and the assertions (flow, reach, isolate, onlyFrom, exposure) writes are judged against",
+    properties: {
+      properties: object("The workspace", {
+        environments: list(environmentSchema),
+        tiers: list(tierSchema),
+        assertions: list(assertionSchema),
+      }),
+    },
   };
 }
 

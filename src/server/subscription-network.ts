@@ -18,7 +18,15 @@ import type { Topology } from "../model/types.js";
 import type { ResourceBody, Store, StoredResource } from "../store/store.js";
 import { asResource } from "./body.js";
 import { ArmError } from "./errors.js";
-import { ASG_TYPE, NIC_TYPE, NSG_TYPE, PUBLIC_IP_TYPE, VNET_TYPE } from "./resource-types.js";
+import {
+  ASG_TYPE,
+  ENVIRONMENT_TYPE,
+  NIC_TYPE,
+  NSG_TYPE,
+  PUBLIC_IP_TYPE,
+  VNET_TYPE,
+} from "./resource-types.js";
+import { parseEnvironments, WORKSPACE_TYPE, workspaceId } from "./workspace-body.js";
 
 /** The types the model is built from: what a write of may change what the network allows. */
 export const MODEL_TYPES: readonly string[] = [
@@ -40,7 +48,12 @@ export class SubscriptionNetwork {
     readonly network: Network,
     /** What the network was built from, for export. */
     readonly topology: Topology,
-    names: readonly { readonly id: string; readonly type: string; readonly name: string }[],
+    /** Every resource the network was built from: its id, type and the model's name for it. */
+    readonly names: readonly {
+      readonly id: string;
+      readonly type: string;
+      readonly name: string;
+    }[],
   ) {
     for (const { id, type, name } of names) {
       const key = type.toLowerCase();
@@ -124,6 +137,7 @@ export class SubscriptionNetworks {
     let stored: StoredResource[] = [];
     for (const type of MODEL_TYPES) stored.push(...(await this.store.list(type, scope)));
     for (const change of changes) {
+      if (change.type === WORKSPACE_TYPE) continue;
       const key = change.id.toLowerCase();
       const kept = stored.find((r) => r.id.toLowerCase() === key);
       stored = stored.filter((r) => r !== kept);
@@ -137,11 +151,23 @@ export class SubscriptionNetworks {
           changedAt: "",
         });
     }
+    // The workspace's environments (as a change gives it, or as stored) stand in its subnets.
+    const workspaceKey = workspaceId(subscription).toLowerCase();
+    const workspaceChange = changes.find((c) => c.id.toLowerCase() === workspaceKey);
+    const workspace = workspaceChange
+      ? workspaceChange.body
+      : (await this.store.get(workspaceId(subscription)))?.body;
+    const environments = parseEnvironments(workspace);
     const { resources, names } = uniquelyNamed(stored);
     const imported = importArm(JSON.stringify(resources), "stored resources");
-    const built = buildNetwork(imported.topology, ServiceTagCatalog.symbolic);
+    const topology: Topology = {
+      ...imported.topology,
+      environments: [...imported.topology.environments, ...environments],
+    };
+    const built = buildNetwork(topology, ServiceTagCatalog.symbolic);
     // No resource at all is an empty network, not a document without resources.
     const read = resources.length === 0 ? [] : imported.diagnostics;
+    const placed = new Set(environments.map((e) => e.name));
     const errors = [...read, ...built.diagnostics].filter(
       (d: Diagnostic) => d.severity === "error",
     );
@@ -157,7 +183,14 @@ export class SubscriptionNetworks {
         errors.map((d) => ({ code: d.code, message: d.message })),
       );
     }
-    return new SubscriptionNetwork(built.network, imported.topology, names);
+    return new SubscriptionNetwork(built.network, topology, [
+      ...names,
+      ...[...placed].map((name) => ({
+        id: `${workspaceId(subscription)}/environments/${name}`,
+        type: ENVIRONMENT_TYPE,
+        name,
+      })),
+    ]);
   }
 }
 

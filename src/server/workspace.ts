@@ -1,81 +1,43 @@
 /**
- * A subscription's workspace: the assertions (as a spec's `assertions:` list:
- * flow, reach, isolate, onlyFrom, exposure) that every write to its network is
- * judged against (guard.ts). Served as an extension resource of the
- * subscription, `/subscriptions/S/providers/Tierwall/workspaces/default`, with
- * each assertion's outcome on the network as stored now.
+ * A subscription's workspace: what a spec holds beside the ARM resources
+ * (workspace-body.ts): the environments placed in its subnets, the tiers,
+ * and the assertions (flow, reach, isolate, onlyFrom, exposure) that every
+ * write to its network is judged against (guard.ts). Served as an extension
+ * resource of the subscription,
+ * `/subscriptions/S/providers/Tierwall/workspaces/default`, with each
+ * assertion's outcome on the network as stored now.
  */
 import type { FastifyInstance } from "fastify";
-import * as v from "valibot";
 import type { Counterexample, SetOutcome } from "../analysis/assertions.js";
 import type { AssertionOutcome } from "../engine/assertions.js";
 import type { FlowResult } from "../engine/flow.js";
 import { formatPacket } from "../engine/packet.js";
-import type { Diagnostic } from "../model/diagnostic.js";
 import type { Network } from "../model/network.js";
-import { normalizeAssertion, type SpecAssertion } from "../specfile/assertions.js";
+import type { SpecAssertion } from "../specfile/assertions.js";
 import { checkSpecAssertions, describeSpecAssertion, type SpecOutcome } from "../specfile/check.js";
-import { assertionSchema } from "../specfile/schema.js";
-import type { Store, StoredResource } from "../store/store.js";
+import type { StoredResource } from "../store/store.js";
+import { tierProblems } from "../synth/intent.js";
 import { isObject, pathText } from "./body.js";
 import { ArmError } from "./errors.js";
 import type { RouteDeps } from "./resource-routes.js";
 import { workspaceBody } from "./schemas.js";
 import type { SubscriptionNetworks } from "./subscription-network.js";
+import {
+  parseAssertions,
+  parseEnvironments,
+  parseTiers,
+  WORKSPACE_LISTS,
+  WORKSPACE_NAME,
+  WORKSPACE_TYPE,
+  workspaceId,
+} from "./workspace-body.js";
 
-export const WORKSPACE_TYPE = "Tierwall/workspaces";
-const WORKSPACE_NAME = "default";
-
-export const workspaceId = (subscription: string): string =>
-  `/subscriptions/${subscription}/providers/${WORKSPACE_TYPE}/${WORKSPACE_NAME}`;
-
-const assertionsSchema = v.array(assertionSchema);
-
-/** The assertions of a workspace body (`properties.assertions`), checked as a spec's are; a 400 otherwise. */
-export function parseAssertions(body: unknown): SpecAssertion[] {
-  const raw = isObject(body) && isObject(body.properties) ? body.properties.assertions : undefined;
-  if (raw === undefined) return [];
-  const parsed = v.safeParse(assertionsSchema, raw);
-  if (!parsed.success) {
-    const details = parsed.issues.map((issue) => ({
-      code: "InvalidAssertion",
-      message: issue.message,
-      target: `properties.assertions${pathText((issue.path ?? []).map((p) => p.key as string | number))}`,
-    }));
-    throw new ArmError(
-      400,
-      "InvalidAssertion",
-      details[0]?.message ?? "invalid assertions",
-      details,
-    );
-  }
-  const diagnostics: Diagnostic[] = [];
-  const assertions = parsed.output.flatMap((a, i) =>
-    normalizeAssertion(a, ["assertions", i], diagnostics),
-  );
-  const errors = diagnostics.filter((d) => d.severity === "error");
-  if (errors.length > 0)
-    throw new ArmError(
-      400,
-      errors[0]?.code ?? "InvalidAssertion",
-      errors[0]?.message ?? "invalid assertion",
-      errors.map((d) => ({
-        code: d.code,
-        message: d.message,
-        target: `properties${pathText(d.path)}`,
-      })),
-    );
-  return assertions;
-}
-
-/** The assertions the subscription's workspace holds (none without one). */
-export async function workspaceAssertions(
-  store: Store,
-  subscription: string,
-): Promise<SpecAssertion[]> {
-  const stored = await store.get(workspaceId(subscription));
-  return stored ? parseAssertions(stored.body) : [];
-}
+export {
+  parseAssertions,
+  WORKSPACE_TYPE,
+  workspaceAssertions,
+  workspaceId,
+} from "./workspace-body.js";
 
 /** An outcome's status: held, failed or invalid. */
 export const statusOf = (o: SpecOutcome): "held" | "failed" | "invalid" => o.outcome.status;
@@ -111,6 +73,12 @@ export function outcomeJson(o: SpecOutcome) {
   };
 }
 
+/** The lists a workspace body holds, as given (those it leaves out, empty). */
+function lists(body: unknown): Record<string, unknown> {
+  const properties = isObject(body) && isObject(body.properties) ? body.properties : {};
+  return Object.fromEntries(WORKSPACE_LISTS.map((key) => [key, properties[key] ?? []]));
+}
+
 export function outcomesOn(network: Network, assertions: readonly SpecAssertion[]): SpecOutcome[] {
   return checkSpecAssertions(network, assertions);
 }
@@ -141,7 +109,7 @@ export function registerWorkspace(
       type: WORKSPACE_TYPE,
       etag: stored.etag,
       properties: {
-        assertions: (stored.body.properties as Record<string, unknown>).assertions ?? [],
+        ...lists(stored.body),
         outcomes: outcomesOn(network.network, assertions).map(outcomeJson),
       },
     };
@@ -156,7 +124,7 @@ export function registerWorkspace(
       throw new ArmError(
         404,
         "ResourceNotFound",
-        `Subscription ${request.params.subscription} has no workspace: PUT one with properties.assertions.`,
+        `Subscription ${request.params.subscription} has no workspace: PUT one with properties.environments, tiers or assertions.`,
       );
     return reply.header("etag", stored.etag).send(await json(request.params.subscription, stored));
   });
@@ -171,8 +139,28 @@ export function registerWorkspace(
       check(request.params.name);
       const { subscription } = request.params;
       const assertions = parseAssertions(request.body);
-      // Every assertion must name what the network holds: one that cannot be evaluated guards nothing.
-      const network = await networks.of(subscription);
+      const tiers = parseTiers(request.body);
+      parseEnvironments(request.body);
+      const body = { properties: lists(request.body) };
+      // The network with the environments given; every tier and assertion must name what it holds:
+      // one that cannot be evaluated guards nothing.
+      const network = await networks.buildWith(subscription, {
+        id: workspaceId(subscription),
+        type: WORKSPACE_TYPE,
+        body,
+      });
+      const tierErrors = tierProblems(network.network, tiers).filter((d) => d.severity === "error");
+      if (tierErrors.length > 0)
+        throw new ArmError(
+          400,
+          tierErrors[0]?.code ?? "InvalidTier",
+          tierErrors[0]?.message ?? "",
+          tierErrors.map((d) => ({
+            code: d.code,
+            message: d.message,
+            target: `properties${pathText(d.path)}`,
+          })),
+        );
       const outcomes = outcomesOn(network.network, assertions);
       const invalid = outcomes.flatMap((o, i) =>
         statusOf(o) === "invalid"
@@ -187,13 +175,10 @@ export function registerWorkspace(
       );
       if (invalid.length > 0)
         throw new ArmError(400, "InvalidAssertion", invalid[0]?.message ?? "", invalid);
-      const body = isObject(request.body) ? request.body : {};
       const { resource, created } = await store.put(
         workspaceId(subscription),
         WORKSPACE_TYPE,
-        {
-          properties: { assertions: (body.properties as Record<string, unknown>).assertions ?? [] },
-        },
+        body,
         conditions(request, token),
       );
       return reply

@@ -8,7 +8,7 @@ import type { SpecDocument } from "./schema.js";
 /** An assertion of the spec: a concrete flow, or a claim over every packet. */
 export type SpecAssertion = ({ readonly kind: "flow" } & FlowAssertion) | SetAssertion;
 
-type AssertionDocument = NonNullable<SpecDocument["assertions"]>[number];
+export type AssertionDocument = NonNullable<SpecDocument["assertions"]>[number];
 
 /** Which fields each kind takes, besides name, kind and to. */
 const FIELDS: Record<NonNullable<AssertionDocument["kind"]>, readonly string[]> = {

@@ -831,7 +831,7 @@ const virtualMachineScaleSetSchema = closed({
   }),
 });
 
-const environmentSchema = closed({
+export const environmentSchema = closed({
   name: v.string(),
   kind: v.picklist(ENVIRONMENT_KINDS),
   description: v.optional(v.string()),
@@ -946,7 +946,7 @@ const allowanceSchema = closed({
   ...trafficFields,
 });
 
-const tierSchema = closed({
+export const tierSchema = closed({
   name: v.string(),
   description: v.optional(v.string()),
   environments: v.pipe(v.array(v.string()), v.description("The environments of this tier")),

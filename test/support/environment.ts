@@ -38,3 +38,12 @@ export function labMissing(): string | undefined {
 /** A title that names why the test is skipped, when it is. */
 export const titled = (title: string, missing: string | undefined): string =>
   missing === undefined ? title : `${title} (skipped: ${missing})`;
+
+/** Debian's chromium, which the browser tests drive (`.ci/run` installs it). */
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** Why the browser tests cannot run here: they need Debian's chromium. */
+export function browserMissing(): string | undefined {
+  if (EVERYTHING) return undefined;
+  return existsSync(CHROMIUM) ? undefined : `needs ${CHROMIUM} (apt-get install chromium)`;
+}

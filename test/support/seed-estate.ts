@@ -1,5 +1,6 @@
 /**
- * The seed's estate as ARM resources, for the server's tests: the NSG
+ * The seed's estate as ARM resources, for the server's tests (and its
+ * environments, tiers and assertions as a workspace): the NSG
  * RestrictBackendApi with the rules of examples/layered-ase (read from the
  * example, so the two never differ), the virtual network with the API
  * subnet under it, and a machine in that subnet at apiase's addresses (its
@@ -44,15 +45,33 @@ function exampleFile(): string {
   throw new Error("examples/layered-ase/tierwall.yaml is not above this module");
 }
 
+interface Example {
+  networkSecurityGroups: { securityRules: ExampleRule[] }[];
+  environments: unknown[];
+  tiers: unknown[];
+  assertions: unknown[];
+}
+
+const example = (): Example => parse(readFileSync(exampleFile(), "utf8")) as Example;
+
+/**
+ * The example's workspace: its environments (the four App Service
+ * Environments, placed in the subnets of seedResources' network), tiers and
+ * assertions, as `PUT .../providers/Tierwall/workspaces/default` takes them.
+ */
+export function seedWorkspace(): { properties: Record<string, unknown[]> } {
+  const { environments, tiers, assertions } = example();
+  return { properties: { environments, tiers, assertions } };
+}
+
 /** The example's rules, as ARM's `securityRules` (name and properties). */
 export function seedRules(): { name: string; properties: Record<string, unknown> }[] {
-  const example = parse(readFileSync(exampleFile(), "utf8")) as {
-    networkSecurityGroups: { securityRules: ExampleRule[] }[];
-  };
-  return (example.networkSecurityGroups[0]?.securityRules ?? []).map(({ name, ...properties }) => ({
-    name,
-    properties,
-  }));
+  return (example().networkSecurityGroups[0]?.securityRules ?? []).map(
+    ({ name, ...properties }) => ({
+      name,
+      properties,
+    }),
+  );
 }
 
 /** The resources in the order they can be created, each as [id, PUT body]. */

@@ -105,6 +105,10 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   if (typeof opened === "number") return opened;
   const { store, where } = opened;
   const { buildApp } = await import("../../server/app.js");
+  const { makeSessionToken } = await import("../../server/auth.js");
+  // The web page's token for this run: printed in its URL's fragment (never sent over the wire
+  // by a browser), kept nowhere, gone when the server stops.
+  const sessionToken = makeSessionToken();
   const { pino } = await import("pino");
   // Written in blocks of 8 KB, and at least every quarter of a second: a write per line would
   // cost more than answering the request. (A SIGKILL loses at most that quarter's lines.)
@@ -116,6 +120,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
     store,
     anonymousReads: options.anonymousReads === true,
     logStream: log,
+    sessionToken,
     ...(rate === undefined
       ? {}
       : { rateLimit: rate === 0 ? false : { perSecond: rate, burst: 2 * rate } }),
@@ -137,6 +142,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
         : "";
   const lines = [
     `tierwall serve: listening on ${address} (store: ${where})`,
+    `the web page: ${address}/#token=${sessionToken} (this token, an admin's, lasts until the server stops)`,
     tokens.length === 0
       ? `no token yet: make one with \`tierwall serve token create NAME --role writer${storeFlag}\`, then send it as \`Authorization: Bearer TOKEN\``
       : `${tokens.length} token${tokens.length === 1 ? "" : "s"}; \`tierwall serve token list${storeFlag}\` names them`,

@@ -1,0 +1,283 @@
+/**
+ * What the page shows, computed in the browser by tierwall's own engine and
+ * analysis (the core does no I/O): the network built from a topology, the
+ * edges of the architecture (exact over every packet, within each tier's
+ * service), flows with their trace, lint findings, assertions' outcomes, and
+ * the semantic diff of an edit.
+ */
+import { semanticDiff, semanticDiffJson } from "../../src/analysis/diff.js";
+import { lint } from "../../src/analysis/lint.js";
+import { PacketSet } from "../../src/analysis/packet-set.js";
+import { ReachAnalyzer } from "../../src/analysis/reach.js";
+import { formatSummaryLine, type SummaryLine, summarize } from "../../src/analysis/summary.js";
+import { hostAt } from "../../src/engine/endpoint.js";
+import { FlowEvaluator, type FlowResult } from "../../src/engine/flow.js";
+import { formatPacket, type Packet } from "../../src/engine/packet.js";
+import type { Diagnostic } from "../../src/model/diagnostic.js";
+import { buildNetwork, type Network } from "../../src/model/network.js";
+import { ServiceTagCatalog } from "../../src/model/service-tags.js";
+import type { Topology } from "../../src/model/types.js";
+import { displayAddress } from "../../src/net/address.js";
+import { AddressSet } from "../../src/net/address-set.js";
+import { parsePortRange } from "../../src/net/ports.js";
+import { type FlowProtocol, parseFlowProtocol } from "../../src/net/protocol.js";
+import {
+  type AssertionDocument,
+  normalizeAssertion,
+  type SpecAssertion,
+} from "../../src/specfile/assertions.js";
+import { checkSpecAssertions, describeSpecAssertion } from "../../src/specfile/check.js";
+import type { TierSpec } from "../../src/synth/intent.js";
+
+export const INTERNET = "Internet";
+
+/** The traffic an edge is judged on: a tier's service, or every packet. */
+export interface Service {
+  readonly protocols?: readonly FlowProtocol[];
+  readonly ports?: readonly string[];
+  /** How it reads: `TCP 80, 443`, or `any traffic`. */
+  readonly label: string;
+}
+
+export type EdgeState = "allowed" | "partial" | "denied" | "unreachable";
+
+export interface ArchitectureEdge {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly state: EdgeState;
+  /** Whether a tier names the caller as one of the callee's callers (or its Internet exposure). */
+  readonly intended: boolean;
+  readonly service: Service;
+  /** The allowed packets within the service, as rule-like lines. */
+  readonly allowed: readonly SummaryLine[];
+  readonly omitted: number;
+  /** What else is allowed, outside the service. */
+  readonly beyond: readonly SummaryLine[];
+  /** A packet allowed through, and one denied, with the flow that decides each. */
+  readonly allowedWitness?: Witness;
+  readonly deniedWitness?: Witness;
+}
+
+export interface Witness {
+  readonly packet: string;
+  readonly flow?: FlowResult;
+}
+
+const ANY: Service = { label: "any traffic" };
+
+const hasPortsOf = (p: FlowProtocol) => p === "Tcp" || p === "Udp";
+
+/** A tier's service: its protocol (Tcp unless it says) and ports. */
+export function serviceOf(tier: TierSpec): Service {
+  const protocol = tier.protocol ?? "Tcp";
+  const protocols: FlowProtocol[] =
+    protocol === "*" ? [] : [parseFlowProtocol(protocol)].filter((p) => p !== undefined);
+  const ports = (tier.ports ?? []).map(String);
+  const label = `${protocol === "*" ? "any protocol" : protocol.toUpperCase()}${ports.length > 0 ? ` ${ports.join(", ")}` : ""}`;
+  return {
+    ...(protocols.length > 0 ? { protocols } : {}),
+    ...(ports.length > 0 ? { ports } : {}),
+    label,
+  };
+}
+
+function serviceSet(service: Service): PacketSet {
+  const ranges = (service.ports ?? []).flatMap((p) => {
+    const r = parsePortRange(p);
+    return r.ok ? [r.range] : [];
+  });
+  if (!service.protocols && ranges.length === 0) return PacketSet.all;
+  return PacketSet.box({
+    ...(service.protocols ? { protocols: service.protocols } : {}),
+    ...(ranges.length > 0 ? { destinationPorts: ranges } : {}),
+  });
+}
+
+export interface BuiltEstate {
+  readonly network?: Network;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function buildEstate(topology: Topology): BuiltEstate {
+  const built = buildNetwork(topology, ServiceTagCatalog.symbolic);
+  return {
+    ...(built.network ? { network: built.network } : {}),
+    diagnostics: built.diagnostics,
+  };
+}
+
+/** One estate's analysis, made once per network and kept. */
+export class Estate {
+  readonly analyzer: ReachAnalyzer;
+  readonly evaluator: FlowEvaluator;
+  private lintMade?: readonly Diagnostic[];
+
+  constructor(
+    readonly network: Network,
+    readonly tiers: readonly TierSpec[],
+  ) {
+    this.analyzer = new ReachAnalyzer(network);
+    this.evaluator = new FlowEvaluator(network);
+  }
+
+  get environments(): string[] {
+    return [...this.network.environments.keys()];
+  }
+
+  /** The tier each environment belongs to (the first that names it). */
+  tierOf(environment: string): TierSpec | undefined {
+    return this.tiers.find((t) => t.environments.includes(environment));
+  }
+
+  /** Whether the tier of `to` names `from` (an environment, or a tier holding it) as a caller. */
+  private intended(from: string, to: string): boolean {
+    const tier = this.tierOf(to);
+    if (!tier) return false;
+    const callers = tier.callers ?? [];
+    if (callers.includes(from)) return true;
+    return this.tiers.some((t) => callers.includes(t.name) && t.environments.includes(from));
+  }
+
+  /**
+   * The edges to draw: into each tier's environments from every other
+   * environment and the Internet, and from the Internet into every other
+   * environment; with `everyPair`, between every two environments too.
+   */
+  edges(everyPair = false): ArchitectureEdge[] {
+    const envs = this.environments;
+    const edges: ArchitectureEdge[] = [];
+    for (const to of envs) {
+      const tier = this.tierOf(to);
+      for (const from of envs)
+        if (from !== to && (tier || everyPair)) edges.push(this.edge(from, to));
+      edges.push(this.edge(INTERNET, to));
+    }
+    return edges;
+  }
+
+  /** The Internet's hosts: everything outside the networks but the environments' own addresses. */
+  private anonymous(): AddressSet {
+    let known = AddressSet.empty;
+    for (const env of this.network.environments.values())
+      if (env.outboundAddress) known = known.union(AddressSet.ofAddresses([env.outboundAddress]));
+    return this.analyzer.outside.minus(known);
+  }
+
+  private hostOf(name: string) {
+    const env = this.network.environments.get(name);
+    if (!env) throw new Error(`no environment ${name}`);
+    return hostAt(this.network, env.privateAddress);
+  }
+
+  edge(from: string, to: string): ArchitectureEdge {
+    const tier = this.tierOf(to);
+    const service = tier ? serviceOf(tier) : ANY;
+    const space =
+      from === INTERNET
+        ? this.analyzer.fromOutside(this.anonymous(), this.hostOf(to))
+        : this.analyzer.flow(this.hostOf(from), this.hostOf(to));
+    const scope = serviceSet(service);
+    const possible = space.possible.intersect(scope);
+    const allowed = space.allowed.intersect(scope);
+    const denied = possible.minus(allowed);
+    const state: EdgeState = possible.isEmpty()
+      ? "unreachable"
+      : denied.isEmpty()
+        ? "allowed"
+        : allowed.isEmpty()
+          ? "denied"
+          : "partial";
+    const names = this.network.addressNames;
+    const summary = summarize(allowed, 8, names);
+    const beyond = summarize(space.allowed.minus(scope), 4, names).lines;
+    const witness = (set: PacketSet): Witness | undefined => {
+      const packet = set.witness();
+      if (!packet) return undefined;
+      return { packet: formatPacket(packet), ...this.decide(from, to, packet) };
+    };
+    const allowedWitness = witness(allowed);
+    const deniedWitness = witness(denied);
+    return {
+      id: `${from}->${to}`,
+      from,
+      to,
+      state,
+      intended: from === INTERNET ? false : this.intended(from, to),
+      service,
+      allowed: summary.lines,
+      omitted: summary.omitted,
+      beyond,
+      ...(allowedWitness ? { allowedWitness } : {}),
+      ...(deniedWitness ? { deniedWitness } : {}),
+    };
+  }
+
+  /** The flow of a witness packet, evaluated as the flow tester would, for the rules that decide it. */
+  private decide(from: string, to: string, packet: Packet): { flow?: FlowResult } {
+    const evaluated = this.evaluator.evaluate({
+      from: from === INTERNET ? displayAddress(packet.source) : from,
+      to,
+      protocol: packet.protocol,
+      ...(hasPortsOf(packet.protocol)
+        ? { destinationPort: packet.destinationPort, sourcePort: packet.sourcePort }
+        : {}),
+    });
+    return evaluated.ok ? { flow: evaluated.result } : {};
+  }
+
+  /** A flow the user asks about: the verdict, or why it cannot be asked. */
+  flow(query: {
+    from: string;
+    to: string;
+    protocol: string;
+    port: string;
+  }): { ok: true; result: FlowResult } | { ok: false; message: string } {
+    const protocol = parseFlowProtocol(query.protocol);
+    if (!protocol) return { ok: false, message: `${query.protocol} is not a protocol` };
+    const port = Number(query.port);
+    if (hasPortsOf(protocol) && !(Number.isInteger(port) && port >= 0 && port <= 65535))
+      return { ok: false, message: "the port is a number from 0 to 65535" };
+    const evaluated = this.evaluator.evaluate({
+      from: query.from.trim(),
+      to: query.to.trim(),
+      protocol,
+      ...(hasPortsOf(protocol) ? { destinationPort: port } : {}),
+    });
+    return evaluated.ok ? evaluated : { ok: false, message: evaluated.message };
+  }
+
+  lint(): readonly Diagnostic[] {
+    this.lintMade ??= lint(this.analyzer);
+    return this.lintMade;
+  }
+
+  outcomes(assertions: readonly SpecAssertion[]) {
+    return checkSpecAssertions(this.network, assertions).map((o) => {
+      const assertion: SpecAssertion =
+        o.kind === "flow" ? { kind: "flow", ...o.outcome.assertion } : o.outcome.assertion;
+      return {
+        name: describeSpecAssertion(assertion),
+        status: o.outcome.status,
+        why: o.outcome.status === "held" ? undefined : o.outcome.why,
+      };
+    });
+  }
+}
+
+/** What changes between two networks, as the server's diff says it. */
+export function diffOf(before: Network, after: Network) {
+  return semanticDiffJson(semanticDiff(before, after));
+}
+
+export type DiffJson = ReturnType<typeof diffOf>;
+
+export const summaryText = (line: SummaryLine): string => formatSummaryLine(line);
+
+/** The assertions as a spec writes them, normalized (the server or the spec loader checked them). */
+export function normalizedAssertions(raw: readonly unknown[]): SpecAssertion[] {
+  const diagnostics: Diagnostic[] = [];
+  return raw.flatMap((a, i) =>
+    normalizeAssertion(a as AssertionDocument, ["assertions", i], diagnostics),
+  );
+}
