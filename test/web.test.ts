@@ -8,9 +8,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserMissing, CHROMIUM, titled } from "./support/environment.js";
+import { launchChromium } from "./support/browser.js";
+import { browserMissing, titled } from "./support/environment.js";
 import { ids, SUBSCRIPTION, seedResources, seedWorkspace } from "./support/seed-estate.js";
 import { serve, stop } from "./support/serve.js";
 
@@ -64,18 +65,7 @@ describe.skipIf(missing)(titled("the web page, in chromium", missing), () => {
       seedWorkspace(),
     );
     expect(workspace.status, JSON.stringify(workspace.json)).toBe(201);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));

@@ -5,6 +5,7 @@ import type { LabOptions } from "./commands/lab.js";
 import type { runLint } from "./commands/lint.js";
 import type { runExposure, runReach } from "./commands/reach.js";
 import type { ReplayOptions } from "./commands/replay.js";
+import type { runReport } from "./commands/report.js";
 import type { runRules } from "./commands/rules.js";
 import type { SampleLogsOptions } from "./commands/sample-logs.js";
 import type { ServeOptions, TokenOptions } from "./commands/serve.js";
@@ -133,6 +134,26 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .action(async (spec: string, options: Parameters<typeof runRules>[1]) => {
       const { runRules } = await import("./commands/rules.js");
       result.code = runRules(spec, options, io);
+    });
+
+  program
+    .command("report")
+    .description(
+      "one self-contained HTML file of the estate (the web page with the spec inside): the architecture drawn with what each call may carry, the rules with their findings, the flow tester, the assertions; no server needed",
+    )
+    .argument("[spec]", SPEC_ARGUMENT, ".")
+    .option("-o, --output <file>", "write the page here (standard output otherwise)")
+    .option("--title <text>", "the page's title (the spec's description otherwise)")
+    .addHelpText(
+      "after",
+      examples(
+        "tierwall report examples/layered-ase -o report.html",
+        "tierwall report . -o public/tierwall.html --title 'Production estate'",
+      ),
+    )
+    .action(async (spec: string, options: Parameters<typeof runReport>[1]) => {
+      const { runReport } = await import("./commands/report.js");
+      result.code = runReport(spec, options, io);
     });
 
   program

@@ -41,7 +41,7 @@ import { withDefaults } from "./schemas.js";
 import { SubscriptionNetworks } from "./subscription-network.js";
 import { registerVirtualMachines } from "./vm.js";
 import { registerVirtualNetworks } from "./vnet-routes.js";
-import { registerWebPage } from "./web-page.js";
+import { registerWebPage, webPageFolder } from "./web-page.js";
 import { registerWorkspace } from "./workspace.js";
 
 export interface AppOptions {
@@ -339,7 +339,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerAnalysisRoutes(app, deps, networks);
   registerImport(app, deps, networks);
   registerModel(app, deps, networks);
-  registerWebPage(app);
+  registerWebPage(app, webPageFolder());
   for (const type of [
     NSG_TYPE,
     VNET_TYPE,

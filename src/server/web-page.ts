@@ -36,7 +36,7 @@ const SECURITY_HEADERS = {
   "referrer-policy": "no-referrer",
 };
 
-export function registerWebPage(app: FastifyInstance, folder = webPageFolder()): void {
+export function registerWebPage(app: FastifyInstance, folder: string | undefined): void {
   const files = new Map<string, { body: Buffer; type: string }>();
   if (folder) {
     const read = (name: string) => ({

@@ -23,10 +23,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function openTestServer(options: { seeded?: boolean } = {}): Promise<TestServer> {
+export async function openTestServer(
+  options: { seeded?: boolean; sessionToken?: string } = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "tierwall-server-"));
   const store = openSqliteStore(join(dir, "tierwall.db"));
-  const app = await buildApp({ store, rateLimit: false });
+  const app = await buildApp({
+    store,
+    rateLimit: false,
+    ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}),
+  });
   const headers = { authorization: `Bearer ${await createToken(store, "ci", "writer")}` };
   const close = async () => {
     await app.close();

@@ -1,0 +1,84 @@
+/**
+ * `tierwall report`: one HTML file that holds everything it shows (no asset
+ * beside it, nothing fetched), opened from disk in chromium: the seed's
+ * architecture, its rules and assertions, computed in the page.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "./support/browser.js";
+import { tierwall } from "./support/cli.js";
+import { browserMissing, titled } from "./support/environment.js";
+
+const SHOTS = resolve(import.meta.dirname, "..", "test-results", "web");
+const EXAMPLE = resolve(import.meta.dirname, "..", "examples", "layered-ase");
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "tierwall-report-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("tierwall report", () => {
+  it("writes one self-contained page: script, styles and the spec inline, nothing to fetch", async () => {
+    const file = join(dir, "report.html");
+    const run = tierwall(["report", EXAMPLE, "-o", file]);
+    expect(run.code, run.stderr).toBe(0);
+    const html = readFileSync(file, "utf8");
+    expect(html).not.toMatch(/\s(src|href)="/);
+    expect(html).toContain("default-src 'none'");
+    const data = JSON.parse(
+      /<script type="application\/json" id="tierwall-data">(.*?)<\/script>/s.exec(html)?.[1] ??
+        "{}",
+    );
+    expect(data.title).toBe("Layered security with App Service Environments (the seed's example)");
+    expect(data.topology.environments).toHaveLength(4);
+    expect(data.assertions.length).toBeGreaterThan(10);
+  });
+
+  it("names a spec it cannot read, and writes nothing", async () => {
+    const file = join(dir, "nothing.html");
+    const run = tierwall(["report", join(dir, "missing"), "-o", file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("SpecNotFound");
+    expect(existsSync(file)).toBe(false);
+  });
+});
+
+const missing = browserMissing();
+describe.skipIf(missing)(titled("tierwall report, opened from disk in chromium", missing), () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(() => browser?.close());
+
+  it("draws the architecture, the rules and the assertions with no server", async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const file = join(dir, "seed.html");
+    expect(tierwall(["report", EXAMPLE, "-o", file]).code).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const requests: string[] = [];
+    page.on("request", (r) => requests.push(r.url()));
+    await page.goto(pathToFileURL(file).href);
+    const edge = page.getByTestId("rf__edge-fe1ase->apiase");
+    await edge.waitFor();
+    await expect(edge.getAttribute("class")).resolves.toContain("allowed");
+    await expect(
+      page.getByTestId("rf__edge-Internet->apiase").getAttribute("class"),
+    ).resolves.toContain("denied");
+    await page.screenshot({ path: join(SHOTS, "report.png") });
+    // A report is read, not edited: no history, no editor.
+    await expect(page.getByRole("tab", { name: "History" }).count()).resolves.toBe(0);
+    await page.getByRole("tab", { name: "Rules" }).click();
+    await expect(page.getByRole("button", { name: "Edit rules" }).count()).resolves.toBe(0);
+    await page.getByRole("tab", { name: "Assertions" }).click();
+    await expect(page.locator(".assertions > p").textContent()).resolves.toMatch(
+      /All \d+ assertions hold/,
+    );
+    expect(requests.filter((u) => !u.startsWith("file:") && !u.startsWith("data:"))).toEqual([]);
+  });
+});
