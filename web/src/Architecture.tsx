@@ -14,6 +14,7 @@ import {
   Handle,
   MarkerType,
   type Node,
+  type NodeMouseHandler,
   type NodeProps,
   Position,
   ReactFlow,
@@ -23,10 +24,13 @@ import { useEffect, useMemo, useState } from "react";
 import {
   type ArchitectureEdge,
   type EdgeState,
+  type Endpoint,
+  type EntryPoint,
   type Estate,
   INTERNET,
   summaryText,
 } from "./estate.js";
+import { EntryIcon, GlobeIcon, ShieldIcon } from "./icons.js";
 import type { Selection } from "./Workbench.js";
 
 const elk = new ELK();
@@ -40,33 +44,156 @@ export const STATE_TEXT: Record<EdgeState, { icon: string; word: string }> = {
 
 const ENV_WIDTH = 170;
 const ENV_HEIGHT = 58;
+/** Past this many endpoints the diagram starts gathered by subnet, each expanding on demand. */
+export const GATHER_PAST = 30;
 
-interface Group {
-  readonly id: string;
+export type Mode = "endpoints" | "subnets";
+
+const INTERNET_NODE = `ep:${INTERNET}`;
+
+interface NodeData {
   readonly label: string;
   readonly detail?: string;
-  readonly children: readonly string[];
+  readonly kind: "vnet" | "subnet" | "collapsed" | "endpoint" | "internet" | "entry";
+  readonly count?: number;
+  readonly subnet?: string;
+  readonly [key: string]: unknown;
 }
 
-/** The groups (virtual networks, their subnets) and the environments in each subnet. */
-function groupsOf(estate: Estate) {
-  const vnets = new Map<string, Map<string, string[]>>();
-  const nsgOf = new Map<string, string | undefined>();
-  for (const env of estate.network.environments.values()) {
-    const { vnet, name } = env.subnet;
-    const subnets = vnets.get(vnet) ?? new Map<string, string[]>();
-    const list = subnets.get(name) ?? [];
-    list.push(env.name);
-    subnets.set(name, list);
-    vnets.set(vnet, subnets);
-    nsgOf.set(`${vnet}/${name}`, env.subnet.nsg);
+/**
+ * The graph to lay out: the Internet, the public entry points, and each
+ * virtual network with its subnets; a subnet holds its endpoints, or (gathered
+ * and not expanded) stands as one node.
+ */
+function graphOf(
+  estate: Estate,
+  mode: Mode,
+  expanded: ReadonlySet<string>,
+  entries: readonly EntryPoint[],
+) {
+  const data = new Map<string, NodeData>();
+  const endpoints = estate.endpoints();
+  const vnets = new Map<string, Map<string, Endpoint[]>>();
+  for (const e of endpoints) {
+    const subnets = vnets.get(e.vnet ?? "") ?? new Map<string, Endpoint[]>();
+    const list = subnets.get(e.subnet ?? "") ?? [];
+    list.push(e);
+    subnets.set(e.subnet ?? "", list);
+    vnets.set(e.vnet ?? "", subnets);
   }
-  return { vnets, nsgOf };
+  /** The node an endpoint is drawn in: itself, or its subnet when gathered. */
+  const nodeOf = new Map<string, string>();
+  const leaf = (id: string, d: NodeData, width = ENV_WIDTH, height = ENV_HEIGHT): ElkNode => {
+    data.set(id, d);
+    return { id, width, height };
+  };
+  const subnetNode = (subnet: string, list: Endpoint[]): ElkNode => {
+    const first = list[0] as Endpoint;
+    const id = `subnet:${subnet}`;
+    const gathered = mode === "subnets" && !expanded.has(subnet);
+    const base = {
+      label: first.subnetName ?? subnet,
+      ...(first.nsg ? { detail: first.nsg } : {}),
+      count: list.length,
+      subnet,
+    };
+    if (gathered) {
+      for (const e of list) nodeOf.set(e.name, id);
+      return leaf(id, { ...base, kind: "collapsed" }, 200, 78);
+    }
+    data.set(id, { ...base, kind: "subnet" });
+    return {
+      id,
+      layoutOptions: { "elk.padding": "[top=52,left=14,bottom=14,right=14]" },
+      children: list.map((e) => {
+        nodeOf.set(e.name, `ep:${e.name}`);
+        return leaf(`ep:${e.name}`, { label: e.name, detail: e.detail, kind: "endpoint" });
+      }),
+    };
+  };
+  const children: ElkNode[] = [leaf(INTERNET_NODE, { label: INTERNET, kind: "internet" }, 130)];
+  for (const entry of entries)
+    children.push(leaf(entry.id, { label: entry.label, detail: entry.detail, kind: "entry" }, 200));
+  for (const [vnet, subnets] of vnets) {
+    if (vnet === "") {
+      for (const list of subnets.values())
+        for (const e of list) {
+          nodeOf.set(e.name, `ep:${e.name}`);
+          children.push(
+            leaf(`ep:${e.name}`, { label: e.name, detail: e.detail, kind: "endpoint" }),
+          );
+        }
+      continue;
+    }
+    data.set(`vnet:${vnet}`, { label: vnet, kind: "vnet" });
+    children.push({
+      id: `vnet:${vnet}`,
+      layoutOptions: { "elk.padding": "[top=36,left=16,bottom=16,right=16]" },
+      children: [...subnets].map(([subnet, list]) => subnetNode(subnet, list)),
+    });
+  }
+  return { children, data, nodeOf };
 }
 
-async function layout(estate: Estate, edges: readonly ArchitectureEdge[]) {
-  const { vnets, nsgOf } = groupsOf(estate);
-  const groups: Group[] = [];
+/** The edges drawn: between endpoints, or (gathered) between subnets; and through the entry points. */
+interface DrawnEdge {
+  readonly id: string;
+  readonly source: string;
+  readonly target: string;
+  readonly label: string;
+  readonly className: string;
+  readonly ariaLabel: string;
+}
+
+async function layout(
+  estate: Estate,
+  mode: Mode,
+  expanded: ReadonlySet<string>,
+  calls: readonly ArchitectureEdge[],
+  entries: readonly EntryPoint[],
+) {
+  const { children, data, nodeOf } = graphOf(estate, mode, expanded, entries);
+  const end = (name: string) =>
+    name === INTERNET
+      ? INTERNET_NODE
+      : mode === "subnets"
+        ? `subnet:${name}`
+        : (nodeOf.get(name) ?? "");
+  const drawn: DrawnEdge[] = [];
+  for (const e of calls) {
+    const source = end(e.from);
+    const target = end(e.to);
+    if (!data.has(source) || !data.has(target) || source === target) continue;
+    drawn.push({
+      id: e.id,
+      source,
+      target,
+      label: edgeLabel(e),
+      className: `call ${e.state}`,
+      ariaLabel: `${e.from} to ${e.to}: ${STATE_TEXT[e.state].word} ${e.service.label}`,
+    });
+  }
+  for (const entry of entries) {
+    drawn.push({
+      id: `${INTERNET}->${entry.id}`,
+      source: INTERNET_NODE,
+      target: entry.id,
+      label: `✓ ${[...new Set(entry.exposed.map((l) => `${l.protocols.join(",")} ${l.destinationPorts.join(",")}`))].join("; ")}`,
+      className: "call allowed entry",
+      ariaLabel: `Internet to ${entry.label}`,
+    });
+    for (const backend of new Set(entry.backends.map((b) => nodeOf.get(b) ?? ""))) {
+      if (!data.has(backend)) continue;
+      drawn.push({
+        id: `${entry.id}->${backend}`,
+        source: entry.id,
+        target: backend,
+        label: "forwards",
+        className: "call forwards",
+        ariaLabel: `${entry.label} forwards to ${backend.slice(backend.indexOf(":") + 1)}`,
+      });
+    }
+  }
   const graph: ElkNode = {
     id: "root",
     layoutOptions: {
@@ -77,107 +204,99 @@ async function layout(estate: Estate, edges: readonly ArchitectureEdge[]) {
       "elk.spacing.nodeNode": "30",
       "elk.padding": "[top=20,left=20,bottom=20,right=20]",
     },
-    children: [
-      { id: `env:${INTERNET}`, width: 130, height: ENV_HEIGHT },
-      ...[...vnets].map(([vnet, subnets]) => {
-        groups.push({ id: `vnet:${vnet}`, label: vnet, children: [...subnets.keys()] });
-        return {
-          id: `vnet:${vnet}`,
-          layoutOptions: { "elk.padding": "[top=36,left=16,bottom=16,right=16]" },
-          children: [...subnets].map(([subnet, envs]) => {
-            const nsg = nsgOf.get(`${vnet}/${subnet}`);
-            groups.push({
-              id: `subnet:${vnet}/${subnet}`,
-              label: subnet,
-              ...(nsg ? { detail: nsg } : {}),
-              children: envs,
-            });
-            return {
-              id: `subnet:${vnet}/${subnet}`,
-              layoutOptions: { "elk.padding": "[top=52,left=14,bottom=14,right=14]" },
-              children: envs.map((e) => ({ id: `env:${e}`, width: ENV_WIDTH, height: ENV_HEIGHT })),
-            };
-          }),
-        };
-      }),
-    ],
-    edges: edges.map((e) => ({ id: e.id, sources: [`env:${e.from}`], targets: [`env:${e.to}`] })),
+    children,
+    edges: drawn.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
   };
   const laid = await elk.layout(graph);
   const nodes: Node[] = [];
   const place = (n: ElkNode, parent?: string) => {
-    const group = groups.find((g) => g.id === n.id);
+    const d = data.get(n.id) as NodeData;
+    const box = d.kind === "vnet" || d.kind === "subnet";
     nodes.push({
       id: n.id,
       position: { x: n.x ?? 0, y: n.y ?? 0 },
       ...(parent ? { parentId: parent, extent: "parent" as const } : {}),
-      type: group ? "group-box" : "environment",
-      data: group
-        ? {
-            label: group.label,
-            detail: group.detail,
-            kind: n.id.startsWith("vnet:") ? "vnet" : "subnet",
-          }
-        : { label: n.id.slice(4), kind: environmentKind(estate, n.id.slice(4)) },
+      type: box ? "group-box" : d.kind === "collapsed" ? "collapsed" : "endpoint",
+      data: d,
       style: { width: n.width, height: n.height },
       draggable: false,
-      selectable: !group,
+      selectable: !box,
     });
     for (const child of n.children ?? []) place(child, n.id);
   };
   for (const child of laid.children ?? []) place(child);
-  return nodes;
-}
-
-function environmentKind(estate: Estate, name: string): string {
-  if (name === INTERNET) return "the Internet";
-  const env = estate.network.environments.get(name);
-  const tier = estate.tierOf(name);
-  return [env?.kind.replace("AppServiceEnvironment", "ASE "), tier ? `tier ${tier.name}` : ""]
-    .filter(Boolean)
-    .join(" · ");
+  return { nodes, edges: drawn };
 }
 
 function GroupBox({ data }: NodeProps) {
-  const d = data as { label: string; detail?: string; kind: string };
+  const d = data as NodeData;
   return (
     <div className={`group-box ${d.kind}`}>
       <div className="group-label">
         <span className="muted">{d.kind === "vnet" ? "virtual network" : "subnet"}</span> {d.label}
       </div>
-      {d.kind === "subnet" && (
-        <div className={`nsg-badge ${d.detail ? "" : "none"}`}>
-          <span aria-hidden="true">{d.detail ? "🛡" : "○"}</span>{" "}
-          {d.detail ? `NSG ${d.detail}` : "no NSG"}
-        </div>
-      )}
+      {d.kind === "subnet" && <NsgBadge nsg={d.detail} />}
     </div>
   );
 }
 
-function EnvironmentNode({ data, id }: NodeProps) {
-  const d = data as { label: string; kind: string };
+function NsgBadge({ nsg }: { nsg: string | undefined }) {
   return (
-    <div
-      className={`environment ${id === `env:${INTERNET}` ? "internet" : ""}`}
-      data-environment={d.label}
-    >
+    <div className={`nsg-badge ${nsg ? "" : "none"}`}>
+      {nsg ? <ShieldIcon /> : <span aria-hidden="true">○</span>} {nsg ? `NSG ${nsg}` : "no NSG"}
+    </div>
+  );
+}
+
+/** A subnet gathered into one node: its name, NSG and how many endpoints it holds. */
+function CollapsedSubnet({ data }: NodeProps) {
+  const d = data as NodeData;
+  return (
+    <div className="environment collapsed" data-subnet={d.subnet}>
       <Handle type="target" position={Position.Left} />
-      <strong>{id === `env:${INTERNET}` ? "🌐 Internet" : d.label}</strong>
-      <span className="muted">{d.kind}</span>
+      <strong>
+        <span className="muted">subnet</span> {d.label}
+      </strong>
+      <span className="muted">
+        {d.count} endpoint{d.count === 1 ? "" : "s"} · click to open
+      </span>
+      <NsgBadge nsg={d.detail} />
       <Handle type="source" position={Position.Right} />
     </div>
   );
 }
 
-const nodeTypes = { "group-box": GroupBox, environment: EnvironmentNode };
+function EndpointNode({ data }: NodeProps) {
+  const d = data as NodeData;
+  return (
+    <div className={`environment ${d.kind}`} data-environment={d.label}>
+      <Handle type="target" position={Position.Left} />
+      <strong>
+        {d.kind === "internet" && <GlobeIcon />}
+        {d.kind === "entry" && <EntryIcon />} {d.label}
+      </strong>
+      <span className="muted">{d.kind === "internet" ? "the Internet" : d.detail}</span>
+      <Handle type="source" position={Position.Right} />
+    </div>
+  );
+}
+
+const nodeTypes = { "group-box": GroupBox, endpoint: EndpointNode, collapsed: CollapsedSubnet };
+
+/** What the allowed lines carry, shortly: `Tcp 454-455`, `Udp 53; Tcp 443`. */
+function carried(e: ArchitectureEdge): string {
+  const parts = e.allowed.map(
+    (l) =>
+      `${l.protocols.join(",") || "any"}${l.destinationPorts.length > 0 ? ` ${l.destinationPorts.join(",")}` : ""}`,
+  );
+  return [...new Set(parts)].join("; ") + (e.omitted > 0 ? "; …" : "");
+}
 
 function edgeLabel(e: ArchitectureEdge): string {
   const { icon } = STATE_TEXT[e.state];
   if (e.state === "allowed") return `${icon} ${e.service.label}`;
   if (e.state === "denied") return `${icon} denied ${e.service.label}`;
-  if (e.state === "partial")
-    return `${icon} ${e.allowed.map((l) => l.destinationPorts.join(",")).join(" ") || "part"} of ${e.service.label}`;
+  if (e.state === "partial") return `${icon} ${carried(e)} only`;
   return `${icon} no route`;
 }
 
@@ -190,35 +309,40 @@ export function Architecture({
   onSelect: (s: Selection | undefined) => void;
   showRules: (s: Selection) => void;
 }) {
+  const [mode, setMode] = useState<Mode>(() =>
+    estate.rows.length > GATHER_PAST ? "subnets" : "endpoints",
+  );
   const [everyPair, setEveryPair] = useState(false);
-  const edges = useMemo(() => estate.edges(everyPair), [estate, everyPair]);
-  const [nodes, setNodes] = useState<Node[]>();
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const calls = useMemo(
+    () => (mode === "subnets" ? estate.subnetEdges() : estate.edges(everyPair)),
+    [estate, mode, everyPair],
+  );
+  const entries = useMemo(() => estate.entryPoints(), [estate]);
+  const [graph, setGraph] = useState<{ nodes: Node[]; edges: DrawnEdge[] }>();
   const [chosen, setChosen] = useState<string>();
   useEffect(() => {
     let current = true;
-    layout(estate, edges).then((n) => current && setNodes(n));
+    layout(estate, mode, expanded, calls, entries).then((g) => current && setGraph(g));
     return () => {
       current = false;
     };
-  }, [estate, edges]);
+  }, [estate, mode, expanded, calls, entries]);
   const flowEdges: Edge[] = useMemo(
     () =>
-      edges
-        .filter((e) => e.state !== "unreachable")
-        .map((e) => ({
-          id: e.id,
-          source: `env:${e.from}`,
-          target: `env:${e.to}`,
-          label: edgeLabel(e),
-          className: `call ${e.state}${e.id === chosen ? " chosen" : ""}`,
-          markerEnd: { type: MarkerType.ArrowClosed },
-          labelBgPadding: [6, 3] as [number, number],
-          ariaLabel: `${e.from} to ${e.to}: ${STATE_TEXT[e.state].word} ${e.service.label}`,
-          data: { state: e.state },
-        })),
-    [edges, chosen],
+      (graph?.edges ?? []).map((e) => ({
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        label: e.label,
+        className: `${e.className}${e.id === chosen ? " chosen" : ""}`,
+        markerEnd: { type: MarkerType.ArrowClosed },
+        labelBgPadding: [6, 3] as [number, number],
+        ariaLabel: e.ariaLabel,
+      })),
+    [graph, chosen],
   );
-  const edge = edges.find((e) => e.id === chosen);
+  const edge = calls.find((e) => e.id === chosen);
   const choose = (e: ArchitectureEdge | undefined) => {
     setChosen(e?.id);
     const witness = e?.allowedWitness ?? e?.deniedWitness;
@@ -229,19 +353,29 @@ export function Architecture({
     );
   };
   const onEdgeClick: EdgeMouseHandler = (_event, clicked) =>
-    choose(edges.find((e) => e.id === clicked.id));
+    choose(calls.find((e) => e.id === clicked.id));
+  const onNodeClick: NodeMouseHandler = (_event, node) => {
+    const subnet = (node.data as NodeData).subnet;
+    if (mode !== "subnets" || !subnet) return;
+    const next = new Set(expanded);
+    if (next.has(subnet)) next.delete(subnet);
+    else next.add(subnet);
+    setExpanded(next);
+  };
+  const subnets = [...new Set(estate.endpoints().flatMap((e) => (e.subnet ? [e.subnet] : [])))];
 
   return (
     <div className="architecture">
       <div className="diagram" aria-label="Architecture diagram" role="img">
-        {nodes ? (
+        {graph ? (
           <ReactFlow
-            nodes={nodes}
+            nodes={graph.nodes}
             edges={flowEdges}
             nodeTypes={nodeTypes}
             onEdgeClick={onEdgeClick}
+            onNodeClick={onNodeClick}
             fitView
-            minZoom={0.2}
+            minZoom={0.05}
             nodesConnectable={false}
             proOptions={{ hideAttribution: true }}
           >
@@ -253,18 +387,60 @@ export function Architecture({
         )}
       </div>
       <aside className="side">
-        <label className="toggle">
-          <input
-            type="checkbox"
-            checked={everyPair}
-            onChange={(e) => setEveryPair(e.target.checked)}
-          />{" "}
-          Every pair of environments
-        </label>
+        <fieldset className="mode">
+          <legend>Draw</legend>
+          <label>
+            <input
+              type="radio"
+              name="mode"
+              checked={mode === "endpoints"}
+              onChange={() => setMode("endpoints")}
+            />{" "}
+            each endpoint ({estate.rows.length})
+          </label>
+          <label>
+            <input
+              type="radio"
+              name="mode"
+              checked={mode === "subnets"}
+              onChange={() => setMode("subnets")}
+            />{" "}
+            gathered by subnet ({subnets.length})
+          </label>
+          {mode === "endpoints" && (
+            <label className="toggle">
+              <input
+                type="checkbox"
+                checked={everyPair}
+                onChange={(e) => setEveryPair(e.target.checked)}
+              />{" "}
+              every pair of endpoints
+            </label>
+          )}
+        </fieldset>
+        {mode === "subnets" && (
+          <details className="open-subnets">
+            <summary>Open subnets ({expanded.size} open)</summary>
+            {subnets.map((subnet) => (
+              <label key={subnet}>
+                <input
+                  type="checkbox"
+                  checked={expanded.has(subnet)}
+                  onChange={() => onNodeClick({} as never, { data: { subnet } } as never)}
+                />{" "}
+                {subnet}
+              </label>
+            ))}
+          </details>
+        )}
         <h2>Calls</h2>
-        <p className="muted">Judged over every packet within the callee tier's service.</p>
+        <p className="muted">
+          {mode === "subnets"
+            ? "What any endpoint of a subnet may send to any of another, over every packet."
+            : "Judged over every packet within the callee tier's service."}
+        </p>
         <ul className="calls">
-          {edges.map((e) => (
+          {calls.map((e) => (
             <li key={e.id}>
               <button
                 type="button"
@@ -282,6 +458,20 @@ export function Architecture({
             </li>
           ))}
         </ul>
+        {entries.length > 0 && (
+          <>
+            <h2>Public entry points</h2>
+            <ul className="entries">
+              {entries.map((entry) => (
+                <li key={entry.id}>
+                  <EntryIcon /> <strong>{entry.label}</strong>{" "}
+                  <span className="muted">{entry.detail}</span> →{" "}
+                  {entry.backends.join(", ") || "no backend"}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
         {edge && <EdgeDetail edge={edge} showRules={showRules} />}
       </aside>
     </div>

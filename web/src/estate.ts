@@ -7,10 +7,11 @@
  */
 import { semanticDiff, semanticDiffJson } from "../../src/analysis/diff.js";
 import { lint } from "../../src/analysis/lint.js";
+import { exposureOf, hostRows, reachMatrix } from "../../src/analysis/matrix.js";
+import type { Row } from "../../src/analysis/matrix-rows.js";
 import { PacketSet } from "../../src/analysis/packet-set.js";
 import { ReachAnalyzer } from "../../src/analysis/reach.js";
 import { formatSummaryLine, type SummaryLine, summarize } from "../../src/analysis/summary.js";
-import { hostAt } from "../../src/engine/endpoint.js";
 import { FlowEvaluator, type FlowResult } from "../../src/engine/flow.js";
 import { formatPacket, type Packet } from "../../src/engine/packet.js";
 import type { Diagnostic } from "../../src/model/diagnostic.js";
@@ -107,11 +108,37 @@ export function buildEstate(topology: Topology): BuiltEstate {
   };
 }
 
+/** What the diagram draws as a node: an environment, or a machine's interface no environment stands on. */
+export interface Endpoint {
+  readonly name: string;
+  readonly kind: "environment" | "interface";
+  /** What it is, in a few words: `ASE V1 · tier api`, `10.0.1.4 · 203.0.113.7`. */
+  readonly detail: string;
+  /** Its subnet's id (`vnet/subnet`), virtual network and NSG. */
+  readonly subnet?: string;
+  readonly vnet?: string;
+  readonly subnetName?: string;
+  readonly nsg?: string;
+}
+
+/** A public entry point (a load balancer's or an application gateway's frontend) and what it forwards to. */
+export interface EntryPoint {
+  readonly id: string;
+  readonly label: string;
+  readonly detail: string;
+  /** The endpoints it forwards to, by name. */
+  readonly backends: readonly string[];
+  readonly exposed: readonly SummaryLine[];
+}
+
 /** One estate's analysis, made once per network and kept. */
 export class Estate {
   readonly analyzer: ReachAnalyzer;
   readonly evaluator: FlowEvaluator;
   private lintMade?: readonly Diagnostic[];
+  /** Every environment, and every machine's interface no environment stands on. */
+  readonly rows: readonly Row[];
+  private readonly rowsByName: ReadonlyMap<string, Row>;
 
   constructor(
     readonly network: Network,
@@ -119,10 +146,96 @@ export class Estate {
   ) {
     this.analyzer = new ReachAnalyzer(network);
     this.evaluator = new FlowEvaluator(network);
+    this.rows = hostRows(network);
+    this.rowsByName = new Map(this.rows.map((r) => [r.name, r]));
   }
 
   get environments(): string[] {
     return [...this.network.environments.keys()];
+  }
+
+  endpoints(): Endpoint[] {
+    return this.rows.map(({ name, host }) => {
+      const env = this.network.environments.get(name);
+      const tier = this.tierOf(name);
+      const detail = env
+        ? [env.kind.replace("AppServiceEnvironment", "ASE "), tier ? `tier ${tier.name}` : ""]
+        : [
+            displayAddress(host.address),
+            host.publicAddress ? displayAddress(host.publicAddress) : "",
+          ];
+      return {
+        name,
+        kind: env ? "environment" : "interface",
+        detail: detail.filter((d) => d !== "").join(" · "),
+        ...(host.subnet
+          ? {
+              subnet: host.subnet.id,
+              vnet: host.subnet.vnet,
+              subnetName: host.subnet.name,
+              ...(host.subnet.nsg ? { nsg: host.subnet.nsg } : {}),
+            }
+          : {}),
+      };
+    });
+  }
+
+  /**
+   * The public entry points the Internet reaches: load balancers' and
+   * application gateways' frontends, each with the endpoints it forwards to.
+   */
+  entryPoints(): EntryPoint[] {
+    const entries = new Map<
+      string,
+      { label: string; detail: string; backends: Set<string>; exposed: SummaryLine[] }
+    >();
+    const names = new Set(this.rows.map((r) => r.name));
+    for (const e of exposureOf(this.analyzer)) {
+      const through = e.loadBalancer ?? e.applicationGateway;
+      if (!through || !e.frontend) continue;
+      const id = `entry:${through}/${e.frontend}`;
+      const entry = entries.get(id) ?? {
+        label: `${e.loadBalancer ? "load balancer" : "application gateway"} ${through}`,
+        detail: [e.frontend, e.publicAddress].filter(Boolean).join(" · "),
+        backends: new Set<string>(),
+        exposed: [],
+      };
+      // The backend is named in words (`network interface web1-nic (ipconfig1)`): the endpoint it names.
+      const backend = e.backend ?? e.environment ?? e.networkInterface ?? "";
+      const named = backend.split(/\s+/).find((word) => names.has(word));
+      if (named) entry.backends.add(named);
+      entry.exposed.push(...e.exposed);
+      entries.set(id, entry);
+    }
+    return [...entries].map(([id, e]) => ({
+      id,
+      label: e.label,
+      detail: e.detail,
+      backends: [...e.backends],
+      exposed: e.exposed,
+    }));
+  }
+
+  /**
+   * What each subnet may send to each other one and to the Internet, and
+   * what the Internet may send to each, gathered over their endpoints: the
+   * edges that carry something (exact, over every packet).
+   */
+  subnetEdges(): ArchitectureEdge[] {
+    const matrix = reachMatrix(this.analyzer, { hosts: this.rows, groupBy: "subnet" });
+    return matrix.cells
+      .filter((c) => c.from !== c.to && c.allowed.length > 0)
+      .map((c) => ({
+        id: `${c.from}->${c.to}`,
+        from: c.from,
+        to: c.to,
+        state: c.all ? "allowed" : "partial",
+        intended: false,
+        service: ANY,
+        allowed: c.allowed,
+        omitted: c.omitted,
+        beyond: [],
+      }));
   }
 
   /** The tier each environment belongs to (the first that names it). */
@@ -140,20 +253,26 @@ export class Estate {
   }
 
   /**
-   * The edges to draw: into each tier's environments from every other
-   * environment and the Internet, and from the Internet into every other
-   * environment; with `everyPair`, between every two environments too.
+   * The edges to draw: from the Internet into every endpoint it has a way to;
+   * between endpoints, those into each tier's environments when the estate
+   * has tiers (who may call whom is what it says), else those that carry
+   * something; with `everyPair`, between every two endpoints.
    */
   edges(everyPair = false): ArchitectureEdge[] {
-    const envs = this.environments;
+    const names = this.rows.map((r) => r.name);
     const edges: ArchitectureEdge[] = [];
-    for (const to of envs) {
+    const byTier = this.tiers.length > 0;
+    for (const to of names) {
       const tier = this.tierOf(to);
-      for (const from of envs)
-        if (from !== to && (tier || everyPair)) edges.push(this.edge(from, to));
+      for (const from of names) {
+        if (from === to || (byTier && !tier && !everyPair)) continue;
+        const edge = this.edge(from, to);
+        if (everyPair || byTier || edge.allowed.length > 0) edges.push(edge);
+      }
       edges.push(this.edge(INTERNET, to));
     }
-    return edges;
+    // A host the Internet has no way to is no call to draw.
+    return edges.filter((e) => e.state !== "unreachable");
   }
 
   /** The Internet's hosts: everything outside the networks but the environments' own addresses. */
@@ -165,9 +284,9 @@ export class Estate {
   }
 
   private hostOf(name: string) {
-    const env = this.network.environments.get(name);
-    if (!env) throw new Error(`no environment ${name}`);
-    return hostAt(this.network, env.privateAddress);
+    const row = this.rowsByName.get(name);
+    if (!row) throw new Error(`no endpoint ${name}`);
+    return row.host;
   }
 
   edge(from: string, to: string): ArchitectureEdge {
