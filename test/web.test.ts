@@ -1,8 +1,9 @@
 /**
  * The web page in a real browser (Debian's chromium driven by
- * playwright-core) against `tierwall serve` on loopback, holding the seed's
- * estate: the diagram, the rules, the flow tester, and an edit from the
- * preview of its semantic diff to the diagram after saving. Screenshots of
+ * playwright-core) against `tierwall serve` on loopback, as a new user meets
+ * it: an empty server, the seed's spec imported from the page, then the
+ * diagram, the rules, the flow tester, and an edit from the preview of its
+ * semantic diff to the diagram after saving. Screenshots of
  * each view are written to test-results/web/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -12,12 +13,13 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./support/browser.js";
 import { browserMissing, titled } from "./support/environment.js";
-import { ids, SUBSCRIPTION, seedResources, seedWorkspace } from "./support/seed-estate.js";
+import { GROUP, ids, SUBSCRIPTION } from "./support/seed-estate.js";
 import { serve, stop } from "./support/serve.js";
 
 const missing = browserMissing();
 const SHOTS = resolve(import.meta.dirname, "..", "test-results", "web");
 const API = "?api-version=2024-05-01";
+const EXAMPLE_SPEC = resolve(import.meta.dirname, "..", "examples", "layered-ase", "tierwall.yaml");
 
 describe.skipIf(missing)(titled("the web page, in chromium", missing), () => {
   let dir: string;
@@ -54,23 +56,23 @@ describe.skipIf(missing)(titled("the web page, in chromium", missing), () => {
     const printed = /the web page: (\S+)/.exec(server.said());
     pageUrl = printed?.[1] ?? "";
     token = /#token=(\S+)/.exec(pageUrl)?.[1] ?? "";
-    // The example's NSG and network, then its environments, tiers and assertions.
-    for (const [id, body] of seedResources().slice(0, 2)) {
-      const put = await call("PUT", id, body);
-      expect(put.status, JSON.stringify(put.json)).toBe(201);
-    }
-    const workspace = await call(
-      "PUT",
-      `/subscriptions/${SUBSCRIPTION}/providers/Tierwall/workspaces/default`,
-      seedWorkspace(),
-    );
-    expect(workspace.status, JSON.stringify(workspace.json)).toBe(201);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(pageUrl);
   }, 60_000);
+
+  it("greets a new user with an empty server, who imports the seed's spec from the page", async () => {
+    const form = page.getByRole("form", { name: "Import a file" });
+    await form.waitFor();
+    await shot("empty");
+    await form.getByLabel("Subscription").fill(SUBSCRIPTION);
+    await form.getByLabel("Resource group").fill(GROUP);
+    await form.getByLabel("File", { exact: true }).setInputFiles(EXAMPLE_SPEC);
+    await form.getByRole("button", { name: "Import" }).click();
+    await page.locator('.environment[data-environment="apiase"]').waitFor();
+  });
 
   afterAll(async () => {
     await browser?.close();

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { API_VERSION, openTestServer, type TestServer } from "../../test/support/server-app.js";
 import type { Store } from "../store/store.js";
 import { buildApp } from "./app.js";
+import { createToken } from "./auth.js";
 
 const V = API_VERSION;
 const RG = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ase";
@@ -160,5 +161,57 @@ resource "azurerm_subnet_network_security_group_association" "app" {
       })
     ).json().value;
     expect(listed).toEqual([]);
+  });
+});
+
+describe("importing a tierwall spec over the API", () => {
+  const SPEC = readFileSync(
+    new URL("../../examples/layered-ase/tierwall.yaml", import.meta.url),
+    "utf8",
+  );
+  const SUB = "/subscriptions/00000000-0000-0000-0000-000000000001";
+
+  it("writes the seed's resources and makes its environments, tiers and assertions the workspace", async () => {
+    const admin = {
+      authorization: `Bearer ${await createToken(store, "admin", "admin")}`,
+      "content-type": "text/plain",
+    };
+    const answer = await app.inject({ method: "POST", url: IMPORT, headers: admin, payload: SPEC });
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(answer.json().value.map((w: { id: string }) => w.id.split("/").pop())).toEqual([
+      "RestrictBackendApi",
+      "yourvnetnamehere",
+      "default",
+    ]);
+    const model = (
+      await app.inject({ url: `${SUB}/providers/Tierwall/model${V}`, headers })
+    ).json();
+    expect(model.topology.environments).toHaveLength(4);
+    expect(model.workspace.tiers[0].name).toBe("api");
+    const check = await app.inject({
+      method: "POST",
+      url: `${SUB}/providers/Tierwall/check${V}`,
+      headers,
+    });
+    expect(check.json().held, check.body).toBe(true);
+    // An assertion of several ports is one per port.
+    expect(check.json().value.length).toBeGreaterThan(model.workspace.assertions.length);
+  });
+
+  it("leaves a spec's workspace to admins, writing nothing for a writer", async () => {
+    const answer = await importText(SPEC);
+    expect(answer.statusCode).toBe(403);
+    expect(answer.json().error.message).toContain("admin");
+    expect((await store.list("Microsoft.Network/networkSecurityGroups", SUB)).length).toBe(0);
+  });
+
+  it("refuses a spec with an error at its line and column, writing nothing", async () => {
+    const broken = SPEC.replace("priority: 300", "priority: 30");
+    const answer = await importText(broken, "&format=tierwall");
+    expect(answer.statusCode).toBe(400);
+    const error = answer.json().error;
+    expect(error.message).toContain("The file cannot be imported");
+    expect(error.details[0].target).toMatch(/^line \d+, column \d+$/);
+    expect((await store.list("Microsoft.Network/networkSecurityGroups", SUB)).length).toBe(0);
   });
 });

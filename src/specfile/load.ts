@@ -30,6 +30,8 @@ export interface LoadedSpec {
   readonly file: string;
   readonly network: Network;
   readonly assertions: readonly SpecAssertion[];
+  /** The document as written (checked against the schema), for tools that keep parts of it as they are. */
+  readonly document: SpecDocument;
   /** The deployment as written, for tools that change it. */
   readonly topology: Topology;
   /** The tiers section as written: who may call whom. */
@@ -134,16 +136,31 @@ export function findSpecFile(target: string): { file?: string; diagnostic?: Diag
 
 /** Reads, checks and resolves a spec, collecting every problem rather than stopping at the first. */
 export function loadSpec(target: string): LoadResult {
-  const sources = new Map<string, string>();
   const found = findSpecFile(target);
-  if (!found.file) return { diagnostics: [found.diagnostic as Diagnostic], sources };
+  if (!found.file) return { diagnostics: [found.diagnostic as Diagnostic], sources: new Map() };
   const display = displayName(found.file);
   // The spec and the files it names are read inside its repository (read-file.ts).
   const area = readArea(dirname(found.file));
   const read = readText(found.file, display, area);
-  if (read.diagnostic) return { diagnostics: [read.diagnostic], sources };
-  sources.set(display, read.text);
-  const source = new SourceFile(display, read.text);
+  if (read.diagnostic) return { diagnostics: [read.diagnostic], sources: new Map() };
+  const folder = dirname(found.file);
+  return loadSpecText(display, read.text, (ref, source) =>
+    loadServiceTags(ref, folder, area, source),
+  );
+}
+
+/** What reads a spec's `serviceTags: FILE`; absent where no file may be read (a server's request). */
+type TagFileReader = (ref: string, source: SourceFile) => ReturnType<typeof loadServiceTags>;
+
+/**
+ * A spec given as text (`file` names it in diagnostics), checked and
+ * resolved as `loadSpec` does; `serviceTags` naming a file is an error
+ * unless `readTags` reads it.
+ */
+export function loadSpecText(file: string, text: string, readTags?: TagFileReader): LoadResult {
+  const sources = new Map<string, string>([[file, text]]);
+  const display = file;
+  const source = new SourceFile(display, text);
   const content = source.content();
   const done = (diagnostics: readonly Diagnostic[], spec?: LoadedSpec): LoadResult => ({
     ...(spec && content.numbers.length === 0 ? { spec } : {}),
@@ -171,7 +188,20 @@ export function loadSpec(target: string): LoadResult {
   if (tagsRef !== undefined) {
     const loaded =
       typeof tagsRef === "string"
-        ? loadServiceTags(tagsRef, dirname(found.file), area, source)
+        ? readTags
+          ? readTags(tagsRef, source)
+          : {
+              catalog: ServiceTagCatalog.empty,
+              diagnostics: [
+                error(
+                  "FileNotReadable",
+                  `serviceTags: ${tagsRef} is a file, and no file is read here`,
+                  [],
+                  "write the service tags into the spec (serviceTags: { values: [...] }), or leave serviceTags out",
+                ),
+              ],
+              relocate: (d: Diagnostic) => source.at({ ...d, path: ["serviceTags"] }),
+            }
         : {
             ...parseServiceTagFile(tagsRef),
             relocate: (d: Diagnostic) => source.at({ ...d, path: ["serviceTags", ...d.path] }),
@@ -198,6 +228,7 @@ export function loadSpec(target: string): LoadResult {
     file: display,
     network: built.network,
     assertions,
+    document: checked.data,
     topology: normalized.topology,
     tiers: checked.data.tiers ?? [],
     partial: checked.data.partial ?? [],

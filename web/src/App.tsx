@@ -3,6 +3,7 @@
  * (with a token), drawn in the workbench.
  */
 import { useCallback, useEffect, useMemo, useState } from "react";
+import { ImportForm } from "./ImportForm.js";
 import { Api, ApiError, embeddedData, keepToken, type PageData, takeToken } from "./source.js";
 import { Workbench } from "./Workbench.js";
 
@@ -26,20 +27,24 @@ function Served() {
     setProblem(why);
   }, []);
 
-  useEffect(() => {
-    if (!api) return;
-    api
-      .subscriptions()
-      .then((list) => {
-        setSubscriptions(list);
-        setSubscription((current) => current ?? list[0]);
-      })
-      .catch((e: unknown) =>
-        e instanceof ApiError && e.status === 401
-          ? signOut("That token is not valid here.")
-          : setProblem(String((e as Error).message)),
-      );
-  }, [api, signOut]);
+  const listSubscriptions = useCallback(
+    (choose?: string) => {
+      if (!api) return;
+      api
+        .subscriptions()
+        .then((list) => {
+          setSubscriptions(list);
+          setSubscription((current) => choose ?? current ?? list[0]);
+        })
+        .catch((e: unknown) =>
+          e instanceof ApiError && e.status === 401
+            ? signOut("That token is not valid here.")
+            : setProblem(String((e as Error).message)),
+        );
+    },
+    [api, signOut],
+  );
+  useEffect(() => listSubscriptions(), [listSubscriptions]);
 
   const load = useCallback(async () => {
     if (!api || !subscription) return;
@@ -76,15 +81,12 @@ function Served() {
     return (
       <main className="empty">
         <h1>tierwall</h1>
-        <p>This server holds no network yet.</p>
         <p>
-          Put resources into it with Azure's tools or tierwall's import (for example{" "}
-          <code>
-            curl -X POST -H "Authorization: Bearer TOKEN" --data-binary @azuredeploy.json
-            "…/subscriptions/SUB/resourceGroups/RG/providers/Tierwall/import?api-version=2024-05-01"
-          </code>
-          ), then reload this page.
+          This server holds no network yet. Import one: a tierwall spec (such as
+          <code> examples/layered-ase/tierwall.yaml</code>, the layered architecture of App Service
+          Environments), an ARM template, Terraform, PowerShell or an az CLI script.
         </p>
+        <ImportForm api={api} onImported={(s) => listSubscriptions(s)} />
       </main>
     );
   if (!data) return <p className="loading">Loading the network…</p>;
@@ -98,6 +100,11 @@ function Served() {
         choose: setSubscription,
         reload: load,
         signOut: () => signOut(),
+        imported: (s: string) => {
+          listSubscriptions(s);
+          // The same subscription: its network changed under the same name.
+          if (s === subscription) load();
+        },
       }}
     />
   );

@@ -11,6 +11,7 @@ import { Assertions } from "./Assertions.js";
 import { buildEstate, Estate } from "./estate.js";
 import { FlowTester } from "./FlowTester.js";
 import { History } from "./History.js";
+import { ImportForm } from "./ImportForm.js";
 import { Rules } from "./Rules.js";
 import type { Api, PageData } from "./source.js";
 
@@ -21,6 +22,8 @@ export interface ServerContext {
   readonly choose: (subscription: string) => void;
   readonly reload: () => Promise<void>;
   readonly signOut: () => void;
+  /** A file was imported into this subscription: list the subscriptions again, and show it. */
+  readonly imported: (subscription: string) => void;
 }
 
 /** A flow picked somewhere, whose trace the rules view highlights. */
@@ -83,6 +86,16 @@ export function Workbench({ data, server }: { data: PageData; server?: ServerCon
           </label>
         )}
         {data.generatedAt && <span className="muted">made {data.generatedAt}</span>}
+        {server && (
+          <details className="import">
+            <summary>Import a file…</summary>
+            <ImportForm
+              api={server.api}
+              subscription={server.subscription}
+              onImported={server.imported}
+            />
+          </details>
+        )}
         {server && (
           <button type="button" className="link" onClick={server.signOut}>
             Forget token

@@ -75,7 +75,7 @@ export class Api {
   async call<T>(
     method: string,
     path: string,
-    options: { body?: unknown; headers?: Record<string, string> } = {},
+    options: { body?: unknown; text?: string; headers?: Record<string, string> } = {},
   ): Promise<Answer<T>> {
     const url = `${path}${path.includes("?") ? "&" : "?"}api-version=${API_VERSION}`;
     const response = await fetch(url, {
@@ -83,9 +83,11 @@ export class Api {
       headers: {
         authorization: `Bearer ${this.token}`,
         ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(options.text !== undefined ? { "content-type": "text/plain" } : {}),
         ...options.headers,
       },
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      ...(options.text !== undefined ? { body: options.text } : {}),
     });
     const text = await response.text();
     const body = text ? (JSON.parse(text) as unknown) : undefined;
@@ -109,6 +111,22 @@ export class Api {
       "/subscriptions",
     );
     return body.value.map((s) => s.subscriptionId);
+  }
+
+  /** Imports a file (any format `tierwall import` reads, or a tierwall spec) into a resource group. */
+  async importFile(
+    subscription: string,
+    group: string,
+    text: string,
+    location: string,
+  ): Promise<{ id: string }[]> {
+    const query = location.trim() ? `?location=${encodeURIComponent(location.trim())}` : "";
+    const { body } = await this.call<{ value: { id: string }[] }>(
+      "POST",
+      `/subscriptions/${encodeURIComponent(subscription)}/resourceGroups/${encodeURIComponent(group)}/providers/Tierwall/import${query}`,
+      { text },
+    );
+    return body.value;
   }
 
   async model(subscription: string): Promise<PageData> {

@@ -8,7 +8,6 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { webPageFolder } from "../../server/web-page.js";
 import { EXIT, type Io, usageError } from "../io.js";
 import { loadForCommand } from "../load.js";
@@ -60,18 +59,13 @@ export function runReport(target: string, options: ReportOptions, io: Io): numbe
     );
   const loaded = loadForCommand(target, io, false);
   if (!loaded) return EXIT.invalid;
-  const { spec, sources } = loaded;
-  // The assertions as written: the page reads them as a spec's (it normalizes them itself).
-  const document = parse(sources.get(spec.file) ?? "") as {
-    description?: unknown;
-    assertions?: unknown;
-  };
-  const description = typeof document?.description === "string" ? document.description : undefined;
+  const { spec } = loaded;
   const data = {
-    title: options.title ?? description ?? spec.file,
+    title: options.title ?? spec.document.description ?? spec.file,
     topology: spec.topology,
     tiers: spec.tiers,
-    assertions: Array.isArray(document?.assertions) ? document.assertions : [],
+    // As written: the page reads them as a spec's (it normalizes them itself).
+    assertions: spec.document.assertions ?? [],
     resources: [],
     generatedAt: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
     source: spec.file,
