@@ -39,6 +39,52 @@ describe("tierwall report", () => {
     expect(data.assertions.length).toBeGreaterThan(10);
   });
 
+  it("carries the addresses of the service tags the rules name, when the spec gives them", () => {
+    const file = join(dir, "three-tier.html");
+    const run = tierwall(["report", join(EXAMPLE, "..", "three-tier"), "-o", file]);
+    expect(run.code, run.stderr).toBe(0);
+    const data = JSON.parse(
+      /<script type="application\/json" id="tierwall-data">(.*?)<\/script>/s.exec(
+        readFileSync(file, "utf8"),
+      )?.[1] ?? "{}",
+    );
+    expect(data.serviceTags.values.map((v: { name: string }) => v.name)).toEqual([
+      "Storage.WestUS",
+    ]);
+    expect(data.serviceTags.values[0].properties.addressPrefixes.length).toBeGreaterThan(0);
+  });
+
+  it("replays flow logs into each rule's hits", async () => {
+    const logs = join(dir, "logs");
+    expect(
+      tierwall(["sample-logs", EXAMPLE, "-o", logs, "--days", "1", "--per-hour", "20"]).code,
+    ).toBe(0);
+    const file = join(dir, "hits.html");
+    const run = tierwall(["report", EXAMPLE, "--logs", logs, "-o", file]);
+    expect(run.code, run.stderr).toBe(0);
+    const data = JSON.parse(
+      /<script type="application\/json" id="tierwall-data">(.*?)<\/script>/s.exec(
+        readFileSync(file, "utf8"),
+      )?.[1] ?? "{}",
+    );
+    const hit = (rule: string) =>
+      data.ruleHits.find(
+        (h: { rule: string; nsg: string }) => h.rule === rule && h.nsg === "RestrictBackendApi",
+      );
+    expect(hit("ALLOW-HTTPS-fe1ase").flows).toBeGreaterThan(0);
+    expect(hit("DenyAllInBound").isDefault).toBe(true);
+    const none = tierwall([
+      "report",
+      EXAMPLE,
+      "--logs",
+      join(dir, "no-logs"),
+      "-o",
+      join(dir, "x.html"),
+    ]);
+    expect(none.code).toBe(2);
+    expect(existsSync(join(dir, "x.html"))).toBe(false);
+  });
+
   it("names a spec it cannot read, and writes nothing", async () => {
     const file = join(dir, "nothing.html");
     const run = tierwall(["report", join(dir, "missing"), "-o", file]);
@@ -75,10 +121,23 @@ describe.skipIf(missing)(titled("tierwall report, opened from disk in chromium",
     await expect(page.getByRole("tab", { name: "History" }).count()).resolves.toBe(0);
     await page.getByRole("tab", { name: "Rules" }).click();
     await expect(page.getByRole("button", { name: "Edit rules" }).count()).resolves.toBe(0);
+    // Without logs, no hit counts.
+    await expect(page.getByRole("columnheader", { name: "Hits" }).count()).resolves.toBe(0);
     await page.getByRole("tab", { name: "Assertions" }).click();
     await expect(page.locator(".assertions > p").textContent()).resolves.toMatch(
       /All \d+ assertions hold/,
     );
     expect(requests.filter((u) => !u.startsWith("file:") && !u.startsWith("data:"))).toEqual([]);
+  });
+
+  it("shows each rule's hits in the replayed logs", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(pathToFileURL(join(dir, "hits.html")).href);
+    await page.getByRole("tab", { name: "Rules" }).click();
+    const row = page.locator(
+      'table[aria-label="RestrictBackendApi inbound rules"] tr[data-rule="ALLOW-HTTPS-fe1ase"] td.hits',
+    );
+    await expect(row.getAttribute("data-hits").then(Number)).resolves.toBeGreaterThan(0);
+    await page.screenshot({ path: join(SHOTS, "report-hits.png"), fullPage: true });
   });
 });

@@ -225,6 +225,10 @@ describe.skipIf(missing)(titled("the web page, in chromium", missing), () => {
     await tab("History");
     await page.getByRole("button", { name: "Restore" }).first().waitFor();
     await shot("history");
+    await page.getByRole("button", { name: "Restore" }).first().click();
+    await page.getByRole("status").filter({ hasText: "Restored revision" }).waitFor();
+    await tab("Architecture");
+    await page.locator('[data-edge="fe2ase->apiase"][data-state="allowed"]').waitFor();
   });
 
   it("is used with the keyboard, and fits a narrow window", async () => {

@@ -144,16 +144,21 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .argument("[spec]", SPEC_ARGUMENT, ".")
     .option("-o, --output <file>", "write the page here (standard output otherwise)")
     .option("--title <text>", "the page's title (the spec's description otherwise)")
+    .option(
+      "--logs <paths...>",
+      "flow logs (files or folders, as replay reads them) to replay: each rule's hits shown beside it",
+    )
     .addHelpText(
       "after",
       examples(
         "tierwall report examples/layered-ase -o report.html",
         "tierwall report . -o public/tierwall.html --title 'Production estate'",
+        "tierwall report examples/layered-ase --logs logs -o report.html",
       ),
     )
     .action(async (spec: string, options: Parameters<typeof runReport>[1]) => {
       const { runReport } = await import("./commands/report.js");
-      result.code = runReport(spec, options, io);
+      result.code = await runReport(spec, options, io);
     });
 
   program

@@ -194,6 +194,18 @@ async function layout(
       });
     }
   }
+  // Peered virtual networks: a line between their boxes (packets cross it; the NSGs still judge them).
+  for (const vnet of estate.network.vnets.values())
+    for (const peer of vnet.peers)
+      if (vnet.name < peer && data.has(`vnet:${vnet.name}`) && data.has(`vnet:${peer}`))
+        drawn.push({
+          id: `peering:${vnet.name}|${peer}`,
+          source: `vnet:${vnet.name}`,
+          target: `vnet:${peer}`,
+          label: "peered",
+          className: "peering",
+          ariaLabel: `${vnet.name} and ${peer} are peered`,
+        });
   const graph: ElkNode = {
     id: "root",
     layoutOptions: {
@@ -336,7 +348,7 @@ export function Architecture({
         target: e.target,
         label: e.label,
         className: `${e.className}${e.id === chosen ? " chosen" : ""}`,
-        markerEnd: { type: MarkerType.ArrowClosed },
+        ...(e.className === "peering" ? {} : { markerEnd: { type: MarkerType.ArrowClosed } }),
         labelBgPadding: [6, 3] as [number, number],
         ariaLabel: e.ariaLabel,
       })),

@@ -123,6 +123,19 @@ export function Rules({
         t.rule === `${isDefault ? "defaultSecurityRules" : "securityRules"}/${rule}`,
     ) ?? false;
 
+  /** A rule's hits in the replayed logs: undefined without logs, 0 for a rule no flow met. */
+  const hitsOf = (rule: string, direction: string, isDefault: boolean) =>
+    data.ruleHits === undefined
+      ? undefined
+      : (data.ruleHits.find(
+          (h) =>
+            h.nsg === name &&
+            h.direction === direction &&
+            h.rule === rule &&
+            h.isDefault === isDefault,
+        )?.flows ?? 0);
+  const withHits = data.ruleHits !== undefined && !draft;
+
   const resourceId = server
     ? data.resources.find((r) => r.type.toLowerCase() === NSG_TYPE && r.name === name)?.id
     : undefined;
@@ -165,7 +178,7 @@ export function Rules({
         n.name === name ? { ...n, securityRules: draft.rules.map((d) => d.rule) } : n,
       ),
     };
-    const after = buildEstate(topology);
+    const after = buildEstate(topology, data.serviceTags);
     if (!after.network) {
       setPreview({ errors: after.diagnostics.filter((d) => d.severity === "error") });
       return;
@@ -315,6 +328,14 @@ export function Rules({
                   <th scope="col">Source</th>
                   <th scope="col">Destination</th>
                   <th scope="col">Action</th>
+                  {withHits && (
+                    <th
+                      scope="col"
+                      title={`flows each rule decided in ${data.logs?.join(", ") ?? "the logs"}`}
+                    >
+                      Hits
+                    </th>
+                  )}
                   <th scope="col">Findings</th>
                   {draft && <th scope="col">Edit</th>}
                 </tr>
@@ -352,6 +373,7 @@ export function Rules({
                       isDefault={false}
                       decides={decides(rule.name, direction, false)}
                       findings={findingsOf(rule.name)}
+                      hits={withHits ? hitsOf(rule.name, direction, false) : undefined}
                     />
                   ),
                 )}
@@ -362,6 +384,7 @@ export function Rules({
                     isDefault
                     decides={decides(rule.name, direction, true)}
                     findings={[]}
+                    hits={withHits ? hitsOf(rule.name, direction, true) : undefined}
                     editing={draft !== undefined}
                   />
                 ))}
@@ -427,12 +450,14 @@ function RuleRow({
   decides,
   findings,
   editing,
+  hits,
 }: {
   rule: SecurityRule;
   isDefault: boolean;
   decides: boolean;
   findings: readonly Diagnostic[];
   editing?: boolean;
+  hits?: number | undefined;
 }) {
   return (
     <tr
@@ -459,6 +484,12 @@ function RuleRow({
           <span aria-hidden="true">{rule.access === "Allow" ? "✓" : "✗"}</span> {rule.access}
         </span>
       </td>
+      {hits !== undefined && (
+        <td className={`hits ${hits === 0 ? "unused" : ""}`} data-hits={hits}>
+          {hits.toLocaleString("en")}
+          {hits === 0 && !isDefault && <span className="muted"> unused</span>}
+        </td>
+      )}
       <td>
         {findings.map((f) => (
           <details key={`${f.code}:${f.message}`} className={`finding ${f.severity}`}>

@@ -36,7 +36,7 @@ const TABS = ["Architecture", "Rules", "Flow tester", "Assertions", "History"] a
 type Tab = (typeof TABS)[number];
 
 export function Workbench({ data, server }: { data: PageData; server?: ServerContext }) {
-  const built = useMemo(() => buildEstate(data.topology), [data]);
+  const built = useMemo(() => buildEstate(data.topology, data.serviceTags), [data]);
   const estate = useMemo(
     () => (built.network ? new Estate(built.network, data.tiers) : undefined),
     [built, data.tiers],

@@ -16,7 +16,7 @@ import { FlowEvaluator, type FlowResult } from "../../src/engine/flow.js";
 import { formatPacket, type Packet } from "../../src/engine/packet.js";
 import type { Diagnostic } from "../../src/model/diagnostic.js";
 import { buildNetwork, type Network } from "../../src/model/network.js";
-import { ServiceTagCatalog } from "../../src/model/service-tags.js";
+import { parseServiceTagFile, ServiceTagCatalog } from "../../src/model/service-tags.js";
 import type { Topology } from "../../src/model/types.js";
 import { displayAddress } from "../../src/net/address.js";
 import { AddressSet } from "../../src/net/address-set.js";
@@ -100,8 +100,17 @@ export interface BuiltEstate {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function buildEstate(topology: Topology): BuiltEstate {
-  const built = buildNetwork(topology, ServiceTagCatalog.symbolic);
+/**
+ * The network a topology makes; its service tags' addresses from a
+ * service-tags document when one is given (a report's), else symbolic, as
+ * the server and a spec without the file read them.
+ */
+export function buildEstate(topology: Topology, serviceTags?: unknown): BuiltEstate {
+  const catalog =
+    serviceTags === undefined
+      ? ServiceTagCatalog.symbolic
+      : parseServiceTagFile(serviceTags).catalog;
+  const built = buildNetwork(topology, catalog);
   return {
     ...(built.network ? { network: built.network } : {}),
     diagnostics: built.diagnostics,
@@ -158,7 +167,7 @@ export class Estate {
     return this.rows.map(({ name, host }) => {
       const env = this.network.environments.get(name);
       const tier = this.tierOf(name);
-      const detail = env
+      const detail: string[] = env
         ? [env.kind.replace("AppServiceEnvironment", "ASE "), tier ? `tier ${tier.name}` : ""]
         : [
             displayAddress(host.address),

@@ -18,8 +18,23 @@ export interface PageData {
   readonly assertions: readonly unknown[];
   /** Each resource the network was built from (served pages): id, type, model name. */
   readonly resources: readonly { id: string; type: string; name: string }[];
-  /** Lint findings accepted on review (reports), by check and place. */
+  /** When a report was made. */
   readonly generatedAt?: string;
+  /** Each rule's hits in the flow logs a report replayed (`tierwall report --logs`). */
+  readonly ruleHits?: readonly RuleHitsData[];
+  readonly logs?: readonly string[];
+  /** The service tags the rules name, with their addresses, when the spec gave them (a report's). */
+  readonly serviceTags?: unknown;
+}
+
+export interface RuleHitsData {
+  readonly nsg: string;
+  readonly direction: string;
+  readonly rule: string;
+  readonly isDefault: boolean;
+  /** Flows (5-tuples) it decided, and their tuples in the logs. */
+  readonly flows: number;
+  readonly tuples: number;
 }
 
 /** The data a report carries in `<script type="application/json" id="tierwall-data">`. */
