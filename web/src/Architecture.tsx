@@ -244,6 +244,13 @@ function GroupBox({ data }: NodeProps) {
   const d = data as NodeData;
   return (
     <div className={`group-box ${d.kind}`}>
+      {d.kind === "vnet" && (
+        <>
+          {/* Where a peering's line meets the box. */}
+          <Handle type="target" position={Position.Top} className="quiet-handle" />
+          <Handle type="source" position={Position.Bottom} className="quiet-handle" />
+        </>
+      )}
       <div className="group-label">
         <span className="muted">{d.kind === "vnet" ? "virtual network" : "subnet"}</span> {d.label}
       </div>
@@ -464,7 +471,8 @@ export function Architecture({
               >
                 <span aria-hidden="true">{STATE_TEXT[e.state].icon}</span> {e.from} → {e.to}{" "}
                 <span className="muted">
-                  {STATE_TEXT[e.state].word} · {e.service.label}
+                  {STATE_TEXT[e.state].word} ·{" "}
+                  {e.state === "partial" ? `only ${carried(e)}` : e.service.label}
                 </span>
               </button>
             </li>
