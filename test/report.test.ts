@@ -3,7 +3,7 @@
  * beside it, nothing fetched), opened from disk in chromium: the seed's
  * architecture, its rules and assertions, computed in the page.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -94,6 +94,40 @@ describe("tierwall report", () => {
   });
 });
 
+/**
+ * An estate past what is drawn endpoint by endpoint: eight subnets of five
+ * machines each, every subnet reachable from every other (Azure's default
+ * AllowVnetInBound), and one machine of s0 on a public IP the Internet may
+ * call on 443.
+ */
+function crowdedSpec(): string {
+  const subnets = Array.from({ length: 8 }, (_, k) => `s${k}`);
+  const nic = (k: number, i: number) =>
+    `  - name: vm${k}-${i}\n    ipConfigurations:\n      - { privateIPAddress: 10.1.${k}.${i + 4}, subnet: spoke/s${k}${k === 0 && i === 0 ? ", publicIPAddress: web-pip" : ""} }`;
+  return [
+    "description: Eight subnets of five machines",
+    "virtualNetworks:",
+    "  - name: spoke",
+    "    addressSpace: { addressPrefixes: [10.1.0.0/16] }",
+    "    subnets:",
+    ...subnets.map(
+      (name, k) =>
+        `      - { name: ${name}, addressPrefix: 10.1.${k}.0/24, networkSecurityGroup: nsg-${name} }`,
+    ),
+    "publicIPAddresses:",
+    "  - { name: web-pip, sku: Standard, ipAddress: 203.0.113.50 }",
+    "networkSecurityGroups:",
+    ...subnets.flatMap((name) => [
+      `  - name: nsg-${name}`,
+      "    securityRules:",
+      "      - { name: allow-https, priority: 100, direction: Inbound, access: Allow, protocol: Tcp, sourceAddressPrefix: Internet, sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '443' }",
+    ]),
+    "networkInterfaces:",
+    ...subnets.flatMap((_, k) => Array.from({ length: 5 }, (_, i) => nic(k, i))),
+    "",
+  ].join("\n");
+}
+
 const missing = browserMissing();
 describe.skipIf(missing)(titled("tierwall report, opened from disk in chromium", missing), () => {
   let browser: Browser;
@@ -128,6 +162,33 @@ describe.skipIf(missing)(titled("tierwall report, opened from disk in chromium",
       /All \d+ assertions hold/,
     );
     expect(requests.filter((u) => !u.startsWith("file:") && !u.startsWith("data:"))).toEqual([]);
+  });
+
+  it("gathers a crowded estate by subnet, drawing the calls of the subnet picked, and opens a subnet", async () => {
+    const folder = join(dir, "crowded");
+    mkdirSync(folder);
+    writeFileSync(join(folder, "tierwall.yaml"), crowdedSpec());
+    const file = join(dir, "crowded.html");
+    const run = tierwall(["report", folder, "-o", file]);
+    expect(run.code, run.stderr).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(pathToFileURL(file).href);
+    await expect(page.getByLabel(/gathered by subnet/).isChecked()).resolves.toBe(true);
+    await page.locator(".environment.collapsed").first().waitFor();
+    await expect(page.locator(".environment.collapsed").count()).resolves.toBe(8);
+    // 56 calls between subnets, 8 out to the Internet and one in: at first only the Internet's are drawn.
+    await expect(page.locator(".crowded").textContent()).resolves.toContain("65 calls");
+    await page.getByTestId("rf__edge-Internet->spoke/s0").waitFor();
+    await expect(page.getByTestId("rf__edge-spoke/s1->spoke/s2").count()).resolves.toBe(0);
+    await page
+      .locator('.environment.collapsed[data-subnet="spoke/s1"]')
+      .click({ position: { x: 8, y: 8 } });
+    await page.getByTestId("rf__edge-spoke/s1->spoke/s2").waitFor();
+    await expect(page.getByTestId("rf__edge-spoke/s3->spoke/s4").count()).resolves.toBe(0);
+    await page.screenshot({ path: join(SHOTS, "report-gathered.png") });
+    await page.getByRole("button", { name: "Open subnet s2" }).click();
+    await page.locator('.environment[data-environment="vm2-3"]').waitFor();
+    await page.screenshot({ path: join(SHOTS, "report-subnet-opened.png") });
   });
 
   it("shows each rule's hits in the replayed logs", async () => {

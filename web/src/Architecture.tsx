@@ -20,7 +20,7 @@ import {
   ReactFlow,
 } from "@xyflow/react";
 import ELK, { type ElkNode } from "elkjs/lib/elk.bundled.js";
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import {
   type ArchitectureEdge,
   type EdgeState,
@@ -49,6 +49,9 @@ export const GATHER_PAST = 30;
 
 export type Mode = "endpoints" | "subnets";
 
+/** Past this many calls, the drawing shows the Internet's and those of the endpoint or subnet picked. */
+export const CROWDED = 40;
+
 const INTERNET_NODE = `ep:${INTERNET}`;
 
 interface NodeData {
@@ -57,7 +60,27 @@ interface NodeData {
   readonly kind: "vnet" | "subnet" | "collapsed" | "endpoint" | "internet" | "entry";
   readonly count?: number;
   readonly subnet?: string;
+  /** Opens or closes the subnet (gathered drawings). */
+  readonly toggle?: () => void;
   readonly [key: string]: unknown;
+}
+
+/** The button that opens or closes a subnet, inside its node; a click on it is not a click on the node. */
+function ToggleButton({ d, open }: { d: NodeData; open: boolean }) {
+  if (!d.toggle) return null;
+  return (
+    <button
+      type="button"
+      className="subnet-toggle nodrag"
+      aria-label={`${open ? "Close" : "Open"} subnet ${d.label}`}
+      onClick={(e) => {
+        e.stopPropagation();
+        d.toggle?.();
+      }}
+    >
+      {open ? "close" : "open"}
+    </button>
+  );
 }
 
 /**
@@ -83,6 +106,8 @@ function graphOf(
   }
   /** The node an endpoint is drawn in: itself, or its subnet when gathered. */
   const nodeOf = new Map<string, string>();
+  /** Nodes inside a network whose subnets are packed (laid out apart): ELK sees their edges at the network. */
+  const packedIn = new Map<string, string>();
   const leaf = (id: string, d: NodeData, width = ENV_WIDTH, height = ENV_HEIGHT): ElkNode => {
     data.set(id, d);
     return { id, width, height };
@@ -126,13 +151,34 @@ function graphOf(
       continue;
     }
     data.set(`vnet:${vnet}`, { label: vnet, kind: "vnet" });
-    children.push({
+    const packed = subnets.size > 6;
+    const vnetNode: ElkNode = {
       id: `vnet:${vnet}`,
-      layoutOptions: { "elk.padding": "[top=36,left=16,bottom=16,right=16]" },
+      layoutOptions: {
+        "elk.padding": "[top=36,left=16,bottom=16,right=16]",
+        // Many subnets in one network are packed into rows rather than stacked in one column.
+        // (Only the nodes' places are ELK's: React Flow draws the edges between them.)
+        ...(packed
+          ? {
+              "elk.algorithm": "rectpacking",
+              "elk.hierarchyHandling": "SEPARATE_CHILDREN",
+              "elk.aspectRatio": "1.6",
+              "elk.spacing.nodeNode": "24",
+            }
+          : {}),
+      },
       children: [...subnets].map(([subnet, list]) => subnetNode(subnet, list)),
-    });
+    };
+    if (packed) {
+      const mark = (n: ElkNode) => {
+        packedIn.set(n.id, vnetNode.id);
+        for (const child of n.children ?? []) mark(child);
+      };
+      for (const child of vnetNode.children ?? []) mark(child);
+    }
+    children.push(vnetNode);
   }
-  return { children, data, nodeOf };
+  return { children, data, nodeOf, packedIn };
 }
 
 /** The edges drawn: between endpoints, or (gathered) between subnets; and through the entry points. */
@@ -152,7 +198,7 @@ async function layout(
   calls: readonly ArchitectureEdge[],
   entries: readonly EntryPoint[],
 ) {
-  const { children, data, nodeOf } = graphOf(estate, mode, expanded, entries);
+  const { children, data, nodeOf, packedIn } = graphOf(estate, mode, expanded, entries);
   const end = (name: string) =>
     name === INTERNET
       ? INTERNET_NODE
@@ -217,7 +263,13 @@ async function layout(
       "elk.padding": "[top=20,left=20,bottom=20,right=20]",
     },
     children,
-    edges: drawn.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
+    // ELK places the nodes; React Flow draws every edge between them. An edge into a packed
+    // network is given to ELK as an edge to the network (inside it, packing has no edges).
+    edges: drawn.flatMap((e) => {
+      const source = packedIn.get(e.source) ?? e.source;
+      const target = packedIn.get(e.target) ?? e.target;
+      return source === target ? [] : [{ id: e.id, sources: [source], targets: [target] }];
+    }),
   };
   const laid = await elk.layout(graph);
   const nodes: Node[] = [];
@@ -252,7 +304,8 @@ function GroupBox({ data }: NodeProps) {
         </>
       )}
       <div className="group-label">
-        <span className="muted">{d.kind === "vnet" ? "virtual network" : "subnet"}</span> {d.label}
+        <span className="muted">{d.kind === "vnet" ? "virtual network" : "subnet"}</span> {d.label}{" "}
+        <ToggleButton d={d} open />
       </div>
       {d.kind === "subnet" && <NsgBadge nsg={d.detail} />}
     </div>
@@ -277,7 +330,7 @@ function CollapsedSubnet({ data }: NodeProps) {
         <span className="muted">subnet</span> {d.label}
       </strong>
       <span className="muted">
-        {d.count} endpoint{d.count === 1 ? "" : "s"} · click to open
+        {d.count} endpoint{d.count === 1 ? "" : "s"} <ToggleButton d={d} open={false} />
       </span>
       <NsgBadge nsg={d.detail} />
       <Handle type="source" position={Position.Right} />
@@ -338,15 +391,34 @@ export function Architecture({
     [estate, mode, everyPair],
   );
   const entries = useMemo(() => estate.entryPoints(), [estate]);
+  /** The endpoint or subnet whose calls are drawn when there are too many to draw them all. */
+  const [focus, setFocus] = useState<string>();
+  const [allCalls, setAllCalls] = useState(false);
+  const crowded = calls.length > CROWDED && !allCalls;
+  const shown = useMemo(
+    () =>
+      crowded
+        ? calls.filter(
+            (e) =>
+              (e.from === INTERNET && focus === undefined) ||
+              (focus !== undefined && (e.from === focus || e.to === focus)),
+          )
+        : calls,
+    [calls, crowded, focus],
+  );
   const [graph, setGraph] = useState<{ nodes: Node[]; edges: DrawnEdge[] }>();
+  const [layoutProblem, setLayoutProblem] = useState<string>();
   const [chosen, setChosen] = useState<string>();
   useEffect(() => {
     let current = true;
-    layout(estate, mode, expanded, calls, entries).then((g) => current && setGraph(g));
+    layout(estate, mode, expanded, shown, entries).then(
+      (g) => current && setGraph(g),
+      (e: unknown) => current && setLayoutProblem(e instanceof Error ? e.message : String(e)),
+    );
     return () => {
       current = false;
     };
-  }, [estate, mode, expanded, calls, entries]);
+  }, [estate, mode, expanded, shown, entries]);
   const flowEdges: Edge[] = useMemo(
     () =>
       (graph?.edges ?? []).map((e) => ({
@@ -361,6 +433,30 @@ export function Architecture({
       })),
     [graph, chosen],
   );
+  const toggleSubnet = useCallback((subnet: string) => {
+    setExpanded((was) => {
+      const next = new Set(was);
+      if (next.has(subnet)) next.delete(subnet);
+      else next.add(subnet);
+      return next;
+    });
+  }, []);
+  const flowNodes = useMemo(
+    () =>
+      (graph?.nodes ?? []).map((n) => {
+        const d = n.data as NodeData;
+        const name = mode === "subnets" ? d.subnet : d.kind === "endpoint" ? d.label : undefined;
+        const subnet = d.subnet;
+        const withToggle =
+          mode === "subnets" && subnet !== undefined
+            ? { ...n, data: { ...d, toggle: () => toggleSubnet(subnet) } }
+            : n;
+        return focus !== undefined && name === focus
+          ? { ...withToggle, className: "focused" }
+          : withToggle;
+      }),
+    [graph, focus, mode, toggleSubnet],
+  );
   const edge = calls.find((e) => e.id === chosen);
   const choose = (e: ArchitectureEdge | undefined) => {
     setChosen(e?.id);
@@ -373,13 +469,16 @@ export function Architecture({
   };
   const onEdgeClick: EdgeMouseHandler = (_event, clicked) =>
     choose(calls.find((e) => e.id === clicked.id));
+  // A click picks what the drawing centres on (its calls, when there are too many for all);
+  // a subnet's own button, or a double click, opens or closes it.
   const onNodeClick: NodeMouseHandler = (_event, node) => {
+    const d = node.data as NodeData;
+    const name = mode === "subnets" ? d.subnet : d.kind === "endpoint" ? d.label : undefined;
+    setFocus(name === focus ? undefined : name);
+  };
+  const onNodeDoubleClick: NodeMouseHandler = (_event, node) => {
     const subnet = (node.data as NodeData).subnet;
-    if (mode !== "subnets" || !subnet) return;
-    const next = new Set(expanded);
-    if (next.has(subnet)) next.delete(subnet);
-    else next.add(subnet);
-    setExpanded(next);
+    if (mode === "subnets" && subnet) toggleSubnet(subnet);
   };
   const subnets = [...new Set(estate.endpoints().flatMap((e) => (e.subnet ? [e.subnet] : [])))];
 
@@ -388,11 +487,13 @@ export function Architecture({
       <div className="diagram" aria-label="Architecture diagram" role="img">
         {graph ? (
           <ReactFlow
-            nodes={graph.nodes}
+            nodes={flowNodes}
             edges={flowEdges}
             nodeTypes={nodeTypes}
             onEdgeClick={onEdgeClick}
             onNodeClick={onNodeClick}
+            onNodeDoubleClick={onNodeDoubleClick}
+            zoomOnDoubleClick={false}
             fitView
             minZoom={0.05}
             nodesConnectable={false}
@@ -401,6 +502,10 @@ export function Architecture({
             <Background />
             <Controls showInteractive={false} />
           </ReactFlow>
+        ) : layoutProblem ? (
+          <p className="message error" role="alert">
+            The drawing could not be laid out ({layoutProblem}); the calls beside it hold.
+          </p>
         ) : (
           <p className="loading">Laying out…</p>
         )}
@@ -445,7 +550,7 @@ export function Architecture({
                 <input
                   type="checkbox"
                   checked={expanded.has(subnet)}
-                  onChange={() => onNodeClick({} as never, { data: { subnet } } as never)}
+                  onChange={() => toggleSubnet(subnet)}
                 />{" "}
                 {subnet}
               </label>
@@ -453,13 +558,30 @@ export function Architecture({
           </details>
         )}
         <h2>Calls</h2>
+        {calls.length > CROWDED && (
+          <p className="crowded">
+            {crowded
+              ? focus
+                ? `${shown.length} of ${calls.length} calls drawn: those of ${focus} (click it again for the Internet's).`
+                : `${calls.length} calls: the Internet's are drawn; click an endpoint or subnet for its own.`
+              : `All ${calls.length} calls drawn.`}{" "}
+            <label>
+              <input
+                type="checkbox"
+                checked={allCalls}
+                onChange={(e) => setAllCalls(e.target.checked)}
+              />{" "}
+              draw them all
+            </label>
+          </p>
+        )}
         <p className="muted">
           {mode === "subnets"
-            ? "What any endpoint of a subnet may send to any of another, over every packet."
+            ? "What any endpoint of a subnet may send to any of another, over every packet. Open a subnet to see its endpoints."
             : "Judged over every packet within the callee tier's service."}
         </p>
         <ul className="calls">
-          {calls.map((e) => (
+          {shown.map((e) => (
             <li key={e.id}>
               <button
                 type="button"
