@@ -191,6 +191,27 @@ describe.skipIf(missing)(titled("tierwall report, opened from disk in chromium",
     await page.screenshot({ path: join(SHOTS, "report-subnet-opened.png") });
   });
 
+  it("lists lint's findings, and marks the rule each is about", async () => {
+    const file = join(dir, "asg-tiers.html");
+    expect(tierwall(["report", join(EXAMPLE, "..", "asg-tiers"), "-o", file]).code).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(pathToFileURL(file).href);
+    await page.getByRole("tab", { name: "Findings" }).click();
+    const row = page.locator(".finding-row");
+    await expect(row.count()).resolves.toBe(1);
+    await expect(row.textContent()).resolves.toContain("BroaderThanNeeded");
+    await page.screenshot({ path: join(SHOTS, "report-findings.png"), fullPage: true });
+    await page.getByRole("tab", { name: "Rules" }).click();
+    const nsg = page.getByLabel("Network security group");
+    for (const option of await nsg.locator("option").allTextContents()) {
+      await nsg.selectOption(option);
+      if ((await page.locator("details.finding").count()) > 0) break;
+    }
+    await expect(page.locator("details.finding summary").first().textContent()).resolves.toContain(
+      "BroaderThanNeeded",
+    );
+  });
+
   it("shows each rule's hits in the replayed logs", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(pathToFileURL(join(dir, "hits.html")).href);

@@ -185,7 +185,7 @@ export function Rules({
     }
     const assertions = normalizedAssertions(data.assertions);
     const before = estate.outcomes(assertions);
-    const broken = new Estate(after.network, data.tiers)
+    const broken = new Estate(after.network, data.tiers, assertions)
       .outcomes(assertions)
       .filter((o, i) => o.status !== "held" && before[i]?.status === "held")
       .map((o) => `${o.name}: ${o.why ?? ""}`);

@@ -8,7 +8,8 @@ import { type KeyboardEvent, useMemo, useRef, useState } from "react";
 import type { FlowResult } from "../../src/engine/flow.js";
 import { Architecture } from "./Architecture.js";
 import { Assertions } from "./Assertions.js";
-import { buildEstate, Estate } from "./estate.js";
+import { buildEstate, Estate, normalizedAssertions } from "./estate.js";
+import { Findings } from "./Findings.js";
 import { FlowTester } from "./FlowTester.js";
 import { History } from "./History.js";
 import { ImportForm } from "./ImportForm.js";
@@ -32,14 +33,17 @@ export interface Selection {
   readonly flow: FlowResult;
 }
 
-const TABS = ["Architecture", "Rules", "Flow tester", "Assertions", "History"] as const;
+const TABS = ["Architecture", "Rules", "Flow tester", "Findings", "Assertions", "History"] as const;
 type Tab = (typeof TABS)[number];
 
 export function Workbench({ data, server }: { data: PageData; server?: ServerContext }) {
   const built = useMemo(() => buildEstate(data.topology, data.serviceTags), [data]);
   const estate = useMemo(
-    () => (built.network ? new Estate(built.network, data.tiers) : undefined),
-    [built, data.tiers],
+    () =>
+      built.network
+        ? new Estate(built.network, data.tiers, normalizedAssertions(data.assertions))
+        : undefined,
+    [built, data.tiers, data.assertions],
   );
   const [tab, setTab] = useState<Tab>("Architecture");
   const [selection, setSelection] = useState<Selection>();
@@ -170,6 +174,7 @@ export function Workbench({ data, server }: { data: PageData; server?: ServerCon
                 showRules={() => setTab("Rules")}
               />
             )}
+            {tab === "Findings" && <Findings estate={estate} data={data} />}
             {tab === "Assertions" && <Assertions estate={estate} assertions={data.assertions} />}
             {tab === "History" && server && <History data={data} server={server} />}
           </section>

@@ -6,7 +6,7 @@
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadSpec } from "../../src/specfile/load.js";
-import { buildEstate, Estate, serviceOf } from "./estate.js";
+import { buildEstate, Estate, normalizedAssertions, serviceOf } from "./estate.js";
 import { formOf, fromArm, ruleOf, toArm } from "./rule-fields.js";
 
 const EXAMPLES = resolve(import.meta.dirname, "..", "..", "examples");
@@ -16,7 +16,11 @@ function estateOf(example: string): Estate {
   if (!loaded.spec) throw new Error(`${example}: ${loaded.diagnostics[0]?.message}`);
   const built = buildEstate(loaded.spec.topology);
   if (!built.network) throw new Error(`${example} does not build`);
-  return new Estate(built.network, loaded.spec.tiers);
+  return new Estate(
+    built.network,
+    loaded.spec.tiers,
+    normalizedAssertions(loaded.spec.document.assertions ?? []),
+  );
 }
 
 describe("the architecture's edges", () => {
@@ -85,6 +89,24 @@ describe("the architecture's edges", () => {
       label: "TCP 80, 8000-8080",
     });
     expect(serviceOf({ name: "t", environments: [], protocol: "*" }).label).toBe("any protocol");
+  });
+});
+
+describe("the findings", () => {
+  it("are lint's, weighed against the assertions as the command weighs them", () => {
+    const estate = estateOf("asg-tiers");
+    const loaded = loadSpec(join(EXAMPLES, "asg-tiers"));
+    const findings = estate.findings(loaded.spec?.topology as never);
+    expect(findings.active.map((g) => g.finding.code)).toEqual(["BroaderThanNeeded"]);
+    expect(findings.where(findings.active[0]?.finding as never)).toMatch(
+      /^networkSecurityGroups\//,
+    );
+    // Accepted on review: listed as such, counted no more.
+    const accepted = estate.findings(loaded.spec?.topology as never, [
+      { check: "BroaderThanNeeded", reason: "reviewed", expires: "2999-12-31", path: [] },
+    ]);
+    expect(accepted.active).toHaveLength(0);
+    expect(accepted.findings[0]?.suppressedBy?.reason).toBe("reviewed");
   });
 });
 

@@ -7,6 +7,12 @@
  */
 import { semanticDiff, semanticDiffJson } from "../../src/analysis/diff.js";
 import { lint } from "../../src/analysis/lint.js";
+import {
+  type GateResult,
+  gate,
+  namedPath,
+  type Suppression,
+} from "../../src/analysis/lint-gate.js";
 import { exposureOf, hostRows, reachMatrix } from "../../src/analysis/matrix.js";
 import type { Row } from "../../src/analysis/matrix-rows.js";
 import { PacketSet } from "../../src/analysis/packet-set.js";
@@ -27,7 +33,11 @@ import {
   normalizeAssertion,
   type SpecAssertion,
 } from "../../src/specfile/assertions.js";
-import { checkSpecAssertions, describeSpecAssertion } from "../../src/specfile/check.js";
+import {
+  checkSpecAssertions,
+  describeSpecAssertion,
+  neededTraffic,
+} from "../../src/specfile/check.js";
 import type { TierSpec } from "../../src/synth/intent.js";
 
 export const INTERNET = "Internet";
@@ -152,6 +162,8 @@ export class Estate {
   constructor(
     readonly network: Network,
     readonly tiers: readonly TierSpec[],
+    /** The spec's (or the workspace's) assertions: lint weighs allow rules against what they need. */
+    readonly assertions: readonly SpecAssertion[] = [],
   ) {
     this.analyzer = new ReachAnalyzer(network);
     this.evaluator = new FlowEvaluator(network);
@@ -375,9 +387,23 @@ export class Estate {
     return evaluated.ok ? evaluated : { ok: false, message: evaluated.message };
   }
 
+  /**
+   * The lint findings, as `tierwall lint` makes them: with the assertions'
+   * traffic, so that allow rules broader than the claims need are found too.
+   */
   lint(): readonly Diagnostic[] {
-    this.lintMade ??= lint(this.analyzer);
+    this.lintMade ??= lint(this.analyzer, neededTraffic(this.analyzer, this.assertions));
     return this.lintMade;
+  }
+
+  /** The findings through the spec's suppressions, as `tierwall lint` gates them (nothing fails here). */
+  findings(
+    topology: Topology,
+    suppressions: readonly Suppression[] = [],
+    today = new Date().toISOString().slice(0, 10),
+  ): GateResult & { readonly where: (d: Diagnostic) => string } {
+    const result = gate(topology, this.lint(), { suppressions, failOn: "none", today });
+    return { ...result, where: (d) => namedPath(topology, d.path) };
   }
 
   outcomes(assertions: readonly SpecAssertion[]) {

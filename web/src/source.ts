@@ -4,6 +4,7 @@
  * the URL's fragment, as `serve` prints it, or pasted in; kept for the tab's
  * session only).
  */
+import type { Suppression } from "../../src/analysis/lint-gate.js";
 import type { Topology } from "../../src/model/types.js";
 import type { TierSpec } from "../../src/synth/intent.js";
 
@@ -23,6 +24,8 @@ export interface PageData {
   /** Each rule's hits in the flow logs a report replayed (`tierwall report --logs`). */
   readonly ruleHits?: readonly RuleHitsData[];
   readonly logs?: readonly string[];
+  /** Lint findings accepted on review (a spec's `suppressions`), by check and place. */
+  readonly suppressions?: readonly Suppression[];
   /** The service tags the rules name, with their addresses, when the spec gave them (a report's). */
   readonly serviceTags?: unknown;
 }

@@ -151,6 +151,7 @@ export async function runReport(target: string, options: ReportOptions, io: Io):
     assertions: spec.document.assertions ?? [],
     resources: [],
     ...(serviceTags ? { serviceTags } : {}),
+    ...(spec.suppressions.length > 0 ? { suppressions: spec.suppressions } : {}),
     ...(hits ? { ruleHits: hits, logs: options.logs } : {}),
     generatedAt: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
     source: spec.file,
