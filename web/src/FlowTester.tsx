@@ -3,7 +3,7 @@
  * address), a protocol and a port; the verdict and its trace through every
  * NSG, computed as you type.
  */
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { Estate } from "./estate.js";
 import { INTERNET } from "./estate.js";
 import type { Selection } from "./Workbench.js";
@@ -28,6 +28,10 @@ export function FlowTester({
     [estate, from, to, protocol, port],
   );
   const label = `${from} → ${to} ${protocol}${protocol === "Tcp" || protocol === "Udp" ? `:${port}` : ""}`;
+  // The flow tested is the flow selected: the rules view highlights what decides it.
+  useEffect(() => {
+    if (answer?.ok) onResult({ label, flow: answer.result });
+  }, [answer, label, onResult]);
   const suggestions = [...envs, INTERNET, "VirtualNetwork", "AzureLoadBalancer"];
   return (
     <div className="flow-tester">
@@ -106,7 +110,7 @@ export function FlowTester({
                     <tr key={`${t.nsg}/${t.direction}/${t.rule}`}>
                       <td>{t.nsg}</td>
                       <td>
-                        {JSON.stringify(t.appliedTo).replace(/[{}"]/g, "").replace(/,/g, ", ")}
+                        {t.appliedTo.type === "subnet" ? "subnet" : "interface"} {t.appliedTo.name}
                       </td>
                       <td>{t.direction}</td>
                       <td className="mono">{t.packet}</td>
@@ -121,13 +125,7 @@ export function FlowTester({
                 </tbody>
               </table>
             )}
-            <button
-              type="button"
-              onClick={() => {
-                onResult({ label, flow: answer.result });
-                showRules();
-              }}
-            >
+            <button type="button" onClick={showRules}>
               Show it in the rules
             </button>
           </>

@@ -170,7 +170,7 @@ export function Workbench({ data, server }: { data: PageData; server?: ServerCon
             {tab === "Flow tester" && (
               <FlowTester
                 estate={estate}
-                onResult={(s) => setSelection(s)}
+                onResult={setSelection}
                 showRules={() => setTab("Rules")}
               />
             )}
