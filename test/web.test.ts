@@ -72,6 +72,7 @@ describe.skipIf(missing)(titled("the web page, in chromium", missing), () => {
     await form.getByLabel("File", { exact: true }).setInputFiles(EXAMPLE_SPEC);
     await form.getByRole("button", { name: "Import" }).click();
     await page.locator('.environment[data-environment="apiase"]').waitFor();
+    await expect(page.title()).resolves.toBe(`tierwall · Subscription ${SUBSCRIPTION}`);
   });
 
   afterAll(async () => {

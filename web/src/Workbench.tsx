@@ -4,7 +4,7 @@
  * (an edge's witness, a tested flow) highlights its deciding rules in the
  * rules view.
  */
-import { type KeyboardEvent, useMemo, useRef, useState } from "react";
+import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react";
 import type { FlowResult } from "../../src/engine/flow.js";
 import { Architecture } from "./Architecture.js";
 import { Assertions } from "./Assertions.js";
@@ -46,6 +46,9 @@ export function Workbench({ data, server }: { data: PageData; server?: ServerCon
     [built, data.tiers, data.assertions],
   );
   const [tab, setTab] = useState<Tab>("Architecture");
+  useEffect(() => {
+    document.title = `tierwall · ${data.title}`;
+  }, [data.title]);
   const [selection, setSelection] = useState<Selection>();
   const tabs = TABS.filter((t) => t !== "History" || server);
   const tabRefs = useRef(new Map<Tab, HTMLButtonElement>());
@@ -99,6 +102,11 @@ export function Workbench({ data, server }: { data: PageData; server?: ServerCon
               onImported={server.imported}
             />
           </details>
+        )}
+        {server && (
+          <button type="button" onClick={() => server.reload()}>
+            Reload
+          </button>
         )}
         {server && (
           <button type="button" className="link" onClick={server.signOut}>
