@@ -16,7 +16,8 @@ import { isObject } from "./body.js";
 import { ArmError } from "./errors.js";
 import type { RouteDeps } from "./resource-routes.js";
 import type { SubscriptionNetworks } from "./subscription-network.js";
-import { outcomeJson, outcomesOn, parseAssertions, workspaceAssertions } from "./workspace.js";
+import { outcomeJson, outcomesOn } from "./workspace.js";
+import { parseAssertions, workspaceAssertions } from "./workspace-body.js";
 
 type SubscriptionParams = { subscription: string };
 

@@ -24,7 +24,8 @@ import type {
 } from "../store/store.js";
 import { ArmError } from "./errors.js";
 import { MODEL_TYPES, type SubscriptionNetworks } from "./subscription-network.js";
-import { outcomeJson, outcomesOn, statusOf, workspaceAssertions } from "./workspace.js";
+import { outcomeJson, outcomesOn, statusOf } from "./workspace.js";
+import { workspaceAssertions } from "./workspace-body.js";
 
 /** A write's conditions, with the assertions its writer accepts breaking (names, or `*`). */
 export interface GuardedConditions extends WriteConditions {
