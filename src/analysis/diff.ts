@@ -40,6 +40,11 @@ export interface SemanticDiff {
   readonly flows: readonly FlowChange[];
 }
 
+/** Symbolic service tags either version names, shown by name in both. */
+export function diffTagNames(before: Network, after: Network): AddressNames {
+  return AddressNames.none.withTagsOf(before.addressNames).withTagsOf(after.addressNames);
+}
+
 /** The diff as JSON: each change with its example packets written out (`Tcp 198.51.100.11:* -> 10.0.4.4:443`). */
 export function semanticDiffJson(diff: SemanticDiff) {
   const example = (c: Change) => ({
@@ -63,8 +68,15 @@ function change(
   },
 ): Change | undefined {
   if (before.equals(after)) return undefined;
-  const added = after.minus(before);
-  const removed = before.minus(after);
+  return changeOf(after.minus(before), before.minus(after), names);
+}
+
+/** A change from what it newly allows and newly denies: summaries and a witness of each. */
+export function changeOf(
+  added: PacketSet,
+  removed: PacketSet,
+  names: { before: AddressNames; after: AddressNames },
+): Change {
   const allowed = added.witness();
   const denied = removed.witness();
   const allowedExample = allowed && names.after.labelledPacket(allowed);
@@ -78,7 +90,7 @@ function change(
 }
 
 /** The virtual networks an NSG is bound in (through subnets or NICs); an unbound NSG is compared with no network. */
-function bindings(network: Network, nsg: string): string[] {
+export function bindings(network: Network, nsg: string): string[] {
   const vnets = new Set<string>();
   for (const s of network.subnets) if (s.nsg === nsg) vnets.add(s.vnet);
   for (const n of network.nics.values()) if (n.nsg === nsg) vnets.add(n.vnet);
@@ -96,8 +108,7 @@ function bindings(network: Network, nsg: string): string[] {
 export function semanticDiff(before: Network, after: Network): SemanticDiff {
   const resolvers = { before: new NsgResolver(before), after: new NsgResolver(after) };
   const nsgs: NsgChange[] = [];
-  // Symbolic service tags either version names are shown by name in both.
-  const tagNames = AddressNames.none.withTagsOf(before.addressNames).withTagsOf(after.addressNames);
+  const tagNames = diffTagNames(before, after);
   const names = [...new Set([...before.nsgs.keys(), ...after.nsgs.keys()])].sort();
   for (const nsg of names) {
     const inBefore = before.nsgs.has(nsg);
