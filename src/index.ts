@@ -9,6 +9,7 @@ export { type SemanticDiff, semanticDiff } from "./analysis/diff.js";
 export { type FlowClass, FlowClassFolder } from "./analysis/flow-classes.js";
 export { sampleFlowLogs } from "./analysis/flow-log-sample.js";
 export { type Delta, IncrementalDecisions } from "./analysis/incremental.js";
+export { IncrementalNsg, type RuleChange } from "./analysis/incremental-nsg.js";
 export { lint } from "./analysis/lint.js";
 export { exposureOf, reachMatrix } from "./analysis/matrix.js";
 export { PacketSet } from "./analysis/packet-set.js";

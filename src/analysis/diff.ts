@@ -1,4 +1,4 @@
-import { hostAt } from "../engine/endpoint.js";
+import { type Host, hostAt } from "../engine/endpoint.js";
 import { formatPacket, type Packet } from "../engine/packet.js";
 import { NsgResolver, rulesFor } from "../engine/resolve.js";
 import type { Network, NicInfo } from "../model/network.js";
@@ -38,6 +38,54 @@ export interface SemanticDiff {
   readonly equivalent: boolean;
   readonly nsgs: readonly NsgChange[];
   readonly flows: readonly FlowChange[];
+}
+
+/**
+ * Judging a change to one NSG's rules (incremental-nsg.ts): its entries,
+ * already known, and the analyzers of the network before and after, the
+ * latter holding the changed NSG's allowed packets.
+ */
+export interface OneNsgChanged {
+  readonly nsg: string;
+  readonly nsgChanges: readonly NsgChange[];
+  readonly analyzers: { readonly before: ReachAnalyzer; readonly after: ReachAnalyzer };
+}
+
+/** Per NSG, direction and virtual network it is bound in: what the second version allows that the first did not, and the reverse. */
+function nsgDiff(before: Network, after: Network): NsgChange[] {
+  const resolvers = { before: new NsgResolver(before), after: new NsgResolver(after) };
+  const nsgs: NsgChange[] = [];
+  const tagNames = diffTagNames(before, after);
+  const names = [...new Set([...before.nsgs.keys(), ...after.nsgs.keys()])].sort();
+  for (const nsg of names) {
+    const inBefore = before.nsgs.has(nsg);
+    const inAfter = after.nsgs.has(nsg);
+    const presence = inBefore && inAfter ? "both" : inBefore ? "removed" : "added";
+    const vnets = [
+      ...new Set([
+        ...(inBefore ? bindings(before, nsg) : []),
+        ...(inAfter ? bindings(after, nsg) : []),
+      ]),
+    ];
+    for (const vnet of vnets.length > 0 ? vnets : [""]) {
+      for (const direction of ["Inbound", "Outbound"] as const) {
+        const allowed = (side: "before" | "after") => {
+          const network = side === "before" ? before : after;
+          if (!network.nsgs.has(nsg)) return undefined;
+          return decide(rulesFor(resolvers[side].resolve(nsg, vnet), direction)).allowed;
+        };
+        const b = allowed("before");
+        const a = allowed("after");
+        // An NSG added or removed is compared with no NSG, which allows everything.
+        const c = change(b ?? PacketSet.all, a ?? PacketSet.all, {
+          before: tagNames,
+          after: tagNames,
+        });
+        if (c) nsgs.push({ nsg, direction, vnet, presence, ...c });
+      }
+    }
+  }
+  return nsgs;
 }
 
 /** Symbolic service tags either version names, shown by name in both. */
@@ -105,41 +153,22 @@ export function bindings(network: Network, nsg: string): string[] {
  * other: an estate has too many). Renames, reorderings and splits that allow
  * the same packets show no difference.
  */
-export function semanticDiff(before: Network, after: Network): SemanticDiff {
-  const resolvers = { before: new NsgResolver(before), after: new NsgResolver(after) };
-  const nsgs: NsgChange[] = [];
-  const tagNames = diffTagNames(before, after);
-  const names = [...new Set([...before.nsgs.keys(), ...after.nsgs.keys()])].sort();
-  for (const nsg of names) {
-    const inBefore = before.nsgs.has(nsg);
-    const inAfter = after.nsgs.has(nsg);
-    const presence = inBefore && inAfter ? "both" : inBefore ? "removed" : "added";
-    const vnets = [
-      ...new Set([
-        ...(inBefore ? bindings(before, nsg) : []),
-        ...(inAfter ? bindings(after, nsg) : []),
-      ]),
-    ];
-    for (const vnet of vnets.length > 0 ? vnets : [""]) {
-      for (const direction of ["Inbound", "Outbound"] as const) {
-        const allowed = (side: "before" | "after") => {
-          const network = side === "before" ? before : after;
-          if (!network.nsgs.has(nsg)) return undefined;
-          return decide(rulesFor(resolvers[side].resolve(nsg, vnet), direction)).allowed;
-        };
-        const b = allowed("before");
-        const a = allowed("after");
-        // An NSG added or removed is compared with no NSG, which allows everything.
-        const c = change(b ?? PacketSet.all, a ?? PacketSet.all, {
-          before: tagNames,
-          after: tagNames,
-        });
-        if (c) nsgs.push({ nsg, direction, vnet, presence, ...c });
-      }
-    }
-  }
+export function semanticDiff(
+  before: Network,
+  after: Network,
+  incremental?: OneNsgChanged,
+): SemanticDiff {
+  const nsgs: NsgChange[] = incremental ? [...incremental.nsgChanges] : nsgDiff(before, after);
   const flows: FlowChange[] = [];
-  const analyzers = { before: new ReachAnalyzer(before), after: new ReachAnalyzer(after) };
+  const analyzers = incremental?.analyzers ?? {
+    before: new ReachAnalyzer(before),
+    after: new ReachAnalyzer(after),
+  };
+  // Only one NSG changed: a flow that meets it at neither end is as it was.
+  const meets = (h: Host) =>
+    incremental === undefined ||
+    h.subnet?.nsg === incremental.nsg ||
+    h.nic?.nsg === incremental.nsg;
   const shown = {
     before: before.addressNames.withTagsOf(after.addressNames),
     after: after.addressNames.withTagsOf(before.addressNames),
@@ -168,6 +197,7 @@ export function semanticDiff(before: Network, after: Network): SemanticDiff {
       .sort(),
   ];
   for (const to of exposed) {
+    if (!meets(host("before", to))) continue;
     // The Internet: every host outside every network, before and after.
     const exposure = (side: "before" | "after") =>
       analyzers[side].fromOutside(analyzers[side].outside, host(side, to)).allowed;
@@ -176,6 +206,7 @@ export function semanticDiff(before: Network, after: Network): SemanticDiff {
   }
   for (const from of envs) {
     for (const to of envs) {
+      if (!meets(host("before", from)) && !meets(host("before", to))) continue;
       const space = (side: "before" | "after") =>
         analyzers[side].flow(host(side, from), host(side, to)).allowed;
       const c = change(space("before"), space("after"), shown);

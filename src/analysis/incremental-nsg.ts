@@ -1,23 +1,34 @@
 /**
  * One NSG of a network, judged as its rules change: its decisions in every
  * virtual network it is bound in, both directions (IncrementalDecisions),
- * and for each single-rule change the NSG entries of the semantic diff
- * (`semanticDiff`'s `nsgs`), computed from the rules the change overlaps
- * instead of deciding the whole list twice. Only the changed rule is parsed
- * and resolved. The flows between hosts and the assertions are not judged
- * here (yet): `semanticDiff` and the assertion checker still do that.
+ * and for each single-rule change the semantic diff of the network: the
+ * NSG's entries from the rules the change overlaps instead of deciding the
+ * whole list twice, and the flows between hosts recomputed only where the
+ * NSG stands at either end, with every other NSG's packets as the analysis
+ * before the change worked them out. Only the changed rule is parsed and
+ * resolved; the network after the change is the one before with this NSG's
+ * rules replaced, not built again. The assertions are not judged here (yet).
  */
 import { NsgResolver, resolveRule, type TagContext } from "../engine/resolve.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { error } from "../model/diagnostic.js";
 import { LIMITS } from "../model/limits.js";
 import { NameIndex } from "../model/names.js";
-import type { Network } from "../model/network.js";
+import type { Network, NsgInfo } from "../model/network.js";
 import { type Direction, type ParsedRule, parseSecurityRule } from "../model/rule.js";
 import type { SecurityRule } from "../model/types.js";
 import { AddressSet } from "../net/address-set.js";
-import { bindings, changeOf, diffTagNames, type NsgChange } from "./diff.js";
+import {
+  bindings,
+  changeOf,
+  diffTagNames,
+  type NsgChange,
+  type SemanticDiff,
+  semanticDiff,
+} from "./diff.js";
 import { type Delta, IncrementalDecisions } from "./incremental.js";
+import type { PacketSet } from "./packet-set.js";
+import { ReachAnalyzer } from "./reach.js";
 
 /** A change of one custom rule: added, removed (by name), or replaced (by name) with another. */
 export type RuleChange =
@@ -33,11 +44,16 @@ export class IncrementalNsg {
   private readonly vnets: readonly string[];
   /** The custom rules as they stand: name (lower-case) to direction and priority. */
   private readonly custom = new Map<string, { direction: Direction; priority: number }>();
+  /** The network as the changes so far left it, and its analysis. */
+  private current: Network;
+  private analyzer: ReachAnalyzer;
 
   constructor(
-    private readonly network: Network,
+    network: Network,
     readonly nsg: string,
   ) {
+    this.current = network;
+    this.analyzer = new ReachAnalyzer(network);
     const info = network.nsgs.get(nsg);
     if (!info) throw new Error(`no network security group ${nsg}`);
     const bound = bindings(network, nsg);
@@ -63,18 +79,27 @@ export class IncrementalNsg {
    * NSG (one per virtual network and direction whose allowed packets
    * changed), or the problems that keep it from being applied.
    */
-  apply(change: RuleChange): { changes: NsgChange[]; diagnostics: Diagnostic[] } {
+  apply(change: RuleChange): {
+    changes: NsgChange[];
+    /** The semantic diff of the network, as `semanticDiff` gives it; absent when the change is refused. */
+    diff?: SemanticDiff;
+    /** The network after the change. */
+    network: Network;
+    diagnostics: Diagnostic[];
+  } {
+    const refused = (diagnostics: Diagnostic[]) => ({
+      changes: [],
+      network: this.current,
+      diagnostics,
+    });
     const removed = change.kind === "add" ? undefined : this.custom.get(change.name.toLowerCase());
     if (change.kind !== "add" && !removed)
-      return {
-        changes: [],
-        diagnostics: [error("NotFound", `${this.nsg} has no rule ${change.name}`, [])],
-      };
+      return refused([error("NotFound", `${this.nsg} has no rule ${change.name}`, [])]);
     const parsed =
       change.kind === "remove"
         ? undefined
         : this.parse(change.rule, change.kind === "replace" ? change.name : undefined);
-    if (parsed && "diagnostics" in parsed) return { changes: [], diagnostics: parsed.diagnostics };
+    if (parsed && "diagnostics" in parsed) return refused(parsed.diagnostics);
     const added = parsed?.rule;
     // Each virtual network and direction changes once: a rule moved between directions changes both.
     const deltas = new Map<string, Delta>();
@@ -109,7 +134,7 @@ export class IncrementalNsg {
         direction: added.direction,
         priority: added.priority,
       });
-    const names = diffTagNames(this.network, this.network);
+    const names = diffTagNames(this.current, this.current);
     const changes: NsgChange[] = [];
     for (const vnet of this.vnets)
       for (const direction of DIRECTIONS) {
@@ -123,7 +148,43 @@ export class IncrementalNsg {
           ...changeOf(delta.newlyAllowed, delta.newlyDenied, { before: names, after: names }),
         });
       }
-    return { changes, diagnostics: [] };
+    const after = this.withRules(change, added);
+    const analyzer = new ReachAnalyzer(after);
+    const allowed = new Map<string, PacketSet>();
+    for (const [key, kept] of this.kept) allowed.set(key, kept.allowed);
+    analyzer.inherit(this.analyzer, this.nsg, allowed);
+    const diff = semanticDiff(this.current, after, {
+      nsg: this.nsg,
+      nsgChanges: changes,
+      analyzers: { before: this.analyzer, after: analyzer },
+    });
+    this.current = after;
+    this.analyzer = analyzer;
+    return { changes, diff, network: after, diagnostics: [] };
+  }
+
+  /** The network with the change made to this NSG's rules: the rest as it was. */
+  private withRules(change: RuleChange, added: ParsedRule | undefined): Network {
+    const info = this.current.nsgs.get(this.nsg) as NsgInfo;
+    const gone = change.kind === "add" ? undefined : change.name.toLowerCase();
+    const rulePaths = new Map(info.rulePaths);
+    const list = (rules: readonly ParsedRule[], direction: Direction) => {
+      const kept = rules.filter((r) => r.isDefault || r.name.toLowerCase() !== gone);
+      if (added?.direction !== direction) return kept;
+      const at = kept.findIndex((r) => r.priority > added.priority);
+      return at < 0 ? [...kept, added] : [...kept.slice(0, at), added, ...kept.slice(at)];
+    };
+    if (gone !== undefined)
+      for (const name of rulePaths.keys()) if (name.toLowerCase() === gone) rulePaths.delete(name);
+    // A rule added here has no place in a document: it is placed at its NSG.
+    if (added) rulePaths.set(added.name, info.path);
+    const next: NsgInfo = {
+      ...info,
+      rulePaths,
+      inbound: list(info.inbound, "Inbound"),
+      outbound: list(info.outbound, "Outbound"),
+    };
+    return { ...this.current, nsgs: new Map(this.current.nsgs).set(this.nsg, next) };
   }
 
   private decisionsOf(vnet: string, direction: Direction): IncrementalDecisions {
@@ -132,8 +193,8 @@ export class IncrementalNsg {
 
   private context(vnet: string): TagContext {
     return {
-      network: this.network,
-      virtualNetworkTag: this.network.vnets.get(vnet)?.virtualNetworkTag ?? AddressSet.empty,
+      network: this.current,
+      virtualNetworkTag: this.current.vnets.get(vnet)?.virtualNetworkTag ?? AddressSet.empty,
     };
   }
 
@@ -146,8 +207,8 @@ export class IncrementalNsg {
     replacing: string | undefined,
   ): { rule: ParsedRule } | { diagnostics: Diagnostic[] } {
     const result = parseSecurityRule(rule, [], {
-      serviceTags: this.network.serviceTags,
-      applicationSecurityGroups: new NameIndex(this.network.asgMembers.keys()),
+      serviceTags: this.current.serviceTags,
+      applicationSecurityGroups: new NameIndex(this.current.asgMembers.keys()),
     });
     const errors = result.diagnostics.filter((d) => d.severity === "error");
     if (!result.rule || errors.length > 0) return { diagnostics: errors };

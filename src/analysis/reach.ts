@@ -38,6 +38,24 @@ export class ReachAnalyzer {
     this.outside = inside.complement();
   }
 
+  /**
+   * Takes over what an analyzer of the network before a change to one NSG
+   * (`changed`) worked out of the others, which the change leaves as they
+   * were, and the changed NSG's allowed packets as given (by virtual network
+   * and direction, `vnet\u0000Inbound`): so that judging the change decides no
+   * unchanged NSG again.
+   */
+  inherit(
+    from: ReachAnalyzer,
+    changed: string,
+    allowed: ReadonlyMap<string, PacketSet>,
+  ): void {
+    const unchanged = (key: string) => !key.startsWith(`${changed}\u0000`);
+    for (const [key, decided] of from.decisions) if (unchanged(key)) this.decisions.set(key, decided);
+    for (const [key, set] of from.allowedSets) if (unchanged(key)) this.allowedSets.set(key, set);
+    for (const [key, set] of allowed) this.allowedSets.set(`${changed}\u0000${key}`, set);
+  }
+
   nsgDecisions(nsg: string, vnet: string, direction: Direction): Decisions {
     const key = `${nsg}\u0000${vnet}\u0000${direction}`;
     let found = this.decisions.get(key);
