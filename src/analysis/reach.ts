@@ -45,13 +45,10 @@ export class ReachAnalyzer {
    * and direction, `vnet\u0000Inbound`): so that judging the change decides no
    * unchanged NSG again.
    */
-  inherit(
-    from: ReachAnalyzer,
-    changed: string,
-    allowed: ReadonlyMap<string, PacketSet>,
-  ): void {
+  inherit(from: ReachAnalyzer, changed: string, allowed: ReadonlyMap<string, PacketSet>): void {
     const unchanged = (key: string) => !key.startsWith(`${changed}\u0000`);
-    for (const [key, decided] of from.decisions) if (unchanged(key)) this.decisions.set(key, decided);
+    for (const [key, decided] of from.decisions)
+      if (unchanged(key)) this.decisions.set(key, decided);
     for (const [key, set] of from.allowedSets) if (unchanged(key)) this.allowedSets.set(key, set);
     for (const [key, set] of allowed) this.allowedSets.set(`${changed}\u0000${key}`, set);
   }
