@@ -97,7 +97,7 @@ export class SetAssertionChecker {
   private readonly sets: HostSets;
 
   constructor(private readonly analyzer: ReachAnalyzer) {
-    this.evaluator = new FlowEvaluator(analyzer.network);
+    this.evaluator = new FlowEvaluator(analyzer.network, { resolver: analyzer.resolver });
     this.sets = new HostSets(analyzer);
   }
 

@@ -7,9 +7,10 @@
  * NSG stands at either end, with every other NSG's packets as the analysis
  * before the change worked them out. Only the changed rule is parsed and
  * resolved; the network after the change is the one before with this NSG's
- * rules replaced, not built again. The assertions are not judged here (yet).
+ * rules replaced, not built again. A spec's assertions are judged with the
+ * analysis kept here by specfile/spec-under-change.ts.
  */
-import { NsgResolver, resolveRule, type TagContext } from "../engine/resolve.js";
+import { resolveRule, rulesFor, type TagContext } from "../engine/resolve.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { error } from "../model/diagnostic.js";
 import { LIMITS } from "../model/limits.js";
@@ -27,7 +28,6 @@ import {
   semanticDiff,
 } from "./diff.js";
 import { type Delta, IncrementalDecisions } from "./incremental.js";
-import type { PacketSet } from "./packet-set.js";
 import { ReachAnalyzer } from "./reach.js";
 
 /** A change of one custom rule: added, removed (by name), or replaced (by name) with another. */
@@ -48,21 +48,26 @@ export class IncrementalNsg {
   private current: Network;
   private analyzer: ReachAnalyzer;
 
+  /** `analyzer`: the analysis of `network` done so far, to build on. */
   constructor(
     network: Network,
     readonly nsg: string,
+    analyzer: ReachAnalyzer = new ReachAnalyzer(network),
   ) {
     this.current = network;
-    this.analyzer = new ReachAnalyzer(network);
+    this.analyzer = analyzer;
     const info = network.nsgs.get(nsg);
     if (!info) throw new Error(`no network security group ${nsg}`);
     const bound = bindings(network, nsg);
     this.vnets = bound.length > 0 ? bound : [""];
-    const resolver = new NsgResolver(network);
+    // Resolved and decided once, here, and lent to the analysis of the network as it stands.
     for (const vnet of this.vnets) {
-      const resolved = resolver.resolve(nsg, vnet);
-      this.kept.set(`${vnet}\u0000Inbound`, new IncrementalDecisions(resolved.inbound));
-      this.kept.set(`${vnet}\u0000Outbound`, new IncrementalDecisions(resolved.outbound));
+      const resolved = this.analyzer.resolver.resolve(nsg, vnet);
+      for (const direction of DIRECTIONS) {
+        const kept = new IncrementalDecisions(rulesFor(resolved, direction));
+        this.kept.set(`${vnet}\u0000${direction}`, kept);
+        this.analyzer.adoptDecisions(nsg, vnet, direction, kept.decisions());
+      }
     }
     for (const r of [...info.inbound, ...info.outbound])
       if (!r.isDefault)
@@ -83,13 +88,15 @@ export class IncrementalNsg {
     changes: NsgChange[];
     /** The semantic diff of the network, as `semanticDiff` gives it; absent when the change is refused. */
     diff?: SemanticDiff;
-    /** The network after the change. */
+    /** The network after the change, and its analysis (which shares every unchanged NSG's work). */
     network: Network;
+    analyzer: ReachAnalyzer;
     diagnostics: Diagnostic[];
   } {
     const refused = (diagnostics: Diagnostic[]) => ({
       changes: [],
       network: this.current,
+      analyzer: this.analyzer,
       diagnostics,
     });
     const removed = change.kind === "add" ? undefined : this.custom.get(change.name.toLowerCase());
@@ -148,19 +155,39 @@ export class IncrementalNsg {
           ...changeOf(delta.newlyAllowed, delta.newlyDenied, { before: names, after: names }),
         });
       }
+    const before = this.analyzer;
     const after = this.withRules(change, added);
     const analyzer = new ReachAnalyzer(after);
-    const allowed = new Map<string, PacketSet>();
-    for (const [key, kept] of this.kept) allowed.set(key, kept.allowed);
-    analyzer.inherit(this.analyzer, this.nsg, allowed);
+    analyzer.inherit(
+      before,
+      this.nsg,
+      this.vnets.map((vnet) => {
+        const inbound = this.decisionsOf(vnet, "Inbound");
+        const outbound = this.decisionsOf(vnet, "Outbound");
+        return {
+          resolved: { name: this.nsg, vnet, inbound: inbound.rules, outbound: outbound.rules },
+          inbound: inbound.decisions(),
+          outbound: outbound.decisions(),
+        };
+      }),
+    );
     const diff = semanticDiff(this.current, after, {
       nsg: this.nsg,
       nsgChanges: changes,
-      analyzers: { before: this.analyzer, after: analyzer },
+      analyzers: { before, after: analyzer },
     });
     this.current = after;
     this.analyzer = analyzer;
-    return { changes, diff, network: after, diagnostics: [] };
+    return { changes, diff, network: after, analyzer, diagnostics: [] };
+  }
+
+  /** The network as the changes so far left it, and its analysis (every NSG resolved and decided once). */
+  get network(): Network {
+    return this.current;
+  }
+
+  get analysis(): ReachAnalyzer {
+    return this.analyzer;
   }
 
   /** The network with the change made to this NSG's rules: the rest as it was. */

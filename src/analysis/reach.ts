@@ -1,5 +1,5 @@
 import { type Host, hostAt } from "../engine/endpoint.js";
-import { NsgResolver, rulesFor } from "../engine/resolve.js";
+import { NsgResolver, type ResolvedNsg, rulesFor } from "../engine/resolve.js";
 import { closedPublicIp, planRoute, type Route, vnetsConnected } from "../engine/route.js";
 import { AZURE_HOST_ADDRESS, type Network, type SubnetInfo } from "../model/network.js";
 import { nsgAppliesToPrivateEndpoints } from "../model/private-endpoint-types.js";
@@ -26,7 +26,7 @@ export interface FlowSpace {
  * are computed once per (NSG, virtual network, direction).
  */
 export class ReachAnalyzer {
-  private readonly resolver: NsgResolver;
+  readonly resolver: NsgResolver;
   private readonly decisions = new Map<string, Decisions>();
   /** Every address outside every virtual network, its connected spaces and the platform's: the Internet's hosts. */
   readonly outside: AddressSet;
@@ -41,16 +41,37 @@ export class ReachAnalyzer {
   /**
    * Takes over what an analyzer of the network before a change to one NSG
    * (`changed`) worked out of the others, which the change leaves as they
-   * were, and the changed NSG's allowed packets as given (by virtual network
-   * and direction, `vnet\u0000Inbound`): so that judging the change decides no
-   * unchanged NSG again.
+   * were, and the changed NSG as given, resolved and decided per virtual
+   * network (by IncrementalNsg): so that judging the change neither resolves
+   * nor decides any NSG again.
    */
-  inherit(from: ReachAnalyzer, changed: string, allowed: ReadonlyMap<string, PacketSet>): void {
+  inherit(
+    from: ReachAnalyzer,
+    changed: string,
+    given: readonly {
+      readonly resolved: ResolvedNsg;
+      readonly inbound: Decisions;
+      readonly outbound: Decisions;
+    }[],
+  ): void {
+    this.resolver.inherit(
+      from.resolver,
+      changed,
+      given.map((g) => g.resolved),
+    );
     const unchanged = (key: string) => !key.startsWith(`${changed}\u0000`);
     for (const [key, decided] of from.decisions)
       if (unchanged(key)) this.decisions.set(key, decided);
     for (const [key, set] of from.allowedSets) if (unchanged(key)) this.allowedSets.set(key, set);
-    for (const [key, set] of allowed) this.allowedSets.set(`${changed}\u0000${key}`, set);
+    for (const { resolved, inbound, outbound } of given) {
+      this.adoptDecisions(changed, resolved.vnet, "Inbound", inbound);
+      this.adoptDecisions(changed, resolved.vnet, "Outbound", outbound);
+    }
+  }
+
+  /** Takes an NSG direction's decisions as made elsewhere (the same rules, decided). */
+  adoptDecisions(nsg: string, vnet: string, direction: Direction, decided: Decisions): void {
+    this.decisions.set(`${nsg}\u0000${vnet}\u0000${direction}`, decided);
   }
 
   nsgDecisions(nsg: string, vnet: string, direction: Direction): Decisions {

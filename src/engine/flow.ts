@@ -77,9 +77,13 @@ export class FlowEvaluator {
   /** `compileAfter`: how many flows an NSG direction decides by walking its rules before it is compiled. */
   constructor(
     readonly network: Network,
-    options: { readonly compileAfter?: number } = {},
+    options: {
+      readonly compileAfter?: number;
+      /** A resolver of the same network to share (one that resolved its NSGs already). */
+      readonly resolver?: NsgResolver;
+    } = {},
   ) {
-    this.resolver = new NsgResolver(network);
+    this.resolver = options.resolver ?? new NsgResolver(network);
     this.compiled = new CompiledNsgs(options.compileAfter);
   }
 

@@ -96,6 +96,17 @@ export class NsgResolver {
     return resolved;
   }
 
+  /**
+   * Takes over another resolver's work for a network that differs from this
+   * one in one NSG's rules (`changed`): every other NSG as it resolved them,
+   * and the changed one as given (resolved by whoever changed it).
+   */
+  inherit(from: NsgResolver, changed: string, given: readonly ResolvedNsg[]): void {
+    for (const [key, resolved] of from.cache)
+      if (resolved.name !== changed) this.cache.set(key, resolved);
+    for (const resolved of given) this.cache.set(`${changed}\u0000${resolved.vnet}`, resolved);
+  }
+
   private readonly anySourcePortCache = new Map<string, ResolvedNsg>();
 
   /**

@@ -12,16 +12,20 @@ export type SpecOutcome =
   | { readonly kind: "flow"; readonly outcome: AssertionOutcome }
   | { readonly kind: "set"; readonly outcome: SetOutcome };
 
-/** Checks every assertion in order; set assertions share one analyzer, built only if one is present. */
+/**
+ * Checks every assertion in order; set assertions share one analyzer, built
+ * only if one is present (or the one given, which flows share too).
+ */
 export function checkSpecAssertions(
   network: Network,
   assertions: readonly SpecAssertion[],
+  analyzer?: ReachAnalyzer,
 ): SpecOutcome[] {
-  const evaluator = new FlowEvaluator(network);
+  const evaluator = new FlowEvaluator(network, analyzer ? { resolver: analyzer.resolver } : {});
   let checker: SetAssertionChecker | undefined;
   return assertions.map((a): SpecOutcome => {
     if (a.kind === "flow") return { kind: "flow", outcome: checkAssertion(evaluator, a) };
-    checker ??= new SetAssertionChecker(new ReachAnalyzer(network));
+    checker ??= new SetAssertionChecker(analyzer ?? new ReachAnalyzer(network));
     return { kind: "set", outcome: checker.check(a) };
   });
 }

@@ -1,0 +1,82 @@
+/**
+ * A spec's network and assertions, judged as NSG rules change one at a time:
+ * each change's semantic diff (IncrementalNsg: from the changed rule, not the
+ * whole network) and every assertion's outcome after it, those that held and
+ * no longer do named, with one analysis carried from change to change so that
+ * no unchanged NSG is resolved or decided again. What a policy service or an
+ * editor needs to judge a change as it is made.
+ */
+import type { SemanticDiff } from "../analysis/diff.js";
+import { IncrementalNsg, type RuleChange } from "../analysis/incremental-nsg.js";
+import { ReachAnalyzer } from "../analysis/reach.js";
+import type { Diagnostic } from "../model/diagnostic.js";
+import type { Network } from "../model/network.js";
+import type { SpecAssertion } from "./assertions.js";
+import { checkSpecAssertions, type SpecOutcome } from "./check.js";
+
+export interface JudgedChange {
+  /** Absent when the change is refused (diagnostics say why); nothing changed then. */
+  readonly diff?: SemanticDiff;
+  /** Every assertion's outcome after the change, in the spec's order. */
+  readonly outcomes: readonly SpecOutcome[];
+  /** The assertions that held before the change and do not after it. */
+  readonly broken: readonly SpecOutcome[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export class SpecUnderChange {
+  private network: Network;
+  private analyzer: ReachAnalyzer;
+  /** The NSG changed last, kept for the next change to it. */
+  private kept?: IncrementalNsg;
+  private outcomesNow?: SpecOutcome[];
+
+  constructor(
+    network: Network,
+    readonly assertions: readonly SpecAssertion[],
+  ) {
+    this.network = network;
+    this.analyzer = new ReachAnalyzer(network);
+  }
+
+  /** The assertions' outcomes on the network as it stands. */
+  outcomes(): readonly SpecOutcome[] {
+    this.outcomesNow ??= checkSpecAssertions(this.network, this.assertions, this.analyzer);
+    return this.outcomesNow;
+  }
+
+  get current(): Network {
+    return this.network;
+  }
+
+  /** Judges a change to one rule of an NSG, and keeps it when it is valid. */
+  change(nsg: string, change: RuleChange): JudgedChange {
+    const before = this.outcomes();
+    if (this.kept?.nsg !== nsg) {
+      if (!this.network.nsgs.has(nsg))
+        return {
+          outcomes: before,
+          broken: [],
+          diagnostics: [
+            {
+              severity: "error",
+              code: "NotFound",
+              message: `no network security group ${nsg}`,
+              path: [],
+            },
+          ],
+        };
+      this.kept = new IncrementalNsg(this.network, nsg, this.analyzer);
+    }
+    const applied = this.kept.apply(change);
+    if (!applied.diff) return { outcomes: before, broken: [], diagnostics: applied.diagnostics };
+    this.network = applied.network;
+    this.analyzer = applied.analyzer;
+    const after = checkSpecAssertions(this.network, this.assertions, this.analyzer);
+    this.outcomesNow = after;
+    const broken = after.filter(
+      (o, i) => o.outcome.status !== "held" && before[i]?.outcome.status === "held",
+    );
+    return { diff: applied.diff, outcomes: after, broken, diagnostics: [] };
+  }
+}
