@@ -101,6 +101,7 @@ export { formatPrefix, type Prefix, parsePrefix } from "./net/prefix.js";
 export { checkSpecAssertions, type SpecOutcome } from "./specfile/check.js";
 export { specJsonSchema } from "./specfile/json-schema.js";
 export { type LoadedSpec, type LoadResult, loadSpec } from "./specfile/load.js";
+export { type JudgedChange, SpecUnderChange } from "./specfile/spec-under-change.js";
 export { writeSpec } from "./specfile/write.js";
 export { resolveTiers, type Tier, type TierSpec } from "./synth/intent.js";
 export { proveSynthesis } from "./synth/prove.js";
