@@ -12,11 +12,10 @@
  */
 import { resolveRule, rulesFor, type TagContext } from "../engine/resolve.js";
 import type { Diagnostic } from "../model/diagnostic.js";
-import { error } from "../model/diagnostic.js";
-import { LIMITS } from "../model/limits.js";
 import { NameIndex } from "../model/names.js";
 import type { Network, NsgInfo } from "../model/network.js";
-import { type Direction, type ParsedRule, parseSecurityRule } from "../model/rule.js";
+import type { Direction, ParsedRule } from "../model/rule.js";
+import { checkRuleChange, missingRule } from "../model/rule-change.js";
 import type { SecurityRule } from "../model/types.js";
 import { AddressSet } from "../net/address-set.js";
 import {
@@ -100,8 +99,7 @@ export class IncrementalNsg {
       diagnostics,
     });
     const removed = change.kind === "add" ? undefined : this.custom.get(change.name.toLowerCase());
-    if (change.kind !== "add" && !removed)
-      return refused([error("NotFound", `${this.nsg} has no rule ${change.name}`, [])]);
+    if (change.kind !== "add" && !removed) return refused([missingRule(this.nsg, change.name)]);
     const parsed =
       change.kind === "remove"
         ? undefined
@@ -225,51 +223,16 @@ export class IncrementalNsg {
     };
   }
 
-  /**
-   * The rule parsed as the model parses one, and checked against the others
-   * of its NSG: names and priorities unique, no more rules than Azure allows.
-   */
+  /** The rule, if this NSG may hold it (replacing the rule named `replacing`); else why not. */
   private parse(
     rule: SecurityRule,
     replacing: string | undefined,
   ): { rule: ParsedRule } | { diagnostics: Diagnostic[] } {
-    const result = parseSecurityRule(rule, [], {
+    const others = new Map(this.custom);
+    if (replacing !== undefined) others.delete(replacing.toLowerCase());
+    return checkRuleChange(this.nsg, rule, others, {
       serviceTags: this.current.serviceTags,
       applicationSecurityGroups: new NameIndex(this.current.asgMembers.keys()),
     });
-    const errors = result.diagnostics.filter((d) => d.severity === "error");
-    if (!result.rule || errors.length > 0) return { diagnostics: errors };
-    const parsed = result.rule;
-    const others = [...this.custom].filter(([name]) => name !== replacing?.toLowerCase());
-    if (others.length + 1 > LIMITS.rulesPerNsg)
-      return {
-        diagnostics: [
-          error(
-            "SecurityRuleLimitExceeded",
-            `network security group ${this.nsg} would have ${others.length + 1} security rules; at most ${LIMITS.rulesPerNsg} are allowed`,
-            [],
-          ),
-        ],
-      };
-    if (others.some(([name]) => name === parsed.name.toLowerCase()))
-      return {
-        diagnostics: [
-          error("DuplicateResourceName", `${this.nsg} already has a rule ${parsed.name}`, []),
-        ],
-      };
-    const clash = others.find(
-      ([, r]) => r.direction === parsed.direction && r.priority === parsed.priority,
-    );
-    if (clash)
-      return {
-        diagnostics: [
-          error(
-            "SecurityRuleConflict",
-            `${this.nsg}: rules ${clash[0]} and ${parsed.name} have the same priority (${parsed.priority}) and direction (${parsed.direction})`,
-            [],
-          ),
-        ],
-      };
-    return { rule: parsed };
   }
 }

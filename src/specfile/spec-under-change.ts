@@ -11,6 +11,7 @@ import { IncrementalNsg, type RuleChange } from "../analysis/incremental-nsg.js"
 import { ReachAnalyzer } from "../analysis/reach.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { Network } from "../model/network.js";
+import { missingNsg } from "../model/rule-change.js";
 import type { SpecAssertion } from "./assertions.js";
 import { checkSpecAssertions, type SpecOutcome } from "./check.js";
 
@@ -57,14 +58,7 @@ export class SpecUnderChange {
         return {
           outcomes: before,
           broken: [],
-          diagnostics: [
-            {
-              severity: "error",
-              code: "NotFound",
-              message: `no network security group ${nsg}`,
-              path: [],
-            },
-          ],
+          diagnostics: [missingNsg(nsg)],
         };
       this.kept = new IncrementalNsg(this.network, nsg, this.analyzer);
     }
