@@ -4,6 +4,7 @@
  * Terraform, PowerShell or an az CLI script, into a resource group.
  */
 import { useState } from "react";
+import { Notice, type NoticeText } from "./Notice.js";
 import { type Api, ApiError } from "./source.js";
 
 export const DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
@@ -21,11 +22,7 @@ export function ImportForm({
   const [group, setGroup] = useState("tierwall");
   const [location, setLocation] = useState("");
   const [file, setFile] = useState<File>();
-  const [message, setMessage] = useState<{
-    kind: "error" | "info";
-    text: string;
-    details?: string[];
-  }>();
+  const [message, setMessage] = useState<NoticeText>();
   const [busy, setBusy] = useState(false);
   const submit = async () => {
     if (!file) return;
@@ -87,21 +84,7 @@ export function ImportForm({
       <button type="submit" className="primary" disabled={!file || busy}>
         Import
       </button>
-      {message && (
-        <div
-          className={`message ${message.kind}`}
-          role={message.kind === "error" ? "alert" : "status"}
-        >
-          {message.text}
-          {message.details && message.details.length > 0 && (
-            <ul>
-              {message.details.map((d) => (
-                <li key={d}>{d}</li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      {message && <Notice notice={message} />}
     </form>
   );
 }

@@ -18,6 +18,7 @@ import {
   normalizedAssertions,
   summaryText,
 } from "./estate.js";
+import { Notice, type NoticeText } from "./Notice.js";
 import {
   addressesOf,
   formOf,
@@ -89,11 +90,7 @@ export function Rules({
   const name = chosen ?? decidedNsg ?? nsgs[0]?.name;
   const nsg = nsgs.find((n) => n.name === name);
   const [draft, setDraft] = useState<Draft>();
-  const [message, setMessage] = useState<{
-    kind: "error" | "info";
-    text: string;
-    details?: string[];
-  }>();
+  const [message, setMessage] = useState<NoticeText>();
   const [fieldErrors, setFieldErrors] = useState<Map<number, Map<string, string>>>(new Map());
   const [preview, setPreview] = useState<Preview>();
   const [busy, setBusy] = useState(false);
@@ -289,25 +286,14 @@ export function Rules({
         )}
       </div>
       {message && (
-        <div
-          className={`message ${message.kind}`}
-          role={message.kind === "error" ? "alert" : "status"}
-        >
-          {message.text}
-          {message.details && message.details.length > 0 && (
-            <ul>
-              {message.details.map((d) => (
-                <li key={d}>{d}</li>
-              ))}
-            </ul>
-          )}
+        <Notice notice={message}>
           {refused && refused.length > 0 && draft && (
             <button type="button" onClick={() => save(refused)} disabled={busy}>
               Save anyway, accepting{" "}
               {refused.length === 1 ? "this break" : `these ${refused.length} breaks`} (admin)
             </button>
           )}
-        </div>
+        </Notice>
       )}
       {DIRECTIONS.map((direction) => {
         const custom = rules
@@ -629,18 +615,7 @@ function DiffPreview({ preview }: { preview: Preview }) {
               <strong>
                 {c.from} → {c.to}
               </strong>
-              {c.newlyAllowed.lines.length > 0 && (
-                <p className="newly-allowed">
-                  <span aria-hidden="true">＋</span> newly allowed:{" "}
-                  <span className="mono">{c.newlyAllowed.lines.map(summaryText).join("; ")}</span>
-                </p>
-              )}
-              {c.newlyDenied.lines.length > 0 && (
-                <p className="newly-denied">
-                  <span aria-hidden="true">−</span> newly denied:{" "}
-                  <span className="mono">{c.newlyDenied.lines.map(summaryText).join("; ")}</span>
-                </p>
-              )}
+              <ChangeLines change={c} />
             </li>
           ))}
           {diff.nsgs.map((c) => (
@@ -649,22 +624,31 @@ function DiffPreview({ preview }: { preview: Preview }) {
                 {c.nsg} {c.direction.toLowerCase()}
               </strong>{" "}
               <span className="muted">(every packet it decides, in {c.vnet})</span>
-              {c.newlyAllowed.lines.length > 0 && (
-                <p className="newly-allowed">
-                  <span aria-hidden="true">＋</span> newly allowed:{" "}
-                  <span className="mono">{c.newlyAllowed.lines.map(summaryText).join("; ")}</span>
-                </p>
-              )}
-              {c.newlyDenied.lines.length > 0 && (
-                <p className="newly-denied">
-                  <span aria-hidden="true">−</span> newly denied:{" "}
-                  <span className="mono">{c.newlyDenied.lines.map(summaryText).join("; ")}</span>
-                </p>
-              )}
+              <ChangeLines change={c} />
             </li>
           ))}
         </ul>
       )}
     </section>
+  );
+}
+
+/** What a change newly allows and newly denies, as rule-like lines. */
+function ChangeLines({ change }: { change: DiffJson["flows"][number] | DiffJson["nsgs"][number] }) {
+  return (
+    <>
+      {change.newlyAllowed.lines.length > 0 && (
+        <p className="newly-allowed">
+          <span aria-hidden="true">＋</span> newly allowed:{" "}
+          <span className="mono">{change.newlyAllowed.lines.map(summaryText).join("; ")}</span>
+        </p>
+      )}
+      {change.newlyDenied.lines.length > 0 && (
+        <p className="newly-denied">
+          <span aria-hidden="true">−</span> newly denied:{" "}
+          <span className="mono">{change.newlyDenied.lines.map(summaryText).join("; ")}</span>
+        </p>
+      )}
+    </>
   );
 }
