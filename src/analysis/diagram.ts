@@ -25,14 +25,42 @@ export const TRUE: Node = { id: 1, level: FIELD_COUNT, starts: [], kids: [] };
  * The unique table: nodes by a numeric hash of (level, starts, kids), each
  * bucket a short chain compared field by field. Hashing numbers instead of
  * building a string key per lookup keeps large estates out of the garbage
- * collector.
+ * collector. Entries hold their nodes weakly: a node no one holds any more
+ * (most of a large analysis's intermediate results) is collected, and its
+ * entry swept out as the table grows. A node that is held stays in the table,
+ * so equal sets are still the same node.
  */
 interface Entry {
-  readonly node: Node;
-  readonly next: Entry | undefined;
+  readonly ref: WeakRef<Node>;
+  next: Entry | undefined;
 }
 const unique = new Map<number, Entry>();
 let nextId = 2;
+/** Entries added since the last sweep, and how many make the next sweep worth its pass. */
+let added = 0;
+let sweepAt = 1 << 20;
+
+/** Drops the entries whose nodes were collected; the next sweep waits for as many more as are left. */
+function sweep(): void {
+  let live = 0;
+  for (const [hash, head] of unique) {
+    let first: Entry | undefined;
+    let last: Entry | undefined;
+    for (let e: Entry | undefined = head; e !== undefined; e = e.next) {
+      if (e.ref.deref() === undefined) continue;
+      live++;
+      if (last) last.next = e;
+      else first = e;
+      last = e;
+    }
+    if (last) last.next = undefined;
+    if (first) {
+      if (first !== head) unique.set(hash, first);
+    } else unique.delete(hash);
+  }
+  added = 0;
+  sweepAt = Math.max(1 << 20, live);
+}
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const TWO_32 = 4294967296;
@@ -97,9 +125,13 @@ export function makeNode(level: number, starts: readonly bigint[], kids: readonl
   if (k.length === 1) return k[0] as Node;
   const hash = nodeHash(level, s, k);
   const head = unique.get(hash);
-  for (let e = head; e !== undefined; e = e.next) if (sameNode(e.node, level, s, k)) return e.node;
+  for (let e = head; e !== undefined; e = e.next) {
+    const found = e.ref.deref();
+    if (found !== undefined && sameNode(found, level, s, k)) return found;
+  }
   const node: Node = { id: nextId++, level, starts: s, kids: k };
-  unique.set(hash, { node, next: head });
+  if (++added >= sweepAt) sweep();
+  unique.set(hash, { ref: new WeakRef(node), next: unique.get(hash) });
   return node;
 }
 
@@ -139,7 +171,7 @@ const memo = {
   diff: new Map<number, Node>(),
 };
 let memoSize = 0;
-const MEMO_LIMIT = 2_000_000;
+const MEMO_LIMIT = 250_000;
 const ID_LIMIT = 1 << 26;
 
 function shortcut(op: Op, a: Node, b: Node): Node | undefined {

@@ -57,21 +57,161 @@ export interface ReachMatrix {
  * other of the column (an environment to itself is no flow there).
  */
 export function reachMatrix(analyzer: ReachAnalyzer, options: MatrixOptions = {}): ReachMatrix {
-  const network = analyzer.network;
-  const by = options.groupBy ?? "environment";
-  const envs = options.hosts ?? environmentRows(network);
-  let known = AddressSet.empty;
-  for (const { host } of envs)
-    if (host.outboundAddress) known = known.union(AddressSet.ofAddresses([host.outboundAddress]));
-  const anonymous = analyzer.outside.minus(known);
-  const names = network.addressNames;
-  const everyone = (set: AddressSet) => formatAddressSet(set, names).join();
-  const cell = (
+  const plan = new MatrixPlan(analyzer, options);
+  let done = 0;
+  const step = () => options.progress?.(++done, plan.cellCount);
+  return {
+    ...plan.shape(),
+    cells: plan.cells({ rows: [0, plan.rowCount], columns: [0, plan.columnCount] }, step),
+  };
+}
+
+/** A block of the matrix: rows and columns by index, each [first, end) (the Internet's row and column last). */
+export interface MatrixBlock {
+  readonly rows: readonly [number, number];
+  readonly columns: readonly [number, number];
+}
+
+/**
+ * The matrix's rows and columns, and its cells block by block: threads that
+ * each hold the same network compute blocks of one plan apart, and the cells
+ * put together in row order are reachMatrix's.
+ */
+export class MatrixPlan {
+  private readonly rows: (readonly [string, Host[]])[];
+  private readonly columns: (readonly [string, Host[]])[];
+  private readonly internetRow: boolean;
+  private readonly internetColumn: boolean;
+  private readonly anonymous: AddressSet;
+  private readonly groups: GroupReach;
+  private readonly by: GroupBy;
+
+  constructor(
+    private readonly analyzer: ReachAnalyzer,
+    options: Omit<MatrixOptions, "progress"> = {},
+  ) {
+    const network = analyzer.network;
+    this.by = options.groupBy ?? "environment";
+    const envs = options.hosts ?? environmentRows(network);
+    let known = AddressSet.empty;
+    for (const { host } of envs)
+      if (host.outboundAddress) known = known.union(AddressSet.ofAddresses([host.outboundAddress]));
+    this.anonymous = analyzer.outside.minus(known);
+    const gather = (filter: RowFilter | undefined) => {
+      const groups = new Map<string, Host[]>();
+      for (const row of envs) {
+        if (filter && !filter.keeps(row)) continue;
+        const name = groupOf(row, this.by);
+        const list = groups.get(name);
+        if (list) list.push(row.host);
+        else groups.set(name, [row.host]);
+      }
+      return [...groups];
+    };
+    this.rows = gather(options.from);
+    this.columns = gather(options.to);
+    this.internetRow = !options.from || options.from.internet;
+    this.internetColumn = !options.to || options.to.internet;
+    this.groups = new GroupReach(analyzer);
+  }
+
+  /** Rows, the Internet's included. */
+  get rowCount(): number {
+    return this.rows.length + (this.internetRow ? 1 : 0);
+  }
+
+  /** Columns, the Internet's included. */
+  get columnCount(): number {
+    return this.columns.length + (this.internetColumn ? 1 : 0);
+  }
+
+  /** Every cell but the Internet's to itself. */
+  get cellCount(): number {
+    return this.rowCount * this.columnCount - (this.internetRow && this.internetColumn ? 1 : 0);
+  }
+
+  /** The names of the rows and columns, as ReachMatrix gives them. */
+  shape(): Omit<ReachMatrix, "cells"> {
+    const rowNames = [...this.rows.map(([n]) => n), ...(this.internetRow ? [INTERNET] : [])];
+    const columnNames = [
+      ...this.columns.map(([n]) => n),
+      ...(this.internetColumn ? [INTERNET] : []),
+    ];
+    return {
+      names: [...new Set([...rowNames, ...columnNames])],
+      rows: rowNames,
+      columns: columnNames,
+    };
+  }
+
+  /** The cells of a block, row by row; `step` is called after each, `at` with its row and column. */
+  cells(
+    block: MatrixBlock,
+    step?: () => void,
+    at?: (row: number, column: number) => void,
+  ): ReachCell[] {
+    const out: ReachCell[] = [];
+    for (let r = block.rows[0]; r < block.rows[1]; r++)
+      for (let c = block.columns[0]; c < block.columns[1]; c++) {
+        const cell = this.cell(r, c);
+        if (!cell) continue;
+        out.push(cell);
+        at?.(r, c);
+        step?.();
+      }
+    return out;
+  }
+
+  /** The cell at a row and column; none for the Internet to itself. */
+  private cell(r: number, c: number): ReachCell | undefined {
+    const analyzer = this.analyzer;
+    const row = this.rows[r];
+    const column = this.columns[c];
+    if (row && column) {
+      const [from, fromHosts] = row;
+      const [to, toHosts] = column;
+      return this.summarized(
+        from,
+        to,
+        this.by === "environment"
+          ? analyzer.flow(fromHosts[0] as Host, toHosts[0] as Host)
+          : this.groups.between(fromHosts, toHosts),
+      );
+    }
+    if (row) {
+      const [from, fromHosts] = row;
+      const first = fromHosts[0] as Host;
+      const space =
+        this.by === "environment"
+          ? {
+              allowed: analyzer.toOutside(first),
+              possible: PacketSet.box({
+                source: AddressSet.ofAddresses([first.address]),
+                destination: analyzer.outside,
+              }),
+            }
+          : this.groups.toOutside(fromHosts);
+      return this.summarized(from, INTERNET, space, {
+        destination: analyzer.outside.intersect(families(fromHosts)),
+      });
+    }
+    if (column) {
+      const [to, toHosts] = column;
+      return this.summarized(INTERNET, to, this.groups.fromOutside(this.anonymous, toHosts), {
+        source: this.anonymous.intersect(families(toHosts)),
+      });
+    }
+    return undefined;
+  }
+
+  private summarized(
     from: string,
     to: string,
     space: { allowed: PacketSet; possible: PacketSet },
     whole?: { source?: AddressSet; destination?: AddressSet },
-  ): ReachCell => {
+  ): ReachCell {
+    const names = this.analyzer.network.addressNames;
+    const everyone = (set: AddressSet) => formatAddressSet(set, names).join();
     const s = summarize(space.allowed, 12, names);
     // A side that is the whole of what the row or column stands for says nothing: show it as *.
     const lines = s.lines.map((l) => ({
@@ -84,82 +224,15 @@ export function reachMatrix(analyzer: ReachAnalyzer, options: MatrixOptions = {}
     }));
     const all = !space.possible.isEmpty() && space.allowed.equals(space.possible);
     return { from, to, all, allowed: lines, omitted: s.omitted };
-  };
-  const gather = (filter: RowFilter | undefined) => {
-    const groups = new Map<string, Host[]>();
-    for (const row of envs) {
-      if (filter && !filter.keeps(row)) continue;
-      const name = groupOf(row, by);
-      const list = groups.get(name);
-      if (list) list.push(row.host);
-      else groups.set(name, [row.host]);
-    }
-    return [...groups];
-  };
-  const rows = gather(options.from);
-  const columns = gather(options.to);
-  const internetRow = !options.from || options.from.internet;
-  const internetColumn = !options.to || options.to.internet;
-  const total =
-    rows.length * (columns.length + (internetColumn ? 1 : 0)) + (internetRow ? columns.length : 0);
-  let done = 0;
-  const step = () => options.progress?.(++done, total);
-  const families = (hosts: readonly Host[]) =>
-    hosts.reduce(
-      (set, h) => set.union(h.address.family === 4 ? ALL_IPV4 : ALL_IPV6),
-      AddressSet.empty,
-    );
-  const groups = new GroupReach(analyzer);
-  const cells: ReachCell[] = [];
-  for (const [from, fromHosts] of rows) {
-    const first = fromHosts[0] as Host;
-    for (const [to, toHosts] of columns) {
-      cells.push(
-        cell(
-          from,
-          to,
-          by === "environment"
-            ? analyzer.flow(first, toHosts[0] as Host)
-            : groups.between(fromHosts, toHosts),
-        ),
-      );
-      step();
-    }
-    if (!internetColumn) continue;
-    const space =
-      by === "environment"
-        ? {
-            allowed: analyzer.toOutside(first),
-            possible: PacketSet.box({
-              source: AddressSet.ofAddresses([first.address]),
-              destination: analyzer.outside,
-            }),
-          }
-        : groups.toOutside(fromHosts);
-    cells.push(
-      cell(from, INTERNET, space, {
-        destination: analyzer.outside.intersect(families(fromHosts)),
-      }),
-    );
-    step();
   }
-  if (internetRow)
-    for (const [to, toHosts] of columns) {
-      cells.push(
-        cell(INTERNET, to, groups.fromOutside(anonymous, toHosts), {
-          source: anonymous.intersect(families(toHosts)),
-        }),
-      );
-      step();
-    }
-  const rowNames = [...rows.map(([n]) => n), ...(internetRow ? [INTERNET] : [])];
-  const columnNames = [...columns.map(([n]) => n), ...(internetColumn ? [INTERNET] : [])];
-  return {
-    names: [...new Set([...rowNames, ...columnNames])],
-    rows: rowNames,
-    columns: columnNames,
-    cells,
-  };
+}
+
+/** Every address of the families the hosts have. */
+function families(hosts: readonly Host[]): AddressSet {
+  return hosts.reduce(
+    (set, h) => set.union(h.address.family === 4 ? ALL_IPV4 : ALL_IPV6),
+    AddressSet.empty,
+  );
 }
 
 /** What the Internet reaches of one environment, or of a NIC through its public address. */

@@ -179,6 +179,10 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       "--group-by <what>",
       "environment, subnet or vnet: one row per group, what any of it may send (default: environment, or subnet/vnet past 60 environments)",
     )
+    .option(
+      "--threads <n>",
+      "threads to compute the matrix on (default: one per core from 5,000 cells)",
+    )
     .addHelpText(
       "after",
       examples(
@@ -186,11 +190,12 @@ export function buildProgram(io: Io, result: { code: number }): Command {
         "tierwall reach examples/asg-tiers --format markdown",
         "tierwall reach . --from subnet:vnet-0/web --to vnet:vnet-1,Internet",
         "tierwall reach . --group-by vnet",
+        "tierwall reach . --group-by subnet --threads 2 --json",
       ),
     )
     .action(async (spec: string, options: Parameters<typeof runReach>[1]) => {
       const { runReach } = await import("./commands/reach.js");
-      result.code = runReach(spec, options, io);
+      result.code = await runReach(spec, options, io);
     });
 
   program

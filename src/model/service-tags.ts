@@ -69,6 +69,21 @@ export class ServiceTagCatalog {
   names(): string[] {
     return [...this.tags.keys()];
   }
+
+  /** As plain data, which a worker thread receives (structured clone keeps no classes). */
+  portable(): PortableCatalog {
+    return { symbolic: this.symbolic, tags: [...this.tags] };
+  }
+
+  static fromPortable(data: PortableCatalog): ServiceTagCatalog {
+    return new ServiceTagCatalog(new Map(data.tags), data.symbolic);
+  }
+}
+
+/** A catalog as plain data: its tags and their prefixes, and whether other published tags are known by name. */
+export interface PortableCatalog {
+  readonly symbolic: boolean;
+  readonly tags: readonly (readonly [string, readonly Prefix[]])[];
 }
 
 /** What to say of a word a rule gives where an address or a tag belongs. */

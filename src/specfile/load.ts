@@ -16,6 +16,7 @@ import { tierProblems } from "../synth/intent.js";
 import type { SpecAssertion } from "./assertions.js";
 import { invalidUtf8 } from "./encoding.js";
 import { jsonSyntaxError } from "./json-syntax.js";
+import { JsonText } from "./json-text.js";
 import { locate } from "./locate.js";
 import { normalizeSpec } from "./normalize.js";
 import { parseYaml, type TextProblem } from "./parse.js";
@@ -65,6 +66,8 @@ export interface LoadResult {
 class SourceFile {
   /** Undefined when the text could not be parsed at all (nesting too deep). */
   readonly doc: Document | undefined;
+  /** JSON that needs none of the YAML path's checks, read as such (json-text.ts); `doc` is then undefined. */
+  readonly json: JsonText | undefined;
   private readonly problems: readonly TextProblem[];
   private readonly lineCounter = new LineCounter();
 
@@ -72,12 +75,19 @@ class SourceFile {
     readonly file: string,
     readonly text: string,
   ) {
+    this.json = JsonText.read(text);
+    if (this.json) {
+      this.doc = undefined;
+      this.problems = [];
+      return;
+    }
     const parsed = parseYaml(text, this.lineCounter);
     this.doc = parsed.doc;
     this.problems = parsed.problems;
   }
 
   locationOf(path: ValuePath, atKey = false): SourceLocation {
+    if (this.json) return { file: this.file, ...this.json.locate(path, atKey) };
     if (!this.doc) return this.locationAt(0);
     return { file: this.file, ...locate(this.doc, this.lineCounter, path, atKey) };
   }
@@ -96,6 +106,7 @@ class SourceFile {
    * numbers not written in decimal digits, errors that leave the value readable.
    */
   content(): { value?: unknown; diagnostics: Diagnostic[]; numbers: Diagnostic[] } {
+    if (this.json) return { value: this.json.value, diagnostics: [], numbers: [] };
     const syntax = this.syntaxErrors();
     if (syntax.length > 0 || !this.doc) return { diagnostics: syntax, numbers: [] };
     const plain = plainValue(this.doc);
@@ -111,6 +122,7 @@ class SourceFile {
   }
 
   private locationAt(offset: number): SourceLocation {
+    if (this.json) return { file: this.file, ...this.json.linePos(offset) };
     const { line, col } = this.lineCounter.linePos(offset);
     return { file: this.file, line, column: col };
   }
@@ -295,6 +307,8 @@ function capPerCode(
  * pass a check that checks nothing.
  */
 function topLevelProblem(source: SourceFile, value: unknown): Diagnostic | undefined {
+  // JSON is read as such only when its top is an object.
+  if (source.json) return undefined;
   const top = source.doc?.contents;
   if (isMap(top)) return undefined;
   // A document of only comments or `---` holds an empty scalar.

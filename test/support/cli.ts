@@ -30,6 +30,8 @@ export function tierwall(
     cwd: options.cwd ?? ROOT,
     encoding: "utf8",
     env,
+    // A matrix's JSON passes the default megabyte.
+    maxBuffer: 64 << 20,
   });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr, all: run.stdout + run.stderr };
 }

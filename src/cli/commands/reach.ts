@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import {
   type Exposure,
   environmentRows,
@@ -16,7 +17,8 @@ import {
 import { ReachAnalyzer } from "../../analysis/reach.js";
 import { formatSummaryLine, formatTraffic } from "../../analysis/summary.js";
 import type { Network } from "../../model/network.js";
-import { EXIT, type Io, printJson, usageError } from "../io.js";
+import { reachMatrixOnThreads } from "../../threads/reach-matrix.js";
+import { EXIT, type Io, printJson, printJsonWithList, usageError } from "../io.js";
 import { loadForCommand } from "../load.js";
 import { partialJson } from "../partial.js";
 import { progressLine } from "../progress.js";
@@ -30,7 +32,12 @@ export interface MatrixOptions {
   /** Columns kept (reach: callees; exposure: the rows). */
   to?: string[];
   groupBy?: string;
+  /** reach: threads to compute the matrix on. */
+  threads?: string;
 }
+
+/** Fewer cells than this and no --threads: one thread (a worker costs its start and a network of its own). */
+export const CELLS_PER_THREAD = 5000;
 
 /** More rows than this and no --group-by: the rows are gathered by subnet, or by virtual network. */
 export const AUTO_GROUP_ROWS = 60;
@@ -108,9 +115,17 @@ function checkFormat(io: Io, format: string | undefined): boolean {
 }
 
 /** The reachability matrix: what each environment, and the Internet, may send to each other one. */
-export function runReach(target: string, options: MatrixOptions, io: Io): number {
+export async function runReach(target: string, options: MatrixOptions, io: Io): Promise<number> {
   if (!checkFormat(io, options.format)) return EXIT.invalid;
   const json = options.json === true;
+  const asked = options.threads === undefined ? undefined : Number(options.threads);
+  if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > 64))
+    return usageError(
+      io,
+      json,
+      "InvalidOption",
+      `--threads ${options.threads}: expected a whole number from 1 to 64`,
+    );
   const loaded = loadForCommand(target, io, json);
   if (!loaded) return EXIT.invalid;
   const network = loaded.spec.network;
@@ -124,24 +139,46 @@ export function runReach(target: string, options: MatrixOptions, io: Io): number
     chosen.groupBy,
     rowsKept.length >= columnsKept.length ? rowsKept : columnsKept,
   );
+  const groups = (kept: readonly Row[]) => new Set(kept.map((r) => groupOf(r, group.by))).size;
+  const cellCount = (groups(rowsKept) + 1) * (groups(columnsKept) + 1);
+  const threads =
+    asked ?? (cellCount >= CELLS_PER_THREAD ? Math.min(availableParallelism(), 64) : 1);
   const progress = progressLine(io, json);
   progress.phase("reach: cells");
-  const { names, rows, columns, cells } = reachMatrix(new ReachAnalyzer(network), {
-    ...(chosen.from ? { from: chosen.from } : {}),
-    ...(chosen.to ? { to: chosen.to } : {}),
-    groupBy: group.by,
-    progress: (done, total) => progress.step(done, total),
-  });
+  const step = (done: number, total: number) => progress.step(done, total);
+  const { names, rows, columns, cells } =
+    threads > 1
+      ? await reachMatrixOnThreads(
+          network,
+          loaded.spec.topology,
+          {
+            groupBy: group.by,
+            ...(options.from ? { from: listOf(options.from) } : {}),
+            ...(options.to ? { to: listOf(options.to) } : {}),
+          },
+          { threads, progress: step },
+        )
+      : reachMatrix(new ReachAnalyzer(network), {
+          ...(chosen.from ? { from: chosen.from } : {}),
+          ...(chosen.to ? { to: chosen.to } : {}),
+          groupBy: group.by,
+          progress: step,
+        });
   progress.end();
   const shaped = chosen.from !== undefined || chosen.to !== undefined || group.by !== "environment";
   if (json) {
-    printJson(io, {
-      environments: group.by === "environment" ? names.filter((n) => n !== INTERNET) : [],
-      ...(shaped ? { groupBy: group.by, rows, columns } : {}),
-      ...(group.automatic ? { groupedAutomatically: true } : {}),
-      matrix: cells,
-      ...partialJson(loaded.spec),
-    });
+    printJsonWithList(
+      io,
+      {
+        environments: group.by === "environment" ? names.filter((n) => n !== INTERNET) : [],
+        ...(shaped ? { groupBy: group.by, rows, columns } : {}),
+        ...(group.automatic ? { groupedAutomatically: true } : {}),
+        matrix: cells,
+        ...partialJson(loaded.spec),
+      },
+      "matrix",
+      cells,
+    );
     return EXIT.ok;
   }
   if (group.automatic)

@@ -1,0 +1,133 @@
+/**
+ * The issue's estate at scale: 1,000 NSGs of 100 inbound rules, 10,000
+ * workloads, hub-and-spoke with peering (bench/estate.ts, seed 7), written as
+ * a JSON spec. In a fresh process each: load it, compute the reachability
+ * matrix between every pair of subnets and the Internet (1,002,000 cells,
+ * proven over every packet) on one thread and on two, and the Internet
+ * exposure of every workload; each step's time, the CPU time and the peak
+ * memory. Then `tierwall reach --group-by subnet --json` end to end, as a
+ * user runs it. Writes its section of BENCHMARKS.md in place:
+ *   npm run bench:scale
+ * A step child: node dist-bench/bench/estate-scale.js --step SPEC THREADS
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { exposureOf } from "../src/analysis/matrix.js";
+import { ReachAnalyzer } from "../src/analysis/reach.js";
+import { loadSpec } from "../src/specfile/load.js";
+import { reachMatrixOnThreads } from "../src/threads/reach-matrix.js";
+import { estate } from "./estate.js";
+import { writeSection } from "./section.js";
+
+const SCALE = { nsgs: 1000, rulesPerNsg: 100, seed: 7 } as const;
+const HEADING = "## Analysis of a 1,000-NSG estate";
+
+interface Steps {
+  readonly threads: number;
+  readonly load: number;
+  readonly matrix: number;
+  readonly exposure: number;
+  readonly cells: number;
+  readonly exposureRows: number;
+  /** The process's CPU time, every thread's (start-up included), in ms. */
+  readonly cpu: number;
+  readonly peakMb: number;
+}
+
+async function steps(spec: string, threads: number): Promise<Steps> {
+  const t0 = performance.now();
+  const loaded = loadSpec(spec);
+  if (!loaded.spec) throw new Error(`${spec} does not load`);
+  const t1 = performance.now();
+  const matrix = await reachMatrixOnThreads(
+    loaded.spec.network,
+    loaded.spec.topology,
+    { groupBy: "subnet" },
+    { threads },
+  );
+  const t2 = performance.now();
+  const exposure = exposureOf(new ReachAnalyzer(loaded.spec.network));
+  const t3 = performance.now();
+  const usage = process.cpuUsage();
+  return {
+    threads,
+    load: t1 - t0,
+    matrix: t2 - t1,
+    exposure: t3 - t2,
+    cells: matrix.cells.length,
+    exposureRows: exposure.length,
+    cpu: (usage.user + usage.system) / 1000,
+    peakMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+const here = fileURLToPath(import.meta.url);
+const root = resolve(here, "../../..");
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function run(): string {
+  const folder = mkdtempSync(join(tmpdir(), "tierwall-scale-"));
+  try {
+    const generated = performance.now();
+    const e = estate(SCALE);
+    writeFileSync(join(folder, "service-tags.json"), JSON.stringify(e.serviceTags));
+    const spec = join(folder, "tierwall.json");
+    const text = JSON.stringify({ serviceTags: "service-tags.json", ...e.topology });
+    writeFileSync(spec, text);
+    const size = text.length / 2 ** 20;
+    console.error(`generated in ${s(performance.now() - generated)}: ${size.toFixed(1)} MB`);
+    const rows: string[] = [];
+    const results: Steps[] = [];
+    for (const threads of [1, 2]) {
+      const child = spawnSync(process.execPath, [here, "--step", spec, String(threads)], {
+        encoding: "utf8",
+        maxBuffer: 1 << 20,
+      });
+      if (child.status !== 0) throw new Error(child.stderr);
+      const r = JSON.parse(child.stdout) as Steps;
+      results.push(r);
+      const total = r.load + r.matrix + r.exposure;
+      rows.push(
+        `| ${r.threads} | ${s(r.load)} | ${s(r.matrix)} | ${s(r.exposure)} | **${s(total)}** | ${s(r.cpu)} | ${(r.peakMb / 1024).toFixed(2)} GiB | ${r.cells.toLocaleString("en")} cells, ${r.exposureRows.toLocaleString("en")} exposure rows |`,
+      );
+      console.error(rows[rows.length - 1]);
+    }
+    const cli = join(root, "dist", "cli", "main.js");
+    const start = performance.now();
+    const user = spawnSync(
+      "/usr/bin/time",
+      ["-f", "%M", process.execPath, cli, "reach", spec, "--group-by", "subnet", "--json"],
+      { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" },
+    );
+    const wall = performance.now() - start;
+    if (user.status !== 0) throw new Error(`tierwall reach exited ${user.status}: ${user.stderr}`);
+    const cliPeak = Number(user.stderr.trim().split("\n").pop()) / 1024 / 1024;
+    const [one, two] = results as [Steps, Steps];
+    return [
+      HEADING,
+      "",
+      `\`npm run bench:scale\`: \`bench/estate-scale.ts\` generates \`estate({ nsgs: ${SCALE.nsgs}, rulesPerNsg: ${SCALE.rulesPerNsg}, seed: ${SCALE.seed} })\` of \`bench/estate.ts\`: 50 virtual networks, a hub peered with 49 spokes, 1,000 subnets each with its NSG of 100 inbound rules (prefixes from /8 to /32, IPv6, service tags, ASGs, port lists), 10,000 workloads and 2,000 NICs, written as a ${size.toFixed(0)} MB JSON spec. In a fresh process for each thread count: load the spec, compute the reachability matrix between every pair of subnets and the Internet (every cell proven over every packet, as \`tierwall reach --group-by subnet\` does), and the Internet exposure of every workload. Machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.versions.node}; load average at the end ${loadavg()[0]?.toFixed(1)}.`,
+      "",
+      "| threads | load the spec | matrix | exposure | in all | CPU | peak memory | answer |",
+      "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+      ...rows,
+      "",
+      `Two threads against one on the matrix: ${(one.matrix / two.matrix).toFixed(2)}×. End to end as a user runs it, \`tierwall reach SPEC --group-by subnet --json\` (threads by default: one per core; the JSON written to a pipe): ${s(wall)}, ${cliPeak.toFixed(2)} GiB peak.`,
+      "",
+    ].join("\n");
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === "--step") {
+  const [, , , spec, threads] = process.argv;
+  console.log(JSON.stringify(await steps(spec as string, Number(threads))));
+} else if (process.argv[1] === here) {
+  const section = run();
+  console.log(section);
+  writeSection(join(root, "BENCHMARKS.md"), HEADING, section);
+}
