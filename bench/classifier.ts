@@ -38,7 +38,7 @@ import {
   uniformFlows4,
   uniformFlows6,
 } from "./estate.js";
-import { type Measurement, measure } from "./measure.js";
+import { type Measurement, measure, QUICK } from "./measure.js";
 
 const SEED = 42;
 
@@ -569,7 +569,7 @@ export function classifierBenchmarks(): ClassifierReport {
     rates.push(...rateRows(nsg, resolved, classifier));
     compiles.push(compileRow(nsg, resolved));
   }
-  return { rates, compiles, estate: estateBenchmark(1000, 100, 10_000) };
+  return { rates, compiles, estate: estateBenchmark(QUICK ? 100 : 1000, 100, 10_000) };
 }
 
 // ---------------------------------------------------------------- report

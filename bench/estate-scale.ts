@@ -20,6 +20,7 @@ import { ReachAnalyzer } from "../src/analysis/reach.js";
 import { loadSpec } from "../src/specfile/load.js";
 import { reachMatrixOnThreads } from "../src/threads/reach-matrix.js";
 import { estate } from "./estate.js";
+import { peakHook, peakResidentMiB } from "./measure.js";
 import { writeSection } from "./section.js";
 
 const SCALE = { nsgs: 1000, rulesPerNsg: 100, seed: 7 } as const;
@@ -60,7 +61,7 @@ async function steps(spec: string, threads: number): Promise<Steps> {
     cells: matrix.cells.length,
     exposureRows: exposure.length,
     cpu: (usage.user + usage.system) / 1000,
-    peakMb: process.resourceUsage().maxRSS / 1024,
+    peakMb: peakResidentMiB(),
   };
 }
 
@@ -96,15 +97,16 @@ function run(): string {
       console.error(rows[rows.length - 1]);
     }
     const cli = join(root, "dist", "cli", "main.js");
+    const peak = peakHook(folder);
     const start = performance.now();
     const user = spawnSync(
-      "/usr/bin/time",
-      ["-f", "%M", process.execPath, cli, "reach", spec, "--group-by", "subnet", "--json"],
+      process.execPath,
+      ["--import", peak.hook, cli, "reach", spec, "--group-by", "subnet", "--json"],
       { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" },
     );
     const wall = performance.now() - start;
     if (user.status !== 0) throw new Error(`tierwall reach exited ${user.status}: ${user.stderr}`);
-    const cliPeak = Number(user.stderr.trim().split("\n").pop()) / 1024 / 1024;
+    const cliPeak = peak.readMiB() / 1024;
     const [one, two] = results as [Steps, Steps];
     return [
       HEADING,

@@ -6,10 +6,10 @@
  * Node's included).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { type Measurement, measure } from "./measure.js";
+import { type Measurement, measure, peakHook, QUICK } from "./measure.js";
 
 /** The repository: the nearest folder above holding package.json (this file runs from bench/ and from dist-bench/bench/). */
 function repository(from: string): string {
@@ -57,13 +57,7 @@ export const COMMANDS: readonly { label: string; args: readonly string[] }[] = [
 
 export function startupBenchmarks(): StartupRow[] {
   const folder = mkdtempSync(join(tmpdir(), "tierwall-startup-"));
-  const hook = join(folder, "peak.mjs");
-  const peakFile = join(folder, "peak");
-  writeFileSync(
-    hook,
-    // VmHWM, not getrusage's maxRSS: Linux carries maxRSS over from the spawning process through exec.
-    `import { readFileSync, writeFileSync } from "node:fs";\nprocess.on("exit", () => writeFileSync(${JSON.stringify(peakFile)}, /VmHWM:\\s*(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]));\n`,
-  );
+  const { hook, readMiB } = peakHook(folder);
   const run = (args: readonly string[], preload: boolean) => {
     const r = spawnSync(process.execPath, preload ? ["--import", hook, ...args] : [...args], {
       cwd: ROOT,
@@ -76,9 +70,9 @@ export function startupBenchmarks(): StartupRow[] {
     return COMMANDS.map(({ label, args }) => {
       const time = measure(label, () => run(args, false), { warmup: 3, runs: 21 });
       const peaks: number[] = [];
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < (QUICK ? 1 : 5); i++) {
         run(args, true);
-        peaks.push(Number(readFileSync(peakFile, "utf8")) / 1024);
+        peaks.push(readMiB());
       }
       peaks.sort((a, b) => a - b);
       return { label, time, peakMiB: peaks[2] as number };

@@ -10,7 +10,7 @@ import type { Environment, Subnet, Topology } from "../src/model/types.js";
 import { resolveTiers, type TierSpec } from "../src/synth/intent.js";
 import { proveSynthesis } from "../src/synth/prove.js";
 import { applySynthesis, DEFAULT_OPTIONS, synthesize } from "../src/synth/synthesize.js";
-import { type Measurement, measure } from "./measure.js";
+import { type Measurement, measure, QUICK } from "./measure.js";
 
 /** Tier i is an external ASE in subnet 10.(i/250).(i%250).0/24; its callers are ASEs presenting 198.18.x.y. */
 export function synthEstate(
@@ -88,7 +88,7 @@ export function synthBenchmarks(): {
   tiers: number;
   callers: number;
 } {
-  const { topology, tiers } = synthEstate(200, 10);
+  const { topology, tiers } = synthEstate(QUICK ? 50 : 200, 10);
   const full = measure("synthesize and prove", () => synthesizeAndProve(topology, tiers), {
     runs: 3,
   });

@@ -135,7 +135,14 @@ describe("incremental decisions", () => {
             const before = decide(rules).allowed;
             let delta: ReturnType<IncrementalDecisions["add"]>;
             if (step.kind === "add") {
-              if (rules.some((r) => r.priority === step.rule.priority)) continue;
+              // Azure refuses a second rule of a priority or a name (as the model does before this).
+              const name = step.rule.rule.name.toLowerCase();
+              if (
+                rules.some(
+                  (r) => r.priority === step.rule.priority || r.rule.name.toLowerCase() === name,
+                )
+              )
+                continue;
               delta = kept.add(step.rule);
               rules = [...ordered([...custom, step.rule]), DENY_ALL];
             } else {

@@ -66,11 +66,33 @@ export class SpecUnderChange {
     if (!applied.diff) return { outcomes: before, broken: [], diagnostics: applied.diagnostics };
     this.network = applied.network;
     this.analyzer = applied.analyzer;
-    const after = checkSpecAssertions(this.network, this.assertions, this.analyzer);
+    const after = applied.diff.equivalent
+      ? this.recheckRuleNames(before)
+      : checkSpecAssertions(this.network, this.assertions, this.analyzer);
     this.outcomesNow = after;
     const broken = after.filter(
       (o, i) => o.outcome.status !== "held" && before[i]?.outcome.status === "held",
     );
     return { diff: applied.diff, outcomes: after, broken, diagnostics: [] };
+  }
+
+  /**
+   * After a change that allows exactly the packets allowed before (a rule
+   * shadowed, moved or deleted without effect), a set claim that held still
+   * holds; only what names rules may differ: a flow's trace, a failed claim's
+   * counterexample. Those are checked again.
+   */
+  private recheckRuleNames(before: readonly SpecOutcome[]): SpecOutcome[] {
+    const held = (i: number) => {
+      const o = before[i];
+      return o?.kind === "set" && o.outcome.status === "held";
+    };
+    const again = checkSpecAssertions(
+      this.network,
+      this.assertions.filter((_, i) => !held(i)),
+      this.analyzer,
+    );
+    let next = 0;
+    return this.assertions.map((_, i) => (held(i) ? before[i] : again[next++]) as SpecOutcome);
   }
 }
