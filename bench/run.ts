@@ -20,8 +20,16 @@ lines.push(
 );
 
 // First, while this process is small: spawning from a large heap takes longer.
-const startup = startupBenchmarks();
-const analysis = await analysisBenchmarks(QUICK ? 250 : 1000);
+/** Runs one benchmark, saying on stderr how long it took. */
+async function timed<T>(name: string, run: () => T | Promise<T>): Promise<T> {
+  const start = performance.now();
+  const result = await run();
+  console.error(`${name}: ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+const startup = await timed("start-up", startupBenchmarks);
+const analysis = await timed("analysis against Z3", () => analysisBenchmarks(QUICK ? 250 : 1000));
 lines.push(
   "## Exhaustive analysis against Z3",
   "",
@@ -37,10 +45,10 @@ lines.push(
   ...analysis.filter((r) => r.z3Note).map((r) => `- ${r.question}: ${r.z3Note}.`),
   "",
 );
-const classification = classifierBenchmarks();
+const classification = await timed("flow classification", classifierBenchmarks);
 lines.push(...classifierMarkdown(classification));
 
-const synthesis = synthBenchmarks();
+const synthesis = await timed("synthesis", synthBenchmarks);
 lines.push(
   "## Synthesis",
   "",
@@ -52,12 +60,12 @@ lines.push(
   `| update after one more caller | ${ms(synthesis.update.medianMs)} [${ms(synthesis.update.minMs)}–${ms(synthesis.update.maxMs)}] |`,
   "",
 );
-lines.push(...importMarkdown(await importBenchmarks(QUICK ? 200 : 1000)));
+lines.push(...importMarkdown(await timed("imports", () => importBenchmarks(QUICK ? 200 : 1000))));
 const node = startup[0] as (typeof startup)[number];
 lines.push(
   "## Start-up",
   "",
-  "Whole processes, as a user runs them, beside Node's own start in the same run: the wall time from spawn to exit, median [fastest–slowest] of 21 runs after 3, and the peak resident memory (median of 5 runs). Each command loads only what it uses: the Terraform parser (WebAssembly) only to read HCL, the classifier's WebAssembly kernel only once an NSG has decided enough flows (64) to be worth compiling.",
+  "Whole processes, as a user runs them, beside Node's own start in the same run: the wall time from spawn to exit, median [fastest–slowest] of 11 runs after 2, and the peak resident memory (median of 3 runs). Each command loads only what it uses: the Terraform parser (WebAssembly) only to read HCL, the classifier's WebAssembly kernel only once an NSG has decided enough flows (64) to be worth compiling.",
   "",
   "| command | time (ms) | over Node's start (ms) | peak memory (MiB) |",
   "|---|---|---|---|",

@@ -1,10 +1,12 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Packet } from "../engine/packet.js";
 import { AddressSet } from "../net/address-set.js";
 import type { PortRange } from "../net/ports.js";
 import { FLOW_PROTOCOLS, type FlowProtocol, hasPorts } from "../net/protocol.js";
-import { count } from "./diagram.js";
+import { count, sweep } from "./diagram.js";
 import { type BoxSpec, PacketSet } from "./packet-set.js";
 
 // The unique table hashes nodes by number: these tests hold it to what a set
@@ -137,5 +139,36 @@ describe("decision diagram", () => {
     expect(a.equals(b)).toBe(false);
     expect(a.intersect(b).isEmpty()).toBe(true);
     expect(a.union(b).equals(b.union(a))).toBe(true);
+  });
+});
+
+describe("the unique table", () => {
+  it("lets go of the nodes no one holds, and keeps one node per set for those still held", async () => {
+    // The collector, on demand, for this test only.
+    setFlagsFromString("--expose-gc");
+    const collect = runInNewContext("gc") as () => void;
+    const spec = (i: number): BoxSpec => ({
+      protocols: ["Tcp"],
+      source: AddressSet.of([
+        {
+          family: 4,
+          first: BigInt(0x0a000000 + i * 256),
+          last: BigInt(0x0a000000 + i * 256 + 255),
+        },
+      ]),
+      destinationPorts: [{ first: 1000 + i, last: 2000 + i }],
+    });
+    const held = PacketSet.box(spec(1)).union(PacketSet.box(spec(2)));
+    // Thousands of sets made and dropped.
+    for (let i = 0; i < 2000; i++) PacketSet.box(spec(i)).union(PacketSet.box(spec(i + 7)));
+    // Nodes are held until the task that made them ends (WeakRef's rule), then collected.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collect();
+    const { before, after } = sweep();
+    expect(after).toBeLessThan(before);
+    const again = PacketSet.box(spec(2)).union(PacketSet.box(spec(1)));
+    expect(again.root).toBe(held.root);
+    expect(again.minus(held).isEmpty()).toBe(true);
+    expect(held.intersect(PacketSet.box(spec(1))).equals(PacketSet.box(spec(1)))).toBe(true);
   });
 });

@@ -40,13 +40,18 @@ let nextId = 2;
 let added = 0;
 let sweepAt = 1 << 20;
 
-/** Drops the entries whose nodes were collected; the next sweep waits for as many more as are left. */
-function sweep(): void {
+/**
+ * Drops the entries whose nodes were collected; the next sweep waits for as
+ * many more as are left. Returns the entries before and after.
+ */
+export function sweep(): { before: number; after: number } {
+  let before = 0;
   let live = 0;
   for (const [hash, head] of unique) {
     let first: Entry | undefined;
     let last: Entry | undefined;
     for (let e: Entry | undefined = head; e !== undefined; e = e.next) {
+      before++;
       if (e.ref.deref() === undefined) continue;
       live++;
       if (last) last.next = e;
@@ -60,6 +65,7 @@ function sweep(): void {
   }
   added = 0;
   sweepAt = Math.max(1 << 20, live);
+  return { before, after: live };
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
