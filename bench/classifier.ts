@@ -558,12 +558,14 @@ export interface ClassifierReport {
 export function classifierBenchmarks(): ClassifierReport {
   const rates: RateRow[] = [];
   const compiles: CompileRow[] = [];
-  for (const [rules, augmented] of [
+  const cases = [
     [10, false],
     [100, false],
     [1000, false],
     [1000, true],
-  ] as const) {
+  ] as const;
+  // The quick look leaves out the NSG near Azure's prefix limit, the slowest to compile and decide.
+  for (const [rules, augmented] of QUICK ? cases.slice(0, 3) : cases) {
     const { nsg, resolved } = sizeCase(rules, augmented);
     const classifier = FlowClassifier.compile(resolved);
     rates.push(...rateRows(nsg, resolved, classifier));

@@ -338,14 +338,41 @@ export class SetAssertionChecker {
       destinationPort: packet.destinationPort,
       sourcePort: packet.sourcePort,
     });
-    return {
+    const outcome: SetOutcome = {
       status: "failed",
       assertion: a,
       why,
       counterexample: { packet, trace },
       offending: summarize(offending, OFFENDING_LINES, names),
     };
+    tracedHosts.set(outcome, { from, to });
+    return outcome;
   }
+}
+
+/** The hosts each failed outcome's counterexample was traced between. */
+const tracedHosts = new WeakMap<SetOutcome, { readonly from: Host; readonly to: Host }>();
+
+/**
+ * A failed outcome with its counterexample traced again by `evaluator`, whose
+ * network allows exactly the packets the outcome's network did (a rule
+ * shadowed, moved or deleted without effect): the offending packets and the
+ * witness are the same, the rules a trace names may not be. Undefined when the
+ * outcome was not made here.
+ */
+export function retraced(outcome: SetOutcome, evaluator: FlowEvaluator): SetOutcome | undefined {
+  if (outcome.status !== "failed") return undefined;
+  const hosts = tracedHosts.get(outcome);
+  const packet = outcome.counterexample?.packet;
+  if (!hosts || !packet) return undefined;
+  const trace = evaluator.evaluateHosts(hosts.from, hosts.to, {
+    protocol: packet.protocol,
+    destinationPort: packet.destinationPort,
+    sourcePort: packet.sourcePort,
+  });
+  const again: SetOutcome = { ...outcome, counterexample: { packet, trace } };
+  tracedHosts.set(again, hosts);
+  return again;
 }
 
 /** Lines of an offending set kept in an outcome (the JSON holds them all; text shows a few). */

@@ -13,15 +13,16 @@ import { buildNetwork } from "../model/network.js";
 import { checkSpecAssertions, type SpecOutcome } from "./check.js";
 import { SpecUnderChange } from "./spec-under-change.js";
 
-/** Each outcome's kind, status and why; a flow's whole outcome, trace and deciding rules included. */
+/** Each outcome's kind, status and why; a flow's whole outcome and a failed claim's counterexample, traces and deciding rules included. */
 const summary = (outcomes: readonly SpecOutcome[]) =>
   outcomes.map((o) => [
     o.kind,
     o.outcome.status,
     o.outcome.status === "held" ? "" : o.outcome.why,
-    o.kind === "flow"
-      ? JSON.stringify(o.outcome, (_, v) => (typeof v === "bigint" ? String(v) : v))
-      : "",
+    JSON.stringify(
+      o.kind === "flow" ? o.outcome : o.outcome.status === "failed" ? o.outcome.counterexample : "",
+      (_, v) => (typeof v === "bigint" ? String(v) : v),
+    ),
   ]);
 
 describe("a spec judged as its rules change", () => {

@@ -6,9 +6,11 @@
  * no unchanged NSG is resolved or decided again. What a policy service or an
  * editor needs to judge a change as it is made.
  */
+import { retraced } from "../analysis/assertions.js";
 import type { SemanticDiff } from "../analysis/diff.js";
 import { IncrementalNsg, type RuleChange } from "../analysis/incremental-nsg.js";
 import { ReachAnalyzer } from "../analysis/reach.js";
+import { FlowEvaluator } from "../engine/flow.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { Network } from "../model/network.js";
 import { missingNsg } from "../model/rule-change.js";
@@ -79,20 +81,20 @@ export class SpecUnderChange {
   /**
    * After a change that allows exactly the packets allowed before (a rule
    * shadowed, moved or deleted without effect), a set claim that held still
-   * holds; only what names rules may differ: a flow's trace, a failed claim's
-   * counterexample. Those are checked again.
+   * holds, and one that failed fails on the same packets; only what names
+   * rules may differ: a flow's trace (checked again), a failed claim's
+   * counterexample (traced again).
    */
   private recheckRuleNames(before: readonly SpecOutcome[]): SpecOutcome[] {
-    const held = (i: number) => {
+    const evaluator = new FlowEvaluator(this.network, { resolver: this.analyzer.resolver });
+    return this.assertions.map((a, i): SpecOutcome => {
       const o = before[i];
-      return o?.kind === "set" && o.outcome.status === "held";
-    };
-    const again = checkSpecAssertions(
-      this.network,
-      this.assertions.filter((_, i) => !held(i)),
-      this.analyzer,
-    );
-    let next = 0;
-    return this.assertions.map((_, i) => (held(i) ? before[i] : again[next++]) as SpecOutcome);
+      if (o?.kind === "set") {
+        if (o.outcome.status === "held") return o;
+        const again = retraced(o.outcome, evaluator);
+        if (again) return { kind: "set", outcome: again };
+      }
+      return checkSpecAssertions(this.network, [a], this.analyzer)[0] as SpecOutcome;
+    });
   }
 }
