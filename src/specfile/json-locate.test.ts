@@ -6,12 +6,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LineCounter, parseDocument } from "yaml";
-import type { ValuePath } from "../../model/diagnostic.js";
-import { locate } from "../../specfile/locate.js";
+import { LineCounter, parse, parseDocument } from "yaml";
+import type { ValuePath } from "../model/diagnostic.js";
 import { JsonLocator } from "./json-locate.js";
+import { locate } from "./locate.js";
 
-const ROOT = resolve(import.meta.dirname, "../../..");
+const ROOT = resolve(import.meta.dirname, "../..");
 
 /** Every path of a parsed JSON value, and for each object a key it lacks. */
 function paths(value: unknown, at: ValuePath = [], out: ValuePath[] = []): ValuePath[] {
@@ -60,6 +60,26 @@ describe("JsonLocator", () => {
       }
     }
     expect(compared).toBeGreaterThan(3000);
+  });
+
+  it("places every value and key of the example specs written as JSON, pretty and on one line", () => {
+    let compared = 0;
+    for (const name of readdirSync(join(ROOT, "examples"))) {
+      const value = parse(readFileSync(join(ROOT, "examples", name, "tierwall.yaml"), "utf8"));
+      for (const text of [JSON.stringify(value, null, 2), JSON.stringify(value)]) {
+        const lineCounter = new LineCounter();
+        const doc = parseDocument(text, { lineCounter });
+        const fast = new JsonLocator(text);
+        for (const path of paths(value))
+          for (const atKey of [false, true]) {
+            expect(fast.locate(path, atKey), `${name} ${JSON.stringify(path)}`).toEqual(
+              locate(doc, lineCounter, path, atKey),
+            );
+            compared++;
+          }
+      }
+    }
+    expect(compared).toBeGreaterThan(5000);
   });
 
   it("looks under properties for a key the object lacks, and takes a key given twice at its first", () => {
