@@ -133,6 +133,16 @@ function changedList(rules: readonly ResolvedRule[], change: Change): ResolvedRu
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 
+/** Times in ms: the median, the 99th percentile and the largest. */
+function spread(times: readonly number[]): { median: number; p99: number; max: number } {
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    median: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) as number,
+  };
+}
+
 /** The same changes on the NSG's rules as written, for IncrementalNsg (which parses and resolves the changed rule). */
 function ruleChanges(rules: readonly SecurityRule[]): RuleChange[] {
   const next = random(11);
@@ -222,13 +232,9 @@ function nsgDiffs() {
     if (undone.diagnostics.length > 0)
       throw new Error(`undoing change ${i}: ${undone.diagnostics[0]?.message}`);
   }
-  const sorted = [...times].sort((a, b) => a - b);
-  const fullSorted = [...fullTimes].sort((a, b) => a - b);
   return {
-    median: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    max: sorted.at(-1) as number,
-    fullMedian: percentile(fullSorted, 50),
+    ...spread(times),
+    fullMedian: spread(fullTimes).median,
     sampled: fullTimes.length,
     agreed,
   };
@@ -302,21 +308,11 @@ function specChanges() {
     if (undone.diagnostics.length > 0)
       throw new Error(`undoing change ${i}: ${undone.diagnostics[0]?.message}`);
   }
-  const sorted = [...times].sort((a, b) => a - b);
-  const fullSorted = [...fullTimes].sort((a, b) => a - b);
-  const effectiveSorted = [...effective].sort((a, b) => a - b);
   return {
-    effective: {
-      count: effective.length,
-      median: percentile(effectiveSorted, 50),
-      p99: percentile(effectiveSorted, 99),
-      max: effectiveSorted.at(-1) as number,
-    },
+    effective: { count: effective.length, ...spread(effective) },
     assertions: assertions.length,
-    median: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    max: sorted.at(-1) as number,
-    fullMedian: percentile(fullSorted, 50),
+    ...spread(times),
+    fullMedian: spread(fullTimes).median,
     sampled: fullTimes.length,
     agreed,
   };
@@ -374,16 +370,12 @@ export function run() {
   }
   if (!kept.allowed.equals(before))
     throw new Error("undoing every change did not give the NSG back");
-  const sorted = [...times].sort((a, b) => a - b);
-  const fullSorted = [...fullTimes].sort((a, b) => a - b);
   return {
     rules: rules.length,
     buildMs,
     heapMb,
-    median: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    max: sorted.at(-1) as number,
-    fullMedian: percentile(fullSorted, 50),
+    ...spread(times),
+    fullMedian: spread(fullTimes).median,
     sampled: fullTimes.length,
     agreed,
     nsg: nsgDiffs(),
