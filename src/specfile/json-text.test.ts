@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { JsonText } from "./json-text.js";
+import { plainJson } from "./json-text.js";
 import { loadSpecText } from "./load.js";
 
-describe("JsonText", () => {
+describe("plainJson", () => {
   it("leaves to the YAML path what it reports: repeated keys, numbers not in digits, deep nesting, a top that is not an object", () => {
     for (const text of [
       '{"a": 1, "a": 2}',
@@ -17,9 +17,9 @@ describe("JsonText", () => {
       "{'a': 1}",
       "a: 1",
     ])
-      expect(JsonText.read(text)).toBeUndefined();
+      expect(plainJson(text)).toBeUndefined();
     expect(
-      JsonText.read('{"a": -12, "b": [true, false, null], "c": "1e3", "a2": {"a": 1}}'),
+      plainJson('{"a": -12, "b": [true, false, null], "c": "1e3", "a2": {"a": 1}}'),
     ).toBeDefined();
   });
 

@@ -1,9 +1,7 @@
-import type { ValuePath } from "../model/diagnostic.js";
 import {
   CLOSE_BRACE,
   CLOSE_BRACKET,
   COMMA,
-  JsonLocator,
   OPEN_BRACE,
   OPEN_BRACKET,
   QUOTE,
@@ -18,43 +16,20 @@ import { MAX_NESTING } from "./parse.js";
  * YAML parser, which keeps every node's place. It is taken only when the YAML
  * path would find nothing to say: the top is a mapping, no key repeats, every
  * number is a safe whole number in decimal digits, nesting stays within the
- * limit (JSON.parse itself refuses control characters and bad syntax). Any of
- * those, and the text is read as YAML, which places each problem. Places are
- * found on demand (json-locate.ts).
+ * limit (JSON.parse itself refuses control characters and bad syntax).
+ * Undefined otherwise: the text is then read as YAML, which places each
+ * problem. Places in JSON read here are found on demand (json-locate.ts).
  */
-export class JsonText {
-  private readonly locator: JsonLocator;
-
-  private constructor(
-    text: string,
-    readonly value: Record<string, unknown>,
-  ) {
-    this.locator = new JsonLocator(text);
+export function plainJson(text: string): Record<string, unknown> | undefined {
+  if (text.charCodeAt(skipSpace(text, 0)) !== OPEN_BRACE) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
   }
-
-  /** The text read as JSON, or undefined when it is to be read as YAML. */
-  static read(text: string): JsonText | undefined {
-    if (text.charCodeAt(skipSpace(text, 0)) !== OPEN_BRACE) return undefined;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return undefined;
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-    if (!plain(text)) return undefined;
-    return new JsonText(text, value as Record<string, unknown>);
-  }
-
-  /** The line and column (1-based) of the value at `path`, as locate() gives them in a YAML document. */
-  locate(path: ValuePath, atKey = false): { line: number; column: number } {
-    return this.locator.locate(path, atKey);
-  }
-
-  /** The line and column (1-based) of an offset. */
-  linePos(offset: number): { line: number; column: number } {
-    return this.locator.position(offset);
-  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  return plain(text) ? (value as Record<string, unknown>) : undefined;
 }
 
 /**

@@ -15,8 +15,9 @@ import type { Topology } from "../model/types.js";
 import { tierProblems } from "../synth/intent.js";
 import type { SpecAssertion } from "./assertions.js";
 import { invalidUtf8 } from "./encoding.js";
+import { JsonLocator } from "./json-locate.js";
 import { jsonSyntaxError } from "./json-syntax.js";
-import { JsonText } from "./json-text.js";
+import { plainJson } from "./json-text.js";
 import { locate } from "./locate.js";
 import { normalizeSpec } from "./normalize.js";
 import { parseYaml, type TextProblem } from "./parse.js";
@@ -67,7 +68,7 @@ class SourceFile {
   /** Undefined when the text could not be parsed at all (nesting too deep). */
   readonly doc: Document | undefined;
   /** JSON that needs none of the YAML path's checks, read as such (json-text.ts); `doc` is then undefined. */
-  readonly json: JsonText | undefined;
+  readonly json: { readonly value: unknown; readonly locator: JsonLocator } | undefined;
   private readonly problems: readonly TextProblem[];
   private readonly lineCounter = new LineCounter();
 
@@ -75,7 +76,8 @@ class SourceFile {
     readonly file: string,
     readonly text: string,
   ) {
-    this.json = JsonText.read(text);
+    const value = plainJson(text);
+    this.json = value ? { value, locator: new JsonLocator(text) } : undefined;
     if (this.json) {
       this.doc = undefined;
       this.problems = [];
@@ -87,7 +89,7 @@ class SourceFile {
   }
 
   locationOf(path: ValuePath, atKey = false): SourceLocation {
-    if (this.json) return { file: this.file, ...this.json.locate(path, atKey) };
+    if (this.json) return { file: this.file, ...this.json.locator.locate(path, atKey) };
     if (!this.doc) return this.locationAt(0);
     return { file: this.file, ...locate(this.doc, this.lineCounter, path, atKey) };
   }
@@ -122,7 +124,7 @@ class SourceFile {
   }
 
   private locationAt(offset: number): SourceLocation {
-    if (this.json) return { file: this.file, ...this.json.linePos(offset) };
+    if (this.json) return { file: this.file, ...this.json.locator.position(offset) };
     const { line, col } = this.lineCounter.linePos(offset);
     return { file: this.file, line, column: col };
   }
