@@ -87,14 +87,19 @@ export class SpecUnderChange {
    */
   private recheckRuleNames(before: readonly SpecOutcome[]): SpecOutcome[] {
     const evaluator = new FlowEvaluator(this.network, { resolver: this.analyzer.resolver });
-    return this.assertions.map((a, i): SpecOutcome => {
-      const o = before[i];
-      if (o?.kind === "set") {
-        if (o.outcome.status === "held") return o;
-        const again = retraced(o.outcome, evaluator);
-        if (again) return { kind: "set", outcome: again };
-      }
-      return checkSpecAssertions(this.network, [a], this.analyzer)[0] as SpecOutcome;
+    const kept = before.map((o): SpecOutcome | undefined => {
+      if (o.kind !== "set") return undefined;
+      if (o.outcome.status === "held") return o;
+      const again = retraced(o.outcome, evaluator);
+      return again && { kind: "set", outcome: again };
     });
+    // The rest (flows, and claims not traced here) checked again in one pass.
+    const checked = checkSpecAssertions(
+      this.network,
+      this.assertions.filter((_, i) => !kept[i]),
+      this.analyzer,
+    );
+    let next = 0;
+    return kept.map((o) => o ?? (checked[next++] as SpecOutcome));
   }
 }
