@@ -212,4 +212,25 @@ describe("lint", () => {
     expect(v2codes).toContainEqual(["info", "AseManagementNotChecked", "environments.1"]);
     expect(v2codes).not.toContainEqual(["error", "AseManagementTrafficBlocked", "environments.1"]);
   });
+
+  it("lets go of the decisions it made for its checks, keeps those held before, and steps NSG by NSG", () => {
+    const network = networkOf(LAYERED);
+    const held = new ReachAnalyzer(network);
+    held.nsgDecisions("RestrictBackendApi", "yourvnetnamehere", "Inbound");
+    const fresh = new ReachAnalyzer(network);
+    const steps: number[] = [];
+    const fromFresh = lint(fresh, undefined, (done, total) => steps.push(done, total));
+    expect(lint(held)).toEqual(fromFresh);
+    expect(steps).toEqual([1, 1]);
+    expect(fresh.holdsDecisions("RestrictBackendApi", "yourvnetnamehere", "Inbound")).toBe(false);
+    expect(fresh.holdsDecisions("RestrictBackendApi", "yourvnetnamehere", "Outbound")).toBe(false);
+    expect(held.holdsDecisions("RestrictBackendApi", "yourvnetnamehere", "Inbound")).toBe(true);
+    // What the NSG allows is kept, and is what its decisions said.
+    const again = new ReachAnalyzer(network);
+    expect(
+      fresh
+        .nsgAllowed("RestrictBackendApi", "yourvnetnamehere", "Inbound")
+        .equals(again.nsgDecisions("RestrictBackendApi", "yourvnetnamehere", "Inbound").allowed),
+    ).toBe(true);
+  });
 });

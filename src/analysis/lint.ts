@@ -1,7 +1,12 @@
 import { hostAt } from "../engine/endpoint.js";
 import { NsgResolver, type ResolvedRule, rulesFor } from "../engine/resolve.js";
 import { type Diagnostic, error, info, type ValuePath, warning } from "../model/diagnostic.js";
-import { AZURE_HOST_ADDRESS, type EnvironmentInfo, type Network } from "../model/network.js";
+import {
+  AZURE_HOST_ADDRESS,
+  type EnvironmentInfo,
+  type Network,
+  type NsgInfo,
+} from "../model/network.js";
 import type { Direction } from "../model/rule.js";
 import { watcherRuleName } from "../model/rule.js";
 import { hostAddresses, reservedAddresses } from "../model/subnet-hosts.js";
@@ -44,6 +49,26 @@ export function lint(
   /** Called after each NSG: how many are done, of how many. */
   progress?: (done: number, total: number) => void,
 ): Diagnostic[] {
+  const steps = lintSteps(analyzer, needed);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    progress?.(step.value.done, step.value.total);
+  }
+}
+
+/**
+ * lint's work one NSG at a time: yields after each NSG how many are done, of
+ * how many, and returns the findings. A caller that lets its task end between
+ * steps (the CLI) lets the collector free what each NSG's checks made: V8
+ * keeps every object a WeakRef was made for or read in (the diagrams' unique
+ * table does both) until the task ends, so one synchronous run of a large
+ * estate holds every diagram it ever made.
+ */
+export function* lintSteps(
+  analyzer: ReachAnalyzer,
+  needed?: PacketSet,
+): Generator<{ done: number; total: number }, Diagnostic[]> {
   const network = analyzer.network;
   const findings = new Map<string, Diagnostic>();
   const add = (d: Diagnostic) => {
@@ -55,31 +80,20 @@ export function lint(
   const exposure = endpointExposure(analyzer);
   for (const d of exposure.findings) add(d);
   const associable = hasAssociationTargets(network);
+  const total = network.nsgs.size;
   let done = 0;
   for (const nsg of network.nsgs.values()) {
-    progress?.(done++, network.nsgs.size);
-    const vnets = bindings(network, nsg.name);
-    if (vnets.length === 0 && associable) {
-      add(unassociatedNsgFinding(nsg));
-      continue;
-    }
-    for (const vnet of vnets.length > 0 ? vnets : [""]) {
-      for (const direction of ["Inbound", "Outbound"] as const) {
-        const rules = rulesFor(resolver.resolve(nsg.name, vnet), direction);
-        const effects = analyzer.nsgDecisions(nsg.name, vnet, direction).effects;
-        const pathOf = (r: ResolvedRule) => nsg.rulePaths.get(r.rule.name) ?? nsg.path;
-        const closing = closingDenies(effects);
-        for (const d of ruleFindings(nsg.name, effects, pathOf, closing)) add(d);
-        for (const d of overlapFindings(nsg.name, rules, pathOf, closing)) add(d);
-        if (direction === "Inbound")
-          for (const d of adminRuleFindings(nsg.name, effects, analyzer, pathOf, exposure.causes))
-            add(d);
-        if (direction === "Inbound" && needed && !needed.isEmpty())
-          for (const d of broaderFindings(nsg.name, effects, analyzer, needed, pathOf)) add(d);
-        for (const d of crowdingFindings(nsg.name, rules, direction, pathOf)) add(d);
-        for (const d of unknownAddressFindings(nsg.name, rules, direction, known, pathOf)) add(d);
-      }
-    }
+    for (const d of nsgFindings(
+      nsg,
+      analyzer,
+      resolver,
+      known,
+      exposure.causes,
+      associable,
+      needed,
+    ))
+      add(d);
+    yield { done: ++done, total };
   }
   for (const env of network.environments.values())
     for (const d of environmentFindings(env, analyzer)) add(d);
@@ -89,6 +103,41 @@ export function lint(
   for (const d of bastionFindings(analyzer)) add(d);
   for (const d of privateEndpointFindings(network)) add(d);
   return [...findings.values()];
+}
+
+/** One NSG's findings, in each virtual network it is bound in and each direction. */
+function nsgFindings(
+  nsg: NsgInfo,
+  analyzer: ReachAnalyzer,
+  resolver: NsgResolver,
+  known: AddressSet,
+  causes: ReadonlySet<string>,
+  associable: boolean,
+  needed: PacketSet | undefined,
+): Diagnostic[] {
+  const vnets = bindings(analyzer.network, nsg.name);
+  if (vnets.length === 0 && associable) return [unassociatedNsgFinding(nsg)];
+  const out: Diagnostic[] = [];
+  for (const vnet of vnets.length > 0 ? vnets : [""]) {
+    for (const direction of ["Inbound", "Outbound"] as const) {
+      const rules = rulesFor(resolver.resolve(nsg.name, vnet), direction);
+      const held = analyzer.holdsDecisions(nsg.name, vnet, direction);
+      const effects = analyzer.nsgDecisions(nsg.name, vnet, direction).effects;
+      const pathOf = (r: ResolvedRule) => nsg.rulePaths.get(r.rule.name) ?? nsg.path;
+      const closing = closingDenies(effects);
+      out.push(...ruleFindings(nsg.name, effects, pathOf, closing));
+      out.push(...overlapFindings(nsg.name, rules, pathOf, closing));
+      if (direction === "Inbound")
+        out.push(...adminRuleFindings(nsg.name, effects, analyzer, pathOf, causes));
+      if (direction === "Inbound" && needed && !needed.isEmpty())
+        out.push(...broaderFindings(nsg.name, effects, analyzer, needed, pathOf));
+      out.push(...crowdingFindings(nsg.name, rules, direction, pathOf));
+      out.push(...unknownAddressFindings(nsg.name, rules, direction, known, pathOf));
+      // Decisions made for these checks alone are not kept: a large estate's would not fit.
+      if (!held) analyzer.releaseDecisions(nsg.name, vnet, direction);
+    }
+  }
+  return out;
 }
 
 function bindings(network: Network, nsg: string): string[] {
@@ -120,8 +169,8 @@ function ruleFindings(
   after[effects.length] = PacketSet.empty;
   for (let i = effects.length - 1; i >= 0; i--) {
     const e = effects[i] as RuleEffect;
-    const rest = (after[i + 1] as PacketSet).minus(e.matches);
-    after[i] = e.rule.access === "Allow" ? rest.union(e.matches) : rest;
+    const next = after[i + 1] as PacketSet;
+    after[i] = e.rule.access === "Allow" ? next.union(e.matches) : next.minus(e.matches);
   }
   effects.forEach((e, i) => {
     if (e.rule.rule.isDefault) return;

@@ -39,7 +39,8 @@ export function decide(rules: readonly ResolvedRule[]): Decisions {
     const matches = ruleMatchSet(rule);
     const decides = matches.intersect(undecided);
     if (rule.access === "Allow") allowed = allowed.union(decides);
-    undecided = undecided.minus(decides);
+    // The same as taking away `decides`, and cheaper: a rule's match is one box.
+    undecided = undecided.minus(matches);
     effects.push({ rule, matches, decides });
   }
   return { allowed, effects };

@@ -84,6 +84,24 @@ export class ReachAnalyzer {
     return found;
   }
 
+  /** Whether an NSG direction's decisions are held (made or adopted, and not released). */
+  holdsDecisions(nsg: string, vnet: string, direction: Direction): boolean {
+    return this.decisions.has(`${nsg}\u0000${vnet}\u0000${direction}`);
+  }
+
+  /**
+   * Lets an NSG direction's decisions go, keeping what it allows: for a pass
+   * over a large estate that needs each NSG's rule effects once (lint), so
+   * that it does not hold every NSG's at the end.
+   */
+  releaseDecisions(nsg: string, vnet: string, direction: Direction): void {
+    const key = `${nsg}\u0000${vnet}\u0000${direction}`;
+    const decided = this.decisions.get(key);
+    if (!decided) return;
+    this.allowedSets.set(key, decided.allowed);
+    this.decisions.delete(key);
+  }
+
   private readonly allowedSets = new Map<string, PacketSet>();
 
   /** What an NSG allows in a direction: its decisions' when they are known, else folded without them. */

@@ -268,7 +268,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     )
     .action(async (spec: string, options: Parameters<typeof runLint>[1]) => {
       const { runLint } = await import("./commands/lint.js");
-      result.code = runLint(spec, options, io);
+      result.code = await runLint(spec, options, io);
     });
 
   program

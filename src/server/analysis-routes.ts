@@ -7,11 +7,12 @@
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { semanticDiff, semanticDiffJson } from "../analysis/diff.js";
-import { lint } from "../analysis/lint.js";
+import { lintSteps } from "../analysis/lint.js";
 import { hostRows, INTERNET, reachMatrix } from "../analysis/matrix.js";
 import { ReachAnalyzer } from "../analysis/reach.js";
 import { EXPORT_FORMATS, type ExportFormat, exportTopology } from "../formats/catalog.js";
 import type { ResourceBody, Store } from "../store/store.js";
+import { inTasks } from "../threads/tasks.js";
 import { isObject } from "./body.js";
 import { ArmError } from "./errors.js";
 import type { RouteDeps } from "./resource-routes.js";
@@ -60,7 +61,7 @@ export function registerAnalysisRoutes(
     checkApiVersion(request);
     await authorize(request, "reader");
     const model = await networks.of(request.params.subscription);
-    const findings = lint(new ReachAnalyzer(model.network));
+    const findings = await inTasks(lintSteps(new ReachAnalyzer(model.network)));
     return {
       value: findings.map((d) => ({
         severity: d.severity,

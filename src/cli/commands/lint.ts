@@ -1,5 +1,5 @@
 import { dirname } from "node:path";
-import { lint } from "../../analysis/lint.js";
+import { lintSteps } from "../../analysis/lint.js";
 import { lintCheck } from "../../analysis/lint-checks.js";
 import { type FailOn, type GateResult, gate, parseSeverity } from "../../analysis/lint-gate.js";
 import { type FindingGroup, groupFindings } from "../../analysis/lint-groups.js";
@@ -9,6 +9,7 @@ import { neededTraffic } from "../../specfile/check.js";
 import { jsonSyntaxError } from "../../specfile/json-syntax.js";
 import type { LoadedSpec } from "../../specfile/load.js";
 import { readArea, readInputFile } from "../../specfile/read-file.js";
+import { inTasks } from "../../threads/tasks.js";
 import { EXIT, type Io, printJson, usageError } from "../io.js";
 import { loadForCommand } from "../load.js";
 import { emit } from "../output.js";
@@ -40,7 +41,7 @@ const BASELINE_VERSION = 1;
  * --fail-on (default error) is neither suppressed in the spec nor in the
  * baseline, 0 otherwise, 2 for invalid input.
  */
-export function runLint(target: string, options: LintOptions, io: Io): number {
+export async function runLint(target: string, options: LintOptions, io: Io): Promise<number> {
   const format = options.json ? "json" : (options.format ?? "text");
   const json = format !== "text";
   if (!["text", "json", "sarif"].includes(format))
@@ -94,10 +95,9 @@ export function runLint(target: string, options: LintOptions, io: Io): number {
   const analyzer = new ReachAnalyzer(spec.network);
   const progress = progressLine(io, json);
   progress.phase("lint: NSGs");
-  const findings: Diagnostic[] = lint(
-    analyzer,
-    neededTraffic(analyzer, spec.assertions),
-    (done, total) => progress.step(done, total),
+  const findings: Diagnostic[] = await inTasks(
+    lintSteps(analyzer, neededTraffic(analyzer, spec.assertions)),
+    ({ done, total }) => progress.step(done, total),
   );
   progress.end();
 
