@@ -62,6 +62,10 @@ describe("set assertions on the seed's architecture", () => {
     expect(o.offending?.lines.map((l) => formatSummaryLine(l))).toEqual([
       "Tcp 198.51.100.0/24 except 198.51.100.11/32,198.51.100.22/32,198.51.100.33/32 -> 10.0.4.4/32 ports 443",
     ]);
+    // Written when first read, and then the same; seen by Object.keys and spreads as a plain property.
+    expect(o.offending).toBe(o.offending);
+    expect(Object.keys(o)).toContain("offending");
+    expect({ ...o }.offending).toBe(o.offending);
   });
 
   it("without the self-call rules, apiase's own calls fail with a packet from its outbound address", () => {

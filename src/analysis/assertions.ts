@@ -338,16 +338,33 @@ export class SetAssertionChecker {
       destinationPort: packet.destinationPort,
       sourcePort: packet.sourcePort,
     });
-    const outcome: SetOutcome = {
-      status: "failed",
-      assertion: a,
-      why,
-      counterexample: { packet, trace },
-      offending: summarize(offending, OFFENDING_LINES, names),
-    };
+    const outcome: SetOutcome = withOffending(
+      { status: "failed", assertion: a, why, counterexample: { packet, trace } },
+      () => summarize(offending, OFFENDING_LINES, names),
+    );
     tracedHosts.set(outcome, { from, to });
     return outcome;
   }
+}
+
+type Failed = SetOutcome & { readonly status: "failed" };
+
+/**
+ * A failed outcome whose `offending` summary is written when first read: a
+ * large offending set takes milliseconds to write as lines, and a judge of
+ * changes (spec-under-change.ts) may never show it. An own enumerable
+ * property, as a plain one: JSON and spreads see it.
+ */
+function withOffending(outcome: Omit<Failed, "offending">, write: () => Summary): Failed {
+  let written: Summary | undefined;
+  return Object.defineProperty(outcome, "offending", {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      written ??= write();
+      return written;
+    },
+  }) as Failed;
 }
 
 /** The hosts each failed outcome's counterexample was traced between. */
@@ -370,7 +387,14 @@ export function retraced(outcome: SetOutcome, evaluator: FlowEvaluator): SetOutc
     destinationPort: packet.destinationPort,
     sourcePort: packet.sourcePort,
   });
-  const again: SetOutcome = { ...outcome, counterexample: { packet, trace } };
+  // Copied with its properties as they are, so that a summary not yet written is not written here.
+  const again = Object.defineProperties(
+    {},
+    {
+      ...Object.getOwnPropertyDescriptors(outcome),
+      counterexample: { value: { packet, trace }, enumerable: true },
+    },
+  ) as SetOutcome;
   tracedHosts.set(again, hosts);
   return again;
 }
