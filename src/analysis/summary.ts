@@ -51,18 +51,7 @@ export function summarize(set: PacketSet, maxLines = 50, names?: AddressNames): 
   const cubes: Cube[] = [];
   const limit = Math.max(maxLines * 20, 1000);
   collect(set.root, 0, [], cubes, limit);
-  // Lines share their address fields often (every line of one host's exposure has its address): each formatted once.
-  const formatted = new Map<string, string[]>();
-  const format = (spans: readonly Span[]) => {
-    const k = key(spans);
-    let found = formatted.get(k);
-    if (!found) {
-      found = formatAddresses(spans, names);
-      formatted.set(k, found);
-    }
-    return found;
-  };
-  const lines = joinFamilies(mergeCubes(cubes).flatMap((cube) => toLines(cube, format)));
+  const lines = joinFamilies(mergeCubes(cubes).flatMap((cube) => toLines(cube, names)));
   return { lines: lines.slice(0, maxLines), omitted: Math.max(0, lines.length - maxLines) };
 }
 
@@ -107,7 +96,7 @@ function mergeCubes(cubes: Cube[]): Cube[] {
 }
 
 /** A cube as lines; one that mixes protocols with and without ports becomes two. */
-function toLines(cube: Cube, format: (spans: readonly Span[]) => string[]): SummaryLine[] {
+function toLines(cube: Cube, names: AddressNames | undefined): SummaryLine[] {
   const protocols: FlowProtocol[] = [];
   for (const [first, last] of cube[Field.Protocol] as Span[])
     for (let v = first; v <= last; v++) protocols.push(protocolOf(v));
@@ -115,8 +104,8 @@ function toLines(cube: Cube, format: (spans: readonly Span[]) => string[]): Summ
   const portless = protocols.filter((p) => !hasPorts(p));
   const line = (ps: FlowProtocol[], withPorts: boolean): SummaryLine => ({
     protocols: ps.length === FLOW_PROTOCOLS.length ? ["*" as FlowProtocol] : ps,
-    source: format(cube[Field.Source] as Span[]),
-    destination: format(cube[Field.Destination] as Span[]),
+    source: formatAddresses(cube[Field.Source] as Span[], names),
+    destination: formatAddresses(cube[Field.Destination] as Span[], names),
     destinationPorts: withPorts ? formatPorts(cube[Field.DestinationPort] as Span[]) : [],
     sourcePorts: withPorts ? formatPorts(cube[Field.SourcePort] as Span[]) : [],
   });
