@@ -74,6 +74,9 @@ describe("a spec judged as its rules change", () => {
   it("names the assertions that deleting the fe2ase rules breaks", () => {
     const { network, spec } = example("layered-ase");
     const judged = new SpecUnderChange(network, spec.assertions);
+    expect(judged.prepare("RestrictBackendApi")).toBe(true);
+    expect(judged.prepare("NoSuchNsg")).toBe(false);
+    expect(judged.change("NoSuchNsg", { kind: "remove", name: "x" }).diagnostics).toHaveLength(1);
     judged.change("RestrictBackendApi", { kind: "remove", name: "ALLOW-HTTP-fe2ase" });
     const { broken, diff } = judged.change("RestrictBackendApi", {
       kind: "remove",

@@ -52,18 +52,24 @@ export class SpecUnderChange {
     return this.network;
   }
 
+  /**
+   * Makes what judging changes to an NSG needs (every rule's decisions, in
+   * each virtual network it is bound in) ahead of its first change, as an
+   * editor may when the NSG is opened; the first change does it otherwise.
+   * False when the network has no such NSG.
+   */
+  prepare(nsg: string): boolean {
+    if (this.kept?.nsg === nsg) return true;
+    if (!this.network.nsgs.has(nsg)) return false;
+    this.kept = new IncrementalNsg(this.network, nsg, this.analyzer);
+    return true;
+  }
+
   /** Judges a change to one rule of an NSG, and keeps it when it is valid. */
   change(nsg: string, change: RuleChange): JudgedChange {
     const before = this.outcomes();
-    if (this.kept?.nsg !== nsg) {
-      if (!this.network.nsgs.has(nsg))
-        return {
-          outcomes: before,
-          broken: [],
-          diagnostics: [missingNsg(nsg)],
-        };
-      this.kept = new IncrementalNsg(this.network, nsg, this.analyzer);
-    }
+    if (!this.prepare(nsg) || !this.kept)
+      return { outcomes: before, broken: [], diagnostics: [missingNsg(nsg)] };
     const applied = this.kept.apply(change);
     if (!applied.diff) return { outcomes: before, broken: [], diagnostics: applied.diagnostics };
     this.network = applied.network;
