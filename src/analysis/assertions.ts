@@ -367,6 +367,17 @@ function withOffending(outcome: Omit<Failed, "offending">, write: () => Summary)
   }) as Failed;
 }
 
+/** A claim that `from` reaches `to` in scope, as plain data. */
+export type NeededClaim = { readonly from: Endpoints; readonly to: Endpoints } & TrafficScope;
+
+/** What the claims need to get through, together, as the callees receive it. */
+export function neededBy(analyzer: ReachAnalyzer, claims: readonly NeededClaim[]): PacketSet {
+  const checker = new SetAssertionChecker(analyzer);
+  let needed = PacketSet.empty;
+  for (const claim of claims) needed = needed.union(checker.needed(claim));
+  return needed;
+}
+
 /** The hosts each failed outcome's counterexample was traced between. */
 const tracedHosts = new WeakMap<SetOutcome, { readonly from: Host; readonly to: Host }>();
 

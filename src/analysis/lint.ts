@@ -69,75 +69,101 @@ export function* lintSteps(
   analyzer: ReachAnalyzer,
   needed?: PacketSet,
 ): Generator<{ done: number; total: number }, Diagnostic[]> {
-  const network = analyzer.network;
-  const findings = new Map<string, Diagnostic>();
-  const add = (d: Diagnostic) => {
-    const key = `${d.code}|${d.path.join("/")}|${d.message}`;
-    if (!findings.has(key)) findings.set(key, d);
-  };
-  const resolver = new NsgResolver(network);
-  const known = knownAddresses(network);
-  const exposure = endpointExposure(analyzer);
-  for (const d of exposure.findings) add(d);
-  const associable = hasAssociationTargets(network);
-  const total = network.nsgs.size;
-  let done = 0;
-  for (const nsg of network.nsgs.values()) {
-    for (const d of nsgFindings(
-      nsg,
-      analyzer,
-      resolver,
-      known,
-      exposure.causes,
-      associable,
-      needed,
-    ))
-      add(d);
-    yield { done: ++done, total };
+  const run = new LintRun(analyzer, needed);
+  const perNsg: Diagnostic[][] = [];
+  for (const nsg of run.nsgs) {
+    perNsg.push(run.nsgFindings(nsg));
+    yield { done: perNsg.length, total: run.nsgs.length };
   }
-  for (const env of network.environments.values())
-    for (const d of environmentFindings(env, analyzer)) add(d);
-  for (const d of loadBalancerFindings(analyzer)) add(d);
-  for (const d of applicationGatewayFindings(analyzer)) add(d);
-  for (const d of outboundFindings(network)) add(d);
-  for (const d of bastionFindings(analyzer)) add(d);
-  for (const d of privateEndpointFindings(network)) add(d);
-  return [...findings.values()];
+  return run.findings(perNsg);
 }
 
-/** One NSG's findings, in each virtual network it is bound in and each direction. */
-function nsgFindings(
-  nsg: NsgInfo,
-  analyzer: ReachAnalyzer,
-  resolver: NsgResolver,
-  known: AddressSet,
-  causes: ReadonlySet<string>,
-  associable: boolean,
-  needed: PacketSet | undefined,
-): Diagnostic[] {
-  const vnets = bindings(analyzer.network, nsg.name);
-  if (vnets.length === 0 && associable) return [unassociatedNsgFinding(nsg)];
-  const out: Diagnostic[] = [];
-  for (const vnet of vnets.length > 0 ? vnets : [""]) {
-    for (const direction of ["Inbound", "Outbound"] as const) {
-      const rules = rulesFor(resolver.resolve(nsg.name, vnet), direction);
-      const held = analyzer.holdsDecisions(nsg.name, vnet, direction);
-      const effects = analyzer.nsgDecisions(nsg.name, vnet, direction).effects;
-      const pathOf = (r: ResolvedRule) => nsg.rulePaths.get(r.rule.name) ?? nsg.path;
-      const closing = closingDenies(effects);
-      out.push(...ruleFindings(nsg.name, effects, pathOf, closing));
-      out.push(...overlapFindings(nsg.name, rules, pathOf, closing));
-      if (direction === "Inbound")
-        out.push(...adminRuleFindings(nsg.name, effects, analyzer, pathOf, causes));
-      if (direction === "Inbound" && needed && !needed.isEmpty())
-        out.push(...broaderFindings(nsg.name, effects, analyzer, needed, pathOf));
-      out.push(...crowdingFindings(nsg.name, rules, direction, pathOf));
-      out.push(...unknownAddressFindings(nsg.name, rules, direction, known, pathOf));
-      // Decisions made for these checks alone are not kept: a large estate's would not fit.
-      if (!held) analyzer.releaseDecisions(nsg.name, vnet, direction);
+/**
+ * One lint of a network in its three parts: what is found before any NSG
+ * (each endpoint's exposure), each NSG's own findings (independent of one
+ * another, so that threads may share them out: threads/lint.ts), and what is
+ * found after (environments, load balancers, gateways, outbound, Bastion,
+ * private endpoints).
+ */
+export class LintRun {
+  readonly nsgs: readonly NsgInfo[];
+  /** The rules (`ruleKey`) that let the Internet reach an endpoint's administrative port. */
+  readonly causes: ReadonlySet<string>;
+  private readonly leading: readonly Diagnostic[];
+  private readonly resolver: NsgResolver;
+  private readonly known: AddressSet;
+  private readonly associable: boolean;
+
+  /** `causes` as another thread's run found them: given, the endpoints' exposure is not worked out again. */
+  constructor(
+    readonly analyzer: ReachAnalyzer,
+    readonly needed?: PacketSet,
+    causes?: ReadonlySet<string>,
+  ) {
+    const network = analyzer.network;
+    this.nsgs = [...network.nsgs.values()];
+    this.resolver = new NsgResolver(network);
+    this.known = knownAddresses(network);
+    this.associable = hasAssociationTargets(network);
+    if (causes) {
+      this.causes = causes;
+      this.leading = [];
+    } else {
+      const exposure = endpointExposure(analyzer);
+      this.causes = exposure.causes;
+      this.leading = exposure.findings;
     }
   }
-  return out;
+
+  /** One NSG's findings, in each virtual network it is bound in and each direction. */
+  nsgFindings(nsg: NsgInfo): Diagnostic[] {
+    const analyzer = this.analyzer;
+    const vnets = bindings(analyzer.network, nsg.name);
+    if (vnets.length === 0 && this.associable) return [unassociatedNsgFinding(nsg)];
+    const out: Diagnostic[] = [];
+    for (const vnet of vnets.length > 0 ? vnets : [""]) {
+      for (const direction of ["Inbound", "Outbound"] as const) {
+        const rules = rulesFor(this.resolver.resolve(nsg.name, vnet), direction);
+        const held = analyzer.holdsDecisions(nsg.name, vnet, direction);
+        const effects = analyzer.nsgDecisions(nsg.name, vnet, direction).effects;
+        const pathOf = (r: ResolvedRule) => nsg.rulePaths.get(r.rule.name) ?? nsg.path;
+        const closing = closingDenies(effects);
+        out.push(...ruleFindings(nsg.name, effects, pathOf, closing));
+        out.push(...overlapFindings(nsg.name, rules, pathOf, closing));
+        if (direction === "Inbound")
+          out.push(...adminRuleFindings(nsg.name, effects, analyzer, pathOf, this.causes));
+        if (direction === "Inbound" && this.needed && !this.needed.isEmpty())
+          out.push(...broaderFindings(nsg.name, effects, analyzer, this.needed, pathOf));
+        out.push(...crowdingFindings(nsg.name, rules, direction, pathOf));
+        out.push(...unknownAddressFindings(nsg.name, rules, direction, this.known, pathOf));
+        // Decisions made for these checks alone are not kept: a large estate's would not fit.
+        if (!held) analyzer.releaseDecisions(nsg.name, vnet, direction);
+      }
+    }
+    return out;
+  }
+
+  /** Every finding, in order: before the NSGs, each NSG's (`perNsg`, in `nsgs`' order), after; each once. */
+  findings(perNsg: readonly (readonly Diagnostic[])[]): Diagnostic[] {
+    const analyzer = this.analyzer;
+    const network = analyzer.network;
+    const found = new Map<string, Diagnostic>();
+    const add = (list: Iterable<Diagnostic>) => {
+      for (const d of list) {
+        const key = `${d.code}|${d.path.join("/")}|${d.message}`;
+        if (!found.has(key)) found.set(key, d);
+      }
+    };
+    add(this.leading);
+    for (const list of perNsg) add(list);
+    for (const env of network.environments.values()) add(environmentFindings(env, analyzer));
+    add(loadBalancerFindings(analyzer));
+    add(applicationGatewayFindings(analyzer));
+    add(outboundFindings(network));
+    add(bastionFindings(analyzer));
+    add(privateEndpointFindings(network));
+    return [...found.values()];
+  }
 }
 
 function bindings(network: Network, nsg: string): string[] {

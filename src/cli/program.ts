@@ -256,6 +256,10 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       "--group-by <what>",
       "subnet or vnet: how many findings each has, by severity, instead of the findings",
     )
+    .option(
+      "--threads <n>",
+      "threads to lint the NSGs on (default: one per core from 10,000 rules in all)",
+    )
     .addHelpText(
       "after",
       examples(

@@ -1,5 +1,11 @@
-import { SetAssertionChecker, type SetOutcome, type TrafficScope } from "../analysis/assertions.js";
-import { PacketSet } from "../analysis/packet-set.js";
+import {
+  type NeededClaim,
+  neededBy,
+  SetAssertionChecker,
+  type SetOutcome,
+  type TrafficScope,
+} from "../analysis/assertions.js";
+import type { PacketSet } from "../analysis/packet-set.js";
 import { ReachAnalyzer } from "../analysis/reach.js";
 import { type AssertionOutcome, checkAssertion, describeAssertion } from "../engine/assertions.js";
 import { FlowEvaluator } from "../engine/flow.js";
@@ -39,21 +45,28 @@ export function neededTraffic(
   analyzer: ReachAnalyzer,
   assertions: readonly SpecAssertion[],
 ): PacketSet {
-  const checker = new SetAssertionChecker(analyzer);
-  let needed = PacketSet.empty;
+  return neededBy(analyzer, neededClaims(assertions));
+}
+
+/** The spec's positive claims as plain data (for another thread to work out what they need). */
+export function neededClaims(assertions: readonly SpecAssertion[]): NeededClaim[] {
+  const claims: NeededClaim[] = [];
   for (const a of assertions) {
-    if (a.kind === "reach") needed = needed.union(checker.needed(a));
-    if (a.kind === "flow" && a.expect === "Allow") {
-      const ports =
-        a.destinationPort === undefined
-          ? {}
-          : { ports: [{ first: a.destinationPort, last: a.destinationPort }] };
-      needed = needed.union(
-        checker.needed({ from: a.from, to: a.to, protocols: [a.protocol], ...ports }),
-      );
+    if (a.kind === "reach") {
+      const { from, to, protocols, ports } = a;
+      claims.push({ from, to, ...(protocols ? { protocols } : {}), ...(ports ? { ports } : {}) });
     }
+    if (a.kind === "flow" && a.expect === "Allow")
+      claims.push({
+        from: a.from,
+        to: a.to,
+        protocols: [a.protocol],
+        ...(a.destinationPort === undefined
+          ? {}
+          : { ports: [{ first: a.destinationPort, last: a.destinationPort }] }),
+      });
   }
-  return needed;
+  return claims;
 }
 
 /** A title for an assertion: its name, or what it claims. */

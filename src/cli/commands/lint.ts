@@ -1,17 +1,17 @@
+import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
-import { lintSteps } from "../../analysis/lint.js";
 import { lintCheck } from "../../analysis/lint-checks.js";
 import { type FailOn, type GateResult, gate, parseSeverity } from "../../analysis/lint-gate.js";
 import { type FindingGroup, groupFindings } from "../../analysis/lint-groups.js";
-import { ReachAnalyzer } from "../../analysis/reach.js";
 import { type Diagnostic, error } from "../../model/diagnostic.js";
-import { neededTraffic } from "../../specfile/check.js";
+import { neededClaims } from "../../specfile/check.js";
 import { jsonSyntaxError } from "../../specfile/json-syntax.js";
 import type { LoadedSpec } from "../../specfile/load.js";
 import { readArea, readInputFile } from "../../specfile/read-file.js";
-import { inTasks } from "../../threads/tasks.js";
+import { lintOnThreads } from "../../threads/lint.js";
 import { EXIT, type Io, printJson, usageError } from "../io.js";
 import { loadForCommand } from "../load.js";
+import { threadsOption } from "../numbers.js";
 import { emit } from "../output.js";
 import { packageInfo } from "../package-info.js";
 import { partialJson } from "../partial.js";
@@ -32,7 +32,12 @@ export interface LintOptions {
   quiet?: boolean;
   /** subnet or vnet: counts of findings per group instead of the findings. */
   groupBy?: string;
+  /** Threads to lint the NSGs on. */
+  threads?: string;
 }
+
+/** Fewer rules than this in all and no --threads: one thread (a worker costs its start and a network of its own). */
+export const RULES_PER_THREAD = 10_000;
 
 const BASELINE_VERSION = 1;
 
@@ -74,6 +79,8 @@ export async function runLint(target: string, options: LintOptions, io: Io): Pro
       "InvalidOption",
       `--group-by ${options.groupBy}: expected subnet or vnet`,
     );
+  const { threads: asked, error: threadsError } = threadsOption(options.threads);
+  if (threadsError) return usageError(io, json, "InvalidOption", threadsError);
   const loaded = loadForCommand(target, io, json);
   if (!loaded) return EXIT.invalid;
   const spec = loaded.spec;
@@ -91,13 +98,16 @@ export async function runLint(target: string, options: LintOptions, io: Io): Pro
     return EXIT.invalid;
   }
 
-  // One analyzer for both: the NSGs' decisions are computed once.
-  const analyzer = new ReachAnalyzer(spec.network);
+  let rules = 0;
+  for (const nsg of spec.network.nsgs.values()) rules += nsg.inbound.length + nsg.outbound.length;
+  const threads = asked ?? (rules >= RULES_PER_THREAD ? Math.min(availableParallelism(), 64) : 1);
   const progress = progressLine(io, json);
   progress.phase("lint: NSGs");
-  const findings: Diagnostic[] = await inTasks(
-    lintSteps(analyzer, neededTraffic(analyzer, spec.assertions)),
-    ({ done, total }) => progress.step(done, total),
+  const findings: Diagnostic[] = await lintOnThreads(
+    spec.network,
+    spec.topology,
+    neededClaims(spec.assertions),
+    { threads, progress: (done, total) => progress.step(done, total) },
   );
   progress.end();
 

@@ -14,6 +14,7 @@ import type { Network } from "../../model/network.js";
 import { reachMatrixOnThreads } from "../../threads/reach-matrix.js";
 import { EXIT, type Io, printJson, printJsonWithList, usageError } from "../io.js";
 import { loadForCommand } from "../load.js";
+import { threadsOption } from "../numbers.js";
 import { partialJson } from "../partial.js";
 import { progressLine } from "../progress.js";
 import { renderTable } from "../render/table.js";
@@ -112,14 +113,8 @@ function checkFormat(io: Io, format: string | undefined): boolean {
 export async function runReach(target: string, options: MatrixOptions, io: Io): Promise<number> {
   if (!checkFormat(io, options.format)) return EXIT.invalid;
   const json = options.json === true;
-  const asked = options.threads === undefined ? undefined : Number(options.threads);
-  if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > 64))
-    return usageError(
-      io,
-      json,
-      "InvalidOption",
-      `--threads ${options.threads}: expected a whole number from 1 to 64`,
-    );
+  const { threads: asked, error: threadsError } = threadsOption(options.threads);
+  if (threadsError) return usageError(io, json, "InvalidOption", threadsError);
   const loaded = loadForCommand(target, io, json);
   if (!loaded) return EXIT.invalid;
   const network = loaded.spec.network;

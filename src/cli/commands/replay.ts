@@ -13,6 +13,7 @@ import type { Diagnostic } from "../../model/diagnostic.js";
 import { byteProgress } from "../byte-progress.js";
 import { EXIT, type Io, printJson, usageError } from "../io.js";
 import { loadForCommand } from "../load.js";
+import { threadsOption } from "../numbers.js";
 import { emit } from "../output.js";
 import { diagnosticsJson, renderDiagnostics } from "../render/diagnostics.js";
 import { renderReplay, replayCsv, replayJson } from "../render/replay.js";
@@ -60,14 +61,8 @@ export async function runReplay(
       "InvalidArgument",
       `--engine ${engine}: expected js or duckdb`,
     );
-  const threads = options.threads === undefined ? undefined : Number(options.threads);
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64))
-    return usageError(
-      io,
-      options.json,
-      "InvalidArgument",
-      `--threads ${options.threads}: expected a whole number from 1 to 64`,
-    );
+  const { threads, error: threadsError } = threadsOption(options.threads);
+  if (threadsError) return usageError(io, options.json, "InvalidArgument", threadsError);
   if (logs.length === 0)
     return usageError(
       io,
