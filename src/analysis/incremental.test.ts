@@ -3,15 +3,18 @@
  * change of a random sequence (add, remove, replace) on random rule lists,
  * each rule's decided set and the allowed set are what `decide` gives from
  * scratch, and the change's newly allowed and denied packets are exactly the
- * difference of the allowed sets before and after.
+ * difference of the allowed sets before and after; and packets, sampled and
+ * each delta's witness, are decided as a plain first-match walk of the rule
+ * list decides them.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { type Packet, ruleMatches } from "../engine/packet.js";
 import type { ResolvedRule } from "../engine/resolve.js";
 import type { Access, Direction } from "../model/rule.js";
 import { AddressSet } from "../net/address-set.js";
 import type { PortRange } from "../net/ports.js";
-import type { RuleProtocol } from "../net/protocol.js";
+import { FLOW_PROTOCOLS, hasPorts, type RuleProtocol } from "../net/protocol.js";
 import { IncrementalDecisions } from "./incremental.js";
 import { decide } from "./policy.js";
 
@@ -115,6 +118,23 @@ function ordered(rules: readonly ResolvedRule[]): ResolvedRule[] {
     .filter((r) => !seen.has(r.priority) && seen.add(r.priority) !== undefined);
 }
 
+/** The access a plain walk of the list in priority order gives a packet: the naive oracle. */
+const walked = (rules: readonly ResolvedRule[], packet: Packet) =>
+  rules.find((r) => ruleMatches(r, packet))?.access;
+
+/** A packet of the small space from four numbers (portless protocols carry port 0, as packet sets have them). */
+function packetOf(a: number, b: number, c: number, d: number): Packet {
+  const protocol = FLOW_PROTOCOLS[a % FLOW_PROTOCOLS.length] as Packet["protocol"];
+  const ports = hasPorts(protocol);
+  return {
+    protocol,
+    source: { family: 4, value: BASE + BigInt(b % 16) },
+    destination: { family: 4, value: BASE + BigInt(c % 16) },
+    destinationPort: ports ? d % 16 : 0,
+    sourcePort: ports ? (a * 7 + d) % 20 : 0,
+  };
+}
+
 describe("incremental decisions", () => {
   it("stay what deciding the whole list again gives, and each change's delta is exact", () => {
     fc.assert(
@@ -132,6 +152,7 @@ describe("incremental decisions", () => {
           const kept = new IncrementalDecisions(rules);
           for (const step of steps as Step[]) {
             const custom = rules.filter((r) => !r.rule.isDefault);
+            const previous = rules;
             const before = decide(rules).allowed;
             let delta: ReturnType<IncrementalDecisions["add"]>;
             if (step.kind === "add") {
@@ -173,6 +194,21 @@ describe("incremental decisions", () => {
             });
             expect(delta.newlyAllowed.equals(fresh.allowed.minus(before))).toBe(true);
             expect(delta.newlyDenied.equals(before.minus(fresh.allowed))).toBe(true);
+            // Against the naive oracle: the witnesses, and packets spread over the space.
+            const allowedWitness = delta.newlyAllowed.witness();
+            if (allowedWitness) {
+              expect(walked(previous, allowedWitness)).toBe("Deny");
+              expect(walked(rules, allowedWitness)).toBe("Allow");
+            }
+            const deniedWitness = delta.newlyDenied.witness();
+            if (deniedWitness) {
+              expect(walked(previous, deniedWitness)).toBe("Allow");
+              expect(walked(rules, deniedWitness)).toBe("Deny");
+            }
+            for (let i = 0; i < 40; i++) {
+              const packet = packetOf(i, i * 5 + rules.length, i * 3 + 1, i * 11);
+              expect(kept.allowed.has(packet)).toBe(walked(rules, packet) === "Allow");
+            }
           }
         },
       ),
