@@ -1,8 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { changed, example, randomChange, rebuilt } from "../../test/support/rule-changes.js";
 import { networkOf } from "../../test/support/spec.js";
-import { semanticDiff } from "./diff.js";
+import { buildNetwork } from "../model/network.js";
+import type { SecurityRule } from "../model/types.js";
+import { rulesChanged, semanticDiff } from "./diff.js";
+import type { RuleChange } from "./incremental-nsg.js";
 import { formatSummaryLine } from "./summary.js";
 
 const LAYERED = readFileSync(
@@ -124,5 +129,81 @@ networkInterfaces:
     expect(flow?.newlyAllowed.lines.length).toBeGreaterThan(0);
     expect(flow?.newlyDenied.lines).toEqual([]);
     expect(semanticDiff(networkOf(spec(true)), networkOf(spec(true))).equivalent).toBe(true);
+  });
+});
+
+/** A deny of HTTP or HTTPS on the way out, at a free priority: what callers send changes. */
+function outboundDeny(rules: readonly SecurityRule[], seed: number): RuleChange {
+  const taken = new Set(rules.filter((r) => r.direction === "Outbound").map((r) => r.priority));
+  let priority = 100 + (seed % 200);
+  while (taken.has(priority)) priority++;
+  return {
+    kind: "add",
+    rule: {
+      name: `deny-out-${seed}`,
+      protocol: "Tcp",
+      access: "Deny",
+      priority,
+      direction: "Outbound",
+      sourceAddressPrefix: "*",
+      sourcePortRange: "*",
+      destinationAddressPrefix: "*",
+      destinationPortRange: seed % 2 === 0 ? "443" : "80",
+    },
+  };
+}
+
+describe("semanticDiff told which NSGs' rules changed", () => {
+  for (const name of ["layered-ase", "three-tier", "asg-tiers", "hub-spoke-tiers", "load-balancer"])
+    it(`gives ${name}'s whole diff after random changes to several NSGs`, () => {
+      const start = example(name);
+      const nsgs = start.topology.networkSecurityGroups.map((n) => n.name);
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat()), { minLength: 0, maxLength: 4 }),
+          (steps) => {
+            let topology = start.topology;
+            for (const [which, seed, step] of steps) {
+              const nsg = nsgs[which % nsgs.length] as string;
+              const rules =
+                topology.networkSecurityGroups.find((n) => n.name === nsg)?.securityRules ?? [];
+              const change =
+                step % 7 === 6 ? outboundDeny(rules, seed) : randomChange(rules, seed, step);
+              if (!change) continue;
+              const next = changed(topology, nsg, change);
+              if (buildNetwork(next, start.network.serviceTags).network) topology = next;
+            }
+            const after = { topology, network: rebuilt(topology, start.network) };
+            const told = rulesChanged(start, after);
+            expect(told).toBeDefined();
+            expect(semanticDiff(start.network, after.network, told)).toEqual(
+              semanticDiff(start.network, after.network),
+            );
+          },
+        ),
+        { numRuns: 15 },
+      );
+    });
+
+  it("is told nothing when more than rules changed: tags, networks, or an NSG added", () => {
+    const start = example("layered-ase");
+    const other = (topology: typeof start.topology) => ({
+      topology,
+      network: rebuilt(topology, start.network),
+    });
+    expect(rulesChanged(start, start)?.nsgs.size).toBe(0);
+    const renamedVnet = {
+      ...start.topology,
+      virtualNetworks: start.topology.virtualNetworks.map((v) => ({ ...v, tags: { a: "b" } })),
+    };
+    expect(rulesChanged(start, other(renamedVnet))).toBeUndefined();
+    const extraNsg = {
+      ...start.topology,
+      networkSecurityGroups: [
+        ...start.topology.networkSecurityGroups,
+        { name: "spare", securityRules: [] },
+      ],
+    };
+    expect(rulesChanged(start, other(extraNsg))).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import { NsgResolver, rulesFor } from "../engine/resolve.js";
 import type { Network, NicInfo } from "../model/network.js";
 import { AddressNames } from "../model/public-ips.js";
 import type { Direction } from "../model/rule.js";
+import type { Topology } from "../model/types.js";
 import type { IpAddress } from "../net/address.js";
 import { gatewayArrivals } from "./application-gateway-exposure.js";
 import { exposedAtFrontend, loadBalancedArrivals } from "./load-balancer-exposure.js";
@@ -51,13 +52,47 @@ export interface OneNsgChanged {
   readonly analyzers: { readonly before: ReachAnalyzer; readonly after: ReachAnalyzer };
 }
 
+/** Two versions that differ only in the rules of these NSGs (rulesChanged). */
+export interface RulesChanged {
+  readonly nsgs: ReadonlySet<string>;
+}
+
+/**
+ * The NSGs whose rules are all that differ between two versions (their
+ * topologies and service tags otherwise the same), or undefined when anything
+ * else differs. Given to semanticDiff, it compares only those NSGs and the
+ * flows that meet them: on an estate of thousands of hosts, the pairs of
+ * hosts are otherwise too many.
+ */
+export function rulesChanged(
+  before: { readonly network: Network; readonly topology: Topology },
+  after: { readonly network: Network; readonly topology: Topology },
+): RulesChanged | undefined {
+  const rulesOf = (t: Topology) =>
+    new Map(t.networkSecurityGroups.map((n) => [n.name, JSON.stringify(n.securityRules ?? [])]));
+  const rest = (t: Topology) =>
+    JSON.stringify({
+      ...t,
+      networkSecurityGroups: t.networkSecurityGroups.map((n) => ({ ...n, securityRules: [] })),
+    });
+  if (rest(before.topology) !== rest(after.topology)) return undefined;
+  const tags = (n: Network) =>
+    JSON.stringify(n.serviceTags.portable(), (_, v) => (typeof v === "bigint" ? `${v}` : v));
+  if (tags(before.network) !== tags(after.network)) return undefined;
+  const was = rulesOf(before.topology);
+  const nsgs = new Set<string>();
+  for (const [name, rules] of rulesOf(after.topology)) if (was.get(name) !== rules) nsgs.add(name);
+  return { nsgs };
+}
+
 /** Per NSG, direction and virtual network it is bound in: what the second version allows that the first did not, and the reverse. */
-function nsgDiff(before: Network, after: Network): NsgChange[] {
+function nsgDiff(before: Network, after: Network, only?: ReadonlySet<string>): NsgChange[] {
   const resolvers = { before: new NsgResolver(before), after: new NsgResolver(after) };
   const nsgs: NsgChange[] = [];
   const tagNames = diffTagNames(before, after);
   const names = [...new Set([...before.nsgs.keys(), ...after.nsgs.keys()])].sort();
   for (const nsg of names) {
+    if (only && !only.has(nsg)) continue;
     const inBefore = before.nsgs.has(nsg);
     const inAfter = after.nsgs.has(nsg);
     const presence = inBefore && inAfter ? "both" : inBefore ? "removed" : "added";
@@ -151,36 +186,62 @@ export function bindings(network: Network, nsg: string): string[] {
  * present in both, and from the Internet to each environment and each
  * machine's interface present in both (interfaces are not paired with each
  * other: an estate has too many). Renames, reorderings and splits that allow
- * the same packets show no difference.
+ * the same packets show no difference. `known`: what is known of the change
+ * (one NSG's entries already worked out, or the only NSGs whose rules
+ * changed), so that only those NSGs and the flows that meet one whose
+ * allowed packets moved are compared; the answer is the same.
  */
 export function semanticDiff(
   before: Network,
   after: Network,
-  incremental?: OneNsgChanged,
+  known?: OneNsgChanged | RulesChanged,
 ): SemanticDiff {
-  const nsgs: NsgChange[] = incremental ? [...incremental.nsgChanges] : nsgDiff(before, after);
+  const incremental = known && "nsgChanges" in known ? known : undefined;
+  // Only these NSGs' rules changed: the others allow what they did, and a flow that meets none of them at either end is as it was.
+  const changed =
+    known === undefined ? undefined : "nsgChanges" in known ? new Set([known.nsg]) : known.nsgs;
+  const nsgs: NsgChange[] = incremental
+    ? [...incremental.nsgChanges]
+    : nsgDiff(before, after, changed);
   const flows: FlowChange[] = [];
   const analyzers = incremental?.analyzers ?? {
     before: new ReachAnalyzer(before),
     after: new ReachAnalyzer(after),
   };
-  // Only one NSG changed: a flow that meets it at neither end is as it was.
-  const meets = (h: Host) =>
-    incremental === undefined ||
-    h.subnet?.nsg === incremental.nsg ||
-    h.nic?.nsg === incremental.nsg;
+  // Of those, the ones that allow other packets in a direction. Traffic to a private endpoint
+  // meets its subnet's NSG with source ports read as *, which may differ where the rules' own reading does not.
+  const moved = (direction: Direction) =>
+    new Set(nsgs.filter((c) => c.direction === direction).map((c) => c.nsg));
+  const movedIn = moved("Inbound");
+  const movedOut = moved("Outbound");
+  const guardedBy = (h: Host, set: ReadonlySet<string>) =>
+    (h.subnet?.nsg !== undefined && set.has(h.subnet.nsg)) ||
+    (h.nic?.nsg !== undefined && set.has(h.nic.nsg));
+  /** Whether what reaches the host may have changed; whether what it sends may have. */
+  const meetsIn = (h: Host) =>
+    changed === undefined ||
+    guardedBy(h, movedIn) ||
+    (h.privateEndpoint !== undefined && guardedBy(h, changed));
+  const meetsOut = (h: Host) => changed === undefined || guardedBy(h, movedOut);
   const shown = {
     before: before.addressNames.withTagsOf(after.addressNames),
     after: after.addressNames.withTagsOf(before.addressNames),
   };
+  const hosts = { before: new Map<string, Host>(), after: new Map<string, Host>() };
   const host = (side: "before" | "after", name: string) => {
-    const network = side === "before" ? before : after;
-    const env = network.environments.get(name);
-    if (env) return hostAt(network, env.privateAddress);
-    return hostAt(
-      network,
-      (network.nics.get(name) as NicInfo).ipConfigurations[0]?.address as IpAddress,
-    );
+    let found = hosts[side].get(name);
+    if (!found) {
+      const network = side === "before" ? before : after;
+      const env = network.environments.get(name);
+      found = hostAt(
+        network,
+        env
+          ? env.privateAddress
+          : ((network.nics.get(name) as NicInfo).ipConfigurations[0]?.address as IpAddress),
+      );
+      hosts[side].set(name, found);
+    }
+    return found;
   };
   const envs = [...before.environments.keys()].filter((e) => after.environments.has(e)).sort();
   // What the Internet reaches of each host in both: environments, and interfaces of machines.
@@ -197,16 +258,17 @@ export function semanticDiff(
       .sort(),
   ];
   for (const to of exposed) {
-    if (!meets(host("before", to))) continue;
+    if (!meetsIn(host("before", to))) continue;
     // The Internet: every host outside every network, before and after.
     const exposure = (side: "before" | "after") =>
       analyzers[side].fromOutside(analyzers[side].outside, host(side, to)).allowed;
     const c = change(exposure("before"), exposure("after"), shown);
     if (c) flows.push({ from: "Internet", to, ...c });
   }
+  // Every callee of a caller whose sending changed; else only the callees whose receiving did.
+  const receivingChanged = envs.filter((e) => meetsIn(host("before", e)));
   for (const from of envs) {
-    for (const to of envs) {
-      if (!meets(host("before", from)) && !meets(host("before", to))) continue;
+    for (const to of meetsOut(host("before", from)) ? envs : receivingChanged) {
       const space = (side: "before" | "after") =>
         analyzers[side].flow(host(side, from), host(side, to)).allowed;
       const c = change(space("before"), space("after"), shown);

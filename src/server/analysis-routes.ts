@@ -6,7 +6,7 @@
  * resources make, by the same analysis as the CLI's command of that name.
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { semanticDiff, semanticDiffJson } from "../analysis/diff.js";
+import { rulesChanged, semanticDiff, semanticDiffJson } from "../analysis/diff.js";
 import { lintSteps } from "../analysis/lint.js";
 import { hostRows, INTERNET, reachMatrix } from "../analysis/matrix.js";
 import { ReachAnalyzer } from "../analysis/reach.js";
@@ -149,6 +149,7 @@ export async function revisionDiff(
   const subscription = id.split("/")[2] ?? "";
   const at = (body: ResourceBody | undefined) =>
     networks.buildWith(subscription, { id, type: to.type, body });
-  const diff = semanticDiff((await at(from.after)).network, (await at(to.after)).network);
+  const [was, now] = [await at(from.after), await at(to.after)];
+  const diff = semanticDiff(was.network, now.network, rulesChanged(was, now));
   return { from: from.revision, to: to.revision, ...semanticDiffJson(diff) };
 }

@@ -13,7 +13,7 @@
  * the same moment are each judged without the other (a write to the same
  * resource is kept apart by its etag).
  */
-import { semanticDiff, semanticDiffJson } from "../analysis/diff.js";
+import { rulesChanged, semanticDiff, semanticDiffJson } from "../analysis/diff.js";
 import type {
   ResourceBody,
   Revision,
@@ -86,7 +86,7 @@ export class GuardedStore implements Store {
           additionalInfo: [{ type: "TierwallAssertionOutcome", info: o }],
         })),
       );
-    const diff = semanticDiff(before.network, next.network);
+    const diff = semanticDiff(before.network, next.network, rulesChanged(before, next));
     return {
       semanticDiff: semanticDiffJson(diff),
       ...(broken.length > 0 ? { acceptedBreaks: broken.map(outcomeJson) } : {}),

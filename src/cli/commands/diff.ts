@@ -1,4 +1,4 @@
-import { type Change, semanticDiff, semanticDiffJson } from "../../analysis/diff.js";
+import { type Change, rulesChanged, semanticDiff, semanticDiffJson } from "../../analysis/diff.js";
 import { type DiffSide, type NotCompared, notCompared } from "../../analysis/diff-coverage.js";
 import { formatSummaryLine } from "../../analysis/summary.js";
 import { formatPacket } from "../../engine/packet.js";
@@ -22,7 +22,11 @@ export function runDiff(
   if (!before) return EXIT.invalid;
   const after = loadForCommand(newTarget, io, options.json === true);
   if (!after) return EXIT.invalid;
-  const diff = semanticDiff(before.spec.network, after.spec.network);
+  const diff = semanticDiff(
+    before.spec.network,
+    after.spec.network,
+    rulesChanged(before.spec, after.spec),
+  );
   const left = notCompared(sideOf(before.spec), sideOf(after.spec));
   const code = diff.equivalent && !(options.strict && left.length > 0) ? EXIT.ok : EXIT.failed;
   if (options.json) {
