@@ -58,10 +58,7 @@ afterAll(() => {
 describe("lintOnThreads", () => {
   it("gives lint's findings in lint's order, on every example and a generated estate", async () => {
     for (const spec of [...examples, generated]) {
-      const loaded = loadSpec(spec).spec;
-      if (!loaded) throw new Error(`${spec} does not load`);
-      const analyzer = new ReachAnalyzer(loaded.network);
-      const whole = lint(analyzer, neededTraffic(analyzer, loaded.assertions));
+      const { loaded, whole } = linted(spec);
       let told = 0;
       const shared = await lintOnThreads(
         loaded.network,
@@ -78,10 +75,7 @@ describe("lintOnThreads", () => {
 describe("lintShare, a worker's part", () => {
   it("finds each NSG's findings as lint does, from the network built again and the causes given", async () => {
     for (const spec of [...examples, generated]) {
-      const loaded = loadSpec(spec).spec;
-      if (!loaded) throw new Error(`${spec} does not load`);
-      const analyzer = new ReachAnalyzer(loaded.network);
-      const whole = lint(analyzer, neededTraffic(analyzer, loaded.assertions));
+      const { loaded, whole } = linted(spec);
       const { run, share } = prepareLint(
         loaded.network,
         loaded.topology,
@@ -96,7 +90,7 @@ describe("lintShare, a worker's part", () => {
       expect(done).toBe(true);
       expect(run.findings(perNsg), spec).toEqual(whole);
     }
-    const codes = (await findingsOf(generated)).map((d) => d.code);
+    const codes = linted(generated).whole.map((d) => d.code);
     for (const code of [
       "InternetExposedAdminPort",
       "AdminPortAllowedFromInternet",
@@ -106,11 +100,12 @@ describe("lintShare, a worker's part", () => {
   });
 });
 
-async function findingsOf(spec: string): Promise<Diagnostic[]> {
+/** A spec loaded, and lint's findings on it in one synchronous run. */
+function linted(spec: string) {
   const loaded = loadSpec(spec).spec;
   if (!loaded) throw new Error(`${spec} does not load`);
   const analyzer = new ReachAnalyzer(loaded.network);
-  return lint(analyzer, neededTraffic(analyzer, loaded.assertions));
+  return { loaded, whole: lint(analyzer, neededTraffic(analyzer, loaded.assertions)) };
 }
 
 describe("tierwall lint --threads", () => {

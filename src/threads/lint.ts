@@ -7,7 +7,6 @@
  * (tasks.ts). The findings, put back in the NSGs' order, are lint's.
  */
 import { setImmediate as nextTask } from "node:timers/promises";
-import { Worker } from "node:worker_threads";
 import { type NeededClaim, neededBy } from "../analysis/assertions.js";
 import { LintRun } from "../analysis/lint.js";
 import { ReachAnalyzer } from "../analysis/reach.js";
@@ -15,6 +14,7 @@ import type { Diagnostic } from "../model/diagnostic.js";
 import { buildNetwork, type Network, type NsgInfo } from "../model/network.js";
 import { type PortableCatalog, ServiceTagCatalog } from "../model/service-tags.js";
 import type { Topology } from "../model/types.js";
+import { runWorker, type WorkerEnd } from "./worker.js";
 
 /** What a worker needs to lint NSGs of the same network. */
 export interface LintShare {
@@ -28,8 +28,7 @@ export interface LintShare {
 
 export type LintMessage =
   | { readonly kind: "nsg"; readonly index: number; readonly findings: Diagnostic[] }
-  | { readonly kind: "done" }
-  | { readonly kind: "failed"; readonly message: string };
+  | WorkerEnd;
 
 /**
  * lint of `network` (built from `topology` and its service tags) on `threads`
@@ -53,7 +52,7 @@ export async function lintOnThreads(
     options.progress?.(++done, total);
   };
   const workers = Array.from({ length: Math.max(0, options.threads - 1) }, () =>
-    runWorker(share, place),
+    runWorker<LintMessage>("lint-worker.js", share, "lint", (m) => place(m.index, m.findings)),
   );
   await takeNsgs(run, share.counter, place);
   await Promise.all(workers);
@@ -115,32 +114,4 @@ async function takeNsgs(
     found(index, run.nsgFindings(run.nsgs[index] as NsgInfo));
     await nextTask();
   }
-}
-
-function runWorker(
-  share: LintShare,
-  onNsg: (index: number, findings: Diagnostic[]) => void,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./lint-worker.js", import.meta.url), {
-      workerData: share,
-    });
-    let finished = false;
-    let failure: string | undefined;
-    worker.on("message", (message: LintMessage) => {
-      if (message.kind === "nsg") onNsg(message.index, message.findings);
-      else if (message.kind === "failed") failure = message.message;
-      else finished = true;
-    });
-    worker.on("error", reject);
-    worker.on("exit", (code) => {
-      if (finished) resolve();
-      else
-        reject(
-          new Error(
-            `a lint thread stopped (exit code ${code}) before it was done${failure ? `: ${failure}` : ""}`,
-          ),
-        );
-    });
-  });
 }

@@ -8,7 +8,6 @@
  * lets it out), since every thread computes what the other side's NSGs allow
  * for itself. The cells, put back in order, are reachMatrix's.
  */
-import { Worker } from "node:worker_threads";
 import {
   type MatrixBlock,
   MatrixPlan,
@@ -21,6 +20,7 @@ import { ReachAnalyzer } from "../analysis/reach.js";
 import type { Network } from "../model/network.js";
 import type { PortableCatalog } from "../model/service-tags.js";
 import type { Topology } from "../model/types.js";
+import { runWorker, type WorkerEnd } from "./worker.js";
 
 /** What a worker needs to compute blocks of the same plan. */
 export interface MatrixShare {
@@ -48,8 +48,7 @@ export interface Cut {
 
 export type MatrixMessage =
   | { readonly kind: "block"; readonly positions: Int32Array; readonly cells: ReachCell[] }
-  | { readonly kind: "done" }
-  | { readonly kind: "failed"; readonly message: string };
+  | WorkerEnd;
 
 /** About this many blocks per thread: enough to even out, few enough that each is worth a message. */
 const BLOCKS_PER_THREAD = 32;
@@ -82,9 +81,9 @@ export async function reachMatrixOnThreads(
     for (let i = 0; i < cells.length; i++) slots[positions[i] as number] = cells[i];
   };
   const workers = Array.from({ length: Math.max(0, options.threads - 1) }, () =>
-    runWorker(share, (positions, cells) => {
-      place(positions, cells);
-      done += cells.length;
+    runWorker<MatrixMessage>("reach-matrix-worker.js", share, "reachability", (m) => {
+      place(m.positions, m.cells);
+      done += m.cells.length;
       tell();
     }),
   );
@@ -153,32 +152,4 @@ export function computeBlock(
   const positions: number[] = [];
   const cells = plan.cells(block, step, (r, c) => positions.push(r * plan.columnCount + c));
   return { positions: Int32Array.from(positions), cells };
-}
-
-function runWorker(
-  share: MatrixShare,
-  onBlock: (positions: Int32Array, cells: ReachCell[]) => void,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./reach-matrix-worker.js", import.meta.url), {
-      workerData: share,
-    });
-    let finished = false;
-    let failure: string | undefined;
-    worker.on("message", (message: MatrixMessage) => {
-      if (message.kind === "block") onBlock(message.positions, message.cells);
-      else if (message.kind === "failed") failure = message.message;
-      else finished = true;
-    });
-    worker.on("error", reject);
-    worker.on("exit", (code) => {
-      if (finished) resolve();
-      else
-        reject(
-          new Error(
-            `a reachability thread stopped (exit code ${code}) before it was done${failure ? `: ${failure}` : ""}`,
-          ),
-        );
-    });
-  });
 }
