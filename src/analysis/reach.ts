@@ -12,6 +12,10 @@ import { allowedSet, type Decisions, decide } from "./policy.js";
 
 const single = (a: IpAddress) => AddressSet.ofAddresses([a]);
 
+/** The key of an NSG's direction in a virtual network, in the analyzer's maps. */
+const directionKey = (nsg: string, vnet: string, direction: Direction) =>
+  `${nsg}\u0000${vnet}\u0000${direction}`;
+
 /** The packets of a flow that get through, as they arrive: source as presented, destination as the callee sees it. */
 export interface FlowSpace {
   readonly route: Route;
@@ -71,11 +75,11 @@ export class ReachAnalyzer {
 
   /** Takes an NSG direction's decisions as made elsewhere (the same rules, decided). */
   adoptDecisions(nsg: string, vnet: string, direction: Direction, decided: Decisions): void {
-    this.decisions.set(`${nsg}\u0000${vnet}\u0000${direction}`, decided);
+    this.decisions.set(directionKey(nsg, vnet, direction), decided);
   }
 
   nsgDecisions(nsg: string, vnet: string, direction: Direction): Decisions {
-    const key = `${nsg}\u0000${vnet}\u0000${direction}`;
+    const key = directionKey(nsg, vnet, direction);
     let found = this.decisions.get(key);
     if (!found) {
       found = decide(rulesFor(this.resolver.resolve(nsg, vnet), direction));
@@ -86,7 +90,7 @@ export class ReachAnalyzer {
 
   /** Whether an NSG direction's decisions are held (made or adopted, and not released). */
   holdsDecisions(nsg: string, vnet: string, direction: Direction): boolean {
-    return this.decisions.has(`${nsg}\u0000${vnet}\u0000${direction}`);
+    return this.decisions.has(directionKey(nsg, vnet, direction));
   }
 
   /**
@@ -95,7 +99,7 @@ export class ReachAnalyzer {
    * that it does not hold every NSG's at the end.
    */
   releaseDecisions(nsg: string, vnet: string, direction: Direction): void {
-    const key = `${nsg}\u0000${vnet}\u0000${direction}`;
+    const key = directionKey(nsg, vnet, direction);
     const decided = this.decisions.get(key);
     if (!decided) return;
     this.allowedSets.set(key, decided.allowed);
@@ -106,7 +110,7 @@ export class ReachAnalyzer {
 
   /** What an NSG allows in a direction: its decisions' when they are known, else folded without them. */
   nsgAllowed(nsg: string, vnet: string, direction: Direction): PacketSet {
-    const key = `${nsg}\u0000${vnet}\u0000${direction}`;
+    const key = directionKey(nsg, vnet, direction);
     const decided = this.decisions.get(key);
     if (decided) return decided.allowed;
     let found = this.allowedSets.get(key);
